@@ -51,9 +51,9 @@ final class TinyCausalModel implements TrainableModel, AutoCloseable {
         long t = inputIds.getShape().get(1);
         NDArray x = own(step, embedding.get(new NDIndex("{}", inputIds)));                   // (B, T, C)
         NDArray ctx = own(step, prefixMean(step, t).matMul(x));                             // (B, T, C)
-        NDArray base = own(step, ctx.matMul(weight.transpose()));                           // (B, T, C)
-        NDArray down = own(step, ctx.matMul(loraA.transpose()));                            // (B, T, r)
-        NDArray up = own(step, down.matMul(loraB.transpose()));                             // (B, T, C)
+        NDArray base = own(step, ctx.matMul(own(step, weight.transpose())));                           // (B, T, C)
+        NDArray down = own(step, ctx.matMul(own(step, loraA.transpose())));                            // (B, T, r)
+        NDArray up = own(step, down.matMul(own(step, loraB.transpose())));                             // (B, T, C)
         NDArray mixed = own(step, base.add(own(step, up.mul(scale))).tanh());               // (B, T, C)
         return own(step, x.add(mixed));                                                      // (B, T, C)
     }
