@@ -88,7 +88,7 @@ public record TrainingConfig(
 
     private static void require(boolean ok, String field, String what) {
         if (!ok) {
-            throw new IllegalArgumentException("Training config field " + field + " " + what);
+            throw new TrainingConfigException("Training config field " + field + " " + what);
         }
     }
 

@@ -127,6 +127,20 @@ class TrainerTest {
     }
 
     @Test
+    void trainerLogWriterWritesLlamaFactoryJsonLines() throws IOException {
+        List<TokenizedSample> train = countingSamples(24, 3, 1);
+        try (TinyCausalModel model = TinyCausalModel.small(1)) {
+            new Trainer(config(dir).evalSteps(9).loggingSteps(3).build(), model, train, countingSamples(4, 3, 2))
+                    .train(TrainingListeners.of(new TrainerLogWriter(dir), new Recorder()), () -> false);
+        }
+        List<String> lines = Files.readAllLines(dir.resolve(TrainerLogWriter.FILE_NAME));
+        assertThat(lines).hasSize(4);
+        assertThat(lines.getFirst()).startsWith("{\"current_steps\":3,\"total_steps\":9,\"loss\":")
+                .contains("\"elapsed_time\":\"0:00:0").contains("\"total_tokens\":");
+        assertThat(lines.getLast()).contains("\"eval_loss\":").contains("\"current_steps\":9");
+    }
+
+    @Test
     void resumedRunContinuesTheSameLossCurve() throws IOException {
         List<TokenizedSample> train = countingSamples(24, 3, 1);
         Path uninterrupted = dir.resolve("whole");
