@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 
 /**
  * Causal language-modelling loss: the negative log-likelihood of each counted label given the hidden state one
@@ -12,8 +11,7 @@ import ai.djl.nn.convolutional.Conv2d;
  * the (tokens, vocab) logits never exist whole (one big tensor is mmapped afresh on every allocation, see
  * stack-facts). Only positions whose label counts go through the LM head: prompt tokens cost nothing.
  *
- * <p>The LM head runs as a 1×1 convolution over a channels-last view, which oneDNN executes with AVX-512 (MKL's
- * matMul takes its AVX2 path on this CPU). No Java {@code Number} enters any op here: scalars under autograd would
+ * <p>The LM head runs through {@link ChannelsLastLinear} (oneDNN, AVX-512). No Java {@code Number} enters any op here: scalars under autograd would
  * be read from freed memory during backward.
  */
 public final class CausalLmLoss {
@@ -40,17 +38,16 @@ public final class CausalLmLoss {
             return step.zeros(new Shape(), hidden.getDataType());
         }
         long channels = hidden.getShape().get(2);
-        long vocab = lmHeadWeight.getShape().get(0);
         NDArray flat = owned(step, hidden.reshape(-1, channels));                          // (B*T, C)
         NDArray positions = step.create(batch.predictingPositions());                       // (N,)
         NDArray selected = owned(step, flat.get(new NDIndex("{}", positions)));             // (N, C)
-        NDArray weight = owned(step, lmHeadWeight.reshape(vocab, channels, 1, 1));          // (V, C, 1, 1)
+        NDArray weight = ChannelsLastLinear.kernel(step, lmHeadWeight);                     // (V, C, 1, 1)
         long[] targets = batch.targetIds();
         NDArray total = null;
         for (int start = 0; start < targets.length; start += chunkTokens) {
             int end = Math.min(targets.length, start + chunkTokens);
             NDArray rows = owned(step, selected.get(new NDIndex("{}:{}", start, end)));      // (n, C)
-            NDArray logits = projectChannelsLast(step, rows, weight);                       // (n, V)
+            NDArray logits = ChannelsLastLinear.apply(step, rows, weight);                  // (n, V)
             NDArray logProbs = owned(step, logits.logSoftmax(1));                           // (n, V)
             NDArray ids = step.create(java.util.Arrays.copyOfRange(targets, start, end), new Shape(end - start, 1));
             NDArray picked = owned(step, logProbs.gather(ids, 1));                          // (n, 1)
@@ -58,16 +55,6 @@ public final class CausalLmLoss {
             total = total == null ? chunkSum : owned(step, total.add(chunkSum));
         }
         return owned(step, total.neg());
-    }
-
-    /** Rows (n, C) times weight (V, C, 1, 1) as a 1×1 convolution on a channels-last view: (n, V). */
-    static NDArray projectChannelsLast(NDManager step, NDArray rows, NDArray weight) {
-        long n = rows.getShape().get(0);
-        long channels = rows.getShape().get(1);
-        NDArray image = owned(step, rows.reshape(1, n, 1, channels).transpose(0, 3, 1, 2)); // (1, C, n, 1) NHWC
-        NDArray out = owned(step, Conv2d.conv2d(image, weight, null, new Shape(1, 1), new Shape(0, 0),
-                new Shape(1, 1), 1).singletonOrThrow());                                   // (1, V, n, 1)
-        return owned(step, out.transpose(0, 2, 3, 1).reshape(n, -1));                       // (n, V)
     }
 
     private static NDArray owned(NDManager step, NDArray array) {
