@@ -1,0 +1,15 @@
+package io.tuneforge.core.job;
+
+import java.util.List;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.Pageable;
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface FineTuningJobRepository extends JpaRepository<FineTuningJob, Long> {
+
+    Page<FineTuningJob> findByTeamIdOrderByIdDesc(Long teamId, Pageable page);
+
+    List<FineTuningJob> findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus status);
+
+    long countByStatus(JobStatus status);
+}

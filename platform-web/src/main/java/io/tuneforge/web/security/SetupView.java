@@ -1,0 +1,84 @@
+package io.tuneforge.web.security;
+
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.html.H1;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.PasswordField;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.server.auth.AnonymousAllowed;
+import io.tuneforge.core.user.AccountException;
+import io.tuneforge.core.user.UserAccountService;
+
+/**
+ * First-run setup: creates the first administrator (there is no default password). Closed for good once an
+ * administrator exists.
+ */
+@Route(value = "setup", autoLayout = false)
+@PageTitle("First-run setup · TuneForge")
+@AnonymousAllowed
+public class SetupView extends VerticalLayout implements BeforeEnterObserver {
+
+    final TextField username = new TextField("Administrator username");
+    final TextField displayName = new TextField("Display name");
+    final TextField team = new TextField("Team");
+    final PasswordField password = new PasswordField("Password");
+    final PasswordField confirm = new PasswordField("Repeat password");
+    final Button create = new Button("Create administrator");
+    final Paragraph error = new Paragraph();
+
+    private final UserAccountService accounts;
+
+    SetupView(UserAccountService accounts) {
+        this.accounts = accounts;
+        setSizeFull();
+        setAlignItems(FlexComponent.Alignment.CENTER);
+        configureFields();
+        add(new H1("Welcome to TuneForge"),
+                new Paragraph("Create the first administrator. They can add teams and users afterwards."),
+                form(), error, create);
+    }
+
+    private void configureFields() {
+        team.setValue("Administrators");
+        password.setHelperText("At least " + UserAccountService.MIN_PASSWORD_LENGTH + " characters");
+        password.setMinLength(UserAccountService.MIN_PASSWORD_LENGTH);
+        error.getStyle().set("color", "var(--lumo-error-text-color)");
+        create.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        create.addClickListener(click -> createAdministrator());
+    }
+
+    private FormLayout form() {
+        FormLayout form = new FormLayout(username, displayName, team, password, confirm);
+        form.setMaxWidth("40em");
+        return form;
+    }
+
+    private void createAdministrator() {
+        if (!password.getValue().equals(confirm.getValue())) {
+            error.setText("The two passwords differ.");
+            return;
+        }
+        try {
+            accounts.createFirstAdministrator(username.getValue(), displayName.getValue(), password.getValue(),
+                    team.getValue().isBlank() ? "Administrators" : team.getValue().strip());
+            getUI().ifPresent(ui -> ui.navigate(LoginView.class));
+        } catch (AccountException e) {
+            error.setText(e.getMessage());
+        }
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        if (!accounts.needsFirstRunSetup()) {
+            event.forwardTo(LoginView.class);
+        }
+    }
+}
