@@ -27,6 +27,8 @@ final class Globals {
         globals.put("range", (PyCallable) (args, kwargs) -> range(args));
         globals.put("namespace", (PyCallable) (args, kwargs) -> namespace(args, kwargs));
         globals.put("dict", (PyCallable) (args, kwargs) -> new LinkedHashMap<Object, Object>(kwargs));
+        globals.put("joiner", (PyCallable) (args, kwargs) -> joiner(args.isEmpty() ? kwargs.getOrDefault("sep", ", ") : args.get(0)));
+        globals.put("cycler", (PyCallable) (args, kwargs) -> new Cycler(args));
         globals.put("raise_exception", (PyCallable) (args, kwargs) -> {
             throw new Interpreter.Raised(args.isEmpty() ? "" : PyRepr.str(args.get(0)));
         });
@@ -61,6 +63,18 @@ final class Globals {
             out.add(i);
         }
         return out;
+    }
+
+    /** jinja2's {@code joiner(sep)}: returns '' on the first call and the separator afterwards. */
+    private static PyCallable joiner(Object separator) {
+        boolean[] used = {false};
+        return (args, kwargs) -> {
+            if (!used[0]) {
+                used[0] = true;
+                return "";
+            }
+            return separator;
+        };
     }
 
     private static Object namespace(List<Object> args, Map<String, Object> kwargs) {

@@ -399,6 +399,9 @@ final class PyOps {
     }
 
     static Object arithmetic(String op, Object a, Object b) {
+        if (op.equals("%") && a instanceof String s) {
+            return PyFormat.percent(s, b); // str.__mod__ prints an undefined right operand as ''
+        }
         failIfUndefined(a, b);
         switch (op) {
             case "+":
@@ -682,6 +685,9 @@ final class PyOps {
             }
             case LoopContext loop -> {
                 return loop.attribute(name);
+            }
+            case Cycler cycler -> {
+                return cycler.attribute(name);
             }
             case Double d when name.equals("real") -> {
                 return d;
