@@ -334,6 +334,7 @@ final class PyOps {
                 yield chars;
             }
             case Undefined u -> List.of();
+            case PyIterator it -> it.drain();
             case Collection<?> c -> new ArrayList<>(c);
             default -> throw PyError.type("'" + PyRepr.typeName(v) + "' object is not iterable");
         };

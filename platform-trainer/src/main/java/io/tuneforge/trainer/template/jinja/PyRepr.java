@@ -160,6 +160,8 @@ final class PyRepr {
             case Namespace n -> "Namespace";
             case LoopContext l -> "LoopContext";
             case Macro m -> "Macro";
+            case PyIterator it -> it.typeName();
+            case Cycler c -> "Cycler";
             default -> "function";
         };
     }

@@ -32,8 +32,8 @@ final class Tests {
             case "sequence" -> value instanceof String || value instanceof List<?> || value instanceof PyTuple
                     || value instanceof Map<?, ?>;
             case "iterable" -> value instanceof String || value instanceof List<?> || value instanceof PyTuple
-                    || value instanceof Map<?, ?> || value instanceof Undefined;
-            case "callable" -> value instanceof PyCallable;
+                    || value instanceof Map<?, ?> || value instanceof Undefined || value instanceof PyIterator;
+            case "callable" -> value instanceof PyCallable || value instanceof Undefined;
             case "escaped" -> false;
             case "odd" -> PyOps.eq(PyOps.arithmetic("%", value, 2L), 1L);
             case "even" -> PyOps.eq(PyOps.arithmetic("%", value, 2L), 0L);
