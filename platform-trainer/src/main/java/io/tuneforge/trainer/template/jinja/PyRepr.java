@@ -161,6 +161,7 @@ final class PyRepr {
             case LoopContext l -> "LoopContext";
             case Macro m -> "Macro";
             case PyIterator it -> it.typeName();
+            case PyRange r -> "range";
             case Cycler c -> "Cycler";
             default -> "function";
         };
