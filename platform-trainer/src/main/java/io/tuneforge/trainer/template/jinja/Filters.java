@@ -71,7 +71,7 @@ final class Filters {
             }
             case "groupby" -> groupby(value, arg(args, kwargs, 0, "attribute", null),
                     arg(args, kwargs, 1, "default", null), PyOps.truthy(arg(args, kwargs, 2, "case_sensitive", false)));
-            case "indent" -> indent(PyRepr.str(value), arg(args, kwargs, 0, "width", 4L),
+            case "indent" -> indent(requireStr(value, "+="), arg(args, kwargs, 0, "width", 4L),
                     PyOps.truthy(arg(args, kwargs, 1, "first", false)), PyOps.truthy(arg(args, kwargs, 2, "blank", false)));
             case "int" -> toInteger(value, arg(args, kwargs, 0, "default", 0L), PyOps.toInt(arg(args, kwargs, 1, "base", 10L)));
             case "items" -> {
@@ -148,7 +148,9 @@ final class Filters {
                     PyOps.truthy(arg(args, kwargs, 3, "sort_keys", false)),
                     PyOps.truthy(arg(args, kwargs, 0, "ensure_ascii", false))).dumps(value);
             case "trim" -> PyString.strip(PyRepr.str(value), arg(args, kwargs, 0, "chars", null), true, true);
-            case "truncate" -> truncate(PyRepr.str(value), PyOps.toInt(arg(args, kwargs, 0, "length", 255L)),
+            case "truncate" -> !(value instanceof String) && value != null && !(value instanceof Undefined)
+                    && PyOps.length(value) <= PyOps.toInt(arg(args, kwargs, 0, "length", 255L))
+                    + PyOps.toInt(arg(args, kwargs, 3, "leeway", 5L)) ? value : truncate(requireStr(value, "len"), PyOps.toInt(arg(args, kwargs, 0, "length", 255L)),
                     PyOps.truthy(arg(args, kwargs, 1, "killwords", false)), PyRepr.str(arg(args, kwargs, 2, "end", "...")),
                     PyOps.toInt(arg(args, kwargs, 3, "leeway", 5L)));
             case "unique" -> PyIterator.generator(unique(value, PyOps.truthy(arg(args, kwargs, 0, "case_sensitive", false)),
@@ -164,6 +166,24 @@ final class Filters {
             }
             default -> throw new PyError("TemplateAssertionError: No filter named '" + name + "'.");
         };
+    }
+
+    /** Filters that do string arithmetic on their input fail for other types, as in Python. */
+    private static String requireStr(Object value, String operation) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Undefined u) {
+            if (operation.equals("len")) {
+                return "";
+            }
+            throw u.fail();
+        }
+        if (operation.equals("len")) {
+            PyOps.length(value);
+            throw PyError.type("'" + PyRepr.typeName(value) + "' object has no attribute 'rsplit'");
+        }
+        throw PyError.type("unsupported operand type(s) for +=: '" + PyRepr.typeName(value) + "' and 'str'");
     }
 
     private static Object abs(Object value) {
@@ -197,6 +217,9 @@ final class Filters {
 
     private static List<Object> map(Object value, List<Object> args, Map<String, Object> kwargs, Interpreter interpreter) {
         List<Object> out = new ArrayList<>();
+        if (!PyOps.truthy(value)) {
+            return out;
+        }
         if (args.isEmpty() && kwargs.containsKey("attribute")) {
             Object attribute = kwargs.get("attribute");
             Object fallback = kwargs.get("default");

@@ -76,6 +76,7 @@ final class PyOps {
             case Map<?, ?> m -> !m.isEmpty();
             case Undefined u -> false;
             case PyRange r -> r.size() > 0;
+            case DictView view -> !view.items().isEmpty();
             default -> true;
         };
     }
@@ -93,7 +94,7 @@ final class PyOps {
             case Long l -> BigInteger.valueOf(l);
             case BigInteger i -> i;
             case Boolean b -> b ? BigInteger.ONE : BigInteger.ZERO;
-            default -> throw PyError.type("an integer is required, not " + PyRepr.typeName(v));
+            case null, default -> throw PyError.type("an integer is required, not " + PyRepr.typeName(v));
         };
     }
 
@@ -103,7 +104,7 @@ final class PyOps {
             case BigInteger i -> i.doubleValue();
             case Double d -> d;
             case Boolean b -> b ? 1 : 0;
-            default -> throw PyError.type("must be real number, not " + PyRepr.typeName(v));
+            case null, default -> throw PyError.type("must be real number, not " + PyRepr.typeName(v));
         };
     }
 
@@ -305,6 +306,9 @@ final class PyOps {
                 return s.contains(sub);
             }
             case Map<?, ?> m -> {
+                if (item instanceof List<?> || item instanceof Map<?, ?>) {
+                    throw PyError.type("unhashable type: '" + PyRepr.typeName(item) + "'");
+                }
                 return findKey(m, item) != MISSING;
             }
             case Undefined u -> {
@@ -337,8 +341,9 @@ final class PyOps {
             case Undefined u -> List.of();
             case PyIterator it -> it.drain();
             case PyRange r -> r.items();
+            case DictView view -> view.items();
             case Collection<?> c -> new ArrayList<>(c);
-            default -> throw PyError.type("'" + PyRepr.typeName(v) + "' object is not iterable");
+            case null, default -> throw PyError.type("'" + PyRepr.typeName(v) + "' object is not iterable");
         };
     }
 
@@ -355,7 +360,8 @@ final class PyOps {
             case Map<?, ?> m -> m.size();
             case Undefined u -> 0;
             case PyRange r -> r.size();
-            default -> throw PyError.type("object of type '" + PyRepr.typeName(v) + "' has no len()");
+            case DictView view -> view.items().size();
+            case null, default -> throw PyError.type("object of type '" + PyRepr.typeName(v) + "' has no len()");
         };
     }
 
@@ -524,7 +530,7 @@ final class PyOps {
             case Long l when l != Long.MIN_VALUE -> -l;
             case Double d -> -d;
             case Boolean b -> b ? -1L : 0L;
-            default -> {
+            case null, default -> {
                 if (isInt(v)) {
                     yield normalize(bigInt(v).negate());
                 }
@@ -719,10 +725,10 @@ final class PyOps {
             case "items" -> {
                 List<Object> items = new ArrayList<>(map.size());
                 map.forEach((k, v) -> items.add(PyTuple.of(k, v)));
-                yield items;
+                yield new DictView("dict_items", items);
             }
-            case "keys" -> new ArrayList<Object>(map.keySet());
-            case "values" -> new ArrayList<Object>(map.values());
+            case "keys" -> new DictView("dict_keys", new ArrayList<Object>(map.keySet()));
+            case "values" -> new DictView("dict_values", new ArrayList<Object>(map.values()));
             case "copy" -> new LinkedHashMap<Object, Object>(map);
             default -> {
                 if (args.isEmpty()) {
@@ -783,7 +789,7 @@ final class PyOps {
             case PyTuple t -> new PyTuple(sliceList(t.items(), slice, step));
             case PyRange r -> sliceList(r.items(), slice, step);
             case Undefined u -> throw u.fail();
-            default -> throw PyError.type("'" + PyRepr.typeName(obj) + "' object is not subscriptable");
+            case null, default -> throw PyError.type("'" + PyRepr.typeName(obj) + "' object is not subscriptable");
         };
     }
 
