@@ -105,7 +105,7 @@ final class Filters {
             case "map" -> PyIterator.generator(map(value, args, kwargs, interpreter));
             case "max", "min" -> minMax(value, name.equals("max"), PyOps.truthy(arg(args, kwargs, 0, "case_sensitive", false)),
                     arg(args, kwargs, 1, "attribute", null));
-            case "pprint" -> PyRepr.repr(value);
+            case "pprint" -> PyRepr.repr(sortedDicts(value));
             case "select", "reject" -> PyIterator.generator(
                     selectOrReject(value, args, kwargs, name.equals("select"), false, interpreter));
             case "selectattr", "rejectattr" -> PyIterator.generator(
@@ -184,6 +184,25 @@ final class Filters {
             throw PyError.type("'" + PyRepr.typeName(value) + "' object has no attribute 'rsplit'");
         }
         throw PyError.type("unsupported operand type(s) for +=: '" + PyRepr.typeName(value) + "' and 'str'");
+    }
+
+    /** pprint's view of a value: dicts with sorted keys, recursively. */
+    private static Object sortedDicts(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            List<Object> keys = new ArrayList<>(map.keySet());
+            keys.sort(comparator(true));
+            Map<Object, Object> sorted = new LinkedHashMap<>();
+            for (Object k : keys) {
+                sorted.put(k, sortedDicts(map.get(k)));
+            }
+            return sorted;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            list.forEach(v -> out.add(sortedDicts(v)));
+            return out;
+        }
+        return value;
     }
 
     private static Object abs(Object value) {
@@ -314,6 +333,9 @@ final class Filters {
         List<Object> seen = new ArrayList<>();
         for (Object item : PyOps.iterate(value)) {
             Object key = sortKey(attribute == null ? item : attribute(item, attribute, null), caseSensitive);
+            if (key instanceof List<?> || key instanceof Map<?, ?>) {
+                throw PyError.type("unhashable type: '" + PyRepr.typeName(key) + "'");
+            }
             if (seen.stream().noneMatch(s -> PyOps.eq(s, key))) {
                 seen.add(key);
                 out.add(item);
@@ -490,6 +512,9 @@ final class Filters {
     }
 
     private static Object toInteger(Object value, Object fallback, int base) {
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         try {
             if (value instanceof String s) {
                 String t = PyString.strip(s, null, true, true).replace("_", "");
@@ -516,6 +541,9 @@ final class Filters {
     }
 
     private static Object toFloat(Object value, Object fallback) {
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         if (value instanceof String s) {
             String t = PyString.strip(s, null, true, true).replace("_", "");
             String lower = t.toLowerCase(java.util.Locale.ROOT);

@@ -418,10 +418,10 @@ final class PyOps {
                 return add(a, b);
             case "*":
                 if ((a instanceof String || a instanceof List<?> || a instanceof PyTuple) && isInt(b)) {
-                    return repeat(a, toInt(b));
+                    return repeat(a, repeatCount(b));
                 }
                 if (isInt(a) && (b instanceof String || b instanceof List<?> || b instanceof PyTuple)) {
-                    return repeat(b, toInt(a));
+                    return repeat(b, repeatCount(a));
                 }
                 break;
             case "%":
@@ -502,17 +502,52 @@ final class PyOps {
             }
             case "**": {
                 if (!floats && bigInt(b).signum() >= 0) {
-                    return normalize(bigInt(a).pow(toInt(b)));
+                    BigInteger base = bigInt(a);
+                    BigInteger exponent = bigInt(b);
+                    if (exponent.bitLength() < 31) {
+                        return normalize(base.pow(exponent.intValue()));
+                    }
+                    if (base.abs().compareTo(BigInteger.ONE) <= 0) {
+                        return normalize(base.signum() < 0 && exponent.testBit(0) ? base : base.abs());
+                    }
+                    throw new PyError("OverflowError: exponent too large");
                 }
-                return Math.pow(toDouble(a), toDouble(b));
+                double x = toDouble(a);
+                double y = toDouble(b);
+                if (x == 0 && y < 0) {
+                    throw new PyError("ZeroDivisionError: 0.0 cannot be raised to a negative power");
+                }
+                double r = Math.pow(x, y);
+                if (Double.isInfinite(r) && !Double.isInfinite(x) && !Double.isInfinite(y)) {
+                    throw new PyError("OverflowError: (34, 'Numerical result out of range')");
+                }
+                if (Double.isNaN(r) && !Double.isNaN(x) && !Double.isNaN(y)) {
+                    throw PyError.value("negative number cannot be raised to a fractional power");
+                }
+                return r;
             }
             default:
                 throw unsupported(op, a, b);
         }
     }
 
-    private static Object repeat(Object seq, int times) {
-        times = Math.max(times, 0);
+    /** Larger results than this fail like Python's MemoryError instead of exhausting the JVM. */
+    private static final long MAX_REPEAT_LENGTH = 100_000_000L;
+
+    private static long repeatCount(Object count) {
+        BigInteger n = bigInt(count);
+        if (n.bitLength() > 63) {
+            throw new PyError("OverflowError: cannot fit 'int' into an index-sized integer");
+        }
+        return Math.max(0, n.longValue());
+    }
+
+    private static Object repeat(Object seq, long count) {
+        long unit = seq instanceof String s ? s.length() : iterate(seq).size();
+        if (unit > 0 && count > MAX_REPEAT_LENGTH / unit) {
+            throw new PyError("MemoryError: repeating a sequence " + count + " times is too large");
+        }
+        int times = unit == 0 ? 0 : (int) count;
         if (seq instanceof String s) {
             return s.repeat(times);
         }
