@@ -32,8 +32,8 @@ public final class LlamaGgufExporter {
         ChatFormat format = options.chatFormat().orElseGet(() -> tokenizer.chatTemplate()
                 .flatMap(ChatFormat::detect).orElse(ChatFormat.RAW));
         Optional<LoraAdapter> adapter = options.adapterDir().map(LoraAdapter::open);
-        try (TensorSource source = new MergedTensorSource(
-                SafetensorsTensorSource.openModelDir(options.modelDir()), adapter)) {
+        try (WeightSource source = new MergedWeightSource(
+                SafetensorsWeightSource.openModelDir(options.modelDir()), adapter)) {
             GgufWriter gguf = new GgufWriter();
             writeModelMetadata(gguf, options, config);
             tokenizer.writeTo(gguf);
@@ -68,7 +68,7 @@ public final class LlamaGgufExporter {
         gguf.putUint32("llama.vocab_size", c.vocabSize());
     }
 
-    private static void addTensors(GgufWriter gguf, TensorSource source, LlamaExportConfig c, GgmlType type) {
+    private static void addTensors(GgufWriter gguf, WeightSource source, LlamaExportConfig c, GgmlType type) {
         List<String> names = new ArrayList<>(source.names());
         if (c.tiedEmbeddings()) {
             names.remove("lm_head.weight"); // llama.cpp reuses token_embd when output.weight is absent

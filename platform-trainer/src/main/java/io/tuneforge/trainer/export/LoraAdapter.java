@@ -25,12 +25,12 @@ public final class LoraAdapter implements AutoCloseable {
     public record Pair(String loraA, String loraB) {
     }
 
-    private final SafetensorsTensorSource tensors;
+    private final SafetensorsWeightSource tensors;
     private final double scale;
     private final int rank;
     private final Map<String, Pair> byBaseWeight;
 
-    private LoraAdapter(SafetensorsTensorSource tensors, double scale, int rank, Map<String, Pair> byBaseWeight) {
+    private LoraAdapter(SafetensorsWeightSource tensors, double scale, int rank, Map<String, Pair> byBaseWeight) {
         this.tensors = tensors;
         this.scale = scale;
         this.rank = rank;
@@ -53,7 +53,7 @@ public final class LoraAdapter implements AutoCloseable {
             throw new ExportException(configFile + ": fields \"r\" (> 0) and \"lora_alpha\" are required");
         }
         double scale = config.path("use_rslora").asBoolean(false) ? alpha / Math.sqrt(rank) : alpha / rank;
-        SafetensorsTensorSource tensors = SafetensorsTensorSource.open(List.of(weights));
+        SafetensorsWeightSource tensors = SafetensorsWeightSource.open(weights);
         try {
             return new LoraAdapter(tensors, scale, rank, pairs(weights, tensors, rank));
         } catch (RuntimeException e) {
@@ -85,7 +85,7 @@ public final class LoraAdapter implements AutoCloseable {
         }
     }
 
-    private static Map<String, Pair> pairs(Path file, SafetensorsTensorSource tensors, int rank) {
+    private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank) {
         Map<String, Pair> pairs = new LinkedHashMap<>();
         for (String key : tensors.names()) {
             if (!key.endsWith(".lora_A.weight")) {

@@ -46,7 +46,7 @@ class ExportGgufCommandTest {
         Map<String, TestAdapters.Lora> loras;
         float[] baseV;
         float[] baseQ;
-        try (var base = SafetensorsTensorSource.openModelDir(model)) {
+        try (var base = SafetensorsWeightSource.openModelDir(model)) {
             loras = TestAdapters.write(adapter, base, List.of(Q, V), 4, 8.0, 0.3, 7);
             baseV = base.read(V);
             baseQ = base.read(Q);

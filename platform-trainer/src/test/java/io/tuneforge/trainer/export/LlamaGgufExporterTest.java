@@ -127,7 +127,7 @@ class LlamaGgufExporterTest {
         Map<String, JsonNode> tensors = byName(parsed.get("tensors"));
         long dataStart = Long.parseLong(parsed.get("tensorDataOffset").asString());
         ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
-        try (var source = SafetensorsTensorSource.openModelDir(Fixtures.stories260K())) {
+        try (var source = SafetensorsWeightSource.openModelDir(Fixtures.stories260K())) {
             float[] k = source.read("model.layers.2.self_attn.k_proj.weight"); // (4 heads * 8, 64)
             int at = (int) (dataStart + Long.parseLong(tensors.get("blk.2.attn_k.weight").get("offset").asString()));
             // head 1, pair i = 2: GGUF rows 8 + 4 and 8 + 5 come from HF rows 8 + 2 (first half) and 8 + 6 (second)

@@ -22,7 +22,7 @@ final class TestAdapters {
     }
 
     /** Random LoRA (Gaussian A and B scaled by {@code std}) for each base weight; shapes from {@code base}. */
-    static Map<String, Lora> write(Path dir, TensorSource base, List<String> weights, int rank, double alpha,
+    static Map<String, Lora> write(Path dir, WeightSource base, List<String> weights, int rank, double alpha,
                                    double std, long seed) throws IOException {
         Random random = new Random(seed);
         Map<String, Lora> loras = new LinkedHashMap<>();

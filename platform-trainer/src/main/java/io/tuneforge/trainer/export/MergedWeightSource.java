@@ -9,13 +9,13 @@ import java.util.Set;
  * A base checkpoint seen through a LoRA adapter: reading an adapted weight returns {@code W + scale · B·A}, every other
  * tensor passes through. One tensor in memory at a time, so merging streams.
  */
-public final class MergedTensorSource implements TensorSource {
+public final class MergedWeightSource implements WeightSource {
 
-    private final TensorSource base;
+    private final WeightSource base;
     private final Optional<LoraAdapter> adapter;
 
     /** Fails when the adapter names a weight the base does not have (an adapter for another model). */
-    public MergedTensorSource(TensorSource base, Optional<LoraAdapter> adapter) {
+    public MergedWeightSource(WeightSource base, Optional<LoraAdapter> adapter) {
         this.base = base;
         this.adapter = adapter;
         Set<String> names = new HashSet<>(base.names());
