@@ -1,0 +1,15 @@
+package io.tuneforge.trainer.training;
+
+/**
+ * A validation pass (every {@code eval_steps} and at the end).
+ *
+ * @param step         optimizer steps completed
+ * @param epoch        fractional epoch reached
+ * @param loss         mean negative log-likelihood per target token of the validation set (nats)
+ * @param perplexity   {@code exp(loss)}
+ * @param targetTokens target tokens the loss averages over
+ * @param best         true when this is the lowest validation loss so far
+ */
+public record EvaluationResult(long step, double epoch, double loss, double perplexity, long targetTokens,
+                               boolean best) {
+}

@@ -1,0 +1,206 @@
+package io.tuneforge.trainer.training;
+
+import io.tuneforge.trainer.training.optim.AdamWConfig;
+import io.tuneforge.trainer.training.optim.SchedulerType;
+
+import java.nio.file.Path;
+
+/**
+ * Hyper-parameters of one training run. Names follow Hugging Face / LLaMA-Factory ({@code learning_rate},
+ * {@code num_train_epochs}, ...); defaults (see {@link #builder(Path)}) are LLaMA-Factory's web UI defaults.
+ *
+ * @param outputDir                 where checkpoints ({@code checkpoint-<step>/}) and the final trained artefact go
+ * @param learningRate              peak learning rate ({@code learning_rate}, 5e-5)
+ * @param numTrainEpochs            passes over the training set ({@code num_train_epochs}, 3.0; fractions allowed)
+ * @param maxSteps                  optimizer steps to run; overrides epochs when > 0 ({@code max_steps}, -1)
+ * @param perDeviceTrainBatchSize   samples per forward pass ({@code per_device_train_batch_size}, 2)
+ * @param perDeviceEvalBatchSize    samples per evaluation forward pass ({@code per_device_eval_batch_size}, 2)
+ * @param gradientAccumulationSteps forward passes whose gradients add up to one optimizer step
+ *                                  ({@code gradient_accumulation_steps}, 8)
+ * @param lrSchedulerType           learning-rate schedule ({@code lr_scheduler_type}, cosine)
+ * @param warmupSteps               linear warmup steps; wins over the ratio when > 0 ({@code warmup_steps}, 0)
+ * @param warmupRatio               warmup as a fraction of all steps, rounded up ({@code warmup_ratio}, 0.0)
+ * @param maxGradNorm               global gradient-norm clipping threshold; <= 0 disables ({@code max_grad_norm}, 1.0)
+ * @param weightDecay               AdamW decoupled weight decay ({@code weight_decay}, 0.0)
+ * @param adamBeta1                 AdamW first-moment decay ({@code adam_beta1}, 0.9)
+ * @param adamBeta2                 AdamW second-moment decay ({@code adam_beta2}, 0.999)
+ * @param adamEpsilon               AdamW epsilon ({@code adam_epsilon}, 1e-8)
+ * @param loggingSteps              emit a {@link TrainingLog} every this many steps ({@code logging_steps}, 5)
+ * @param saveSteps                 write {@code checkpoint-<step>/} every this many steps; <= 0 never
+ *                                  ({@code save_steps}, 100)
+ * @param saveTotalLimit            keep at most this many checkpoints (the best is always kept); <= 0 keeps all
+ *                                  ({@code save_total_limit}, 0)
+ * @param evalSteps                 evaluate on the validation set every this many steps; <= 0 only at the end
+ *                                  ({@code eval_steps}, 100)
+ * @param seed                      seed of shuffling and of every random op ({@code seed}, 42)
+ * @param earlyStoppingPatience     stop after this many evaluations without improvement; <= 0 disables
+ *                                  ({@code early_stopping_patience}, 0)
+ * @param earlyStoppingMinDelta     an evaluation improves only if the loss drops by more than this
+ *                                  ({@code early_stopping_threshold}, 0.0)
+ * @param loadBestModelAtEnd        at the end, load the weights of the evaluation with the lowest validation loss
+ *                                  (checkpointed when reached) before writing the result ({@code load_best_model_at_end}, false)
+ * @param padTokenId                token id used to right-pad inputs (its labels are ignored anyway)
+ * @param lossChunkTokens           rows per LM-head chunk in the loss (256; memory versus per-op overhead)
+ */
+public record TrainingConfig(
+        Path outputDir,
+        double learningRate,
+        double numTrainEpochs,
+        long maxSteps,
+        int perDeviceTrainBatchSize,
+        int perDeviceEvalBatchSize,
+        int gradientAccumulationSteps,
+        SchedulerType lrSchedulerType,
+        int warmupSteps,
+        double warmupRatio,
+        double maxGradNorm,
+        double weightDecay,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        int loggingSteps,
+        int saveSteps,
+        int saveTotalLimit,
+        int evalSteps,
+        long seed,
+        int earlyStoppingPatience,
+        double earlyStoppingMinDelta,
+        boolean loadBestModelAtEnd,
+        int padTokenId,
+        int lossChunkTokens) {
+
+    public TrainingConfig {
+        require(outputDir != null, "output_dir", "must be set");
+        require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate", "must be a positive number");
+        require(maxSteps > 0 || numTrainEpochs > 0, "num_train_epochs", "must be > 0 when max_steps is not set");
+        require(perDeviceTrainBatchSize >= 1, "per_device_train_batch_size", "must be >= 1");
+        require(perDeviceEvalBatchSize >= 1, "per_device_eval_batch_size", "must be >= 1");
+        require(gradientAccumulationSteps >= 1, "gradient_accumulation_steps", "must be >= 1");
+        require(lrSchedulerType != null, "lr_scheduler_type", "must be set");
+        require(warmupSteps >= 0, "warmup_steps", "must be >= 0");
+        require(warmupRatio >= 0 && warmupRatio < 1, "warmup_ratio", "must lie in [0, 1)");
+        require(weightDecay >= 0, "weight_decay", "must be >= 0");
+        require(loggingSteps >= 1, "logging_steps", "must be >= 1");
+        require(earlyStoppingMinDelta >= 0, "early_stopping_threshold", "must be >= 0");
+        require(lossChunkTokens >= 1, "loss chunk size", "must be >= 1");
+        new AdamWConfig(adamBeta1, adamBeta2, adamEpsilon, weightDecay);
+    }
+
+    private static void require(boolean ok, String field, String what) {
+        if (!ok) {
+            throw new TrainingConfigException("Training config field " + field + " " + what);
+        }
+    }
+
+    /** AdamW's part of the config. */
+    public AdamWConfig adamW() {
+        return new AdamWConfig(adamBeta1, adamBeta2, adamEpsilon, weightDecay);
+    }
+
+    /** Samples per optimizer step. */
+    public int effectiveBatchSize() {
+        return perDeviceTrainBatchSize * gradientAccumulationSteps;
+    }
+
+    /** A builder holding LLaMA-Factory's defaults. */
+    public static Builder builder(Path outputDir) {
+        return new Builder(outputDir);
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        Builder b = new Builder(outputDir);
+        b.learningRate = learningRate;
+        b.numTrainEpochs = numTrainEpochs;
+        b.maxSteps = maxSteps;
+        b.perDeviceTrainBatchSize = perDeviceTrainBatchSize;
+        b.perDeviceEvalBatchSize = perDeviceEvalBatchSize;
+        b.gradientAccumulationSteps = gradientAccumulationSteps;
+        b.lrSchedulerType = lrSchedulerType;
+        b.warmupSteps = warmupSteps;
+        b.warmupRatio = warmupRatio;
+        b.maxGradNorm = maxGradNorm;
+        b.weightDecay = weightDecay;
+        b.adamBeta1 = adamBeta1;
+        b.adamBeta2 = adamBeta2;
+        b.adamEpsilon = adamEpsilon;
+        b.loggingSteps = loggingSteps;
+        b.saveSteps = saveSteps;
+        b.saveTotalLimit = saveTotalLimit;
+        b.evalSteps = evalSteps;
+        b.seed = seed;
+        b.earlyStoppingPatience = earlyStoppingPatience;
+        b.earlyStoppingMinDelta = earlyStoppingMinDelta;
+        b.loadBestModelAtEnd = loadBestModelAtEnd;
+        b.padTokenId = padTokenId;
+        b.lossChunkTokens = lossChunkTokens;
+        return b;
+    }
+
+    /** Mutable builder; every setter is named after the record field. */
+    public static final class Builder {
+        private Path outputDir;
+        private double learningRate = 5e-5;
+        private double numTrainEpochs = 3.0;
+        private long maxSteps = -1;
+        private int perDeviceTrainBatchSize = 2;
+        private int perDeviceEvalBatchSize = 2;
+        private int gradientAccumulationSteps = 8;
+        private SchedulerType lrSchedulerType = SchedulerType.COSINE;
+        private int warmupSteps = 0;
+        private double warmupRatio = 0.0;
+        private double maxGradNorm = 1.0;
+        private double weightDecay = 0.0;
+        private double adamBeta1 = 0.9;
+        private double adamBeta2 = 0.999;
+        private double adamEpsilon = 1e-8;
+        private int loggingSteps = 5;
+        private int saveSteps = 100;
+        private int saveTotalLimit = 0;
+        private int evalSteps = 100;
+        private long seed = 42;
+        private int earlyStoppingPatience = 0;
+        private double earlyStoppingMinDelta = 0.0;
+        private boolean loadBestModelAtEnd = false;
+        private int padTokenId = 0;
+        private int lossChunkTokens = CausalLmLoss.DEFAULT_CHUNK_TOKENS;
+
+        private Builder(Path outputDir) {
+            this.outputDir = outputDir;
+        }
+
+        public Builder outputDir(Path v) { outputDir = v; return this; }
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        public Builder numTrainEpochs(double v) { numTrainEpochs = v; return this; }
+        public Builder maxSteps(long v) { maxSteps = v; return this; }
+        public Builder perDeviceTrainBatchSize(int v) { perDeviceTrainBatchSize = v; return this; }
+        public Builder perDeviceEvalBatchSize(int v) { perDeviceEvalBatchSize = v; return this; }
+        public Builder gradientAccumulationSteps(int v) { gradientAccumulationSteps = v; return this; }
+        public Builder lrSchedulerType(SchedulerType v) { lrSchedulerType = v; return this; }
+        public Builder warmupSteps(int v) { warmupSteps = v; return this; }
+        public Builder warmupRatio(double v) { warmupRatio = v; return this; }
+        public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder adamBeta1(double v) { adamBeta1 = v; return this; }
+        public Builder adamBeta2(double v) { adamBeta2 = v; return this; }
+        public Builder adamEpsilon(double v) { adamEpsilon = v; return this; }
+        public Builder loggingSteps(int v) { loggingSteps = v; return this; }
+        public Builder saveSteps(int v) { saveSteps = v; return this; }
+        public Builder saveTotalLimit(int v) { saveTotalLimit = v; return this; }
+        public Builder evalSteps(int v) { evalSteps = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder earlyStoppingPatience(int v) { earlyStoppingPatience = v; return this; }
+        public Builder earlyStoppingMinDelta(double v) { earlyStoppingMinDelta = v; return this; }
+        public Builder loadBestModelAtEnd(boolean v) { loadBestModelAtEnd = v; return this; }
+        public Builder padTokenId(int v) { padTokenId = v; return this; }
+        public Builder lossChunkTokens(int v) { lossChunkTokens = v; return this; }
+
+        public TrainingConfig build() {
+            return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
+                    perDeviceEvalBatchSize, gradientAccumulationSteps, lrSchedulerType, warmupSteps, warmupRatio,
+                    maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
+                    saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
+                    loadBestModelAtEnd, padTokenId, lossChunkTokens);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.tuneforge.trainer.training.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.training.TrainableModel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.SequencedMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code checkpoint-<step>/} directories of a run's output directory. Each holds:
+ * <ul>
+ *   <li>the model's user-facing artefact ({@link TrainableModel#saveTrained}, e.g. a PEFT adapter),</li>
+ *   <li>{@value #TRAINABLE_FILE}: every trainable parameter by its trainer name (exact resume),</li>
+ *   <li>{@value #OPTIMIZER_FILE}: AdamW's moments ({@code exp_avg.<name>}, {@code exp_avg_sq.<name>}),</li>
+ *   <li>{@value #STATE_FILE}: {@link TrainerState} (steps, scheduler position, RNG scheme, data position).</li>
+ * </ul>
+ * A checkpoint is written into a hidden temporary directory and renamed into place, so a crash never leaves a
+ * half-written {@code checkpoint-<step>}.
+ */
+public final class CheckpointStore {
+
+    public static final String TRAINABLE_FILE = "trainable.safetensors";
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    public static final String STATE_FILE = "trainer_state.json";
+    private static final Pattern NAME = Pattern.compile("checkpoint-(\\d+)");
+    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final Path outputDir;
+
+    public CheckpointStore(Path outputDir) {
+        this.outputDir = outputDir;
+    }
+
+    /** The directory a checkpoint of {@code step} has. */
+    public Path directoryOf(long step) {
+        return outputDir.resolve("checkpoint-" + step);
+    }
+
+    /** Writes a complete checkpoint atomically and returns its directory. */
+    public Path save(TrainerState state, SequencedMap<String, NDArray> trainable,
+                     SequencedMap<String, NDArray> optimizerState, TrainableModel model) throws IOException {
+        Files.createDirectories(outputDir);
+        Path target = directoryOf(state.globalStep());
+        Path temp = Files.createTempDirectory(outputDir, ".checkpoint-" + state.globalStep() + "-");
+        try {
+            model.saveTrained(temp);
+            TensorFile.write(temp.resolve(TRAINABLE_FILE), trainable);
+            TensorFile.write(temp.resolve(OPTIMIZER_FILE), optimizerState);
+            Files.writeString(temp.resolve(STATE_FILE), JSON.writeValueAsString(state));
+            if (Files.exists(target)) {
+                deleteRecursively(target);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(temp);
+            throw e;
+        }
+    }
+
+    /** A checkpoint read back: state plus tensors in {@code manager}. */
+    public record Loaded(Path directory, TrainerState state, SequencedMap<String, NDArray> trainable,
+                         SequencedMap<String, NDArray> optimizerState) {
+    }
+
+    /** Reads a checkpoint directory; the message names the missing file when it is incomplete. */
+    public static Loaded load(Path directory, NDManager manager) throws IOException {
+        for (String file : List.of(STATE_FILE, TRAINABLE_FILE, OPTIMIZER_FILE)) {
+            if (!Files.isRegularFile(directory.resolve(file))) {
+                throw new IOException("Checkpoint " + directory + " is incomplete: " + file + " is missing");
+            }
+        }
+        TrainerState state = JSON.readValue(Files.readString(directory.resolve(STATE_FILE)), TrainerState.class);
+        return new Loaded(directory, state, TensorFile.read(directory.resolve(TRAINABLE_FILE), manager),
+                TensorFile.read(directory.resolve(OPTIMIZER_FILE), manager));
+    }
+
+    /** Reads only the trainable weights of a checkpoint (to load the best model at the end). */
+    public static SequencedMap<String, NDArray> loadTrainable(Path directory, NDManager manager) throws IOException {
+        return TensorFile.read(directory.resolve(TRAINABLE_FILE), manager);
+    }
+
+    /** The checkpoint with the highest step in {@code outputDir}, if any (LLaMA-Factory's automatic resume). */
+    public static Optional<Path> latest(Path outputDir) throws IOException {
+        return list(outputDir).stream().reduce((a, b) -> b);
+    }
+
+    /** Complete checkpoint directories ordered by step. */
+    public static List<Path> list(Path outputDir) throws IOException {
+        if (!Files.isDirectory(outputDir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(outputDir)) {
+            return entries.filter(p -> stepOf(p).isPresent())
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE_FILE)))
+                    .sorted(Comparator.comparingLong(p -> stepOf(p).orElseThrow()))
+                    .toList();
+        }
+    }
+
+    /** Deletes the oldest checkpoints beyond {@code limit} ({@code save_total_limit}), never {@code keep}. */
+    public void rotate(int limit, Optional<Path> keep) throws IOException {
+        if (limit <= 0) {
+            return;
+        }
+        List<Path> all = new ArrayList<>(list(outputDir));
+        int excess = all.size() - limit;
+        for (Path p : all) {
+            if (excess <= 0) {
+                break;
+            }
+            if (keep.isPresent() && keep.get().getFileName().equals(p.getFileName())) {
+                continue;
+            }
+            deleteRecursively(p);
+            excess--;
+        }
+    }
+
+    private static Optional<Long> stepOf(Path p) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
+    }
+
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
