@@ -21,8 +21,12 @@ public record DatasetInfoEntry(String name, Optional<String> fileName, String fo
         Optional<Integer> numSamples) {
 
     public DatasetInfoEntry {
-        columns = Map.copyOf(columns);
-        tags = Map.copyOf(tags);
-        hubSources = Map.copyOf(hubSources);
+        columns = ordered(columns);
+        tags = ordered(tags);
+        hubSources = ordered(hubSources);
+    }
+
+    private static Map<String, String> ordered(Map<String, String> map) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
     }
 }
