@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ExportGgufCommand.class,
                 GenerateCommand.class,
                 ScoreCommand.class,
+                DatasetCommand.class,
         })
 public final class TrainerCli implements Runnable {
 
