@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 TemplateCommand.class,
                 ExportGgufCommand.class,
+                MergeCommand.class,
         })
 public final class TrainerCli implements Runnable {
 
