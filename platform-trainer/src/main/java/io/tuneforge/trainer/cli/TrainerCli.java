@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 TemplateCommand.class,
                 ExportGgufCommand.class,
                 MergeCommand.class,
+                BenchMergeCommand.class,
         })
 public final class TrainerCli implements Runnable {
 
