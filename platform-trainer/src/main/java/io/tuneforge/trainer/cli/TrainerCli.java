@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
                 ExportGgufCommand.class,
                 MergeCommand.class,
                 BenchMergeCommand.class,
+                EvalCommand.class,
+                CompareCommand.class,
         })
 public final class TrainerCli implements Runnable {
 

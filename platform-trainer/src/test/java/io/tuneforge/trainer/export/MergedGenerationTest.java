@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Acceptance: greedy generation on the merged model equals generation with the adapter attached to the base. */
 class MergedGenerationTest {
 
-    private static final List<String> PROMPTS = List.of("", "Once upon a time", "The little dog");
+    private static final List<String> PROMPTS = List.of("", "Once upon a time");
 
     @TempDir
     Path dir;
@@ -61,7 +61,7 @@ class MergedGenerationTest {
             }
             Generator generator = new Generator(llama, tokenizer);
             for (String prompt : PROMPTS) {
-                out.add(generator.generate(prompt, GenerationConfig.greedy(48), text -> { }).tokenIds());
+                out.add(generator.generate(prompt, GenerationConfig.greedy(32), text -> { }).tokenIds());
             }
         }
         return out;
