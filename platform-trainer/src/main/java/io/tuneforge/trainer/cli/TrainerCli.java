@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ScoreCommand.class,
                 DatasetCommand.class,
+                MergeCommand.class,
+                BenchMergeCommand.class,
+                EvalCommand.class,
+                CompareCommand.class,
         })
 public final class TrainerCli implements Runnable {
 
