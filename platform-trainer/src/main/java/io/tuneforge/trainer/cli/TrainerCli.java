@@ -12,7 +12,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "TuneForge trainer 0.1.0",
         description = "TuneForge trainer: fine-tune, evaluate, merge and export LLMs; run a queue worker.",
-        subcommands = {CommandLine.HelpCommand.class, WorkerCommand.class})
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                BenchCommand.class,
+                TemplateCommand.class,
+                ExportGgufCommand.class,
+                WorkerCommand.class,
+        })
 public final class TrainerCli implements Runnable {
 
     @CommandLine.Spec
