@@ -30,7 +30,7 @@ final class JobSpecReader {
         long version = jdbc.queryForObject("select dataset_version_id from fine_tuning_jobs where id = ?", Long.class,
                 lease.jobId());
         jdbc.query("select purpose, storage_path from dataset_files where dataset_version_id = ? order by id", rs -> {
-            Path path = home.datasets().resolve(rs.getString(2)); // absolute stored paths stay as they are
+            Path path = home.root().resolve(rs.getString(2)); // stored relative to the home; absolute stays
             (rs.getString(1).equals("validation") ? validation : train).add(path);
         }, version);
         return jdbc.queryForObject("""

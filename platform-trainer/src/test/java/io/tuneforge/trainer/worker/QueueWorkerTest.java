@@ -9,7 +9,8 @@ import io.tuneforge.core.job.JobQueue;
 import io.tuneforge.core.job.JobService;
 import io.tuneforge.core.job.MetricsWriter;
 import io.tuneforge.core.platform.PlatformHome;
-import io.tuneforge.core.team.TeamScope;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
 import io.tuneforge.core.worker.DeviceSpec;
@@ -171,8 +172,8 @@ class QueueWorkerTest {
         jdbc.queryForList("select pg_notify('tuneforge_job_queued', ?)", Long.toString(jobId));
     }
 
-    private TeamScope scope() {
-        return new TeamScope(team.userId(), team.teamId(), false);
+    private Actor scope() {
+        return new Actor(team.userId(), "member", team.teamId(), Role.MEMBER);
     }
 
     private int currentStep(long jobId) {
