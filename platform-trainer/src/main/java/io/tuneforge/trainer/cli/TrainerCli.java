@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 BenchMergeCommand.class,
                 EvalCommand.class,
                 CompareCommand.class,
+                WorkerCommand.class,
         })
 public final class TrainerCli implements Runnable {
 
