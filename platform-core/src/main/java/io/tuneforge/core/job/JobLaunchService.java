@@ -4,11 +4,8 @@ import io.tuneforge.core.dataset.DatasetVersion;
 import io.tuneforge.core.dataset.DatasetVersionRepository;
 import io.tuneforge.core.model.BaseModel;
 import io.tuneforge.core.model.BaseModelRepository;
-import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
-import io.tuneforge.core.user.AppUserRepository;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,9 +16,9 @@ import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Turns a {@link JobRequest} into queued {@link FineTuningJob}s: checks that the model and datasets are visible to
- * the actor and valid, stores the {@code train} config as JSON (with the dataset mix under {@code dataset_mix}) and
- * enqueues. A sweep queues one job per grid point, all sharing a {@code sweep_group}.
+ * Turns a {@link JobRequest} of the new-job form into submissions to the {@link JobService}: checks the datasets
+ * of the mix, stores the {@code train} config as JSON (with the mix under {@code dataset_mix}, the first dataset being
+ * the job's primary one) and submits. A sweep queues one job per grid point, all sharing a {@code sweep_group}.
  */
 @Service
 @Transactional
@@ -32,16 +29,14 @@ public class JobLaunchService {
     private final FineTuningJobRepository jobs;
     private final BaseModelRepository models;
     private final DatasetVersionRepository versions;
-    private final TeamRepository teams;
-    private final AppUserRepository users;
+    private final JobService jobService;
 
     public JobLaunchService(FineTuningJobRepository jobs, BaseModelRepository models, DatasetVersionRepository versions,
-            TeamRepository teams, AppUserRepository users) {
+            JobService jobService) {
         this.jobs = jobs;
         this.models = models;
         this.versions = versions;
-        this.teams = teams;
-        this.users = users;
+        this.jobService = jobService;
     }
 
     /** Queues one job; returns its id. */
@@ -69,6 +64,17 @@ public class JobLaunchService {
         return ids;
     }
 
+    /** The pre-flight estimate (memory per device, time) for the request, when the model has a config.json. */
+    @Transactional(readOnly = true)
+    public java.util.Optional<ResourceEstimate> estimate(Actor actor, JobRequest request) {
+        if (request.datasets().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        int rows = versions.findById(request.datasets().getFirst().versionId()).map(DatasetVersion::getRowCount).orElse(0);
+        return jobService.estimate(actor.scope(), request.baseModelId(), request.method(),
+                JSON.writeValueAsString(request.config()), rows);
+    }
+
     private long create(Actor actor, JobRequest request, Map<String, Object> config, String name, String sweepGroup) {
         actor.requireWriter();
         if (name == null || name.isBlank() || name.length() > 200) {
@@ -79,9 +85,6 @@ public class JobLaunchService {
         }
         BaseModel model = models.findById(request.baseModelId())
                 .orElseThrow(() -> new JobLaunchException("Choose a base model"));
-        if (model.getTeam().isPresent() && !actor.canSee(model.getTeam().get().getId())) {
-            throw new AccessRefusedException("Model " + model.getName() + " belongs to another team");
-        }
         if (request.datasets().isEmpty()) {
             throw new JobLaunchException("Choose at least one dataset");
         }
@@ -107,14 +110,19 @@ public class JobLaunchService {
         Map<String, Object> stored = new LinkedHashMap<>(config);
         stored.put("finetuning_type", request.method().name().toLowerCase());
         stored.put("model_name_or_path", model.getPath());
+        stored.put("dataset", String.join(",", mix.stream().map(m -> (String) m.get("dataset")).toList()));
         stored.put("dataset_mix", mix);
-        FineTuningJob job = new FineTuningJob(teams.getReferenceById(actor.teamId()), users.getReferenceById(actor.userId()),
-                model, primary, name.strip(), request.method(), JSON.writeValueAsString(stored), request.priority());
-        if (sweepGroup != null) {
-            job.setSweepGroup(sweepGroup);
+        try {
+            JobSummary job = jobService.submit(actor.scope(), new JobSubmission(name.strip(), model.getId(),
+                    primary.getId(), request.method(), JSON.writeValueAsString(stored), request.priority(), 1,
+                    java.util.Optional.empty()));
+            if (sweepGroup != null) {
+                jobs.findById(job.id()).orElseThrow().setSweepGroup(sweepGroup);
+            }
+            return job.id();
+        } catch (JobRefusedException e) {
+            throw new JobLaunchException(e.getMessage());
         }
-        job.enqueue(Instant.now());
-        return jobs.save(job).getId();
     }
 
     private static String describe(Map<String, Object> point) {

@@ -54,7 +54,7 @@ public class JobMonitorService {
     }
 
     /** Jobs the actor may see, newest first (all for administrators). */
-    public List<JobSummary> list(Actor actor) {
+    public List<JobOverview> list(Actor actor) {
         List<Long> queue = queueOrder();
         return jobs.findAll().stream()
                 .filter(job -> actor.canSee(job.getTeam().getId()))
@@ -62,12 +62,12 @@ public class JobMonitorService {
                 .map(job -> summary(job, queue)).toList();
     }
 
-    public JobSummary get(Actor actor, long jobId) {
+    public JobOverview get(Actor actor, long jobId) {
         return summary(visible(actor, jobId), queueOrder());
     }
 
     /** Every queued job in the order workers will claim them (all teams: the queue is shared). */
-    public List<JobSummary> queue(Actor actor) {
+    public List<JobOverview> queue(Actor actor) {
         List<Long> queue = queueOrder();
         return jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.QUEUED).stream()
                 .map(job -> actor.canSee(job.getTeam().getId()) ? summary(job, queue) : anonymised(summary(job, queue)))
@@ -124,9 +124,9 @@ public class JobMonitorService {
                 .map(FineTuningJob::getId).toList();
     }
 
-    private JobSummary summary(FineTuningJob job, List<Long> queue) {
+    private JobOverview summary(FineTuningJob job, List<Long> queue) {
         int position = queue.indexOf(job.getId());
-        return new JobSummary(job.getId(), job.getName(), job.getOwner().getUsername(), job.getTeam().getName(),
+        return new JobOverview(job.getId(), job.getName(), job.getOwner().getUsername(), job.getTeam().getName(),
                 job.getStatus(), job.getMethod(), job.getBaseModel().getName(),
                 job.getDatasetVersion().getDataset().getName() + " v" + job.getDatasetVersion().getVersion(),
                 job.getCurrentStep(), job.getTotalSteps(), job.getTrainedTokens(), job.getPriority(),
@@ -136,8 +136,8 @@ public class JobMonitorService {
     }
 
     /** Another team's queued job: its place and size are shown, not its name, owner or data. */
-    private static JobSummary anonymised(JobSummary job) {
-        return new JobSummary(job.id(), "(another team's job)", "", job.team(), job.status(), job.method(), "", "",
+    private static JobOverview anonymised(JobOverview job) {
+        return new JobOverview(job.id(), "(another team's job)", "", job.team(), job.status(), job.method(), "", "",
                 0, job.totalSteps(), 0, job.priority(), Optional.empty(), job.placeInQueue(), Optional.empty(),
                 Optional.empty(), Optional.empty(), "{}", job.createdAt(), Optional.empty(), Optional.empty());
     }

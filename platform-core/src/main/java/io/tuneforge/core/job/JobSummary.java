@@ -2,41 +2,50 @@ package io.tuneforge.core.job;
 
 import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
- * A job as lists and the job page show it.
+ * A job as the API and the UI show it (read inside a transaction; no lazy entity crosses the boundary).
  *
- * @param id            job id
- * @param name          run name
- * @param owner         owner's username
- * @param team          team name
- * @param status        lifecycle status
- * @param method        LoRA, full or freeze
- * @param baseModel     base model name
- * @param dataset       primary dataset as "name vN"
- * @param currentStep   optimizer steps done
- * @param totalSteps    optimizer steps planned (0 until known)
- * @param trainedTokens tokens trained so far
- * @param priority      queue priority
- * @param sweepGroup    the sweep this job belongs to, if any
- * @param placeInQueue  1-based position among queued jobs while queued
- * @param worker        the worker running it, if any
- * @param errorCode     failure code, if failed
- * @param errorMessage  failure message, if failed
- * @param configJson    the stored {@code train} configuration (JSON)
- * @param createdAt     creation time
- * @param startedAt     when training started
- * @param finishedAt    when it ended
+ * @param id                  job id
+ * @param teamId              owning team
+ * @param userId              submitting user
+ * @param name                display name
+ * @param baseModelId         base model id
+ * @param baseModelName       base model name
+ * @param datasetVersionId    training data version id
+ * @param method              LoRA, full or freeze
+ * @param configJson          training configuration (JSON)
+ * @param status              lifecycle status
+ * @param requestedAction     a pending cancel or pause of a running job
+ * @param priority            higher runs first
+ * @param devicesRequested    devices held while running
+ * @param attempt             starts so far (1 on the first run)
+ * @param maxAttempts         attempt limit
+ * @param workerId            the worker running (or that last ran) the job
+ * @param queuePosition       1-based place among queued jobs by priority then age (fair share may reorder teams)
+ * @param currentStep         last step reported
+ * @param totalSteps          planned steps (0 until known)
+ * @param trainedTokens       tokens trained so far
+ * @param requiredMemoryBytes pre-flight memory estimate per device
+ * @param errorCode           failure code when failed
+ * @param errorMessage        failure message with advice when failed
+ * @param createdAt           submission time
+ * @param startedAt           first start
+ * @param finishedAt          end (succeeded, failed, cancelled)
  */
-public record JobSummary(long id, String name, String owner, String team, JobStatus status, FineTuningMethod method,
-        String baseModel, String dataset, int currentStep, int totalSteps, long trainedTokens, int priority,
-        Optional<String> sweepGroup, OptionalInt placeInQueue, Optional<String> worker, Optional<String> errorCode,
-        Optional<String> errorMessage, String configJson, Instant createdAt, Optional<Instant> startedAt,
-        Optional<Instant> finishedAt) {
+public record JobSummary(long id, long teamId, long userId, String name, long baseModelId, String baseModelName,
+        long datasetVersionId, FineTuningMethod method, String configJson, JobStatus status,
+        Optional<RequestedAction> requestedAction, int priority, int devicesRequested, int attempt, int maxAttempts,
+        Optional<Long> workerId, Optional<Integer> queuePosition, int currentStep, int totalSteps, long trainedTokens,
+        long requiredMemoryBytes, Optional<String> errorCode, Optional<String> errorMessage, Instant createdAt,
+        Optional<Instant> startedAt, Optional<Instant> finishedAt) {
 
-    /** Progress from 0 to 1 (0 until the total is known). */
-    public double progress() {
-        return totalSteps <= 0 ? 0 : Math.min(1.0, (double) currentStep / totalSteps);
+    static JobSummary of(FineTuningJob j, Optional<Integer> queuePosition) {
+        return new JobSummary(j.getId(), j.getTeam().getId(), j.getOwner().getId(), j.getName(),
+                j.getBaseModel().getId(), j.getBaseModel().getName(), j.getDatasetVersion().getId(), j.getMethod(),
+                j.getConfig(), j.getStatus(), j.getRequestedAction(), j.getPriority(), j.getDevicesRequested(),
+                j.getAttempt(), j.getMaxAttempts(), j.getWorker().map(w -> w.getId()), queuePosition,
+                j.getCurrentStep(), j.getTotalSteps(), j.getTrainedTokens(), j.getRequiredMemoryBytes(),
+                j.getErrorCode(), j.getErrorMessage(), j.getCreatedAt(), j.getStartedAt(), j.getFinishedAt());
     }
 }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 BenchCommand.class,
                 TemplateCommand.class,
+                ExportGgufCommand.class,
         })
 public final class TrainerCli implements Runnable {
 

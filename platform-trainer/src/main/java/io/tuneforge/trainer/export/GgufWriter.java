@@ -62,7 +62,7 @@ public final class GgufWriter {
 
         /** Values in the tensor. */
         public long elementCount() {
-            return TensorSource.elementCount(shape);
+            return WeightSource.elementCount(shape);
         }
     }
 

@@ -118,6 +118,7 @@ public final class Trainer {
                 Engine.getInstance().setRandomSeed((int) DataOrder.mix(config.seed(), s.globalStep));
                 double lr = schedule.learningRate(s.globalStep);
                 StepOutcome outcome = trainStep(run, adamW, params, nextMicroBatches(s), lr);
+                requireFinite(outcome, s.globalStep + 1, lr);
                 s.globalStep++;
                 s.tokensSeen += outcome.inputTokens();
                 s.lastLearningRate = lr;
@@ -397,6 +398,15 @@ public final class Trainer {
     }
 
     // ---------------------------------------------------------------- bookkeeping
+
+    private static void requireFinite(StepOutcome outcome, long step, double lr) {
+        if (!Double.isFinite(outcome.loss()) || !Double.isFinite(outcome.gradNorm())) {
+            throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                    "Training diverged at step %d: loss %s, gradient norm %s (learning rate %.3g). Lower "
+                            + "learning_rate, set max_grad_norm (e.g. 1.0), or resume from an earlier checkpoint.",
+                    step, outcome.loss(), outcome.gradNorm(), lr));
+        }
+    }
 
     private static double doubleValue(NDManager scope, NDArray scalar) {
         NDArray asDouble = scalar.toType(DataType.FLOAT64, false);

@@ -3,7 +3,7 @@ package io.tuneforge.web.job;
 import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobMonitorService.EventLine;
 import io.tuneforge.core.job.JobMonitorService.MetricPoint;
-import io.tuneforge.core.job.JobSummary;
+import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.user.Actor;
 import jakarta.annotation.PreDestroy;
 import java.util.HashMap;
@@ -32,7 +32,7 @@ public class JobFeed {
     private static final Logger log = LoggerFactory.getLogger(JobFeed.class);
 
     /** What changed for a job since the subscriber's last update. */
-    public record JobUpdate(JobSummary job, List<MetricPoint> metrics, List<EventLine> events) {
+    public record JobUpdate(JobOverview job, List<MetricPoint> metrics, List<EventLine> events) {
     }
 
     /** A live subscription; close it on detach. */
@@ -95,7 +95,7 @@ public class JobFeed {
         private final Map<String, Integer> lastMetricSteps;
         private final Consumer<JobUpdate> listener;
         private long lastEventId;
-        private JobSummary lastJob;
+        private JobOverview lastJob;
 
         Watch(Actor actor, long jobId, Map<String, Integer> lastMetricSteps, long lastEventId,
                 Consumer<JobUpdate> listener) {
@@ -107,7 +107,7 @@ public class JobFeed {
         }
 
         synchronized void poll(JobMonitorService monitor) {
-            JobSummary job = monitor.get(actor, jobId);
+            JobOverview job = monitor.get(actor, jobId);
             int from = lastMetricSteps.values().stream().mapToInt(Integer::intValue).min().orElse(0);
             List<MetricPoint> metrics = monitor.metrics(actor, jobId, from).stream()
                     .filter(p -> p.step() > lastMetricSteps.getOrDefault(p.name(), -1)).toList();
@@ -122,7 +122,7 @@ public class JobFeed {
             listener.accept(new JobUpdate(job, metrics, events));
         }
 
-        private static boolean sameProgress(JobSummary a, JobSummary b) {
+        private static boolean sameProgress(JobOverview a, JobOverview b) {
             return a.status() == b.status() && a.currentStep() == b.currentStep() && a.totalSteps() == b.totalSteps()
                     && a.placeInQueue().equals(b.placeInQueue());
         }

@@ -4,6 +4,7 @@ import com.vaadin.flow.component.AttachEvent;
 import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
@@ -23,11 +24,16 @@ import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobMonitorService.CheckpointLine;
 import io.tuneforge.core.job.JobMonitorService.EventLine;
 import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.JobNotFoundException;
+import io.tuneforge.core.job.JobRefusedException;
+import io.tuneforge.core.job.JobService;
+import io.tuneforge.core.job.JobStateException;
 import io.tuneforge.core.job.JobStatus;
-import io.tuneforge.core.job.JobSummary;
+import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.web.chart.MetricChart;
+import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.security.CurrentActor;
 import jakarta.annotation.security.PermitAll;
 import java.time.Duration;
@@ -50,11 +56,12 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     static final int EVENT_TAIL = 200;
 
     private final JobMonitorService monitor;
+    private final JobService lifecycle;
     private final JobFeed feed;
     private final Actor actor;
 
     private long jobId;
-    private JobSummary job;
+    private JobOverview job;
     private JobFeed.Subscription subscription;
     private final Map<String, Integer> lastSteps = new HashMap<>();
     private long lastEventId;
@@ -67,6 +74,9 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final Span progressText = new Span();
     final Div failure = new Div();
     final Button clone = new Button("Clone");
+    final Button cancel = new Button("Cancel");
+    final Button pause = new Button("Pause");
+    final Button resume = new Button("Resume");
     final MetricChart lossChart = new MetricChart("Loss", List.of(MetricNames.LOSS, MetricNames.EVAL_LOSS), true, false);
     final MetricChart lrChart = new MetricChart("Learning rate", List.of(MetricNames.LEARNING_RATE), false, false);
     final MetricChart gradChart = new MetricChart("Gradient norm", List.of(MetricNames.GRAD_NORM), false, false);
@@ -75,16 +85,21 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final Grid<CheckpointLine> checkpoints = new Grid<>();
     final HorizontalLayout downloads = new HorizontalLayout();
 
-    public JobView(JobMonitorService monitor, JobFeed feed, CurrentActor currentActor) {
+    public JobView(JobMonitorService monitor, JobService lifecycle, JobFeed feed, CurrentActor currentActor) {
         this.monitor = monitor;
+        this.lifecycle = lifecycle;
         this.feed = feed;
         this.actor = currentActor.get();
         configureGrids();
         clone.addClickListener(click -> UI.getCurrent().navigate("jobs/new?clone=" + jobId));
+        cancel.addThemeVariants(ButtonVariant.LUMO_ERROR);
+        cancel.addClickListener(click -> act(() -> lifecycle.cancel(actor.scope(), jobId), "Cancel requested"));
+        pause.addClickListener(click -> act(() -> lifecycle.pause(actor.scope(), jobId), "Pause requested"));
+        resume.addClickListener(click -> act(() -> lifecycle.resume(actor.scope(), jobId), "Back in the queue"));
         failure.setVisible(false);
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
-        HorizontalLayout header = new HorizontalLayout(title, status, clone);
+        HorizontalLayout header = new HorizontalLayout(title, status, cancel, pause, resume, clone);
         header.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
         HorizontalLayout progressRow = new HorizontalLayout(progress, progressText);
         progressRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
@@ -160,6 +175,10 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         facts.setText(job.method().name().toLowerCase() + " on " + job.baseModel() + " · data " + job.dataset()
                 + " · by " + job.owner() + job.sweepGroup().map(g -> " · sweep " + g).orElse("")
                 + job.worker().map(w -> " · worker " + w).orElse(""));
+        boolean active = !job.status().isTerminal();
+        cancel.setEnabled(active);
+        pause.setEnabled(job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING);
+        resume.setEnabled(job.status() == JobStatus.PAUSED);
         progress.setValue(job.progress());
         progressText.setText(progressText(job, Instant.now()));
         failure.setVisible(job.status() == JobStatus.FAILED);
@@ -171,8 +190,18 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         }
     }
 
+    private void act(Runnable action, String done) {
+        try {
+            action.run();
+            Notifications.success(done);
+            load();
+        } catch (JobStateException | JobNotFoundException | JobRefusedException e) {
+            Notifications.error(e.getMessage());
+        }
+    }
+
     /** "step 40 / 120 · 1m 20s elapsed · about 2m 40s left", or the place in queue while waiting. */
-    static String progressText(JobSummary job, Instant now) {
+    static String progressText(JobOverview job, Instant now) {
         if (job.status() == JobStatus.QUEUED) {
             return job.placeInQueue().isPresent() ? "Waiting: place " + job.placeInQueue().getAsInt() + " in the queue"
                     : "Waiting in the queue";

@@ -11,7 +11,7 @@ import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.tuneforge.core.job.JobMonitorService;
-import io.tuneforge.core.job.JobSummary;
+import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.web.layout.SectionHeader;
 import io.tuneforge.web.security.CurrentActor;
@@ -28,7 +28,7 @@ public class JobsView extends VerticalLayout {
     private final Actor actor;
 
     final Button newJob = new Button("New job");
-    final Grid<JobSummary> grid = new Grid<>(JobSummary.class, false);
+    final Grid<JobOverview> grid = new Grid<>(JobOverview.class, false);
 
     public JobsView(JobMonitorService monitor, CurrentActor currentActor) {
         this.monitor = monitor;
@@ -46,22 +46,22 @@ public class JobsView extends VerticalLayout {
     }
 
     private void configureGrid() {
-        grid.addColumn(JobSummary::id).setHeader("#").setAutoWidth(true).setFlexGrow(0);
-        grid.addColumn(JobSummary::name).setHeader("Name").setAutoWidth(true);
+        grid.addColumn(JobOverview::id).setHeader("#").setAutoWidth(true).setFlexGrow(0);
+        grid.addColumn(JobOverview::name).setHeader("Name").setAutoWidth(true);
         grid.addColumn(j -> j.status().apiName()).setHeader("Status").setAutoWidth(true);
         grid.addComponentColumn(JobsView::progressBar).setHeader("Progress").setWidth("10em").setFlexGrow(0);
         grid.addColumn(j -> j.placeInQueue().isPresent() ? Integer.toString(j.placeInQueue().getAsInt()) : "")
                 .setHeader("Queue").setAutoWidth(true);
         grid.addColumn(j -> j.method().name().toLowerCase()).setHeader("Method").setAutoWidth(true);
-        grid.addColumn(JobSummary::baseModel).setHeader("Model").setAutoWidth(true);
-        grid.addColumn(JobSummary::dataset).setHeader("Data").setAutoWidth(true);
+        grid.addColumn(JobOverview::baseModel).setHeader("Model").setAutoWidth(true);
+        grid.addColumn(JobOverview::dataset).setHeader("Data").setAutoWidth(true);
         grid.addColumn(j -> j.sweepGroup().orElse("")).setHeader("Sweep").setAutoWidth(true);
-        grid.addColumn(JobSummary::owner).setHeader("Owner").setAutoWidth(true);
+        grid.addColumn(JobOverview::owner).setHeader("Owner").setAutoWidth(true);
         grid.addItemClickListener(click -> UI.getCurrent().navigate("jobs/" + click.getItem().id()));
         grid.setSizeFull();
     }
 
-    static ProgressBar progressBar(JobSummary job) {
+    static ProgressBar progressBar(JobOverview job) {
         ProgressBar bar = new ProgressBar(0, 1, job.progress());
         bar.setWidth("9em");
         return bar;

@@ -28,8 +28,10 @@ import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobLaunchException;
 import io.tuneforge.core.job.JobLaunchService;
 import io.tuneforge.core.job.JobMonitorService;
+import io.tuneforge.core.job.JobRefusedException;
 import io.tuneforge.core.job.JobRequest;
-import io.tuneforge.core.job.JobSummary;
+import io.tuneforge.core.job.ResourceEstimate;
+import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.job.SweepGrid;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
@@ -75,6 +77,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     final TextField sweepRanks = new TextField("LoRA ranks");
     final TextField sweepEpochs = new TextField("Epochs");
     final Button launch = new Button("Launch");
+    final Button estimate = new Button("Pre-flight estimate");
+    final Paragraph estimateText = new Paragraph();
     final Button sweep = new Button("Queue sweep");
     final Button showYaml = new Button("Show as YAML");
     final Button importYaml = new Button("Import LLaMA-Factory YAML");
@@ -172,7 +176,34 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         launch.addClickListener(click -> launchOne());
         showYaml.addClickListener(click -> openYaml(true));
         importYaml.addClickListener(click -> openYaml(false));
-        return new HorizontalLayout(launch, showYaml, importYaml);
+        estimate.addClickListener(click -> showEstimate());
+        estimateText.getStyle().set("margin", "0");
+        HorizontalLayout buttons = new HorizontalLayout(launch, estimate, showYaml, importYaml, estimateText);
+        buttons.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
+        return buttons;
+    }
+
+    /** Memory per device and time for the current form, from the queue's pre-flight estimator. */
+    void showEstimate() {
+        request().ifPresent(request -> {
+            try {
+                estimateText.setText(launcher.estimate(actor, request).map(NewJobView::describe)
+                        .orElse("No estimate: the model folder has no readable config.json."));
+            } catch (JobLaunchException | JobRefusedException | AccessRefusedException e) {
+                estimateText.setText(e.getMessage());
+            }
+        });
+    }
+
+    static String describe(ResourceEstimate e) {
+        return String.format(java.util.Locale.ROOT, "Needs about %.2f GiB per device (weights %.2f, optimizer %.2f, "
+                + "activations %.2f GiB), %,d trainable parameters, %,d tokens, roughly %s.",
+                gib(e.totalBytes()), gib(e.weightsBytes()), gib(e.optimizerBytes()), gib(e.activationBytes()),
+                e.trainableParams(), e.trainingTokens(), JobView.human(java.time.Duration.ofSeconds(e.estimatedSeconds())));
+    }
+
+    private static double gib(long bytes) {
+        return bytes / (1024.0 * 1024 * 1024);
     }
 
     private void configureYamlDialog() {
@@ -239,7 +270,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         settings.apply(train);
     }
 
-    private void cloneFrom(JobSummary job) {
+    private void cloneFrom(JobOverview job) {
         Map<String, Object> config = JsonMapper.builder().build().readValue(job.configJson(), LinkedHashMap.class);
         Object mix = config.get("dataset_mix");
         if (mix instanceof List<?> shares) {

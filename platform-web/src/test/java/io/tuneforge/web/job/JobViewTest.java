@@ -120,6 +120,16 @@ class JobViewTest extends SpringBrowserlessTest {
     }
 
     @Test
+    void cancellingAQueuedJobEndsIt() {
+        JobView view = open();
+
+        test(view.cancel).click();
+
+        assertThat(view.status.getText()).isEqualTo("cancelled");
+        assertThat(view.cancel.isEnabled()).isFalse();
+    }
+
+    @Test
     void reopeningThePageDrawsEveryPointAgain() {
         logStep(5, 2.5, 1e-4);
         logStep(10, 2.0, 9e-5);

@@ -10,7 +10,7 @@ import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobStatus;
-import io.tuneforge.core.job.JobSummary;
+import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
@@ -66,9 +66,9 @@ class NewJobViewTest extends SpringBrowserlessTest {
 
         test(view.launch).click();
 
-        List<JobSummary> jobs = monitor.list(actor);
+        List<JobOverview> jobs = monitor.list(actor);
         assertThat(jobs).hasSize(1);
-        JobSummary job = jobs.getFirst();
+        JobOverview job = jobs.getFirst();
         assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(job.method()).isEqualTo(FineTuningMethod.LORA);
         JsonNode config = JsonMapper.builder().build().readTree(job.configJson());
@@ -94,6 +94,16 @@ class NewJobViewTest extends SpringBrowserlessTest {
 
         assertThat(lr.isInvalid()).isTrue();
         assertThat(monitor.list(actor)).isEmpty();
+    }
+
+    @Test
+    void preflightEstimateShowsMemoryPerDevice() {
+        NewJobView view = navigate(NewJobView.class);
+        fillBasics(view, "estimate");
+
+        test(view.estimate).click();
+
+        assertThat(view.estimateText.getText()).contains("GiB per device", "trainable parameters");
     }
 
     @Test
@@ -142,10 +152,10 @@ class NewJobViewTest extends SpringBrowserlessTest {
 
         test(view.sweep).click();
 
-        List<JobSummary> jobs = monitor.list(actor);
+        List<JobOverview> jobs = monitor.list(actor);
         assertThat(jobs).hasSize(4);
         assertThat(jobs).extracting(j -> j.sweepGroup().orElseThrow()).containsOnly(jobs.getFirst().sweepGroup().get());
-        assertThat(jobs).extracting(JobSummary::name).contains("sweep lr=1.0E-4 r=4 ep=1.0", "sweep lr=2.0E-4 r=8 ep=1.0");
+        assertThat(jobs).extracting(JobOverview::name).contains("sweep lr=1.0E-4 r=4 ep=1.0", "sweep lr=2.0E-4 r=8 ep=1.0");
     }
 
     @Test

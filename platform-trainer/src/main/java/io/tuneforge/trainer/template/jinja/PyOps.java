@@ -75,6 +75,7 @@ final class PyOps {
             case PyTuple t -> !t.items().isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
             case Undefined u -> false;
+            case PyRange r -> r.size() > 0;
             default -> true;
         };
     }
@@ -334,6 +335,8 @@ final class PyOps {
                 yield chars;
             }
             case Undefined u -> List.of();
+            case PyIterator it -> it.drain();
+            case PyRange r -> r.items();
             case Collection<?> c -> new ArrayList<>(c);
             default -> throw PyError.type("'" + PyRepr.typeName(v) + "' object is not iterable");
         };
@@ -351,6 +354,7 @@ final class PyOps {
             case PyTuple t -> t.items().size();
             case Map<?, ?> m -> m.size();
             case Undefined u -> 0;
+            case PyRange r -> r.size();
             default -> throw PyError.type("object of type '" + PyRepr.typeName(v) + "' has no len()");
         };
     }
@@ -399,6 +403,9 @@ final class PyOps {
     }
 
     static Object arithmetic(String op, Object a, Object b) {
+        if (op.equals("%") && a instanceof String s) {
+            return PyFormat.percent(s, b); // str.__mod__ prints an undefined right operand as ''
+        }
         failIfUndefined(a, b);
         switch (op) {
             case "+":
@@ -618,6 +625,12 @@ final class PyOps {
                     return getAttr(loop, k);
                 }
             }
+            case PyRange range when isInt(key) -> {
+                int i = indexOrMissing(key, range.size());
+                if (i >= 0) {
+                    return range.start() + i * range.step();
+                }
+            }
             case Namespace ns -> {
                 // jinja2's Namespace supports item access too
                 if (key instanceof String k && ns.attributes.containsKey(k)) {
@@ -682,6 +695,12 @@ final class PyOps {
             }
             case LoopContext loop -> {
                 return loop.attribute(name);
+            }
+            case Cycler cycler -> {
+                return cycler.attribute(name);
+            }
+            case Macro macro -> {
+                return macro.attribute(name);
             }
             case Double d when name.equals("real") -> {
                 return d;
@@ -762,6 +781,7 @@ final class PyOps {
             }
             case List<?> list -> sliceList(list, slice, step);
             case PyTuple t -> new PyTuple(sliceList(t.items(), slice, step));
+            case PyRange r -> sliceList(r.items(), slice, step);
             case Undefined u -> throw u.fail();
             default -> throw PyError.type("'" + PyRepr.typeName(obj) + "' object is not subscriptable");
         };

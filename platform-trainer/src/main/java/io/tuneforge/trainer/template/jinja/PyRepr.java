@@ -160,6 +160,9 @@ final class PyRepr {
             case Namespace n -> "Namespace";
             case LoopContext l -> "LoopContext";
             case Macro m -> "Macro";
+            case PyIterator it -> it.typeName();
+            case PyRange r -> "range";
+            case Cycler c -> "Cycler";
             default -> "function";
         };
     }

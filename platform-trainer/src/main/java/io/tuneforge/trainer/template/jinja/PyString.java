@@ -117,7 +117,7 @@ final class PyString {
                     break;
                 }
                 if (maxsplit >= 0 && parts.size() == maxsplit) {
-                    parts.add(strip(s.substring(i), null, false, true));
+                    parts.add(s.substring(i));
                     break;
                 }
                 int j = i;
@@ -158,7 +158,7 @@ final class PyString {
                     break;
                 }
                 if (parts.size() == maxsplit) {
-                    parts.add(strip(s.substring(0, end), null, true, false));
+                    parts.add(s.substring(0, end));
                     break;
                 }
                 int j = end;
@@ -446,7 +446,14 @@ final class PyString {
     }
 
     /** Calls {@code s.name(args...)} with Python's behaviour. */
+    /** The str methods that accept keyword arguments in CPython 3.11 (all others refuse them). */
+    private static final Set<String> KEYWORD_METHODS = Set.of("split", "rsplit", "splitlines", "expandtabs", "format",
+            "encode");
+
     static Object call(String s, String name, List<Object> args, Map<String, Object> kwargs) {
+        if (!kwargs.isEmpty() && !KEYWORD_METHODS.contains(name)) {
+            throw PyError.type("str." + name + "() takes no keyword arguments");
+        }
         return switch (name) {
             case "strip" -> strip(s, optional(args, kwargs, 0, "chars", null), true, true);
             case "lstrip" -> strip(s, optional(args, kwargs, 0, "chars", null), true, false);

@@ -19,7 +19,8 @@ import java.util.SequencedMap;
 /**
  * A randomly initialised Llama with LoRA on q and v, for the {@code bench} command only: the training step's cost
  * at a realistic shape, independent of any checkpoint. Hugging Face semantics (RMSNorm, half-rotation RoPE,
- * grouped-query attention with a causal mask, SwiGLU MLP); every linear runs through {@link ChannelsLastLinear}.
+ * grouped-query attention with a causal mask, SwiGLU MLP); linears run through {@link ChannelsLastLinear} (oneDNN)
+ * or MKL {@code matMul}, to compare the two on the host.
  * No Java {@code Number} enters an op under autograd: constants are libtorch scalars held for the model's life.
  * LoRA follows PEFT: {@code W x + (α/r) · B A x}, A random, B zero.
  */
@@ -38,12 +39,18 @@ final class BenchLlama implements TrainableModel, AutoCloseable {
     private final NDArray sin;                       // (T, hd)
     private final SequencedMap<String, NDArray> trainable = new LinkedHashMap<>();
 
+    /** How a linear layer runs: oneDNN 1×1 convolution on a channels-last view, or MKL matMul. */
+    enum LinearKind { CONV, MATMUL }
+
+    private final LinearKind linearKind;
+
     private record Layer(NDArray inputNorm, NDArray q, NDArray k, NDArray v, NDArray o, NDArray postNorm,
                          NDArray gate, NDArray up, NDArray down, NDArray qA, NDArray qB, NDArray vA, NDArray vB) {
     }
 
-    BenchLlama(LlamaShape shape, int seed) {
+    BenchLlama(LlamaShape shape, int seed, LinearKind linearKind) {
         this.shape = shape;
+        this.linearKind = linearKind;
         manager = NDManager.newBaseManager();
         manager.getEngine().setRandomSeed(seed);
         int c = shape.hidden();
@@ -116,17 +123,17 @@ final class BenchLlama implements TrainableModel, AutoCloseable {
             // attention block
             NDArray h = rmsNorm(step, x, layer.inputNorm());                                  // (B, T, C)
             NDArray q = loraLinear(step, h, layer.q(), layer.qA(), layer.qB());               // (B, T, C)
-            NDArray k = ChannelsLastLinear.apply(step, h, layer.k());                         // (B, T, kv)
+            NDArray k = linear(step, h, layer.k());                         // (B, T, kv)
             NDArray v = loraLinear(step, h, layer.v(), layer.vA(), layer.vB());               // (B, T, kv)
             NDArray attended = attention(step, q, k, v, mask, cosT, sinT, b, t);              // (B, T, C)
-            x = own(step, x.add(ChannelsLastLinear.apply(step, attended, layer.o())));        // (B, T, C)
+            x = own(step, x.add(linear(step, attended, layer.o())));        // (B, T, C)
             // MLP block
             NDArray m = rmsNorm(step, x, layer.postNorm());                                   // (B, T, C)
-            NDArray gateIn = ChannelsLastLinear.apply(step, m, layer.gate());                 // (B, T, I)
+            NDArray gateIn = linear(step, m, layer.gate());                 // (B, T, I)
             NDArray gate = own(step, gateIn.mul(own(step, gateIn.getNDArrayInternal().sigmoid()))); // SiLU
-            NDArray up = ChannelsLastLinear.apply(step, m, layer.up());                       // (B, T, I)
+            NDArray up = linear(step, m, layer.up());                       // (B, T, I)
             NDArray act = own(step, gate.mul(up));                                            // (B, T, I)
-            x = own(step, x.add(ChannelsLastLinear.apply(step, act, layer.down())));          // (B, T, C)
+            x = own(step, x.add(linear(step, act, layer.down())));          // (B, T, C)
         }
         return rmsNorm(step, x, finalNorm);                                                   // (B, T, C)
     }
@@ -144,8 +151,9 @@ final class BenchLlama implements TrainableModel, AutoCloseable {
             kh = own(step, kh.repeat(1, groups));                                                           // (B, H, T, hd)
             vh = own(step, vh.repeat(1, groups));
         }
-        NDArray scores = own(step, qh.matMul(own(step, kh.transpose(0, 1, 3, 2))));                        // (B, H, T, T)
-        scores = own(step, own(step, scores.mul(attentionScale)).add(mask));
+        NDArray scaledQ = own(step, qh.mul(attentionScale));                                                // (B, H, T, hd)
+        NDArray scores = own(step, scaledQ.matMul(own(step, kh.transpose(0, 1, 3, 2))));                   // (B, H, T, T)
+        scores = own(step, scores.add(mask));
         NDArray probs = own(step, scores.softmax(-1));                                                      // (B, H, T, T)
         NDArray out = own(step, probs.matMul(vh));                                                          // (B, H, T, hd)
         return own(step, out.transpose(0, 2, 1, 3).reshape(b, t, heads * hd));                              // (B, T, C)
@@ -161,10 +169,20 @@ final class BenchLlama implements TrainableModel, AutoCloseable {
     }
 
     private NDArray loraLinear(NDManager step, NDArray x, NDArray w, NDArray a, NDArray bMatrix) {
-        NDArray base = ChannelsLastLinear.apply(step, x, w);                                  // (B, T, out)
-        NDArray down = ChannelsLastLinear.apply(step, x, a);                                  // (B, T, r)
-        NDArray up = ChannelsLastLinear.apply(step, down, bMatrix);                           // (B, T, out)
+        NDArray base = linear(step, x, w);                                  // (B, T, out)
+        NDArray down = linear(step, x, a);                                  // (B, T, r)
+        NDArray up = linear(step, down, bMatrix);                           // (B, T, out)
         return own(step, base.add(own(step, up.mul(loraScale))));
+    }
+
+    /** x (..., in) times a weight stored as a kernel (out, in, 1, 1): (..., out). */
+    private NDArray linear(NDManager step, NDArray x, NDArray kernel) {
+        if (linearKind == LinearKind.CONV) {
+            return ChannelsLastLinear.apply(step, x, kernel);
+        }
+        Shape k = kernel.getShape();
+        NDArray weightT = own(step, kernel.reshape(k.get(0), k.get(1)).transpose());        // (in, out) view
+        return own(step, x.matMul(weightT));
     }
 
     private NDArray rmsNorm(NDManager step, NDArray x, NDArray weight) {

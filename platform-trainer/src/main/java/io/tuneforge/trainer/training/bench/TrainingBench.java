@@ -26,7 +26,8 @@ public final class TrainingBench {
     private TrainingBench() {
     }
 
-    public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, PrintStream progress)
+    public static BenchReport run(LlamaShape shape, boolean convolutionLinears, int warmupSteps, int timedSteps,
+                                  PrintStream progress)
             throws IOException {
         progress.println("measuring matrix-multiply peak...");
         MatmulPeak peak = MatmulPeak.measure(1024, 5);
@@ -35,7 +36,8 @@ public final class TrainingBench {
         List<Long> rssAfterStep = new ArrayList<>();
         Path out = Files.createTempDirectory("tuneforge-bench-");
         int total = warmupSteps + timedSteps;
-        try (BenchLlama model = new BenchLlama(shape, 42)) {
+        try (BenchLlama model = new BenchLlama(shape, 42,
+                convolutionLinears ? BenchLlama.LinearKind.CONV : BenchLlama.LinearKind.MATMUL)) {
             TrainingConfig config = TrainingConfig.builder(out).learningRate(1e-4).maxSteps(total)
                     .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
                     .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0).build();
@@ -62,7 +64,7 @@ public final class TrainingBench {
                 }
             }
         }
-        return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
+        return BenchReport.of(shape, convolutionLinears ? "conv1x1" : "matmul", peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
     }
 
     private static List<TokenizedSample> randomSamples(LlamaShape shape, int count) {

@@ -6,7 +6,7 @@ import java.util.List;
  * Named float tensors read one at a time, so exporters and the merger hold at most one tensor (plus its output) in
  * memory. Shapes are in PyTorch (row-major) order, e.g. {@code [out_features, in_features]} for a linear weight.
  */
-public interface TensorSource extends AutoCloseable {
+public interface WeightSource extends AutoCloseable {
 
     /** Every tensor name, in a stable order (file order for a checkpoint). */
     List<String> names();
