@@ -97,6 +97,7 @@ class JobViewTest extends SpringBrowserlessTest {
     void loggedStepsReachTheChartsThroughTheFeedAndTheSubscriptionEndsOnDetach() {
         JobView view = open();
         int subscriptions = feed.subscriptionCount();
+        int eventsBefore = test(view.events).size();
         assertThat(view.lossChart.pointCount()).isZero();
 
         logStep(5, 2.5, 1e-4);
@@ -109,7 +110,8 @@ class JobViewTest extends SpringBrowserlessTest {
         assertThat(view.lossChart.value(10, "loss (smoothed)"))
                 .isEqualTo(MetricChart.SMOOTHING * 2.5 + (1 - MetricChart.SMOOTHING) * 2.0);
         assertThat(view.lrChart.value(10, MetricNames.LEARNING_RATE)).isEqualTo(9e-5);
-        assertThat(test(view.events).size()).isEqualTo(1);
+        assertThat(test(view.events).size()).isEqualTo(eventsBefore + 1);
+        assertThat(test(view.events).getCellText(eventsBefore, 3)).isEqualTo("Training started");
 
         logStep(15, 1.8, 8e-5);
         pollAsTheFeedThreadWould();
