@@ -12,7 +12,20 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "TuneForge trainer 0.1.0",
         description = "TuneForge trainer: fine-tune, evaluate, merge and export LLMs; run a queue worker.",
-        subcommands = {CommandLine.HelpCommand.class, TemplateCommand.class})
+        subcommands = {
+                CommandLine.HelpCommand.class,
+                BenchCommand.class,
+                TemplateCommand.class,
+                ExportGgufCommand.class,
+                GenerateCommand.class,
+                ScoreCommand.class,
+                DatasetCommand.class,
+                MergeCommand.class,
+                BenchMergeCommand.class,
+                EvalCommand.class,
+                CompareCommand.class,
+                WorkerCommand.class,
+        })
 public final class TrainerCli implements Runnable {
 
     @CommandLine.Spec
@@ -24,6 +37,9 @@ public final class TrainerCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "tuneforge-cli-logback.xml"); // logs to stderr
+        }
         System.exit(newCommandLine().execute(args));
     }
 

@@ -1,0 +1,72 @@
+package io.tuneforge.trainer.cli;
+
+import io.tuneforge.trainer.training.bench.BenchReport;
+import io.tuneforge.trainer.training.bench.LlamaShape;
+import io.tuneforge.trainer.training.bench.TrainingBench;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: LoRA training steps on a randomly initialised Llama ({@code LlamaModel}) of realistic shape; prints tokens/s, step
+ * time, peak RSS and model-FLOP utilisation against the best matrix multiply measured in the same run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark LoRA training on a random Llama: tokens/s, step time, peak RSS, MFU.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--hidden", defaultValue = "512", description = "Hidden size (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--layers", defaultValue = "8", description = "Decoder layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "8", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+
+    @Option(names = "--kv-heads", description = "Key/value heads (default: same as --heads).")
+    Integer kvHeads;
+
+    @Option(names = "--intermediate", defaultValue = "1376", description = "MLP size (default: ${DEFAULT-VALUE}).")
+    int intermediate;
+
+    @Option(names = "--vocab", defaultValue = "32000", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
+    int vocab;
+
+    @Option(names = "--seq", defaultValue = "256", description = "Tokens per sample (default: ${DEFAULT-VALUE}).")
+    int sequence;
+
+    @Option(names = "--batch", defaultValue = "4", description = "Samples per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lora-rank", defaultValue = "8", description = "LoRA rank on q_proj and v_proj (default: ${DEFAULT-VALUE}).")
+    int loraRank;
+
+    @Option(names = "--steps", defaultValue = "12", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (hidden % heads != 0) {
+            System.err.println("--hidden (" + hidden + ") must be a multiple of --heads (" + heads + ")");
+            return 2;
+        }
+        int kv = kvHeads == null ? heads : kvHeads;
+        if (heads % kv != 0) {
+            System.err.println("--heads (" + heads + ") must be a multiple of --kv-heads (" + kv + ")");
+            return 2;
+        }
+        LlamaShape shape = new LlamaShape(hidden, layers, heads, kv, intermediate, vocab, sequence, batch, loraRank, 2);
+        BenchReport report = TrainingBench.run(shape, warmup, steps, System.err);
+        System.out.println(json ? report.toJson() : report.toText());
+        return 0;
+    }
+}
