@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 TemplateCommand.class,
                 ExportGgufCommand.class,
+                GenerateCommand.class,
+                ScoreCommand.class,
                 DatasetCommand.class,
         })
 public final class TrainerCli implements Runnable {
