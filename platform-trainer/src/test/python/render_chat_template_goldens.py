@@ -3,7 +3,7 @@
 
 Reference for io.tuneforge.trainer.template.jinja (our own Jinja interpreter). Run with Debian's python3-jinja2:
 
-    /usr/bin/python3 platform-trainer/src/test/python/render_chat_template_goldens.py [FIXTURES_DIR]
+    /usr/bin/python3 platform-trainer/src/test/python/render_chat_template_goldens.py [FIXTURES_DIR [CASES [OUT]]]
 
 Reads  platform-trainer/src/test/resources/templates/chat_template_cases.json
 Writes platform-trainer/src/test/resources/templates/chat_template_goldens.json
@@ -97,7 +97,9 @@ def model_template(config, has_tools):
 
 def main():
     fixtures = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "..", "..", "shared", "fixtures")
-    with open(os.path.join(RESOURCES, "chat_template_cases.json"), encoding="utf-8") as f:
+    cases_path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(RESOURCES, "chat_template_cases.json")
+    out_path = sys.argv[3] if len(sys.argv) > 3 else os.path.join(RESOURCES, "chat_template_goldens.json")
+    with open(cases_path, encoding="utf-8") as f:
         cases = json.load(f)
     env = environment()
     goldens = {"jinja2_version": jinja2.__version__, "models": {}, "snippets": {}}
@@ -115,7 +117,7 @@ def main():
         goldens["models"][model] = results
     for snippet in cases["snippets"]:
         goldens["snippets"][snippet["name"]] = render(env, snippet["template"], snippet.get("variables", {}))
-    with open(os.path.join(RESOURCES, "chat_template_goldens.json"), "w", encoding="utf-8") as f:
+    with open(out_path, "w", encoding="utf-8") as f:
         json.dump(goldens, f, ensure_ascii=False, indent=1)
         f.write("\n")
 

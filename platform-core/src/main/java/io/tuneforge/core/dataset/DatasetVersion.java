@@ -84,6 +84,12 @@ public class DatasetVersion {
         this.validationReport = reportJson;
     }
 
+    /** Corrects the auto-detected format (the version must then be validated again). */
+    public void changeFormat(DatasetFormat format) {
+        this.format = format;
+        this.status = Status.VALIDATING;
+    }
+
     public Long getId() {
         return id;
     }

@@ -85,6 +85,14 @@ public class FineTuningJob {
     @Column(name = "lease_expires_at")
     private Instant leaseExpiresAt;
 
+    /** A cancel or pause asked for while the job runs; the worker reads it from its heartbeat answer. */
+    @Column(name = "requested_action", length = 10)
+    private RequestedAction requestedAction;
+
+    /** Pre-flight estimate of the memory one device needs; workers claim only jobs their devices can hold. */
+    @Column(name = "required_memory_bytes", nullable = false)
+    private long requiredMemoryBytes;
+
     @Column(name = "current_step", nullable = false)
     private int currentStep;
 
@@ -211,6 +219,26 @@ public class FineTuningJob {
 
     public int getDevicesRequested() {
         return devicesRequested;
+    }
+
+    public void setDevicesRequested(int devicesRequested) {
+        this.devicesRequested = devicesRequested;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public Optional<RequestedAction> getRequestedAction() {
+        return Optional.ofNullable(requestedAction);
+    }
+
+    public long getRequiredMemoryBytes() {
+        return requiredMemoryBytes;
+    }
+
+    public void setRequiredMemoryBytes(long requiredMemoryBytes) {
+        this.requiredMemoryBytes = requiredMemoryBytes;
     }
 
     public int getAttempt() {

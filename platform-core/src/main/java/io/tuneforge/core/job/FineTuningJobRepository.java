@@ -12,4 +12,8 @@ public interface FineTuningJobRepository extends JpaRepository<FineTuningJob, Lo
     List<FineTuningJob> findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus status);
 
     long countByStatus(JobStatus status);
+
+    Page<FineTuningJob> findAllByOrderByIdDesc(Pageable page);
+
+    List<FineTuningJob> findByDatasetVersionIdAndStatus(Long datasetVersionId, JobStatus status);
 }

@@ -24,6 +24,10 @@ public class Team {
     @Column(name = "max_concurrent_devices", nullable = false)
     private int maxConcurrentDevices = 1;
 
+    /** Devices held by this team's running jobs now; kept by a database trigger, read-only here. */
+    @Column(name = "running_devices", nullable = false, insertable = false, updatable = false)
+    private int runningDevices;
+
     @Column(name = "created_at", nullable = false, updatable = false)
     private Instant createdAt = Instant.now();
 
@@ -53,6 +57,10 @@ public class Team {
 
     public void setMaxConcurrentDevices(int maxConcurrentDevices) {
         this.maxConcurrentDevices = maxConcurrentDevices;
+    }
+
+    public int getRunningDevices() {
+        return runningDevices;
     }
 
     public Instant getCreatedAt() {

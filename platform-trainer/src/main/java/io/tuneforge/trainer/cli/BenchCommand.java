@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: LoRA training steps on a randomly initialised Llama of realistic shape; prints tokens/s, step
+ * {@code bench}: LoRA training steps on a randomly initialised Llama ({@code LlamaModel}) of realistic shape; prints tokens/s, step
  * time, peak RSS and model-FLOP utilisation against the best matrix multiply measured in the same run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,

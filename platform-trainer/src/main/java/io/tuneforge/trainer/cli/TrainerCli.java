@@ -17,10 +17,14 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 TemplateCommand.class,
                 ExportGgufCommand.class,
+                GenerateCommand.class,
+                ScoreCommand.class,
+                DatasetCommand.class,
                 MergeCommand.class,
                 BenchMergeCommand.class,
                 EvalCommand.class,
                 CompareCommand.class,
+                WorkerCommand.class,
         })
 public final class TrainerCli implements Runnable {
 

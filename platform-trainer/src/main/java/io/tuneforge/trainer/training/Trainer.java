@@ -118,6 +118,7 @@ public final class Trainer {
                 Engine.getInstance().setRandomSeed((int) DataOrder.mix(config.seed(), s.globalStep));
                 double lr = schedule.learningRate(s.globalStep);
                 StepOutcome outcome = trainStep(run, adamW, params, nextMicroBatches(s), lr);
+                requireFinite(outcome, s.globalStep + 1, lr);
                 s.globalStep++;
                 s.tokensSeen += outcome.inputTokens();
                 s.lastLearningRate = lr;
@@ -342,7 +343,8 @@ public final class Trainer {
             s.bestCheckpoint = checkpoints.directoryOf(s.globalStep).getFileName().toString();
         }
         TrainerState state = new TrainerState(s.globalStep, schedule.totalSteps(), adamW.stepCount(), s.epoch,
-                s.indexInEpoch, trainSamples.size(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
+                s.indexInEpoch, trainSamples.size(), config.perDeviceTrainBatchSize(),
+                config.gradientAccumulationSteps(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
                 schedule.type().configName(), schedule.baseLearningRate(), schedule.warmupSteps(), s.lastLearningRate,
                 s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9);
         Path dir = checkpoints.save(state, params, adamW.state(), model);
@@ -362,6 +364,17 @@ public final class Trainer {
                 throw new IllegalStateException("Checkpoint " + directory + " was written for " + state.trainSamples()
                         + " training samples but this run has " + trainSamples.size()
                         + ": resume only with the same dataset and settings, or start a new run");
+            }
+            if (state.batchSize() != config.perDeviceTrainBatchSize()
+                    || state.accumulationSteps() != config.gradientAccumulationSteps()) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written with "
+                        + "per_device_train_batch_size " + state.batchSize() + " and gradient_accumulation_steps "
+                        + state.accumulationSteps() + "; resume with the same values (this run has "
+                        + config.perDeviceTrainBatchSize() + " and " + config.gradientAccumulationSteps() + ")");
+            }
+            if (state.seed() != config.seed()) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written with seed " + state.seed()
+                        + "; resume with the same seed (this run has " + config.seed() + ")");
             }
             copyWeights(params, loaded.trainable(), directory.toString());
             adamW.restore(loaded.optimizerState(), state.optimizerSteps());
@@ -397,6 +410,15 @@ public final class Trainer {
     }
 
     // ---------------------------------------------------------------- bookkeeping
+
+    private static void requireFinite(StepOutcome outcome, long step, double lr) {
+        if (!Double.isFinite(outcome.loss()) || !Double.isFinite(outcome.gradNorm())) {
+            throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                    "Training diverged at step %d: loss %s, gradient norm %s (learning rate %.3g). Lower "
+                            + "learning_rate, set max_grad_norm (e.g. 1.0), or resume from an earlier checkpoint.",
+                    step, outcome.loss(), outcome.gradNorm(), lr));
+        }
+    }
 
     private static double doubleValue(NDManager scope, NDArray scalar) {
         NDArray asDouble = scalar.toType(DataType.FLOAT64, false);

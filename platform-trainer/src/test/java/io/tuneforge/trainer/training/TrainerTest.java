@@ -263,6 +263,23 @@ class TrainerTest {
     }
 
     @Test
+    void aNonFiniteLossStopsTheRunWithAnActionableMessage() {
+        try (TinyCausalModel model = TinyCausalModel.small(1)) {
+            model.trainableParameters().values().forEach(p -> p.set(nanArray((int) p.size())));
+            Trainer trainer = new Trainer(config(dir).build(), model, countingSamples(8, 3, 1), List.of());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.train(TrainingListener.NONE, () -> false))
+                    .isInstanceOf(TrainingDivergedException.class)
+                    .hasMessageContaining("step 1").hasMessageContaining("learning_rate");
+        }
+    }
+
+    private static float[] nanArray(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    @Test
     void resumeRefusesACheckpointOfAnotherDataset() throws IOException {
         run(config(dir).saveSteps(2).maxSteps(2).build(), countingSamples(24, 3, 1), List.of());
         try (TinyCausalModel model = TinyCausalModel.small(1)) {

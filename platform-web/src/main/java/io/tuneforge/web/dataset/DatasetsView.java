@@ -1,11 +1,34 @@
 package io.tuneforge.web.dataset;
 
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.component.upload.Upload;
 import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import com.vaadin.flow.server.streams.UploadEvent;
+import io.tuneforge.core.dataset.DatasetException;
+import io.tuneforge.core.dataset.DatasetFormat;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.DatasetSummary;
+import io.tuneforge.core.dataset.ImportResult;
+import io.tuneforge.core.dataset.VersionDetails;
+import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.layout.SectionHeader;
+import io.tuneforge.web.security.CurrentActor;
 import jakarta.annotation.security.PermitAll;
+import java.io.InputStream;
+import java.util.Optional;
 
 /** Upload, validate and preview training data. */
 @Route("datasets")
@@ -14,7 +37,143 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class DatasetsView extends VerticalLayout {
 
-    public DatasetsView() {
-        add(new SectionHeader("Datasets", "Upload, validate and preview training data."));
+    /** The format choice that means "detect from the first record". */
+    static final String AUTO_DETECT = "Detect automatically";
+
+    private final DatasetService datasets;
+    private final Actor actor;
+
+    final TextField name = new TextField("Dataset name");
+    final Select<String> format = new Select<>();
+    final Upload upload = new Upload();
+    final TextField importFolder = new TextField("LLaMA-Factory data folder on the server");
+    final Button importButton = new Button("Import dataset_info.json");
+    final Grid<DatasetSummary> grid = new Grid<>(DatasetSummary.class, false);
+    final DatasetDetails details;
+
+    public DatasetsView(DatasetService datasets, CurrentActor currentActor) {
+        this.datasets = datasets;
+        this.actor = currentActor.get();
+        this.details = new DatasetDetails(datasets, actor, this::refresh);
+        setSizeFull();
+        add(new SectionHeader("Datasets", "Upload, validate and preview training data."),
+                uploadBar(), importBar(), configureGrid(), details);
+    }
+
+    @Override
+    protected void onAttach(AttachEvent attachEvent) {
+        refresh();
+    }
+
+    private HorizontalLayout uploadBar() {
+        name.setPlaceholder("e.g. support-chats");
+        name.setHelperText("A new name creates a dataset; an existing name adds a version.");
+        format.setLabel("Format");
+        format.setItems(formatChoices());
+        format.setValue(AUTO_DETECT);
+        format.setHelperText("Alpaca, ShareGPT, OpenAI messages, preference pairs, plain text, classification.");
+        upload.setAcceptedFileTypes(".json", ".jsonl");
+        upload.setMaxFiles(1);
+        upload.setDropAllowed(true);
+        upload.setMaxFileSize((int) Math.min(Integer.MAX_VALUE, datasets.maxUploadBytes()));
+        upload.setUploadHandler(this::receive);
+        HorizontalLayout bar = new HorizontalLayout(name, format, upload);
+        bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+        bar.setWidthFull();
+        return bar;
+    }
+
+    private HorizontalLayout importBar() {
+        importFolder.setPlaceholder("/data/LLaMA-Factory/data");
+        importFolder.setWidth("28em");
+        importFolder.setHelperText("Every local entry becomes a dataset named after its key.");
+        importButton.addClickListener(click -> importFolder());
+        HorizontalLayout bar = new HorizontalLayout(importFolder, importButton);
+        bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+        return bar;
+    }
+
+    private Grid<DatasetSummary> configureGrid() {
+        grid.addColumn(DatasetSummary::name).setHeader("Name").setSortable(true).setAutoWidth(true);
+        grid.addColumn(s -> "v" + s.latestVersion()).setHeader("Version").setAutoWidth(true);
+        grid.addColumn(s -> s.format().name().toLowerCase()).setHeader("Format").setAutoWidth(true);
+        grid.addComponentColumn(s -> DatasetDetails.statusBadge(s.status())).setHeader("Status").setAutoWidth(true);
+        grid.addColumn(DatasetSummary::rows).setHeader("Rows").setAutoWidth(true);
+        grid.addColumn(DatasetSummary::team).setHeader("Team").setAutoWidth(true);
+        grid.addColumn(s -> s.createdAt().toString().substring(0, 16).replace('T', ' ')).setHeader("Uploaded (UTC)");
+        grid.setHeight("16em");
+        grid.asSingleSelect().addValueChangeListener(event -> details.show(
+                Optional.ofNullable(event.getValue()).map(DatasetSummary::versionId)));
+        return grid;
+    }
+
+    /** Streams the upload straight into the dataset store (runs on the request thread, not the UI thread). */
+    private void receive(UploadEvent event) {
+        String datasetName = name.getValue().isBlank() ? baseName(event.getFileName()) : name.getValue();
+        Optional<DatasetFormat> chosen = AUTO_DETECT.equals(format.getValue()) ? Optional.empty()
+                : Optional.of(DatasetFormat.valueOf(format.getValue()));
+        try (InputStream in = event.getInputStream()) {
+            VersionDetails stored = datasets.upload(actor, datasetName, event.getFileName(), in, chosen);
+            event.getUI().access(() -> uploaded(stored));
+        } catch (DatasetException | AccessRefusedException e) {
+            event.getUI().access(() -> Notifications.error(e.getMessage()));
+            event.reject(e.getMessage());
+        } catch (java.io.IOException e) {
+            event.getUI().access(() -> Notifications.error("Upload interrupted: " + e.getMessage()));
+            event.reject("Upload interrupted");
+        }
+    }
+
+    /** Called after a successful upload (on the UI thread). */
+    void uploaded(VersionDetails stored) {
+        Notifications.success(stored.datasetName() + " v" + stored.version() + " stored: " + stored.report().rows()
+                + " rows, " + stored.report().problemCount() + " problems");
+        refresh();
+        datasets.list(actor).stream().filter(s -> s.versionId() == stored.id()).findFirst().ifPresent(grid::select);
+        upload.clearFileList();
+    }
+
+    private void importFolder() {
+        try {
+            ImportResult result = datasets.importLlamaFactoryFolder(actor, importFolder.getValue());
+            refresh();
+            StringBuilder message = new StringBuilder("Imported " + result.imported().size() + " datasets");
+            if (!result.skipped().isEmpty()) {
+                message.append("; skipped ");
+                result.skipped().forEach(s -> message.append(s.name()).append(" (").append(s.reason()).append("), "));
+            }
+            Notifications.success(message.toString());
+        } catch (DatasetException | AccessRefusedException e) {
+            Notifications.error(e.getMessage());
+        }
+    }
+
+    void refresh() {
+        grid.setItems(datasets.list(actor));
+    }
+
+    static String[] formatChoices() {
+        String[] choices = new String[DatasetFormat.values().length + 1];
+        choices[0] = AUTO_DETECT;
+        for (int i = 0; i < DatasetFormat.values().length; i++) {
+            choices[i + 1] = DatasetFormat.values()[i].name();
+        }
+        return choices;
+    }
+
+    private static String baseName(String fileName) {
+        String base = fileName == null ? "dataset" : fileName;
+        int dot = base.lastIndexOf('.');
+        return dot > 0 ? base.substring(0, dot) : base;
+    }
+
+    static H3 title(String text) {
+        return new H3(text);
+    }
+
+    static Span muted(String text) {
+        Span span = new Span(text);
+        span.getStyle().set("color", "var(--lumo-secondary-text-color)");
+        return span;
     }
 }

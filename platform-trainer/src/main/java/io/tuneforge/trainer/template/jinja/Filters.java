@@ -36,8 +36,8 @@ final class Filters {
         return switch (name) {
             case "abs" -> abs(value);
             case "attr" -> PyOps.getAttr(value, PyRepr.str(arg(args, kwargs, 0, "name", "")));
-            case "batch" -> batch(value, PyOps.toInt(arg(args, kwargs, 0, "linecount", 1L)),
-                    arg(args, kwargs, 1, "fill_with", PyOps.MISSING));
+            case "batch" -> PyIterator.generator(batch(value, PyOps.toInt(arg(args, kwargs, 0, "linecount", 1L)),
+                    arg(args, kwargs, 1, "fill_with", PyOps.MISSING)));
             case "capitalize" -> PyString.capitalize(PyRepr.str(value));
             case "center" -> PyString.call(PyRepr.str(value), "center", List.of(arg(args, kwargs, 0, "width", 80L)),
                     Map.of());
@@ -55,6 +55,9 @@ final class Filters {
                 yield items.isEmpty() ? Undefined.hint("No first item, sequence was empty.") : items.get(0);
             }
             case "last" -> {
+                if (value instanceof PyIterator it) {
+                    throw PyError.type("'" + it.typeName() + "' object is not reversible");
+                }
                 List<Object> items = PyOps.iterate(value);
                 yield items.isEmpty() ? Undefined.hint("No last item, sequence was empty.") : items.get(items.size() - 1);
             }
@@ -68,19 +71,19 @@ final class Filters {
             }
             case "groupby" -> groupby(value, arg(args, kwargs, 0, "attribute", null),
                     arg(args, kwargs, 1, "default", null), PyOps.truthy(arg(args, kwargs, 2, "case_sensitive", false)));
-            case "indent" -> indent(PyRepr.str(value), arg(args, kwargs, 0, "width", 4L),
+            case "indent" -> indent(requireStr(value, "+="), arg(args, kwargs, 0, "width", 4L),
                     PyOps.truthy(arg(args, kwargs, 1, "first", false)), PyOps.truthy(arg(args, kwargs, 2, "blank", false)));
             case "int" -> toInteger(value, arg(args, kwargs, 0, "default", 0L), PyOps.toInt(arg(args, kwargs, 1, "base", 10L)));
             case "items" -> {
                 if (value instanceof Undefined) {
-                    yield new ArrayList<>();
+                    yield PyIterator.generator(new ArrayList<>());
                 }
                 if (!(value instanceof Map<?, ?> map)) {
                     throw PyError.type("Can only get item pairs from a mapping.");
                 }
                 List<Object> items = new ArrayList<>();
                 map.forEach((k, v) -> items.add(PyTuple.of(k, v)));
-                yield items;
+                yield PyIterator.generator(items);
             }
             case "join" -> {
                 String separator = PyRepr.str(arg(args, kwargs, 0, "d", ""));
@@ -99,13 +102,14 @@ final class Filters {
             case "list" -> new ArrayList<>(PyOps.iterate(value));
             case "lower" -> PyString.lower(PyRepr.str(value));
             case "upper" -> PyString.upper(PyRepr.str(value));
-            case "map" -> map(value, args, kwargs, interpreter);
+            case "map" -> PyIterator.generator(map(value, args, kwargs, interpreter));
             case "max", "min" -> minMax(value, name.equals("max"), PyOps.truthy(arg(args, kwargs, 0, "case_sensitive", false)),
                     arg(args, kwargs, 1, "attribute", null));
-            case "pprint" -> PyRepr.repr(value);
-            case "select", "reject" -> selectOrReject(value, args, kwargs, name.equals("select"), false, interpreter);
-            case "selectattr", "rejectattr" -> selectOrReject(value, args, kwargs, name.equals("selectattr"), true,
-                    interpreter);
+            case "pprint" -> PyRepr.repr(sortedDicts(value));
+            case "select", "reject" -> PyIterator.generator(
+                    selectOrReject(value, args, kwargs, name.equals("select"), false, interpreter));
+            case "selectattr", "rejectattr" -> PyIterator.generator(
+                    selectOrReject(value, args, kwargs, name.equals("selectattr"), true, interpreter));
             case "replace" -> {
                 Object count = arg(args, kwargs, 2, "count", null);
                 yield PyString.replace(PyRepr.str(value), PyRepr.str(arg(args, kwargs, 0, "old", "")),
@@ -117,13 +121,18 @@ final class Filters {
                 }
                 List<Object> items = new ArrayList<>(PyOps.iterate(value));
                 java.util.Collections.reverse(items);
-                yield items;
+                yield switch (value) {
+                    case List<?> l -> new PyIterator("list_reverseiterator", items);
+                    case PyTuple t -> new PyIterator("reversed", items);
+                    case Map<?, ?> m -> new PyIterator("dict_reversekeyiterator", items);
+                    default -> items;
+                };
             }
             case "round" -> round(value, PyOps.toInt(arg(args, kwargs, 0, "precision", 0L)),
                     PyRepr.str(arg(args, kwargs, 1, "method", "common")));
             case "safe", "string" -> PyRepr.str(value);
-            case "slice" -> slice(value, PyOps.toInt(arg(args, kwargs, 0, "slices", 1L)),
-                    arg(args, kwargs, 1, "fill_with", PyOps.MISSING));
+            case "slice" -> PyIterator.generator(slice(value, PyOps.toInt(arg(args, kwargs, 0, "slices", 1L)),
+                    arg(args, kwargs, 1, "fill_with", PyOps.MISSING)));
             case "sort" -> sort(value, PyOps.truthy(arg(args, kwargs, 0, "reverse", false)),
                     PyOps.truthy(arg(args, kwargs, 1, "case_sensitive", false)), arg(args, kwargs, 2, "attribute", null));
             case "sum" -> {
@@ -139,11 +148,13 @@ final class Filters {
                     PyOps.truthy(arg(args, kwargs, 3, "sort_keys", false)),
                     PyOps.truthy(arg(args, kwargs, 0, "ensure_ascii", false))).dumps(value);
             case "trim" -> PyString.strip(PyRepr.str(value), arg(args, kwargs, 0, "chars", null), true, true);
-            case "truncate" -> truncate(PyRepr.str(value), PyOps.toInt(arg(args, kwargs, 0, "length", 255L)),
+            case "truncate" -> !(value instanceof String) && value != null && !(value instanceof Undefined)
+                    && PyOps.length(value) <= PyOps.toInt(arg(args, kwargs, 0, "length", 255L))
+                    + PyOps.toInt(arg(args, kwargs, 3, "leeway", 5L)) ? value : truncate(requireStr(value, "len"), PyOps.toInt(arg(args, kwargs, 0, "length", 255L)),
                     PyOps.truthy(arg(args, kwargs, 1, "killwords", false)), PyRepr.str(arg(args, kwargs, 2, "end", "...")),
                     PyOps.toInt(arg(args, kwargs, 3, "leeway", 5L)));
-            case "unique" -> unique(value, PyOps.truthy(arg(args, kwargs, 0, "case_sensitive", false)),
-                    arg(args, kwargs, 1, "attribute", null));
+            case "unique" -> PyIterator.generator(unique(value, PyOps.truthy(arg(args, kwargs, 0, "case_sensitive", false)),
+                    arg(args, kwargs, 1, "attribute", null)));
             case "wordcount" -> {
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\w+",
                         java.util.regex.Pattern.UNICODE_CHARACTER_CLASS).matcher(PyRepr.str(value));
@@ -155,6 +166,43 @@ final class Filters {
             }
             default -> throw new PyError("TemplateAssertionError: No filter named '" + name + "'.");
         };
+    }
+
+    /** Filters that do string arithmetic on their input fail for other types, as in Python. */
+    private static String requireStr(Object value, String operation) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Undefined u) {
+            if (operation.equals("len")) {
+                return "";
+            }
+            throw u.fail();
+        }
+        if (operation.equals("len")) {
+            PyOps.length(value);
+            throw PyError.type("'" + PyRepr.typeName(value) + "' object has no attribute 'rsplit'");
+        }
+        throw PyError.type("unsupported operand type(s) for +=: '" + PyRepr.typeName(value) + "' and 'str'");
+    }
+
+    /** pprint's view of a value: dicts with sorted keys, recursively. */
+    private static Object sortedDicts(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            List<Object> keys = new ArrayList<>(map.keySet());
+            keys.sort(comparator(true));
+            Map<Object, Object> sorted = new LinkedHashMap<>();
+            for (Object k : keys) {
+                sorted.put(k, sortedDicts(map.get(k)));
+            }
+            return sorted;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            list.forEach(v -> out.add(sortedDicts(v)));
+            return out;
+        }
+        return value;
     }
 
     private static Object abs(Object value) {
@@ -186,8 +234,11 @@ final class Filters {
         return current;
     }
 
-    private static Object map(Object value, List<Object> args, Map<String, Object> kwargs, Interpreter interpreter) {
+    private static List<Object> map(Object value, List<Object> args, Map<String, Object> kwargs, Interpreter interpreter) {
         List<Object> out = new ArrayList<>();
+        if (!PyOps.truthy(value)) {
+            return out;
+        }
         if (args.isEmpty() && kwargs.containsKey("attribute")) {
             Object attribute = kwargs.get("attribute");
             Object fallback = kwargs.get("default");
@@ -207,9 +258,12 @@ final class Filters {
         return out;
     }
 
-    private static Object selectOrReject(Object value, List<Object> args, Map<String, Object> kwargs, boolean select,
+    private static List<Object> selectOrReject(Object value, List<Object> args, Map<String, Object> kwargs, boolean select,
             boolean byAttribute, Interpreter interpreter) {
         List<Object> out = new ArrayList<>();
+        if (!PyOps.truthy(value)) {
+            return out;
+        }
         int offset = byAttribute ? 1 : 0;
         Object attribute = byAttribute ? args.get(0) : null;
         String test = args.size() > offset ? PyRepr.str(args.get(offset)) : null;
@@ -228,8 +282,13 @@ final class Filters {
         return !caseSensitive && item instanceof String s ? PyString.lower(s) : item;
     }
 
+    /** Python's comparison of one-element key lists: equal values compare equal without '<'. */
     private static Comparator<Object> comparator(boolean caseSensitive) {
-        return (a, b) -> PyOps.compare(sortKey(a, caseSensitive), sortKey(b, caseSensitive), "<");
+        return (a, b) -> {
+            Object x = sortKey(a, caseSensitive);
+            Object y = sortKey(b, caseSensitive);
+            return PyOps.eq(x, y) ? 0 : PyOps.compare(x, y, "<");
+        };
     }
 
     private static Object dictsort(Object value, boolean caseSensitive, String by, boolean reverse) {
@@ -254,17 +313,29 @@ final class Filters {
     private static Object sort(Object value, boolean reverse, boolean caseSensitive, Object attribute) {
         List<Object> items = new ArrayList<>(PyOps.iterate(value));
         Comparator<Object> c = comparator(caseSensitive);
-        Comparator<Object> byKey = attribute == null ? c
-                : (a, b) -> c.compare(attribute(a, attribute, null), attribute(b, attribute, null));
+        List<Object> attributes = attribute instanceof String s ? List.of((Object[]) s.split(",", -1))
+                : java.util.Collections.singletonList(attribute);
+        Comparator<Object> byKey = attribute == null ? c : (a, b) -> {
+            for (Object part : attributes) {
+                int r = c.compare(attribute(a, part, null), attribute(b, part, null));
+                if (r != 0) {
+                    return r;
+                }
+            }
+            return 0;
+        };
         items.sort(reverse ? byKey.reversed() : byKey);
         return items;
     }
 
-    private static Object unique(Object value, boolean caseSensitive, Object attribute) {
+    private static List<Object> unique(Object value, boolean caseSensitive, Object attribute) {
         List<Object> out = new ArrayList<>();
         List<Object> seen = new ArrayList<>();
         for (Object item : PyOps.iterate(value)) {
             Object key = sortKey(attribute == null ? item : attribute(item, attribute, null), caseSensitive);
+            if (key instanceof List<?> || key instanceof Map<?, ?>) {
+                throw PyError.type("unhashable type: '" + PyRepr.typeName(key) + "'");
+            }
             if (seen.stream().noneMatch(s -> PyOps.eq(s, key))) {
                 seen.add(key);
                 out.add(item);
@@ -311,7 +382,7 @@ final class Filters {
         return groups;
     }
 
-    private static Object batch(Object value, int size, Object fill) {
+    private static List<Object> batch(Object value, int size, Object fill) {
         List<Object> out = new ArrayList<>();
         List<Object> tmp = new ArrayList<>();
         for (Object item : PyOps.iterate(value)) {
@@ -332,7 +403,7 @@ final class Filters {
         return out;
     }
 
-    private static Object slice(Object value, int slices, Object fill) {
+    private static List<Object> slice(Object value, int slices, Object fill) {
         List<Object> seq = PyOps.iterate(value);
         int length = seq.size();
         int perSlice = length / slices;
@@ -441,6 +512,9 @@ final class Filters {
     }
 
     private static Object toInteger(Object value, Object fallback, int base) {
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         try {
             if (value instanceof String s) {
                 String t = PyString.strip(s, null, true, true).replace("_", "");
@@ -467,6 +541,9 @@ final class Filters {
     }
 
     private static Object toFloat(Object value, Object fallback) {
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         if (value instanceof String s) {
             String t = PyString.strip(s, null, true, true).replace("_", "");
             String lower = t.toLowerCase(java.util.Locale.ROOT);

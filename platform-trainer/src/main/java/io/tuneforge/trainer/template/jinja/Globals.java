@@ -26,7 +26,9 @@ final class Globals {
         Map<String, Object> globals = new HashMap<>();
         globals.put("range", (PyCallable) (args, kwargs) -> range(args));
         globals.put("namespace", (PyCallable) (args, kwargs) -> namespace(args, kwargs));
-        globals.put("dict", (PyCallable) (args, kwargs) -> new LinkedHashMap<Object, Object>(kwargs));
+        globals.put("dict", (PyCallable) (args, kwargs) -> dict(args, kwargs));
+        globals.put("joiner", (PyCallable) (args, kwargs) -> joiner(args.isEmpty() ? kwargs.getOrDefault("sep", ", ") : args.get(0)));
+        globals.put("cycler", (PyCallable) (args, kwargs) -> new Cycler(args));
         globals.put("raise_exception", (PyCallable) (args, kwargs) -> {
             throw new Interpreter.Raised(args.isEmpty() ? "" : PyRepr.str(args.get(0)));
         });
@@ -53,14 +55,46 @@ final class Globals {
         if (step == 0) {
             throw PyError.value("range() arg 3 must not be zero");
         }
-        List<Object> out = new ArrayList<>();
-        for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
-            if (out.size() >= MAX_RANGE) {
-                throw new PyError("OverflowError: Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
-            }
-            out.add(i);
+        PyRange range = new PyRange(start, stop, step);
+        if (range.size() > MAX_RANGE) {
+            throw new PyError("OverflowError: Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
         }
+        return range;
+    }
+
+    /** Python's {@code dict(mapping_or_pairs, **kwargs)}. */
+    private static Object dict(List<Object> args, Map<String, Object> kwargs) {
+        Map<Object, Object> out = new LinkedHashMap<>();
+        if (args.size() > 1) {
+            throw PyError.type("dict expected at most 1 argument, got " + args.size());
+        }
+        if (args.size() == 1) {
+            if (args.get(0) instanceof Map<?, ?> map) {
+                out.putAll(map);
+            } else {
+                for (Object pair : PyOps.iterate(args.get(0))) {
+                    List<Object> kv = PyOps.iterate(pair);
+                    if (kv.size() != 2) {
+                        throw PyError.value("dictionary update sequence element has length " + kv.size() + "; 2 is required");
+                    }
+                    out.put(kv.get(0), kv.get(1));
+                }
+            }
+        }
+        out.putAll(kwargs);
         return out;
+    }
+
+    /** jinja2's {@code joiner(sep)}: returns '' on the first call and the separator afterwards. */
+    private static PyCallable joiner(Object separator) {
+        boolean[] used = {false};
+        return (args, kwargs) -> {
+            if (!used[0]) {
+                used[0] = true;
+                return "";
+            }
+            return separator;
+        };
     }
 
     private static Object namespace(List<Object> args, Map<String, Object> kwargs) {

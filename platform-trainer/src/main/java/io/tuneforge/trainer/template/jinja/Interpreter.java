@@ -83,10 +83,9 @@ final class Interpreter {
                 }
                 assign(s.target(), value, scope);
             }
-            case MacroDef m -> scope.set(m.name(),
-                    new Macro(m.name(), m.params(), m.defaults(), m.body(), scope, this));
+            case MacroDef m -> scope.set(m.signature().name(), new Macro(m.signature(), m.body(), scope, this));
             case CallBlock c -> {
-                Macro caller = new Macro("caller", c.params(), c.defaults(), c.body(), scope, this);
+                Macro caller = new Macro(c.signature(), c.body(), scope, this);
                 out.append(PyRepr.str(call(c.call(), scope, caller)));
             }
             case FilterBlock f -> {

@@ -52,6 +52,11 @@ final class LoopContext implements PyCallable {
     }
 
     @Override
+    public String toString() {
+        return "<LoopContext " + (index0 + 1) + "/" + items.size() + ">";
+    }
+
+    @Override
     public Object call(List<Object> args, java.util.Map<String, Object> kwargs) {
         if (recurse == null) {
             throw PyError.type("The loop must have the 'recursive' marker to be called recursively.");

@@ -116,12 +116,48 @@ final class Node {
     record SetBlock(Target target, Expr filter, List<Stmt> body, int line) implements Stmt {
     }
 
+    /**
+     * What a macro body refers to among jinja2's special names: {@code varargs} and {@code kwargs} let it accept
+     * extra arguments, {@code caller} lets a call block pass its body.
+     */
+    record MacroSignature(String name, List<String> params, List<Expr> defaults, boolean catchVarargs,
+            boolean catchKwargs, boolean usesCaller) {
+    }
+
     /** A macro definition; defaults holds one entry per parameter, null where there is none. */
-    record MacroDef(String name, List<String> params, List<Expr> defaults, List<Stmt> body, int line) implements Stmt {
+    record MacroDef(MacroSignature signature, List<Stmt> body, int line) implements Stmt {
     }
 
     /** {@code {% call(params) macro(args) %}body{% endcall %}}. */
-    record CallBlock(Call call, List<String> params, List<Expr> defaults, List<Stmt> body, int line) implements Stmt {
+    record CallBlock(Call call, MacroSignature signature, List<Stmt> body, int line) implements Stmt {
+    }
+
+    /** Whether {@code node} (a tree of records and lists) contains a {@link Name} reference to {@code name}. */
+    static boolean references(Object node, String name) {
+        if (node instanceof Name n) {
+            return n.name().equals(name);
+        }
+        if (node instanceof List<?> list) {
+            for (Object item : list) {
+                if (references(item, name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (node instanceof Record record && (node instanceof Expr || node instanceof Stmt
+                || node instanceof MacroSignature)) {
+            for (java.lang.reflect.RecordComponent component : record.getClass().getRecordComponents()) {
+                try {
+                    if (references(component.getAccessor().invoke(record), name)) {
+                        return true;
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return false;
     }
 
     record FilterBlock(Expr filter, List<Stmt> body, int line) implements Stmt {

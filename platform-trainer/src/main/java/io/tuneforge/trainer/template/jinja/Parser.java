@@ -14,6 +14,8 @@ final class Parser {
 
     private final List<Token> tokens;
     private int index;
+    /** How many for loops enclose the current position (reset inside macro bodies). */
+    private int loopDepth;
 
     private Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -150,13 +152,12 @@ final class Parser {
                 expect(Kind.BLOCK_END, null);
                 yield new With(List.of(), List.of(), body("endgeneration"), t.line());
             }
-            case "break" -> {
+            case "break", "continue" -> {
+                if (loopDepth == 0) {
+                    throw fail("'" + t.text() + "' outside loop", t);
+                }
                 next();
-                yield new Break(t.line());
-            }
-            case "continue" -> {
-                next();
-                yield new Continue(t.line());
+                yield t.text().equals("break") ? new Break(t.line()) : new Continue(t.line());
             }
             default -> throw fail("encountered unknown tag '" + t.text() + "'", t);
         };
@@ -197,7 +198,9 @@ final class Parser {
         }
         boolean recursive = skipName("recursive");
         expect(Kind.BLOCK_END, null);
+        loopDepth++;
         List<Stmt> body = subparse(List.of("endfor", "else"));
+        loopDepth--;
         List<Stmt> otherwise = List.of();
         if (next().text().equals("else")) {
             expect(Kind.BLOCK_END, null);
@@ -224,7 +227,21 @@ final class Parser {
         List<Expr> defaults = new ArrayList<>();
         parseSignature(params, defaults);
         expect(Kind.BLOCK_END, null);
-        return new MacroDef(name, params, defaults, body("endmacro"), line);
+        List<Stmt> body = macroBody("endmacro");
+        return new MacroDef(signature(name, params, defaults, body), body, line);
+    }
+
+    private List<Stmt> macroBody(String endName) {
+        int savedDepth = loopDepth;
+        loopDepth = 0;
+        List<Stmt> body = body(endName);
+        loopDepth = savedDepth;
+        return body;
+    }
+
+    private static MacroSignature signature(String name, List<String> params, List<Expr> defaults, List<Stmt> body) {
+        return new MacroSignature(name, params, defaults, Node.references(body, "varargs"),
+                Node.references(body, "kwargs"), Node.references(body, "caller"));
     }
 
     private void parseSignature(List<String> params, List<Expr> defaults) {
@@ -251,7 +268,8 @@ final class Parser {
             throw fail("expected call", current());
         }
         expect(Kind.BLOCK_END, null);
-        return new CallBlock(c, params, defaults, body("endcall"), line);
+        List<Stmt> body = macroBody("endcall");
+        return new CallBlock(c, signature("caller", params, defaults, body), body, line);
     }
 
     private Stmt parseFilterBlock() {

@@ -117,7 +117,7 @@ final class PyString {
                     break;
                 }
                 if (maxsplit >= 0 && parts.size() == maxsplit) {
-                    parts.add(strip(s.substring(i), null, false, true));
+                    parts.add(s.substring(i));
                     break;
                 }
                 int j = i;
@@ -158,7 +158,7 @@ final class PyString {
                     break;
                 }
                 if (parts.size() == maxsplit) {
-                    parts.add(strip(s.substring(0, end), null, true, false));
+                    parts.add(s.substring(0, end));
                     break;
                 }
                 int j = end;
@@ -246,7 +246,7 @@ final class PyString {
             if (previousCased) {
                 out.append(lower(new String(Character.toChars(cp))));
             } else {
-                out.appendCodePoint(Character.toTitleCase(cp));
+                out.append(titleCase(cp));
             }
             previousCased = isCased(cp);
         }
@@ -259,8 +259,21 @@ final class PyString {
             return s;
         }
         int first = s.codePointAt(0);
-        return new String(Character.toChars(Character.toTitleCase(first)))
-                + lower(s.substring(Character.charCount(first)));
+        return titleCase(first) + lower(s.substring(Character.charCount(first)));
+    }
+
+    /** Full Unicode title case of one code point ({@code ß} becomes {@code Ss}, {@code ǆ} becomes {@code ǅ}). */
+    static String titleCase(int cp) {
+        int simple = Character.toTitleCase(cp);
+        if (simple != cp) {
+            return new String(Character.toChars(simple));
+        }
+        String upper = upper(new String(Character.toChars(cp)));
+        if (upper.codePointCount(0, upper.length()) > 1) {
+            int head = upper.codePointAt(0);
+            return new String(Character.toChars(head)) + lower(upper.substring(Character.charCount(head)));
+        }
+        return new String(Character.toChars(cp));
     }
 
     static String swapcase(String s) {
@@ -446,7 +459,14 @@ final class PyString {
     }
 
     /** Calls {@code s.name(args...)} with Python's behaviour. */
+    /** The str methods that accept keyword arguments in CPython 3.11 (all others refuse them). */
+    private static final Set<String> KEYWORD_METHODS = Set.of("split", "rsplit", "splitlines", "expandtabs", "format",
+            "encode");
+
     static Object call(String s, String name, List<Object> args, Map<String, Object> kwargs) {
+        if (!kwargs.isEmpty() && !KEYWORD_METHODS.contains(name)) {
+            throw PyError.type("str." + name + "() takes no keyword arguments");
+        }
         return switch (name) {
             case "strip" -> strip(s, optional(args, kwargs, 0, "chars", null), true, true);
             case "lstrip" -> strip(s, optional(args, kwargs, 0, "chars", null), true, false);

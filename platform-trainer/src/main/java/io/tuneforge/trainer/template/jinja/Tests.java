@@ -16,7 +16,16 @@ final class Tests {
             "sameas", "escaped", "in", "lower", "upper", "filter", "test", "eq", "equalto", "==", "ne", "!=", "lt",
             "lessthan", "<", "le", "<=", "gt", "greaterthan", ">", "ge", ">=");
 
+    /** Tests that take one argument besides the value; all others take none. */
+    private static final Set<String> ONE_ARGUMENT = Set.of("divisibleby", "sameas", "in", "eq", "equalto", "==", "ne",
+            "!=", "lt", "lessthan", "<", "le", "<=", "gt", "greaterthan", ">", "ge", ">=");
+
     static boolean apply(String name, Object value, List<Object> args, Map<String, Object> globals) {
+        int expected = ONE_ARGUMENT.contains(name) ? 1 : 0;
+        if (NAMES.contains(name) && args.size() != expected) {
+            throw PyError.type("test_" + name + "() takes " + (expected + 1) + " positional argument"
+                    + (expected == 0 ? "" : "s") + " but " + (args.size() + 1) + " were given");
+        }
         return switch (name) {
             case "defined" -> !(value instanceof Undefined);
             case "undefined" -> value instanceof Undefined;
@@ -30,10 +39,11 @@ final class Tests {
             case "string" -> value instanceof String;
             case "mapping" -> value instanceof Map<?, ?>;
             case "sequence" -> value instanceof String || value instanceof List<?> || value instanceof PyTuple
-                    || value instanceof Map<?, ?>;
+                    || value instanceof Map<?, ?> || value instanceof PyRange;
             case "iterable" -> value instanceof String || value instanceof List<?> || value instanceof PyTuple
-                    || value instanceof Map<?, ?> || value instanceof Undefined;
-            case "callable" -> value instanceof PyCallable;
+                    || value instanceof Map<?, ?> || value instanceof Undefined || value instanceof PyIterator
+                    || value instanceof PyRange || value instanceof DictView;
+            case "callable" -> value instanceof PyCallable || value instanceof Undefined;
             case "escaped" -> false;
             case "odd" -> PyOps.eq(PyOps.arithmetic("%", value, 2L), 1L);
             case "even" -> PyOps.eq(PyOps.arithmetic("%", value, 2L), 0L);

@@ -43,7 +43,7 @@ public record BenchReport(LlamaShape shape, MatmulPeak peak, double medianStepSe
 
     public String toText() {
         return String.format(Locale.ROOT, """
-                shape: hidden %d, layers %d, heads %d (kv %d), intermediate %d, vocab %d, seq %d, batch %d, LoRA r%d on q,v, fp32
+                shape: hidden %d, layers %d, heads %d (kv %d), intermediate %d, vocab %d, seq %d, batch %d, LoRA r%d (alpha 2r) on q_proj,v_proj, fp32
                 tokens/s: %.0f
                 step time: median %.3f s, mean %.3f s
                 model FLOPs per step: %.1f GFLOP -> %.1f GFLOP/s

@@ -1,0 +1,348 @@
+package io.tuneforge.core.dataset;
+
+import io.tuneforge.core.platform.AllowedRoots;
+import io.tuneforge.core.platform.PlatformHome;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.AppUserRepository;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Stores uploaded datasets as numbered, immutable versions: the upload streams to a temporary file under the
+ * platform home (with a size limit and a SHA-256), its format is detected (or given), it is moved atomically to
+ * {@code datasets/<team>/<dataset>/v<n>/<file>} and validated row by row. Every method is scoped by the {@link Actor}.
+ */
+@Service
+@Transactional
+public class DatasetService {
+
+    private final DatasetRepository datasets;
+    private final DatasetVersionRepository versions;
+    private final DatasetFileRepository files;
+    private final TeamRepository teams;
+    private final AppUserRepository users;
+    private final PlatformHome home;
+    private final DatasetValidator validator;
+    private final long maxUploadBytes;
+    private final AllowedRoots importRoots;
+
+    public DatasetService(DatasetRepository datasets, DatasetVersionRepository versions, DatasetFileRepository files,
+            TeamRepository teams, AppUserRepository users, PlatformHome home, Optional<DatasetValidator> validator,
+            @Value("${tuneforge.datasets.max-upload-bytes:2147483648}") long maxUploadBytes,
+            @Value("${tuneforge.datasets.allowed-roots:}") String importRoots) {
+        this.datasets = datasets;
+        this.versions = versions;
+        this.files = files;
+        this.teams = teams;
+        this.users = users;
+        this.home = home;
+        this.validator = validator.orElseGet(StructuralDatasetValidator::new);
+        this.maxUploadBytes = maxUploadBytes;
+        this.importRoots = AllowedRoots.parse("tuneforge.datasets.allowed-roots", importRoots);
+    }
+
+    /** The largest upload accepted, in bytes ({@code tuneforge.datasets.max-upload-bytes}). */
+    public long maxUploadBytes() {
+        return maxUploadBytes;
+    }
+
+    /**
+     * Stores {@code content} as the next version of the actor's team's dataset {@code datasetName} (created if new).
+     *
+     * @param fileName the uploaded file's name (its extension is kept)
+     * @param format   the format to read it as; empty to detect it from the first record
+     */
+    public VersionDetails upload(Actor actor, String datasetName, String fileName, InputStream content,
+            Optional<DatasetFormat> format) {
+        actor.requireWriter();
+        String name = requireName(datasetName);
+        Path incoming = receive(content, fileName);
+        try {
+            DatasetFormat chosen = format.or(() -> DatasetFormatDetector.detect(incoming)).orElseThrow(() ->
+                    new DatasetException(fileName + ": cannot tell the format from the first record; pick the format "
+                            + "(alpaca, sharegpt, openai, preference, text, classification) and upload again"));
+            return store(actor, name, fileName, incoming, chosen);
+        } finally {
+            deleteQuietly(incoming);
+        }
+    }
+
+    /** The datasets the actor may see, each with its newest version. */
+    @Transactional(readOnly = true)
+    public List<DatasetSummary> list(Actor actor) {
+        List<Dataset> visible = actor.isAdmin() ? datasets.findAll() : datasets.findByTeamIdOrderByNameAsc(actor.teamId());
+        List<DatasetSummary> summaries = new ArrayList<>();
+        for (Dataset dataset : visible) {
+            versions.findFirstByDatasetIdOrderByVersionDesc(dataset.getId()).ifPresent(latest -> summaries.add(
+                    new DatasetSummary(dataset.getId(), dataset.getName(), dataset.getTeam().getName(),
+                            latest.getVersion(), latest.getId(), latest.getFormat(), latest.getStatus(),
+                            latest.getRowCount(), latest.getCreatedAt())));
+        }
+        summaries.sort((a, b) -> a.name().compareToIgnoreCase(b.name()));
+        return summaries;
+    }
+
+    /** Every version of a dataset, newest first. */
+    @Transactional(readOnly = true)
+    public List<VersionDetails> versions(Actor actor, long datasetId) {
+        Dataset dataset = visibleDataset(actor, datasetId);
+        return versions.findByDatasetIdOrderByVersionDesc(dataset.getId()).stream().map(this::details).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public VersionDetails version(Actor actor, long versionId) {
+        return details(visibleVersion(actor, versionId));
+    }
+
+    /** The stored source file of a version (for previews and the training pipeline). */
+    @Transactional(readOnly = true)
+    public Path sourceFile(Actor actor, long versionId) {
+        return home.root().resolve(source(visibleVersion(actor, versionId)).getStoragePath());
+    }
+
+    /** The first {@code limit} records of a version. */
+    @Transactional(readOnly = true)
+    public List<DatasetRecords.Numbered> preview(Actor actor, long versionId, int limit) {
+        return DatasetRecords.head(sourceFile(actor, versionId), limit);
+    }
+
+    /** Reads a version as another format than detected, and validates it again. */
+    public VersionDetails changeFormat(Actor actor, long versionId, DatasetFormat format) {
+        actor.requireWriter();
+        DatasetVersion version = visibleVersion(actor, versionId);
+        version.changeFormat(format);
+        validate(version, home.root().resolve(source(version).getStoragePath()));
+        return details(version);
+    }
+
+    /**
+     * Imports every local entry of a LLaMA-Factory data folder's {@code dataset_info.json} as a dataset of the actor's
+     * team (named by the entry's key). Hub entries, unsupported formattings and missing files are skipped with a reason.
+     *
+     * @param folder a server folder inside {@code tuneforge.datasets.allowed-roots}
+     */
+    public ImportResult importLlamaFactoryFolder(Actor actor, String folder) {
+        actor.requireWriter();
+        Path root;
+        try {
+            root = importRoots.resolve(folder);
+        } catch (IllegalArgumentException e) {
+            throw new DatasetException(e.getMessage());
+        }
+        Path info = root.resolve("dataset_info.json");
+        if (!Files.isRegularFile(info)) {
+            throw new DatasetException(root + " has no dataset_info.json: point at LLaMA-Factory's data folder");
+        }
+        JsonNode entries;
+        try {
+            entries = JsonMapper.builder().build().readTree(info.toFile());
+        } catch (JacksonException e) {
+            throw new DatasetException(info + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        List<VersionDetails> imported = new ArrayList<>();
+        List<ImportResult.Skipped> skipped = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> entry : entries.properties()) {
+            String name = entry.getKey();
+            JsonNode spec = entry.getValue();
+            Optional<String> problem = unsupported(root, spec);
+            if (problem.isPresent()) {
+                skipped.add(new ImportResult.Skipped(name, problem.get()));
+                continue;
+            }
+            Path file = root.resolve(spec.path("file_name").asString()).normalize();
+            Optional<DatasetFormat> format = llamaFactoryFormat(spec).or(() -> DatasetFormatDetector.detect(file));
+            if (format.isEmpty()) {
+                skipped.add(new ImportResult.Skipped(name, "cannot tell the format of " + file.getFileName()));
+                continue;
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                Path incoming = receive(in, file.getFileName().toString());
+                try {
+                    imported.add(store(actor, requireName(name), file.getFileName().toString(), incoming, format.get()));
+                } finally {
+                    deleteQuietly(incoming);
+                }
+            } catch (IOException e) {
+                skipped.add(new ImportResult.Skipped(name, "cannot read " + file + ": " + e.getMessage()));
+            } catch (DatasetException e) {
+                skipped.add(new ImportResult.Skipped(name, e.getMessage()));
+            }
+        }
+        return new ImportResult(imported, skipped);
+    }
+
+    private static Optional<String> unsupported(Path root, JsonNode spec) {
+        if (!spec.hasNonNull("file_name")) {
+            return Optional.of("not a local file (hub or script entry); download it first");
+        }
+        Path file = root.resolve(spec.path("file_name").asString()).normalize();
+        if (!file.startsWith(root)) {
+            return Optional.of("file_name points outside the folder");
+        }
+        if (!Files.isRegularFile(file)) {
+            return Optional.of(file.getFileName() + " is missing or a folder");
+        }
+        String name = file.getFileName().toString().toLowerCase();
+        if (!(name.endsWith(".json") || name.endsWith(".jsonl"))) {
+            return Optional.of("only .json and .jsonl files are read for now");
+        }
+        if (spec.path("columns").has("images") || spec.path("columns").has("videos") || spec.path("columns").has("audios")) {
+            return Optional.of("multimodal datasets are not supported");
+        }
+        if (spec.path("kto_tag").isString() || spec.path("columns").has("kto_tag")) {
+            return Optional.of("KTO datasets are not supported");
+        }
+        return Optional.empty();
+    }
+
+    /** Preference data when the entry says {@code ranking}; otherwise the record keys tell (alpaca, sharegpt, text...). */
+    private static Optional<DatasetFormat> llamaFactoryFormat(JsonNode spec) {
+        return spec.path("ranking").asBoolean(false) ? Optional.of(DatasetFormat.PREFERENCE) : Optional.empty();
+    }
+
+    VersionDetails store(Actor actor, String name, String fileName, Path incoming, DatasetFormat format) {
+        Dataset dataset = datasets.findByTeamIdAndName(actor.teamId(), name).orElseGet(() -> datasets.save(
+                new Dataset(teams.getReferenceById(actor.teamId()), name, "", users.getReferenceById(actor.userId()))));
+        int number = versions.findFirstByDatasetIdOrderByVersionDesc(dataset.getId()).map(v -> v.getVersion() + 1).orElse(1);
+        DatasetVersion version = versions.save(new DatasetVersion(dataset, number, format,
+                users.getReferenceById(actor.userId())));
+        String safeName = safeFileName(fileName);
+        Path relative = Path.of("datasets", Long.toString(actor.teamId()), Long.toString(dataset.getId()), "v" + number, safeName);
+        Path target = home.root().resolve(relative);
+        try {
+            Files.createDirectories(target.getParent());
+            Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE);
+            files.save(new DatasetFile(version, DatasetFile.Purpose.SOURCE, fileName, relative.toString(),
+                    Files.size(target), sha256(target)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot store the upload at " + target + ": check disk space and permissions", e);
+        }
+        validate(version, target);
+        return details(version);
+    }
+
+    private void validate(DatasetVersion version, Path file) {
+        ValidationReport report = validator.validate(file, version.getFormat());
+        version.markValidated(report.valid(), report.rows(), report.toJson());
+    }
+
+    /** Streams the upload into a temporary file under the platform home, refusing more than the limit. */
+    private Path receive(InputStream content, String fileName) {
+        Path incomingFolder = home.datasets().resolve(".incoming");
+        Path part = incomingFolder.resolve(UUID.randomUUID() + ".part");
+        try {
+            Files.createDirectories(incomingFolder);
+            try (OutputStream out = Files.newOutputStream(part)) {
+                byte[] buffer = new byte[64 * 1024];
+                long total = 0;
+                int read;
+                while ((read = content.read(buffer)) != -1) {
+                    total += read;
+                    if (total > maxUploadBytes) {
+                        throw new DatasetException(fileName + " is larger than the upload limit of " + maxUploadBytes
+                                + " bytes: split it, or raise tuneforge.datasets.max-upload-bytes");
+                    }
+                    out.write(buffer, 0, read);
+                }
+            }
+            return part;
+        } catch (IOException e) {
+            deleteQuietly(part);
+            throw new UncheckedIOException("Cannot receive " + fileName + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(part);
+            throw e;
+        }
+    }
+
+    private VersionDetails details(DatasetVersion version) {
+        DatasetFile source = source(version);
+        String reportJson = version.getValidationReport();
+        ValidationReport report = reportJson == null ? new ValidationReport(0, 0, List.of()) : ValidationReport.fromJson(reportJson);
+        return new VersionDetails(version.getId(), version.getDataset().getId(), version.getDataset().getName(),
+                version.getVersion(), version.getFormat(), version.getStatus(), source.getOriginalName(),
+                source.getSizeBytes(), source.getSha256(), report, version.getCreatedAt());
+    }
+
+    private DatasetFile source(DatasetVersion version) {
+        return files.findByDatasetVersionId(version.getId()).stream()
+                .filter(f -> f.getPurpose() == DatasetFile.Purpose.SOURCE).findFirst()
+                .orElseThrow(() -> new DatasetException("Dataset version " + version.getId() + " has no stored file"));
+    }
+
+    private Dataset visibleDataset(Actor actor, long datasetId) {
+        Dataset dataset = datasets.findById(datasetId)
+                .orElseThrow(() -> new DatasetException("No dataset with id " + datasetId));
+        if (!actor.canSee(dataset.getTeam().getId())) {
+            throw new AccessRefusedException("Dataset " + datasetId + " belongs to another team");
+        }
+        return dataset;
+    }
+
+    private DatasetVersion visibleVersion(Actor actor, long versionId) {
+        DatasetVersion version = versions.findById(versionId)
+                .orElseThrow(() -> new DatasetException("No dataset version with id " + versionId));
+        if (!actor.canSee(version.getDataset().getTeam().getId())) {
+            throw new AccessRefusedException("Dataset version " + versionId + " belongs to another team");
+        }
+        return version;
+    }
+
+    static String requireName(String datasetName) {
+        String name = datasetName == null ? "" : datasetName.strip();
+        if (name.isEmpty() || name.length() > 200) {
+            throw new DatasetException("Give the dataset a name of 1 to 200 characters");
+        }
+        return name;
+    }
+
+    /** The file name without folders or characters that are unsafe on disk. */
+    static String safeFileName(String fileName) {
+        String base = Path.of(fileName == null ? "data.json" : fileName).getFileName().toString();
+        String safe = base.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.isBlank() || safe.startsWith(".") ? "data" + safe : safe;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(file);
+                    OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+                in.transferTo(sink);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // a leftover .part file in .incoming is harmless
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.tuneforge.core.dataset;
+
+import java.nio.file.Path;
+
+/**
+ * Checks a stored dataset file in a given format. The platform uses the data pipeline's full validator when it is
+ * present, else {@link StructuralDatasetValidator}.
+ */
+public interface DatasetValidator {
+
+    ValidationReport validate(Path file, DatasetFormat format);
+}

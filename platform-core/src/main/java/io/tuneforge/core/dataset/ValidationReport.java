@@ -1,0 +1,41 @@
+package io.tuneforge.core.dataset;
+
+import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The outcome of checking a dataset file row by row.
+ *
+ * @param rows         records read
+ * @param problemCount problems found in total (only the first {@link #MAX_LISTED} are listed)
+ * @param problems     the listed problems, in file order
+ */
+public record ValidationReport(int rows, int problemCount, List<Problem> problems) {
+
+    /** At most this many problems are kept in the report (the count still covers all). */
+    public static final int MAX_LISTED = 1000;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * One problem.
+     *
+     * @param row    1-based record number (line number for JSON Lines)
+     * @param field  the field at fault, e.g. {@code output} or {@code conversations[2].value}
+     * @param reason what is wrong and what to do
+     */
+    public record Problem(int row, String field, String reason) {
+    }
+
+    public boolean valid() {
+        return problemCount == 0 && rows > 0;
+    }
+
+    public String toJson() {
+        return JSON.writeValueAsString(this);
+    }
+
+    public static ValidationReport fromJson(String json) {
+        return JSON.readValue(json, ValidationReport.class);
+    }
+}

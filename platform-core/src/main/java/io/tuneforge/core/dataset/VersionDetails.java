@@ -1,0 +1,23 @@
+package io.tuneforge.core.dataset;
+
+import java.time.Instant;
+
+/**
+ * One dataset version with its stored file and validation report.
+ *
+ * @param id          version id
+ * @param datasetId   dataset id
+ * @param datasetName dataset name
+ * @param version     version number (1, 2, ...)
+ * @param format      the format rows are read as
+ * @param status      validation status
+ * @param fileName    the uploaded file's original name
+ * @param sizeBytes   stored file size
+ * @param sha256      stored file's SHA-256
+ * @param report      the validation report (empty report while validating)
+ * @param createdAt   upload time
+ */
+public record VersionDetails(long id, long datasetId, String datasetName, int version, DatasetFormat format,
+        DatasetVersion.Status status, String fileName, long sizeBytes, String sha256, ValidationReport report,
+        Instant createdAt) {
+}

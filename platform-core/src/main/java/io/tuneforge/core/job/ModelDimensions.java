@@ -1,0 +1,73 @@
+package io.tuneforge.core.job;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The numbers of a decoder-only transformer that size its training memory, read from the model's Hugging Face
+ * {@code config.json}.
+ *
+ * @param hiddenSize        {@code hidden_size}: width of the residual stream
+ * @param layers            {@code num_hidden_layers}
+ * @param intermediateSize  {@code intermediate_size}: width of the MLP
+ * @param attentionHeads    {@code num_attention_heads}
+ * @param keyValueHeads     {@code num_key_value_heads} (grouped-query attention; = heads when absent)
+ * @param vocabSize         {@code vocab_size}
+ * @param tiedEmbeddings    {@code tie_word_embeddings}: the LM head shares the embedding matrix
+ */
+public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, int attentionHeads,
+        int keyValueHeads, int vocabSize, boolean tiedEmbeddings) {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Reads {@code config.json} in a model folder. */
+    public static ModelDimensions read(Path modelDirectory) {
+        Path file = modelDirectory.resolve("config.json");
+        try {
+            JsonNode c = JSON.readTree(Files.readString(file));
+            int hidden = required(c, "hidden_size", file);
+            int heads = required(c, "num_attention_heads", file);
+            return new ModelDimensions(hidden, required(c, "num_hidden_layers", file),
+                    required(c, "intermediate_size", file), heads,
+                    c.has("num_key_value_heads") ? c.get("num_key_value_heads").asInt() : heads,
+                    required(c, "vocab_size", file), c.path("tie_word_embeddings").asBoolean(false));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": the model folder needs a config.json", e);
+        } catch (JacksonException e) {
+            throw new JobRefusedException(file + " is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static int required(JsonNode config, String field, Path file) {
+        JsonNode value = config.get(field);
+        if (value == null || !value.isNumber()) {
+            throw new JobRefusedException(file + " has no numeric '" + field
+                    + "': only decoder-only transformer configs (Llama, Qwen, Mistral...) can be estimated");
+        }
+        return value.asInt();
+    }
+
+    /** Width of the key/value projections. */
+    public long keyValueWidth() {
+        return (long) hiddenSize / attentionHeads * keyValueHeads;
+    }
+
+    /** Parameters of one decoder layer (attention, MLP, two norms). */
+    public long parametersPerLayer() {
+        long h = hiddenSize;
+        long attention = h * h * 2 + h * keyValueWidth() * 2; // q, o: (h, h); k, v: (h, kv)
+        long mlp = 3L * h * intermediateSize; // gate, up, down
+        return attention + mlp + 2 * h;
+    }
+
+    /** All parameters: embeddings, layers, final norm, LM head unless tied. */
+    public long parameters() {
+        long embeddings = (long) vocabSize * hiddenSize;
+        return embeddings * (tiedEmbeddings ? 1 : 2) + layers * parametersPerLayer() + hiddenSize;
+    }
+}

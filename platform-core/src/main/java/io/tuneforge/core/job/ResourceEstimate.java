@@ -1,0 +1,18 @@
+package io.tuneforge.core.job;
+
+/**
+ * Pre-flight estimate of what one device needs for a job, and how long it takes.
+ *
+ * @param weightsBytes     frozen and trainable weights as loaded for training (float32)
+ * @param trainableParams  parameters the optimizer updates (LoRA matrices, or all / unfrozen layers)
+ * @param gradientBytes    gradients of the trainable parameters
+ * @param optimizerBytes   AdamW moments (two per trainable parameter)
+ * @param activationBytes  activations kept for backward at the configured batch and cutoff length
+ * @param overheadBytes    runtime overhead (allocator slack, CUDA context)
+ * @param totalBytes       the sum: memory one device must have
+ * @param trainingTokens   tokens processed over all epochs (upper bound: rows × cutoff length)
+ * @param estimatedSeconds rough wall time on the expected device class
+ */
+public record ResourceEstimate(long weightsBytes, long trainableParams, long gradientBytes, long optimizerBytes,
+        long activationBytes, long overheadBytes, long totalBytes, long trainingTokens, long estimatedSeconds) {
+}

@@ -1,0 +1,11 @@
+package io.tuneforge.core.job;
+
+/**
+ * What a claiming worker can take right now.
+ *
+ * @param workerId             the claiming worker
+ * @param freeDevices          devices of this worker not running a job
+ * @param memoryPerDeviceBytes memory of its smallest free device; jobs estimated to need more are left to others
+ */
+public record WorkerCapacity(long workerId, int freeDevices, long memoryPerDeviceBytes) {
+}

@@ -1,0 +1,93 @@
+package io.tuneforge.core.worker;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Workers and their devices: registration, liveness heartbeats, sign-off, and what devices exist at all. */
+@Service
+public class WorkerRegistry {
+
+    private final JdbcTemplate jdbc;
+    private final WorkerRepository workers;
+    private final WorkerDeviceRepository devices;
+
+    WorkerRegistry(JdbcTemplate jdbc, WorkerRepository workers, WorkerDeviceRepository devices) {
+        this.jdbc = jdbc;
+        this.workers = workers;
+        this.devices = devices;
+    }
+
+    /**
+     * Registers a worker (or re-registers one restarting under the same name) with its devices, online.
+     *
+     * @return the worker's id
+     */
+    @Transactional
+    public long register(String name, String host, List<DeviceSpec> deviceSpecs) {
+        if (deviceSpecs.isEmpty()) {
+            throw new IllegalArgumentException("Worker " + name + " offers no device: give --devices cpu or GPU ordinals");
+        }
+        Long id = jdbc.queryForObject("""
+                insert into workers (name, host, status, started_at, last_heartbeat_at)
+                values (?, ?, 'online', now(), now())
+                on conflict (name) do update set host = excluded.host, status = 'online', started_at = now(),
+                    last_heartbeat_at = now()
+                returning id
+                """, Long.class, name, host);
+        jdbc.update("delete from worker_devices where worker_id = ?", id);
+        for (DeviceSpec d : deviceSpecs) {
+            jdbc.update("insert into worker_devices (worker_id, device_index, kind, name, memory_bytes) "
+                    + "values (?, ?, ?, ?, ?)", id, d.index(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    d.name(), d.memoryBytes());
+        }
+        return id;
+    }
+
+    /** The worker is alive. */
+    @Transactional
+    public void heartbeat(long workerId) {
+        jdbc.update("update workers set last_heartbeat_at = now(), status = case when status = 'offline' "
+                + "then 'online' else status end where id = ?", workerId);
+    }
+
+    /** The worker stopped cleanly. */
+    @Transactional
+    public void signOff(long workerId) {
+        jdbc.update("update workers set status = 'offline' where id = ?", workerId);
+    }
+
+    /** Marks workers silent for longer than {@code silence} offline; returns how many. */
+    @Transactional
+    public int markSilentWorkersOffline(Duration silence) {
+        return jdbc.update("update workers set status = 'offline' where status <> 'offline' "
+                + "and last_heartbeat_at < now() - make_interval(secs => ?)", silence.toMillis() / 1000.0);
+    }
+
+    /** All workers, by name (for the UI). */
+    @Transactional(readOnly = true)
+    public List<Worker> workers() {
+        return workers.findAllByOrderByNameAsc();
+    }
+
+    /** Devices of one worker. */
+    @Transactional(readOnly = true)
+    public List<WorkerDevice> devicesOf(long workerId) {
+        return devices.findByWorkerIdOrderByDeviceIndexAsc(workerId);
+    }
+
+    /** Devices of workers not marked offline: what a job could run on today. */
+    @Transactional(readOnly = true)
+    public List<DeviceSpec> availableDevices() {
+        return jdbc.query("""
+                select d.device_index, d.kind, d.name, d.memory_bytes
+                from worker_devices d join workers w on w.id = d.worker_id
+                where w.status <> 'offline'
+                order by d.memory_bytes desc
+                """, (rs, n) -> new DeviceSpec(rs.getInt(1),
+                WorkerDevice.Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)), rs.getString(3),
+                rs.getLong(4)));
+    }
+}

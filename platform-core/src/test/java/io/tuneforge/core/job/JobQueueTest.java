@@ -1,0 +1,236 @@
+package io.tuneforge.core.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuneforge.core.testing.JobFixtures;
+import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The queue's claim, lease and reaper statements against real PostgreSQL. */
+@SpringBootTest(properties = "tuneforge.queue.reaper.enabled=false")
+class JobQueueTest {
+
+    private static final long BIG = 1L << 40;
+
+    @Autowired
+    JobQueue queue;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    JobFixtures fixtures;
+    long worker;
+
+    @BeforeEach
+    void emptyQueue() {
+        fixtures = new JobFixtures(jdbc);
+        fixtures.clearQueue();
+        worker = fixtures.worker("queue-test-worker", BIG);
+    }
+
+    @Test
+    void eightConcurrentWorkersRunFiveHundredJobsExactlyOnceWithinQuotas() throws Exception {
+        List<TeamSetup> teams = List.of(fixtures.team(2, "/m"), fixtures.team(3, "/m"), fixtures.team(8, "/m"));
+        Map<Long, Integer> quota = Map.of(teams.get(0).teamId(), 2, teams.get(1).teamId(), 3, teams.get(2).teamId(), 8);
+        Map<Long, Long> teamOfJob = new ConcurrentHashMap<>();
+        for (int i = 0; i < 500; i++) {
+            TeamSetup t = teams.get(i % 3);
+            teamOfJob.put(fixtures.queuedJob(t, "job-" + i, i % 7, 1, "{}"), t.teamId());
+        }
+        List<Long> workers = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            workers.add(fixtures.worker("claimer-" + w, BIG));
+        }
+        Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+        Map<Long, AtomicInteger> maxRunning = new ConcurrentHashMap<>();
+        AtomicInteger done = new AtomicInteger();
+
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> futures = new ArrayList<>();
+        for (long workerId : workers) {
+            futures.add(pool.submit(() -> {
+                while (done.get() < 500) {
+                    Optional<Lease> claimed = queue.claim(new WorkerCapacity(workerId, 1, BIG));
+                    if (claimed.isEmpty()) {
+                        Thread.sleep(2);
+                        continue;
+                    }
+                    Lease lease = claimed.get();
+                    long team = teamOfJob.get(lease.jobId());
+                    runs.computeIfAbsent(lease.jobId(), k -> new AtomicInteger()).incrementAndGet();
+                    int now = jdbc.queryForObject("select count(*) from fine_tuning_jobs where team_id = ? "
+                            + "and status = 'running'", Integer.class, team);
+                    maxRunning.computeIfAbsent(team, k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+                    assertThat(queue.succeed(lease, 1)).isTrue();
+                    done.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+
+        assertThat(runs).hasSize(500).allSatisfy((job, count) -> assertThat(count.get()).isEqualTo(1));
+        assertThat(jdbc.queryForObject("select count(*) from fine_tuning_jobs where id = any(?) and status = "
+                + "'succeeded'", Integer.class, (Object) teamOfJob.keySet().toArray(Long[]::new))).isEqualTo(500);
+        maxRunning.forEach((team, max) -> assertThat(max.get()).isLessThanOrEqualTo(quota.get(team)));
+        for (TeamSetup t : teams) {
+            assertThat(runningDevices(t.teamId())).isZero();
+        }
+    }
+
+    @Test
+    void fairShareAlternatesBetweenTeamsBeforeAge() {
+        TeamSetup early = fixtures.team(4, "/m");
+        TeamSetup late = fixtures.team(4, "/m");
+        for (int i = 0; i < 5; i++) {
+            fixtures.queuedJob(early, "early-" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+            fixtures.queuedJob(late, "late-" + i);
+        }
+
+        List<Long> claimedTeams = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Lease lease = queue.claim(new WorkerCapacity(worker, 4, BIG)).orElseThrow();
+            claimedTeams.add(teamOf(lease.jobId()));
+        }
+
+        assertThat(claimedTeams).containsExactly(early.teamId(), late.teamId(), early.teamId(), late.teamId());
+    }
+
+    @Test
+    void higherPriorityRunsFirstWithinATeam() {
+        TeamSetup team = fixtures.team(10, "/m");
+        long low = fixtures.queuedJob(team, "low", 0, 1, "{}");
+        long high = fixtures.queuedJob(team, "high", 5, 1, "{}");
+        long mid = fixtures.queuedJob(team, "mid", 1, 1, "{}");
+
+        List<Long> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            order.add(queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow().jobId());
+        }
+
+        assertThat(order).containsExactly(high, mid, low);
+    }
+
+    @Test
+    void teamQuotaHoldsUntilADeviceIsFreed() {
+        TeamSetup team = fixtures.team(1, "/m");
+        long first = fixtures.queuedJob(team, "first");
+        long second = fixtures.queuedJob(team, "second");
+        fixtures.queuedJob(team, "too big for the quota", 9, 2, "{}");
+
+        Lease lease = queue.claim(new WorkerCapacity(worker, 4, BIG)).orElseThrow();
+        assertThat(lease.jobId()).isEqualTo(first);
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG))).isEmpty();
+
+        queue.succeed(lease, 10);
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG)).orElseThrow().jobId()).isEqualTo(second);
+    }
+
+    @Test
+    void workerClaimsOnlyJobsItsDeviceMemoryCanHold() {
+        TeamSetup team = fixtures.team(4, "/m");
+        long job = fixtures.queuedJob(team, "needs 10 GB");
+        jdbc.update("update fine_tuning_jobs set required_memory_bytes = ? where id = ?", 10L << 30, job);
+
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, 1L << 30))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, 16L << 30)).orElseThrow().jobId()).isEqualTo(job);
+    }
+
+    @Test
+    void heartbeatAnswersRequestedCancelAndLostLease() {
+        TeamSetup team = fixtures.team(1, "/m");
+        long job = fixtures.queuedJob(team, "j");
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+
+        assertThat(queue.heartbeat(lease, 3, 10, 300)).isEqualTo(HeartbeatAnswer.CONTINUE);
+        jdbc.update("update fine_tuning_jobs set requested_action = 'pause' where id = ?", job);
+        assertThat(queue.heartbeat(lease, 4, 10, 400)).isEqualTo(HeartbeatAnswer.PAUSE);
+        jdbc.update("update fine_tuning_jobs set requested_action = 'cancel' where id = ?", job);
+        assertThat(queue.heartbeat(lease, 4, 10, 400)).isEqualTo(HeartbeatAnswer.CANCEL);
+
+        Lease stale = new Lease(job, worker, lease.leaseVersion() - 1, 1);
+        assertThat(queue.heartbeat(stale, 5, 10, 500)).isEqualTo(HeartbeatAnswer.LEASE_LOST);
+        assertThat(queue.succeed(stale, 10)).isFalse();
+        assertThat(queue.cancelled(lease)).isTrue();
+        assertThat(fixtures.status(job)).isEqualTo("cancelled");
+    }
+
+    @Test
+    void reaperRequeuesAJobWhoseWorkerDiedAndItsOldLeaseIsLost() {
+        TeamSetup team = fixtures.team(1, "/m");
+        long job = fixtures.queuedJob(team, "j");
+        Lease first = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        fixtures.expireLease(job);
+
+        assertThat(queue.reapExpiredLeases()).isEqualTo(1);
+
+        assertThat(fixtures.status(job)).isEqualTo("queued");
+        assertThat(runningDevices(team.teamId())).isZero();
+        assertThat(queue.heartbeat(first, 1, 1, 1)).isEqualTo(HeartbeatAnswer.LEASE_LOST);
+        assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "WORKER_LOST", "JOB_RESTARTED");
+        Lease second = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        assertThat(second.jobId()).isEqualTo(job);
+        assertThat(second.attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void reaperFailsAJobThatLostItsWorkerOnEveryAttempt() {
+        TeamSetup team = fixtures.team(1, "/m");
+        long job = fixtures.queuedJob(team, "j");
+        fixtures.maxAttempts(job, 2);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+            fixtures.expireLease(job);
+            queue.reapExpiredLeases();
+        }
+
+        assertThat(fixtures.status(job)).isEqualTo("failed");
+        assertThat(jdbc.queryForObject("select error_code from fine_tuning_jobs where id = ?", String.class, job))
+                .isEqualTo("worker_lost");
+        assertThat(jdbc.queryForObject("select error_message from fine_tuning_jobs where id = ?", String.class, job))
+                .contains("2 attempts");
+    }
+
+    @Test
+    void metricsAreUpsertedSoReplayedStepsNeverDuplicate(@Autowired MetricsWriter metrics) {
+        TeamSetup team = fixtures.team(1, "/m");
+        long job = fixtures.queuedJob(team, "j");
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+
+        metrics.write(lease, List.of(new MetricPoint(1, "loss", 3.0), new MetricPoint(2, "loss", 2.5),
+                new MetricPoint(3, "loss", 2.4)));
+        metrics.truncateAfter(lease, 2);
+        metrics.write(lease, List.of(new MetricPoint(2, "loss", 2.5), new MetricPoint(3, "loss", 2.3)));
+
+        assertThat(jdbc.queryForList("select value from training_metrics where job_id = ? order by step",
+                Double.class, job)).containsExactly(3.0, 2.5, 2.3);
+        assertThat(metrics.write(new Lease(job, worker, lease.leaseVersion() + 1, 1),
+                List.of(new MetricPoint(4, "loss", 1.0)))).isFalse();
+    }
+
+    private long teamOf(long jobId) {
+        return jdbc.queryForObject("select team_id from fine_tuning_jobs where id = ?", Long.class, jobId);
+    }
+
+    private int runningDevices(long teamId) {
+        return jdbc.queryForObject("select running_devices from teams where id = ?", Integer.class, teamId);
+    }
+}
