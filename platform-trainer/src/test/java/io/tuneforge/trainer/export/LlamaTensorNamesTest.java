@@ -38,6 +38,24 @@ class LlamaTensorNamesTest {
     }
 
     @Test
+    void llama3RopeFactorsMatchTheConvertScript() throws Exception {
+        JsonNode rope;
+        try (InputStream in = getClass().getResourceAsStream("/export/permute_golden.json")) {
+            rope = JsonMapper.builder().build().readTree(in).get("llama3Rope");
+        }
+        var config = new LlamaExportConfig(131072, 4096, 32, 14336, 32, 8, rope.get("head_dim").asInt(), 1e-5,
+                rope.get("rope_theta").asDouble(), 128256, false, 0,
+                java.util.Optional.of(new LlamaExportConfig.Llama3Rope(rope.get("factor").asDouble(),
+                        rope.get("low_freq_factor").asDouble(), rope.get("high_freq_factor").asDouble(),
+                        rope.get("original_max_position_embeddings").asDouble())));
+        float[] factors = config.ropeFrequencyFactors();
+        assertThat(factors).hasSize(64);
+        for (int i = 0; i < factors.length; i++) {
+            assertThat(factors[i]).as("factor " + i).isEqualTo(rope.get("factors").get(i).floatValue());
+        }
+    }
+
+    @Test
     void mapsHuggingFaceNamesToLlamaCppNames() {
         assertThat(LlamaTensorNames.map("model.layers.12.mlp.down_proj.weight").orElseThrow().name())
                 .isEqualTo("blk.12.ffn_down.weight");
