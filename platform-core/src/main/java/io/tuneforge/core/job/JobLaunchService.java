@@ -71,7 +71,7 @@ public class JobLaunchService {
             return java.util.Optional.empty();
         }
         int rows = versions.findById(request.datasets().getFirst().versionId()).map(DatasetVersion::getRowCount).orElse(0);
-        return jobService.estimate(actor.scope(), request.baseModelId(), request.method(),
+        return jobService.estimate(actor, request.baseModelId(), request.method(),
                 JSON.writeValueAsString(request.config()), rows);
     }
 
@@ -113,7 +113,7 @@ public class JobLaunchService {
         stored.put("dataset", String.join(",", mix.stream().map(m -> (String) m.get("dataset")).toList()));
         stored.put("dataset_mix", mix);
         try {
-            JobSummary job = jobService.submit(actor.scope(), new JobSubmission(name.strip(), model.getId(),
+            JobSummary job = jobService.submit(actor, new JobSubmission(name.strip(), model.getId(),
                     primary.getId(), request.method(), JSON.writeValueAsString(stored), request.priority(), 1,
                     java.util.Optional.empty()));
             if (sweepGroup != null) {

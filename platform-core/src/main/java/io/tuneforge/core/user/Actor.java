@@ -15,11 +15,6 @@ public record Actor(long userId, String username, long teamId, Role role) {
         return new Actor(user.getId(), user.getUsername(), user.getTeam().getId(), user.getRole());
     }
 
-    /** The same caller as the queue's {@link io.tuneforge.core.team.TeamScope}. */
-    public io.tuneforge.core.team.TeamScope scope() {
-        return new io.tuneforge.core.team.TeamScope(userId, teamId, isAdmin());
-    }
-
     public boolean isAdmin() {
         return role == Role.ADMIN;
     }

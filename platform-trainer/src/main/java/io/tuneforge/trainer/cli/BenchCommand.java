@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: LoRA training steps on a randomly initialised Llama of realistic shape; prints tokens/s, step
+ * {@code bench}: LoRA training steps on a randomly initialised Llama ({@code LlamaModel}) of realistic shape; prints tokens/s, step
  * time, peak RSS and model-FLOP utilisation against the best matrix multiply measured in the same run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -50,10 +50,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--linear", defaultValue = "matmul",
-            description = "How linear layers run: matmul (MKL) or conv (1x1 convolution, oneDNN) (default: ${DEFAULT-VALUE}).")
-    String linear;
-
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -68,12 +64,8 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("--heads (" + heads + ") must be a multiple of --kv-heads (" + kv + ")");
             return 2;
         }
-        if (!linear.equals("matmul") && !linear.equals("conv")) {
-            System.err.println("--linear must be matmul or conv, not " + linear);
-            return 2;
-        }
         LlamaShape shape = new LlamaShape(hidden, layers, heads, kv, intermediate, vocab, sequence, batch, loraRank, 2);
-        BenchReport report = TrainingBench.run(shape, linear.equals("conv"), warmup, steps, System.err);
+        BenchReport report = TrainingBench.run(shape, warmup, steps, System.err);
         System.out.println(json ? report.toJson() : report.toText());
         return 0;
     }

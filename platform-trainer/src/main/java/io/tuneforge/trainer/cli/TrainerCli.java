@@ -17,6 +17,14 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 TemplateCommand.class,
                 ExportGgufCommand.class,
+                GenerateCommand.class,
+                ScoreCommand.class,
+                DatasetCommand.class,
+                MergeCommand.class,
+                BenchMergeCommand.class,
+                EvalCommand.class,
+                CompareCommand.class,
+                WorkerCommand.class,
         })
 public final class TrainerCli implements Runnable {
 
@@ -29,6 +37,9 @@ public final class TrainerCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "tuneforge-cli-logback.xml"); // logs to stderr
+        }
         System.exit(newCommandLine().execute(args));
     }
 

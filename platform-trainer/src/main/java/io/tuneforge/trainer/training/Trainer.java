@@ -343,7 +343,8 @@ public final class Trainer {
             s.bestCheckpoint = checkpoints.directoryOf(s.globalStep).getFileName().toString();
         }
         TrainerState state = new TrainerState(s.globalStep, schedule.totalSteps(), adamW.stepCount(), s.epoch,
-                s.indexInEpoch, trainSamples.size(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
+                s.indexInEpoch, trainSamples.size(), config.perDeviceTrainBatchSize(),
+                config.gradientAccumulationSteps(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
                 schedule.type().configName(), schedule.baseLearningRate(), schedule.warmupSteps(), s.lastLearningRate,
                 s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9);
         Path dir = checkpoints.save(state, params, adamW.state(), model);
@@ -363,6 +364,17 @@ public final class Trainer {
                 throw new IllegalStateException("Checkpoint " + directory + " was written for " + state.trainSamples()
                         + " training samples but this run has " + trainSamples.size()
                         + ": resume only with the same dataset and settings, or start a new run");
+            }
+            if (state.batchSize() != config.perDeviceTrainBatchSize()
+                    || state.accumulationSteps() != config.gradientAccumulationSteps()) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written with "
+                        + "per_device_train_batch_size " + state.batchSize() + " and gradient_accumulation_steps "
+                        + state.accumulationSteps() + "; resume with the same values (this run has "
+                        + config.perDeviceTrainBatchSize() + " and " + config.gradientAccumulationSteps() + ")");
+            }
+            if (state.seed() != config.seed()) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written with seed " + state.seed()
+                        + "; resume with the same seed (this run has " + config.seed() + ")");
             }
             copyWeights(params, loaded.trainable(), directory.toString());
             adamW.restore(loaded.optimizerState(), state.optimizerSteps());

@@ -93,9 +93,9 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         configureGrids();
         clone.addClickListener(click -> UI.getCurrent().navigate("jobs/new?clone=" + jobId));
         cancel.addThemeVariants(ButtonVariant.LUMO_ERROR);
-        cancel.addClickListener(click -> act(() -> lifecycle.cancel(actor.scope(), jobId), "Cancel requested"));
-        pause.addClickListener(click -> act(() -> lifecycle.pause(actor.scope(), jobId), "Pause requested"));
-        resume.addClickListener(click -> act(() -> lifecycle.resume(actor.scope(), jobId), "Back in the queue"));
+        cancel.addClickListener(click -> act(() -> lifecycle.cancel(actor, jobId), "Cancel requested"));
+        pause.addClickListener(click -> act(() -> lifecycle.pause(actor, jobId), "Pause requested"));
+        resume.addClickListener(click -> act(() -> lifecycle.resume(actor, jobId), "Back in the queue"));
         failure.setVisible(false);
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");

@@ -11,7 +11,6 @@ import tools.jackson.databind.json.JsonMapper;
  * The numbers of one bench run.
  *
  * @param shape              model and batch shape
- * @param linears            how linear layers ran: {@code conv1x1} (oneDNN) or {@code matmul} (MKL)
  * @param peak               best matrix-multiply throughput of this run
  * @param medianStepSeconds  median wall time of a timed step
  * @param meanStepSeconds    mean wall time of a timed step
@@ -23,11 +22,11 @@ import tools.jackson.databind.json.JsonMapper;
  * @param rssLastTimedBytes  RSS after the last timed step
  * @param peakRssBytes       peak RSS of the process (VmHWM)
  */
-public record BenchReport(LlamaShape shape, String linears, MatmulPeak peak, double medianStepSeconds, double meanStepSeconds,
+public record BenchReport(LlamaShape shape, MatmulPeak peak, double medianStepSeconds, double meanStepSeconds,
                           double tokensPerSecond, double modelGflopsPerSecond, double mfu, long rssStartBytes,
                           long rssFirstTimedBytes, long rssLastTimedBytes, long peakRssBytes) {
 
-    static BenchReport of(LlamaShape shape, String linears, MatmulPeak peak, List<Double> stepSeconds, long rssStart,
+    static BenchReport of(LlamaShape shape, MatmulPeak peak, List<Double> stepSeconds, long rssStart,
                           List<Long> rssAfterStep, long peakRss) {
         if (stepSeconds.isEmpty()) {
             throw new IllegalArgumentException("No timed steps: use --steps >= 1");
@@ -38,13 +37,13 @@ public record BenchReport(LlamaShape shape, String linears, MatmulPeak peak, dou
         double mean = stepSeconds.stream().mapToDouble(d -> d).average().orElseThrow();
         double tokens = (double) shape.batch() * shape.sequence();
         double gflops = shape.loraStepFlops() / 1e9 / median;
-        return new BenchReport(shape, linears, peak, median, mean, tokens / median, gflops, gflops / peak.bestGflops(),
+        return new BenchReport(shape, peak, median, mean, tokens / median, gflops, gflops / peak.bestGflops(),
                 rssStart, rssAfterStep.getFirst(), rssAfterStep.getLast(), peakRss);
     }
 
     public String toText() {
         return String.format(Locale.ROOT, """
-                shape: hidden %d, layers %d, heads %d (kv %d), intermediate %d, vocab %d, seq %d, batch %d, LoRA r%d on q,v, fp32, linears %s
+                shape: hidden %d, layers %d, heads %d (kv %d), intermediate %d, vocab %d, seq %d, batch %d, LoRA r%d (alpha 2r) on q_proj,v_proj, fp32
                 tokens/s: %.0f
                 step time: median %.3f s, mean %.3f s
                 model FLOPs per step: %.1f GFLOP -> %.1f GFLOP/s
@@ -52,7 +51,7 @@ public record BenchReport(LlamaShape shape, String linears, MatmulPeak peak, dou
                 MFU: %.1f %%
                 RSS: start %d MiB, after first timed step %d MiB, after last %d MiB, peak %d MiB""",
                 shape.hidden(), shape.layers(), shape.heads(), shape.kvHeads(), shape.intermediate(), shape.vocab(),
-                shape.sequence(), shape.batch(), shape.loraRank(), linears, tokensPerSecond, medianStepSeconds,
+                shape.sequence(), shape.batch(), shape.loraRank(), tokensPerSecond, medianStepSeconds,
                 meanStepSeconds, shape.loraStepFlops() / 1e9, modelGflopsPerSecond, peak.bestGflops(),
                 peak.matMulGflops(), peak.convolutionGflops(), 100 * mfu, rssStartBytes >> 20,
                 rssFirstTimedBytes >> 20, rssLastTimedBytes >> 20, peakRssBytes >> 20);
@@ -61,7 +60,6 @@ public record BenchReport(LlamaShape shape, String linears, MatmulPeak peak, dou
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("shape", shape);
-        m.put("linears", linears);
         m.put("tokens_per_second", tokensPerSecond);
         m.put("median_step_seconds", medianStepSeconds);
         m.put("mean_step_seconds", meanStepSeconds);

@@ -1,6 +1,10 @@
 package io.tuneforge.trainer.training.bench;
 
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.training.Trainer;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.TrainingListener;
@@ -18,60 +22,65 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * Runs the real {@link Trainer} (chunked loss, clipping, AdamW, per-step manager) for warm-up plus timed steps on a
- * random {@link BenchLlama} and random tokens, every sample full length with every position a target.
+ * Runs the real {@link Trainer} (chunked loss, clipping, AdamW, per-step manager) on the real {@link LlamaModel}
+ * with LoRA on q_proj and v_proj, loaded from a random model directory of the given shape, for warm-up plus timed
+ * steps on random tokens (every sample full length, every position a target).
  */
 public final class TrainingBench {
 
     private TrainingBench() {
     }
 
-    public static BenchReport run(LlamaShape shape, boolean convolutionLinears, int warmupSteps, int timedSteps,
-                                  PrintStream progress)
+    public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, PrintStream progress)
             throws IOException {
         progress.println("measuring matrix-multiply peak...");
         MatmulPeak peak = MatmulPeak.measure(1024, 5);
-        long rssBefore = ProcessMemory.residentBytes();
-        List<Double> stepSeconds = new ArrayList<>();
-        List<Long> rssAfterStep = new ArrayList<>();
-        Path out = Files.createTempDirectory("tuneforge-bench-");
-        int total = warmupSteps + timedSteps;
-        try (BenchLlama model = new BenchLlama(shape, 42,
-                convolutionLinears ? BenchLlama.LinearKind.CONV : BenchLlama.LinearKind.MATMUL)) {
-            TrainingConfig config = TrainingConfig.builder(out).learningRate(1e-4).maxSteps(total)
-                    .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
-                    .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0).build();
-            long[] last = {System.nanoTime()};
-            progress.printf("training %d steps (%d warm-up) at %s%n", total, warmupSteps, shape);
-            new Trainer(config, model, randomSamples(shape, shape.batch() * total), List.of()).train(
-                    new TrainingListener() {
-                        @Override
-                        public void onLog(TrainingLog log) {
-                            long now = System.nanoTime();
-                            double seconds = (now - last[0]) / 1e9;
-                            last[0] = now;
-                            progress.printf("step %d  %.3f s  loss %.4f%n", log.step(), seconds, log.loss());
-                            if (log.step() > warmupSteps) {
-                                stepSeconds.add(seconds);
-                                rssAfterStep.add(ProcessMemory.residentBytes());
+        Path work = Files.createTempDirectory("tuneforge-bench-");
+        try {
+            progress.println("writing a random model of " + shape + "...");
+            Path modelDir = RandomLlama.write(work.resolve("model"), shape, 42);
+            long rssBefore = ProcessMemory.residentBytes();
+            List<Double> stepSeconds = new ArrayList<>();
+            List<Long> rssAfterStep = new ArrayList<>();
+            int total = warmupSteps + timedSteps;
+            LoraConfig lora = new LoraConfig(shape.loraRank(), 2.0 * shape.loraRank(), 0.0,
+                    List.of("q_proj", "v_proj"), false);
+            try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(new FineTuning.Lora(lora), 42))) {
+                TrainingConfig config = TrainingConfig.builder(work.resolve("out")).learningRate(1e-4).maxSteps(total)
+                        .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
+                        .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0).build();
+                long[] last = {System.nanoTime()};
+                progress.printf("training %d steps (%d warm-up)%n", total, warmupSteps);
+                new Trainer(config, model, randomSamples(shape, shape.batch() * total), List.of()).train(
+                        new TrainingListener() {
+                            @Override
+                            public void onLog(TrainingLog log) {
+                                long now = System.nanoTime();
+                                double seconds = (now - last[0]) / 1e9;
+                                last[0] = now;
+                                progress.printf("step %d  %.3f s  loss %.4f%n", log.step(), seconds, log.loss());
+                                if (log.step() > warmupSteps) {
+                                    stepSeconds.add(seconds);
+                                    rssAfterStep.add(ProcessMemory.residentBytes());
+                                }
                             }
-                        }
-                    }, () -> false);
+                        }, () -> false);
+            }
+            return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
         } finally {
-            try (Stream<Path> walk = Files.walk(out)) {
+            try (Stream<Path> walk = Files.walk(work)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }
             }
         }
-        return BenchReport.of(shape, convolutionLinears ? "conv1x1" : "matmul", peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
     }
 
     private static List<TokenizedSample> randomSamples(LlamaShape shape, int count) {
         Random random = new Random(1234);
         List<TokenizedSample> samples = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int[] ids = random.ints(shape.sequence(), 1, shape.vocab()).toArray();
+            int[] ids = random.ints(shape.sequence(), 3, shape.vocab()).toArray();
             samples.add(new TokenizedSample(ids, ids.clone()));
         }
         return samples;

@@ -10,6 +10,8 @@ package io.tuneforge.trainer.training.checkpoint;
  * @param epoch                 the epoch the next sample comes from (0-based)
  * @param indexInEpoch          position of the next sample in that epoch's shuffled order
  * @param trainSamples          number of training samples (a resume on different data is refused)
+ * @param batchSize             per_device_train_batch_size of the run (must not change on resume)
+ * @param accumulationSteps     gradient_accumulation_steps of the run (must not change on resume)
  * @param seed                  run seed: shuffling is {@code f(seed, epoch)} and the engine RNG is reseeded with
  *                              {@code f(seed, step)} before every step, so these fix all randomness
  * @param rngScheme             how the RNG state derives from seed and step (for future-proof checks)
@@ -30,6 +32,8 @@ public record TrainerState(
         int epoch,
         int indexInEpoch,
         int trainSamples,
+        int batchSize,
+        int accumulationSteps,
         long seed,
         String rngScheme,
         long tokensSeen,

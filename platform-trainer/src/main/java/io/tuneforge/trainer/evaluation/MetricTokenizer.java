@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *
  * <p>The same rule is written in {@code src/test/python/generation_metrics_golden.py}; keep them in step.
  */
-public final class TextTokenizer {
+public final class MetricTokenizer {
 
     /** Share of Han/kana characters among letters and digits from which a text counts as CJK. */
     public static final double CJK_THRESHOLD = 0.3;
@@ -31,7 +31,7 @@ public final class TextTokenizer {
 
     private static final Pattern NUMBER = Pattern.compile("[a-zA-Z0-9]+(?:\\.\\d+)?");
 
-    private TextTokenizer() {
+    private MetricTokenizer() {
     }
 
     /** The tokenization for one sample (label first, prediction when the label is blank). */

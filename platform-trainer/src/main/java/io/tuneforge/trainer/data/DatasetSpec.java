@@ -1,0 +1,45 @@
+package io.tuneforge.trainer.data;
+
+import io.tuneforge.trainer.data.format.Columns;
+import io.tuneforge.trainer.data.format.ShareGptTags;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything needed to read one dataset file: from a path and a format given by the user, or from a
+ * {@code dataset_info.json} entry.
+ *
+ * @param name    the dataset's name (the {@code dataset_info.json} key, else the file name)
+ * @param file    the data file
+ * @param format  its format, or {@link DatasetFormat#AUTO} to detect it from the first records
+ * @param columns which field holds what
+ * @param tags    ShareGPT/OpenAI role and content keys; empty to recognise {@code from}/{@code value} or
+ *                {@code role}/{@code content} per row
+ */
+public record DatasetSpec(String name, Path file, DatasetFormat format, Columns columns, Optional<ShareGptTags> tags) {
+
+    public DatasetSpec {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(format, "format");
+        name = name == null || name.isBlank() ? file.getFileName().toString() : name;
+        columns = columns == null ? Columns.defaults() : columns;
+        tags = tags == null ? Optional.empty() : tags;
+    }
+
+    /** A file read with default column names. */
+    public static DatasetSpec of(Path file, DatasetFormat format) {
+        return new DatasetSpec(file.getFileName().toString(), file, format, Columns.defaults(), Optional.empty());
+    }
+
+    /** The same dataset with classification columns mapped (CSV files whose headers are not text/label). */
+    public DatasetSpec withClassificationColumns(String textColumn, String labelColumn) {
+        return new DatasetSpec(name, file, format, columns.withClassification(textColumn, labelColumn), tags);
+    }
+
+    /** The same dataset with another format. */
+    public DatasetSpec withFormat(DatasetFormat newFormat) {
+        return new DatasetSpec(name, file, newFormat, columns, tags);
+    }
+}

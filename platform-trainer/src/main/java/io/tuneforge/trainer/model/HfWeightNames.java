@@ -1,0 +1,89 @@
+package io.tuneforge.trainer.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The explicit mapping between our modules and Hugging Face checkpoint keys (transformers' {@code LlamaForCausalLM}
+ * layout, shared by Mistral and Qwen2/3). Weights of linear layers are stored (out, in), as {@code nn.Linear} does.
+ *
+ * <pre>
+ * model.embed_tokens.weight                         (V, C)
+ * model.layers.{i}.input_layernorm.weight           (C)
+ * model.layers.{i}.self_attn.q_proj.weight / .bias  (H*hd, C) / (H*hd)
+ * model.layers.{i}.self_attn.k_proj.weight / .bias  (KV*hd, C) / (KV*hd)
+ * model.layers.{i}.self_attn.v_proj.weight / .bias  (KV*hd, C) / (KV*hd)
+ * model.layers.{i}.self_attn.o_proj.weight / .bias  (C, H*hd) / (C)
+ * model.layers.{i}.self_attn.q_norm.weight          (hd)          Qwen3
+ * model.layers.{i}.self_attn.k_norm.weight          (hd)          Qwen3
+ * model.layers.{i}.post_attention_layernorm.weight  (C)
+ * model.layers.{i}.mlp.gate_proj.weight / .bias     (I, C)
+ * model.layers.{i}.mlp.up_proj.weight / .bias       (I, C)
+ * model.layers.{i}.mlp.down_proj.weight / .bias     (C, I)
+ * model.norm.weight                                 (C)
+ * lm_head.weight                                    (V, C)        absent when tie_word_embeddings
+ * </pre>
+ */
+public final class HfWeightNames {
+
+    public static final String EMBED = "model.embed_tokens.weight";
+    public static final String FINAL_NORM = "model.norm.weight";
+    public static final String LM_HEAD = "lm_head.weight";
+
+    /** The seven LoRA-targetable linear modules, in the order PEFT lists them for Llama. */
+    public static final List<String> LINEAR_MODULES =
+            List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+
+    private HfWeightNames() {
+    }
+
+    /** {@code model.layers.{i}}. */
+    public static String layer(int i) {
+        return "model.layers." + i;
+    }
+
+    /** The module path of a linear in layer i: {@code model.layers.{i}.self_attn.q_proj} or {@code ...mlp.up_proj}. */
+    public static String linear(int layer, String module) {
+        String group = module.endsWith("_proj") && (module.startsWith("gate") || module.startsWith("up")
+                || module.startsWith("down")) ? "mlp" : "self_attn";
+        return layer(layer) + "." + group + "." + module;
+    }
+
+    /** Every tensor a checkpoint of this config must hold, with its shape. */
+    public static List<WeightSpec> expected(ModelConfig c) {
+        long hidden = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKvHeads() * c.headDim();
+        long inter = c.intermediateSize();
+        List<WeightSpec> specs = new ArrayList<>();
+        specs.add(new WeightSpec(EMBED, new long[] {c.vocabSize(), hidden}));
+        for (int i = 0; i < c.numLayers(); i++) {
+            String l = layer(i);
+            specs.add(new WeightSpec(l + ".input_layernorm.weight", new long[] {hidden}));
+            addLinear(specs, linear(i, "q_proj"), q, hidden, c.qkvBias());
+            addLinear(specs, linear(i, "k_proj"), kv, hidden, c.qkvBias());
+            addLinear(specs, linear(i, "v_proj"), kv, hidden, c.qkvBias());
+            addLinear(specs, linear(i, "o_proj"), hidden, q, c.oBias());
+            if (c.qkNorm()) {
+                specs.add(new WeightSpec(l + ".self_attn.q_norm.weight", new long[] {c.headDim()}));
+                specs.add(new WeightSpec(l + ".self_attn.k_norm.weight", new long[] {c.headDim()}));
+            }
+            specs.add(new WeightSpec(l + ".post_attention_layernorm.weight", new long[] {hidden}));
+            addLinear(specs, linear(i, "gate_proj"), inter, hidden, c.mlpBias());
+            addLinear(specs, linear(i, "up_proj"), inter, hidden, c.mlpBias());
+            addLinear(specs, linear(i, "down_proj"), hidden, inter, c.mlpBias());
+        }
+        specs.add(new WeightSpec(FINAL_NORM, new long[] {hidden}));
+        if (!c.tieWordEmbeddings()) {
+            specs.add(new WeightSpec(LM_HEAD, new long[] {c.vocabSize(), hidden}));
+        }
+        return specs;
+    }
+
+    private static void addLinear(List<WeightSpec> specs, String module, long out, long in, boolean bias) {
+        specs.add(new WeightSpec(module + ".weight", new long[] {out, in}));
+        if (bias) {
+            specs.add(new WeightSpec(module + ".bias", new long[] {out}));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.tuneforge.trainer.model;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The Hugging Face {@code architectures} TuneForge runs. All are Llama-family decoders (RMSNorm, RoPE, GQA,
+ * SwiGLU); they differ only in the flags recorded in {@link ModelConfig}.
+ */
+public enum ModelArchitecture {
+    /** Llama 2 / Llama 3.x (transformers {@code LlamaForCausalLM}); optional {@code attention_bias}, {@code mlp_bias}. */
+    LLAMA("LlamaForCausalLM"),
+    /** Mistral ({@code MistralForCausalLM}): Llama layout plus an optional sliding attention window. */
+    MISTRAL("MistralForCausalLM"),
+    /** Qwen2 / Qwen2.5 ({@code Qwen2ForCausalLM}): biases on q, k and v projections. */
+    QWEN2("Qwen2ForCausalLM"),
+    /** Qwen3 ({@code Qwen3ForCausalLM}): RMSNorm of each query and key head before RoPE, no q/k/v biases. */
+    QWEN3("Qwen3ForCausalLM");
+
+    private final String hfName;
+
+    ModelArchitecture(String hfName) {
+        this.hfName = hfName;
+    }
+
+    /** The class name in {@code config.json}'s {@code architectures}. */
+    public String hfName() {
+        return hfName;
+    }
+
+    /** The architecture for a {@code config.json} class name; an unknown one fails listing the supported ones. */
+    public static ModelArchitecture fromHfName(String name, Object source) {
+        for (ModelArchitecture a : values()) {
+            if (a.hfName.equals(name)) {
+                return a;
+            }
+        }
+        throw new ModelConfigException(source + ": architecture '" + name + "' is not supported; TuneForge runs "
+                + Arrays.stream(values()).map(ModelArchitecture::hfName).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,184 @@
+package io.tuneforge.trainer.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The shape and flags of a Llama-family model, read from a Hugging Face {@code config.json}.
+ *
+ * @param architecture          which transformers class the checkpoint was saved from
+ * @param vocabSize             rows of the embedding and of the LM head ({@code vocab_size})
+ * @param hiddenSize            residual stream width C ({@code hidden_size})
+ * @param intermediateSize      SwiGLU inner width ({@code intermediate_size})
+ * @param numLayers             decoder blocks ({@code num_hidden_layers})
+ * @param numHeads              query heads ({@code num_attention_heads})
+ * @param numKvHeads            key/value heads, a divisor of numHeads ({@code num_key_value_heads}; default numHeads)
+ * @param headDim               width of one head ({@code head_dim}; default hiddenSize / numHeads)
+ * @param maxPositions          longest sequence the RoPE tables cover ({@code max_position_embeddings})
+ * @param rmsNormEps            epsilon inside every RMSNorm ({@code rms_norm_eps})
+ * @param ropeTheta             RoPE base frequency ({@code rope_theta}; default 10000)
+ * @param ropeScaling           {@code rope_scaling} when present and not {@code default}
+ * @param qkvBias               q, k and v projections have biases (Qwen2 always; Llama when {@code attention_bias})
+ * @param oBias                 the output projection has a bias (Llama {@code attention_bias})
+ * @param mlpBias               gate, up and down projections have biases (Llama {@code mlp_bias})
+ * @param qkNorm                an RMSNorm over head_dim is applied to q and k before RoPE (Qwen3)
+ * @param tieWordEmbeddings     the LM head is the token embedding ({@code tie_word_embeddings})
+ * @param slidingWindow         attention looks back at most this many tokens (Mistral {@code sliding_window};
+ *                              Qwen2 only with {@code use_sliding_window})
+ * @param bosTokenId            {@code bos_token_id}, if any
+ * @param eosTokenIds           every {@code eos_token_id} (an int or a list in config.json)
+ * @param torchDtype            the dtype the weights were saved in ({@code torch_dtype}), e.g. {@code bfloat16}
+ */
+public record ModelConfig(
+        ModelArchitecture architecture,
+        int vocabSize,
+        int hiddenSize,
+        int intermediateSize,
+        int numLayers,
+        int numHeads,
+        int numKvHeads,
+        int headDim,
+        int maxPositions,
+        double rmsNormEps,
+        double ropeTheta,
+        Optional<RopeScaling> ropeScaling,
+        boolean qkvBias,
+        boolean oBias,
+        boolean mlpBias,
+        boolean qkNorm,
+        boolean tieWordEmbeddings,
+        OptionalInt slidingWindow,
+        OptionalInt bosTokenId,
+        List<Integer> eosTokenIds,
+        String torchDtype) {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    public ModelConfig {
+        eosTokenIds = List.copyOf(eosTokenIds);
+        if (numKvHeads <= 0 || numHeads % numKvHeads != 0) {
+            throw new ModelConfigException("num_attention_heads (" + numHeads
+                    + ") must be a multiple of num_key_value_heads (" + numKvHeads + ")");
+        }
+        if (vocabSize <= 0 || hiddenSize <= 0 || intermediateSize <= 0 || numLayers <= 0 || headDim <= 0
+                || headDim % 2 != 0) {
+            throw new ModelConfigException("config has a non-positive size or an odd head_dim: vocab " + vocabSize
+                    + ", hidden " + hiddenSize + ", intermediate " + intermediateSize + ", layers " + numLayers
+                    + ", head_dim " + headDim);
+        }
+    }
+
+    /** Query heads per key/value head (GQA group size). */
+    public int groupSize() {
+        return numHeads / numKvHeads;
+    }
+
+    /** Reads {@code config.json} of a model directory. */
+    public static ModelConfig load(Path modelDirectory) {
+        Path file = modelDirectory.resolve("config.json");
+        if (!Files.isRegularFile(file)) {
+            throw new ModelConfigException(modelDirectory + " has no config.json: point --model at a Hugging Face "
+                    + "model directory (config.json, model.safetensors, tokenizer.json)");
+        }
+        try {
+            return parse(JSON.readTree(Files.readString(file)), file);
+        } catch (JacksonException e) {
+            throw new ModelConfigException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelConfigException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses a {@code config.json} tree; {@code source} names it in messages. */
+    public static ModelConfig parse(JsonNode root, Object source) {
+        JsonNode architectures = root.path("architectures");
+        if (!architectures.isArray() || architectures.isEmpty()) {
+            throw new ModelConfigException(source + ": field 'architectures' is missing; expected e.g. [\"LlamaForCausalLM\"]");
+        }
+        ModelArchitecture architecture = ModelArchitecture.fromHfName(architectures.get(0).asString(), source);
+        String act = root.path("hidden_act").asString("silu");
+        if (!act.equals("silu") && !act.equals("swish")) {
+            throw new ModelConfigException(source + ": hidden_act '" + act + "' is not supported (only silu)");
+        }
+        int hidden = required(root, "hidden_size", source);
+        int heads = required(root, "num_attention_heads", source);
+        int kvHeads = root.path("num_key_value_heads").isNumber() ? root.path("num_key_value_heads").asInt() : heads;
+        int headDim = root.path("head_dim").isNumber() ? root.path("head_dim").asInt() : hidden / heads;
+        boolean attentionBias = root.path("attention_bias").asBoolean(false);
+        boolean qkvBias = switch (architecture) {
+            case QWEN2 -> true;
+            case QWEN3, LLAMA -> attentionBias;
+            case MISTRAL -> false;
+        };
+        boolean oBias = (architecture == ModelArchitecture.LLAMA || architecture == ModelArchitecture.QWEN3) && attentionBias;
+        OptionalInt window = OptionalInt.empty();
+        JsonNode sw = root.path("sliding_window");
+        if (sw.isNumber() && (architecture == ModelArchitecture.MISTRAL
+                || root.path("use_sliding_window").asBoolean(false))) {
+            window = OptionalInt.of(sw.asInt());
+        }
+        List<Integer> eos = new ArrayList<>();
+        JsonNode eosNode = root.path("eos_token_id");
+        if (eosNode.isArray()) {
+            eosNode.forEach(n -> eos.add(n.asInt()));
+        } else if (eosNode.isNumber()) {
+            eos.add(eosNode.asInt());
+        }
+        return new ModelConfig(
+                architecture,
+                required(root, "vocab_size", source),
+                hidden,
+                required(root, "intermediate_size", source),
+                required(root, "num_hidden_layers", source),
+                heads,
+                kvHeads,
+                headDim,
+                root.path("max_position_embeddings").asInt(2048),
+                root.path("rms_norm_eps").asDouble(1e-6),
+                root.path("rope_theta").asDouble(10000.0),
+                ropeScaling(root.path("rope_scaling"), source),
+                qkvBias,
+                oBias,
+                root.path("mlp_bias").asBoolean(false),
+                architecture == ModelArchitecture.QWEN3,
+                root.path("tie_word_embeddings").asBoolean(false),
+                window,
+                root.path("bos_token_id").isNumber() ? OptionalInt.of(root.path("bos_token_id").asInt()) : OptionalInt.empty(),
+                eos,
+                root.path("torch_dtype").asString(root.path("dtype").asString("float32")));
+    }
+
+    private static Optional<RopeScaling> ropeScaling(JsonNode node, Object source) {
+        if (node == null || !node.isObject()) {
+            return Optional.empty();
+        }
+        String type = node.path("rope_type").asString(node.path("type").asString("default")).toLowerCase(Locale.ROOT);
+        return switch (type) {
+            case "default" -> Optional.empty();
+            case "llama3" -> Optional.of(new RopeScaling(type, node.path("factor").asDouble(8.0),
+                    node.path("low_freq_factor").asDouble(1.0), node.path("high_freq_factor").asDouble(4.0),
+                    node.path("original_max_position_embeddings").asInt(8192)));
+            case "linear" -> Optional.of(new RopeScaling(type, node.path("factor").asDouble(1.0), 0, 0, 0));
+            default -> throw new ModelConfigException(source + ": rope_scaling type '" + type
+                    + "' is not supported (supported: llama3, linear, default)");
+        };
+    }
+
+    private static int required(JsonNode root, String field, Object source) {
+        JsonNode n = root.path(field);
+        if (!n.isNumber()) {
+            throw new ModelConfigException(source + ": required field '" + field + "' is missing or not a number");
+        }
+        return n.asInt();
+    }
+}

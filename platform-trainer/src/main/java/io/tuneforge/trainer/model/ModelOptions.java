@@ -1,0 +1,47 @@
+package io.tuneforge.trainer.model;
+
+import ai.djl.ndarray.types.DataType;
+import io.tuneforge.trainer.device.DeviceSpec;
+
+/**
+ * How to load a model.
+ *
+ * @param device          where weights live and compute runs
+ * @param baseWeightType  storage type of the frozen decoder linears: FLOAT32, or FLOAT16 (on CUDA, to halve memory;
+ *                        they are cast to FLOAT32 per use, so activations, LoRA weights and gradients stay FLOAT32).
+ *                        Embedding, norms and LM head always stay FLOAT32.
+ * @param fineTuning      which parameters train
+ * @param seed            seeds LoRA initialisation (A Kaiming-uniform) and dropout
+ */
+public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTuning fineTuning, long seed) {
+
+    public ModelOptions {
+        if (baseWeightType != DataType.FLOAT32 && baseWeightType != DataType.FLOAT16) {
+            throw new ModelConfigException("base weights can be held as FLOAT32 or FLOAT16, not " + baseWeightType);
+        }
+        if (baseWeightType == DataType.FLOAT16 && !(fineTuning instanceof FineTuning.None)
+                && !(fineTuning instanceof FineTuning.Lora)) {
+            throw new ModelConfigException("fp16 base weights are only for a frozen base (inference or LoRA); "
+                    + "full and freeze tuning train in FLOAT32");
+        }
+    }
+
+    /** Inference on the CPU in FLOAT32. */
+    public static ModelOptions inference() {
+        return new ModelOptions(DeviceSpec.CPU, DataType.FLOAT32, FineTuning.none(), 42);
+    }
+
+    /** Inference on a device; on CUDA the frozen base is held in FLOAT16. */
+    public static ModelOptions inference(DeviceSpec device) {
+        return new ModelOptions(device, device.isCuda() ? DataType.FLOAT16 : DataType.FLOAT32, FineTuning.none(), 42);
+    }
+
+    /** Training on the CPU in FLOAT32. */
+    public static ModelOptions training(FineTuning fineTuning, long seed) {
+        return new ModelOptions(DeviceSpec.CPU, DataType.FLOAT32, fineTuning, seed);
+    }
+
+    public ModelOptions withDevice(DeviceSpec d, DataType base) {
+        return new ModelOptions(d, base, fineTuning, seed);
+    }
+}

@@ -1,0 +1,118 @@
+package io.tuneforge.trainer.model;
+
+import static io.tuneforge.trainer.model.Owned.own;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Rotary position embedding in Hugging Face's half-rotation layout (not Meta's interleaved pairs):
+ * <pre>
+ *   inv_freq[i] = 1 / theta^(2i/d)                 i = 0 .. d/2-1   (rescaled for rope_scaling llama3 / linear)
+ *   cos, sin    = cos(p·inv_freq), sin(p·inv_freq) repeated twice to width d
+ *   rope(x)     = x·cos + rotate_half(x)·sin,  rotate_half(x) = [−x₂, x₁]
+ * </pre>
+ * computed here as {@code x·cos + [x₂, x₁]·[−sin, sin]}. Tables are computed in float32 as transformers does and
+ * grow on demand; they are constants (no gradient).
+ */
+public final class RotaryEmbedding {
+
+    private final NDManager manager;
+    private final int headDim;
+    private final float[] invFreq;
+    private final double positionScale;
+    private NDArray cos;            // (P, d)
+    private NDArray sinSigned;      // (P, d)
+    private int positions;
+
+    RotaryEmbedding(NDManager manager, ModelConfig config) {
+        this.manager = manager;
+        this.headDim = config.headDim();
+        this.invFreq = inverseFrequencies(config);
+        this.positionScale = config.ropeScaling().filter(s -> s.type().equals("linear")).map(s -> 1.0 / s.factor())
+                .orElse(1.0);
+        ensure(Math.min(config.maxPositions(), 2048));
+    }
+
+    /** transformers' {@code inv_freq}, with the Llama 3.1 frequency-dependent rescaling when configured. */
+    static float[] inverseFrequencies(ModelConfig config) {
+        int d = config.headDim();
+        float[] inv = new float[d / 2];
+        for (int i = 0; i < d / 2; i++) {
+            float exponent = (float) (2 * i) / d;
+            inv[i] = (float) (1.0 / Math.pow(config.ropeTheta(), exponent));
+        }
+        config.ropeScaling().filter(s -> s.type().equals("llama3")).ifPresent(s -> {
+            double lowWavelen = s.originalMaxPositionEmbeddings() / s.lowFreqFactor();
+            double highWavelen = s.originalMaxPositionEmbeddings() / s.highFreqFactor();
+            for (int i = 0; i < inv.length; i++) {
+                double wavelen = 2 * Math.PI / inv[i];
+                if (wavelen > lowWavelen) {
+                    inv[i] = (float) (inv[i] / s.factor());
+                } else if (wavelen >= highWavelen) {
+                    double smooth = (s.originalMaxPositionEmbeddings() / wavelen - s.lowFreqFactor())
+                            / (s.highFreqFactor() - s.lowFreqFactor());
+                    inv[i] = (float) ((1 - smooth) * inv[i] / s.factor() + smooth * inv[i]);
+                }
+            }
+        });
+        return inv;
+    }
+
+    private void ensure(int needed) {
+        if (needed <= positions) {
+            return;
+        }
+        int p = Math.max(needed, positions * 2);
+        int half = headDim / 2;
+        float[] c = new float[p * headDim];
+        float[] s = new float[p * headDim];
+        for (int pos = 0; pos < p; pos++) {
+            float position = (float) (pos * positionScale);
+            for (int i = 0; i < half; i++) {
+                float angle = position * invFreq[i];
+                float cosValue = (float) Math.cos(angle);
+                float sinValue = (float) Math.sin(angle);
+                c[pos * headDim + i] = cosValue;
+                c[pos * headDim + half + i] = cosValue;
+                s[pos * headDim + i] = -sinValue;
+                s[pos * headDim + half + i] = sinValue;
+            }
+        }
+        if (cos != null) {
+            cos.close();
+            sinSigned.close();
+        }
+        cos = manager.create(c, new Shape(p, headDim));
+        sinSigned = manager.create(s, new Shape(p, headDim));
+        positions = p;
+    }
+
+    /**
+     * @param x      (B, heads, T, d) in {@code step}
+     * @param offset position of the first of the T tokens (the KV-cache length)
+     * @return (B, heads, T, d) in {@code step}
+     */
+    public NDArray apply(NDManager step, NDArray x, int offset) {
+        int t = (int) x.getShape().get(2);
+        synchronized (this) {
+            ensure(offset + t);
+        }
+        NDArray c = own(step, cos.get(new NDIndex("{}:{}", offset, offset + t)));           // (T, d)
+        NDArray s = own(step, sinSigned.get(new NDIndex("{}:{}", offset, offset + t)));     // (T, d)
+        int half = headDim / 2;
+        NDArray x1 = x.get(new NDIndex("..., :{}", half));                                  // (B, h, T, d/2)
+        NDArray x2 = x.get(new NDIndex("..., {}:", half));                                  // (B, h, T, d/2)
+        NDArray swapped = NDArrays.concat(new NDList(x2, x1), 3);                           // (B, h, T, d)
+        return x.mul(c).add(swapped.mul(s));                                                // (B, h, T, d)
+    }
+
+    void close() {
+        cos.close();
+        sinSigned.close();
+    }
+}

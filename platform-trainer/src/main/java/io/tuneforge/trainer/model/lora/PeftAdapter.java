@@ -1,0 +1,177 @@
+package io.tuneforge.trainer.model.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.tuneforge.trainer.model.Linear;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelConfigException;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
+import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
+import io.tuneforge.trainer.model.safetensors.TensorInfo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * LoRA adapters in Hugging Face PEFT's interchange format, so they load in PEFT and vLLM and PEFT adapters trained
+ * elsewhere load here:
+ * <pre>
+ *   adapter_config.json        peft_type LORA, task_type CAUSAL_LM, r, lora_alpha, target_modules, ...
+ *   adapter_model.safetensors  base_model.model.&lt;module&gt;.lora_A.weight (r, in), .lora_B.weight (out, r), F32
+ * </pre>
+ */
+public final class PeftAdapter {
+
+    /** The adapter's config file. */
+    public static final String CONFIG_FILE = "adapter_config.json";
+    /** The adapter's weights file. */
+    public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String PREFIX = "base_model.model.";
+
+    private PeftAdapter() {
+    }
+
+    /** PEFT's key for a module's A or B: {@code base_model.model.<module>.lora_A.weight}. */
+    public static String key(String modulePath, String part) {
+        return PREFIX + modulePath + "." + part + ".weight";
+    }
+
+    /** Writes the model's adapters into {@code directory} (created if needed); each file is written atomically. */
+    public static void save(LlamaModel model, Path directory) throws IOException {
+        LoraConfig config = model.loraConfig().orElseThrow(() -> new IllegalStateException("the model has no LoRA adapter"));
+        Files.createDirectories(directory);
+        SequencedMap<String, NDArray> tensors = new LinkedHashMap<>();
+        for (Linear linear : model.loraTargets(config)) {
+            LoraWeights w = linear.lora().orElseThrow();
+            tensors.put(key(linear.path(), "lora_A"), w.a());
+            tensors.put(key(linear.path(), "lora_B"), w.b());
+        }
+        SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
+        Path temp = directory.resolve("." + CONFIG_FILE + ".tmp");
+        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(config,
+                model.directory().toAbsolutePath().normalize().toString())));
+        Files.move(temp, directory.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The {@code adapter_config.json} content PEFT writes for this config. */
+    public static ObjectNode configJson(LoraConfig config, String baseModel) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("peft_type", "LORA");
+        root.put("task_type", "CAUSAL_LM");
+        root.put("base_model_name_or_path", baseModel);
+        root.put("r", config.rank());
+        if (config.alpha() == Math.rint(config.alpha())) {
+            root.put("lora_alpha", (long) config.alpha());
+        } else {
+            root.put("lora_alpha", config.alpha());
+        }
+        root.put("lora_dropout", config.dropout());
+        ArrayNode targets = root.putArray("target_modules");
+        config.targetModules().forEach(targets::add);
+        root.put("bias", "none");
+        root.put("fan_in_fan_out", false);
+        root.put("use_rslora", config.useRslora());
+        root.put("use_dora", false);
+        root.putNull("modules_to_save");
+        root.put("inference_mode", true);
+        root.put("init_lora_weights", true);
+        return root;
+    }
+
+    /** Reads {@code adapter_config.json}; unsupported settings (DoRA, biases, extra modules) fail clearly. */
+    public static LoraConfig readConfig(Path directory) throws IOException {
+        Path file = directory.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelConfigException(directory + " has no " + CONFIG_FILE + ": --adapter must point at a PEFT "
+                    + "LoRA adapter directory (adapter_config.json + adapter_model.safetensors)");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (JacksonException e) {
+            throw new ModelConfigException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        String type = root.path("peft_type").asString("LORA");
+        if (!type.equalsIgnoreCase("LORA")) {
+            throw new ModelConfigException(file + ": peft_type '" + type + "' is not supported (only LORA)");
+        }
+        if (root.path("use_dora").asBoolean(false)) {
+            throw new ModelConfigException(file + ": use_dora is true; DoRA adapters are not supported");
+        }
+        if (!root.path("bias").asString("none").equals("none")) {
+            throw new ModelConfigException(file + ": bias '" + root.path("bias").asString() + "' is not supported (only none)");
+        }
+        if (root.path("fan_in_fan_out").asBoolean(false)) {
+            throw new ModelConfigException(file + ": fan_in_fan_out adapters (GPT-2 Conv1D) are not supported");
+        }
+        JsonNode saved = root.path("modules_to_save");
+        if (saved.isArray() && !saved.isEmpty()) {
+            throw new ModelConfigException(file + ": modules_to_save " + saved + " is not supported");
+        }
+        JsonNode targetsNode = root.path("target_modules");
+        List<String> targets = new ArrayList<>();
+        if (targetsNode.isArray()) {
+            targetsNode.forEach(n -> targets.add(n.asString()));
+        } else {
+            targets.addAll(LoraConfig.parseTargets(targetsNode.asString("all-linear")));
+        }
+        targets.sort((a, b) -> Integer.compare(io.tuneforge.trainer.model.HfWeightNames.LINEAR_MODULES.indexOf(a),
+                io.tuneforge.trainer.model.HfWeightNames.LINEAR_MODULES.indexOf(b)));
+        int rank = root.path("r").asInt(8);
+        return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
+                targets, root.path("use_rslora").asBoolean(false));
+    }
+
+    /**
+     * Loads a PEFT adapter onto a model (frozen for inference, trainable to continue training). Missing or
+     * mis-shaped tensors fail naming the key and the expected shape.
+     */
+    public static LoraConfig load(LlamaModel model, Path directory, boolean trainable) throws IOException {
+        LoraConfig config = readConfig(directory);
+        Path weightsFile = directory.resolve(WEIGHTS_FILE);
+        if (!Files.isRegularFile(weightsFile)) {
+            throw new ModelConfigException(directory + " has no " + WEIGHTS_FILE);
+        }
+        Map<String, NDArray[]> weights = new HashMap<>();
+        try (SafetensorsReader reader = SafetensorsReader.open(weightsFile)) {
+            for (Linear linear : model.loraTargets(config)) {
+                NDArray a = read(reader, linear.path(), "lora_A", new long[] {config.rank(), linear.inFeatures()}, model);
+                NDArray b = read(reader, linear.path(), "lora_B", new long[] {linear.outFeatures(), config.rank()}, model);
+                weights.put(linear.path(), new NDArray[] {a, b});
+            }
+        }
+        model.attachLora(config, weights, trainable);
+        return config;
+    }
+
+    private static NDArray read(SafetensorsReader reader, String module, String part, long[] shape, LlamaModel model) {
+        String name = key(module, part);
+        TensorInfo info = reader.find(name)
+                .or(() -> reader.find(PREFIX + module + "." + part + ".default.weight"))
+                .orElseThrow(() -> new ModelConfigException("adapter tensor '" + name + "' is missing; expected shape "
+                        + Arrays.toString(shape)));
+        if (!Arrays.equals(info.shape(), shape)) {
+            throw new ModelConfigException("adapter tensor '" + info.name() + "' has shape " + info.shapeText()
+                    + " but the model and adapter_config.json imply " + Arrays.toString(shape));
+        }
+        return reader.load(model.manager(), info.name(), DataType.FLOAT32);
+    }
+}

@@ -1,0 +1,86 @@
+package io.tuneforge.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuneforge.trainer.Fixtures;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class DatasetCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = TrainerCli.newCommandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void validateExitsZeroForAValidFile() {
+        Path file = Fixtures.path("datasets/llama_factory/identity.json");
+
+        int code = run("dataset", "validate", "--file", file.toString());
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("VALID").contains("format alpaca, detected").contains("records: 91");
+    }
+
+    @Test
+    void validateExitsNonZeroAndPrintsJsonForAnInvalidFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("bad.jsonl"), "{\"instruction\": \"a\"}\n");
+
+        int code = run("dataset", "validate", "--file", file.toString(), "--format", "alpaca", "--json");
+
+        assertThat(code).isEqualTo(1);
+        JsonNode report = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(report.get("valid").asBoolean()).isFalse();
+        assertThat(report.get("problems").get(0).get("field").asString()).isEqualTo("output");
+        assertThat(report.get("problems").get(0).get("line").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void validateReadsADatasetInfoEntryByName() {
+        Path folder = Fixtures.path("datasets/llama_factory");
+
+        int code = run("dataset", "validate", "--dataset-dir", folder.toString(), "--name", "dpo_en_demo");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("format preference");
+    }
+
+    @Test
+    void validateOfAWholeFolderListsUnavailableEntriesWithReasons() {
+        Path folder = Fixtures.path("datasets/llama_factory");
+
+        int code = run("dataset", "validate", "--dataset-dir", folder.toString());
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("[identity]").contains("alpaca_en: needs a download (hf_hub_url")
+                .contains("all available datasets are valid");
+    }
+
+    @Test
+    void unknownFormatIsAUsageError() {
+        int code = run("dataset", "validate", "--file", "x.json", "--format", "yaml");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown dataset format 'yaml'");
+    }
+}
