@@ -107,7 +107,7 @@ public class AdminService {
     /** Cancels any team's job. */
     public void cancel(Actor actor, long jobId) {
         actor.requireAdmin();
-        jobService.cancel(actor.scope(), jobId);
+        jobService.cancel(actor, jobId);
     }
 
     @Transactional(readOnly = true)
