@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# GPU smoke check for the TuneForge trainer: greedy generation and a few LoRA training steps on a CUDA device.
+#
+# Needs: a built trainer (./mvnw -o -q -pl platform-trainer -am install -DskipTests), an NVIDIA driver, and a CUDA
+# build of libtorch 2.7.1 that DJL 0.36.0 can load — either DJL's CUDA natives (run once with internet and
+# PYTORCH_FLAVOR set to the CUDA flavour DJL publishes for 2.7.1, e.g. cu128; they are cached under ~/.djl.ai) or a
+# local libtorch: PYTORCH_LIBRARY_PATH=/path/to/libtorch/lib PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128.
+#
+# Usage: scripts/gpu-check.sh [MODEL_DIR] [DEVICE]     (defaults: ../shared/fixtures/models/stories260K cuda)
+# Prints one line per check and "GPU CHECK PASSED on cuda:0"; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODEL="${1:-../shared/fixtures/models/stories260K}"
+DEVICE="${2:-cuda}"
+JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+JAR=platform-trainer/target/platform-trainer.jar
+[ -f "$JAR" ] || { echo "build first: ./mvnw -o -q -pl platform-trainer -am install -DskipTests" >&2; exit 2; }
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >&2 || true
+
+echo "== generate --device $DEVICE (stdout must be the generated text only)"
+"$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" generate --model "$MODEL" --prompt "Once upon a time" \
+    --max-new-tokens 40 --temperature 0 --device "$DEVICE"
+
+echo "== greedy reference + LoRA steps (fp16 frozen base, fp32 adapters) on $DEVICE"
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR:platform-trainer/target/lib/*" \
+    io.tuneforge.trainer.device.GpuCheck "$MODEL" "$DEVICE"
