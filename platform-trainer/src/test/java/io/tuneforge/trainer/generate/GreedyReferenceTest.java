@@ -2,6 +2,7 @@ package io.tuneforge.trainer.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.pytorch.jni.JniUtils;
 import io.tuneforge.trainer.Fixtures;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
@@ -22,8 +23,10 @@ class GreedyReferenceTest {
         int[] reference = JsonMapper.builder().build().readValue(
                 Files.readString(dir.resolve("greedy_reference_ids.json")), int[].class);
         String text = Files.readString(dir.resolve("greedy_reference_text.txt"));
+        int threads = JniUtils.getNumThreads();
         try (LlamaModel model = LlamaModel.load(dir, ModelOptions.inference());
              TextTokenizer tokenizer = TextTokenizer.load(dir)) {
+            JniUtils.setNumThreads(1);                                  // token-by-token decoding: see GenerateCommand
             StringBuilder streamed = new StringBuilder();
             GenerationResult result = new Generator(model, tokenizer)
                     .generate("", GenerationConfig.greedy(200), streamed::append);
@@ -33,6 +36,8 @@ class GreedyReferenceTest {
             assertThat(ids).as(Arrays.toString(ids)).containsExactly(reference);
             assertThat(result.text() + "\n").isEqualTo(text);
             assertThat(streamed.toString()).isEqualTo(result.text());
+        } finally {
+            JniUtils.setNumThreads(threads);
         }
     }
 }
