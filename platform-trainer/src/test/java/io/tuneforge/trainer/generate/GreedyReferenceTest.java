@@ -23,21 +23,23 @@ class GreedyReferenceTest {
         int[] reference = JsonMapper.builder().build().readValue(
                 Files.readString(dir.resolve("greedy_reference_ids.json")), int[].class);
         String text = Files.readString(dir.resolve("greedy_reference_text.txt"));
-        int threads = JniUtils.getNumThreads();
         try (LlamaModel model = LlamaModel.load(dir, ModelOptions.inference());
              TextTokenizer tokenizer = TextTokenizer.load(dir)) {
+            int threads = JniUtils.getNumThreads();                     // the engine is loaded now
             JniUtils.setNumThreads(1);                                  // token-by-token decoding: see GenerateCommand
-            StringBuilder streamed = new StringBuilder();
-            GenerationResult result = new Generator(model, tokenizer)
-                    .generate("", GenerationConfig.greedy(200), streamed::append);
-            int[] ids = new int[result.tokenIds().length + 1];
-            ids[0] = 1;
-            System.arraycopy(result.tokenIds(), 0, ids, 1, result.tokenIds().length);
-            assertThat(ids).as(Arrays.toString(ids)).containsExactly(reference);
-            assertThat(result.text() + "\n").isEqualTo(text);
-            assertThat(streamed.toString()).isEqualTo(result.text());
-        } finally {
-            JniUtils.setNumThreads(threads);
+            try {
+                StringBuilder streamed = new StringBuilder();
+                GenerationResult result = new Generator(model, tokenizer)
+                        .generate("", GenerationConfig.greedy(200), streamed::append);
+                int[] ids = new int[result.tokenIds().length + 1];
+                ids[0] = 1;
+                System.arraycopy(result.tokenIds(), 0, ids, 1, result.tokenIds().length);
+                assertThat(ids).as(Arrays.toString(ids)).containsExactly(reference);
+                assertThat(result.text() + "\n").isEqualTo(text);
+                assertThat(streamed.toString()).isEqualTo(result.text());
+            } finally {
+                JniUtils.setNumThreads(threads);
+            }
         }
     }
 }
