@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** {@code dataset validate} and {@code dataset preview}: check data before training on it. */
 @Command(name = "dataset", mixinStandardHelpOptions = true,
         description = "Datasets: validate a file (or a LLaMA-Factory data folder) and preview how it will be trained.",
-        subcommands = {DatasetCommand.Validate.class})
+        subcommands = {DatasetCommand.Validate.class, DatasetPreviewCommand.class})
 public final class DatasetCommand implements Runnable {
 
     @CommandLine.Spec

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ScoreCommand.class,
                 DatasetCommand.class,
+                TrainCommand.class,
         })
 public final class TrainerCli implements Runnable {
 

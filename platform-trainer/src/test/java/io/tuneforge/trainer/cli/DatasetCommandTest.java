@@ -83,4 +83,17 @@ class DatasetCommandTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown dataset format 'yaml'");
     }
+
+    @Test
+    void previewMarksTrainedSpansAndPrintsStatistics() {
+        Path file = Fixtures.path("datasets/llama_factory/identity.json");
+        Path model = Fixtures.path("tokenizers/llama3");
+
+        int code = run("dataset", "preview", "--file", file.toString(), "--model", model.toString(), "--samples", "1",
+                "--cutoff", "32");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("[[Hello! I am {{name}}").contains("<|eot_id|>]]")
+                .contains("rows: 91").contains("truncated at cutoff 32:").contains("token-length histogram");
+    }
 }
