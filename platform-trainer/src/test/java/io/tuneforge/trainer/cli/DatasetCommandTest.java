@@ -96,4 +96,19 @@ class DatasetCommandTest {
         assertThat(out.toString()).contains("[[Hello! I am {{name}}").contains("<|eot_id|>]]")
                 .contains("rows: 91").contains("truncated at cutoff 32:").contains("token-length histogram");
     }
+
+    @Test
+    void validateMeasuresTheCutoffInTokensWhenAModelIsGiven() {
+        Path file = Fixtures.path("datasets/llama_factory/identity.json");
+        Path model = Fixtures.path("tokenizers/llama3");
+
+        int code = run("dataset", "validate", "--file", file.toString(), "--cutoff", "40", "--model", model.toString(),
+                "--json");
+
+        assertThat(code).isZero();
+        JsonNode report = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(report.get("length_unit").asString()).isEqualTo("tokens");
+        assertThat(report.get("counts").get("TOO_LONG").asInt()).isPositive();
+        assertThat(report.get("problems").get(0).get("reason").asString()).contains("tokens long");
+    }
 }
