@@ -4,7 +4,7 @@ import io.tuneforge.core.dataset.DatasetVersion;
 import io.tuneforge.core.dataset.DatasetVersionRepository;
 import io.tuneforge.core.model.BaseModel;
 import io.tuneforge.core.model.BaseModelRepository;
-import io.tuneforge.core.team.TeamScope;
+import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.AppUserRepository;
 import io.tuneforge.core.worker.DeviceSpec;
@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The job lifecycle as users drive it: submit (with a pre-flight estimate), cancel, pause, resume, and reads (job,
- * page of jobs, events, checkpoints, metrics, place in queue). Every method takes the caller's {@link TeamScope}:
+ * page of jobs, events, checkpoints, metrics, place in queue). Every method takes the caller's {@link Actor}:
  * another team's job reads as absent ({@link JobNotFoundException}).
  */
 @Service
@@ -72,11 +72,12 @@ public class JobService {
      * A job whose data is still being validated waits in {@code validating_files}; otherwise it joins the queue.
      */
     @Transactional
-    public JobSummary submit(TeamScope caller, JobSubmission submission) {
+    public JobSummary submit(Actor caller, JobSubmission submission) {
+        caller.requireWriter();
         AppUser user = users.findById(caller.userId())
                 .orElseThrow(() -> new JobRefusedException("Unknown user " + caller.userId()));
         BaseModel model = models.findById(submission.baseModelId())
-                .filter(m -> caller.canSeeShared(m.getTeam().map(t -> t.getId()).orElse(null)))
+                .filter(m -> m.getTeam().map(t -> caller.canSee(t.getId())).orElse(true))
                 .orElseThrow(() -> new JobRefusedException("Base model " + submission.baseModelId()
                         + " does not exist or belongs to another team: pick one from GET /api/v1/models"));
         DatasetVersion data = datasetVersions.findById(submission.datasetVersionId())
@@ -134,17 +135,18 @@ public class JobService {
 
     /** The pre-flight estimate for a prospective job (for the UI's submit form), if the model has a config.json. */
     @Transactional(readOnly = true)
-    public Optional<ResourceEstimate> estimate(TeamScope caller, long baseModelId, FineTuningMethod method,
+    public Optional<ResourceEstimate> estimate(Actor caller, long baseModelId, FineTuningMethod method,
             String configJson, long rowCount) {
         BaseModel model = models.findById(baseModelId)
-                .filter(m -> caller.canSeeShared(m.getTeam().map(t -> t.getId()).orElse(null)))
+                .filter(m -> m.getTeam().map(t -> caller.canSee(t.getId())).orElse(true))
                 .orElseThrow(() -> new JobRefusedException("Base model " + baseModelId + " does not exist"));
         return estimate(model, method, parseConfig(configJson), rowCount);
     }
 
     /** Cancels a job: at once when it is not running, else at the worker's next step (within ~2 s). */
     @Transactional
-    public JobSummary cancel(TeamScope caller, long jobId) {
+    public JobSummary cancel(Actor caller, long jobId) {
+        caller.requireWriter();
         FineTuningJob job = visibleForUpdate(caller, jobId);
         switch (job.getStatus()) {
             case VALIDATING_FILES, QUEUED, PAUSED -> {
@@ -162,7 +164,8 @@ public class JobService {
 
     /** Pauses a job: a queued job is held; a running one saves a checkpoint and releases its device. */
     @Transactional
-    public JobSummary pause(TeamScope caller, long jobId) {
+    public JobSummary pause(Actor caller, long jobId) {
+        caller.requireWriter();
         FineTuningJob job = visibleForUpdate(caller, jobId);
         switch (job.getStatus()) {
             case QUEUED -> {
@@ -180,7 +183,8 @@ public class JobService {
 
     /** Puts a paused job back in the queue; it continues from its last checkpoint. */
     @Transactional
-    public JobSummary resume(TeamScope caller, long jobId) {
+    public JobSummary resume(Actor caller, long jobId) {
+        caller.requireWriter();
         FineTuningJob job = visibleForUpdate(caller, jobId);
         if (job.getStatus() != JobStatus.PAUSED) {
             throw new JobStateException("Job " + jobId + " is " + job.getStatus().apiName()
@@ -196,16 +200,16 @@ public class JobService {
 
     /** One job. */
     @Transactional(readOnly = true)
-    public JobSummary get(TeamScope caller, long jobId) {
+    public JobSummary get(Actor caller, long jobId) {
         FineTuningJob job = visible(caller, jobId);
         return JobSummary.of(job, queuePosition(jobId));
     }
 
     /** A page of jobs, newest first: the caller's team's, or every team's for an administrator. */
     @Transactional(readOnly = true)
-    public Page<JobSummary> list(TeamScope caller, int page, int size) {
+    public Page<JobSummary> list(Actor caller, int page, int size) {
         PageRequest request = PageRequest.of(Math.max(page, 0), Math.clamp(size, 1, 100));
-        Page<FineTuningJob> found = caller.admin() ? jobs.findAllByOrderByIdDesc(request)
+        Page<FineTuningJob> found = caller.isAdmin() ? jobs.findAllByOrderByIdDesc(request)
                 : jobs.findByTeamIdOrderByIdDesc(caller.teamId(), request);
         Map<Long, Integer> positions = queuePositions(found.getContent());
         return found.map(j -> JobSummary.of(j, Optional.ofNullable(positions.get(j.getId()))));
@@ -213,7 +217,7 @@ public class JobService {
 
     /** Events of a job in order, after {@code afterEventId} (0 for all), at most {@code limit}. */
     @Transactional(readOnly = true)
-    public List<JobEvent> events(TeamScope caller, long jobId, long afterEventId, int limit) {
+    public List<JobEvent> events(Actor caller, long jobId, long afterEventId, int limit) {
         visible(caller, jobId);
         return events.findByJobIdAndIdGreaterThanOrderByIdAsc(jobId, afterEventId).stream()
                 .limit(Math.clamp(limit, 1, 10_000)).toList();
@@ -221,14 +225,14 @@ public class JobService {
 
     /** Checkpoints of a job by step. */
     @Transactional(readOnly = true)
-    public List<Checkpoint> checkpoints(TeamScope caller, long jobId) {
+    public List<Checkpoint> checkpoints(Actor caller, long jobId) {
         visible(caller, jobId);
         return checkpoints.findByJobIdOrderByStepAsc(jobId);
     }
 
     /** Metric points of a job by step; {@code name} empty for all metrics. */
     @Transactional(readOnly = true)
-    public List<TrainingMetric> metrics(TeamScope caller, long jobId, Optional<String> name) {
+    public List<TrainingMetric> metrics(Actor caller, long jobId, Optional<String> name) {
         visible(caller, jobId);
         return name.map(n -> metrics.findByKeyJobIdAndKeyNameOrderByKeyStepAsc(jobId, n))
                 .orElseGet(() -> metrics.findByKeyJobIdOrderByKeyStepAsc(jobId));
@@ -280,13 +284,13 @@ public class JobService {
                 status.apiName(), status.isTerminal(), jobId);
     }
 
-    private FineTuningJob visible(TeamScope caller, long jobId) {
+    private FineTuningJob visible(Actor caller, long jobId) {
         return jobs.findById(jobId).filter(j -> caller.canSee(j.getTeam().getId()))
                 .orElseThrow(() -> new JobNotFoundException(jobId));
     }
 
     /** Locks the row (status changes race with the worker and the reaper) and reads it fresh. */
-    private FineTuningJob visibleForUpdate(TeamScope caller, long jobId) {
+    private FineTuningJob visibleForUpdate(Actor caller, long jobId) {
         jdbc.queryForList("select id from fine_tuning_jobs where id = ? for update", Long.class, jobId);
         FineTuningJob job = visible(caller, jobId);
         jobs.flush();

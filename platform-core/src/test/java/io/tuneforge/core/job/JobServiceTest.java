@@ -3,7 +3,8 @@ package io.tuneforge.core.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tuneforge.core.team.TeamScope;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
 import java.io.IOException;
@@ -41,7 +42,7 @@ class JobServiceTest {
 
     JobFixtures fixtures;
     TeamSetup team;
-    TeamScope member;
+    Actor member;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -50,7 +51,7 @@ class JobServiceTest {
         fixtures.clearQueue();
         jdbc.update("update workers set status = 'offline'");
         team = fixtures.team(1, modelDir.toString());
-        member = new TeamScope(team.userId(), team.teamId(), false);
+        member = new Actor(team.userId(), "member", team.teamId(), Role.MEMBER);
     }
 
     @Test
@@ -69,12 +70,12 @@ class JobServiceTest {
     void anotherTeamsJobReadsAsAbsentButAnAdminSeesIt() {
         JobSummary job = jobs.submit(member, submission("mine", 0));
         TeamSetup other = fixtures.team(1, modelDir.toString());
-        TeamScope stranger = new TeamScope(other.userId(), other.teamId(), false);
+        Actor stranger = new Actor(other.userId(), "stranger", other.teamId(), Role.MEMBER);
 
         assertThatThrownBy(() -> jobs.get(stranger, job.id())).isInstanceOf(JobNotFoundException.class);
         assertThatThrownBy(() -> jobs.cancel(stranger, job.id())).isInstanceOf(JobNotFoundException.class);
         assertThat(jobs.list(stranger, 0, 50).getContent()).extracting(JobSummary::id).doesNotContain(job.id());
-        assertThat(jobs.get(new TeamScope(other.userId(), other.teamId(), true), job.id()).id()).isEqualTo(job.id());
+        assertThat(jobs.get(new Actor(other.userId(), "admin", other.teamId(), Role.ADMIN), job.id()).id()).isEqualTo(job.id());
     }
 
     @Test

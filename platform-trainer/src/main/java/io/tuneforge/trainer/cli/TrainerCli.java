@@ -21,6 +21,11 @@ import picocli.CommandLine.Command;
                 ScoreCommand.class,
                 DatasetCommand.class,
                 TrainCommand.class,
+                MergeCommand.class,
+                BenchMergeCommand.class,
+                EvalCommand.class,
+                CompareCommand.class,
+                WorkerCommand.class,
         })
 public final class TrainerCli implements Runnable {
 
@@ -33,6 +38,9 @@ public final class TrainerCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "tuneforge-cli-logback.xml"); // logs to stderr
+        }
         System.exit(newCommandLine().execute(args));
     }
 

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Generation metrics of a prediction set, reported like LLaMA-Factory: each metric averaged over samples and ×100
  * (LLaMA-Factory also rounds each sample to 4 decimals before averaging; we do not). Unlike LLaMA-Factory, BLEU and
- * ROUGE are computed on words (Chinese segmented by jieba), see {@link TextTokenizer}.
+ * ROUGE are computed on words (Chinese segmented by jieba), see {@link MetricTokenizer}.
  *
  * @param samples        number of scored samples
  * @param bleu4          mean sentence BLEU-4 ×100

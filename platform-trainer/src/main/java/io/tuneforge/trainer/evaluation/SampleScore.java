@@ -13,9 +13,9 @@ public record SampleScore(Tokenization tokenization, double bleu4, double rouge1
 
     /** Scores one prediction against its label with the tokenization detected for the pair. */
     public static SampleScore of(String prediction, String label) {
-        Tokenization tokenization = TextTokenizer.detect(label, prediction);
-        var hypothesis = TextTokenizer.tokenize(prediction, tokenization);
-        var reference = TextTokenizer.tokenize(label, tokenization);
+        Tokenization tokenization = MetricTokenizer.detect(label, prediction);
+        var hypothesis = MetricTokenizer.tokenize(prediction, tokenization);
+        var reference = MetricTokenizer.tokenize(label, tokenization);
         Rouge.Scores rouge = Rouge.score(hypothesis, reference);
         return new SampleScore(tokenization, SentenceBleu.score(reference, hypothesis),
                 rouge.rouge1(), rouge.rouge2(), rouge.rougeL());

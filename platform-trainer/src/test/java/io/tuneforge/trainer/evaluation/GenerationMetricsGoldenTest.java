@@ -52,18 +52,18 @@ class GenerationMetricsGoldenTest {
             String id = pair.get("id").asString();
             String predict = pair.get("predict").asString();
             String label = pair.get("label").asString();
-            Tokenization tokenization = TextTokenizer.detect(label, predict);
+            Tokenization tokenization = MetricTokenizer.detect(label, predict);
             assertThat(tokenization.name()).as(id).isEqualTo(expected.get("tokenization").asString());
             List<String> pythonPrediction = strings(expected.get("predictTokens"));
             List<String> pythonLabel = strings(expected.get("labelTokens"));
-            List<String> javaPrediction = TextTokenizer.tokenize(predict, tokenization);
+            List<String> javaPrediction = MetricTokenizer.tokenize(predict, tokenization);
             if (KNOWN_JAVA_PREDICTION_TOKENS.containsKey(id)) {
                 assertThat(javaPrediction).as(id + " known difference").isNotEqualTo(pythonPrediction)
                         .containsExactlyElementsOf(KNOWN_JAVA_PREDICTION_TOKENS.get(id));
             } else {
                 assertThat(javaPrediction).as(id + " prediction tokens").containsExactlyElementsOf(pythonPrediction);
             }
-            assertThat(TextTokenizer.tokenize(label, tokenization)).as(id + " label tokens")
+            assertThat(MetricTokenizer.tokenize(label, tokenization)).as(id + " label tokens")
                     .containsExactlyElementsOf(pythonLabel);
             Rouge.Scores score = Rouge.score(pythonPrediction, pythonLabel);
             assertThat(SentenceBleu.score(pythonLabel, pythonPrediction)).as(id + " bleu4")
@@ -117,7 +117,7 @@ class GenerationMetricsGoldenTest {
 
     @Test
     void japaneseWithKanaFallsBackToCharacters() {
-        assertThat(TextTokenizer.detect("これはペンです", "")).isEqualTo(Tokenization.CHARACTERS);
-        assertThat(TextTokenizer.tokenize("これは ペン", Tokenization.CHARACTERS)).containsExactly("こ", "れ", "は", "ペ", "ン");
+        assertThat(MetricTokenizer.detect("これはペンです", "")).isEqualTo(Tokenization.CHARACTERS);
+        assertThat(MetricTokenizer.tokenize("これは ペン", Tokenization.CHARACTERS)).containsExactly("こ", "れ", "は", "ペ", "ン");
     }
 }

@@ -71,7 +71,7 @@ final class Filters {
             }
             case "groupby" -> groupby(value, arg(args, kwargs, 0, "attribute", null),
                     arg(args, kwargs, 1, "default", null), PyOps.truthy(arg(args, kwargs, 2, "case_sensitive", false)));
-            case "indent" -> indent(PyRepr.str(value), arg(args, kwargs, 0, "width", 4L),
+            case "indent" -> indent(requireStr(value, "+="), arg(args, kwargs, 0, "width", 4L),
                     PyOps.truthy(arg(args, kwargs, 1, "first", false)), PyOps.truthy(arg(args, kwargs, 2, "blank", false)));
             case "int" -> toInteger(value, arg(args, kwargs, 0, "default", 0L), PyOps.toInt(arg(args, kwargs, 1, "base", 10L)));
             case "items" -> {
@@ -105,7 +105,7 @@ final class Filters {
             case "map" -> PyIterator.generator(map(value, args, kwargs, interpreter));
             case "max", "min" -> minMax(value, name.equals("max"), PyOps.truthy(arg(args, kwargs, 0, "case_sensitive", false)),
                     arg(args, kwargs, 1, "attribute", null));
-            case "pprint" -> PyRepr.repr(value);
+            case "pprint" -> PyRepr.repr(sortedDicts(value));
             case "select", "reject" -> PyIterator.generator(
                     selectOrReject(value, args, kwargs, name.equals("select"), false, interpreter));
             case "selectattr", "rejectattr" -> PyIterator.generator(
@@ -148,7 +148,9 @@ final class Filters {
                     PyOps.truthy(arg(args, kwargs, 3, "sort_keys", false)),
                     PyOps.truthy(arg(args, kwargs, 0, "ensure_ascii", false))).dumps(value);
             case "trim" -> PyString.strip(PyRepr.str(value), arg(args, kwargs, 0, "chars", null), true, true);
-            case "truncate" -> truncate(PyRepr.str(value), PyOps.toInt(arg(args, kwargs, 0, "length", 255L)),
+            case "truncate" -> !(value instanceof String) && value != null && !(value instanceof Undefined)
+                    && PyOps.length(value) <= PyOps.toInt(arg(args, kwargs, 0, "length", 255L))
+                    + PyOps.toInt(arg(args, kwargs, 3, "leeway", 5L)) ? value : truncate(requireStr(value, "len"), PyOps.toInt(arg(args, kwargs, 0, "length", 255L)),
                     PyOps.truthy(arg(args, kwargs, 1, "killwords", false)), PyRepr.str(arg(args, kwargs, 2, "end", "...")),
                     PyOps.toInt(arg(args, kwargs, 3, "leeway", 5L)));
             case "unique" -> PyIterator.generator(unique(value, PyOps.truthy(arg(args, kwargs, 0, "case_sensitive", false)),
@@ -164,6 +166,43 @@ final class Filters {
             }
             default -> throw new PyError("TemplateAssertionError: No filter named '" + name + "'.");
         };
+    }
+
+    /** Filters that do string arithmetic on their input fail for other types, as in Python. */
+    private static String requireStr(Object value, String operation) {
+        if (value instanceof String s) {
+            return s;
+        }
+        if (value instanceof Undefined u) {
+            if (operation.equals("len")) {
+                return "";
+            }
+            throw u.fail();
+        }
+        if (operation.equals("len")) {
+            PyOps.length(value);
+            throw PyError.type("'" + PyRepr.typeName(value) + "' object has no attribute 'rsplit'");
+        }
+        throw PyError.type("unsupported operand type(s) for +=: '" + PyRepr.typeName(value) + "' and 'str'");
+    }
+
+    /** pprint's view of a value: dicts with sorted keys, recursively. */
+    private static Object sortedDicts(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            List<Object> keys = new ArrayList<>(map.keySet());
+            keys.sort(comparator(true));
+            Map<Object, Object> sorted = new LinkedHashMap<>();
+            for (Object k : keys) {
+                sorted.put(k, sortedDicts(map.get(k)));
+            }
+            return sorted;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            list.forEach(v -> out.add(sortedDicts(v)));
+            return out;
+        }
+        return value;
     }
 
     private static Object abs(Object value) {
@@ -197,6 +236,9 @@ final class Filters {
 
     private static List<Object> map(Object value, List<Object> args, Map<String, Object> kwargs, Interpreter interpreter) {
         List<Object> out = new ArrayList<>();
+        if (!PyOps.truthy(value)) {
+            return out;
+        }
         if (args.isEmpty() && kwargs.containsKey("attribute")) {
             Object attribute = kwargs.get("attribute");
             Object fallback = kwargs.get("default");
@@ -291,6 +333,9 @@ final class Filters {
         List<Object> seen = new ArrayList<>();
         for (Object item : PyOps.iterate(value)) {
             Object key = sortKey(attribute == null ? item : attribute(item, attribute, null), caseSensitive);
+            if (key instanceof List<?> || key instanceof Map<?, ?>) {
+                throw PyError.type("unhashable type: '" + PyRepr.typeName(key) + "'");
+            }
             if (seen.stream().noneMatch(s -> PyOps.eq(s, key))) {
                 seen.add(key);
                 out.add(item);
@@ -467,6 +512,9 @@ final class Filters {
     }
 
     private static Object toInteger(Object value, Object fallback, int base) {
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         try {
             if (value instanceof String s) {
                 String t = PyString.strip(s, null, true, true).replace("_", "");
@@ -493,6 +541,9 @@ final class Filters {
     }
 
     private static Object toFloat(Object value, Object fallback) {
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         if (value instanceof String s) {
             String t = PyString.strip(s, null, true, true).replace("_", "");
             String lower = t.toLowerCase(java.util.Locale.ROOT);

@@ -122,7 +122,9 @@ final class PyFormat {
             }
             out.append(percentOne(value, type, spec));
         }
-        if (!usedMapping && next < values.size() && mapping == null) {
+        boolean mappingLike = !(args instanceof PyTuple) && !(args instanceof String)
+                && (args instanceof Map<?, ?> || args instanceof List<?>);
+        if (!usedMapping && next < values.size() && !mappingLike) {
             throw PyError.type("not all arguments converted during string formatting");
         }
         return out.toString();

@@ -76,6 +76,7 @@ final class PyOps {
             case Map<?, ?> m -> !m.isEmpty();
             case Undefined u -> false;
             case PyRange r -> r.size() > 0;
+            case DictView view -> !view.items().isEmpty();
             default -> true;
         };
     }
@@ -93,7 +94,7 @@ final class PyOps {
             case Long l -> BigInteger.valueOf(l);
             case BigInteger i -> i;
             case Boolean b -> b ? BigInteger.ONE : BigInteger.ZERO;
-            default -> throw PyError.type("an integer is required, not " + PyRepr.typeName(v));
+            case null, default -> throw PyError.type("an integer is required, not " + PyRepr.typeName(v));
         };
     }
 
@@ -103,7 +104,7 @@ final class PyOps {
             case BigInteger i -> i.doubleValue();
             case Double d -> d;
             case Boolean b -> b ? 1 : 0;
-            default -> throw PyError.type("must be real number, not " + PyRepr.typeName(v));
+            case null, default -> throw PyError.type("must be real number, not " + PyRepr.typeName(v));
         };
     }
 
@@ -305,6 +306,9 @@ final class PyOps {
                 return s.contains(sub);
             }
             case Map<?, ?> m -> {
+                if (item instanceof List<?> || item instanceof Map<?, ?>) {
+                    throw PyError.type("unhashable type: '" + PyRepr.typeName(item) + "'");
+                }
                 return findKey(m, item) != MISSING;
             }
             case Undefined u -> {
@@ -337,8 +341,9 @@ final class PyOps {
             case Undefined u -> List.of();
             case PyIterator it -> it.drain();
             case PyRange r -> r.items();
+            case DictView view -> view.items();
             case Collection<?> c -> new ArrayList<>(c);
-            default -> throw PyError.type("'" + PyRepr.typeName(v) + "' object is not iterable");
+            case null, default -> throw PyError.type("'" + PyRepr.typeName(v) + "' object is not iterable");
         };
     }
 
@@ -355,7 +360,8 @@ final class PyOps {
             case Map<?, ?> m -> m.size();
             case Undefined u -> 0;
             case PyRange r -> r.size();
-            default -> throw PyError.type("object of type '" + PyRepr.typeName(v) + "' has no len()");
+            case DictView view -> view.items().size();
+            case null, default -> throw PyError.type("object of type '" + PyRepr.typeName(v) + "' has no len()");
         };
     }
 
@@ -412,10 +418,10 @@ final class PyOps {
                 return add(a, b);
             case "*":
                 if ((a instanceof String || a instanceof List<?> || a instanceof PyTuple) && isInt(b)) {
-                    return repeat(a, toInt(b));
+                    return repeat(a, repeatCount(b));
                 }
                 if (isInt(a) && (b instanceof String || b instanceof List<?> || b instanceof PyTuple)) {
-                    return repeat(b, toInt(a));
+                    return repeat(b, repeatCount(a));
                 }
                 break;
             case "%":
@@ -496,17 +502,52 @@ final class PyOps {
             }
             case "**": {
                 if (!floats && bigInt(b).signum() >= 0) {
-                    return normalize(bigInt(a).pow(toInt(b)));
+                    BigInteger base = bigInt(a);
+                    BigInteger exponent = bigInt(b);
+                    if (exponent.bitLength() < 31) {
+                        return normalize(base.pow(exponent.intValue()));
+                    }
+                    if (base.abs().compareTo(BigInteger.ONE) <= 0) {
+                        return normalize(base.signum() < 0 && exponent.testBit(0) ? base : base.abs());
+                    }
+                    throw new PyError("OverflowError: exponent too large");
                 }
-                return Math.pow(toDouble(a), toDouble(b));
+                double x = toDouble(a);
+                double y = toDouble(b);
+                if (x == 0 && y < 0) {
+                    throw new PyError("ZeroDivisionError: 0.0 cannot be raised to a negative power");
+                }
+                double r = Math.pow(x, y);
+                if (Double.isInfinite(r) && !Double.isInfinite(x) && !Double.isInfinite(y)) {
+                    throw new PyError("OverflowError: (34, 'Numerical result out of range')");
+                }
+                if (Double.isNaN(r) && !Double.isNaN(x) && !Double.isNaN(y)) {
+                    throw PyError.value("negative number cannot be raised to a fractional power");
+                }
+                return r;
             }
             default:
                 throw unsupported(op, a, b);
         }
     }
 
-    private static Object repeat(Object seq, int times) {
-        times = Math.max(times, 0);
+    /** Larger results than this fail like Python's MemoryError instead of exhausting the JVM. */
+    private static final long MAX_REPEAT_LENGTH = 100_000_000L;
+
+    private static long repeatCount(Object count) {
+        BigInteger n = bigInt(count);
+        if (n.bitLength() > 63) {
+            throw new PyError("OverflowError: cannot fit 'int' into an index-sized integer");
+        }
+        return Math.max(0, n.longValue());
+    }
+
+    private static Object repeat(Object seq, long count) {
+        long unit = seq instanceof String s ? s.length() : iterate(seq).size();
+        if (unit > 0 && count > MAX_REPEAT_LENGTH / unit) {
+            throw new PyError("MemoryError: repeating a sequence " + count + " times is too large");
+        }
+        int times = unit == 0 ? 0 : (int) count;
         if (seq instanceof String s) {
             return s.repeat(times);
         }
@@ -524,7 +565,7 @@ final class PyOps {
             case Long l when l != Long.MIN_VALUE -> -l;
             case Double d -> -d;
             case Boolean b -> b ? -1L : 0L;
-            default -> {
+            case null, default -> {
                 if (isInt(v)) {
                     yield normalize(bigInt(v).negate());
                 }
@@ -719,10 +760,10 @@ final class PyOps {
             case "items" -> {
                 List<Object> items = new ArrayList<>(map.size());
                 map.forEach((k, v) -> items.add(PyTuple.of(k, v)));
-                yield items;
+                yield new DictView("dict_items", items);
             }
-            case "keys" -> new ArrayList<Object>(map.keySet());
-            case "values" -> new ArrayList<Object>(map.values());
+            case "keys" -> new DictView("dict_keys", new ArrayList<Object>(map.keySet()));
+            case "values" -> new DictView("dict_values", new ArrayList<Object>(map.values()));
             case "copy" -> new LinkedHashMap<Object, Object>(map);
             default -> {
                 if (args.isEmpty()) {
@@ -783,7 +824,7 @@ final class PyOps {
             case PyTuple t -> new PyTuple(sliceList(t.items(), slice, step));
             case PyRange r -> sliceList(r.items(), slice, step);
             case Undefined u -> throw u.fail();
-            default -> throw PyError.type("'" + PyRepr.typeName(obj) + "' object is not subscriptable");
+            case null, default -> throw PyError.type("'" + PyRepr.typeName(obj) + "' object is not subscriptable");
         };
     }
 

@@ -61,6 +61,11 @@ final class PyRepr {
                 out.append('}');
             }
             case Undefined u -> out.append("Undefined");
+            case DictView view -> {
+                out.append(view.kind()).append("([");
+                appendItems(out, view.items());
+                out.append("])");
+            }
             default -> out.append(value);
         }
     }
@@ -162,6 +167,7 @@ final class PyRepr {
             case Macro m -> "Macro";
             case PyIterator it -> it.typeName();
             case PyRange r -> "range";
+            case DictView view -> view.kind();
             case Cycler c -> "Cycler";
             default -> "function";
         };

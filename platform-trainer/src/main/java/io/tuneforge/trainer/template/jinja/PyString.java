@@ -246,7 +246,7 @@ final class PyString {
             if (previousCased) {
                 out.append(lower(new String(Character.toChars(cp))));
             } else {
-                out.appendCodePoint(Character.toTitleCase(cp));
+                out.append(titleCase(cp));
             }
             previousCased = isCased(cp);
         }
@@ -259,8 +259,21 @@ final class PyString {
             return s;
         }
         int first = s.codePointAt(0);
-        return new String(Character.toChars(Character.toTitleCase(first)))
-                + lower(s.substring(Character.charCount(first)));
+        return titleCase(first) + lower(s.substring(Character.charCount(first)));
+    }
+
+    /** Full Unicode title case of one code point ({@code ß} becomes {@code Ss}, {@code ǆ} becomes {@code ǅ}). */
+    static String titleCase(int cp) {
+        int simple = Character.toTitleCase(cp);
+        if (simple != cp) {
+            return new String(Character.toChars(simple));
+        }
+        String upper = upper(new String(Character.toChars(cp)));
+        if (upper.codePointCount(0, upper.length()) > 1) {
+            int head = upper.codePointAt(0);
+            return new String(Character.toChars(head)) + lower(upper.substring(Character.charCount(head)));
+        }
+        return new String(Character.toChars(cp));
     }
 
     static String swapcase(String s) {

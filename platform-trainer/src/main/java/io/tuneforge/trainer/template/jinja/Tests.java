@@ -42,7 +42,7 @@ final class Tests {
                     || value instanceof Map<?, ?> || value instanceof PyRange;
             case "iterable" -> value instanceof String || value instanceof List<?> || value instanceof PyTuple
                     || value instanceof Map<?, ?> || value instanceof Undefined || value instanceof PyIterator
-                    || value instanceof PyRange;
+                    || value instanceof PyRange || value instanceof DictView;
             case "callable" -> value instanceof PyCallable || value instanceof Undefined;
             case "escaped" -> false;
             case "odd" -> PyOps.eq(PyOps.arithmetic("%", value, 2L), 1L);

@@ -1,0 +1,24 @@
+package io.tuneforge.core.job;
+
+/**
+ * Names of the {@code training_metrics} series the UI plots, the keys of LLaMA-Factory's {@code trainer_log.jsonl}.
+ * Workers record each logging step under these names.
+ */
+public final class MetricNames {
+
+    /** Mean training loss per target token since the previous log. */
+    public static final String LOSS = "loss";
+    /** Validation loss. */
+    public static final String EVAL_LOSS = "eval_loss";
+    /** Learning rate of the last step. */
+    public static final String LEARNING_RATE = "lr";
+    /** Global gradient norm before clipping. */
+    public static final String GRAD_NORM = "grad_norm";
+    /** Input tokens per second since the previous log. */
+    public static final String THROUGHPUT = "throughput";
+    /** Fractional epoch reached. */
+    public static final String EPOCH = "epoch";
+
+    private MetricNames() {
+    }
+}

@@ -1,0 +1,43 @@
+package io.tuneforge.trainer.cli;
+
+import io.tuneforge.trainer.generate.GenerationConfig;
+import java.util.List;
+import java.util.OptionalLong;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code eval} and {@code compare}: the held-out set and the generation settings. */
+final class EvalOptions {
+
+    @Option(names = "--template", paramLabel = "NAME",
+            description = "Chat template: model (the model's own, default) or a built-in (default, alpaca, llama2, "
+                    + "llama3, qwen, mistral, chatml).")
+    String template;
+
+    @Option(names = "--max-samples", paramLabel = "N", description = "Evaluate only the first N rows.")
+    Integer maxSamples;
+
+    @Option(names = "--max-new-tokens", defaultValue = "512", paramLabel = "N",
+            description = "Longest generated answer (default ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T",
+            description = "0 = greedy (default, reproducible); LLaMA-Factory's predict uses 0.95.")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "1", paramLabel = "P", description = "Nucleus sampling (default 1 = off).")
+    double topP;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default 42).")
+    long seed;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    GenerationConfig generation() {
+        return new GenerationConfig(maxNewTokens, temperature, 0, topP, 1.0, OptionalLong.of(seed), List.of(), true);
+    }
+
+    <T> List<T> limit(List<T> rows) {
+        return maxSamples == null ? rows : rows.subList(0, Math.min(maxSamples, rows.size()));
+    }
+}

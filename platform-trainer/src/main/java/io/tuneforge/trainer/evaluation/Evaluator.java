@@ -1,0 +1,167 @@
+package io.tuneforge.trainer.evaluation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.generate.GenerationConfig;
+import io.tuneforge.trainer.generate.Generator;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.template.ChatTemplate;
+import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.tokenizer.TextTokenizer;
+import io.tuneforge.trainer.training.Batch;
+import io.tuneforge.trainer.training.CausalLmLoss;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+
+/**
+ * A model (optionally with a LoRA adapter attached) ready to score a held-out set: answer-token loss and perplexity,
+ * and greedy or sampled predictions. Each row's prompt is its conversation rendered with the chat template and a
+ * generation prompt; the answer is the label's tokens followed by EOS, as training sees it.
+ */
+public final class Evaluator implements AutoCloseable {
+
+    private final LlamaModel model;
+    private final TextTokenizer tokenizer;
+    private final ChatTemplate template;
+
+    private Evaluator(LlamaModel model, TextTokenizer tokenizer, ChatTemplate template) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+    }
+
+    /**
+     * Loads {@code modelDir}, attaches {@code adapterDir} when given, and picks the chat template ({@code model} or a
+     * built-in name; default: the model's own).
+     */
+    public static Evaluator open(Path modelDir, Optional<Path> adapterDir, Optional<String> templateName)
+            throws IOException {
+        ChatTemplate template = ChatTemplates.forModel(modelDir, templateName);
+        LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
+        try {
+            if (adapterDir.isPresent()) {
+                PeftAdapter.load(model, adapterDir.get(), false);
+            }
+            return new Evaluator(model, TextTokenizer.load(modelDir), template);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** The text the model is prompted with for {@code example}. */
+    public String promptText(EvalExample example) {
+        return template.render(example.prompt(), List.of(), true, Map.of());
+    }
+
+    /** Prompt + answer + EOS, with the loss counted on the answer and EOS only. */
+    public TokenizedSample encode(EvalExample example) {
+        int[] prompt = tokenizer.encodeWithBos(promptText(example));
+        int[] answer = tokenizer.encode(example.label());
+        List<Integer> eos = tokenizer.specialTokens().eosIds();
+        int total = prompt.length + answer.length + (eos.isEmpty() ? 0 : 1);
+        int[] ids = new int[total];
+        int[] labels = new int[total];
+        System.arraycopy(prompt, 0, ids, 0, prompt.length);
+        java.util.Arrays.fill(labels, 0, prompt.length, TokenizedSample.IGNORE_INDEX);
+        System.arraycopy(answer, 0, ids, prompt.length, answer.length);
+        System.arraycopy(answer, 0, labels, prompt.length, answer.length);
+        if (!eos.isEmpty()) {
+            ids[total - 1] = eos.getFirst();
+            labels[total - 1] = eos.getFirst();
+        }
+        return new TokenizedSample(ids, labels);
+    }
+
+    /** Mean answer-token loss over all rows (token-weighted, like the trainer's evaluation). */
+    public LossResult loss(List<EvalExample> examples, IntConsumer progress) {
+        double nll = 0;
+        long tokens = 0;
+        int pad = tokenizer.specialTokens().padId().orElse(0);
+        for (int i = 0; i < examples.size(); i++) {
+            Batch batch = Batch.collate(List.of(encode(examples.get(i))), pad);
+            try (NDManager step = model.manager().newSubManager()) {
+                NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);          // (1, T, C)
+                NDArray sum = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch,
+                        CausalLmLoss.DEFAULT_CHUNK_TOKENS);                                           // scalar
+                nll += sum.getFloat();
+                tokens += batch.targetTokens();
+            }
+            progress.accept(i + 1);
+        }
+        double loss = tokens == 0 ? 0 : nll / tokens;
+        return new LossResult(loss, Math.exp(loss), tokens);
+    }
+
+    /**
+     * For classification sets: the probability of each candidate label for every row, from the model's likelihood
+     * of that label's tokens (+ EOS) after the prompt, normalised over the candidates (a softmax of the summed
+     * log-probabilities).
+     *
+     * @return {@code [row][class]}, each row summing to 1
+     */
+    public double[][] labelProbabilities(List<EvalExample> examples, List<String> classes, IntConsumer progress) {
+        int pad = tokenizer.specialTokens().padId().orElse(0);
+        double[][] probabilities = new double[examples.size()][classes.size()];
+        for (int i = 0; i < examples.size(); i++) {
+            double[] logLikelihood = new double[classes.size()];
+            for (int k = 0; k < classes.size(); k++) {
+                EvalExample candidate = new EvalExample(examples.get(i).prompt(), classes.get(k));
+                Batch batch = Batch.collate(List.of(encode(candidate)), pad);
+                try (NDManager step = model.manager().newSubManager()) {
+                    NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);      // (1, T, C)
+                    logLikelihood[k] = -CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
+                            batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS).getFloat();
+                }
+            }
+            probabilities[i] = softmax(logLikelihood);
+            progress.accept(i + 1);
+        }
+        return probabilities;
+    }
+
+    private static double[] softmax(double[] logits) {
+        double max = java.util.Arrays.stream(logits).max().orElse(0);
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int k = 0; k < logits.length; k++) {
+            p[k] = Math.exp(logits[k] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < logits.length; k++) {
+            p[k] /= sum;
+        }
+        return p;
+    }
+
+    /** Generates an answer for every row; the template's stop strings end each answer. */
+    public List<Prediction> predict(List<EvalExample> examples, GenerationConfig config, IntConsumer progress) {
+        List<String> stops = new ArrayList<>(config.stopStrings());
+        stops.addAll(template.stopStrings());
+        GenerationConfig withStops = new GenerationConfig(config.maxNewTokens(), config.temperature(), config.topK(),
+                config.topP(), config.repetitionPenalty(), config.seed(), stops, config.stopOnEos());
+        Generator generator = new Generator(model, tokenizer);
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            String prompt = promptText(examples.get(i));
+            String text = generator.generate(prompt, withStops, t -> { }).text();
+            out.add(new Prediction(prompt, examples.get(i).label(), text));
+            progress.accept(i + 1);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        model.close();
+    }
+}

@@ -1,0 +1,13 @@
+package io.tuneforge.trainer.worker;
+
+import java.nio.file.Path;
+
+/**
+ * The checkpoint a job continues from.
+ *
+ * @param step       the optimizer step the checkpoint was saved after
+ * @param directory  a local folder with the checkpoint's files
+ * @param storageKey its key in the artifact store
+ */
+public record ResumePoint(int step, Path directory, String storageKey) {
+}

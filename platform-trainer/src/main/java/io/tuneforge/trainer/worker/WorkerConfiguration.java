@@ -1,0 +1,73 @@
+package io.tuneforge.trainer.worker;
+
+import io.tuneforge.core.artifact.ArtifactStore;
+import io.tuneforge.core.job.JobEvents;
+import io.tuneforge.core.job.JobQueue;
+import io.tuneforge.core.job.MetricsWriter;
+import io.tuneforge.core.platform.PlatformHome;
+import io.tuneforge.core.worker.WorkerRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * A queue worker inside a Spring context: the standalone {@code worker} command sets
+ * {@code tuneforge.worker.enabled=true}; the web app runs one embedded worker unless
+ * {@code tuneforge.worker.embedded=false}. Properties: {@code tuneforge.worker.name} (default host name),
+ * {@code tuneforge.worker.devices} ({@code auto}, {@code cpu}, {@code 0,1}), {@code tuneforge.worker.heartbeat}
+ * (default 1s), {@code tuneforge.worker.poll} (default 2s), {@code tuneforge.worker.metrics-batch} (default 50),
+ * {@code tuneforge.worker.shutdown-grace} (default 60s). The worker runs jobs through the context's
+ * {@link JobRunner} bean.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(WorkerConfiguration.WorkerWanted.class)
+public class WorkerConfiguration {
+
+    @Bean
+    WorkerLifecycle queueWorkerLifecycle(Environment env, ObjectProvider<JobRunner> runner, JobQueue queue,
+            WorkerRegistry registry, MetricsWriter metrics, ArtifactStore artifacts, JobEvents events,
+            DataSource dataSource, JdbcTemplate jdbc, PlatformHome home) {
+        return new WorkerLifecycle(() -> {
+            WorkerSettings defaults = WorkerSettings.of(env.getProperty("tuneforge.worker.name", hostName()),
+                    hostName(), DeviceDetector.detect(env.getProperty("tuneforge.worker.devices", "auto")));
+            WorkerSettings settings = new WorkerSettings(defaults.name(), defaults.host(), defaults.devices(),
+                    env.getProperty("tuneforge.worker.heartbeat", Duration.class, defaults.heartbeatInterval()),
+                    env.getProperty("tuneforge.worker.poll", Duration.class, defaults.pollInterval()),
+                    env.getProperty("tuneforge.worker.metrics-batch", Integer.class, defaults.metricsBatchSize()),
+                    env.getProperty("tuneforge.worker.shutdown-grace", Duration.class, defaults.shutdownGrace()));
+            return new QueueWorker(settings, runner.getObject(), queue, registry, metrics, artifacts, events,
+                    dataSource, jdbc, home);
+        }, runner.getIfAvailable() != null);
+    }
+
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** On when {@code tuneforge.worker.enabled=true}, or embedded (default) unless {@code embedded=false}. */
+    static class WorkerWanted implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            Environment env = context.getEnvironment();
+            String enabled = env.getProperty("tuneforge.worker.enabled");
+            if (enabled != null) {
+                return Boolean.parseBoolean(enabled);
+            }
+            return Boolean.parseBoolean(env.getProperty("tuneforge.worker.embedded", "true"));
+        }
+    }
+}

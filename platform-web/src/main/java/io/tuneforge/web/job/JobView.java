@@ -1,0 +1,255 @@
+package io.tuneforge.web.job;
+
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.DetachEvent;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.progressbar.ProgressBar;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import io.tuneforge.core.job.FailureAdvice;
+import io.tuneforge.core.job.JobMonitorService;
+import io.tuneforge.core.job.JobMonitorService.CheckpointLine;
+import io.tuneforge.core.job.JobMonitorService.EventLine;
+import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.JobNotFoundException;
+import io.tuneforge.core.job.JobRefusedException;
+import io.tuneforge.core.job.JobService;
+import io.tuneforge.core.job.JobStateException;
+import io.tuneforge.core.job.JobStatus;
+import io.tuneforge.core.job.JobOverview;
+import io.tuneforge.core.job.MetricNames;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.web.chart.MetricChart;
+import io.tuneforge.web.layout.Notifications;
+import io.tuneforge.web.security.CurrentActor;
+import jakarta.annotation.security.PermitAll;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One job, live: progress with ETA, place in queue, charts that grow with each logged step (server push), events,
+ * checkpoints, downloads and a readable failure reason. Reopening the page re-attaches to the running job.
+ */
+@Route("jobs/:id")
+@PageTitle("Job · TuneForge")
+@PermitAll
+public class JobView extends VerticalLayout implements BeforeEnterObserver {
+
+    /** Event lines kept on the page (the log tail). */
+    static final int EVENT_TAIL = 200;
+
+    private final JobMonitorService monitor;
+    private final JobService lifecycle;
+    private final JobFeed feed;
+    private final Actor actor;
+
+    private long jobId;
+    private JobOverview job;
+    private JobFeed.Subscription subscription;
+    private final Map<String, Integer> lastSteps = new HashMap<>();
+    private long lastEventId;
+    private final List<EventLine> eventTail = new ArrayList<>();
+
+    final H2 title = new H2();
+    final Span status = new Span();
+    final Span facts = new Span();
+    final ProgressBar progress = new ProgressBar(0, 1);
+    final Span progressText = new Span();
+    final Div failure = new Div();
+    final Button clone = new Button("Clone");
+    final Button cancel = new Button("Cancel");
+    final Button pause = new Button("Pause");
+    final Button resume = new Button("Resume");
+    final MetricChart lossChart = new MetricChart("Loss", List.of(MetricNames.LOSS, MetricNames.EVAL_LOSS), true, false);
+    final MetricChart lrChart = new MetricChart("Learning rate", List.of(MetricNames.LEARNING_RATE), false, false);
+    final MetricChart gradChart = new MetricChart("Gradient norm", List.of(MetricNames.GRAD_NORM), false, false);
+    final MetricChart speedChart = new MetricChart("Tokens / s", List.of(MetricNames.THROUGHPUT), false, false);
+    final Grid<EventLine> events = new Grid<>();
+    final Grid<CheckpointLine> checkpoints = new Grid<>();
+    final HorizontalLayout downloads = new HorizontalLayout();
+
+    public JobView(JobMonitorService monitor, JobService lifecycle, JobFeed feed, CurrentActor currentActor) {
+        this.monitor = monitor;
+        this.lifecycle = lifecycle;
+        this.feed = feed;
+        this.actor = currentActor.get();
+        configureGrids();
+        clone.addClickListener(click -> UI.getCurrent().navigate("jobs/new?clone=" + jobId));
+        cancel.addThemeVariants(ButtonVariant.LUMO_ERROR);
+        cancel.addClickListener(click -> act(() -> lifecycle.cancel(actor, jobId), "Cancel requested"));
+        pause.addClickListener(click -> act(() -> lifecycle.pause(actor, jobId), "Pause requested"));
+        resume.addClickListener(click -> act(() -> lifecycle.resume(actor, jobId), "Back in the queue"));
+        failure.setVisible(false);
+        failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
+        progress.setWidth("28em");
+        HorizontalLayout header = new HorizontalLayout(title, status, cancel, pause, resume, clone);
+        header.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
+        HorizontalLayout progressRow = new HorizontalLayout(progress, progressText);
+        progressRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
+        Div charts = new Div(lossChart, lrChart, gradChart, speedChart);
+        charts.getStyle().set("display", "grid").set("grid-template-columns", "repeat(auto-fit, minmax(420px, 1fr))")
+                .set("gap", "var(--lumo-space-m)").set("width", "100%");
+        add(header, facts, progressRow, failure, charts, new H3("Downloads"), downloads,
+                new H3("Events and log"), events, new H3("Checkpoints"), checkpoints);
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        jobId = event.getRouteParameters().getLong("id").orElse(-1L);
+        load();
+    }
+
+    @Override
+    protected void onAttach(AttachEvent attachEvent) {
+        UI ui = attachEvent.getUI();
+        subscription = feed.subscribe(actor, jobId, lastSteps, lastEventId,
+                update -> ui.access(() -> apply(update)));
+    }
+
+    @Override
+    protected void onDetach(DetachEvent detachEvent) {
+        if (subscription != null) {
+            subscription.close();
+            subscription = null;
+        }
+    }
+
+    /** Reads everything once (the feed then sends only what is new). */
+    private void load() {
+        job = monitor.get(actor, jobId);
+        List<MetricPoint> metrics = monitor.metrics(actor, jobId, 0);
+        List<EventLine> lines = monitor.events(actor, jobId, 0);
+        apply(new JobFeed.JobUpdate(job, metrics, lines));
+    }
+
+    /** Applies an update (on the UI thread). */
+    void apply(JobFeed.JobUpdate update) {
+        job = update.job();
+        showJob();
+        update.metrics().forEach(p -> lastSteps.merge(p.name(), p.step(), Math::max));
+        for (MetricChart chart : List.of(lossChart, lrChart, gradChart, speedChart)) {
+            chart.append(update.metrics());
+        }
+        if (!update.events().isEmpty()) {
+            eventTail.addAll(update.events());
+            lastEventId = eventTail.getLast().id();
+            if (eventTail.size() > EVENT_TAIL) {
+                eventTail.subList(0, eventTail.size() - EVENT_TAIL).clear();
+            }
+            events.setItems(new ArrayList<>(eventTail));
+            events.scrollToEnd();
+        }
+        if (update.job().status().isTerminal() || !update.events().isEmpty()) {
+            checkpoints.setItems(monitor.checkpoints(actor, jobId));
+            showDownloads();
+        }
+    }
+
+    private void showJob() {
+        title.setText(job.name());
+        status.setText(job.status().apiName());
+        status.getElement().getThemeList().clear();
+        status.getElement().getThemeList().add("badge " + switch (job.status()) {
+            case SUCCEEDED -> "success";
+            case FAILED, CANCELLED -> "error";
+            case RUNNING -> "";
+            default -> "contrast";
+        });
+        facts.setText(job.method().name().toLowerCase() + " on " + job.baseModel() + " · data " + job.dataset()
+                + " · by " + job.owner() + job.sweepGroup().map(g -> " · sweep " + g).orElse("")
+                + job.worker().map(w -> " · worker " + w).orElse(""));
+        boolean active = !job.status().isTerminal();
+        cancel.setEnabled(active);
+        pause.setEnabled(job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING);
+        resume.setEnabled(job.status() == JobStatus.PAUSED);
+        progress.setValue(job.progress());
+        progressText.setText(progressText(job, Instant.now()));
+        failure.setVisible(job.status() == JobStatus.FAILED);
+        if (job.status() == JobStatus.FAILED) {
+            failure.removeAll();
+            String message = job.errorMessage().orElse("No reason was recorded.");
+            failure.add(new Paragraph("Failed: " + message),
+                    new Paragraph("What to do: " + FailureAdvice.advise(job.errorCode().orElse(""), message)));
+        }
+    }
+
+    private void act(Runnable action, String done) {
+        try {
+            action.run();
+            Notifications.success(done);
+            load();
+        } catch (JobStateException | JobNotFoundException | JobRefusedException e) {
+            Notifications.error(e.getMessage());
+        }
+    }
+
+    /** "step 40 / 120 · 1m 20s elapsed · about 2m 40s left", or the place in queue while waiting. */
+    static String progressText(JobOverview job, Instant now) {
+        if (job.status() == JobStatus.QUEUED) {
+            return job.placeInQueue().isPresent() ? "Waiting: place " + job.placeInQueue().getAsInt() + " in the queue"
+                    : "Waiting in the queue";
+        }
+        StringBuilder text = new StringBuilder("step " + job.currentStep() + " / "
+                + (job.totalSteps() > 0 ? job.totalSteps() : "?"));
+        job.startedAt().ifPresent(started -> {
+            Instant end = job.finishedAt().orElse(now);
+            Duration elapsed = Duration.between(started, end);
+            text.append(" · ").append(human(elapsed)).append(" elapsed");
+            if (job.status() == JobStatus.RUNNING && job.currentStep() > 0 && job.totalSteps() > job.currentStep()) {
+                Duration left = elapsed.multipliedBy(job.totalSteps() - job.currentStep()).dividedBy(job.currentStep());
+                text.append(" · about ").append(human(left)).append(" left");
+            }
+        });
+        return text.toString();
+    }
+
+    private void showDownloads() {
+        downloads.removeAll();
+        var lines = monitor.artifacts(actor, jobId);
+        if (lines.isEmpty()) {
+            downloads.add(new Span(job.status().isTerminal() ? "This job produced no files."
+                    : "Files appear here when the job has produced them."));
+        }
+        lines.forEach(artifact -> downloads.add(ArtifactDownloads.link(job.name(), artifact)));
+    }
+
+    private void configureGrids() {
+        events.addColumn(e -> e.at().toString().substring(11, 19)).setHeader("Time (UTC)").setAutoWidth(true).setFlexGrow(0);
+        events.addColumn(e -> e.level().name().toLowerCase()).setHeader("Level").setAutoWidth(true).setFlexGrow(0);
+        events.addColumn(EventLine::type).setHeader("Type").setAutoWidth(true).setFlexGrow(0);
+        events.addColumn(EventLine::message).setHeader("Message").setFlexGrow(1);
+        events.setHeight("16em");
+        checkpoints.addColumn(CheckpointLine::step).setHeader("Step").setAutoWidth(true).setFlexGrow(0);
+        checkpoints.addColumn(c -> c.metricsJson().orElse("")).setHeader("Metrics");
+        checkpoints.addColumn(c -> c.at().toString().substring(0, 19).replace('T', ' ')).setHeader("Saved (UTC)");
+        checkpoints.setHeight("10em");
+    }
+
+    static String human(Duration duration) {
+        long seconds = Math.max(0, duration.toSeconds());
+        if (seconds < 60) {
+            return seconds + "s";
+        }
+        if (seconds < 3600) {
+            return (seconds / 60) + "m " + (seconds % 60) + "s";
+        }
+        return (seconds / 3600) + "h " + (seconds % 3600 / 60) + "m";
+    }
+}

@@ -1,0 +1,366 @@
+package io.tuneforge.web.job;
+
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.combobox.MultiSelectComboBox;
+import com.vaadin.flow.component.details.Details;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.orderedlayout.FlexComponent;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.radiobutton.RadioButtonGroup;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.NumberField;
+import com.vaadin.flow.component.textfield.TextArea;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.DatasetSummary;
+import io.tuneforge.core.dataset.DatasetVersion;
+import io.tuneforge.core.job.FineTuningMethod;
+import io.tuneforge.core.job.JobLaunchException;
+import io.tuneforge.core.job.JobLaunchService;
+import io.tuneforge.core.job.JobMonitorService;
+import io.tuneforge.core.job.JobRefusedException;
+import io.tuneforge.core.job.JobRequest;
+import io.tuneforge.core.job.ResourceEstimate;
+import io.tuneforge.core.job.JobOverview;
+import io.tuneforge.core.job.SweepGrid;
+import io.tuneforge.core.model.BaseModelService;
+import io.tuneforge.core.model.BaseModelSummary;
+import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.web.layout.Notifications;
+import io.tuneforge.web.layout.SectionHeader;
+import io.tuneforge.web.security.CurrentActor;
+import jakarta.annotation.security.PermitAll;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The new-job form: base model, datasets with mixing ratios, method and its settings, training settings with
+ * LLaMA-Factory's defaults; "show as YAML", import of a LLaMA-Factory YAML, clone of a job, and a grid sweep.
+ */
+@Route("jobs/new")
+@PageTitle("New job · TuneForge")
+@PermitAll
+public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
+
+    private final JobLaunchService launcher;
+    private final JobMonitorService monitor;
+    private final Actor actor;
+    private final List<BaseModelSummary> models;
+    private final List<DatasetSummary> datasets;
+
+    final TextField name = new TextField("Run name");
+    final ComboBox<BaseModelSummary> model = new ComboBox<>("Base model");
+    final MultiSelectComboBox<DatasetSummary> data = new MultiSelectComboBox<>("Datasets");
+    final VerticalLayout ratios = new VerticalLayout();
+    final Map<Long, NumberField> ratioFields = new LinkedHashMap<>();
+    final RadioButtonGroup<FineTuningMethod> method = new RadioButtonGroup<>("Method");
+    final IntegerField priority = new IntegerField("Priority");
+    final TrainSettingsForm settings = new TrainSettingsForm();
+    final TextField sweepRates = new TextField("Learning rates");
+    final TextField sweepRanks = new TextField("LoRA ranks");
+    final TextField sweepEpochs = new TextField("Epochs");
+    final Button launch = new Button("Launch");
+    final Button estimate = new Button("Pre-flight estimate");
+    final Paragraph estimateText = new Paragraph();
+    final Button sweep = new Button("Queue sweep");
+    final Button showYaml = new Button("Show as YAML");
+    final Button importYaml = new Button("Import LLaMA-Factory YAML");
+    final TextArea yaml = new TextArea("YAML");
+    final Dialog yamlDialog = new Dialog();
+
+    public NewJobView(JobLaunchService launcher, JobMonitorService monitor, BaseModelService modelService,
+            DatasetService datasetService, CurrentActor currentActor) {
+        this.launcher = launcher;
+        this.monitor = monitor;
+        this.actor = currentActor.get();
+        this.models = modelService.list(actor);
+        this.datasets = datasetService.list(actor).stream()
+                .filter(d -> d.status() == DatasetVersion.Status.VALID).toList();
+        add(new SectionHeader("New job", "Choose a model and data, keep the defaults or adjust them, and launch."),
+                basics(), settings, sweepSection(), actions());
+        configureYamlDialog();
+        method.setValue(FineTuningMethod.LORA);
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        event.getLocation().getQueryParameters().getSingleParameter("clone").ifPresent(id -> {
+            try {
+                cloneFrom(monitor.get(actor, Long.parseLong(id)));
+            } catch (NumberFormatException | JobLaunchException | AccessRefusedException e) {
+                Notifications.error("Cannot clone job " + id + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private FormLayout basics() {
+        name.setRequired(true);
+        name.setPlaceholder("e.g. support-bot-lora");
+        model.setItems(models);
+        model.setItemLabelGenerator(m -> m.name() + " (" + m.architecture() + ")");
+        model.setHelperText(models.isEmpty() ? "Register a base model on the Models page first." : "The model to fine-tune.");
+        data.setItems(datasets);
+        data.setItemLabelGenerator(d -> d.name() + " v" + d.latestVersion() + " (" + d.rows() + " rows)");
+        data.setHelperText(datasets.isEmpty() ? "Upload a valid dataset on the Datasets page first."
+                : "Only valid datasets are listed. Several are mixed by the ratios below.");
+        data.addValueChangeListener(e -> showRatios());
+        ratios.setPadding(false);
+        ratios.setSpacing(false);
+        method.setItems(FineTuningMethod.values());
+        method.setItemLabelGenerator(m -> switch (m) {
+            case LORA -> "LoRA (small adapter, least memory)";
+            case FULL -> "Full (all weights)";
+            case FREEZE -> "Freeze (last layers only)";
+        });
+        method.addValueChangeListener(e -> settings.showMethod(e.getValue()));
+        priority.setValue(0);
+        priority.setVisible(actor.isAdmin());
+        priority.setHelperText("Higher runs first (administrators only).");
+        FormLayout form = new FormLayout(name, model, data, ratios, method, priority);
+        form.setResponsiveSteps(new FormLayout.ResponsiveStep("0", 1), new FormLayout.ResponsiveStep("40em", 2));
+        return form;
+    }
+
+    private void showRatios() {
+        ratios.removeAll();
+        Map<Long, NumberField> previous = new LinkedHashMap<>(ratioFields);
+        ratioFields.clear();
+        for (DatasetSummary dataset : data.getSelectedItems()) {
+            NumberField ratio = previous.getOrDefault(dataset.versionId(), new NumberField());
+            ratio.setLabel("Mixing ratio of " + dataset.name());
+            ratio.setMin(0.01);
+            ratio.setStep(0.1);
+            if (ratio.getValue() == null) {
+                ratio.setValue(1.0);
+            }
+            ratio.setHelperText("Relative share of samples; ratios are normalised to sum to 1.");
+            ratioFields.put(dataset.versionId(), ratio);
+            ratios.add(ratio);
+        }
+    }
+
+    private Details sweepSection() {
+        sweepRates.setPlaceholder("1e-4, 2e-4");
+        sweepRanks.setPlaceholder("8, 16");
+        sweepEpochs.setPlaceholder("1, 3");
+        sweepRates.setHelperText("Comma-separated; blank uses the form's value.");
+        sweepRanks.setHelperText("LoRA only.");
+        sweep.addClickListener(click -> queueSweep());
+        HorizontalLayout row = new HorizontalLayout(sweepRates, sweepRanks, sweepEpochs, sweep);
+        row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+        Details details = new Details("Hyperparameter sweep: one job per combination, queued as a group",
+                new VerticalLayout(row));
+        details.setWidthFull();
+        return details;
+    }
+
+    private HorizontalLayout actions() {
+        launch.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        launch.addClickListener(click -> launchOne());
+        showYaml.addClickListener(click -> openYaml(true));
+        importYaml.addClickListener(click -> openYaml(false));
+        estimate.addClickListener(click -> showEstimate());
+        estimateText.getStyle().set("margin", "0");
+        HorizontalLayout buttons = new HorizontalLayout(launch, estimate, showYaml, importYaml, estimateText);
+        buttons.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
+        return buttons;
+    }
+
+    /** Memory per device and time for the current form, from the queue's pre-flight estimator. */
+    void showEstimate() {
+        request().ifPresent(request -> {
+            try {
+                estimateText.setText(launcher.estimate(actor, request).map(NewJobView::describe)
+                        .orElse("No estimate: the model folder has no readable config.json."));
+            } catch (JobLaunchException | JobRefusedException | AccessRefusedException e) {
+                estimateText.setText(e.getMessage());
+            }
+        });
+    }
+
+    static String describe(ResourceEstimate e) {
+        return String.format(java.util.Locale.ROOT, "Needs about %.2f GiB per device (weights %.2f, optimizer %.2f, "
+                + "activations %.2f GiB), %,d trainable parameters, %,d tokens, roughly %s.",
+                gib(e.totalBytes()), gib(e.weightsBytes()), gib(e.optimizerBytes()), gib(e.activationBytes()),
+                e.trainableParams(), e.trainingTokens(), JobView.human(java.time.Duration.ofSeconds(e.estimatedSeconds())));
+    }
+
+    private static double gib(long bytes) {
+        return bytes / (1024.0 * 1024 * 1024);
+    }
+
+    private void configureYamlDialog() {
+        yaml.setWidth("40em");
+        yaml.setHeight("28em");
+        yaml.getStyle().set("font-family", "monospace");
+        Button apply = new Button("Fill the form", click -> applyYaml());
+        apply.setId("yaml-apply");
+        Button close = new Button("Close", click -> yamlDialog.close());
+        yamlDialog.add(yaml);
+        yamlDialog.getFooter().add(apply, close);
+    }
+
+    private void openYaml(boolean export) {
+        if (export) {
+            Optional<Map<String, Object>> config = fullConfig();
+            if (config.isEmpty()) {
+                return;
+            }
+            yaml.setValue(JobYaml.write(config.get()));
+            yamlDialog.setHeaderTitle("The train config of this form");
+        } else {
+            yaml.clear();
+            yamlDialog.setHeaderTitle("Paste a LLaMA-Factory training YAML");
+        }
+        yamlDialog.open();
+    }
+
+    /** Fills the form from the YAML in the dialog; refuses (and changes nothing) on unknown keys. */
+    void applyYaml() {
+        try {
+            Map<String, Object> values = JobYaml.read(yaml.getValue());
+            List<String> unknown = values.keySet().stream()
+                    .filter(k -> TrainSetting.byKey(k).isEmpty() && !JobYaml.IGNORED_KEYS.contains(k)
+                            && !List.of("model_name_or_path", "dataset", "finetuning_type").contains(k))
+                    .toList();
+            if (!unknown.isEmpty()) {
+                Notifications.error("Unknown keys: " + String.join(", ", unknown)
+                        + ". Remove them or check their spelling; nothing was changed.");
+                return;
+            }
+            applyConfig(values);
+            yamlDialog.close();
+            List<String> ignored = values.keySet().stream().filter(JobYaml.IGNORED_KEYS::contains).toList();
+            Notifications.success("Form filled" + (ignored.isEmpty() ? "" : "; the platform sets these itself: " + ignored));
+        } catch (IllegalArgumentException e) {
+            Notifications.error(e.getMessage());
+        }
+    }
+
+    private void applyConfig(Map<String, Object> values) {
+        Map<String, Object> train = new LinkedHashMap<>(values);
+        Optional.ofNullable(train.remove("finetuning_type")).map(String::valueOf)
+                .ifPresent(t -> method.setValue(FineTuningMethod.valueOf(t.toUpperCase())));
+        Optional.ofNullable(train.remove("model_name_or_path")).map(String::valueOf).ifPresent(path -> models.stream()
+                .filter(m -> m.path().equals(path) || m.name().equals(path)).findFirst().ifPresent(model::setValue));
+        Object datasetNames = train.remove("dataset");
+        if (datasetNames != null) {
+            List<String> wanted = Arrays.stream(String.valueOf(datasetNames).split(",")).map(String::strip).toList();
+            data.setValue(datasets.stream().filter(d -> wanted.contains(d.name())).toList());
+        }
+        train.keySet().removeAll(JobYaml.IGNORED_KEYS);
+        train.remove("dataset_mix");
+        settings.apply(train);
+    }
+
+    private void cloneFrom(JobOverview job) {
+        Map<String, Object> config = JsonMapper.builder().build().readValue(job.configJson(), LinkedHashMap.class);
+        Object mix = config.get("dataset_mix");
+        if (mix instanceof List<?> shares) {
+            List<Long> ids = shares.stream().map(s -> ((Number) ((Map<?, ?>) s).get("dataset_version_id")).longValue()).toList();
+            data.setValue(datasets.stream().filter(d -> ids.contains(d.versionId())).toList());
+            for (Object share : shares) {
+                Map<?, ?> values = (Map<?, ?>) share;
+                NumberField ratio = ratioFields.get(((Number) values.get("dataset_version_id")).longValue());
+                if (ratio != null) {
+                    ratio.setValue(((Number) values.get("ratio")).doubleValue());
+                }
+            }
+        }
+        config.remove("dataset");
+        applyConfig(config);
+        name.setValue(job.name() + " (clone)");
+    }
+
+    /** The train config with model, datasets and method (for YAML). */
+    private Optional<Map<String, Object>> fullConfig() {
+        FineTuningMethod chosen = method.getValue();
+        return settings.read(chosen).map(train -> {
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("stage", "sft");
+            config.put("do_train", true);
+            config.put("model_name_or_path", model.getValue() == null ? "" : model.getValue().path());
+            config.put("finetuning_type", chosen.name().toLowerCase());
+            config.put("dataset", String.join(",", data.getSelectedItems().stream().map(DatasetSummary::name).toList()));
+            config.putAll(train);
+            return config;
+        });
+    }
+
+    private Optional<JobRequest> request() {
+        Optional<Map<String, Object>> train = settings.read(method.getValue());
+        if (train.isEmpty()) {
+            Notifications.error("Some settings are not valid: see the fields marked in red.");
+            return Optional.empty();
+        }
+        if (model.getValue() == null) {
+            model.setInvalid(true);
+            model.setErrorMessage("Choose a base model");
+            return Optional.empty();
+        }
+        List<JobRequest.DatasetShare> shares = new ArrayList<>();
+        ratioFields.forEach((versionId, ratio) -> shares.add(new JobRequest.DatasetShare(versionId,
+                ratio.getValue() == null ? 0 : ratio.getValue())));
+        return Optional.of(new JobRequest(name.getValue(), model.getValue().id(), shares, method.getValue(), train.get(),
+                priority.getValue() == null ? 0 : priority.getValue()));
+    }
+
+    private void launchOne() {
+        request().ifPresent(request -> {
+            try {
+                long id = launcher.launch(actor, request);
+                Notifications.success("Queued job " + id);
+                UI.getCurrent().navigate("jobs/" + id);
+            } catch (JobLaunchException | AccessRefusedException e) {
+                Notifications.error(e.getMessage());
+            }
+        });
+    }
+
+    private void queueSweep() {
+        request().ifPresent(request -> {
+            try {
+                SweepGrid grid = new SweepGrid(
+                        values(sweepRates, Double::parseDouble, List.of((Double) request.config().get("learning_rate"))),
+                        values(sweepRanks, Integer::parseInt, request.config().containsKey("lora_rank")
+                                ? List.of((Integer) request.config().get("lora_rank")) : List.of()),
+                        values(sweepEpochs, Double::parseDouble, List.of((Double) request.config().get("num_train_epochs"))));
+                List<Long> ids = launcher.launchSweep(actor, request, grid);
+                Notifications.success("Queued " + ids.size() + " jobs as one sweep");
+                UI.getCurrent().navigate(JobsView.class);
+            } catch (NumberFormatException e) {
+                Notifications.error("Sweep values must be comma-separated numbers: " + e.getMessage());
+            } catch (JobLaunchException | AccessRefusedException e) {
+                Notifications.error(e.getMessage());
+            }
+        });
+    }
+
+    private static <T> List<T> values(TextField field, Function<String, T> parse, List<T> fallback) {
+        if (field.getValue().isBlank()) {
+            return fallback;
+        }
+        return Arrays.stream(field.getValue().split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(parse).toList();
+    }
+
+    static Paragraph note(String text) {
+        return new Paragraph(text);
+    }
+}

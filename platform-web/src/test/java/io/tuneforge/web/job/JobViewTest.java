@@ -1,0 +1,177 @@
+package io.tuneforge.web.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.vaadin.browserless.SpringBrowserlessTest;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.server.VaadinSession;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.VersionDetails;
+import io.tuneforge.core.job.FineTuningJobRepository;
+import io.tuneforge.core.job.FineTuningMethod;
+import io.tuneforge.core.job.JobEvent;
+import io.tuneforge.core.job.JobEventRepository;
+import io.tuneforge.core.job.JobLaunchService;
+import io.tuneforge.core.job.JobRequest;
+import io.tuneforge.core.job.MetricNames;
+import io.tuneforge.core.job.TrainingMetric;
+import io.tuneforge.core.job.TrainingMetricRepository;
+import io.tuneforge.core.model.BaseModelService;
+import io.tuneforge.core.model.BaseModelSummary;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
+import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.web.chart.MetricChart;
+import io.tuneforge.web.testing.SignedIn;
+import io.tuneforge.web.testing.Workspace;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * The job page against a real queued job; the worker's side (metrics and events written to the database) is played
+ * by the test, then the feed is polled as its scheduler would.
+ */
+@SpringBootTest
+class JobViewTest extends SpringBrowserlessTest {
+
+    @Autowired
+    UserAccountService accounts;
+
+    @Autowired
+    TeamRepository teams;
+
+    @Autowired
+    BaseModelService models;
+
+    @Autowired
+    DatasetService datasets;
+
+    @Autowired
+    JobLaunchService launcher;
+
+    @Autowired
+    JobFeed feed;
+
+    @Autowired
+    TrainingMetricRepository metrics;
+
+    @Autowired
+    JobEventRepository events;
+
+    @Autowired
+    FineTuningJobRepository jobs;
+
+    Actor actor;
+    long jobId;
+
+    @BeforeEach
+    void queuedJob() {
+        actor = SignedIn.as(Role.MEMBER, accounts, teams);
+        BaseModelSummary model = Workspace.stories(models, actor);
+        VersionDetails data = Workspace.identity(datasets, actor);
+        jobId = launcher.launch(actor, new JobRequest("watched", model.id(),
+                List.of(new JobRequest.DatasetShare(data.id(), 1.0)), FineTuningMethod.LORA,
+                Map.of("learning_rate", 1e-4), 0));
+    }
+
+    @AfterEach
+    void signOut() {
+        SignedIn.signOut();
+    }
+
+    @Test
+    void showsThePlaceInQueueWhileWaiting() {
+        JobView view = open();
+
+        assertThat(view.status.getText()).isEqualTo("queued");
+        assertThat(view.progressText.getText()).startsWith("Waiting: place ");
+    }
+
+    @Test
+    void loggedStepsReachTheChartsThroughTheFeedAndTheSubscriptionEndsOnDetach() {
+        JobView view = open();
+        int subscriptions = feed.subscriptionCount();
+        int eventsBefore = test(view.events).size();
+        assertThat(view.lossChart.pointCount()).isZero();
+
+        logStep(5, 2.5, 1e-4);
+        logStep(10, 2.0, 9e-5);
+        events.save(new JobEvent(jobId, JobEvent.Level.INFO, "TRAINING_START", "Training started", null));
+        pollAsTheFeedThreadWould();
+
+        assertThat(view.lossChart.pointCount()).isEqualTo(2);
+        assertThat(view.lossChart.value(10, MetricNames.LOSS)).isEqualTo(2.0);
+        assertThat(view.lossChart.value(10, "loss (smoothed)"))
+                .isEqualTo(MetricChart.SMOOTHING * 2.5 + (1 - MetricChart.SMOOTHING) * 2.0);
+        assertThat(view.lrChart.value(10, MetricNames.LEARNING_RATE)).isEqualTo(9e-5);
+        assertThat(test(view.events).size()).isEqualTo(eventsBefore + 1);
+        assertThat(test(view.events).getCellText(eventsBefore, 3)).isEqualTo("Training started");
+
+        logStep(15, 1.8, 8e-5);
+        pollAsTheFeedThreadWould();
+        assertThat(view.lossChart.pointCount()).as("only the new step is added").isEqualTo(3);
+
+        UI.getCurrent().navigate(JobsView.class);
+        assertThat(feed.subscriptionCount()).isEqualTo(subscriptions - 1);
+    }
+
+    @Test
+    void cancellingAQueuedJobEndsIt() {
+        JobView view = open();
+
+        test(view.cancel).click();
+
+        assertThat(view.status.getText()).isEqualTo("cancelled");
+        assertThat(view.cancel.isEnabled()).isFalse();
+    }
+
+    @Test
+    void reopeningThePageDrawsEveryPointAgain() {
+        logStep(5, 2.5, 1e-4);
+        logStep(10, 2.0, 9e-5);
+
+        JobView view = open();
+
+        assertThat(view.lossChart.pointCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedJobShowsItsReasonWithAdvice() {
+        var job = jobs.findById(jobId).orElseThrow();
+        job.fail("out_of_memory", "CUDA out of memory while allocating 2.0 GiB", java.time.Instant.now());
+        jobs.save(job);
+
+        JobView view = open();
+
+        assertThat(view.failure.isVisible()).isTrue();
+        assertThat(view.failure.getElement().getTextRecursively())
+                .contains("CUDA out of memory").contains("Lower per_device_train_batch_size");
+    }
+
+    /**
+     * Polls the feed; its {@code ui.access} tasks are queued while this test thread holds the session lock, and run
+     * when the lock is released — as they would between two requests in the running application.
+     */
+    private void pollAsTheFeedThreadWould() {
+        feed.pollAll();
+        VaadinSession session = VaadinSession.getCurrent();
+        session.unlock();
+        session.lock();
+    }
+
+    private JobView open() {
+        UI.getCurrent().navigate("jobs/" + jobId);
+        return (JobView) getCurrentView();
+    }
+
+    private void logStep(int step, double loss, double lr) {
+        metrics.save(new TrainingMetric(jobId, MetricNames.LOSS, step, loss));
+        metrics.save(new TrainingMetric(jobId, MetricNames.LEARNING_RATE, step, lr));
+    }
+}
