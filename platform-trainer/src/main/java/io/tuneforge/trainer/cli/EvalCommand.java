@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.trainer.evaluation.ClassificationMetrics;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.EvalReport;
@@ -32,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * it only scores an existing predictions file (ours or LLaMA-Factory's {@code generated_predictions.jsonl}).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate on a held-out set: loss, perplexity and (--predict) BLEU-4 / ROUGE-1/2/L.")
+        description = "Evaluate on a held-out set: loss, perplexity, (--predict) BLEU-4 / ROUGE-1/2/L, "
+                + "(--classify) accuracy, macro-F1, AUC-ROC.")
 public final class EvalCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -50,6 +52,15 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--predict", description = "Also generate answers, write predictions.jsonl and score them.")
     boolean predict;
+
+    @Option(names = "--classify",
+            description = "Classification set: score accuracy, macro-F1 and AUC-ROC from the probability the model "
+                    + "gives each label (the distinct labels of the set, or --labels).")
+    boolean classify;
+
+    @Option(names = "--labels", split = ",", paramLabel = "A,B,...",
+            description = "Candidate labels for --classify (default: the distinct labels of the set).")
+    List<String> labels;
 
     @Option(names = "--output", defaultValue = "predictions.jsonl", paramLabel = "FILE",
             description = "Where --predict writes its rows (default ${DEFAULT-VALUE}).")
@@ -100,7 +111,15 @@ public final class EvalCommand implements Callable<Integer> {
                 PredictionsFile.write(output, predicted);
                 generation = Optional.of(PredictionsFile.score(predicted));
             }
-            return new EvalReport(rows.size(), loss, generation);
+            Optional<ClassificationMetrics> classification = Optional.empty();
+            if (classify) {
+                List<String> classes = labels != null ? labels
+                        : rows.stream().map(EvalExample::label).distinct().toList();
+                double[][] probabilities = evaluator.labelProbabilities(rows, classes, done -> { });
+                classification = Optional.of(ClassificationMetrics.fromProbabilities(
+                        rows.stream().map(EvalExample::label).toList(), classes, probabilities));
+            }
+            return new EvalReport(rows.size(), loss, generation, classification);
         }
     }
 

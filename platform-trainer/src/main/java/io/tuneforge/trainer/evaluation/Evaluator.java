@@ -101,6 +101,47 @@ public final class Evaluator implements AutoCloseable {
         return new LossResult(loss, Math.exp(loss), tokens);
     }
 
+    /**
+     * For classification sets: the probability of each candidate label for every row, from the model's likelihood
+     * of that label's tokens (+ EOS) after the prompt, normalised over the candidates (a softmax of the summed
+     * log-probabilities).
+     *
+     * @return {@code [row][class]}, each row summing to 1
+     */
+    public double[][] labelProbabilities(List<EvalExample> examples, List<String> classes, IntConsumer progress) {
+        int pad = tokenizer.specialTokens().padId().orElse(0);
+        double[][] probabilities = new double[examples.size()][classes.size()];
+        for (int i = 0; i < examples.size(); i++) {
+            double[] logLikelihood = new double[classes.size()];
+            for (int k = 0; k < classes.size(); k++) {
+                EvalExample candidate = new EvalExample(examples.get(i).prompt(), classes.get(k));
+                Batch batch = Batch.collate(List.of(encode(candidate)), pad);
+                try (NDManager step = model.manager().newSubManager()) {
+                    NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);      // (1, T, C)
+                    logLikelihood[k] = -CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
+                            batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS).getFloat();
+                }
+            }
+            probabilities[i] = softmax(logLikelihood);
+            progress.accept(i + 1);
+        }
+        return probabilities;
+    }
+
+    private static double[] softmax(double[] logits) {
+        double max = java.util.Arrays.stream(logits).max().orElse(0);
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int k = 0; k < logits.length; k++) {
+            p[k] = Math.exp(logits[k] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < logits.length; k++) {
+            p[k] /= sum;
+        }
+        return p;
+    }
+
     /** Generates an answer for every row; the template's stop strings end each answer. */
     public List<Prediction> predict(List<EvalExample> examples, GenerationConfig config, IntConsumer progress) {
         List<String> stops = new ArrayList<>(config.stopStrings());

@@ -69,6 +69,11 @@ public final class LlamaGgufExporter {
     }
 
     private static void addTensors(GgufWriter gguf, WeightSource source, LlamaExportConfig c, GgmlType type) {
+        if (c.llama3Rope().isPresent()) {
+            float[] factors = c.ropeFrequencyFactors();
+            gguf.addTensor(new GgufWriter.Tensor("rope_freqs.weight", new long[] {factors.length}, GgmlType.F32,
+                    () -> factors));
+        }
         List<String> names = new ArrayList<>(source.names());
         if (c.tiedEmbeddings()) {
             names.remove("lm_head.weight"); // llama.cpp reuses token_embd when output.weight is absent

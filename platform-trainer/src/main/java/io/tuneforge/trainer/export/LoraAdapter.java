@@ -88,15 +88,18 @@ public final class LoraAdapter implements AutoCloseable {
     private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank) {
         Map<String, Pair> pairs = new LinkedHashMap<>();
         for (String key : tensors.names()) {
-            if (!key.endsWith(".lora_A.weight")) {
-                if (!key.endsWith(".lora_B.weight")) {
+            // PEFT strips the adapter name when saving; some tools keep it (".lora_A.default.weight")
+            String suffix = key.endsWith(".lora_A.weight") ? ".lora_A.weight"
+                    : key.endsWith(".lora_A.default.weight") ? ".lora_A.default.weight" : null;
+            if (suffix == null) {
+                if (!key.endsWith(".lora_B.weight") && !key.endsWith(".lora_B.default.weight")) {
                     throw new ExportException(file + ": unexpected tensor " + key + "; only lora_A/lora_B weights of "
                             + "linear layers can be merged");
                 }
                 continue;
             }
-            String module = key.substring(0, key.length() - ".lora_A.weight".length());
-            String b = module + ".lora_B.weight";
+            String module = key.substring(0, key.length() - suffix.length());
+            String b = module + suffix.replace("lora_A", "lora_B");
             if (!tensors.names().contains(b)) {
                 throw new ExportException(file + ": " + key + " has no matching " + b);
             }

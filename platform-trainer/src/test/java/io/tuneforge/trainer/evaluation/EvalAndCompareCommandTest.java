@@ -74,6 +74,25 @@ class EvalAndCompareCommandTest {
     }
 
     @Test
+    void classifyScoresAccuracyMacroF1AndAucFromLabelProbabilities() throws Exception {
+        Path set = dir.resolve("sentiment.jsonl");
+        Files.writeString(set, """
+                {"instruction": "Is this happy or sad? The sun was warm and Lily laughed.", "output": "happy"}
+                {"instruction": "Is this happy or sad? Tom lost his toy and cried.", "output": "sad"}
+                {"instruction": "Is this happy or sad? They played all day with the puppy.", "output": "happy"}
+                {"instruction": "Is this happy or sad? The bird was alone in the rain.", "output": "sad"}
+                """);
+        Run run = cli("eval", "--model", Fixtures.stories260K().toString(), "--dataset", set.toString(),
+                "--template", "default", "--classify", "--json");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode report = JSON.readTree(run.out());
+        assertThat(report.get("classes").toString()).isEqualTo("[\"happy\",\"sad\"]");
+        assertThat(report.get("accuracy").asDouble()).isIn(0.0, 0.25, 0.5, 0.75, 1.0);
+        assertThat(report.get("macro_f1").asDouble()).isBetween(0.0, 1.0);
+        assertThat(report.get("auc_roc").asDouble()).isBetween(0.0, 1.0);
+    }
+
+    @Test
     void evalScoresAnExistingPredictionsFileWithoutAModel() throws Exception {
         Path file = dir.resolve("generated_predictions.jsonl");
         Files.writeString(file, "{\"prompt\": \"q\", \"label\": \"The cat sat on the mat.\", \"predict\": \"The cat "
@@ -90,8 +109,8 @@ class EvalAndCompareCommandTest {
         Path adapter = writeRandomAdapter(dir.resolve("adapter"));
         Path rows = dir.resolve("comparison.jsonl");
         Run run = cli("compare", "--model", Fixtures.stories260K().toString(), "--adapter", adapter.toString(),
-                "--dataset", dataset.toString(), "--template", "default", "--max-new-tokens", "12",
-                "--output", rows.toString(), "--json");
+                "--dataset", dataset.toString(), "--template", "default", "--max-new-tokens", "8",
+                "--max-samples", "2", "--output", rows.toString(), "--json");
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode report = JSON.readTree(run.out());
         double base = report.get("base").get("eval_loss").asDouble();
@@ -100,7 +119,7 @@ class EvalAndCompareCommandTest {
         assertThat(report.get("delta").get("eval_loss").asDouble()).isCloseTo(tuned - base, within(1e-12));
         assertThat(report.get("delta").has("rouge-l")).isTrue();
         List<String> lines = Files.readAllLines(rows);
-        assertThat(lines).hasSize(3);
+        assertThat(lines).hasSize(2);
         JsonNode first = JSON.readTree(lines.getFirst());
         assertThat(first.propertyNames()).containsExactly("prompt", "label", "base", "tuned");
     }

@@ -166,6 +166,28 @@ class LlamaGgufExporterTest {
     }
 
     @Test
+    void llama3RopeScalingBecomesARopeFreqsTensor() throws Exception {
+        Path model = dir.resolve("rope-model");
+        Files.createDirectories(model);
+        try (var files = Files.list(Fixtures.stories260K())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        String config = Files.readString(model.resolve("config.json")).replace("\"rope_scaling\": null",
+                "\"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0, \"low_freq_factor\": 1.0, "
+                        + "\"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 64}");
+        assertThat(config).contains("llama3");
+        Files.writeString(model.resolve("config.json"), config);
+        Path out = dir.resolve("rope.gguf");
+        LlamaGgufExporter.export(new GgufExportOptions(model, Optional.empty(), out, GgmlType.F16, Optional.empty(),
+                false));
+        JsonNode rope = byName(GgufNodeReader.read(out).get("tensors")).get("rope_freqs.weight");
+        assertThat(shape(rope)).containsExactly(4L); // head_dim 8 / 2
+        assertThat(rope.get("dtype").asInt()).isZero();
+    }
+
+    @Test
     void refusesToOverwriteWithoutForce() throws Exception {
         Path out = dir.resolve("x.gguf");
         Files.writeString(out, "keep me");
