@@ -87,8 +87,11 @@ public final class CompareCommand implements Callable<Integer> {
 
     private Run run(List<EvalExample> rows, Optional<Path> adapterDir) throws IOException {
         try (Evaluator evaluator = Evaluator.open(model, adapterDir, Optional.ofNullable(options.template))) {
-            var loss = evaluator.loss(rows, done -> { });
-            List<Prediction> predictions = evaluator.predict(rows, options.generation(), done -> { });
+            PrintWriter err = spec.commandLine().getErr();
+            String who = adapterDir.isPresent() ? "tuned" : "base";
+            var loss = evaluator.loss(rows, EvalOptions.progress(err, who + " loss", rows.size()));
+            List<Prediction> predictions = evaluator.predict(rows, options.generation(),
+                    EvalOptions.progress(err, who + " predict", rows.size()));
             return new Run(new EvalReport(rows.size(), loss, Optional.of(PredictionsFile.score(predictions))),
                     predictions);
         }

@@ -104,10 +104,12 @@ public final class EvalCommand implements Callable<Integer> {
         List<EvalExample> rows = options.limit(EvalDataset.read(dataset));
         try (Evaluator evaluator = Evaluator.open(model, Optional.ofNullable(adapter),
                 Optional.ofNullable(options.template))) {
-            var loss = evaluator.loss(rows, done -> { });
+            PrintWriter err = spec.commandLine().getErr();
+            var loss = evaluator.loss(rows, EvalOptions.progress(err, "loss", rows.size()));
             Optional<GenerationMetrics> generation = Optional.empty();
             if (predict) {
-                List<Prediction> predicted = evaluator.predict(rows, options.generation(), done -> { });
+                List<Prediction> predicted = evaluator.predict(rows, options.generation(),
+                        EvalOptions.progress(err, "predict", rows.size()));
                 PredictionsFile.write(output, predicted);
                 generation = Optional.of(PredictionsFile.score(predicted));
             }
@@ -115,7 +117,8 @@ public final class EvalCommand implements Callable<Integer> {
             if (classify) {
                 List<String> classes = labels != null ? labels
                         : rows.stream().map(EvalExample::label).distinct().toList();
-                double[][] probabilities = evaluator.labelProbabilities(rows, classes, done -> { });
+                double[][] probabilities = evaluator.labelProbabilities(rows, classes,
+                        EvalOptions.progress(err, "classify", rows.size()));
                 classification = Optional.of(ClassificationMetrics.fromProbabilities(
                         rows.stream().map(EvalExample::label).toList(), classes, probabilities));
             }
