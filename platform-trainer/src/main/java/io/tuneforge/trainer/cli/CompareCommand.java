@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.cli;
 
 import io.tuneforge.trainer.evaluation.Comparison;
+import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.EvalReport;
@@ -43,8 +44,13 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "The tuned PEFT LoRA adapter.")
     Path adapter;
 
-    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Held-out rows.")
-    Path dataset;
+    @Option(names = "--dataset", required = true, paramLabel = "FILE|NAME",
+            description = "Held-out rows: a file in any format the data package reads (Alpaca, ShareGPT, messages, "
+                    + "classification; JSON, JSONL, CSV, Parquet) or a name in --dataset-dir's dataset_info.json.")
+    String dataset;
+
+    @Option(names = "--dataset-dir", paramLabel = "DIR", description = "Folder with dataset_info.json.")
+    Path datasetDir;
 
     @Option(names = "--output", defaultValue = "comparison.jsonl", paramLabel = "FILE",
             description = "Per-row answers (default ${DEFAULT-VALUE}).")
@@ -57,7 +63,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            List<EvalExample> rows = options.limit(EvalDataset.read(dataset));
+            List<EvalExample> rows = options.limit(EvalDataset.read(dataset, Optional.ofNullable(datasetDir)));
             Run base = run(rows, Optional.empty());
             Run tuned = run(rows, Optional.of(adapter));
             Comparison comparison = new Comparison(base.report(), tuned.report(),
@@ -72,7 +78,7 @@ public final class CompareCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (EvaluationException | ExportException | ModelConfigException | TemplateException
+        } catch (EvaluationException | DatasetException | ExportException | ModelConfigException | TemplateException
                  | IllegalArgumentException | JacksonException e) {
             err.println("compare: " + e.getMessage());
             return 1;
