@@ -3,11 +3,14 @@
 
     /usr/bin/python3 generate_jinja_fuzz_cases.py expressions SEED COUNT OUT.json
     /usr/bin/python3 generate_jinja_fuzz_cases.py whitespace  SEED COUNT OUT.json
+    /usr/bin/python3 generate_jinja_fuzz_cases.py statements  SEED COUNT OUT.json
 
 then render the goldens with render_chat_template_goldens.py FIXTURES OUT.json GOLDENS.json and compare with
 io.tuneforge.trainer.template.TemplateDifferentialCheck (test sources, a main). "expressions" mixes literals,
 operators, filters, tests, str/dict/list methods, slicing and conditionals; "whitespace" mixes text with block,
-variable, comment and raw tags carrying -, + and none, to exercise trim_blocks/lstrip_blocks.
+variable, comment and raw tags carrying -, + and none, to exercise trim_blocks/lstrip_blocks; "statements" nests
+set, namespace, for (with else, filters, break/continue), if, macro, with and set blocks over a few shared names, to
+exercise jinja2's frame scoping.
 """
 import json
 import random
@@ -94,12 +97,55 @@ def body(depth=0):
     return "".join(out)
 
 
+SCOPED = ["a", "b", "c"]
+
+
+def value():
+    return random.choice(["1", "'s'", "a", "b", "c", "loop.index if loop is defined else 0", "ns.n", "(a ~ b)",
+                          "[a, b]", "c | default('d')", "x"])
+
+
+def statement(depth, in_loop):
+    r = random.random()
+    if r < 0.25:
+        return "{% set " + random.choice(SCOPED) + " = " + value() + " %}"
+    if r < 0.35:
+        return "{% set ns.n = " + random.choice(["ns.n ~ 'x'", "a", "1"]) + " %}"
+    if r < 0.55:
+        return "[{{ " + random.choice(SCOPED + ["ns.n", "loop.index0 if loop is defined else 'top'",
+                                               "loop.length if loop is defined else ''", "x"]) + " }}]"
+    if depth > 2:
+        return "."
+    if r < 0.7:
+        return ("{% for " + random.choice(["i", "a", "x"]) + " in " + random.choice(["[1, 2]", "[a, b]", "range(2)", "'xy'"])
+                + (" if i != 1" if random.random() < 0.2 else "") + " %}" + program(depth + 1, True)
+                + ("{% else %}E" if random.random() < 0.2 else "") + "{% endfor %}")
+    if r < 0.8:
+        return ("{% if " + random.choice(["a", "b is defined", "not c", "true", "loop is defined"]) + " %}"
+                + program(depth + 1, in_loop) + "{% else %}" + program(depth + 1, in_loop) + "{% endif %}")
+    if r < 0.87:
+        name = "m" + str(depth)
+        return "{% macro " + name + "(a) %}" + program(depth + 1, False) + "{% endmacro %}{{ " + name + "(" + value() + ") }}"
+    if r < 0.93:
+        return "{% with b = " + value() + " %}" + program(depth + 1, in_loop) + "{% endwith %}"
+    if r < 0.97 and in_loop:
+        return random.choice(["{% break %}", "{% continue %}", "{% if a %}{% break %}{% endif %}"])
+    return "{% set c %}" + program(depth + 1, in_loop) + "{% endset %}"
+
+
+def program(depth=0, in_loop=False):
+    return "".join(statement(depth, in_loop) for _ in range(random.randint(1, 4)))
+
+
 def main():
     kind, seed, count, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     random.seed(seed)
     if kind == "expressions":
         snippets = [{"name": f"e{i}", "template": "{{ " + expression() + " }}", "variables": VARIABLES}
                     for i in range(count)]
+    elif kind == "statements":
+        snippets = [{"name": f"s{i}", "template": "{% set ns = namespace(n='') %}" + program()
+                     + "|{{ a }}{{ b }}{{ c }}{{ ns.n }}", "variables": {"a": 5}} for i in range(count)]
     else:
         snippets = [{"name": f"w{i}", "template": body() + random.choice(["", "\n", "\n\n", "  \n"]),
                      "variables": {"x": 1}} for i in range(count)]

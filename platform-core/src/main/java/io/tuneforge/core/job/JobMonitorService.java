@@ -1,8 +1,12 @@
 package io.tuneforge.core.job;
 
-import io.tuneforge.core.platform.PlatformHome;
+import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.worker.Worker;
+import io.tuneforge.core.worker.WorkerDevice;
+import io.tuneforge.core.worker.WorkerDeviceRepository;
+import io.tuneforge.core.worker.WorkerRepository;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,16 +29,21 @@ public class JobMonitorService {
     private final JobEventRepository events;
     private final CheckpointRepository checkpoints;
     private final ArtifactRepository artifacts;
-    private final PlatformHome home;
+    private final ArtifactStore store;
+    private final WorkerRepository workers;
+    private final WorkerDeviceRepository devices;
 
     public JobMonitorService(FineTuningJobRepository jobs, TrainingMetricRepository metrics, JobEventRepository events,
-            CheckpointRepository checkpoints, ArtifactRepository artifacts, PlatformHome home) {
+            CheckpointRepository checkpoints, ArtifactRepository artifacts, ArtifactStore store,
+            WorkerRepository workers, WorkerDeviceRepository devices) {
+        this.workers = workers;
+        this.devices = devices;
         this.jobs = jobs;
         this.metrics = metrics;
         this.events = events;
         this.checkpoints = checkpoints;
         this.artifacts = artifacts;
-        this.home = home;
+        this.store = store;
     }
 
     /** One metric value. */
@@ -51,6 +60,33 @@ public class JobMonitorService {
 
     /** A downloadable result, with its absolute path on the server. */
     public record ArtifactLine(Artifact.Kind kind, Path path, long sizeBytes, Optional<String> sha256) {
+    }
+
+    /**
+     * A device of a registered worker with the worker's load.
+     *
+     * @param worker      worker name
+     * @param status      worker status
+     * @param device      e.g. "cuda:0 NVIDIA H200"
+     * @param memoryBytes device memory
+     * @param runningJobs jobs the worker runs now
+     */
+    public record DeviceLoad(String worker, String status, String device, long memoryBytes, long runningJobs) {
+    }
+
+    /** Every device of every registered worker with its worker's running jobs (visible to all: shared hardware). */
+    public List<DeviceLoad> deviceLoad() {
+        List<FineTuningJob> running = jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.RUNNING);
+        List<DeviceLoad> lines = new ArrayList<>();
+        for (Worker worker : workers.findAllByOrderByNameAsc()) {
+            long load = running.stream().filter(j -> j.getWorker().map(w -> w.getId().equals(worker.getId())).orElse(false)).count();
+            for (WorkerDevice device : devices.findByWorkerIdOrderByDeviceIndexAsc(worker.getId())) {
+                lines.add(new DeviceLoad(worker.getName(), worker.getStatus().name().toLowerCase(),
+                        device.getKind().name().toLowerCase() + (device.getDeviceIndex() >= 0 ? ":" + device.getDeviceIndex() : "")
+                                + " " + device.getName(), device.getMemoryBytes(), load));
+            }
+        }
+        return lines;
     }
 
     /** Jobs the actor may see, newest first (all for administrators). */
@@ -107,7 +143,8 @@ public class JobMonitorService {
     public List<ArtifactLine> artifacts(Actor actor, long jobId) {
         visible(actor, jobId);
         return artifacts.findByJobId(jobId).stream()
-                .map(a -> new ArtifactLine(a.getKind(), home.root().resolve(a.getStoragePath()), a.getSizeBytes(),
+                .filter(a -> store.exists(a.getStoragePath()))
+                .map(a -> new ArtifactLine(a.getKind(), store.localCopy(a.getStoragePath()), a.getSizeBytes(),
                         a.getSha256())).toList();
     }
 

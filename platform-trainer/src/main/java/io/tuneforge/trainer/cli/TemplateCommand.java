@@ -50,7 +50,8 @@ public final class TemplateCommand implements Runnable {
         Path model;
 
         @Option(names = "--messages", required = true, paramLabel = "FILE.json",
-                description = "A JSON array of messages ({\"role\", \"content\", ...}), or an object with \"messages\".")
+                description = "A JSON array of messages ({\"role\", \"content\", ...}), or an object with \"messages\" "
+                        + "(and optionally \"tools\").")
         Path messages;
 
         @Option(names = "--tools", paramLabel = "FILE.json", description = "A JSON array of tool definitions.")
@@ -74,8 +75,10 @@ public final class TemplateCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 Map<String, Object> variables = parseVariables(vars);
-                List<?> messageValues = readMessages(messages);
-                List<?> toolValues = tools == null ? null : readList(tools, "tools");
+                Object messagesJson = readJson(messages);
+                List<?> messageValues = messagesOf(messagesJson, messages);
+                List<?> toolValues = tools != null ? readList(tools, "tools")
+                        : messagesJson instanceof Map<?, ?> m && m.get("tools") instanceof List<?> inline ? inline : null;
                 String text = render(messageValues, toolValues, variables);
                 PrintWriter out = spec.commandLine().getOut();
                 out.print(text);
@@ -134,8 +137,7 @@ public final class TemplateCommand implements Runnable {
             }
         }
 
-        private static List<?> readMessages(Path file) {
-            Object value = readJson(file);
+        private static List<?> messagesOf(Object value, Path file) {
             if (value instanceof Map<?, ?> map && map.get("messages") instanceof List<?> list) {
                 return list;
             }

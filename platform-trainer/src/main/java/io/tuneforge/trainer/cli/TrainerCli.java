@@ -37,6 +37,9 @@ public final class TrainerCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "tuneforge-cli-logback.xml"); // logs to stderr
+        }
         System.exit(newCommandLine().execute(args));
     }
 

@@ -16,7 +16,6 @@ import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorInfo;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
-import io.tuneforge.trainer.training.ChannelsLastLinear;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -335,8 +334,9 @@ public final class LlamaModel implements CausalLanguageModel {
     public NDArray hiddenStates(NDManager step, NDArray inputIds, boolean training, KvCache cache) {
         int t = (int) inputIds.getShape().get(1);
         int offset = cache == null ? 0 : cache.length();
-        NDArray ids = inputIds.getDataType() == DataType.INT64 ? inputIds : own(step, inputIds.toType(DataType.INT64, false));
-        NDArray mask = causalMask(step, t, offset);                                          // (T, S)
+        NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
+                ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
+        NDArray mask = onModelDevice(step, causalMask(step, t, offset));                     // (T, S)
         NDArray x = own(step, embedding.get(new NDIndex("{}", ids)));                        // (B, T, C)
         for (DecoderBlock block : blocks) {
             x = block.forward(step, x, rope, mask, cache, offset, training);                // (B, T, C)
@@ -345,6 +345,14 @@ public final class LlamaModel implements CausalLanguageModel {
             cache.advance(t);
         }
         return finalNorm.forward(step, x);                                                   // (B, T, C)
+    }
+
+    /** The array on the model's device (ids and masks a caller built on another device; no gradient involved). */
+    private NDArray onModelDevice(NDManager step, NDArray array) {
+        if (array.getDevice().equals(manager.getDevice())) {
+            return array;
+        }
+        return own(step, array.toDevice(manager.getDevice(), false));
     }
 
     /** Additive mask (T, S), S = offset + T: 0 where key j may be seen by query i, else a large negative. */
@@ -369,7 +377,7 @@ public final class LlamaModel implements CausalLanguageModel {
 
     @Override
     public NDArray logits(NDManager step, NDArray hidden) {
-        return ChannelsLastLinear.apply(step, hidden, ChannelsLastLinear.kernel(step, lmHead));  // (..., V)
+        return Linear.project(step, hidden, lmHead);                                        // (..., V)
     }
 
     @Override

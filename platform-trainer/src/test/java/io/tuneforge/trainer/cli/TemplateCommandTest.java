@@ -58,6 +58,15 @@ class TemplateCommandTest {
     }
 
     @Test
+    void toolsMayComeWithTheMessages() throws IOException {
+        Path messages = file("m.json", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], "
+                + "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]}");
+        Result r = run("template", "render", "--model", Fixtures.path("tokenizers/qwen3").toString(),
+                "--messages", messages.toString());
+        assertThat(r.out()).contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"f\"}}\n</tools>");
+    }
+
+    @Test
     void aBuiltinTemplateNeedsNoModel() throws IOException {
         Path messages = file("m.json", "[{\"role\": \"user\", \"content\": \"Hi\"}]");
         Result r = run("template", "render", "--template", "chatml", "--messages", messages.toString());

@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.tuneforge.trainer.training.checkpoint.TensorFile;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -88,7 +89,8 @@ final class TinyCausalModel implements TrainableModel, AutoCloseable {
 
     @Override
     public void saveTrained(Path directory) throws IOException {
-        TensorFile.write(directory.resolve("adapter_model.safetensors"), trainableParameters());
+        SafetensorsWriter.writeFile(directory.resolve("adapter_model.safetensors"), trainableParameters(),
+                SafetensorsDType.F32);
     }
 
     NDManager manager() {

@@ -31,7 +31,7 @@ class TrainerMemoryTest {
             train.add(new TokenizedSample(ids, ids.clone()));
         }
         TrainingConfig config = TrainingConfig.builder(dir).learningRate(1e-3).perDeviceTrainBatchSize(4)
-                .gradientAccumulationSteps(2).maxSteps(300).loggingSteps(25).saveSteps(0).evalSteps(0)
+                .gradientAccumulationSteps(1).maxSteps(300).loggingSteps(25).saveSteps(0).evalSteps(0)
                 .lossChunkTokens(64).build();
         List<Long> arrays = new ArrayList<>();
         List<Long> rssKb = new ArrayList<>();

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.Dropout;
-import io.tuneforge.trainer.training.ChannelsLastLinear;
+import io.tuneforge.trainer.model.Linear;
 
 import java.util.SplittableRandom;
 
@@ -87,8 +87,8 @@ public final class LoraWeights {
         if (training && dropout > 0) {
             input = own(step, Dropout.dropout(x, dropout, true).singletonOrThrow());
         }
-        NDArray down = ChannelsLastLinear.apply(step, input, ChannelsLastLinear.kernel(step, a));   // (..., r)
-        NDArray up = ChannelsLastLinear.apply(step, down, ChannelsLastLinear.kernel(step, b));      // (..., out)
+        NDArray down = Linear.project(step, input, a);                                             // (..., r)
+        NDArray up = Linear.project(step, down, b);                                                 // (..., out)
         return own(step, up.mul(scaling));                                                          // (..., out)
     }
 

@@ -28,9 +28,21 @@ final class Interpreter {
     private static final LoopSignal CONTINUE = new LoopSignal(false);
 
     private final Map<String, Object> globals;
+    private final Map<List<Stmt>, java.util.Set<String>> frames;
 
-    Interpreter(Map<String, Object> globals) {
+    Interpreter(Map<String, Object> globals, Map<List<Stmt>, java.util.Set<String>> frames) {
         this.globals = globals;
+        this.frames = frames;
+    }
+
+    /** Opens a frame for {@code body}: names it sets before any use start undefined, as jinja2 compiles them. */
+    void enterFrame(List<Stmt> body, Scope scope) {
+        java.util.Set<String> unbound = frames.get(body);
+        if (unbound != null) {
+            for (String name : unbound) {
+                scope.set(name, Scope.UNBOUND);
+            }
+        }
     }
 
     // ---- statements --------------------------------------------------------------------------------------------
@@ -76,7 +88,9 @@ final class Interpreter {
             case Set s -> assign(s.target(), eval(s.value(), scope), scope);
             case SetBlock s -> {
                 StringBuilder buffer = new StringBuilder();
-                execute(s.body(), new Scope(scope), buffer);
+                Scope inner = new Scope(scope);
+                enterFrame(s.body(), inner);
+                execute(s.body(), inner, buffer);
                 Object value = buffer.toString();
                 if (s.filter() != null) {
                     value = evalFilterChain(s.filter(), value, scope);
@@ -90,11 +104,14 @@ final class Interpreter {
             }
             case FilterBlock f -> {
                 StringBuilder buffer = new StringBuilder();
-                execute(f.body(), scope, buffer);
+                Scope inner = new Scope(scope);
+                enterFrame(f.body(), inner);
+                execute(f.body(), inner, buffer);
                 out.append(PyRepr.str(evalFilterChain(f.filter(), buffer.toString(), scope)));
             }
             case With w -> {
                 Scope inner = new Scope(scope);
+                enterFrame(w.body(), inner);
                 for (int k = 0; k < w.targets().size(); k++) {
                     assign(w.targets().get(k), eval(w.values().get(k), scope), inner);
                 }
@@ -128,21 +145,27 @@ final class Interpreter {
             executeFor(f, nested, scope, buffer, depth0 + 1);
             return buffer.toString();
         });
+        boolean completedAnIteration = false;
         for (int i = 0; i < items.size(); i++) {
             loop.index0 = i;
             Scope iteration = new Scope(scope);
+            enterFrame(f.body(), iteration);
             assign(f.target(), items.get(i), iteration);
             iteration.set("loop", loop);
             try {
                 execute(f.body(), iteration, out);
+                completedAnIteration = true;
             } catch (LoopSignal signal) {
                 if (signal.isBreak) {
                     break;
                 }
             }
         }
-        if (items.isEmpty()) {
-            execute(f.otherwise(), new Scope(scope), out);
+        if (!completedAnIteration) {
+            // jinja2 runs the else block unless some iteration reached the end of the body (break/continue skip it)
+            Scope inner = new Scope(scope);
+            enterFrame(f.otherwise(), inner);
+            execute(f.otherwise(), inner, out);
         }
     }
 
@@ -174,6 +197,9 @@ final class Interpreter {
 
     private Object lookup(String name, Scope scope) {
         Object v = scope.lookup(name);
+        if (v == Scope.UNBOUND) {
+            return Undefined.name(name);
+        }
         if (v != PyOps.MISSING) {
             return v;
         }

@@ -16,10 +16,12 @@ import java.util.Map;
 public final class JinjaTemplate {
 
     private final List<Stmt> body;
+    private final Map<List<Stmt>, java.util.Set<String>> frames;
     private final Clock clock;
 
     private JinjaTemplate(List<Stmt> body, Clock clock) {
         this.body = body;
+        this.frames = FrameAnalysis.analyze(body);
         this.clock = clock;
     }
 
@@ -45,11 +47,14 @@ public final class JinjaTemplate {
      * @throws TemplateException       for any other error, naming the template line
      */
     public String render(Map<String, ?> variables) {
-        Scope root = new Scope(null);
-        variables.forEach((name, value) -> root.set(name, PyOps.fromJava(value)));
+        Scope context = new Scope(null);
+        variables.forEach((name, value) -> context.set(name, PyOps.fromJava(value)));
+        Scope root = new Scope(context);
+        Interpreter interpreter = new Interpreter(Globals.create(clock), frames);
+        interpreter.enterFrame(body, root);
         StringBuilder out = new StringBuilder();
         try {
-            new Interpreter(Globals.create(clock)).execute(body, root, out);
+            interpreter.execute(body, root, out);
         } catch (StackOverflowError e) {
             throw new TemplateException("chat template recursed too deeply", e);
         }

@@ -33,6 +33,7 @@ final class Macro implements PyCallable {
     public Object call(List<Object> args, Map<String, Object> kwargs) {
         List<String> params = signature.params();
         Scope scope = new Scope(closure);
+        interpreter.enterFrame(body, scope);
         Map<String, Object> remaining = new LinkedHashMap<>(kwargs);
         for (int i = 0; i < params.size(); i++) {
             String param = params.get(i);

@@ -6,6 +6,9 @@ import java.util.Map;
 /** A frame of template variables; loops, macros and {@code with} blocks open a child frame. */
 final class Scope {
 
+    /** Marks a name the frame will set later: until then it reads as undefined (see {@link FrameAnalysis}). */
+    static final Object UNBOUND = new Object();
+
     private final Scope parent;
     private final Map<String, Object> vars = new HashMap<>();
 

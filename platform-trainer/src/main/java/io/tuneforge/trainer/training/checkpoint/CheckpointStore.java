@@ -2,6 +2,10 @@ package io.tuneforge.trainer.training.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
+import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.training.TrainableModel;
 
 import java.io.IOException;
@@ -10,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.SequencedMap;
@@ -24,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code checkpoint-<step>/} directories of a run's output directory. Each holds:
  * <ul>
  *   <li>the model's user-facing artefact ({@link TrainableModel#saveTrained}, e.g. a PEFT adapter),</li>
- *   <li>{@value #TRAINABLE_FILE}: every trainable parameter by its trainer name (exact resume),</li>
+ *   <li>{@value #TRAINABLE_FILE}: every trainable parameter by its trainer name, FLOAT32 (exact resume),</li>
  *   <li>{@value #OPTIMIZER_FILE}: AdamW's moments ({@code exp_avg.<name>}, {@code exp_avg_sq.<name>}),</li>
  *   <li>{@value #STATE_FILE}: {@link TrainerState} (steps, scheduler position, RNG scheme, data position).</li>
  * </ul>
@@ -58,8 +63,8 @@ public final class CheckpointStore {
         Path temp = Files.createTempDirectory(outputDir, ".checkpoint-" + state.globalStep() + "-");
         try {
             model.saveTrained(temp);
-            TensorFile.write(temp.resolve(TRAINABLE_FILE), trainable);
-            TensorFile.write(temp.resolve(OPTIMIZER_FILE), optimizerState);
+            SafetensorsWriter.writeFile(temp.resolve(TRAINABLE_FILE), trainable, SafetensorsDType.F32);
+            SafetensorsWriter.writeFile(temp.resolve(OPTIMIZER_FILE), optimizerState, SafetensorsDType.F32);
             Files.writeString(temp.resolve(STATE_FILE), JSON.writeValueAsString(state));
             if (Files.exists(target)) {
                 deleteRecursively(target);
@@ -85,13 +90,24 @@ public final class CheckpointStore {
             }
         }
         TrainerState state = JSON.readValue(Files.readString(directory.resolve(STATE_FILE)), TrainerState.class);
-        return new Loaded(directory, state, TensorFile.read(directory.resolve(TRAINABLE_FILE), manager),
-                TensorFile.read(directory.resolve(OPTIMIZER_FILE), manager));
+        return new Loaded(directory, state, readTensors(directory.resolve(TRAINABLE_FILE), manager),
+                readTensors(directory.resolve(OPTIMIZER_FILE), manager));
     }
 
     /** Reads only the trainable weights of a checkpoint (to load the best model at the end). */
     public static SequencedMap<String, NDArray> loadTrainable(Path directory, NDManager manager) throws IOException {
-        return TensorFile.read(directory.resolve(TRAINABLE_FILE), manager);
+        return readTensors(directory.resolve(TRAINABLE_FILE), manager);
+    }
+
+    /** Every tensor of a checkpoint file as FLOAT32, in file order. */
+    private static SequencedMap<String, NDArray> readTensors(Path file, NDManager manager) throws IOException {
+        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+            SequencedMap<String, NDArray> out = new LinkedHashMap<>();
+            for (String name : reader.names()) {
+                out.put(name, reader.load(manager, name, DataType.FLOAT32));
+            }
+            return out;
+        }
     }
 
     /** The checkpoint with the highest step in {@code outputDir}, if any (LLaMA-Factory's automatic resume). */

@@ -1,0 +1,135 @@
+package io.tuneforge.web.api;
+
+import io.tuneforge.core.dataset.VersionDetails;
+import io.tuneforge.core.job.Checkpoint;
+import io.tuneforge.core.job.JobEvent;
+import io.tuneforge.core.job.JobSummary;
+import io.tuneforge.core.job.TrainingMetric;
+import io.tuneforge.core.model.BaseModelSummary;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The API's JSON shapes, modelled on OpenAI's fine-tuning API (snake_case, Unix-second timestamps). */
+final class ApiDtos {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ApiDtos() {
+    }
+
+    /** A list envelope. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ListResponse<T>(String object, List<T> data, boolean hasMore) {
+        static <T> ListResponse<T> of(List<T> data, boolean hasMore) {
+            return new ListResponse<>("list", data, hasMore);
+        }
+    }
+
+    /** {@code POST /fine_tuning/jobs}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record CreateJobRequest(
+            @Schema(description = "Base model name (see GET /models)", example = "stories260K") String model,
+            @Schema(description = "Training file id (see POST /files)") Long trainingFile,
+            @Schema(description = "lora (default), full or freeze") String method,
+            @Schema(description = "Training configuration with LLaMA-Factory keys, e.g. learning_rate, "
+                    + "num_train_epochs, per_device_train_batch_size, cutoff_len, lora_rank") JsonNode hyperparameters,
+            @Schema(description = "Display name") String suffix,
+            @Schema(description = "Higher runs first within the team's fair share (default 0)") Integer priority,
+            @Schema(description = "Devices the job holds (default 1)") Integer devices,
+            @Schema(description = "Attempts before a job that keeps losing its worker fails (default 3)")
+            Integer maxAttempts) {
+    }
+
+    /** A failure's code and advice. */
+    record JobError(String code, String message) {
+    }
+
+    /** A fine-tuning job. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Job(long id, String object, String name, String model, long modelId, long trainingFile, String method,
+            String status, String requestedAction, JsonNode hyperparameters, int priority, int devices, int attempt,
+            int maxAttempts, Integer queuePosition, int currentStep, int totalSteps, long trainedTokens,
+            long estimatedMemoryBytes, Long workerId, JobError error, long createdAt, Long startedAt,
+            Long finishedAt) {
+
+        static Job of(JobSummary j) {
+            return new Job(j.id(), "fine_tuning.job", j.name(), j.baseModelName(), j.baseModelId(),
+                    j.datasetVersionId(), lower(j.method().name()), j.status().apiName(),
+                    j.requestedAction().map(a -> lower(a.name())).orElse(null), JSON.readTree(j.configJson()),
+                    j.priority(), j.devicesRequested(), j.attempt(), j.maxAttempts(), j.queuePosition().orElse(null),
+                    j.currentStep(), j.totalSteps(), j.trainedTokens(), j.requiredMemoryBytes(),
+                    j.workerId().orElse(null),
+                    j.errorCode().map(c -> new JobError(c, j.errorMessage().orElse(""))).orElse(null),
+                    j.createdAt().getEpochSecond(), seconds(j.startedAt().orElse(null)),
+                    seconds(j.finishedAt().orElse(null)));
+        }
+    }
+
+    /** An event of a job. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Event(long id, String object, long createdAt, String level, String type, String message, JsonNode data) {
+        static Event of(JobEvent e) {
+            return new Event(e.getId(), "fine_tuning.job.event", e.getCreatedAt().getEpochSecond(),
+                    lower(e.getLevel().name()), e.getType(), e.getMessage(),
+                    e.getData().map(JSON::readTree).orElse(null));
+        }
+    }
+
+    /** A saved checkpoint of a job. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record CheckpointDto(long id, String object, long fineTuningJobId, int stepNumber, String path, JsonNode metrics,
+            long createdAt) {
+        static CheckpointDto of(Checkpoint c) {
+            return new CheckpointDto(c.getId(), "fine_tuning.job.checkpoint", c.getJobId(), c.getStep(),
+                    c.getStoragePath(), c.getMetrics().map(JSON::readTree).orElse(null),
+                    c.getCreatedAt().getEpochSecond());
+        }
+    }
+
+    /** One metric point. */
+    record Metric(int step, String name, double value) {
+        static Metric of(TrainingMetric m) {
+            return new Metric(m.getStep(), m.getName(), m.getValue());
+        }
+    }
+
+    /** An uploaded training file (a dataset version). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record FileDto(long id, String object, String filename, long bytes, long createdAt, String purpose, String status,
+            String format, long datasetId, String datasetName, int version, String sha256, JsonNode validation) {
+        static FileDto of(VersionDetails v) {
+            return new FileDto(v.id(), "file", v.fileName(), v.sizeBytes(), v.createdAt().getEpochSecond(),
+                    "fine-tune", lower(v.status().name()), lower(v.format().name()), v.datasetId(), v.datasetName(),
+                    v.version(), v.sha256(), JSON.readTree(v.report().toJson()));
+        }
+    }
+
+    /** A base model. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Model(String id, String object, long numericId, long created, String ownedBy, String architecture,
+            long parameters, String dtype) {
+        static Model of(BaseModelSummary m) {
+            return new Model(m.name(), "model", m.id(), m.createdAt().getEpochSecond(), m.team().orElse("shared"),
+                    m.architecture(), m.parameterCount(), m.dtype());
+        }
+    }
+
+    static Map<String, Object> ok(String message) {
+        return Map.of("status", message);
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    private static Long seconds(Instant instant) {
+        return instant == null ? null : instant.getEpochSecond();
+    }
+}

@@ -1,0 +1,198 @@
+package io.tuneforge.web.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuneforge.core.team.Team;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.AppUser;
+import io.tuneforge.core.user.Role;
+import io.tuneforge.core.user.UserAccountService;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The REST API on a real port: token authentication, problem details, the job flow, and team isolation. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ApiTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    UserAccountService accounts;
+    @Autowired
+    TeamRepository teams;
+    @Autowired
+    ApiTokenService tokens;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @TempDir
+    Path modelDir;
+
+    final HttpClient http = HttpClient.newHttpClient();
+    String suffix;
+    String tokenA;
+    String tokenB;
+    String modelName;
+
+    @BeforeEach
+    void twoTeamsWithTokens() throws IOException {
+        suffix = UUID.randomUUID().toString().substring(0, 8);
+        tokenA = tokenFor(member("alice-" + suffix, "team-a-" + suffix));
+        tokenB = tokenFor(member("bob-" + suffix, "team-b-" + suffix));
+        Files.writeString(modelDir.resolve("config.json"), """
+                {"hidden_size": 64, "num_hidden_layers": 5, "intermediate_size": 172, "num_attention_heads": 8,
+                 "num_key_value_heads": 4, "vocab_size": 512, "tie_word_embeddings": true}""");
+        modelName = "tiny-" + suffix;
+        jdbc.update("insert into base_models (team_id, name, path, architecture, parameter_count, dtype) "
+                + "values (null, ?, ?, 'LlamaForCausalLM', 260000, 'float32')", modelName, modelDir.toString());
+    }
+
+    @Test
+    void requestsWithoutAValidTokenAnswerUnauthorizedProblemDetails() throws Exception {
+        HttpResponse<String> none = send(HttpRequest.newBuilder(uri("/api/v1/fine_tuning/jobs")).GET(), null);
+        HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri("/api/v1/fine_tuning/jobs")).GET(),
+                "tf_not-a-real-token");
+
+        for (HttpResponse<String> response : java.util.List.of(none, wrong)) {
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(JSON.readTree(response.body()).path("detail").asString()).contains("Bearer");
+        }
+    }
+
+    @Test
+    void uploadFileCreateJobAndFollowItsEvents() throws Exception {
+        JsonNode file = uploadAlpaca(tokenA);
+        assertThat(file.path("status").asString()).isEqualTo("valid");
+
+        HttpResponse<String> created = post("/api/v1/fine_tuning/jobs", tokenA, """
+                {"model": "%s", "training_file": %d, "hyperparameters": {"lora_rank": 8, "cutoff_len": 64},
+                 "suffix": "first"}""".formatted(modelName, file.path("id").asLong()));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode job = JSON.readTree(created.body());
+        assertThat(job.path("object").asString()).isEqualTo("fine_tuning.job");
+        assertThat(job.path("status").asString()).isEqualTo("queued");
+        assertThat(job.path("queue_position").asInt()).isPositive();
+        assertThat(job.path("estimated_memory_bytes").asLong()).isPositive();
+        long id = job.path("id").asLong();
+
+        JsonNode list = JSON.readTree(get("/api/v1/fine_tuning/jobs?limit=5", tokenA).body());
+        assertThat(list.path("data").get(0).path("id").asLong()).isEqualTo(id);
+        JsonNode events = JSON.readTree(get("/api/v1/fine_tuning/jobs/" + id + "/events", tokenA).body());
+        assertThat(events.path("data").findValuesAsString("type")).containsExactly("JOB_PENDING", "JOB_QUEUED");
+
+        HttpResponse<String> cancelled = post("/api/v1/fine_tuning/jobs/" + id + "/cancel", tokenA, "");
+        assertThat(JSON.readTree(cancelled.body()).path("status").asString()).isEqualTo("cancelled");
+        HttpResponse<String> again = post("/api/v1/fine_tuning/jobs/" + id + "/cancel", tokenA, "");
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(JSON.readTree(again.body()).path("detail").asString()).contains("already cancelled");
+    }
+
+    @Test
+    void anotherTeamsJobAnswersNotFound() throws Exception {
+        JsonNode file = uploadAlpaca(tokenA);
+        long id = JSON.readTree(post("/api/v1/fine_tuning/jobs", tokenA, """
+                {"model": "%s", "training_file": %d}""".formatted(modelName, file.path("id").asLong())).body())
+                .path("id").asLong();
+
+        HttpResponse<String> read = get("/api/v1/fine_tuning/jobs/" + id, tokenB);
+        HttpResponse<String> cancel = post("/api/v1/fine_tuning/jobs/" + id + "/cancel", tokenB, "");
+        HttpResponse<String> events = get("/api/v1/fine_tuning/jobs/" + id + "/events", tokenB);
+
+        assertThat(read.statusCode()).isEqualTo(404);
+        assertThat(cancel.statusCode()).isEqualTo(404);
+        assertThat(events.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(read.body()).path("type").asString()).endsWith("/not-found");
+        assertThat(JSON.readTree(get("/api/v1/fine_tuning/jobs", tokenB).body()).path("data")
+                .findValues("id")).noneMatch(n -> n.asLong() == id);
+        HttpResponse<String> stolenFile = post("/api/v1/fine_tuning/jobs", tokenB, """
+                {"model": "%s", "training_file": %d}""".formatted(modelName, file.path("id").asLong()));
+        assertThat(stolenFile.statusCode()).isEqualTo(422);
+    }
+
+    @Test
+    void unknownModelIsRefusedWithAProblemDetail() throws Exception {
+        HttpResponse<String> response = post("/api/v1/fine_tuning/jobs", tokenA,
+                "{\"model\": \"no-such-model\", \"training_file\": 1}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(response.body()).path("detail").asString()).contains("GET /api/v1/models");
+    }
+
+    @Test
+    void openApiDocumentDescribesTheJobsEndpoints() throws Exception {
+        HttpResponse<String> doc = send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET(), null);
+
+        assertThat(doc.statusCode()).isEqualTo(200);
+        JsonNode paths = JSON.readTree(doc.body()).path("paths");
+        assertThat(paths.has("/api/v1/fine_tuning/jobs")).isTrue();
+        assertThat(paths.has("/api/v1/fine_tuning/jobs/{id}/cancel")).isTrue();
+        assertThat(paths.has("/api/v1/files")).isTrue();
+        assertThat(paths.has("/api/v1/models")).isTrue();
+    }
+
+    private JsonNode uploadAlpaca(String token) throws Exception {
+        String boundary = "----tuneforge" + suffix;
+        String content = """
+                [{"instruction": "Say hi", "input": "", "output": "Hi"},
+                 {"instruction": "Add 1 and 2", "input": "", "output": "3"}]""";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"greet-"
+                + suffix + ".json\"\r\nContent-Type: application/json\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/files"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return JSON.readTree(response.body());
+    }
+
+    private AppUser member(String username, String teamName) {
+        Team team = teams.save(new Team(teamName, 1));
+        return accounts.createUser(username, username, "correct-horse-battery", Role.MEMBER, team);
+    }
+
+    private String tokenFor(AppUser user) {
+        return tokens.create(Actor.of(user), "test", Optional.empty()).token();
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).GET(), token);
+    }
+
+    private HttpResponse<String> post(String path, String token, String json) throws Exception {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)), token);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request, String token) throws Exception {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+}

@@ -1,0 +1,67 @@
+package io.tuneforge.web.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.vaadin.browserless.SpringBrowserlessTest;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.job.JobLaunchService;
+import io.tuneforge.core.model.BaseModelService;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
+import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.WorkerDevice;
+import io.tuneforge.core.worker.WorkerRegistry;
+import io.tuneforge.web.testing.Jobs;
+import io.tuneforge.web.testing.SignedIn;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+@SpringBootTest
+class DashboardViewTest extends SpringBrowserlessTest {
+
+    @Autowired
+    UserAccountService accounts;
+
+    @Autowired
+    TeamRepository teams;
+
+    @Autowired
+    BaseModelService models;
+
+    @Autowired
+    DatasetService datasets;
+
+    @Autowired
+    JobLaunchService launcher;
+
+    @Autowired
+    WorkerRegistry workers;
+
+    @AfterEach
+    void signOut() {
+        SignedIn.signOut();
+    }
+
+    @Test
+    void showsMyQueuedJobTheQueueAndRegisteredDevices() {
+        Actor actor = SignedIn.as(Role.MEMBER, accounts, teams);
+        Jobs.queueLora("dashboard-job", actor, models, datasets, launcher);
+        String worker = "gpu-box-" + UUID.randomUUID().toString().substring(0, 6);
+        workers.register(worker, "localhost", List.of(new DeviceSpec(0, WorkerDevice.Kind.CUDA, "NVIDIA H200", 150_000_000_000L)));
+
+        DashboardView view = navigate(DashboardView.class);
+
+        assertThat(test(view.myJobs).size()).isEqualTo(1);
+        assertThat(test(view.myJobs).getCellText(0, 0)).isEqualTo("dashboard-job");
+        assertThat(test(view.myJobs).getCellText(0, 3)).startsWith("place ");
+        assertThat(view.queueSummary.getElement().getTextRecursively()).contains("queued: ");
+        assertThat(view.devices.getGenericDataView().getItems())
+                .anySatisfy(d -> assertThat(d.worker() + " " + d.device()).isEqualTo(worker + " cuda:0 NVIDIA H200"));
+    }
+}
