@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.cli;
 
 import io.tuneforge.trainer.evaluation.Comparison;
+import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.EvalReport;
@@ -43,8 +44,13 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "The tuned PEFT LoRA adapter.")
     Path adapter;
 
-    @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "Held-out rows.")
-    Path dataset;
+    @Option(names = "--dataset", required = true, paramLabel = "FILE|NAME",
+            description = "Held-out rows: a file in any format the data package reads (Alpaca, ShareGPT, messages, "
+                    + "classification; JSON, JSONL, CSV, Parquet) or a name in --dataset-dir's dataset_info.json.")
+    String dataset;
+
+    @Option(names = "--dataset-dir", paramLabel = "DIR", description = "Folder with dataset_info.json.")
+    Path datasetDir;
 
     @Option(names = "--output", defaultValue = "comparison.jsonl", paramLabel = "FILE",
             description = "Per-row answers (default ${DEFAULT-VALUE}).")
@@ -57,7 +63,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            List<EvalExample> rows = options.limit(EvalDataset.read(dataset));
+            List<EvalExample> rows = options.limit(EvalDataset.read(dataset, Optional.ofNullable(datasetDir)));
             Run base = run(rows, Optional.empty());
             Run tuned = run(rows, Optional.of(adapter));
             Comparison comparison = new Comparison(base.report(), tuned.report(),
@@ -72,7 +78,7 @@ public final class CompareCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (EvaluationException | ExportException | ModelConfigException | TemplateException
+        } catch (EvaluationException | DatasetException | ExportException | ModelConfigException | TemplateException
                  | IllegalArgumentException | JacksonException e) {
             err.println("compare: " + e.getMessage());
             return 1;
@@ -87,8 +93,11 @@ public final class CompareCommand implements Callable<Integer> {
 
     private Run run(List<EvalExample> rows, Optional<Path> adapterDir) throws IOException {
         try (Evaluator evaluator = Evaluator.open(model, adapterDir, Optional.ofNullable(options.template))) {
-            var loss = evaluator.loss(rows, done -> { });
-            List<Prediction> predictions = evaluator.predict(rows, options.generation(), done -> { });
+            PrintWriter err = spec.commandLine().getErr();
+            String who = adapterDir.isPresent() ? "tuned" : "base";
+            var loss = evaluator.loss(rows, EvalOptions.progress(err, who + " loss", rows.size()));
+            List<Prediction> predictions = evaluator.predict(rows, options.generation(),
+                    EvalOptions.progress(err, who + " predict", rows.size()));
             return new Run(new EvalReport(rows.size(), loss, Optional.of(PredictionsFile.score(predictions))),
                     predictions);
         }

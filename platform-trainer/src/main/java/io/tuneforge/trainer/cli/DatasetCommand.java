@@ -3,6 +3,9 @@ package io.tuneforge.trainer.cli;
 import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.data.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
+import io.tuneforge.trainer.data.encoding.ConversationEncoder;
+import io.tuneforge.trainer.data.encoding.EncodingOptions;
+import io.tuneforge.trainer.data.encoding.TokenLengthMeasure;
 import io.tuneforge.trainer.data.info.DatasetAvailability;
 import io.tuneforge.trainer.data.info.DatasetInfo;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
@@ -10,10 +13,16 @@ import io.tuneforge.trainer.data.validation.LengthMeasure;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.data.validation.ValidationReport;
 
+import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.template.TemplateException;
+import io.tuneforge.trainer.tokenizer.TextTokenizer;
+import io.tuneforge.trainer.tokenizer.TokenizerException;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -26,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** {@code dataset validate} and {@code dataset preview}: check data before training on it. */
 @Command(name = "dataset", mixinStandardHelpOptions = true,
         description = "Datasets: validate a file (or a LLaMA-Factory data folder) and preview how it will be trained.",
-        subcommands = {DatasetCommand.Validate.class})
+        subcommands = {DatasetCommand.Validate.class, DatasetPreviewCommand.class})
 public final class DatasetCommand implements Runnable {
 
     @CommandLine.Spec
@@ -77,8 +86,16 @@ public final class DatasetCommand implements Runnable {
         String labelColumn;
 
         @Option(names = "--cutoff", paramLabel = "N",
-                description = "Report rows longer than N characters (they would be truncated).")
+                description = "Report rows longer than N characters, or N tokens with --model (they would be truncated).")
         Integer cutoff;
+
+        @Option(names = "--model", paramLabel = "DIR",
+                description = "With --cutoff: measure rows in tokens with this model's tokenizer and chat template.")
+        Path model;
+
+        @Option(names = "--template", paramLabel = "NAME",
+                description = "With --model: a built-in template instead of the model's own.")
+        String template;
 
         @Option(names = "--drop-invalid", description = "Accept the file without its invalid rows (each is listed).")
         boolean dropInvalid;
@@ -97,14 +114,25 @@ public final class DatasetCommand implements Runnable {
             try {
                 ValidationOptions options = ValidationOptions.defaults().withMaxReportedProblems(maxProblems)
                         .withDropInvalidRows(dropInvalid);
-                if (cutoff != null) {
+                if (cutoff != null && model == null) {
                     options = options.withCutoff(cutoff, LengthMeasure.characters());
                 }
                 if (file == null && datasetDir != null && name == null) {
                     return validateFolder(options, out);
                 }
                 DatasetSpec dataset = dataset();
-                ValidationReport report = DatasetValidator.validate(dataset, options);
+                ValidationReport report;
+                if (cutoff != null && model != null) {
+                    try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
+                        ConversationEncoder encoder = new ConversationEncoder(
+                                ChatTemplates.forModel(model, Optional.ofNullable(template)), tokenizer,
+                                EncodingOptions.defaults().withCutoff(Math.max(2, cutoff)));
+                        report = DatasetValidator.validate(dataset,
+                                options.withCutoff(cutoff, new TokenLengthMeasure(encoder)));
+                    }
+                } else {
+                    report = DatasetValidator.validate(dataset, options);
+                }
                 if (json) {
                     out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson()));
                 } else {
@@ -112,7 +140,7 @@ public final class DatasetCommand implements Runnable {
                 }
                 out.flush();
                 return report.accepted() ? 0 : INVALID;
-            } catch (DatasetException e) {
+            } catch (DatasetException | TemplateException | TokenizerException e) {
                 err.println("error: " + e.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.USAGE;

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.cli;
 
 import io.tuneforge.trainer.evaluation.ClassificationMetrics;
+import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.EvalReport;
@@ -46,9 +47,13 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter to attach.")
     Path adapter;
 
-    @Option(names = "--dataset", paramLabel = "FILE",
-            description = "Held-out rows: Alpaca, ShareGPT or messages; JSON array or JSON Lines.")
-    Path dataset;
+    @Option(names = "--dataset", paramLabel = "FILE|NAME",
+            description = "Held-out rows: a file in any format the data package reads (Alpaca, ShareGPT, messages, "
+                    + "classification; JSON, JSONL, CSV, Parquet) or a name in --dataset-dir's dataset_info.json.")
+    String dataset;
+
+    @Option(names = "--dataset-dir", paramLabel = "DIR", description = "Folder with dataset_info.json.")
+    Path datasetDir;
 
     @Option(names = "--predict", description = "Also generate answers, write predictions.jsonl and score them.")
     boolean predict;
@@ -90,7 +95,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
             print(report);
             return 0;
-        } catch (EvaluationException | ExportException | ModelConfigException | TemplateException
+        } catch (EvaluationException | DatasetException | ExportException | ModelConfigException | TemplateException
                  | IllegalArgumentException | JacksonException e) {
             err.println("eval: " + e.getMessage());
             return 1;
@@ -101,13 +106,15 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private EvalReport evaluate() throws IOException {
-        List<EvalExample> rows = options.limit(EvalDataset.read(dataset));
+        List<EvalExample> rows = options.limit(EvalDataset.read(dataset, Optional.ofNullable(datasetDir)));
         try (Evaluator evaluator = Evaluator.open(model, Optional.ofNullable(adapter),
                 Optional.ofNullable(options.template))) {
-            var loss = evaluator.loss(rows, done -> { });
+            PrintWriter err = spec.commandLine().getErr();
+            var loss = evaluator.loss(rows, EvalOptions.progress(err, "loss", rows.size()));
             Optional<GenerationMetrics> generation = Optional.empty();
             if (predict) {
-                List<Prediction> predicted = evaluator.predict(rows, options.generation(), done -> { });
+                List<Prediction> predicted = evaluator.predict(rows, options.generation(),
+                        EvalOptions.progress(err, "predict", rows.size()));
                 PredictionsFile.write(output, predicted);
                 generation = Optional.of(PredictionsFile.score(predicted));
             }
@@ -115,7 +122,8 @@ public final class EvalCommand implements Callable<Integer> {
             if (classify) {
                 List<String> classes = labels != null ? labels
                         : rows.stream().map(EvalExample::label).distinct().toList();
-                double[][] probabilities = evaluator.labelProbabilities(rows, classes, done -> { });
+                double[][] probabilities = evaluator.labelProbabilities(rows, classes,
+                        EvalOptions.progress(err, "classify", rows.size()));
                 classification = Optional.of(ClassificationMetrics.fromProbabilities(
                         rows.stream().map(EvalExample::label).toList(), classes, probabilities));
             }

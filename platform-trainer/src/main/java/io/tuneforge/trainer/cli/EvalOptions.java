@@ -37,6 +37,19 @@ final class EvalOptions {
         return new GenerationConfig(maxNewTokens, temperature, 0, topP, 1.0, OptionalLong.of(seed), List.of(), true);
     }
 
+    /** Prints "phase n/total" to {@code err} at most every two seconds and at the end; stdout stays clean for --json. */
+    static java.util.function.IntConsumer progress(java.io.PrintWriter err, String phase, int total) {
+        long[] last = {0};
+        return done -> {
+            long now = System.nanoTime();
+            if (done == total || now - last[0] > 2_000_000_000L) {
+                last[0] = now;
+                err.printf("%s %d/%d%n", phase, done, total);
+                err.flush();
+            }
+        };
+    }
+
     <T> List<T> limit(List<T> rows) {
         return maxSamples == null ? rows : rows.subList(0, Math.min(maxSamples, rows.size()));
     }

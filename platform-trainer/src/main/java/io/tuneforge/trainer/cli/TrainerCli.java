@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ScoreCommand.class,
                 DatasetCommand.class,
+                TrainCommand.class,
                 MergeCommand.class,
                 BenchMergeCommand.class,
                 EvalCommand.class,

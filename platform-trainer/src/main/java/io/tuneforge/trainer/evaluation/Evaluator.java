@@ -2,12 +2,16 @@ package io.tuneforge.trainer.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.data.encoding.ConversationEncoder;
+import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.Generator;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
@@ -24,18 +28,20 @@ import java.util.function.IntConsumer;
 /**
  * A model (optionally with a LoRA adapter attached) ready to score a held-out set: answer-token loss and perplexity,
  * and greedy or sampled predictions. Each row's prompt is its conversation rendered with the chat template and a
- * generation prompt; the answer is the label's tokens followed by EOS, as training sees it.
+ * generation prompt; loss is computed on the rows encoded exactly as training encodes them.
  */
 public final class Evaluator implements AutoCloseable {
 
     private final LlamaModel model;
     private final TextTokenizer tokenizer;
     private final ChatTemplate template;
+    private final ConversationEncoder encoder;
 
     private Evaluator(LlamaModel model, TextTokenizer tokenizer, ChatTemplate template) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = template;
+        this.encoder = new ConversationEncoder(template, tokenizer, EncodingOptions.defaults());
     }
 
     /**
@@ -62,23 +68,15 @@ public final class Evaluator implements AutoCloseable {
         return template.render(example.prompt(), List.of(), true, Map.of());
     }
 
-    /** Prompt + answer + EOS, with the loss counted on the answer and EOS only. */
+    /**
+     * The row as training encodes it (the data package's {@link ConversationEncoder}: the whole conversation rendered
+     * once, loss on the assistant turns and their end-of-turn token, LLaMA-Factory's truncation at 2048 tokens), so
+     * the loss here equals the trainer's validation loss on the same row.
+     */
     public TokenizedSample encode(EvalExample example) {
-        int[] prompt = tokenizer.encodeWithBos(promptText(example));
-        int[] answer = tokenizer.encode(example.label());
-        List<Integer> eos = tokenizer.specialTokens().eosIds();
-        int total = prompt.length + answer.length + (eos.isEmpty() ? 0 : 1);
-        int[] ids = new int[total];
-        int[] labels = new int[total];
-        System.arraycopy(prompt, 0, ids, 0, prompt.length);
-        java.util.Arrays.fill(labels, 0, prompt.length, TokenizedSample.IGNORE_INDEX);
-        System.arraycopy(answer, 0, ids, prompt.length, answer.length);
-        System.arraycopy(answer, 0, labels, prompt.length, answer.length);
-        if (!eos.isEmpty()) {
-            ids[total - 1] = eos.getFirst();
-            labels[total - 1] = eos.getFirst();
-        }
-        return new TokenizedSample(ids, labels);
+        List<ChatMessage> messages = new ArrayList<>(example.prompt());
+        messages.add(ChatMessage.of("assistant", example.label()));
+        return encoder.encode(Example.chat(messages, List.of())).sample();
     }
 
     /** Mean answer-token loss over all rows (token-weighted, like the trainer's evaluation). */

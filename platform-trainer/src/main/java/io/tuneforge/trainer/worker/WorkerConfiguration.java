@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -32,6 +33,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Configuration(proxyBeanMethods = false)
 @Conditional(WorkerConfiguration.WorkerWanted.class)
 public class WorkerConfiguration {
+
+    /** The trainer-backed runner, unless the application provides its own. */
+    @Bean
+    @ConditionalOnMissingBean(JobRunner.class)
+    JobRunner trainerJobRunner(PlatformHome home) {
+        return new TrainerJobRunner(home);
+    }
 
     @Bean
     WorkerLifecycle queueWorkerLifecycle(Environment env, ObjectProvider<JobRunner> runner, JobQueue queue,

@@ -83,4 +83,32 @@ class DatasetCommandTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown dataset format 'yaml'");
     }
+
+    @Test
+    void previewMarksTrainedSpansAndPrintsStatistics() {
+        Path file = Fixtures.path("datasets/llama_factory/identity.json");
+        Path model = Fixtures.path("tokenizers/llama3");
+
+        int code = run("dataset", "preview", "--file", file.toString(), "--model", model.toString(), "--samples", "1",
+                "--cutoff", "32");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("[[Hello! I am {{name}}").contains("<|eot_id|>]]")
+                .contains("rows: 91").contains("truncated at cutoff 32:").contains("token-length histogram");
+    }
+
+    @Test
+    void validateMeasuresTheCutoffInTokensWhenAModelIsGiven() {
+        Path file = Fixtures.path("datasets/llama_factory/identity.json");
+        Path model = Fixtures.path("tokenizers/llama3");
+
+        int code = run("dataset", "validate", "--file", file.toString(), "--cutoff", "40", "--model", model.toString(),
+                "--json");
+
+        assertThat(code).isZero();
+        JsonNode report = JsonMapper.builder().build().readTree(out.toString());
+        assertThat(report.get("length_unit").asString()).isEqualTo("tokens");
+        assertThat(report.get("counts").get("TOO_LONG").asInt()).isPositive();
+        assertThat(report.get("problems").get(0).get("reason").asString()).contains("tokens long");
+    }
 }

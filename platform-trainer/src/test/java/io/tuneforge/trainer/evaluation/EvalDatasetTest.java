@@ -3,6 +3,7 @@ package io.tuneforge.trainer.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.template.ChatMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,29 +33,36 @@ class EvalDatasetTest {
         Path file = dir.resolve("s.jsonl");
         Files.writeString(file, """
                 {"conversations": [{"from": "human", "value": "q1"}, {"from": "gpt", "value": "a1"}, {"from": "human", "value": "q2"}, {"from": "gpt", "value": "a2"}]}
-
-                {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
                 """);
         List<EvalExample> rows = EvalDataset.read(file);
-        assertThat(rows).hasSize(2);
+        assertThat(rows).hasSize(1);
         assertThat(rows.get(0).label()).isEqualTo("a2");
-        assertThat(rows.get(0).prompt()).hasSize(3);
-        assertThat(rows.get(1).label()).isEqualTo("y");
+        assertThat(rows.get(0).prompt()).extracting(ChatMessage::role).containsExactly("user", "assistant", "user");
+    }
+
+    @Test
+    void openAiMessagesRowsAreReadToo() throws Exception {
+        Path file = dir.resolve("m.jsonl");
+        Files.writeString(file, """
+                {"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
+                """);
+        assertThat(EvalDataset.read(file).getFirst().label()).isEqualTo("y");
     }
 
     @Test
     void rejectsAlpacaRowWithoutOutputNamingTheRow() throws Exception {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, "[{\"instruction\": \"a\", \"output\": \"b\"}, {\"instruction\": \"c\"}]");
-        assertThatThrownBy(() -> EvalDataset.read(file)).isInstanceOf(EvaluationException.class)
-                .hasMessageContaining("row 2").hasMessageContaining("\"output\"");
+        assertThatThrownBy(() -> EvalDataset.read(file)).isInstanceOf(DatasetException.class)
+                .hasMessageContaining("bad.json:").hasMessageContaining("output");
     }
 
     @Test
     void rejectsConversationEndingWithTheUser() throws Exception {
         Path file = dir.resolve("c.jsonl");
         Files.writeString(file, "{\"conversations\": [{\"from\": \"human\", \"value\": \"q\"}]}\n");
-        assertThatThrownBy(() -> EvalDataset.read(file)).hasMessageContaining("does not end with an assistant turn");
+        assertThatThrownBy(() -> EvalDataset.read(file)).isInstanceOf(DatasetException.class)
+                .hasMessageContaining("ends with a 'human' turn");
     }
 
     @Test

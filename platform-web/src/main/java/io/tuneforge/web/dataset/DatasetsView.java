@@ -77,6 +77,8 @@ public class DatasetsView extends VerticalLayout {
         upload.setDropAllowed(true);
         upload.setMaxFileSize((int) Math.min(Integer.MAX_VALUE, datasets.maxUploadBytes()));
         upload.setUploadHandler(this::receive);
+        upload.setId("dataset-upload");
+        grid.setId("datasets");
         HorizontalLayout bar = new HorizontalLayout(name, format, upload);
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         bar.setWidthFull();

@@ -97,6 +97,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         pause.addClickListener(click -> act(() -> lifecycle.pause(actor, jobId), "Pause requested"));
         resume.addClickListener(click -> act(() -> lifecycle.resume(actor, jobId), "Back in the queue"));
         failure.setVisible(false);
+        status.setId("job-status");
+        lossChart.setId("loss-chart");
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
         HorizontalLayout header = new HorizontalLayout(title, status, cancel, pause, resume, clone);

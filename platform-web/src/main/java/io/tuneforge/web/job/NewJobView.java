@@ -174,6 +174,10 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     private HorizontalLayout actions() {
         launch.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
         launch.addClickListener(click -> launchOne());
+        launch.setId("job-launch");
+        name.setId("job-name");
+        model.setId("job-model");
+        data.setId("job-datasets");
         showYaml.addClickListener(click -> openYaml(true));
         importYaml.addClickListener(click -> openYaml(false));
         estimate.addClickListener(click -> showEstimate());

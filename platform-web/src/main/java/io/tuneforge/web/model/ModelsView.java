@@ -67,6 +67,9 @@ public class ModelsView extends VerticalLayout {
         shared.setVisible(actor.isAdmin());
         register.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
         register.addClickListener(click -> register());
+        name.setId("model-name");
+        path.setId("model-path");
+        register.setId("model-register");
         HorizontalLayout row = new HorizontalLayout(name, path, shared, register);
         row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         Paragraph hub = new Paragraph("Hub import: this server downloads nothing by itself; copy a model folder "

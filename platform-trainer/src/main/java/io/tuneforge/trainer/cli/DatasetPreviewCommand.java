@@ -1,0 +1,153 @@
+package io.tuneforge.trainer.cli;
+
+import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.trainer.data.DatasetSpec;
+import io.tuneforge.trainer.data.DatasetValidationException;
+import io.tuneforge.trainer.data.Datasets;
+import io.tuneforge.trainer.data.Example;
+import io.tuneforge.trainer.data.LoadedDataset;
+import io.tuneforge.trainer.data.encoding.ConversationEncoder;
+import io.tuneforge.trainer.data.encoding.EncodedDataset;
+import io.tuneforge.trainer.data.encoding.EncodedExample;
+import io.tuneforge.trainer.data.encoding.EncodingOptions;
+import io.tuneforge.trainer.data.encoding.EncodingStats;
+import io.tuneforge.trainer.data.encoding.Segment;
+import io.tuneforge.trainer.data.info.DatasetInfo;
+import io.tuneforge.trainer.data.validation.ValidationOptions;
+import io.tuneforge.trainer.template.ChatTemplate;
+import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.template.TemplateException;
+import io.tuneforge.trainer.tokenizer.TextTokenizer;
+import io.tuneforge.trainer.tokenizer.TokenizerException;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dataset preview}: the first samples exactly as the model will be trained on them (chat template applied),
+ * trained text between {@code [[} and {@code ]]}, then statistics: rows, token-length histogram, rows truncated at the
+ * cutoff.
+ */
+@Command(name = "preview", mixinStandardHelpOptions = true,
+        description = "Show the first samples as trained (trained text between [[ and ]]) and token statistics.")
+final class DatasetPreviewCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--file", paramLabel = "F", description = "The dataset file.")
+    Path file;
+
+    @Option(names = "--dataset-dir", paramLabel = "DIR", description = "A LLaMA-Factory data folder (with --name).")
+    Path datasetDir;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "An entry of DIR/dataset_info.json.")
+    String name;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
+            description = "auto (default), alpaca, sharegpt, openai, classification or text.")
+    String format;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Model (or tokenizer) folder: tokenizer.json and tokenizer_config.json.")
+    Path model;
+
+    @Option(names = "--template", paramLabel = "NAME",
+            description = "A built-in template (default, alpaca, llama2, llama3, qwen, mistral, chatml); "
+                    + "default: the model's own chat template.")
+    String template;
+
+    @Option(names = "--cutoff", paramLabel = "N", defaultValue = "2048", description = "cutoff_len (default 2048).")
+    int cutoff;
+
+    @Option(names = "--samples", paramLabel = "K", defaultValue = "3", description = "Samples to show (default 3).")
+    int samples;
+
+    @Option(names = "--train-on-prompt", description = "Train on prompt tokens too.")
+    boolean trainOnPrompt;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
+            LoadedDataset data = Datasets.load(dataset(), ValidationOptions.defaults());
+            ChatTemplate chat = ChatTemplates.forModel(model, Optional.ofNullable(template));
+            ConversationEncoder encoder = new ConversationEncoder(chat, tokenizer,
+                    new EncodingOptions(cutoff, trainOnPrompt, false, Map.of()));
+            List<Example> examples = data.examples();
+            out.printf(Locale.ROOT, "%s: %d rows, format %s, template %s; trained text is between [[ and ]]%n%n",
+                    data.spec().file(), examples.size(), data.report().format().map(DatasetFormat::cliName).orElse("?"),
+                    chat.name());
+            for (int i = 0; i < Math.min(samples, examples.size()); i++) {
+                printSample(out, i, encoder.encode(examples.get(i)));
+            }
+            EncodedDataset encoded = encoder.encodeAll(examples);
+            printStatistics(out, encoded.stats(), cutoff);
+            out.flush();
+            return 0;
+        } catch (DatasetValidationException e) {
+            out.print(e.report().toText());
+            out.flush();
+            return DatasetCommand.INVALID;
+        } catch (DatasetException | TemplateException | TokenizerException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return DatasetCommand.INVALID;
+        }
+    }
+
+    private DatasetSpec dataset() {
+        if (file != null) {
+            return DatasetSpec.of(file, DatasetFormat.parse(format));
+        }
+        if (datasetDir != null && name != null) {
+            return DatasetInfo.load(datasetDir).resolve(name);
+        }
+        throw new DatasetException("give --file F, or --dataset-dir DIR --name NAME");
+    }
+
+    private static void printSample(PrintWriter out, int index, EncodedExample encoded) {
+        out.printf(Locale.ROOT, "--- sample %d: %d tokens, %d trained%s%n", index, encoded.fullLength(),
+                encoded.sample().targetTokens(), encoded.truncated() ? " (truncated at the cutoff)" : "");
+        StringBuilder text = new StringBuilder();
+        for (Segment segment : encoded.segments()) {
+            text.append(segment.trained() ? "[[" + segment.text() + "]]" : segment.text());
+        }
+        out.println(text);
+        out.println();
+    }
+
+    static void printStatistics(PrintWriter out, EncodingStats stats, int cutoff) {
+        out.printf(Locale.ROOT, "rows: %d, tokens: %,d, mean %.1f, max %d%n", stats.rows(), stats.totalTokens(),
+                stats.meanLength(), stats.maxLength());
+        out.printf(Locale.ROOT, "truncated at cutoff %d: %d rows; rows with no trained token: %d; "
+                + "assistant turns not located: %d%n", cutoff, stats.truncated(), stats.withoutTargets(),
+                stats.untrainedTurns());
+        out.println("token-length histogram:");
+        long[] histogram = stats.histogram();
+        long max = 1;
+        for (long count : histogram) {
+            max = Math.max(max, count);
+        }
+        for (int i = 0; i < histogram.length; i++) {
+            if (histogram[i] == 0) {
+                continue;
+            }
+            long low = i == 0 ? 0 : (1L << (i - 1)) + 1;
+            long high = 1L << i;
+            out.printf(Locale.ROOT, "  %6d-%-6d %7d %s%n", low, high, histogram[i],
+                    "#".repeat((int) Math.max(1, 40 * histogram[i] / max)));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.tuneforge.trainer.cli;
+
+import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.trainer.data.SftData;
+import io.tuneforge.trainer.data.encoding.ConversationEncoder;
+import io.tuneforge.trainer.data.encoding.EncodingOptions;
+import io.tuneforge.trainer.data.preparation.PreparationOptions;
+import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelConfigException;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.template.ChatTemplate;
+import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.template.TemplateException;
+import io.tuneforge.trainer.tokenizer.TextTokenizer;
+import io.tuneforge.trainer.tokenizer.TokenizerException;
+import io.tuneforge.trainer.training.Trainer;
+import io.tuneforge.trainer.training.TrainerLogWriter;
+import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.TrainingConfigException;
+import io.tuneforge.trainer.training.TrainingListeners;
+import io.tuneforge.trainer.training.TrainingResult;
+import io.tuneforge.trainer.training.TrainingStatus;
+import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train --config FILE.yaml}: supervised fine-tuning from a LLaMA-Factory-style YAML file (see
+ * {@link TrainRecipe} for the keys). Progress goes to stderr as a bar; metrics to {@code output_dir/trainer_log.jsonl};
+ * the result (for LoRA a PEFT adapter) to {@code output_dir}. A run whose output folder holds checkpoints resumes
+ * from the latest unless {@code overwrite_output_dir: true}. Exit 0 on success, 1 on bad input or a failed run.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft; lora, freeze or full).")
+public final class TrainCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE.yaml", description = "The training config.")
+    Path config;
+
+    /** Where progress and summaries go (stderr; tests replace it). */
+    PrintStream console = System.err;
+
+    @Override
+    public Integer call() {
+        try {
+            Map<String, Object> values = readYaml(config);
+            TrainRecipe recipe = TrainRecipe.parse(values, Path.of("").toAbsolutePath());
+            boolean overwrite = Boolean.parseBoolean(String.valueOf(values.getOrDefault("overwrite_output_dir", false)));
+            TrainingResult result = run(recipe, overwrite);
+            spec.commandLine().getOut().println(result.outputDir());
+            spec.commandLine().getOut().flush();
+            return result.status() == TrainingStatus.COMPLETED ? 0 : 1;
+        } catch (TrainingConfigException | DatasetException | TemplateException | TokenizerException
+                 | ModelConfigException e) {
+            return fail(e.getMessage());
+        } catch (IOException e) {
+            return fail("I/O error: " + e.getMessage());
+        }
+    }
+
+    private int fail(String message) {
+        console.println();
+        spec.commandLine().getErr().println("error: " + message);
+        spec.commandLine().getErr().flush();
+        return 1;
+    }
+
+    /** Runs a recipe: data, model, trainer. */
+    TrainingResult run(TrainRecipe recipe, boolean overwrite) throws IOException {
+        Path modelDir = recipe.modelNameOrPath();
+        if (!Files.isDirectory(modelDir)) {
+            throw new TrainingConfigException("model_name_or_path: " + modelDir + " is not a folder");
+        }
+        try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            ChatTemplate template = ChatTemplates.forModel(modelDir, recipe.template());
+            EncodingOptions encoding = new EncodingOptions(recipe.cutoffLen(), recipe.trainOnPrompt(), recipe.packing(),
+                    Map.of());
+            PreparationOptions preparation = new PreparationOptions(true, true, recipe.maxSamples(), recipe.valSize(),
+                    recipe.training().seed(), Optional.empty());
+            console.printf(Locale.ROOT, "reading %s%n", String.join(", ", recipe.datasets()));
+            SftData data = SftData.build(recipe.datasets(), recipe.datasetDir(), preparation,
+                    new ConversationEncoder(template, tokenizer, encoding));
+            console.printf(Locale.ROOT, "data: %d rows -> %d train / %d validation (%d duplicates removed); "
+                            + "%d train samples truncated at cutoff_len %d; template %s%n",
+                    data.prepared().inputRows(), data.prepared().train().size(), data.prepared().validation().size(),
+                    data.prepared().duplicatesRemoved(), data.train().stats().truncated(), recipe.cutoffLen(),
+                    template.name());
+            TrainingConfig config = recipe.training().toBuilder()
+                    .padTokenId(tokenizer.specialTokens().padId().orElse(0)).build();
+            Files.createDirectories(config.outputDir());
+            Optional<Path> resume = recipe.resumeFromCheckpoint()
+                    .or(() -> overwrite ? Optional.empty() : latestCheckpoint(config.outputDir()));
+            try (LlamaModel model = loadModel(recipe)) {
+                Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
+                return trainer.train(TrainingListeners.of(new ConsoleProgressBar(console),
+                        new TrainerLogWriter(config.outputDir())), () -> Thread.currentThread().isInterrupted(), resume);
+            }
+        }
+    }
+
+    private static Optional<Path> latestCheckpoint(Path outputDir) {
+        try {
+            return CheckpointStore.latest(outputDir);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static LlamaModel loadModel(TrainRecipe recipe) throws IOException {
+        long seed = recipe.training().seed();
+        if (recipe.adapterNameOrPath().isPresent()) {
+            LlamaModel model = LlamaModel.load(recipe.modelNameOrPath(), ModelOptions.training(FineTuning.none(), seed));
+            try {
+                PeftAdapter.load(model, recipe.adapterNameOrPath().get(), true);
+                return model;
+            } catch (RuntimeException | IOException e) {
+                model.close();
+                throw e;
+            }
+        }
+        return LlamaModel.load(recipe.modelNameOrPath(), ModelOptions.training(recipe.fineTuning(), seed));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> readYaml(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new TrainingConfigException("config file " + file + " does not exist");
+        }
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+            if (!(loaded instanceof Map<?, ?> map)) {
+                throw new TrainingConfigException(file + " must be a YAML mapping of key: value");
+            }
+            return (Map<String, Object>) map;
+        } catch (YAMLException e) {
+            throw new TrainingConfigException(file + " is not valid YAML: " + e.getMessage());
+        }
+    }
+}

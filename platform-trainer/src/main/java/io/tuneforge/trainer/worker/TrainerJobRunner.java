@@ -1,0 +1,201 @@
+package io.tuneforge.trainer.worker;
+
+import io.tuneforge.core.job.Artifact;
+import io.tuneforge.core.job.FineTuningMethod;
+import io.tuneforge.core.job.JobEventType;
+import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.core.platform.PlatformHome;
+import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.trainer.data.DatasetSpec;
+import io.tuneforge.trainer.data.Datasets;
+import io.tuneforge.trainer.data.LoadedDataset;
+import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.data.encoding.ConversationEncoder;
+import io.tuneforge.trainer.data.encoding.EncodingOptions;
+import io.tuneforge.trainer.data.preparation.DatasetPreparation;
+import io.tuneforge.trainer.data.preparation.PreparationOptions;
+import io.tuneforge.trainer.data.preparation.PreparedDataset;
+import io.tuneforge.trainer.data.preparation.ValSize;
+import io.tuneforge.trainer.data.validation.ValidationOptions;
+import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.template.ChatTemplate;
+import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.tokenizer.TextTokenizer;
+import io.tuneforge.trainer.training.CheckpointSaved;
+import io.tuneforge.trainer.training.EvaluationResult;
+import io.tuneforge.trainer.training.Trainer;
+import io.tuneforge.trainer.training.TrainingArguments;
+import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.TrainingListener;
+import io.tuneforge.trainer.training.TrainingLog;
+import io.tuneforge.trainer.training.TrainingResult;
+import io.tuneforge.trainer.training.TrainingStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The production {@link JobRunner}: loads the job's training file through the data pipeline (validation,
+ * preparation, chat template, tokenizer, cutoff), loads the base model with LoRA / full / freeze fine-tuning, and runs
+ * the {@link Trainer}. Its checkpoints go to the artifact store as they are saved (the job resumes from them on any
+ * worker); at the end the adapter (or the trained weights) is stored as the job's artifact. Hyperparameters use
+ * LLaMA-Factory's names: {@link TrainingArguments#KEYS} plus {@code cutoff_len}, {@code lora_rank},
+ * {@code lora_alpha}, {@code lora_dropout}, {@code lora_target}, {@code use_rslora}, {@code freeze_trainable_layers},
+ * {@code template}, {@code train_on_prompt}, {@code packing}, {@code max_samples}, {@code val_size} (default 0.2).
+ */
+public final class TrainerJobRunner implements JobRunner {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final PlatformHome home;
+
+    public TrainerJobRunner(PlatformHome home) {
+        this.home = home;
+    }
+
+    @Override
+    public void run(JobExecution execution) throws Exception {
+        JobSpec spec = execution.spec();
+        Map<String, Object> hp = JSON.readValue(spec.configJson(), new TypeReference<Map<String, Object>>() { });
+        Path workDir = home.root().resolve("work").resolve("job-" + spec.jobId()).resolve("attempt-" + spec.attempt());
+        Files.createDirectories(workDir);
+        TrainingConfig config = TrainingArguments.parse(hp, workDir);
+
+        Samples samples = encode(spec, hp, execution);
+        try (LlamaModel model = LlamaModel.load(spec.baseModelPath(),
+                ModelOptions.training(fineTuning(spec.method(), hp), config.seed()))) {
+            Trainer trainer = new Trainer(config, model, samples.train(), samples.validation());
+            execution.progress(execution.resumeFrom().map(ResumePoint::step).orElse(0),
+                    (int) trainer.totalSteps(), 0);
+            TrainingResult result = trainer.train(new Reporter(execution),
+                    () -> execution.stopRequested().isPresent(),
+                    execution.resumeFrom().map(ResumePoint::directory));
+            if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
+                return; // the worker reports cancelled / paused / released from the stop reason
+            }
+            storeFinalWeights(execution, config.outputDir());
+        }
+    }
+
+    private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation) {
+    }
+
+    private static Samples encode(JobSpec spec, Map<String, Object> hp, JobExecution execution) {
+        if (spec.trainFiles().isEmpty()) {
+            throw new JobFailureException(JobFailure.invalidTrainingFile("the dataset version has no stored file"),
+                    null);
+        }
+        DatasetFormat format = DatasetFormat.valueOf(spec.datasetFormat().toUpperCase(Locale.ROOT));
+        LoadedDataset loaded = Datasets.load(DatasetSpec.of(spec.trainFiles().getFirst(), format),
+                ValidationOptions.defaults().withDropInvalidRows(true));
+        PreparationOptions preparation = PreparationOptions.defaults()
+                .withValSize(ValSize.of(doubleValue(hp, "val_size", ValSize.DEFAULT.fraction())));
+        if (hp.containsKey("max_samples")) {
+            preparation = preparation.withMaxSamples(intValue(hp, "max_samples", Integer.MAX_VALUE));
+        }
+        PreparedDataset prepared = DatasetPreparation.prepare(loaded.examples(), preparation);
+        int cutoff = intValue(hp, "cutoff_len", 1024);
+        EncodingOptions options = EncodingOptions.defaults().withCutoff(cutoff)
+                .withTrainOnPrompt(Boolean.parseBoolean(String.valueOf(hp.getOrDefault("train_on_prompt", "false"))))
+                .withPacking(Boolean.parseBoolean(String.valueOf(hp.getOrDefault("packing", "false"))));
+        try (TextTokenizer tokenizer = TextTokenizer.load(spec.baseModelPath())) {
+            ChatTemplate template = ChatTemplates.forModel(spec.baseModelPath(),
+                    Optional.ofNullable(hp.get("template")).map(Object::toString));
+            ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
+            List<TokenizedSample> train = encoder.encodeAll(prepared.train()).samples();
+            List<TokenizedSample> validation = encoder.encodeAll(prepared.validation()).samples();
+            execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training and " + validation.size()
+                    + " validation samples (cutoff " + cutoff + ")",
+                    Map.of("train_samples", train.size(), "validation_samples", validation.size()));
+            return new Samples(train, validation);
+        }
+    }
+
+    private static FineTuning fineTuning(FineTuningMethod method, Map<String, Object> hp) {
+        return switch (method) {
+            case LORA -> new FineTuning.Lora(new LoraConfig(intValue(hp, "lora_rank", 8),
+                    doubleValue(hp, "lora_alpha", 2.0 * intValue(hp, "lora_rank", 8)),
+                    doubleValue(hp, "lora_dropout", 0.0),
+                    LoraConfig.parseTargets(String.valueOf(hp.getOrDefault("lora_target", "all"))),
+                    Boolean.parseBoolean(String.valueOf(hp.getOrDefault("use_rslora", "false")))));
+            case FULL -> new FineTuning.Full();
+            case FREEZE -> new FineTuning.Freeze(intValue(hp, "freeze_trainable_layers", 2));
+        };
+    }
+
+    private static void storeFinalWeights(JobExecution execution, Path outputDir) throws IOException {
+        try (Stream<Path> files = Files.list(outputDir)) {
+            List<Path> weights = files.filter(Files::isRegularFile).toList();
+            execution.artifact(Artifact.Kind.ADAPTER, dir -> {
+                for (Path f : weights) {
+                    Files.copy(f, dir.resolve(f.getFileName()));
+                }
+            });
+        }
+    }
+
+    /** Forwards the trainer's events to the job: metrics, progress, evaluations and checkpoints. */
+    private static final class Reporter implements TrainingListener {
+
+        private final JobExecution execution;
+
+        Reporter(JobExecution execution) {
+            this.execution = execution;
+        }
+
+        @Override
+        public void onLog(TrainingLog log) {
+            int step = (int) log.step();
+            execution.metric(step, "loss", log.loss());
+            execution.metric(step, "learning_rate", log.learningRate());
+            execution.metric(step, "grad_norm", log.gradNorm());
+            execution.metric(step, "tokens_per_second", log.tokensPerSecond());
+            execution.progress(step, (int) log.totalSteps(), log.tokensSeen());
+        }
+
+        @Override
+        public void onEvaluation(EvaluationResult result) {
+            execution.evaluation((int) result.step(), Map.of("eval_loss", result.loss(),
+                    "eval_perplexity", result.perplexity()));
+        }
+
+        @Override
+        public void onCheckpointSaved(CheckpointSaved event) {
+            execution.checkpoint((int) event.step(), dir -> copyTree(event.directory(), dir),
+                    Map.of("best", event.best()));
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private static int intValue(Map<String, Object> hp, String key, int fallback) {
+        Object v = hp.get(key);
+        return v == null ? fallback : (int) Double.parseDouble(v.toString());
+    }
+
+    private static double doubleValue(Map<String, Object> hp, String key, double fallback) {
+        Object v = hp.get(key);
+        return v == null ? fallback : Double.parseDouble(v.toString());
+    }
+}

@@ -1,0 +1,150 @@
+package io.tuneforge.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuneforge.trainer.Fixtures;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.training.TrainerLogWriter;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** ACCEPTANCE: LoRA on stories260K with LLaMA-Factory's identity data, then the adapter answers from that data. */
+class TrainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        CommandLine cli = TrainerCli.newCommandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        CommandLine train = cli.getSubcommands().get("train");
+        ((TrainCommand) train.getCommand()).console = new PrintStream(console, true, StandardCharsets.UTF_8);
+        return cli.execute(args);
+    }
+
+    /** identity.json with its placeholders filled in, registered in a dataset_info.json. */
+    private Path identityData() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        String identity = Files.readString(Fixtures.path("datasets/llama_factory/identity.json"))
+                .replace("{{name}}", "Tuney").replace("{{author}}", "Forge Labs");
+        Files.writeString(data.resolve("identity.json"), identity);
+        Files.writeString(data.resolve("dataset_info.json"), "{\"identity\": {\"file_name\": \"identity.json\"}}");
+        return data;
+    }
+
+    private Path config(String body) throws IOException {
+        return Files.writeString(dir.resolve("train.yaml"), body);
+    }
+
+    @Test
+    void loraOnIdentityLowersTheLossAndTheAdapterAnswersWhoItIs() throws IOException {
+        Path model = Fixtures.stories260K();
+        Path data = identityData();
+        Path output = dir.resolve("out");
+        Path yaml = config("""
+                ### model
+                model_name_or_path: %s
+                ### method
+                stage: sft
+                do_train: true
+                finetuning_type: lora
+                lora_rank: 16
+                lora_alpha: 32
+                lora_target: all
+                ### dataset
+                dataset: identity
+                dataset_dir: %s
+                template: default
+                cutoff_len: 96
+                max_samples: 8
+                val_size: 0
+                overwrite_cache: true
+                ### output
+                output_dir: %s
+                logging_steps: 5
+                save_steps: 0
+                eval_steps: 0
+                plot_loss: true
+                ### train
+                per_device_train_batch_size: 8
+                gradient_accumulation_steps: 1
+                learning_rate: 2.0e-2
+                num_train_epochs: 60
+                lr_scheduler_type: cosine
+                warmup_ratio: 0.05
+                seed: 42
+                """.formatted(model, data, output));
+
+        int code = run("train", "--config", yaml.toString());
+
+        assertThat(code).as(err + "\n" + console).isZero();
+        assertThat(output.resolve(PeftAdapter.CONFIG_FILE)).exists();
+        assertThat(output.resolve(PeftAdapter.WEIGHTS_FILE)).exists();
+        List<JsonNode> logs = trainerLog(output);
+        assertThat(logs.getFirst().has("current_steps")).isTrue();
+        assertThat(logs.getFirst().has("total_tokens")).isTrue();
+        double firstLoss = logs.getFirst().get("loss").asDouble();
+        double lastLoss = logs.stream().filter(l -> l.has("loss") && !l.get("loss").isNull()).toList().getLast()
+                .get("loss").asDouble();
+        assertThat(lastLoss).isLessThan(firstLoss / 3);
+        assertThat(console.toString()).contains("] ").contains("completed");
+
+        StringWriter answer = new StringWriter();
+        CommandLine generate = TrainerCli.newCommandLine();
+        generate.setOut(new PrintWriter(answer));
+        generate.setErr(new PrintWriter(err));
+        int generated = generate.execute("generate", "--model", model.toString(), "--adapter", output.toString(),
+                "--chat", "--template", "default", "--prompt", "Who are you?", "--temperature", "0",
+                "--max-new-tokens", "40");
+
+        assertThat(generated).as(err.toString()).isZero();
+        assertThat(answer.toString()).contains("Tuney");
+    }
+
+    private static List<JsonNode> trainerLog(Path output) throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        return Files.readAllLines(output.resolve(TrainerLogWriter.FILE_NAME)).stream().map(json::readTree).toList();
+    }
+
+    @Test
+    void unknownKeyIsAnErrorNamingIt() throws IOException {
+        Path yaml = config("model_name_or_path: x\ndataset: identity\nlearning_rat: 1e-4\n");
+
+        int code = run("train", "--config", yaml.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("unknown key 'learning_rat'");
+    }
+
+    @Test
+    void unsupportedLlamaFactoryKeysAreRefusedWithTheReason() throws IOException {
+        Path yaml = config("model_name_or_path: x\ndataset: identity\nquantization_bit: 4\n");
+
+        assertThat(run("train", "--config", yaml.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("quantization_bit").contains("QLoRA");
+
+        Path dpo = config("model_name_or_path: x\ndataset: identity\nstage: dpo\n");
+        assertThat(run("train", "--config", dpo.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("stage: 'dpo' is not supported");
+    }
+}
