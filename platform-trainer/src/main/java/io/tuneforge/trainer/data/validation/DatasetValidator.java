@@ -164,13 +164,18 @@ public final class DatasetValidator {
         }
 
         private void processRecord(SourceItem.RawRecord raw) {
-            FormatDetector.detect(raw.value()).ifPresent(f -> detected.merge(f, 1L, Long::sum));
+            Optional<DatasetFormat> looksLike = FormatDetector.detect(raw.value());
+            looksLike.ifPresent(f -> detected.merge(f, 1L, Long::sum));
             ReadOutcome outcome = reader.read(raw.value());
             if (!outcome.valid()) {
                 invalid++;
                 for (FieldIssue issue : outcome.issues()) {
                     add(new Problem(issue.kind(), file, raw.line(), raw.index(), issue.field(), issue.reason()));
                 }
+                looksLike.filter(f -> f != format.get()).ifPresent(f -> add(new Problem(ProblemKind.FORMAT_MISMATCH,
+                        file, raw.line(), raw.index(), "", "this row looks like " + f.cliName() + " ("
+                        + FormatDetector.evidence(f).replace("rows have", "it has") + "), not "
+                        + format.get().cliName())));
                 if (options.dropInvalidRows()) {
                     dropped.add(new DroppedRow(raw.index(), raw.line(),
                             outcome.issues().stream().map(i -> (i.field().isEmpty() ? "" : i.field() + ": ")

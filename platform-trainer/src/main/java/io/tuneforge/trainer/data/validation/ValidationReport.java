@@ -99,7 +99,7 @@ public record ValidationReport(Path file, DatasetFormat requestedFormat, Optiona
                     .append("): ").append(String.join("; ", d.reasons())).append('\n'));
         }
         if (!accepted() && !dropInvalidRows && !fileError && validRecords > 0) {
-            s.append("  the file is rejected whole; fix the rows above or ask to drop invalid rows\n");
+            s.append("  the file is rejected whole; fix the rows above or drop invalid rows (--drop-invalid)\n");
         }
         return s.toString();
     }
