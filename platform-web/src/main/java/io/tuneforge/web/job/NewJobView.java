@@ -145,8 +145,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         for (DatasetSummary dataset : data.getSelectedItems()) {
             NumberField ratio = previous.getOrDefault(dataset.versionId(), new NumberField());
             ratio.setLabel("Mixing ratio of " + dataset.name());
-            ratio.setMin(0.01);
-            ratio.setStep(0.1);
+            ratio.setMin(0);
             if (ratio.getValue() == null) {
                 ratio.setValue(1.0);
             }
