@@ -21,12 +21,10 @@ public final class PredictionsFixtures {
 
     private final JdbcTemplate jdbc;
     private final ArtifactStore store;
-    private final JobFixtures jobs;
 
     public PredictionsFixtures(JdbcTemplate jdbc, ArtifactStore store) {
         this.jdbc = jdbc;
         this.store = store;
-        this.jobs = new JobFixtures(jdbc);
     }
 
     /**
@@ -52,9 +50,12 @@ public final class PredictionsFixtures {
 
     /** A succeeded job whose predictions.jsonl holds exactly {@code content} (to test malformed files). */
     public long succeededJobWithFile(TeamSetup team, String name, String content) {
-        long jobId = jobs.queuedJob(team, name);
-        jdbc.update("update fine_tuning_jobs set status = 'succeeded', started_at = now(), finished_at = now() "
-                + "where id = ?", jobId);
+        long jobId = jdbc.queryForObject("""
+                insert into fine_tuning_jobs (team_id, user_id, base_model_id, dataset_version_id, name, method,
+                    config, status, queued_at, started_at, finished_at)
+                values (?, ?, ?, ?, ?, 'lora', '{}'::jsonb, 'succeeded', now(), now(), now())
+                returning id
+                """, Long.class, team.teamId(), team.userId(), team.modelId(), team.datasetVersionId(), name);
         String key = ArtifactStore.artifactKey(jobId, "predictions");
         StoredObject stored = store.writeDirectory(key, folder -> Files.writeString(
                 folder.resolve("predictions.jsonl"), content, StandardCharsets.UTF_8));
