@@ -296,6 +296,6 @@ public class EvaluationService {
         Progress progress = new Progress((int) ratings.countRatedBy(session.getId(), actor.userId()),
                 (int) items.countBySessionId(session.getId()));
         return new SessionSummary(session.getId(), session.getName(), session.getJobId(), jobName,
-                session.getStatus(), progress, ratings.findAllOfSession(session.getId()).size(), session.getCreatedAt());
+                session.getStatus(), progress, (int) ratings.countAllOfSession(session.getId()), session.getCreatedAt());
     }
 }

@@ -13,6 +13,10 @@ public interface RatingRepository extends JpaRepository<Rating, Long> {
     @Query("select r from Rating r where r.itemId in (select i.id from RatingItem i where i.sessionId = :sessionId)")
     List<Rating> findAllOfSession(Long sessionId);
 
+    /** How many ratings the session has, by all raters. */
+    @Query("select count(r) from Rating r where r.itemId in (select i.id from RatingItem i where i.sessionId = :sessionId)")
+    long countAllOfSession(Long sessionId);
+
     /** How many items of the session the rater has rated. */
     @Query("""
             select count(r) from Rating r

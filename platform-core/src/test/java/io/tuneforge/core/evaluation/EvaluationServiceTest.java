@@ -100,6 +100,7 @@ class EvaluationServiceTest {
         assertThat(progress).isEqualTo(new EvaluationService.Progress(2, 2));
         assertThat(progress.done()).isTrue();
         assertThat(evaluation.nextItem(member, session)).isEmpty();
+        assertThat(evaluation.session(member, session).ratings()).isEqualTo(2);
         Actor colleague = new Actor(predictions.member(team, "colleague-" + team.suffix()), "colleague", team.teamId(),
                 Role.MEMBER);
         assertThat(evaluation.nextItem(colleague, session)).as("each rater has their own progress")

@@ -15,6 +15,7 @@ import io.tuneforge.core.testing.PredictionsFixtures.Row;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.web.job.JobsView;
 import io.tuneforge.web.testing.SignedIn;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,26 @@ class EvaluateViewTest extends SpringBrowserlessTest {
         assertThat(view.form.position.getText()).isEqualTo("Item 1 of 2");
         assertThat(view.form.preference.getValue()).isEqualTo(Preference.TIE);
         assertThat(view.form.scores.get(Side.A).get(Criterion.SAFETY).getValue()).isNotNull();
+    }
+
+    @Test
+    void aSessionContinuesWhereTheRaterLeftOff() {
+        EvaluateView first = navigate(EvaluateView.class);
+        first.job.setValue(first.job.getListDataView().getItems().filter(j -> j.jobId() == jobId).findFirst()
+                .orElseThrow());
+        first.sessionName.setValue("support round 1");
+        test(first.start).click();
+        rateTunedHigher(first, Preference.A);
+        test(first.save).click();
+
+        navigate(JobsView.class);
+        EvaluateView again = navigate(EvaluateView.class);
+        assertThat(again.ratingPanel.isVisible()).isFalse();
+        test(again.session).selectItem("support round 1 · 1/2");
+
+        assertThat(again.ratingPanel.isVisible()).isTrue();
+        assertThat(again.form.position.getText()).isEqualTo("Item 2 of 2");
+        assertThat(again.form.progressText.getText()).isEqualTo("1 of 2 rated");
     }
 
     @Test
