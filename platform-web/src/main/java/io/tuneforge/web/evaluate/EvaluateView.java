@@ -34,6 +34,7 @@ import jakarta.annotation.security.PermitAll;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -128,8 +129,9 @@ public class EvaluateView extends VerticalLayout {
         }
         try {
             SessionSummary created = evaluation.start(actor, job.getValue().jobId(), sessionName.getValue());
-            session.setItems(evaluation.sessions(actor));
-            session.setValue(created);
+            List<SessionSummary> all = evaluation.sessions(actor);
+            session.setItems(all);
+            all.stream().filter(s -> s.id() == created.id()).findFirst().ifPresent(session::setValue);
             open(created);
             Notifications.success("Session \"" + created.name() + "\" started with " + created.myProgress().total()
                     + " items");

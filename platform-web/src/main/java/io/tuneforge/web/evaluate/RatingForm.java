@@ -107,7 +107,8 @@ class RatingForm extends Composite<VerticalLayout> {
     private VerticalLayout answerColumn(Side side, Div answer) {
         VerticalLayout column = new VerticalLayout(new H4("Answer " + side.name()), answer);
         column.setPadding(false);
-        column.setWidth("50%");
+        column.setWidth(null);
+        column.getStyle().set("flex", "1 1 0").set("min-width", "0");
         Map<Criterion, RadioButtonGroup<Integer>> groups = new EnumMap<>(Criterion.class);
         for (Criterion criterion : Criterion.values()) {
             RadioButtonGroup<Integer> group = new RadioButtonGroup<>(criterion.label());
@@ -125,7 +126,7 @@ class RatingForm extends Composite<VerticalLayout> {
         Div div = new Div();
         div.setId(id);
         div.setWidthFull();
-        div.getStyle().set("white-space", "pre-wrap").set("padding", "var(--lumo-space-s)")
+        div.getStyle().set("box-sizing", "border-box").set("white-space", "pre-wrap").set("padding", "var(--lumo-space-s)")
                 .set("border", "1px solid var(--lumo-contrast-20pct)").set("border-radius", "var(--lumo-border-radius-m)")
                 .set("max-height", "24em").set("overflow", "auto");
         return div;

@@ -67,6 +67,8 @@ class EvaluateViewTest extends SpringBrowserlessTest {
         test(view.start).click();
 
         assertThat(view.ratingPanel.isVisible()).isTrue();
+        assertThat(view.session.getValue().name()).as("the new session is the chosen one").isEqualTo(
+                "Blind A/B of support-bot");
         assertThat(view.form.progressText.getText()).isEqualTo("0 of 2 rated");
         assertThat(view.form.position.getText()).isEqualTo("Item 1 of 2");
         assertThat(view.form.prompt.getText()).isEqualTo("How do I reset my password?");

@@ -1,0 +1,210 @@
+package io.tuneforge.web.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tuneforge.core.artifact.ArtifactStore;
+import io.tuneforge.core.testing.JobFixtures;
+import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.testing.PredictionsFixtures;
+import io.tuneforge.core.testing.PredictionsFixtures.Row;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Role;
+import io.tuneforge.core.user.UserAccountService;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Blind rating in headless Chromium: a succeeded job with predictions is seeded in the database; the user starts a
+ * session, clicks scores and a preference for the first item, saves, and downloads the CSV with their session.
+ * Saves {@code docs/screenshots/evaluate.png}. Skipped (with the reason) without Debian's chromium/chromedriver.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class EvaluateBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String PASSWORD = "a-long-password-1";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    UserAccountService accounts;
+
+    @Autowired
+    TeamRepository teams;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    ArtifactStore store;
+
+    ChromeDriver browser;
+    WebDriverWait wait;
+    String username;
+    long jobId;
+
+    @BeforeEach
+    void seedAndStartBrowser() {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "chromium/chromedriver absent: apt-get install -y chromium chromium-driver");
+        if (accounts.needsFirstRunSetup()) {
+            accounts.createFirstAdministrator("e2e-admin", "Administrator", PASSWORD, "Administrators");
+        }
+        TeamSetup team = new JobFixtures(jdbc).team(1, "/nonexistent/model");
+        username = "rater-" + team.suffix();
+        accounts.createUser(username, "Rater", PASSWORD, Role.MEMBER, teams.findById(team.teamId()).orElseThrow());
+        jobId = new PredictionsFixtures(jdbc, store).succeededJob(team, "support-bot", List.of(
+                new Row("How do I reset my password?", "Use the reset link on the login page.",
+                        "I am not sure, maybe ask someone.",
+                        "Open the login page, choose \"Forgot password\" and follow the link we e-mail you."),
+                new Row("Is the service down?", "Check the status page.", "Possibly.",
+                        "See status.example.com for live incidents.")));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1400,1000");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
+                options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+    }
+
+    @AfterEach
+    void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void startRateSaveAndDownloadTheCsv() throws Exception {
+        logIn();
+        browser.get(url("/evaluate"));
+        pick("evaluate-job", "#" + jobId);
+        wait.until(d -> d.findElement(By.id("evaluate-start"))).click();
+        wait.until(d -> text("evaluate-progress").equals("0 of 2 rated"));
+
+        for (String side : List.of("a", "b")) {
+            for (String criterion : List.of("relevance", "accuracy", "completeness", "professionalism", "safety")) {
+                choose("score-" + side + "-" + criterion, side.equals("a") ? 4 : 3);
+            }
+        }
+        choose("evaluate-preference", 1);
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('evaluate-rating').scrollIntoView()");
+        screenshot("evaluate");
+        wait.until(d -> d.findElement(By.id("evaluate-save"))).click();
+        try {
+            wait.until(d -> text("evaluate-progress").equals("1 of 2 rated"));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            dumpPage("evaluate-save");
+            throw e;
+        }
+        assertThat(text("evaluate-position")).isEqualTo("Item 2 of 2");
+
+        String csv = download(wait.until(d -> d.findElement(By.id("evaluate-csv"))));
+        String[] lines = csv.split("\r\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).startsWith("item,prompt,rater,model_a,model_b,a_relevance");
+        assertThat(lines[1]).startsWith("1,How do I reset my password?," + username + ",")
+                .contains(",4,4,4,4,4,3,3,3,3,3,");
+    }
+
+    private void logIn() {
+        browser.get(url("/login"));
+        WebElement user = wait.until(d -> d.findElement(By.cssSelector("input[name=username]")));
+        user.sendKeys(username);
+        browser.findElement(By.cssSelector("input[name=password]")).sendKeys(PASSWORD, Keys.ENTER);
+        wait.until(d -> d.findElements(By.tagName("vaadin-side-nav")).size() > 0);
+    }
+
+    private void pick(String id, String text) {
+        WebElement field = wait.until(d -> d.findElement(By.id(id)));
+        WebElement input = field.findElement(By.cssSelector("input"));
+        input.sendKeys(text);
+        wait.until(d -> d.findElements(By.cssSelector("vaadin-combo-box-item")).stream().anyMatch(WebElement::isDisplayed));
+        input.sendKeys(Keys.ARROW_DOWN, Keys.ENTER, Keys.ESCAPE);
+    }
+
+    /** Clicks the n-th (1-based) radio button of a radio group. */
+    private void choose(String groupId, int nth) {
+        WebElement group = wait.until(d -> d.findElement(By.id(groupId)));
+        WebElement button = group.findElements(By.tagName("vaadin-radio-button")).get(nth - 1);
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", button);
+        button.findElement(By.cssSelector("input")).click();
+        wait.until(d -> button.getDomAttribute("checked") != null);
+    }
+
+    /** The element's text content, whether or not it is scrolled into view. */
+    private String text(String id) {
+        Object text = ((JavascriptExecutor) browser).executeScript(
+                "const e = document.getElementById(arguments[0]); return e ? e.textContent : ''", id);
+        return String.valueOf(text).strip();
+    }
+
+    /** Fetches a download link with the browser's session cookie. */
+    private String download(WebElement link) throws Exception {
+        String href = link.getDomAttribute("href");
+        String cookie = browser.manage().getCookieNamed("JSESSIONID").getValue();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(href.startsWith("http") ? href : url("/" + href.replaceFirst("^/", ""))))
+                .header("Cookie", "JSESSIONID=" + cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        return response.body();
+    }
+
+    /** Saves a PNG of the current page under docs/screenshots/ (repository root). */
+    private void screenshot(String name) throws Exception {
+        browser.manage().window().setSize(new Dimension(1400, 1000));
+        Thread.sleep(500);
+        Path folder = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/screenshots");
+        Files.createDirectories(folder);
+        Files.write(folder.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** Writes the page source, its text and a screenshot to target/ for diagnosing a failed step. */
+    private void dumpPage(String step) {
+        try {
+            Path target = Path.of(System.getProperty("user.dir"), "target");
+            Files.writeString(target.resolve("e2e-" + step + ".html"), browser.getPageSource());
+            Files.writeString(target.resolve("e2e-" + step + ".txt"),
+                    String.valueOf(((JavascriptExecutor) browser).executeScript(
+                            "return document.body.innerText + '\\n---\\n' + Array.from("
+                                    + "document.querySelectorAll('vaadin-notification-card')).map(c => c.innerText)"
+                                    + ".join('\\n')")));
+            Files.write(target.resolve("e2e-" + step + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // diagnostics only
+        }
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+}
