@@ -61,6 +61,7 @@ public class EvaluateView extends VerticalLayout {
     final RatingForm form = new RatingForm();
     final Button previous = new Button("Previous");
     final Button save = new Button("Save & next");
+    final Button close = new Button("Close session");
     final Paragraph done = new Paragraph();
     final ResultsPanel results = new ResultsPanel();
     final Details resultsDetails = new Details("Results (unblinded: open after rating to avoid bias)", results);
@@ -115,10 +116,13 @@ public class EvaluateView extends VerticalLayout {
         save.setId("evaluate-save");
         save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
         save.addClickListener(click -> saveAndNext());
+        close.setId("evaluate-close");
+        close.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
+        close.addClickListener(click -> closeSession());
         done.setId("evaluate-done");
         resultsDetails.setId("evaluate-results-panel");
         resultsDetails.setWidthFull();
-        ratingPanel.add(sessionTitle, form, new HorizontalLayout(previous, save), done, resultsDetails);
+        ratingPanel.add(sessionTitle, form, new HorizontalLayout(previous, save, close), done, resultsDetails);
         return ratingPanel;
     }
 
@@ -129,9 +133,7 @@ public class EvaluateView extends VerticalLayout {
         }
         try {
             SessionSummary created = evaluation.start(actor, job.getValue().jobId(), sessionName.getValue());
-            List<SessionSummary> all = evaluation.sessions(actor);
-            session.setItems(all);
-            all.stream().filter(s -> s.id() == created.id()).findFirst().ifPresent(session::setValue);
+            refreshSessions(created.id());
             open(created);
             Notifications.success("Session \"" + created.name() + "\" started with " + created.myProgress().total()
                     + " items");
@@ -142,7 +144,9 @@ public class EvaluateView extends VerticalLayout {
 
     void open(SessionSummary chosen) {
         current = chosen;
-        sessionTitle.setText(chosen.name() + " (job #" + chosen.jobId() + " " + chosen.jobName() + ")");
+        sessionTitle.setText(chosen.name() + " (job #" + chosen.jobId() + " " + chosen.jobName() + ")"
+                + (chosen.status() == SessionStatus.CLOSED ? " · closed" : ""));
+        close.setEnabled(actor.role() != Role.VIEWER && chosen.status() == SessionStatus.OPEN);
         ratingPanel.setVisible(true);
         showNext();
         showResults();
@@ -182,8 +186,26 @@ public class EvaluateView extends VerticalLayout {
             Notifications.error(e.getMessage());
             return;
         }
+        refreshSessions(current.id());
         showNext();
         showResults();
+    }
+
+    void closeSession() {
+        try {
+            open(evaluation.close(actor, current.id()));
+            refreshSessions(current.id());
+            Notifications.success("Session \"" + current.name() + "\" closed: its ratings are final");
+        } catch (RatingSessionNotFoundException | AccessRefusedException e) {
+            Notifications.error(e.getMessage());
+        }
+    }
+
+    /** Reloads the session list (its labels show progress) and keeps {@code sessionId} chosen. */
+    private void refreshSessions(long sessionId) {
+        List<SessionSummary> all = evaluation.sessions(actor);
+        session.setItems(all);
+        all.stream().filter(s -> s.id() == sessionId).findFirst().ifPresent(session::setValue);
     }
 
     void showPrevious() {

@@ -1,5 +1,6 @@
 package io.tuneforge.web.evaluate;
 
+import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.Composite;
 import com.vaadin.flow.component.details.Details;
 import com.vaadin.flow.component.html.Div;
@@ -57,11 +58,10 @@ class RatingForm extends Composite<VerticalLayout> {
         comment.setId("evaluate-comment");
         comment.setMaxLength(RatingInput.MAX_COMMENT_LENGTH);
         comment.setWidthFull();
-        HorizontalLayout answers = new HorizontalLayout(answerColumn(Side.A, answerA), answerColumn(Side.B, answerB));
-        answers.setWidthFull();
         getContent().setPadding(false);
         getContent().add(new HorizontalLayout(progressText, progressBar, position), new H4("Prompt"), prompt,
-                referenceDetails, answers, preference, comment);
+                referenceDetails, sideBySide(answerColumn(Side.A, answerA), answerColumn(Side.B, answerB)),
+                sideBySide(scoreColumn(Side.A), scoreColumn(Side.B)), preference, comment);
     }
 
     /** Shows an item, with the rater's earlier rating filled in when there is one. */
@@ -104,14 +104,22 @@ class RatingForm extends Composite<VerticalLayout> {
         comment.setValue(previous.flatMap(RatingInput::comment).orElse(""));
     }
 
-    private VerticalLayout answerColumn(Side side, Div answer) {
-        VerticalLayout column = new VerticalLayout(new H4("Answer " + side.name()), answer);
-        column.setPadding(false);
-        column.setWidth(null);
-        column.getStyle().set("flex", "1 1 0").set("min-width", "0");
+    /** Two equally wide columns; answers in one row and scores in the next, so the criteria line up. */
+    private static HorizontalLayout sideBySide(VerticalLayout a, VerticalLayout b) {
+        HorizontalLayout row = new HorizontalLayout(a, b);
+        row.setWidthFull();
+        return row;
+    }
+
+    private static VerticalLayout answerColumn(Side side, Div answer) {
+        return column(new H4("Answer " + side.name()), answer);
+    }
+
+    private VerticalLayout scoreColumn(Side side) {
+        VerticalLayout column = column();
         Map<Criterion, RadioButtonGroup<Integer>> groups = new EnumMap<>(Criterion.class);
         for (Criterion criterion : Criterion.values()) {
-            RadioButtonGroup<Integer> group = new RadioButtonGroup<>(criterion.label());
+            RadioButtonGroup<Integer> group = new RadioButtonGroup<>(criterion.label() + " of answer " + side.name());
             group.setItems(SCORE_CHOICES);
             group.setHelperText(criterion.question() + " (1 poor – 5 excellent)");
             group.setId("score-" + side.name().toLowerCase() + "-" + criterion.key());
@@ -119,6 +127,13 @@ class RatingForm extends Composite<VerticalLayout> {
             column.add(group);
         }
         scores.put(side, groups);
+        return column;
+    }
+
+    private static VerticalLayout column(Component... children) {
+        VerticalLayout column = new VerticalLayout(children);
+        column.setPadding(false);
+        column.getStyle().set("flex", "1 1 0").set("min-width", "0");
         return column;
     }
 

@@ -107,7 +107,7 @@ class EvaluateBrowserTest {
         logIn();
         browser.get(url("/evaluate"));
         pick("evaluate-job", "#" + jobId);
-        wait.until(d -> d.findElement(By.id("evaluate-start"))).click();
+        click("evaluate-start");
         wait.until(d -> text("evaluate-progress").equals("0 of 2 rated"));
 
         for (String side : List.of("a", "b")) {
@@ -118,7 +118,7 @@ class EvaluateBrowserTest {
         choose("evaluate-preference", 1);
         ((JavascriptExecutor) browser).executeScript("document.getElementById('evaluate-rating').scrollIntoView()");
         screenshot("evaluate");
-        wait.until(d -> d.findElement(By.id("evaluate-save"))).click();
+        click("evaluate-save");
         try {
             wait.until(d -> text("evaluate-progress").equals("1 of 2 rated"));
         } catch (org.openqa.selenium.TimeoutException e) {
@@ -149,6 +149,13 @@ class EvaluateBrowserTest {
         input.sendKeys(text);
         wait.until(d -> d.findElements(By.cssSelector("vaadin-combo-box-item")).stream().anyMatch(WebElement::isDisplayed));
         input.sendKeys(Keys.ARROW_DOWN, Keys.ENTER, Keys.ESCAPE);
+    }
+
+    /** Scrolls an element into the middle of the view (the app layout scrolls, not the window) and clicks it. */
+    private void click(String id) {
+        WebElement element = wait.until(d -> d.findElement(By.id(id)));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+        element.click();
     }
 
     /** Clicks the n-th (1-based) radio button of a radio group. */

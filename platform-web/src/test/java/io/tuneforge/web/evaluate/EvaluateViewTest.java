@@ -7,6 +7,7 @@ import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.evaluation.Criterion;
 import io.tuneforge.core.evaluation.EvaluationService.EvaluableJob;
 import io.tuneforge.core.evaluation.Preference;
+import io.tuneforge.core.evaluation.SessionStatus;
 import io.tuneforge.core.evaluation.Side;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
@@ -83,6 +84,8 @@ class EvaluateViewTest extends SpringBrowserlessTest {
         test(view.save).click();
 
         assertThat(view.form.progressText.getText()).isEqualTo("1 of 2 rated");
+        assertThat(view.session.getValue().myProgress().rated()).as("the session list shows the new progress")
+                .isEqualTo(1);
         assertThat(view.form.position.getText()).isEqualTo("Item 2 of 2");
         assertThat(view.form.prompt.getText()).isEqualTo("Is the service down?");
 
@@ -137,6 +140,21 @@ class EvaluateViewTest extends SpringBrowserlessTest {
         assertThat(again.ratingPanel.isVisible()).isTrue();
         assertThat(again.form.position.getText()).isEqualTo("Item 2 of 2");
         assertThat(again.form.progressText.getText()).isEqualTo("1 of 2 rated");
+    }
+
+    @Test
+    void aClosedSessionTakesNoMoreRatings() {
+        EvaluateView view = navigate(EvaluateView.class);
+        view.job.setValue(view.job.getListDataView().getItems().filter(j -> j.jobId() == jobId).findFirst()
+                .orElseThrow());
+        test(view.start).click();
+
+        test(view.close).click();
+
+        assertThat(view.sessionTitle.getText()).endsWith(" · closed");
+        assertThat(view.save.isEnabled()).isFalse();
+        assertThat(view.close.isEnabled()).isFalse();
+        assertThat(view.session.getValue().status()).isEqualTo(SessionStatus.CLOSED);
     }
 
     @Test
