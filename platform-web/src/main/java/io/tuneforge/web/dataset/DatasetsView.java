@@ -23,6 +23,7 @@ import io.tuneforge.core.dataset.ImportResult;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.layout.SectionHeader;
 import io.tuneforge.web.security.CurrentActor;
@@ -30,7 +31,7 @@ import jakarta.annotation.security.PermitAll;
 import java.io.InputStream;
 import java.util.Optional;
 
-/** Upload, validate and preview training data. */
+/** Upload, validate and preview training data, see it as a model trains on it, and check its split. */
 @Route("datasets")
 @PageTitle("Datasets · TuneForge")
 @Menu(title = "Datasets", order = 1, icon = "vaadin:database")
@@ -51,10 +52,10 @@ public class DatasetsView extends VerticalLayout {
     final Grid<DatasetSummary> grid = new Grid<>(DatasetSummary.class, false);
     final DatasetDetails details;
 
-    public DatasetsView(DatasetService datasets, CurrentActor currentActor) {
+    public DatasetsView(DatasetService datasets, DatasetPreviewService previews, CurrentActor currentActor) {
         this.datasets = datasets;
         this.actor = currentActor.get();
-        this.details = new DatasetDetails(datasets, actor, this::refresh);
+        this.details = new DatasetDetails(datasets, previews, actor, this::refresh);
         setSizeFull();
         add(new SectionHeader("Datasets", "Upload, validate and preview training data."),
                 uploadBar(), importBar(), configureGrid(), details);
