@@ -57,7 +57,7 @@ public class DatasetsView extends VerticalLayout {
         this.actor = currentActor.get();
         this.details = new DatasetDetails(datasets, previews, actor, this::refresh);
         setSizeFull();
-        add(new SectionHeader("Datasets", "Upload, validate and preview training data."),
+        add(new SectionHeader("Datasets", "Upload, validate and preview training data as a model trains on it."),
                 uploadBar(), importBar(), configureGrid(), details);
     }
 
@@ -76,7 +76,7 @@ public class DatasetsView extends VerticalLayout {
         upload.setAcceptedFileTypes(".json", ".jsonl");
         upload.setMaxFiles(1);
         upload.setDropAllowed(true);
-        upload.setMaxFileSize((int) Math.min(Integer.MAX_VALUE, datasets.maxUploadBytes()));
+        configureSizeLimit();
         upload.setUploadHandler(this::receive);
         upload.setId("dataset-upload");
         grid.setId("datasets");
@@ -84,6 +84,22 @@ public class DatasetsView extends VerticalLayout {
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         bar.setWidthFull();
         return bar;
+    }
+
+    /**
+     * The browser refuses files over {@code tuneforge.datasets.max-upload-bytes} before sending them (the server
+     * checks again while streaming). The component takes an int, so the browser checks at most 2 GiB - 1 byte;
+     * above 2 GiB only the server checks.
+     */
+    private void configureSizeLimit() {
+        long limit = datasets.maxUploadBytes();
+        if (limit <= Integer.MAX_VALUE + 1L) {
+            upload.setMaxFileSize((int) Math.min(limit, Integer.MAX_VALUE));
+        }
+        upload.addFileRejectedListener(rejected -> Notifications.error(rejected.getFileName() + " was refused: "
+                + rejected.getErrorMessage() + ". The upload limit is " + DatasetDetails.humanBytes(limit)
+                + " (tuneforge.datasets.max-upload-bytes)."));
+        name.setHelperText(name.getHelperText() + " Files up to " + DatasetDetails.humanBytes(limit) + ".");
     }
 
     private HorizontalLayout importBar() {

@@ -74,7 +74,6 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
         model.setLabel("Base model");
         model.setItems(previews.models(actor));
         model.setItemLabelGenerator(BaseModelSummary::name);
-        model.setEmptySelectionAllowed(false);
         model.setHelperText("Register a base model on the Models page to see its chat template and tokens.");
         template.setLabel("Chat template");
         template.setItems(previews.templates());
@@ -98,7 +97,8 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
     private static HorizontalLayout legend() {
         Span trained = trainedSpan("trained (the loss is computed on it)");
         Span prompt = new Span("prompt and template text (context only, not trained)");
-        prompt.getStyle().set("border", "1px dashed var(--lumo-contrast-30pct)").set("padding", "0 var(--lumo-space-xs)");
+        prompt.getStyle().set("border", "1px dashed var(--lumo-contrast-30pct)")
+                .set("padding", "0 var(--lumo-space-xs)");
         HorizontalLayout legend = new HorizontalLayout(new Span("Legend:"), trained, prompt);
         legend.getStyle().set("font-size", "var(--lumo-font-size-s)");
         return legend;
@@ -143,8 +143,8 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
         EncodingStats stats = preview.stats();
         String scope = preview.statisticsCoverAllRows() ? stats.rows() + " rows"
                 : "first " + stats.rows() + " of " + preview.totalRows() + " rows";
-        return String.format(Locale.ROOT, "%s · template %s · mean %.1f tokens · max %d · %d truncated at the cutoff "
-                        + "of %d · %d without a trained token", scope, preview.template(), stats.meanLength(),
+        return String.format(Locale.ROOT, "%s · template %s · mean %.1f tokens · max %d · %d truncated at the "
+                        + "cutoff of %d · %d without a trained token", scope, preview.template(), stats.meanLength(),
                 stats.maxLength(), stats.truncated(), preview.cutoff(), stats.withoutTargets());
     }
 
@@ -188,7 +188,8 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
         }
         text.getStyle().set("white-space", "pre-wrap").set("font-family", "var(--lumo-font-family-monospace)")
                 .set("font-size", "var(--lumo-font-size-s)").set("padding", "var(--lumo-space-s)")
-                .set("border", "1px solid var(--lumo-contrast-10pct)").set("border-radius", "var(--lumo-border-radius-m)");
+                .set("border", "1px solid var(--lumo-contrast-10pct)")
+                .set("border-radius", "var(--lumo-border-radius-m)");
         text.setWidthFull();
         VerticalLayout box = new VerticalLayout(header, text);
         box.setPadding(false);

@@ -125,7 +125,8 @@ class TrainingPreviewsTest {
 
     @Test
     void splitHoldsOutTheValidationShareOfTheDistinctRows() {
-        LoadedDataset data = Datasets.load(DatasetSpec.of(identity(), DatasetFormat.AUTO), ValidationOptions.defaults());
+        LoadedDataset data = Datasets.load(DatasetSpec.of(identity(), DatasetFormat.AUTO),
+                ValidationOptions.defaults());
 
         SplitPreview fraction = SplitPreview.of(data.examples(), ValSize.of(0.2), 42);
         SplitPreview count = SplitPreview.of(data.examples(), ValSize.of(10), 7);
