@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.testing.FakeHub;
 import io.tuneforge.core.testing.TestHome;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;

@@ -67,7 +67,7 @@ public class ModelsView extends VerticalLayout {
         tuned.refresh();
     }
 
-    private void imported(BaseModelSummary model) {
+    void imported(BaseModelSummary model) {
         refresh();
         grid.select(model);
     }

@@ -5,13 +5,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.vaadin.browserless.SpringBrowserlessTest;
 import com.vaadin.flow.server.VaadinSession;
+import io.tuneforge.core.model.BaseModelService;
+import io.tuneforge.core.model.HubImportService;
+import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.testing.FakeHub;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUserRepository;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.web.testing.SignedIn;
+import io.tuneforge.web.testing.Workspace;
+import java.time.Duration;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +43,12 @@ class ModelsViewTest extends SpringBrowserlessTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    BaseModelService baseModels;
+
+    @Autowired
+    PlatformHome home;
 
     @AfterEach
     void signOut() {
@@ -86,6 +100,45 @@ class ModelsViewTest extends SpringBrowserlessTest {
         assertThat(view.hubImport.explanation.getText())
                 .contains("Cannot reach the Hugging Face Hub at http://127.0.0.1:9")
                 .contains("register it above instead");
+    }
+
+    @Test
+    void importsAModelFromTheHubWithAPushedProgressBarThatReachesTheEndAndListsIt() throws Exception {
+        Path stories = Workspace.fixture("models/stories260K");
+        Actor actor = SignedIn.as(Role.MEMBER, accounts, teams);
+        ModelsView view = navigate(ModelsView.class);
+        try (FakeHub hub = new FakeHub()) {
+            String repo = "karpathy/stories260K-" + System.nanoTime();
+            hub.publish(repo, stories);
+            HubImportForm form = new HubImportForm(new HubImportService(baseModels, home, hub.endpoint(), ""), actor,
+                    view::imported);
+            view.add(form);
+            form.statusCheck.get(30, TimeUnit.SECONDS);
+            runPushedChanges();
+            assertThat(form.importButton.isEnabled()).as("the local Hub answers").isTrue();
+
+            test(form.repoId).setValue(repo);
+            test(form.importButton).click();
+            assertThat(form.importButton.isEnabled()).as("one import at a time").isFalse();
+            awaitPushedText(form, "registered " + repo);
+
+            assertThat(form.progress.getValue()).isEqualTo(1.0);
+            assertThat(form.progressText.getText()).startsWith("100 %");
+            assertThat(test(view.grid).size()).isEqualTo(1);
+            assertThat(test(view.grid).getCellText(0, 0)).isEqualTo(repo);
+            assertThat(test(view.grid).getCellText(0, 1)).isEqualTo("LlamaForCausalLM");
+            assertThat(Path.of(test(view.grid).getCellText(0, 6))).startsWith(home.models());
+        }
+    }
+
+    /** Lets the download thread's pushed changes run until the progress text contains {@code expected}. */
+    private static void awaitPushedText(HubImportForm form, String expected) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (!form.progressText.getText().contains(expected) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+            runPushedChanges();
+        }
+        assertThat(form.progressText.getText()).contains(expected);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.tuneforge.core.model;
+package io.tuneforge.core.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -22,18 +22,19 @@ import java.util.stream.Stream;
  * folder's files, {@code GET /{repo}/resolve/{rev}/{file}} redirects to {@code /cdn/{repo}/{file}}, which serves the
  * bytes with a Content-Length. Files can be made to break off halfway or to stall halfway.
  */
-final class FakeHub implements AutoCloseable {
+public final class FakeHub implements AutoCloseable {
 
     /** How a file is served. */
-    enum Serving { WHOLE, CUT_OFF_HALFWAY, STALL_HALFWAY }
+    public enum Serving { WHOLE, CUT_OFF_HALFWAY, STALL_HALFWAY }
 
     private final HttpServer server;
     private final Map<String, Path> repos = new ConcurrentHashMap<>();
     private final Map<String, Serving> serving = new ConcurrentHashMap<>();
     private final CountDownLatch release = new CountDownLatch(1);
-    final CountDownLatch stalled = new CountDownLatch(1);
+    /** Counted down when a file stalls halfway. */
+    public final CountDownLatch stalled = new CountDownLatch(1);
 
-    FakeHub() {
+    public FakeHub() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
@@ -44,7 +45,7 @@ final class FakeHub implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -53,11 +54,11 @@ final class FakeHub implements AutoCloseable {
      * ask for (README.md, pytorch_model.bin, onnx/model.onnx), which are not served. Repositories under
      * {@code gated/} answer 401.
      */
-    void publish(String repoId, Path folder) {
+    public void publish(String repoId, Path folder) {
         repos.put(repoId, folder);
     }
 
-    void serve(String repoId, String file, Serving how) {
+    public void serve(String repoId, String file, Serving how) {
         serving.put(repoId + "/" + file, how);
     }
 
