@@ -42,6 +42,8 @@ public class HubImportService {
     private static final Duration STATUS_CACHE = Duration.ofSeconds(60);
     private static final Duration PROGRESS_EVERY = Duration.ofMillis(200);
     private static final String PARTIAL_PREFIX = ".partial-";
+    /** A temporary download folder untouched this long belongs to no running import any more. */
+    private static final Duration ABANDONED = Duration.ofHours(6);
 
     private final BaseModelService models;
     private final PlatformHome home;
@@ -55,6 +57,37 @@ public class HubImportService {
         this.models = models;
         this.home = home;
         this.hub = new HubClient(endpoint, Optional.of(token));
+        removeAbandonedDownloads();
+    }
+
+    /** Removes {@code .partial-*} folders that a stopped server left behind (untouched for {@link #ABANDONED}). */
+    private void removeAbandonedDownloads() {
+        if (!Files.isDirectory(home.models())) {
+            return;
+        }
+        Instant before = Instant.now().minus(ABANDONED);
+        try (Stream<Path> folders = Files.list(home.models())) {
+            for (Path folder : folders.filter(f -> f.getFileName().toString().startsWith(PARTIAL_PREFIX)).toList()) {
+                if (lastWrite(folder).isBefore(before)) {
+                    log.info("Removing the abandoned Hub download {}", folder);
+                    deleteTree(folder);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("Cannot clean abandoned Hub downloads under {}: {}", home.models(), e.getMessage());
+        }
+    }
+
+    /** The newest modification time of the folder and its files. */
+    private static Instant lastWrite(Path folder) throws IOException {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            Instant newest = Instant.MIN;
+            for (Path path : paths.toList()) {
+                Instant modified = Files.getLastModifiedTime(path).toInstant();
+                newest = modified.isAfter(newest) ? modified : newest;
+            }
+            return newest;
+        }
     }
 
     /** Whether the Hub answers, checked at most once a minute (a check takes up to a few seconds). */

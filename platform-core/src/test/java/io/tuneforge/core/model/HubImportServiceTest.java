@@ -3,6 +3,7 @@ package io.tuneforge.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.testing.FakeHub;
@@ -17,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -61,6 +63,9 @@ class HubImportServiceTest {
 
     @Autowired
     TeamRepository teams;
+
+    @Autowired
+    PlatformHome home;
 
     @TempDir
     Path source;
@@ -171,6 +176,22 @@ class HubImportServiceTest {
                 .hasMessageContaining("branch, tag or commit");
         assertThat(new HubImportRequest(" Qwen/Qwen3-0.6B ", " ", "").name()).isEqualTo("Qwen/Qwen3-0.6B");
         assertThat(new HubImportRequest("Qwen/Qwen3-0.6B", "refs/pr/1", "").name()).isEqualTo("Qwen/Qwen3-0.6B@refs/pr/1");
+    }
+
+    @Test
+    void aStartingServerRemovesDownloadsAStoppedServerAbandonedButNotRunningOnes() throws IOException {
+        Path abandoned = Files.createDirectories(home.models().resolve(".partial-abandoned-" + UUID.randomUUID()));
+        Files.writeString(abandoned.resolve("model.safetensors"), "half");
+        FileTime longAgo = FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
+        Files.setLastModifiedTime(abandoned.resolve("model.safetensors"), longAgo);
+        Files.setLastModifiedTime(abandoned, longAgo);
+        Path running = Files.createDirectories(home.models().resolve(".partial-running-" + UUID.randomUUID()));
+
+        new HubImportService(models, home, HUB.endpoint(), "");
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(running).exists();
+        Files.delete(running);
     }
 
     @Test
