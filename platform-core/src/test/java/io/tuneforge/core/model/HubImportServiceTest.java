@@ -195,6 +195,19 @@ class HubImportServiceTest {
     }
 
     @Test
+    void anUnreachableHubFailsTheImportWithTheReasonAndLeavesNothing() {
+        HubImportService offline = new HubImportService(models, home, "http://127.0.0.1:9", "");
+        HubDownload download = offline.start(user(Role.MEMBER), new HubImportRequest("Qwen/Qwen3-0.6B", "main",
+                "offline-" + UUID.randomUUID()), p -> { });
+
+        assertThatThrownBy(() -> download.result().get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(ModelException.class)
+                .hasMessageContaining("Cannot reach the Hugging Face Hub at http://127.0.0.1:9")
+                .hasMessageContaining("HF_ENDPOINT");
+        assertNothingKeptFor("Qwen/Qwen3-0.6B");
+    }
+
+    @Test
     void theStatusSaysWhetherTheHubAnswers() {
         assertThat(hub.status().reachable()).isTrue();
 
