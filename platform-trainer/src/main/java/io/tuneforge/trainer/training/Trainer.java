@@ -9,6 +9,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.checkpoint.TrainerState;
 import io.tuneforge.trainer.training.optim.AdamW;
@@ -95,6 +96,13 @@ public final class Trainer {
      */
     public TrainingResult train(TrainingListener listener, BooleanSupplier cancelRequested, Optional<Path> resumeFrom)
             throws IOException {
+        try (GradMode off = GradMode.disabled()) {
+            return trainWithAutogradOff(listener, cancelRequested, resumeFrom);
+        }
+    }
+
+    private TrainingResult trainWithAutogradOff(TrainingListener listener, BooleanSupplier cancelRequested,
+                                                Optional<Path> resumeFrom) throws IOException {
         long totalSteps = totalSteps();
         long warmup = LearningRateSchedule.warmupSteps(config.warmupSteps(), config.warmupRatio(), totalSteps);
         LearningRateSchedule schedule =
@@ -159,7 +167,7 @@ public final class Trainer {
 
     /** Mean validation loss per target token of {@code samples} with the model's current weights. */
     public EvaluationResult evaluate(List<TokenizedSample> samples) {
-        try (NDManager run = NDManager.newBaseManager()) {
+        try (GradMode off = GradMode.disabled(); NDManager run = NDManager.newBaseManager()) {
             double[] nllAndTokens = validationNll(run, samples);
             double loss = nllAndTokens[0] / nllAndTokens[1];
             return new EvaluationResult(0, 0, loss, Math.exp(loss), (long) nllAndTokens[1], false);
