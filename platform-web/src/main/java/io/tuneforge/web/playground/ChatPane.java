@@ -31,8 +31,8 @@ final class ChatPane extends Composite<VerticalLayout> {
         this.idPrefix = idPrefix;
         title.setText(heading);
         transcript.setId(idPrefix + "-chat");
-        transcript.getStyle().set("overflow-y", "auto").set("flex-grow", "1").set("min-height", "12em")
-                .set("max-height", "55vh").set("width", "100%");
+        transcript.getStyle().set("overflow-y", "auto").set("overflow-x", "hidden").set("flex-grow", "1")
+                .set("min-height", "8em").set("max-height", "40vh").set("width", "100%");
         status.setId(idPrefix + "-status");
         status.getStyle().set("color", "var(--lumo-secondary-text-color)").set("font-size", "var(--lumo-font-size-s)");
         VerticalLayout content = getContent();
@@ -61,11 +61,13 @@ final class ChatPane extends Composite<VerticalLayout> {
         Paragraph user = new Paragraph(message);
         user.addClassName("playground-user");
         user.getStyle().set("background", "var(--lumo-contrast-5pct)").set("padding", "var(--lumo-space-s)")
-                .set("border-radius", "var(--lumo-border-radius-m)").set("white-space", "pre-wrap").set("margin", "0");
+                .set("border-radius", "var(--lumo-border-radius-m)").set("white-space", "pre-wrap")
+                .set("overflow-wrap", "anywhere").set("margin", "0");
         answer = new Paragraph();
         answer.setId(idPrefix + "-answer");
         answer.addClassName("playground-answer");
-        answer.getStyle().set("white-space", "pre-wrap").set("padding", "var(--lumo-space-s)");
+        answer.getStyle().set("white-space", "pre-wrap").set("overflow-wrap", "anywhere")
+                .set("padding", "var(--lumo-space-s)");
         transcript.add(user, answer);
         status.setText("Thinking…");
     }

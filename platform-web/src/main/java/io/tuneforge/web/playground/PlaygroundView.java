@@ -15,6 +15,8 @@ import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.NumberField;
 import com.vaadin.flow.component.textfield.TextArea;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
@@ -45,7 +47,10 @@ import java.util.OptionalLong;
 @PageTitle("Playground · TuneForge")
 @Menu(title = "Playground", order = 5, icon = "vaadin:chat")
 @RolesAllowed({"ADMIN", "MEMBER", "VIEWER"})
-public class PlaygroundView extends VerticalLayout {
+public class PlaygroundView extends VerticalLayout implements BeforeEnterObserver {
+
+    /** Query parameter that preselects a job's tuned model: {@code playground?job=42}. */
+    static final String JOB_PARAMETER = "job";
 
     /** Pushes per second for the whole view, both sides together. */
     static final int PUSHES_PER_SECOND = 4;
@@ -78,8 +83,25 @@ public class PlaygroundView extends VerticalLayout {
         this.actor = currentActor.get();
         setSizeFull();
         add(new SectionHeader("Playground", "Chat with a base model and a tuned model side by side."),
-                modelPickers(), settingsPanel(), panes(), promptBar());
+                modelPickers(), settingsPanel(), promptBar(), panes());
         load(playground.choices(actor));
+    }
+
+    /** {@code ?job=ID} picks that job's tuned model (and so its base), when the user may see it. */
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        event.getLocation().getQueryParameters().getSingleParameter(JOB_PARAMETER)
+                .flatMap(PlaygroundView::parseId)
+                .flatMap(id -> tuned.getListDataView().getItems().filter(t -> t.jobId() == id).findFirst())
+                .ifPresent(tuned::setValue);
+    }
+
+    private static Optional<Long> parseId(String text) {
+        try {
+            return Optional.of(Long.parseLong(text.strip()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

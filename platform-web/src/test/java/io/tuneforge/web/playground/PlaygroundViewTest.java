@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.vaadin.browserless.SpringBrowserlessTest;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.router.QueryParameters;
 import com.vaadin.flow.server.VaadinSession;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.dataset.DatasetService;
@@ -104,6 +106,18 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
         test(view.clear).click();
         assertThat(view.basePane.history()).isEmpty();
         assertThat(view.tunedPane.currentAnswer()).isEmpty();
+    }
+
+    @Test
+    void aLinkWithTheJobPicksItsTunedModelAndItsBase() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("linked", member, false);
+
+        UI.getCurrent().navigate("playground", QueryParameters.of(PlaygroundView.JOB_PARAMETER, Long.toString(jobId)));
+        PlaygroundView view = (PlaygroundView) getCurrentView();
+
+        assertThat(view.tuned.getValue().jobId()).isEqualTo(jobId);
+        assertThat(view.base.getValue().id()).isEqualTo(view.tuned.getValue().baseModelId());
     }
 
     @Test
