@@ -55,7 +55,7 @@ final class ChatPane extends Composite<VerticalLayout> {
     /** Shows the user's message and an empty answer that text is appended to. */
     void startAnswer(String message) {
         if (answer != null) {
-            answer.setId(null);
+            answer.getElement().removeAttribute("id");            // the id marks the newest answer only
         }
         question = message;
         Paragraph user = new Paragraph(message);

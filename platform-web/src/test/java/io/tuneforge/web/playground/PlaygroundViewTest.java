@@ -22,6 +22,7 @@ import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.trainer.playground.ChatListener;
 import io.tuneforge.trainer.playground.ChatReply;
 import io.tuneforge.trainer.playground.ChatSettings;
+import io.tuneforge.trainer.playground.ChatTurn;
 import io.tuneforge.trainer.playground.ModelChoice;
 import io.tuneforge.trainer.playground.PlaygroundService;
 import io.tuneforge.web.testing.Jobs;
@@ -102,6 +103,14 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
         assertThat(view.basePane.history()).hasSize(1);
         assertThat(view.tunedPane.history().getFirst().assistant()).isEqualTo(tunedAnswer);
         assertThat(view.prompt.getValue()).isEmpty();
+
+        view.prompt.setValue("And then?");
+        test(view.send).click();
+        awaitAnswers(view);
+        assertThat(view.basePane.history()).extracting(ChatTurn::user).containsExactly(
+                "What did Lily find in the park?", "And then?");
+        assertThat(view.tunedPane.history()).hasSize(2);
+        assertThat(view.tunedPane.history().getFirst().assistant()).isEqualTo(tunedAnswer);
 
         test(view.clear).click();
         assertThat(view.basePane.history()).isEmpty();
