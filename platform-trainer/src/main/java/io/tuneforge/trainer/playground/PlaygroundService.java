@@ -99,7 +99,8 @@ public class PlaygroundService implements AutoCloseable {
     private void answer(ChatModelSpec model, ChatSettings settings, List<ChatTurn> history, String message,
             ChatListener listener, RunningChat running) {
         try {
-            ChatReply reply = engine.chat(model, settings, history, message, listener::onText, running::isStopRequested);
+            ChatReply reply = engine.chat(model, settings, history, message, listener::onText,
+                    running::isStopRequested);
             listener.onFinished(reply);
         } catch (PlaygroundException e) {
             listener.onFailed(e.getMessage());

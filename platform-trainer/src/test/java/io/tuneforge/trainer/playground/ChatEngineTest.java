@@ -186,7 +186,8 @@ class ChatEngineTest {
         Files.writeString(merged.resolve("config.json"), "{}");
         Path empty = Files.createDirectories(temp.resolve("empty"));
 
-        assertThat(ChatModelSpec.tuned("a", stories, adapter).modelDir()).isEqualTo(stories.toAbsolutePath().normalize());
+        assertThat(ChatModelSpec.tuned("a", stories, adapter).modelDir())
+                .isEqualTo(stories.toAbsolutePath().normalize());
         assertThat(ChatModelSpec.tuned("m", stories, merged)).isEqualTo(ChatModelSpec.base("m", merged));
         assertThatThrownBy(() -> ChatModelSpec.tuned("job-9", stories, empty))
                 .isInstanceOf(PlaygroundException.class).hasMessageContaining("job-9")

@@ -35,6 +35,7 @@ import io.tuneforge.web.security.CurrentActor;
 import jakarta.annotation.security.RolesAllowed;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -119,8 +120,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         tuned.setId("playground-tuned");
         tuned.setEmptySelectionAllowed(true);
         tuned.setEmptySelectionCaption("None (base model only)");
-        tuned.setItemLabelGenerator(t -> t == null ? "None (base model only)"
-                : "#" + t.jobId() + " " + t.jobName() + " (" + t.baseModelName() + ", " + t.kind().name().toLowerCase() + ")");
+        tuned.setItemLabelGenerator(PlaygroundView::tunedLabel);
         tuned.setWidth("26em");
         tuned.addValueChangeListener(e -> tunedChanged(e.getValue()));
         template.setLabel("Chat template");
@@ -133,6 +133,12 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         row.setWrap(true);
         return row;
+    }
+
+    /** "#42 lily-lora (llama-3.2-1b, adapter)". */
+    private static String tunedLabel(TunedModel model) {
+        return model == null ? "None (base model only)" : "#" + model.jobId() + " " + model.jobName() + " ("
+                + model.baseModelName() + ", " + model.kind().name().toLowerCase(Locale.ROOT) + ")";
     }
 
     private Details settingsPanel() {
@@ -214,12 +220,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
     private void baseChanged(BaseModelSummary model) {
         basePane.clear();
         basePane.setHeading(model == null ? "Base model" : "Base: " + model.name());
-        if (model != null && ChatTemplates.MODEL.equals(template.getValue()) && model.chatTemplate().isEmpty()) {
-            template.setValue("default");
-            template.setHelperText(model.name() + " has no chat template of its own: pick the one it was tuned with");
-        } else {
-            template.setHelperText(null);
-        }
+        chooseTemplate(model, Optional.ofNullable(tuned.getValue()).flatMap(TunedModel::template));
     }
 
     /** A tuned model implies its base model and the template it was trained with. */
@@ -235,8 +236,25 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         if (itsBase.isEmpty()) {
             Notifications.error("The base model " + model.baseModelName() + " of this job is not available to you");
         }
-        template.setValue(model.template().orElse(base.getValue() != null && base.getValue().chatTemplate().isPresent()
-                ? ChatTemplates.MODEL : template.getValue()));
+        chooseTemplate(base.getValue(), model.template());
+    }
+
+    /**
+     * Both sides use one template: the one the tuned model was trained with, else the base model's own, else a
+     * built-in one the user should check (the model has none of its own).
+     */
+    private void chooseTemplate(BaseModelSummary model, Optional<String> trainedWith) {
+        template.setHelperText(null);
+        if (trainedWith.isPresent()) {
+            template.setValue(trainedWith.get());
+        } else if (model != null && model.chatTemplate().isPresent()) {
+            template.setValue(ChatTemplates.MODEL);
+        } else if (model != null) {
+            if (ChatTemplates.MODEL.equals(template.getValue())) {
+                template.setValue("default");
+            }
+            template.setHelperText(model.name() + " has no chat template of its own: pick the one it was tuned with");
+        }
     }
 
     private void send() {

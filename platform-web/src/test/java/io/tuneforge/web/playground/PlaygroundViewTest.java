@@ -10,7 +10,9 @@ import com.vaadin.flow.server.VaadinSession;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.job.ArtifactRepository;
+import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobLaunchService;
+import io.tuneforge.core.job.JobRequest;
 import io.tuneforge.core.job.TunedModel;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
@@ -29,8 +31,10 @@ import io.tuneforge.web.testing.Jobs;
 import io.tuneforge.web.testing.SignedIn;
 import io.tuneforge.web.testing.TunedJobs;
 import io.tuneforge.web.testing.Workspace;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -127,6 +131,23 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
 
         assertThat(view.tuned.getValue().jobId()).isEqualTo(jobId);
         assertThat(view.base.getValue().id()).isEqualTo(view.tuned.getValue().baseModelId());
+    }
+
+    @Test
+    void aTunedJobBringsTheTemplateItWasTrainedWith() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        BaseModelSummary stories = Workspace.stories(models, member);
+        long jobId = launcher.launch(member, new JobRequest("chatml-run", stories.id(),
+                List.of(new JobRequest.DatasetShare(Workspace.identity(datasets, member).id(), 1.0)),
+                FineTuningMethod.LORA, Map.of("template", "chatml", "max_steps", 2), 0));
+        TunedJobs.succeedWith(jobId, dir -> TunedJobs.writeLoraAdapter(Path.of(stories.path()), dir), store,
+                artifacts, jdbc);
+        PlaygroundView view = navigate(PlaygroundView.class);
+
+        pickTuned(view, jobId);
+
+        assertThat(view.template.getValue()).isEqualTo("chatml");
+        assertThat(view.settings().template()).contains("chatml");
     }
 
     @Test
