@@ -10,11 +10,14 @@ import io.tuneforge.core.worker.WorkerRepository;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the job pages read: jobs visible to the actor, their metrics, events, checkpoints and artifacts, and the
@@ -23,6 +26,8 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 @Transactional(readOnly = true)
 public class JobMonitorService {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final FineTuningJobRepository jobs;
     private final TrainingMetricRepository metrics;
@@ -146,6 +151,54 @@ public class JobMonitorService {
                 .filter(a -> store.exists(a.getStoragePath()))
                 .map(a -> new ArtifactLine(a.getKind(), store.localCopy(a.getStoragePath()), a.getSizeBytes(),
                         a.getSha256())).toList();
+    }
+
+    /**
+     * The tuned models the actor may chat with: succeeded jobs (their team's; all for administrators) whose adapter
+     * or merged model is in the artifact store, newest first.
+     */
+    public List<TunedModel> tunedModels(Actor actor) {
+        return jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.SUCCEEDED).stream()
+                .filter(job -> actor.canSee(job.getTeam().getId()))
+                .sorted(Comparator.comparing(FineTuningJob::getId).reversed())
+                .flatMap(job -> tunedModel(job).stream())
+                .toList();
+    }
+
+    /**
+     * One job's tuned model.
+     *
+     * @throws AccessRefusedException when the job belongs to another team
+     * @throws JobLaunchException     when there is no such job, or it has not succeeded with a stored adapter or
+     *                                merged model
+     */
+    public TunedModel tunedModel(Actor actor, long jobId) {
+        FineTuningJob job = visible(actor, jobId);
+        if (job.getStatus() != JobStatus.SUCCEEDED) {
+            throw new JobLaunchException("Job " + jobId + " is " + job.getStatus().apiName()
+                    + ": only a succeeded job has a tuned model to chat with");
+        }
+        return tunedModel(job).orElseThrow(() -> new JobLaunchException("Job " + jobId
+                + " has no stored adapter or merged model"));
+    }
+
+    private Optional<TunedModel> tunedModel(FineTuningJob job) {
+        Optional<Artifact> artifact = storedArtifact(job.getId(), Artifact.Kind.ADAPTER)
+                .or(() -> storedArtifact(job.getId(), Artifact.Kind.MERGED));
+        return artifact.map(a -> new TunedModel(job.getId(), job.getName(), job.getTeam().getName(),
+                job.getBaseModel().getId(), job.getBaseModel().getName(), Path.of(job.getBaseModel().getPath()),
+                a.getKind(), store.localCopy(a.getStoragePath()), templateOf(job.getConfig()), job.getFinishedAt()));
+    }
+
+    private Optional<Artifact> storedArtifact(long jobId, Artifact.Kind kind) {
+        return artifacts.findByJobIdAndKind(jobId, kind).filter(a -> store.exists(a.getStoragePath()));
+    }
+
+    /** The {@code template} key of a job's stored configuration, if set. */
+    static Optional<String> templateOf(String configJson) {
+        JsonNode template = JSON.readTree(configJson).path("template");
+        return template.isString() && !template.asString().isBlank() ? Optional.of(template.asString().strip())
+                : Optional.empty();
     }
 
     private FineTuningJob visible(Actor actor, long jobId) {

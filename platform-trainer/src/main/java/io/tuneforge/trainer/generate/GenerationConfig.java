@@ -2,6 +2,7 @@ package io.tuneforge.trainer.generate;
 
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.IntPredicate;
 
 /**
  * Decoding settings (Hugging Face {@code generate} names and order: repetition penalty, temperature, top-k, top-p).
@@ -15,12 +16,23 @@ import java.util.OptionalLong;
  * @param seed              seeds sampling; the same seed, prompt and settings give the same text (empty: random)
  * @param stopStrings       generation stops before the first occurrence of any of these (not part of the output)
  * @param stopOnEos         stop at any of the model's EOS ids (not part of the output)
+ * @param stopTokenIds      further ids that end generation like EOS (not part of the output), e.g. a chat
+ *                          template's end-of-turn token that the tokenizer's EOS list lacks; special tokens are not
+ *                          decoded into text, so a stop string alone would never see them
  */
 public record GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, double repetitionPenalty,
-                               OptionalLong seed, List<String> stopStrings, boolean stopOnEos) {
+                               OptionalLong seed, List<String> stopStrings, boolean stopOnEos,
+                               List<Integer> stopTokenIds) {
+
+    /** Settings without extra stop ids. */
+    public GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, double repetitionPenalty,
+                            OptionalLong seed, List<String> stopStrings, boolean stopOnEos) {
+        this(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, stopStrings, stopOnEos, List.of());
+    }
 
     public GenerationConfig {
         stopStrings = stopStrings.stream().filter(s -> !s.isEmpty()).toList();
+        stopTokenIds = List.copyOf(stopTokenIds);
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("max new tokens must be >= 0, got " + maxNewTokens);
         }
@@ -41,6 +53,17 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
     /** Greedy decoding of up to {@code maxNewTokens}, stopping on EOS. */
     public static GenerationConfig greedy(int maxNewTokens) {
         return new GenerationConfig(maxNewTokens, 0, 0, 1, 1, OptionalLong.empty(), List.of(), true);
+    }
+
+    /** The same settings with {@code ids} also ending generation. */
+    public GenerationConfig withStopTokenIds(List<Integer> ids) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, stopStrings,
+                stopOnEos, ids);
+    }
+
+    /** True when {@code id} ends generation: an EOS id (when {@link #stopOnEos}) or one of {@link #stopTokenIds}. */
+    public boolean isStopToken(int id, IntPredicate isEos) {
+        return (stopOnEos && isEos.test(id)) || stopTokenIds.contains(id);
     }
 
     /** True when decoding is argmax. */

@@ -67,7 +67,7 @@ public final class Generator {
                 }
                 float[] logits = nextLogits(feed, cache);
                 int next = sampler.next(logits, history, length);
-                if (config.stopOnEos() && tokenizer.specialTokens().isEos(next)) {
+                if (config.isStopToken(next, tokenizer.specialTokens()::isEos)) {
                     reason = StopReason.EOS;
                     break;
                 }

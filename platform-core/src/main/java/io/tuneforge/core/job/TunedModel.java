@@ -1,0 +1,24 @@
+package io.tuneforge.core.job;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A succeeded job's result that can be loaded for chat: its PEFT adapter (applied on the base model) or, failing
+ * that, its merged model.
+ *
+ * @param jobId         the job
+ * @param jobName       the job's run name
+ * @param team          the job's team name
+ * @param baseModelId   the base model the job tuned
+ * @param baseModelName its name
+ * @param baseModelPath its folder on the server
+ * @param kind          {@link Artifact.Kind#ADAPTER} or {@link Artifact.Kind#MERGED}
+ * @param path          the artifact's folder on the server
+ * @param template      the built-in chat template the job trained with ({@code template}); empty: the model's own
+ * @param finishedAt    when the job ended
+ */
+public record TunedModel(long jobId, String jobName, String team, long baseModelId, String baseModelName,
+        Path baseModelPath, Artifact.Kind kind, Path path, Optional<String> template, Optional<Instant> finishedAt) {
+}

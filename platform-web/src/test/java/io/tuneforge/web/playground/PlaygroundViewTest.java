@@ -1,0 +1,290 @@
+package io.tuneforge.web.playground;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.vaadin.browserless.SpringBrowserlessTest;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.router.QueryParameters;
+import com.vaadin.flow.server.VaadinSession;
+import io.tuneforge.core.artifact.ArtifactStore;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.job.ArtifactRepository;
+import io.tuneforge.core.job.FineTuningMethod;
+import io.tuneforge.core.job.JobLaunchService;
+import io.tuneforge.core.job.JobRequest;
+import io.tuneforge.core.job.TunedModel;
+import io.tuneforge.core.model.BaseModelService;
+import io.tuneforge.core.model.BaseModelSummary;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
+import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.trainer.playground.ChatListener;
+import io.tuneforge.trainer.playground.ChatReply;
+import io.tuneforge.trainer.playground.ChatSettings;
+import io.tuneforge.trainer.playground.ChatTurn;
+import io.tuneforge.trainer.playground.ModelChoice;
+import io.tuneforge.trainer.playground.PlaygroundService;
+import io.tuneforge.web.testing.Jobs;
+import io.tuneforge.web.testing.SignedIn;
+import io.tuneforge.web.testing.TunedJobs;
+import io.tuneforge.web.testing.Workspace;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The playground against real models: stories260K as the base and a real PEFT adapter stored for a succeeded job as
+ * the tuned model; answers are generated for real on background threads and pushed to the panes.
+ */
+@SpringBootTest
+class PlaygroundViewTest extends SpringBrowserlessTest {
+
+    @Autowired
+    UserAccountService accounts;
+
+    @Autowired
+    TeamRepository teams;
+
+    @Autowired
+    BaseModelService models;
+
+    @Autowired
+    DatasetService datasets;
+
+    @Autowired
+    JobLaunchService launcher;
+
+    @Autowired
+    ArtifactStore store;
+
+    @Autowired
+    ArtifactRepository artifacts;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    PlaygroundService playground;
+
+    @AfterEach
+    void signOut() {
+        SignedIn.signOut();
+    }
+
+    @Test
+    void onePromptGoesToBothModelsAndBothAnswersStreamIntoTheirPanes() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("tuned-lily", member, false);
+
+        PlaygroundView view = navigate(PlaygroundView.class);
+        pickTuned(view, jobId);
+        assertThat(view.base.getValue().name()).as("the tuned job implies its base").startsWith("stories-");
+        assertThat(view.template.getValue()).as("stories260K has no template of its own").isEqualTo("default");
+        view.temperature.setValue(0.0);
+        view.maxNewTokens.setValue(24);
+        view.prompt.setValue("What did Lily find in the park?");
+        test(view.send).click();
+
+        assertThat(view.send.isEnabled()).as("one question at a time").isFalse();
+        assertThat(view.stop.isEnabled()).isTrue();
+        awaitAnswers(view);
+
+        String baseAnswer = view.basePane.currentAnswer();
+        String tunedAnswer = view.tunedPane.currentAnswer();
+        assertThat(baseAnswer).isNotBlank();
+        assertThat(tunedAnswer).isNotBlank().as("the adapter changes the answer").isNotEqualTo(baseAnswer);
+        assertThat(view.basePane.statusText()).contains("tokens/s");
+        assertThat(view.tunedPane.statusText()).contains("tokens/s");
+        assertThat(view.basePane.history()).hasSize(1);
+        assertThat(view.tunedPane.history().getFirst().assistant()).isEqualTo(tunedAnswer);
+        assertThat(view.prompt.getValue()).isEmpty();
+
+        view.prompt.setValue("And then?");
+        test(view.send).click();
+        awaitAnswers(view);
+        assertThat(view.basePane.history()).extracting(ChatTurn::user).containsExactly(
+                "What did Lily find in the park?", "And then?");
+        assertThat(view.tunedPane.history()).hasSize(2);
+        assertThat(view.tunedPane.history().getFirst().assistant()).isEqualTo(tunedAnswer);
+
+        test(view.clear).click();
+        assertThat(view.basePane.history()).isEmpty();
+        assertThat(view.tunedPane.currentAnswer()).isEmpty();
+    }
+
+    @Test
+    void aLinkWithTheJobPicksItsTunedModelAndItsBase() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("linked", member, false);
+
+        UI.getCurrent().navigate("playground", QueryParameters.of(PlaygroundView.JOB_PARAMETER, Long.toString(jobId)));
+        PlaygroundView view = (PlaygroundView) getCurrentView();
+
+        assertThat(view.tuned.getValue().jobId()).isEqualTo(jobId);
+        assertThat(view.base.getValue().id()).isEqualTo(view.tuned.getValue().baseModelId());
+    }
+
+    @Test
+    void aTunedJobBringsTheTemplateItWasTrainedWith() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        BaseModelSummary stories = Workspace.stories(models, member);
+        long jobId = launcher.launch(member, new JobRequest("chatml-run", stories.id(),
+                List.of(new JobRequest.DatasetShare(Workspace.identity(datasets, member).id(), 1.0)),
+                FineTuningMethod.LORA, Map.of("template", "chatml", "max_steps", 2), 0));
+        TunedJobs.succeedWith(jobId, dir -> TunedJobs.writeLoraAdapter(Path.of(stories.path()), dir), store,
+                artifacts, jdbc);
+        PlaygroundView view = navigate(PlaygroundView.class);
+
+        pickTuned(view, jobId);
+
+        assertThat(view.template.getValue()).isEqualTo("chatml");
+        assertThat(view.settings().template()).contains("chatml");
+    }
+
+    @Test
+    void theAnswerIsTheSameAsTheServiceGivesForTheSameConversation() throws Exception {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("tuned-same", member, false);
+        PlaygroundView view = navigate(PlaygroundView.class);
+        pickTuned(view, jobId);
+        view.temperature.setValue(0.0);
+        view.maxNewTokens.setValue(16);
+        view.prompt.setValue("Hello");
+        test(view.send).click();
+        awaitAnswers(view);
+
+        StringBuilder direct = new StringBuilder();
+        ChatReply[] reply = new ChatReply[1];
+        playground.start(member, new ModelChoice.Tuned(jobId), view.settings(), List.of(), "Hello",
+                listener(direct, reply)).done().get();
+
+        assertThat(reply[0].text()).isEqualTo(direct.toString()).isEqualTo(view.tunedPane.currentAnswer());
+    }
+
+    @Test
+    void stopEndsBothAnswersEarly() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("tuned-stop", member, false);
+        PlaygroundView view = navigate(PlaygroundView.class);
+        pickTuned(view, jobId);
+        view.temperature.setValue(0.0);
+        view.maxNewTokens.setValue(ChatSettings.MAX_NEW_TOKENS);
+        view.prompt.setValue("Once upon a time");
+
+        test(view.send).click();
+        test(view.stop).click();               // before any push: the answers cannot be complete yet
+        awaitAnswers(view);
+
+        assertThat(view.basePane.statusText()).endsWith("stopped");
+        assertThat(view.tunedPane.statusText()).endsWith("stopped");
+    }
+
+    @Test
+    void aTunedModelThatCannotBeLoadedSaysWhyInItsPane() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("broken", member, true);
+        PlaygroundView view = navigate(PlaygroundView.class);
+        pickTuned(view, jobId);
+        view.maxNewTokens.setValue(8);
+        view.prompt.setValue("Hello");
+
+        test(view.send).click();
+        awaitAnswers(view);
+
+        assertThat(view.tunedPane.currentAnswer()).startsWith("Cannot load broken from ")
+                .contains("has no adapter_model.safetensors");
+        assertThat(view.tunedPane.statusText()).isEqualTo("Failed");
+        assertThat(view.basePane.currentAnswer()).isNotBlank();
+        assertThat(view.basePane.statusText()).contains("tokens/s");
+    }
+
+    @Test
+    void aMemberOfAnotherTeamCanNeitherPickNorUseThatTeamsModels() {
+        Actor owner = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("private-run", owner, false);
+        TunedModel ownersModel = playground.choices(owner).tunedModels().stream()
+                .filter(t -> t.jobId() == jobId).findFirst().orElseThrow();
+
+        Actor stranger = SignedIn.as(Role.MEMBER, accounts, teams);
+        PlaygroundView view = navigate(PlaygroundView.class);
+
+        assertThat(view.base.getListDataView().getItems().map(BaseModelSummary::id))
+                .doesNotContain(ownersModel.baseModelId());
+        assertThat(view.tuned.getListDataView().getItems().map(TunedModel::jobId)).doesNotContain(jobId);
+        assertThatThrownBy(() -> playground.start(stranger, new ModelChoice.Tuned(jobId), ChatSettings.greedy(4),
+                List.of(), "Hello", listener(new StringBuilder(), new ChatReply[1])))
+                .isInstanceOf(AccessRefusedException.class);
+        assertThatThrownBy(() -> playground.start(stranger, new ModelChoice.Base(ownersModel.baseModelId()),
+                ChatSettings.greedy(4), List.of(), "Hello", listener(new StringBuilder(), new ChatReply[1])))
+                .isInstanceOf(AccessRefusedException.class);
+    }
+
+    /** A LoRA job of the actor's team on stories260K that succeeded with a real adapter (or a broken one). */
+    private long tunedJob(String name, Actor actor, boolean broken) {
+        long jobId = Jobs.queueLora(name, actor, models, datasets, launcher);
+        var stories = Workspace.fixture("models/stories260K");
+        TunedJobs.succeedWith(jobId, dir -> {
+            if (broken) {
+                TunedJobs.writeBrokenAdapter(dir);
+            } else {
+                TunedJobs.writeLoraAdapter(stories, dir);
+            }
+        }, store, artifacts, jdbc);
+        return jobId;
+    }
+
+    private static void pickTuned(PlaygroundView view, long jobId) {
+        view.tuned.setValue(view.tuned.getListDataView().getItems().filter(t -> t.jobId() == jobId).findFirst()
+                .orElseThrow());
+    }
+
+    /**
+     * Releases the session lock until both answers ended: the playground threads' {@code ui.access} tasks run when
+     * the lock is free, as they would between two requests in the running application.
+     */
+    private static void awaitAnswers(PlaygroundView view) {
+        VaadinSession session = VaadinSession.getCurrent();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!view.send.isEnabled()) {
+            assertThat(System.nanoTime()).as("both answers end within 3 minutes").isLessThan(deadline);
+            session.unlock();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            } finally {
+                session.lock();
+            }
+        }
+        assertThat(view.stop.isEnabled()).isFalse();
+    }
+
+    private static ChatListener listener(StringBuilder text, ChatReply[] reply) {
+        return new ChatListener() {
+            @Override
+            public void onText(String piece) {
+                text.append(piece);
+            }
+
+            @Override
+            public void onFinished(ChatReply finished) {
+                reply[0] = finished;
+            }
+
+            @Override
+            public void onFailed(String message) {
+                throw new AssertionError(message);
+            }
+        };
+    }
+}
