@@ -100,6 +100,10 @@ public final class Trainer {
         LearningRateSchedule schedule =
                 new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(), warmup, totalSteps);
         SequencedMap<String, NDArray> params = model.trainableParameters();
+        // libtorch's grad mode is per thread and on by default; DJL turns it off only on the thread that started the
+        // engine. A second job on a worker runs on another thread, where the optimizer's in-place updates of
+        // parameters would be refused ("a leaf Variable that requires grad is being used in an in-place operation").
+        JniUtils.setGradMode(false);
         try (NDManager run = NDManager.newBaseManager(); AdamW adamW = new AdamW(params, config.adamW(), run)) {
             RunState s = new RunState();
             if (resumeFrom.isPresent()) {
