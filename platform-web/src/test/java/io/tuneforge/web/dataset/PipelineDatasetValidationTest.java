@@ -73,7 +73,7 @@ class PipelineDatasetValidationTest {
         assertThat(report.problemCount()).isEqualTo(2);
         assertThat(report.problems()).containsExactly(
                 new ValidationReport.Problem(2, "output", "Required field 'output' is missing (line 3)"),
-                new ValidationReport.Problem(3, "output", "'output' must be text, found number (line 4)"));
+                new ValidationReport.Problem(3, "output", "'output' must be text, found a number (line 4)"));
         assertThat(report.countsByKind()).isEqualTo(Map.of("MISSING_FIELD", 1L, "WRONG_TYPE", 1L));
     }
 
