@@ -3,6 +3,7 @@ package io.tuneforge.trainer.worker;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.trainer.data.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
@@ -174,10 +175,11 @@ public final class TrainerJobRunner implements JobRunner {
         @Override
         public void onLog(TrainingLog log) {
             int step = (int) log.step();
-            execution.metric(step, "loss", log.loss());
-            execution.metric(step, "learning_rate", log.learningRate());
-            execution.metric(step, "grad_norm", log.gradNorm());
-            execution.metric(step, "tokens_per_second", log.tokensPerSecond());
+            // the names the job page charts (MetricNames)
+            execution.metric(step, MetricNames.LOSS, log.loss());
+            execution.metric(step, MetricNames.LEARNING_RATE, log.learningRate());
+            execution.metric(step, MetricNames.GRAD_NORM, log.gradNorm());
+            execution.metric(step, MetricNames.THROUGHPUT, log.tokensPerSecond());
             execution.progress(step, (int) log.totalSteps(), log.tokensSeen());
         }
 

@@ -81,6 +81,8 @@ class TrainerJobRunnerTest {
         assertThat(jdbc.queryForList("select step from training_metrics where job_id = ? and name = 'loss' "
                 + "order by step", Integer.class, job))
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, 6).boxed().toList());
+        assertThat(jdbc.queryForList("select distinct name from training_metrics where job_id = ? and step = 1",
+                String.class, job)).containsExactlyInAnyOrder("loss", "lr", "grad_norm", "throughput");
         assertThat(jdbc.queryForList("select step from checkpoints where job_id = ? order by step", Integer.class,
                 job)).contains(3, 6);
         assertThat(Files.isRegularFile(artifact(job, "adapter").resolve("adapter_model.safetensors"))).isTrue();
