@@ -1,9 +1,11 @@
 package io.tuneforge.core.model;
 
 import io.tuneforge.core.platform.AllowedRoots;
+import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
@@ -21,11 +23,13 @@ public class BaseModelService {
     private final BaseModelRepository models;
     private final TeamRepository teams;
     private final AllowedRoots roots;
+    private final PlatformHome home;
 
-    public BaseModelService(BaseModelRepository models, TeamRepository teams,
+    public BaseModelService(BaseModelRepository models, TeamRepository teams, PlatformHome home,
             @Value("${tuneforge.models.allowed-roots:}") String allowedRoots) {
         this.models = models;
         this.teams = teams;
+        this.home = home;
         this.roots = AllowedRoots.parse("tuneforge.models.allowed-roots", allowedRoots);
     }
 
@@ -44,6 +48,37 @@ public class BaseModelService {
         if (shared) {
             actor.requireAdmin();
         }
+        String trimmed = requireFreeName(name);
+        Path path;
+        try {
+            path = roots.resolve(folder);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage());
+        }
+        return save(actor, trimmed, path, shared);
+    }
+
+    /**
+     * Registers a folder this platform downloaded under its home's {@code models} folder (a Hub import) as a model
+     * of the actor's team, reading it like {@link #register}.
+     */
+    public BaseModelSummary registerImported(Actor actor, String name, Path folder) {
+        actor.requireWriter();
+        String trimmed = requireFreeName(name);
+        Path path = folder.toAbsolutePath().normalize();
+        if (!path.startsWith(home.models()) || !Files.isDirectory(path)) {
+            throw new ModelException(path + " is not a downloaded model folder under " + home.models());
+        }
+        return save(actor, trimmed, path, false);
+    }
+
+    /**
+     * The stripped name, if it is free.
+     *
+     * @throws ModelException when it is blank, too long or taken
+     */
+    @Transactional(readOnly = true)
+    public String requireFreeName(String name) {
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.isEmpty() || trimmed.length() > 200) {
             throw new ModelException("Give the model a name of 1 to 200 characters");
@@ -51,14 +86,12 @@ public class BaseModelService {
         if (models.findByName(trimmed).isPresent()) {
             throw new ModelException("A model named \"" + trimmed + "\" exists already: pick another name");
         }
-        Path path;
-        try {
-            path = roots.resolve(folder);
-        } catch (IllegalArgumentException e) {
-            throw new ModelException(e.getMessage());
-        }
+        return trimmed;
+    }
+
+    private BaseModelSummary save(Actor actor, String name, Path path, boolean shared) {
         ModelFolderInfo info = ModelFolderInfo.read(path);
-        BaseModel model = models.save(new BaseModel(shared ? null : teams.getReferenceById(actor.teamId()), trimmed,
+        BaseModel model = models.save(new BaseModel(shared ? null : teams.getReferenceById(actor.teamId()), name,
                 path.toString(), info.architecture(), info.parameterCount(), info.dtype(), info.chatTemplate().orElse(null)));
         return BaseModelSummary.of(model);
     }

@@ -36,6 +36,11 @@ public record PlatformHome(Path root) {
         return root.resolve("datasets");
     }
 
+    /** Base models imported from the Hugging Face Hub (and the default folder models are registered from). */
+    public Path models() {
+        return root.resolve("models");
+    }
+
     /** Checkpoints, adapters, merged models and predictions of jobs. */
     public Path artifacts() {
         return root.resolve("artifacts");

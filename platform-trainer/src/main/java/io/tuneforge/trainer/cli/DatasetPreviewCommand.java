@@ -4,26 +4,20 @@ import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.data.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.DatasetValidationException;
-import io.tuneforge.trainer.data.Datasets;
-import io.tuneforge.trainer.data.Example;
-import io.tuneforge.trainer.data.LoadedDataset;
-import io.tuneforge.trainer.data.encoding.ConversationEncoder;
-import io.tuneforge.trainer.data.encoding.EncodedDataset;
 import io.tuneforge.trainer.data.encoding.EncodedExample;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.encoding.EncodingStats;
+import io.tuneforge.trainer.data.encoding.LengthBucket;
 import io.tuneforge.trainer.data.encoding.Segment;
 import io.tuneforge.trainer.data.info.DatasetInfo;
+import io.tuneforge.trainer.data.preview.TrainingPreview;
+import io.tuneforge.trainer.data.preview.TrainingPreviews;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
-import io.tuneforge.trainer.template.ChatTemplate;
-import io.tuneforge.trainer.template.ChatTemplates;
 import io.tuneforge.trainer.template.TemplateException;
-import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.tokenizer.TokenizerException;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -80,20 +74,17 @@ final class DatasetPreviewCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
-            LoadedDataset data = Datasets.load(dataset(), ValidationOptions.defaults());
-            ChatTemplate chat = ChatTemplates.forModel(model, Optional.ofNullable(template));
-            ConversationEncoder encoder = new ConversationEncoder(chat, tokenizer,
-                    new EncodingOptions(cutoff, trainOnPrompt, false, Map.of()));
-            List<Example> examples = data.examples();
+        try {
+            DatasetSpec dataset = dataset();
+            TrainingPreview preview = TrainingPreviews.preview(dataset, ValidationOptions.defaults(), model,
+                    Optional.ofNullable(template), new EncodingOptions(cutoff, trainOnPrompt, false, Map.of()),
+                    samples, TrainingPreviews.ALL_ROWS);
             out.printf(Locale.ROOT, "%s: %d rows, format %s, template %s; trained text is between [[ and ]]%n%n",
-                    data.spec().file(), examples.size(), data.report().format().map(DatasetFormat::cliName).orElse("?"),
-                    chat.name());
-            for (int i = 0; i < Math.min(samples, examples.size()); i++) {
-                printSample(out, i, encoder.encode(examples.get(i)));
+                    dataset.file(), preview.totalRows(), preview.format().cliName(), preview.template());
+            for (int i = 0; i < preview.samples().size(); i++) {
+                printSample(out, i, preview.samples().get(i));
             }
-            EncodedDataset encoded = encoder.encodeAll(examples);
-            printStatistics(out, encoded.stats(), cutoff);
+            printStatistics(out, preview.stats(), cutoff);
             out.flush();
             return 0;
         } catch (DatasetValidationException e) {
@@ -135,19 +126,13 @@ final class DatasetPreviewCommand implements Callable<Integer> {
                 + "assistant turns not located: %d%n", cutoff, stats.truncated(), stats.withoutTargets(),
                 stats.untrainedTurns());
         out.println("token-length histogram:");
-        long[] histogram = stats.histogram();
-        long max = 1;
-        for (long count : histogram) {
-            max = Math.max(max, count);
-        }
-        for (int i = 0; i < histogram.length; i++) {
-            if (histogram[i] == 0) {
+        long max = stats.buckets().stream().mapToLong(LengthBucket::count).max().orElse(1);
+        for (LengthBucket bucket : stats.buckets()) {
+            if (bucket.count() == 0) {
                 continue;
             }
-            long low = i == 0 ? 0 : (1L << (i - 1)) + 1;
-            long high = 1L << i;
-            out.printf(Locale.ROOT, "  %6d-%-6d %7d %s%n", low, high, histogram[i],
-                    "#".repeat((int) Math.max(1, 40 * histogram[i] / max)));
+            out.printf(Locale.ROOT, "  %6d-%-6d %7d %s%n", bucket.low(), bucket.high(), bucket.count(),
+                    "#".repeat((int) Math.max(1, 40 * bucket.count() / max)));
         }
     }
 }

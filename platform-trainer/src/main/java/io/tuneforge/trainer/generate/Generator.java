@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.CausalLanguageModel;
+import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.KvCache;
 import io.tuneforge.trainer.tokenizer.IncrementalDecoder;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
@@ -40,6 +41,13 @@ public final class Generator {
      */
     public GenerationResult generate(int[] promptIds, GenerationConfig config, TextStream stream,
                                      BooleanSupplier cancelled) {
+        try (GradMode off = GradMode.disabled()) {
+            return generateWithAutogradOff(promptIds, config, stream, cancelled);
+        }
+    }
+
+    private GenerationResult generateWithAutogradOff(int[] promptIds, GenerationConfig config, TextStream stream,
+                                                     BooleanSupplier cancelled) {
         if (promptIds.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens and the tokenizer adds no BOS: give a prompt");
         }

@@ -9,6 +9,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.checkpoint.TrainerState;
 import io.tuneforge.trainer.training.optim.AdamW;
@@ -95,15 +96,18 @@ public final class Trainer {
      */
     public TrainingResult train(TrainingListener listener, BooleanSupplier cancelRequested, Optional<Path> resumeFrom)
             throws IOException {
+        try (GradMode off = GradMode.disabled()) {
+            return trainWithAutogradOff(listener, cancelRequested, resumeFrom);
+        }
+    }
+
+    private TrainingResult trainWithAutogradOff(TrainingListener listener, BooleanSupplier cancelRequested,
+                                                Optional<Path> resumeFrom) throws IOException {
         long totalSteps = totalSteps();
         long warmup = LearningRateSchedule.warmupSteps(config.warmupSteps(), config.warmupRatio(), totalSteps);
         LearningRateSchedule schedule =
                 new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(), warmup, totalSteps);
         SequencedMap<String, NDArray> params = model.trainableParameters();
-        // libtorch's grad mode is per thread and on by default; DJL turns it off only on the thread that started the
-        // engine. A second job on a worker runs on another thread, where the optimizer's in-place updates of
-        // parameters would be refused ("a leaf Variable that requires grad is being used in an in-place operation").
-        JniUtils.setGradMode(false);
         try (NDManager run = NDManager.newBaseManager(); AdamW adamW = new AdamW(params, config.adamW(), run)) {
             RunState s = new RunState();
             if (resumeFrom.isPresent()) {
@@ -163,7 +167,7 @@ public final class Trainer {
 
     /** Mean validation loss per target token of {@code samples} with the model's current weights. */
     public EvaluationResult evaluate(List<TokenizedSample> samples) {
-        try (NDManager run = NDManager.newBaseManager()) {
+        try (GradMode off = GradMode.disabled(); NDManager run = NDManager.newBaseManager()) {
             double[] nllAndTokens = validationNll(run, samples);
             double loss = nllAndTokens[0] / nllAndTokens[1];
             return new EvaluationResult(0, 0, loss, Math.exp(loss), (long) nllAndTokens[1], false);

@@ -17,6 +17,7 @@ import io.tuneforge.trainer.data.preparation.DatasetPreparation;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.preparation.PreparedDataset;
 import io.tuneforge.trainer.data.preparation.ValSize;
+import io.tuneforge.trainer.data.preview.SplitPreview;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.export.ExportException;
 import io.tuneforge.trainer.export.LlamaExportConfig;
@@ -55,8 +56,9 @@ import tools.jackson.databind.json.JsonMapper;
  * predictions and, when asked, a GGUF file. Hyperparameters use LLaMA-Factory's names: {@link TrainingArguments#KEYS}
  * plus {@code cutoff_len}, {@code lora_rank}, {@code lora_alpha}, {@code lora_dropout}, {@code lora_target},
  * {@code use_rslora}, {@code freeze_trainable_layers}, {@code template}, {@code train_on_prompt}, {@code packing},
- * {@code max_samples}, {@code val_size} (default 0.2), and for the outputs (see {@link OutputSettings})
- * {@code merge_dtype}, {@code predict_samples}, {@code predict_max_new_tokens}, {@code export_gguf}.
+ * {@code max_samples}, {@code val_size} (default 0.2); {@code seed} also shuffles the train/validation split (as the
+ * Datasets page's split preview shows); and for the outputs (see {@link OutputSettings}) {@code merge_dtype},
+ * {@code predict_samples}, {@code predict_max_new_tokens}, {@code export_gguf}.
  */
 public final class TrainerJobRunner implements JobRunner {
 
@@ -129,8 +131,9 @@ public final class TrainerJobRunner implements JobRunner {
         DatasetFormat format = DatasetFormat.valueOf(spec.datasetFormat().toUpperCase(Locale.ROOT));
         LoadedDataset loaded = Datasets.load(DatasetSpec.of(spec.trainFiles().getFirst(), format),
                 ValidationOptions.defaults().withDropInvalidRows(true));
-        PreparationOptions preparation = PreparationOptions.defaults()
-                .withValSize(ValSize.of(doubleValue(hp, "val_size", ValSize.DEFAULT.fraction())));
+        PreparationOptions preparation = SplitPreview.options(
+                ValSize.of(doubleValue(hp, "val_size", ValSize.DEFAULT.fraction())),
+                intValue(hp, "seed", (int) PreparationOptions.defaults().seed()));
         if (hp.containsKey("max_samples")) {
             preparation = preparation.withMaxSamples(intValue(hp, "max_samples", Integer.MAX_VALUE));
         }

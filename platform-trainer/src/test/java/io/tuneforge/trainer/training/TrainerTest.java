@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 
@@ -250,6 +252,25 @@ class TrainerTest {
             withGc = r.losses();
         }
         assertThat(withGc).allSatisfy(l -> assertThat(l).isFinite()).isEqualTo(plain);
+    }
+
+    @Test
+    void trainsOnAThreadWhoseAutogradIsOnAsOnAWorkerThreadAndRestoresIt() throws Exception {
+        List<TokenizedSample> train = countingSamples(24, 3, 1);
+        List<Double> onTestThread = run(config(dir.resolve("here")).build(), train, List.of()).losses();
+        List<Object> outcome = new ArrayList<>();
+        Thread worker = new Thread(() -> {
+            JniUtils.setGradMode(true); // LibTorch's default on a thread DJL did not start on
+            try {
+                outcome.add(run(config(dir.resolve("worker")).build(), train, List.of()).losses());
+                outcome.add(GradMode.isEnabled());
+            } catch (IOException | RuntimeException e) {
+                outcome.add(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertThat(outcome).containsExactly(onTestThread, true);
     }
 
     static void forceGc() {

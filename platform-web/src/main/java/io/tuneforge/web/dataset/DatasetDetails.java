@@ -18,6 +18,7 @@ import io.tuneforge.core.dataset.ValidationReport;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.web.layout.Notifications;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,7 +26,10 @@ import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
-/** One dataset version: its versions, format (with override), validation report and a preview of its rows. */
+/**
+ * One dataset version: its versions, format (with override), validation report, a preview of its rows, its training
+ * text for a chosen model (trained spans highlighted, token-length histogram) and its train/validation split.
+ */
 class DatasetDetails extends Composite<VerticalLayout> {
 
     /** Rows shown in the preview grid. */
@@ -44,9 +48,13 @@ class DatasetDetails extends Composite<VerticalLayout> {
     final Grid<ValidationReport.Problem> problems = new Grid<>(ValidationReport.Problem.class, false);
     final Grid<DatasetRecords.Numbered> preview = new Grid<>();
     final TabSheet tabs = new TabSheet();
+    final TrainingTextPanel trainingText;
+    final SplitPanel split;
 
-    DatasetDetails(DatasetService datasets, Actor actor, Runnable onChange) {
+    DatasetDetails(DatasetService datasets, DatasetPreviewService previews, Actor actor, Runnable onChange) {
         this.datasets = datasets;
+        this.trainingText = new TrainingTextPanel(previews, actor);
+        this.split = new SplitPanel(previews, actor);
         this.actor = actor;
         this.onChange = onChange;
         configureProblems();
@@ -66,6 +74,8 @@ class DatasetDetails extends Composite<VerticalLayout> {
         controls.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         tabs.add("Validation report", problems);
         tabs.add("Preview", preview);
+        tabs.add("Training text", trainingText);
+        tabs.add("Split", split);
         tabs.setWidthFull();
         getContent().add(heading, controls, summary, tabs);
         getContent().setPadding(false);
@@ -104,6 +114,8 @@ class DatasetDetails extends Composite<VerticalLayout> {
         summary.getElement().appendChild(statusBadge(version.status()).getElement());
         problems.setItems(version.report().problems());
         showPreview(version.id());
+        trainingText.showVersion(version.id());
+        split.showVersion(version.id());
     }
 
     private void configureProblems() {

@@ -23,6 +23,7 @@ import io.tuneforge.core.dataset.ImportResult;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.layout.SectionHeader;
 import io.tuneforge.web.security.CurrentActor;
@@ -30,7 +31,7 @@ import jakarta.annotation.security.PermitAll;
 import java.io.InputStream;
 import java.util.Optional;
 
-/** Upload, validate and preview training data. */
+/** Upload, validate and preview training data, see it as a model trains on it, and check its split. */
 @Route("datasets")
 @PageTitle("Datasets · TuneForge")
 @Menu(title = "Datasets", order = 1, icon = "vaadin:database")
@@ -51,12 +52,12 @@ public class DatasetsView extends VerticalLayout {
     final Grid<DatasetSummary> grid = new Grid<>(DatasetSummary.class, false);
     final DatasetDetails details;
 
-    public DatasetsView(DatasetService datasets, CurrentActor currentActor) {
+    public DatasetsView(DatasetService datasets, DatasetPreviewService previews, CurrentActor currentActor) {
         this.datasets = datasets;
         this.actor = currentActor.get();
-        this.details = new DatasetDetails(datasets, actor, this::refresh);
+        this.details = new DatasetDetails(datasets, previews, actor, this::refresh);
         setSizeFull();
-        add(new SectionHeader("Datasets", "Upload, validate and preview training data."),
+        add(new SectionHeader("Datasets", "Upload, validate and preview training data as a model trains on it."),
                 uploadBar(), importBar(), configureGrid(), details);
     }
 
@@ -75,7 +76,7 @@ public class DatasetsView extends VerticalLayout {
         upload.setAcceptedFileTypes(".json", ".jsonl");
         upload.setMaxFiles(1);
         upload.setDropAllowed(true);
-        upload.setMaxFileSize((int) Math.min(Integer.MAX_VALUE, datasets.maxUploadBytes()));
+        configureSizeLimit();
         upload.setUploadHandler(this::receive);
         upload.setId("dataset-upload");
         grid.setId("datasets");
@@ -83,6 +84,22 @@ public class DatasetsView extends VerticalLayout {
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         bar.setWidthFull();
         return bar;
+    }
+
+    /**
+     * The browser refuses files over {@code tuneforge.datasets.max-upload-bytes} before sending them (the server
+     * checks again while streaming). The component takes an int, so the browser checks at most 2 GiB - 1 byte;
+     * above 2 GiB only the server checks.
+     */
+    private void configureSizeLimit() {
+        long limit = datasets.maxUploadBytes();
+        if (limit <= Integer.MAX_VALUE + 1L) {
+            upload.setMaxFileSize((int) Math.min(limit, Integer.MAX_VALUE));
+        }
+        upload.addFileRejectedListener(rejected -> Notifications.error(rejected.getFileName() + " was refused: "
+                + rejected.getErrorMessage() + ". The upload limit is " + DatasetDetails.humanBytes(limit)
+                + " (tuneforge.datasets.max-upload-bytes)."));
+        name.setHelperText(name.getHelperText() + " Files up to " + DatasetDetails.humanBytes(limit) + ".");
     }
 
     private HorizontalLayout importBar() {

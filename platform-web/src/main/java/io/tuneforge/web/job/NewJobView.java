@@ -20,6 +20,7 @@ import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.BeforeEnterEvent;
 import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.QueryParameters;
 import com.vaadin.flow.router.Route;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.DatasetSummary;
@@ -47,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -101,13 +103,25 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
 
     @Override
     public void beforeEnter(BeforeEnterEvent event) {
-        event.getLocation().getQueryParameters().getSingleParameter("clone").ifPresent(id -> {
+        QueryParameters query = event.getLocation().getQueryParameters();
+        query.getSingleParameter("dataset").ifPresent(this::preselectDataset);
+        Map<String, Object> split = new LinkedHashMap<>();
+        query.getSingleParameter("val_size").ifPresent(v -> split.put("val_size", v));
+        query.getSingleParameter("seed").ifPresent(v -> split.put("seed", v));
+        settings.apply(split);
+        query.getSingleParameter("clone").ifPresent(id -> {
             try {
                 cloneFrom(monitor.get(actor, Long.parseLong(id)));
             } catch (NumberFormatException | JobLaunchException | AccessRefusedException e) {
                 Notifications.error("Cannot clone job " + id + ": " + e.getMessage());
             }
         });
+    }
+
+    /** Selects the dataset whose newest version has this id (from the Datasets page's "New job with this split"). */
+    private void preselectDataset(String versionId) {
+        datasets.stream().filter(d -> Long.toString(d.versionId()).equals(versionId)).findFirst()
+                .ifPresent(d -> data.setValue(Set.of(d)));
     }
 
     private FormLayout basics() {

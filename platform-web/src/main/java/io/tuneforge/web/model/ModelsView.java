@@ -7,7 +7,6 @@ import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H3;
-import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
@@ -18,7 +17,9 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
+import io.tuneforge.core.model.HubImportService;
 import io.tuneforge.core.model.ModelException;
+import io.tuneforge.core.model.TunedModelService;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.web.layout.Notifications;
@@ -27,7 +28,10 @@ import io.tuneforge.web.security.CurrentActor;
 import jakarta.annotation.security.PermitAll;
 import java.util.stream.Collectors;
 
-/** Base models registered from server folders, with what their config says. */
+/**
+ * Base models (registered from server folders or imported from the Hugging Face Hub) with what their config says,
+ * and fine-tuned results with their lineage and versions.
+ */
 @Route("models")
 @PageTitle("Models · TuneForge")
 @Menu(title = "Models", order = 2, icon = "vaadin:cube")
@@ -44,18 +48,28 @@ public class ModelsView extends VerticalLayout {
     final Grid<BaseModelSummary> grid = new Grid<>(BaseModelSummary.class, false);
     final TextArea chatTemplate = new TextArea("Chat template");
     final H3 selected = new H3();
+    final HubImportForm hubImport;
+    final TunedModelsPanel tuned;
 
-    public ModelsView(BaseModelService models, CurrentActor currentActor) {
+    public ModelsView(BaseModelService models, HubImportService hub, TunedModelService tunedModels,
+            CurrentActor currentActor) {
         this.models = models;
         this.actor = currentActor.get();
-        setSizeFull();
+        this.hubImport = new HubImportForm(hub, actor, this::imported);
+        this.tuned = new TunedModelsPanel(tunedModels, actor);
         add(new SectionHeader("Models", "Base models, fine-tuned results and their lineage."),
-                registerForm(), configureGrid(), details());
+                registerForm(), hubImport, configureGrid(), details(), tuned);
     }
 
     @Override
     protected void onAttach(AttachEvent attachEvent) {
         refresh();
+        tuned.refresh();
+    }
+
+    void imported(BaseModelSummary model) {
+        refresh();
+        grid.select(model);
     }
 
     private VerticalLayout registerForm() {
@@ -72,10 +86,7 @@ public class ModelsView extends VerticalLayout {
         register.setId("model-register");
         HorizontalLayout row = new HorizontalLayout(name, path, shared, register);
         row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
-        Paragraph hub = new Paragraph("Hub import: this server downloads nothing by itself; copy a model folder "
-                + "(e.g. with huggingface-cli download) under an allowed folder and register it here.");
-        hub.getStyle().set("color", "var(--lumo-secondary-text-color)").set("margin", "0");
-        VerticalLayout form = new VerticalLayout(row, hub);
+        VerticalLayout form = new VerticalLayout(new H3("Register a server folder"), row);
         form.setPadding(false);
         return form;
     }

@@ -2,6 +2,7 @@ package io.tuneforge.web.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
@@ -9,6 +10,7 @@ import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +18,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,6 +151,61 @@ class ApiTest {
     }
 
     @Test
+    void jobStateChangesReachTheTeamsWebhookSignedWithHmacSha256() throws Exception {
+        BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            deliveries.add(new Delivery(exchange.getRequestHeaders().getFirst("X-TuneForge-Signature"),
+                    exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            HttpResponse<String> registered = post("/api/v1/webhooks", tokenA,
+                    "{\"url\": \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"}");
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+            String secret = JSON.readTree(registered.body()).path("secret").asString();
+            assertThat(secret).hasSizeGreaterThanOrEqualTo(32);
+
+            JsonNode file = uploadAlpaca(tokenA);
+            long id = JSON.readTree(post("/api/v1/fine_tuning/jobs", tokenA, """
+                    {"model": "%s", "training_file": %d}""".formatted(modelName, file.path("id").asLong())).body())
+                    .path("id").asLong();
+            post("/api/v1/fine_tuning/jobs/" + id + "/cancel", tokenA, "");
+
+            Delivery cancelled = awaitDelivery(deliveries, "fine_tuning.job.cancelled");
+            assertThat(cancelled.signature()).isEqualTo("sha256=" + hmacSha256Hex(secret, cancelled.body()));
+            JsonNode data = JSON.readTree(cancelled.body()).path("data");
+            assertThat(data.path("id").asLong()).isEqualTo(id);
+            assertThat(data.path("status").asString()).isEqualTo("cancelled");
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private record Delivery(String signature, byte[] body) {
+    }
+
+    private static Delivery awaitDelivery(BlockingQueue<Delivery> deliveries, String type) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            Delivery next = deliveries.poll(200, TimeUnit.MILLISECONDS);
+            if (next != null && JSON.readTree(next.body()).path("type").asString().equals(type)) {
+                return next;
+            }
+        }
+        throw new AssertionError("no webhook delivery of type " + type + " within 15 s");
+    }
+
+    /** HMAC-SHA256 computed here with the JDK, independently of the platform's signer. */
+    private static String hmacSha256Hex(String secret, byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body));
+    }
+
+    @Test
     void openApiDocumentDescribesTheJobsEndpoints() throws Exception {
         HttpResponse<String> doc = send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET(), null);
 
@@ -151,6 +215,9 @@ class ApiTest {
         assertThat(paths.has("/api/v1/fine_tuning/jobs/{id}/cancel")).isTrue();
         assertThat(paths.has("/api/v1/files")).isTrue();
         assertThat(paths.has("/api/v1/models")).isTrue();
+        HttpResponse<String> swagger = send(HttpRequest.newBuilder(uri("/swagger-ui/index.html")).GET(), null);
+        assertThat(swagger.statusCode()).isEqualTo(200);
+        assertThat(swagger.body()).contains("Swagger UI");
     }
 
     private JsonNode uploadAlpaca(String token) throws Exception {

@@ -4,21 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.vaadin.browserless.SpringBrowserlessTest;
+import com.vaadin.flow.component.Component;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.notification.Notification;
 import io.tuneforge.core.dataset.DatasetFormat;
 import io.tuneforge.core.dataset.DatasetSummary;
 import io.tuneforge.core.dataset.DatasetVersion;
+import io.tuneforge.core.model.BaseModelService;
+import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.web.job.NewJobView;
 import io.tuneforge.web.testing.SignedIn;
+import io.tuneforge.web.testing.Workspace;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 @SpringBootTest
 class DatasetsViewTest extends SpringBrowserlessTest {
@@ -29,9 +43,14 @@ class DatasetsViewTest extends SpringBrowserlessTest {
     @Autowired
     TeamRepository teams;
 
+    @Autowired
+    BaseModelService models;
+
+    Actor actor;
+
     @BeforeEach
     void signIn() {
-        SignedIn.as(Role.MEMBER, accounts, teams);
+        actor = SignedIn.as(Role.MEMBER, accounts, teams);
     }
 
     @AfterEach
@@ -95,6 +114,118 @@ class DatasetsViewTest extends SpringBrowserlessTest {
 
         assertThat(test(view.grid).getRow(0).format()).isEqualTo(DatasetFormat.ALPACA);
         assertThat(test(view.grid).getRow(0).status()).isEqualTo(DatasetVersion.Status.INVALID);
+    }
+
+    @Test
+    void choosingABaseModelShowsTheTrainingTextWithTrainedSpansHighlightedAndAHistogram() throws Exception {
+        Path identity = fixture("datasets/llama_factory/identity.json");
+        BaseModelSummary stories = Workspace.stories(models, actor);
+        DatasetsView view = uploadedAndSelected("identity.json", Files.readAllBytes(identity));
+        TrainingTextPanel panel = view.details.trainingText;
+        openTab(view, "Training text");
+
+        test(panel.model).selectItem(stories.name());
+        test(panel.template).selectItem("llama2");
+        test(panel.cutoff).setValue(32);
+        test(panel.render).click();
+
+        JsonNode rows = JsonMapper.builder().build().readTree(identity.toFile());
+        List<Component> sampleBoxes = panel.samples.getChildren().toList();
+        assertThat(sampleBoxes).hasSize(TrainingTextPanel.SAMPLES);
+        for (int i = 0; i < sampleBoxes.size(); i++) {
+            List<String> trained = spans(sampleBoxes.get(i), true);
+            String untrained = String.join("", spans(sampleBoxes.get(i), false));
+            assertThat(trained).as("trained text of sample %d", i)
+                    .containsExactly(rows.get(i).get("output").asString() + "</s>");
+            assertThat(untrained).contains(rows.get(i).get("instruction").asString()).contains("[INST]");
+        }
+        List<Component> bars = panel.histogram.getChildren()
+                .filter(c -> c.getClassNames().contains(TrainingTextPanel.BAR)).toList();
+        assertThat(bars).isNotEmpty();
+        assertThat(bars.stream().mapToLong(b -> Long.parseLong(b.getElement().getAttribute("data-count"))).sum())
+                .isEqualTo(91);
+        assertThat(panel.statistics.getText()).startsWith("91 rows").contains("truncated at the cutoff of 32");
+    }
+
+    @Test
+    void trainingTextShowsMarkupInTheDataAsText() {
+        BaseModelSummary stories = Workspace.stories(models, actor);
+        DatasetsView view = uploadedAndSelected("markup.jsonl",
+                "{\"instruction\": \"<b>bold?</b>\", \"output\": \"<script>alert(1)</script>\"}\n"
+                        .getBytes(StandardCharsets.UTF_8));
+        TrainingTextPanel panel = view.details.trainingText;
+        openTab(view, "Training text");
+
+        test(panel.model).selectItem(stories.name());
+        test(panel.template).selectItem("alpaca");
+        test(panel.render).click();
+
+        Component sample = panel.samples.getChildren().findFirst().orElseThrow();
+        assertThat(spans(sample, true)).containsExactly("<script>alert(1)</script></s>");
+        assertThat(String.join("", spans(sample, false))).contains("<b>bold?</b>");
+        assertThat(descendants(sample).noneMatch(c -> c.getElement().getTag().equals("script"))).isTrue();
+    }
+
+    @Test
+    void aModelWithoutChatTemplateAsksForABuiltInOne() {
+        BaseModelSummary stories = Workspace.stories(models, actor);
+        DatasetsView view = uploadedAndSelected("texts.jsonl",
+                "{\"instruction\": \"hi\", \"output\": \"hello\"}\n".getBytes(StandardCharsets.UTF_8));
+        TrainingTextPanel panel = view.details.trainingText;
+        openTab(view, "Training text");
+
+        test(panel.model).selectItem(stories.name());
+        test(panel.render).click();
+
+        assertThat(panel.samples.getChildren()).isEmpty();
+        assertThat(test($(Notification.class).last()).getText()).contains("no chat template").contains("llama2");
+    }
+
+    @Test
+    void splitSettingsShowTheTrainAndValidationRowsAndOpenANewJobWithThem() throws Exception {
+        Path identity = fixture("datasets/llama_factory/identity.json");
+        DatasetsView view = uploadedAndSelected("identity.json", Files.readAllBytes(identity));
+        SplitPanel split = view.details.split;
+        openTab(view, "Split");
+
+        test(split.compute).click();
+        assertThat(split.result.getText()).startsWith("73 training rows · 18 validation rows (of 91 valid rows");
+
+        test(split.valSize).setValue(10.0);
+        test(split.seed).setValue(7);
+        test(split.compute).click();
+        assertThat(split.result.getText()).startsWith("81 training rows · 10 validation rows");
+
+        test(split.newJob).click();
+        assertThat(getCurrentView()).isInstanceOf(NewJobView.class);
+        assertThat(UI.getCurrent().getInternals().getActiveViewLocation().getQueryParameters().getParameters())
+                .containsEntry("val_size", List.of("10")).containsEntry("seed", List.of("7"))
+                .containsEntry("dataset", List.of(Long.toString(test(view.grid).getRow(0).versionId())));
+    }
+
+    private DatasetsView uploadedAndSelected(String fileName, byte[] content) {
+        DatasetsView view = navigate(DatasetsView.class);
+        test(view.upload).upload(fileName, "application/json", content);
+        roundTrip();
+        test(view.grid).select(0);
+        return view;
+    }
+
+    private void openTab(DatasetsView view, String tab) {
+        test(view.details.tabs).select(tab);
+        roundTrip();
+    }
+
+    /** The texts of the highlighted (trained) or plain spans of a rendered sample, in order. */
+    private static List<String> spans(Component sample, boolean trained) {
+        return descendants(sample).filter(c -> c instanceof Span && c.getChildren().findAny().isEmpty())
+                .filter(c -> c.getParent().map(p -> p instanceof Div).orElse(false))
+                .filter(c -> c.getClassNames().contains(TrainingTextPanel.TRAINED) == trained)
+                .map(c -> ((Span) c).getText()).toList();
+    }
+
+    private static Stream<Component> descendants(Component root) {
+        return Stream.concat(Stream.of(root), root.getChildren().flatMap(DatasetsViewTest::descendants));
     }
 
     static Path fixture(String relative) {

@@ -7,6 +7,7 @@ import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.QueryParameters;
 import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.DatasetSummary;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobStatus;
@@ -19,6 +20,7 @@ import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.web.testing.SignedIn;
 import io.tuneforge.web.testing.Workspace;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -173,6 +175,19 @@ class NewJobViewTest extends SpringBrowserlessTest {
         assertThat(clone.settings.field("lora_rank").getValue()).isEqualTo("32");
         assertThat(clone.model.getValue()).isNotNull();
         assertThat(clone.data.getSelectedItems()).hasSize(1);
+    }
+
+    @Test
+    void splitSettingsFromTheDatasetsPageFillTheForm() {
+        DatasetSummary identity = datasets.list(actor).getFirst();
+
+        UI.getCurrent().navigate("jobs/new", QueryParameters.simple(Map.of("dataset",
+                Long.toString(identity.versionId()), "val_size", "10", "seed", "7")));
+        NewJobView view = (NewJobView) getCurrentView();
+
+        assertThat(view.settings.field("val_size").getValue()).isEqualTo("10");
+        assertThat(view.settings.field("seed").getValue()).isEqualTo("7");
+        assertThat(view.data.getSelectedItems()).extracting(DatasetSummary::name).containsExactly("identity");
     }
 
     private void fillBasics(NewJobView view, String name) {

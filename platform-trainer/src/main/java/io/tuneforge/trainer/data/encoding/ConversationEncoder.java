@@ -76,6 +76,18 @@ public final class ConversationEncoder {
 
     /** Encodes every example (then packs when asked), naming the example that fails. */
     public EncodedDataset encodeAll(List<Example> examples) {
+        return encodeAll(examples, (index, encoded) -> { });
+    }
+
+    /** Receives each example as it is encoded (a preview keeps the first few with their text segments). */
+    @FunctionalInterface
+    public interface EncodedListener {
+        /** Called once per example, in order; {@code index} counts from 0. */
+        void encoded(int index, EncodedExample encoded);
+    }
+
+    /** As {@link #encodeAll(List)}, telling {@code listener} about each example before it is reduced to tokens. */
+    public EncodedDataset encodeAll(List<Example> examples, EncodedListener listener) {
         List<TokenizedSample> samples = new ArrayList<>(examples.size());
         int[] lengths = new int[examples.size()];
         int truncated = 0;
@@ -87,6 +99,7 @@ public final class ConversationEncoder {
             } catch (TemplateException | DatasetException e) {
                 throw new DatasetException("example " + i + " cannot be encoded: " + e.getMessage(), e);
             }
+            listener.encoded(i, encoded);
             lengths[i] = encoded.fullLength();
             truncated += encoded.truncated() ? 1 : 0;
             untrained += encoded.untrainedTurns();

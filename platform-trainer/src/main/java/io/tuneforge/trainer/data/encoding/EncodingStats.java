@@ -1,6 +1,8 @@
 package io.tuneforge.trainer.data.encoding;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Statistics of an encoded dataset.
@@ -19,6 +21,27 @@ public record EncodingStats(int rows, int truncated, int untrainedTurns, int wit
         for (int length : lengths) {
             int bucket = length <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(length - 1);
             buckets[bucket]++;
+        }
+        return buckets;
+    }
+
+    /**
+     * The {@link #histogram()} as bars with their bounds, from the first non-empty bucket to the last (empty buckets
+     * in between are kept, so the bars read as a continuous axis); empty when there are no rows.
+     */
+    public List<LengthBucket> buckets() {
+        long[] counts = histogram();
+        int first = 0;
+        while (first < counts.length && counts[first] == 0) {
+            first++;
+        }
+        int last = counts.length - 1;
+        while (last >= first && counts[last] == 0) {
+            last--;
+        }
+        List<LengthBucket> buckets = new ArrayList<>();
+        for (int i = first; i <= last; i++) {
+            buckets.add(new LengthBucket(i == 0 ? 0 : (1L << (i - 1)) + 1, 1L << i, counts[i]));
         }
         return buckets;
     }
