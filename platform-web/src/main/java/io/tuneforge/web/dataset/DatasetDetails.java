@@ -20,6 +20,7 @@ import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.web.layout.Notifications;
+import io.tuneforge.web.layout.Sizes;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -109,7 +110,8 @@ class DatasetDetails extends Composite<VerticalLayout> {
         heading.setText(version.datasetName() + " v" + version.version());
         format.setValue(version.format());
         summary.setText(version.report().rows() + " rows · " + version.report().problemCount() + " problems"
-                + byKind(version.report()) + " · " + version.fileName() + " · " + humanBytes(version.sizeBytes()) + " · sha256 "
+                + byKind(version.report()) + " · " + version.fileName() + " · " + Sizes.bytes(version.sizeBytes())
+                + " · sha256 "
                 + version.sha256().substring(0, 12));
         summary.getElement().appendChild(statusBadge(version.status()).getElement());
         problems.setItems(version.report().problems());
@@ -182,19 +184,5 @@ class DatasetDetails extends Composite<VerticalLayout> {
         }
         String text = value.isString() ? value.asString() : value.toString();
         return text.length() > CELL_CHARS ? text.substring(0, CELL_CHARS) + "…" : text;
-    }
-
-    static String humanBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format("%.1f %s", value, units[unit]);
     }
 }

@@ -26,6 +26,7 @@ import io.tuneforge.core.user.Actor;
 import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.layout.SectionHeader;
+import io.tuneforge.web.layout.Sizes;
 import io.tuneforge.web.security.CurrentActor;
 import jakarta.annotation.security.PermitAll;
 import java.io.InputStream;
@@ -97,9 +98,9 @@ public class DatasetsView extends VerticalLayout {
             upload.setMaxFileSize((int) Math.min(limit, Integer.MAX_VALUE));
         }
         upload.addFileRejectedListener(rejected -> Notifications.error(rejected.getFileName() + " was refused: "
-                + rejected.getErrorMessage() + ". The upload limit is " + DatasetDetails.humanBytes(limit)
+                + rejected.getErrorMessage() + ". The upload limit is " + Sizes.bytes(limit)
                 + " (tuneforge.datasets.max-upload-bytes)."));
-        name.setHelperText(name.getHelperText() + " Files up to " + DatasetDetails.humanBytes(limit) + ".");
+        name.setHelperText(name.getHelperText() + " Files up to " + Sizes.bytes(limit) + ".");
     }
 
     private HorizontalLayout importBar() {

@@ -4,6 +4,7 @@ import com.vaadin.flow.component.html.Anchor;
 import com.vaadin.flow.server.streams.DownloadEvent;
 import com.vaadin.flow.server.streams.DownloadHandler;
 import io.tuneforge.core.job.JobMonitorService.ArtifactLine;
+import io.tuneforge.web.layout.Sizes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ final class ArtifactDownloads {
         String fileName = folder ? base + ".zip" : base + extension(artifact.path());
         DownloadHandler handler = folder ? event -> streamZip(artifact.path(), fileName, event)
                 : DownloadHandler.forFile(artifact.path().toFile(), fileName);
-        Anchor anchor = new Anchor(handler, label(artifact) + " (" + humanBytes(artifact.sizeBytes())
+        Anchor anchor = new Anchor(handler, label(artifact) + " (" + Sizes.bytes(artifact.sizeBytes())
                 + (folder ? ", zipped while downloading" : "") + ")");
         anchor.getElement().setAttribute("download", true);
         anchor.setId("download-" + kind);
@@ -82,19 +83,5 @@ final class ArtifactDownloads {
 
     private static String safe(String name) {
         return name.replaceAll("[^A-Za-z0-9._-]+", "-");
-    }
-
-    static String humanBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

@@ -25,6 +25,7 @@ import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.web.layout.Notifications;
+import io.tuneforge.web.layout.Sizes;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -123,7 +124,7 @@ class HubImportForm extends Composite<VerticalLayout> {
     private void showProgress(HubProgress p) {
         progress.setValue(p.fraction());
         progressText.setText(String.format("%d %% · %s of %s · file %d of %d%s", Math.round(p.fraction() * 100),
-                bytes(p.bytesDone()), bytes(p.bytesTotal()), Math.min(p.filesDone() + 1, p.filesTotal()),
+                Sizes.bytes(p.bytesDone()), Sizes.bytes(p.bytesTotal()), Math.min(p.filesDone() + 1, p.filesTotal()),
                 p.filesTotal(), p.file().isEmpty() ? "" : " · " + p.file()));
     }
 
@@ -178,19 +179,5 @@ class HubImportForm extends Composite<VerticalLayout> {
         } catch (UIDetachedException closed) {
             // the user left the page; the download and registration continue on the server
         }
-    }
-
-    /** 1536 → "1.5 KB". */
-    static String bytes(long count) {
-        if (count >= 1L << 30) {
-            return String.format("%.1f GB", count / (double) (1L << 30));
-        }
-        if (count >= 1L << 20) {
-            return String.format("%.1f MB", count / (double) (1L << 20));
-        }
-        if (count >= 1L << 10) {
-            return String.format("%.1f KB", count / (double) (1L << 10));
-        }
-        return count + " B";
     }
 }
