@@ -1,16 +1,32 @@
 package io.tuneforge.core.dataset;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The outcome of checking a dataset file row by row.
  *
  * @param rows         records read
- * @param problemCount problems found in total (only the first {@link #MAX_LISTED} are listed)
+ * @param problemCount errors found in total (only the first {@link #MAX_LISTED} are listed); warnings, which keep
+ *                     their row usable, are listed but not counted here
  * @param problems     the listed problems, in file order
+ * @param countsByKind every problem counted by kind (errors and warnings, e.g. {@code MISSING_FIELD: 3}), when the
+ *                     validator tells kinds apart; empty otherwise
  */
-public record ValidationReport(int rows, int problemCount, List<Problem> problems) {
+public record ValidationReport(int rows, int problemCount, List<Problem> problems, Map<String, Long> countsByKind) {
+
+    public ValidationReport {
+        problems = problems == null ? List.of() : List.copyOf(problems);
+        countsByKind = countsByKind == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(countsByKind));
+    }
+
+    /** A report without counts per kind. */
+    public ValidationReport(int rows, int problemCount, List<Problem> problems) {
+        this(rows, problemCount, problems, Map.of());
+    }
 
     /** At most this many problems are kept in the report (the count still covers all). */
     public static final int MAX_LISTED = 1000;

@@ -14,6 +14,14 @@ public record JobFailure(String code, String message) {
         }
     }
 
+    /** Code of {@link #internal}: a failure nobody anticipated. */
+    public static final String INTERNAL_ERROR = "internal_error";
+
+    /** True for {@link #internal} failures (no precise reason known). */
+    public boolean unexpected() {
+        return code.equals(INTERNAL_ERROR);
+    }
+
     /** The device ran out of memory. */
     public static JobFailure outOfMemory(String detail) {
         return new JobFailure("out_of_memory", "The device ran out of memory (" + detail + "). Reduce "
@@ -44,9 +52,15 @@ public record JobFailure(String code, String message) {
                 + "raise warmup, or enable gradient clipping (max_grad_norm).");
     }
 
+    /** Training finished, but building one of its outputs (merged model, predictions, GGUF) failed. */
+    public static JobFailure outputFailed(String phase, String detail) {
+        return new JobFailure("output_failed", "Training finished but " + phase + " failed: " + detail
+                + ". The artifacts stored before this step are kept; fix the cause and submit a new job.");
+    }
+
     /** Anything unexpected. */
     public static JobFailure internal(String detail) {
-        return new JobFailure("internal_error", "The trainer failed unexpectedly: " + detail
+        return new JobFailure(INTERNAL_ERROR, "The trainer failed unexpectedly: " + detail
                 + ". The worker log has the stack trace; report it if it repeats.");
     }
 }

@@ -19,6 +19,20 @@ public final class MetricNames {
     /** Fractional epoch reached. */
     public static final String EPOCH = "epoch";
 
+    /** Prefix of the held-out comparison scores recorded at the final step, see {@link #predict(String, String)}. */
+    public static final String PREDICT_PREFIX = "predict_";
+
     private MetricNames() {
+    }
+
+    /**
+     * The name of a held-out generation score of one model, recorded once at the final step, e.g.
+     * {@code predict_bleu_4_base}, {@code predict_rouge_l_tuned}.
+     *
+     * @param score {@code bleu_4}, {@code rouge_1}, {@code rouge_2} or {@code rouge_l}
+     * @param model {@code base} or {@code tuned}
+     */
+    public static String predict(String score, String model) {
+        return PREDICT_PREFIX + score + "_" + model;
     }
 }

@@ -105,10 +105,19 @@ public final class LoraMerger {
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(copy) + "\n");
     }
 
+    /**
+     * Completes a model folder written from {@code baseDir}'s model (a full or freeze fine-tune): copies the tokenizer
+     * files and {@code generation_config.json} it lacks from the base directory, or writes a generation config from
+     * the base {@code config.json}'s special token ids when the base has none. Files already present are kept.
+     */
+    public static void completeModelFolder(Path baseDir, Path folder) throws IOException {
+        copyTokenizerFiles(baseDir, folder, readConfig(baseDir));
+    }
+
     private static void copyTokenizerFiles(Path from, Path to, JsonNode config) throws IOException {
         for (String name : COPIED_FILES) {
             Path source = from.resolve(name);
-            if (Files.isRegularFile(source)) {
+            if (Files.isRegularFile(source) && !Files.exists(to.resolve(name))) {
                 Files.copy(source, to.resolve(name));
             }
         }

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.worker;
 
 import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.trainer.template.TemplateException;
 import io.tuneforge.trainer.training.TrainingConfigException;
 import java.util.Locale;
 
@@ -23,7 +24,7 @@ public final class FailureClassifier {
                     || message.contains("cannot allocate memory")) {
                 return JobFailure.outOfMemory(firstLine(t.getMessage()));
             }
-            if (t instanceof TrainingConfigException) {
+            if (t instanceof TrainingConfigException || t instanceof TemplateException) {
                 return JobFailure.invalidConfiguration(firstLine(t.getMessage()));
             }
         }

@@ -1,12 +1,13 @@
 package io.tuneforge.trainer.worker;
 
-import io.tuneforge.core.job.Artifact;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.trainer.data.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
+import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.LoadedDataset;
 import io.tuneforge.trainer.data.TokenizedSample;
@@ -18,6 +19,8 @@ import io.tuneforge.trainer.data.preparation.PreparedDataset;
 import io.tuneforge.trainer.data.preparation.ValSize;
 import io.tuneforge.trainer.data.preview.SplitPreview;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
+import io.tuneforge.trainer.export.ExportException;
+import io.tuneforge.trainer.export.LlamaExportConfig;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
@@ -49,11 +52,13 @@ import tools.jackson.databind.json.JsonMapper;
  * The production {@link JobRunner}: loads the job's training file through the data pipeline (validation,
  * preparation, chat template, tokenizer, cutoff), loads the base model with LoRA / full / freeze fine-tuning, and runs
  * the {@link Trainer}. Its checkpoints go to the artifact store as they are saved (the job resumes from them on any
- * worker); at the end the adapter (or the trained weights) is stored as the job's artifact. Hyperparameters use
- * LLaMA-Factory's names: {@link TrainingArguments#KEYS} plus {@code cutoff_len}, {@code lora_rank},
- * {@code lora_alpha}, {@code lora_dropout}, {@code lora_target}, {@code use_rslora}, {@code freeze_trainable_layers},
- * {@code template}, {@code train_on_prompt}, {@code packing}, {@code max_samples}, {@code val_size} (default 0.2);
- * {@code seed} also shuffles the train/validation split (as the Datasets page's split preview shows).
+ * worker); at the end {@link JobOutputs} stores the adapter (LoRA), the merged model, the held-out base-versus-tuned
+ * predictions and, when asked, a GGUF file. Hyperparameters use LLaMA-Factory's names: {@link TrainingArguments#KEYS}
+ * plus {@code cutoff_len}, {@code lora_rank}, {@code lora_alpha}, {@code lora_dropout}, {@code lora_target},
+ * {@code use_rslora}, {@code freeze_trainable_layers}, {@code template}, {@code train_on_prompt}, {@code packing},
+ * {@code max_samples}, {@code val_size} (default 0.2); {@code seed} also shuffles the train/validation split (as the
+ * Datasets page's split preview shows); and for the outputs (see {@link OutputSettings}) {@code merge_dtype},
+ * {@code predict_samples}, {@code predict_max_new_tokens}, {@code export_gguf}.
  */
 public final class TrainerJobRunner implements JobRunner {
 
@@ -72,24 +77,50 @@ public final class TrainerJobRunner implements JobRunner {
         Path workDir = home.root().resolve("work").resolve("job-" + spec.jobId()).resolve("attempt-" + spec.attempt());
         Files.createDirectories(workDir);
         TrainingConfig config = TrainingArguments.parse(hp, workDir);
+        OutputSettings outputs = OutputSettings.parse(hp);
+        requireGgufExportable(spec, outputs);
 
         Samples samples = encode(spec, hp, execution);
+        TrainingResult result;
         try (LlamaModel model = LlamaModel.load(spec.baseModelPath(),
                 ModelOptions.training(fineTuning(spec.method(), hp), config.seed()))) {
             Trainer trainer = new Trainer(config, model, samples.train(), samples.validation());
             execution.progress(execution.resumeFrom().map(ResumePoint::step).orElse(0),
                     (int) trainer.totalSteps(), 0);
-            TrainingResult result = trainer.train(new Reporter(execution),
+            result = trainer.train(new Reporter(execution),
                     () -> execution.stopRequested().isPresent(),
                     execution.resumeFrom().map(ResumePoint::directory));
-            if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
-                return; // the worker reports cancelled / paused / released from the stop reason
-            }
-            storeFinalWeights(execution, config.outputDir());
+        }
+        if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
+            return; // the worker reports cancelled / paused / released from the stop reason
+        }
+        // the training model is closed: merging and predicting load their own models
+        new JobOutputs(execution, outputs, template(hp), workDir)
+                .store(config.outputDir(), samples.heldOut(), (int) result.steps());
+    }
+
+    /** GGUF export writes the llama architecture only: refuse other models before training, not after. */
+    private static void requireGgufExportable(JobSpec spec, OutputSettings outputs) {
+        if (outputs.exportGguf().isEmpty()) {
+            return;
+        }
+        try {
+            LlamaExportConfig.read(spec.baseModelPath());
+        } catch (ExportException e) {
+            throw new JobFailureException(JobFailure.invalidConfiguration("export_gguf cannot be used with this "
+                    + "base model: " + e.getMessage() + "; set export_gguf to none"), e);
         }
     }
 
-    private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation) {
+    private static Optional<String> template(Map<String, Object> hp) {
+        return Optional.ofNullable(hp.get("template")).map(Object::toString);
+    }
+
+    /**
+     * The encoded rows to train and evaluate on, and the held-out rows themselves (the validation split, never
+     * trained on) for the base-versus-tuned comparison.
+     */
+    private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation, List<Example> heldOut) {
     }
 
     private static Samples encode(JobSpec spec, Map<String, Object> hp, JobExecution execution) {
@@ -112,15 +143,14 @@ public final class TrainerJobRunner implements JobRunner {
                 .withTrainOnPrompt(Boolean.parseBoolean(String.valueOf(hp.getOrDefault("train_on_prompt", "false"))))
                 .withPacking(Boolean.parseBoolean(String.valueOf(hp.getOrDefault("packing", "false"))));
         try (TextTokenizer tokenizer = TextTokenizer.load(spec.baseModelPath())) {
-            ChatTemplate template = ChatTemplates.forModel(spec.baseModelPath(),
-                    Optional.ofNullable(hp.get("template")).map(Object::toString));
+            ChatTemplate template = ChatTemplates.forModel(spec.baseModelPath(), template(hp));
             ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
             List<TokenizedSample> train = encoder.encodeAll(prepared.train()).samples();
             List<TokenizedSample> validation = encoder.encodeAll(prepared.validation()).samples();
             execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training and " + validation.size()
                     + " validation samples (cutoff " + cutoff + ")",
                     Map.of("train_samples", train.size(), "validation_samples", validation.size()));
-            return new Samples(train, validation);
+            return new Samples(train, validation, prepared.validation());
         }
     }
 
@@ -136,17 +166,6 @@ public final class TrainerJobRunner implements JobRunner {
         };
     }
 
-    private static void storeFinalWeights(JobExecution execution, Path outputDir) throws IOException {
-        try (Stream<Path> files = Files.list(outputDir)) {
-            List<Path> weights = files.filter(Files::isRegularFile).toList();
-            execution.artifact(Artifact.Kind.ADAPTER, dir -> {
-                for (Path f : weights) {
-                    Files.copy(f, dir.resolve(f.getFileName()));
-                }
-            });
-        }
-    }
-
     /** Forwards the trainer's events to the job: metrics, progress, evaluations and checkpoints. */
     private static final class Reporter implements TrainingListener {
 
@@ -159,10 +178,11 @@ public final class TrainerJobRunner implements JobRunner {
         @Override
         public void onLog(TrainingLog log) {
             int step = (int) log.step();
-            execution.metric(step, "loss", log.loss());
-            execution.metric(step, "learning_rate", log.learningRate());
-            execution.metric(step, "grad_norm", log.gradNorm());
-            execution.metric(step, "tokens_per_second", log.tokensPerSecond());
+            // the names the job page charts (MetricNames)
+            execution.metric(step, MetricNames.LOSS, log.loss());
+            execution.metric(step, MetricNames.LEARNING_RATE, log.learningRate());
+            execution.metric(step, MetricNames.GRAD_NORM, log.gradNorm());
+            execution.metric(step, MetricNames.THROUGHPUT, log.tokensPerSecond());
             execution.progress(step, (int) log.totalSteps(), log.tokensSeen());
         }
 

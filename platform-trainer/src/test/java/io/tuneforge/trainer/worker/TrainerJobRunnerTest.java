@@ -1,6 +1,5 @@
 package io.tuneforge.trainer.worker;
 
-import static io.tuneforge.trainer.worker.QueueWorkerTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.core.artifact.FileSystemArtifactStore;
@@ -14,19 +13,32 @@ import io.tuneforge.core.worker.DeviceSpec;
 import io.tuneforge.core.worker.WorkerDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
 import io.tuneforge.trainer.Fixtures;
+import io.tuneforge.trainer.generate.GenerationConfig;
+import io.tuneforge.trainer.generate.Generator;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-/** A queued LoRA job on the real stories260K model and LLaMA-Factory's alpaca demo, trained by a worker. */
+/**
+ * Queued jobs on the real stories260K model and LLaMA-Factory's demo data, trained by a worker with the production
+ * runner: what a finished job stores (adapter, merged model, held-out predictions, GGUF when asked).
+ */
 @SpringBootTest(classes = WorkerTestApplication.class, properties = "tuneforge.queue.reaper.interval=1s")
 class TrainerJobRunnerTest {
 
@@ -48,20 +60,151 @@ class TrainerJobRunnerTest {
     @TempDir
     Path artifacts;
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private JobFixtures fixtures;
+
+    @BeforeEach
+    void fixtures() {
+        fixtures = new JobFixtures(jdbc);
+    }
+
     @Test
-    void workerTrainsAQueuedLoraJobWithTheRealTrainer() {
-        Path model = Fixtures.path("models/stories260K");
+    void workerTrainsAQueuedLoraJobWithTheRealTrainer() throws Exception {
         Path data = Fixtures.path("datasets/llama_factory/alpaca_en_demo.json");
-        JobFixtures fixtures = new JobFixtures(jdbc);
+        long job = runJob(data, "lora", """
+                {"template": "alpaca", "cutoff_len": 64, "max_steps": 6, "per_device_train_batch_size": 2,
+                 "learning_rate": 0.001, "lora_rank": 4, "lora_target": "q_proj,v_proj", "logging_steps": 1,
+                 "save_steps": 3, "eval_steps": 0, "max_samples": 40, "val_size": 4, "predict_samples": 2,
+                 "predict_max_new_tokens": 4}""");
+
+        assertThat(jdbc.queryForList("select step from training_metrics where job_id = ? and name = 'loss' "
+                + "order by step", Integer.class, job))
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 6).boxed().toList());
+        assertThat(jdbc.queryForList("select distinct name from training_metrics where job_id = ? and step = 1",
+                String.class, job)).containsExactlyInAnyOrder("loss", "lr", "grad_norm", "throughput");
+        assertThat(jdbc.queryForList("select step from checkpoints where job_id = ? order by step", Integer.class,
+                job)).contains(3, 6);
+        assertThat(Files.isRegularFile(artifact(job, "adapter").resolve("adapter_model.safetensors"))).isTrue();
+        assertThat(artifactKinds(job)).containsExactlyInAnyOrder("adapter", "merged", "predictions");
+        assertThat(predictionRows(job)).hasSize(2);
+        assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "MESSAGE", "CHECKPOINT_SAVE",
+                "ARTIFACT_SAVED", "TRAINING_COMPLETE");
+    }
+
+    @Test
+    void loraJobStoresAMergedModelThatGeneratesLikeBasePlusAdapter() throws Exception {
+        Path model = Fixtures.stories260K();
+        long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "lora", """
+                {"template": "alpaca", "cutoff_len": 48, "max_steps": 4, "per_device_train_batch_size": 2,
+                 "learning_rate": 0.02, "lora_rank": 4, "lora_target": "all", "logging_steps": 1,
+                 "save_steps": 0, "eval_steps": 0, "max_samples": 12, "val_size": 3, "predict_samples": 16,
+                 "predict_max_new_tokens": 6}""");
+
+        Path merged = artifact(job, "merged");
+        assertThat(merged.resolve("config.json")).isRegularFile();
+        assertThat(merged.resolve("tokenizer.json")).isRegularFile();
+        assertThat(merged.resolve("generation_config.json")).isRegularFile();
+        String prompt = "Once upon a time, there was a little";
+        assertThat(greedy(merged, Optional.empty(), prompt))
+                .isEqualTo(greedy(model, Optional.of(artifact(job, "adapter")), prompt));
+        assertThat(artifactKinds(job)).doesNotContain("gguf");
+    }
+
+    @Test
+    void predictionsHoldPromptLabelBaseAndTunedForEveryHeldOutRow() throws Exception {
+        Path data = Fixtures.path("datasets/llama_factory/identity.json");
+        long job = runJob(data, "lora", """
+                {"template": "alpaca", "cutoff_len": 48, "max_steps": 3, "per_device_train_batch_size": 2,
+                 "learning_rate": 0.01, "lora_rank": 4, "logging_steps": 1, "save_steps": 0, "eval_steps": 0,
+                 "max_samples": 10, "val_size": 3, "predict_max_new_tokens": 5}""");
+
+        List<JsonNode> rows = predictionRows(job);
+        assertThat(rows).hasSize(3);
+        List<String> outputs = JSON.readTree(data.toFile()).valueStream()
+                .map(row -> row.path("output").asString()).toList();
+        for (JsonNode row : rows) {
+            assertThat(row.propertyNames()).containsExactlyInAnyOrder("prompt", "label", "base", "tuned");
+            assertThat(outputs).contains(row.path("label").asString());
+            assertThat(row.path("prompt").asString()).contains("### Instruction:");
+            assertThat(row.path("base").isString()).isTrue();
+            assertThat(row.path("tuned").isString()).isTrue();
+        }
+        int finalStep = 3;
+        assertThat(jdbc.queryForList("select name from training_metrics where job_id = ? and step = ? "
+                + "and name like 'predict_%'", String.class, job, finalStep)).containsExactlyInAnyOrder(
+                "predict_bleu_4_base", "predict_bleu_4_tuned", "predict_rouge_1_base", "predict_rouge_1_tuned",
+                "predict_rouge_2_base", "predict_rouge_2_tuned", "predict_rouge_l_base", "predict_rouge_l_tuned");
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ? order by id", String.class, job))
+                .anyMatch(m -> m.startsWith("Merging the adapter"))
+                .anyMatch(m -> m.startsWith("Predicting 3 held-out rows"))
+                .anyMatch(m -> m.startsWith("Held-out comparison on 3 rows") && m.contains("BLEU-4")
+                        && m.contains("scored on words: 3"));
+    }
+
+    @Test
+    void ggufIsExportedOnlyWhenTheJobAsksForIt() throws Exception {
+        long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "lora", """
+                {"template": "alpaca", "cutoff_len": 32, "max_steps": 2, "per_device_train_batch_size": 2,
+                 "lora_rank": 2, "save_steps": 0, "eval_steps": 0, "max_samples": 6, "val_size": 2,
+                 "predict_samples": 0, "export_gguf": "q8_0"}""");
+
+        assertThat(artifactKinds(job)).containsExactlyInAnyOrder("adapter", "merged", "gguf");
+        Path gguf = artifact(job, "gguf");
+        byte[] magic = new byte[4];
+        try (var in = Files.newInputStream(gguf.resolve("model.gguf"))) {
+            assertThat(in.read(magic)).isEqualTo(4);
+        }
+        assertThat(new String(magic, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GGUF");
+        assertThat(gguf.resolve("Modelfile")).isRegularFile();
+    }
+
+    @Test
+    void freezeJobStoresTheTrainedModelAsAHuggingFaceFolder() throws Exception {
+        long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "freeze", """
+                {"template": "alpaca", "cutoff_len": 32, "max_steps": 2, "per_device_train_batch_size": 2,
+                 "freeze_trainable_layers": 1, "save_steps": 0, "eval_steps": 0, "max_samples": 6,
+                 "val_size": 2, "predict_samples": 0}""");
+
+        assertThat(artifactKinds(job)).containsExactly("merged");
+        Path merged = artifact(job, "merged");
+        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+                "generation_config.json")) {
+            assertThat(merged.resolve(file)).isRegularFile();
+        }
+        assertThat(greedy(merged, Optional.empty(), "Once upon a time")).isNotBlank();
+    }
+
+    @Test
+    void anUnknownGgufTypeFailsTheJobBeforeTraining() throws InterruptedException {
+        long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "lora", """
+                {"template": "alpaca", "max_steps": 2, "max_samples": 6, "val_size": 2, "export_gguf": "q4_k"}""",
+                "failed");
+
+        assertThat(jdbc.queryForObject("select error_message from fine_tuning_jobs where id = ?", String.class, job))
+                .contains("export_gguf 'q4_k' is not none, f32, f16 or q8_0");
+        assertThat(jdbc.queryForList("select step from training_metrics where job_id = ?", Integer.class, job))
+                .isEmpty();
+    }
+
+    /** Queues a job on stories260K with {@code data}, runs a worker until it ends, and checks it succeeded. */
+    private long runJob(Path data, String method, String configJson) throws InterruptedException {
+        long job = runJob(data, method, configJson, "succeeded");
+        assertThat(jdbc.queryForList("select coalesce(error_message, '') from fine_tuning_jobs where id = ?",
+                String.class, job)).containsExactly("");
+        return job;
+    }
+
+    private long runJob(Path data, String method, String configJson, String expectedStatus)
+            throws InterruptedException {
+        Path model = Fixtures.stories260K();
         fixtures.clearQueue();
         TeamSetup team = fixtures.team(1, model.toString());
         jdbc.update("insert into dataset_files (dataset_version_id, purpose, original_name, storage_path, size_bytes, "
-                + "sha256) values (?, 'source', 'alpaca_en_demo.json', ?, 1, 'x')", team.datasetVersionId(),
-                data.toString());
-        long job = fixtures.queuedJob(team, "stories lora", 0, 1, """
-                {"template": "alpaca", "cutoff_len": 64, "max_steps": 6, "per_device_train_batch_size": 2,
-                 "learning_rate": 0.001, "lora_rank": 4, "lora_target": "q_proj,v_proj", "logging_steps": 1,
-                 "save_steps": 3, "eval_steps": 0, "max_samples": 40, "val_size": 4}""");
+                + "sha256) values (?, 'source', ?, ?, 1, 'x')", team.datasetVersionId(),
+                data.getFileName().toString(), data.toString());
+        long job = fixtures.queuedJob(team, "stories " + method, 0, 1, configJson);
+        jdbc.update("update fine_tuning_jobs set method = ? where id = ?", method, job);
 
         QueueWorker worker = new QueueWorker(new WorkerSettings("trainer-worker", "test",
                 List.of(new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40)), Duration.ofMillis(500),
@@ -69,23 +212,48 @@ class TrainerJobRunnerTest {
                 metrics, new FileSystemArtifactStore(artifacts), events, dataSource, jdbc, home);
         worker.start();
         try {
-            await(() -> List.of("succeeded", "failed").contains(fixtures.status(job)));
+            awaitEnd(job);
         } finally {
             worker.close();
         }
+        assertThat(fixtures.status(job)).as(() -> "job error: " + jdbc.queryForObject(
+                "select error_message from fine_tuning_jobs where id = ?", String.class, job))
+                .isEqualTo(expectedStatus);
+        return job;
+    }
 
-        assertThat(jdbc.queryForList("select coalesce(error_message, '') from fine_tuning_jobs where id = ?",
-                String.class, job)).containsExactly("");
-        assertThat(fixtures.status(job)).isEqualTo("succeeded");
-        assertThat(jdbc.queryForList("select step from training_metrics where job_id = ? and name = 'loss' "
-                + "order by step", Integer.class, job))
-                .containsExactlyElementsOf(IntStream.rangeClosed(1, 6).boxed().toList());
-        assertThat(jdbc.queryForList("select step from checkpoints where job_id = ? order by step", Integer.class,
-                job)).contains(3, 6);
-        String adapter = jdbc.queryForObject("select storage_path from artifacts where job_id = ? and kind = 'adapter'",
-                String.class, job);
-        assertThat(Files.isRegularFile(artifacts.resolve(adapter).resolve("adapter_model.safetensors"))).isTrue();
-        assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "MESSAGE", "CHECKPOINT_SAVE",
-                "ARTIFACT_SAVED", "TRAINING_COMPLETE");
+    /** Waits for the job to end; generous, as the first job also starts the engine on a busy machine. */
+    private void awaitEnd(long job) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!List.of("succeeded", "failed").contains(fixtures.status(job))) {
+            assertThat(System.nanoTime()).as("job %d still %s after 5 minutes", job, fixtures.status(job))
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private Path artifact(long job, String kind) {
+        return artifacts.resolve(jdbc.queryForObject("select storage_path from artifacts where job_id = ? "
+                + "and kind = ?", String.class, job, kind));
+    }
+
+    private List<String> artifactKinds(long job) {
+        return jdbc.queryForList("select kind from artifacts where job_id = ?", String.class, job);
+    }
+
+    private List<JsonNode> predictionRows(long job) throws java.io.IOException {
+        return Files.readAllLines(artifact(job, "predictions").resolve("predictions.jsonl")).stream()
+                .map(JSON::readTree).toList();
+    }
+
+    /** Greedy continuation of {@code prompt} by the model in {@code modelDir}, with a LoRA adapter when given. */
+    private static String greedy(Path modelDir, Optional<Path> adapter, String prompt) throws Exception {
+        try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
+             TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            if (adapter.isPresent()) {
+                PeftAdapter.load(model, adapter.get(), false);
+            }
+            return new Generator(model, tokenizer).generate(prompt, GenerationConfig.greedy(24), t -> { }).text();
+        }
     }
 }

@@ -94,12 +94,24 @@ class DatasetDetails extends Composite<VerticalLayout> {
         });
     }
 
+    /** " (MISSING_FIELD 2, DUPLICATE_ROW 1)" when the validator counted problems by kind, else "". */
+    private static String byKind(ValidationReport report) {
+        if (report.countsByKind().isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(" (");
+        report.countsByKind().forEach((kind, count) -> text.append(text.length() > 2 ? ", " : "").append(kind)
+                .append(' ').append(count));
+        return text.append(')').toString();
+    }
+
     private void showVersion(VersionDetails version) {
         versions.setValue(version);
         heading.setText(version.datasetName() + " v" + version.version());
         format.setValue(version.format());
-        summary.setText(version.report().rows() + " rows · " + version.report().problemCount() + " problems · "
-                + version.fileName() + " · " + Sizes.bytes(version.sizeBytes()) + " · sha256 "
+        summary.setText(version.report().rows() + " rows · " + version.report().problemCount() + " problems"
+                + byKind(version.report()) + " · " + version.fileName() + " · " + Sizes.bytes(version.sizeBytes())
+                + " · sha256 "
                 + version.sha256().substring(0, 12));
         summary.getElement().appendChild(statusBadge(version.status()).getElement());
         problems.setItems(version.report().problems());

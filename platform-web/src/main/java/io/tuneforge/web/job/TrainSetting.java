@@ -20,8 +20,8 @@ record TrainSetting(String key, String label, Kind kind, String defaultValue, St
     /** Value types. */
     enum Kind { DECIMAL, POSITIVE_INTEGER, NON_NEGATIVE_INTEGER, TEXT, BOOLEAN, CHOICE }
 
-    /** Form sections; LORA and FREEZE show only for their method. */
-    enum Group { TRAINING, LORA, FREEZE, DATA }
+    /** Form sections; LORA and FREEZE show only for their method; OUTPUTS: what a finished job stores. */
+    enum Group { TRAINING, LORA, FREEZE, DATA, OUTPUTS }
 
     static TrainSetting of(String key, String label, Kind kind, String defaultValue, String help, Group group) {
         return new TrainSetting(key, label, kind, defaultValue, help, List.of(), group);
@@ -77,7 +77,16 @@ record TrainSetting(String key, String label, Kind kind, String defaultValue, St
             of("freeze_trainable_layers", "Trainable layers", Kind.TEXT, "2",
                     "Positive N: the last N layers train; negative N: the first N.", Group.FREEZE),
             of("freeze_trainable_modules", "Trainable modules", Kind.TEXT, "all",
-                    "Module names inside those layers, or all.", Group.FREEZE));
+                    "Module names inside those layers, or all.", Group.FREEZE),
+            of("predict_samples", "Compared rows", Kind.NON_NEGATIVE_INTEGER, "16",
+                    "Held-out rows answered by the base and the tuned model after training (scored with BLEU-4 "
+                            + "and ROUGE, downloadable as predictions); 0 skips the comparison.", Group.OUTPUTS),
+            of("predict_max_new_tokens", "Compared answer length", Kind.POSITIVE_INTEGER, "128",
+                    "Longest generated answer in tokens (greedy) for the comparison.", Group.OUTPUTS),
+            new TrainSetting("export_gguf", "GGUF export", Kind.CHOICE, "none",
+                    "Also export the merged model as GGUF with an Ollama Modelfile (Llama-architecture models): "
+                            + "f16 is lossless for most models, q8_0 halves that size, f32 keeps full precision.",
+                    List.of("none", "f16", "q8_0", "f32"), Group.OUTPUTS));
 
     /** The setting for a key, if the form has it. */
     static java.util.Optional<TrainSetting> byKey(String key) {

@@ -27,6 +27,7 @@ class TrainSettingsForm extends Composite<Div> {
         section(TrainSetting.Group.FREEZE, "Freeze", true);
         section(TrainSetting.Group.TRAINING, "Training", true);
         section(TrainSetting.Group.DATA, "Data and template", true);
+        section(TrainSetting.Group.OUTPUTS, "Outputs", true);
         for (TrainSetting setting : TrainSetting.ALL) {
             ((FormLayout) sections.get(setting.group()).getContent().findFirst().orElseThrow()).add(field(setting));
         }

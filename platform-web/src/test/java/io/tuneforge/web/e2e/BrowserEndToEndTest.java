@@ -208,7 +208,11 @@ class BrowserEndToEndTest {
         setSetting("logging_steps", "1");
         setSetting("learning_rate", "1e-3");
         setSetting("cutoff_len", "256");
-        wait.until(d -> d.findElement(By.id("job-launch"))).click();
+        setSetting("template", "default"); // stories260K has no chat template of its own
+        setSetting("predict_max_new_tokens", "16");
+        WebElement launch = wait.until(d -> d.findElement(By.id("job-launch")));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", launch);
+        launch.click();
         wait.until(d -> d.getCurrentUrl().matches(".*/jobs/\\d+$"));
         String url = browser.getCurrentUrl();
         return Long.parseLong(url.substring(url.lastIndexOf('/') + 1));

@@ -1,0 +1,30 @@
+package io.tuneforge.core.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ValidationReportTest {
+
+    @Test
+    void countsPerKindSurviveTheStoredJson() {
+        ValidationReport report = new ValidationReport(3, 1,
+                List.of(new ValidationReport.Problem(2, "output", "Required field 'output' is missing")),
+                Map.of("MISSING_FIELD", 1L, "DUPLICATE_ROW", 1L));
+
+        assertThat(ValidationReport.fromJson(report.toJson())).isEqualTo(report);
+    }
+
+    @Test
+    void aReportStoredBeforeCountsPerKindReadsWithNoCounts() {
+        ValidationReport report = ValidationReport.fromJson(
+                "{\"rows\":2,\"problemCount\":1,\"problems\":[{\"row\":2,\"field\":\"output\",\"reason\":\"Missing\"}]}");
+
+        assertThat(report.problemCount()).isEqualTo(1);
+        assertThat(report.problems()).extracting(ValidationReport.Problem::field).containsExactly("output");
+        assertThat(report.countsByKind()).isEmpty();
+        assertThat(report.valid()).isFalse();
+    }
+}

@@ -1,0 +1,278 @@
+package io.tuneforge.trainer.worker;
+
+import io.tuneforge.core.job.Artifact;
+import io.tuneforge.core.job.FineTuningMethod;
+import io.tuneforge.core.job.JobEventType;
+import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.core.job.MetricNames;
+import io.tuneforge.trainer.data.Example;
+import io.tuneforge.trainer.data.ExampleKind;
+import io.tuneforge.trainer.evaluation.Comparison;
+import io.tuneforge.trainer.evaluation.EvalExample;
+import io.tuneforge.trainer.evaluation.EvalDataset;
+import io.tuneforge.trainer.evaluation.ComparisonRow;
+import io.tuneforge.trainer.evaluation.Evaluator;
+import io.tuneforge.trainer.evaluation.GenerationMetrics;
+import io.tuneforge.trainer.evaluation.Prediction;
+import io.tuneforge.trainer.evaluation.PredictionsFile;
+import io.tuneforge.trainer.export.GgmlType;
+import io.tuneforge.trainer.export.GgufExportOptions;
+import io.tuneforge.trainer.export.LlamaGgufExporter;
+import io.tuneforge.trainer.export.LoraMerger;
+import io.tuneforge.trainer.export.MergeOptions;
+import io.tuneforge.trainer.generate.GenerationConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The results of a finished training run, built and stored one phase after the other: the PEFT adapter (LoRA), the
+ * merged model as a complete Hugging Face folder, the held-out comparison of base and tuned model
+ * ({@code predictions.jsonl} with {@code prompt, label, base, tuned} per row, BLEU-4 and ROUGE as job metrics), and a
+ * GGUF file with its Ollama Modelfile when asked. Each phase writes a job event; a stop request (cancel, pause, lost
+ * lease) is honoured between phases; a phase that fails fails the job naming the phase.
+ */
+final class JobOutputs {
+
+    /** File name of the comparison inside the PREDICTIONS artifact (the Evaluate view reads it). */
+    static final String PREDICTIONS_FILE = "predictions.jsonl";
+    /** File name of the GGUF model inside the GGUF artifact; the {@code Modelfile} lies beside it. */
+    static final String GGUF_FILE = "model.gguf";
+
+    private final JobExecution execution;
+    private final OutputSettings settings;
+    private final Optional<String> template;
+    private final Path workDir;
+
+    /**
+     * @param execution the job's run
+     * @param settings  what to produce
+     * @param template  the chat template the job trained with (empty: the model's own)
+     * @param workDir   the attempt's scratch folder (the merged model is built here, then linked into the store)
+     */
+    JobOutputs(JobExecution execution, OutputSettings settings, Optional<String> template, Path workDir) {
+        this.execution = execution;
+        this.settings = settings;
+        this.template = template;
+        this.workDir = workDir;
+    }
+
+    /**
+     * Stores every result of the run whose trained artefact is in {@code outputDir}; {@code heldOut} are the
+     * validation rows (never trained on) and {@code finalStep} the step the comparison's metrics are recorded at.
+     * Returns early, without error, when the job is asked to stop.
+     */
+    void store(Path outputDir, List<Example> heldOut, int finalStep) throws IOException {
+        boolean lora = execution.spec().method() == FineTuningMethod.LORA;
+        if (lora && !storeFolder(Artifact.Kind.ADAPTER, outputDir)) {
+            return;
+        }
+        if (stopped()) {
+            return;
+        }
+        Path merged = workDir.resolve("merged");
+        try {
+            runPhase("merging", () -> merge(outputDir, merged, lora));
+            if (!storeFolder(Artifact.Kind.MERGED, merged) || stopped()) {
+                return;
+            }
+            if (settings.predictSamples() > 0) {
+                runPhase("predicting", () -> predict(outputDir, merged, lora, heldOut, finalStep));
+                if (stopped()) {
+                    return;
+                }
+            }
+            if (settings.exportGguf().isPresent()) {
+                GgmlType type = settings.exportGguf().get();
+                runPhase("exporting GGUF", () -> exportGguf(merged, type));
+            }
+        } finally {
+            deleteTree(merged);
+        }
+    }
+
+    // ---------------------------------------------------------------- merging
+
+    /** LoRA: base + adapter merged; full / freeze: the trained model completed with the base's tokenizer files. */
+    private void merge(Path outputDir, Path merged, boolean lora) throws IOException {
+        Path base = execution.spec().baseModelPath();
+        if (lora) {
+            event("Merging the adapter into the base model (" + settings.mergeDtype().torchDtype() + ")");
+            LoraMerger.Result result = LoraMerger.merge(new MergeOptions(base, outputDir, merged,
+                    MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.of(settings.mergeDtype()), true));
+            event("Merged " + result.mergedWeights() + " LoRA weights; the model has " + result.tensors()
+                    + " tensors (" + megabytes(result.weightBytes()) + ")");
+        } else {
+            event("Packaging the fine-tuned model as a Hugging Face folder");
+            deleteTree(merged);
+            Files.createDirectories(merged);
+            for (Path file : topLevelFiles(outputDir)) {
+                link(file, merged.resolve(file.getFileName().toString()));
+            }
+            LoraMerger.completeModelFolder(base, merged);
+        }
+    }
+
+    // ---------------------------------------------------------------- predicting
+
+    private void predict(Path outputDir, Path merged, boolean lora, List<Example> heldOut, int finalStep)
+            throws IOException {
+        List<EvalExample> rows = answerable(heldOut);
+        if (rows.isEmpty()) {
+            event("No held-out comparison: the validation split has no rows ending with an answer "
+                    + "(set val_size above 0 and use chat or classification data)");
+            return;
+        }
+        event("Predicting " + rows.size() + " held-out rows with the base and the tuned model (greedy, up to "
+                + settings.predictMaxNewTokens() + " new tokens)");
+        GenerationConfig generation = GenerationConfig.greedy(settings.predictMaxNewTokens());
+        Path base = execution.spec().baseModelPath();
+        List<Prediction> basePredictions = generate(base, Optional.empty(), rows, generation, "base");
+        if (stopped()) {
+            return;
+        }
+        // LoRA: base + the trained adapter, exactly what training optimised; full / freeze: the trained model
+        List<Prediction> tunedPredictions = lora
+                ? generate(base, Optional.of(outputDir), rows, generation, "tuned")
+                : generate(merged, Optional.empty(), rows, generation, "tuned");
+        List<ComparisonRow> comparison = Comparison.rows(basePredictions, tunedPredictions);
+        if (!execution.artifact(Artifact.Kind.PREDICTIONS,
+                dir -> PredictionsFile.writeRows(dir.resolve(PREDICTIONS_FILE), comparison))) {
+            return;
+        }
+        recordScores(finalStep, PredictionsFile.score(basePredictions), PredictionsFile.score(tunedPredictions));
+    }
+
+    /** Held-out chat and classification rows split into prompt and reference answer, at most predict_samples. */
+    private List<EvalExample> answerable(List<Example> heldOut) {
+        List<Example> usable = heldOut.stream()
+                .filter(e -> e.kind() == ExampleKind.CHAT || e.kind() == ExampleKind.CLASSIFICATION)
+                .filter(e -> !e.messages().isEmpty() && e.messages().getLast().role().equals("assistant"))
+                .limit(settings.predictSamples())
+                .toList();
+        return EvalDataset.fromExamples("validation split", usable);
+    }
+
+    private List<Prediction> generate(Path modelDir, Optional<Path> adapter, List<EvalExample> rows,
+            GenerationConfig generation, String who) throws IOException {
+        try (Evaluator evaluator = Evaluator.open(modelDir, adapter, template)) {
+            List<Prediction> predictions = evaluator.predict(rows, generation, done -> { });
+            event("Predicted " + predictions.size() + " held-out rows with the " + who + " model");
+            return predictions;
+        }
+    }
+
+    /** Base and tuned BLEU-4 / ROUGE as job metrics at the final step, and a summary event. */
+    private void recordScores(int finalStep, GenerationMetrics base, GenerationMetrics tuned) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (String model : List.of("base", "tuned")) {
+            GenerationMetrics m = model.equals("base") ? base : tuned;
+            metrics.put(MetricNames.predict("bleu_4", model), m.bleu4());
+            metrics.put(MetricNames.predict("rouge_1", model), m.rouge1());
+            metrics.put(MetricNames.predict("rouge_2", model), m.rouge2());
+            metrics.put(MetricNames.predict("rouge_l", model), m.rougeL());
+        }
+        metrics.forEach((name, value) -> execution.metric(finalStep, name, value));
+        execution.flushMetrics();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("samples", base.samples());
+        data.put("metrics", metrics);
+        data.put("tokenization", base.tokenizationSummary());
+        execution.event(JobEventType.MESSAGE, String.format(Locale.ROOT,
+                "Held-out comparison on %d rows, base → tuned: BLEU-4 %.2f → %.2f, ROUGE-1 %.2f → %.2f, "
+                        + "ROUGE-2 %.2f → %.2f, ROUGE-L %.2f → %.2f (scored on %s)", base.samples(), base.bleu4(),
+                tuned.bleu4(), base.rouge1(), tuned.rouge1(), base.rouge2(), tuned.rouge2(), base.rougeL(),
+                tuned.rougeL(), base.tokenizationSummary()), data);
+    }
+
+    // ---------------------------------------------------------------- exporting
+
+    private void exportGguf(Path merged, GgmlType type) throws IOException {
+        String name = type.name().toLowerCase(Locale.ROOT);
+        event("Exporting the merged model to GGUF (" + name + ")");
+        execution.artifact(Artifact.Kind.GGUF, dir -> {
+            LlamaGgufExporter.Result result = LlamaGgufExporter.export(new GgufExportOptions(merged,
+                    Optional.empty(), dir.resolve(GGUF_FILE), type, Optional.empty(), true));
+            event("Wrote " + GGUF_FILE + " (" + result.tensors().size() + " tensors, "
+                    + megabytes(Files.size(result.gguf())) + ", chat format "
+                    + result.chatFormat().name().toLowerCase(Locale.ROOT) + ") and an Ollama Modelfile");
+        });
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** One step of the finishing work; a failure becomes {@link JobFailure#outputFailed} naming the step. */
+    @FunctionalInterface
+    private interface Phase {
+        void run() throws IOException;
+    }
+
+    private static void runPhase(String name, Phase phase) throws IOException {
+        try {
+            phase.run();
+        } catch (IOException | RuntimeException e) {
+            if (!FailureClassifier.classify(e).unexpected()) {
+                throw e; // out of memory, invalid configuration...: already a precise reason
+            }
+            String detail = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines()
+                    .findFirst().orElse("no message");
+            throw new JobFailureException(JobFailure.outputFailed(name, detail), e);
+        }
+    }
+
+    /** Stores the regular files at the top of {@code folder} (not its checkpoints) as an artifact of {@code kind}. */
+    private boolean storeFolder(Artifact.Kind kind, Path folder) throws IOException {
+        List<Path> files = topLevelFiles(folder);
+        return execution.artifact(kind, dir -> {
+            for (Path file : files) {
+                link(file, dir.resolve(file.getFileName().toString()));
+            }
+        });
+    }
+
+    private static List<Path> topLevelFiles(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith("."))
+                    .sorted().toList();
+        }
+    }
+
+    /** A hard link when the two paths share a file system (no copy of multi-GB weights), else a copy. */
+    private static void link(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(source, target);
+        }
+    }
+
+    private boolean stopped() {
+        return execution.stopRequested().isPresent();
+    }
+
+    private void event(String message) {
+        execution.event(JobEventType.MESSAGE, message, Map.of());
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.tuneforge.web.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuneforge.core.dataset.DatasetFormat;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.DatasetValidator;
+import io.tuneforge.core.dataset.DatasetVersion;
+import io.tuneforge.core.dataset.ValidationReport;
+import io.tuneforge.core.dataset.VersionDetails;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
+import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.trainer.data.platform.PipelineDatasetValidator;
+import io.tuneforge.web.testing.SignedIn;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/** Uploads in the platform are checked by the data pipeline's validator, with its line, field and reason per row. */
+@SpringBootTest
+class PipelineDatasetValidationTest {
+
+    @Autowired
+    DatasetService datasets;
+
+    @Autowired
+    DatasetValidator validator;
+
+    @Autowired
+    UserAccountService accounts;
+
+    @Autowired
+    TeamRepository teams;
+
+    Actor actor;
+
+    @BeforeEach
+    void signIn() {
+        actor = SignedIn.as(Role.MEMBER, accounts, teams);
+    }
+
+    @AfterEach
+    void signOut() {
+        SignedIn.signOut();
+    }
+
+    @Test
+    void thePlatformValidatesWithTheDataPipeline() {
+        assertThat(validator).isInstanceOf(PipelineDatasetValidator.class);
+    }
+
+    @Test
+    void aBadRowInAnUploadIsReportedWithRecordLineFieldAndThePipelinesReason() {
+        VersionDetails version = upload("broken.json", """
+                [
+                  {"instruction": "hi", "output": "hello"},
+                  {"instruction": "no answer"},
+                  {"instruction": "a number", "output": 3}
+                ]
+                """, Optional.of(DatasetFormat.ALPACA));
+
+        assertThat(version.status()).isEqualTo(DatasetVersion.Status.INVALID);
+        ValidationReport report = version.report();
+        assertThat(report.rows()).isEqualTo(3);
+        assertThat(report.problemCount()).isEqualTo(2);
+        assertThat(report.problems()).containsExactly(
+                new ValidationReport.Problem(2, "output", "Required field 'output' is missing (line 3)"),
+                new ValidationReport.Problem(3, "output", "'output' must be text, found a number (line 4)"));
+        assertThat(report.countsByKind()).isEqualTo(Map.of("MISSING_FIELD", 1L, "WRONG_TYPE", 1L));
+    }
+
+    @Test
+    void aRepeatedRowIsAWarningThatKeepsTheUploadValid() {
+        VersionDetails version = upload("repeated.jsonl", """
+                {"instruction": "hi", "output": "hello"}
+                {"instruction": "hi", "output": "hello"}
+                """, Optional.empty());
+
+        assertThat(version.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(version.report().problemCount()).isZero();
+        assertThat(version.report().problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.row()).isEqualTo(2);
+            assertThat(problem.reason()).startsWith("Warning: ");
+        });
+        assertThat(version.report().countsByKind()).containsEntry("DUPLICATE_ROW", 1L);
+    }
+
+    private VersionDetails upload(String fileName, String content, Optional<DatasetFormat> format) {
+        return datasets.upload(actor, "pipeline-" + fileName.replace('.', '-'), fileName,
+                new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), format);
+    }
+}
