@@ -20,7 +20,7 @@ public record JobRequest(String name, long baseModelId, List<DatasetShare> datas
      * One dataset of a mix.
      *
      * @param versionId dataset version id
-     * @param ratio     share of the training samples drawn from it (ratios are normalised to sum to 1)
+     * @param ratio     times its rows are used per epoch (1 every row once, 0.5 a seeded half, 2 twice), above 0
      */
     public record DatasetShare(long versionId, double ratio) {
     }

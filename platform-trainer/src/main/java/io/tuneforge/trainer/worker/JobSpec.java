@@ -13,14 +13,15 @@ import java.util.List;
  * @param configJson       training configuration, LLaMA-Factory keys (JSON object)
  * @param baseModelName    base model's registered name
  * @param baseModelPath    folder with the base model (config.json, tokenizer, safetensors)
- * @param datasetVersionId training data version
- * @param datasetFormat    alpaca, sharegpt, openai, ...
- * @param trainFiles       training files (absolute)
- * @param validationFiles  validation files (absolute), possibly none
+ * @param datasetVersionId primary training data version (the first of {@code datasets})
+ * @param datasets         every dataset the job trains on with its files and mixing ratio, the primary first
  * @param devicesRequested devices the job holds
  * @param attempt          1 on the first run, +1 per restart after a lost worker
  */
 public record JobSpec(long jobId, String name, FineTuningMethod method, String configJson, String baseModelName,
-        Path baseModelPath, long datasetVersionId, String datasetFormat, List<Path> trainFiles,
-        List<Path> validationFiles, int devicesRequested, int attempt) {
+        Path baseModelPath, long datasetVersionId, List<JobDataset> datasets, int devicesRequested, int attempt) {
+
+    public JobSpec {
+        datasets = List.copyOf(datasets);
+    }
 }

@@ -7,15 +7,14 @@ import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.trainer.data.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
-import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.Datasets;
+import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.LoadedDataset;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
-import io.tuneforge.trainer.data.preparation.DatasetPreparation;
+import io.tuneforge.trainer.data.preparation.DatasetMix;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
-import io.tuneforge.trainer.data.preparation.PreparedDataset;
 import io.tuneforge.trainer.data.preparation.ValSize;
 import io.tuneforge.trainer.data.preview.SplitPreview;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
@@ -40,6 +39,7 @@ import io.tuneforge.trainer.training.TrainingStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,8 +49,9 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The production {@link JobRunner}: loads the job's training file through the data pipeline (validation,
- * preparation, chat template, tokenizer, cutoff), loads the base model with LoRA / full / freeze fine-tuning, and runs
+ * The production {@link JobRunner}: loads the training file of every dataset of the job through the data pipeline
+ * (validation, preparation, chat template, tokenizer, cutoff), combining several by their mixing ratios
+ * ({@link DatasetMix}: ratio 1 uses every row once per epoch, 0.5 a seeded half, 2 every row twice), loads the base model with LoRA / full / freeze fine-tuning, and runs
  * the {@link Trainer}. Its checkpoints go to the artifact store as they are saved (the job resumes from them on any
  * worker); at the end {@link JobOutputs} stores the adapter (LoRA), the merged model, the held-out base-versus-tuned
  * predictions and, when asked, a GGUF file. Hyperparameters use LLaMA-Factory's names: {@link TrainingArguments#KEYS}
@@ -123,21 +124,20 @@ public final class TrainerJobRunner implements JobRunner {
     private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation, List<Example> heldOut) {
     }
 
+    /**
+     * Loads every dataset of the job through the data pipeline, combines them with {@link DatasetMix} (each dataset's
+     * training rows used {@code ratio} times per epoch: 1 every row once, 0.5 a half sampled with {@code seed}, 2
+     * every row twice; validation rows unweighted) and encodes the result.
+     */
     private static Samples encode(JobSpec spec, Map<String, Object> hp, JobExecution execution) {
-        if (spec.trainFiles().isEmpty()) {
-            throw new JobFailureException(JobFailure.invalidTrainingFile("the dataset version has no stored file"),
-                    null);
-        }
-        DatasetFormat format = DatasetFormat.valueOf(spec.datasetFormat().toUpperCase(Locale.ROOT));
-        LoadedDataset loaded = Datasets.load(DatasetSpec.of(spec.trainFiles().getFirst(), format),
-                ValidationOptions.defaults().withDropInvalidRows(true));
+        List<DatasetMix.Part> parts = spec.datasets().stream().map(TrainerJobRunner::load).toList();
         PreparationOptions preparation = SplitPreview.options(
                 ValSize.of(doubleValue(hp, "val_size", ValSize.DEFAULT.fraction())),
                 intValue(hp, "seed", (int) PreparationOptions.defaults().seed()));
         if (hp.containsKey("max_samples")) {
             preparation = preparation.withMaxSamples(intValue(hp, "max_samples", Integer.MAX_VALUE));
         }
-        PreparedDataset prepared = DatasetPreparation.prepare(loaded.examples(), preparation);
+        DatasetMix.Mixed mixed = DatasetMix.prepare(parts, preparation);
         int cutoff = intValue(hp, "cutoff_len", 1024);
         EncodingOptions options = EncodingOptions.defaults().withCutoff(cutoff)
                 .withTrainOnPrompt(Boolean.parseBoolean(String.valueOf(hp.getOrDefault("train_on_prompt", "false"))))
@@ -145,13 +145,52 @@ public final class TrainerJobRunner implements JobRunner {
         try (TextTokenizer tokenizer = TextTokenizer.load(spec.baseModelPath())) {
             ChatTemplate template = ChatTemplates.forModel(spec.baseModelPath(), template(hp));
             ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
-            List<TokenizedSample> train = encoder.encodeAll(prepared.train()).samples();
-            List<TokenizedSample> validation = encoder.encodeAll(prepared.validation()).samples();
+            List<TokenizedSample> train = encoder.encodeAll(mixed.train()).samples();
+            List<TokenizedSample> validation = encoder.encodeAll(mixed.validation()).samples();
             execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training and " + validation.size()
-                    + " validation samples (cutoff " + cutoff + ")",
-                    Map.of("train_samples", train.size(), "validation_samples", validation.size()));
-            return new Samples(train, validation, prepared.validation());
+                    + " validation samples (cutoff " + cutoff + "); rows per dataset: " + describe(parts, mixed),
+                    Map.of("train_samples", train.size(), "validation_samples", validation.size(),
+                            "datasets", rowsData(parts, mixed)));
+            return new Samples(train, validation, mixed.validation());
         }
+    }
+
+    /** One dataset's validated rows, or a job failure naming the dataset when it cannot be used. */
+    private static DatasetMix.Part load(JobDataset dataset) {
+        String what = "dataset " + dataset.name() + " (version " + dataset.versionId() + ")";
+        if (dataset.trainFiles().isEmpty()) {
+            throw new JobFailureException(JobFailure.invalidTrainingFile(what + " has no stored file"), null);
+        }
+        if (!(dataset.ratio() > 0) || Double.isInfinite(dataset.ratio())) {
+            throw new JobFailureException(JobFailure.invalidConfiguration("dataset_mix: the ratio of " + what
+                    + " is " + dataset.ratio() + "; it must be a number above 0"), null);
+        }
+        DatasetFormat format = DatasetFormat.valueOf(dataset.format().toUpperCase(Locale.ROOT));
+        LoadedDataset loaded = Datasets.load(DatasetSpec.of(dataset.trainFiles().getFirst(), format),
+                ValidationOptions.defaults().withDropInvalidRows(true));
+        return new DatasetMix.Part(dataset.name(), loaded.examples(), dataset.ratio());
+    }
+
+    /** "identity 8 train + 2 validation, alpaca (ratio 0.5) 4 train + 1 validation". */
+    private static String describe(List<DatasetMix.Part> parts, DatasetMix.Mixed mixed) {
+        List<String> text = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            DatasetMix.PartRows rows = mixed.rows().get(i);
+            double ratio = parts.get(i).ratio();
+            text.add(rows.name() + (ratio == 1 ? "" : " (ratio " + ratio + ")") + " " + rows.train() + " train + "
+                    + rows.validation() + " validation");
+        }
+        return String.join(", ", text);
+    }
+
+    private static List<Map<String, Object>> rowsData(List<DatasetMix.Part> parts, DatasetMix.Mixed mixed) {
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            DatasetMix.PartRows rows = mixed.rows().get(i);
+            data.add(Map.of("dataset", rows.name(), "ratio", parts.get(i).ratio(), "train_rows", rows.train(),
+                    "validation_rows", rows.validation()));
+        }
+        return data;
     }
 
     private static FineTuning fineTuning(FineTuningMethod method, Map<String, Object> hp) {

@@ -163,7 +163,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             if (ratio.getValue() == null) {
                 ratio.setValue(1.0);
             }
-            ratio.setHelperText("Relative share of samples; ratios are normalised to sum to 1.");
+            ratio.setHelperText("Times each row is used per epoch: 1 = every row once, 0.5 = a random half "
+                    + "(seeded), 2 = every row twice.");
             ratioFields.put(dataset.versionId(), ratio);
             ratios.add(ratio);
         }

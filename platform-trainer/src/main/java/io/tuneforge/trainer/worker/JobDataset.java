@@ -1,0 +1,25 @@
+package io.tuneforge.trainer.worker;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One dataset of a job's mix ({@code dataset_mix} in the job's config; the job's primary dataset alone without it).
+ *
+ * @param versionId       the dataset version
+ * @param name            the dataset's name
+ * @param format          alpaca, sharegpt, openai, ...; empty when the version no longer exists
+ * @param trainFiles      training files (absolute), none when the version has no stored file
+ * @param validationFiles validation files (absolute), possibly none
+ * @param ratio           how many times its rows are used per epoch relative to its size (1: every row once,
+ *                        0.5: a seeded half, 2: every row twice), see
+ *                        {@link io.tuneforge.trainer.data.preparation.DatasetMix}
+ */
+public record JobDataset(long versionId, String name, String format, List<Path> trainFiles, List<Path> validationFiles,
+        double ratio) {
+
+    public JobDataset {
+        trainFiles = List.copyOf(trainFiles);
+        validationFiles = List.copyOf(validationFiles);
+    }
+}
