@@ -187,6 +187,49 @@ class TrainerJobRunnerTest {
                 .isEmpty();
     }
 
+    @Test
+    void aJobTrainsOnEveryDatasetOfItsMixEachUsedItsRatioTimes(@TempDir Path dir) throws Exception {
+        Path sums = dir.resolve("sums.json");
+        Files.writeString(sums, JSON.writeValueAsString(IntStream.range(0, 10).mapToObj(i -> java.util.Map.of(
+                "instruction", "What is " + i + " plus one?", "input", "", "output", String.valueOf(i + 1))).toList()));
+        fixtures.clearQueue();
+        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
+        addFile(team.datasetVersionId(), Fixtures.path("datasets/llama_factory/identity.json"));
+        long sumsVersion = jdbc.queryForObject("with d as (insert into datasets (team_id, name, created_by) "
+                + "values (?, ?, ?) returning id) insert into dataset_versions (dataset_id, version, format, status, "
+                + "row_count, created_by) select d.id, 1, 'alpaca', 'valid', 10, ? from d returning id", Long.class,
+                team.teamId(), "sums-" + team.suffix(), team.userId(), team.userId());
+        addFile(sumsVersion, sums);
+        long job = fixtures.queuedJob(team, "stories mix", 0, 1, """
+                {"template": "alpaca", "cutoff_len": 64, "max_steps": 2, "per_device_train_batch_size": 2,
+                 "lora_rank": 2, "save_steps": 0, "eval_steps": 0, "max_samples": 10, "val_size": 4,
+                 "predict_samples": 0, "seed": 42, "dataset_mix": [
+                   {"dataset_version_id": %d, "dataset": "data-%s", "ratio": 1},
+                   {"dataset_version_id": %d, "dataset": "sums-%s", "ratio": 0.5}]}"""
+                .formatted(team.datasetVersionId(), team.suffix(), sumsVersion, team.suffix()));
+
+        runQueued(job, "succeeded");
+
+        JsonNode encoded = JSON.readTree(jdbc.queryForObject("select data::text from job_events where job_id = ? "
+                + "and message like 'Encoded %'", String.class, job));
+        JsonNode identity = encoded.path("datasets").get(0);
+        JsonNode generated = encoded.path("datasets").get(1);
+        assertThat(identity.path("dataset").asString()).isEqualTo("data-" + team.suffix());
+        assertThat(generated.path("dataset").asString()).isEqualTo("sums-" + team.suffix());
+        assertThat(identity.path("train_rows").asInt() + identity.path("validation_rows").asInt())
+                .as("ratio 1: every one of the 10 identity rows once").isEqualTo(10);
+        assertThat(generated.path("train_rows").asInt())
+                .as("ratio 0.5: half of the generated rows left for training")
+                .isEqualTo(Math.round((10 - generated.path("validation_rows").asInt()) * 0.5f));
+        assertThat(identity.path("validation_rows").asInt() + generated.path("validation_rows").asInt())
+                .isEqualTo(encoded.path("validation_samples").asInt()).isEqualTo(4);
+        assertThat(encoded.path("train_samples").asInt())
+                .isEqualTo(identity.path("train_rows").asInt() + generated.path("train_rows").asInt());
+        assertThat(jdbc.queryForObject("select message from job_events where job_id = ? and message like "
+                + "'Encoded %'", String.class, job)).contains("rows per dataset: data-" + team.suffix() + " ")
+                .contains("sums-" + team.suffix() + " (ratio 0.5) " + generated.path("train_rows").asInt() + " train");
+    }
+
     /** Queues a job on stories260K with {@code data}, runs a worker until it ends, and checks it succeeded. */
     private long runJob(Path data, String method, String configJson) throws InterruptedException {
         long job = runJob(data, method, configJson, "succeeded");
@@ -197,15 +240,22 @@ class TrainerJobRunnerTest {
 
     private long runJob(Path data, String method, String configJson, String expectedStatus)
             throws InterruptedException {
-        Path model = Fixtures.stories260K();
         fixtures.clearQueue();
-        TeamSetup team = fixtures.team(1, model.toString());
-        jdbc.update("insert into dataset_files (dataset_version_id, purpose, original_name, storage_path, size_bytes, "
-                + "sha256) values (?, 'source', ?, ?, 1, 'x')", team.datasetVersionId(),
-                data.getFileName().toString(), data.toString());
+        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
+        addFile(team.datasetVersionId(), data);
         long job = fixtures.queuedJob(team, "stories " + method, 0, 1, configJson);
         jdbc.update("update fine_tuning_jobs set method = ? where id = ?", method, job);
+        return runQueued(job, expectedStatus);
+    }
 
+    private void addFile(long datasetVersionId, Path data) {
+        jdbc.update("insert into dataset_files (dataset_version_id, purpose, original_name, storage_path, size_bytes, "
+                + "sha256) values (?, 'source', ?, ?, 1, 'x')", datasetVersionId,
+                data.getFileName().toString(), data.toString());
+    }
+
+    /** Runs a worker with the production runner until {@code job} ends, and checks it ended as expected. */
+    private long runQueued(long job, String expectedStatus) throws InterruptedException {
         QueueWorker worker = new QueueWorker(new WorkerSettings("trainer-worker", "test",
                 List.of(new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40)), Duration.ofMillis(500),
                 Duration.ofMillis(500), 10, Duration.ofSeconds(10)), new TrainerJobRunner(home), queue, registry,
