@@ -8,7 +8,10 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 
-/** Form login for the UI (Vaadin's login view), health open to probes; everything else needs a user. */
+/**
+ * Form login for the UI (Vaadin's login view), health open to probes, static chart scripts open; everything else
+ * needs a user.
+ */
 @Configuration
 @EnableWebSecurity
 @EnableMethodSecurity
@@ -17,7 +20,9 @@ class SecurityConfiguration {
     @Bean
     SecurityFilterChain uiSecurity(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(auth -> auth.requestMatchers("/actuator/health", "/actuator/health/**")
-                .permitAll());
+                .permitAll()
+                // static JavaScript the views load as modules (the chart connector and uPlot from its webjar)
+                .requestMatchers("/chart/**", "/webjars/**").permitAll());
         http.with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView(LoginView.class));
         return http.build();
     }

@@ -3,8 +3,10 @@ package io.tuneforge.web.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tuneforge.core.job.JobService;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.trainer.device.DeviceSpec;
@@ -24,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -39,11 +42,14 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * The whole product in headless Chromium: log in, upload LLaMA-Factory's identity.json, register stories260K,
@@ -51,7 +57,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * that it loads and generates. Also saves screenshots of the main pages to {@code docs/screenshots/}.
  * Skipped (with the reason) without Debian's chromium/chromedriver or the shared fixtures.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "tuneforge.worker.embedded=true", "tuneforge.worker.devices=cpu", "tuneforge.worker.name=e2e-worker"})
+@DirtiesContext // the embedded worker of this context must not outlive the test and take other tests' jobs
 class BrowserEndToEndTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -69,6 +77,12 @@ class BrowserEndToEndTest {
     @Autowired
     ObjectProvider<JobRunner> runners;
 
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
     ChromeDriver browser;
     WebDriverWait wait;
     String username;
@@ -84,6 +98,7 @@ class BrowserEndToEndTest {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1400,1000");
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "SEVERE"));
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
                 options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
@@ -93,6 +108,21 @@ class BrowserEndToEndTest {
         username = "e2e-" + UUID.randomUUID().toString().substring(0, 6);
         Team team = teams.save(new Team("e2e-team-" + username, 1));
         accounts.createUser(username, "End To End", "a-long-password-1", Role.MEMBER, team);
+        cancelJobsLeftByOtherTests(team);
+    }
+
+    /** Jobs other test classes queued in this run's database would otherwise go first on the embedded worker. */
+    private void cancelJobsLeftByOtherTests(Team team) {
+        Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", "a-long-password-1", Role.ADMIN,
+                team));
+        for (Long id : jdbc.queryForList("select id from fine_tuning_jobs where status in "
+                + "('validating_files', 'queued', 'running', 'paused')", Long.class)) {
+            try {
+                jobs.cancel(admin, id);
+            } catch (RuntimeException alreadyFinished) {
+                // it ended between the query and the cancel
+            }
+        }
     }
 
     @AfterEach
@@ -111,13 +141,14 @@ class BrowserEndToEndTest {
         registerStories();
         screenshot("models");
         long jobId = launchLora();
-        screenshot("job-page");
 
-        assumeTrue(runners.getIfAvailable() != null, "no JobRunner bean: the training pipeline (worker + trainer) "
-                + "is not in this build yet, so the job stays queued; the rest of this test needs it");
-        wait.withTimeout(Duration.ofMinutes(5)).until(d -> chartPoints() > 0 || status().equals("succeeded"));
+        assertThat(runners.getIfAvailable()).as("the embedded worker's job runner").isNotNull();
+        dumpOnFailure("job", () -> wait.withTimeout(Duration.ofMinutes(5))
+                .until(d -> chartPoints() > 0 || status().equals("succeeded")));
         assertThat(chartPoints()).as("the loss chart received points").isPositive();
-        wait.withTimeout(Duration.ofMinutes(10)).until(d -> status().equals("succeeded") || status().equals("failed"));
+        screenshot("job-page");
+        dumpOnFailure("job-end", () -> wait.withTimeout(Duration.ofMinutes(10))
+                .until(d -> status().equals("succeeded") || status().equals("failed")));
         assertThat(status()).isEqualTo("succeeded");
         screenshot("job-succeeded");
 
@@ -241,7 +272,9 @@ class BrowserEndToEndTest {
     }
 
     private String status() {
-        return browser.findElement(By.id("job-status")).getText().strip();
+        // textContent, not getText(): the header may be scrolled out of the viewport, where getText() reads ""
+        String text = browser.findElement(By.id("job-status")).getDomProperty("textContent");
+        return text == null ? "" : text.strip();
     }
 
     private int chartPoints() {
@@ -266,7 +299,8 @@ class BrowserEndToEndTest {
             ZipEntry entry;
             while ((entry = zip.getNextEntry()) != null) {
                 Path target = folder.resolve(entry.getName()).normalize();
-                assertThat(target).startsWith(folder);
+                assertThat(target.startsWith(folder)).as("zip entry %s stays inside the folder", entry.getName())
+                        .isTrue();
                 Files.createDirectories(target.getParent());
                 Files.copy(zip, target);
             }
@@ -290,6 +324,10 @@ class BrowserEndToEndTest {
             Path target = Path.of(System.getProperty("user.dir"), "target");
             Files.writeString(target.resolve("e2e-" + step + ".html"), browser.getPageSource());
             Files.write(target.resolve("e2e-" + step + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+            StringBuilder console = new StringBuilder();
+            browser.manage().logs().get(LogType.BROWSER).forEach(e -> console.append(e.getLevel()).append(' ')
+                    .append(e.getMessage()).append('\n'));
+            Files.writeString(target.resolve("e2e-" + step + "-console.txt"), console);
         } catch (java.io.IOException | RuntimeException ignored) {
             // diagnostics only
         }
