@@ -1,7 +1,6 @@
 package io.tuneforge.web.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tuneforge.core.job.JobService;
 import io.tuneforge.core.team.Team;
@@ -17,16 +16,14 @@ import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.worker.JobRunner;
+import io.tuneforge.web.testing.HeadlessChromium;
 import io.tuneforge.web.testing.Workspace;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -34,15 +31,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,8 +54,7 @@ import org.springframework.test.annotation.DirtiesContext;
 @DirtiesContext // the embedded worker of this context must not outlive the test and take other tests' jobs
 class BrowserEndToEndTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String PASSWORD = "a-long-password-1";
 
     @LocalServerPort
     int port;
@@ -83,37 +74,30 @@ class BrowserEndToEndTest {
     @Autowired
     JdbcTemplate jdbc;
 
+    HeadlessChromium chromium;
     ChromeDriver browser;
     WebDriverWait wait;
     String username;
 
     @BeforeEach
     void startBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "chromium/chromedriver absent: apt-get install -y chromium chromium-driver");
         Workspace.fixture("models/stories260K");
         Workspace.fixture("datasets/llama_factory/identity.json");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,1000");
-        options.setCapability("goog:loggingPrefs", Map.of("browser", "SEVERE"));
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
-                options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        chromium = HeadlessChromium.start(port, Duration.ofSeconds(60));
+        browser = chromium.driver();
+        wait = chromium.waiter();
         if (accounts.needsFirstRunSetup()) {
-            accounts.createFirstAdministrator("e2e-admin", "Administrator", "a-long-password-1", "Administrators");
+            accounts.createFirstAdministrator("e2e-admin", "Administrator", PASSWORD, "Administrators");
         }
         username = "e2e-" + UUID.randomUUID().toString().substring(0, 6);
         Team team = teams.save(new Team("e2e-team-" + username, 1));
-        accounts.createUser(username, "End To End", "a-long-password-1", Role.MEMBER, team);
+        accounts.createUser(username, "End To End", PASSWORD, Role.MEMBER, team);
         cancelJobsLeftByOtherTests(team);
     }
 
     /** Jobs other test classes queued in this run's database would otherwise go first on the embedded worker. */
     private void cancelJobsLeftByOtherTests(Team team) {
-        Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", "a-long-password-1", Role.ADMIN,
+        Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", PASSWORD, Role.ADMIN,
                 team));
         for (Long id : jdbc.queryForList("select id from fine_tuning_jobs where status in "
                 + "('validating_files', 'queued', 'running', 'paused')", Long.class)) {
@@ -127,30 +111,30 @@ class BrowserEndToEndTest {
 
     @AfterEach
     void stopBrowser() {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
     @Test
     void uploadTrainWatchDownloadAndGenerate() throws Exception {
-        logIn();
-        screenshot("dashboard");
+        chromium.logIn(username, PASSWORD);
+        chromium.screenshot("dashboard");
         uploadIdentity();
-        screenshot("datasets");
+        chromium.screenshot("datasets");
         registerStories();
-        screenshot("models");
+        chromium.screenshot("models");
         long jobId = launchLora();
 
         assertThat(runners.getIfAvailable()).as("the embedded worker's job runner").isNotNull();
-        dumpOnFailure("job", () -> wait.withTimeout(Duration.ofMinutes(5))
-                .until(d -> chartPoints() > 0 || status().equals("succeeded")));
+        chromium.dumpOnFailure("job", () -> wait.withTimeout(Duration.ofMinutes(5))
+                .until(d -> chartPoints() > 0 || chromium.text("job-status").equals("succeeded")));
         assertThat(chartPoints()).as("the loss chart received points").isPositive();
-        screenshot("job-page");
-        dumpOnFailure("job-end", () -> wait.withTimeout(Duration.ofMinutes(10))
-                .until(d -> status().equals("succeeded") || status().equals("failed")));
-        assertThat(status()).isEqualTo("succeeded");
-        screenshot("job-succeeded");
+        chromium.screenshot("job-page");
+        chromium.dumpOnFailure("job-end", () -> wait.withTimeout(Duration.ofMinutes(10))
+                .until(d -> List.of("succeeded", "failed").contains(chromium.text("job-status"))));
+        assertThat(chromium.text("job-status")).isEqualTo("succeeded");
+        chromium.screenshot("job-succeeded");
 
         Path merged = download(wait.until(d -> d.findElement(By.id("download-merged"))));
         try (LlamaModel model = LlamaModel.load(merged, ModelOptions.inference(DeviceSpec.parse("cpu")));
@@ -162,45 +146,22 @@ class BrowserEndToEndTest {
         assertThat(jobId).isPositive();
     }
 
-    private void logIn() {
-        browser.get(url("/login"));
-        WebElement user;
-        try {
-            user = wait.until(d -> d.findElement(By.cssSelector("input[name=username]")));
-        } catch (org.openqa.selenium.TimeoutException e) {
-            dumpPage("login");
-            throw e;
-        }
-        user.sendKeys(username);
-        browser.findElement(By.cssSelector("input[name=password]")).sendKeys("a-long-password-1", Keys.ENTER);
-        wait.until(d -> d.findElements(By.tagName("vaadin-side-nav")).size() > 0);
-    }
-
     private void uploadIdentity() {
-        dumpOnFailure("datasets", this::uploadIdentityUnchecked);
+        chromium.dumpOnFailure("datasets", this::uploadIdentityUnchecked);
     }
 
     private void registerStories() {
-        dumpOnFailure("models", this::registerStoriesUnchecked);
+        chromium.dumpOnFailure("models", this::registerStoriesUnchecked);
     }
 
     private long launchLora() {
         long[] id = {0};
-        dumpOnFailure("new-job", () -> id[0] = launchLoraUnchecked());
+        chromium.dumpOnFailure("new-job", () -> id[0] = launchLoraUnchecked());
         return id[0];
     }
 
-    private void dumpOnFailure(String step, Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            dumpPage(step);
-            throw e;
-        }
-    }
-
     private void uploadIdentityUnchecked() {
-        browser.get(url("/datasets"));
+        browser.get(chromium.url("/datasets"));
         WebElement upload = wait.until(d -> d.findElement(By.id("dataset-upload")));
         // the upload's file input sits in a shadow root: search the upload's light and shadow trees
         WebElement input = (WebElement) ((JavascriptExecutor) browser).executeScript("""
@@ -223,7 +184,7 @@ class BrowserEndToEndTest {
     }
 
     private void registerStoriesUnchecked() {
-        browser.get(url("/models"));
+        browser.get(chromium.url("/models"));
         type("model-name", "stories260K");
         type("model-path", Workspace.fixture("models/stories260K").toString());
         wait.until(d -> d.findElement(By.id("model-register"))).click();
@@ -231,7 +192,7 @@ class BrowserEndToEndTest {
     }
 
     private long launchLoraUnchecked() {
-        browser.get(url("/jobs/new"));
+        browser.get(chromium.url("/jobs/new"));
         type("job-name", "e2e-lora");
         pick("job-model", "stories260K");
         pick("job-datasets", "identity");
@@ -271,12 +232,6 @@ class BrowserEndToEndTest {
         type("setting-" + key, value);
     }
 
-    private String status() {
-        // textContent, not getText(): the header may be scrolled out of the viewport, where getText() reads ""
-        String text = browser.findElement(By.id("job-status")).getDomProperty("textContent");
-        return text == null ? "" : text.strip();
-    }
-
     private int chartPoints() {
         String points = browser.findElement(By.id("loss-chart")).getDomAttribute("data-points");
         return points == null ? 0 : Integer.parseInt(points);
@@ -288,12 +243,7 @@ class BrowserEndToEndTest {
 
     /** Fetches a download link with the browser's session cookie and unzips it into a temporary folder. */
     private Path download(WebElement link) throws Exception {
-        String href = link.getDomAttribute("href");
-        String cookie = browser.manage().getCookieNamed("JSESSIONID").getValue();
-        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(href.startsWith("http") ? href : url("/" + href.replaceFirst("^/", ""))))
-                .header("Cookie", "JSESSIONID=" + cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(response.statusCode()).isEqualTo(200);
+        HttpResponse<InputStream> response = chromium.download(link, HttpResponse.BodyHandlers.ofInputStream());
         Path folder = Files.createTempDirectory("merged-download");
         try (ZipInputStream zip = new ZipInputStream(response.body())) {
             ZipEntry entry;
@@ -307,33 +257,5 @@ class BrowserEndToEndTest {
         }
         assertThat(folder.resolve("config.json")).exists();
         return folder;
-    }
-
-    /** Saves a small PNG of the current page under docs/screenshots/ (repository root). */
-    private void screenshot(String name) throws Exception {
-        browser.manage().window().setSize(new Dimension(1400, 1000));
-        Thread.sleep(500); // let the last server push render before the picture
-        Path folder = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/screenshots");
-        Files.createDirectories(folder);
-        Files.write(folder.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-    }
-
-    /** Writes the page source and a screenshot to target/ for diagnosing a failed step. */
-    private void dumpPage(String step) {
-        try {
-            Path target = Path.of(System.getProperty("user.dir"), "target");
-            Files.writeString(target.resolve("e2e-" + step + ".html"), browser.getPageSource());
-            Files.write(target.resolve("e2e-" + step + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-            StringBuilder console = new StringBuilder();
-            browser.manage().logs().get(LogType.BROWSER).forEach(e -> console.append(e.getLevel()).append(' ')
-                    .append(e.getMessage()).append('\n'));
-            Files.writeString(target.resolve("e2e-" + step + "-console.txt"), console);
-        } catch (java.io.IOException | RuntimeException ignored) {
-            // diagnostics only
-        }
-    }
-
-    private String url(String path) {
-        return "http://localhost:" + port + path;
     }
 }

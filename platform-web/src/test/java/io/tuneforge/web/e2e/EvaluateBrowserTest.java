@@ -1,7 +1,6 @@
 package io.tuneforge.web.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.testing.JobFixtures;
@@ -11,26 +10,18 @@ import io.tuneforge.core.testing.PredictionsFixtures.Row;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.tuneforge.web.testing.HeadlessChromium;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -45,8 +36,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EvaluateBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String PASSWORD = "a-long-password-1";
 
     @LocalServerPort
@@ -64,6 +53,7 @@ class EvaluateBrowserTest {
     @Autowired
     ArtifactStore store;
 
+    HeadlessChromium chromium;
     ChromeDriver browser;
     WebDriverWait wait;
     String username;
@@ -71,8 +61,6 @@ class EvaluateBrowserTest {
 
     @BeforeEach
     void seedAndStartBrowser() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "chromium/chromedriver absent: apt-get install -y chromium chromium-driver");
         if (accounts.needsFirstRunSetup()) {
             accounts.createFirstAdministrator("e2e-admin", "Administrator", PASSWORD, "Administrators");
         }
@@ -85,30 +73,25 @@ class EvaluateBrowserTest {
                         "Open the login page, choose \"Forgot password\" and follow the link we e-mail you."),
                 new Row("Is the service down?", "Check the status page.", "Possibly.",
                         "See status.example.com for live incidents.")));
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,1000");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
-                options);
-        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        chromium = HeadlessChromium.start(port, Duration.ofSeconds(60));
+        browser = chromium.driver();
+        wait = chromium.waiter();
     }
 
     @AfterEach
     void stopBrowser() {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
     @Test
     void startRateSaveAndDownloadTheCsv() throws Exception {
-        logIn();
-        browser.get(url("/evaluate"));
+        chromium.logIn(username, PASSWORD);
+        browser.get(chromium.url("/evaluate"));
         pick("evaluate-job", "#" + jobId);
         click("evaluate-start");
-        wait.until(d -> text("evaluate-progress").equals("0 of 2 rated"));
+        wait.until(d -> chromium.text("evaluate-progress").equals("0 of 2 rated"));
 
         for (String side : List.of("a", "b")) {
             for (String criterion : List.of("relevance", "accuracy", "completeness", "professionalism", "safety")) {
@@ -117,15 +100,15 @@ class EvaluateBrowserTest {
         }
         choose("evaluate-preference", 1);
         ((JavascriptExecutor) browser).executeScript("document.getElementById('evaluate-rating').scrollIntoView()");
-        screenshot("evaluate");
+        chromium.screenshot("evaluate");
         click("evaluate-save");
         try {
-            wait.until(d -> text("evaluate-progress").equals("1 of 2 rated"));
+            wait.until(d -> chromium.text("evaluate-progress").equals("1 of 2 rated"));
         } catch (org.openqa.selenium.TimeoutException e) {
-            dumpPage("evaluate-save");
+            chromium.dumpPage("evaluate-save");
             throw e;
         }
-        assertThat(text("evaluate-position")).isEqualTo("Item 2 of 2");
+        assertThat(chromium.text("evaluate-position")).isEqualTo("Item 2 of 2");
 
         String csv = download(wait.until(d -> d.findElement(By.id("evaluate-csv"))));
         String[] lines = csv.split("\r\n");
@@ -133,14 +116,6 @@ class EvaluateBrowserTest {
         assertThat(lines[0]).startsWith("item,prompt,rater,model_a,model_b,a_relevance");
         assertThat(lines[1]).startsWith("1,How do I reset my password?," + username + ",")
                 .contains(",4,4,4,4,4,3,3,3,3,3,");
-    }
-
-    private void logIn() {
-        browser.get(url("/login"));
-        WebElement user = wait.until(d -> d.findElement(By.cssSelector("input[name=username]")));
-        user.sendKeys(username);
-        browser.findElement(By.cssSelector("input[name=password]")).sendKeys(PASSWORD, Keys.ENTER);
-        wait.until(d -> d.findElements(By.tagName("vaadin-side-nav")).size() > 0);
     }
 
     private void pick(String id, String text) {
@@ -167,51 +142,10 @@ class EvaluateBrowserTest {
         wait.until(d -> button.getDomAttribute("checked") != null);
     }
 
-    /** The element's text content, whether or not it is scrolled into view. */
-    private String text(String id) {
-        Object text = ((JavascriptExecutor) browser).executeScript(
-                "const e = document.getElementById(arguments[0]); return e ? e.textContent : ''", id);
-        return String.valueOf(text).strip();
-    }
-
     /** Fetches a download link with the browser's session cookie. */
     private String download(WebElement link) throws Exception {
-        String href = link.getDomAttribute("href");
-        String cookie = browser.manage().getCookieNamed("JSESSIONID").getValue();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(href.startsWith("http") ? href : url("/" + href.replaceFirst("^/", ""))))
-                .header("Cookie", "JSESSIONID=" + cookie).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
+        HttpResponse<String> response = chromium.download(link, HttpResponse.BodyHandlers.ofString());
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
         return response.body();
-    }
-
-    /** Saves a PNG of the current page under docs/screenshots/ (repository root). */
-    private void screenshot(String name) throws Exception {
-        browser.manage().window().setSize(new Dimension(1400, 1000));
-        Thread.sleep(500);
-        Path folder = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/screenshots");
-        Files.createDirectories(folder);
-        Files.write(folder.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-    }
-
-    /** Writes the page source, its text and a screenshot to target/ for diagnosing a failed step. */
-    private void dumpPage(String step) {
-        try {
-            Path target = Path.of(System.getProperty("user.dir"), "target");
-            Files.writeString(target.resolve("e2e-" + step + ".html"), browser.getPageSource());
-            Files.writeString(target.resolve("e2e-" + step + ".txt"),
-                    String.valueOf(((JavascriptExecutor) browser).executeScript(
-                            "return document.body.innerText + '\\n---\\n' + Array.from("
-                                    + "document.querySelectorAll('vaadin-notification-card')).map(c => c.innerText)"
-                                    + ".join('\\n')")));
-            Files.write(target.resolve("e2e-" + step + ".png"), browser.getScreenshotAs(OutputType.BYTES));
-        } catch (java.io.IOException | RuntimeException ignored) {
-            // diagnostics only
-        }
-    }
-
-    private String url(String path) {
-        return "http://localhost:" + port + path;
     }
 }
