@@ -65,7 +65,7 @@ class FirstRunAndLoginTest extends SpringBrowserlessTest {
         logIn(username, "a-strong-password-42");
         navigate(DashboardView.class);
         assertThat(sectionTitles()).containsExactly("Dashboard", "Datasets", "Models", "Jobs", "Compare",
-                "Playground", "Evaluate", "Admin");
+                "Playground", "Evaluate", "Admin", "API tokens");
     }
 
     @Test
@@ -92,7 +92,7 @@ class FirstRunAndLoginTest extends SpringBrowserlessTest {
         navigate(DashboardView.class);
 
         assertThat(sectionTitles()).containsExactly("Dashboard", "Datasets", "Models",
-                "Jobs", "Compare", "Playground", "Evaluate");
+                "Jobs", "Compare", "Playground", "Evaluate", "API tokens");
     }
 
     @Test
