@@ -37,6 +37,9 @@ public class EmbeddedDatabaseConfiguration {
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     .setServerConfig("listen_addresses", "localhost")
+                    // stopped by this bean's close, after what uses it (workers sign off first), not by a JVM
+                    // shutdown hook racing Spring's
+                    .setRegisterShutdownHook(false)
                     .start();
             log.info("Embedded PostgreSQL on {} with data in {} (workers on this host: --db-url {})",
                     postgres.getJdbcUrl("postgres", "postgres"), home.database(),
