@@ -1,5 +1,6 @@
 package io.tuneforge.core.artifact;
 
+import io.tuneforge.core.platform.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,7 +76,7 @@ public final class FileSystemArtifactStore implements ArtifactStore {
                 Path old = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
                 move(target, old);
                 move(temp, target);
-                deleteRecursively(old);
+                FileTrees.delete(old);
             } else {
                 move(temp, target);
             }
@@ -112,7 +113,7 @@ public final class FileSystemArtifactStore implements ArtifactStore {
     @Override
     public void delete(String key) {
         try {
-            deleteRecursively(resolve(key));
+            FileTrees.delete(resolve(key));
         } catch (IOException e) {
             throw new ArtifactStoreException("Cannot delete artifact " + key + ": " + e.getMessage(), e);
         }
@@ -154,20 +155,9 @@ public final class FileSystemArtifactStore implements ArtifactStore {
         }
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     private static void deleteQuietly(Path path) {
         try {
-            deleteRecursively(path);
+            FileTrees.delete(path);
         } catch (IOException ignored) {
             // best effort: a leftover temporary is ignored by readers (dot-prefixed)
         }

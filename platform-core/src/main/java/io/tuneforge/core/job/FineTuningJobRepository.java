@@ -13,6 +13,10 @@ public interface FineTuningJobRepository extends JpaRepository<FineTuningJob, Lo
 
     long countByStatus(JobStatus status);
 
+    List<FineTuningJob> findByStatusOrderByIdDesc(JobStatus status);
+
+    List<FineTuningJob> findByTeamIdAndStatusOrderByIdDesc(Long teamId, JobStatus status);
+
     Page<FineTuningJob> findAllByOrderByIdDesc(Pageable page);
 
     List<FineTuningJob> findByDatasetVersionIdAndStatus(Long datasetVersionId, JobStatus status);

@@ -10,7 +10,6 @@ import io.tuneforge.core.worker.WorkerRepository;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -158,9 +157,9 @@ public class JobMonitorService {
      * or merged model is in the artifact store, newest first.
      */
     public List<TunedModel> tunedModels(Actor actor) {
-        return jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.SUCCEEDED).stream()
-                .filter(job -> actor.canSee(job.getTeam().getId()))
-                .sorted(Comparator.comparing(FineTuningJob::getId).reversed())
+        List<FineTuningJob> succeeded = actor.isAdmin() ? jobs.findByStatusOrderByIdDesc(JobStatus.SUCCEEDED)
+                : jobs.findByTeamIdAndStatusOrderByIdDesc(actor.teamId(), JobStatus.SUCCEEDED);
+        return succeeded.stream()
                 .flatMap(job -> tunedModel(job).stream())
                 .toList();
     }

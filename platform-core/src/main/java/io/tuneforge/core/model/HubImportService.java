@@ -1,5 +1,6 @@
 package io.tuneforge.core.model;
 
+import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.user.Actor;
 import java.io.IOException;
@@ -70,7 +71,7 @@ public class HubImportService {
             for (Path folder : folders.filter(f -> f.getFileName().toString().startsWith(PARTIAL_PREFIX)).toList()) {
                 if (lastWrite(folder).isBefore(before)) {
                     log.info("Removing the abandoned Hub download {}", folder);
-                    deleteTree(folder);
+                    FileTrees.deleteOrFail(folder, "the incomplete download");
                 }
             }
         } catch (IOException | UncheckedIOException e) {
@@ -134,11 +135,11 @@ public class HubImportService {
             try {
                 return models.registerImported(actor, request.name(), folder);
             } catch (RuntimeException e) {
-                deleteTree(folder);
+                FileTrees.deleteOrFail(folder, "the incomplete download");
                 throw e;
             }
         } finally {
-            deleteTree(partial);
+            FileTrees.deleteOrFail(partial, "the incomplete download");
         }
     }
 
@@ -188,19 +189,6 @@ public class HubImportService {
             }
         }
         throw new ModelException("Too many folders named " + folderName + " under " + home.models());
-    }
-
-    private static void deleteTree(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot remove the incomplete download " + folder, e);
-        }
     }
 
     /** Adds up bytes and files and tells the listener, at most every {@link #PROGRESS_EVERY}. */

@@ -2,6 +2,7 @@ package io.tuneforge.trainer.export;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
@@ -77,7 +78,7 @@ public final class LoraMerger {
             }
             return new Result(out, written, dtype, weights.names().size(), adapter.adaptedWeights().size(), bytes);
         } finally {
-            deleteTree(temp);
+            FileTrees.deleteOrFail(temp, "the folder");
         }
     }
 
@@ -142,20 +143,7 @@ public final class LoraMerger {
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         if (old != null) {
-            deleteTree(old);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
+            FileTrees.deleteOrFail(old, "the folder");
         }
     }
 }

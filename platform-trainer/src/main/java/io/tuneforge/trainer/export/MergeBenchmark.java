@@ -2,15 +2,16 @@ package io.tuneforge.trainer.export;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
 import io.tuneforge.trainer.training.bench.ProcessMemory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class MergeBenchmark {
         } finally {
             if (!o.keep()) {
                 for (Path p : List.of(base, adapter, copy, merged)) {
-                    LoraMerger.deleteTree(p);
+                    FileTrees.deleteOrFail(p, "the benchmark file");
                 }
             }
         }

@@ -5,12 +5,13 @@ import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.MetricNames;
+import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.evaluation.Comparison;
-import io.tuneforge.trainer.evaluation.EvalExample;
-import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.ComparisonRow;
+import io.tuneforge.trainer.evaluation.EvalDataset;
+import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.Evaluator;
 import io.tuneforge.trainer.evaluation.GenerationMetrics;
 import io.tuneforge.trainer.evaluation.Prediction;
@@ -93,7 +94,7 @@ final class JobOutputs {
                 runPhase("exporting GGUF", () -> exportGguf(merged, type));
             }
         } finally {
-            deleteTree(merged);
+            FileTrees.delete(merged);
         }
     }
 
@@ -110,7 +111,7 @@ final class JobOutputs {
                     + " tensors (" + megabytes(result.weightBytes()) + ")");
         } else {
             event("Packaging the fine-tuned model as a Hugging Face folder");
-            deleteTree(merged);
+            FileTrees.delete(merged);
             Files.createDirectories(merged);
             for (Path file : topLevelFiles(outputDir)) {
                 link(file, merged.resolve(file.getFileName().toString()));
@@ -263,16 +264,5 @@ final class JobOutputs {
 
     private static String megabytes(long bytes) {
         return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.MetricNames;
+import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.trainer.data.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
@@ -233,21 +234,8 @@ public final class TrainerJobRunner implements JobRunner {
 
         @Override
         public void onCheckpointSaved(CheckpointSaved event) {
-            execution.checkpoint((int) event.step(), dir -> copyTree(event.directory(), dir),
+            execution.checkpoint((int) event.step(), dir -> FileTrees.copy(event.directory(), dir),
                     Map.of("best", event.best()));
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.training.bench;
 
+import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
@@ -68,11 +69,7 @@ public final class TrainingBench {
             }
             return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
         } finally {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            FileTrees.delete(work);
         }
     }
 

@@ -3,6 +3,7 @@ package io.tuneforge.trainer.training.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
@@ -67,12 +68,12 @@ public final class CheckpointStore {
             SafetensorsWriter.writeFile(temp.resolve(OPTIMIZER_FILE), optimizerState, SafetensorsDType.F32);
             Files.writeString(temp.resolve(STATE_FILE), JSON.writeValueAsString(state));
             if (Files.exists(target)) {
-                deleteRecursively(target);
+                FileTrees.delete(target);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(temp);
+            FileTrees.delete(temp);
             throw e;
         }
     }
@@ -142,7 +143,7 @@ public final class CheckpointStore {
             if (keep.isPresent() && keep.get().getFileName().equals(p.getFileName())) {
                 continue;
             }
-            deleteRecursively(p);
+            FileTrees.delete(p);
             excess--;
         }
     }
@@ -150,16 +151,5 @@ public final class CheckpointStore {
     private static Optional<Long> stepOf(Path p) {
         Matcher m = NAME.matcher(p.getFileName().toString());
         return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
