@@ -1,18 +1,11 @@
 package io.tuneforge.trainer.worker;
 
-import io.tuneforge.core.artifact.FileSystemArtifactStore;
-import io.tuneforge.core.job.JobEvents;
 import io.tuneforge.core.job.JobQueue;
 import io.tuneforge.core.job.Lease;
-import io.tuneforge.core.job.MetricsWriter;
 import io.tuneforge.core.job.WorkerCapacity;
-import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
 import io.tuneforge.core.testing.TestDatabase;
-import io.tuneforge.core.worker.DeviceSpec;
-import io.tuneforge.core.worker.WorkerDevice;
-import io.tuneforge.core.worker.WorkerRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,19 +33,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class QueueBenchmark {
 
     @Autowired
+    TestWorkers testWorkers;
+    @Autowired
     JobQueue queue;
     @Autowired
-    WorkerRegistry registry;
-    @Autowired
-    MetricsWriter metrics;
-    @Autowired
-    JobEvents events;
-    @Autowired
-    DataSource dataSource;
-    @Autowired
     JdbcTemplate jdbc;
-    @Autowired
-    PlatformHome home;
 
     @TempDir
     Path artifacts;
@@ -113,11 +97,8 @@ class QueueBenchmark {
         TeamSetup team = fixtures.team(4, "/m");
         Map<Long, Long> startedAt = new ConcurrentHashMap<>();
         JobRunner recordStart = execution -> startedAt.put(execution.spec().jobId(), System.nanoTime());
-        QueueWorker worker = new QueueWorker(new WorkerSettings("bench-latency", "bench",
-                List.of(new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40)), Duration.ofSeconds(1),
-                Duration.ofSeconds(30), 50, Duration.ofSeconds(5)), recordStart, queue, registry, metrics,
-                new FileSystemArtifactStore(artifacts), events, dataSource, jdbc, home);
-        worker.start();
+        QueueWorker worker = testWorkers.start(TestWorkers.cpu("bench-latency", Duration.ofSeconds(1),
+                Duration.ofSeconds(30), 50, Duration.ofSeconds(5)), recordStart, artifacts);
         Thread.sleep(1000);
         List<Double> latencies = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

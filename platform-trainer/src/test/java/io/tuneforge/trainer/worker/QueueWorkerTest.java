@@ -4,18 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.artifact.FileSystemArtifactStore;
-import io.tuneforge.core.job.JobEvents;
-import io.tuneforge.core.job.JobQueue;
 import io.tuneforge.core.job.JobService;
-import io.tuneforge.core.job.MetricsWriter;
-import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
-import io.tuneforge.core.worker.DeviceSpec;
-import io.tuneforge.core.worker.WorkerDevice;
-import io.tuneforge.core.worker.WorkerRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +16,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,21 +30,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class QueueWorkerTest {
 
     @Autowired
-    JobQueue queue;
-    @Autowired
-    WorkerRegistry registry;
-    @Autowired
-    MetricsWriter metrics;
-    @Autowired
-    JobEvents events;
+    TestWorkers testWorkers;
     @Autowired
     JobService jobs;
     @Autowired
-    DataSource dataSource;
-    @Autowired
     JdbcTemplate jdbc;
-    @Autowired
-    PlatformHome home;
 
     @TempDir
     Path artifactsDir;
@@ -158,12 +140,9 @@ class QueueWorkerTest {
     }
 
     private QueueWorker startWorker(String name) {
-        WorkerSettings settings = new WorkerSettings(name + "-" + UUID.randomUUID().toString().substring(0, 6),
-                "test", List.of(new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40)),
-                Duration.ofMillis(300), Duration.ofMillis(500), 1, Duration.ofSeconds(5));
-        QueueWorker worker = new QueueWorker(settings, new SimulatedTrainingRunner(), queue, registry, metrics,
-                new FileSystemArtifactStore(artifactsDir), events, dataSource, jdbc, home);
-        worker.start();
+        QueueWorker worker = testWorkers.start(TestWorkers.cpu(name + "-" + UUID.randomUUID().toString()
+                .substring(0, 6), Duration.ofMillis(300), Duration.ofMillis(500), 1, Duration.ofSeconds(5)),
+                new SimulatedTrainingRunner(), artifactsDir);
         workers.add(worker);
         return worker;
     }

@@ -2,16 +2,9 @@ package io.tuneforge.trainer.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuneforge.core.artifact.FileSystemArtifactStore;
-import io.tuneforge.core.job.JobEvents;
-import io.tuneforge.core.job.JobQueue;
-import io.tuneforge.core.job.MetricsWriter;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
-import io.tuneforge.core.worker.DeviceSpec;
-import io.tuneforge.core.worker.WorkerDevice;
-import io.tuneforge.core.worker.WorkerRegistry;
 import io.tuneforge.trainer.Fixtures;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.Generator;
@@ -25,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,15 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 class TrainerJobRunnerTest {
 
     @Autowired
-    JobQueue queue;
-    @Autowired
-    WorkerRegistry registry;
-    @Autowired
-    MetricsWriter metrics;
-    @Autowired
-    JobEvents events;
-    @Autowired
-    DataSource dataSource;
+    TestWorkers testWorkers;
     @Autowired
     JdbcTemplate jdbc;
     @Autowired
@@ -256,11 +240,8 @@ class TrainerJobRunnerTest {
 
     /** Runs a worker with the production runner until {@code job} ends, and checks it ended as expected. */
     private long runQueued(long job, String expectedStatus) throws InterruptedException {
-        QueueWorker worker = new QueueWorker(new WorkerSettings("trainer-worker", "test",
-                List.of(new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40)), Duration.ofMillis(500),
-                Duration.ofMillis(500), 10, Duration.ofSeconds(10)), new TrainerJobRunner(home), queue, registry,
-                metrics, new FileSystemArtifactStore(artifacts), events, dataSource, jdbc, home);
-        worker.start();
+        QueueWorker worker = testWorkers.start(TestWorkers.cpu("trainer-worker", Duration.ofMillis(500),
+                Duration.ofMillis(500), 10, Duration.ofSeconds(10)), new TrainerJobRunner(home), artifacts);
         try {
             awaitEnd(job);
         } finally {

@@ -3,23 +3,13 @@ package io.tuneforge.trainer.worker;
 import static io.tuneforge.trainer.worker.QueueWorkerTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuneforge.core.artifact.FileSystemArtifactStore;
-import io.tuneforge.core.job.JobEvents;
-import io.tuneforge.core.job.JobQueue;
-import io.tuneforge.core.job.MetricsWriter;
-import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
 import io.tuneforge.core.testing.TestDatabase;
-import io.tuneforge.core.worker.DeviceSpec;
-import io.tuneforge.core.worker.WorkerDevice;
-import io.tuneforge.core.worker.WorkerRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.IntStream;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,19 +26,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class WorkerProcessCrashTest {
 
     @Autowired
-    JobQueue queue;
-    @Autowired
-    WorkerRegistry registry;
-    @Autowired
-    MetricsWriter metrics;
-    @Autowired
-    JobEvents events;
-    @Autowired
-    DataSource dataSource;
+    TestWorkers testWorkers;
     @Autowired
     JdbcTemplate jdbc;
-    @Autowired
-    PlatformHome home;
 
     /** The killed worker's output, kept for diagnosis. */
     private static final Path LOG = Path.of("target", "worker-process-crash-test.log");
@@ -75,11 +55,8 @@ class WorkerProcessCrashTest {
 
             child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no release, no last heartbeat
 
-            survivor = new QueueWorker(new WorkerSettings("survivor-" + team.suffix(), "test",
-                    List.of(new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40)), Duration.ofMillis(300),
-                    Duration.ofMillis(500), 1, Duration.ofSeconds(5)), new SimulatedTrainingRunner(), queue,
-                    registry, metrics, new FileSystemArtifactStore(artifacts), events, dataSource, jdbc, home);
-            survivor.start();
+            survivor = testWorkers.start(TestWorkers.cpu("survivor-" + team.suffix(), Duration.ofMillis(300),
+                    Duration.ofMillis(500), 1, Duration.ofSeconds(5)), new SimulatedTrainingRunner(), artifacts);
             await(() -> fixtures.status(job).equals("succeeded"));
 
             assertThat(jdbc.queryForList("select step from training_metrics where job_id = ? and name = 'loss' "
