@@ -8,6 +8,7 @@ import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.Generator;
+import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
@@ -86,7 +87,7 @@ public final class Evaluator implements AutoCloseable {
         int pad = tokenizer.specialTokens().padId().orElse(0);
         for (int i = 0; i < examples.size(); i++) {
             Batch batch = Batch.collate(List.of(encode(examples.get(i))), pad);
-            try (NDManager step = model.manager().newSubManager()) {
+            try (GradMode off = GradMode.disabled(); NDManager step = model.manager().newSubManager()) {
                 NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);          // (1, T, C)
                 NDArray sum = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch,
                         CausalLmLoss.DEFAULT_CHUNK_TOKENS);                                           // scalar
@@ -114,7 +115,7 @@ public final class Evaluator implements AutoCloseable {
             for (int k = 0; k < classes.size(); k++) {
                 EvalExample candidate = new EvalExample(examples.get(i).prompt(), classes.get(k));
                 Batch batch = Batch.collate(List.of(encode(candidate)), pad);
-                try (NDManager step = model.manager().newSubManager()) {
+                try (GradMode off = GradMode.disabled(); NDManager step = model.manager().newSubManager()) {
                     NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);      // (1, T, C)
                     logLikelihood[k] = -CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
                             batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS).getFloat();

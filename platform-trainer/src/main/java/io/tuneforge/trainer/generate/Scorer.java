@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.CausalLanguageModel;
 
 import java.util.Arrays;
@@ -59,7 +60,7 @@ public final class Scorer {
     }
 
     private double windowNll(int[] ids) {
-        try (NDManager step = model.manager().newSubManager()) {
+        try (GradMode off = GradMode.disabled(); NDManager step = model.manager().newSubManager()) {
             long[] input = new long[ids.length];
             for (int i = 0; i < ids.length; i++) {
                 input[i] = ids[i];

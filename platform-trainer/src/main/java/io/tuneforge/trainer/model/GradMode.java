@@ -6,7 +6,7 @@ import ai.djl.pytorch.jni.JniUtils;
  * LibTorch's autograd switch, which is per thread. DJL turns it off only on the thread that starts the engine; any
  * other thread (a queue worker's, a web request's) starts with it on, so in-place updates of parameters fail
  * ("a leaf Variable that requires grad is being used in an in-place operation") and inference records graphs.
- * Every entry point that may run on such a thread (training, evaluation, generation) holds it off; a
+ * Every entry point that may run on such a thread (training, evaluation, scoring, generation) holds it off; a
  * {@code GradientCollector} turns it on just for its forward and backward and restores it afterwards.
  */
 public final class GradMode implements AutoCloseable {
