@@ -82,9 +82,10 @@ public final class Attention {
         }
         long s = keys.getShape().get(2);
 
-        NDArray grouped = queries.reshape(b, kvHeads, groups * t, headDim);                 // (B, KV, G*T, hd)
+        // 1/√hd applied to the queries (B·H·T·hd values) rather than to the scores (B·H·T·S values)
+        NDArray grouped = queries.mul(scale).reshape(b, kvHeads, groups * t, headDim);      // (B, KV, G*T, hd)
         NDArray scores = grouped.matMul(own(step, keys.transpose(0, 1, 3, 2)));             // (B, KV, G*T, S)
-        scores = scores.mul(scale).reshape(b, kvHeads, groups, t, s).add(mask);             // (B, KV, G, T, S)
+        scores = scores.reshape(b, kvHeads, groups, t, s).add(mask);                        // (B, KV, G, T, S)
         NDArray weights = scores.softmax(4).reshape(b, kvHeads, groups * t, s);             // (B, KV, G*T, S)
         NDArray context = weights.matMul(values);                                           // (B, KV, G*T, hd)
         NDArray merged = context.reshape(b, heads, t, headDim)                              // (B, H, T, hd)

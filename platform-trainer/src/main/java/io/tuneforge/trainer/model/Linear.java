@@ -12,15 +12,15 @@ import io.tuneforge.trainer.training.ChannelsLastLinear;
 import java.util.Optional;
 
 /**
- * {@code y = x·Wᵀ + b (+ LoRA update)}, computed as a 1×1 convolution on a channels-last view (oneDNN, see
- * stack-facts). A FLOAT16-stored weight is cast to FLOAT32 per use (the base is frozen, so the cast cutting the
+ * {@code y = x·Wᵀ + b (+ LoRA update)}, the product computed by the process's {@link LinearKernel} ({@code matMul}
+ * by default, or a 1×1 convolution on a channels-last view). A FLOAT16-stored weight is cast to FLOAT32 per use (the base is frozen, so the cast cutting the
  * gradient does not matter).
  */
 public final class Linear {
 
     /**
-     * Below this many rows (decoding one token at a time) a plain matMul beats the 1×1 convolution: oneDNN's
-     * per-call setup dominates tiny inputs (measured ~5× slower per call at one row).
+     * Below this many rows (decoding one token at a time) a plain matMul beats the 1×1 convolution whatever the
+     * configured kernel: oneDNN's per-call setup dominates tiny inputs (measured ~5× slower per call at one row).
      */
     static final long CONV_MIN_ROWS = 64;
 
@@ -88,14 +88,19 @@ public final class Linear {
     }
 
     /**
-     * {@code x·Wᵀ}: a 1×1 convolution on a channels-last view (oneDNN) for many rows, a matMul for few.
+     * {@code x·Wᵀ}: {@code matMul} with the transposed weight view, or with {@link LinearKernel#CONV} a 1×1
+     * convolution on a channels-last view (oneDNN) once there are at least {@value #CONV_MIN_ROWS} rows.
      *
      * @param x      (..., in) in {@code step}
      * @param weight (out, in), FLOAT32
      * @return (..., out) in {@code step}
      */
     public static NDArray project(NDManager step, NDArray x, NDArray weight) {
-        if (rows(x) < CONV_MIN_ROWS) {
+        return project(step, x, weight, LinearKernel.configured());
+    }
+
+    static NDArray project(NDManager step, NDArray x, NDArray weight, LinearKernel kernel) {
+        if (kernel == LinearKernel.MATMUL || rows(x) < CONV_MIN_ROWS) {
             return own(step, x.matMul(own(step, weight.transpose())));
         }
         return ChannelsLastLinear.apply(step, x, ChannelsLastLinear.kernel(step, weight));

@@ -6,8 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 
 /**
- * {@code y = x · Wᵀ} computed as a 1×1 convolution over a channels-last view of {@code x}. libtorch routes this to
- * oneDNN, which uses AVX-512 on this CPU (~2× MKL's AVX2 {@code matMul}, see stack-facts); autograd works through
+ * {@code y = x · Wᵀ} computed as a 1×1 convolution over a channels-last view of {@code x}, the kernel of
+ * {@link io.tuneforge.trainer.model.LinearKernel#CONV}. libtorch routes this to oneDNN, which takes AVX-512 even on
+ * AMD CPUs where MKL's {@code matMul} takes AVX2 (see stack-facts); autograd works through
  * it (gradients reach {@code x} and, when it requires one, the weight). No copies: the input view and the output
  * view are both free reshapes/permutations of contiguous memory.
  */

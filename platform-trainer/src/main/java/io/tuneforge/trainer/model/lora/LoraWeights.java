@@ -88,8 +88,8 @@ public final class LoraWeights {
             input = own(step, Dropout.dropout(x, dropout, true).singletonOrThrow());
         }
         NDArray down = Linear.project(step, input, a);                                             // (..., r)
-        NDArray up = Linear.project(step, down, b);                                                 // (..., out)
-        return own(step, up.mul(scaling));                                                          // (..., out)
+        NDArray scaled = own(step, down.mul(scaling));                                              // (..., r): s on r columns, not out
+        return Linear.project(step, scaled, b);                                                     // (..., out)
     }
 
     /** ΔW = s·B·A (out, in) in {@code manager}, without gradient. */
