@@ -1,5 +1,7 @@
 package io.tuneforge.trainer.training.bench;
 
+import io.tuneforge.trainer.model.LinearKernel;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The numbers of one bench run.
  *
  * @param shape              model and batch shape
+ * @param linearKernel       the kernel the model's linear layers used
  * @param peak               best matrix-multiply throughput of this run
  * @param medianStepSeconds  median wall time of a timed step
  * @param meanStepSeconds    mean wall time of a timed step
@@ -22,7 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param rssLastTimedBytes  RSS after the last timed step
  * @param peakRssBytes       peak RSS of the process (VmHWM)
  */
-public record BenchReport(LlamaShape shape, MatmulPeak peak, double medianStepSeconds, double meanStepSeconds,
+public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPeak peak, double medianStepSeconds, double meanStepSeconds,
                           double tokensPerSecond, double modelGflopsPerSecond, double mfu, long rssStartBytes,
                           long rssFirstTimedBytes, long rssLastTimedBytes, long peakRssBytes) {
 
@@ -37,7 +40,7 @@ public record BenchReport(LlamaShape shape, MatmulPeak peak, double medianStepSe
         double mean = stepSeconds.stream().mapToDouble(d -> d).average().orElseThrow();
         double tokens = (double) shape.batch() * shape.sequence();
         double gflops = shape.loraStepFlops() / 1e9 / median;
-        return new BenchReport(shape, peak, median, mean, tokens / median, gflops, gflops / peak.bestGflops(),
+        return new BenchReport(shape, LinearKernel.configured(), peak, median, mean, tokens / median, gflops, gflops / peak.bestGflops(),
                 rssStart, rssAfterStep.getFirst(), rssAfterStep.getLast(), peakRss);
     }
 
@@ -47,12 +50,14 @@ public record BenchReport(LlamaShape shape, MatmulPeak peak, double medianStepSe
                 tokens/s: %.0f
                 step time: median %.3f s, mean %.3f s
                 model FLOPs per step: %.1f GFLOP -> %.1f GFLOP/s
+                linear kernel: %s (-D%s= or %s=, matmul or conv)
                 matmul peak: %.1f GFLOP/s (matMul %.1f, 1x1 conv channels-last %.1f)
                 MFU: %.1f %%
                 RSS: start %d MiB, after first timed step %d MiB, after last %d MiB, peak %d MiB""",
                 shape.hidden(), shape.layers(), shape.heads(), shape.kvHeads(), shape.intermediate(), shape.vocab(),
                 shape.sequence(), shape.batch(), shape.loraRank(), tokensPerSecond, medianStepSeconds,
-                meanStepSeconds, shape.loraStepFlops() / 1e9, modelGflopsPerSecond, peak.bestGflops(),
+                meanStepSeconds, shape.loraStepFlops() / 1e9, modelGflopsPerSecond, linearKernel.settingName(),
+                LinearKernel.PROPERTY, LinearKernel.ENVIRONMENT, peak.bestGflops(),
                 peak.matMulGflops(), peak.convolutionGflops(), 100 * mfu, rssStartBytes >> 20,
                 rssFirstTimedBytes >> 20, rssLastTimedBytes >> 20, peakRssBytes >> 20);
     }
@@ -65,6 +70,7 @@ public record BenchReport(LlamaShape shape, MatmulPeak peak, double medianStepSe
         m.put("mean_step_seconds", meanStepSeconds);
         m.put("model_gflop_per_step", shape.loraStepFlops() / 1e9);
         m.put("model_gflops", modelGflopsPerSecond);
+        m.put("linear_kernel", linearKernel.settingName());
         m.put("matmul_peak_gflops", peak.bestGflops());
         m.put("matmul_gflops", peak.matMulGflops());
         m.put("conv1x1_gflops", peak.convolutionGflops());

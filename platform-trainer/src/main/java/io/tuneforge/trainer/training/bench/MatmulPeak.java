@@ -20,6 +20,12 @@ public record MatmulPeak(double matMulGflops, double convolutionGflops) {
         return Math.max(matMulGflops, convolutionGflops);
     }
 
+    /** The better of two measurements, path by path (the host's clock and neighbours vary during a run). */
+    public MatmulPeak max(MatmulPeak other) {
+        return new MatmulPeak(Math.max(matMulGflops, other.matMulGflops),
+                Math.max(convolutionGflops, other.convolutionGflops));
+    }
+
     /** Measures with {@code n×n} operands, {@code repetitions} timed runs per path after one warm-up. */
     public static MatmulPeak measure(int n, int repetitions) {
         double flops = 2.0 * n * n * n;

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 /**
  * Runs the real {@link Trainer} (chunked loss, clipping, AdamW, per-step manager) on the real {@link LlamaModel}
  * with LoRA on q_proj and v_proj, loaded from a random model directory of the given shape, for warm-up plus timed
- * steps on random tokens (every sample full length, every position a target).
+ * steps on random tokens (every sample full length, every position a target). The matrix-multiply peak is the best
+ * of a measurement before and one after the training steps.
  */
 public final class TrainingBench {
 
@@ -35,7 +36,7 @@ public final class TrainingBench {
     public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, PrintStream progress)
             throws IOException {
         progress.println("measuring matrix-multiply peak...");
-        MatmulPeak peak = MatmulPeak.measure(1024, 5);
+        MatmulPeak peakBefore = MatmulPeak.measure(1024, 10);
         Path work = Files.createTempDirectory("tuneforge-bench-");
         try {
             progress.println("writing a random model of " + shape + "...");
@@ -59,14 +60,18 @@ public final class TrainingBench {
                                 long now = System.nanoTime();
                                 double seconds = (now - last[0]) / 1e9;
                                 last[0] = now;
-                                progress.printf("step %d  %.3f s  loss %.4f%n", log.step(), seconds, log.loss());
+                                long rss = ProcessMemory.residentBytes();
+                                progress.printf("step %d  %.3f s  loss %.4f  RSS %d MiB%n", log.step(), seconds,
+                                        log.loss(), rss >> 20);
                                 if (log.step() > warmupSteps) {
                                     stepSeconds.add(seconds);
-                                    rssAfterStep.add(ProcessMemory.residentBytes());
+                                    rssAfterStep.add(rss);
                                 }
                             }
                         }, () -> false);
             }
+            progress.println("measuring matrix-multiply peak again...");
+            MatmulPeak peak = peakBefore.max(MatmulPeak.measure(1024, 10));
             return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
         } finally {
             FileTrees.delete(work);
