@@ -12,8 +12,8 @@ import io.tuneforge.trainer.training.ChannelsLastLinear;
 import java.util.Optional;
 
 /**
- * {@code y = x·Wᵀ + b (+ LoRA update)}, the product computed by the process's {@link LinearKernel} ({@code matMul}
- * by default, or a 1×1 convolution on a channels-last view). A FLOAT16-stored weight is cast to FLOAT32 per use (the base is frozen, so the cast cutting the
+ * {@code y = x·Wᵀ + b (+ LoRA update)}, the product computed by the process's {@link LinearKernel} ({@code matMul},
+ * or a 1×1 convolution on a channels-last view where that is clearly faster). A FLOAT16-stored weight is cast to FLOAT32 per use (the base is frozen, so the cast cutting the
  * gradient does not matter).
  */
 public final class Linear {
@@ -96,7 +96,7 @@ public final class Linear {
      * @return (..., out) in {@code step}
      */
     public static NDArray project(NDManager step, NDArray x, NDArray weight) {
-        return project(step, x, weight, LinearKernel.configured());
+        return project(step, x, weight, rows(x) < CONV_MIN_ROWS ? LinearKernel.MATMUL : LinearKernel.configured());
     }
 
     static NDArray project(NDManager step, NDArray x, NDArray weight, LinearKernel kernel) {

@@ -1,26 +1,32 @@
 package io.tuneforge.trainer.model;
 
+import io.tuneforge.trainer.training.bench.MatmulPeak;
+
 import java.util.Locale;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How {@link Linear} computes {@code x·Wᵀ} for inputs of many rows (training and prompt prefill; single decoded
  * tokens always use {@code matMul}). Chosen once per process from the system property {@value #PROPERTY} or else the
- * environment variable {@value #ENVIRONMENT}: {@code matmul} (the default) or {@code conv}. Both give the same results
- * up to fp32 round-off and both carry gradients.
+ * environment variable {@value #ENVIRONMENT}: {@code auto} (the default), {@code matmul} or {@code conv}. Both kernels
+ * give the same results up to fp32 round-off and both carry gradients.
  */
 public enum LinearKernel {
 
     /**
      * libtorch's {@code matMul} with the transposed weight view (MKL, which reads the transpose as a flag). On the
-     * Intel Xeon (AVX-512) development host: 240-270 GFLOP/s at 1024×512×1376, and 6-10 % more LoRA-training tokens/s
+     * Intel Xeon (AVX-512) development host: 217-255 GFLOP/s at 1024×512×1376, and ~10 % more LoRA-training tokens/s
      * than {@link #CONV} (docs/benchmarks.md).
      */
     MATMUL,
 
     /**
      * A 1×1 convolution on a channels-last view (oneDNN, {@link io.tuneforge.trainer.training.ChannelsLastLinear}).
-     * oneDNN takes AVX-512 on AMD CPUs where MKL falls back to AVX2 (see stack-facts), but re-lays out the weight on
-     * every call: choose it on such CPUs after comparing with {@code bench}.
+     * oneDNN takes AVX-512 on AMD CPUs where MKL falls back to AVX2 (about 2× faster there, see stack-facts), but it
+     * re-lays out the weight on every call.
      */
     CONV;
 
@@ -30,30 +36,60 @@ public enum LinearKernel {
     /** Environment variable naming the kernel when the property is not set. */
     public static final String ENVIRONMENT = "TUNEFORGE_LINEAR_KERNEL";
 
-    private static final LinearKernel CONFIGURED = parse(System.getProperty(PROPERTY, System.getenv(ENVIRONMENT)));
+    /**
+     * With {@code auto}, the convolution is chosen only when it measures at least this many times {@code matMul}'s
+     * throughput: on hosts where the two are close, {@code matMul} is kept run after run (same rounding, same loss
+     * curves), and the convolution is taken where it is clearly faster.
+     */
+    static final double CONV_MARGIN = 1.25;
 
-    /** The kernel this process uses. */
+    private static final Logger log = LoggerFactory.getLogger(LinearKernel.class);
+
+    /** The kernel this process uses; with {@code auto}, measured on first use (a few 1024³ products, ~0.1 s). */
     public static LinearKernel configured() {
-        return CONFIGURED;
+        return Configured.KERNEL;
+    }
+
+    /** Lazy holder: the measurement runs only when a many-row projection first needs the kernel. */
+    private static final class Configured {
+        static final LinearKernel KERNEL = choose(System.getProperty(PROPERTY, System.getenv(ENVIRONMENT)));
+    }
+
+    private static LinearKernel choose(String setting) {
+        return parse(setting).orElseGet(() -> {
+            MatmulPeak peak = MatmulPeak.measure(1024, 3);
+            LinearKernel kernel = faster(peak);
+            log.info("Linear kernel {} (auto: matMul {} GFLOP/s, 1x1 convolution {} GFLOP/s; set {} to choose)",
+                    kernel.settingName(), Math.round(peak.matMulGflops()), Math.round(peak.convolutionGflops()),
+                    ENVIRONMENT);
+            return kernel;
+        });
+    }
+
+    /** The convolution if it beats {@code matMul} by {@link #CONV_MARGIN}, else {@code matMul}. */
+    static LinearKernel faster(MatmulPeak peak) {
+        return peak.convolutionGflops() >= CONV_MARGIN * peak.matMulGflops() ? CONV : MATMUL;
     }
 
     /**
-     * @param value {@code matmul}, {@code conv} (any case) or null/blank for the default
+     * @param value {@code auto}, {@code matmul}, {@code conv} (any case) or null/blank for {@code auto}
+     * @return the fixed kernel, or empty for {@code auto}
      * @throws IllegalArgumentException naming the setting and the accepted values
      */
-    static LinearKernel parse(String value) {
+    static Optional<LinearKernel> parse(String value) {
         if (value == null || value.isBlank()) {
-            return MATMUL;
+            return Optional.empty();
         }
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "matmul" -> MATMUL;
-            case "conv" -> CONV;
+            case "auto" -> Optional.empty();
+            case "matmul" -> Optional.of(MATMUL);
+            case "conv" -> Optional.of(CONV);
             default -> throw new IllegalArgumentException(PROPERTY + " / " + ENVIRONMENT + " is '" + value
-                    + "': expected matmul or conv");
+                    + "': expected auto, matmul or conv");
         };
     }
 
-    /** The name accepted by {@link #parse}. */
+    /** The name {@link #parse} accepts. */
     public String settingName() {
         return name().toLowerCase(Locale.ROOT);
     }

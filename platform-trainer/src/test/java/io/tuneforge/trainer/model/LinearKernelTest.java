@@ -11,24 +11,33 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import io.tuneforge.trainer.training.bench.MatmulPeak;
 
 import org.junit.jupiter.api.Test;
 
 class LinearKernelTest {
 
     @Test
-    void matMulIsTheDefaultAndBothKernelsAreNamedCaseInsensitively() {
-        assertThat(LinearKernel.parse(null)).isEqualTo(LinearKernel.MATMUL);
-        assertThat(LinearKernel.parse(" ")).isEqualTo(LinearKernel.MATMUL);
-        assertThat(LinearKernel.parse("MatMul")).isEqualTo(LinearKernel.MATMUL);
-        assertThat(LinearKernel.parse("conv")).isEqualTo(LinearKernel.CONV);
+    void autoIsTheDefaultAndEachKernelIsNamedCaseInsensitively() {
+        assertThat(LinearKernel.parse(null)).isEmpty();
+        assertThat(LinearKernel.parse(" ")).isEmpty();
+        assertThat(LinearKernel.parse("Auto")).isEmpty();
+        assertThat(LinearKernel.parse("MatMul")).contains(LinearKernel.MATMUL);
+        assertThat(LinearKernel.parse("conv")).contains(LinearKernel.CONV);
     }
 
     @Test
     void anUnknownKernelNamesTheSettingAndTheAcceptedValues() {
         assertThatThrownBy(() -> LinearKernel.parse("gemm"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("tuneforge.linear-kernel / TUNEFORGE_LINEAR_KERNEL is 'gemm': expected matmul or conv");
+                .hasMessage("tuneforge.linear-kernel / TUNEFORGE_LINEAR_KERNEL is 'gemm': expected auto, matmul or conv");
+    }
+
+    @Test
+    void autoTakesTheConvolutionOnlyWhereItIsClearlyFaster() {
+        assertThat(LinearKernel.faster(new MatmulPeak(235, 200))).isEqualTo(LinearKernel.MATMUL);  // Intel host
+        assertThat(LinearKernel.faster(new MatmulPeak(200, 210))).isEqualTo(LinearKernel.MATMUL);  // close: keep
+        assertThat(LinearKernel.faster(new MatmulPeak(210, 430))).isEqualTo(LinearKernel.CONV);    // MKL on AVX2
     }
 
     @Test

@@ -25,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * @param rssLastTimedBytes  RSS after the last timed step
  * @param peakRssBytes       peak RSS of the process (VmHWM)
  */
-public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPeak peak, double medianStepSeconds, double meanStepSeconds,
-                          double tokensPerSecond, double modelGflopsPerSecond, double mfu, long rssStartBytes,
+public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPeak peak, double medianStepSeconds,
+                          double meanStepSeconds, double tokensPerSecond, double modelGflopsPerSecond, double mfu,
+                          long rssStartBytes,
                           long rssFirstTimedBytes, long rssLastTimedBytes, long peakRssBytes) {
 
     static BenchReport of(LlamaShape shape, MatmulPeak peak, List<Double> stepSeconds, long rssStart,
@@ -40,8 +41,8 @@ public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPea
         double mean = stepSeconds.stream().mapToDouble(d -> d).average().orElseThrow();
         double tokens = (double) shape.batch() * shape.sequence();
         double gflops = shape.loraStepFlops() / 1e9 / median;
-        return new BenchReport(shape, LinearKernel.configured(), peak, median, mean, tokens / median, gflops, gflops / peak.bestGflops(),
-                rssStart, rssAfterStep.getFirst(), rssAfterStep.getLast(), peakRss);
+        return new BenchReport(shape, LinearKernel.configured(), peak, median, mean, tokens / median, gflops,
+                gflops / peak.bestGflops(), rssStart, rssAfterStep.getFirst(), rssAfterStep.getLast(), peakRss);
     }
 
     public String toText() {
@@ -50,7 +51,7 @@ public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPea
                 tokens/s: %.0f
                 step time: median %.3f s, mean %.3f s
                 model FLOPs per step: %.1f GFLOP -> %.1f GFLOP/s
-                linear kernel: %s (-D%s= or %s=, matmul or conv)
+                linear kernel: %s (-D%s= or %s=, auto, matmul or conv)
                 matmul peak: %.1f GFLOP/s (matMul %.1f, 1x1 conv channels-last %.1f)
                 MFU: %.1f %%
                 RSS: start %d MiB, after first timed step %d MiB, after last %d MiB, peak %d MiB""",
