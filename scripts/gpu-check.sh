@@ -6,13 +6,15 @@
 # PYTORCH_FLAVOR set to the CUDA flavour DJL publishes for 2.7.1, e.g. cu128; they are cached under ~/.djl.ai) or a
 # local libtorch: PYTORCH_LIBRARY_PATH=/path/to/libtorch/lib PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128.
 #
-# Usage: scripts/gpu-check.sh [MODEL_DIR] [DEVICE]     (defaults: ../shared/fixtures/models/stories260K cuda)
+# Usage: scripts/gpu-check.sh [MODEL_DIR] [DEVICE]     (defaults: ../shared/fixtures/models/stories260K cuda;
+#        DEVICE cpu runs the same checks without a GPU, to test the script itself)
 # Prints one line per check and "GPU CHECK PASSED on cuda:0"; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL="${1:-../shared/fixtures/models/stories260K}"
 DEVICE="${2:-cuda}"
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+. scripts/find-jdk.sh
+JAVA="$JAVA_HOME/bin/java"
 JAR=platform-trainer/target/platform-trainer.jar
 [ -f "$JAR" ] || { echo "build first: ./mvnw -o -q -pl platform-trainer -am install -DskipTests" >&2; exit 2; }
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >&2 || true
