@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * {@code y = x·Wᵀ + b (+ LoRA update)}, the product computed by the process's {@link LinearKernel} ({@code matMul},
- * or a 1×1 convolution on a channels-last view where that is clearly faster). A FLOAT16-stored weight is cast to FLOAT32 per use (the base is frozen, so the cast cutting the
- * gradient does not matter).
+ * or a 1×1 convolution on a channels-last view where that is clearly faster). A FLOAT16-stored weight is cast to
+ * FLOAT32 per use (the base is frozen, so the cast cutting the gradient does not matter).
  */
 public final class Linear {
 

@@ -45,14 +45,24 @@ public enum LinearKernel {
 
     private static final Logger log = LoggerFactory.getLogger(LinearKernel.class);
 
-    /** The kernel this process uses; with {@code auto}, measured on first use (a few 1024³ products, ~0.1 s). */
-    public static LinearKernel configured() {
-        return Configured.KERNEL;
-    }
+    private static volatile LinearKernel configured;     // null until first use
 
-    /** Lazy holder: the measurement runs only when a many-row projection first needs the kernel. */
-    private static final class Configured {
-        static final LinearKernel KERNEL = choose(System.getProperty(PROPERTY, System.getenv(ENVIRONMENT)));
+    /**
+     * The kernel this process uses; with {@code auto}, measured on first use (a few 1024³ products, ~0.1 s).
+     *
+     * @throws IllegalArgumentException when the setting names no kernel (on every call, so each job says why)
+     */
+    public static LinearKernel configured() {
+        LinearKernel kernel = configured;
+        if (kernel == null) {
+            synchronized (LinearKernel.class) {
+                if (configured == null) {
+                    configured = choose(System.getProperty(PROPERTY, System.getenv(ENVIRONMENT)));
+                }
+                kernel = configured;
+            }
+        }
+        return kernel;
     }
 
     private static LinearKernel choose(String setting) {

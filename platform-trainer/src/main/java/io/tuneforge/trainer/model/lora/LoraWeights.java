@@ -87,8 +87,9 @@ public final class LoraWeights {
         if (training && dropout > 0) {
             input = own(step, Dropout.dropout(x, dropout, true).singletonOrThrow());
         }
+        // the scale multiplies the rank-r intermediate, cheaper than the (..., out) update
         NDArray down = Linear.project(step, input, a);                                             // (..., r)
-        NDArray scaled = own(step, down.mul(scaling));                                              // (..., r): s on r columns, not out
+        NDArray scaled = own(step, down.mul(scaling));                                              // (..., r)
         return Linear.project(step, scaled, b);                                                     // (..., out)
     }
 

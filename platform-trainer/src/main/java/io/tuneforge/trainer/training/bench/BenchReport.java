@@ -27,8 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPeak peak, double medianStepSeconds,
                           double meanStepSeconds, double tokensPerSecond, double modelGflopsPerSecond, double mfu,
-                          long rssStartBytes,
-                          long rssFirstTimedBytes, long rssLastTimedBytes, long peakRssBytes) {
+                          long rssStartBytes, long rssFirstTimedBytes, long rssLastTimedBytes, long peakRssBytes) {
 
     static BenchReport of(LlamaShape shape, MatmulPeak peak, List<Double> stepSeconds, long rssStart,
                           List<Long> rssAfterStep, long peakRss) {
