@@ -50,6 +50,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--loss-chunk", defaultValue = "256",
+            description = "Rows per LM-head chunk in the loss (default: ${DEFAULT-VALUE}, the trainer's).")
+    int lossChunk;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -65,7 +69,11 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         LlamaShape shape = new LlamaShape(hidden, layers, heads, kv, intermediate, vocab, sequence, batch, loraRank, 2);
-        BenchReport report = TrainingBench.run(shape, warmup, steps, System.err);
+        if (lossChunk < 1) {
+            System.err.println("--loss-chunk (" + lossChunk + ") must be >= 1");
+            return 2;
+        }
+        BenchReport report = TrainingBench.run(shape, warmup, steps, lossChunk, System.err);
         System.out.println(json ? report.toJson() : report.toText());
         return 0;
     }

@@ -6,6 +6,7 @@ import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.training.CausalLmLoss;
 import io.tuneforge.trainer.training.Trainer;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.TrainingListener;
@@ -33,8 +34,12 @@ public final class TrainingBench {
     private TrainingBench() {
     }
 
-    public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, PrintStream progress)
-            throws IOException {
+    /**
+     * @param lossChunkTokens rows per LM-head chunk in the loss (training uses
+     *                        {@link CausalLmLoss#DEFAULT_CHUNK_TOKENS})
+     */
+    public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
+                                  PrintStream progress) throws IOException {
         progress.println("measuring matrix-multiply peak...");
         MatmulPeak peakBefore = MatmulPeak.measure(1024, 10);
         Path work = Files.createTempDirectory("tuneforge-bench-");
@@ -50,7 +55,8 @@ public final class TrainingBench {
             try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(new FineTuning.Lora(lora), 42))) {
                 TrainingConfig config = TrainingConfig.builder(work.resolve("out")).learningRate(1e-4).maxSteps(total)
                         .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
-                        .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0).build();
+                        .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0)
+                        .lossChunkTokens(lossChunkTokens).build();
                 long[] last = {System.nanoTime()};
                 progress.printf("training %d steps (%d warm-up)%n", total, warmupSteps);
                 new Trainer(config, model, randomSamples(shape, shape.batch() * total), List.of()).train(

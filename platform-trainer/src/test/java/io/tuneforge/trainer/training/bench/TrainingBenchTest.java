@@ -3,6 +3,7 @@ package io.tuneforge.trainer.training.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.trainer.cli.TrainerCli;
+import io.tuneforge.trainer.training.CausalLmLoss;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,7 +17,8 @@ class TrainingBenchTest {
 
     @Test
     void benchTrainsTheRandomLlamaAndReportsEveryNumber() throws Exception {
-        BenchReport report = TrainingBench.run(TINY, 1, 3, new PrintStream(new ByteArrayOutputStream()));
+        BenchReport report = TrainingBench.run(TINY, 1, 3, CausalLmLoss.DEFAULT_CHUNK_TOKENS,
+                new PrintStream(new ByteArrayOutputStream()));
         assertThat(report.tokensPerSecond()).isPositive();
         assertThat(report.medianStepSeconds()).isPositive();
         assertThat(report.mfu()).isPositive();
@@ -36,15 +38,28 @@ class TrainingBenchTest {
 
     @Test
     void benchCommandRejectsHeadsThatDoNotDivideTheHiddenSize() {
+        assertThat(benchFailure("--hidden", "100", "--heads", "8"))
+                .contains("--hidden (100) must be a multiple of --heads (8)");
+    }
+
+    @Test
+    void benchCommandRejectsAnEmptyLossChunk() {
+        assertThat(benchFailure("--loss-chunk", "0")).contains("--loss-chunk (0) must be >= 1");
+    }
+
+    /** Runs {@code bench} with the arguments, expects exit code 2 and returns what it wrote to stderr. */
+    private static String benchFailure(String... arguments) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            int code = TrainerCli.newCommandLine().execute("bench", "--hidden", "100", "--heads", "8");
-            assertThat(code).isEqualTo(2);
+            String[] command = new String[arguments.length + 1];
+            command[0] = "bench";
+            System.arraycopy(arguments, 0, command, 1, arguments.length);
+            assertThat(TrainerCli.newCommandLine().execute(command)).isEqualTo(2);
         } finally {
             System.setErr(original);
         }
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--hidden (100) must be a multiple of --heads (8)");
+        return err.toString(StandardCharsets.UTF_8);
     }
 }
