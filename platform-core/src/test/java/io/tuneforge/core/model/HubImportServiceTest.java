@@ -13,15 +13,11 @@ import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -217,40 +213,8 @@ class HubImportServiceTest {
         assertThat(closedPort.reason()).contains("Cannot reach the Hugging Face Hub at http://127.0.0.1:1");
     }
 
-    /** A two-shard float32 "Llama" with a chat template; the second shard is 2 MiB so that progress moves. */
     private String publishTinyModel() throws IOException {
-        Files.writeString(source.resolve("config.json"), """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "torch_dtype": "float32",
-                 "hidden_size": 8, "num_hidden_layers": 1, "vocab_size": 4}
-                """);
-        Files.writeString(source.resolve("tokenizer_config.json"),
-                "{\"chat_template\": \"{% for m in messages %}<|user|>{{ m.content }}{% endfor %}\"}");
-        Files.writeString(source.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\"}}");
-        Files.writeString(source.resolve("generation_config.json"), "{\"eos_token_id\": 2}");
-        writeSafetensors(source.resolve("model-00001-of-00002.safetensors"), "model.norm.weight", 4, 8);
-        writeSafetensors(source.resolve("model-00002-of-00002.safetensors"), "lm_head.weight", 512, 1024);
-        Files.writeString(source.resolve("model.safetensors.index.json"), """
-                {"weight_map": {"model.norm.weight": "model-00001-of-00002.safetensors",
-                                "lm_head.weight": "model-00002-of-00002.safetensors"}}
-                """);
-        String repo = "tiny/llama-" + UUID.randomUUID().toString().substring(0, 8);
-        HUB.publish(repo, source);
-        return repo;
-    }
-
-    private static void writeSafetensors(Path file, String tensor, int rows, int columns) throws IOException {
-        int bytes = rows * columns * 4;
-        StringBuilder header = new StringBuilder("{\"" + tensor + "\":{\"dtype\":\"F32\",\"shape\":[" + rows + ","
-                + columns + "],\"data_offsets\":[0," + bytes + "]}}");
-        while (header.length() % 8 != 0) {
-            header.append(' ');
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] data = new byte[bytes];
-        new Random(rows * 31L + columns).nextBytes(data);
-        ByteBuffer out = ByteBuffer.allocate(8 + json.length + bytes).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(json.length).put(json).put(data);
-        Files.write(file, out.array());
+        return HUB.publishTinyLlama(source);
     }
 
     private BaseModelSummary importAndWait(HubImportRequest request) throws Exception {

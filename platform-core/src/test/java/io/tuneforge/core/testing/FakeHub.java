@@ -6,11 +6,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +60,45 @@ public final class FakeHub implements AutoCloseable {
      */
     public void publish(String repoId, Path folder) {
         repos.put(repoId, folder);
+    }
+
+    /**
+     * Writes a two-shard float32 "Llama" with a chat template into {@code folder} (the second shard is 2 MiB, so
+     * that progress moves) and publishes it under a fresh repository id, which it returns.
+     */
+    public String publishTinyLlama(Path folder) throws IOException {
+        Files.writeString(folder.resolve("config.json"), """
+                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "torch_dtype": "float32",
+                 "hidden_size": 8, "num_hidden_layers": 1, "vocab_size": 4}
+                """);
+        Files.writeString(folder.resolve("tokenizer_config.json"),
+                "{\"chat_template\": \"{% for m in messages %}<|user|>{{ m.content }}{% endfor %}\"}");
+        Files.writeString(folder.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\"}}");
+        Files.writeString(folder.resolve("generation_config.json"), "{\"eos_token_id\": 2}");
+        writeSafetensors(folder.resolve("model-00001-of-00002.safetensors"), "model.norm.weight", 4, 8);
+        writeSafetensors(folder.resolve("model-00002-of-00002.safetensors"), "lm_head.weight", 512, 1024);
+        Files.writeString(folder.resolve("model.safetensors.index.json"), """
+                {"weight_map": {"model.norm.weight": "model-00001-of-00002.safetensors",
+                                "lm_head.weight": "model-00002-of-00002.safetensors"}}
+                """);
+        String repo = "tiny/llama-" + UUID.randomUUID().toString().substring(0, 8);
+        publish(repo, folder);
+        return repo;
+    }
+
+    private static void writeSafetensors(Path file, String tensor, int rows, int columns) throws IOException {
+        int bytes = rows * columns * 4;
+        StringBuilder header = new StringBuilder("{\"" + tensor + "\":{\"dtype\":\"F32\",\"shape\":[" + rows + ","
+                + columns + "],\"data_offsets\":[0," + bytes + "]}}");
+        while (header.length() % 8 != 0) {
+            header.append(' ');
+        }
+        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] data = new byte[bytes];
+        new Random(rows * 31L + columns).nextBytes(data);
+        ByteBuffer out = ByteBuffer.allocate(8 + json.length + bytes).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(json.length).put(json).put(data);
+        Files.write(file, out.array());
     }
 
     public void serve(String repoId, String file, Serving how) {

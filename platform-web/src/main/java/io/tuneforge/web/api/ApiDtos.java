@@ -6,6 +6,8 @@ import io.tuneforge.core.job.JobEvent;
 import io.tuneforge.core.job.JobSummary;
 import io.tuneforge.core.job.TrainingMetric;
 import io.tuneforge.core.model.BaseModelSummary;
+import io.tuneforge.core.model.HubImportView;
+import io.tuneforge.core.model.HubProgress;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -118,6 +120,35 @@ final class ApiDtos {
         static Model of(BaseModelSummary m) {
             return new Model(m.name(), "model", m.id(), m.createdAt().getEpochSecond(), m.team().orElse("shared"),
                     m.architecture(), m.parameterCount(), m.dtype());
+        }
+    }
+
+    /** {@code POST /models/imports}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record CreateImportRequest(
+            @Schema(description = "Hugging Face model repository, owner/name", example = "Qwen/Qwen3-0.6B") String repoId,
+            @Schema(description = "Branch, tag or commit (default main)") String revision,
+            @Schema(description = "Name to register the model under (default: the repository id)") String name) {
+    }
+
+    /** How far an import has come. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ImportProgress(String file, int filesDone, int filesTotal, long bytesDone, long bytesTotal,
+            double fraction) {
+        static ImportProgress of(HubProgress p) {
+            return new ImportProgress(p.file(), p.filesDone(), p.filesTotal(), p.bytesDone(), p.bytesTotal(),
+                    p.fraction());
+        }
+    }
+
+    /** A model import from the Hugging Face Hub. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ModelImport(String id, String object, String repoId, String revision, String name, String status,
+            ImportProgress progress, Model model, String error, long createdAt) {
+        static ModelImport of(HubImportView v) {
+            return new ModelImport(v.id(), "model.import", v.request().repoId(), v.request().revision(),
+                    v.request().name(), lower(v.status().name()), ImportProgress.of(v.progress()),
+                    v.model().map(Model::of).orElse(null), v.error().orElse(null), v.createdAt().getEpochSecond());
         }
     }
 

@@ -4,6 +4,7 @@ import io.tuneforge.core.dataset.DatasetException;
 import io.tuneforge.core.job.JobNotFoundException;
 import io.tuneforge.core.job.JobRefusedException;
 import io.tuneforge.core.job.JobStateException;
+import io.tuneforge.core.model.HubImportNotFoundException;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.user.AccessRefusedException;
 import java.net.URI;
@@ -25,8 +26,8 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblems.class);
 
-    @ExceptionHandler(JobNotFoundException.class)
-    ProblemDetail notFound(JobNotFoundException e) {
+    @ExceptionHandler({JobNotFoundException.class, HubImportNotFoundException.class})
+    ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
     }
 

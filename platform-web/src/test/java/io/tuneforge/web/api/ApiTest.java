@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tuneforge.core.team.Team;
+import io.tuneforge.core.testing.FakeHub;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,6 +29,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +37,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,6 +47,17 @@ import tools.jackson.databind.json.JsonMapper;
 class ApiTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final FakeHub HUB = new FakeHub();
+
+    @DynamicPropertySource
+    static void hubEndpoint(DynamicPropertyRegistry registry) {
+        registry.add("tuneforge.hub.endpoint", HUB::endpoint);
+    }
+
+    @AfterAll
+    static void stopHub() {
+        HUB.close();
+    }
 
     @LocalServerPort
     int port;
@@ -206,6 +222,79 @@ class ApiTest {
     }
 
     @Test
+    void importsAModelFromTheHubInTheBackgroundAndListsItForTheTeamOnly() throws Exception {
+        String repo = HUB.publishTinyLlama(Files.createDirectory(modelDir.resolve("hub")));
+
+        HttpResponse<String> started = post("/api/v1/models/imports", tokenA,
+                "{\"repo_id\": \"%s\", \"name\": \"imported-%s\"}".formatted(repo, suffix));
+
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode created = JSON.readTree(started.body());
+        assertThat(created.path("object").asString()).isEqualTo("model.import");
+        assertThat(created.path("repo_id").asString()).isEqualTo(repo);
+        assertThat(created.path("revision").asString()).isEqualTo("main");
+        String id = created.path("id").asString();
+        JsonNode done = awaitImportEnd(id, tokenA);
+        assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(done.path("progress").path("fraction").asDouble()).isEqualTo(1.0);
+        assertThat(done.path("progress").path("files_done").asInt()).isPositive()
+                .isEqualTo(done.path("progress").path("files_total").asInt());
+        assertThat(done.path("model").path("id").asString()).isEqualTo("imported-" + suffix);
+        assertThat(done.path("model").path("architecture").asString()).isEqualTo("LlamaForCausalLM");
+        assertThat(JSON.readTree(get("/api/v1/models", tokenA).body()).path("data").findValuesAsString("id"))
+                .contains("imported-" + suffix);
+        assertThat(JSON.readTree(get("/api/v1/models/imports", tokenA).body()).path("data")
+                .findValuesAsString("id")).contains(id);
+
+        assertThat(get("/api/v1/models/imports/" + id, tokenB).statusCode()).isEqualTo(404);
+        assertThat(post("/api/v1/models/imports/" + id + "/cancel", tokenB, "").statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(get("/api/v1/models/imports", tokenB).body()).path("data")
+                .findValuesAsString("id")).doesNotContain(id);
+        assertThat(JSON.readTree(get("/api/v1/models", tokenB).body()).path("data").findValuesAsString("id"))
+                .doesNotContain("imported-" + suffix);
+    }
+
+    @Test
+    void aMalformedRepositoryIdIsRefusedWithTheExpectedForm() throws Exception {
+        HttpResponse<String> response = post("/api/v1/models/imports", tokenA, "{\"repo_id\": \"not a repo\"}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(response.body()).path("detail").asString())
+                .contains("\"not a repo\" is not a Hub repository id").contains("owner/name");
+    }
+
+    @Test
+    void cancellingAStalledImportEndsItCancelledWithoutAModel() throws Exception {
+        String repo = HUB.publishTinyLlama(Files.createDirectory(modelDir.resolve("hub")));
+        HUB.serve(repo, "model-00002-of-00002.safetensors", FakeHub.Serving.STALL_HALFWAY);
+        String id = JSON.readTree(post("/api/v1/models/imports", tokenA,
+                "{\"repo_id\": \"%s\", \"name\": \"stalled-%s\"}".formatted(repo, suffix)).body())
+                .path("id").asString();
+        assertThat(HUB.stalled.await(30, TimeUnit.SECONDS)).as("the download stalls halfway").isTrue();
+
+        HttpResponse<String> cancelled = post("/api/v1/models/imports/" + id + "/cancel", tokenA, "");
+
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        JsonNode done = awaitImportEnd(id, tokenA);
+        assertThat(done.path("status").asString()).isEqualTo("cancelled");
+        assertThat(done.path("error").asString()).contains("cancelled; nothing was kept");
+        assertThat(done.path("model").isMissingNode() || done.path("model").isNull()).isTrue();
+        assertThat(JSON.readTree(get("/api/v1/models", tokenA).body()).path("data").findValuesAsString("id"))
+                .doesNotContain("stalled-" + suffix);
+    }
+
+    /** Polls an import until it is no longer running (60 s at most). */
+    private JsonNode awaitImportEnd(String id, String token) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(60);
+        JsonNode current = JSON.readTree(get("/api/v1/models/imports/" + id, token).body());
+        while (current.path("status").asString().equals("running") && Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+            current = JSON.readTree(get("/api/v1/models/imports/" + id, token).body());
+        }
+        return current;
+    }
+
+    @Test
     void openApiDocumentDescribesTheJobsEndpoints() throws Exception {
         HttpResponse<String> doc = send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET(), null);
 
@@ -215,6 +304,7 @@ class ApiTest {
         assertThat(paths.has("/api/v1/fine_tuning/jobs/{id}/cancel")).isTrue();
         assertThat(paths.has("/api/v1/files")).isTrue();
         assertThat(paths.has("/api/v1/models")).isTrue();
+        assertThat(paths.has("/api/v1/models/imports/{id}/cancel")).isTrue();
         HttpResponse<String> swagger = send(HttpRequest.newBuilder(uri("/swagger-ui/index.html")).GET(), null);
         assertThat(swagger.statusCode()).isEqualTo(200);
         assertThat(swagger.body()).contains("Swagger UI");
