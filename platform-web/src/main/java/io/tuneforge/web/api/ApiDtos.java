@@ -1,6 +1,13 @@
 package io.tuneforge.web.api;
 
 import io.tuneforge.core.dataset.VersionDetails;
+import io.tuneforge.core.evaluation.EvaluationException;
+import io.tuneforge.core.evaluation.EvaluationResults;
+import io.tuneforge.core.evaluation.EvaluationService;
+import io.tuneforge.core.evaluation.ModelResult;
+import io.tuneforge.core.evaluation.Preference;
+import io.tuneforge.core.evaluation.RatingInput;
+import io.tuneforge.core.evaluation.Scores;
 import io.tuneforge.core.job.Checkpoint;
 import io.tuneforge.core.job.JobEvent;
 import io.tuneforge.core.job.JobSummary;
@@ -13,6 +20,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
@@ -126,7 +135,8 @@ final class ApiDtos {
     /** {@code POST /models/imports}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record CreateImportRequest(
-            @Schema(description = "Hugging Face model repository, owner/name", example = "Qwen/Qwen3-0.6B") String repoId,
+            @Schema(description = "Hugging Face model repository, owner/name", example = "Qwen/Qwen3-0.6B")
+            String repoId,
             @Schema(description = "Branch, tag or commit (default main)") String revision,
             @Schema(description = "Name to register the model under (default: the repository id)") String name) {
     }
@@ -152,12 +162,97 @@ final class ApiDtos {
         }
     }
 
+    /** {@code POST /evaluations}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record CreateEvaluationRequest(
+            @Schema(description = "A succeeded job whose run wrote predictions (base and tuned answers)")
+            Long fineTuningJob,
+            @Schema(description = "Session name (default: Blind A/B of <job name>)") String name) {
+    }
+
+    /** How many items a rater has rated. */
+    record RatedCount(int rated, int total) {
+        static RatedCount of(EvaluationService.Progress p) {
+            return new RatedCount(p.rated(), p.total());
+        }
+    }
+
+    /** A blind A/B rating session. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Evaluation(long id, String object, String name, long fineTuningJob, String jobName, String status,
+            int ratings, RatedCount myProgress, long createdAt) {
+        static Evaluation of(EvaluationService.SessionSummary s) {
+            return new Evaluation(s.id(), "evaluation", s.name(), s.jobId(), s.jobName(), lower(s.status().name()),
+                    s.ratings(), RatedCount.of(s.myProgress()), s.createdAt().getEpochSecond());
+        }
+    }
+
+    /** An item to rate, blinded: which model wrote answer A or B is not part of it. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record EvaluationItem(long id, String object, long evaluation, int position, int total, String prompt,
+            String label, String answerA, String answerB) {
+        static EvaluationItem of(EvaluationService.ItemToRate i) {
+            return new EvaluationItem(i.itemId(), "evaluation.item", i.sessionId(), i.position(), i.total(),
+                    i.prompt(), i.label(), i.answerA(), i.answerB());
+        }
+    }
+
+    /** {@code POST /evaluation_items/{id}/rating}: scores 1-5 per criterion for each answer and a preference. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record RateRequest(
+            @Schema(description = "Scores of answer A: relevance, accuracy, completeness, professionalism, safety")
+            Scores answerA,
+            @Schema(description = "Scores of answer B, same fields") Scores answerB,
+            @Schema(description = "a, b or tie") String preference,
+            @Schema(description = "Optional free text") String comment) {
+
+        RatingInput toInput() {
+            return new RatingInput(answerA, answerB, preference(preference), Optional.ofNullable(comment));
+        }
+
+        private static Preference preference(String value) {
+            if (value == null || value.isBlank()) {
+                return null;                                    // refused by RatingInput's validation, by name
+            }
+            try {
+                return Preference.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new EvaluationException("preference is \"" + value + "\": expected a, b or tie");
+            }
+        }
+    }
+
+    /** One model's side of the unblinded results. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record ModelScores(Map<String, Double> means, Double overall, int wins, Double winRate, int ratings) {
+        static ModelScores of(ModelResult m) {
+            Map<String, Double> means = new java.util.LinkedHashMap<>();
+            m.means().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> means.put(lower(e.getKey().name()), e.getValue()));
+            return new ModelScores(means, value(m.overall()), m.wins(), value(m.winRate()), m.ratings());
+        }
+    }
+
+    /** A session's unblinded results over every rater. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record EvaluationResultsDto(String object, int items, int ratings, int raters, int ties, Double tieRate,
+            ModelScores base, ModelScores tuned) {
+        static EvaluationResultsDto of(EvaluationResults r) {
+            return new EvaluationResultsDto("evaluation.results", r.items(), r.ratings(), r.raters(), r.ties(),
+                    value(r.tieRate()), ModelScores.of(r.base()), ModelScores.of(r.tuned()));
+        }
+    }
+
     static Map<String, Object> ok(String message) {
         return Map.of("status", message);
     }
 
     private static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
+    }
+
+    private static Double value(OptionalDouble optional) {
+        return optional.isPresent() ? optional.getAsDouble() : null;
     }
 
     private static Long seconds(Instant instant) {

@@ -1,6 +1,8 @@
 package io.tuneforge.web.api;
 
 import io.tuneforge.core.dataset.DatasetException;
+import io.tuneforge.core.evaluation.EvaluationException;
+import io.tuneforge.core.evaluation.RatingSessionNotFoundException;
 import io.tuneforge.core.job.JobNotFoundException;
 import io.tuneforge.core.job.JobRefusedException;
 import io.tuneforge.core.job.JobStateException;
@@ -26,7 +28,8 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblems.class);
 
-    @ExceptionHandler({JobNotFoundException.class, HubImportNotFoundException.class})
+    @ExceptionHandler({JobNotFoundException.class, HubImportNotFoundException.class,
+            RatingSessionNotFoundException.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
     }
@@ -37,7 +40,7 @@ class ApiProblems extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({JobRefusedException.class, DatasetException.class, ModelException.class,
-            IllegalArgumentException.class})
+            EvaluationException.class, IllegalArgumentException.class})
     ProblemDetail refused(RuntimeException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "refused", e.getMessage());
     }

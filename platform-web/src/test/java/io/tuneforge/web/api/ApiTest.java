@@ -3,9 +3,13 @@ package io.tuneforge.web.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.team.Team;
-import io.tuneforge.core.testing.FakeHub;
 import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.testing.FakeHub;
+import io.tuneforge.core.testing.JobFixtures;
+import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.testing.PredictionsFixtures;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.Role;
@@ -22,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -69,6 +74,8 @@ class ApiTest {
     ApiTokenService tokens;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    ArtifactStore store;
 
     @TempDir
     Path modelDir;
@@ -295,6 +302,96 @@ class ApiTest {
     }
 
     @Test
+    void blindABSessionIsCreatedRatedClosedAndUnblindedThroughTheApi() throws Exception {
+        TeamSetup team = new JobFixtures(jdbc).team(1, modelDir.toString());
+        String token = tokens.create(new Actor(team.userId(), "user-" + team.suffix(), team.teamId(), Role.MEMBER),
+                "test", Optional.empty()).token();
+        long jobId = new PredictionsFixtures(jdbc, store).succeededJob(team, "support-" + suffix, List.of(
+                new PredictionsFixtures.Row("Reset my password", "Use the link", "No idea", "Click 'Forgot password'"),
+                new PredictionsFixtures.Row("Opening hours?", "9 to 5", "Maybe", "Monday to Friday, 9 to 5")));
+
+        HttpResponse<String> created = post("/api/v1/evaluations", token,
+                "{\"fine_tuning_job\": %d}".formatted(jobId));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode session = JSON.readTree(created.body());
+        assertThat(session.path("object").asString()).isEqualTo("evaluation");
+        assertThat(session.path("name").asString()).isEqualTo("Blind A/B of support-" + suffix);
+        assertThat(session.path("my_progress").path("total").asInt()).isEqualTo(2);
+        long id = session.path("id").asLong();
+        for (int i = 0; i < 2; i++) {
+            JsonNode item = JSON.readTree(get("/api/v1/evaluations/" + id + "/next_item", token).body());
+            assertThat(item.has("tuned")).as("blinded").isFalse();
+            boolean tunedIsA = item.path("answer_a").asString().length() > item.path("answer_b").asString().length();
+            HttpResponse<String> rated = post("/api/v1/evaluation_items/" + item.path("id").asLong() + "/rating",
+                    token, rating(tunedIsA ? 5 : 2, tunedIsA ? 2 : 5, tunedIsA ? "a" : "b"));
+            assertThat(rated.statusCode()).as(rated.body()).isEqualTo(200);
+            assertThat(JSON.readTree(rated.body()).path("rated").asInt()).isEqualTo(i + 1);
+        }
+        assertThat(get("/api/v1/evaluations/" + id + "/next_item", token).statusCode()).isEqualTo(204);
+        assertThat(JSON.readTree(post("/api/v1/evaluations/" + id + "/close", token, "").body())
+                .path("status").asString()).isEqualTo("closed");
+
+        JsonNode results = JSON.readTree(get("/api/v1/evaluations/" + id + "/results", token).body());
+        assertThat(results.path("ratings").asInt()).isEqualTo(2);
+        assertThat(results.path("tuned").path("win_rate").asDouble()).isEqualTo(1.0);
+        assertThat(results.path("tuned").path("means").path("accuracy").asDouble()).isEqualTo(5.0);
+        assertThat(results.path("base").path("overall").asDouble()).isEqualTo(2.0);
+        HttpResponse<String> csv = get("/api/v1/evaluations/" + id + "/ratings.csv", token);
+        assertThat(csv.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        assertThat(csv.headers().firstValue("Content-Disposition")).hasValueSatisfying(
+                d -> assertThat(d).contains("ratings-" + id + "-blind-a-b-of-support-"));
+        assertThat(csv.body().lines()).hasSize(3);
+
+        assertThat(get("/api/v1/evaluations/" + id, tokenB).statusCode()).isEqualTo(404);
+        assertThat(get("/api/v1/evaluations/" + id + "/results", tokenB).statusCode()).isEqualTo(404);
+        HttpResponse<String> closedAgain = post("/api/v1/evaluation_items/" + firstItemId(id) + "/rating",
+                token, rating(3, 3, "tie"));
+        assertThat(closedAgain.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(closedAgain.body()).path("detail").asString()).contains("is closed");
+    }
+
+    @Test
+    void aRatingWithAnUnknownPreferenceOrAnOutOfRangeScoreIsRefusedByName() throws Exception {
+        TeamSetup team = new JobFixtures(jdbc).team(1, modelDir.toString());
+        String token = tokens.create(new Actor(team.userId(), "user-" + team.suffix(), team.teamId(), Role.MEMBER),
+                "test", Optional.empty()).token();
+        long jobId = new PredictionsFixtures(jdbc, store).succeededJob(team, "one-" + suffix,
+                List.of(new PredictionsFixtures.Row("Hi", "", "Hello", "Hi there")));
+        long id = JSON.readTree(post("/api/v1/evaluations", token, "{\"fine_tuning_job\": %d}".formatted(jobId))
+                .body()).path("id").asLong();
+        long itemId = firstItemId(id);
+
+        HttpResponse<String> badPreference = post("/api/v1/evaluation_items/" + itemId + "/rating", token,
+                rating(3, 3, "both"));
+        HttpResponse<String> badScore = post("/api/v1/evaluation_items/" + itemId + "/rating", token,
+                rating(9, 3, "a"));
+        HttpResponse<String> noJob = post("/api/v1/evaluations", token, "{}");
+
+        assertThat(badPreference.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(badPreference.body()).path("detail").asString())
+                .isEqualTo("preference is \"both\": expected a, b or tie");
+        assertThat(badScore.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(badScore.body()).path("detail").asString()).contains("Answer A");
+        assertThat(noJob.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(noJob.body()).path("detail").asString()).contains("fine_tuning_job is missing");
+    }
+
+    /** A rating body: every criterion of answer A scored {@code a}, of answer B {@code b}. */
+    private static String rating(int a, int b, String preference) {
+        String scores = "{\"relevance\": %1$d, \"accuracy\": %1$d, \"completeness\": %1$d, "
+                + "\"professionalism\": %1$d, \"safety\": %1$d}";
+        return "{\"answer_a\": " + scores.formatted(a) + ", \"answer_b\": " + scores.formatted(b)
+                + ", \"preference\": \"" + preference + "\"}";
+    }
+
+    private long firstItemId(long sessionId) {
+        return jdbc.queryForObject("select id from rating_items where session_id = ? order by position limit 1",
+                Long.class, sessionId);
+    }
+
+    @Test
     void openApiDocumentDescribesTheJobsEndpoints() throws Exception {
         HttpResponse<String> doc = send(HttpRequest.newBuilder(uri("/v3/api-docs")).GET(), null);
 
@@ -305,6 +402,7 @@ class ApiTest {
         assertThat(paths.has("/api/v1/files")).isTrue();
         assertThat(paths.has("/api/v1/models")).isTrue();
         assertThat(paths.has("/api/v1/models/imports/{id}/cancel")).isTrue();
+        assertThat(paths.has("/api/v1/evaluations/{id}/results")).isTrue();
         HttpResponse<String> swagger = send(HttpRequest.newBuilder(uri("/swagger-ui/index.html")).GET(), null);
         assertThat(swagger.statusCode()).isEqualTo(200);
         assertThat(swagger.body()).contains("Swagger UI");
