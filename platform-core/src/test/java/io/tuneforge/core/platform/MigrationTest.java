@@ -23,7 +23,8 @@ class MigrationTest {
 
         assertThat(tables).contains("teams", "users", "api_tokens", "datasets", "dataset_versions",
                 "dataset_files", "base_models", "fine_tuning_jobs", "job_events", "training_metrics",
-                "checkpoints", "artifacts", "workers", "worker_devices", "flyway_schema_history");
+                "checkpoints", "artifacts", "workers", "worker_devices", "rating_sessions", "tuned_model_versions",
+                "playground_conversations", "flyway_schema_history");
     }
 
     @Test

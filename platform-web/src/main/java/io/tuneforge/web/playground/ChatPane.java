@@ -107,6 +107,17 @@ final class ChatPane extends Composite<VerticalLayout> {
         status.setText(text);
     }
 
+    /** Shows a saved conversation's turns as this side's history; the next message continues it. */
+    void restore(List<ChatTurn> turns) {
+        clear();
+        for (ChatTurn turn : turns) {
+            startAnswer(turn.user());
+            answer.setText(turn.assistant());
+            history.add(turn);
+        }
+        status.setText(turns.isEmpty() ? "" : "Reopened · " + turns.size() + (turns.size() == 1 ? " turn" : " turns"));
+    }
+
     /** Forgets the conversation. */
     void clear() {
         history.clear();

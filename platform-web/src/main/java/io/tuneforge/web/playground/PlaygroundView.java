@@ -22,6 +22,8 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.tuneforge.core.job.TunedModel;
 import io.tuneforge.core.model.BaseModelSummary;
+import io.tuneforge.core.playground.ConversationService;
+import io.tuneforge.core.playground.ConversationSummary;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.trainer.playground.ChatSettings;
 import io.tuneforge.trainer.playground.ModelChoice;
@@ -33,6 +35,8 @@ import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.layout.SectionHeader;
 import io.tuneforge.web.security.CurrentActor;
 import jakarta.annotation.security.RolesAllowed;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +46,8 @@ import java.util.OptionalLong;
 /**
  * Chat with a base model and a tuned model side by side: one prompt goes to both, and both answers stream in at once
  * through server push. The chat template and generation settings apply to both sides, so the answers differ only by
- * the tuning.
+ * the tuning. A conversation can be saved (models, template, settings and both sides' turns) and reopened later to
+ * continue it; saved conversations are the user's own.
  */
 @Route("playground")
 @PageTitle("Playground · TuneForge")
@@ -56,11 +61,19 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
     /** Pushes per second for the whole view, both sides together. */
     static final int PUSHES_PER_SECOND = 4;
 
+    private static final DateTimeFormatter SAVED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+            .withZone(ZoneId.systemDefault());
+
     private final PlaygroundService playground;
+    private final ConversationService conversations;
     private final Actor actor;
     private final PushThrottle throttle = new PushThrottle(PUSHES_PER_SECOND);
     private final List<RunningChat> running = new ArrayList<>();
     private int answering;
+    /** The saved conversation being continued, if any: Save replaces it. */
+    private OptionalLong current = OptionalLong.empty();
+    /** True while the saved list is refilled, so that selecting in it does not reopen anything. */
+    private boolean listing;
 
     final Select<BaseModelSummary> base = new Select<>();
     final Select<TunedModel> tuned = new Select<>();
@@ -78,14 +91,20 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
     final Button clear = new Button("Clear conversation");
     final ChatPane basePane = new ChatPane("Base model", "playground-base");
     final ChatPane tunedPane = new ChatPane("Tuned model", "playground-tuned");
+    final Select<ConversationSummary> saved = new Select<>();
+    final Button save = new Button("Save conversation");
+    final Button delete = new Button("Delete");
 
-    public PlaygroundView(PlaygroundService playground, CurrentActor currentActor) {
+    public PlaygroundView(PlaygroundService playground, ConversationService conversations,
+            CurrentActor currentActor) {
         this.playground = playground;
+        this.conversations = conversations;
         this.actor = currentActor.get();
         setSizeFull();
         add(new SectionHeader("Playground", "Chat with a base model and a tuned model side by side."),
-                modelPickers(), settingsPanel(), promptBar(), panes());
+                modelPickers(), settingsPanel(), savedConversations(), promptBar(), panes());
         load(playground.choices(actor));
+        listSaved();
     }
 
     /** {@code ?job=ID} picks that job's tuned model (and so its base), when the user may see it. */
@@ -175,6 +194,133 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         Details details = new Details("Generation settings", form);
         details.setId("playground-settings");
         return details;
+    }
+
+    private HorizontalLayout savedConversations() {
+        saved.setLabel("Saved conversations");
+        saved.setId("playground-saved");
+        saved.setEmptySelectionAllowed(true);
+        saved.setEmptySelectionCaption("New conversation");
+        saved.setItemLabelGenerator(c -> c == null ? "New conversation"
+                : c.title() + " · " + SAVED_AT.format(c.updatedAt()));
+        saved.setWidth("30em");
+        saved.addValueChangeListener(e -> {
+            if (!listing && e.getValue() != null) {
+                reopen(e.getValue());
+            }
+        });
+        save.setId("playground-save");
+        save.addClickListener(e -> saveConversation());
+        delete.setId("playground-delete");
+        delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+        delete.addClickListener(e -> deleteConversation());
+        HorizontalLayout row = new HorizontalLayout(saved, save, delete);
+        row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+        return row;
+    }
+
+    /** Refills the saved list and selects the conversation being continued, without reopening it. */
+    private void listSaved() {
+        listing = true;
+        try {
+            List<ConversationSummary> mine = conversations.list(actor);
+            saved.setItems(mine);
+            saved.setValue(mine.stream().filter(c -> current.isPresent() && c.id() == current.getAsLong())
+                    .findFirst().orElse(null));
+        } finally {
+            listing = false;
+        }
+        updateButtons();
+    }
+
+    /** Saves both sides as they are now, replacing the conversation being continued if there is one. */
+    void saveConversation() {
+        ConversationDocument document;
+        try {
+            document = document();
+        } catch (RuntimeException e) {
+            Notifications.error(e.getMessage());
+            return;
+        }
+        if (document.title().isEmpty()) {
+            Notifications.error("Nothing to save yet: ask something first");
+            return;
+        }
+        try {
+            ConversationSummary summary = conversations.save(actor, current, document.title(), document.toJson());
+            current = OptionalLong.of(summary.id());
+            listSaved();
+            Notifications.success("Saved \"" + summary.title() + "\"");
+        } catch (RuntimeException e) {
+            Notifications.error(e.getMessage());
+        }
+    }
+
+    /** The conversation as it would be saved now; fails with the setting named when one has no value. */
+    ConversationDocument document() {
+        ChatSettings settings = settings();
+        return new ConversationDocument(ConversationDocument.VERSION,
+                base.getValue() == null ? null : base.getValue().id(),
+                tuned.getValue() == null ? null : tuned.getValue().jobId(), template.getValue(),
+                settings.systemPrompt(), settings.temperature(), settings.topP(), settings.topK(),
+                settings.repetitionPenalty(), settings.maxNewTokens(),
+                settings.seed().isPresent() ? settings.seed().getAsLong() : null, basePane.history(),
+                tunedPane.history());
+    }
+
+    /** Puts a saved conversation back: its models, template, settings and both sides' turns. */
+    private void reopen(ConversationSummary summary) {
+        ConversationDocument document;
+        try {
+            document = ConversationDocument.fromJson(conversations.document(actor, summary.id()));
+        } catch (RuntimeException e) {
+            Notifications.error("Cannot reopen \"" + summary.title() + "\": " + e.getMessage());
+            return;
+        }
+        pickModels(document);
+        template.setValue(document.template());
+        system.setValue(document.system() == null ? "" : document.system());
+        temperature.setValue(document.temperature());
+        topP.setValue(document.topP());
+        topK.setValue(document.topK());
+        repetitionPenalty.setValue(document.repetitionPenalty());
+        maxNewTokens.setValue(document.maxNewTokens());
+        seed.setValue(document.seed() == null ? null : document.seed().intValue());
+        basePane.restore(document.baseTurns());
+        tunedPane.restore(document.tunedTurns());
+        current = OptionalLong.of(summary.id());
+        updateButtons();
+    }
+
+    /** The saved tuned model (and so its base) or base model, saying so when one is no longer available. */
+    private void pickModels(ConversationDocument document) {
+        Optional<TunedModel> tunedModel = tuned.getListDataView().getItems()
+                .filter(t -> document.tunedJobId() != null && t.jobId() == document.tunedJobId()).findFirst();
+        tuned.setValue(tunedModel.orElse(null));
+        if (document.tunedJobId() != null && tunedModel.isEmpty()) {
+            Notifications.error("The tuned model of job #" + document.tunedJobId() + " is no longer available to "
+                    + "you: its earlier answers are shown, new messages go to the base model only");
+        }
+        Optional<BaseModelSummary> baseModel = base.getListDataView().getItems()
+                .filter(m -> document.baseModelId() != null && m.id() == document.baseModelId()).findFirst();
+        baseModel.ifPresent(base::setValue);
+        if (document.baseModelId() != null && baseModel.isEmpty()) {
+            Notifications.error("The base model of this conversation is no longer available to you");
+        }
+    }
+
+    private void deleteConversation() {
+        if (current.isEmpty()) {
+            return;
+        }
+        try {
+            conversations.delete(actor, current.getAsLong());
+            Notifications.success("Deleted the saved conversation");
+        } catch (RuntimeException e) {
+            Notifications.error(e.getMessage());
+        }
+        current = OptionalLong.empty();
+        listSaved();
     }
 
     private HorizontalLayout panes() {
@@ -325,16 +471,23 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         List.copyOf(running).forEach(RunningChat::stop);
     }
 
+    /** Starts a new conversation; a saved one stays saved. */
     private void clearConversation() {
         stopAnswers();
         basePane.clear();
         tunedPane.clear();
+        current = OptionalLong.empty();
+        listSaved();
         updateButtons();
     }
 
+    /** While answers stream, the prompt and the saved conversations wait (a reopened chat would get their ends). */
     private void updateButtons() {
         boolean busy = answering > 0;
         send.setEnabled(!busy);
         stop.setEnabled(busy);
+        saved.setEnabled(!busy);
+        save.setEnabled(!busy);
+        delete.setEnabled(!busy && current.isPresent());
     }
 }

@@ -122,6 +122,66 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     }
 
     @Test
+    void aSavedConversationReopensWithItsModelsSettingsAndTurnsAndContinuesWhereItStopped() {
+        Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
+        long jobId = tunedJob("saved-chat", member, false);
+        PlaygroundView view = navigate(PlaygroundView.class);
+        pickTuned(view, jobId);
+        view.temperature.setValue(0.0);
+        view.maxNewTokens.setValue(16);
+        view.system.setValue("You tell short stories.");
+        view.prompt.setValue("Where did Lily go?");
+        test(view.send).click();
+        awaitAnswers(view);
+        List<ChatTurn> baseTurns = view.basePane.history();
+        List<ChatTurn> tunedTurns = view.tunedPane.history();
+
+        test(view.save).click();
+
+        assertThat(view.saved.getValue().title()).isEqualTo("Where did Lily go?");
+        test(view.clear).click();
+        view.tuned.clear();
+        view.temperature.setValue(1.0);
+        view.system.clear();
+        assertThat(view.saved.getValue()).as("a cleared chat is a new conversation").isNull();
+        assertThat(view.basePane.history()).isEmpty();
+
+        view.saved.setValue(view.saved.getListDataView().getItem(0));
+
+        assertThat(view.basePane.history()).isEqualTo(baseTurns);
+        assertThat(view.tunedPane.history()).isEqualTo(tunedTurns);
+        assertThat(view.tunedPane.currentAnswer()).isEqualTo(tunedTurns.getFirst().assistant());
+        assertThat(view.tuned.getValue().jobId()).isEqualTo(jobId);
+        assertThat(view.temperature.getValue()).isEqualTo(0.0);
+        assertThat(view.maxNewTokens.getValue()).isEqualTo(16);
+        assertThat(view.system.getValue()).isEqualTo("You tell short stories.");
+
+        view.prompt.setValue("And then?");
+        test(view.send).click();
+        awaitAnswers(view);
+        assertThat(view.basePane.history()).extracting(ChatTurn::user).containsExactly("Where did Lily go?",
+                "And then?");
+        test(view.save).click();
+        assertThat(view.saved.getListDataView().getItemCount()).as("saving again replaces it").isEqualTo(1);
+
+        test(view.delete).click();
+        assertThat(view.saved.getListDataView().getItemCount()).isZero();
+        assertThat(view.saved.getValue()).isNull();
+        assertThat(view.delete.isEnabled()).isFalse();
+    }
+
+    @Test
+    void aChatWithoutAnAnswerIsNotSaved() {
+        SignedIn.as(Role.MEMBER, accounts, teams);
+        PlaygroundView view = navigate(PlaygroundView.class);
+
+        test(view.save).click();
+
+        assertThat(view.saved.getListDataView().getItemCount()).isZero();
+        assertThat(view.delete.isEnabled()).isFalse();
+    }
+
+    @Test
     void aLinkWithTheJobPicksItsTunedModelAndItsBase() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
         long jobId = tunedJob("linked", member, false);
