@@ -9,6 +9,7 @@ import io.tuneforge.core.job.JobStateException;
 import io.tuneforge.core.model.HubImportNotFoundException;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.trainer.playground.PlaygroundException;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,7 @@ class ApiProblems extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({JobRefusedException.class, DatasetException.class, ModelException.class,
-            EvaluationException.class, IllegalArgumentException.class})
+            EvaluationException.class, PlaygroundException.class, IllegalArgumentException.class})
     ProblemDetail refused(RuntimeException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "refused", e.getMessage());
     }

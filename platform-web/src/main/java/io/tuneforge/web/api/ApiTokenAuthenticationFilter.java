@@ -36,4 +36,10 @@ final class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
         }
         chain.doFilter(request, response);
     }
+
+    /** Streamed answers (server-sent events) end in an async dispatch, which must be authenticated again. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
 }

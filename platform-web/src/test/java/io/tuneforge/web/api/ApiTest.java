@@ -403,6 +403,7 @@ class ApiTest {
         assertThat(paths.has("/api/v1/models")).isTrue();
         assertThat(paths.has("/api/v1/models/imports/{id}/cancel")).isTrue();
         assertThat(paths.has("/api/v1/evaluations/{id}/results")).isTrue();
+        assertThat(paths.has("/api/v1/chat/completions")).isTrue();
         HttpResponse<String> swagger = send(HttpRequest.newBuilder(uri("/swagger-ui/index.html")).GET(), null);
         assertThat(swagger.statusCode()).isEqualTo(200);
         assertThat(swagger.body()).contains("Swagger UI");

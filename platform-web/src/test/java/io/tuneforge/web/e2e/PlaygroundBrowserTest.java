@@ -17,7 +17,6 @@ import io.tuneforge.web.testing.HeadlessChromium;
 import io.tuneforge.web.testing.Jobs;
 import io.tuneforge.web.testing.TunedJobs;
 import io.tuneforge.web.testing.Workspace;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -76,7 +75,7 @@ class PlaygroundBrowserTest {
 
     @BeforeEach
     void tunedJobAndBrowser() {
-        Path stories = Workspace.fixture("models/stories260K");
+        Workspace.fixture("models/stories260K");         // skips at once without the fixtures
         if (accounts.needsFirstRunSetup()) {           // else the login page sends everyone to the setup screen
             accounts.createFirstAdministrator("e2e-admin", "Administrator", "a-long-password-1", "Administrators");
         }
@@ -85,7 +84,7 @@ class PlaygroundBrowserTest {
         AppUser user = accounts.createUser(username, "Playground", "a-long-password-1", Role.MEMBER, team);
         Actor actor = Actor.of(user);
         jobId = Jobs.queueLora("lily-lora", actor, models, datasets, launcher);
-        TunedJobs.succeedWith(jobId, dir -> TunedJobs.writeLoraAdapter(stories, dir), store, artifacts, jdbc);
+        TunedJobs.succeedWithStoriesAdapter(jobId, store, artifacts, jdbc);
 
         chromium = HeadlessChromium.start(port, Duration.ofSeconds(90));
         browser = chromium.driver();
