@@ -34,11 +34,6 @@ public class HubImports {
         this.hub = hub;
     }
 
-    /** Whether the Hub answers (as {@link HubImportService#status()}). */
-    public HubStatus status() {
-        return hub.status();
-    }
-
     /**
      * Starts an import for the actor's team.
      *
