@@ -1,7 +1,5 @@
 package io.tuneforge.trainer.model;
 
-import io.tuneforge.trainer.training.bench.MatmulPeak;
-
 import java.util.Locale;
 import java.util.Optional;
 

@@ -27,6 +27,9 @@ import org.springframework.stereotype.Service;
 @Service
 public class PlaygroundService implements AutoCloseable {
 
+    /** Prefix of a tuned model's name: {@code ft:<job id>}. */
+    public static final String TUNED_PREFIX = "ft:";
+
     private static final Logger LOG = LoggerFactory.getLogger(PlaygroundService.class);
 
     private final BaseModelService baseModels;
@@ -43,6 +46,31 @@ public class PlaygroundService implements AutoCloseable {
         this.engine = new ChatEngine(cacheSize, ModelOptions.inference(DeviceSpec.parse(device)));
         this.executor = Executors.newFixedThreadPool(Math.max(1, threads),
                 Thread.ofPlatform().daemon().name("playground-", 1).factory());
+    }
+
+    /**
+     * The model a name stands for: {@code ft:<job id>} names a succeeded job's tuned model (access is checked when it
+     * is used), anything else a base model the actor may use, by its name.
+     *
+     * @throws PlaygroundException when the name is missing, malformed or names no base model of the actor's
+     */
+    public ModelChoice modelNamed(Actor actor, String name) {
+        if (name == null || name.isBlank()) {
+            throw new PlaygroundException("model is missing: a base model's name or " + TUNED_PREFIX + "<job id>");
+        }
+        if (name.startsWith(TUNED_PREFIX)) {
+            try {
+                return new ModelChoice.Tuned(Long.parseLong(name.substring(TUNED_PREFIX.length()).strip()));
+            } catch (NumberFormatException e) {
+                throw new PlaygroundException("model \"" + name + "\": write a tuned model as " + TUNED_PREFIX
+                        + "<job id>, e.g. ft:42");
+            }
+        }
+        return baseModels.list(actor).stream().filter(m -> m.name().equals(name)).findFirst()
+                .<ModelChoice>map(m -> new ModelChoice.Base(m.id()))
+                .orElseThrow(() -> new PlaygroundException("model \"" + name + "\" is not a base model you may use "
+                        + "(the Models page and GET /api/v1/models list them; " + TUNED_PREFIX
+                        + "<job id> names a tuned model)"));
     }
 
     /** The base and tuned models the actor may pick (all for administrators). */

@@ -4,7 +4,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tuneforge.core.job.JobNotFoundException;
-import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.trainer.playground.ChatListener;
@@ -49,7 +48,6 @@ class ChatCompletionsController {
     /** The longest a request may take, model loading included. */
     static final Duration LIMIT = Duration.ofMinutes(10);
 
-    private static final String TUNED_PREFIX = "ft:";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final PlaygroundService playground;
@@ -65,7 +63,7 @@ class ChatCompletionsController {
             + "chat.completion.chunk events and [DONE]")
     Object create(@RequestBody ChatCompletionRequest request) throws Exception {
         Actor actor = caller.get();
-        ModelChoice choice = choice(actor, request.model());
+        ModelChoice choice = playground.modelNamed(actor, request.model());
         Conversation conversation = request.conversation();
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
@@ -142,26 +140,6 @@ class ChatCompletionsController {
             }
             throw e;
         }
-    }
-
-    /** {@code ft:<job id>} or the name of a base model the actor may use. */
-    private ModelChoice choice(Actor actor, String model) {
-        if (model == null || model.isBlank()) {
-            throw new IllegalArgumentException("model is missing: a base model's name (GET /api/v1/models) or "
-                    + TUNED_PREFIX + "<job id>");
-        }
-        if (model.startsWith(TUNED_PREFIX)) {
-            try {
-                return new ModelChoice.Tuned(Long.parseLong(model.substring(TUNED_PREFIX.length()).strip()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("model \"" + model + "\": write a tuned model as "
-                        + TUNED_PREFIX + "<job id>, e.g. ft:42");
-            }
-        }
-        return playground.choices(actor).baseModels().stream().filter(m -> m.name().equals(model))
-                .map(BaseModelSummary::id).map(ModelChoice.Base::new).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("model \"" + model + "\" is not a base model you "
-                        + "may use (GET /api/v1/models lists them; " + TUNED_PREFIX + "<job id> names a tuned model)"));
     }
 
     private static void send(SseEmitter emitter, ChatChunk chunk) {

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.training.bench;
 
 import io.tuneforge.trainer.model.LinearKernel;
+import io.tuneforge.trainer.model.MatmulPeak;
 
 import java.util.LinkedHashMap;
 import java.util.List;

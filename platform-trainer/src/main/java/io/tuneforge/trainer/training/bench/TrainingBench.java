@@ -4,6 +4,7 @@ import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.MatmulPeak;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.training.CausalLmLoss;
@@ -18,10 +19,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * Runs the real {@link Trainer} (chunked loss, clipping, AdamW, per-step manager) on the real {@link LlamaModel}
