@@ -51,7 +51,7 @@ class EvaluationServiceTest {
     void setUp() {
         predictions = new PredictionsFixtures(jdbc, store);
         team = new JobFixtures(jdbc).team(1, "/nonexistent/model");
-        member = new Actor(team.userId(), "user-" + team.suffix(), team.teamId(), Role.MEMBER);
+        member = team.as(Role.MEMBER);
     }
 
     @Test
@@ -228,7 +228,7 @@ class EvaluationServiceTest {
         long job = predictions.succeededJob(team, "private", TWO_ROWS);
         long session = evaluation.start(member, job, "").id();
         TeamSetup otherTeam = new JobFixtures(jdbc).team(1, "/nonexistent/model");
-        Actor stranger = new Actor(otherTeam.userId(), "stranger", otherTeam.teamId(), Role.MEMBER);
+        Actor stranger = otherTeam.as(Role.MEMBER);
         long item = evaluation.nextItem(member, session).orElseThrow().itemId();
 
         assertThat(evaluation.sessions(stranger)).extracting(SessionSummary::id).doesNotContain(session);
@@ -242,7 +242,7 @@ class EvaluationServiceTest {
         assertThatThrownBy(() -> evaluation.exportCsv(stranger, session, new StringBuilder()))
                 .isInstanceOf(RatingSessionNotFoundException.class);
         assertThatThrownBy(() -> evaluation.start(stranger, job, "")).isInstanceOf(JobNotFoundException.class);
-        Actor admin = new Actor(otherTeam.userId(), "admin", otherTeam.teamId(), Role.ADMIN);
+        Actor admin = otherTeam.as(Role.ADMIN);
         assertThat(evaluation.sessions(admin)).extracting(SessionSummary::id).contains(session);
         assertThat(evaluation.sessions(member)).extracting(SessionSummary::id).contains(session);
         assertThat(evaluation.evaluableJobs(member)).extracting(EvaluableJob::jobId).contains(job);
@@ -251,7 +251,7 @@ class EvaluationServiceTest {
     @Test
     void viewerMayLookButNotRate() {
         long session = evaluation.start(member, predictions.succeededJob(team, "two", TWO_ROWS), "").id();
-        Actor viewer = new Actor(team.userId(), "viewer", team.teamId(), Role.VIEWER);
+        Actor viewer = team.as(Role.VIEWER);
         long item = evaluation.nextItem(viewer, session).orElseThrow().itemId();
 
         assertThatThrownBy(() -> evaluation.rate(viewer, item, tie(3))).isInstanceOf(AccessRefusedException.class);

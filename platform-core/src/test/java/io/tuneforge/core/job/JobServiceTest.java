@@ -51,7 +51,7 @@ class JobServiceTest {
         fixtures.clearQueue();
         jdbc.update("update workers set status = 'offline'");
         team = fixtures.team(1, modelDir.toString());
-        member = new Actor(team.userId(), "member", team.teamId(), Role.MEMBER);
+        member = team.as(Role.MEMBER);
     }
 
     @Test
@@ -70,12 +70,12 @@ class JobServiceTest {
     void anotherTeamsJobReadsAsAbsentButAnAdminSeesIt() {
         JobSummary job = jobs.submit(member, submission("mine", 0));
         TeamSetup other = fixtures.team(1, modelDir.toString());
-        Actor stranger = new Actor(other.userId(), "stranger", other.teamId(), Role.MEMBER);
+        Actor stranger = other.as(Role.MEMBER);
 
         assertThatThrownBy(() -> jobs.get(stranger, job.id())).isInstanceOf(JobNotFoundException.class);
         assertThatThrownBy(() -> jobs.cancel(stranger, job.id())).isInstanceOf(JobNotFoundException.class);
         assertThat(jobs.list(stranger, 0, 50).getContent()).extracting(JobSummary::id).doesNotContain(job.id());
-        assertThat(jobs.get(new Actor(other.userId(), "admin", other.teamId(), Role.ADMIN), job.id()).id()).isEqualTo(job.id());
+        assertThat(jobs.get(other.as(Role.ADMIN), job.id()).id()).isEqualTo(job.id());
     }
 
     @Test

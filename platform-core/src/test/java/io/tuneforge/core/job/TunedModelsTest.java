@@ -41,7 +41,7 @@ class TunedModelsTest {
     void setUp() {
         fixtures = new JobFixtures(jdbc);
         team = fixtures.team(1, "/models/base-" + System.nanoTime());
-        member = new Actor(team.userId(), "member", team.teamId(), Role.MEMBER);
+        member = team.as(Role.MEMBER);
     }
 
     @Test
@@ -99,8 +99,8 @@ class TunedModelsTest {
         store(job, Artifact.Kind.ADAPTER);
         succeed(job);
         TeamSetup other = fixtures.team(1, "/models/other");
-        Actor stranger = new Actor(other.userId(), "stranger", other.teamId(), Role.MEMBER);
-        Actor admin = new Actor(other.userId(), "admin", other.teamId(), Role.ADMIN);
+        Actor stranger = other.as(Role.MEMBER);
+        Actor admin = other.as(Role.ADMIN);
 
         assertThat(monitor.tunedModels(stranger)).extracting(TunedModel::jobId).doesNotContain(job);
         assertThatThrownBy(() -> monitor.tunedModel(stranger, job)).isInstanceOf(AccessRefusedException.class);

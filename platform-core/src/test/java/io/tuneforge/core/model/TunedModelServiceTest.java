@@ -37,7 +37,7 @@ class TunedModelServiceTest {
     void setUp() {
         fixtures = new JobFixtures(jdbc);
         team = fixtures.team(1, "/models/tiny");
-        member = new Actor(team.userId(), "user-" + team.suffix(), team.teamId(), Role.MEMBER);
+        member = team.as(Role.MEMBER);
     }
 
     @Test
@@ -131,7 +131,7 @@ class TunedModelServiceTest {
         long job = succeededJob("ours", Artifact.Kind.MERGED);
         TunedVersion ours = tuned.addVersion(member, job, "ours");
         TeamSetup otherTeam = fixtures.team(1, "/models/tiny");
-        Actor stranger = new Actor(otherTeam.userId(), "stranger", otherTeam.teamId(), Role.MEMBER);
+        Actor stranger = otherTeam.as(Role.MEMBER);
 
         assertThat(tuned.results(stranger)).extracting(TunedResult::jobId).doesNotContain(job);
         assertThat(tuned.versions(stranger)).extracting(TunedVersion::id).doesNotContain(ours.id());
@@ -141,7 +141,7 @@ class TunedModelServiceTest {
         assertThatThrownBy(() -> tuned.addVersion(stranger, job, "stolen"))
                 .isInstanceOf(ModelException.class).hasMessageContaining("No job with id " + job);
 
-        Actor admin = new Actor(otherTeam.userId(), "admin", otherTeam.teamId(), Role.ADMIN);
+        Actor admin = otherTeam.as(Role.ADMIN);
         assertThat(tuned.versions(admin)).extracting(TunedVersion::id).contains(ours.id());
         assertThat(tuned.results(admin)).extracting(TunedResult::jobId).contains(job);
     }
@@ -149,7 +149,7 @@ class TunedModelServiceTest {
     @Test
     void aViewerMayLookButNotPromote() {
         TunedVersion version = tuned.addVersion(member, succeededJob("a", Artifact.Kind.ADAPTER), "bot");
-        Actor viewer = new Actor(team.userId(), "viewer", team.teamId(), Role.VIEWER);
+        Actor viewer = team.as(Role.VIEWER);
 
         assertThat(tuned.versions(viewer)).extracting(TunedVersion::id).contains(version.id());
         assertThatThrownBy(() -> tuned.promote(viewer, version.id())).isInstanceOf(AccessRefusedException.class);

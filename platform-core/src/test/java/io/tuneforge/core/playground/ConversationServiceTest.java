@@ -32,7 +32,7 @@ class ConversationServiceTest {
     void twoUsersOfOneTeam() {
         JobFixtures fixtures = new JobFixtures(jdbc);
         team = fixtures.team(1, "/nonexistent/model");
-        owner = new Actor(team.userId(), "user-" + team.suffix(), team.teamId(), Role.VIEWER);
+        owner = team.as(Role.VIEWER);
         long other = jdbc.queryForObject("insert into users (username, display_name, password_hash, role, team_id) "
                 + "values (?, ?, '{noop}x', 'MEMBER', ?) returning id", Long.class, "mate-" + team.suffix(),
                 "Mate", team.teamId());
@@ -82,7 +82,8 @@ class ConversationServiceTest {
         assertThatThrownBy(() -> conversations.save(owner, OptionalLong.empty(), " ", "{}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("A saved conversation needs a title");
         assertThatThrownBy(() -> conversations.save(owner, OptionalLong.empty(), "Broken", "{\"turns\": ["))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("The conversation is not valid JSON");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("The conversation is not valid JSON");
         assertThatThrownBy(() -> conversations.save(owner, OptionalLong.empty(), "List", "[1, 2]"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("The conversation must be a JSON object");
 

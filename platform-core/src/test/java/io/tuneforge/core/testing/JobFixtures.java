@@ -1,5 +1,7 @@
 package io.tuneforge.core.testing;
 
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -11,6 +13,11 @@ public final class JobFixtures {
 
     /** A team with a member, a model and a valid dataset version to submit against. */
     public record TeamSetup(long teamId, long userId, long modelId, long datasetVersionId, String suffix) {
+
+        /** The team's user acting with {@code role} (an administrator's or viewer's rights without another user). */
+        public Actor as(Role role) {
+            return new Actor(userId, "user-" + suffix, teamId, role);
+        }
     }
 
     private final JdbcTemplate jdbc;

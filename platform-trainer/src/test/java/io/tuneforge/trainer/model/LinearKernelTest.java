@@ -11,7 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import io.tuneforge.trainer.training.bench.MatmulPeak;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +29,8 @@ class LinearKernelTest {
     void anUnknownKernelNamesTheSettingAndTheAcceptedValues() {
         assertThatThrownBy(() -> LinearKernel.parse("gemm"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("tuneforge.linear-kernel / TUNEFORGE_LINEAR_KERNEL is 'gemm': expected auto, matmul or conv");
+                .hasMessage("tuneforge.linear-kernel / TUNEFORGE_LINEAR_KERNEL is 'gemm': "
+                        + "expected auto, matmul or conv");
     }
 
     @Test
@@ -44,7 +44,7 @@ class LinearKernelTest {
     void bothKernelsProjectManyRowsAlikeAndPassTheSameGradientsToInputAndWeight() {
         try (NDManager manager = NDManager.newBaseManager()) {
             manager.getEngine().setRandomSeed(11);
-            NDArray x = manager.randomNormal(new Shape(2, 40, 16));                           // 80 rows ≥ CONV_MIN_ROWS
+            NDArray x = manager.randomNormal(new Shape(2, 40, 16));                       // 80 rows ≥ CONV_MIN_ROWS
             NDArray w = manager.randomNormal(new Shape(24, 16));                              // (out, in)
             NDArray dy = manager.randomNormal(new Shape(2, 40, 24));
             x.setRequiresGradient(true);

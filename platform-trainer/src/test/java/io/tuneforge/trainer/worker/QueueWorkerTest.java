@@ -152,7 +152,7 @@ class QueueWorkerTest {
     }
 
     private Actor scope() {
-        return new Actor(team.userId(), "member", team.teamId(), Role.MEMBER);
+        return team.as(Role.MEMBER);
     }
 
     private int currentStep(long jobId) {

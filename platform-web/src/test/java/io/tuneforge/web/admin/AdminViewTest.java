@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.vaadin.browserless.SpringBrowserlessTest;
-import io.tuneforge.core.dataset.DatasetService;
-import io.tuneforge.core.job.JobLaunchService;
 import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobOverview;
-import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
-import io.tuneforge.web.testing.Jobs;
 import io.tuneforge.web.testing.SignedIn;
+import io.tuneforge.web.testing.StoriesJobs;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,19 +22,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 class AdminViewTest extends SpringBrowserlessTest {
 
     @Autowired
+    StoriesJobs stories;
+
+    @Autowired
     UserAccountService accounts;
 
     @Autowired
     TeamRepository teams;
-
-    @Autowired
-    BaseModelService models;
-
-    @Autowired
-    DatasetService datasets;
-
-    @Autowired
-    JobLaunchService launcher;
 
     @Autowired
     JobMonitorService monitor;
@@ -83,8 +74,8 @@ class AdminViewTest extends SpringBrowserlessTest {
     @Test
     void movingAJobUpPutsItFirstInTheQueue() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        Jobs.queueLora("early", member, models, datasets, launcher);
-        long late = Jobs.queueLora("late", member, models, datasets, launcher);
+        stories.queued("early", member);
+        long late = stories.queued("late", member);
         Actor admin = SignedIn.as(Role.ADMIN, accounts, teams);
         AdminView view = navigate(AdminView.class);
         int row = rowOf(view, late);

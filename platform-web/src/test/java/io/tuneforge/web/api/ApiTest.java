@@ -304,8 +304,7 @@ class ApiTest {
     @Test
     void blindABSessionIsCreatedRatedClosedAndUnblindedThroughTheApi() throws Exception {
         TeamSetup team = new JobFixtures(jdbc).team(1, modelDir.toString());
-        String token = tokens.create(new Actor(team.userId(), "user-" + team.suffix(), team.teamId(), Role.MEMBER),
-                "test", Optional.empty()).token();
+        String token = tokens.create(team.as(Role.MEMBER), "test", Optional.empty()).token();
         long jobId = new PredictionsFixtures(jdbc, store).succeededJob(team, "support-" + suffix, List.of(
                 new PredictionsFixtures.Row("Reset my password", "Use the link", "No idea", "Click 'Forgot password'"),
                 new PredictionsFixtures.Row("Opening hours?", "9 to 5", "Maybe", "Monday to Friday, 9 to 5")));
@@ -355,8 +354,7 @@ class ApiTest {
     @Test
     void aRatingWithAnUnknownPreferenceOrAnOutOfRangeScoreIsRefusedByName() throws Exception {
         TeamSetup team = new JobFixtures(jdbc).team(1, modelDir.toString());
-        String token = tokens.create(new Actor(team.userId(), "user-" + team.suffix(), team.teamId(), Role.MEMBER),
-                "test", Optional.empty()).token();
+        String token = tokens.create(team.as(Role.MEMBER), "test", Optional.empty()).token();
         long jobId = new PredictionsFixtures(jdbc, store).succeededJob(team, "one-" + suffix,
                 List.of(new PredictionsFixtures.Row("Hi", "", "Hello", "Hi there")));
         long id = JSON.readTree(post("/api/v1/evaluations", token, "{\"fine_tuning_job\": %d}".formatted(jobId))

@@ -2,18 +2,12 @@ package io.tuneforge.web.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuneforge.core.artifact.ArtifactStore;
-import io.tuneforge.core.dataset.DatasetService;
-import io.tuneforge.core.job.ArtifactRepository;
-import io.tuneforge.core.job.JobLaunchService;
-import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
-import io.tuneforge.web.testing.Jobs;
-import io.tuneforge.web.testing.TunedJobs;
+import io.tuneforge.web.testing.StoriesJobs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -50,17 +43,7 @@ class ChatCompletionsApiTest {
     @Autowired
     ApiTokenService tokens;
     @Autowired
-    BaseModelService models;
-    @Autowired
-    DatasetService datasets;
-    @Autowired
-    JobLaunchService launcher;
-    @Autowired
-    ArtifactStore store;
-    @Autowired
-    ArtifactRepository artifacts;
-    @Autowired
-    JdbcTemplate jdbc;
+    StoriesJobs stories;
 
     final HttpClient http = HttpClient.newHttpClient();
     Actor member;
@@ -72,11 +55,8 @@ class ChatCompletionsApiTest {
     void aTeamWithStoriesAndATunedJob() {
         member = member();
         token = tokens.create(member, "test", Optional.empty()).token();
-        long queued = Jobs.queueLora("chat-lora", member, models, datasets, launcher);
-        baseModel = jdbc.queryForObject("select m.name from fine_tuning_jobs j join base_models m "
-                + "on m.id = j.base_model_id where j.id = ?", String.class, queued);
-        TunedJobs.succeedWithStoriesAdapter(queued, store, artifacts, jdbc);
-        jobId = queued;
+        jobId = stories.succeeded("chat-lora", member);
+        baseModel = stories.baseModelName(jobId);
     }
 
     @Test

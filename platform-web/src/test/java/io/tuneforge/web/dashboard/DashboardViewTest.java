@@ -3,9 +3,6 @@ package io.tuneforge.web.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.vaadin.browserless.SpringBrowserlessTest;
-import io.tuneforge.core.dataset.DatasetService;
-import io.tuneforge.core.job.JobLaunchService;
-import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
@@ -13,8 +10,8 @@ import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.core.worker.DeviceSpec;
 import io.tuneforge.core.worker.WorkerDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
-import io.tuneforge.web.testing.Jobs;
 import io.tuneforge.web.testing.SignedIn;
+import io.tuneforge.web.testing.StoriesJobs;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -26,19 +23,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 class DashboardViewTest extends SpringBrowserlessTest {
 
     @Autowired
+    StoriesJobs stories;
+
+    @Autowired
     UserAccountService accounts;
 
     @Autowired
     TeamRepository teams;
-
-    @Autowired
-    BaseModelService models;
-
-    @Autowired
-    DatasetService datasets;
-
-    @Autowired
-    JobLaunchService launcher;
 
     @Autowired
     WorkerRegistry workers;
@@ -51,7 +42,7 @@ class DashboardViewTest extends SpringBrowserlessTest {
     @Test
     void showsMyQueuedJobTheQueueAndRegisteredDevices() {
         Actor actor = SignedIn.as(Role.MEMBER, accounts, teams);
-        Jobs.queueLora("dashboard-job", actor, models, datasets, launcher);
+        stories.queued("dashboard-job", actor);
         String worker = "gpu-box-" + UUID.randomUUID().toString().substring(0, 6);
         workers.register(worker, "localhost", List.of(new DeviceSpec(0, WorkerDevice.Kind.CUDA, "NVIDIA H200", 150_000_000_000L)));
 

@@ -1,5 +1,6 @@
 package io.tuneforge.web.e2e;
 
+import static io.tuneforge.web.testing.BrowserUsers.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.core.job.JobService;
@@ -16,6 +17,7 @@ import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.worker.JobRunner;
+import io.tuneforge.web.testing.BrowserUsers;
 import io.tuneforge.web.testing.HeadlessChromium;
 import io.tuneforge.web.testing.Workspace;
 import java.io.InputStream;
@@ -54,8 +56,6 @@ import org.springframework.test.annotation.DirtiesContext;
 @DirtiesContext // the embedded worker of this context must not outlive the test and take other tests' jobs
 class BrowserEndToEndTest {
 
-    private static final String PASSWORD = "a-long-password-1";
-
     @LocalServerPort
     int port;
 
@@ -86,12 +86,9 @@ class BrowserEndToEndTest {
         chromium = HeadlessChromium.start(port, Duration.ofSeconds(60));
         browser = chromium.driver();
         wait = chromium.waiter();
-        if (accounts.needsFirstRunSetup()) {
-            accounts.createFirstAdministrator("e2e-admin", "Administrator", PASSWORD, "Administrators");
-        }
         username = "e2e-" + UUID.randomUUID().toString().substring(0, 6);
         Team team = teams.save(new Team("e2e-team-" + username, 1));
-        accounts.createUser(username, "End To End", PASSWORD, Role.MEMBER, team);
+        BrowserUsers.create(accounts, username, "End To End", Role.MEMBER, team);
         cancelJobsLeftByOtherTests(team);
     }
 

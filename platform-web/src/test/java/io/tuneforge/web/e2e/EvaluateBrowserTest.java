@@ -1,15 +1,17 @@
 package io.tuneforge.web.e2e;
 
+import static io.tuneforge.web.testing.BrowserUsers.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.core.artifact.ArtifactStore;
-import io.tuneforge.core.testing.JobFixtures;
-import io.tuneforge.core.testing.JobFixtures.TeamSetup;
-import io.tuneforge.core.testing.PredictionsFixtures;
-import io.tuneforge.core.testing.PredictionsFixtures.Row;
 import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.testing.JobFixtures;
+import io.tuneforge.core.testing.PredictionsFixtures.Row;
+import io.tuneforge.core.testing.PredictionsFixtures;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.web.testing.BrowserUsers;
 import io.tuneforge.web.testing.HeadlessChromium;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -36,8 +38,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EvaluateBrowserTest {
 
-    private static final String PASSWORD = "a-long-password-1";
-
     @LocalServerPort
     int port;
 
@@ -61,12 +61,9 @@ class EvaluateBrowserTest {
 
     @BeforeEach
     void seedAndStartBrowser() {
-        if (accounts.needsFirstRunSetup()) {
-            accounts.createFirstAdministrator("e2e-admin", "Administrator", PASSWORD, "Administrators");
-        }
         TeamSetup team = new JobFixtures(jdbc).team(1, "/nonexistent/model");
         username = "rater-" + team.suffix();
-        accounts.createUser(username, "Rater", PASSWORD, Role.MEMBER, teams.findById(team.teamId()).orElseThrow());
+        BrowserUsers.create(accounts, username, "Rater", Role.MEMBER, teams.findById(team.teamId()).orElseThrow());
         jobId = new PredictionsFixtures(jdbc, store).succeededJob(team, "support-bot", List.of(
                 new Row("How do I reset my password?", "Use the reset link on the login page.",
                         "I am not sure, maybe ask someone.",

@@ -1,21 +1,17 @@
 package io.tuneforge.web.e2e;
 
+import static io.tuneforge.web.testing.BrowserUsers.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuneforge.core.artifact.ArtifactStore;
-import io.tuneforge.core.dataset.DatasetService;
-import io.tuneforge.core.job.ArtifactRepository;
-import io.tuneforge.core.job.JobLaunchService;
-import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.web.testing.BrowserUsers;
 import io.tuneforge.web.testing.HeadlessChromium;
-import io.tuneforge.web.testing.Jobs;
-import io.tuneforge.web.testing.TunedJobs;
+import io.tuneforge.web.testing.StoriesJobs;
 import io.tuneforge.web.testing.Workspace;
 import java.time.Duration;
 import java.util.UUID;
@@ -29,7 +25,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The playground in headless Chromium with real server push: a succeeded job's real PEFT adapter and its base
@@ -39,6 +34,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PlaygroundBrowserTest {
 
+    @Autowired
+    StoriesJobs stories;
 
     @LocalServerPort
     int port;
@@ -49,24 +46,6 @@ class PlaygroundBrowserTest {
     @Autowired
     TeamRepository teams;
 
-    @Autowired
-    BaseModelService models;
-
-    @Autowired
-    DatasetService datasets;
-
-    @Autowired
-    JobLaunchService launcher;
-
-    @Autowired
-    ArtifactStore store;
-
-    @Autowired
-    ArtifactRepository artifacts;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
     HeadlessChromium chromium;
     ChromeDriver browser;
     WebDriverWait wait;
@@ -76,15 +55,11 @@ class PlaygroundBrowserTest {
     @BeforeEach
     void tunedJobAndBrowser() {
         Workspace.fixture("models/stories260K");         // skips at once without the fixtures
-        if (accounts.needsFirstRunSetup()) {           // else the login page sends everyone to the setup screen
-            accounts.createFirstAdministrator("e2e-admin", "Administrator", "a-long-password-1", "Administrators");
-        }
         username = "play-" + UUID.randomUUID().toString().substring(0, 6);
         Team team = teams.save(new Team("play-team-" + username, 1));
-        AppUser user = accounts.createUser(username, "Playground", "a-long-password-1", Role.MEMBER, team);
+        AppUser user = BrowserUsers.create(accounts, username, "Playground", Role.MEMBER, team);
         Actor actor = Actor.of(user);
-        jobId = Jobs.queueLora("lily-lora", actor, models, datasets, launcher);
-        TunedJobs.succeedWithStoriesAdapter(jobId, store, artifacts, jdbc);
+        jobId = stories.succeeded("lily-lora", actor);
 
         chromium = HeadlessChromium.start(port, Duration.ofSeconds(90));
         browser = chromium.driver();
@@ -100,7 +75,7 @@ class PlaygroundBrowserTest {
 
     @Test
     void bothAnswersArrivePushedIntoTheirPanes() throws Exception {
-        chromium.logIn(username, "a-long-password-1");
+        chromium.logIn(username, PASSWORD);
         browser.get(chromium.url("/playground?job=" + jobId));
         WebElement prompt = wait.until(d -> d.findElement(By.cssSelector("#playground-prompt textarea")));
         wait.until(d -> d.findElement(By.id("playground-tuned")).getText().contains("lily-lora")

@@ -7,14 +7,7 @@ import com.vaadin.browserless.SpringBrowserlessTest;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.router.QueryParameters;
 import com.vaadin.flow.server.VaadinSession;
-import io.tuneforge.core.artifact.ArtifactStore;
-import io.tuneforge.core.dataset.DatasetService;
-import io.tuneforge.core.job.ArtifactRepository;
-import io.tuneforge.core.job.FineTuningMethod;
-import io.tuneforge.core.job.JobLaunchService;
-import io.tuneforge.core.job.JobRequest;
 import io.tuneforge.core.job.TunedModel;
-import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.AccessRefusedException;
@@ -27,11 +20,8 @@ import io.tuneforge.trainer.playground.ChatSettings;
 import io.tuneforge.trainer.playground.ChatTurn;
 import io.tuneforge.trainer.playground.ModelChoice;
 import io.tuneforge.trainer.playground.PlaygroundService;
-import io.tuneforge.web.testing.Jobs;
 import io.tuneforge.web.testing.SignedIn;
-import io.tuneforge.web.testing.TunedJobs;
-import io.tuneforge.web.testing.Workspace;
-import java.nio.file.Path;
+import io.tuneforge.web.testing.StoriesJobs;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The playground against real models: stories260K as the base and a real PEFT adapter stored for a succeeded job as
@@ -49,28 +38,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class PlaygroundViewTest extends SpringBrowserlessTest {
 
     @Autowired
+    StoriesJobs stories;
+
+    @Autowired
     UserAccountService accounts;
 
     @Autowired
     TeamRepository teams;
-
-    @Autowired
-    BaseModelService models;
-
-    @Autowired
-    DatasetService datasets;
-
-    @Autowired
-    JobLaunchService launcher;
-
-    @Autowired
-    ArtifactStore store;
-
-    @Autowired
-    ArtifactRepository artifacts;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     PlaygroundService playground;
@@ -83,7 +57,7 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void onePromptGoesToBothModelsAndBothAnswersStreamIntoTheirPanes() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        long jobId = tunedJob("tuned-lily", member, false);
+        long jobId = stories.succeeded("tuned-lily", member);
 
         PlaygroundView view = navigate(PlaygroundView.class);
         pickTuned(view, jobId);
@@ -124,11 +98,8 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void aSavedConversationReopensWithItsModelsSettingsAndTurnsAndContinuesWhereItStopped() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        long jobId = tunedJob("saved-chat", member, false);
-        PlaygroundView view = navigate(PlaygroundView.class);
-        pickTuned(view, jobId);
-        view.temperature.setValue(0.0);
-        view.maxNewTokens.setValue(16);
+        long jobId = stories.succeeded("saved-chat", member);
+        PlaygroundView view = greedyWithTuned(jobId, 16);
         view.system.setValue("You tell short stories.");
         view.prompt.setValue("Where did Lily go?");
         test(view.send).click();
@@ -184,7 +155,7 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void aLinkWithTheJobPicksItsTunedModelAndItsBase() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        long jobId = tunedJob("linked", member, false);
+        long jobId = stories.succeeded("linked", member);
 
         UI.getCurrent().navigate("playground", QueryParameters.of(PlaygroundView.JOB_PARAMETER, Long.toString(jobId)));
         PlaygroundView view = (PlaygroundView) getCurrentView();
@@ -196,12 +167,8 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void aTunedJobBringsTheTemplateItWasTrainedWith() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        BaseModelSummary stories = Workspace.stories(models, member);
-        long jobId = launcher.launch(member, new JobRequest("chatml-run", stories.id(),
-                List.of(new JobRequest.DatasetShare(Workspace.identity(datasets, member).id(), 1.0)),
-                FineTuningMethod.LORA, Map.of("template", "chatml", "max_steps", 2), 0));
-        TunedJobs.succeedWith(jobId, dir -> TunedJobs.writeLoraAdapter(Path.of(stories.path()), dir), store,
-                artifacts, jdbc);
+        long jobId = stories.succeeded(stories.queued("chatml-run", member, Map.of("template", "chatml",
+                "max_steps", 2)));
         PlaygroundView view = navigate(PlaygroundView.class);
 
         pickTuned(view, jobId);
@@ -213,11 +180,8 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void theAnswerIsTheSameAsTheServiceGivesForTheSameConversation() throws Exception {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        long jobId = tunedJob("tuned-same", member, false);
-        PlaygroundView view = navigate(PlaygroundView.class);
-        pickTuned(view, jobId);
-        view.temperature.setValue(0.0);
-        view.maxNewTokens.setValue(16);
+        long jobId = stories.succeeded("tuned-same", member);
+        PlaygroundView view = greedyWithTuned(jobId, 16);
         view.prompt.setValue("Hello");
         test(view.send).click();
         awaitAnswers(view);
@@ -233,11 +197,8 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void stopEndsBothAnswersEarly() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        long jobId = tunedJob("tuned-stop", member, false);
-        PlaygroundView view = navigate(PlaygroundView.class);
-        pickTuned(view, jobId);
-        view.temperature.setValue(0.0);
-        view.maxNewTokens.setValue(ChatSettings.MAX_NEW_TOKENS);
+        long jobId = stories.succeeded("tuned-stop", member);
+        PlaygroundView view = greedyWithTuned(jobId, ChatSettings.MAX_NEW_TOKENS);
         view.prompt.setValue("Once upon a time");
 
         test(view.send).click();
@@ -251,7 +212,7 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void aTunedModelThatCannotBeLoadedSaysWhyInItsPane() {
         Actor member = SignedIn.as(Role.MEMBER, accounts, teams);
-        long jobId = tunedJob("broken", member, true);
+        long jobId = stories.succeededWithBrokenAdapter("broken", member);
         PlaygroundView view = navigate(PlaygroundView.class);
         pickTuned(view, jobId);
         view.maxNewTokens.setValue(8);
@@ -270,7 +231,7 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
     @Test
     void aMemberOfAnotherTeamCanNeitherPickNorUseThatTeamsModels() {
         Actor owner = SignedIn.as(Role.MEMBER, accounts, teams);
-        long jobId = tunedJob("private-run", owner, false);
+        long jobId = stories.succeeded("private-run", owner);
         TunedModel ownersModel = playground.choices(owner).tunedModels().stream()
                 .filter(t -> t.jobId() == jobId).findFirst().orElseThrow();
 
@@ -288,18 +249,13 @@ class PlaygroundViewTest extends SpringBrowserlessTest {
                 .isInstanceOf(AccessRefusedException.class);
     }
 
-    /** A LoRA job of the actor's team on stories260K that succeeded with a real adapter (or a broken one). */
-    private long tunedJob(String name, Actor actor, boolean broken) {
-        long jobId = Jobs.queueLora(name, actor, models, datasets, launcher);
-        var stories = Workspace.fixture("models/stories260K");
-        TunedJobs.succeedWith(jobId, dir -> {
-            if (broken) {
-                TunedJobs.writeBrokenAdapter(dir);
-            } else {
-                TunedJobs.writeLoraAdapter(stories, dir);
-            }
-        }, store, artifacts, jdbc);
-        return jobId;
+    /** The playground with the job's tuned model picked, greedy, answering at most {@code maxNewTokens}. */
+    private PlaygroundView greedyWithTuned(long jobId, int maxNewTokens) {
+        PlaygroundView view = navigate(PlaygroundView.class);
+        pickTuned(view, jobId);
+        view.temperature.setValue(0.0);
+        view.maxNewTokens.setValue(maxNewTokens);
+        return view;
     }
 
     private static void pickTuned(PlaygroundView view, long jobId) {

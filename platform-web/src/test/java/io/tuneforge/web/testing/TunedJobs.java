@@ -44,13 +44,6 @@ public final class TunedJobs {
                 + "where id = ?", jobId);
     }
 
-    /** Marks a stories260K job succeeded with a real LoRA adapter ({@link #writeLoraAdapter}) as its result. */
-    public static void succeedWithStoriesAdapter(long jobId, ArtifactStore store, ArtifactRepository artifacts,
-            JdbcTemplate jdbc) {
-        Path stories = Workspace.fixture("models/stories260K");
-        succeedWith(jobId, dir -> writeLoraAdapter(stories, dir), store, artifacts, jdbc);
-    }
-
     /**
      * Writes a real PEFT LoRA adapter for {@code modelDir} on q_proj and v_proj with seeded random, non-zero A and B
      * (large enough that the tuned model answers differently from its base).
