@@ -1,0 +1,179 @@
+package io.tuneforge.shared.recipe;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Everything a fine-tuning job is told, typed and checked: one recipe read from a LLaMA-Factory YAML file (CLI), the
+ * REST {@code hyperparameters} (with OpenAI's names mapped) or the New job form, and written back as YAML (the form's
+ * export) or as the job's stored configuration. Every key, its default and its range live in {@link RecipeKeys}; a
+ * value that cannot be used is refused with a {@link RecipeException} naming the key before anything is stored.
+ *
+ * @param model        which model to start from
+ * @param method       stage and fine-tuning type with its settings
+ * @param data         datasets, template, lengths and the validation split
+ * @param optimization learning rate, schedule, batch and steps
+ * @param evaluation   validation loss and early stopping
+ * @param outputs      logging, checkpoints and what a finished job stores
+ * @param given        the values as given, by key (typed, defaults not filled): what YAML export writes
+ */
+public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data, RecipeOptimization optimization,
+        RecipeEvaluation evaluation, RecipeOutputs outputs, Map<String, Object> given) {
+
+    public JobRecipe {
+        given = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(given));
+    }
+
+    /** The recipe with every default: what a job gets when nothing is given. */
+    public static JobRecipe defaults() {
+        return read(Map.of(), RecipeSource.FORM);
+    }
+
+    /**
+     * Reads and checks values given by {@code source}.
+     *
+     * @throws RecipeException for an unknown or unsupported key, a path key outside YAML, a value of the wrong type
+     *                         or out of range, or a broken cross-field rule; it names the key and what is allowed
+     */
+    public static JobRecipe read(Map<String, ?> values, RecipeSource source) {
+        Map<String, ?> named = source == RecipeSource.REST ? OpenAiNames.mapped(values) : values;
+        Map<RecipeField, Object> parsed = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> entry : named.entrySet()) {
+            parseKey(entry.getKey(), entry.getValue(), source).ifPresent(field ->
+                    field.parse(entry.getValue(), source).ifPresent(value -> parsed.put(field, value)));
+        }
+        return build(new RecipeValues(parsed, source));
+    }
+
+    /** This recipe with some keys replaced (a sweep's grid point), checked again. */
+    public JobRecipe with(Map<String, ?> overrides, RecipeSource source) {
+        Map<String, Object> values = new LinkedHashMap<>(given);
+        values.putAll(overrides);
+        return read(values, source);
+    }
+
+    /** Which field a key is; empty for keys accepted and ignored; a refusal for every other key. */
+    private static Optional<RecipeField> parseKey(String key, Object value, RecipeSource source) {
+        Optional<RecipeField> field = RecipeKeys.field(key);
+        if (field.isPresent()) {
+            if (field.get().pathKey() && !source.allowsPaths()) {
+                throw new RecipeException(key, value, "no value: the platform sets it", key + " cannot be set in "
+                        + source.place() + ": the platform sets it from the chosen base model, datasets and job");
+            }
+            return field;
+        }
+        if (RecipeKeys.IGNORED.containsKey(key)
+                || (source == RecipeSource.STORED && RecipeKeys.PLATFORM_KEYS.contains(key))) {
+            return Optional.empty();
+        }
+        if (RecipeKeys.UNSUPPORTED.containsKey(key)) {
+            if (harmless(value)) {
+                return Optional.empty();
+            }
+            throw new RecipeException(key, value, "false, none or no value", key + " in " + source.place() + ": "
+                    + RecipeKeys.UNSUPPORTED.get(key));
+        }
+        String hint = closestKnown(key).map(k -> "; did you mean " + k + "?").orElse("");
+        throw new RecipeException(key, value, "a known key", "unknown key '" + key + "' in " + source.place() + hint);
+    }
+
+    private static boolean harmless(Object value) {
+        String text = String.valueOf(value).strip().toLowerCase(java.util.Locale.ROOT);
+        return value == null || text.equals("false") || text.equals("none") || text.isEmpty();
+    }
+
+    private static JobRecipe build(RecipeValues v) {
+        JobRecipe recipe = new JobRecipe(RecipeModel.from(v), RecipeMethod.from(v), RecipeData.from(v),
+                RecipeOptimization.from(v), RecipeEvaluation.from(v), RecipeOutputs.from(v), givenByKey(v));
+        recipe.checkCrossFieldRules(v);
+        return recipe;
+    }
+
+    private static Map<String, Object> givenByKey(RecipeValues v) {
+        Map<String, Object> byKey = new LinkedHashMap<>();
+        for (RecipeField field : RecipeKeys.FIELDS) {
+            if (v.isGiven(field)) {
+                byKey.put(field.key(), v.given().get(field));
+            }
+        }
+        return byKey;
+    }
+
+    /** Rules between keys, each naming the key that has to change. */
+    private void checkCrossFieldRules(RecipeValues v) {
+        if (!data.hasValidation()) {
+            for (RecipeField field : List.of(RecipeEvaluation.EVAL_STEPS, RecipeEvaluation.EARLY_STOPPING_STEPS,
+                    RecipeEvaluation.EARLY_STOPPING_PATIENCE, RecipeEvaluation.LOAD_BEST_MODEL_AT_END)) {
+                if (v.isGiven(field) && !Boolean.FALSE.equals(v.given().get(field))) {
+                    throw field.refused(v.given().get(field), v.source(),
+                            "no value without a validation split: set val_size above 0 first");
+                }
+            }
+        }
+        if (model.adapterNameOrPath().isPresent() && method.finetuningType() != RecipeMethod.FinetuningType.LORA) {
+            throw RecipeModel.ADAPTER_NAME_OR_PATH.refused(model.adapterNameOrPath().get(), v.source(),
+                    "an adapter only with finetuning_type lora");
+        }
+    }
+
+    /**
+     * Every key the recipe reads with its effective value (given, else the default; null where unset means "not
+     * used", e.g. max_steps: train by epochs), in the table's order. Path keys appear only when set.
+     */
+    public Map<String, Object> effectiveValues() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (RecipeField field : RecipeKeys.FIELDS) {
+            Object value = given.containsKey(field.key()) ? given.get(field.key()) : field.defaultValue().orElse(null);
+            if (field.key().equals("lora_alpha") && value == null) {
+                value = method.lora().alpha();
+            }
+            if (!field.pathKey() || value != null) {
+                values.put(field.key(), value);
+            }
+        }
+        return values;
+    }
+
+    /** The given values as LLaMA-Factory YAML ({@code llamafactory-cli train} reads it; so does {@code train}). */
+    public String toYaml() {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        return new Yaml(options).dump(new LinkedHashMap<>(given));
+    }
+
+    /** Whether this recipe fine-tunes with LoRA. */
+    public boolean isLora() {
+        return method.finetuningType() == RecipeMethod.FinetuningType.LORA;
+    }
+
+    /** The nearest known key by edit distance, when it is close enough to be a typo. */
+    private static Optional<String> closestKnown(String key) {
+        return RecipeKeys.knownKeys().stream()
+                .min(Comparator.comparingInt(k -> editDistance(k, key)))
+                .filter(k -> editDistance(k, key) <= Math.max(2, key.length() / 4));
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

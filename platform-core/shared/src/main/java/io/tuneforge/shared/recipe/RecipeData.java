@@ -1,0 +1,69 @@
+package io.tuneforge.shared.recipe;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the job trains on and how rows become token sequences.
+ *
+ * @param datasets      {@code dataset}: dataset_info.json names or files (YAML; the platform fills it with the
+ *                      chosen datasets' names)
+ * @param datasetDir    {@code dataset_dir}: the folder holding dataset_info.json (YAML only)
+ * @param template      {@code template}: a built-in chat template name; empty ("auto") uses the model's own
+ * @param cutoffLen     {@code cutoff_len}: longest sample in tokens, longer ones are truncated
+ * @param maxSamples    {@code max_samples}: use at most this many rows of each dataset (empty: all)
+ * @param valSize       {@code val_size}: the held-out validation share (below 1) or row count (1 and up); 0 none
+ * @param trainOnPrompt {@code train_on_prompt}: also learn the prompt tokens
+ * @param packing       {@code packing}: join short samples into cutoff-length sequences
+ */
+public record RecipeData(List<String> datasets, Optional<String> datasetDir, Optional<String> template, int cutoffLen,
+        Optional<Long> maxSamples, double valSize, boolean trainOnPrompt, boolean packing) {
+
+    /** Template names the engine renders itself; "auto" means the model's own chat template. */
+    public static final List<String> TEMPLATES =
+            List.of("auto", "default", "alpaca", "llama2", "llama3", "qwen", "mistral", "chatml");
+
+    public RecipeData {
+        datasets = List.copyOf(datasets);
+    }
+
+    static final RecipeField DATASET = RecipeField.path("dataset", Section.DATA, "Datasets",
+            "Comma list of dataset_info.json names or data files.");
+    static final RecipeField DATASET_DIR = RecipeField.path("dataset_dir", Section.DATA, "Dataset folder",
+            "The folder with dataset_info.json (LLaMA-Factory's data folder).");
+    static final RecipeField TEMPLATE = RecipeField.choice("template", Section.DATA, "auto", TEMPLATES,
+            "Chat template", "auto: the model's own chat template (tokenizer_config.json). Or a built-in format.");
+    static final RecipeField CUTOFF_LEN = RecipeField.integer("cutoff_len", Section.DATA, 2048L,
+            Range.between(1, 1_048_576), "Cutoff length",
+            "Longest sample in tokens; longer ones are truncated (see the dataset preview).");
+    static final RecipeField MAX_SAMPLES = RecipeField.integer("max_samples", Section.DATA, null,
+            Range.between(1, 1e12), "Max samples", "Use at most this many rows of each dataset (blank: all).");
+    static final RecipeField VAL_SIZE = RecipeField.decimal("val_size", Section.DATA, 0.0, Range.between(0, 1e9),
+            "Validation split", "Held-out share (below 1) or row count (1 and up) for the validation loss and the "
+                    + "base-versus-tuned comparison; 0 disables it.").formPrefill("0.2");
+    static final RecipeField TRAIN_ON_PROMPT = RecipeField.bool("train_on_prompt", Section.DATA, false,
+            "Train on prompt", "Also learn the prompt tokens (off: only the answers are trained).");
+    static final RecipeField PACKING = RecipeField.bool("packing", Section.DATA, false, "Packing",
+            "Join short samples into sequences of cutoff length (faster on many short rows).");
+
+    static final List<RecipeField> FIELDS = List.of(DATASET, DATASET_DIR, TEMPLATE, CUTOFF_LEN, MAX_SAMPLES, VAL_SIZE,
+            TRAIN_ON_PROMPT, PACKING);
+
+    static RecipeData from(RecipeValues v) {
+        double valSize = v.decimal(VAL_SIZE);
+        if (valSize >= 1 && valSize != Math.rint(valSize)) {
+            throw VAL_SIZE.refused(valSize, v.source(), "a fraction below 1 or a whole row count of 1 or more");
+        }
+        List<String> datasets = v.optionalText(DATASET).map(s -> Arrays.stream(s.split(",")).map(String::strip)
+                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+        return new RecipeData(datasets, v.optionalText(DATASET_DIR),
+                v.optionalText(TEMPLATE).filter(t -> !t.equals("auto")), (int) v.integer(CUTOFF_LEN),
+                v.optionalInteger(MAX_SAMPLES), valSize, v.bool(TRAIN_ON_PROMPT), v.bool(PACKING));
+    }
+
+    /** Whether a validation split is held out. */
+    public boolean hasValidation() {
+        return valSize > 0;
+    }
+}

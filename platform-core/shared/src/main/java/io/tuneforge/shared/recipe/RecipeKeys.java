@@ -1,0 +1,95 @@
+package io.tuneforge.shared.recipe;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The table of every key a job recipe knows: the keys TuneForge reads ({@link #FIELDS}, declared by the section
+ * records), LLaMA-Factory keys accepted and ignored ({@link #IGNORED}, with why), and LLaMA-Factory keys not supported
+ * ({@link #UNSUPPORTED}, with the reason shown to the user). A key in none of them is refused as unknown, so a typo
+ * never falls back to a default silently. Adding a key is one field in its section record.
+ */
+public final class RecipeKeys {
+
+    /** Every key TuneForge reads, in the form's order. */
+    public static final List<RecipeField> FIELDS = Stream.of(RecipeModel.FIELDS, RecipeMethod.FIELDS,
+            RecipeData.FIELDS, RecipeOptimization.FIELDS, RecipeEvaluation.FIELDS, RecipeOutputs.FIELDS)
+            .flatMap(List::stream).toList();
+
+    /** LLaMA-Factory keys that only tune LLaMA-Factory's own machinery: accepted, with no effect here. */
+    public static final Map<String, String> IGNORED = ignored();
+
+    /** LLaMA-Factory keys TuneForge does not support, with the reason; refused unless false, none or null. */
+    public static final Map<String, String> UNSUPPORTED = unsupported();
+
+    /** Keys the platform itself writes into a job's stored configuration (never given by users). */
+    public static final List<String> PLATFORM_KEYS = List.of("dataset_mix");
+
+    /** OpenAI's fine-tuning hyperparameter names (REST) and the recipe keys they map to. */
+    public static final Map<String, String> OPENAI_NAMES = Map.of("n_epochs", "num_train_epochs",
+            "batch_size", "per_device_train_batch_size", "learning_rate_multiplier", "learning_rate");
+
+    private RecipeKeys() {
+    }
+
+    /** The field of a key, if the recipe reads it. */
+    public static Optional<RecipeField> field(String key) {
+        return FIELDS.stream().filter(f -> f.key().equals(key)).findFirst();
+    }
+
+    private static Map<String, String> ignored() {
+        Map<String, String> m = new LinkedHashMap<>();
+        String machinery = "tunes LLaMA-Factory's own data loading or logging; TuneForge has no equivalent to set";
+        for (String k : List.of("overwrite_cache", "overwrite_output_dir", "preprocessing_num_workers",
+                "dataloader_num_workers", "ddp_timeout", "report_to", "logging_dir", "run_name", "save_only_model",
+                "plot_loss")) {
+            m.put(k, machinery);
+        }
+        m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
+        return Map.copyOf(m);
+    }
+
+    private static Map<String, String> unsupported() {
+        Map<String, String> m = new LinkedHashMap<>();
+        put(m, "quantized training (QLoRA) is not supported yet; remove it to train LoRA on the full-precision model",
+                "quantization_bit", "quantization_method", "quantization_type", "double_quantization");
+        put(m, "distributed training is not supported: TuneForge trains a job on one device",
+                "deepspeed", "fsdp", "fsdp_config", "ddp_find_unused_parameters");
+        put(m, "mixed precision is not supported yet: training computes in float32; remove it",
+                "bf16", "fp16", "pure_bf16", "tf32");
+        put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora), freeze "
+                + "(freeze_trainable_layers, freeze_trainable_modules) and full",
+                "use_dora", "pissa_init", "pissa_iter", "pissa_convert", "loraplus_lr_ratio", "loraplus_lr_embedding",
+                "additional_target", "lora_bf16_mode", "create_new_adapter", "use_galore", "use_badam", "use_apollo",
+                "use_adam_mini", "use_muon", "freeze_extra_modules", "freeze_vision_tower", "neftune_noise_alpha",
+                "use_dft_loss", "use_eaft_loss", "optim");
+        put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
+                "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
+                "image_max_pixels", "video_max_pixels");
+        put(m, "this model option is not supported yet", "flash_attn", "shift_attn", "rope_scaling",
+                "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output", "moe_aux_loss_coef",
+                "disable_gradient_checkpointing");
+        put(m, "preference and RL training are not supported yet: only stage sft", "pref_beta", "pref_ftx",
+                "pref_loss", "reward_model", "ppo_epochs", "kto_chosen_weight");
+        put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
+                "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");
+        return Map.copyOf(m);
+    }
+
+    private static void put(Map<String, String> m, String reason, String... keys) {
+        for (String key : keys) {
+            m.put(key, reason);
+        }
+    }
+
+    /** Every key known in any way (read, ignored or refused with a reason), sorted: for "unknown key" messages. */
+    static List<String> knownKeys() {
+        List<String> keys = new ArrayList<>(FIELDS.stream().map(RecipeField::key).toList());
+        keys.addAll(IGNORED.keySet());
+        return keys.stream().sorted().toList();
+    }
+}

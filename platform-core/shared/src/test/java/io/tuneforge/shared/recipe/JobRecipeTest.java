@@ -1,0 +1,177 @@
+package io.tuneforge.shared.recipe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class JobRecipeTest {
+
+    @Test
+    void anEmptyRecipeHasEveryDefaultOfTheTable() {
+        JobRecipe recipe = JobRecipe.read(Map.of(), RecipeSource.REST);
+
+        assertThat(recipe.optimization().learningRate()).isEqualTo(5e-5);
+        assertThat(recipe.optimization().maxSteps()).isEmpty();
+        assertThat(recipe.data().cutoffLen()).isEqualTo(2048);
+        assertThat(recipe.data().valSize()).isZero();
+        assertThat(recipe.method().finetuningType()).isEqualTo(RecipeMethod.FinetuningType.LORA);
+        assertThat(recipe.method().lora().rank()).isEqualTo(8);
+        assertThat(recipe.method().lora().alpha()).isEqualTo(16.0);
+        assertThat(recipe.method().lora().targetModules()).containsExactlyElementsOf(RecipeMethod.LINEAR_MODULES);
+        Map<String, Object> effective = recipe.effectiveValues();
+        for (RecipeField field : RecipeKeys.FIELDS) {
+            if (field.pathKey()) {
+                assertThat(effective).doesNotContainKey(field.key());
+            } else if (!field.key().equals("lora_alpha")) {
+                assertThat(effective.get(field.key())).as(field.key()).isEqualTo(field.defaultValue().orElse(null));
+            }
+        }
+        assertThat(effective.get("lora_alpha")).isEqualTo(16.0);
+    }
+
+    @Test
+    void everyKeyHasHelpALabelAndAnAllowedRange() {
+        assertThat(RecipeKeys.FIELDS).extracting(RecipeField::key).doesNotHaveDuplicates();
+        for (RecipeField field : RecipeKeys.FIELDS) {
+            assertThat(field.help()).as(field.key()).isNotBlank();
+            assertThat(field.label()).as(field.key()).isNotBlank();
+            field.defaultValue().ifPresent(d -> assertThat(field.parse(d, RecipeSource.FORM)).as(field.key()).contains(d));
+            assertThat(RecipeKeys.IGNORED).doesNotContainKey(field.key());
+            assertThat(RecipeKeys.UNSUPPORTED).doesNotContainKey(field.key());
+        }
+    }
+
+    static List<Arguments> badValues() {
+        return List.of(
+                Arguments.of("learning_rate", -1, "above 0"),
+                Arguments.of("learning_rate", "fast", "above 0"),
+                Arguments.of("lora_rank", 0, "from 1 to 4,096"),
+                Arguments.of("lora_rank", -5, "from 1 to 4,096"),
+                Arguments.of("lora_rank", 2.5, "whole number"),
+                Arguments.of("per_device_train_batch_size", 0, "from 1"),
+                Arguments.of("n_epochs", "NaN", "above 0"),
+                Arguments.of("max_steps", 99999999999L, "from 1 to 1,000,000,000"),
+                Arguments.of("max_steps", "99999999999999999999999", "whole number"),
+                Arguments.of("max_steps", -1, "from 1 to 1,000,000,000"),
+                Arguments.of("lora_dropout", 1.0, "below 1"),
+                Arguments.of("lr_scheduler_type", "cosine_restarts", "one of cosine, linear"),
+                Arguments.of("train_on_prompt", "maybe", "true or false"),
+                Arguments.of("lora_target", "q_proj,attention", "all or a comma list"),
+                Arguments.of("val_size", 1.5, "fraction below 1"),
+                Arguments.of("template", "defualt", "one of auto, default"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badValues")
+    void aBadValueIsRefusedNamingTheKeyAndWhatIsAllowed(String key, Object value, String allowed) {
+        Map<String, Object> values = new HashMap<>();
+        values.put(key, value);
+        String expectedKey = key.equals("n_epochs") ? "num_train_epochs" : key;
+
+        assertThatThrownBy(() -> JobRecipe.read(values, RecipeSource.REST))
+                .isInstanceOfSatisfying(RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo(expectedKey);
+                    assertThat(e.getMessage()).startsWith(expectedKey + " in hyperparameters").contains(allowed);
+                });
+    }
+
+    @Test
+    void anUnknownKeyIsRefusedWithTheNearestKnownOne() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("learnig_rate", 1e-4), RecipeSource.REST))
+                .isInstanceOfSatisfying(RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("learnig_rate");
+                    assertThat(e.getMessage()).contains("unknown key 'learnig_rate'").contains("learning_rate");
+                });
+    }
+
+    @Test
+    void unsupportedKeysAreRefusedWithTheirReasonUnlessSwitchedOff() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_dora", true), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("use_dora")
+                .hasMessageContaining("not supported");
+
+        assertThat(JobRecipe.read(Map.of("use_dora", false, "plot_loss", true), RecipeSource.YAML).given()).isEmpty();
+    }
+
+    @Test
+    void yamlReadsExponentsWrittenAsTextAndPaths() {
+        JobRecipe recipe = JobRecipe.read(Map.of("learning_rate", "1.0e-4", "model_name_or_path", "models/tiny",
+                "max_steps", 10, "lora_target", "q_proj, v_proj"), RecipeSource.YAML);
+
+        assertThat(recipe.optimization().learningRate()).isEqualTo(1e-4);
+        assertThat(recipe.model().modelNameOrPath()).contains("models/tiny");
+        assertThat(recipe.optimization().maxSteps()).contains(10L);
+        assertThat(recipe.method().lora().targetModules()).containsExactly("q_proj", "v_proj");
+    }
+
+    @Test
+    void restAndTheFormCannotNameServerPaths() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("output_dir", "/etc"), RecipeSource.REST))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("output_dir"));
+    }
+
+    @Test
+    void openAiNamesMapToTheRecipeKeys() {
+        JobRecipe recipe = JobRecipe.read(Map.of("n_epochs", 2, "batch_size", "auto", "learning_rate_multiplier", 2),
+                RecipeSource.REST);
+
+        assertThat(recipe.optimization().numTrainEpochs()).isEqualTo(2.0);
+        assertThat(recipe.optimization().perDeviceTrainBatchSize()).isEqualTo(2);
+        assertThat(recipe.optimization().learningRate()).isEqualTo(1e-4);
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("n_epochs", 2, "num_train_epochs", 3), RecipeSource.REST))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("give only one");
+    }
+
+    @Test
+    void evaluationKeysNeedAValidationSplit() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("eval_steps", 10), RecipeSource.REST))
+                .isInstanceOfSatisfying(RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("eval_steps");
+                    assertThat(e.getMessage()).contains("val_size");
+                });
+
+        assertThat(JobRecipe.read(Map.of("eval_steps", 10, "val_size", 0.1), RecipeSource.REST)
+                .evaluation().evalSteps()).contains(10L);
+    }
+
+    @Test
+    void doTrainFalseLeavesNothingToDo() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("do_train", false), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("do_train"));
+    }
+
+    @Test
+    void yamlExportReadsBackToTheSameRecipe() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("learning_rate", 2e-4);
+        values.put("finetuning_type", "freeze");
+        values.put("freeze_trainable_layers", 3);
+        values.put("freeze_trainable_modules", "mlp");
+        values.put("val_size", 0.1);
+        values.put("eval_steps", 20);
+        JobRecipe recipe = JobRecipe.read(values, RecipeSource.FORM);
+
+        Map<String, Object> reread = new org.yaml.snakeyaml.Yaml().load(recipe.toYaml());
+
+        assertThat(JobRecipe.read(reread, RecipeSource.YAML)).isEqualTo(recipe);
+        assertThat(recipe.method().freeze().trainableModules()).containsExactly("mlp");
+    }
+
+    @Test
+    void aSweepPointIsCheckedLikeAnyValue() {
+        JobRecipe base = JobRecipe.read(Map.of("lora_rank", 16), RecipeSource.FORM);
+
+        assertThat(base.with(Map.of("learning_rate", 1e-3), RecipeSource.FORM).optimization().learningRate())
+                .isEqualTo(1e-3);
+        assertThatThrownBy(() -> base.with(Map.of("lora_rank", 0), RecipeSource.FORM))
+                .isInstanceOf(RecipeException.class);
+    }
+}
