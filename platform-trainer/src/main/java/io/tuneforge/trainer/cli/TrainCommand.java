@@ -1,5 +1,8 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeException;
+import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.data.SftData;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
@@ -10,6 +13,7 @@ import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
 import io.tuneforge.trainer.template.TemplateException;
@@ -44,8 +48,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code train --config FILE.yaml}: supervised fine-tuning from a LLaMA-Factory-style YAML file (see
- * {@link TrainRecipe} for the keys). Progress goes to stderr as a bar; metrics to {@code output_dir/trainer_log.jsonl};
+ * {@code train --config FILE.yaml}: supervised fine-tuning from a LLaMA-Factory-style YAML file, read as a
+ * {@link JobRecipe} (the same keys, defaults and checks as the New job form and the REST API; relative paths resolve
+ * against the working folder, as in LLaMA-Factory). Progress goes to stderr as a bar; metrics to {@code output_dir/trainer_log.jsonl};
  * the result (for LoRA a PEFT adapter) to {@code output_dir}. A run whose output folder holds checkpoints resumes
  * from the latest unless {@code overwrite_output_dir: true}. Exit 0 on success, 1 on bad input or a failed run.
  */
@@ -66,12 +71,13 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         try {
             Map<String, Object> values = readYaml(config);
-            TrainRecipe recipe = TrainRecipe.parse(values, Path.of("").toAbsolutePath());
-            boolean overwrite = Boolean.parseBoolean(String.valueOf(values.getOrDefault("overwrite_output_dir", false)));
-            TrainingResult result = run(recipe, overwrite);
+            JobRecipe recipe = JobRecipe.read(values, RecipeSource.YAML);
+            TrainingResult result = run(recipe, Path.of("").toAbsolutePath());
             spec.commandLine().getOut().println(result.outputDir());
             spec.commandLine().getOut().flush();
             return result.status() == TrainingStatus.COMPLETED ? 0 : 1;
+        } catch (RecipeException e) {
+            return fail(e.getMessage().replace("in the YAML file", "in " + config));
         } catch (TrainingConfigException | DatasetException | TemplateException | TokenizerException
                  | ModelConfigException e) {
             return fail(e.getMessage());
@@ -87,32 +93,39 @@ public final class TrainCommand implements Callable<Integer> {
         return 1;
     }
 
-    /** Runs a recipe: data, model, trainer. */
-    TrainingResult run(TrainRecipe recipe, boolean overwrite) throws IOException {
-        Path modelDir = recipe.modelNameOrPath();
+    /** Runs a recipe: data, model, trainer; relative paths resolve against {@code baseDir}. */
+    TrainingResult run(JobRecipe recipe, Path baseDir) throws IOException {
+        Path modelDir = RecipeMapping.path(recipe.model().modelNameOrPath(), baseDir).orElseThrow(() ->
+                new TrainingConfigException("model_name_or_path is required: a local model folder with config.json "
+                        + "and model.safetensors"));
         if (!Files.isDirectory(modelDir)) {
             throw new TrainingConfigException("model_name_or_path: " + modelDir + " is not a folder");
         }
+        if (recipe.data().datasets().isEmpty()) {
+            throw new TrainingConfigException("dataset is required: a comma list of dataset_info.json names or files");
+        }
         try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
-            ChatTemplate template = ChatTemplates.forModel(modelDir, recipe.template());
-            EncodingOptions encoding = new EncodingOptions(recipe.cutoffLen(), recipe.trainOnPrompt(), recipe.packing(),
-                    Map.of());
-            PreparationOptions preparation = new PreparationOptions(true, true, recipe.maxSamples(), recipe.valSize(),
-                    recipe.training().seed(), Optional.empty());
-            console.printf(Locale.ROOT, "reading %s%n", String.join(", ", recipe.datasets()));
-            SftData data = SftData.build(recipe.datasets(), recipe.datasetDir(), preparation,
+            ChatTemplate template = ChatTemplates.forModel(modelDir, recipe.data().template());
+            EncodingOptions encoding = RecipeMapping.encoding(recipe);
+            PreparationOptions preparation = RecipeMapping.preparation(recipe);
+            console.printf(Locale.ROOT, "reading %s%n", String.join(", ", recipe.data().datasets()));
+            SftData data = SftData.build(recipe.data().datasets(),
+                    RecipeMapping.path(recipe.data().datasetDir(), baseDir), preparation,
                     new ConversationEncoder(template, tokenizer, encoding));
             console.printf(Locale.ROOT, "data: %d rows -> %d train / %d validation (%d duplicates removed); "
                             + "%d train samples truncated at cutoff_len %d; template %s%n",
                     data.prepared().inputRows(), data.prepared().train().size(), data.prepared().validation().size(),
-                    data.prepared().duplicatesRemoved(), data.train().stats().truncated(), recipe.cutoffLen(),
+                    data.prepared().duplicatesRemoved(), data.train().stats().truncated(), encoding.cutoffLen(),
                     template.name());
-            TrainingConfig config = recipe.training().toBuilder()
+            Path outputDir = RecipeMapping.path(recipe.outputs().outputDir(), baseDir)
+                    .orElse(baseDir.resolve("saves/train"));
+            TrainingConfig config = RecipeMapping.trainingConfig(recipe, outputDir).toBuilder()
                     .padTokenId(tokenizer.specialTokens().padId().orElse(0)).build();
             Files.createDirectories(config.outputDir());
-            Optional<Path> resume = recipe.resumeFromCheckpoint()
-                    .or(() -> overwrite ? Optional.empty() : latestCheckpoint(config.outputDir()));
-            try (LlamaModel model = loadModel(recipe)) {
+            Optional<Path> resume = RecipeMapping.path(recipe.outputs().resumeFromCheckpoint(), baseDir)
+                    .or(() -> recipe.outputs().overwriteOutputDir() ? Optional.empty()
+                            : latestCheckpoint(config.outputDir()));
+            try (LlamaModel model = loadModel(recipe, baseDir)) {
                 Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
                 return trainer.train(TrainingListeners.of(new ConsoleProgressBar(console),
                         new TrainerLogWriter(config.outputDir())), () -> Thread.currentThread().isInterrupted(), resume);
@@ -128,19 +141,21 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static LlamaModel loadModel(TrainRecipe recipe) throws IOException {
-        long seed = recipe.training().seed();
-        if (recipe.adapterNameOrPath().isPresent()) {
-            LlamaModel model = LlamaModel.load(recipe.modelNameOrPath(), ModelOptions.training(FineTuning.none(), seed));
+    private static LlamaModel loadModel(JobRecipe recipe, Path baseDir) throws IOException {
+        Path modelDir = RecipeMapping.path(recipe.model().modelNameOrPath(), baseDir).orElseThrow();
+        long seed = recipe.optimization().seed();
+        Optional<Path> adapter = RecipeMapping.path(recipe.model().adapterNameOrPath(), baseDir);
+        if (adapter.isPresent()) {
+            LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(FineTuning.none(), seed));
             try {
-                PeftAdapter.load(model, recipe.adapterNameOrPath().get(), true);
+                PeftAdapter.load(model, adapter.get(), true);
                 return model;
             } catch (RuntimeException | IOException e) {
                 model.close();
                 throw e;
             }
         }
-        return LlamaModel.load(recipe.modelNameOrPath(), ModelOptions.training(recipe.fineTuning(), seed));
+        return LlamaModel.load(modelDir, ModelOptions.training(RecipeMapping.fineTuning(recipe), seed));
     }
 
     @SuppressWarnings("unchecked")

@@ -1,11 +1,13 @@
 package io.tuneforge.trainer.worker;
 
-import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.core.platform.PlatformHome;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeException;
+import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.trainer.data.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
@@ -16,22 +18,18 @@ import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.DatasetMix;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
-import io.tuneforge.trainer.data.preparation.ValSize;
-import io.tuneforge.trainer.data.preview.SplitPreview;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.export.ExportException;
 import io.tuneforge.trainer.export.LlamaExportConfig;
-import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
-import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.training.CheckpointSaved;
 import io.tuneforge.trainer.training.EvaluationResult;
 import io.tuneforge.trainer.training.Trainer;
-import io.tuneforge.trainer.training.TrainingArguments;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingLog;
@@ -55,12 +53,9 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link DatasetMix}: ratio 1 uses every row once per epoch, 0.5 a seeded half, 2 every row twice), loads the base model with LoRA / full / freeze fine-tuning, and runs
  * the {@link Trainer}. Its checkpoints go to the artifact store as they are saved (the job resumes from them on any
  * worker); at the end {@link JobOutputs} stores the adapter (LoRA), the merged model, the held-out base-versus-tuned
- * predictions and, when asked, a GGUF file. Hyperparameters use LLaMA-Factory's names: {@link TrainingArguments#KEYS}
- * plus {@code cutoff_len}, {@code lora_rank}, {@code lora_alpha}, {@code lora_dropout}, {@code lora_target},
- * {@code use_rslora}, {@code freeze_trainable_layers}, {@code template}, {@code train_on_prompt}, {@code packing},
- * {@code max_samples}, {@code val_size} (default 0.2); {@code seed} also shuffles the train/validation split (as the
- * Datasets page's split preview shows); and for the outputs (see {@link OutputSettings}) {@code merge_dtype},
- * {@code predict_samples}, {@code predict_max_new_tokens}, {@code export_gguf}.
+ * predictions and, when asked, a GGUF file. The job's stored configuration is read as a {@link JobRecipe} (the same
+ * keys, defaults and checks as the form, the REST API and the CLI) and mapped by {@link RecipeMapping}; {@code seed}
+ * also shuffles the train/validation split (as the Datasets page's split preview shows).
  */
 public final class TrainerJobRunner implements JobRunner {
 
@@ -75,17 +70,17 @@ public final class TrainerJobRunner implements JobRunner {
     @Override
     public void run(JobExecution execution) throws Exception {
         JobSpec spec = execution.spec();
-        Map<String, Object> hp = JSON.readValue(spec.configJson(), new TypeReference<Map<String, Object>>() { });
+        JobRecipe recipe = recipe(spec);
         Path workDir = home.root().resolve("work").resolve("job-" + spec.jobId()).resolve("attempt-" + spec.attempt());
         Files.createDirectories(workDir);
-        TrainingConfig config = TrainingArguments.parse(hp, workDir);
-        OutputSettings outputs = OutputSettings.parse(hp);
+        TrainingConfig config = RecipeMapping.trainingConfig(recipe, workDir);
+        OutputSettings outputs = OutputSettings.of(recipe);
         requireGgufExportable(spec, outputs);
 
-        Samples samples = encode(spec, hp, execution);
+        Samples samples = encode(spec, recipe, execution);
         TrainingResult result;
         try (LlamaModel model = LlamaModel.load(spec.baseModelPath(),
-                ModelOptions.training(fineTuning(spec.method(), hp), config.seed()))) {
+                ModelOptions.training(RecipeMapping.fineTuning(recipe), config.seed()))) {
             Trainer trainer = new Trainer(config, model, samples.train(), samples.validation());
             execution.progress(execution.resumeFrom().map(ResumePoint::step).orElse(0),
                     (int) trainer.totalSteps(), 0);
@@ -97,7 +92,7 @@ public final class TrainerJobRunner implements JobRunner {
             return; // the worker reports cancelled / paused / released from the stop reason
         }
         // the training model is closed: merging and predicting load their own models
-        new JobOutputs(execution, outputs, template(hp), workDir)
+        new JobOutputs(execution, outputs, recipe.data().template(), workDir)
                 .store(config.outputDir(), samples.heldOut(), (int) result.steps());
     }
 
@@ -114,8 +109,23 @@ public final class TrainerJobRunner implements JobRunner {
         }
     }
 
-    private static Optional<String> template(Map<String, Object> hp) {
-        return Optional.ofNullable(hp.get("template")).map(Object::toString);
+    /**
+     * The job's stored configuration as a checked recipe, its fine-tuning type being the job's method; a value that
+     * cannot be used fails the job at once.
+     */
+    private static JobRecipe recipe(JobSpec spec) {
+        Map<String, Object> stored = JSON.readValue(spec.configJson(), new TypeReference<Map<String, Object>>() { });
+        String method = spec.method().name().toLowerCase(Locale.ROOT);
+        try {
+            Object given = stored.putIfAbsent("finetuning_type", method);
+            if (given != null && !method.equalsIgnoreCase(given.toString())) {
+                throw new RecipeException("finetuning_type", given, method, "finetuning_type " + given
+                        + " disagrees with the job's method " + method);
+            }
+            return JobRecipe.read(stored, RecipeSource.STORED);
+        } catch (RecipeException e) {
+            throw new JobFailureException(JobFailure.invalidConfiguration(e.getMessage()), e);
+        }
     }
 
     /**
@@ -130,21 +140,14 @@ public final class TrainerJobRunner implements JobRunner {
      * training rows used {@code ratio} times per epoch: 1 every row once, 0.5 a half sampled with {@code seed}, 2
      * every row twice; validation rows unweighted) and encodes the result.
      */
-    private static Samples encode(JobSpec spec, Map<String, Object> hp, JobExecution execution) {
+    private static Samples encode(JobSpec spec, JobRecipe recipe, JobExecution execution) {
         List<DatasetMix.Part> parts = spec.datasets().stream().map(TrainerJobRunner::load).toList();
-        PreparationOptions preparation = SplitPreview.options(
-                ValSize.of(doubleValue(hp, "val_size", ValSize.DEFAULT.fraction())),
-                intValue(hp, "seed", (int) PreparationOptions.defaults().seed()));
-        if (hp.containsKey("max_samples")) {
-            preparation = preparation.withMaxSamples(intValue(hp, "max_samples", Integer.MAX_VALUE));
-        }
+        PreparationOptions preparation = RecipeMapping.preparation(recipe);
         DatasetMix.Mixed mixed = DatasetMix.prepare(parts, preparation);
-        int cutoff = intValue(hp, "cutoff_len", 1024);
-        EncodingOptions options = EncodingOptions.defaults().withCutoff(cutoff)
-                .withTrainOnPrompt(Boolean.parseBoolean(String.valueOf(hp.getOrDefault("train_on_prompt", "false"))))
-                .withPacking(Boolean.parseBoolean(String.valueOf(hp.getOrDefault("packing", "false"))));
+        EncodingOptions options = RecipeMapping.encoding(recipe);
+        int cutoff = options.cutoffLen();
         try (TextTokenizer tokenizer = TextTokenizer.load(spec.baseModelPath())) {
-            ChatTemplate template = ChatTemplates.forModel(spec.baseModelPath(), template(hp));
+            ChatTemplate template = ChatTemplates.forModel(spec.baseModelPath(), recipe.data().template());
             ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
             List<TokenizedSample> train = encoder.encodeAll(mixed.train()).samples();
             List<TokenizedSample> validation = encoder.encodeAll(mixed.validation()).samples();
@@ -194,18 +197,6 @@ public final class TrainerJobRunner implements JobRunner {
         return data;
     }
 
-    private static FineTuning fineTuning(FineTuningMethod method, Map<String, Object> hp) {
-        return switch (method) {
-            case LORA -> new FineTuning.Lora(new LoraConfig(intValue(hp, "lora_rank", 8),
-                    doubleValue(hp, "lora_alpha", 2.0 * intValue(hp, "lora_rank", 8)),
-                    doubleValue(hp, "lora_dropout", 0.0),
-                    LoraConfig.parseTargets(String.valueOf(hp.getOrDefault("lora_target", "all"))),
-                    Boolean.parseBoolean(String.valueOf(hp.getOrDefault("use_rslora", "false")))));
-            case FULL -> new FineTuning.Full();
-            case FREEZE -> new FineTuning.Freeze(intValue(hp, "freeze_trainable_layers", 2));
-        };
-    }
-
     /** Forwards the trainer's events to the job: metrics, progress, evaluations and checkpoints. */
     private static final class Reporter implements TrainingListener {
 
@@ -237,15 +228,5 @@ public final class TrainerJobRunner implements JobRunner {
             execution.checkpoint((int) event.step(), dir -> FileTrees.copy(event.directory(), dir),
                     Map.of("best", event.best()));
         }
-    }
-
-    private static int intValue(Map<String, Object> hp, String key, int fallback) {
-        Object v = hp.get(key);
-        return v == null ? fallback : (int) Double.parseDouble(v.toString());
-    }
-
-    private static double doubleValue(Map<String, Object> hp, String key, double fallback) {
-        Object v = hp.get(key);
-        return v == null ? fallback : Double.parseDouble(v.toString());
     }
 }

@@ -166,7 +166,7 @@ class TrainerJobRunnerTest {
                 "failed");
 
         assertThat(jdbc.queryForObject("select error_message from fine_tuning_jobs where id = ?", String.class, job))
-                .contains("export_gguf 'q4_k' is not none, f32, f16 or q8_0");
+                .contains("export_gguf").contains("'q4_k' is not allowed; use one of none, f16, q8_0, f32");
         assertThat(jdbc.queryForList("select step from training_metrics where job_id = ?", Integer.class, job))
                 .isEmpty();
     }

@@ -9,6 +9,7 @@ import io.tuneforge.core.job.JobStateException;
 import io.tuneforge.core.model.HubImportNotFoundException;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.trainer.playground.PlaygroundException;
 import java.net.URI;
 import org.slf4j.Logger;
@@ -44,6 +45,17 @@ class ApiProblems extends ResponseEntityExceptionHandler {
             EvaluationException.class, PlaygroundException.class, IllegalArgumentException.class})
     ProblemDetail refused(RuntimeException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "refused", e.getMessage());
+    }
+
+    /** A recipe value that cannot be used: 422 naming the key, the value as given and what is allowed. */
+    @ExceptionHandler(RecipeException.class)
+    ProblemDetail invalidRecipe(RecipeException e) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-hyperparameter", e.getMessage());
+        problem.setTitle("Invalid hyperparameter");
+        problem.setProperty("key", e.key());
+        problem.setProperty("value", e.value().map(String::valueOf).orElse(null));
+        problem.setProperty("allowed", e.allowed());
+        return problem;
     }
 
     @ExceptionHandler(AccessRefusedException.class)

@@ -109,8 +109,9 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
         if (!data.hasValidation()) {
             for (RecipeField field : List.of(RecipeEvaluation.EVAL_STEPS, RecipeEvaluation.EARLY_STOPPING_STEPS,
                     RecipeEvaluation.EARLY_STOPPING_PATIENCE, RecipeEvaluation.LOAD_BEST_MODEL_AT_END)) {
-                if (v.isGiven(field) && !Boolean.FALSE.equals(v.given().get(field))) {
-                    throw field.refused(v.given().get(field), v.source(),
+                Object value = v.given().get(field);
+                if (value != null && !Boolean.FALSE.equals(value) && !Long.valueOf(0).equals(value)) {
+                    throw field.refused(value, v.source(),
                             "no value without a validation split: set val_size above 0 first");
                 }
             }
@@ -132,7 +133,7 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
             if (field.key().equals("lora_alpha") && value == null) {
                 value = method.lora().alpha();
             }
-            if (!field.pathKey() || value != null) {
+            if (!field.pathKey() || given.containsKey(field.key())) {
                 values.put(field.key(), value);
             }
         }

@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param perDeviceEvalBatchSize {@code per_device_eval_batch_size}: samples per evaluation forward pass
  * @param evalSteps              {@code eval_steps}: validation loss every this many steps; empty: every
- *                               {@code save_steps} (as LLaMA-Factory's web UI sets it) when a validation split exists
+ *                               {@code save_steps} (as LLaMA-Factory's web UI sets it) when a validation split exists;
+ *                               0: only at the end
  * @param earlyStoppingPatience  {@code early_stopping_steps} (or {@code early_stopping_patience}): stop after this
  *                               many evaluations without improvement; empty: never
  * @param earlyStoppingThreshold {@code early_stopping_threshold}: an evaluation improves only by more than this
@@ -21,8 +22,9 @@ public record RecipeEvaluation(int perDeviceEvalBatchSize, Optional<Long> evalSt
             Section.EVALUATION, 2L, Range.between(1, 65_536), "Evaluation batch size",
             "Samples per forward pass when computing the validation loss.");
     static final RecipeField EVAL_STEPS = RecipeField.integer("eval_steps", Section.EVALUATION, null,
-            Range.between(1, 1_000_000_000), "Eval steps",
-            "Validation loss every this many steps (blank: every save steps). Needs a validation split.");
+            Range.between(0, 1_000_000_000), "Eval steps",
+            "Validation loss every this many steps (blank: every save steps; 0: only at the end). Needs a validation "
+                    + "split.");
     static final RecipeField EARLY_STOPPING_STEPS = RecipeField.integer("early_stopping_steps", Section.EVALUATION,
             null, Range.between(1, 1_000_000), "Early stopping patience",
             "Stop after this many evaluations without improvement (blank: never). Needs a validation split.");

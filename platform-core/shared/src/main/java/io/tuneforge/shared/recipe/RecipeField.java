@@ -21,8 +21,8 @@ import java.util.Optional;
  * @param help         one or two sentences shown under the field and in the API documentation
  * @param formValue    what the New job form pre-fills when it differs from the default (a visible choice, e.g. the
  *                     8:2 validation split); empty: the default
- * @param pathKey      true for keys naming server paths (model_name_or_path, output_dir, ...): YAML only, the
- *                     platform sets them for REST and form jobs
+ * @param pathKey      true for keys about server paths (model_name_or_path, output_dir, overwrite_output_dir,
+ *                     ...): YAML only; the platform sets them for REST and form jobs
  */
 public record RecipeField(String key, Section section, Kind kind, Optional<Object> defaultValue, Range range,
         List<String> choices, String label, String help, Optional<String> formValue, boolean pathKey) {
@@ -82,6 +82,11 @@ public record RecipeField(String key, Section section, Kind kind, Optional<Objec
     RecipeField formPrefill(String value) {
         return new RecipeField(key, section, kind, defaultValue, range, choices, label, help, Optional.of(value),
                 pathKey);
+    }
+
+    /** The same field, YAML only (the platform decides it for its own jobs). */
+    RecipeField yamlOnly() {
+        return new RecipeField(key, section, kind, defaultValue, range, choices, label, help, formValue, true);
     }
 
     /** What the form shows before the user types: {@link #formValue()}, else the default as text, else "". */
@@ -195,7 +200,7 @@ public record RecipeField(String key, Section section, Kind kind, Optional<Objec
                 + " is not allowed; use " + rule);
     }
 
-    /** A value as the form and YAML show it ("5.0E-5" is written "5e-05"-free as 5.0E-5 → 0.00005). */
+    /** A value as the form shows it (5e-5 as "5.0e-5", 3.0 as "3.0"). */
     static String text(Object value) {
         if (value instanceof Double d) {
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) + ".0"

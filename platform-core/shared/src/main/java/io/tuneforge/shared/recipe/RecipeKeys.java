@@ -44,7 +44,7 @@ public final class RecipeKeys {
     private static Map<String, String> ignored() {
         Map<String, String> m = new LinkedHashMap<>();
         String machinery = "tunes LLaMA-Factory's own data loading or logging; TuneForge has no equivalent to set";
-        for (String k : List.of("overwrite_cache", "overwrite_output_dir", "preprocessing_num_workers",
+        for (String k : List.of("overwrite_cache", "preprocessing_num_workers",
                 "dataloader_num_workers", "ddp_timeout", "report_to", "logging_dir", "run_name", "save_only_model",
                 "plot_loss")) {
             m.put(k, machinery);

@@ -10,15 +10,18 @@ import java.util.Optional;
  *                             work folder)
  * @param resumeFromCheckpoint {@code resume_from_checkpoint}: a checkpoint folder to continue from (YAML only; jobs
  *                             resume from their own checkpoints)
+ * @param overwriteOutputDir   {@code overwrite_output_dir}: start afresh even when output_dir holds checkpoints
+ *                             (YAML only; otherwise a run resumes from the latest)
  * @param loggingSteps         {@code logging_steps}: a loss point every this many steps
- * @param saveSteps            {@code save_steps}: a resumable checkpoint every this many steps
+ * @param saveSteps            {@code save_steps}: a resumable checkpoint every this many steps; 0 none
  * @param saveTotalLimit       {@code save_total_limit}: keep at most this many checkpoints (empty: all)
  * @param mergeDtype           {@code merge_dtype}: float type of the merged LoRA model's weights
  * @param predictSamples       {@code predict_samples}: held-out rows answered by the base and the tuned model; 0 none
  * @param predictMaxNewTokens  {@code predict_max_new_tokens}: longest generated answer in that comparison
  * @param exportGguf           {@code export_gguf}: GGUF weight type of an extra export; empty for none
  */
-public record RecipeOutputs(Optional<String> outputDir, Optional<String> resumeFromCheckpoint, int loggingSteps,
+public record RecipeOutputs(Optional<String> outputDir, Optional<String> resumeFromCheckpoint,
+        boolean overwriteOutputDir, int loggingSteps,
         int saveSteps, Optional<Long> saveTotalLimit, String mergeDtype, int predictSamples, int predictMaxNewTokens,
         Optional<String> exportGguf) {
 
@@ -26,10 +29,13 @@ public record RecipeOutputs(Optional<String> outputDir, Optional<String> resumeF
             "Where checkpoints and the trained adapter or model are written.");
     static final RecipeField RESUME_FROM_CHECKPOINT = RecipeField.path("resume_from_checkpoint", Section.OUTPUTS,
             "Resume from", "A checkpoint folder (checkpoint-<step>) to continue from; false or blank: start fresh.");
+    static final RecipeField OVERWRITE_OUTPUT_DIR = RecipeField.bool("overwrite_output_dir", Section.OUTPUTS, false,
+            "Overwrite the output folder", "Start afresh even when the output folder holds checkpoints (else the run "
+                    + "resumes from the latest).").yamlOnly();
     static final RecipeField LOGGING_STEPS = RecipeField.integer("logging_steps", Section.OUTPUTS, 5L,
             Range.between(1, 1_000_000_000), "Logging steps", "A chart point every this many steps.");
     static final RecipeField SAVE_STEPS = RecipeField.integer("save_steps", Section.OUTPUTS, 100L,
-            Range.between(1, 1_000_000_000), "Save steps", "A resumable checkpoint every this many steps.");
+            Range.between(0, 1_000_000_000), "Save steps", "A resumable checkpoint every this many steps (0: none).");
     static final RecipeField SAVE_TOTAL_LIMIT = RecipeField.integer("save_total_limit", Section.OUTPUTS, null,
             Range.between(1, 1_000_000), "Checkpoints kept",
             "Keep at most this many checkpoints, the best always among them (blank: keep all).");
@@ -48,12 +54,14 @@ public record RecipeOutputs(Optional<String> outputDir, Optional<String> resumeF
             "Also export the merged model as GGUF with an Ollama Modelfile (Llama-architecture models): f16 is "
                     + "lossless for most models, q8_0 halves that size, f32 keeps full precision.");
 
-    static final List<RecipeField> FIELDS = List.of(OUTPUT_DIR, RESUME_FROM_CHECKPOINT, LOGGING_STEPS, SAVE_STEPS,
+    static final List<RecipeField> FIELDS = List.of(OUTPUT_DIR, RESUME_FROM_CHECKPOINT, OVERWRITE_OUTPUT_DIR,
+            LOGGING_STEPS, SAVE_STEPS,
             SAVE_TOTAL_LIMIT, MERGE_DTYPE, PREDICT_SAMPLES, PREDICT_MAX_NEW_TOKENS, EXPORT_GGUF);
 
     static RecipeOutputs from(RecipeValues v) {
         return new RecipeOutputs(v.optionalText(OUTPUT_DIR),
                 v.optionalText(RESUME_FROM_CHECKPOINT).filter(s -> !s.equalsIgnoreCase("false")),
+                v.bool(OVERWRITE_OUTPUT_DIR),
                 (int) v.integer(LOGGING_STEPS), (int) v.integer(SAVE_STEPS), v.optionalInteger(SAVE_TOTAL_LIMIT),
                 v.text(MERGE_DTYPE), (int) v.integer(PREDICT_SAMPLES), (int) v.integer(PREDICT_MAX_NEW_TOKENS),
                 v.optionalText(EXPORT_GGUF).filter(s -> !s.equals("none")));
