@@ -32,13 +32,14 @@ import tools.jackson.databind.node.ObjectNode;
  * The one way a job is created, for the new-job form and the REST API alike: {@link #submit} checks a
  * {@link JobSubmission} once and queues it, {@link #submitSweep} queues one job per grid point the same way.
  *
- * <p>The checks, in order: the caller may write; a priority above 0 only for administrators
- * ({@link AccessRefusedException}); a name of 1 to 200 characters, at least one device and a positive attempt
- * limit; the base model and every dataset version of the mix visible to the caller, each version valid with a
- * mixing ratio above 0; the training configuration ({@code checkedConfiguration}); the pre-flight memory estimate
- * fitting a registered device. Anything else refused is a {@link JobRefusedException} whose message says what to
- * change. A refused submission stores nothing (one transaction; a sweep is all or nothing). The team's device quota
- * applies when a worker claims the job ({@link JobQueue}), not here.
+ * <p>The checks: the caller may write; a priority above 0 only for administrators (both
+ * {@link AccessRefusedException}); a name of 1 to 200 characters, at least one device and a positive attempt limit;
+ * the caller's account still in the caller's team; the base model and every dataset version of the mix visible to
+ * the caller, each version valid with a mixing ratio above 0; the training configuration
+ * ({@code checkedConfiguration}); the pre-flight memory estimate fitting a registered device. Anything else refused
+ * is a {@link JobRefusedException} whose message says what to change. A refused submission stores nothing (one
+ * transaction; a sweep is all or nothing). The team's device quota applies when a worker claims the job
+ * ({@link JobQueue}), not here.
  */
 @Service
 public class JobSubmissionService {
@@ -136,7 +137,9 @@ public class JobSubmissionService {
             throw new JobRefusedException("max_attempts must be at least 1 (got " + maxAttempts + ")");
         }
         AppUser user = users.findById(caller.userId())
-                .orElseThrow(() -> new AccessRefusedException("The account " + caller.username() + " no longer exists"));
+                .filter(u -> u.getTeam().getId() == caller.teamId())
+                .orElseThrow(() -> new AccessRefusedException("The account " + caller.username()
+                        + " no longer exists or has moved to another team: sign in again"));
         BaseModel model = visibleModel(caller, submission.baseModelId());
         List<Share> mix = checkedMix(caller, submission.datasets());
         ObjectNode checked = checkedConfiguration(configuration);

@@ -111,7 +111,7 @@ class JobPersistenceTest {
 
     @Test
     void eventsComeBackInOrderWithTheirData() {
-        events.save(new JobEvent(job.getId(), JobEvent.Level.INFO, "JOB_PENDING", "Validating files", null));
+        events.save(new JobEvent(job.getId(), JobEvent.Level.INFO, "JOB_PENDING", "Job created", null));
         events.save(new JobEvent(job.getId(), JobEvent.Level.WARN, "CHECKPOINT_SAVE", "Saved step 10",
                 "{\"step\": 10}"));
         em.flush();
