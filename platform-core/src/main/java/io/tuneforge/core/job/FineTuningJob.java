@@ -14,14 +14,32 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A fine-tuning job: what to train (model, data, configuration), and where it is in the queue and lifecycle. */
+/**
+ * A fine-tuning job: what to train (model, data, configuration), and where it is in the queue and lifecycle.
+ *
+ * <p><b>Status changes.</b> Services change a job's status only through this entity's methods ({@link #cancel},
+ * {@link #pause}, {@link #resume}; a new job starts {@code queued}). Each goes through one transition check
+ * ({@link JobStatus#canBecome}) and records a {@link JobStatusChanged}; the service then hands the job to
+ * {@link JobEvents#announce}, the one place that publishes {@code JobStatusChanged} (and wakes workers when a job
+ * is queued). The queue's claim, completion, release and reaper ({@link JobQueue}) are single lease-guarded SQL
+ * statements on purpose (DD007): they keep their statements and announce their changes through the same
+ * {@link JobEvents#statusChanged(JobStatusChanged)}. No other code writes {@code status} or publishes the event.
+ *
+ * <p>Updates write only the columns that changed ({@link DynamicUpdate}): workers write progress to the same row
+ * with their own statements.
+ */
 @Entity
 @Table(name = "fine_tuning_jobs")
+@DynamicUpdate
 public class FineTuningJob {
 
     @Id
@@ -56,7 +74,7 @@ public class FineTuningJob {
     private String config;
 
     @Column(nullable = false, length = 20)
-    private JobStatus status = JobStatus.VALIDATING_FILES;
+    private JobStatus status;
 
     /** Higher runs first. */
     @Column(nullable = false)
@@ -123,11 +141,21 @@ public class FineTuningJob {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt = Instant.now();
 
+    /** Status changes not yet announced (see {@link #takeStatusChanges()}). */
+    @Transient
+    private final List<JobStatus> unannounced = new ArrayList<>();
+
     protected FineTuningJob() {
     }
 
+    /**
+     * A submitted job: it joins the queue at once (its dataset versions were validated on upload).
+     *
+     * @param sweepGroup the sweep it belongs to, or null
+     */
     public FineTuningJob(Team team, AppUser owner, BaseModel baseModel, DatasetVersion datasetVersion, String name,
-            FineTuningMethod method, String configJson, int priority) {
+            FineTuningMethod method, String configJson, int priority, int devicesRequested, int maxAttempts,
+            long requiredMemoryBytes, String sweepGroup, Instant now) {
         this.team = team;
         this.owner = owner;
         this.baseModel = baseModel;
@@ -136,32 +164,90 @@ public class FineTuningJob {
         this.method = method;
         this.config = configJson;
         this.priority = priority;
+        this.devicesRequested = devicesRequested;
+        this.maxAttempts = maxAttempts;
+        this.requiredMemoryBytes = requiredMemoryBytes;
+        this.sweepGroup = sweepGroup;
+        this.createdAt = now;
+        this.queuedAt = now;
+        this.status = JobStatus.QUEUED;
+        this.updatedAt = now;
+        unannounced.add(JobStatus.QUEUED);
     }
 
-    /** Files are valid: the job joins the queue. */
-    public void enqueue(Instant now) {
-        requireStatus(JobStatus.VALIDATING_FILES, JobStatus.PAUSED);
-        status = JobStatus.QUEUED;
-        queuedAt = now;
-        updatedAt = now;
-    }
-
-    /** Ends the job for good with an error a user can read. */
-    public void fail(String code, String message, Instant now) {
-        status = JobStatus.FAILED;
-        errorCode = code;
-        errorMessage = message;
-        finishedAt = now;
-        updatedAt = now;
-    }
-
-    private void requireStatus(JobStatus... allowed) {
-        for (JobStatus s : allowed) {
-            if (status == s) {
-                return;
-            }
+    /**
+     * Cancels a waiting (queued or paused) job at once.
+     *
+     * @throws JobStateException when the job is running (ask its worker: {@link #requestCancel}) or has ended
+     */
+    public void cancel(Instant now) {
+        if (status == JobStatus.RUNNING) {
+            throw new JobStateException("Job " + id + " is running: request the cancel from its worker");
         }
-        throw new IllegalStateException("Job " + id + " is " + status.apiName() + "; cannot do this now.");
+        moveTo(JobStatus.CANCELLED, now, "cancelled");
+    }
+
+    /** Holds a queued job; it keeps its place in the queue for {@link #resume}. */
+    public void pause(Instant now) {
+        if (status == JobStatus.RUNNING) {
+            throw new JobStateException("Job " + id + " is running: request the pause from its worker");
+        }
+        moveTo(JobStatus.PAUSED, now, "paused");
+    }
+
+    /** Puts a paused job back in the queue at its old place (or at the end if it never queued). */
+    public void resume(Instant now) {
+        if (status != JobStatus.PAUSED) {
+            throw new JobStateException("Job " + id + " is " + status.apiName() + "; only paused jobs can be resumed");
+        }
+        moveTo(JobStatus.QUEUED, now, "resumed");
+        if (queuedAt == null) {
+            queuedAt = now;
+        }
+    }
+
+    /** Asks the worker running this job to cancel at its next step (it reads this from its heartbeat answer). */
+    public void requestCancel(Instant now) {
+        request(RequestedAction.CANCEL, now);
+    }
+
+    /** Asks the worker running this job to save a checkpoint and stop. */
+    public void requestPause(Instant now) {
+        request(RequestedAction.PAUSE, now);
+    }
+
+    /**
+     * The status changes made through this entity since the last call, as events (the job must have its id, i.e.
+     * be persisted); for {@link JobEvents#announce} only.
+     */
+    List<JobStatusChanged> takeStatusChanges() {
+        List<JobStatusChanged> changes = unannounced.stream()
+                .map(s -> new JobStatusChanged(id, team.getId(), s)).toList();
+        unannounced.clear();
+        return changes;
+    }
+
+    /** The one transition of this entity: checks the move, sets the status and its timestamps, records the change. */
+    private void moveTo(JobStatus next, Instant now, String verb) {
+        if (!status.canBecome(next)) {
+            throw new JobStateException("Job " + id + " is " + (status.isTerminal() ? "already " : "")
+                    + status.apiName() + " and cannot be " + verb);
+        }
+        status = next;
+        updatedAt = now;
+        if (next.isTerminal()) {
+            finishedAt = now;
+        }
+        unannounced.add(next);
+    }
+
+    private void request(RequestedAction action, Instant now) {
+        if (status != JobStatus.RUNNING) {
+            throw new JobStateException("Job " + id + " is " + status.apiName() + "; only a running job is asked "
+                    + "through its worker");
+        }
+        requestedAction = action;
+        updatedAt = now;
     }
 
     public Long getId() {
@@ -213,20 +299,8 @@ public class FineTuningJob {
         return Optional.ofNullable(sweepGroup);
     }
 
-    public void setSweepGroup(String sweepGroup) {
-        this.sweepGroup = sweepGroup;
-    }
-
     public int getDevicesRequested() {
         return devicesRequested;
-    }
-
-    public void setDevicesRequested(int devicesRequested) {
-        this.devicesRequested = devicesRequested;
-    }
-
-    public void setMaxAttempts(int maxAttempts) {
-        this.maxAttempts = maxAttempts;
     }
 
     public Optional<RequestedAction> getRequestedAction() {
@@ -235,10 +309,6 @@ public class FineTuningJob {
 
     public long getRequiredMemoryBytes() {
         return requiredMemoryBytes;
-    }
-
-    public void setRequiredMemoryBytes(long requiredMemoryBytes) {
-        this.requiredMemoryBytes = requiredMemoryBytes;
     }
 
     public int getAttempt() {

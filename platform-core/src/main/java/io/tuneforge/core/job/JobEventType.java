@@ -5,9 +5,9 @@ package io.tuneforge.core.job;
  * {@code job_events.type}; clients should ignore kinds they do not know.
  */
 public enum JobEventType {
-    /** Job created; its files are being validated. */
+    /** Job created (data: the pre-flight estimate, when there is one). */
     JOB_PENDING,
-    /** Files are valid; the job waits in the queue. */
+    /** The job waits in the queue. */
     JOB_QUEUED,
     /** A worker claimed the job and started (or resumed) training. */
     JOB_START,

@@ -9,6 +9,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Writes a job's events (in the caller's transaction) and announces status changes. Every transition of the queue
  * and the lifecycle goes through here, so the event log is the job's complete history.
+ *
+ * <p>{@link #statusChanged(JobStatusChanged)} is the one place that publishes {@link JobStatusChanged}: services
+ * reach it through {@link #announce(FineTuningJob)} with the changes the entity recorded, the queue's single
+ * statements ({@link JobQueue}) call it directly with the row their statement returned.
  */
 @Component
 public class JobEvents {
@@ -42,9 +46,20 @@ public class JobEvents {
         record(jobId, JobEvent.Level.ERROR, type, message, data);
     }
 
-    /** Announces a status change to listeners (webhooks, UI) once the transaction commits. */
-    public void statusChanged(long jobId, long teamId, JobStatus status) {
-        publisher.publishEvent(new JobStatusChanged(jobId, teamId, status));
+    /** Announces the status changes made through the entity's methods since the last announcement. */
+    void announce(FineTuningJob job) {
+        job.takeStatusChanges().forEach(this::statusChanged);
+    }
+
+    /**
+     * Announces one status change to listeners (webhooks, UI; they act once the transaction commits) and, for a
+     * job that joined the queue, wakes idle workers.
+     */
+    void statusChanged(JobStatusChanged change) {
+        publisher.publishEvent(change);
+        if (change.status() == JobStatus.QUEUED) {
+            notifyQueued(change.jobId());
+        }
     }
 
     /** Wakes idle workers: delivered by PostgreSQL to every listener when the transaction commits. */

@@ -10,23 +10,32 @@ import io.tuneforge.core.worker.WorkerRepository;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.springframework.data.domain.Limit;
+import org.springframework.data.domain.Page;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What the job pages read: jobs visible to the actor, their metrics, events, checkpoints and artifacts, and the
- * queue. Read-only; the queue service changes jobs.
+ * The one read side of jobs, for the UI and the REST API alike: jobs visible to the actor as {@link JobOverview}
+ * (lists, pages, one job, the queue), their metrics, events, checkpoints and artifacts. Another team's job reads as
+ * absent ({@link JobNotFoundException}). Read-only: {@link JobSubmissionService} creates jobs, {@link JobService}
+ * and {@link JobQueue} change them.
  */
 @Service
 @Transactional(readOnly = true)
 public class JobMonitorService {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_EVENTS = 10_000;
 
     private final FineTuningJobRepository jobs;
     private final TrainingMetricRepository metrics;
@@ -36,10 +45,12 @@ public class JobMonitorService {
     private final ArtifactStore store;
     private final WorkerRepository workers;
     private final WorkerDeviceRepository devices;
+    private final JdbcTemplate jdbc;
 
     public JobMonitorService(FineTuningJobRepository jobs, TrainingMetricRepository metrics, JobEventRepository events,
             CheckpointRepository checkpoints, ArtifactRepository artifacts, ArtifactStore store,
-            WorkerRepository workers, WorkerDeviceRepository devices) {
+            WorkerRepository workers, WorkerDeviceRepository devices, JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
         this.workers = workers;
         this.devices = devices;
         this.jobs = jobs;
@@ -54,12 +65,13 @@ public class JobMonitorService {
     public record MetricPoint(int step, String name, double value) {
     }
 
-    /** One event line. */
-    public record EventLine(long id, Instant at, JobEvent.Level level, String type, String message) {
+    /** One event line; {@code dataJson} carries the event's details (step, code, ...) when it has any. */
+    public record EventLine(long id, Instant at, JobEvent.Level level, String type, String message,
+            Optional<String> dataJson) {
     }
 
     /** A saved checkpoint. */
-    public record CheckpointLine(int step, String storagePath, Optional<String> metricsJson, Instant at) {
+    public record CheckpointLine(long id, int step, String storagePath, Optional<String> metricsJson, Instant at) {
     }
 
     /** A downloadable result, with its absolute path on the server. */
@@ -95,22 +107,33 @@ public class JobMonitorService {
 
     /** Jobs the actor may see, newest first (all for administrators). */
     public List<JobOverview> list(Actor actor) {
-        List<Long> queue = queueOrder();
-        return jobs.findAll().stream()
-                .filter(job -> actor.canSee(job.getTeam().getId()))
-                .sorted((a, b) -> b.getCreatedAt().compareTo(a.getCreatedAt()))
-                .map(job -> summary(job, queue)).toList();
+        List<FineTuningJob> found = actor.isAdmin() ? jobs.findAllByOrderByIdDesc()
+                : jobs.findByTeamIdOrderByIdDesc(actor.teamId());
+        return overviews(found);
     }
 
+    /** A page of the jobs the actor may see, newest first (all for administrators); {@code size} 1 to 100. */
+    public Page<JobOverview> list(Actor actor, int page, int size) {
+        PageRequest request = PageRequest.of(Math.max(page, 0), Math.clamp(size, 1, 100));
+        Page<FineTuningJob> found = actor.isAdmin() ? jobs.findAllByOrderByIdDesc(request)
+                : jobs.findByTeamIdOrderByIdDesc(actor.teamId(), request);
+        Map<Long, Integer> places = queuePlaces(found.getContent());
+        return found.map(job -> JobOverview.of(job, placeOf(job, places)));
+    }
+
+    /**
+     * One job.
+     *
+     * @throws JobNotFoundException when there is no such job or it belongs to another team
+     */
     public JobOverview get(Actor actor, long jobId) {
-        return summary(visible(actor, jobId), queueOrder());
+        return overviews(List.of(visible(actor, jobId))).getFirst();
     }
 
     /** Every queued job in the order workers will claim them (all teams: the queue is shared). */
     public List<JobOverview> queue(Actor actor) {
-        List<Long> queue = queueOrder();
-        return jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.QUEUED).stream()
-                .map(job -> actor.canSee(job.getTeam().getId()) ? summary(job, queue) : anonymised(summary(job, queue)))
+        return overviews(jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.QUEUED)).stream()
+                .map(job -> actor.canSee(job.teamId()) ? job : job.anonymised())
                 .toList();
     }
 
@@ -122,26 +145,38 @@ public class JobMonitorService {
     /** Metrics of a job from {@code fromStep} on (inclusive), in step order. */
     public List<MetricPoint> metrics(Actor actor, long jobId, int fromStep) {
         visible(actor, jobId);
-        List<MetricPoint> points = new ArrayList<>();
-        for (TrainingMetric metric : metrics.findByKeyJobIdOrderByKeyStepAsc(jobId)) {
-            if (metric.getStep() >= fromStep) {
-                points.add(new MetricPoint(metric.getStep(), metric.getName(), metric.getValue()));
-            }
-        }
-        return points;
+        return metrics.findByKeyJobIdOrderByKeyStepAsc(jobId).stream()
+                .filter(metric -> metric.getStep() >= fromStep)
+                .map(JobMonitorService::point).toList();
+    }
+
+    /** Metrics of a job in step order: one metric ({@code loss}, {@code eval_loss}, ...) or, when empty, all. */
+    public List<MetricPoint> metrics(Actor actor, long jobId, Optional<String> name) {
+        visible(actor, jobId);
+        return name.map(n -> metrics.findByKeyJobIdAndKeyNameOrderByKeyStepAsc(jobId, n))
+                .orElseGet(() -> metrics.findByKeyJobIdOrderByKeyStepAsc(jobId)).stream()
+                .map(JobMonitorService::point).toList();
     }
 
     /** Events after the given event id (0 for all). */
     public List<EventLine> events(Actor actor, long jobId, long afterId) {
-        visible(actor, jobId);
-        return events.findByJobIdAndIdGreaterThanOrderByIdAsc(jobId, afterId).stream()
-                .map(e -> new EventLine(e.getId(), e.getCreatedAt(), e.getLevel(), e.getType(), e.getMessage())).toList();
+        return events(actor, jobId, afterId, MAX_EVENTS);
     }
 
+    /** At most {@code limit} (1 to 10,000) events after the given event id (0 for all), in order. */
+    public List<EventLine> events(Actor actor, long jobId, long afterId, int limit) {
+        visible(actor, jobId);
+        return events.findByJobIdAndIdGreaterThanOrderByIdAsc(jobId, afterId, Limit.of(Math.clamp(limit, 1, MAX_EVENTS)))
+                .stream().map(e -> new EventLine(e.getId(), e.getCreatedAt(), e.getLevel(), e.getType(),
+                        e.getMessage(), e.getData())).toList();
+    }
+
+    /** Saved checkpoints of a job by step. */
     public List<CheckpointLine> checkpoints(Actor actor, long jobId) {
         visible(actor, jobId);
         return checkpoints.findByJobIdOrderByStepAsc(jobId).stream()
-                .map(c -> new CheckpointLine(c.getStep(), c.getStoragePath(), c.getMetrics(), c.getCreatedAt())).toList();
+                .map(c -> new CheckpointLine(c.getId(), c.getStep(), c.getStoragePath(), c.getMetrics(),
+                        c.getCreatedAt())).toList();
     }
 
     public List<ArtifactLine> artifacts(Actor actor, long jobId) {
@@ -172,7 +207,10 @@ public class JobMonitorService {
      *                                merged model
      */
     public TunedModel tunedModel(Actor actor, long jobId) {
-        FineTuningJob job = visible(actor, jobId);
+        FineTuningJob job = jobs.findById(jobId).orElseThrow(() -> new JobLaunchException("No job with id " + jobId));
+        if (!actor.canSee(job.getTeam().getId())) {
+            throw new AccessRefusedException("Job " + jobId + " belongs to another team");
+        }
         if (job.getStatus() != JobStatus.SUCCEEDED) {
             throw new JobLaunchException("Job " + jobId + " is " + job.getStatus().apiName()
                     + ": only a succeeded job has a tuned model to chat with");
@@ -201,33 +239,37 @@ public class JobMonitorService {
     }
 
     private FineTuningJob visible(Actor actor, long jobId) {
-        FineTuningJob job = jobs.findById(jobId).orElseThrow(() -> new JobLaunchException("No job with id " + jobId));
-        if (!actor.canSee(job.getTeam().getId())) {
-            throw new AccessRefusedException("Job " + jobId + " belongs to another team");
+        return jobs.findById(jobId).filter(job -> actor.canSee(job.getTeam().getId()))
+                .orElseThrow(() -> new JobNotFoundException(jobId));
+    }
+
+    private List<JobOverview> overviews(List<FineTuningJob> found) {
+        Map<Long, Integer> places = queuePlaces(found);
+        return found.stream().map(job -> JobOverview.of(job, placeOf(job, places))).toList();
+    }
+
+    /**
+     * 1-based places of the queued jobs by priority then age (the claim's order within a team), read only when one
+     * of {@code found} is queued.
+     */
+    private Map<Long, Integer> queuePlaces(List<FineTuningJob> found) {
+        if (found.stream().noneMatch(job -> job.getStatus() == JobStatus.QUEUED)) {
+            return Map.of();
         }
-        return job;
+        Map<Long, Integer> places = new HashMap<>();
+        jdbc.query("select id, row_number() over (order by priority desc, queued_at, id) from fine_tuning_jobs "
+                + "where status = 'queued'", rs -> {
+                    places.put(rs.getLong(1), rs.getInt(2));
+                });
+        return places;
     }
 
-    private List<Long> queueOrder() {
-        return jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.QUEUED).stream()
-                .map(FineTuningJob::getId).toList();
+    private static OptionalInt placeOf(FineTuningJob job, Map<Long, Integer> places) {
+        Integer place = places.get(job.getId());
+        return place == null ? OptionalInt.empty() : OptionalInt.of(place);
     }
 
-    private JobOverview summary(FineTuningJob job, List<Long> queue) {
-        int position = queue.indexOf(job.getId());
-        return new JobOverview(job.getId(), job.getName(), job.getOwner().getUsername(), job.getTeam().getName(),
-                job.getStatus(), job.getMethod(), job.getBaseModel().getName(),
-                job.getDatasetVersion().getDataset().getName() + " v" + job.getDatasetVersion().getVersion(),
-                job.getCurrentStep(), job.getTotalSteps(), job.getTrainedTokens(), job.getPriority(),
-                job.getSweepGroup(), position < 0 ? OptionalInt.empty() : OptionalInt.of(position + 1),
-                job.getWorker().map(w -> w.getName()), job.getErrorCode(), job.getErrorMessage(), job.getConfig(),
-                job.getCreatedAt(), job.getStartedAt(), job.getFinishedAt());
-    }
-
-    /** Another team's queued job: its place and size are shown, not its name, owner or data. */
-    private static JobOverview anonymised(JobOverview job) {
-        return new JobOverview(job.id(), "(another team's job)", "", job.team(), job.status(), job.method(), "", "",
-                0, job.totalSteps(), 0, job.priority(), Optional.empty(), job.placeInQueue(), Optional.empty(),
-                Optional.empty(), Optional.empty(), "{}", job.createdAt(), Optional.empty(), Optional.empty());
+    private static MetricPoint point(TrainingMetric metric) {
+        return new MetricPoint(metric.getStep(), metric.getName(), metric.getValue());
     }
 }

@@ -5,35 +5,69 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A job as lists and the job page show it.
+ * A job as every reader shows it: the lists, the job page, the queue, the compare page and the REST API. Read by
+ * {@link JobMonitorService} inside a transaction (no lazy entity crosses the boundary).
  *
- * @param id            job id
- * @param name          run name
- * @param owner         owner's username
- * @param team          team name
- * @param status        lifecycle status
- * @param method        LoRA, full or freeze
- * @param baseModel     base model name
- * @param dataset       primary dataset as "name vN"
- * @param currentStep   optimizer steps done
- * @param totalSteps    optimizer steps planned (0 until known)
- * @param trainedTokens tokens trained so far
- * @param priority      queue priority
- * @param sweepGroup    the sweep this job belongs to, if any
- * @param placeInQueue  1-based position among queued jobs while queued
- * @param worker        the worker running it, if any
- * @param errorCode     failure code, if failed
- * @param errorMessage  failure message, if failed
- * @param configJson    the stored {@code train} configuration (JSON)
- * @param createdAt     creation time
- * @param startedAt     when training started
- * @param finishedAt    when it ended
+ * @param id                  job id
+ * @param name                run name
+ * @param teamId              owning team
+ * @param team                team name
+ * @param userId              submitting user
+ * @param owner               owner's username
+ * @param status              lifecycle status
+ * @param requestedAction     a pending cancel or pause of a running job
+ * @param method              LoRA, full or freeze
+ * @param baseModelId         base model id
+ * @param baseModel           base model name
+ * @param datasetVersionId    primary training data version id
+ * @param dataset             primary dataset as "name vN"
+ * @param configJson          the stored {@code train} configuration (JSON)
+ * @param priority            queue priority (higher runs first)
+ * @param devicesRequested    devices held while running
+ * @param attempt             starts so far (1 on the first run)
+ * @param maxAttempts         attempt limit
+ * @param sweepGroup          the sweep this job belongs to, if any
+ * @param placeInQueue        1-based place among queued jobs by priority then age while queued (fair share may
+ *                            reorder teams)
+ * @param workerId            the worker running (or that last ran) the job
+ * @param worker              that worker's name
+ * @param currentStep         optimizer steps done
+ * @param totalSteps          optimizer steps planned (0 until known)
+ * @param trainedTokens       tokens trained so far
+ * @param requiredMemoryBytes pre-flight memory estimate per device (0 without one)
+ * @param errorCode           failure code, if failed
+ * @param errorMessage        failure message with advice, if failed
+ * @param createdAt           submission time
+ * @param startedAt           first start
+ * @param finishedAt          end (succeeded, failed, cancelled)
  */
-public record JobOverview(long id, String name, String owner, String team, JobStatus status, FineTuningMethod method,
-        String baseModel, String dataset, int currentStep, int totalSteps, long trainedTokens, int priority,
-        Optional<String> sweepGroup, OptionalInt placeInQueue, Optional<String> worker, Optional<String> errorCode,
-        Optional<String> errorMessage, String configJson, Instant createdAt, Optional<Instant> startedAt,
-        Optional<Instant> finishedAt) {
+public record JobOverview(long id, String name, long teamId, String team, long userId, String owner,
+        JobStatus status, Optional<RequestedAction> requestedAction, FineTuningMethod method, long baseModelId,
+        String baseModel, long datasetVersionId, String dataset, String configJson, int priority,
+        int devicesRequested, int attempt, int maxAttempts, Optional<String> sweepGroup, OptionalInt placeInQueue,
+        Optional<Long> workerId, Optional<String> worker, int currentStep, int totalSteps, long trainedTokens,
+        long requiredMemoryBytes, Optional<String> errorCode, Optional<String> errorMessage, Instant createdAt,
+        Optional<Instant> startedAt, Optional<Instant> finishedAt) {
+
+    static JobOverview of(FineTuningJob j, OptionalInt placeInQueue) {
+        return new JobOverview(j.getId(), j.getName(), j.getTeam().getId(), j.getTeam().getName(),
+                j.getOwner().getId(), j.getOwner().getUsername(), j.getStatus(), j.getRequestedAction(),
+                j.getMethod(), j.getBaseModel().getId(), j.getBaseModel().getName(), j.getDatasetVersion().getId(),
+                j.getDatasetVersion().getDataset().getName() + " v" + j.getDatasetVersion().getVersion(),
+                j.getConfig(), j.getPriority(), j.getDevicesRequested(), j.getAttempt(), j.getMaxAttempts(),
+                j.getSweepGroup(), placeInQueue, j.getWorker().map(w -> w.getId()),
+                j.getWorker().map(w -> w.getName()), j.getCurrentStep(), j.getTotalSteps(), j.getTrainedTokens(),
+                j.getRequiredMemoryBytes(), j.getErrorCode(), j.getErrorMessage(), j.getCreatedAt(),
+                j.getStartedAt(), j.getFinishedAt());
+    }
+
+    /** Another team's queued job, for the shared queue: its place, team and size show, not its name, owner or data. */
+    JobOverview anonymised() {
+        return new JobOverview(id, "(another team's job)", teamId, team, 0, "", status, Optional.empty(), method, 0, "",
+                0, "", "{}", priority, devicesRequested, 0, maxAttempts, Optional.empty(), placeInQueue,
+                Optional.empty(), Optional.empty(), 0, totalSteps, 0, requiredMemoryBytes, Optional.empty(),
+                Optional.empty(), createdAt, Optional.empty(), Optional.empty());
+    }
 
     /** Progress from 0 to 1 (0 until the total is known). */
     public double progress() {

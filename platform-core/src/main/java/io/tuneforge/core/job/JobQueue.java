@@ -23,6 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Every later write for the job presents the lease ({@code id} + {@code lease_version} + {@code running}); zero
  * rows updated means the lease was lost and the worker must stop.
+ *
+ * <p>These statements are the only status writes outside {@link FineTuningJob}'s methods; each announces its change
+ * through {@link JobEvents#statusChanged(JobStatusChanged)}, the one publisher of {@link JobStatusChanged}.
  */
 @Service
 public class JobQueue {
@@ -85,7 +88,7 @@ public class JobQueue {
         String message = lease.attempt() == 1 ? "Training started" : "Training resumed (attempt " + lease.attempt() + ")";
         events.info(lease.jobId(), JobEventType.JOB_START, message,
                 Map.of("worker_id", capacity.workerId(), "attempt", lease.attempt()));
-        events.statusChanged(lease.jobId(), (Long) row[1], JobStatus.RUNNING);
+        events.statusChanged(new JobStatusChanged(lease.jobId(), (Long) row[1], JobStatus.RUNNING));
         return Optional.of(lease);
     }
 
@@ -191,19 +194,19 @@ public class JobQueue {
      */
     @Transactional
     public boolean release(Lease lease, String reason) {
-        int n = jdbc.update("""
+        List<Long> team = jdbc.query("""
                 update fine_tuning_jobs
                 set status = 'queued', worker_id = null, lease_version = lease_version + 1, lease_expires_at = null,
                     attempt = greatest(attempt - 1, 0), requested_action = null, updated_at = now()
                 where id = ? and lease_version = ? and status = 'running'
-                """, lease.jobId(), lease.leaseVersion());
-        if (n == 0) {
+                returning team_id
+                """, (rs, n) -> rs.getLong(1), lease.jobId(), lease.leaseVersion());
+        if (team.isEmpty()) {
             return false;
         }
         events.warn(lease.jobId(), JobEventType.JOB_RESTARTED, "Returned to the queue: " + reason
                 + "; it resumes from its last checkpoint", Map.of("reason", reason));
-        events.statusChanged(lease.jobId(), teamOf(lease.jobId()), JobStatus.QUEUED);
-        events.notifyQueued(lease.jobId());
+        events.statusChanged(new JobStatusChanged(lease.jobId(), team.getFirst(), JobStatus.QUEUED));
         return true;
     }
 
@@ -254,9 +257,8 @@ public class JobQueue {
             events.warn(job.id, JobEventType.JOB_RESTARTED, "Re-queued after losing its worker (attempt "
                     + job.attempt + " of " + job.maxAttempts + "); it resumes from its last checkpoint",
                     Map.of("attempt", job.attempt, "max_attempts", job.maxAttempts));
-            events.notifyQueued(job.id);
         }
-        events.statusChanged(job.id, job.teamId, next);
+        events.statusChanged(new JobStatusChanged(job.id, job.teamId, next));
     }
 
     private void setStatusAfterLoss(Expired job, JobStatus next, JobFailure failure) {
@@ -283,7 +285,7 @@ public class JobQueue {
             return false;
         }
         events.record(lease.jobId(), level, type, message, data);
-        events.statusChanged(lease.jobId(), team.getFirst(), status);
+        events.statusChanged(new JobStatusChanged(lease.jobId(), team.getFirst(), status));
         return true;
     }
 
@@ -291,10 +293,6 @@ public class JobQueue {
     private boolean lockLease(Lease lease) {
         return !jdbc.queryForList("select id from fine_tuning_jobs where id = ? and lease_version = ? "
                 + "and status = 'running' for update", Long.class, lease.jobId(), lease.leaseVersion()).isEmpty();
-    }
-
-    private long teamOf(long jobId) {
-        return jdbc.queryForObject("select team_id from fine_tuning_jobs where id = ?", Long.class, jobId);
     }
 
     private static double seconds(Duration d) {

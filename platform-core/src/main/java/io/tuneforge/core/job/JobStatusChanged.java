@@ -1,8 +1,9 @@
 package io.tuneforge.core.job;
 
 /**
- * Published (as a Spring application event, after commit) whenever a job changes status: webhooks and live UI
- * listen to it.
+ * Published (as a Spring application event; listeners act after commit) once for every status change of a job, by
+ * {@link JobEvents#statusChanged(JobStatusChanged)} only (see {@link FineTuningJob}): webhooks and live UI listen to
+ * it.
  *
  * @param jobId  the job
  * @param teamId its team

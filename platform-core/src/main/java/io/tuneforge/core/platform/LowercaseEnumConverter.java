@@ -4,7 +4,7 @@ import jakarta.persistence.AttributeConverter;
 import java.util.Locale;
 
 /**
- * Stores an enum as its lower-case name ({@code VALIDATING_FILES} ↔ {@code validating_files}), the spelling our
+ * Stores an enum as its lower-case name ({@code SUCCEEDED} ↔ {@code succeeded}), the spelling our
  * CHECK constraints and the OpenAI-style API use. Subclass once per enum with {@code @Converter(autoApply = true)}.
  */
 public abstract class LowercaseEnumConverter<E extends Enum<E>> implements AttributeConverter<E, String> {

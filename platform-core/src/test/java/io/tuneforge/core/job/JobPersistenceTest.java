@@ -54,7 +54,7 @@ class JobPersistenceTest {
         Dataset dataset = em.persist(new Dataset(team, "data-" + suffix, "", user));
         DatasetVersion version = em.persist(new DatasetVersion(dataset, 1, DatasetFormat.ALPACA, user));
         job = jobs.save(new FineTuningJob(team, user, model, version, "first job", FineTuningMethod.LORA,
-                "{\"learning_rate\": 0.0002, \"lora_rank\": 8}", 5));
+                "{\"learning_rate\": 0.0002, \"lora_rank\": 8}", 5, 1, 3, 0, null, Instant.now()));
         em.flush();
         em.clear();
     }
@@ -71,18 +71,35 @@ class JobPersistenceTest {
     }
 
     @Test
-    void newJobStartsValidatingAndJoinsTheQueueOnEnqueue() {
+    void newJobIsStoredQueuedAndAPausedOneResumesAtItsOldPlace() {
         FineTuningJob loaded = jobs.findById(job.getId()).orElseThrow();
-        assertThat(loaded.getStatus()).isEqualTo(JobStatus.VALIDATING_FILES);
+        assertThat(loaded.getStatus()).isEqualTo(JobStatus.QUEUED);
+        Instant queuedAt = loaded.getQueuedAt().orElseThrow();
 
-        loaded.enqueue(Instant.now());
+        loaded.pause(Instant.now());
+        jobs.saveAndFlush(loaded);
+        loaded.resume(Instant.now());
         jobs.saveAndFlush(loaded);
 
         String stored = jdbc.queryForObject("select status from fine_tuning_jobs where id = ?", String.class,
                 job.getId());
         assertThat(stored).isEqualTo("queued");
-        assertThat(jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.QUEUED))
-                .extracting(FineTuningJob::getId).contains(job.getId());
+        assertThat(loaded.getQueuedAt()).contains(queuedAt);
+        assertThat(loaded.takeStatusChanges()).extracting(JobStatusChanged::status)
+                .containsExactly(JobStatus.PAUSED, JobStatus.QUEUED);
+    }
+
+    @Test
+    void aTerminalJobRefusesEveryTransition() {
+        FineTuningJob loaded = jobs.findById(job.getId()).orElseThrow();
+        loaded.cancel(Instant.now());
+
+        assertThatThrownBy(() -> loaded.cancel(Instant.now())).isInstanceOf(JobStateException.class)
+                .hasMessageContaining("already cancelled");
+        assertThatThrownBy(() -> loaded.pause(Instant.now())).isInstanceOf(JobStateException.class);
+        assertThatThrownBy(() -> loaded.resume(Instant.now())).isInstanceOf(JobStateException.class);
+        assertThat(loaded.takeStatusChanges()).extracting(JobStatusChanged::status)
+                .containsExactly(JobStatus.CANCELLED);
     }
 
     @Test
@@ -94,7 +111,7 @@ class JobPersistenceTest {
 
     @Test
     void eventsComeBackInOrderWithTheirData() {
-        events.save(new JobEvent(job.getId(), JobEvent.Level.INFO, "JOB_PENDING", "Validating files", null));
+        events.save(new JobEvent(job.getId(), JobEvent.Level.INFO, "JOB_PENDING", "Job created", null));
         events.save(new JobEvent(job.getId(), JobEvent.Level.WARN, "CHECKPOINT_SAVE", "Saved step 10",
                 "{\"step\": 10}"));
         em.flush();
@@ -120,6 +137,13 @@ class JobPersistenceTest {
     @Test
     void statusCheckRejectsUnknownStatus() {
         assertThatThrownBy(() -> jdbc.update("update fine_tuning_jobs set status = 'exploded' where id = ?",
+                job.getId()))
+                .hasMessageContaining("fine_tuning_jobs_status_check");
+    }
+
+    @Test
+    void validatingFilesIsNoLongerAStatus() {
+        assertThatThrownBy(() -> jdbc.update("update fine_tuning_jobs set status = 'validating_files' where id = ?",
                 job.getId()))
                 .hasMessageContaining("fine_tuning_jobs_status_check");
     }

@@ -3,6 +3,7 @@ package io.tuneforge.core.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.testing.JobFixtures;
@@ -10,16 +11,23 @@ import io.tuneforge.core.testing.JobFixtures.TeamSetup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.event.ApplicationEvents;
+import org.springframework.test.context.event.RecordApplicationEvents;
 
-/** The lifecycle users drive: submit, place in queue, cancel, pause, resume, team isolation, pre-flight refusal. */
+/**
+ * The lifecycle users drive: place in queue, cancel, pause, resume, team isolation; every status change announced
+ * exactly once.
+ */
 @SpringBootTest(properties = "tuneforge.queue.reaper.enabled=false")
+@RecordApplicationEvents
 class JobServiceTest {
 
     /** stories-sized Llama: h=64, 5 layers, vocab 512. */
@@ -30,6 +38,15 @@ class JobServiceTest {
 
     @Autowired
     JobService jobs;
+
+    @Autowired
+    JobSubmissionService submissions;
+
+    @Autowired
+    JobMonitorService monitor;
+
+    @Autowired
+    ApplicationEvents published;
 
     @Autowired
     JobQueue queue;
@@ -55,34 +72,22 @@ class JobServiceTest {
     }
 
     @Test
-    void submittedJobWithValidDataJoinsTheQueueWithEventsAndAPlace() {
-        JobSummary first = jobs.submit(member, submission("first", 0));
-        JobSummary second = jobs.submit(member, submission("second", 0));
-
-        assertThat(first.status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(first.queuePosition()).contains(1);
-        assertThat(second.queuePosition()).contains(2);
-        assertThat(first.requiredMemoryBytes()).isPositive();
-        assertThat(fixtures.eventTypes(first.id())).containsExactly("JOB_PENDING", "JOB_QUEUED");
-    }
-
-    @Test
     void anotherTeamsJobReadsAsAbsentButAnAdminSeesIt() {
-        JobSummary job = jobs.submit(member, submission("mine", 0));
+        JobOverview job = submissions.submit(member, submission("mine", 0));
         TeamSetup other = fixtures.team(1, modelDir.toString());
         Actor stranger = other.as(Role.MEMBER);
 
-        assertThatThrownBy(() -> jobs.get(stranger, job.id())).isInstanceOf(JobNotFoundException.class);
+        assertThatThrownBy(() -> monitor.get(stranger, job.id())).isInstanceOf(JobNotFoundException.class);
         assertThatThrownBy(() -> jobs.cancel(stranger, job.id())).isInstanceOf(JobNotFoundException.class);
-        assertThat(jobs.list(stranger, 0, 50).getContent()).extracting(JobSummary::id).doesNotContain(job.id());
-        assertThat(jobs.get(other.as(Role.ADMIN), job.id()).id()).isEqualTo(job.id());
+        assertThat(monitor.list(stranger, 0, 50).getContent()).extracting(JobOverview::id).doesNotContain(job.id());
+        assertThat(monitor.get(other.as(Role.ADMIN), job.id()).id()).isEqualTo(job.id());
     }
 
     @Test
     void cancellingAQueuedJobEndsItAtOnce() {
-        JobSummary job = jobs.submit(member, submission("j", 0));
+        JobOverview job = submissions.submit(member, submission("j", 0));
 
-        JobSummary cancelled = jobs.cancel(member, job.id());
+        JobOverview cancelled = jobs.cancel(member, job.id());
 
         assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
         assertThat(cancelled.finishedAt()).isPresent();
@@ -92,30 +97,30 @@ class JobServiceTest {
 
     @Test
     void cancellingARunningJobAsksItsWorkerThroughTheHeartbeat() {
-        JobSummary job = jobs.submit(member, submission("j", 0));
+        JobOverview job = submissions.submit(member, submission("j", 0));
         long worker = fixtures.worker("service-test-worker", 1L << 40);
         Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
 
-        JobSummary asked = jobs.cancel(member, job.id());
+        JobOverview asked = jobs.cancel(member, job.id());
 
         assertThat(asked.status()).isEqualTo(JobStatus.RUNNING);
         assertThat(asked.requestedAction()).contains(RequestedAction.CANCEL);
         assertThat(queue.heartbeat(lease, 1, 10, 0)).isEqualTo(HeartbeatAnswer.CANCEL);
         queue.cancelled(lease);
-        assertThat(jobs.get(member, job.id()).status()).isEqualTo(JobStatus.CANCELLED);
+        assertThat(monitor.get(member, job.id()).status()).isEqualTo(JobStatus.CANCELLED);
     }
 
     @Test
     void pausedJobResumesIntoTheQueue() {
-        JobSummary job = jobs.submit(member, submission("j", 0));
+        JobOverview job = submissions.submit(member, submission("j", 0));
         long worker = fixtures.worker("service-test-worker", 1L << 40);
         Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
         jobs.pause(member, job.id());
         assertThat(queue.heartbeat(lease, 5, 10, 0)).isEqualTo(HeartbeatAnswer.PAUSE);
         queue.paused(lease, 5);
 
-        assertThat(jobs.get(member, job.id()).status()).isEqualTo(JobStatus.PAUSED);
-        JobSummary resumed = jobs.resume(member, job.id());
+        assertThat(monitor.get(member, job.id()).status()).isEqualTo(JobStatus.PAUSED);
+        JobOverview resumed = jobs.resume(member, job.id());
 
         assertThat(resumed.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(fixtures.eventTypes(job.id())).containsSubsequence("JOB_START", "PAUSE_REQUESTED", "JOB_PAUSED",
@@ -124,27 +129,57 @@ class JobServiceTest {
     }
 
     @Test
-    void jobThatFitsNoRegisteredDeviceIsRefusedWithTheReason() {
-        fixtures.worker("tiny-worker", 1L << 20);
-        String huge = "{\"per_device_train_batch_size\": 64, \"cutoff_len\": 8192}";
+    void everyStatusChangeIsAnnouncedExactlyOnce() {
+        JobOverview job = submissions.submit(member, submission("announced", 0));
+        assertThat(announced()).containsExactly(JobStatus.QUEUED);
 
-        assertThatThrownBy(() -> jobs.submit(member, new JobSubmission("big", team.modelId(),
-                team.datasetVersionId(), FineTuningMethod.FULL, huge, 0, 1, Optional.empty())))
-                .isInstanceOf(JobRefusedException.class)
-                .hasMessageContaining("largest registered device")
-                .hasMessageContaining("cutoff_len");
+        jobs.pause(member, job.id());
+        assertThat(announced()).containsExactly(JobStatus.PAUSED);
+
+        jobs.resume(member, job.id());
+        assertThat(announced()).containsExactly(JobStatus.QUEUED);
+
+        long worker = fixtures.worker("service-test-worker", 1L << 40);
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
+        assertThat(announced()).containsExactly(JobStatus.RUNNING);
+
+        jobs.cancel(member, job.id());
+        assertThat(announced()).as("a cancel request changes no status").isEmpty();
+
+        queue.cancelled(lease);
+        assertThat(announced()).containsExactly(JobStatus.CANCELLED);
     }
 
     @Test
-    void invalidHyperparametersAreRefused() {
-        assertThatThrownBy(() -> jobs.submit(member, new JobSubmission("bad", team.modelId(),
-                team.datasetVersionId(), FineTuningMethod.LORA, "[1, 2]", 0, 1, Optional.empty())))
-                .isInstanceOf(JobRefusedException.class).hasMessageContaining("JSON object");
+    void aRefusedTransitionAnnouncesNothing() {
+        JobOverview job = submissions.submit(member, submission("j", 0));
+        jobs.cancel(member, job.id());
+        published.clear();
+
+        assertThatThrownBy(() -> jobs.resume(member, job.id())).isInstanceOf(JobStateException.class);
+        assertThatThrownBy(() -> jobs.pause(member, job.id())).isInstanceOf(JobStateException.class);
+
+        assertThat(announced()).isEmpty();
+        assertThat(monitor.get(member, job.id()).status()).isEqualTo(JobStatus.CANCELLED);
+    }
+
+    @Test
+    void aViewerCannotCancel() {
+        JobOverview job = submissions.submit(member, submission("j", 0));
+
+        assertThatThrownBy(() -> jobs.cancel(team.as(Role.VIEWER), job.id()))
+                .isInstanceOf(AccessRefusedException.class);
+    }
+
+    /** The statuses announced since the last call, in order. */
+    private List<JobStatus> announced() {
+        List<JobStatus> statuses = published.stream(JobStatusChanged.class).map(JobStatusChanged::status).toList();
+        published.clear();
+        return statuses;
     }
 
     private JobSubmission submission(String name, int priority) {
-        return new JobSubmission(name, team.modelId(), team.datasetVersionId(), FineTuningMethod.LORA,
-                "{\"per_device_train_batch_size\": 2, \"cutoff_len\": 128, \"lora_rank\": 8}", priority, 1,
-                Optional.empty());
+        return JobSubmission.of(name, team.modelId(), team.datasetVersionId(), FineTuningMethod.LORA,
+                Map.of("per_device_train_batch_size", 2, "cutoff_len", 128, "lora_rank", 8)).withPriority(priority);
     }
 }

@@ -44,7 +44,7 @@ public final class JobFixtures {
         return new TeamSetup(team, user, model, version, s);
     }
 
-    /** Inserts a queued job directly (no events), as the lifecycle would after validation. */
+    /** Inserts a queued job directly (no events), as a submission would. */
     public long queuedJob(TeamSetup t, String name, int priority, int devices, String configJson) {
         return jdbc.queryForObject("""
                 insert into fine_tuning_jobs (team_id, user_id, base_model_id, dataset_version_id, name, method,
@@ -63,7 +63,7 @@ public final class JobFixtures {
     /** Ends every queued, running or paused job of earlier tests so that claims see only this test's jobs. */
     public void clearQueue() {
         jdbc.update("update fine_tuning_jobs set status = 'cancelled', lease_expires_at = null "
-                + "where status in ('queued', 'running', 'paused', 'validating_files')");
+                + "where status in ('queued', 'running', 'paused')");
     }
 
     /** Sets a job's attempt limit. */

@@ -8,10 +8,10 @@ import io.tuneforge.core.evaluation.ModelResult;
 import io.tuneforge.core.evaluation.Preference;
 import io.tuneforge.core.evaluation.RatingInput;
 import io.tuneforge.core.evaluation.Scores;
-import io.tuneforge.core.job.Checkpoint;
-import io.tuneforge.core.job.JobEvent;
-import io.tuneforge.core.job.JobSummary;
-import io.tuneforge.core.job.TrainingMetric;
+import io.tuneforge.core.job.JobMonitorService.CheckpointLine;
+import io.tuneforge.core.job.JobMonitorService.EventLine;
+import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.model.HubImportView;
 import io.tuneforge.core.model.HubProgress;
@@ -70,11 +70,12 @@ final class ApiDtos {
             long estimatedMemoryBytes, Long workerId, JobError error, long createdAt, Long startedAt,
             Long finishedAt) {
 
-        static Job of(JobSummary j) {
-            return new Job(j.id(), "fine_tuning.job", j.name(), j.baseModelName(), j.baseModelId(),
+        static Job of(JobOverview j) {
+            return new Job(j.id(), "fine_tuning.job", j.name(), j.baseModel(), j.baseModelId(),
                     j.datasetVersionId(), lower(j.method().name()), j.status().apiName(),
                     j.requestedAction().map(a -> lower(a.name())).orElse(null), JSON.readTree(j.configJson()),
-                    j.priority(), j.devicesRequested(), j.attempt(), j.maxAttempts(), j.queuePosition().orElse(null),
+                    j.priority(), j.devicesRequested(), j.attempt(), j.maxAttempts(),
+                    j.placeInQueue().isPresent() ? j.placeInQueue().getAsInt() : null,
                     j.currentStep(), j.totalSteps(), j.trainedTokens(), j.requiredMemoryBytes(),
                     j.workerId().orElse(null),
                     j.errorCode().map(c -> new JobError(c, j.errorMessage().orElse(""))).orElse(null),
@@ -86,10 +87,9 @@ final class ApiDtos {
     /** An event of a job. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Event(long id, String object, long createdAt, String level, String type, String message, JsonNode data) {
-        static Event of(JobEvent e) {
-            return new Event(e.getId(), "fine_tuning.job.event", e.getCreatedAt().getEpochSecond(),
-                    lower(e.getLevel().name()), e.getType(), e.getMessage(),
-                    e.getData().map(JSON::readTree).orElse(null));
+        static Event of(EventLine e) {
+            return new Event(e.id(), "fine_tuning.job.event", e.at().getEpochSecond(), lower(e.level().name()),
+                    e.type(), e.message(), e.dataJson().map(JSON::readTree).orElse(null));
         }
     }
 
@@ -97,17 +97,16 @@ final class ApiDtos {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record CheckpointDto(long id, String object, long fineTuningJobId, int stepNumber, String path, JsonNode metrics,
             long createdAt) {
-        static CheckpointDto of(Checkpoint c) {
-            return new CheckpointDto(c.getId(), "fine_tuning.job.checkpoint", c.getJobId(), c.getStep(),
-                    c.getStoragePath(), c.getMetrics().map(JSON::readTree).orElse(null),
-                    c.getCreatedAt().getEpochSecond());
+        static CheckpointDto of(long jobId, CheckpointLine c) {
+            return new CheckpointDto(c.id(), "fine_tuning.job.checkpoint", jobId, c.step(), c.storagePath(),
+                    c.metricsJson().map(JSON::readTree).orElse(null), c.at().getEpochSecond());
         }
     }
 
     /** One metric point. */
     record Metric(int step, String name, double value) {
-        static Metric of(TrainingMetric m) {
-            return new Metric(m.getStep(), m.getName(), m.getValue());
+        static Metric of(MetricPoint m) {
+            return new Metric(m.step(), m.name(), m.value());
         }
     }
 

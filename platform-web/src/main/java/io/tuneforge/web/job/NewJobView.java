@@ -26,13 +26,13 @@ import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.DatasetSummary;
 import io.tuneforge.core.dataset.DatasetVersion;
 import io.tuneforge.core.job.FineTuningMethod;
-import io.tuneforge.core.job.JobLaunchException;
-import io.tuneforge.core.job.JobLaunchService;
 import io.tuneforge.core.job.JobMonitorService;
-import io.tuneforge.core.job.JobRefusedException;
-import io.tuneforge.core.job.JobRequest;
-import io.tuneforge.core.job.ResourceEstimate;
+import io.tuneforge.core.job.JobNotFoundException;
 import io.tuneforge.core.job.JobOverview;
+import io.tuneforge.core.job.JobRefusedException;
+import io.tuneforge.core.job.JobSubmission;
+import io.tuneforge.core.job.JobSubmissionService;
+import io.tuneforge.core.job.ResourceEstimate;
 import io.tuneforge.core.job.SweepGrid;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
@@ -61,7 +61,7 @@ import tools.jackson.databind.json.JsonMapper;
 @PermitAll
 public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
 
-    private final JobLaunchService launcher;
+    private final JobSubmissionService submissions;
     private final JobMonitorService monitor;
     private final Actor actor;
     private final List<BaseModelSummary> models;
@@ -87,9 +87,9 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     final TextArea yaml = new TextArea("YAML");
     final Dialog yamlDialog = new Dialog();
 
-    public NewJobView(JobLaunchService launcher, JobMonitorService monitor, BaseModelService modelService,
+    public NewJobView(JobSubmissionService submissions, JobMonitorService monitor, BaseModelService modelService,
             DatasetService datasetService, CurrentActor currentActor) {
-        this.launcher = launcher;
+        this.submissions = submissions;
         this.monitor = monitor;
         this.actor = currentActor.get();
         this.models = modelService.list(actor);
@@ -112,7 +112,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         query.getSingleParameter("clone").ifPresent(id -> {
             try {
                 cloneFrom(monitor.get(actor, Long.parseLong(id)));
-            } catch (NumberFormatException | JobLaunchException | AccessRefusedException e) {
+            } catch (NumberFormatException | JobNotFoundException e) {
                 Notifications.error("Cannot clone job " + id + ": " + e.getMessage());
             }
         });
@@ -205,9 +205,9 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     void showEstimate() {
         request().ifPresent(request -> {
             try {
-                estimateText.setText(launcher.estimate(actor, request).map(NewJobView::describe)
+                estimateText.setText(submissions.estimate(actor, request).map(NewJobView::describe)
                         .orElse("No estimate: the model folder has no readable config.json."));
-            } catch (JobLaunchException | JobRefusedException | AccessRefusedException e) {
+            } catch (JobRefusedException | AccessRefusedException e) {
                 estimateText.setText(e.getMessage());
             }
         });
@@ -322,7 +322,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         });
     }
 
-    private Optional<JobRequest> request() {
+    private Optional<JobSubmission> request() {
         Optional<Map<String, Object>> train = settings.read(method.getValue());
         if (train.isEmpty()) {
             Notifications.error("Some settings are not valid: see the fields marked in red.");
@@ -333,20 +333,20 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             model.setErrorMessage("Choose a base model");
             return Optional.empty();
         }
-        List<JobRequest.DatasetShare> shares = new ArrayList<>();
-        ratioFields.forEach((versionId, ratio) -> shares.add(new JobRequest.DatasetShare(versionId,
+        List<JobSubmission.DatasetShare> shares = new ArrayList<>();
+        ratioFields.forEach((versionId, ratio) -> shares.add(new JobSubmission.DatasetShare(versionId,
                 ratio.getValue() == null ? 0 : ratio.getValue())));
-        return Optional.of(new JobRequest(name.getValue(), model.getValue().id(), shares, method.getValue(), train.get(),
-                priority.getValue() == null ? 0 : priority.getValue()));
+        return Optional.of(new JobSubmission(name.getValue(), model.getValue().id(), shares, method.getValue(),
+                train.get(), priority.getValue() == null ? 0 : priority.getValue(), 1, Optional.empty()));
     }
 
     private void launchOne() {
         request().ifPresent(request -> {
             try {
-                long id = launcher.launch(actor, request);
+                long id = submissions.submit(actor, request).id();
                 Notifications.success("Queued job " + id);
                 UI.getCurrent().navigate("jobs/" + id);
-            } catch (JobLaunchException | AccessRefusedException e) {
+            } catch (JobRefusedException | AccessRefusedException e) {
                 Notifications.error(e.getMessage());
             }
         });
@@ -356,16 +356,18 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         request().ifPresent(request -> {
             try {
                 SweepGrid grid = new SweepGrid(
-                        values(sweepRates, Double::parseDouble, List.of((Double) request.config().get("learning_rate"))),
-                        values(sweepRanks, Integer::parseInt, request.config().containsKey("lora_rank")
-                                ? List.of((Integer) request.config().get("lora_rank")) : List.of()),
-                        values(sweepEpochs, Double::parseDouble, List.of((Double) request.config().get("num_train_epochs"))));
-                List<Long> ids = launcher.launchSweep(actor, request, grid);
-                Notifications.success("Queued " + ids.size() + " jobs as one sweep");
+                        values(sweepRates, Double::parseDouble,
+                                List.of((Double) request.configuration().get("learning_rate"))),
+                        values(sweepRanks, Integer::parseInt, request.configuration().containsKey("lora_rank")
+                                ? List.of((Integer) request.configuration().get("lora_rank")) : List.of()),
+                        values(sweepEpochs, Double::parseDouble,
+                                List.of((Double) request.configuration().get("num_train_epochs"))));
+                List<JobOverview> queued = submissions.submitSweep(actor, request, grid);
+                Notifications.success("Queued " + queued.size() + " jobs as one sweep");
                 UI.getCurrent().navigate(JobsView.class);
             } catch (NumberFormatException e) {
                 Notifications.error("Sweep values must be comma-separated numbers: " + e.getMessage());
-            } catch (JobLaunchException | AccessRefusedException e) {
+            } catch (JobRefusedException | AccessRefusedException e) {
                 Notifications.error(e.getMessage());
             }
         });

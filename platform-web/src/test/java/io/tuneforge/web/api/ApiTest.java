@@ -165,6 +165,51 @@ class ApiTest {
     }
 
     @Test
+    void aMembersPriorityAboveZeroIsRefusedAsAProblemAndNothingIsStored() throws Exception {
+        JsonNode file = uploadAlpaca(tokenA);
+
+        HttpResponse<String> refused = post("/api/v1/fine_tuning/jobs", tokenA, """
+                {"model": "%s", "training_file": %d, "priority": 10, "suffix": "urgent"}"""
+                .formatted(modelName, file.path("id").asLong()));
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(JSON.readTree(refused.body()).path("detail").asString())
+                .contains("Only administrators may give a job a priority above 0");
+        assertThat(jdbc.queryForObject("select count(*) from fine_tuning_jobs where dataset_version_id = ?",
+                Long.class, file.path("id").asLong())).isZero();
+    }
+
+    @Test
+    void anAdministratorsPriority10IsQueued() throws Exception {
+        Team admins = teams.save(new Team("admins-" + suffix, 1));
+        String tokenAdmin = tokenFor(accounts.createUser("root-" + suffix, "root", "correct-horse-battery",
+                Role.ADMIN, admins));
+        JsonNode file = uploadAlpaca(tokenA);
+
+        HttpResponse<String> created = post("/api/v1/fine_tuning/jobs", tokenAdmin, """
+                {"model": "%s", "training_file": %d, "priority": 10, "suffix": "urgent"}"""
+                .formatted(modelName, file.path("id").asLong()));
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(JSON.readTree(created.body()).path("priority").asInt()).isEqualTo(10);
+        assertThat(JSON.readTree(created.body()).path("status").asString()).isEqualTo("queued");
+    }
+
+    @Test
+    void hyperparametersThatAreNotAnObjectAreRefused() throws Exception {
+        JsonNode file = uploadAlpaca(tokenA);
+
+        HttpResponse<String> refused = post("/api/v1/fine_tuning/jobs", tokenA, """
+                {"model": "%s", "training_file": %d, "hyperparameters": [1, 2]}"""
+                .formatted(modelName, file.path("id").asLong()));
+
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(refused.body()).path("detail").asString()).contains("JSON object");
+    }
+
+    @Test
     void unknownModelIsRefusedWithAProblemDetail() throws Exception {
         HttpResponse<String> response = post("/api/v1/fine_tuning/jobs", tokenA,
                 "{\"model\": \"no-such-model\", \"training_file\": 1}");

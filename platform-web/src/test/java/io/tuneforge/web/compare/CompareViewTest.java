@@ -6,8 +6,8 @@ import com.vaadin.browserless.SpringBrowserlessTest;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.job.FineTuningMethod;
-import io.tuneforge.core.job.JobLaunchService;
-import io.tuneforge.core.job.JobRequest;
+import io.tuneforge.core.job.JobSubmission;
+import io.tuneforge.core.job.JobSubmissionService;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.job.TrainingMetric;
 import io.tuneforge.core.job.TrainingMetricRepository;
@@ -42,7 +42,7 @@ class CompareViewTest extends SpringBrowserlessTest {
     DatasetService datasets;
 
     @Autowired
-    JobLaunchService launcher;
+    JobSubmissionService submissions;
 
     @Autowired
     TrainingMetricRepository metrics;
@@ -80,7 +80,7 @@ class CompareViewTest extends SpringBrowserlessTest {
     }
 
     private long launch(Actor actor, BaseModelSummary model, VersionDetails data, String name, int rank) {
-        return launcher.launch(actor, new JobRequest(name, model.id(), List.of(new JobRequest.DatasetShare(data.id(), 1.0)),
-                FineTuningMethod.LORA, Map.of("lora_rank", rank, "learning_rate", 1e-4), 0));
+        return submissions.submit(actor, JobSubmission.of(name, model.id(), data.id(), FineTuningMethod.LORA,
+                Map.of("lora_rank", rank, "learning_rate", 1e-4))).id();
     }
 }

@@ -97,7 +97,7 @@ class BrowserEndToEndTest {
         Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", PASSWORD, Role.ADMIN,
                 team));
         for (Long id : jdbc.queryForList("select id from fine_tuning_jobs where status in "
-                + "('validating_files', 'queued', 'running', 'paused')", Long.class)) {
+                + "('queued', 'running', 'paused')", Long.class)) {
             try {
                 jobs.cancel(admin, id);
             } catch (RuntimeException alreadyFinished) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.vaadin.browserless.SpringBrowserlessTest;
 import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.notification.Notification;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.QueryParameters;
 import io.tuneforge.core.dataset.DatasetService;
@@ -83,6 +84,21 @@ class NewJobViewTest extends SpringBrowserlessTest {
         assertThat(config.path("finetuning_type").asString()).isEqualTo("lora");
         assertThat(config.path("dataset_mix").get(0).path("dataset").asString()).isEqualTo("identity");
         assertThat(getCurrentView()).isInstanceOf(JobView.class);
+    }
+
+    @Test
+    void aMembersPriorityAboveZeroIsRefusedAsByTheApiAndNothingIsQueued() {
+        NewJobView view = navigate(NewJobView.class);
+        fillBasics(view, "urgent");
+        assertThat(view.priority.isVisible()).as("members do not see the priority field").isFalse();
+        view.priority.setValue(10); // as a crafted request would
+
+        test(view.launch).click();
+
+        assertThat(test($(Notification.class).last()).getText())
+                .contains("Only administrators may give a job a priority above 0");
+        assertThat(monitor.list(actor)).isEmpty();
+        assertThat(getCurrentView()).isInstanceOf(NewJobView.class);
     }
 
     @Test

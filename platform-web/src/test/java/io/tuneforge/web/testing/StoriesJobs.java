@@ -5,8 +5,8 @@ import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.job.ArtifactRepository;
 import io.tuneforge.core.job.FineTuningMethod;
-import io.tuneforge.core.job.JobLaunchService;
-import io.tuneforge.core.job.JobRequest;
+import io.tuneforge.core.job.JobSubmission;
+import io.tuneforge.core.job.JobSubmissionService;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.user.Actor;
@@ -25,16 +25,16 @@ public class StoriesJobs {
 
     private final BaseModelService models;
     private final DatasetService datasets;
-    private final JobLaunchService launcher;
+    private final JobSubmissionService submissions;
     private final ArtifactStore store;
     private final ArtifactRepository artifacts;
     private final JdbcTemplate jdbc;
 
-    StoriesJobs(BaseModelService models, DatasetService datasets, JobLaunchService launcher, ArtifactStore store,
+    StoriesJobs(BaseModelService models, DatasetService datasets, JobSubmissionService submissions, ArtifactStore store,
             ArtifactRepository artifacts, JdbcTemplate jdbc) {
         this.models = models;
         this.datasets = datasets;
-        this.launcher = launcher;
+        this.submissions = submissions;
         this.store = store;
         this.artifacts = artifacts;
         this.jdbc = jdbc;
@@ -49,8 +49,8 @@ public class StoriesJobs {
     public long queued(String name, Actor actor, Map<String, Object> config) {
         BaseModelSummary model = Workspace.stories(models, actor);
         VersionDetails data = Workspace.identity(datasets, actor);
-        return launcher.launch(actor, new JobRequest(name, model.id(),
-                List.of(new JobRequest.DatasetShare(data.id(), 1.0)), FineTuningMethod.LORA, config, 0));
+        return submissions.submit(actor, JobSubmission.of(name, model.id(), data.id(), FineTuningMethod.LORA, config))
+                .id();
     }
 
     /** A job of the actor's team that succeeded with a real LoRA adapter ({@link TunedJobs#writeLoraAdapter}). */

@@ -1,0 +1,306 @@
+package io.tuneforge.core.job;
+
+import io.tuneforge.core.dataset.DatasetVersion;
+import io.tuneforge.core.dataset.DatasetVersionRepository;
+import io.tuneforge.core.model.BaseModel;
+import io.tuneforge.core.model.BaseModelRepository;
+import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.AppUser;
+import io.tuneforge.core.user.AppUserRepository;
+import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.WorkerDevice;
+import io.tuneforge.core.worker.WorkerRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one way a job is created, for the new-job form and the REST API alike: {@link #submit} checks a
+ * {@link JobSubmission} once and queues it, {@link #submitSweep} queues one job per grid point the same way.
+ *
+ * <p>The checks: the caller may write; a priority above 0 only for administrators (both
+ * {@link AccessRefusedException}); a name of 1 to 200 characters, at least one device and a positive attempt limit;
+ * the caller's account still in the caller's team; the base model and every dataset version of the mix visible to
+ * the caller, each version valid with a mixing ratio above 0; the training configuration
+ * ({@code checkedConfiguration}); the pre-flight memory estimate fitting a registered device. Anything else refused
+ * is a {@link JobRefusedException} whose message says what to change. A refused submission stores nothing (one
+ * transaction; a sweep is all or nothing). The team's device quota applies when a worker claims the job
+ * ({@link JobQueue}), not here.
+ */
+@Service
+public class JobSubmissionService {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_NAME_LENGTH = 200;
+
+    private final FineTuningJobRepository jobs;
+    private final BaseModelRepository models;
+    private final DatasetVersionRepository versions;
+    private final AppUserRepository users;
+    private final WorkerRegistry workers;
+    private final JobEvents events;
+    private final JobMonitorService monitor;
+
+    JobSubmissionService(FineTuningJobRepository jobs, BaseModelRepository models, DatasetVersionRepository versions,
+            AppUserRepository users, WorkerRegistry workers, JobEvents events, JobMonitorService monitor) {
+        this.jobs = jobs;
+        this.models = models;
+        this.versions = versions;
+        this.users = users;
+        this.workers = workers;
+        this.events = events;
+        this.monitor = monitor;
+    }
+
+    /**
+     * Checks the submission and queues the job.
+     *
+     * @throws AccessRefusedException when the caller is a viewer, or not an administrator and asks for priority > 0
+     * @throws JobRefusedException    when anything else is refused (the message names the field and what to change)
+     */
+    @Transactional
+    public JobOverview submit(Actor caller, JobSubmission submission) {
+        long id = create(caller, submission, submission.configuration(), submission.name(), null);
+        return monitor.get(caller, id);
+    }
+
+    /**
+     * Queues one job per grid point, all sharing a {@code sweep_group}; each is checked as {@link #submit} checks
+     * it, and if one is refused none is queued.
+     *
+     * @return the jobs in grid order
+     */
+    @Transactional
+    public List<JobOverview> submitSweep(Actor caller, JobSubmission submission, SweepGrid grid) {
+        List<Map<String, Object>> points = grid.points(submission.method());
+        if (points.isEmpty()) {
+            throw new JobRefusedException("The sweep grid is empty: give at least one learning rate and one epoch "
+                    + "count");
+        }
+        if (points.size() > SweepGrid.MAX_POINTS) {
+            throw new JobRefusedException("The sweep has " + points.size() + " points; at most " + SweepGrid.MAX_POINTS
+                    + " are allowed: list fewer values");
+        }
+        String group = "sweep-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Long> ids = new ArrayList<>();
+        for (Map<String, Object> point : points) {
+            Map<String, Object> configuration = new LinkedHashMap<>(submission.configuration());
+            configuration.putAll(point);
+            ids.add(create(caller, submission, configuration, submission.name() + " " + describe(point), group));
+        }
+        return ids.stream().map(id -> monitor.get(caller, id)).toList();
+    }
+
+    /**
+     * The pre-flight estimate (memory per device, time) of a prospective job, when the model folder has a
+     * {@code config.json}; refuses what {@link #submit} would refuse about the model, data and configuration.
+     */
+    @Transactional(readOnly = true)
+    public Optional<ResourceEstimate> estimate(Actor caller, JobSubmission submission) {
+        BaseModel model = visibleModel(caller, submission.baseModelId());
+        List<Share> mix = checkedMix(caller, submission.datasets());
+        return estimate(model, submission.method(), checkedConfiguration(submission.configuration()), rows(mix));
+    }
+
+    /** The id of the base model with this name, if the caller may use it (for the REST API, which names models). */
+    @Transactional(readOnly = true)
+    public long baseModelNamed(Actor caller, String name) {
+        return models.findByName(name).filter(m -> visible(caller, m)).map(BaseModel::getId)
+                .orElseThrow(() -> new JobRefusedException("Unknown model '" + name
+                        + "': list the available ones with GET /api/v1/models"));
+    }
+
+    private long create(Actor caller, JobSubmission submission, Map<String, Object> configuration, String name,
+            String sweepGroup) {
+        caller.requireWriter();
+        requirePriorityAllowed(caller, submission.priority());
+        String runName = checkedName(name);
+        if (submission.devicesRequested() < 1) {
+            throw new JobRefusedException("devices must be at least 1 (got " + submission.devicesRequested() + ")");
+        }
+        int maxAttempts = submission.maxAttempts().orElse(3);
+        if (maxAttempts < 1) {
+            throw new JobRefusedException("max_attempts must be at least 1 (got " + maxAttempts + ")");
+        }
+        AppUser user = users.findById(caller.userId())
+                .filter(u -> u.getTeam().getId() == caller.teamId())
+                .orElseThrow(() -> new AccessRefusedException("The account " + caller.username()
+                        + " no longer exists or has moved to another team: sign in again"));
+        BaseModel model = visibleModel(caller, submission.baseModelId());
+        List<Share> mix = checkedMix(caller, submission.datasets());
+        ObjectNode checked = checkedConfiguration(configuration);
+        Optional<ResourceEstimate> estimate = estimate(model, submission.method(), checked, rows(mix));
+        estimate.ifPresent(e -> requireSomeDeviceFits(e, submission.devicesRequested()));
+
+        FineTuningJob job = jobs.saveAndFlush(new FineTuningJob(user.getTeam(), user, model, mix.getFirst().version(),
+                runName, submission.method(), stored(checked, submission.method(), model, mix),
+                submission.priority(), submission.devicesRequested(), maxAttempts,
+                estimate.map(ResourceEstimate::totalBytes).orElse(0L), sweepGroup, Instant.now()));
+        events.info(job.getId(), JobEventType.JOB_PENDING, "Job created",
+                estimate.map(JobSubmissionService::estimateData).orElse(Map.of()));
+        if (estimate.isEmpty()) {
+            events.warn(job.getId(), JobEventType.MESSAGE, "No memory estimate: the model folder "
+                    + model.getPath() + " has no readable config.json", Map.of());
+        }
+        events.info(job.getId(), JobEventType.JOB_QUEUED, "Waiting for a device", Map.of());
+        events.announce(job);
+        return job.getId();
+    }
+
+    /**
+     * The training configuration, checked: today a JSON object of LLaMA-Factory keys, as it was given.
+     *
+     * <p>The seam for the typed recipe ({@code io.tuneforge.shared.recipe.JobRecipe}): parsing, validation and
+     * defaults of the training settings go here, and only here.
+     */
+    private static ObjectNode checkedConfiguration(Map<String, Object> configuration) {
+        try {
+            JsonNode node = JSON.valueToTree(configuration);
+            if (!(node instanceof ObjectNode object)) {
+                throw new JobRefusedException("hyperparameters must be a JSON object");
+            }
+            return object;
+        } catch (JacksonException e) {
+            throw new JobRefusedException("hyperparameters are not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** The stored configuration: the checked one plus what the worker reads of model, method and data mix. */
+    private static String stored(ObjectNode configuration, FineTuningMethod method, BaseModel model,
+            List<Share> mix) {
+        ObjectNode stored = configuration.deepCopy();
+        stored.put("finetuning_type", method.name().toLowerCase(Locale.ROOT));
+        stored.put("model_name_or_path", model.getPath());
+        stored.put("dataset", String.join(",", mix.stream().map(s -> s.version().getDataset().getName()).toList()));
+        stored.set("dataset_mix", JSON.valueToTree(mix.stream().map(s -> Map.of(
+                "dataset_version_id", s.version().getId(), "dataset", s.version().getDataset().getName(),
+                "ratio", s.ratio())).toList()));
+        return JSON.writeValueAsString(stored);
+    }
+
+    private static void requirePriorityAllowed(Actor caller, int priority) {
+        if (priority > 0 && !caller.isAdmin()) {
+            throw new AccessRefusedException("Only administrators may give a job a priority above 0 (asked for "
+                    + priority + "): submit it with priority 0, or ask an administrator to raise it in the queue");
+        }
+    }
+
+    private static String checkedName(String name) {
+        String stripped = name == null ? "" : name.strip();
+        if (stripped.isEmpty() || stripped.length() > MAX_NAME_LENGTH) {
+            throw new JobRefusedException("Give the run a name of 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        return stripped;
+    }
+
+    private BaseModel visibleModel(Actor caller, long baseModelId) {
+        return models.findById(baseModelId).filter(m -> visible(caller, m))
+                .orElseThrow(() -> new JobRefusedException("Base model " + baseModelId
+                        + " does not exist or belongs to another team: pick one from the Models page or "
+                        + "GET /api/v1/models"));
+    }
+
+    private static boolean visible(Actor caller, BaseModel model) {
+        return model.getTeam().map(t -> caller.canSee(t.getId())).orElse(true);
+    }
+
+    /** A dataset version of the mix with its ratio, checked. */
+    private record Share(DatasetVersion version, double ratio) {
+    }
+
+    private List<Share> checkedMix(Actor caller, List<JobSubmission.DatasetShare> datasets) {
+        if (datasets.isEmpty()) {
+            throw new JobRefusedException("Choose at least one dataset (the REST API's training_file)");
+        }
+        List<Share> mix = new ArrayList<>();
+        for (JobSubmission.DatasetShare share : datasets) {
+            DatasetVersion version = versions.findById(share.versionId())
+                    .filter(v -> caller.canSee(v.getDataset().getTeam().getId()))
+                    .orElseThrow(() -> new JobRefusedException("Dataset version " + share.versionId()
+                            + " does not exist or belongs to another team: upload it on the Datasets page or with "
+                            + "POST /api/v1/files"));
+            String label = version.getDataset().getName() + " v" + version.getVersion();
+            if (version.getStatus() != DatasetVersion.Status.VALID) {
+                throw new JobRefusedException("Dataset " + label + " (file " + version.getId() + ") is "
+                        + version.getStatus().name().toLowerCase(Locale.ROOT)
+                        + ": fix the rows listed in its validation report and upload it again");
+            }
+            if (!(share.ratio() > 0) || Double.isInfinite(share.ratio())) {
+                throw new JobRefusedException("The mixing ratio of " + label + " must be above 0 (got "
+                        + share.ratio() + ")");
+            }
+            mix.add(new Share(version, share.ratio()));
+        }
+        return mix;
+    }
+
+    /** Rows one epoch trains on: each version's rows times its ratio. */
+    private static long rows(List<Share> mix) {
+        return Math.round(mix.stream().mapToDouble(s -> s.version().getRowCount() * s.ratio()).sum());
+    }
+
+    private Optional<ResourceEstimate> estimate(BaseModel model, FineTuningMethod method, JsonNode configuration,
+            long rowCount) {
+        Path folder = Path.of(model.getPath());
+        if (!Files.isRegularFile(folder.resolve("config.json"))) {
+            return Optional.empty();
+        }
+        boolean cuda = workers.availableDevices().stream().anyMatch(d -> d.kind() == WorkerDevice.Kind.CUDA);
+        return Optional.of(PreflightEstimator.estimate(ModelDimensions.read(folder), method, configuration, rowCount,
+                cuda));
+    }
+
+    private void requireSomeDeviceFits(ResourceEstimate estimate, int devicesRequested) {
+        List<DeviceSpec> devices = workers.availableDevices();
+        if (devices.isEmpty()) {
+            return; // no worker registered yet: the job waits for one
+        }
+        long fitting = devices.stream().filter(d -> d.memoryBytes() >= estimate.totalBytes()).count();
+        if (fitting == 0) {
+            DeviceSpec largest = devices.getFirst();
+            throw new JobRefusedException("The job needs about " + gib(estimate.totalBytes()) + " per device "
+                    + "(weights " + gib(estimate.weightsBytes()) + ", optimizer " + gib(estimate.optimizerBytes())
+                    + ", activations " + gib(estimate.activationBytes()) + ") but the largest registered device, "
+                    + largest.name() + ", has " + gib(largest.memoryBytes()) + ". Reduce "
+                    + "per_device_train_batch_size or cutoff_len, use LoRA with a lower lora_rank, or add a larger GPU.");
+        }
+        if (devicesRequested > 1 && fitting < devicesRequested) {
+            throw new JobRefusedException("The job asks for " + devicesRequested + " devices but only " + fitting
+                    + " registered devices have the " + gib(estimate.totalBytes()) + " it needs each.");
+        }
+    }
+
+    private static String describe(Map<String, Object> point) {
+        StringBuilder text = new StringBuilder();
+        point.forEach((key, value) -> text.append(switch (key) {
+            case "learning_rate" -> "lr=";
+            case "lora_rank" -> " r=";
+            case "num_train_epochs" -> " ep=";
+            default -> " " + key + "=";
+        }).append(value));
+        return text.toString();
+    }
+
+    private static Map<String, Object> estimateData(ResourceEstimate e) {
+        return Map.of("estimated_memory_bytes", e.totalBytes(), "estimated_seconds", e.estimatedSeconds(),
+                "trainable_parameters", e.trainableParams());
+    }
+
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+}

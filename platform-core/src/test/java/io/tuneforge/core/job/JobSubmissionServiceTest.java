@@ -1,0 +1,226 @@
+package io.tuneforge.core.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tuneforge.core.testing.JobFixtures;
+import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one way jobs are created (the new-job form and the REST API both call it): what it checks, what it stores,
+ * and that a refused submission stores nothing.
+ */
+@SpringBootTest(properties = "tuneforge.queue.reaper.enabled=false")
+class JobSubmissionServiceTest {
+
+    /** stories-sized Llama: h=64, 5 layers, vocab 512. */
+    private static final String SMALL_CONFIG = """
+            {"hidden_size": 64, "num_hidden_layers": 5, "intermediate_size": 172, "num_attention_heads": 8,
+             "num_key_value_heads": 4, "vocab_size": 512, "tie_word_embeddings": true}
+            """;
+    private static final Map<String, Object> LORA = Map.of("per_device_train_batch_size", 2, "cutoff_len", 128,
+            "lora_rank", 8);
+
+    @Autowired
+    JobSubmissionService submissions;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @TempDir
+    Path modelDir;
+
+    JobFixtures fixtures;
+    TeamSetup team;
+    Actor member;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Files.writeString(modelDir.resolve("config.json"), SMALL_CONFIG);
+        fixtures = new JobFixtures(jdbc);
+        fixtures.clearQueue();
+        jdbc.update("update workers set status = 'offline'");
+        team = fixtures.team(1, modelDir.toString());
+        member = team.as(Role.MEMBER);
+    }
+
+    @Test
+    void submittedJobIsQueuedWithItsEstimateEventsAndPlace() {
+        JobOverview first = submissions.submit(member, submission("first"));
+        JobOverview second = submissions.submit(member, submission("second"));
+
+        assertThat(first.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(first.placeInQueue()).hasValue(1);
+        assertThat(second.placeInQueue()).hasValue(2);
+        assertThat(first.requiredMemoryBytes()).isPositive();
+        assertThat(fixtures.eventTypes(first.id())).containsExactly("JOB_PENDING", "JOB_QUEUED");
+    }
+
+    @Test
+    void storedConfigurationCarriesWhatTheWorkerReads() {
+        JobOverview job = submissions.submit(member, submission("stored"));
+
+        JsonNode config = JsonMapper.builder().build().readTree(job.configJson());
+        assertThat(config.path("lora_rank").asInt()).isEqualTo(8);
+        assertThat(config.path("finetuning_type").asString()).isEqualTo("lora");
+        assertThat(config.path("model_name_or_path").asString()).isEqualTo(modelDir.toString());
+        assertThat(config.path("dataset").asString()).isEqualTo("data-" + team.suffix());
+        assertThat(config.path("dataset_mix").get(0).path("dataset_version_id").asLong())
+                .isEqualTo(team.datasetVersionId());
+        assertThat(config.path("dataset_mix").get(0).path("ratio").asDouble()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aMembersPriorityAboveZeroIsRefusedAndNothingIsStored() {
+        assertThatThrownBy(() -> submissions.submit(member, submission("urgent").withPriority(10)))
+                .isInstanceOf(AccessRefusedException.class)
+                .hasMessageContaining("Only administrators may give a job a priority above 0");
+
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void anAdministratorMayQueueAtPriority10() {
+        JobOverview job = submissions.submit(team.as(Role.ADMIN), submission("urgent").withPriority(10));
+
+        assertThat(job.priority()).isEqualTo(10);
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
+    void aViewerCannotSubmit() {
+        assertThatThrownBy(() -> submissions.submit(team.as(Role.VIEWER), submission("look only")))
+                .isInstanceOf(AccessRefusedException.class);
+
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void anotherTeamsDatasetOrModelIsRefusedAsAbsent() {
+        TeamSetup other = fixtures.team(1, modelDir.toString());
+
+        assertThatThrownBy(() -> submissions.submit(member, JobSubmission.of("theirs", team.modelId(),
+                other.datasetVersionId(), FineTuningMethod.LORA, LORA)))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("belongs to another team");
+        assertThatThrownBy(() -> submissions.submit(member, JobSubmission.of("theirs", other.modelId(),
+                team.datasetVersionId(), FineTuningMethod.LORA, LORA)))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("belongs to another team");
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void aDatasetThatIsNotValidIsRefused() {
+        jdbc.update("update dataset_versions set status = 'invalid' where id = ?", team.datasetVersionId());
+
+        assertThatThrownBy(() -> submissions.submit(member, submission("bad data")))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("is invalid")
+                .hasMessageContaining("validation report");
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void aMixWithAZeroRatioOrNoDatasetIsRefused() {
+        JobSubmission zero = new JobSubmission("zero", team.modelId(),
+                List.of(new JobSubmission.DatasetShare(team.datasetVersionId(), 0)), FineTuningMethod.LORA, LORA, 0,
+                1, Optional.empty());
+        JobSubmission none = new JobSubmission("none", team.modelId(), List.of(), FineTuningMethod.LORA, LORA, 0, 1,
+                Optional.empty());
+
+        assertThatThrownBy(() -> submissions.submit(member, zero)).isInstanceOf(JobRefusedException.class)
+                .hasMessageContaining("mixing ratio");
+        assertThatThrownBy(() -> submissions.submit(member, none)).isInstanceOf(JobRefusedException.class)
+                .hasMessageContaining("at least one dataset");
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void aNameMustHaveOneTo200Characters() {
+        assertThatThrownBy(() -> submissions.submit(member, submission("  ")))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("1 to 200 characters");
+        assertThatThrownBy(() -> submissions.submit(member, submission("x".repeat(201))))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("1 to 200 characters");
+        assertThat(submissions.submit(member, submission("x".repeat(200))).name()).hasSize(200);
+    }
+
+    @Test
+    void devicesMustBeAtLeastOne() {
+        JobSubmission noDevice = new JobSubmission("no device", team.modelId(),
+                List.of(new JobSubmission.DatasetShare(team.datasetVersionId(), 1)), FineTuningMethod.LORA, LORA, 0,
+                0, Optional.empty());
+
+        assertThatThrownBy(() -> submissions.submit(member, noDevice)).isInstanceOf(JobRefusedException.class)
+                .hasMessageContaining("devices must be at least 1");
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void jobThatFitsNoRegisteredDeviceIsRefusedWithTheReason() {
+        fixtures.worker("tiny-worker", 1L << 20);
+
+        assertThatThrownBy(() -> submissions.submit(member, JobSubmission.of("big", team.modelId(),
+                team.datasetVersionId(), FineTuningMethod.FULL,
+                Map.of("per_device_train_batch_size", 64, "cutoff_len", 8192))))
+                .isInstanceOf(JobRefusedException.class)
+                .hasMessageContaining("largest registered device")
+                .hasMessageContaining("cutoff_len");
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void aSweepQueuesOneJobPerGridPointInOneGroup() {
+        List<JobOverview> sweep = submissions.submitSweep(member, submission("sweep"),
+                new SweepGrid(List.of(1e-4, 2e-4), List.of(4, 8), List.of(1.0)));
+
+        assertThat(sweep).hasSize(4);
+        assertThat(sweep).extracting(j -> j.sweepGroup().orElseThrow()).containsOnly(sweep.getFirst().sweepGroup().get());
+        assertThat(sweep).extracting(JobOverview::name).containsExactly("sweep lr=1.0E-4 r=4 ep=1.0",
+                "sweep lr=1.0E-4 r=8 ep=1.0", "sweep lr=2.0E-4 r=4 ep=1.0", "sweep lr=2.0E-4 r=8 ep=1.0");
+    }
+
+    @Test
+    void aRefusedSweepQueuesNoneOfItsJobs() {
+        assertThatThrownBy(() -> submissions.submitSweep(member, submission("sweep").withPriority(3),
+                new SweepGrid(List.of(1e-4, 2e-4), List.of(), List.of(1.0))))
+                .isInstanceOf(AccessRefusedException.class);
+        assertThatThrownBy(() -> submissions.submitSweep(member, submission("sweep"),
+                new SweepGrid(List.of(), List.of(), List.of(1.0))))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("grid is empty");
+
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
+    void theEstimateNeedsNoNameAndRefusesWhatSubmitRefuses() {
+        assertThat(submissions.estimate(member, submission(""))).hasValueSatisfying(
+                e -> assertThat(e.totalBytes()).isPositive());
+
+        jdbc.update("update dataset_versions set status = 'invalid' where id = ?", team.datasetVersionId());
+        assertThatThrownBy(() -> submissions.estimate(member, submission(""))).isInstanceOf(JobRefusedException.class);
+    }
+
+    private JobSubmission submission(String name) {
+        return JobSubmission.of(name, team.modelId(), team.datasetVersionId(), FineTuningMethod.LORA, LORA);
+    }
+
+    private long jobsOfTeam() {
+        return jdbc.queryForObject("select count(*) from fine_tuning_jobs where team_id = ?", Long.class,
+                team.teamId());
+    }
+}
