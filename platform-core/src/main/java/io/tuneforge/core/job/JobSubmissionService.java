@@ -23,8 +23,9 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeException;
+import io.tuneforge.shared.recipe.RecipeSource;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -35,9 +36,10 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>The checks: the caller may write; a priority above 0 only for administrators (both
  * {@link AccessRefusedException}); a name of 1 to 200 characters, at least one device and a positive attempt limit;
  * the caller's account still in the caller's team; the base model and every dataset version of the mix visible to
- * the caller, each version valid with a mixing ratio above 0; the training configuration
- * ({@code checkedConfiguration}); the pre-flight memory estimate fitting a registered device. Anything else refused
- * is a {@link JobRefusedException} whose message says what to change. A refused submission stores nothing (one
+ * the caller, each version valid with a mixing ratio above 0; the training configuration read as a
+ * {@link JobRecipe} (types, ranges, unknown keys and cross-field rules: a {@link RecipeException} naming the key); the
+ * pre-flight memory estimate fitting a registered device. Anything else refused is a {@link JobRefusedException}
+ * whose message says what to change. A refused submission stores nothing (one
  * transaction; a sweep is all or nothing). The team's device quota applies when a worker claims the job
  * ({@link JobQueue}), not here.
  */
@@ -113,7 +115,7 @@ public class JobSubmissionService {
     public Optional<ResourceEstimate> estimate(Actor caller, JobSubmission submission) {
         BaseModel model = visibleModel(caller, submission.baseModelId());
         List<Share> mix = checkedMix(caller, submission.datasets());
-        return estimate(model, submission.method(), checkedConfiguration(submission.configuration()), rows(mix));
+        return estimate(model, checkedRecipe(submission.configuration(), submission.method()), rows(mix));
     }
 
     /** The id of the base model with this name, if the caller may use it (for the REST API, which names models). */
@@ -142,12 +144,12 @@ public class JobSubmissionService {
                         + " no longer exists or has moved to another team: sign in again"));
         BaseModel model = visibleModel(caller, submission.baseModelId());
         List<Share> mix = checkedMix(caller, submission.datasets());
-        ObjectNode checked = checkedConfiguration(configuration);
-        Optional<ResourceEstimate> estimate = estimate(model, submission.method(), checked, rows(mix));
+        JobRecipe recipe = checkedRecipe(configuration, submission.method());
+        Optional<ResourceEstimate> estimate = estimate(model, recipe, rows(mix));
         estimate.ifPresent(e -> requireSomeDeviceFits(e, submission.devicesRequested()));
 
         FineTuningJob job = jobs.saveAndFlush(new FineTuningJob(user.getTeam(), user, model, mix.getFirst().version(),
-                runName, submission.method(), stored(checked, submission.method(), model, mix),
+                runName, submission.method(), stored(recipe, model, mix),
                 submission.priority(), submission.devicesRequested(), maxAttempts,
                 estimate.map(ResourceEstimate::totalBytes).orElse(0L), sweepGroup, Instant.now()));
         events.info(job.getId(), JobEventType.JOB_PENDING, "Job created",
@@ -162,28 +164,28 @@ public class JobSubmissionService {
     }
 
     /**
-     * The training configuration, checked: today a JSON object of LLaMA-Factory keys, as it was given.
+     * The training configuration as a checked recipe whose fine-tuning type is the submission's method (given in
+     * both places they must agree). The one place a job's settings are parsed, checked and defaulted.
      *
-     * <p>The seam for the typed recipe ({@code io.tuneforge.shared.recipe.JobRecipe}): parsing, validation and
-     * defaults of the training settings go here, and only here.
+     * @throws RecipeException naming the key, the value and what is allowed
      */
-    private static ObjectNode checkedConfiguration(Map<String, Object> configuration) {
-        try {
-            JsonNode node = JSON.valueToTree(configuration);
-            if (!(node instanceof ObjectNode object)) {
-                throw new JobRefusedException("hyperparameters must be a JSON object");
-            }
-            return object;
-        } catch (JacksonException e) {
-            throw new JobRefusedException("hyperparameters are not valid JSON: " + e.getOriginalMessage());
+    private static JobRecipe checkedRecipe(Map<String, Object> configuration, FineTuningMethod method) {
+        Map<String, Object> values = new LinkedHashMap<>(configuration);
+        String type = method.name().toLowerCase(Locale.ROOT);
+        Object given = values.putIfAbsent("finetuning_type", type);
+        if (given != null && !type.equalsIgnoreCase(String.valueOf(given).strip())) {
+            throw new RecipeException("finetuning_type", given, type, "finetuning_type " + given
+                    + " disagrees with the job's method " + type + ": give only one of the two");
         }
+        return JobRecipe.read(values, RecipeSource.FORM);
     }
 
-    /** The stored configuration: the checked one plus what the worker reads of model, method and data mix. */
-    private static String stored(ObjectNode configuration, FineTuningMethod method, BaseModel model,
-            List<Share> mix) {
-        ObjectNode stored = configuration.deepCopy();
-        stored.put("finetuning_type", method.name().toLowerCase(Locale.ROOT));
+    /**
+     * The stored configuration: the recipe's effective values (every default filled in, so the job trains the same
+     * whatever later versions default to) plus what the worker reads of model and data mix.
+     */
+    private static String stored(JobRecipe recipe, BaseModel model, List<Share> mix) {
+        ObjectNode stored = JSON.valueToTree(recipe.effectiveValues());
         stored.put("model_name_or_path", model.getPath());
         stored.put("dataset", String.join(",", mix.stream().map(s -> s.version().getDataset().getName()).toList()));
         stored.set("dataset_mix", JSON.valueToTree(mix.stream().map(s -> Map.of(
@@ -253,15 +255,13 @@ public class JobSubmissionService {
         return Math.round(mix.stream().mapToDouble(s -> s.version().getRowCount() * s.ratio()).sum());
     }
 
-    private Optional<ResourceEstimate> estimate(BaseModel model, FineTuningMethod method, JsonNode configuration,
-            long rowCount) {
+    private Optional<ResourceEstimate> estimate(BaseModel model, JobRecipe recipe, long rowCount) {
         Path folder = Path.of(model.getPath());
         if (!Files.isRegularFile(folder.resolve("config.json"))) {
             return Optional.empty();
         }
         boolean cuda = workers.availableDevices().stream().anyMatch(d -> d.kind() == WorkerDevice.Kind.CUDA);
-        return Optional.of(PreflightEstimator.estimate(ModelDimensions.read(folder), method, configuration, rowCount,
-                cuda));
+        return Optional.of(PreflightEstimator.estimate(ModelDimensions.read(folder), recipe, rowCount, cuda));
     }
 
     private void requireSomeDeviceFits(ResourceEstimate estimate, int devicesRequested) {

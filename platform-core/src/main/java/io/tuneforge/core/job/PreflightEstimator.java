@@ -1,13 +1,11 @@
 package io.tuneforge.core.job;
 
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import tools.jackson.databind.JsonNode;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeMethod;
 
 /**
  * Estimates a job's memory per device and its duration before it is queued, from the model's dimensions and the
- * training configuration (LLaMA-Factory keys). Training runs in float32 (DJL cannot compute in bf16), so every
+ * job's checked {@link JobRecipe} (so the estimate sees exactly the batch, cutoff, epochs and method that train). Training runs in float32 (DJL cannot compute in bf16), so every
  * tensor counts 4 bytes.
  *
  * <p>Activations follow Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large Transformer Models"):
@@ -28,8 +26,6 @@ public final class PreflightEstimator {
     private static final long LOSS_CHUNK_TOKENS = 256;
     /** CUDA context and libtorch runtime. */
     private static final long RUNTIME_BYTES = 512L << 20;
-    private static final List<String> ALL_LINEARS =
-            List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
     private PreflightEstimator() {
     }
@@ -37,46 +33,55 @@ public final class PreflightEstimator {
     /**
      * Estimates one job.
      *
-     * @param model      the base model's dimensions
-     * @param method     LoRA, full or freeze
-     * @param config     the training configuration (per_device_train_batch_size, cutoff_len, lora_rank,
-     *                   lora_target, num_train_epochs, freeze_trainable_layers)
-     * @param rowCount   rows in the training dataset
-     * @param onCuda     true to time it for a CUDA device, false for the CPU
+     * @param model    the base model's dimensions
+     * @param recipe   the job's recipe (method, per_device_train_batch_size, cutoff_len, num_train_epochs or
+     *                 max_steps, lora_rank and lora_target, freeze_trainable_layers)
+     * @param rowCount rows one epoch trains on
+     * @param onCuda   true to time it for a CUDA device, false for the CPU
      */
-    public static ResourceEstimate estimate(ModelDimensions model, FineTuningMethod method, JsonNode config,
-            long rowCount, boolean onCuda) {
-        long batch = Math.max(1, config.path("per_device_train_batch_size").asLong(1));
-        long cutoff = Math.max(1, config.path("cutoff_len").asLong(1024));
-        double epochs = Math.max(0.0, config.path("num_train_epochs").asDouble(3.0));
+    public static ResourceEstimate estimate(ModelDimensions model, JobRecipe recipe, long rowCount, boolean onCuda) {
+        long batch = recipe.optimization().perDeviceTrainBatchSize();
+        long cutoff = recipe.data().cutoffLen();
         long parameters = model.parameters();
+        RecipeMethod method = recipe.method();
 
-        long trainable = switch (method) {
-            case LORA -> loraParameters(model, config);
+        long trainable = switch (method.finetuningType()) {
+            case LORA -> loraParameters(model, method.lora());
             case FULL -> parameters;
-            case FREEZE -> Math.max(1, config.path("freeze_trainable_layers").asInt(2)) * model.parametersPerLayer();
+            case FREEZE -> Math.min(model.layers(), method.freeze().trainableLayers()) * model.parametersPerLayer();
         };
-        long weights = parameters * FLOAT_BYTES + (method == FineTuningMethod.LORA ? trainable * FLOAT_BYTES : 0);
+        boolean lora = method.finetuningType() == RecipeMethod.FinetuningType.LORA;
+        long weights = parameters * FLOAT_BYTES + (lora ? trainable * FLOAT_BYTES : 0);
         long gradients = trainable * FLOAT_BYTES;
         long optimizer = 2 * trainable * FLOAT_BYTES;
         long activations = activationBytes(model, batch, cutoff);
         long subtotal = weights + gradients + optimizer + activations;
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
 
-        long tokens = (long) (rowCount * cutoff * epochs);
-        double flopsPerToken = (method == FineTuningMethod.FULL ? 6.0 : 4.0) * parameters;
+        long tokens = trainingTokens(recipe, rowCount, cutoff);
+        double flopsPerToken = (method.finetuningType() == RecipeMethod.FinetuningType.FULL ? 6.0 : 4.0) * parameters;
         long seconds = (long) Math.ceil(tokens * flopsPerToken / (onCuda ? CUDA_FLOPS : CPU_FLOPS));
         return new ResourceEstimate(weights, trainable, gradients, optimizer, activations, overhead,
                 subtotal + overhead, tokens, seconds);
     }
 
+    /** Tokens trained at most: max_steps × effective batch × cutoff when set, else rows × epochs × cutoff. */
+    private static long trainingTokens(JobRecipe recipe, long rowCount, long cutoff) {
+        long effectiveBatch = (long) recipe.optimization().perDeviceTrainBatchSize()
+                * recipe.optimization().gradientAccumulationSteps();
+        return recipe.optimization().maxSteps()
+                .map(steps -> Math.multiplyHigh(steps, effectiveBatch * cutoff) == 0
+                        ? steps * effectiveBatch * cutoff : Long.MAX_VALUE)
+                .orElse((long) (rowCount * cutoff * recipe.optimization().numTrainEpochs()));
+    }
+
     /** LoRA matrices A (r × in) and B (out × r) on every targeted linear of every layer. */
-    static long loraParameters(ModelDimensions m, JsonNode config) {
-        long r = Math.max(1, config.path("lora_rank").asLong(8));
+    static long loraParameters(ModelDimensions m, RecipeMethod.Lora lora) {
+        long r = lora.rank();
         long h = m.hiddenSize();
         long kv = m.keyValueWidth();
         long perLayer = 0;
-        for (String target : targets(config)) {
+        for (String target : lora.targetModules()) {
             perLayer += switch (target) {
                 case "q_proj", "o_proj" -> r * (h + h);
                 case "k_proj", "v_proj" -> r * (h + kv);
@@ -85,14 +90,6 @@ public final class PreflightEstimator {
             };
         }
         return perLayer * m.layers();
-    }
-
-    private static Set<String> targets(JsonNode config) {
-        String spec = config.path("lora_target").asString("all").toLowerCase(Locale.ROOT).strip();
-        if (spec.equals("all")) {
-            return Set.copyOf(ALL_LINEARS);
-        }
-        return Set.of(spec.split("\\s*,\\s*"));
     }
 
     private static long activationBytes(ModelDimensions m, long batch, long cutoff) {

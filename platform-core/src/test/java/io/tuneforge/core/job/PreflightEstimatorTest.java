@@ -2,8 +2,10 @@ package io.tuneforge.core.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeSource;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.json.JsonMapper;
 
 class PreflightEstimatorTest {
 
@@ -17,17 +19,17 @@ class PreflightEstimatorTest {
 
     @Test
     void loraOnAllLinearsMatchesPeftParameterCount() {
-        var config = JsonMapper.builder().build().readTree("{\"lora_rank\": 8, \"lora_target\": \"all\"}");
+        JobRecipe recipe = recipe(Map.of("lora_rank", 8, "lora_target", "all"));
         // peft reports 5,636,096 trainable parameters for r=8 on all linears of Llama-3.2-1B
-        assertThat(PreflightEstimator.loraParameters(LLAMA_1B, config)).isEqualTo(5_636_096L);
+        assertThat(PreflightEstimator.loraParameters(LLAMA_1B, recipe.method().lora())).isEqualTo(5_636_096L);
     }
 
     @Test
     void fullFineTuningNeedsFarMoreMemoryThanLora() {
-        var json = JsonMapper.builder().build();
-        var config = json.readTree("{\"per_device_train_batch_size\": 1, \"cutoff_len\": 512}");
-        ResourceEstimate lora = PreflightEstimator.estimate(LLAMA_1B, FineTuningMethod.LORA, config, 1000, true);
-        ResourceEstimate full = PreflightEstimator.estimate(LLAMA_1B, FineTuningMethod.FULL, config, 1000, true);
+        Map<String, Object> config = Map.of("per_device_train_batch_size", 1, "cutoff_len", 512);
+        ResourceEstimate lora = PreflightEstimator.estimate(LLAMA_1B, recipe(config), 1000, true);
+        ResourceEstimate full = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("per_device_train_batch_size", 1,
+                "cutoff_len", 512, "finetuning_type", "full")), 1000, true);
 
         assertThat(full.optimizerBytes()).isEqualTo(2 * 4 * LLAMA_1B.parameters());
         assertThat(full.totalBytes()).isGreaterThan(2 * lora.totalBytes());
@@ -38,11 +40,30 @@ class PreflightEstimatorTest {
 
     @Test
     void activationsGrowWithBatchAndCutoff() {
-        var json = JsonMapper.builder().build();
-        long small = PreflightEstimator.estimate(LLAMA_1B, FineTuningMethod.LORA,
-                json.readTree("{\"per_device_train_batch_size\": 1, \"cutoff_len\": 256}"), 10, false).activationBytes();
-        long large = PreflightEstimator.estimate(LLAMA_1B, FineTuningMethod.LORA,
-                json.readTree("{\"per_device_train_batch_size\": 4, \"cutoff_len\": 1024}"), 10, false).activationBytes();
+        long small = PreflightEstimator.estimate(LLAMA_1B,
+                recipe(Map.of("per_device_train_batch_size", 1, "cutoff_len", 256)), 10, false).activationBytes();
+        long large = PreflightEstimator.estimate(LLAMA_1B,
+                recipe(Map.of("per_device_train_batch_size", 4, "cutoff_len", 1024)), 10, false).activationBytes();
         assertThat(large).isGreaterThan(16 * small);
+    }
+
+    @Test
+    void maxStepsBoundsTheTrainedTokensWhateverTheDatasetSize() {
+        ResourceEstimate estimate = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("max_steps", 10,
+                "per_device_train_batch_size", 2, "gradient_accumulation_steps", 4, "cutoff_len", 128)), 1_000_000, false);
+
+        assertThat(estimate.trainingTokens()).isEqualTo(10L * 2 * 4 * 128);
+    }
+
+    @Test
+    void freezeTrainsTheChosenLayersOnly() {
+        ResourceEstimate estimate = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "freeze",
+                "freeze_trainable_layers", 3)), 10, false);
+
+        assertThat(estimate.trainableParams()).isEqualTo(3 * LLAMA_1B.parametersPerLayer());
+    }
+
+    private static JobRecipe recipe(Map<String, Object> values) {
+        return JobRecipe.read(values, RecipeSource.FORM);
     }
 }

@@ -11,6 +11,8 @@ import io.tuneforge.core.job.JobService;
 import io.tuneforge.core.job.JobSubmission;
 import io.tuneforge.core.job.JobSubmissionService;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.web.api.ApiDtos.CheckpointDto;
 import io.tuneforge.web.api.ApiDtos.CreateJobRequest;
 import io.tuneforge.web.api.ApiDtos.Event;
@@ -72,9 +74,13 @@ class FineTuningJobsController {
         }
         String name = request.suffix() == null || request.suffix().isBlank() ? request.model() + " fine-tune"
                 : request.suffix();
+        // OpenAI's names (n_epochs, batch_size, learning_rate_multiplier) become recipe keys; bad values are 422s
+        JobRecipe recipe = JobRecipe.read(configuration(request.hyperparameters()), RecipeSource.REST);
+        FineTuningMethod method = request.method() == null || request.method().isBlank()
+                ? FineTuningMethod.valueOf(recipe.method().finetuningType().name()) : method(request.method());
         JobSubmission submission = new JobSubmission(name, submissions.baseModelNamed(actor, request.model()),
-                List.of(new JobSubmission.DatasetShare(request.trainingFile(), 1.0)), method(request.method()),
-                configuration(request.hyperparameters()), Optional.ofNullable(request.priority()).orElse(0),
+                List.of(new JobSubmission.DatasetShare(request.trainingFile(), 1.0)), method,
+                recipe.given(), Optional.ofNullable(request.priority()).orElse(0),
                 Optional.ofNullable(request.devices()).orElse(1), Optional.ofNullable(request.maxAttempts()));
         return Job.of(submissions.submit(actor, submission));
     }
