@@ -114,14 +114,16 @@ class TrainSettingsForm extends Composite<Div> {
     }
 
     private <P> void bind(RecipeField field, HasValue<?, P> input, Converter<P, Object> converter) {
-        bindings.put(field.key(), binder.forField(input).withConverter(converter)
+        Binder.Binding<Map<String, Object>, Object> binding = binder.forField(input).withConverter(converter)
                 .bind(values -> values.get(field.key()), (values, value) -> {
                     if (value == null) {
                         values.remove(field.key()); // blank: unset, the recipe's default applies
                     } else {
                         values.put(field.key(), value);
                     }
-                }));
+                });
+        binding.setConvertBackToPresentation(false); // keep what the user typed ("1e-4" stays "1e-4")
+        bindings.put(field.key(), binding);
     }
 
     /** The recipe's own parse of one field: its typed value, or its message on the field. */
