@@ -64,6 +64,27 @@ record JobYaml(JobRecipe recipe, List<String> ignored) {
         return new JobYaml(recipe, ignored);
     }
 
+    /**
+     * What an import did, for the user: the path keys not applied, what the pickers chose from them, and the keys
+     * with no effect here.
+     *
+     * @param picked what the model and dataset pickers were set to from the path keys ("datasets identity")
+     */
+    String report(List<String> picked) {
+        StringBuilder report = new StringBuilder("Form filled from the YAML.");
+        if (!pathKeys().isEmpty()) {
+            report.append(" Not applied (the model and dataset pickers and the job set them): ")
+                    .append(String.join(", ", pathKeys())).append('.');
+        }
+        if (!picked.isEmpty()) {
+            report.append(" Chosen from them: ").append(String.join("; ", picked)).append('.');
+        }
+        if (!ignored.isEmpty()) {
+            report.append(" No effect in TuneForge: ").append(String.join(", ", ignored)).append('.');
+        }
+        return report.toString();
+    }
+
     /** The path keys the YAML gives (model_name_or_path, dataset, output_dir, ...): the form does not take them. */
     List<String> pathKeys() {
         return RecipeKeys.FIELDS.stream().filter(RecipeField::pathKey).map(RecipeField::key)

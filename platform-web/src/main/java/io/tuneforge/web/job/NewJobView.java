@@ -284,18 +284,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             picked.add("datasets " + String.join(", ", named.stream().map(DatasetSummary::name).toList()));
         }
         yamlDialog.close();
-        StringBuilder report = new StringBuilder("Form filled from the YAML.");
-        if (!imported.pathKeys().isEmpty()) {
-            report.append(" Not applied (the model and dataset pickers and the job set them): ")
-                    .append(String.join(", ", imported.pathKeys())).append('.');
-        }
-        if (!picked.isEmpty()) {
-            report.append(" Chosen from them: ").append(String.join("; ", picked)).append('.');
-        }
-        if (!imported.ignored().isEmpty()) {
-            report.append(" No effect in TuneForge: ").append(String.join(", ", imported.ignored())).append('.');
-        }
-        Notifications.success(report.toString());
+        Notifications.success(imported.report(picked));
     }
 
     /** Method and settings from a recipe (an imported YAML, a cloned job). */

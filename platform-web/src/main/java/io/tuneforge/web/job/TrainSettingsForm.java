@@ -251,6 +251,7 @@ class TrainSettingsForm extends Composite<Div> {
             }
         });
         binder.setBean(values);
+        binder.validate(); // clears the messages of values typed before
         showMethod(recipe.method().finetuningType());
     }
 }

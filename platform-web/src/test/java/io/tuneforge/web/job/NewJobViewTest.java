@@ -260,6 +260,9 @@ class NewJobViewTest extends SpringBrowserlessTest {
     @Test
     void importingALlamaFactoryYamlFillsTheFormAndUnknownKeysAreRefused() {
         NewJobView view = navigate(NewJobView.class);
+        TextField rank = (TextField) view.settings.field("lora_rank");
+        test(rank).setValue("-5");
+        assertThat(rank.isInvalid()).isTrue();
         test(view.importYaml).click();
         view.yaml.setValue("""
                 stage: sft
@@ -274,6 +277,7 @@ class NewJobViewTest extends SpringBrowserlessTest {
         view.applyYaml();
 
         assertThat(view.settings.field("lora_rank").getValue()).isEqualTo("16");
+        assertThat(rank.isInvalid()).as("the typed value's message is gone with it").isFalse();
         assertThat(view.settings.field("learning_rate").getValue()).isEqualTo("1.0e-4");
         assertThat(view.settings.field("val_size").getValue()).as("absent: LLaMA-Factory's default").isEqualTo("0.0");
         assertThat(view.data.getSelectedItems()).extracting(d -> d.name()).containsExactly("identity");
