@@ -38,6 +38,12 @@ import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeException;
+import io.tuneforge.shared.recipe.RecipeField;
+import io.tuneforge.shared.recipe.RecipeKeys;
+import io.tuneforge.shared.recipe.RecipeMethod.FinetuningType;
+import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.layout.SectionHeader;
 import io.tuneforge.web.security.CurrentActor;
@@ -49,7 +55,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -105,14 +110,12 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     public void beforeEnter(BeforeEnterEvent event) {
         QueryParameters query = event.getLocation().getQueryParameters();
         query.getSingleParameter("dataset").ifPresent(this::preselectDataset);
-        Map<String, Object> split = new LinkedHashMap<>();
-        query.getSingleParameter("val_size").ifPresent(v -> split.put("val_size", v));
-        query.getSingleParameter("seed").ifPresent(v -> split.put("seed", v));
-        settings.apply(split);
+        query.getSingleParameter("val_size").ifPresent(v -> settings.setText("val_size", v));
+        query.getSingleParameter("seed").ifPresent(v -> settings.setText("seed", v));
         query.getSingleParameter("clone").ifPresent(id -> {
             try {
                 cloneFrom(monitor.get(actor, Long.parseLong(id)));
-            } catch (NumberFormatException | JobNotFoundException e) {
+            } catch (NumberFormatException | JobNotFoundException | RecipeException e) {
                 Notifications.error("Cannot clone job " + id + ": " + e.getMessage());
             }
         });
@@ -137,13 +140,16 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         data.addValueChangeListener(e -> showRatios());
         ratios.setPadding(false);
         ratios.setSpacing(false);
+        RecipeField finetuningType = RecipeKeys.field("finetuning_type").orElseThrow();
+        method.setLabel(finetuningType.label());
+        method.setHelperText(finetuningType.help());
         method.setItems(FineTuningMethod.values());
         method.setItemLabelGenerator(m -> switch (m) {
             case LORA -> "LoRA (small adapter, least memory)";
             case FULL -> "Full (all weights)";
             case FREEZE -> "Freeze (last layers only)";
         });
-        method.addValueChangeListener(e -> settings.showMethod(e.getValue()));
+        method.addValueChangeListener(e -> settings.showMethod(typeOf(e.getValue())));
         priority.setValue(0);
         priority.setVisible(actor.isAdmin());
         priority.setHelperText("Higher runs first (administrators only).");
@@ -236,12 +242,15 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     private void openYaml(boolean export) {
+        yaml.setInvalid(false);
         if (export) {
-            Optional<Map<String, Object>> config = fullConfig();
-            if (config.isEmpty()) {
+            Optional<JobRecipe> recipe = settings.read();
+            if (recipe.isEmpty()) {
+                Notifications.error("Some settings are not valid: see the fields marked in red.");
                 return;
             }
-            yaml.setValue(JobYaml.write(config.get()));
+            yaml.setValue(JobYaml.write(recipe.get(), Optional.ofNullable(model.getValue()).map(BaseModelSummary::path),
+                    data.getSelectedItems().stream().map(DatasetSummary::name).toList()));
             yamlDialog.setHeaderTitle("The train config of this form");
         } else {
             yaml.clear();
@@ -250,42 +259,46 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         yamlDialog.open();
     }
 
-    /** Fills the form from the YAML in the dialog; refuses (and changes nothing) on unknown keys. */
+    /**
+     * Fills the form from the YAML in the dialog; a key or value the recipe refuses shows its message and changes
+     * nothing. Path keys are not settings here: the model and dataset pickers are chosen from them when they name a
+     * registered model or dataset, and the user is told which were not applied.
+     */
     void applyYaml() {
+        yaml.setInvalid(false);
+        JobYaml imported;
         try {
-            Map<String, Object> values = JobYaml.read(yaml.getValue());
-            List<String> unknown = values.keySet().stream()
-                    .filter(k -> TrainSetting.byKey(k).isEmpty() && !JobYaml.IGNORED_KEYS.contains(k)
-                            && !List.of("model_name_or_path", "dataset", "finetuning_type").contains(k))
-                    .toList();
-            if (!unknown.isEmpty()) {
-                Notifications.error("Unknown keys: " + String.join(", ", unknown)
-                        + ". Remove them or check their spelling; nothing was changed.");
-                return;
-            }
-            applyConfig(values);
-            yamlDialog.close();
-            List<String> ignored = values.keySet().stream().filter(JobYaml.IGNORED_KEYS::contains).toList();
-            Notifications.success("Form filled" + (ignored.isEmpty() ? "" : "; the platform sets these itself: " + ignored));
-        } catch (IllegalArgumentException e) {
-            Notifications.error(e.getMessage());
+            imported = JobYaml.read(yaml.getValue());
+        } catch (IllegalArgumentException | RecipeException e) {
+            yaml.setErrorMessage(e.getMessage());
+            yaml.setInvalid(true);
+            return;
         }
+        JobRecipe recipe = imported.recipe();
+        showRecipe(recipe);
+        List<String> picked = new ArrayList<>();
+        pickModel(recipe).ifPresent(m -> picked.add("base model " + m.name()));
+        List<DatasetSummary> named = datasets.stream().filter(d -> recipe.data().datasets().contains(d.name())).toList();
+        if (!named.isEmpty()) {
+            data.setValue(named);
+            picked.add("datasets " + String.join(", ", named.stream().map(DatasetSummary::name).toList()));
+        }
+        yamlDialog.close();
+        Notifications.success(imported.report(picked));
     }
 
-    private void applyConfig(Map<String, Object> values) {
-        Map<String, Object> train = new LinkedHashMap<>(values);
-        Optional.ofNullable(train.remove("finetuning_type")).map(String::valueOf)
-                .ifPresent(t -> method.setValue(FineTuningMethod.valueOf(t.toUpperCase())));
-        Optional.ofNullable(train.remove("model_name_or_path")).map(String::valueOf).ifPresent(path -> models.stream()
-                .filter(m -> m.path().equals(path) || m.name().equals(path)).findFirst().ifPresent(model::setValue));
-        Object datasetNames = train.remove("dataset");
-        if (datasetNames != null) {
-            List<String> wanted = Arrays.stream(String.valueOf(datasetNames).split(",")).map(String::strip).toList();
-            data.setValue(datasets.stream().filter(d -> wanted.contains(d.name())).toList());
-        }
-        train.keySet().removeAll(JobYaml.IGNORED_KEYS);
-        train.remove("dataset_mix");
-        settings.apply(train);
+    /** Method and settings from a recipe (an imported YAML, a cloned job). */
+    private void showRecipe(JobRecipe recipe) {
+        settings.fill(recipe);
+        method.setValue(FineTuningMethod.valueOf(recipe.method().finetuningType().name()));
+    }
+
+    /** Chooses the registered base model a recipe's model_name_or_path names (by folder or name), if any. */
+    private Optional<BaseModelSummary> pickModel(JobRecipe recipe) {
+        Optional<BaseModelSummary> found = recipe.model().modelNameOrPath().flatMap(path -> models.stream()
+                .filter(m -> m.path().equals(path) || m.name().equals(path)).findFirst());
+        found.ifPresent(model::setValue);
+        return found;
     }
 
     private void cloneFrom(JobOverview job) {
@@ -302,28 +315,18 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 }
             }
         }
-        config.remove("dataset");
-        applyConfig(config);
+        JobRecipe recipe = JobRecipe.read(config, RecipeSource.STORED);
+        showRecipe(recipe);
+        pickModel(recipe);
         name.setValue(job.name() + " (clone)");
     }
 
-    /** The train config with model, datasets and method (for YAML). */
-    private Optional<Map<String, Object>> fullConfig() {
-        FineTuningMethod chosen = method.getValue();
-        return settings.read(chosen).map(train -> {
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("stage", "sft");
-            config.put("do_train", true);
-            config.put("model_name_or_path", model.getValue() == null ? "" : model.getValue().path());
-            config.put("finetuning_type", chosen.name().toLowerCase());
-            config.put("dataset", String.join(",", data.getSelectedItems().stream().map(DatasetSummary::name).toList()));
-            config.putAll(train);
-            return config;
-        });
+    static FinetuningType typeOf(FineTuningMethod method) {
+        return FinetuningType.valueOf(method.name());
     }
 
     private Optional<JobSubmission> request() {
-        Optional<Map<String, Object>> train = settings.read(method.getValue());
+        Optional<Map<String, Object>> train = settings.read().map(recipe -> new LinkedHashMap<>(recipe.given()));
         if (train.isEmpty()) {
             Notifications.error("Some settings are not valid: see the fields marked in red.");
             return Optional.empty();
@@ -353,31 +356,51 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     private void queueSweep() {
+        List.of(sweepRates, sweepRanks, sweepEpochs).forEach(field -> field.setInvalid(false));
         request().ifPresent(request -> {
+            JobRecipe recipe = JobRecipe.read(request.configuration(), RecipeSource.FORM);
             try {
                 SweepGrid grid = new SweepGrid(
-                        values(sweepRates, Double::parseDouble,
-                                List.of((Double) request.configuration().get("learning_rate"))),
-                        values(sweepRanks, Integer::parseInt, request.configuration().containsKey("lora_rank")
-                                ? List.of((Integer) request.configuration().get("lora_rank")) : List.of()),
-                        values(sweepEpochs, Double::parseDouble,
-                                List.of((Double) request.configuration().get("num_train_epochs"))));
+                        sweepValues(sweepRates, List.of(recipe.optimization().learningRate()), Number::doubleValue),
+                        sweepValues(sweepRanks, recipe.isLora() ? List.of(recipe.method().lora().rank()) : List.of(),
+                                Number::intValue),
+                        sweepValues(sweepEpochs, List.of(recipe.optimization().numTrainEpochs()), Number::doubleValue));
+                for (Map<String, Object> point : grid.points(request.method())) {
+                    recipe.with(point, RecipeSource.FORM); // a point the recipe refuses is refused with its message
+                }
                 List<JobOverview> queued = submissions.submitSweep(actor, request, grid);
                 Notifications.success("Queued " + queued.size() + " jobs as one sweep");
                 UI.getCurrent().navigate(JobsView.class);
-            } catch (NumberFormatException e) {
-                Notifications.error("Sweep values must be comma-separated numbers: " + e.getMessage());
+            } catch (RecipeException e) {
+                showSweepError(e);
             } catch (JobRefusedException | AccessRefusedException e) {
                 Notifications.error(e.getMessage());
             }
         });
     }
 
-    private static <T> List<T> values(TextField field, Function<String, T> parse, List<T> fallback) {
+    /** The recipe key a sweep field lists values of. */
+    private String sweepKey(TextField field) {
+        return field == sweepRates ? "learning_rate" : field == sweepRanks ? "lora_rank" : "num_train_epochs";
+    }
+
+    /** A sweep field's comma-separated values, each parsed by the recipe; the fallback when the field is blank. */
+    private <T> List<T> sweepValues(TextField field, List<T> fallback, java.util.function.Function<Number, T> type) {
         if (field.getValue().isBlank()) {
             return fallback;
         }
-        return Arrays.stream(field.getValue().split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(parse).toList();
+        RecipeField recipeField = RecipeKeys.field(sweepKey(field)).orElseThrow();
+        return Arrays.stream(field.getValue().split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .map(s -> type.apply((Number) recipeField.parse(s, RecipeSource.FORM).orElseThrow())).toList();
+    }
+
+    private void showSweepError(RecipeException e) {
+        Optional<TextField> field = java.util.stream.Stream.of(sweepRates, sweepRanks, sweepEpochs)
+                .filter(f -> sweepKey(f).equals(e.key())).findFirst();
+        field.ifPresentOrElse(f -> {
+            f.setErrorMessage(e.getMessage());
+            f.setInvalid(true);
+        }, () -> Notifications.error(e.getMessage()));
     }
 
     static Paragraph note(String text) {

@@ -1,5 +1,6 @@
 package io.tuneforge.web.job;
 
+import com.vaadin.flow.component.Component;
 import com.vaadin.flow.component.Composite;
 import com.vaadin.flow.component.HasValue;
 import com.vaadin.flow.component.checkbox.Checkbox;
@@ -7,152 +8,250 @@ import com.vaadin.flow.component.details.Details;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.shared.HasValidationProperties;
 import com.vaadin.flow.component.textfield.TextField;
-import io.tuneforge.core.job.FineTuningMethod;
-import java.util.ArrayList;
+import com.vaadin.flow.data.binder.Binder;
+import com.vaadin.flow.data.binder.BindingValidationStatus;
+import com.vaadin.flow.data.binder.Result;
+import com.vaadin.flow.data.converter.Converter;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeException;
+import io.tuneforge.shared.recipe.RecipeField;
+import io.tuneforge.shared.recipe.RecipeKeys;
+import io.tuneforge.shared.recipe.RecipeMethod.FinetuningType;
+import io.tuneforge.shared.recipe.RecipeSource;
+import io.tuneforge.shared.recipe.Section;
+import io.tuneforge.web.layout.Notifications;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The {@code train} settings of a new job, built from {@link TrainSetting#ALL}, with inline validation. */
+/**
+ * The recipe settings of a new job, rendered from {@link RecipeKeys#FIELDS}: one section per {@link Section}, one
+ * field per key (CHOICE a select, BOOLEAN a checkbox, numbers and text a text field pre-filled with
+ * {@link RecipeField#initialFormText()}), labels, help and limits all from the recipe. A {@link Binder} over the
+ * values by key parses every field with {@link RecipeField#parse} and shows the recipe's message on it; {@link #read}
+ * then checks the whole recipe ({@link JobRecipe#read}) and shows a cross-field refusal on the field it names.
+ *
+ * <p>Not rendered: path keys (the model and dataset pickers and the job set them) and the method section: the view's
+ * method choice is {@code finetuning_type}, and {@code stage} / {@code do_train} have one allowed value each.
+ */
 class TrainSettingsForm extends Composite<Div> {
 
-    private final Map<String, HasValue<?, ?>> fields = new LinkedHashMap<>();
-    private final Map<TrainSetting.Group, Details> sections = new EnumMap<>(TrainSetting.Group.class);
+    private final Binder<Map<String, Object>> binder = new Binder<>();
+    private final Map<String, Binder.Binding<Map<String, Object>, Object>> bindings = new LinkedHashMap<>();
+    private final Map<String, RecipeField> fieldsByKey = new LinkedHashMap<>();
+    private final Map<Section, Details> sections = new EnumMap<>(Section.class);
+    private FinetuningType method = FinetuningType.LORA;
+    /** The field showing a cross-field refusal of the last {@link #read}, cleared on the next change. */
+    private Binder.Binding<Map<String, Object>, Object> crossFieldError;
 
     TrainSettingsForm() {
-        section(TrainSetting.Group.LORA, "LoRA", true);
-        section(TrainSetting.Group.FREEZE, "Freeze", true);
-        section(TrainSetting.Group.TRAINING, "Training", true);
-        section(TrainSetting.Group.DATA, "Data and template", true);
-        section(TrainSetting.Group.OUTPUTS, "Outputs", true);
-        for (TrainSetting setting : TrainSetting.ALL) {
-            ((FormLayout) sections.get(setting.group()).getContent().findFirst().orElseThrow()).add(field(setting));
+        for (RecipeField field : RecipeKeys.FIELDS) {
+            if (rendered(field)) {
+                fieldsByKey.put(field.key(), field);
+                sectionOf(field.section()).add(component(field));
+            }
         }
+        binder.setBean(initialValues());
+        binder.addValueChangeListener(e -> clearCrossFieldError());
+        showMethod(method);
     }
 
-    private void section(TrainSetting.Group group, String title, boolean opened) {
-        FormLayout form = new FormLayout();
-        form.setResponsiveSteps(new FormLayout.ResponsiveStep("0", 1), new FormLayout.ResponsiveStep("40em", 3));
-        Details details = new Details(title, form);
-        details.setOpened(opened);
-        details.setWidthFull();
-        sections.put(group, details);
-        getContent().add(details);
+    /** Whether the form has a field for the key (see the class comment for the keys it leaves to others). */
+    static boolean rendered(RecipeField field) {
+        return !field.pathKey() && field.section() != Section.METHOD;
     }
 
-    private com.vaadin.flow.component.Component field(TrainSetting setting) {
-        com.vaadin.flow.component.Component component = switch (setting.kind()) {
+    /** The recipe fields the form shows, in form order. */
+    List<RecipeField> recipeFields() {
+        return List.copyOf(fieldsByKey.values());
+    }
+
+    private FormLayout sectionOf(Section section) {
+        Details details = sections.computeIfAbsent(section, s -> {
+            FormLayout form = new FormLayout();
+            form.setResponsiveSteps(new FormLayout.ResponsiveStep("0", 1), new FormLayout.ResponsiveStep("40em", 3));
+            Details d = new Details(s.title(), form);
+            d.setOpened(true);
+            d.setWidthFull();
+            getContent().add(d);
+            return d;
+        });
+        return (FormLayout) details.getContent().findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Component component(RecipeField field) {
+        HasValue<?, ?> input = switch (field.kind()) {
             case BOOLEAN -> {
-                Checkbox box = new Checkbox(setting.label(), Boolean.parseBoolean(setting.defaultValue()));
-                box.setTooltipText(setting.help());
+                Checkbox box = new Checkbox(field.label());
+                box.setHelperText(field.help());
+                bind(field, box, Converter.from(checked -> Result.ok(checked), value -> (Boolean) value));
                 yield box;
             }
             case CHOICE -> {
                 Select<String> select = new Select<>();
-                select.setLabel(setting.label());
-                select.setItems(setting.choices());
-                select.setValue(setting.defaultValue());
-                select.setHelperText(setting.help());
+                select.setLabel(field.label());
+                select.setItems(field.choices());
+                select.setHelperText(field.help());
+                bind(field, select, Converter.from(choice -> parsed(field, choice), value -> (String) value));
                 yield select;
             }
-            default -> {
-                TextField text = new TextField(setting.label());
-                text.setValue(setting.defaultValue());
-                text.setHelperText(setting.help());
-                text.addValueChangeListener(e -> check(setting, text));
+            case DECIMAL, INTEGER, TEXT -> {
+                TextField text = new TextField(field.label());
+                text.setHelperText(field.help());
+                bind(field, text, Converter.from(typed -> parsed(field, typed),
+                        value -> value == null ? "" : formText(field, value)));
                 yield text;
             }
         };
-        component.setId("setting-" + setting.key());
-        fields.put(setting.key(), (HasValue<?, ?>) component);
+        Component component = (Component) input;
+        component.setId("setting-" + field.key());
         return component;
     }
 
-    /** Shows the sections of the chosen method. */
-    void showMethod(FineTuningMethod method) {
-        sections.get(TrainSetting.Group.LORA).setVisible(method == FineTuningMethod.LORA);
-        sections.get(TrainSetting.Group.FREEZE).setVisible(method == FineTuningMethod.FREEZE);
+    private <P> void bind(RecipeField field, HasValue<?, P> input, Converter<P, Object> converter) {
+        Binder.Binding<Map<String, Object>, Object> binding = binder.forField(input).withConverter(converter)
+                .bind(values -> values.get(field.key()), (values, value) -> {
+                    if (value == null) {
+                        values.remove(field.key()); // blank: unset, the recipe's default applies
+                    } else {
+                        values.put(field.key(), value);
+                    }
+                });
+        binding.setConvertBackToPresentation(false); // keep what the user typed ("1e-4" stays "1e-4")
+        bindings.put(field.key(), binding);
     }
 
-    /** The field of a key (for tests and for the sweep, which overrides some keys). */
-    HasValue<?, ?> field(String key) {
-        return fields.get(key);
+    /** The recipe's own parse of one field: its typed value, or its message on the field. */
+    private static Result<Object> parsed(RecipeField field, Object raw) {
+        try {
+            return Result.ok(field.parse(raw, RecipeSource.FORM).orElse(null));
+        } catch (RecipeException e) {
+            return Result.error(e.getMessage());
+        }
     }
 
     /**
-     * The entered settings for the method (blank fields left out), or empty when a field is invalid (each invalid
-     * field then shows its message).
+     * A typed value as the recipe writes it in the form ({@link RecipeField#initialFormText()} formats a default; the
+     * same rule formats any value, so "5.0e-5" reads back as the same number).
      */
-    Optional<Map<String, Object>> read(FineTuningMethod method) {
+    static String formText(RecipeField field, Object value) {
+        return new RecipeField(field.key(), field.section(), field.kind(), Optional.of(value), field.range(),
+                field.choices(), field.label(), field.help(), Optional.empty(), field.pathKey()).initialFormText();
+    }
+
+    /** What the form shows before the user types: each field's pre-fill, typed by the recipe. */
+    private Map<String, Object> initialValues() {
         Map<String, Object> values = new LinkedHashMap<>();
-        boolean valid = true;
-        for (TrainSetting setting : TrainSetting.ALL) {
-            if (!applies(setting, method)) {
-                continue;
-            }
-            HasValue<?, ?> field = fields.get(setting.key());
-            if (field instanceof Checkbox box) {
-                values.put(setting.key(), box.getValue());
-                continue;
-            }
-            String text = String.valueOf(field.getValue() == null ? "" : field.getValue());
-            if (text.isBlank()) {
-                continue;
-            }
-            try {
-                values.put(setting.key(), setting.parse(text));
-            } catch (IllegalArgumentException e) {
-                valid = false;
-                if (field instanceof TextField textField) {
-                    check(setting, textField);
-                }
-            }
-        }
-        return valid ? Optional.of(values) : Optional.empty();
+        fieldsByKey.values().forEach(field -> field.parse(field.initialFormText(), RecipeSource.FORM)
+                .ifPresent(value -> values.put(field.key(), value)));
+        return values;
     }
 
-    /** Fills fields from config values; returns the keys this form does not have. */
-    List<String> apply(Map<String, ?> values) {
-        List<String> unknown = new ArrayList<>();
-        values.forEach((key, value) -> {
-            HasValue<?, ?> field = fields.get(key);
-            if (field == null) {
-                unknown.add(key);
-            } else if (field instanceof Checkbox box) {
-                box.setValue(Boolean.parseBoolean(String.valueOf(value)));
-            } else if (field instanceof Select<?> select) {
-                @SuppressWarnings("unchecked")
-                Select<String> choices = (Select<String>) select;
-                choices.setValue(String.valueOf(value));
-            } else if (field instanceof TextField text) {
-                text.setValue(value == null ? "" : String.valueOf(value));
-            }
-        });
-        return unknown;
+    /** Shows the sections of the chosen fine-tuning type (LoRA's for lora, freeze's for freeze). */
+    void showMethod(FinetuningType type) {
+        method = type;
+        sections.get(Section.LORA).setVisible(type == FinetuningType.LORA);
+        sections.get(Section.FREEZE).setVisible(type == FinetuningType.FREEZE);
+        clearCrossFieldError();
     }
 
-    private static boolean applies(TrainSetting setting, FineTuningMethod method) {
-        return switch (setting.group()) {
-            case LORA -> method == FineTuningMethod.LORA;
-            case FREEZE -> method == FineTuningMethod.FREEZE;
+    private boolean applies(RecipeField field) {
+        return switch (field.section()) {
+            case LORA -> method == FinetuningType.LORA;
+            case FREEZE -> method == FinetuningType.FREEZE;
             default -> true;
         };
     }
 
-    private static void check(TrainSetting setting, TextField field) {
-        if (field.getValue().isBlank()) {
-            field.setInvalid(false);
+    /** The input of a key (for tests, the sweep and the Datasets page's split link). */
+    HasValue<?, ?> field(String key) {
+        return bindings.get(key).getField();
+    }
+
+    /** Types text into a text field (the Datasets page's split link); the field shows whether the recipe takes it. */
+    void setText(String key, String text) {
+        if (field(key) instanceof TextField input) {
+            input.setValue(text);
+        }
+    }
+
+    /**
+     * The recipe of the entered values, or empty when a value is refused: a field's own refusal shows on it, a
+     * cross-field one (e.g. eval_steps without a validation split) on the field the recipe names. Blank fields and the
+     * sections of other fine-tuning types are left out; {@code finetuning_type} is the chosen method.
+     */
+    Optional<JobRecipe> read() {
+        clearCrossFieldError();
+        boolean valid = true;
+        for (RecipeField field : fieldsByKey.values()) {
+            if (applies(field)) {
+                BindingValidationStatus<Object> status = bindings.get(field.key()).validate();
+                valid &= !status.isError();
+            }
+        }
+        if (!valid) {
+            return Optional.empty();
+        }
+        Map<String, Object> values = values();
+        try {
+            return Optional.of(JobRecipe.read(values, RecipeSource.FORM));
+        } catch (RecipeException e) {
+            showCrossFieldError(e);
+            return Optional.empty();
+        }
+    }
+
+    /** The valid entered values by key, typed by the recipe, for the chosen method (no check across fields). */
+    private Map<String, Object> values() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("finetuning_type", method.key());
+        binder.getBean().forEach((key, value) -> {
+            if (applies(fieldsByKey.get(key))) {
+                values.put(key, value);
+            }
+        });
+        return values;
+    }
+
+    private void showCrossFieldError(RecipeException e) {
+        Binder.Binding<Map<String, Object>, Object> binding = bindings.get(e.key());
+        if (binding == null || !(binding.getField() instanceof HasValidationProperties input)) {
+            Notifications.error(e.getMessage()); // a key the form has no field for
             return;
         }
-        try {
-            setting.parse(field.getValue());
-            field.setInvalid(false);
-        } catch (IllegalArgumentException e) {
-            field.setErrorMessage(e.getMessage());
-            field.setInvalid(true);
+        input.setErrorMessage(e.getMessage());
+        input.setInvalid(true);
+        crossFieldError = binding;
+    }
+
+    private void clearCrossFieldError() {
+        if (crossFieldError != null) {
+            Binder.Binding<Map<String, Object>, Object> binding = crossFieldError;
+            crossFieldError = null;
+            binding.validate(); // back to the field's own status
         }
+    }
+
+    /**
+     * Fills every field from a recipe (an imported YAML, a cloned job): its given values, the recipe's defaults for
+     * the rest, so the form means what the recipe means (a key absent from a YAML is LLaMA-Factory's default).
+     */
+    void fill(JobRecipe recipe) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        fieldsByKey.values().forEach(field -> {
+            Object value = recipe.given().containsKey(field.key()) ? recipe.given().get(field.key())
+                    : field.defaultValue().orElse(null);
+            if (value != null) {
+                values.put(field.key(), value);
+            }
+        });
+        binder.setBean(values);
+        binder.validate(); // clears the messages of values typed before
+        showMethod(recipe.method().finetuningType());
     }
 }

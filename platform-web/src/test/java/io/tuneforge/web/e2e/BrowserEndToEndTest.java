@@ -197,7 +197,7 @@ class BrowserEndToEndTest {
         setSetting("logging_steps", "1");
         setSetting("learning_rate", "1e-3");
         setSetting("cutoff_len", "256");
-        setSetting("template", "default"); // stories260K has no chat template of its own
+        choose("setting-template", "default"); // stories260K has no chat template of its own
         setSetting("predict_max_new_tokens", "16");
         WebElement launch = wait.until(d -> d.findElement(By.id("job-launch")));
         ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", launch);
@@ -223,6 +223,16 @@ class BrowserEndToEndTest {
                 .stream().anyMatch(WebElement::isDisplayed));
         input.sendKeys(Keys.ARROW_DOWN, Keys.ENTER, Keys.ESCAPE);
         ((JavascriptExecutor) browser).executeScript("arguments[0].opened = false", field); // close the overlay
+    }
+
+    /** Opens a select and clicks the item with this text. */
+    private void choose(String id, String item) {
+        WebElement select = wait.until(d -> d.findElement(By.id(id)));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", select);
+        select.click();
+        wait.until(d -> d.findElements(By.cssSelector("vaadin-select-item")).stream()
+                .filter(e -> e.isDisplayed() && e.getText().strip().equals(item)).findFirst().orElse(null)).click();
+        wait.until(d -> item.equals(select.getText().strip()) || select.getDomAttribute("opened") == null);
     }
 
     private void setSetting(String key, String value) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.vaadin.browserless.SpringBrowserlessTest;
 import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.notification.Notification;
+import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.QueryParameters;
 import io.tuneforge.core.dataset.DatasetService;
@@ -18,13 +20,23 @@ import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeException;
+import io.tuneforge.shared.recipe.RecipeField;
+import io.tuneforge.shared.recipe.RecipeKeys;
+import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.web.testing.SignedIn;
 import io.tuneforge.web.testing.Workspace;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import tools.jackson.databind.JsonNode;
@@ -80,8 +92,14 @@ class NewJobViewTest extends SpringBrowserlessTest {
         assertThat(config.path("per_device_train_batch_size").asInt()).isEqualTo(2);
         assertThat(config.path("gradient_accumulation_steps").asInt()).isEqualTo(8);
         assertThat(config.path("lora_rank").asInt()).isEqualTo(8);
-        assertThat(config.path("lora_alpha").asDouble()).isEqualTo(16);
+        assertThat(config.path("lora_alpha").asDouble()).as("blank: the recipe's 2 × rank, stored as used")
+                .isEqualTo(16.0);
+        assertThat(config.path("cutoff_len").asInt()).isEqualTo(2048);
         assertThat(config.path("finetuning_type").asString()).isEqualTo("lora");
+        JobRecipe stored = JobRecipe.read(JsonMapper.builder().build().readValue(job.configJson(), Map.class),
+                RecipeSource.STORED);
+        assertThat(stored.method().lora().alpha()).isEqualTo(16.0);
+        assertThat(stored.data().valSize()).as("the form's visible 8:2 split").isEqualTo(0.2);
         assertThat(config.path("dataset_mix").get(0).path("dataset").asString()).isEqualTo("identity");
         assertThat(getCurrentView()).isInstanceOf(JobView.class);
     }
@@ -114,6 +132,77 @@ class NewJobViewTest extends SpringBrowserlessTest {
         assertThat(monitor.list(actor)).isEmpty();
     }
 
+    static List<Arguments> badValues() {
+        return List.of(
+                Arguments.of("learning_rate", "-1", Map.of()),
+                Arguments.of("learning_rate", "fast", Map.of()),
+                Arguments.of("lora_rank", "0", Map.of()),
+                Arguments.of("lora_rank", "-5", Map.of()),
+                Arguments.of("per_device_train_batch_size", "0", Map.of()),
+                Arguments.of("max_steps", "99999999999", Map.of()),
+                Arguments.of("max_steps", "-1", Map.of()),
+                Arguments.of("eval_steps", "10", Map.of("val_size", "0")));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badValues")
+    void aBadValueShowsTheRecipesMessageOnItsFieldAndLaunchesNothing(String key, String value,
+            Map<String, String> otherFields) {
+        NewJobView view = navigate(NewJobView.class);
+        fillBasics(view, "bad-" + key);
+        otherFields.forEach((other, text) -> test((TextField) view.settings.field(other)).setValue(text));
+        TextField field = (TextField) view.settings.field(key);
+        test(field).setValue(value);
+
+        test(view.launch).click();
+
+        String expected = recipeMessage(Map.of(key, value));
+        assertThat(field.isInvalid()).isTrue();
+        assertThat(field.getErrorMessage()).isEqualTo(expected);
+        assertThat(monitor.list(actor)).isEmpty();
+    }
+
+    @Test
+    void aCrossFieldRefusalClearsOnceTheOtherFieldIsFixed() {
+        NewJobView view = navigate(NewJobView.class);
+        fillBasics(view, "eval");
+        TextField valSize = (TextField) view.settings.field("val_size");
+        TextField evalSteps = (TextField) view.settings.field("eval_steps");
+        test(valSize).setValue("0");
+        test(evalSteps).setValue("10");
+        test(view.launch).click();
+        assertThat(evalSteps.isInvalid()).isTrue();
+
+        test(valSize).setValue("0.1");
+
+        assertThat(evalSteps.isInvalid()).isFalse();
+        test(view.launch).click();
+        assertThat(monitor.list(actor)).hasSize(1);
+    }
+
+    @Test
+    void theFormStartsWithTheRecipesDefaultsAndFormPrefills() {
+        NewJobView view = navigate(NewJobView.class);
+
+        List<String> shown = view.settings.recipeFields().stream().map(RecipeField::key).toList();
+        List<String> settable = RecipeKeys.FIELDS.stream().filter(f -> !f.pathKey()).map(RecipeField::key).toList();
+        assertThat(shown).containsExactlyElementsOf(settable.stream()
+                .filter(k -> !List.of("stage", "do_train", "finetuning_type").contains(k)).toList());
+        for (RecipeField field : view.settings.recipeFields()) {
+            Object value = view.settings.field(field.key()).getValue();
+            Object expected = view.settings.field(field.key()) instanceof Checkbox
+                    ? Boolean.valueOf(field.initialFormText()) : field.initialFormText();
+            assertThat(value).as(field.key()).isEqualTo(expected);
+            assertThat(view.settings.field(field.key())).as(field.key()).isInstanceOf(switch (field.kind()) {
+                case BOOLEAN -> Checkbox.class;
+                case CHOICE -> Select.class;
+                case DECIMAL, INTEGER, TEXT -> TextField.class;
+            });
+        }
+        assertThat(view.method.getValue().name()).isEqualToIgnoringCase(
+                RecipeKeys.field("finetuning_type").orElseThrow().initialFormText());
+    }
+
     @Test
     void preflightEstimateShowsMemoryPerDevice() {
         NewJobView view = navigate(NewJobView.class);
@@ -132,12 +221,64 @@ class NewJobViewTest extends SpringBrowserlessTest {
         test(view.showYaml).click();
 
         assertThat(view.yaml.getValue()).contains("finetuning_type: lora", "learning_rate: 5.0E-5", "lora_rank: 8",
-                "dataset: identity", "cutoff_len: 2048", "lr_scheduler_type: cosine");
+                "dataset: identity", "cutoff_len: 2048", "lr_scheduler_type: cosine", "stage: sft", "do_train: true",
+                "model_name_or_path: " + view.model.getValue().path());
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FineTuningMethod.class)
+    void yamlExportImportsBackToTheSameForm(FineTuningMethod method) {
+        NewJobView first = navigate(NewJobView.class);
+        fillBasics(first, "round-trip");
+        first.method.setValue(method);
+        Map.of("learning_rate", "1e-4", "max_steps", "30", "eval_steps", "5", "lora_rank", "16",
+                "freeze_trainable_layers", "3", "freeze_trainable_modules", "mlp,self_attn", "template", "alpaca")
+                .forEach((key, value) -> setSetting(first, key, value));
+        ((Checkbox) first.settings.field("packing")).setValue(true);
+        Map<String, Object> before = first.settings.read().orElseThrow().given();
+        Map<String, Object> shownBefore = shownValues(first);
+        Object chosenModel = first.model.getValue();
+        Object chosenData = Set.copyOf(first.data.getSelectedItems());
+        test(first.showYaml).click();
+        String exported = first.yaml.getValue();
+
+        navigate(JobsView.class);
+        NewJobView second = navigate(NewJobView.class);
+        assertThat(second).isNotSameAs(first);
+        test(second.importYaml).click();
+        second.yaml.setValue(exported);
+        second.applyYaml();
+
+        assertThat(second.yaml.isInvalid()).isFalse();
+        assertThat(second.method.getValue()).isEqualTo(method);
+        assertThat(second.settings.read().orElseThrow().given()).isEqualTo(before);
+        assertThat(shownValues(second)).as("the fields of the method's sections")
+                .containsAllEntriesOf(filtered(shownBefore, before.keySet()));
+        assertThat(second.model.getValue()).isEqualTo(chosenModel);
+        assertThat(Set.copyOf(second.data.getSelectedItems())).isEqualTo(chosenData);
+    }
+
+    private static Map<String, Object> filtered(Map<String, Object> values, Set<String> keys) {
+        Map<String, Object> kept = new LinkedHashMap<>(values);
+        kept.keySet().retainAll(keys);
+        return kept;
+    }
+
+    /** Every field's value as the recipe parses it, by key (blank fields absent). */
+    private static Map<String, Object> shownValues(NewJobView view) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (RecipeField field : view.settings.recipeFields()) {
+            field.parse(view.settings.field(field.key()).getValue(), RecipeSource.FORM)
+                    .ifPresent(value -> values.put(field.key(), value));
+        }
+        return values;
+    }
     @Test
     void importingALlamaFactoryYamlFillsTheFormAndUnknownKeysAreRefused() {
         NewJobView view = navigate(NewJobView.class);
+        TextField rank = (TextField) view.settings.field("lora_rank");
+        test(rank).setValue("-5");
+        assertThat(rank.isInvalid()).isTrue();
         test(view.importYaml).click();
         view.yaml.setValue("""
                 stage: sft
@@ -152,12 +293,37 @@ class NewJobViewTest extends SpringBrowserlessTest {
         view.applyYaml();
 
         assertThat(view.settings.field("lora_rank").getValue()).isEqualTo("16");
-        assertThat(view.settings.field("learning_rate").getValue()).isEqualTo("1.0E-4");
+        assertThat(rank.isInvalid()).as("the typed value's message is gone with it").isFalse();
+        assertThat(view.settings.field("learning_rate").getValue()).isEqualTo("1.0e-4");
+        assertThat(view.settings.field("val_size").getValue()).as("absent: LLaMA-Factory's default").isEqualTo("0.0");
         assertThat(view.data.getSelectedItems()).extracting(d -> d.name()).containsExactly("identity");
+        assertThat(test($(Notification.class).last()).getText())
+                .contains("Not applied (the model and dataset pickers and the job set them): dataset, output_dir.")
+                .contains("datasets identity");
 
-        view.yaml.setValue("lora_rnak: 4\n");
-        view.applyYaml();
-        assertThat(view.settings.field("lora_rank").getValue()).as("nothing applied").isEqualTo("16");
+        for (String refused : List.of("lora_rnak: 4\n", "use_dora: true\n", "lora_rank: 0\n",
+                "model_name_or_path: x\nfinetuning_type: full\nadapter_name_or_path: a\n")) {
+            test(view.importYaml).click();
+            view.yaml.setValue(refused);
+            view.applyYaml();
+            assertThat(view.yaml.isInvalid()).as(refused).isTrue();
+            Map<String, Object> values = new org.yaml.snakeyaml.Yaml().load(refused);
+            assertThat(view.yaml.getErrorMessage()).isEqualTo(recipeMessage(values, RecipeSource.YAML));
+            assertThat(view.settings.field("lora_rank").getValue()).as("nothing applied").isEqualTo("16");
+        }
+    }
+
+    @Test
+    void aSweepPointTheRecipeRefusesQueuesNothing() {
+        NewJobView view = navigate(NewJobView.class);
+        fillBasics(view, "bad-sweep");
+        test(view.sweepRates).setValue("1e-4, -1");
+
+        test(view.sweep).click();
+
+        assertThat(view.sweepRates.isInvalid()).isTrue();
+        assertThat(view.sweepRates.getErrorMessage()).isEqualTo(recipeMessage(Map.of("learning_rate", "-1")));
+        assertThat(monitor.list(actor)).isEmpty();
     }
 
     @Test
@@ -204,6 +370,26 @@ class NewJobViewTest extends SpringBrowserlessTest {
         assertThat(view.settings.field("val_size").getValue()).isEqualTo("10");
         assertThat(view.settings.field("seed").getValue()).isEqualTo("7");
         assertThat(view.data.getSelectedItems()).extracting(DatasetSummary::name).containsExactly("identity");
+    }
+
+    /** The message the recipe itself refuses these form values with. */
+    private static String recipeMessage(Map<String, ?> values) {
+        return recipeMessage(values, RecipeSource.FORM);
+    }
+
+    private static String recipeMessage(Map<String, ?> values, RecipeSource source) {
+        try {
+            JobRecipe.read(new LinkedHashMap<>(values), source);
+        } catch (RecipeException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("the recipe takes " + values);
+    }
+
+    /** Sets a setting from the server side (also those of a section hidden for the chosen method). */
+    @SuppressWarnings("unchecked")
+    private static void setSetting(NewJobView view, String key, String value) {
+        ((com.vaadin.flow.component.HasValue<?, String>) view.settings.field(key)).setValue(value);
     }
 
     private void fillBasics(NewJobView view, String name) {
