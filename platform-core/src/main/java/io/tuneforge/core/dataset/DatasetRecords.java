@@ -1,5 +1,6 @@
 package io.tuneforge.core.dataset;
 
+import io.tuneforge.shared.dataset.DatasetException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

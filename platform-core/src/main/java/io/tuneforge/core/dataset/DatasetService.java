@@ -6,6 +6,8 @@ import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUserRepository;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
 package io.tuneforge.core.dataset;
 
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

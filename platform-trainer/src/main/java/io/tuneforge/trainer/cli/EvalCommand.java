@@ -1,7 +1,7 @@
 package io.tuneforge.trainer.cli;
 
 import io.tuneforge.trainer.evaluation.ClassificationMetrics;
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.EvalReport;

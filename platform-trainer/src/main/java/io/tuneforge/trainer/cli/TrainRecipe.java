@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.cli;
 
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.preparation.ValSize;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.lora.LoraConfig;

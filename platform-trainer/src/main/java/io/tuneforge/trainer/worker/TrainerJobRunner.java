@@ -6,7 +6,7 @@ import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.core.platform.PlatformHome;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.Example;
@@ -42,7 +42,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -166,7 +165,7 @@ public final class TrainerJobRunner implements JobRunner {
             throw new JobFailureException(JobFailure.invalidConfiguration("dataset_mix: the ratio of " + what
                     + " is " + dataset.ratio() + "; it must be a number above 0"), null);
         }
-        DatasetFormat format = DatasetFormat.valueOf(dataset.format().toUpperCase(Locale.ROOT));
+        DatasetFormat format = DatasetFormat.parse(dataset.format());
         LoadedDataset loaded = Datasets.load(DatasetSpec.of(dataset.trainFiles().getFirst(), format),
                 ValidationOptions.defaults().withDropInvalidRows(true));
         return new DatasetMix.Part(dataset.name(), loaded.examples(), dataset.ratio());

@@ -1,6 +1,6 @@
 package io.tuneforge.web.api;
 
-import io.tuneforge.core.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.core.evaluation.EvaluationException;
 import io.tuneforge.core.evaluation.RatingSessionNotFoundException;
 import io.tuneforge.core.job.JobNotFoundException;

@@ -2,7 +2,7 @@ package io.tuneforge.web.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuneforge.core.dataset.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.DatasetValidator;
 import io.tuneforge.core.dataset.DatasetVersion;

@@ -1,7 +1,7 @@
 package io.tuneforge.trainer.data.platform;
 
 import io.tuneforge.core.dataset.ValidationReport;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
 import io.tuneforge.trainer.data.validation.LengthMeasure;
@@ -25,14 +25,14 @@ import java.util.Optional;
 public final class PipelineDatasetValidator implements io.tuneforge.core.dataset.DatasetValidator {
 
     @Override
-    public ValidationReport validate(Path file, io.tuneforge.core.dataset.DatasetFormat format) {
+    public ValidationReport validate(Path file, io.tuneforge.shared.dataset.DatasetFormat format) {
         ValidationOptions options = new ValidationOptions(ValidationReport.MAX_LISTED, Optional.empty(),
                 LengthMeasure.characters(), false);
         return adapt(DatasetValidator.validate(DatasetSpec.of(file, pipelineFormat(format)), options));
     }
 
     /** Core's formats are the pipeline's, without AUTO (the platform always knows the format it validates). */
-    static DatasetFormat pipelineFormat(io.tuneforge.core.dataset.DatasetFormat format) {
+    static DatasetFormat pipelineFormat(io.tuneforge.shared.dataset.DatasetFormat format) {
         return DatasetFormat.valueOf(format.name());
     }
 
