@@ -115,7 +115,7 @@ public class DatasetVersion {
         return rowCount;
     }
 
-    public String getValidationReport() {
+    public String getValidationSummary() {
         return validationReport;
     }
 

@@ -95,7 +95,7 @@ class DatasetServiceTest {
 
         assertThat(retyped.format()).isEqualTo(DatasetFormat.SHAREGPT);
         assertThat(retyped.status()).isEqualTo(DatasetVersion.Status.INVALID);
-        assertThat(retyped.report().problems()).first().extracting(ValidationReport.Problem::field).isEqualTo("conversations");
+        assertThat(retyped.report().problems()).first().extracting(ValidationSummary.Problem::field).isEqualTo("conversations");
     }
 
     @Test
