@@ -156,7 +156,7 @@ public final class TrainerJobRunner implements JobRunner {
     }
 
     /** One dataset's validated rows, or a job failure naming the dataset when it cannot be used. */
-    private static DatasetMix.Part load(JobDataset dataset) {
+    static DatasetMix.Part load(JobDataset dataset) {
         String what = "dataset " + dataset.name() + " (version " + dataset.versionId() + ")";
         if (dataset.trainFiles().isEmpty()) {
             throw new JobFailureException(JobFailure.invalidTrainingFile(what + " has no stored file"), null);
