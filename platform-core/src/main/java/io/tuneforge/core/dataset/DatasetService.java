@@ -6,6 +6,8 @@ import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUserRepository;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +34,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * Stores uploaded datasets as numbered, immutable versions: the upload streams to a temporary file under the
  * platform home (with a size limit and a SHA-256), its format is detected (or given), it is moved atomically to
- * {@code datasets/<team>/<dataset>/v<n>/<file>} and validated row by row. Every method is scoped by the {@link Actor}.
+ * {@code datasets/<team>/<dataset>/v<n>/<file>} and validated row by row. Detection, validation and previews are the
+ * data pipeline's, through the {@link DatasetInspector} port. Every method is scoped by the {@link Actor}.
  */
 @Service
 @Transactional
@@ -44,12 +47,12 @@ public class DatasetService {
     private final TeamRepository teams;
     private final AppUserRepository users;
     private final PlatformHome home;
-    private final DatasetValidator validator;
+    private final DatasetInspector inspector;
     private final long maxUploadBytes;
     private final AllowedRoots importRoots;
 
     public DatasetService(DatasetRepository datasets, DatasetVersionRepository versions, DatasetFileRepository files,
-            TeamRepository teams, AppUserRepository users, PlatformHome home, Optional<DatasetValidator> validator,
+            TeamRepository teams, AppUserRepository users, PlatformHome home, DatasetInspector inspector,
             @Value("${tuneforge.datasets.max-upload-bytes:2147483648}") long maxUploadBytes,
             @Value("${tuneforge.datasets.allowed-roots:}") String importRoots) {
         this.datasets = datasets;
@@ -58,7 +61,7 @@ public class DatasetService {
         this.teams = teams;
         this.users = users;
         this.home = home;
-        this.validator = validator.orElseGet(StructuralDatasetValidator::new);
+        this.inspector = inspector;
         this.maxUploadBytes = maxUploadBytes;
         this.importRoots = AllowedRoots.parse("tuneforge.datasets.allowed-roots", importRoots);
     }
@@ -80,7 +83,7 @@ public class DatasetService {
         String name = requireName(datasetName);
         Path incoming = receive(content, fileName);
         try {
-            DatasetFormat chosen = format.or(() -> DatasetFormatDetector.detect(incoming)).orElseThrow(() ->
+            DatasetFormat chosen = format.or(() -> inspector.detect(incoming)).orElseThrow(() ->
                     new DatasetException(fileName + ": cannot tell the format from the first record; pick the format "
                             + "(alpaca, sharegpt, openai, preference, text, classification) and upload again"));
             return store(actor, name, fileName, incoming, chosen);
@@ -124,8 +127,8 @@ public class DatasetService {
 
     /** The first {@code limit} records of a version. */
     @Transactional(readOnly = true)
-    public List<DatasetRecords.Numbered> preview(Actor actor, long versionId, int limit) {
-        return DatasetRecords.head(sourceFile(actor, versionId), limit);
+    public List<DatasetRecord> preview(Actor actor, long versionId, int limit) {
+        return inspector.head(sourceFile(actor, versionId), limit);
     }
 
     /** Reads a version as another format than detected, and validates it again. */
@@ -172,7 +175,7 @@ public class DatasetService {
                 continue;
             }
             Path file = root.resolve(spec.path("file_name").asString()).normalize();
-            Optional<DatasetFormat> format = llamaFactoryFormat(spec).or(() -> DatasetFormatDetector.detect(file));
+            Optional<DatasetFormat> format = llamaFactoryFormat(spec).or(() -> inspector.detect(file));
             if (format.isEmpty()) {
                 skipped.add(new ImportResult.Skipped(name, "cannot tell the format of " + file.getFileName()));
                 continue;
@@ -244,14 +247,17 @@ public class DatasetService {
     }
 
     private void validate(DatasetVersion version, Path file) {
-        ValidationReport report = validator.validate(file, version.getFormat());
+        ValidationSummary report = inspector.validate(file, version.getFormat());
         version.markValidated(report.valid(), report.rows(), report.toJson());
     }
 
-    /** Streams the upload into a temporary file under the platform home, refusing more than the limit. */
+    /**
+     * Streams the upload into a temporary file under the platform home, refusing more than the limit. The temporary
+     * name keeps the file's extension: it tells the data pipeline a CSV or text file from JSON.
+     */
     private Path receive(InputStream content, String fileName) {
         Path incomingFolder = home.datasets().resolve(".incoming");
-        Path part = incomingFolder.resolve(UUID.randomUUID() + ".part");
+        Path part = incomingFolder.resolve(UUID.randomUUID() + "-" + safeFileName(fileName));
         try {
             Files.createDirectories(incomingFolder);
             try (OutputStream out = Files.newOutputStream(part)) {
@@ -279,8 +285,8 @@ public class DatasetService {
 
     private VersionDetails details(DatasetVersion version) {
         DatasetFile source = source(version);
-        String reportJson = version.getValidationReport();
-        ValidationReport report = reportJson == null ? new ValidationReport(0, 0, List.of()) : ValidationReport.fromJson(reportJson);
+        String reportJson = version.getValidationSummary();
+        ValidationSummary report = reportJson == null ? new ValidationSummary(0, 0, List.of()) : ValidationSummary.fromJson(reportJson);
         return new VersionDetails(version.getId(), version.getDataset().getId(), version.getDataset().getName(),
                 version.getVersion(), version.getFormat(), version.getStatus(), source.getOriginalName(),
                 source.getSizeBytes(), source.getSha256(), report, version.getCreatedAt());
@@ -342,7 +348,7 @@ public class DatasetService {
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
-            // a leftover .part file in .incoming is harmless
+            // a leftover file in .incoming is harmless
         }
     }
 }

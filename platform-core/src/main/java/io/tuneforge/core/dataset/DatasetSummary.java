@@ -1,5 +1,6 @@
 package io.tuneforge.core.dataset;
 
+import io.tuneforge.shared.dataset.DatasetFormat;
 import java.time.Instant;
 
 /**

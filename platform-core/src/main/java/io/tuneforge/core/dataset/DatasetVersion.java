@@ -2,6 +2,7 @@ package io.tuneforge.core.dataset;
 
 import io.tuneforge.core.platform.LowercaseEnumConverter;
 import io.tuneforge.core.user.AppUser;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import jakarta.persistence.Column;
 import jakarta.persistence.Converter;
 import jakarta.persistence.Entity;
@@ -114,7 +115,7 @@ public class DatasetVersion {
         return rowCount;
     }
 
-    public String getValidationReport() {
+    public String getValidationSummary() {
         return validationReport;
     }
 

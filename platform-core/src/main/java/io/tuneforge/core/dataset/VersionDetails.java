@@ -1,5 +1,6 @@
 package io.tuneforge.core.dataset;
 
+import io.tuneforge.shared.dataset.DatasetFormat;
 import java.time.Instant;
 
 /**
@@ -18,6 +19,6 @@ import java.time.Instant;
  * @param createdAt   upload time
  */
 public record VersionDetails(long id, long datasetId, String datasetName, int version, DatasetFormat format,
-        DatasetVersion.Status status, String fileName, long sizeBytes, String sha256, ValidationReport report,
+        DatasetVersion.Status status, String fileName, long sizeBytes, String sha256, ValidationSummary report,
         Instant createdAt) {
 }

@@ -10,6 +10,9 @@ import io.tuneforge.core.job.JobStatus;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.AppUserRepository;
+import io.tuneforge.shared.evaluation.ComparisonFile;
+import io.tuneforge.shared.evaluation.ComparisonRow;
+import io.tuneforge.shared.evaluation.EvaluationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -156,7 +159,7 @@ public class EvaluationService {
             throw new EvaluationException("Job " + jobId + " is " + job.getStatus().apiName()
                     + ": only a succeeded job has answers to rate");
         }
-        List<PredictionRow> rows = PredictionsFile.read(predictionsFile(job));
+        List<ComparisonRow> rows = ComparisonFile.read(predictionsFile(job));
         RatingSession session = sessions.save(new RatingSession(job.getTeam().getId(), jobId, actor.userId(),
                 sessionName(name, job)));
         List<RatingItem> created = new ArrayList<>();
@@ -259,10 +262,10 @@ public class EvaluationService {
                     + "store (" + artifact.getStoragePath() + ")");
         }
         Path path = store.localCopy(artifact.getStoragePath());
-        Path file = Files.isDirectory(path) ? path.resolve(PredictionsFile.FILE_NAME) : path;
+        Path file = Files.isDirectory(path) ? path.resolve(ComparisonFile.FILE_NAME) : path;
         if (!Files.isRegularFile(file)) {
             throw new EvaluationException("The predictions of job " + job.getId() + " have no "
-                    + PredictionsFile.FILE_NAME + " (looked in " + path + ")");
+                    + ComparisonFile.FILE_NAME + " (looked in " + path + ")");
         }
         return file;
     }

@@ -1,5 +1,6 @@
 package io.tuneforge.core.evaluation;
 
+import io.tuneforge.shared.evaluation.ComparisonRow;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -45,7 +46,7 @@ public class RatingItem {
     }
 
     /** Places the base and tuned answers on the sides given by {@code tunedSide}. */
-    RatingItem(long sessionId, int position, PredictionRow row, Side tunedSide) {
+    RatingItem(long sessionId, int position, ComparisonRow row, Side tunedSide) {
         this.sessionId = sessionId;
         this.position = position;
         this.prompt = row.prompt();

@@ -1,5 +1,6 @@
 package io.tuneforge.core.evaluation;
 
+import io.tuneforge.shared.evaluation.EvaluationException;
 import java.util.EnumMap;
 import java.util.Map;
 

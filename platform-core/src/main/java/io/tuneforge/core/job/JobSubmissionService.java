@@ -8,7 +8,7 @@ import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.AppUserRepository;
-import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
 import java.nio.file.Files;
@@ -265,13 +265,13 @@ public class JobSubmissionService {
     }
 
     private void requireSomeDeviceFits(ResourceEstimate estimate, int devicesRequested) {
-        List<DeviceSpec> devices = workers.availableDevices();
+        List<OfferedDevice> devices = workers.availableDevices();
         if (devices.isEmpty()) {
             return; // no worker registered yet: the job waits for one
         }
         long fitting = devices.stream().filter(d -> d.memoryBytes() >= estimate.totalBytes()).count();
         if (fitting == 0) {
-            DeviceSpec largest = devices.getFirst();
+            OfferedDevice largest = devices.getFirst();
             throw new JobRefusedException("The job needs about " + gib(estimate.totalBytes()) + " per device "
                     + "(weights " + gib(estimate.weightsBytes()) + ", optimizer " + gib(estimate.optimizerBytes())
                     + ", activations " + gib(estimate.activationBytes()) + ") but the largest registered device, "

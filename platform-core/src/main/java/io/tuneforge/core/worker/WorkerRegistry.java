@@ -26,8 +26,8 @@ public class WorkerRegistry {
      * @return the worker's id
      */
     @Transactional
-    public long register(String name, String host, List<DeviceSpec> deviceSpecs) {
-        if (deviceSpecs.isEmpty()) {
+    public long register(String name, String host, List<OfferedDevice> offered) {
+        if (offered.isEmpty()) {
             throw new IllegalArgumentException("Worker " + name + " offers no device: give --devices cpu or GPU ordinals");
         }
         Long id = jdbc.queryForObject("""
@@ -38,7 +38,7 @@ public class WorkerRegistry {
                 returning id
                 """, Long.class, name, host);
         jdbc.update("delete from worker_devices where worker_id = ?", id);
-        for (DeviceSpec d : deviceSpecs) {
+        for (OfferedDevice d : offered) {
             jdbc.update("insert into worker_devices (worker_id, device_index, kind, name, memory_bytes) "
                     + "values (?, ?, ?, ?, ?)", id, d.index(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
                     d.name(), d.memoryBytes());
@@ -80,13 +80,13 @@ public class WorkerRegistry {
 
     /** Devices of workers not marked offline: what a job could run on today. */
     @Transactional(readOnly = true)
-    public List<DeviceSpec> availableDevices() {
+    public List<OfferedDevice> availableDevices() {
         return jdbc.query("""
                 select d.device_index, d.kind, d.name, d.memory_bytes
                 from worker_devices d join workers w on w.id = d.worker_id
                 where w.status <> 'offline'
                 order by d.memory_bytes desc
-                """, (rs, n) -> new DeviceSpec(rs.getInt(1),
+                """, (rs, n) -> new OfferedDevice(rs.getInt(1),
                 WorkerDevice.Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)), rs.getString(3),
                 rs.getLong(4)));
     }

@@ -11,6 +11,8 @@ import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,7 +95,7 @@ class DatasetServiceTest {
 
         assertThat(retyped.format()).isEqualTo(DatasetFormat.SHAREGPT);
         assertThat(retyped.status()).isEqualTo(DatasetVersion.Status.INVALID);
-        assertThat(retyped.report().problems()).first().extracting(ValidationReport.Problem::field).isEqualTo("conversations");
+        assertThat(retyped.report().problems()).first().extracting(ValidationSummary.Problem::field).isEqualTo("conversations");
     }
 
     @Test

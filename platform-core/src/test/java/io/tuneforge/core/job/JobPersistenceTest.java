@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tuneforge.core.dataset.Dataset;
-import io.tuneforge.core.dataset.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.core.dataset.DatasetVersion;
 import io.tuneforge.core.model.BaseModel;
 import io.tuneforge.core.team.Team;

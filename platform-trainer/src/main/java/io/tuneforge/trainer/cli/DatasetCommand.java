@@ -1,7 +1,7 @@
 package io.tuneforge.trainer.cli;
 
-import io.tuneforge.trainer.data.DatasetException;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
@@ -153,11 +153,12 @@ public final class DatasetCommand implements Runnable {
                 if (name != null) {
                     throw new DatasetException("give either --file or --dataset-dir with --name, not both");
                 }
-                dataset = DatasetSpec.of(file, DatasetFormat.parse(format));
+                dataset = DatasetSpec.of(file, DatasetFormat.parseOrDetect(format));
             } else if (datasetDir != null && name != null) {
                 dataset = DatasetInfo.load(datasetDir).resolve(name);
-                if (!format.equalsIgnoreCase("auto")) {
-                    dataset = dataset.withFormat(DatasetFormat.parse(format));
+                Optional<DatasetFormat> chosen = DatasetFormat.parseOrDetect(format);
+                if (chosen.isPresent()) {
+                    dataset = dataset.withFormat(chosen.get());
                 }
             } else {
                 throw new DatasetException("give --file F, or --dataset-dir DIR [--name NAME]");

@@ -1,7 +1,7 @@
 package io.tuneforge.trainer.cli;
 
-import io.tuneforge.trainer.data.DatasetException;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.DatasetValidationException;
 import io.tuneforge.trainer.data.encoding.EncodedExample;
@@ -100,7 +100,7 @@ final class DatasetPreviewCommand implements Callable<Integer> {
 
     private DatasetSpec dataset() {
         if (file != null) {
-            return DatasetSpec.of(file, DatasetFormat.parse(format));
+            return DatasetSpec.of(file, DatasetFormat.parseOrDetect(format));
         }
         if (datasetDir != null && name != null) {
             return DatasetInfo.load(datasetDir).resolve(name);

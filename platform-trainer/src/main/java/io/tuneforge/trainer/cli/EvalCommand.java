@@ -1,11 +1,11 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.evaluation.EvaluationException;
 import io.tuneforge.trainer.evaluation.ClassificationMetrics;
-import io.tuneforge.trainer.data.DatasetException;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.EvalReport;
-import io.tuneforge.trainer.evaluation.EvaluationException;
 import io.tuneforge.trainer.evaluation.Evaluator;
 import io.tuneforge.trainer.evaluation.GenerationMetrics;
 import io.tuneforge.trainer.evaluation.Prediction;

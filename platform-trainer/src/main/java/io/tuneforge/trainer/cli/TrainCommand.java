@@ -3,7 +3,7 @@ package io.tuneforge.trainer.cli;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.SftData;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;

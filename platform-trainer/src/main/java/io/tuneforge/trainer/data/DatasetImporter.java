@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.data;
 
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.data.validation.ValidationReport;

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.data;
 
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.format.Columns;
 import io.tuneforge.trainer.data.format.ShareGptTags;
 
@@ -13,12 +14,13 @@ import java.util.Optional;
  *
  * @param name    the dataset's name (the {@code dataset_info.json} key, else the file name)
  * @param file    the data file
- * @param format  its format, or {@link DatasetFormat#AUTO} to detect it from the first records
+ * @param format  its format; empty to detect it from the first records
  * @param columns which field holds what
  * @param tags    ShareGPT/OpenAI role and content keys; empty to recognise {@code from}/{@code value} or
  *                {@code role}/{@code content} per row
  */
-public record DatasetSpec(String name, Path file, DatasetFormat format, Columns columns, Optional<ShareGptTags> tags) {
+public record DatasetSpec(String name, Path file, Optional<DatasetFormat> format, Columns columns,
+        Optional<ShareGptTags> tags) {
 
     public DatasetSpec {
         Objects.requireNonNull(file, "file");
@@ -28,9 +30,24 @@ public record DatasetSpec(String name, Path file, DatasetFormat format, Columns 
         tags = tags == null ? Optional.empty() : tags;
     }
 
+    /** A dataset in a known format. */
+    public DatasetSpec(String name, Path file, DatasetFormat format, Columns columns, Optional<ShareGptTags> tags) {
+        this(name, file, Optional.of(format), columns, tags);
+    }
+
     /** A file read with default column names. */
     public static DatasetSpec of(Path file, DatasetFormat format) {
+        return of(file, Optional.of(format));
+    }
+
+    /** A file read with default column names, its format detected from the first records when empty. */
+    public static DatasetSpec of(Path file, Optional<DatasetFormat> format) {
         return new DatasetSpec(file.getFileName().toString(), file, format, Columns.defaults(), Optional.empty());
+    }
+
+    /** A file whose format is detected from its first records. */
+    public static DatasetSpec detecting(Path file) {
+        return of(file, Optional.empty());
     }
 
     /** The same dataset with classification columns mapped (CSV files whose headers are not text/label). */
@@ -40,6 +57,6 @@ public record DatasetSpec(String name, Path file, DatasetFormat format, Columns 
 
     /** The same dataset with another format. */
     public DatasetSpec withFormat(DatasetFormat newFormat) {
-        return new DatasetSpec(name, file, newFormat, columns, tags);
+        return new DatasetSpec(name, file, Optional.of(newFormat), columns, tags);
     }
 }

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.data;
 
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.validation.ValidationReport;
 
 /** A dataset was rejected by validation; the report lists every problem (file, line, field, reason). */

@@ -1,5 +1,7 @@
 package io.tuneforge.trainer.data;
 
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.info.DatasetInfo;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
@@ -46,7 +48,7 @@ public final class Datasets {
         }
         Optional<Path> file = datasetDir.map(d -> d.resolve(name)).filter(Files::isRegularFile)
                 .or(() -> Optional.of(Path.of(name)).filter(Files::isRegularFile));
-        return file.map(f -> DatasetSpec.of(f, DatasetFormat.AUTO)).orElseThrow(() -> new DatasetException(
+        return file.map(f -> DatasetSpec.detecting(f)).orElseThrow(() -> new DatasetException(
                 "Dataset '" + name + "' is neither an entry of " + datasetDir.map(d -> d.resolve(DatasetInfo.FILE_NAME)
                         .toString()).orElse("a dataset_info.json (no dataset_dir given)") + " nor an existing file"));
     }

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.data;
 
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodedDataset;
 import io.tuneforge.trainer.data.preparation.DatasetPreparation;

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.evaluation;
 
+import io.tuneforge.shared.evaluation.ComparisonRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.evaluation;
 
+import io.tuneforge.shared.evaluation.EvaluationException;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.Example;

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.evaluation;
 
+import io.tuneforge.shared.evaluation.EvaluationException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package io.tuneforge.trainer.worker;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
-import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerDevice;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ public final class DeviceDetector {
     private DeviceDetector() {
     }
 
-    public static List<DeviceSpec> detect(String devices) {
+    public static List<OfferedDevice> detect(String devices) {
         String spec = devices == null ? "auto" : devices.strip().toLowerCase(Locale.ROOT);
         if (spec.equals("cpu")) {
             return List.of(cpu());
@@ -29,13 +29,13 @@ public final class DeviceDetector {
             if (gpus == 0) {
                 return List.of(cpu());
             }
-            List<DeviceSpec> all = new ArrayList<>();
+            List<OfferedDevice> all = new ArrayList<>();
             for (int i = 0; i < gpus; i++) {
                 all.add(gpu(i));
             }
             return all;
         }
-        List<DeviceSpec> chosen = new ArrayList<>();
+        List<OfferedDevice> chosen = new ArrayList<>();
         int available = Engine.getInstance().getGpuCount();
         for (String part : spec.split(",")) {
             int ordinal;
@@ -54,17 +54,17 @@ public final class DeviceDetector {
         return chosen;
     }
 
-    static DeviceSpec cpu() {
+    static OfferedDevice cpu() {
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         int cores = Runtime.getRuntime().availableProcessors();
-        return new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU (" + cores + " cores)", memory);
+        return new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU (" + cores + " cores)", memory);
     }
 
-    private static DeviceSpec gpu(int ordinal) {
+    private static OfferedDevice gpu(int ordinal) {
         long memory = CudaUtils.getGpuMemory(Device.gpu(ordinal)).getMax();
         String capability = CudaUtils.getComputeCapability(ordinal);
-        return new DeviceSpec(ordinal, WorkerDevice.Kind.CUDA, "CUDA GPU " + ordinal + " (sm " + capability + ")",
+        return new OfferedDevice(ordinal, WorkerDevice.Kind.CUDA, "CUDA GPU " + ordinal + " (sm " + capability + ")",
                 memory);
     }
 }

@@ -32,7 +32,7 @@ public final class JobExecution {
     private final int metricsBatchSize;
 
     private final List<MetricPoint> pendingMetrics = new ArrayList<>();
-    private volatile StopReason stopReason;
+    private volatile JobStopReason stopReason;
     private volatile int currentStep;
     private volatile int totalSteps;
     private volatile long trainedTokens;
@@ -73,7 +73,7 @@ public final class JobExecution {
     }
 
     /** Set when the job must stop before completing; poll it at every step. */
-    public Optional<StopReason> stopRequested() {
+    public Optional<JobStopReason> stopRequested() {
         return Optional.ofNullable(stopReason);
     }
 
@@ -132,7 +132,7 @@ public final class JobExecution {
 
     /** Writes an informational event for the job (skipped once the lease is lost). */
     public void event(JobEventType type, String message, Map<String, ?> data) {
-        if (stopReason != StopReason.LEASE_LOST) {
+        if (stopReason != JobStopReason.LEASE_LOST) {
             events.info(spec.jobId(), type, message, data);
         }
     }
@@ -145,7 +145,7 @@ public final class JobExecution {
             pendingMetrics.clear();
         }
         if (batch.isEmpty()) {
-            return stopReason != StopReason.LEASE_LOST;
+            return stopReason != JobStopReason.LEASE_LOST;
         }
         boolean held = metricsWriter.write(lease, batch);
         if (!held) {
@@ -167,13 +167,13 @@ public final class JobExecution {
     }
 
     /** Asks the runner to stop; a lost lease overrides any other reason. */
-    void requestStop(StopReason reason) {
-        if (stopReason == null || reason == StopReason.LEASE_LOST) {
+    void requestStop(JobStopReason reason) {
+        if (stopReason == null || reason == JobStopReason.LEASE_LOST) {
             stopReason = reason;
         }
     }
 
     private void leaseLost() {
-        stopReason = StopReason.LEASE_LOST;
+        stopReason = JobStopReason.LEASE_LOST;
     }
 }

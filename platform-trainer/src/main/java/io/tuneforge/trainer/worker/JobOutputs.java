@@ -6,10 +6,11 @@ import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.platform.FileTrees;
+import io.tuneforge.shared.evaluation.ComparisonFile;
+import io.tuneforge.shared.evaluation.ComparisonRow;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.evaluation.Comparison;
-import io.tuneforge.trainer.evaluation.ComparisonRow;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.Evaluator;
@@ -42,7 +43,7 @@ import java.util.stream.Stream;
 final class JobOutputs {
 
     /** File name of the comparison inside the PREDICTIONS artifact (the Evaluate view reads it). */
-    static final String PREDICTIONS_FILE = "predictions.jsonl";
+    static final String PREDICTIONS_FILE = ComparisonFile.FILE_NAME;
     /** File name of the GGUF model inside the GGUF artifact; the {@code Modelfile} lies beside it. */
     static final String GGUF_FILE = "model.gguf";
 

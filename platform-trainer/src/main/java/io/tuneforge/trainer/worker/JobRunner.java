@@ -8,7 +8,7 @@ package io.tuneforge.trainer.worker;
  * {@link JobFailureException} to choose them.
  *
  * <p>Contract: poll {@link JobExecution#stopRequested()} at every optimizer step; when the reason asks for it
- * ({@link StopReason#saveCheckpointFirst()}), save a checkpoint before returning. When resuming
+ * ({@link JobStopReason#saveCheckpointFirst()}), save a checkpoint before returning. When resuming
  * ({@link JobExecution#resumeFrom()}), continue from the checkpoint's step so metric history has no gaps.
  */
 @FunctionalInterface

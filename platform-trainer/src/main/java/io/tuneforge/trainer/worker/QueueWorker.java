@@ -10,7 +10,7 @@ import io.tuneforge.core.job.MetricsWriter;
 import io.tuneforge.core.job.QueueListener;
 import io.tuneforge.core.job.WorkerCapacity;
 import io.tuneforge.core.platform.PlatformHome;
-import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +48,7 @@ public final class QueueWorker implements AutoCloseable {
     private final JobSpecReader specs;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
-    private final List<DeviceSpec> freeDevices;
+    private final List<OfferedDevice> freeDevices;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean wakeRequested;
@@ -59,7 +59,7 @@ public final class QueueWorker implements AutoCloseable {
     private ScheduledExecutorService heartbeats;
     private QueueListener listener;
 
-    private record Running(Lease lease, JobExecution execution, List<DeviceSpec> devices, Thread thread) {
+    private record Running(Lease lease, JobExecution execution, List<OfferedDevice> devices, Thread thread) {
     }
 
     public QueueWorker(WorkerSettings settings, JobRunner runner, JobQueue queue, WorkerRegistry registry,
@@ -115,14 +115,14 @@ public final class QueueWorker implements AutoCloseable {
     }
 
     private Optional<Lease> claimIfFree() {
-        List<DeviceSpec> free;
+        List<OfferedDevice> free;
         synchronized (freeDevices) {
             free = List.copyOf(freeDevices);
         }
         if (free.isEmpty() || stopping) {
             return Optional.empty();
         }
-        long memory = free.stream().mapToLong(DeviceSpec::memoryBytes).min().orElse(0);
+        long memory = free.stream().mapToLong(OfferedDevice::memoryBytes).min().orElse(0);
         Optional<Lease> lease = queue.claim(new WorkerCapacity(workerId, free.size(), memory));
         lease.ifPresent(this::launch);
         return lease;
@@ -130,7 +130,7 @@ public final class QueueWorker implements AutoCloseable {
 
     private void launch(Lease lease) {
         JobSpec spec = specs.read(lease);
-        List<DeviceSpec> devices;
+        List<OfferedDevice> devices;
         synchronized (freeDevices) {
             devices = new ArrayList<>(freeDevices.subList(0, spec.devicesRequested()));
             freeDevices.removeAll(devices);
@@ -138,7 +138,7 @@ public final class QueueWorker implements AutoCloseable {
         Optional<ResumePoint> resume = specs.lastCheckpoint(lease.jobId());
         resume.ifPresent(r -> metrics.truncateAfter(lease, r.step()));
         JobExecution execution = new JobExecution(lease, spec, resume,
-                devices.stream().map(DeviceSpec::index).toList(), queue, metrics, artifacts, events,
+                devices.stream().map(OfferedDevice::index).toList(), queue, metrics, artifacts, events,
                 settings.metricsBatchSize());
         resume.ifPresent(r -> execution.event(JobEventType.MESSAGE, "Resuming from the checkpoint at step "
                 + r.step(), Map.of("step", r.step(), "path", r.storageKey())));
@@ -147,7 +147,7 @@ public final class QueueWorker implements AutoCloseable {
         thread.start();
     }
 
-    private void execute(JobExecution execution, List<DeviceSpec> devices) {
+    private void execute(JobExecution execution, List<OfferedDevice> devices) {
         Lease lease = execution.lease();
         try {
             runner.run(execution);
@@ -174,7 +174,7 @@ public final class QueueWorker implements AutoCloseable {
 
     private void report(JobExecution execution) {
         Lease lease = execution.lease();
-        Optional<StopReason> stop = execution.stopRequested();
+        Optional<JobStopReason> stop = execution.stopRequested();
         if (stop.isEmpty()) {
             queue.succeed(lease, execution.currentStep());
             return;
@@ -204,9 +204,9 @@ public final class QueueWorker implements AutoCloseable {
         HeartbeatAnswer answer = queue.heartbeat(r.lease(), e.currentStep(), e.totalSteps(), e.trainedTokens());
         switch (answer) {
             case CONTINUE -> { }
-            case CANCEL -> e.requestStop(StopReason.CANCEL);
-            case PAUSE -> e.requestStop(StopReason.PAUSE);
-            case LEASE_LOST -> e.requestStop(StopReason.LEASE_LOST);
+            case CANCEL -> e.requestStop(JobStopReason.CANCEL);
+            case PAUSE -> e.requestStop(JobStopReason.PAUSE);
+            case LEASE_LOST -> e.requestStop(JobStopReason.LEASE_LOST);
         }
     }
 
@@ -258,7 +258,7 @@ public final class QueueWorker implements AutoCloseable {
         }
         stopping = true;
         wakeUp();
-        running.values().forEach(r -> r.execution().requestStop(StopReason.SHUTDOWN));
+        running.values().forEach(r -> r.execution().requestStop(JobStopReason.SHUTDOWN));
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         for (Running r : List.copyOf(running.values())) {
             try {

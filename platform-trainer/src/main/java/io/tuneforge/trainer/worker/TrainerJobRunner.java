@@ -8,7 +8,7 @@ import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.Example;
@@ -160,7 +160,7 @@ public final class TrainerJobRunner implements JobRunner {
     }
 
     /** One dataset's validated rows, or a job failure naming the dataset when it cannot be used. */
-    private static DatasetMix.Part load(JobDataset dataset) {
+    static DatasetMix.Part load(JobDataset dataset) {
         String what = "dataset " + dataset.name() + " (version " + dataset.versionId() + ")";
         if (dataset.trainFiles().isEmpty()) {
             throw new JobFailureException(JobFailure.invalidTrainingFile(what + " has no stored file"), null);
@@ -169,7 +169,7 @@ public final class TrainerJobRunner implements JobRunner {
             throw new JobFailureException(JobFailure.invalidConfiguration("dataset_mix: the ratio of " + what
                     + " is " + dataset.ratio() + "; it must be a number above 0"), null);
         }
-        DatasetFormat format = DatasetFormat.valueOf(dataset.format().toUpperCase(Locale.ROOT));
+        DatasetFormat format = DatasetFormat.parse(dataset.format());
         LoadedDataset loaded = Datasets.load(DatasetSpec.of(dataset.trainFiles().getFirst(), format),
                 ValidationOptions.defaults().withDropInvalidRows(true));
         return new DatasetMix.Part(dataset.name(), loaded.examples(), dataset.ratio());

@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.worker;
 
-import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.OfferedDevice;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,11 +15,11 @@ import java.util.List;
  * @param metricsBatchSize  metric points buffered before a write
  * @param shutdownGrace     how long a stopping worker waits for runners to checkpoint before releasing their jobs
  */
-public record WorkerSettings(String name, String host, List<DeviceSpec> devices, Duration heartbeatInterval,
+public record WorkerSettings(String name, String host, List<OfferedDevice> devices, Duration heartbeatInterval,
         Duration pollInterval, int metricsBatchSize, Duration shutdownGrace) {
 
     /** Defaults: heartbeat every second (cancel/pause reach the runner in under 2 s), poll every 2 s. */
-    public static WorkerSettings of(String name, String host, List<DeviceSpec> devices) {
+    public static WorkerSettings of(String name, String host, List<OfferedDevice> devices) {
         return new WorkerSettings(name, host, devices, Duration.ofSeconds(1), Duration.ofSeconds(2), 50,
                 Duration.ofSeconds(60));
     }

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.data;
 
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodedDataset;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
@@ -78,7 +79,7 @@ public final class DatasetBenchmark {
         System.gc();
         resetPeaks();
         long start = System.nanoTime();
-        ValidationReport report = DatasetValidator.validate(DatasetSpec.of(file, DatasetFormat.AUTO),
+        ValidationReport report = DatasetValidator.validate(DatasetSpec.detecting(file),
                 ValidationOptions.defaults());
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "validate: %,d rows in %.2f s = %,.0f rows/s, valid=%s, peak heap %.1f MB "

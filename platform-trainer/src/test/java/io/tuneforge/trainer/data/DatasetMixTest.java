@@ -3,6 +3,7 @@ package io.tuneforge.trainer.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.preparation.DatasetMix;
 import io.tuneforge.trainer.data.preparation.DatasetPreparation;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;

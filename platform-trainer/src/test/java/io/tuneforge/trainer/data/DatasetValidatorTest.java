@@ -3,6 +3,7 @@ package io.tuneforge.trainer.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
 import io.tuneforge.trainer.data.validation.Problem;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
@@ -27,6 +28,10 @@ class DatasetValidatorTest {
 
     private static ValidationReport validate(Path file, DatasetFormat format) {
         return DatasetValidator.validate(DatasetSpec.of(file, format), ValidationOptions.defaults());
+    }
+
+    private static ValidationReport detectAndValidate(Path file) {
+        return DatasetValidator.validate(DatasetSpec.detecting(file), ValidationOptions.defaults());
     }
 
     @Test
@@ -85,7 +90,7 @@ class DatasetValidatorTest {
                 {"instruction": "e", "output": "f"}
                 """);
 
-        ValidationReport report = validate(f, DatasetFormat.AUTO);
+        ValidationReport report = detectAndValidate(f);
 
         assertThat(report.count(ProblemKind.INVALID_JSON)).isEqualTo(1);
         Problem problem = report.problems().getFirst();
@@ -148,7 +153,7 @@ class DatasetValidatorTest {
     void rejectsEmptyFile() throws IOException {
         Path f = file("e.jsonl", "\n\n");
 
-        ValidationReport report = validate(f, DatasetFormat.AUTO);
+        ValidationReport report = detectAndValidate(f);
 
         assertThat(report.fileError()).isTrue();
         assertThat(report.count(ProblemKind.EMPTY_FILE)).isEqualTo(1);
@@ -168,14 +173,14 @@ class DatasetValidatorTest {
         assertThat(report.suggestedFormat()).contains(DatasetFormat.SHAREGPT);
         assertThat(report.problems().getFirst().kind()).isEqualTo(ProblemKind.FORMAT_MISMATCH);
         assertThat(report.problems().getFirst().reason()).contains("--format sharegpt");
-        assertThat(validate(f, DatasetFormat.AUTO).format()).contains(DatasetFormat.SHAREGPT);
+        assertThat(detectAndValidate(f).format()).contains(DatasetFormat.SHAREGPT);
     }
 
     @Test
     void reportsUndetectableFormatWithTheFieldsFound() throws IOException {
         Path f = file("x.jsonl", "{\"question\": \"a\", \"answer\": \"b\"}\n");
 
-        ValidationReport report = validate(f, DatasetFormat.AUTO);
+        ValidationReport report = detectAndValidate(f);
 
         assertThat(report.fileError()).isTrue();
         assertThat(report.problems().getFirst().kind()).isEqualTo(ProblemKind.FORMAT_MISMATCH);
@@ -277,7 +282,7 @@ class DatasetValidatorTest {
         assertThat(data.examples().get(0).messages().get(0).content()).isEqualTo("Hello, world");
         assertThat(data.examples().get(1).messages().get(0).content()).isEqualTo("multi\nline \"quoted\"");
         assertThat(data.examples().get(1).label()).contains("other");
-        assertThat(validate(f, DatasetFormat.AUTO).problems().getFirst().reason()).contains("--text-column");
+        assertThat(detectAndValidate(f).problems().getFirst().reason()).contains("--text-column");
     }
 
     @Test
@@ -320,7 +325,7 @@ class DatasetValidatorTest {
             out.write("\n]\n");
         }
 
-        ValidationReport report = validate(f, DatasetFormat.AUTO);
+        ValidationReport report = detectAndValidate(f);
 
         assertThat(report.valid()).isTrue();
         assertThat(report.records()).isEqualTo(20_000);

@@ -3,7 +3,7 @@ package io.tuneforge.trainer.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.template.ChatMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import io.tuneforge.core.job.JobEvents;
 import io.tuneforge.core.job.JobQueue;
 import io.tuneforge.core.job.MetricsWriter;
 import io.tuneforge.core.platform.PlatformHome;
-import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
 class TestWorkers {
 
     /** The one device a test worker offers: the CPU, with room for any job. */
-    static final List<DeviceSpec> CPU = List.of(new DeviceSpec(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40));
+    static final List<OfferedDevice> CPU = List.of(new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40));
 
     private final JobQueue queue;
     private final WorkerRegistry registry;

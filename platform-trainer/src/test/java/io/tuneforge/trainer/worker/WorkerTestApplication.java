@@ -5,10 +5,10 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Import;
 
-/** Core only: worker tests build their {@link QueueWorker}s by hand, through {@link TestWorkers}. */
+/** Core and the data pipeline as its dataset inspector: worker tests build their {@link QueueWorker}s by hand, through {@link TestWorkers}. */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@ComponentScan("io.tuneforge.core")
+@ComponentScan({"io.tuneforge.core", "io.tuneforge.trainer.data.platform"})
 @Import(TestWorkers.class)
 class WorkerTestApplication {
 }

@@ -1,7 +1,6 @@
 package io.tuneforge.web.api;
 
 import io.tuneforge.core.dataset.VersionDetails;
-import io.tuneforge.core.evaluation.EvaluationException;
 import io.tuneforge.core.evaluation.EvaluationResults;
 import io.tuneforge.core.evaluation.EvaluationService;
 import io.tuneforge.core.evaluation.ModelResult;
@@ -15,6 +14,7 @@ import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.model.HubImportView;
 import io.tuneforge.core.model.HubProgress;
+import io.tuneforge.shared.evaluation.EvaluationException;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.tuneforge.web.api;
 
-import io.tuneforge.core.dataset.DatasetException;
-import io.tuneforge.core.evaluation.EvaluationException;
 import io.tuneforge.core.evaluation.RatingSessionNotFoundException;
 import io.tuneforge.core.job.JobNotFoundException;
 import io.tuneforge.core.job.JobRefusedException;
@@ -9,6 +7,8 @@ import io.tuneforge.core.job.JobStateException;
 import io.tuneforge.core.model.HubImportNotFoundException;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.evaluation.EvaluationException;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.trainer.playground.PlaygroundException;
 import java.net.URI;

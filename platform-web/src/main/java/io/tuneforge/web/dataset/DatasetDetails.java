@@ -9,15 +9,15 @@ import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.tabs.TabSheet;
-import io.tuneforge.core.dataset.DatasetException;
-import io.tuneforge.core.dataset.DatasetFormat;
-import io.tuneforge.core.dataset.DatasetRecords;
+import io.tuneforge.core.dataset.DatasetRecord;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.DatasetVersion;
-import io.tuneforge.core.dataset.ValidationReport;
+import io.tuneforge.core.dataset.ValidationSummary;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.web.layout.Notifications;
 import io.tuneforge.web.layout.Sizes;
@@ -46,8 +46,8 @@ class DatasetDetails extends Composite<VerticalLayout> {
     final Select<DatasetFormat> format = new Select<>();
     final Button reread = new Button("Read as this format");
     final Span summary = new Span();
-    final Grid<ValidationReport.Problem> problems = new Grid<>(ValidationReport.Problem.class, false);
-    final Grid<DatasetRecords.Numbered> preview = new Grid<>();
+    final Grid<ValidationSummary.Problem> problems = new Grid<>(ValidationSummary.Problem.class, false);
+    final Grid<DatasetRecord> preview = new Grid<>();
     final TabSheet tabs = new TabSheet();
     final TrainingTextPanel trainingText;
     final SplitPanel split;
@@ -95,7 +95,7 @@ class DatasetDetails extends Composite<VerticalLayout> {
     }
 
     /** " (MISSING_FIELD 2, DUPLICATE_ROW 1)" when the validator counted problems by kind, else "". */
-    private static String byKind(ValidationReport report) {
+    private static String byKind(ValidationSummary report) {
         if (report.countsByKind().isEmpty()) {
             return "";
         }
@@ -121,16 +121,16 @@ class DatasetDetails extends Composite<VerticalLayout> {
     }
 
     private void configureProblems() {
-        problems.addColumn(ValidationReport.Problem::row).setHeader("Row").setAutoWidth(true).setFlexGrow(0);
-        problems.addColumn(ValidationReport.Problem::field).setHeader("Field").setAutoWidth(true).setFlexGrow(0);
-        problems.addColumn(ValidationReport.Problem::reason).setHeader("Reason").setFlexGrow(1);
+        problems.addColumn(ValidationSummary.Problem::row).setHeader("Row").setAutoWidth(true).setFlexGrow(0);
+        problems.addColumn(ValidationSummary.Problem::field).setHeader("Field").setAutoWidth(true).setFlexGrow(0);
+        problems.addColumn(ValidationSummary.Problem::reason).setHeader("Reason").setFlexGrow(1);
         problems.setHeight("18em");
         problems.setEmptyStateText("No problems: every row has what its format needs.");
     }
 
     private void showPreview(long versionId) {
         preview.removeAllColumns();
-        List<DatasetRecords.Numbered> rows;
+        List<DatasetRecord> rows;
         try {
             rows = datasets.preview(actor, versionId, PREVIEW_ROWS);
         } catch (DatasetException e) {
@@ -138,7 +138,7 @@ class DatasetDetails extends Composite<VerticalLayout> {
             preview.setEmptyStateText(e.getMessage());
             return;
         }
-        preview.addColumn(DatasetRecords.Numbered::row).setHeader("Row").setAutoWidth(true).setFlexGrow(0);
+        preview.addColumn(DatasetRecord::row).setHeader("Row").setAutoWidth(true).setFlexGrow(0);
         for (String key : keys(rows)) {
             preview.addColumn(r -> cell(r.value().get(key))).setHeader(key).setResizable(true);
         }
@@ -172,7 +172,7 @@ class DatasetDetails extends Composite<VerticalLayout> {
         return badge;
     }
 
-    private static Set<String> keys(List<DatasetRecords.Numbered> rows) {
+    private static Set<String> keys(List<DatasetRecord> rows) {
         Set<String> keys = new LinkedHashSet<>();
         rows.forEach(r -> r.value().propertyNames().forEach(keys::add));
         return keys;

@@ -10,7 +10,7 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.NumberField;
 import com.vaadin.flow.router.QueryParameters;
-import io.tuneforge.core.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;

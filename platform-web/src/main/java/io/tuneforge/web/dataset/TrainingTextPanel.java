@@ -10,7 +10,7 @@ import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
-import io.tuneforge.core.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;

@@ -8,7 +8,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Dependencies point one way: web → trainer → core. Core knows no Vaadin or DJL; the trainer knows no web. */
+/**
+ * Dependencies point one way: web → trainer → core → shared. Core knows no Vaadin or DJL; the trainer knows no web;
+ * shared knows none of them, nor Spring or JPA.
+ */
 class ModuleBoundariesTest {
 
     static JavaClasses classes;
@@ -42,8 +45,16 @@ class ModuleBoundariesTest {
     }
 
     @Test
+    void sharedIsPlainJavaThatCoreAndTheEngineCanBothUse() {
+        noClasses().that().resideInAPackage("io.tuneforge.shared..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.tuneforge.core..", "io.tuneforge.trainer..",
+                        "io.tuneforge.web..", "org.springframework..", "jakarta.persistence..", "ai.djl..")
+                .check(classes);
+    }
+
+    @Test
     void theProjectHasClassesInEveryModule() {
         org.assertj.core.api.Assertions.assertThat(classes.stream().map(c -> c.getPackageName().split("\\.")[2])
-                .distinct()).contains("core", "trainer", "web");
+                .distinct()).contains("shared", "core", "trainer", "web");
     }
 }

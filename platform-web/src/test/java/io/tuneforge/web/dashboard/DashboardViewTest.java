@@ -7,7 +7,7 @@ import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
-import io.tuneforge.core.worker.DeviceSpec;
+import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
 import io.tuneforge.web.testing.SignedIn;
@@ -44,7 +44,7 @@ class DashboardViewTest extends SpringBrowserlessTest {
         Actor actor = SignedIn.as(Role.MEMBER, accounts, teams);
         stories.queued("dashboard-job", actor);
         String worker = "gpu-box-" + UUID.randomUUID().toString().substring(0, 6);
-        workers.register(worker, "localhost", List.of(new DeviceSpec(0, WorkerDevice.Kind.CUDA, "NVIDIA H200", 150_000_000_000L)));
+        workers.register(worker, "localhost", List.of(new OfferedDevice(0, WorkerDevice.Kind.CUDA, "NVIDIA H200", 150_000_000_000L)));
 
         DashboardView view = navigate(DashboardView.class);
 

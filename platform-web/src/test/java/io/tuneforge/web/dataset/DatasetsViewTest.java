@@ -9,7 +9,7 @@ import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.notification.Notification;
-import io.tuneforge.core.dataset.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.core.dataset.DatasetSummary;
 import io.tuneforge.core.dataset.DatasetVersion;
 import io.tuneforge.core.model.BaseModelService;

@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.encoding;
 
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.data.TokenizedSample;

@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.format;
 
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 
 import java.util.Map;
 import java.util.Set;

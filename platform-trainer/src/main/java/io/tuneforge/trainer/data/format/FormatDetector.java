@@ -1,15 +1,53 @@
 package io.tuneforge.trainer.data.format;
 
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 
 import tools.jackson.databind.JsonNode;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Optional;
 
-/** Guesses the format of a record from its fields (the first records of a file decide for {@code --format auto}). */
+/**
+ * Guesses the format of a record from its fields (the first records of a file decide for {@code --format auto}).
+ * Preference data ({@code chosen} and {@code rejected}) is checked first: LLaMA-Factory's ShareGPT-style preference
+ * rows also carry {@code conversations}.
+ */
 public final class FormatDetector {
 
+    /** Records read at most to find one that reveals the format. */
+    public static final int DETECTION_WINDOW = 64;
+
     private FormatDetector() {
+    }
+
+    /**
+     * The format of a file: that of the first record (within {@link #DETECTION_WINDOW}) whose fields reveal one;
+     * empty when none does or the file cannot be read. Upload, import, the CLI's {@code --format auto} and the
+     * validator all detect this way, so a file gets the same format wherever it enters.
+     */
+    public static Optional<DatasetFormat> detect(Path file) {
+        try (RecordSource source = RecordSource.open(file)) {
+            for (int read = 0; read < DETECTION_WINDOW; read++) {
+                Optional<SourceItem> item = source.next();
+                if (item.isEmpty()) {
+                    return Optional.empty();
+                }
+                if (item.get() instanceof SourceItem.RawRecord raw) {
+                    Optional<DatasetFormat> format = detect(raw.value());
+                    if (format.isPresent()) {
+                        return format;
+                    }
+                }
+                if (item.get() instanceof SourceItem.SourceProblem problem && problem.fatal()) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.empty();
+        } catch (DatasetException | UncheckedIOException e) {
+            return Optional.empty();
+        }
     }
 
     /** The format a record looks like, if any. */
@@ -47,7 +85,6 @@ public final class FormatDetector {
             case ALPACA -> "rows have 'instruction'/'output'";
             case CLASSIFICATION -> "rows have 'text' and 'label'";
             case TEXT -> "rows have only 'text'";
-            case AUTO -> "";
         };
     }
 

@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.format;
 
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 
 /** The {@link RecordReader} for a resolved format and a dataset's column and tag settings. */
@@ -20,7 +20,6 @@ public final class FormatReaders {
             case CLASSIFICATION -> new ClassificationReader(columns);
             case TEXT -> new TextReader(columns.text());
             case PREFERENCE -> new PreferenceReader(columns, spec.tags());
-            case AUTO -> throw new IllegalArgumentException("resolve AUTO before creating a reader");
         };
     }
 }

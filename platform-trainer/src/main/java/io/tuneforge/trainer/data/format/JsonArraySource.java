@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.format;
 
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.ProblemKind;
 
 import tools.jackson.core.JacksonException;

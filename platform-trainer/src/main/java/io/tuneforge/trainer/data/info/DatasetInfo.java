@@ -1,7 +1,7 @@
 package io.tuneforge.trainer.data.info;
 
-import io.tuneforge.trainer.data.DatasetException;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.format.Columns;
 import io.tuneforge.trainer.data.format.ShareGptTags;

@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.preparation;
 
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.Example;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.preparation;
 
-import io.tuneforge.trainer.data.DatasetException;
+import io.tuneforge.shared.dataset.DatasetException;
 
 /**
  * Size of the validation split, LLaMA-Factory's {@code val_size}: a fraction of the rows (0 &lt;= f &lt; 1) or a

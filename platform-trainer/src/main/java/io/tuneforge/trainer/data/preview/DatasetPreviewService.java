@@ -6,8 +6,8 @@ import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.user.Actor;
-import io.tuneforge.trainer.data.DatasetException;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.LoadedDataset;
@@ -20,7 +20,6 @@ import io.tuneforge.trainer.tokenizer.TokenizerException;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -89,7 +88,7 @@ public class DatasetPreviewService {
     }
 
     private static DatasetSpec spec(VersionDetails version, Path file) {
-        return DatasetSpec.of(file, DatasetFormat.valueOf(version.format().name().toUpperCase(Locale.ROOT)));
+        return DatasetSpec.of(file, version.format());
     }
 
     /** Rows as a job reads them: invalid ones are dropped rather than refusing the file. */

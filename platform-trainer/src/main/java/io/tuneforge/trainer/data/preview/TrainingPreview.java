@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.preview;
 
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.encoding.EncodedExample;
 import io.tuneforge.trainer.data.encoding.EncodingStats;
 

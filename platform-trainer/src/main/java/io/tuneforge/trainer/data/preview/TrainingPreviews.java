@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.preview;
 
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.LoadedDataset;
@@ -66,7 +66,7 @@ public final class TrainingPreviews {
         for (int i = first.size(); i < Math.min(samples, data.examples().size()); i++) {
             first.add(encoder.encode(data.examples().get(i)));
         }
-        DatasetFormat format = data.report().format().orElse(data.spec().format());
+        DatasetFormat format = data.report().format().or(() -> data.spec().format()).orElseThrow();
         return new TrainingPreview(data.spec().name(), format, template.name(), options.cutoffLen(),
                 data.examples().size(), first, encoded.stats());
     }

@@ -1,7 +1,7 @@
 package io.tuneforge.trainer.data.validation;
 
-import io.tuneforge.trainer.data.DatasetException;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.ProblemKind;
 import io.tuneforge.trainer.data.format.FieldIssue;
@@ -33,9 +33,6 @@ import java.util.function.Consumer;
  * must discard them when the report is not {@link ValidationReport#accepted() accepted} (see {@code DatasetImporter}).
  */
 public final class DatasetValidator {
-
-    /** Records buffered to detect the format when it is {@link DatasetFormat#AUTO}. */
-    private static final int DETECTION_WINDOW = 64;
 
     private DatasetValidator() {
     }
@@ -80,14 +77,14 @@ public final class DatasetValidator {
             }
             try (RecordSource source = RecordSource.open(file)) {
                 Deque<SourceItem> window = new ArrayDeque<>();
-                if (spec.format() == DatasetFormat.AUTO) {
+                if (spec.format().isEmpty()) {
                     fillWindow(source, window);
                     if (format.isEmpty()) {
                         undetectable(window, source.layout());
                         return report(Optional.empty());
                     }
                 } else {
-                    format = Optional.of(spec.format());
+                    format = spec.format();
                 }
                 reader = FormatReaders.create(format.get(), spec);
                 while (!window.isEmpty()) {
@@ -108,7 +105,7 @@ public final class DatasetValidator {
 
         /** Reads records until one reveals the format (or the window is full). */
         private void fillWindow(RecordSource source, Deque<SourceItem> window) {
-            while (window.size() < DETECTION_WINDOW) {
+            while (window.size() < FormatDetector.DETECTION_WINDOW) {
                 Optional<SourceItem> item = source.next();
                 if (item.isEmpty()) {
                     return;

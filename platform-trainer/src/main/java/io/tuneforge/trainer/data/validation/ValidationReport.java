@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.data.validation;
 
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.ProblemKind;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * The outcome of validating one dataset file.
  *
  * @param file              the dataset file
- * @param requestedFormat   the format asked for ({@link DatasetFormat#AUTO} for detection)
+ * @param requestedFormat   the format asked for (empty for detection)
  * @param format            the format the file was read as (empty when it could not be determined)
  * @param suggestedFormat   a format that fits the rows better than the requested one, when there is one
  * @param records           records seen (valid or not)
@@ -31,7 +31,7 @@ import java.util.Optional;
  * @param lengthUnit        unit of the cutoff check ({@code characters} or {@code tokens}); empty without cutoff
  * @param cutoff            the cutoff checked, when one was given
  */
-public record ValidationReport(Path file, DatasetFormat requestedFormat, Optional<DatasetFormat> format,
+public record ValidationReport(Path file, Optional<DatasetFormat> requestedFormat, Optional<DatasetFormat> format,
         Optional<DatasetFormat> suggestedFormat, long records, long validRecords, long invalidRecords,
         List<Problem> problems, Map<ProblemKind, Long> counts, List<DroppedRow> dropped, boolean fileError,
         boolean dropInvalidRows, Optional<String> lengthUnit, Optional<Integer> cutoff) {
@@ -72,7 +72,7 @@ public record ValidationReport(Path file, DatasetFormat requestedFormat, Optiona
         s.append(file).append(": ");
         s.append(accepted() ? (valid() ? "VALID" : "ACCEPTED with invalid rows dropped") : "INVALID");
         s.append(" (format ").append(format.map(DatasetFormat::cliName).orElse("unknown"));
-        if (requestedFormat == DatasetFormat.AUTO && format.isPresent()) {
+        if (requestedFormat.isEmpty() && format.isPresent()) {
             s.append(", detected");
         }
         s.append(")\n");
@@ -110,7 +110,7 @@ public record ValidationReport(Path file, DatasetFormat requestedFormat, Optiona
         root.put("file", file.toString());
         root.put("valid", valid());
         root.put("accepted", accepted());
-        root.put("requested_format", requestedFormat.cliName());
+        root.put("requested_format", requestedFormat.map(DatasetFormat::cliName).orElse(DatasetFormat.AUTO));
         root.put("format", format.map(DatasetFormat::cliName).orElse(null));
         root.put("suggested_format", suggestedFormat.map(DatasetFormat::cliName).orElse(null));
         root.put("records", records);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tuneforge.trainer.Fixtures;
-import io.tuneforge.trainer.data.DatasetException;
-import io.tuneforge.trainer.data.DatasetFormat;
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.LoadedDataset;
@@ -35,7 +35,7 @@ class TrainingPreviewsTest {
     private static final String END_OF_TURN = "<|eot_id|>";
 
     private static TrainingPreview preview(int cutoff, int samples, int statisticsRows) {
-        return TrainingPreviews.preview(DatasetSpec.of(identity(), DatasetFormat.AUTO), ValidationOptions.defaults(),
+        return TrainingPreviews.preview(DatasetSpec.detecting(identity()), ValidationOptions.defaults(),
                 llama3(), Optional.empty(), EncodingOptions.defaults().withCutoff(cutoff), samples, statisticsRows);
     }
 
@@ -125,7 +125,7 @@ class TrainingPreviewsTest {
 
     @Test
     void splitHoldsOutTheValidationShareOfTheDistinctRows() {
-        LoadedDataset data = Datasets.load(DatasetSpec.of(identity(), DatasetFormat.AUTO),
+        LoadedDataset data = Datasets.load(DatasetSpec.detecting(identity()),
                 ValidationOptions.defaults());
 
         SplitPreview fraction = SplitPreview.of(data.examples(), ValSize.of(0.2), 42);

@@ -1,4 +1,4 @@
-package io.tuneforge.core.evaluation;
+package io.tuneforge.shared.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reading predictions.jsonl: the rows in order, and bad lines refused with file, line and reason. */
-class PredictionsFileTest {
+class ComparisonFileTest {
 
     @TempDir
     Path folder;
@@ -23,15 +23,15 @@ class PredictionsFileTest {
                 {"prompt": "p2", "base": "b2", "tuned": "t2", "extra": 1}
                 """);
 
-        assertThat(PredictionsFile.read(file)).containsExactly(new PredictionRow("p1", "l1", "b1", "t1"),
-                new PredictionRow("p2", "", "b2", "t2"));
+        assertThat(ComparisonFile.read(file)).containsExactly(new ComparisonRow("p1", "l1", "b1", "t1"),
+                new ComparisonRow("p2", "", "b2", "t2"));
     }
 
     @Test
     void refusesALineThatIsNotJson() throws IOException {
         Path file = write("{\"prompt\": \"p\", \"base\": \"b\", \"tuned\": \"t\"}\n{\"prompt\": \"p\", \n");
 
-        assertThatThrownBy(() -> PredictionsFile.read(file)).isInstanceOf(EvaluationException.class)
+        assertThatThrownBy(() -> ComparisonFile.read(file)).isInstanceOf(EvaluationException.class)
                 .hasMessageStartingWith(file + " line 2: not valid JSON");
     }
 
@@ -39,7 +39,7 @@ class PredictionsFileTest {
     void refusesAFieldThatIsNotAString() throws IOException {
         Path file = write("{\"prompt\": \"p\", \"base\": [\"b\"], \"tuned\": \"t\"}\n");
 
-        assertThatThrownBy(() -> PredictionsFile.read(file)).isInstanceOf(EvaluationException.class)
+        assertThatThrownBy(() -> ComparisonFile.read(file)).isInstanceOf(EvaluationException.class)
                 .hasMessage(file + " line 1: field \"base\" must be a string, was array");
     }
 
@@ -47,7 +47,7 @@ class PredictionsFileTest {
     void refusesALineThatIsNotAnObject() throws IOException {
         Path file = write("[\"p\", \"b\", \"t\"]\n");
 
-        assertThatThrownBy(() -> PredictionsFile.read(file)).isInstanceOf(EvaluationException.class)
+        assertThatThrownBy(() -> ComparisonFile.read(file)).isInstanceOf(EvaluationException.class)
                 .hasMessageContaining("line 1: expected a JSON object");
     }
 
@@ -55,7 +55,7 @@ class PredictionsFileTest {
     void refusesAnEmptyFile() throws IOException {
         Path file = write("\n\n");
 
-        assertThatThrownBy(() -> PredictionsFile.read(file)).isInstanceOf(EvaluationException.class)
+        assertThatThrownBy(() -> ComparisonFile.read(file)).isInstanceOf(EvaluationException.class)
                 .hasMessageContaining("has no rows");
     }
 

@@ -1,4 +1,4 @@
-package io.tuneforge.core.evaluation;
+package io.tuneforge.shared.evaluation;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,23 +12,23 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads a job's {@code predictions.jsonl}: one JSON object per line with string fields {@code prompt}, {@code base},
- * {@code tuned} and optionally {@code label}. Blank lines are skipped; any other bad line is refused with the file,
- * the line number and what is wrong.
+ * Reads a job's {@code predictions.jsonl} of {@link ComparisonRow}s: one JSON object per line with string fields
+ * {@code prompt}, {@code base}, {@code tuned} and optionally {@code label}. Blank lines are skipped; any other bad line
+ * is refused with the file, the line number and what is wrong. (The trainer writes it with its JSON Lines writer.)
  */
-public final class PredictionsFile {
+public final class ComparisonFile {
 
     /** The file name inside a job's predictions artifact folder. */
     public static final String FILE_NAME = "predictions.jsonl";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private PredictionsFile() {
+    private ComparisonFile() {
     }
 
     /** Every row of the file, in file order; refuses a file without rows. */
-    public static List<PredictionRow> read(Path file) {
-        List<PredictionRow> rows = new ArrayList<>();
+    public static List<ComparisonRow> read(Path file) {
+        List<ComparisonRow> rows = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int number = 0;
@@ -47,7 +47,7 @@ public final class PredictionsFile {
         return rows;
     }
 
-    static PredictionRow parse(Path file, int lineNumber, String line) {
+    static ComparisonRow parse(Path file, int lineNumber, String line) {
         JsonNode node;
         try {
             node = JSON.readTree(line);
@@ -59,7 +59,7 @@ public final class PredictionsFile {
             throw new EvaluationException(file + " line " + lineNumber
                     + ": expected a JSON object with prompt, label, base and tuned");
         }
-        return new PredictionRow(text(file, lineNumber, node, "prompt", true), text(file, lineNumber, node, "label", false),
+        return new ComparisonRow(text(file, lineNumber, node, "prompt", true), text(file, lineNumber, node, "label", false),
                 text(file, lineNumber, node, "base", true), text(file, lineNumber, node, "tuned", true));
     }
 

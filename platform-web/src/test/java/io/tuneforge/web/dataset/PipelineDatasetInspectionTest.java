@@ -2,17 +2,17 @@ package io.tuneforge.web.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuneforge.core.dataset.DatasetFormat;
+import io.tuneforge.core.dataset.DatasetInspector;
 import io.tuneforge.core.dataset.DatasetService;
-import io.tuneforge.core.dataset.DatasetValidator;
 import io.tuneforge.core.dataset.DatasetVersion;
-import io.tuneforge.core.dataset.ValidationReport;
+import io.tuneforge.core.dataset.ValidationSummary;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
-import io.tuneforge.trainer.data.platform.PipelineDatasetValidator;
+import io.tuneforge.shared.dataset.DatasetFormat;
+import io.tuneforge.trainer.data.platform.PipelineDatasetInspector;
 import io.tuneforge.web.testing.SignedIn;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +26,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 /** Uploads in the platform are checked by the data pipeline's validator, with its line, field and reason per row. */
 @SpringBootTest
-class PipelineDatasetValidationTest {
+class PipelineDatasetInspectionTest {
 
     @Autowired
     DatasetService datasets;
 
     @Autowired
-    DatasetValidator validator;
+    DatasetInspector inspector;
 
     @Autowired
     UserAccountService accounts;
@@ -53,8 +53,8 @@ class PipelineDatasetValidationTest {
     }
 
     @Test
-    void thePlatformValidatesWithTheDataPipeline() {
-        assertThat(validator).isInstanceOf(PipelineDatasetValidator.class);
+    void thePlatformReadsDatasetsWithTheDataPipeline() {
+        assertThat(inspector).isInstanceOf(PipelineDatasetInspector.class);
     }
 
     @Test
@@ -68,12 +68,12 @@ class PipelineDatasetValidationTest {
                 """, Optional.of(DatasetFormat.ALPACA));
 
         assertThat(version.status()).isEqualTo(DatasetVersion.Status.INVALID);
-        ValidationReport report = version.report();
+        ValidationSummary report = version.report();
         assertThat(report.rows()).isEqualTo(3);
         assertThat(report.problemCount()).isEqualTo(2);
         assertThat(report.problems()).containsExactly(
-                new ValidationReport.Problem(2, "output", "Required field 'output' is missing (line 3)"),
-                new ValidationReport.Problem(3, "output", "'output' must be text, found a number (line 4)"));
+                new ValidationSummary.Problem(2, "output", "Required field 'output' is missing (line 3)"),
+                new ValidationSummary.Problem(3, "output", "'output' must be text, found a number (line 4)"));
         assertThat(report.countsByKind()).isEqualTo(Map.of("MISSING_FIELD", 1L, "WRONG_TYPE", 1L));
     }
 

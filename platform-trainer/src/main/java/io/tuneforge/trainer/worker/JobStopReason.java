@@ -1,7 +1,7 @@
 package io.tuneforge.trainer.worker;
 
 /** Why a running job must stop before it completes. */
-public enum StopReason {
+public enum JobStopReason {
     /** A user cancelled the job: stop at once, no checkpoint needed. */
     CANCEL(false),
     /** A user paused the job: save a checkpoint, then stop; it resumes from there. */
@@ -13,7 +13,7 @@ public enum StopReason {
 
     private final boolean saveCheckpointFirst;
 
-    StopReason(boolean saveCheckpointFirst) {
+    JobStopReason(boolean saveCheckpointFirst) {
         this.saveCheckpointFirst = saveCheckpointFirst;
     }
 

@@ -7,7 +7,9 @@ import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The outcome of checking a dataset file row by row.
+ * What a dataset version keeps of its validation (stored as JSON in {@code dataset_versions.validation_report}, shown
+ * in the UI and the REST API): the data pipeline's full report (see {@link DatasetInspector#validate}) reduced to its
+ * counts and first problems, each with its row, field and reason.
  *
  * @param rows         records read
  * @param problemCount errors found in total (only the first {@link #MAX_LISTED} are listed); warnings, which keep
@@ -16,15 +18,15 @@ import tools.jackson.databind.json.JsonMapper;
  * @param countsByKind every problem counted by kind (errors and warnings, e.g. {@code MISSING_FIELD: 3}), when the
  *                     validator tells kinds apart; empty otherwise
  */
-public record ValidationReport(int rows, int problemCount, List<Problem> problems, Map<String, Long> countsByKind) {
+public record ValidationSummary(int rows, int problemCount, List<Problem> problems, Map<String, Long> countsByKind) {
 
-    public ValidationReport {
+    public ValidationSummary {
         problems = problems == null ? List.of() : List.copyOf(problems);
         countsByKind = countsByKind == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(countsByKind));
     }
 
     /** A report without counts per kind. */
-    public ValidationReport(int rows, int problemCount, List<Problem> problems) {
+    public ValidationSummary(int rows, int problemCount, List<Problem> problems) {
         this(rows, problemCount, problems, Map.of());
     }
 
@@ -51,7 +53,7 @@ public record ValidationReport(int rows, int problemCount, List<Problem> problem
         return JSON.writeValueAsString(this);
     }
 
-    public static ValidationReport fromJson(String json) {
-        return JSON.readValue(json, ValidationReport.class);
+    public static ValidationSummary fromJson(String json) {
+        return JSON.readValue(json, ValidationSummary.class);
     }
 }

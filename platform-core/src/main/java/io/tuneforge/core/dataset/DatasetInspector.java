@@ -1,0 +1,29 @@
+package io.tuneforge.core.dataset;
+
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The platform's port to the data pipeline: every reading of a dataset file that the platform does (detecting the
+ * format of an upload or a LLaMA-Factory import, validating a version, previewing its first rows) goes through it, so
+ * a file gets the same format and the same verdict in the UI, the REST API, the CLI and the worker. The training
+ * engine implements it ({@code trainer.data.platform.PipelineDatasetInspector}); core has no reader of its own.
+ */
+public interface DatasetInspector {
+
+    /** The format the file's first records reveal; empty when none does (the user then picks one). */
+    Optional<DatasetFormat> detect(Path file);
+
+    /** Every row of the file checked as {@code format}, summarised for storage with the version. */
+    ValidationSummary validate(Path file, DatasetFormat format);
+
+    /**
+     * Up to {@code limit} records from the start of the file, without reading it whole.
+     *
+     * @throws DatasetException when the file cannot be read up to there (names the line and what is wrong)
+     */
+    List<DatasetRecord> head(Path file, int limit);
+}

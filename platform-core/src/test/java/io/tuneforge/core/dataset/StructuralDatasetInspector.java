@@ -1,0 +1,179 @@
+package io.tuneforge.core.dataset;
+
+import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFormat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A small stand-in for the data pipeline in core's own tests (core has no dataset reader; the real
+ * {@link DatasetInspector} is the trainer's): reads a JSON array or JSON Lines file whole, tells the format from the
+ * first record's keys the way the pipeline does (preference first) and checks each record's fields and JSON types.
+ */
+public class StructuralDatasetInspector implements DatasetInspector {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Override
+    public Optional<DatasetFormat> detect(Path file) {
+        try {
+            return records(file).stream().findFirst().flatMap(record -> detect(record.value()));
+        } catch (DatasetException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public ValidationSummary validate(Path file, DatasetFormat format) {
+        List<DatasetRecord> records;
+        try {
+            records = records(file);
+        } catch (DatasetException e) {
+            return new ValidationSummary(0, 1, List.of(new ValidationSummary.Problem(0, "", e.getMessage())));
+        }
+        if (records.isEmpty()) {
+            return new ValidationSummary(0, 1, List.of(new ValidationSummary.Problem(0, "", "The file holds no records")));
+        }
+        List<ValidationSummary.Problem> problems = new ArrayList<>();
+        records.forEach(record -> problems.addAll(check(record.row(), record.value(), format)));
+        return new ValidationSummary(records.size(), problems.size(), problems);
+    }
+
+    @Override
+    public List<DatasetRecord> head(Path file, int limit) {
+        List<DatasetRecord> records = records(file);
+        return records.subList(0, Math.min(limit, records.size()));
+    }
+
+    static Optional<DatasetFormat> detect(JsonNode record) {
+        if (record.has("chosen") && record.has("rejected")) {
+            return Optional.of(DatasetFormat.PREFERENCE);
+        }
+        if (record.has("conversations")) {
+            return Optional.of(DatasetFormat.SHAREGPT);
+        }
+        if (record.has("messages")) {
+            return Optional.of(DatasetFormat.OPENAI);
+        }
+        if (record.has("instruction") || record.has("output")) {
+            return Optional.of(DatasetFormat.ALPACA);
+        }
+        if (record.has("text")) {
+            return Optional.of(record.has("label") ? DatasetFormat.CLASSIFICATION : DatasetFormat.TEXT);
+        }
+        return Optional.empty();
+    }
+
+    /** Every record, numbered from 1. */
+    private static List<DatasetRecord> records(Path file) {
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<DatasetRecord> records = new ArrayList<>();
+        try {
+            if (content.startsWith("[")) {
+                JsonNode array = JSON.readTree(content);
+                for (int i = 0; i < array.size(); i++) {
+                    records.add(new DatasetRecord(i + 1, array.get(i)));
+                }
+            } else {
+                for (String line : content.lines().filter(l -> !l.isBlank()).toList()) {
+                    records.add(new DatasetRecord(records.size() + 1, JSON.readTree(line)));
+                }
+            }
+        } catch (JacksonException e) {
+            throw new DatasetException(file.getFileName() + ", record " + (records.size() + 1) + ": not valid JSON", e);
+        }
+        return records;
+    }
+
+    static List<ValidationSummary.Problem> check(int row, JsonNode record, DatasetFormat format) {
+        List<ValidationSummary.Problem> problems = new ArrayList<>();
+        if (!record.isObject()) {
+            problems.add(new ValidationSummary.Problem(row, "", "A record must be a JSON object, found " + record.getNodeType()));
+            return problems;
+        }
+        switch (format) {
+            case ALPACA -> {
+                requireText(row, record, "instruction", problems);
+                requireText(row, record, "output", problems);
+                optionalText(row, record, "input", problems);
+                optionalText(row, record, "system", problems);
+            }
+            case SHAREGPT -> requireTurns(row, record, "conversations", "from", "value", problems);
+            case OPENAI -> requireTurns(row, record, "messages", "role", "content", problems);
+            case PREFERENCE -> {
+                requirePresent(row, record, "chosen", problems);
+                requirePresent(row, record, "rejected", problems);
+            }
+            case TEXT -> requireText(row, record, "text", problems);
+            case CLASSIFICATION -> {
+                requireText(row, record, "text", problems);
+                requirePresent(row, record, "label", problems);
+            }
+        }
+        return problems;
+    }
+
+    private static void requireText(int row, JsonNode record, String field, List<ValidationSummary.Problem> problems) {
+        JsonNode value = record.get(field);
+        if (value == null || value.isNull()) {
+            problems.add(new ValidationSummary.Problem(row, field, "Missing: add a \"" + field + "\" string"));
+        } else if (!value.isString()) {
+            problems.add(new ValidationSummary.Problem(row, field, "Must be a string, found " + value.getNodeType()));
+        } else if (value.asString().isBlank()) {
+            problems.add(new ValidationSummary.Problem(row, field, "Empty: nothing to train on"));
+        }
+    }
+
+    private static void optionalText(int row, JsonNode record, String field, List<ValidationSummary.Problem> problems) {
+        JsonNode value = record.get(field);
+        if (value != null && !value.isNull() && !value.isString()) {
+            problems.add(new ValidationSummary.Problem(row, field, "Must be a string, found " + value.getNodeType()));
+        }
+    }
+
+    private static void requirePresent(int row, JsonNode record, String field, List<ValidationSummary.Problem> problems) {
+        JsonNode value = record.get(field);
+        if (value == null || value.isNull()) {
+            problems.add(new ValidationSummary.Problem(row, field, "Missing: add a \"" + field + "\" field"));
+        }
+    }
+
+    private static void requireTurns(int row, JsonNode record, String field, String roleKey, String textKey,
+            List<ValidationSummary.Problem> problems) {
+        JsonNode turns = record.get(field);
+        if (turns == null || !turns.isArray() || turns.isEmpty()) {
+            problems.add(new ValidationSummary.Problem(row, field, "Must be a non-empty list of turns"));
+            return;
+        }
+        for (int i = 0; i < turns.size(); i++) {
+            JsonNode turn = turns.get(i);
+            String where = field + "[" + i + "]";
+            if (!turn.isObject()) {
+                problems.add(new ValidationSummary.Problem(row, where, "A turn must be an object with \"" + roleKey
+                        + "\" and \"" + textKey + "\""));
+                continue;
+            }
+            if (!turn.path(roleKey).isString()) {
+                problems.add(new ValidationSummary.Problem(row, where + "." + roleKey, "Missing the speaker (\"" + roleKey + "\")"));
+            }
+            JsonNode text = turn.get(textKey);
+            if (text == null || text.isNull()) {
+                problems.add(new ValidationSummary.Problem(row, where + "." + textKey, "Missing the text (\"" + textKey + "\")"));
+            }
+        }
+    }
+}
