@@ -5,7 +5,7 @@ import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.MetricNames;
-import io.tuneforge.core.platform.FileTrees;
+import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.evaluation.Comparison;
