@@ -1,5 +1,7 @@
 package io.tuneforge.trainer.export;
 
+import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,11 +16,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code .lora_B.weight} ({@code [out, r]}). The merged weight of {@code <module>.weight} is
  * {@code W + scale · B·A} with {@code scale = lora_alpha / r} ({@code lora_alpha / √r} with rsLoRA).
  * Variants that change that formula (DoRA, fan_in_fan_out, per-module rank/alpha patterns, trained biases,
- * modules_to_save, embedding LoRA) are refused with a message rather than merged wrongly.
+ * modules_to_save, embedding LoRA) are refused with a message rather than merged wrongly. File names, keys, the
+ * refusals and the scale are {@link PeftAdapter}'s, the same that training writes and reads.
  */
 public final class LoraAdapter implements AutoCloseable {
 
-    private static final String PREFIX = "base_model.model.";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** One adapted weight: the safetensors keys of its A and B. */
@@ -39,8 +41,8 @@ public final class LoraAdapter implements AutoCloseable {
 
     /** Reads an adapter directory written by PEFT (or by TuneForge, which writes the same format). */
     public static LoraAdapter open(Path dir) {
-        Path configFile = dir.resolve("adapter_config.json");
-        Path weights = dir.resolve("adapter_model.safetensors");
+        Path configFile = dir.resolve(PeftAdapter.CONFIG_FILE);
+        Path weights = dir.resolve(PeftAdapter.WEIGHTS_FILE);
         if (!Files.isRegularFile(configFile) || !Files.isRegularFile(weights)) {
             throw new ExportException(dir + ": an adapter directory needs adapter_config.json and "
                     + "adapter_model.safetensors (PEFT format)");
@@ -52,7 +54,7 @@ public final class LoraAdapter implements AutoCloseable {
         if (rank <= 0 || alpha == 0) {
             throw new ExportException(configFile + ": fields \"r\" (> 0) and \"lora_alpha\" are required");
         }
-        double scale = config.path("use_rslora").asBoolean(false) ? alpha / Math.sqrt(rank) : alpha / rank;
+        double scale = LoraConfig.scaling(alpha, rank, config.path("use_rslora").asBoolean(false));
         SafetensorsWeightSource tensors = SafetensorsWeightSource.open(weights);
         try {
             return new LoraAdapter(tensors, scale, rank, pairs(weights, tensors, rank));
@@ -63,52 +65,28 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     private static void requireSupported(Path file, JsonNode config) {
-        if (!config.path("peft_type").asString("LORA").equals("LORA")) {
-            throw new ExportException(file + ": peft_type is " + config.path("peft_type").asString()
-                    + "; only LORA adapters can be merged");
-        }
-        refuseIf(file, config.path("use_dora").asBoolean(false), "use_dora is true (DoRA merging is not supported)");
-        refuseIf(file, config.path("fan_in_fan_out").asBoolean(false), "fan_in_fan_out is true (Conv1D layouts)");
-        refuseIf(file, !config.path("bias").asString("none").equals("none"), "bias is not \"none\"");
-        refuseIf(file, nonEmpty(config.path("modules_to_save")), "modules_to_save is set");
-        refuseIf(file, nonEmpty(config.path("rank_pattern")) || nonEmpty(config.path("alpha_pattern")),
-                "rank_pattern/alpha_pattern give per-module ranks");
-    }
-
-    private static boolean nonEmpty(JsonNode node) {
-        return !node.isMissingNode() && !node.isNull() && !node.isEmpty();
-    }
-
-    private static void refuseIf(Path file, boolean condition, String why) {
-        if (condition) {
+        PeftAdapter.unsupported(config).ifPresent(why -> {
             throw new ExportException(file + ": cannot merge this adapter: " + why);
-        }
+        });
     }
 
     private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank) {
         Map<String, Pair> pairs = new LinkedHashMap<>();
-        for (String key : tensors.names()) {
-            // PEFT strips the adapter name when saving; some tools keep it (".lora_A.default.weight")
-            String suffix = key.endsWith(".lora_A.weight") ? ".lora_A.weight"
-                    : key.endsWith(".lora_A.default.weight") ? ".lora_A.default.weight" : null;
-            if (suffix == null) {
-                if (!key.endsWith(".lora_B.weight") && !key.endsWith(".lora_B.default.weight")) {
-                    throw new ExportException(file + ": unexpected tensor " + key + "; only lora_A/lora_B weights of "
-                            + "linear layers can be merged");
-                }
+        for (String name : tensors.names()) {
+            PeftAdapter.Key key = PeftAdapter.parseKey(name).orElseThrow(() -> new ExportException(file
+                    + ": unexpected tensor " + name + "; only lora_A/lora_B weights of linear layers can be merged"));
+            if (!key.part().equals(PeftAdapter.LORA_A)) {
                 continue;
             }
-            String module = key.substring(0, key.length() - suffix.length());
-            String b = module + suffix.replace("lora_A", "lora_B");
+            String b = key.partner(PeftAdapter.LORA_B);
             if (!tensors.names().contains(b)) {
-                throw new ExportException(file + ": " + key + " has no matching " + b);
+                throw new ExportException(file + ": " + name + " has no matching " + b);
             }
-            if (tensors.shape(key)[0] != rank || tensors.shape(b)[1] != rank) {
-                throw new ExportException(file + ": " + module + " has rank " + tensors.shape(key)[0]
-                        + " but adapter_config.json says r = " + rank);
+            if (tensors.shape(name)[0] != rank || tensors.shape(b)[1] != rank) {
+                throw new ExportException(file + ": " + key.prefix() + key.module() + " has rank "
+                        + tensors.shape(name)[0] + " but adapter_config.json says r = " + rank);
             }
-            String base = module.startsWith(PREFIX) ? module.substring(PREFIX.length()) : module;
-            pairs.put(base + ".weight", new Pair(key, b));
+            pairs.put(key.baseWeight(), new Pair(name, b));
         }
         return pairs;
     }

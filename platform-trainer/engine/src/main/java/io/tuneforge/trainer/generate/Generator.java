@@ -54,7 +54,7 @@ public final class Generator {
         Sampler sampler = new Sampler(config);
         int[] history = Arrays.copyOf(promptIds, promptIds.length + config.maxNewTokens());
         int length = promptIds.length;
-        IncrementalDecoder decoder = tokenizer.incrementalDecoder();
+        IncrementalDecoder decoder = new IncrementalDecoder(tokenizer);
         StopStringFilter filter = new StopStringFilter(config.stopStrings(), stream);
         StopReason reason = StopReason.MAX_TOKENS;
         int generated = 0;

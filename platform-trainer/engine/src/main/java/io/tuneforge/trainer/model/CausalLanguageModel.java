@@ -2,7 +2,6 @@ package io.tuneforge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.tuneforge.trainer.training.TrainableModel;
 
 import java.util.List;
 

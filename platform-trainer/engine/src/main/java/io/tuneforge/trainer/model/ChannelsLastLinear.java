@@ -1,4 +1,4 @@
-package io.tuneforge.trainer.training;
+package io.tuneforge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -23,6 +23,8 @@ import java.util.List;
  * model.norm.weight                                 (C)
  * lm_head.weight                                    (V, C)        absent when tie_word_embeddings
  * </pre>
+ * Every key is spelled here and nowhere else: {@link HfCheckpoint} reads and writes through this table, training
+ * names full and freeze parameters by it, and the PEFT adapter keys wrap its module paths.
  */
 public final class HfWeightNames {
 
@@ -49,6 +51,36 @@ public final class HfWeightNames {
         return layer(layer) + "." + group + "." + module;
     }
 
+    /** {@code model.layers.{i}.input_layernorm.weight}: the norm before attention. */
+    public static String inputNorm(int layer) {
+        return layer(layer) + ".input_layernorm.weight";
+    }
+
+    /** {@code model.layers.{i}.post_attention_layernorm.weight}: the norm before the MLP. */
+    public static String postAttentionNorm(int layer) {
+        return layer(layer) + ".post_attention_layernorm.weight";
+    }
+
+    /** {@code model.layers.{i}.self_attn.q_norm.weight}: Qwen3's per-head query norm. */
+    public static String queryNorm(int layer) {
+        return layer(layer) + ".self_attn.q_norm.weight";
+    }
+
+    /** {@code model.layers.{i}.self_attn.k_norm.weight}: Qwen3's per-head key norm. */
+    public static String keyNorm(int layer) {
+        return layer(layer) + ".self_attn.k_norm.weight";
+    }
+
+    /** The weight of a module path: {@code <module>.weight}. */
+    public static String weight(String module) {
+        return module + ".weight";
+    }
+
+    /** The bias of a module path: {@code <module>.bias}. */
+    public static String bias(String module) {
+        return module + ".bias";
+    }
+
     /** Every tensor a checkpoint of this config must hold, with its shape. */
     public static List<WeightSpec> expected(ModelConfig c) {
         long hidden = c.hiddenSize();
@@ -58,17 +90,16 @@ public final class HfWeightNames {
         List<WeightSpec> specs = new ArrayList<>();
         specs.add(new WeightSpec(EMBED, new long[] {c.vocabSize(), hidden}));
         for (int i = 0; i < c.numLayers(); i++) {
-            String l = layer(i);
-            specs.add(new WeightSpec(l + ".input_layernorm.weight", new long[] {hidden}));
+            specs.add(new WeightSpec(inputNorm(i), new long[] {hidden}));
             addLinear(specs, linear(i, "q_proj"), q, hidden, c.qkvBias());
             addLinear(specs, linear(i, "k_proj"), kv, hidden, c.qkvBias());
             addLinear(specs, linear(i, "v_proj"), kv, hidden, c.qkvBias());
             addLinear(specs, linear(i, "o_proj"), hidden, q, c.oBias());
             if (c.qkNorm()) {
-                specs.add(new WeightSpec(l + ".self_attn.q_norm.weight", new long[] {c.headDim()}));
-                specs.add(new WeightSpec(l + ".self_attn.k_norm.weight", new long[] {c.headDim()}));
+                specs.add(new WeightSpec(queryNorm(i), new long[] {c.headDim()}));
+                specs.add(new WeightSpec(keyNorm(i), new long[] {c.headDim()}));
             }
-            specs.add(new WeightSpec(l + ".post_attention_layernorm.weight", new long[] {hidden}));
+            specs.add(new WeightSpec(postAttentionNorm(i), new long[] {hidden}));
             addLinear(specs, linear(i, "gate_proj"), inter, hidden, c.mlpBias());
             addLinear(specs, linear(i, "up_proj"), inter, hidden, c.mlpBias());
             addLinear(specs, linear(i, "down_proj"), hidden, inter, c.mlpBias());
@@ -81,9 +112,9 @@ public final class HfWeightNames {
     }
 
     private static void addLinear(List<WeightSpec> specs, String module, long out, long in, boolean bias) {
-        specs.add(new WeightSpec(module + ".weight", new long[] {out, in}));
+        specs.add(new WeightSpec(weight(module), new long[] {out, in}));
         if (bias) {
-            specs.add(new WeightSpec(module + ".bias", new long[] {out}));
+            specs.add(new WeightSpec(bias(module), new long[] {out}));
         }
     }
 }

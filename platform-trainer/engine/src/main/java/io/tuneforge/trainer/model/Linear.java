@@ -5,24 +5,16 @@ import static io.tuneforge.trainer.model.Owned.own;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.lora.LoraWeights;
-import io.tuneforge.trainer.training.ChannelsLastLinear;
 
 import java.util.Optional;
 
 /**
  * {@code y = x·Wᵀ + b (+ LoRA update)}, the product computed by the process's {@link LinearKernel} ({@code matMul},
- * or a 1×1 convolution on a channels-last view where that is clearly faster). A FLOAT16-stored weight is cast to
+ * or a 1×1 convolution on a channels-last view where that is clearly faster; the kernels live beside this class). A FLOAT16-stored weight is cast to
  * FLOAT32 per use (the base is frozen, so the cast cutting the gradient does not matter).
  */
 public final class Linear {
-
-    /**
-     * Below this many rows (decoding one token at a time) a plain matMul beats the 1×1 convolution whatever the
-     * configured kernel: oneDNN's per-call setup dominates tiny inputs (measured ~5× slower per call at one row).
-     */
-    static final long CONV_MIN_ROWS = 64;
 
     private final String path;
     private NDArray weight;             // (out, in)
@@ -77,7 +69,7 @@ public final class Linear {
      */
     public NDArray forward(NDManager step, NDArray x, boolean training) {
         NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight : own(step, weight.toType(DataType.FLOAT32, false));
-        NDArray y = project(step, x, w);                                                     // (..., out)
+        NDArray y = LinearKernel.project(step, x, w);                                                     // (..., out)
         if (bias != null) {
             y = own(step, y.add(bias));
         }
@@ -85,30 +77,6 @@ public final class Linear {
             y = own(step, y.add(lora.delta(step, x, training)));
         }
         return y;
-    }
-
-    /**
-     * {@code x·Wᵀ}: {@code matMul} with the transposed weight view, or with {@link LinearKernel#CONV} a 1×1
-     * convolution on a channels-last view (oneDNN) once there are at least {@value #CONV_MIN_ROWS} rows.
-     *
-     * @param x      (..., in) in {@code step}
-     * @param weight (out, in), FLOAT32
-     * @return (..., out) in {@code step}
-     */
-    public static NDArray project(NDManager step, NDArray x, NDArray weight) {
-        return project(step, x, weight, rows(x) < CONV_MIN_ROWS ? LinearKernel.MATMUL : LinearKernel.configured());
-    }
-
-    static NDArray project(NDManager step, NDArray x, NDArray weight, LinearKernel kernel) {
-        if (kernel == LinearKernel.MATMUL || rows(x) < CONV_MIN_ROWS) {
-            return own(step, x.matMul(own(step, weight.transpose())));
-        }
-        return ChannelsLastLinear.apply(step, x, ChannelsLastLinear.kernel(step, weight));
-    }
-
-    private static long rows(NDArray x) {
-        Shape shape = x.getShape();
-        return shape.size() / shape.get(shape.dimension() - 1);
     }
 
     /** Folds the adapter into the weight: W ← W + s·B·A, then drops the adapter. No-op without one. */

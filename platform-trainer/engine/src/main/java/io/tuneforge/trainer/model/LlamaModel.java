@@ -9,29 +9,22 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.lora.LoraHost;
 import io.tuneforge.trainer.model.lora.LoraWeights;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
-import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
-import io.tuneforge.trainer.model.safetensors.TensorInfo;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SequencedMap;
 import java.util.SplittableRandom;
-
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) loaded from a Hugging Face model directory:
@@ -42,12 +35,9 @@ import tools.jackson.databind.node.ObjectNode;
  *   logits = h · lm_headᵀ                           (B, T, V)
  * </pre>
  */
-public final class LlamaModel implements CausalLanguageModel {
+public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     private static final float MASKED = -1e9f;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final List<String> COPIED_FILES = List.of("generation_config.json", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "chat_template.jinja");
 
     private final Path directory;
     private final ModelConfig config;
@@ -61,115 +51,36 @@ public final class LlamaModel implements CausalLanguageModel {
     private final List<NamedParameter> trainable = new ArrayList<>();
     private Optional<LoraConfig> lora = Optional.empty();
 
-    private LlamaModel(Path directory, ModelConfig config, ModelOptions options, NDManager manager, NDArray embedding,
-                       List<DecoderBlock> blocks, RmsNorm finalNorm, NDArray lmHead) {
+    private LlamaModel(Path directory, ModelConfig config, ModelOptions options, NDManager manager,
+                       LlamaWeights weights) {
         this.directory = directory;
         this.config = config;
         this.options = options;
         this.manager = manager;
-        this.embedding = embedding;
-        this.blocks = blocks;
-        this.finalNorm = finalNorm;
-        this.lmHead = lmHead;
+        this.embedding = weights.embedding();
+        this.blocks = weights.blocks();
+        this.finalNorm = weights.finalNorm();
+        this.lmHead = weights.lmHead();
         this.rope = new RotaryEmbedding(manager, config);
+    }
+
+    /** The weights as {@link HfCheckpoint} names and writes them. */
+    private LlamaWeights weights() {
+        return new LlamaWeights(embedding, blocks, finalNorm, lmHead);
     }
 
     /** Loads config and weights of a model directory and sets up the fine-tuning mode of {@code options}. */
     public static LlamaModel load(Path directory, ModelOptions options) throws IOException {
         ModelConfig config = ModelConfig.load(directory);
         NDManager manager = NDManager.newBaseManager(options.device().toDjl());
-        try (SafetensorsReader reader = SafetensorsReader.open(directory)) {
-            CheckpointWeights weights = new CheckpointWeights(reader, config, manager, directory);
-            LlamaModel model = assemble(directory, config, options, manager, weights);
+        try {
+            LlamaWeights weights = HfCheckpoint.read(directory, config, options.baseWeightType(), manager);
+            LlamaModel model = new LlamaModel(directory, config, options, manager, weights);
             model.setUpFineTuning(options.fineTuning(), options.seed());
             return model;
         } catch (RuntimeException | IOException e) {
             manager.close();
             throw e;
-        }
-    }
-
-    private static LlamaModel assemble(Path directory, ModelConfig config, ModelOptions options, NDManager manager,
-                                       CheckpointWeights w) {
-        NDArray eps = manager.full(new Shape(), (float) config.rmsNormEps(), DataType.FLOAT32);
-        NDArray scale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim())), DataType.FLOAT32);
-        DataType base = options.baseWeightType();
-        NDArray embedding = w.take(HfWeightNames.EMBED, DataType.FLOAT32);
-        List<DecoderBlock> blocks = new ArrayList<>();
-        for (int i = 0; i < config.numLayers(); i++) {
-            String l = HfWeightNames.layer(i);
-            RmsNorm qNorm = config.qkNorm() ? new RmsNorm(w.take(l + ".self_attn.q_norm.weight", DataType.FLOAT32), eps) : null;
-            RmsNorm kNorm = config.qkNorm() ? new RmsNorm(w.take(l + ".self_attn.k_norm.weight", DataType.FLOAT32), eps) : null;
-            Attention attention = new Attention(
-                    w.linear(HfWeightNames.linear(i, "q_proj"), config.qkvBias(), base),
-                    w.linear(HfWeightNames.linear(i, "k_proj"), config.qkvBias(), base),
-                    w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
-                    w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
-                    qNorm, kNorm, config, scale);
-            Mlp mlp = new Mlp(
-                    w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
-                    w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
-                    w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
-            blocks.add(new DecoderBlock(i,
-                    new RmsNorm(w.take(l + ".input_layernorm.weight", DataType.FLOAT32), eps),
-                    attention,
-                    new RmsNorm(w.take(l + ".post_attention_layernorm.weight", DataType.FLOAT32), eps),
-                    mlp));
-        }
-        RmsNorm finalNorm = new RmsNorm(w.take(HfWeightNames.FINAL_NORM, DataType.FLOAT32), eps);
-        NDArray lmHead = config.tieWordEmbeddings() ? embedding : w.take(HfWeightNames.LM_HEAD, DataType.FLOAT32);
-        return new LlamaModel(directory, config, options, manager, embedding, blocks, finalNorm, lmHead);
-    }
-
-    /** Reads and checks the checkpoint's tensors against {@link HfWeightNames#expected}. */
-    private static final class CheckpointWeights {
-        private final SafetensorsReader reader;
-        private final NDManager manager;
-        private final Map<String, WeightSpec> expected = new LinkedHashMap<>();
-        private final Path directory;
-        private final ModelConfig config;
-
-        CheckpointWeights(SafetensorsReader reader, ModelConfig config, NDManager manager, Path directory) {
-            this.reader = reader;
-            this.manager = manager;
-            this.directory = directory;
-            this.config = config;
-            for (WeightSpec spec : HfWeightNames.expected(config)) {
-                expected.put(spec.name(), spec);
-            }
-            for (WeightSpec spec : expected.values()) {
-                check(spec);
-            }
-        }
-
-        private void check(WeightSpec spec) {
-            Optional<TensorInfo> info = reader.find(spec.name());
-            if (info.isEmpty()) {
-                throw new ModelConfigException(directory + ": tensor '" + spec.name() + "' is missing from the "
-                        + "checkpoint; a " + config.architecture().hfName() + " with this config.json needs it with shape "
-                        + spec.shapeText());
-            }
-            if (!Arrays.equals(info.get().shape(), spec.shape())) {
-                throw new ModelConfigException(directory + ": tensor '" + spec.name() + "' has shape "
-                        + info.get().shapeText() + " but config.json implies " + spec.shapeText());
-            }
-            if (!info.get().dtype().isFloatingPoint()) {
-                throw new ModelConfigException(directory + ": tensor '" + spec.name() + "' is " + info.get().dtype()
-                        + "; weights must be F32, F16 or BF16 (quantized checkpoints are not supported)");
-            }
-        }
-
-        NDArray take(String name, DataType type) {
-            if (!expected.containsKey(name)) {
-                throw new IllegalStateException("weight not in the expected table: " + name);
-            }
-            return reader.load(manager, name, type);
-        }
-
-        Linear linear(String module, boolean bias, DataType type) {
-            NDArray weight = take(module + ".weight", type);
-            NDArray b = bias ? take(module + ".bias", DataType.FLOAT32) : null;
-            return new Linear(module, weight, b);
         }
     }
 
@@ -179,44 +90,17 @@ public final class LlamaModel implements CausalLanguageModel {
             case FineTuning.None none -> {
             }
             case FineTuning.Lora l -> addLora(l.lora(), seed);
-            case FineTuning.Full full -> {
-                addTrainable(HfWeightNames.EMBED, embedding);
-                blocks.forEach(this::addBlockTrainable);
-                addTrainable(HfWeightNames.FINAL_NORM, finalNorm.weight());
-                if (!config.tieWordEmbeddings()) {
-                    addTrainable(HfWeightNames.LM_HEAD, lmHead);
-                }
-            }
+            case FineTuning.Full full -> HfCheckpoint.byName(weights(), config.tieWordEmbeddings())
+                    .forEach(this::addTrainable);
             case FineTuning.Freeze freeze -> {
                 if (freeze.trainableLayers() > config.numLayers()) {
                     throw new ModelConfigException("freeze tuning of the last " + freeze.trainableLayers()
                             + " layers, but the model has only " + config.numLayers());
                 }
                 blocks.subList(config.numLayers() - freeze.trainableLayers(), config.numLayers())
-                        .forEach(this::addBlockTrainable);
+                        .forEach(block -> HfCheckpoint.byName(block).forEach(this::addTrainable));
             }
         }
-    }
-
-    private void addBlockTrainable(DecoderBlock block) {
-        String l = HfWeightNames.layer(block.index());
-        addTrainable(l + ".input_layernorm.weight", block.inputNorm().weight());
-        for (Linear linear : block.attention().linears()) {
-            addLinearTrainable(linear);
-        }
-        if (block.attention().qNorm() != null) {
-            addTrainable(l + ".self_attn.q_norm.weight", block.attention().qNorm().weight());
-            addTrainable(l + ".self_attn.k_norm.weight", block.attention().kNorm().weight());
-        }
-        addTrainable(l + ".post_attention_layernorm.weight", block.postAttentionNorm().weight());
-        for (Linear linear : block.mlp().linears()) {
-            addLinearTrainable(linear);
-        }
-    }
-
-    private void addLinearTrainable(Linear linear) {
-        addTrainable(linear.path() + ".weight", linear.weight());
-        linear.bias().ifPresent(b -> addTrainable(linear.path() + ".bias", b));
     }
 
     private void addTrainable(String name, NDArray array) {
@@ -242,6 +126,7 @@ public final class LlamaModel implements CausalLanguageModel {
      * Attaches LoRA adapters with given weights (A (r, in), B (out, r) by module path); used by
      * {@link PeftAdapter#load}. Trainable when {@code trainable} (continuing to train an adapter).
      */
+    @Override
     public void attachLora(LoraConfig loraConfig, Map<String, NDArray[]> weightsByModule, boolean trainable) {
         for (Linear linear : loraTargets(loraConfig)) {
             NDArray[] ab = weightsByModule.get(linear.path());
@@ -262,12 +147,13 @@ public final class LlamaModel implements CausalLanguageModel {
         for (Linear linear : loraTargets(loraConfig)) {
             LoraWeights w = linear.lora().orElseThrow();
             w.setTrainable(true);
-            this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), "lora_A"), w.a()));
-            this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), "lora_B"), w.b()));
+            this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), PeftAdapter.LORA_A), w.a()));
+            this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), PeftAdapter.LORA_B), w.b()));
         }
     }
 
     /** The linears a LoRA config targets, layer by layer in PEFT's module order. */
+    @Override
     public List<Linear> loraTargets(LoraConfig loraConfig) {
         List<Linear> targets = new ArrayList<>();
         for (DecoderBlock block : blocks) {
@@ -297,6 +183,7 @@ public final class LlamaModel implements CausalLanguageModel {
     }
 
     /** The attached LoRA configuration, if any. */
+    @Override
     public Optional<LoraConfig> loraConfig() {
         return lora;
     }
@@ -316,6 +203,7 @@ public final class LlamaModel implements CausalLanguageModel {
     }
 
     /** The directory the model was loaded from. */
+    @Override
     public Path directory() {
         return directory;
     }
@@ -377,7 +265,7 @@ public final class LlamaModel implements CausalLanguageModel {
 
     @Override
     public NDArray logits(NDManager step, NDArray hidden) {
-        return Linear.project(step, hidden, lmHead);                                        // (..., V)
+        return LinearKernel.project(step, hidden, lmHead);                                        // (..., V)
     }
 
     @Override
@@ -415,33 +303,7 @@ public final class LlamaModel implements CausalLanguageModel {
      * lazily for the streaming writer.
      */
     public List<TensorSource> namedWeights() {
-        List<TensorSource> sources = new ArrayList<>();
-        sources.add(TensorSource.of(HfWeightNames.EMBED, embedding));
-        for (DecoderBlock block : blocks) {
-            String l = HfWeightNames.layer(block.index());
-            sources.add(TensorSource.of(l + ".input_layernorm.weight", block.inputNorm().weight()));
-            for (Linear linear : block.attention().linears()) {
-                addLinearSources(sources, linear);
-            }
-            if (block.attention().qNorm() != null) {
-                sources.add(TensorSource.of(l + ".self_attn.q_norm.weight", block.attention().qNorm().weight()));
-                sources.add(TensorSource.of(l + ".self_attn.k_norm.weight", block.attention().kNorm().weight()));
-            }
-            sources.add(TensorSource.of(l + ".post_attention_layernorm.weight", block.postAttentionNorm().weight()));
-            for (Linear linear : block.mlp().linears()) {
-                addLinearSources(sources, linear);
-            }
-        }
-        sources.add(TensorSource.of(HfWeightNames.FINAL_NORM, finalNorm.weight()));
-        if (!config.tieWordEmbeddings()) {
-            sources.add(TensorSource.of(HfWeightNames.LM_HEAD, lmHead));
-        }
-        return sources;
-    }
-
-    private static void addLinearSources(List<TensorSource> sources, Linear linear) {
-        sources.add(TensorSource.of(linear.path() + ".weight", linear.weight()));
-        linear.bias().ifPresent(b -> sources.add(TensorSource.of(linear.path() + ".bias", b)));
+        return HfCheckpoint.tensors(weights(), config.tieWordEmbeddings());
     }
 
     /**
@@ -452,25 +314,7 @@ public final class LlamaModel implements CausalLanguageModel {
         if (lora.isPresent()) {
             throw new IllegalStateException("the model still has LoRA adapters: merge() before saving a full model");
         }
-        Files.createDirectories(target);
-        SafetensorsWriter.writeModel(target, namedWeights(), dtype, maxShardBytes);
-        ObjectNode configJson = (ObjectNode) JSON.readTree(Files.readString(directory.resolve("config.json")));
-        configJson.put("torch_dtype", dtype.torchDtype());
-        writeAtomically(target.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
-        for (String name : COPIED_FILES) {
-            Path source = directory.resolve(name);
-            if (Files.isRegularFile(source) && !source.toAbsolutePath().equals(target.resolve(name).toAbsolutePath())) {
-                Path temp = target.resolve("." + name + ".tmp");
-                Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(temp, target.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-    }
-
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.writeString(temp, text);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        HfCheckpoint.write(directory, target, namedWeights(), dtype, maxShardBytes);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.tuneforge.trainer.training;
+package io.tuneforge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.SequencedMap;
 
 /**
- * What the {@link Trainer} needs from a causal language model: hidden states, the LM head, and the parameters that
+ * What the {@code Trainer} (package training) needs from a causal language model: hidden states, the LM head, and the parameters that
  * train. The trainer computes the loss itself (chunked through the LM head), so the model never builds full logits.
  */
 public interface TrainableModel {

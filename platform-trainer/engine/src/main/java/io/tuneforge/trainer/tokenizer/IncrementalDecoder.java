@@ -17,7 +17,8 @@ public final class IncrementalDecoder {
     private int prefixOffset;
     private int readOffset;
 
-    IncrementalDecoder(TextTokenizer tokenizer) {
+    /** A decoder of {@code tokenizer}'s ids, turning a growing id sequence into text pieces for streaming. */
+    public IncrementalDecoder(TextTokenizer tokenizer) {
         this.tokenizer = tokenizer;
     }
 

@@ -245,11 +245,6 @@ public final class TextTokenizer implements AutoCloseable {
         return ids.length == 1 && decode(ids, false).equals(token) ? OptionalInt.of(ids[0]) : OptionalInt.empty();
     }
 
-    /** A decoder that turns a growing id sequence into text pieces for streaming. */
-    public IncrementalDecoder incrementalDecoder() {
-        return new IncrementalDecoder(this);
-    }
-
     @Override
     public void close() {
         tokenizer.close();

@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
  * stack-facts). Only positions whose label counts go through the LM head: prompt tokens cost nothing.
  *
  * <p>The LM head is a plain {@code matMul} with the transposed weight view: MKL takes the transpose as a flag, while
- * the oneDNN 1×1-convolution route ({@link ChannelsLastLinear}) re-lays out the whole (V, C) weight on every call
+ * the oneDNN 1×1-convolution route ({@link io.tuneforge.trainer.model.ChannelsLastLinear}) re-lays out the whole (V, C) weight on every call
  * (measured on the AMD Zen 4 host: 468 ms versus 575 ms for forward + backward of 1,024 tokens × 32,000
  * vocabulary). No Java {@code Number} enters any op here: scalars under autograd would be read from freed memory
  * during backward.

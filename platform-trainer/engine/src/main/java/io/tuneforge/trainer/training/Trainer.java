@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.GradMode;
+import io.tuneforge.trainer.model.TrainableModel;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.checkpoint.TrainerState;
 import io.tuneforge.trainer.training.optim.AdamW;

@@ -1,4 +1,4 @@
-package io.tuneforge.trainer.training;
+package io.tuneforge.trainer.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -64,7 +64,7 @@ class LinearKernelTest {
         JniUtils.zeroGrad((PtNDArray) w);
         try (NDManager step = manager.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray y = Linear.project(step, x, w, kernel);                                   // (2, 40, 24)
+            NDArray y = kernel.apply(step, x, w);                                              // (2, 40, 24)
             assertThat(y.getShape()).isEqualTo(new Shape(2, 40, 24));
             NDArray loss = y.mul(dy).sum();
             loss.attach(step);

@@ -71,7 +71,7 @@ class TextTokenizerTest {
         for (String name : new String[] {"tokenizers/qwen3", "tokenizers/llama3", "models/stories260K"}) {
             try (TextTokenizer tok = TextTokenizer.load(Fixtures.path(name))) {
                 int[] ids = tok.encode(text);
-                IncrementalDecoder decoder = tok.incrementalDecoder();
+                IncrementalDecoder decoder = new IncrementalDecoder(tok);
                 StringBuilder streamed = new StringBuilder();
                 for (int id : ids) {
                     String piece = decoder.add(id);
@@ -89,7 +89,7 @@ class TextTokenizerTest {
         try (TextTokenizer tok = TextTokenizer.load(Fixtures.stories260K())) {
             int[] ids = tok.encode("é");
             assertThat(ids.length).as(Arrays.toString(ids)).isGreaterThan(1);
-            IncrementalDecoder decoder = tok.incrementalDecoder();
+            IncrementalDecoder decoder = new IncrementalDecoder(tok);
             StringBuilder pieces = new StringBuilder();
             for (int i = 0; i < ids.length - 1; i++) {
                 pieces.append(decoder.add(ids[i]));

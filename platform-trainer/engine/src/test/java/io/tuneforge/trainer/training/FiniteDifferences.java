@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import io.tuneforge.trainer.model.TrainableModel;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.tuneforge.trainer.model.TrainableModel;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 

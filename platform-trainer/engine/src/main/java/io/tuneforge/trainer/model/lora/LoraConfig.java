@@ -39,6 +39,11 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
 
     /** The scale of B·A: alpha/r, or alpha/√r with rsLoRA. */
     public double scaling() {
+        return scaling(alpha, rank, useRslora);
+    }
+
+    /** PEFT's scale of B·A, for training and merging alike: alpha/r, or alpha/√r with rsLoRA. */
+    public static double scaling(double alpha, int rank, boolean useRslora) {
         return useRslora ? alpha / Math.sqrt(rank) : alpha / rank;
     }
 

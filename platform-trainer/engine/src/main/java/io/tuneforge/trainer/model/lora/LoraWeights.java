@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.Dropout;
-import io.tuneforge.trainer.model.Linear;
+import io.tuneforge.trainer.model.LinearKernel;
 
 import java.util.SplittableRandom;
 
@@ -88,9 +88,9 @@ public final class LoraWeights {
             input = own(step, Dropout.dropout(x, dropout, true).singletonOrThrow());
         }
         // the scale multiplies the rank-r intermediate, cheaper than the (..., out) update
-        NDArray down = Linear.project(step, input, a);                                             // (..., r)
+        NDArray down = LinearKernel.project(step, input, a);                                             // (..., r)
         NDArray scaled = own(step, down.mul(scaling));                                              // (..., r)
-        return Linear.project(step, scaled, b);                                                     // (..., out)
+        return LinearKernel.project(step, scaled, b);                                                     // (..., out)
     }
 
     /** ΔW = s·B·A (out, in) in {@code manager}, without gradient. */

@@ -1,4 +1,4 @@
-package io.tuneforge.trainer.device;
+package io.tuneforge.trainer.training.bench;
 
 import static io.tuneforge.trainer.model.Owned.own;
 
@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
@@ -27,7 +28,7 @@ import java.util.List;
  * adapters FLOAT32, plain SGD) must give finite, falling losses. Prints one line per check; exit 1 on failure.
  *
  * <pre>java -cp 'platform-trainer/target/platform-trainer.jar:platform-trainer/target/lib/*' \
- *     io.tuneforge.trainer.device.GpuCheck MODEL_DIR cuda</pre>
+ *     io.tuneforge.trainer.training.bench.GpuCheck MODEL_DIR cuda</pre>
  */
 public final class GpuCheck {
 

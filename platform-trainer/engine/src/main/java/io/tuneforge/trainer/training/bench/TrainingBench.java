@@ -4,6 +4,7 @@ import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.LinearKernel;
 import io.tuneforge.trainer.model.MatmulPeak;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.LoraConfig;
@@ -40,7 +41,7 @@ public final class TrainingBench {
     public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
                                   PrintStream progress) throws IOException {
         progress.println("measuring matrix-multiply peak...");
-        MatmulPeak peakBefore = MatmulPeak.measure(1024, 10);
+        MatmulPeak peakBefore = LinearKernel.measurePeak(1024, 10);
         Path work = Files.createTempDirectory("tuneforge-bench-");
         try {
             progress.println("writing a random model of " + shape + "...");
@@ -76,7 +77,7 @@ public final class TrainingBench {
                         }, () -> false);
             }
             progress.println("measuring matrix-multiply peak again...");
-            MatmulPeak peak = peakBefore.max(MatmulPeak.measure(1024, 10));
+            MatmulPeak peak = peakBefore.max(LinearKernel.measurePeak(1024, 10));
             return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
         } finally {
             FileTrees.delete(work);

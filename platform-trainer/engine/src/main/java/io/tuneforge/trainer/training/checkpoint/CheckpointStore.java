@@ -7,7 +7,7 @@ import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
-import io.tuneforge.trainer.training.TrainableModel;
+import io.tuneforge.trainer.model.TrainableModel;
 
 import java.io.IOException;
 import java.nio.file.Files;
