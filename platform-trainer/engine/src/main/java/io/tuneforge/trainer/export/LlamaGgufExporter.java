@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.export;
 
+import io.tuneforge.trainer.model.HfWeightNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ public final class LlamaGgufExporter {
         }
         List<String> names = new ArrayList<>(source.names());
         if (c.tiedEmbeddings()) {
-            names.remove("lm_head.weight"); // llama.cpp reuses token_embd when output.weight is absent
+            names.remove(HfWeightNames.LM_HEAD); // llama.cpp reuses token_embd when output.weight is absent
         }
         for (String name : names) {
             Optional<LlamaTensorNames.Mapped> mapped = LlamaTensorNames.map(name);

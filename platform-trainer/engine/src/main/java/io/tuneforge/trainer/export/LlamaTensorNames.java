@@ -1,16 +1,30 @@
 package io.tuneforge.trainer.export;
 
+import io.tuneforge.trainer.model.HfWeightNames;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.OptionalInt;
 
 /**
- * Hugging Face Llama weight names to the names llama.cpp expects (gguf-py's {@code tensor_mapping.py}), and which
- * ones get llama.cpp's q/k row permutation.
+ * Hugging Face Llama weight names ({@link HfWeightNames}) to the names llama.cpp expects (gguf-py's
+ * {@code tensor_mapping.py}), and which ones get llama.cpp's q/k row permutation:
+ * <pre>
+ * model.embed_tokens.weight                  token_embd.weight
+ * model.layers.{i}.input_layernorm.weight    blk.{i}.attn_norm.weight
+ * model.layers.{i}.self_attn.q_proj.weight   blk.{i}.attn_q.weight       rows permuted (heads)
+ * model.layers.{i}.self_attn.k_proj.weight   blk.{i}.attn_k.weight       rows permuted (kv heads)
+ * model.layers.{i}.self_attn.v_proj.weight   blk.{i}.attn_v.weight
+ * model.layers.{i}.self_attn.o_proj.weight   blk.{i}.attn_output.weight
+ * model.layers.{i}.post_attention_layernorm  blk.{i}.ffn_norm.weight
+ * model.layers.{i}.mlp.gate_proj.weight      blk.{i}.ffn_gate.weight
+ * model.layers.{i}.mlp.up_proj.weight        blk.{i}.ffn_up.weight
+ * model.layers.{i}.mlp.down_proj.weight      blk.{i}.ffn_down.weight
+ * model.norm.weight                          output_norm.weight
+ * lm_head.weight                             output.weight
+ * </pre>
  */
 public final class LlamaTensorNames {
-
-    private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)\\.weight");
 
     /** Row permutation a weight needs before it is written. */
     public enum Permutation {
@@ -35,44 +49,50 @@ public final class LlamaTensorNames {
      */
     public static Optional<Mapped> map(String hfName) {
         switch (hfName) {
-            case "model.embed_tokens.weight" -> {
+            case HfWeightNames.EMBED -> {
                 return plain("token_embd.weight");
             }
-            case "model.norm.weight" -> {
+            case HfWeightNames.FINAL_NORM -> {
                 return plain("output_norm.weight");
             }
-            case "lm_head.weight" -> {
+            case HfWeightNames.LM_HEAD -> {
                 return plain("output.weight");
             }
             default -> {
             }
         }
-        if (hfName.endsWith("rotary_emb.inv_freq")) {
+        if (hfName.endsWith(HfWeightNames.ROTARY_INV_FREQ_SUFFIX)) {
             return Optional.empty();
         }
-        Matcher m = LAYER.matcher(hfName);
-        if (m.matches()) {
-            String block = "blk." + m.group(1) + ".";
-            String suffix = switch (m.group(2)) {
-                case "input_layernorm" -> "attn_norm";
-                case "self_attn.q_proj" -> "attn_q";
-                case "self_attn.k_proj" -> "attn_k";
-                case "self_attn.v_proj" -> "attn_v";
-                case "self_attn.o_proj" -> "attn_output";
-                case "post_attention_layernorm" -> "ffn_norm";
-                case "mlp.gate_proj" -> "ffn_gate";
-                case "mlp.up_proj" -> "ffn_up";
-                case "mlp.down_proj" -> "ffn_down";
-                default -> null;
-            };
-            if (suffix != null) {
-                Permutation p = suffix.equals("attn_q") ? Permutation.QUERY
-                        : suffix.equals("attn_k") ? Permutation.KEY : Permutation.NONE;
-                return Optional.of(new Mapped(block + suffix + ".weight", p));
+        OptionalInt layer = HfWeightNames.layerOf(hfName);
+        if (layer.isPresent()) {
+            Mapped mapped = layerTable(layer.getAsInt()).get(hfName);
+            if (mapped != null) {
+                return Optional.of(mapped);
             }
         }
         throw new ExportException("weight " + hfName + " has no place in llama.cpp's llama architecture "
                 + "(attention biases and other variants are not supported)");
+    }
+
+    /** Layer {@code i}'s weights by Hugging Face key, with their GGUF names. */
+    private static Map<String, Mapped> layerTable(int i) {
+        String block = "blk." + i + ".";
+        Map<String, Mapped> table = new LinkedHashMap<>();
+        table.put(HfWeightNames.inputNorm(i), new Mapped(block + "attn_norm.weight", Permutation.NONE));
+        table.put(linearWeight(i, "q_proj"), new Mapped(block + "attn_q.weight", Permutation.QUERY));
+        table.put(linearWeight(i, "k_proj"), new Mapped(block + "attn_k.weight", Permutation.KEY));
+        table.put(linearWeight(i, "v_proj"), new Mapped(block + "attn_v.weight", Permutation.NONE));
+        table.put(linearWeight(i, "o_proj"), new Mapped(block + "attn_output.weight", Permutation.NONE));
+        table.put(HfWeightNames.postAttentionNorm(i), new Mapped(block + "ffn_norm.weight", Permutation.NONE));
+        table.put(linearWeight(i, "gate_proj"), new Mapped(block + "ffn_gate.weight", Permutation.NONE));
+        table.put(linearWeight(i, "up_proj"), new Mapped(block + "ffn_up.weight", Permutation.NONE));
+        table.put(linearWeight(i, "down_proj"), new Mapped(block + "ffn_down.weight", Permutation.NONE));
+        return table;
+    }
+
+    private static String linearWeight(int layer, String module) {
+        return HfWeightNames.weight(HfWeightNames.linear(layer, module));
     }
 
     private static Optional<Mapped> plain(String name) {

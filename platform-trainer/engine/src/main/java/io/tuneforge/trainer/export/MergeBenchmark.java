@@ -3,7 +3,9 @@ package io.tuneforge.trainer.export;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.shared.files.FileTrees;
+import io.tuneforge.trainer.model.HfWeightNames;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
 import io.tuneforge.trainer.training.bench.ProcessMemory;
@@ -81,13 +83,13 @@ public final class MergeBenchmark {
             Files.createDirectories(o.workDir());
             writeBase(base, o);
             writeAdapter(adapter, o);
-            long bytes = Files.size(base.resolve("model.safetensors"));
+            long bytes = Files.size(base.resolve(SafetensorsReader.SINGLE_FILE));
 
             Files.createDirectories(copy);
             long start = System.nanoTime();
-            Files.copy(base.resolve("model.safetensors"), copy.resolve("model.safetensors"));
+            Files.copy(base.resolve(SafetensorsReader.SINGLE_FILE), copy.resolve(SafetensorsReader.SINGLE_FILE));
             double copySeconds = (System.nanoTime() - start) / 1e9;
-            try (FileChannel written = FileChannel.open(copy.resolve("model.safetensors"), StandardOpenOption.WRITE)) {
+            try (FileChannel written = FileChannel.open(copy.resolve(SafetensorsReader.SINGLE_FILE), StandardOpenOption.WRITE)) {
                 written.force(true); // the merge fsyncs what it writes; so must the copy to compare like with like
             }
             double copySyncedSeconds = (System.nanoTime() - start) / 1e9;
@@ -121,20 +123,19 @@ public final class MergeBenchmark {
     private static Map<String, long[]> llamaShapes(Options o) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         int h = o.hidden();
-        shapes.put("model.embed_tokens.weight", new long[] {o.vocab(), h});
+        shapes.put(HfWeightNames.EMBED, new long[] {o.vocab(), h});
         for (int l = 0; l < o.layers(); l++) {
-            String p = "model.layers." + l + ".";
-            shapes.put(p + "input_layernorm.weight", new long[] {h});
+            shapes.put(HfWeightNames.inputNorm(l), new long[] {h});
             for (String m : List.of("q_proj", "k_proj", "v_proj", "o_proj")) {
-                shapes.put(p + "self_attn." + m + ".weight", new long[] {h, h});
+                shapes.put(HfWeightNames.weight(HfWeightNames.linear(l, m)), new long[] {h, h});
             }
-            shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
-            shapes.put(p + "mlp.gate_proj.weight", new long[] {o.intermediate(), h});
-            shapes.put(p + "mlp.up_proj.weight", new long[] {o.intermediate(), h});
-            shapes.put(p + "mlp.down_proj.weight", new long[] {h, o.intermediate()});
+            shapes.put(HfWeightNames.postAttentionNorm(l), new long[] {h});
+            shapes.put(HfWeightNames.weight(HfWeightNames.linear(l, "gate_proj")), new long[] {o.intermediate(), h});
+            shapes.put(HfWeightNames.weight(HfWeightNames.linear(l, "up_proj")), new long[] {o.intermediate(), h});
+            shapes.put(HfWeightNames.weight(HfWeightNames.linear(l, "down_proj")), new long[] {h, o.intermediate()});
         }
-        shapes.put("model.norm.weight", new long[] {h});
-        shapes.put("lm_head.weight", new long[] {o.vocab(), h});
+        shapes.put(HfWeightNames.FINAL_NORM, new long[] {h});
+        shapes.put(HfWeightNames.LM_HEAD, new long[] {o.vocab(), h});
         return shapes;
     }
 
@@ -148,7 +149,7 @@ public final class MergeBenchmark {
                  "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "bfloat16"}
                 """.formatted(o.hidden(), o.intermediate(), o.layers(), o.hidden() / 128, o.hidden() / 128,
                 o.vocab()));
-        writeRandom(dir.resolve("model.safetensors"), llamaShapes(o), 0.02, 1);
+        writeRandom(dir.resolve(SafetensorsReader.SINGLE_FILE), llamaShapes(o), 0.02, 1);
     }
 
     private static void writeAdapter(Path dir, Options o) throws IOException {

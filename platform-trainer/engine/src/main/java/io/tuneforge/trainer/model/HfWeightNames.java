@@ -2,6 +2,9 @@ package io.tuneforge.trainer.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The explicit mapping between our modules and Hugging Face checkpoint keys (transformers' {@code LlamaForCausalLM}
@@ -36,7 +39,18 @@ public final class HfWeightNames {
     public static final List<String> LINEAR_MODULES =
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
+    /** Suffix of the rotary inverse frequencies some checkpoints store (recomputed from the config, never loaded). */
+    public static final String ROTARY_INV_FREQ_SUFFIX = "rotary_emb.inv_freq";
+
+    private static final Pattern LAYER_KEY = Pattern.compile("model\\.layers\\.(\\d+)\\..+");
+
     private HfWeightNames() {
+    }
+
+    /** The layer index of a key under {@code model.layers.{i}.}, empty for any other key. */
+    public static OptionalInt layerOf(String key) {
+        Matcher m = LAYER_KEY.matcher(key);
+        return m.matches() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 
     /** {@code model.layers.{i}}. */

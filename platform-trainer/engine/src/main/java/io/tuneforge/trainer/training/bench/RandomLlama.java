@@ -8,6 +8,7 @@ import io.tuneforge.trainer.model.HfWeightNames;
 import io.tuneforge.trainer.model.ModelConfig;
 import io.tuneforge.trainer.model.WeightSpec;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class RandomLlama {
                 tensors.put(spec.name(), s.dimension() == 1 ? manager.ones(s)
                         : manager.randomNormal(0f, 0.02f, s, DataType.FLOAT32));
             }
-            SafetensorsWriter.writeFile(directory.resolve("model.safetensors"), tensors, SafetensorsDType.F32);
+            SafetensorsWriter.writeFile(directory.resolve(SafetensorsReader.SINGLE_FILE), tensors, SafetensorsDType.F32);
         }
         return directory;
     }
