@@ -25,4 +25,4 @@ echo "== generate --device $DEVICE (stdout must be the generated text only)"
 
 echo "== greedy reference + LoRA steps (fp16 frozen base, fp32 adapters) on $DEVICE"
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR:platform-trainer/target/lib/*" \
-    io.tuneforge.trainer.device.GpuCheck "$MODEL" "$DEVICE"
+    io.tuneforge.trainer.training.bench.GpuCheck "$MODEL" "$DEVICE"

@@ -1,6 +1,6 @@
 package io.tuneforge.core.artifact;
 
-import io.tuneforge.core.platform.FileTrees;
+import io.tuneforge.shared.files.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package io.tuneforge.core.evaluation;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.job.Artifact;
 import io.tuneforge.core.job.ArtifactRepository;
@@ -122,7 +123,7 @@ public class EvaluationService {
 
     /** Succeeded jobs visible to the actor that have predictions to rate, newest first. */
     public List<EvaluableJob> evaluableJobs(Actor actor) {
-        return sessions.findJobsWithArtifact(JobStatus.SUCCEEDED, Artifact.Kind.PREDICTIONS).stream()
+        return sessions.findJobsWithArtifact(JobStatus.SUCCEEDED, ArtifactKind.PREDICTIONS).stream()
                 .filter(job -> actor.canSee(job.getTeam().getId()))
                 .map(job -> new EvaluableJob(job.getId(), job.getName(), job.getBaseModel().getName(),
                         job.getFinishedAt()))
@@ -254,7 +255,7 @@ public class EvaluationService {
     }
 
     private Path predictionsFile(FineTuningJob job) {
-        Artifact artifact = artifacts.findByJobIdAndKind(job.getId(), Artifact.Kind.PREDICTIONS)
+        Artifact artifact = artifacts.findByJobIdAndKind(job.getId(), ArtifactKind.PREDICTIONS)
                 .orElseThrow(() -> new EvaluationException("Job " + job.getId()
                         + " has no predictions to rate: its run wrote no held-out answers of base and tuned model"));
         if (!store.exists(artifact.getStoragePath())) {

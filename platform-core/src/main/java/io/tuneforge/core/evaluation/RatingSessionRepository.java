@@ -1,5 +1,6 @@
 package io.tuneforge.core.evaluation;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.job.Artifact;
 import io.tuneforge.core.job.FineTuningJob;
 import io.tuneforge.core.job.JobStatus;
@@ -20,5 +21,5 @@ public interface RatingSessionRepository extends JpaRepository<RatingSession, Lo
               and exists (select a.id from Artifact a where a.jobId = j.id and a.kind = :kind)
             order by j.id desc
             """)
-    List<FineTuningJob> findJobsWithArtifact(JobStatus status, Artifact.Kind kind);
+    List<FineTuningJob> findJobsWithArtifact(JobStatus status, ArtifactKind kind);
 }

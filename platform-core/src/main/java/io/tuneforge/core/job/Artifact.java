@@ -1,8 +1,7 @@
 package io.tuneforge.core.job;
 
-import io.tuneforge.core.platform.LowercaseEnumConverter;
+import io.tuneforge.core.artifact.ArtifactKind;
 import jakarta.persistence.Column;
-import jakarta.persistence.Converter;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -16,22 +15,6 @@ import java.util.Optional;
 @Table(name = "artifacts")
 public class Artifact {
 
-    /** What the artifact is. */
-    public enum Kind {
-        ADAPTER,
-        MERGED,
-        GGUF,
-        PREDICTIONS,
-        LOG;
-
-        @Converter(autoApply = true)
-        static class Column extends LowercaseEnumConverter<Kind> {
-            Column() {
-                super(Kind.class);
-            }
-        }
-    }
-
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
@@ -40,7 +23,7 @@ public class Artifact {
     private Long jobId;
 
     @Column(nullable = false, length = 20)
-    private Kind kind;
+    private ArtifactKind kind;
 
     @Column(name = "storage_path", nullable = false, length = 2000)
     private String storagePath;
@@ -57,7 +40,7 @@ public class Artifact {
     protected Artifact() {
     }
 
-    public Artifact(Long jobId, Kind kind, String storagePath, long sizeBytes, String sha256) {
+    public Artifact(Long jobId, ArtifactKind kind, String storagePath, long sizeBytes, String sha256) {
         this.jobId = jobId;
         this.kind = kind;
         this.storagePath = storagePath;
@@ -73,7 +56,7 @@ public class Artifact {
         return jobId;
     }
 
-    public Kind getKind() {
+    public ArtifactKind getKind() {
         return kind;
     }
 

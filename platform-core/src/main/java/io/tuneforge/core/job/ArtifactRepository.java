@@ -1,5 +1,6 @@
 package io.tuneforge.core.job;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
@@ -8,5 +9,5 @@ public interface ArtifactRepository extends JpaRepository<Artifact, Long> {
 
     List<Artifact> findByJobId(Long jobId);
 
-    Optional<Artifact> findByJobIdAndKind(Long jobId, Artifact.Kind kind);
+    Optional<Artifact> findByJobIdAndKind(Long jobId, ArtifactKind kind);
 }

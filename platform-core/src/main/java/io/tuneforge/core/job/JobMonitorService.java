@@ -1,5 +1,6 @@
 package io.tuneforge.core.job;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
@@ -75,7 +76,7 @@ public class JobMonitorService {
     }
 
     /** A downloadable result, with its absolute path on the server. */
-    public record ArtifactLine(Artifact.Kind kind, Path path, long sizeBytes, Optional<String> sha256) {
+    public record ArtifactLine(ArtifactKind kind, Path path, long sizeBytes, Optional<String> sha256) {
     }
 
     /**
@@ -220,14 +221,14 @@ public class JobMonitorService {
     }
 
     private Optional<TunedModel> tunedModel(FineTuningJob job) {
-        Optional<Artifact> artifact = storedArtifact(job.getId(), Artifact.Kind.ADAPTER)
-                .or(() -> storedArtifact(job.getId(), Artifact.Kind.MERGED));
+        Optional<Artifact> artifact = storedArtifact(job.getId(), ArtifactKind.ADAPTER)
+                .or(() -> storedArtifact(job.getId(), ArtifactKind.MERGED));
         return artifact.map(a -> new TunedModel(job.getId(), job.getName(), job.getTeam().getName(),
                 job.getBaseModel().getId(), job.getBaseModel().getName(), Path.of(job.getBaseModel().getPath()),
                 a.getKind(), store.localCopy(a.getStoragePath()), templateOf(job.getConfig()), job.getFinishedAt()));
     }
 
-    private Optional<Artifact> storedArtifact(long jobId, Artifact.Kind kind) {
+    private Optional<Artifact> storedArtifact(long jobId, ArtifactKind kind) {
         return artifacts.findByJobIdAndKind(jobId, kind).filter(a -> store.exists(a.getStoragePath()));
     }
 

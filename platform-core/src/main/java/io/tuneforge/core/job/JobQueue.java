@@ -1,5 +1,6 @@
 package io.tuneforge.core.job;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -144,7 +145,7 @@ public class JobQueue {
 
     /** Records a stored artifact (one per kind; a later one replaces it); false when the lease is lost. */
     @Transactional
-    public boolean recordArtifact(Lease lease, Artifact.Kind kind, String storageKey, long sizeBytes, String sha256) {
+    public boolean recordArtifact(Lease lease, ArtifactKind kind, String storageKey, long sizeBytes, String sha256) {
         if (!lockLease(lease)) {
             return false;
         }

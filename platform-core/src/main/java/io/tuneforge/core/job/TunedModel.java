@@ -1,5 +1,6 @@
 package io.tuneforge.core.job;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,11 +15,11 @@ import java.util.Optional;
  * @param baseModelId   the base model the job tuned
  * @param baseModelName its name
  * @param baseModelPath its folder on the server
- * @param kind          {@link Artifact.Kind#ADAPTER} or {@link Artifact.Kind#MERGED}
+ * @param kind          {@link ArtifactKind#ADAPTER} or {@link ArtifactKind#MERGED}
  * @param path          the artifact's folder on the server
  * @param template      the built-in chat template the job trained with ({@code template}); empty: the model's own
  * @param finishedAt    when the job ended
  */
 public record TunedModel(long jobId, String jobName, String team, long baseModelId, String baseModelName,
-        Path baseModelPath, Artifact.Kind kind, Path path, Optional<String> template, Optional<Instant> finishedAt) {
+        Path baseModelPath, ArtifactKind kind, Path path, Optional<String> template, Optional<Instant> finishedAt) {
 }

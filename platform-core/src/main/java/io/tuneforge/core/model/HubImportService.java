@@ -1,8 +1,8 @@
 package io.tuneforge.core.model;
 
-import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.user.Actor;
+import io.tuneforge.shared.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;

@@ -1,6 +1,6 @@
 package io.tuneforge.core.model;
 
-import io.tuneforge.core.job.Artifact;
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import java.sql.ResultSet;
@@ -39,9 +39,9 @@ public class TunedModelService {
      * @param version    the version this result is, if it was named one (e.g. "support-bot v2")
      */
     public record TunedResult(long jobId, String jobName, String team, String baseModel, String method,
-            Optional<Instant> finishedAt, Set<Artifact.Kind> artifacts, Optional<String> version) {
+            Optional<Instant> finishedAt, Set<ArtifactKind> artifacts, Optional<String> version) {
 
-        public boolean has(Artifact.Kind kind) {
+        public boolean has(ArtifactKind kind) {
             return artifacts.contains(kind);
         }
     }
@@ -82,8 +82,8 @@ public class TunedModelService {
             Optional<Instant> rolledBackAt) {
     }
 
-    private static final Set<Artifact.Kind> MODEL_KINDS = EnumSet.of(Artifact.Kind.ADAPTER, Artifact.Kind.MERGED,
-            Artifact.Kind.GGUF);
+    private static final Set<ArtifactKind> MODEL_KINDS = EnumSet.of(ArtifactKind.ADAPTER, ArtifactKind.MERGED,
+            ArtifactKind.GGUF);
 
     private final JdbcTemplate jdbc;
 
@@ -269,10 +269,10 @@ public class TunedModelService {
         return rows.getFirst();
     }
 
-    private static Set<Artifact.Kind> kinds(String commaSeparated) {
-        Set<Artifact.Kind> kinds = EnumSet.noneOf(Artifact.Kind.class);
+    private static Set<ArtifactKind> kinds(String commaSeparated) {
+        Set<ArtifactKind> kinds = EnumSet.noneOf(ArtifactKind.class);
         if (commaSeparated != null) {
-            Arrays.stream(commaSeparated.split(",")).map(k -> Artifact.Kind.valueOf(k.toUpperCase()))
+            Arrays.stream(commaSeparated.split(",")).map(k -> ArtifactKind.valueOf(k.toUpperCase()))
                     .filter(MODEL_KINDS::contains).forEach(kinds::add);
         }
         return kinds;

@@ -3,6 +3,7 @@ package io.tuneforge.core.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.artifact.StoredObject;
 import io.tuneforge.core.testing.JobFixtures;
@@ -47,14 +48,14 @@ class TunedModelsTest {
     @Test
     void aSucceededJobWithAStoredAdapterIsATunedModelWithItsBaseAndTemplate() {
         long job = fixtures.queuedJob(team, "with-adapter", 0, 1, "{\"template\": \"llama3\", \"lora_rank\": 8}");
-        store(job, Artifact.Kind.MERGED);
-        StoredObject adapter = store(job, Artifact.Kind.ADAPTER);
+        store(job, ArtifactKind.MERGED);
+        StoredObject adapter = store(job, ArtifactKind.ADAPTER);
         succeed(job);
 
         TunedModel tuned = monitor.tunedModel(member, job);
 
         assertThat(tuned.kind()).as("the adapter is preferred: its base may be loaded already")
-                .isEqualTo(Artifact.Kind.ADAPTER);
+                .isEqualTo(ArtifactKind.ADAPTER);
         assertThat(tuned.path()).isEqualTo(store.localCopy(adapter.key()));
         assertThat(tuned.baseModelId()).isEqualTo(team.modelId());
         assertThat(tuned.baseModelPath().toString()).startsWith("/models/base-");
@@ -65,25 +66,25 @@ class TunedModelsTest {
     @Test
     void aMergedModelServesWhenThereIsNoAdapter() {
         long job = fixtures.queuedJob(team, "merged-only", 0, 1, "{}");
-        store(job, Artifact.Kind.MERGED);
+        store(job, ArtifactKind.MERGED);
         succeed(job);
 
         TunedModel tuned = monitor.tunedModel(member, job);
 
-        assertThat(tuned.kind()).isEqualTo(Artifact.Kind.MERGED);
+        assertThat(tuned.kind()).isEqualTo(ArtifactKind.MERGED);
         assertThat(tuned.template()).isEmpty();
     }
 
     @Test
     void unfinishedJobsAndJobsWithoutAStoredResultAreNotOffered() {
         long queued = fixtures.queuedJob(team, "still-queued");
-        store(queued, Artifact.Kind.ADAPTER);
+        store(queued, ArtifactKind.ADAPTER);
         long gone = fixtures.queuedJob(team, "result-deleted");
-        store(gone, Artifact.Kind.ADAPTER);
+        store(gone, ArtifactKind.ADAPTER);
         store.delete(ArtifactStore.artifactKey(gone, "adapter"));
         succeed(gone);
         long onlyLog = fixtures.queuedJob(team, "only-a-log");
-        store(onlyLog, Artifact.Kind.LOG);
+        store(onlyLog, ArtifactKind.LOG);
         succeed(onlyLog);
 
         assertThat(monitor.tunedModels(member)).extracting(TunedModel::jobId).doesNotContain(queued, gone, onlyLog);
@@ -96,7 +97,7 @@ class TunedModelsTest {
     @Test
     void anotherTeamsTunedModelIsNeitherListedNorGivenButAnAdminSeesIt() {
         long job = fixtures.queuedJob(team, "private", 0, 1, "{}");
-        store(job, Artifact.Kind.ADAPTER);
+        store(job, ArtifactKind.ADAPTER);
         succeed(job);
         TeamSetup other = fixtures.team(1, "/models/other");
         Actor stranger = other.as(Role.MEMBER);
@@ -107,7 +108,7 @@ class TunedModelsTest {
         assertThat(monitor.tunedModels(admin)).extracting(TunedModel::jobId).contains(job);
     }
 
-    private StoredObject store(long jobId, Artifact.Kind kind) {
+    private StoredObject store(long jobId, ArtifactKind kind) {
         String name = kind.name().toLowerCase();
         StoredObject stored = store.writeDirectory(ArtifactStore.artifactKey(jobId, name),
                 dir -> Files.writeString(dir.resolve("config.json"), "{}"));

@@ -3,7 +3,7 @@ package io.tuneforge.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tuneforge.core.job.Artifact;
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.model.TunedModelService.Promotion;
 import io.tuneforge.core.model.TunedModelService.TunedResult;
 import io.tuneforge.core.model.TunedModelService.TunedVersion;
@@ -42,7 +42,7 @@ class TunedModelServiceTest {
 
     @Test
     void succeededJobsAreLineageRowsFromBaseModelThroughAdapterToMergedModel() {
-        long succeeded = succeededJob("sft", Artifact.Kind.ADAPTER, Artifact.Kind.MERGED, Artifact.Kind.PREDICTIONS);
+        long succeeded = succeededJob("sft", ArtifactKind.ADAPTER, ArtifactKind.MERGED, ArtifactKind.PREDICTIONS);
         long failed = fixtures.queuedJob(team, "broken");
         jdbc.update("update fine_tuning_jobs set status = 'failed', finished_at = now() where id = ?", failed);
         long queued = fixtures.queuedJob(team, "waiting");
@@ -54,16 +54,16 @@ class TunedModelServiceTest {
         assertThat(row.baseModel()).isEqualTo("model-" + team.suffix());
         assertThat(row.jobName()).isEqualTo("sft");
         assertThat(row.method()).isEqualTo("lora");
-        assertThat(row.artifacts()).containsExactlyInAnyOrder(Artifact.Kind.ADAPTER, Artifact.Kind.MERGED);
+        assertThat(row.artifacts()).containsExactlyInAnyOrder(ArtifactKind.ADAPTER, ArtifactKind.MERGED);
         assertThat(row.finishedAt()).isPresent();
         assertThat(row.version()).isEmpty();
     }
 
     @Test
     void resultsNamedAlikeBecomeVersionsOneTwoThree() {
-        long first = succeededJob("run-a", Artifact.Kind.ADAPTER);
-        long second = succeededJob("run-b", Artifact.Kind.MERGED);
-        long third = succeededJob("run-c", Artifact.Kind.GGUF);
+        long first = succeededJob("run-a", ArtifactKind.ADAPTER);
+        long second = succeededJob("run-b", ArtifactKind.MERGED);
+        long third = succeededJob("run-c", ArtifactKind.GGUF);
 
         assertThat(tuned.addVersion(member, first, " support-bot ").label()).isEqualTo("support-bot v1");
         assertThat(tuned.addVersion(member, second, "support-bot").label()).isEqualTo("support-bot v2");
@@ -77,9 +77,9 @@ class TunedModelServiceTest {
 
     @Test
     void onlyASucceededJobWithAModelArtifactCanBeAVersionAndOnlyOnce() {
-        long versioned = succeededJob("done", Artifact.Kind.ADAPTER);
+        long versioned = succeededJob("done", ArtifactKind.ADAPTER);
         tuned.addVersion(member, versioned, "bot");
-        long onlyPredictions = succeededJob("predictions-only", Artifact.Kind.PREDICTIONS);
+        long onlyPredictions = succeededJob("predictions-only", ArtifactKind.PREDICTIONS);
         long queued = fixtures.queuedJob(team, "still-queued");
 
         assertThatThrownBy(() -> tuned.addVersion(member, versioned, "bot"))
@@ -94,9 +94,9 @@ class TunedModelServiceTest {
 
     @Test
     void promotionsRollBackToThePreviouslyPromotedVersionAndTheHistoryIsKept() {
-        TunedVersion v1 = tuned.addVersion(member, succeededJob("a", Artifact.Kind.ADAPTER), "bot");
-        TunedVersion v2 = tuned.addVersion(member, succeededJob("b", Artifact.Kind.ADAPTER), "bot");
-        TunedVersion v3 = tuned.addVersion(member, succeededJob("c", Artifact.Kind.ADAPTER), "bot");
+        TunedVersion v1 = tuned.addVersion(member, succeededJob("a", ArtifactKind.ADAPTER), "bot");
+        TunedVersion v2 = tuned.addVersion(member, succeededJob("b", ArtifactKind.ADAPTER), "bot");
+        TunedVersion v3 = tuned.addVersion(member, succeededJob("c", ArtifactKind.ADAPTER), "bot");
 
         tuned.promote(member, v1.id());
         tuned.promote(member, v3.id());
@@ -120,7 +120,7 @@ class TunedModelServiceTest {
 
     @Test
     void nothingPromotedHasNothingToRollBack() {
-        tuned.addVersion(member, succeededJob("a", Artifact.Kind.ADAPTER), "fresh");
+        tuned.addVersion(member, succeededJob("a", ArtifactKind.ADAPTER), "fresh");
 
         assertThatThrownBy(() -> tuned.rollback(member, team.teamId(), "fresh"))
                 .isInstanceOf(ModelException.class).hasMessageContaining("No version of fresh is promoted");
@@ -128,7 +128,7 @@ class TunedModelServiceTest {
 
     @Test
     void anotherTeamNeitherSeesNorChangesTheModelsButAnAdministratorSeesThem() {
-        long job = succeededJob("ours", Artifact.Kind.MERGED);
+        long job = succeededJob("ours", ArtifactKind.MERGED);
         TunedVersion ours = tuned.addVersion(member, job, "ours");
         TeamSetup otherTeam = fixtures.team(1, "/models/tiny");
         Actor stranger = otherTeam.as(Role.MEMBER);
@@ -148,7 +148,7 @@ class TunedModelServiceTest {
 
     @Test
     void aViewerMayLookButNotPromote() {
-        TunedVersion version = tuned.addVersion(member, succeededJob("a", Artifact.Kind.ADAPTER), "bot");
+        TunedVersion version = tuned.addVersion(member, succeededJob("a", ArtifactKind.ADAPTER), "bot");
         Actor viewer = team.as(Role.VIEWER);
 
         assertThat(tuned.versions(viewer)).extracting(TunedVersion::id).contains(version.id());
@@ -160,10 +160,10 @@ class TunedModelServiceTest {
     }
 
     /** A job of the team that succeeded and stored artifacts of the given kinds. */
-    private long succeededJob(String name, Artifact.Kind... kinds) {
+    private long succeededJob(String name, ArtifactKind... kinds) {
         long id = fixtures.queuedJob(team, name);
         jdbc.update("update fine_tuning_jobs set status = 'succeeded', finished_at = now() where id = ?", id);
-        for (Artifact.Kind kind : kinds) {
+        for (ArtifactKind kind : kinds) {
             jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes) values (?, ?, ?, 1)", id,
                     kind.name().toLowerCase(), "jobs/" + id + "/" + kind.name().toLowerCase());
         }

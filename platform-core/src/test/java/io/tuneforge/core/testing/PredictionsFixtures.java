@@ -1,8 +1,8 @@
 package io.tuneforge.core.testing;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.artifact.StoredObject;
-import io.tuneforge.core.job.Artifact;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +60,7 @@ public final class PredictionsFixtures {
         StoredObject stored = store.writeDirectory(key, folder -> Files.writeString(
                 folder.resolve("predictions.jsonl"), content, StandardCharsets.UTF_8));
         jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes, sha256) values (?, ?, ?, ?, ?)",
-                jobId, Artifact.Kind.PREDICTIONS.name().toLowerCase(), key, stored.sizeBytes(), stored.sha256());
+                jobId, ArtifactKind.PREDICTIONS.name().toLowerCase(), key, stored.sizeBytes(), stored.sha256());
         return jobId;
     }
 

@@ -1,8 +1,8 @@
 package io.tuneforge.trainer.worker;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.artifact.StoredObject;
-import io.tuneforge.core.job.Artifact;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobEvents;
 import io.tuneforge.core.job.JobQueue;
@@ -113,7 +113,7 @@ public final class JobExecution {
     }
 
     /** Stores a final artifact (adapter, merged model, predictions) as a folder. False when the lease was lost. */
-    public boolean artifact(Artifact.Kind kind, ArtifactStore.DirectoryWriter writer) {
+    public boolean artifact(ArtifactKind kind, ArtifactStore.DirectoryWriter writer) {
         String key = ArtifactStore.artifactKey(spec.jobId(), kind.name().toLowerCase(java.util.Locale.ROOT));
         StoredObject stored = artifacts.writeDirectory(key, writer);
         boolean held = queue.recordArtifact(lease, kind, stored.key(), stored.sizeBytes(), stored.sha256());

@@ -1,13 +1,13 @@
 package io.tuneforge.trainer.worker;
 
-import io.tuneforge.core.job.Artifact;
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.MetricNames;
-import io.tuneforge.core.platform.FileTrees;
 import io.tuneforge.shared.evaluation.ComparisonFile;
 import io.tuneforge.shared.evaluation.ComparisonRow;
+import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.evaluation.Comparison;
@@ -72,7 +72,7 @@ final class JobOutputs {
      */
     void store(Path outputDir, List<Example> heldOut, int finalStep) throws IOException {
         boolean lora = execution.spec().method() == FineTuningMethod.LORA;
-        if (lora && !storeFolder(Artifact.Kind.ADAPTER, outputDir)) {
+        if (lora && !storeFolder(ArtifactKind.ADAPTER, outputDir)) {
             return;
         }
         if (stopped()) {
@@ -81,7 +81,7 @@ final class JobOutputs {
         Path merged = workDir.resolve("merged");
         try {
             runPhase("merging", () -> merge(outputDir, merged, lora));
-            if (!storeFolder(Artifact.Kind.MERGED, merged) || stopped()) {
+            if (!storeFolder(ArtifactKind.MERGED, merged) || stopped()) {
                 return;
             }
             if (settings.predictSamples() > 0) {
@@ -144,7 +144,7 @@ final class JobOutputs {
                 ? generate(base, Optional.of(outputDir), rows, generation, "tuned")
                 : generate(merged, Optional.empty(), rows, generation, "tuned");
         List<ComparisonRow> comparison = Comparison.rows(basePredictions, tunedPredictions);
-        if (!execution.artifact(Artifact.Kind.PREDICTIONS,
+        if (!execution.artifact(ArtifactKind.PREDICTIONS,
                 dir -> PredictionsFile.writeRows(dir.resolve(PREDICTIONS_FILE), comparison))) {
             return;
         }
@@ -198,7 +198,7 @@ final class JobOutputs {
     private void exportGguf(Path merged, GgmlType type) throws IOException {
         String name = type.name().toLowerCase(Locale.ROOT);
         event("Exporting the merged model to GGUF (" + name + ")");
-        execution.artifact(Artifact.Kind.GGUF, dir -> {
+        execution.artifact(ArtifactKind.GGUF, dir -> {
             LlamaGgufExporter.Result result = LlamaGgufExporter.export(new GgufExportOptions(merged,
                     Optional.empty(), dir.resolve(GGUF_FILE), type, Optional.empty(), true));
             event("Wrote " + GGUF_FILE + " (" + result.tensors().size() + " tensors, "
@@ -229,7 +229,7 @@ final class JobOutputs {
     }
 
     /** Stores the regular files at the top of {@code folder} (not its checkpoints) as an artifact of {@code kind}. */
-    private boolean storeFolder(Artifact.Kind kind, Path folder) throws IOException {
+    private boolean storeFolder(ArtifactKind kind, Path folder) throws IOException {
         List<Path> files = topLevelFiles(folder);
         return execution.artifact(kind, dir -> {
             for (Path file : files) {

@@ -10,7 +10,7 @@ import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextField;
-import io.tuneforge.core.job.Artifact;
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.model.TunedModelService;
 import io.tuneforge.core.model.TunedModelService.Promotion;
@@ -191,11 +191,11 @@ class TunedModelsPanel extends Composite<VerticalLayout> {
         List<String> steps = new ArrayList<>();
         steps.add(result.baseModel());
         steps.add(result.jobName() + " #" + result.jobId()
-                + (result.has(Artifact.Kind.ADAPTER) ? " (adapter)" : " (" + result.method() + ")"));
-        if (result.has(Artifact.Kind.MERGED)) {
+                + (result.has(ArtifactKind.ADAPTER) ? " (adapter)" : " (" + result.method() + ")"));
+        if (result.has(ArtifactKind.MERGED)) {
             steps.add("merged model");
         }
-        if (result.has(Artifact.Kind.GGUF)) {
+        if (result.has(ArtifactKind.GGUF)) {
             steps.add("GGUF");
         }
         return String.join(" → ", steps);

@@ -1,6 +1,10 @@
 package io.tuneforge.web.architecture;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -9,10 +13,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: web → trainer → core → shared. Core knows no Vaadin or DJL; the trainer knows no web;
- * shared knows none of them, nor Spring or JPA.
+ * Dependencies point one way (docs/design-decisions/DD013-trainer-modules.md):
+ * <pre>
+ *   platform-web ──► platform-trainer ──► trainer-engine ──► trainer-chat-template
+ *        │                  │                   │
+ *        └────────► platform-core ──► platform-core-shared ◄┘
+ * </pre>
+ * Checked here over every module's production classes (the web module sees them all); each module also checks its
+ * own rules and package cycles in its own tests. Shared knows none of them, nor Spring or JPA.
  */
 class ModuleBoundariesTest {
+
+    /** The packages of trainer-chat-template. */
+    static final String TEMPLATE = "io.tuneforge.trainer.template..";
+
+    /** The packages of trainer-engine. */
+    static final String[] ENGINE = {"io.tuneforge.trainer.model..", "io.tuneforge.trainer.training..",
+            "io.tuneforge.trainer.generate..", "io.tuneforge.trainer.tokenizer..", "io.tuneforge.trainer.data",
+            "io.tuneforge.trainer.data.encoding..", "io.tuneforge.trainer.data.format..",
+            "io.tuneforge.trainer.data.info..", "io.tuneforge.trainer.data.preparation..",
+            "io.tuneforge.trainer.data.validation..", "io.tuneforge.trainer.evaluation..",
+            "io.tuneforge.trainer.export..", "io.tuneforge.trainer.device.."};
 
     static JavaClasses classes;
 
@@ -21,6 +42,16 @@ class ModuleBoundariesTest {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.tuneforge");
+    }
+
+    @Test
+    void sharedDependsOnNothingOfOursAndNoFramework() {
+        noClasses().that().resideInAPackage("io.tuneforge.shared..")
+                .should().dependOnClassesThat(resideInAPackage("io.tuneforge..")
+                        .and(not(resideInAPackage("io.tuneforge.shared.."))))
+                .orShould().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.persistence..",
+                        "ai.djl..", "com.vaadin..")
+                .check(classes);
     }
 
     @Test
@@ -38,6 +69,23 @@ class ModuleBoundariesTest {
     }
 
     @Test
+    void chatTemplatesDependOnNothingOfOurs() {
+        noClasses().that().resideInAPackage(TEMPLATE)
+                .should().dependOnClassesThat(resideInAPackage("io.tuneforge..").and(not(resideInAPackage(TEMPLATE))))
+                .check(classes);
+    }
+
+    @Test
+    void engineDependsOnlyOnChatTemplatesAndTheSharedVocabulary() {
+        noClasses().that().resideInAnyPackage(ENGINE)
+                .should().dependOnClassesThat(resideInAPackage("io.tuneforge..")
+                        .and(not(resideInAnyPackage(ENGINE)))
+                        .and(not(resideInAnyPackage(TEMPLATE, "io.tuneforge.shared.."))))
+                .orShould().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.persistence..")
+                .check(classes);
+    }
+
+    @Test
     void trainerDependsNotOnWebNorVaadin() {
         noClasses().that().resideInAPackage("io.tuneforge.trainer..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.tuneforge.web..", "com.vaadin..")
@@ -50,6 +98,12 @@ class ModuleBoundariesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.tuneforge.core..", "io.tuneforge.trainer..",
                         "io.tuneforge.web..", "org.springframework..", "jakarta.persistence..", "ai.djl..")
                 .check(classes);
+    }
+
+    @Test
+    void webPackagesFormNoCycle() {
+        slices().matching("io.tuneforge.web.(*)..").should().beFreeOfCycles()
+                .check(classes.that(resideInAPackage("io.tuneforge.web..")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tuneforge.web.testing;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.artifact.StoredObject;
 import io.tuneforge.core.job.Artifact;
@@ -39,7 +40,7 @@ public final class TunedJobs {
     public static void succeedWith(long jobId, ResultWriter result, ArtifactStore store, ArtifactRepository artifacts,
             JdbcTemplate jdbc) {
         StoredObject stored = store.writeDirectory(ArtifactStore.artifactKey(jobId, "adapter"), result::write);
-        artifacts.save(new Artifact(jobId, Artifact.Kind.ADAPTER, stored.key(), stored.sizeBytes(), stored.sha256()));
+        artifacts.save(new Artifact(jobId, ArtifactKind.ADAPTER, stored.key(), stored.sizeBytes(), stored.sha256()));
         jdbc.update("update fine_tuning_jobs set status = 'succeeded', finished_at = now(), updated_at = now() "
                 + "where id = ?", jobId);
     }

@@ -1,0 +1,148 @@
+package io.tuneforge.trainer.export;
+
+import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A PEFT LoRA adapter directory as far as merging needs it: {@code adapter_config.json} (r, lora_alpha, use_rslora)
+ * and {@code adapter_model.safetensors} with keys {@code base_model.model.<module>.lora_A.weight} ({@code [r, in]}) and
+ * {@code .lora_B.weight} ({@code [out, r]}). The merged weight of {@code <module>.weight} is
+ * {@code W + scale · B·A} with {@code scale = lora_alpha / r} ({@code lora_alpha / √r} with rsLoRA).
+ * Variants that change that formula (DoRA, fan_in_fan_out, per-module rank/alpha patterns, trained biases,
+ * modules_to_save, embedding LoRA) are refused with a message rather than merged wrongly. File names, keys, the
+ * refusals and the scale are {@link PeftAdapter}'s, the same that training writes and reads.
+ */
+public final class LoraAdapter implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** One adapted weight: the safetensors keys of its A and B. */
+    public record Pair(String loraA, String loraB) {
+    }
+
+    private final SafetensorsWeightSource tensors;
+    private final double scale;
+    private final int rank;
+    private final Map<String, Pair> byBaseWeight;
+
+    private LoraAdapter(SafetensorsWeightSource tensors, double scale, int rank, Map<String, Pair> byBaseWeight) {
+        this.tensors = tensors;
+        this.scale = scale;
+        this.rank = rank;
+        this.byBaseWeight = byBaseWeight;
+    }
+
+    /** Reads an adapter directory written by PEFT (or by TuneForge, which writes the same format). */
+    public static LoraAdapter open(Path dir) {
+        Path configFile = dir.resolve(PeftAdapter.CONFIG_FILE);
+        Path weights = dir.resolve(PeftAdapter.WEIGHTS_FILE);
+        if (!Files.isRegularFile(configFile) || !Files.isRegularFile(weights)) {
+            throw new ExportException(dir + ": an adapter directory needs adapter_config.json and "
+                    + "adapter_model.safetensors (PEFT format)");
+        }
+        JsonNode config = JSON.readTree(configFile.toFile());
+        requireSupported(configFile, config);
+        int rank = config.path("r").asInt(0);
+        double alpha = config.path("lora_alpha").asDouble(0);
+        if (rank <= 0 || alpha == 0) {
+            throw new ExportException(configFile + ": fields \"r\" (> 0) and \"lora_alpha\" are required");
+        }
+        double scale = LoraConfig.scaling(alpha, rank, config.path("use_rslora").asBoolean(false));
+        SafetensorsWeightSource tensors = SafetensorsWeightSource.open(weights);
+        try {
+            return new LoraAdapter(tensors, scale, rank, pairs(weights, tensors, rank));
+        } catch (RuntimeException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    private static void requireSupported(Path file, JsonNode config) {
+        PeftAdapter.unsupported(config).ifPresent(why -> {
+            throw new ExportException(file + ": cannot merge this adapter: " + why);
+        });
+    }
+
+    private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank) {
+        Map<String, Pair> pairs = new LinkedHashMap<>();
+        for (String name : tensors.names()) {
+            PeftAdapter.Key key = PeftAdapter.parseKey(name).orElseThrow(() -> new ExportException(file
+                    + ": unexpected tensor " + name + "; only lora_A/lora_B weights of linear layers can be merged"));
+            if (!key.part().equals(PeftAdapter.LORA_A)) {
+                continue;
+            }
+            String b = key.partner(PeftAdapter.LORA_B);
+            if (!tensors.names().contains(b)) {
+                throw new ExportException(file + ": " + name + " has no matching " + b);
+            }
+            if (tensors.shape(name)[0] != rank || tensors.shape(b)[1] != rank) {
+                throw new ExportException(file + ": " + key.prefix() + key.module() + " has rank "
+                        + tensors.shape(name)[0] + " but adapter_config.json says r = " + rank);
+            }
+            pairs.put(key.baseWeight(), new Pair(name, b));
+        }
+        return pairs;
+    }
+
+    /** α/r (or α/√r): the factor applied to B·A. */
+    public double scale() {
+        return scale;
+    }
+
+    /** The rank r. */
+    public int rank() {
+        return rank;
+    }
+
+    /** Base-model weight names ({@code model.layers.0.self_attn.q_proj.weight}, ...) this adapter changes. */
+    public List<String> adaptedWeights() {
+        return List.copyOf(byBaseWeight.keySet());
+    }
+
+    /**
+     * Adds {@code scale · B·A} to {@code weight} (row-major {@code [out, in]}) in place when {@code name} is adapted.
+     * Each row's delta is summed over r in float32 before scaling, as {@code (B @ A) * scale} does.
+     */
+    public void mergeInto(String name, long[] shape, float[] weight) {
+        Pair pair = byBaseWeight.get(name);
+        if (pair == null) {
+            return;
+        }
+        float[] a = tensors.read(pair.loraA()); // (r, in)
+        float[] b = tensors.read(pair.loraB()); // (out, r)
+        int out = (int) shape[0];
+        int in = (int) shape[1];
+        if (a.length != (long) rank * in || b.length != (long) out * rank) {
+            throw new ExportException("adapter " + pair.loraA() + " does not fit base weight " + name + " of shape ["
+                    + out + ", " + in + "]; was it trained on another model?");
+        }
+        float s = (float) scale;
+        float[] delta = new float[in];
+        for (int i = 0; i < out; i++) {
+            java.util.Arrays.fill(delta, 0f);
+            for (int k = 0; k < rank; k++) {
+                float bik = b[i * rank + k];
+                int aRow = k * in;
+                for (int j = 0; j < in; j++) {
+                    delta[j] += bik * a[aRow + j];
+                }
+            }
+            int wRow = i * in;
+            for (int j = 0; j < in; j++) {
+                weight[wRow + j] += delta[j] * s;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        tensors.close();
+    }
+}

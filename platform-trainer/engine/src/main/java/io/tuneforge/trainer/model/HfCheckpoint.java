@@ -1,0 +1,218 @@
+package io.tuneforge.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
+import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
+import io.tuneforge.trainer.model.safetensors.TensorInfo;
+import io.tuneforge.trainer.model.safetensors.TensorSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SequencedMap;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A Llama-family model directory in Hugging Face layout, both ways, driven by {@link HfWeightNames}: reading checks
+ * every tensor against {@link HfWeightNames#expected} (missing, mis-shaped or quantized tensors fail naming the key)
+ * and builds the layers; {@link #byName} names every weight back for full or freeze training and for
+ * {@link #write writing} ({@code *.safetensors}, {@code config.json} with {@code torch_dtype}, tokenizer and
+ * generation files copied).
+ */
+final class HfCheckpoint {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Files of the source directory a written model directory carries over unchanged. */
+    private static final List<String> COPIED_FILES = List.of("generation_config.json", "tokenizer.json",
+            "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "chat_template.jinja");
+
+    private HfCheckpoint() {
+    }
+
+    /**
+     * Reads the weights of {@code directory}: norms, embedding and LM head in FLOAT32, the decoder linears in
+     * {@code baseType} (FLOAT16 keeps a frozen base small on CUDA).
+     */
+    static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager)
+            throws IOException {
+        try (SafetensorsReader reader = SafetensorsReader.open(directory)) {
+            return assemble(new CheckedTensors(reader, config, manager, directory), config, baseType, manager);
+        }
+    }
+
+    private static LlamaWeights assemble(CheckedTensors w, ModelConfig config, DataType base, NDManager manager) {
+        NDArray eps = manager.full(new Shape(), (float) config.rmsNormEps(), DataType.FLOAT32);
+        NDArray scale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim())), DataType.FLOAT32);
+        NDArray embedding = w.take(HfWeightNames.EMBED, DataType.FLOAT32);                      // (V, C)
+        List<DecoderBlock> blocks = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            blocks.add(block(w, config, base, eps, scale, i));
+        }
+        RmsNorm finalNorm = new RmsNorm(w.take(HfWeightNames.FINAL_NORM, DataType.FLOAT32), eps);
+        NDArray lmHead = config.tieWordEmbeddings() ? embedding : w.take(HfWeightNames.LM_HEAD, DataType.FLOAT32);
+        return new LlamaWeights(embedding, blocks, finalNorm, lmHead);
+    }
+
+    private static DecoderBlock block(CheckedTensors w, ModelConfig config, DataType base, NDArray eps, NDArray scale,
+                                      int i) {
+        RmsNorm qNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.queryNorm(i), DataType.FLOAT32), eps) : null;
+        RmsNorm kNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.keyNorm(i), DataType.FLOAT32), eps) : null;
+        Attention attention = new Attention(
+                w.linear(HfWeightNames.linear(i, "q_proj"), config.qkvBias(), base),
+                w.linear(HfWeightNames.linear(i, "k_proj"), config.qkvBias(), base),
+                w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
+                w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
+                qNorm, kNorm, config, scale);
+        Mlp mlp = new Mlp(
+                w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
+                w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
+                w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
+        return new DecoderBlock(i,
+                new RmsNorm(w.take(HfWeightNames.inputNorm(i), DataType.FLOAT32), eps),
+                attention,
+                new RmsNorm(w.take(HfWeightNames.postAttentionNorm(i), DataType.FLOAT32), eps),
+                mlp);
+    }
+
+    /** The checkpoint's tensors, checked against {@link HfWeightNames#expected} before anything is loaded. */
+    private static final class CheckedTensors {
+        private final SafetensorsReader reader;
+        private final NDManager manager;
+        private final Map<String, WeightSpec> expected = new LinkedHashMap<>();
+        private final Path directory;
+        private final ModelConfig config;
+
+        CheckedTensors(SafetensorsReader reader, ModelConfig config, NDManager manager, Path directory) {
+            this.reader = reader;
+            this.manager = manager;
+            this.directory = directory;
+            this.config = config;
+            for (WeightSpec spec : HfWeightNames.expected(config)) {
+                expected.put(spec.name(), spec);
+            }
+            for (WeightSpec spec : expected.values()) {
+                check(spec);
+            }
+        }
+
+        private void check(WeightSpec spec) {
+            Optional<TensorInfo> info = reader.find(spec.name());
+            if (info.isEmpty()) {
+                throw new ModelConfigException(directory + ": tensor '" + spec.name() + "' is missing from the "
+                        + "checkpoint; a " + config.architecture().hfName() + " with this config.json needs it with shape "
+                        + spec.shapeText());
+            }
+            if (!Arrays.equals(info.get().shape(), spec.shape())) {
+                throw new ModelConfigException(directory + ": tensor '" + spec.name() + "' has shape "
+                        + info.get().shapeText() + " but config.json implies " + spec.shapeText());
+            }
+            if (!info.get().dtype().isFloatingPoint()) {
+                throw new ModelConfigException(directory + ": tensor '" + spec.name() + "' is " + info.get().dtype()
+                        + "; weights must be F32, F16 or BF16 (quantized checkpoints are not supported)");
+            }
+        }
+
+        NDArray take(String name, DataType type) {
+            if (!expected.containsKey(name)) {
+                throw new IllegalStateException("weight not in the expected table: " + name);
+            }
+            return reader.load(manager, name, type);
+        }
+
+        Linear linear(String module, boolean bias, DataType type) {
+            NDArray weight = take(HfWeightNames.weight(module), type);                          // (out, in)
+            NDArray b = bias ? take(HfWeightNames.bias(module), DataType.FLOAT32) : null;       // (out)
+            return new Linear(module, weight, b);
+        }
+    }
+
+    /**
+     * Every weight by Hugging Face key in checkpoint order (embedding, layers, final norm, LM head unless tied), with
+     * its current values: merge LoRA adapters first to write a tuned model.
+     */
+    static SequencedMap<String, NDArray> byName(LlamaWeights weights, boolean tiedEmbeddings) {
+        SequencedMap<String, NDArray> named = new LinkedHashMap<>();
+        named.put(HfWeightNames.EMBED, weights.embedding());
+        for (DecoderBlock block : weights.blocks()) {
+            named.putAll(byName(block));
+        }
+        named.put(HfWeightNames.FINAL_NORM, weights.finalNorm().weight());
+        if (!tiedEmbeddings) {
+            named.put(HfWeightNames.LM_HEAD, weights.lmHead());
+        }
+        return named;
+    }
+
+    /** One decoder layer's weights by Hugging Face key, in checkpoint order. */
+    static SequencedMap<String, NDArray> byName(DecoderBlock block) {
+        int i = block.index();
+        SequencedMap<String, NDArray> named = new LinkedHashMap<>();
+        named.put(HfWeightNames.inputNorm(i), block.inputNorm().weight());
+        for (Linear linear : block.attention().linears()) {
+            putLinear(named, linear);
+        }
+        if (block.attention().qNorm() != null) {
+            named.put(HfWeightNames.queryNorm(i), block.attention().qNorm().weight());
+            named.put(HfWeightNames.keyNorm(i), block.attention().kNorm().weight());
+        }
+        named.put(HfWeightNames.postAttentionNorm(i), block.postAttentionNorm().weight());
+        for (Linear linear : block.mlp().linears()) {
+            putLinear(named, linear);
+        }
+        return named;
+    }
+
+    private static void putLinear(SequencedMap<String, NDArray> named, Linear linear) {
+        named.put(HfWeightNames.weight(linear.path()), linear.weight());
+        linear.bias().ifPresent(b -> named.put(HfWeightNames.bias(linear.path()), b));
+    }
+
+    /** {@link #byName} as sources for the streaming safetensors writer (each converted when it is written). */
+    static List<TensorSource> tensors(LlamaWeights weights, boolean tiedEmbeddings) {
+        List<TensorSource> sources = new ArrayList<>();
+        byName(weights, tiedEmbeddings).forEach((name, array) -> sources.add(TensorSource.of(name, array)));
+        return sources;
+    }
+
+    /**
+     * Writes a Hugging Face model directory: the weights in {@code dtype} (sharded at {@code maxShardBytes}),
+     * {@code config.json} of {@code source} with {@code torch_dtype} set, tokenizer and generation files copied. Every
+     * file is written atomically.
+     */
+    static void write(Path source, Path target, List<TensorSource> tensors, SafetensorsDType dtype, long maxShardBytes)
+            throws IOException {
+        Files.createDirectories(target);
+        SafetensorsWriter.writeModel(target, tensors, dtype, maxShardBytes);
+        ObjectNode configJson = (ObjectNode) JSON.readTree(Files.readString(source.resolve("config.json")));
+        configJson.put("torch_dtype", dtype.torchDtype());
+        writeAtomically(target.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
+        for (String name : COPIED_FILES) {
+            Path file = source.resolve(name);
+            if (Files.isRegularFile(file) && !file.toAbsolutePath().equals(target.resolve(name).toAbsolutePath())) {
+                Path temp = target.resolve("." + name + ".tmp");
+                Files.copy(file, temp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, target.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(temp, text);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

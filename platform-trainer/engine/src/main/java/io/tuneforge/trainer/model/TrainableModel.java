@@ -1,0 +1,40 @@
+package io.tuneforge.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.SequencedMap;
+
+/**
+ * What the {@code Trainer} (package training) needs from a causal language model: hidden states, the LM head, and the parameters that
+ * train. The trainer computes the loss itself (chunked through the LM head), so the model never builds full logits.
+ */
+public interface TrainableModel {
+
+    /**
+     * Final-normed hidden states for a batch of token ids.
+     *
+     * @param step     per-step manager: every intermediate array must end up attached to it
+     * @param inputIds (B, T) int64 token ids, right-padded
+     * @param training true during training steps (dropout active), false for evaluation
+     * @return (B, T, C) hidden states in {@code step}
+     */
+    NDArray hiddenStates(NDManager step, NDArray inputIds, boolean training);
+
+    /** The output projection (V, C); the token embedding when embeddings are tied. */
+    NDArray lmHeadWeight();
+
+    /**
+     * The parameters that train, by stable name in a fixed order, each with {@code setRequiresGradient(true)}.
+     * The names key optimizer state and checkpoints, so they must not change between runs of the same setup.
+     */
+    SequencedMap<String, NDArray> trainableParameters();
+
+    /**
+     * Writes the user-facing result of training (for LoRA a PEFT adapter: {@code adapter_config.json} +
+     * {@code adapter_model.safetensors}) into an existing directory.
+     */
+    void saveTrained(Path directory) throws IOException;
+}

@@ -1,0 +1,250 @@
+package io.tuneforge.trainer.model.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.tuneforge.trainer.model.Linear;
+import io.tuneforge.trainer.model.HfWeightNames;
+import io.tuneforge.trainer.model.ModelConfigException;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
+import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
+import io.tuneforge.trainer.model.safetensors.TensorInfo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SequencedMap;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * LoRA adapters in Hugging Face PEFT's interchange format, so they load in PEFT and vLLM and PEFT adapters trained
+ * elsewhere load here:
+ * <pre>
+ *   adapter_config.json        peft_type LORA, task_type CAUSAL_LM, r, lora_alpha, target_modules, ...
+ *   adapter_model.safetensors  base_model.model.&lt;module&gt;.lora_A.weight (r, in), .lora_B.weight (out, r), F32
+ * </pre>
+ * The one home of the format for training (attach, continue, save) and for export (the streaming merge of
+ * {@code export.LoraAdapter}): file names, the key prefix and its parsing, and which settings we refuse. The scale
+ * of B·A is {@link LoraConfig#scaling(double, int, boolean)}.
+ */
+public final class PeftAdapter {
+
+    /** The adapter's config file. */
+    public static final String CONFIG_FILE = "adapter_config.json";
+    /** The adapter's weights file. */
+    public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String PREFIX = "base_model.model.";
+
+    private PeftAdapter() {
+    }
+
+    /** The A matrix (r, in). */
+    public static final String LORA_A = "lora_A";
+    /** The B matrix (out, r). */
+    public static final String LORA_B = "lora_B";
+
+    /** PEFT's key for a module's A or B: {@code base_model.model.<module>.lora_A.weight}. */
+    public static String key(String modulePath, String part) {
+        return PREFIX + modulePath + "." + part + ".weight";
+    }
+
+    /** The same key as some tools save it, with PEFT's adapter name kept: {@code ...lora_A.default.weight}. */
+    public static String namedKey(String modulePath, String part) {
+        return PREFIX + modulePath + "." + part + ".default.weight";
+    }
+
+    /**
+     * One tensor key of an adapter file, parsed.
+     *
+     * @param prefix PEFT's {@code base_model.model.} as the key spells it (empty where a tool left it out)
+     * @param module the Hugging Face module path without the prefix, e.g. {@code model.layers.0.self_attn.q_proj}
+     * @param part   {@link #LORA_A} or {@link #LORA_B}
+     * @param named  whether the key kept the adapter name ({@code .default.weight})
+     */
+    public record Key(String prefix, String module, String part, boolean named) {
+
+        /** The key of the other matrix of the same module, spelled the same way. */
+        public String partner(String otherPart) {
+            return prefix + module + "." + otherPart + (named ? ".default.weight" : ".weight");
+        }
+
+        /** The base-model weight this pair changes: {@code <module>.weight}. */
+        public String baseWeight() {
+            return HfWeightNames.weight(module);
+        }
+    }
+
+    /**
+     * Parses {@code base_model.model.<module>.lora_A.weight} (also {@code .default.weight}, and without the prefix);
+     * empty for any other tensor (biases, embedding LoRA, DoRA magnitudes).
+     */
+    public static Optional<Key> parseKey(String key) {
+        for (String part : List.of(LORA_A, LORA_B)) {
+            for (boolean named : new boolean[] {false, true}) {
+                String suffix = "." + part + (named ? ".default.weight" : ".weight");
+                if (key.endsWith(suffix)) {
+                    String module = key.substring(0, key.length() - suffix.length());
+                    boolean prefixed = module.startsWith(PREFIX);
+                    return Optional.of(new Key(prefixed ? PREFIX : "",
+                            prefixed ? module.substring(PREFIX.length()) : module, part, named));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why an {@code adapter_config.json} describes something other than plain LoRA on linear layers, which both
+     * attaching and merging would get wrong: another peft_type, DoRA, Conv1D layouts, trained biases, extra modules,
+     * per-module ranks or alphas. Empty when supported.
+     */
+    public static Optional<String> unsupported(JsonNode config) {
+        String type = config.path("peft_type").asString("LORA");
+        if (!type.equalsIgnoreCase("LORA")) {
+            return Optional.of("peft_type '" + type + "' is not supported (only LORA)");
+        }
+        if (config.path("use_dora").asBoolean(false)) {
+            return Optional.of("use_dora is true; DoRA adapters are not supported");
+        }
+        if (!config.path("bias").asString("none").equals("none")) {
+            return Optional.of("bias '" + config.path("bias").asString() + "' is not supported (only none)");
+        }
+        if (config.path("fan_in_fan_out").asBoolean(false)) {
+            return Optional.of("fan_in_fan_out adapters (GPT-2 Conv1D) are not supported");
+        }
+        if (nonEmpty(config.path("modules_to_save"))) {
+            return Optional.of("modules_to_save " + config.path("modules_to_save") + " is not supported");
+        }
+        if (nonEmpty(config.path("rank_pattern")) || nonEmpty(config.path("alpha_pattern"))) {
+            return Optional.of("rank_pattern/alpha_pattern give per-module ranks, which are not supported");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean nonEmpty(JsonNode node) {
+        return !node.isMissingNode() && !node.isNull() && !node.isEmpty();
+    }
+
+    /** Writes the model's adapters into {@code directory} (created if needed); each file is written atomically. */
+    public static void save(LoraHost model, Path directory) throws IOException {
+        LoraConfig config = model.loraConfig().orElseThrow(() -> new IllegalStateException("the model has no LoRA adapter"));
+        Files.createDirectories(directory);
+        SequencedMap<String, NDArray> tensors = new LinkedHashMap<>();
+        for (Linear linear : model.loraTargets(config)) {
+            LoraWeights w = linear.lora().orElseThrow();
+            tensors.put(key(linear.path(), LORA_A), w.a());                                 // (r, in)
+            tensors.put(key(linear.path(), LORA_B), w.b());                                 // (out, r)
+        }
+        SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
+        Path temp = directory.resolve("." + CONFIG_FILE + ".tmp");
+        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(config,
+                model.directory().toAbsolutePath().normalize().toString())));
+        Files.move(temp, directory.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The {@code adapter_config.json} content PEFT writes for this config. */
+    public static ObjectNode configJson(LoraConfig config, String baseModel) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("peft_type", "LORA");
+        root.put("task_type", "CAUSAL_LM");
+        root.put("base_model_name_or_path", baseModel);
+        root.put("r", config.rank());
+        if (config.alpha() == Math.rint(config.alpha())) {
+            root.put("lora_alpha", (long) config.alpha());
+        } else {
+            root.put("lora_alpha", config.alpha());
+        }
+        root.put("lora_dropout", config.dropout());
+        ArrayNode targets = root.putArray("target_modules");
+        config.targetModules().forEach(targets::add);
+        root.put("bias", "none");
+        root.put("fan_in_fan_out", false);
+        root.put("use_rslora", config.useRslora());
+        root.put("use_dora", false);
+        root.putNull("modules_to_save");
+        root.put("inference_mode", true);
+        root.put("init_lora_weights", true);
+        return root;
+    }
+
+    /** Reads {@code adapter_config.json}; unsupported settings (DoRA, biases, extra modules) fail clearly. */
+    public static LoraConfig readConfig(Path directory) throws IOException {
+        Path file = directory.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelConfigException(directory + " has no " + CONFIG_FILE + ": --adapter must point at a PEFT "
+                    + "LoRA adapter directory (adapter_config.json + adapter_model.safetensors)");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(file));
+        } catch (JacksonException e) {
+            throw new ModelConfigException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        Optional<String> unsupported = unsupported(root);
+        if (unsupported.isPresent()) {
+            throw new ModelConfigException(file + ": " + unsupported.get());
+        }
+        JsonNode targetsNode = root.path("target_modules");
+        List<String> targets = new ArrayList<>();
+        if (targetsNode.isArray()) {
+            targetsNode.forEach(n -> targets.add(n.asString()));
+        } else {
+            targets.addAll(LoraConfig.parseTargets(targetsNode.asString("all-linear")));
+        }
+        targets.sort((a, b) -> Integer.compare(HfWeightNames.LINEAR_MODULES.indexOf(a),
+                HfWeightNames.LINEAR_MODULES.indexOf(b)));
+        int rank = root.path("r").asInt(8);
+        return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
+                targets, root.path("use_rslora").asBoolean(false));
+    }
+
+    /**
+     * Loads a PEFT adapter onto a model (frozen for inference, trainable to continue training). Missing or
+     * mis-shaped tensors fail naming the key and the expected shape.
+     */
+    public static LoraConfig load(LoraHost model, Path directory, boolean trainable) throws IOException {
+        LoraConfig config = readConfig(directory);
+        Path weightsFile = directory.resolve(WEIGHTS_FILE);
+        if (!Files.isRegularFile(weightsFile)) {
+            throw new ModelConfigException(directory + " has no " + WEIGHTS_FILE);
+        }
+        Map<String, NDArray[]> weights = new HashMap<>();
+        try (SafetensorsReader reader = SafetensorsReader.open(weightsFile)) {
+            for (Linear linear : model.loraTargets(config)) {
+                NDArray a = read(reader, linear.path(), LORA_A, new long[] {config.rank(), linear.inFeatures()}, model);
+                NDArray b = read(reader, linear.path(), LORA_B, new long[] {linear.outFeatures(), config.rank()}, model);
+                weights.put(linear.path(), new NDArray[] {a, b});
+            }
+        }
+        model.attachLora(config, weights, trainable);
+        return config;
+    }
+
+    private static NDArray read(SafetensorsReader reader, String module, String part, long[] shape, LoraHost model) {
+        String name = key(module, part);
+        TensorInfo info = reader.find(name)
+                .or(() -> reader.find(namedKey(module, part)))
+                .orElseThrow(() -> new ModelConfigException("adapter tensor '" + name + "' is missing; expected shape "
+                        + Arrays.toString(shape)));
+        if (!Arrays.equals(info.shape(), shape)) {
+            throw new ModelConfigException("adapter tensor '" + info.name() + "' has shape " + info.shapeText()
+                    + " but the model and adapter_config.json imply " + Arrays.toString(shape));
+        }
+        return reader.load(model.manager(), info.name(), DataType.FLOAT32);
+    }
+}

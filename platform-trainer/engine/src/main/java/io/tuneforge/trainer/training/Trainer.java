@@ -1,0 +1,512 @@
+package io.tuneforge.trainer.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.GradMode;
+import io.tuneforge.trainer.model.TrainableModel;
+import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
+import io.tuneforge.trainer.training.checkpoint.TrainerState;
+import io.tuneforge.trainer.training.optim.AdamW;
+import io.tuneforge.trainer.training.optim.GradientClipping;
+import io.tuneforge.trainer.training.optim.LearningRateSchedule;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.SequencedMap;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * The training loop: seeded shuffling per epoch, gradient accumulation, chunked causal-LM loss, global-norm
+ * clipping, PyTorch-exact AdamW, Hugging Face learning-rate schedules, periodic logging, evaluation and checkpoints,
+ * early stopping, best-model tracking, cancellation between steps, and exact resume from a checkpoint.
+ *
+ * <p>One optimizer step: for each of up to {@code gradient_accumulation_steps} micro-batches, forward, loss = sum of
+ * token NLL / target tokens of the whole step, backward (gradients add up); then clip, update, zero the gradients.
+ * Every array of a step lives in one per-step {@link NDManager} closed at the end of the step. The engine RNG is
+ * reseeded from {@code (seed, step)} before each step, and the data order is a function of {@code (seed, epoch)}, so
+ * a checkpoint's step and data position fix all randomness of the rest of the run.
+ */
+public final class Trainer {
+
+    private final TrainingConfig config;
+    private final TrainableModel model;
+    private final List<TokenizedSample> trainSamples;
+    private final List<TokenizedSample> evalSamples;
+    private final CheckpointStore checkpoints;
+    private Runnable beforeBackward = () -> { };
+
+    /**
+     * @param config       hyper-parameters and output directory
+     * @param model        the model; its trainable parameters are updated in place
+     * @param trainSamples training samples (at least one with a counted label)
+     * @param evalSamples  validation samples; empty for no evaluation
+     */
+    public Trainer(TrainingConfig config, TrainableModel model, List<TokenizedSample> trainSamples,
+                   List<TokenizedSample> evalSamples) {
+        if (trainSamples.isEmpty()) {
+            throw new IllegalArgumentException("No training samples: the training set is empty");
+        }
+        this.config = config;
+        this.model = model;
+        this.trainSamples = List.copyOf(trainSamples);
+        this.evalSamples = List.copyOf(evalSamples);
+        this.checkpoints = new CheckpointStore(config.outputDir());
+    }
+
+    /** Optimizer steps per pass over the training set (a short last step closes each epoch). */
+    public long stepsPerEpoch() {
+        long batches = ceilDiv(trainSamples.size(), config.perDeviceTrainBatchSize());
+        return ceilDiv(batches, config.gradientAccumulationSteps());
+    }
+
+    /** Optimizer steps of the whole run: {@code max_steps}, else {@code ceil(num_train_epochs × stepsPerEpoch)}. */
+    public long totalSteps() {
+        return config.maxSteps() > 0 ? config.maxSteps()
+                : Math.max(1, (long) Math.ceil(config.numTrainEpochs() * stepsPerEpoch()));
+    }
+
+    /** Trains from scratch (the model's current weights). */
+    public TrainingResult train(TrainingListener listener, BooleanSupplier cancelRequested) throws IOException {
+        return train(listener, cancelRequested, Optional.empty());
+    }
+
+    /**
+     * Trains, optionally resuming from a {@code checkpoint-<step>} directory written by a run with the same data and
+     * settings (see {@link CheckpointStore#latest(Path)} for automatic resume).
+     *
+     * @param listener        receives logs, evaluations and checkpoint events on this thread
+     * @param cancelRequested checked before every step; when true the run writes a checkpoint and returns CANCELLED
+     * @param resumeFrom      checkpoint to continue from
+     */
+    public TrainingResult train(TrainingListener listener, BooleanSupplier cancelRequested, Optional<Path> resumeFrom)
+            throws IOException {
+        try (GradMode off = GradMode.disabled()) {
+            return trainWithAutogradOff(listener, cancelRequested, resumeFrom);
+        }
+    }
+
+    private TrainingResult trainWithAutogradOff(TrainingListener listener, BooleanSupplier cancelRequested,
+                                                Optional<Path> resumeFrom) throws IOException {
+        long totalSteps = totalSteps();
+        long warmup = LearningRateSchedule.warmupSteps(config.warmupSteps(), config.warmupRatio(), totalSteps);
+        LearningRateSchedule schedule =
+                new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(), warmup, totalSteps);
+        SequencedMap<String, NDArray> params = model.trainableParameters();
+        try (NDManager run = NDManager.newBaseManager(); AdamW adamW = new AdamW(params, config.adamW(), run)) {
+            RunState s = new RunState();
+            if (resumeFrom.isPresent()) {
+                restore(resumeFrom.get(), run, params, adamW, s);
+            }
+            params.values().forEach(Trainer::zeroGradient);
+            listener.onTrainingStarted(new TrainingPlan(totalSteps, s.globalStep, stepsPerEpoch(),
+                    trainSamples.size(), evalSamples.size(), warmup, parameterCount(params)));
+            Session session = new Session(s.globalStep);
+            TrainingStatus status = TrainingStatus.COMPLETED;
+            while (s.globalStep < totalSteps) {
+                if (cancelRequested.getAsBoolean()) {
+                    status = TrainingStatus.CANCELLED;
+                    break;
+                }
+                Engine.getInstance().setRandomSeed((int) DataOrder.mix(config.seed(), s.globalStep));
+                double lr = schedule.learningRate(s.globalStep);
+                StepOutcome outcome = trainStep(run, adamW, params, nextMicroBatches(s), lr);
+                requireFinite(outcome, s.globalStep + 1, lr);
+                s.globalStep++;
+                s.tokensSeen += outcome.inputTokens();
+                s.lastLearningRate = lr;
+                s.lastLoss = outcome.loss();
+                s.bestIsCurrentWeights = false;
+                session.record(outcome);
+                if (s.globalStep % config.loggingSteps() == 0 || s.globalStep == totalSteps) {
+                    listener.onLog(session.log(s, totalSteps, epochProgress(s), outcome.gradNorm(), lr));
+                }
+                boolean newBest = false;
+                if (config.evalSteps() > 0 && s.globalStep % config.evalSteps() == 0 && !evalSamples.isEmpty()) {
+                    newBest = evaluateAndTrack(run, s, listener);
+                }
+                boolean regularSave = config.saveSteps() > 0 && s.globalStep % config.saveSteps() == 0;
+                if (regularSave || (newBest && config.loadBestModelAtEnd())) {
+                    saveCheckpoint(s, schedule, params, adamW, session, newBest, listener);
+                }
+                if (config.earlyStoppingPatience() > 0 && s.evalsWithoutImprovement >= config.earlyStoppingPatience()) {
+                    status = TrainingStatus.EARLY_STOPPED;
+                    break;
+                }
+            }
+            if (status == TrainingStatus.CANCELLED) {
+                if (s.globalStep > 0 && !s.lastCheckpointStep.equals(Optional.of(s.globalStep))) {
+                    saveCheckpoint(s, schedule, params, adamW, session, false, listener);
+                }
+            } else {
+                finish(run, s, params, listener);
+            }
+            TrainingResult result = new TrainingResult(status, s.globalStep, totalSteps, s.lastLoss,
+                    s.bestEvalLoss == null ? OptionalDouble.empty() : OptionalDouble.of(s.bestEvalLoss),
+                    Optional.ofNullable(s.bestCheckpoint).map(name -> config.outputDir().resolve(name)),
+                    s.lastCheckpoint, config.outputDir(), session.elapsed(s), s.tokensSeen);
+            listener.onTrainingFinished(result);
+            return result;
+        }
+    }
+
+    /** Mean validation loss per target token of {@code samples} with the model's current weights. */
+    public EvaluationResult evaluate(List<TokenizedSample> samples) {
+        try (GradMode off = GradMode.disabled(); NDManager run = NDManager.newBaseManager()) {
+            double[] nllAndTokens = validationNll(run, samples);
+            double loss = nllAndTokens[0] / nllAndTokens[1];
+            return new EvaluationResult(0, 0, loss, Math.exp(loss), (long) nllAndTokens[1], false);
+        }
+    }
+
+    /** Test hook run between forward and backward (tests force a garbage collection there). */
+    void beforeBackward(Runnable hook) {
+        this.beforeBackward = hook;
+    }
+
+    // ---------------------------------------------------------------- one optimizer step
+
+    private record StepOutcome(double loss, double gradNorm, long inputTokens, long targetTokens) {
+    }
+
+    private StepOutcome trainStep(NDManager run, AdamW adamW, SequencedMap<String, NDArray> params,
+                                  List<Batch> microBatches, double lr) {
+        long targets = microBatches.stream().mapToLong(Batch::targetTokens).sum();
+        long inputs = microBatches.stream().mapToLong(Batch::inputTokens).sum();
+        DataType type = model.lmHeadWeight().getDataType();
+        try (NDManager step = run.newSubManager()) {
+            NDArray denominator = step.full(new Shape(), (float) Math.max(1, targets), type);  // ()
+            double loss = 0;
+            for (Batch batch : microBatches) {
+                if (batch.targetTokens() > 0) {
+                    loss += forwardBackward(step, batch, denominator);
+                }
+            }
+            SequencedMap<String, NDArray> grads = gradients(step, params);
+            double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(), config.maxGradNorm());
+            adamW.step(grads, lr);
+            params.values().forEach(Trainer::zeroGradient);
+            return new StepOutcome(loss, gradNorm, inputs, targets);
+        }
+    }
+
+    /** Forward and backward of one micro-batch; returns its share of the step's mean loss. */
+    private double forwardBackward(NDManager step, Batch batch, NDArray denominator) {
+        try (NDManager micro = step.newSubManager();
+             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
+            NDArray hidden = model.hiddenStates(micro, inputIds, true);                       // (B, T, C)
+            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model.lmHeadWeight(), batch,
+                    config.lossChunkTokens());                                                 // ()
+            NDArray share = nll.div(denominator);                                              // ()
+            share.attach(micro);
+            beforeBackward.run();
+            collector.backward(share);
+            return doubleValue(micro, share);
+        }
+    }
+
+    private static SequencedMap<String, NDArray> gradients(NDManager step, SequencedMap<String, NDArray> params) {
+        SequencedMap<String, NDArray> grads = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray grad = e.getValue().getGradient();
+            grad.attach(step);
+            grads.put(e.getKey(), grad);
+        }
+        return grads;
+    }
+
+    private static void zeroGradient(NDArray param) {
+        JniUtils.zeroGrad((PtNDArray) param);
+    }
+
+    // ---------------------------------------------------------------- data position
+
+    /** Up to {@code gradient_accumulation_steps} batches from the current epoch; the epoch's end ends the step. */
+    private List<Batch> nextMicroBatches(RunState s) {
+        List<Batch> batches = new ArrayList<>();
+        int[] order = s.order(config.seed(), trainSamples.size());
+        while (batches.size() < config.gradientAccumulationSteps() && s.indexInEpoch < order.length) {
+            int end = Math.min(order.length, s.indexInEpoch + config.perDeviceTrainBatchSize());
+            List<TokenizedSample> samples = new ArrayList<>();
+            for (int i = s.indexInEpoch; i < end; i++) {
+                samples.add(trainSamples.get(order[i]));
+            }
+            batches.add(Batch.collate(samples, config.padTokenId()));
+            s.indexInEpoch = end;
+        }
+        if (s.indexInEpoch >= order.length) {
+            s.epoch++;
+            s.indexInEpoch = 0;
+        }
+        return batches;
+    }
+
+    private double epochProgress(RunState s) {
+        return s.epoch + (double) s.indexInEpoch / trainSamples.size();
+    }
+
+    // ---------------------------------------------------------------- evaluation and best model
+
+    /** Evaluates, emits the result, updates best and early-stopping state; true when this is a new best. */
+    private boolean evaluateAndTrack(NDManager run, RunState s, TrainingListener listener) {
+        double[] nllAndTokens = validationNll(run, evalSamples);
+        double loss = nllAndTokens[0] / nllAndTokens[1];
+        boolean improvedBeyondDelta = s.bestEvalLoss == null || s.bestEvalLoss - loss > config.earlyStoppingMinDelta();
+        s.evalsWithoutImprovement = improvedBeyondDelta ? 0 : s.evalsWithoutImprovement + 1;
+        boolean best = s.bestEvalLoss == null || loss < s.bestEvalLoss;
+        if (best) {
+            s.bestEvalLoss = loss;
+            s.bestIsCurrentWeights = true;
+            s.bestCheckpoint = null;
+        } else {
+            s.bestIsCurrentWeights = false;
+        }
+        s.lastEvalStep = s.globalStep;
+        listener.onEvaluation(new EvaluationResult(s.globalStep, epochProgress(s), loss, Math.exp(loss),
+                (long) nllAndTokens[1], best));
+        return best;
+    }
+
+    /** {sum of NLL, target tokens} over the samples, without gradients. */
+    private double[] validationNll(NDManager run, List<TokenizedSample> samples) {
+        double nll = 0;
+        long targets = 0;
+        for (int i = 0; i < samples.size(); i += config.perDeviceEvalBatchSize()) {
+            Batch batch = Batch.collate(samples.subList(i, Math.min(samples.size(), i + config.perDeviceEvalBatchSize())),
+                    config.padTokenId());
+            if (batch.targetTokens() == 0) {
+                continue;
+            }
+            try (NDManager step = run.newSubManager()) {
+                NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);  // (B, T, C)
+                nll += doubleValue(step, CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
+                        batch, config.lossChunkTokens()));
+            }
+            targets += batch.targetTokens();
+        }
+        if (targets == 0) {
+            throw new IllegalArgumentException("The validation set has no target tokens: every label is ignored");
+        }
+        return new double[] {nll, targets};
+    }
+
+    /** Final evaluation, best weights, and the trained artefact in the output directory. */
+    private void finish(NDManager run, RunState s, SequencedMap<String, NDArray> params, TrainingListener listener)
+            throws IOException {
+        if (!evalSamples.isEmpty() && s.lastEvalStep != s.globalStep) {
+            evaluateAndTrack(run, s, listener);
+        }
+        if (config.loadBestModelAtEnd() && !s.bestIsCurrentWeights && s.bestCheckpoint != null) {
+            try (NDManager scope = run.newSubManager()) {
+                copyWeights(params, CheckpointStore.loadTrainable(config.outputDir().resolve(s.bestCheckpoint), scope),
+                        s.bestCheckpoint);
+            }
+        }
+        writeTrainedArtefact();
+    }
+
+    /** Writes the model's artefact into a temporary directory, then moves each file into the output directory. */
+    private void writeTrainedArtefact() throws IOException {
+        Files.createDirectories(config.outputDir());
+        Path temp = Files.createTempDirectory(config.outputDir(), ".result-");
+        try {
+            model.saveTrained(temp);
+            try (Stream<Path> files = Files.list(temp)) {
+                for (Path file : files.toList()) {
+                    Files.move(file, config.outputDir().resolve(file.getFileName().toString()),
+                            StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+        } finally {
+            try (Stream<Path> rest = Files.walk(temp)) {
+                for (Path p : rest.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    private void saveCheckpoint(RunState s, LearningRateSchedule schedule, SequencedMap<String, NDArray> params,
+                                AdamW adamW, Session session, boolean best, TrainingListener listener)
+            throws IOException {
+        if (best) {
+            s.bestCheckpoint = checkpoints.directoryOf(s.globalStep).getFileName().toString();
+        }
+        TrainerState state = new TrainerState(s.globalStep, schedule.totalSteps(), adamW.stepCount(), s.epoch,
+                s.indexInEpoch, trainSamples.size(), config.perDeviceTrainBatchSize(),
+                config.gradientAccumulationSteps(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
+                schedule.type().configName(), schedule.baseLearningRate(), schedule.warmupSteps(), s.lastLearningRate,
+                s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9);
+        Path dir = checkpoints.save(state, params, adamW.state(), model);
+        s.lastCheckpoint = Optional.of(dir);
+        s.lastCheckpointStep = Optional.of(s.globalStep);
+        checkpoints.rotate(config.saveTotalLimit(),
+                Optional.ofNullable(s.bestCheckpoint).map(name -> config.outputDir().resolve(name)));
+        listener.onCheckpointSaved(new CheckpointSaved(s.globalStep, dir, best));
+    }
+
+    private void restore(Path directory, NDManager run, SequencedMap<String, NDArray> params, AdamW adamW,
+                         RunState s) throws IOException {
+        try (NDManager scope = run.newSubManager()) {
+            CheckpointStore.Loaded loaded = CheckpointStore.load(directory, scope);
+            TrainerState state = loaded.state();
+            if (state.trainSamples() != trainSamples.size()) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written for " + state.trainSamples()
+                        + " training samples but this run has " + trainSamples.size()
+                        + ": resume only with the same dataset and settings, or start a new run");
+            }
+            if (state.batchSize() != config.perDeviceTrainBatchSize()
+                    || state.accumulationSteps() != config.gradientAccumulationSteps()) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written with "
+                        + "per_device_train_batch_size " + state.batchSize() + " and gradient_accumulation_steps "
+                        + state.accumulationSteps() + "; resume with the same values (this run has "
+                        + config.perDeviceTrainBatchSize() + " and " + config.gradientAccumulationSteps() + ")");
+            }
+            if (state.seed() != config.seed()) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written with seed " + state.seed()
+                        + "; resume with the same seed (this run has " + config.seed() + ")");
+            }
+            copyWeights(params, loaded.trainable(), directory.toString());
+            adamW.restore(loaded.optimizerState(), state.optimizerSteps());
+            s.globalStep = state.globalStep();
+            s.epoch = state.epoch();
+            s.indexInEpoch = state.indexInEpoch();
+            s.tokensSeen = state.tokensSeen();
+            s.lastLearningRate = state.lastLearningRate();
+            s.bestEvalLoss = state.bestEvalLoss();
+            s.bestCheckpoint = state.bestCheckpoint();
+            s.evalsWithoutImprovement = state.evalsWithoutImprovement();
+            s.elapsedBefore = Duration.ofNanos((long) (state.elapsedSeconds() * 1e9));
+            s.lastCheckpoint = Optional.of(directory);
+            s.lastCheckpointStep = Optional.of(state.globalStep());
+            s.lastEvalStep = -1;
+        }
+    }
+
+    /** Copies checkpointed weights into the live parameters (same names and shapes required). */
+    private static void copyWeights(SequencedMap<String, NDArray> params, Map<String, NDArray> saved, String source) {
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray from = saved.get(e.getKey());
+            if (from == null) {
+                throw new IllegalStateException("Checkpoint " + source + " has no tensor " + e.getKey()
+                        + ": it was written for other trainable parameters (method, target modules or rank differ)");
+            }
+            if (!from.getShape().equals(e.getValue().getShape())) {
+                throw new IllegalStateException("Checkpoint " + source + " tensor " + e.getKey() + " has shape "
+                        + from.getShape() + ", the model expects " + e.getValue().getShape());
+            }
+            e.getValue().set(from.toType(e.getValue().getDataType(), false).toByteBuffer());
+        }
+    }
+
+    // ---------------------------------------------------------------- bookkeeping
+
+    private static void requireFinite(StepOutcome outcome, long step, double lr) {
+        if (!Double.isFinite(outcome.loss()) || !Double.isFinite(outcome.gradNorm())) {
+            throw new TrainingDivergedException(String.format(java.util.Locale.ROOT,
+                    "Training diverged at step %d: loss %s, gradient norm %s (learning rate %.3g). Lower "
+                            + "learning_rate, set max_grad_norm (e.g. 1.0), or resume from an earlier checkpoint.",
+                    step, outcome.loss(), outcome.gradNorm(), lr));
+        }
+    }
+
+    private static double doubleValue(NDManager scope, NDArray scalar) {
+        NDArray asDouble = scalar.toType(DataType.FLOAT64, false);
+        asDouble.attach(scope);
+        return asDouble.getDouble();
+    }
+
+    private static long parameterCount(SequencedMap<String, NDArray> params) {
+        return params.values().stream().mapToLong(p -> p.getShape().size()).sum();
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Mutable position of the run (what a checkpoint stores). */
+    private static final class RunState {
+        long globalStep;
+        int epoch;
+        int indexInEpoch;
+        long tokensSeen;
+        double lastLearningRate;
+        double lastLoss = Double.NaN;
+        Double bestEvalLoss;
+        String bestCheckpoint;
+        boolean bestIsCurrentWeights;
+        int evalsWithoutImprovement;
+        long lastEvalStep = -1;
+        Duration elapsedBefore = Duration.ZERO;
+        Optional<Path> lastCheckpoint = Optional.empty();
+        Optional<Long> lastCheckpointStep = Optional.empty();
+        private int orderEpoch = -1;
+        private int[] order;
+
+        int[] order(long seed, int size) {
+            if (orderEpoch != epoch) {
+                order = DataOrder.shuffled(seed, epoch, size);
+                orderEpoch = epoch;
+            }
+            return order;
+        }
+    }
+
+    /** Timing of this process's part of the run and the current logging window. */
+    private static final class Session {
+        private final long startNanos = System.nanoTime();
+        private final long startStep;
+        private long windowStartNanos = startNanos;
+        private double windowLoss;
+        private int windowSteps;
+        private long windowTokens;
+
+        Session(long startStep) {
+            this.startStep = startStep;
+        }
+
+        void record(StepOutcome outcome) {
+            windowLoss += outcome.loss();
+            windowSteps++;
+            windowTokens += outcome.inputTokens();
+        }
+
+        Duration elapsed(RunState s) {
+            return s.elapsedBefore.plusNanos(System.nanoTime() - startNanos);
+        }
+
+        TrainingLog log(RunState s, long totalSteps, double epoch, double gradNorm, double lr) {
+            long now = System.nanoTime();
+            double windowSeconds = Math.max(1e-9, (now - windowStartNanos) / 1e9);
+            long sessionSteps = s.globalStep - startStep;
+            double secondsPerStep = (now - startNanos) / 1e9 / Math.max(1, sessionSteps);
+            Duration eta = Duration.ofMillis((long) (secondsPerStep * (totalSteps - s.globalStep) * 1000));
+            TrainingLog log = new TrainingLog(s.globalStep, totalSteps, epoch, windowLoss / windowSteps, lr, gradNorm,
+                    windowTokens / windowSeconds, s.tokensSeen, elapsed(s), eta);
+            windowStartNanos = now;
+            windowLoss = 0;
+            windowSteps = 0;
+            windowTokens = 0;
+            return log;
+        }
+    }
+}

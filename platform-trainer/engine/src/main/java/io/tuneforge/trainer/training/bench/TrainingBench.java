@@ -1,0 +1,96 @@
+package io.tuneforge.trainer.training.bench;
+
+import io.tuneforge.shared.files.FileTrees;
+import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.LinearKernel;
+import io.tuneforge.trainer.model.MatmulPeak;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.training.CausalLmLoss;
+import io.tuneforge.trainer.training.Trainer;
+import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.TrainingListener;
+import io.tuneforge.trainer.training.TrainingLog;
+import io.tuneforge.trainer.training.optim.SchedulerType;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Runs the real {@link Trainer} (chunked loss, clipping, AdamW, per-step manager) on the real {@link LlamaModel}
+ * with LoRA on q_proj and v_proj, loaded from a random model directory of the given shape, for warm-up plus timed
+ * steps on random tokens (every sample full length, every position a target). The matrix-multiply peak is the best
+ * of a measurement before and one after the training steps.
+ */
+public final class TrainingBench {
+
+    private TrainingBench() {
+    }
+
+    /**
+     * @param lossChunkTokens rows per LM-head chunk in the loss (training uses
+     *                        {@link CausalLmLoss#DEFAULT_CHUNK_TOKENS})
+     */
+    public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
+                                  PrintStream progress) throws IOException {
+        progress.println("measuring matrix-multiply peak...");
+        MatmulPeak peakBefore = LinearKernel.measurePeak(1024, 10);
+        Path work = Files.createTempDirectory("tuneforge-bench-");
+        try {
+            progress.println("writing a random model of " + shape + "...");
+            Path modelDir = RandomLlama.write(work.resolve("model"), shape, 42);
+            long rssBefore = ProcessMemory.residentBytes();
+            List<Double> stepSeconds = new ArrayList<>();
+            List<Long> rssAfterStep = new ArrayList<>();
+            int total = warmupSteps + timedSteps;
+            LoraConfig lora = new LoraConfig(shape.loraRank(), 2.0 * shape.loraRank(), 0.0,
+                    List.of("q_proj", "v_proj"), false);
+            try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(new FineTuning.Lora(lora), 42))) {
+                TrainingConfig config = TrainingConfig.builder(work.resolve("out")).learningRate(1e-4).maxSteps(total)
+                        .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
+                        .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0)
+                        .lossChunkTokens(lossChunkTokens).build();
+                long[] last = {System.nanoTime()};
+                progress.printf("training %d steps (%d warm-up)%n", total, warmupSteps);
+                new Trainer(config, model, randomSamples(shape, shape.batch() * total), List.of()).train(
+                        new TrainingListener() {
+                            @Override
+                            public void onLog(TrainingLog log) {
+                                long now = System.nanoTime();
+                                double seconds = (now - last[0]) / 1e9;
+                                last[0] = now;
+                                long rss = ProcessMemory.residentBytes();
+                                progress.printf("step %d  %.3f s  loss %.4f  RSS %d MiB%n", log.step(), seconds,
+                                        log.loss(), rss >> 20);
+                                if (log.step() > warmupSteps) {
+                                    stepSeconds.add(seconds);
+                                    rssAfterStep.add(rss);
+                                }
+                            }
+                        }, () -> false);
+            }
+            progress.println("measuring matrix-multiply peak again...");
+            MatmulPeak peak = peakBefore.max(LinearKernel.measurePeak(1024, 10));
+            return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
+        } finally {
+            FileTrees.delete(work);
+        }
+    }
+
+    private static List<TokenizedSample> randomSamples(LlamaShape shape, int count) {
+        Random random = new Random(1234);
+        List<TokenizedSample> samples = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int[] ids = random.ints(shape.sequence(), 3, shape.vocab()).toArray();
+            samples.add(new TokenizedSample(ids, ids.clone()));
+        }
+        return samples;
+    }
+}
