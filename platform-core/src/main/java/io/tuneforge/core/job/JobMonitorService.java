@@ -8,6 +8,7 @@ import io.tuneforge.core.worker.Worker;
 import io.tuneforge.core.worker.WorkerDevice;
 import io.tuneforge.core.worker.WorkerDeviceRepository;
 import io.tuneforge.core.worker.WorkerRepository;
+import io.tuneforge.shared.recipe.RecipeData;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -232,11 +233,11 @@ public class JobMonitorService {
         return artifacts.findByJobIdAndKind(jobId, kind).filter(a -> store.exists(a.getStoragePath()));
     }
 
-    /** The {@code template} key of a job's stored configuration, if set. */
+    /** The {@code template} a job trained with; empty for the model's own ({@code auto}, or not set). */
     static Optional<String> templateOf(String configJson) {
         JsonNode template = JSON.readTree(configJson).path("template");
-        return template.isString() && !template.asString().isBlank() ? Optional.of(template.asString().strip())
-                : Optional.empty();
+        return template.isString() ? Optional.of(template.asString().strip())
+                .filter(name -> !name.isEmpty() && !name.equals(RecipeData.AUTO_TEMPLATE)) : Optional.empty();
     }
 
     private FineTuningJob visible(Actor actor, long jobId) {

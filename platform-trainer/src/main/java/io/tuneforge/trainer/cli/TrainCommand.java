@@ -158,8 +158,9 @@ public final class TrainCommand implements Callable<Integer> {
         return LlamaModel.load(modelDir, ModelOptions.training(RecipeMapping.fineTuning(recipe), seed));
     }
 
+    /** The key: value mapping of a train config file, as {@code train --config} reads it (YAML 1.1, safe types). */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> readYaml(Path file) throws IOException {
+    public static Map<String, Object> readYaml(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new TrainingConfigException("config file " + file + " does not exist");
         }

@@ -67,7 +67,7 @@ public final class RecipeMapping {
         RecipeMethod method = recipe.method();
         return switch (method.finetuningType()) {
             case LORA -> new FineTuning.Lora(loraConfig(method.lora()));
-            case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers());
+            case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules());
             case FULL -> new FineTuning.Full();
         };
     }

@@ -71,9 +71,9 @@ class CompareViewTest extends SpringBrowserlessTest {
 
         assertThat(view.lossChart.pointCount()).isEqualTo(3);
         assertThat(view.lossChart.value(15, "#" + rank16 + " rank-16")).isEqualTo(1.0);
-        assertThat(test(view.config).getCellText(0, 0)).isIn("lora_rank", "name");
+        assertThat(test(view.config).getCellText(0, 0)).isIn("lora_alpha", "lora_rank", "name");
         assertThat(view.config.getGenericDataView().getItems().filter(r -> r.differs()).map(r -> r.key()).toList())
-                .contains("lora_rank");
+                .contains("lora_rank", "lora_alpha"); // alpha left at its default: 2 × rank, stored as used
         assertThat(test(view.metrics).size()).isEqualTo(2);
         assertThat(test(view.metrics).getCellText(1, 2)).isEqualTo("1.0000");
         assertThat(test(view.metrics).getCellText(1, 4)).isEqualTo("1.2500");

@@ -41,7 +41,8 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
      *                         or out of range, or a broken cross-field rule; it names the key and what is allowed
      */
     public static JobRecipe read(Map<String, ?> values, RecipeSource source) {
-        Map<String, ?> named = source == RecipeSource.REST ? OpenAiNames.mapped(values) : values;
+        Map<String, ?> named = RecipeKeys.withCanonicalNames(
+                source == RecipeSource.REST ? OpenAiNames.mapped(values) : values);
         Map<RecipeField, Object> parsed = new LinkedHashMap<>();
         for (Map.Entry<String, ?> entry : named.entrySet()) {
             parseKey(entry.getKey(), entry.getValue(), source).ifPresent(field ->
@@ -108,7 +109,7 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
     private void checkCrossFieldRules(RecipeValues v) {
         if (!data.hasValidation()) {
             for (RecipeField field : List.of(RecipeEvaluation.EVAL_STEPS, RecipeEvaluation.EARLY_STOPPING_STEPS,
-                    RecipeEvaluation.EARLY_STOPPING_PATIENCE, RecipeEvaluation.LOAD_BEST_MODEL_AT_END)) {
+                    RecipeEvaluation.LOAD_BEST_MODEL_AT_END)) {
                 Object value = v.given().get(field);
                 if (value != null && !Boolean.FALSE.equals(value) && !Long.valueOf(0).equals(value)) {
                     throw field.refused(value, v.source(),

@@ -20,9 +20,12 @@ import java.util.Optional;
 public record RecipeData(List<String> datasets, Optional<String> datasetDir, Optional<String> template, int cutoffLen,
         Optional<Long> maxSamples, double valSize, boolean trainOnPrompt, boolean packing) {
 
-    /** Template names the engine renders itself; "auto" means the model's own chat template. */
+    /** The template choice meaning "the model's own chat template". */
+    public static final String AUTO_TEMPLATE = "auto";
+
+    /** Template names the engine renders itself, after {@link #AUTO_TEMPLATE}. */
     public static final List<String> TEMPLATES =
-            List.of("auto", "default", "alpaca", "llama2", "llama3", "qwen", "mistral", "chatml");
+            List.of(AUTO_TEMPLATE, "default", "alpaca", "llama2", "llama3", "qwen", "mistral", "chatml");
 
     public RecipeData {
         datasets = List.copyOf(datasets);
@@ -32,7 +35,7 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
             "Comma list of dataset_info.json names or data files.");
     static final RecipeField DATASET_DIR = RecipeField.path("dataset_dir", Section.DATA, "Dataset folder",
             "The folder with dataset_info.json (LLaMA-Factory's data folder).");
-    static final RecipeField TEMPLATE = RecipeField.choice("template", Section.DATA, "auto", TEMPLATES,
+    static final RecipeField TEMPLATE = RecipeField.choice("template", Section.DATA, AUTO_TEMPLATE, TEMPLATES,
             "Chat template", "auto: the model's own chat template (tokenizer_config.json). Or a built-in format.");
     static final RecipeField CUTOFF_LEN = RecipeField.integer("cutoff_len", Section.DATA, 2048L,
             Range.between(1, 1_048_576), "Cutoff length",
@@ -58,7 +61,7 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
         List<String> datasets = v.optionalText(DATASET).map(s -> Arrays.stream(s.split(",")).map(String::strip)
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
         return new RecipeData(datasets, v.optionalText(DATASET_DIR),
-                v.optionalText(TEMPLATE).filter(t -> !t.equals("auto")), (int) v.integer(CUTOFF_LEN),
+                v.optionalText(TEMPLATE).filter(t -> !t.equals(AUTO_TEMPLATE)), (int) v.integer(CUTOFF_LEN),
                 v.optionalInteger(MAX_SAMPLES), valSize, v.bool(TRAIN_ON_PROMPT), v.bool(PACKING));
     }
 

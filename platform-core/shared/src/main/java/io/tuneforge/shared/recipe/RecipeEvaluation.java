@@ -10,8 +10,8 @@ import java.util.Optional;
  * @param evalSteps              {@code eval_steps}: validation loss every this many steps; empty: every
  *                               {@code save_steps} (as LLaMA-Factory's web UI sets it) when a validation split exists;
  *                               0: only at the end
- * @param earlyStoppingPatience  {@code early_stopping_steps} (or {@code early_stopping_patience}): stop after this
- *                               many evaluations without improvement; empty: never
+ * @param earlyStoppingPatience  {@code early_stopping_steps} (Hugging Face's {@code early_stopping_patience} is read
+ *                               as it): stop after this many evaluations without improvement; empty: never
  * @param earlyStoppingThreshold {@code early_stopping_threshold}: an evaluation improves only by more than this
  * @param loadBestModelAtEnd     {@code load_best_model_at_end}: keep the weights of the lowest validation loss
  */
@@ -28,9 +28,6 @@ public record RecipeEvaluation(int perDeviceEvalBatchSize, Optional<Long> evalSt
     static final RecipeField EARLY_STOPPING_STEPS = RecipeField.integer("early_stopping_steps", Section.EVALUATION,
             null, Range.between(1, 1_000_000), "Early stopping patience",
             "Stop after this many evaluations without improvement (blank: never). Needs a validation split.");
-    static final RecipeField EARLY_STOPPING_PATIENCE = RecipeField.integer("early_stopping_patience",
-            Section.EVALUATION, null, Range.between(1, 1_000_000), "Early stopping patience (Hugging Face name)",
-            "The same as early_stopping_steps, under Hugging Face's EarlyStoppingCallback name.");
     static final RecipeField EARLY_STOPPING_THRESHOLD = RecipeField.decimal("early_stopping_threshold",
             Section.EVALUATION, 0.0, Range.between(0, 1e6), "Early stopping threshold",
             "An evaluation counts as better only when the loss drops by more than this.");
@@ -38,16 +35,11 @@ public record RecipeEvaluation(int perDeviceEvalBatchSize, Optional<Long> evalSt
             false, "Keep the best model", "At the end keep the weights of the lowest validation loss, not the last.");
 
     static final List<RecipeField> FIELDS = List.of(PER_DEVICE_EVAL_BATCH_SIZE, EVAL_STEPS, EARLY_STOPPING_STEPS,
-            EARLY_STOPPING_PATIENCE, EARLY_STOPPING_THRESHOLD, LOAD_BEST_MODEL_AT_END);
+            EARLY_STOPPING_THRESHOLD, LOAD_BEST_MODEL_AT_END);
 
     static RecipeEvaluation from(RecipeValues v) {
-        if (v.isGiven(EARLY_STOPPING_STEPS) && v.isGiven(EARLY_STOPPING_PATIENCE)
-                && !v.value(EARLY_STOPPING_STEPS).equals(v.value(EARLY_STOPPING_PATIENCE))) {
-            throw EARLY_STOPPING_PATIENCE.refused(v.value(EARLY_STOPPING_PATIENCE).orElseThrow(), v.source(),
-                    "the same value as early_stopping_steps, or only one of the two");
-        }
         return new RecipeEvaluation((int) v.integer(PER_DEVICE_EVAL_BATCH_SIZE), v.optionalInteger(EVAL_STEPS),
-                v.optionalInteger(EARLY_STOPPING_STEPS).or(() -> v.optionalInteger(EARLY_STOPPING_PATIENCE)),
+                v.optionalInteger(EARLY_STOPPING_STEPS),
                 v.decimal(EARLY_STOPPING_THRESHOLD), v.bool(LOAD_BEST_MODEL_AT_END));
     }
 }

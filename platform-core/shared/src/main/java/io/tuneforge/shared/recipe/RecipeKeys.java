@@ -33,7 +33,29 @@ public final class RecipeKeys {
     public static final Map<String, String> OPENAI_NAMES = Map.of("n_epochs", "num_train_epochs",
             "batch_size", "per_device_train_batch_size", "learning_rate_multiplier", "learning_rate");
 
+    /** Other names of recipe keys (Hugging Face's, where LLaMA-Factory renamed one), read as the recipe key. */
+    public static final Map<String, String> ALIASES = Map.of("early_stopping_patience", "early_stopping_steps");
+
     private RecipeKeys() {
+    }
+
+    /** The values with aliases renamed to their recipe key; an alias given beside its key is refused. */
+    static Map<String, ?> withCanonicalNames(Map<String, ?> values) {
+        if (ALIASES.keySet().stream().noneMatch(values::containsKey)) {
+            return values;
+        }
+        Map<String, Object> renamed = new LinkedHashMap<>(values);
+        ALIASES.forEach((alias, key) -> {
+            if (renamed.containsKey(alias)) {
+                Object value = renamed.remove(alias);
+                if (renamed.containsKey(key)) {
+                    throw new RecipeException(alias, value, "only one of " + alias + " and " + key,
+                            alias + " and " + key + " set the same thing: give only one");
+                }
+                renamed.put(key, value);
+            }
+        });
+        return renamed;
     }
 
     /** The field of a key, if the recipe reads it. */
@@ -90,6 +112,7 @@ public final class RecipeKeys {
     static List<String> knownKeys() {
         List<String> keys = new ArrayList<>(FIELDS.stream().map(RecipeField::key).toList());
         keys.addAll(IGNORED.keySet());
+        keys.addAll(ALIASES.keySet());
         return keys.stream().sorted().toList();
     }
 }

@@ -143,6 +143,18 @@ class JobRecipeTest {
     }
 
     @Test
+    void huggingFacesEarlyStoppingPatienceIsReadAsLlamaFactorysEarlyStoppingSteps() {
+        JobRecipe recipe = JobRecipe.read(Map.of("early_stopping_patience", 3, "val_size", 0.1), RecipeSource.YAML);
+
+        assertThat(recipe.evaluation().earlyStoppingPatience()).contains(3L);
+        assertThat(recipe.effectiveValues()).containsEntry("early_stopping_steps", 3L)
+                .doesNotContainKey("early_stopping_patience");
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("early_stopping_patience", 3, "early_stopping_steps", 2,
+                "val_size", 0.1), RecipeSource.YAML)).isInstanceOf(RecipeException.class)
+                .hasMessageContaining("give only one");
+    }
+
+    @Test
     void doTrainFalseLeavesNothingToDo() {
         assertThatThrownBy(() -> JobRecipe.read(Map.of("do_train", false), RecipeSource.YAML))
                 .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("do_train"));

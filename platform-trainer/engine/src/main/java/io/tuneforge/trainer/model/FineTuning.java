@@ -1,6 +1,8 @@
 package io.tuneforge.trainer.model;
 
+import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import java.util.List;
 
 /** Which parameters of a loaded model train. */
 public sealed interface FineTuning {
@@ -18,14 +20,33 @@ public sealed interface FineTuning {
     }
 
     /**
-     * Freeze tuning: only the last {@code trainableLayers} decoder blocks train (all their weights), as
-     * LLaMA-Factory's {@code freeze_trainable_layers} with modules {@code all}.
+     * Freeze tuning: only the last {@code trainableLayers} decoder blocks train, and inside them only the
+     * {@code trainableModules}, as LLaMA-Factory's {@code freeze_trainable_layers} and {@code freeze_trainable_modules}.
+     *
+     * @param trainableLayers  how many of the last decoder blocks train
+     * @param trainableModules the block's modules that train: self_attn, mlp, input_layernorm,
+     *                         post_attention_layernorm ({@link RecipeMethod#FREEZE_MODULES})
      */
-    record Freeze(int trainableLayers) implements FineTuning {
+    record Freeze(int trainableLayers, List<String> trainableModules) implements FineTuning {
         public Freeze {
             if (trainableLayers <= 0) {
                 throw new IllegalArgumentException("freeze tuning needs at least one trainable layer, got " + trainableLayers);
             }
+            trainableModules = List.copyOf(trainableModules);
+            if (trainableModules.isEmpty() || !RecipeMethod.FREEZE_MODULES.containsAll(trainableModules)) {
+                throw new IllegalArgumentException("freeze_trainable_modules " + trainableModules + " must name some of "
+                        + RecipeMethod.FREEZE_MODULES);
+            }
+        }
+
+        /** The last {@code trainableLayers} blocks train whole (modules {@code all}). */
+        public Freeze(int trainableLayers) {
+            this(trainableLayers, RecipeMethod.FREEZE_MODULES);
+        }
+
+        /** Whether a block weight, by its Hugging Face name ({@code model.layers.3.mlp.up_proj.weight}), trains. */
+        public boolean trains(String weightName) {
+            return trainableModules.stream().anyMatch(module -> weightName.contains("." + module + "."));
         }
     }
 

@@ -98,7 +98,11 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                             + " layers, but the model has only " + config.numLayers());
                 }
                 blocks.subList(config.numLayers() - freeze.trainableLayers(), config.numLayers())
-                        .forEach(block -> HfCheckpoint.byName(block).forEach(this::addTrainable));
+                        .forEach(block -> HfCheckpoint.byName(block).forEach((name, weight) -> {
+                            if (freeze.trains(name)) {
+                                addTrainable(name, weight);
+                            }
+                        }));
             }
         }
     }

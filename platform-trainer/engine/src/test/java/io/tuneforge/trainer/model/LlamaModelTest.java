@@ -136,6 +136,12 @@ class LlamaModelTest {
             assertThat(freeze.trainableParameters().keySet()).hasSize(9)
                     .allMatch(n -> n.startsWith("model.layers.1."));
         }
+        try (LlamaModel mlpOnly = LlamaModel.load(path, ModelOptions.training(
+                new FineTuning.Freeze(1, List.of("mlp")), 1))) {
+            assertThat(mlpOnly.trainableParameters().keySet()).containsExactlyInAnyOrder(
+                    "model.layers.1.mlp.gate_proj.weight", "model.layers.1.mlp.up_proj.weight",
+                    "model.layers.1.mlp.down_proj.weight");
+        }
     }
 
     @Test

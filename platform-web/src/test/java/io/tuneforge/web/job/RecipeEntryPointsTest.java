@@ -1,0 +1,348 @@
+package io.tuneforge.web.job;
+
+import static java.util.Map.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.vaadin.browserless.SpringBrowserlessTest;
+import com.vaadin.flow.component.HasValue;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.checkbox.Checkbox;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.textfield.TextField;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.VersionDetails;
+import io.tuneforge.core.job.FineTuningMethod;
+import io.tuneforge.core.job.JobMonitorService;
+import io.tuneforge.core.job.JobOverview;
+import io.tuneforge.core.model.BaseModelService;
+import io.tuneforge.core.team.TeamRepository;
+import io.tuneforge.core.user.Actor;
+import io.tuneforge.core.user.Role;
+import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeField;
+import io.tuneforge.shared.recipe.RecipeKeys;
+import io.tuneforge.shared.recipe.RecipeSource;
+import io.tuneforge.shared.recipe.Section;
+import io.tuneforge.trainer.cli.TrainCommand;
+import io.tuneforge.trainer.data.encoding.EncodingOptions;
+import io.tuneforge.trainer.data.preparation.PreparationOptions;
+import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.recipe.RecipeMapping;
+import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.web.api.ApiTokenService;
+import io.tuneforge.web.testing.SignedIn;
+import io.tuneforge.web.testing.Workspace;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every recipe key means the same through all four entry points: a LLaMA-Factory YAML file as {@code train} reads
+ * it, the REST {@code hyperparameters}, the New job form, and the worker's mapping of a stored job onto the engine.
+ * One table gives each key a value other than its default; the same value must come out of every entry point, and
+ * with nothing given every entry point must give the recipe's default.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RecipeEntryPointsTest extends SpringBrowserlessTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** A value for every key the recipe reads (paths aside), each different from its default. */
+    static final Map<String, Object> SAMPLES = samples();
+
+    private static Map<String, Object> samples() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stage", "sft"); // the one stage today: equal to its default
+        m.put("do_train", true); // the one allowed value
+        m.put("finetuning_type", "freeze");
+        m.put("lora_rank", 16);
+        m.put("lora_alpha", 8.0);
+        m.put("lora_dropout", 0.05);
+        m.put("lora_target", "q_proj,v_proj");
+        m.put("use_rslora", true);
+        m.put("freeze_trainable_layers", 1);
+        m.put("freeze_trainable_modules", "mlp");
+        m.put("template", "alpaca");
+        m.put("cutoff_len", 512);
+        m.put("max_samples", 1000);
+        m.put("val_size", 0.1);
+        m.put("train_on_prompt", true);
+        m.put("packing", true);
+        m.put("learning_rate", 1.0e-4);
+        m.put("num_train_epochs", 2.0);
+        m.put("max_steps", 7);
+        m.put("per_device_train_batch_size", 4);
+        m.put("gradient_accumulation_steps", 2);
+        m.put("lr_scheduler_type", "linear");
+        m.put("warmup_steps", 3);
+        m.put("warmup_ratio", 0.1);
+        m.put("max_grad_norm", 0.5);
+        m.put("weight_decay", 0.01);
+        m.put("adam_beta1", 0.8);
+        m.put("adam_beta2", 0.99);
+        m.put("adam_epsilon", 1.0e-6);
+        m.put("seed", 7);
+        m.put("per_device_eval_batch_size", 3);
+        m.put("eval_steps", 5);
+        m.put("early_stopping_steps", 2);
+        m.put("early_stopping_threshold", 0.01);
+        m.put("load_best_model_at_end", true);
+        m.put("logging_steps", 2);
+        m.put("save_steps", 4);
+        m.put("save_total_limit", 2);
+        m.put("merge_dtype", "bfloat16");
+        m.put("predict_samples", 3);
+        m.put("predict_max_new_tokens", 32);
+        m.put("export_gguf", "q8_0");
+        return m;
+    }
+
+    /** Where the worker's engine configuration holds each key (what {@link RecipeMapping} produced). */
+    static final Map<String, Function<Mapped, Object>> ENGINE = Map.ofEntries(
+            entry("stage", m -> "sft"),
+            entry("do_train", m -> true),
+            entry("finetuning_type", m -> switch (m.fineTuning()) {
+                case FineTuning.Lora lora -> "lora";
+                case FineTuning.Freeze freeze -> "freeze";
+                case FineTuning.Full full -> "full";
+                case FineTuning.None none -> "none";
+            }),
+            entry("lora_rank", m -> (long) m.lora().rank()),
+            entry("lora_alpha", m -> m.lora().alpha()),
+            entry("lora_dropout", m -> m.lora().dropout()),
+            entry("lora_target", m -> String.join(",", m.lora().targetModules())),
+            entry("use_rslora", m -> m.lora().useRslora()),
+            entry("freeze_trainable_layers", m -> (long) ((FineTuning.Freeze) m.fineTuning()).trainableLayers()),
+            entry("freeze_trainable_modules", m -> String.join(",",
+                    ((FineTuning.Freeze) m.fineTuning()).trainableModules())),
+            entry("template", m -> m.recipe().data().template().orElse("auto")),
+            entry("cutoff_len", m -> (long) m.encoding().cutoffLen()),
+            entry("max_samples", m -> m.preparation().maxSamples().map(Integer::longValue).orElse(null)),
+            entry("val_size", m -> m.preparation().valSize().fraction()),
+            entry("train_on_prompt", m -> m.encoding().trainOnPrompt()),
+            entry("packing", m -> m.encoding().packing()),
+            entry("learning_rate", m -> m.training().learningRate()),
+            entry("num_train_epochs", m -> m.training().numTrainEpochs()),
+            entry("max_steps", m -> m.training().maxSteps() > 0 ? m.training().maxSteps() : null),
+            entry("per_device_train_batch_size", m -> (long) m.training().perDeviceTrainBatchSize()),
+            entry("gradient_accumulation_steps", m -> (long) m.training().gradientAccumulationSteps()),
+            entry("lr_scheduler_type", m -> m.training().lrSchedulerType().configName()),
+            entry("warmup_steps", m -> (long) m.training().warmupSteps()),
+            entry("warmup_ratio", m -> m.training().warmupRatio()),
+            entry("max_grad_norm", m -> m.training().maxGradNorm()),
+            entry("weight_decay", m -> m.training().weightDecay()),
+            entry("adam_beta1", m -> m.training().adamBeta1()),
+            entry("adam_beta2", m -> m.training().adamBeta2()),
+            entry("adam_epsilon", m -> m.training().adamEpsilon()),
+            entry("seed", m -> m.training().seed()),
+            entry("per_device_eval_batch_size", m -> (long) m.training().perDeviceEvalBatchSize()),
+            entry("eval_steps", m -> (long) m.training().evalSteps()),
+            entry("early_stopping_steps", m -> m.training().earlyStoppingPatience() > 0
+                    ? (long) m.training().earlyStoppingPatience() : null),
+            entry("early_stopping_threshold", m -> m.training().earlyStoppingMinDelta()),
+            entry("load_best_model_at_end", m -> m.training().loadBestModelAtEnd()),
+            entry("logging_steps", m -> (long) m.training().loggingSteps()),
+            entry("save_steps", m -> (long) m.training().saveSteps()),
+            entry("save_total_limit", m -> m.training().saveTotalLimit() > 0 ? (long) m.training().saveTotalLimit()
+                    : null),
+            entry("merge_dtype", m -> switch (RecipeMapping.mergeDtype(m.recipe())) {
+                case F32 -> "float32";
+                case BF16 -> "bfloat16";
+                case F16 -> "float16";
+                default -> "other";
+            }),
+            entry("predict_samples", m -> (long) m.recipe().outputs().predictSamples()),
+            entry("predict_max_new_tokens", m -> (long) m.recipe().outputs().predictMaxNewTokens()),
+            entry("export_gguf", m -> RecipeMapping.exportGguf(m.recipe()).map(t -> t.name().toLowerCase())
+                    .orElse("none")));
+
+    /** What the worker builds from a stored job. */
+    record Mapped(JobRecipe recipe, TrainingConfig training, FineTuning fineTuning, LoraConfig lora,
+            PreparationOptions preparation, EncodingOptions encoding) {
+
+        static Mapped of(String storedJson) {
+            JobRecipe recipe = JobRecipe.read(JSON.readValue(storedJson, Map.class), RecipeSource.STORED);
+            return new Mapped(recipe, RecipeMapping.trainingConfig(recipe, Path.of("out")),
+                    RecipeMapping.fineTuning(recipe), RecipeMapping.loraConfig(recipe.method().lora()),
+                    RecipeMapping.preparation(recipe), RecipeMapping.encoding(recipe));
+        }
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    UserAccountService accounts;
+    @Autowired
+    TeamRepository teams;
+    @Autowired
+    BaseModelService models;
+    @Autowired
+    DatasetService datasets;
+    @Autowired
+    JobMonitorService monitor;
+    @Autowired
+    ApiTokenService tokens;
+    @TempDir
+    Path dir;
+
+    Actor actor;
+    String modelName;
+    VersionDetails data;
+
+    @BeforeEach
+    void workspace() {
+        actor = SignedIn.as(Role.MEMBER, accounts, teams);
+        modelName = Workspace.stories(models, actor).name();
+        data = Workspace.identity(datasets, actor);
+    }
+
+    @AfterEach
+    void signOut() {
+        SignedIn.signOut();
+    }
+
+    @Test
+    void theTableGivesEveryRecipeKeyAValueOtherThanItsDefault() {
+        List<String> keys = RecipeKeys.FIELDS.stream().filter(f -> !f.pathKey()).map(RecipeField::key).toList();
+
+        assertThat(SAMPLES.keySet()).containsExactlyInAnyOrderElementsOf(keys);
+        assertThat(ENGINE.keySet()).containsExactlyInAnyOrderElementsOf(keys);
+        for (RecipeField field : RecipeKeys.FIELDS) {
+            if (!field.pathKey() && field.choices().size() != 1 && !field.key().equals("do_train")) {
+                assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
+            }
+        }
+    }
+
+    @Test
+    void everyKeyHasTheSameEffectiveValueThroughYamlRestTheFormAndTheWorker() throws Exception {
+        Map<String, Object> yaml = viaYaml(SAMPLES);
+        Map<String, Object> rest = effective(viaRest(SAMPLES));
+        // the form sends the settings of the chosen method only: LoRA's keys go through a LoRA job
+        Map<String, Object> loraSamples = new LinkedHashMap<>(SAMPLES);
+        loraSamples.put("finetuning_type", "lora");
+        Map<String, Object> formFreeze = effective(viaForm(SAMPLES));
+        Map<String, Object> formLora = effective(viaForm(loraSamples));
+        Mapped worker = Mapped.of(viaRest(SAMPLES));
+
+        for (String key : SAMPLES.keySet()) {
+            Object expected = expected(key);
+            Map<String, Object> form = RecipeKeys.field(key).orElseThrow().section() == Section.LORA ? formLora
+                    : formFreeze;
+            assertThat(yaml.get(key)).as("YAML " + key).isEqualTo(expected);
+            assertThat(rest.get(key)).as("REST " + key).isEqualTo(expected);
+            assertThat(form.get(key)).as("form " + key).isEqualTo(expected);
+            assertThat(ENGINE.get(key).apply(worker)).as("worker " + key).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void withNothingGivenEveryEntryPointUsesTheRecipeDefaults() throws Exception {
+        Map<String, Object> defaults = JobRecipe.defaults().effectiveValues();
+        Map<String, Object> yaml = viaYaml(Map.of());
+        Map<String, Object> rest = effective(viaRest(Map.of()));
+        Map<String, Object> form = effective(viaForm(Map.of()));
+        Mapped worker = Mapped.of(viaRest(Map.of()));
+
+        for (String key : SAMPLES.keySet()) {
+            Object expected = defaults.get(key);
+            assertThat(yaml.get(key)).as("YAML " + key).isEqualTo(expected);
+            assertThat(rest.get(key)).as("REST " + key).isEqualTo(expected);
+            Object formExpected = RecipeKeys.field(key).orElseThrow().formValue()
+                    .map(text -> RecipeKeys.field(key).orElseThrow().parse(text, RecipeSource.FORM).orElseThrow())
+                    .orElse(expected); // a visible pre-fill of the form (the 8:2 validation split)
+            assertThat(form.get(key)).as("form " + key).isEqualTo(formExpected);
+            if (!key.equals("eval_steps")) { // unset: the worker evaluates every save_steps
+                assertThat(ENGINE.get(key).apply(worker)).as("worker " + key).isEqualTo(expected);
+            }
+        }
+        assertThat(ENGINE.get("eval_steps").apply(worker)).isEqualTo(defaults.get("save_steps"));
+    }
+
+    /** The value a key must have after any entry point: the sample as the recipe types it. */
+    private static Object expected(String key) {
+        return RecipeKeys.field(key).orElseThrow().parse(SAMPLES.get(key), RecipeSource.FORM).orElseThrow();
+    }
+
+    /** {@code train --config}: the values written as a YAML file, read back as the CLI reads it. */
+    private Map<String, Object> viaYaml(Map<String, Object> values) throws Exception {
+        StringBuilder text = new StringBuilder("model_name_or_path: models/stories\ndataset: identity\n");
+        values.forEach((key, value) -> text.append(key).append(": ").append(value).append('\n'));
+        Path file = Files.writeString(dir.resolve("train.yaml"), text);
+        return JobRecipe.read(TrainCommand.readYaml(file), RecipeSource.YAML).effectiveValues();
+    }
+
+    /** {@code POST /api/v1/fine_tuning/jobs}: the job's stored configuration as {@code GET} shows it. */
+    private String viaRest(Map<String, Object> values) throws Exception {
+        String token = tokens.create(actor, "entry-points", Optional.empty()).token();
+        Map<String, Object> body = Map.of("model", modelName, "training_file", data.id(), "hyperparameters", values);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(uri("/api/v1/fine_tuning/jobs"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long id = JSON.readTree(created.body()).path("id").asLong();
+        HttpResponse<String> read = http.send(HttpRequest.newBuilder(uri("/api/v1/fine_tuning/jobs/" + id))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode hyperparameters = JSON.readTree(read.body()).path("hyperparameters");
+        return JSON.writeValueAsString(hyperparameters);
+    }
+
+    /** The New job form: each value typed as text (or chosen) in its field, then Launch. */
+    private String viaForm(Map<String, Object> values) {
+        NewJobView view = navigate(NewJobView.class);
+        test(view.name).setValue("entry points " + values.size());
+        test(view.model).selectItem(view.model.getListDataView().getItem(0).name() + " (LlamaForCausalLM)");
+        view.data.setValue(view.data.getListDataView().getItems().toList());
+        values.forEach((key, value) -> {
+            if (key.equals("finetuning_type")) {
+                view.method.setValue(FineTuningMethod.valueOf(value.toString().toUpperCase()));
+            } else if (TrainSettingsForm.rendered(RecipeKeys.field(key).orElseThrow())) {
+                enter(view.settings.field(key), value);
+            }
+        });
+        test(view.launch).click();
+        List<JobOverview> jobs = monitor.list(actor);
+        assertThat(UI.getCurrent().getInternals().getActiveViewLocation().getPath()).startsWith("jobs/");
+        return jobs.getFirst().configJson();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void enter(HasValue<?, ?> input, Object value) {
+        switch (input) {
+            case TextField text -> text.setValue(value.toString());
+            case Checkbox box -> box.setValue((Boolean) value);
+            case Select<?> select -> ((Select<String>) select).setValue(value.toString());
+            default -> throw new AssertionError("no way to enter " + value + " in " + input);
+        }
+    }
+
+    private static Map<String, Object> effective(String storedJson) {
+        return JobRecipe.read(JSON.readValue(storedJson, Map.class), RecipeSource.STORED).effectiveValues();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+}
