@@ -34,6 +34,8 @@ import java.util.SplittableRandom;
  *   h = rmsnorm(x)                                  (B, T, C)   hiddenStates
  *   logits = h · lm_headᵀ                           (B, T, V)
  * </pre>
+ * The weights come from and go to Hugging Face files through {@link HfCheckpoint}; LoRA adapters through
+ * {@link PeftAdapter}. This class is the forward pass, the trainable parameters, and attaching and merging LoRA.
  */
 public final class LlamaModel implements CausalLanguageModel, LoraHost {
 

@@ -47,16 +47,17 @@ public final class PeftAdapter {
     /** The adapter's weights file. */
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
 
+    /** The A matrix (r, in) in a key. */
+    public static final String LORA_A = "lora_A";
+    /** The B matrix (out, r) in a key. */
+    public static final String LORA_B = "lora_B";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** PEFT's prefix before a module path in every adapter key. */
     private static final String PREFIX = "base_model.model.";
 
     private PeftAdapter() {
     }
-
-    /** The A matrix (r, in). */
-    public static final String LORA_A = "lora_A";
-    /** The B matrix (out, r). */
-    public static final String LORA_B = "lora_B";
 
     /** PEFT's key for a module's A or B: {@code base_model.model.<module>.lora_A.weight}. */
     public static String key(String modulePath, String part) {
