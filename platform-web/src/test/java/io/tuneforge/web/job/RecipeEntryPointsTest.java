@@ -22,6 +22,7 @@ import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeField;
 import io.tuneforge.shared.recipe.RecipeKeys;
+import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.shared.recipe.Section;
 import io.tuneforge.trainer.cli.TrainCommand;
@@ -130,11 +131,10 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("lora_rank", m -> (long) m.lora().rank()),
             entry("lora_alpha", m -> m.lora().alpha()),
             entry("lora_dropout", m -> m.lora().dropout()),
-            entry("lora_target", m -> String.join(",", m.lora().targetModules())),
+            entry("lora_target", m -> modules(m.lora().targetModules(), RecipeMethod.LINEAR_MODULES)),
             entry("use_rslora", m -> m.lora().useRslora()),
-            entry("freeze_trainable_layers", m -> (long) ((FineTuning.Freeze) m.fineTuning()).trainableLayers()),
-            entry("freeze_trainable_modules", m -> String.join(",",
-                    ((FineTuning.Freeze) m.fineTuning()).trainableModules())),
+            entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
+            entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
             entry("cutoff_len", m -> (long) m.encoding().cutoffLen()),
             entry("max_samples", m -> m.preparation().maxSamples().map(Integer::longValue).orElse(null)),
@@ -176,14 +176,24 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("export_gguf", m -> RecipeMapping.exportGguf(m.recipe()).map(t -> t.name().toLowerCase())
                     .orElse("none")));
 
-    /** What the worker builds from a stored job. */
+    /** A module list as the recipe spells it: "all" for every module. */
+    private static String modules(List<String> chosen, List<String> all) {
+        return chosen.equals(all) ? "all" : String.join(",", chosen);
+    }
+
+    /**
+     * What the worker builds from a stored job; {@code freeze} is what the same job would freeze-tune with, so the
+     * freeze keys are checked whatever the job's method (as {@code lora} is for the LoRA keys).
+     */
     record Mapped(JobRecipe recipe, TrainingConfig training, FineTuning fineTuning, LoraConfig lora,
-            PreparationOptions preparation, EncodingOptions encoding) {
+            FineTuning.Freeze freeze, PreparationOptions preparation, EncodingOptions encoding) {
 
         static Mapped of(String storedJson) {
             JobRecipe recipe = JobRecipe.read(JSON.readValue(storedJson, Map.class), RecipeSource.STORED);
+            FineTuning.Freeze freeze = (FineTuning.Freeze) RecipeMapping.fineTuning(
+                    recipe.with(Map.of("finetuning_type", "freeze"), RecipeSource.STORED));
             return new Mapped(recipe, RecipeMapping.trainingConfig(recipe, Path.of("out")),
-                    RecipeMapping.fineTuning(recipe), RecipeMapping.loraConfig(recipe.method().lora()),
+                    RecipeMapping.fineTuning(recipe), RecipeMapping.loraConfig(recipe.method().lora()), freeze,
                     RecipeMapping.preparation(recipe), RecipeMapping.encoding(recipe));
         }
     }
