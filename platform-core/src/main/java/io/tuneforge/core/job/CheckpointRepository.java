@@ -9,4 +9,6 @@ public interface CheckpointRepository extends JpaRepository<Checkpoint, Long> {
     List<Checkpoint> findByJobIdOrderByStepAsc(Long jobId);
 
     Optional<Checkpoint> findFirstByJobIdOrderByStepDesc(Long jobId);
+
+    List<Checkpoint> findByJobIdOrderByStepDesc(Long jobId);
 }

@@ -1,5 +1,7 @@
 package io.tuneforge.trainer.worker;
 
+import io.tuneforge.core.job.ClaimedDataset;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,5 +23,11 @@ public record JobDataset(long versionId, String name, String format, List<Path> 
     public JobDataset {
         trainFiles = List.copyOf(trainFiles);
         validationFiles = List.copyOf(validationFiles);
+    }
+
+    /** One dataset of a claimed job's mix as core reads it; a version that no longer exists has no format. */
+    static JobDataset of(ClaimedDataset dataset) {
+        return new JobDataset(dataset.versionId(), dataset.name(), dataset.format().map(DatasetFormat::cliName)
+                .orElse(""), dataset.trainFiles(), dataset.validationFiles(), dataset.ratio());
     }
 }

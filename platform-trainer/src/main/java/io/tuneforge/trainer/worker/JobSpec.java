@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.worker;
 
+import io.tuneforge.core.job.ClaimedJob;
 import io.tuneforge.core.job.FineTuningMethod;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,5 +24,12 @@ public record JobSpec(long jobId, String name, FineTuningMethod method, String c
 
     public JobSpec {
         datasets = List.copyOf(datasets);
+    }
+
+    /** The job as core reads it for its worker ({@link io.tuneforge.core.job.ClaimedJobs}). */
+    static JobSpec of(ClaimedJob job) {
+        return new JobSpec(job.jobId(), job.name(), job.method(), job.configJson(), job.baseModelName(),
+                job.baseModelPath(), job.datasetVersionId(), job.datasets().stream().map(JobDataset::of).toList(),
+                job.devicesRequested(), job.attempt());
     }
 }

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.worker;
 
 import io.tuneforge.core.artifact.ArtifactStore;
+import io.tuneforge.core.job.ClaimedJobs;
 import io.tuneforge.core.job.HeartbeatAnswer;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobEvents;
@@ -9,7 +10,6 @@ import io.tuneforge.core.job.Lease;
 import io.tuneforge.core.job.MetricsWriter;
 import io.tuneforge.core.job.QueueListener;
 import io.tuneforge.core.job.WorkerCapacity;
-import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
 import java.util.ArrayList;
@@ -25,7 +25,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A queue worker: registers its devices, claims jobs it can run (woken by {@code NOTIFY}, polling as a fallback),
@@ -45,7 +44,7 @@ public final class QueueWorker implements AutoCloseable {
     private final ArtifactStore artifacts;
     private final JobEvents events;
     private final DataSource dataSource;
-    private final JobSpecReader specs;
+    private final ClaimedJobs claimedJobs;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final List<OfferedDevice> freeDevices;
@@ -64,7 +63,7 @@ public final class QueueWorker implements AutoCloseable {
 
     public QueueWorker(WorkerSettings settings, JobRunner runner, JobQueue queue, WorkerRegistry registry,
             MetricsWriter metrics, ArtifactStore artifacts, JobEvents events, DataSource dataSource,
-            JdbcTemplate jdbc, PlatformHome home) {
+            ClaimedJobs claimedJobs) {
         this.settings = settings;
         this.runner = runner;
         this.queue = queue;
@@ -73,7 +72,7 @@ public final class QueueWorker implements AutoCloseable {
         this.artifacts = artifacts;
         this.events = events;
         this.dataSource = dataSource;
-        this.specs = new JobSpecReader(jdbc, home, artifacts);
+        this.claimedJobs = claimedJobs;
         this.freeDevices = new ArrayList<>(settings.devices());
     }
 
@@ -129,13 +128,18 @@ public final class QueueWorker implements AutoCloseable {
     }
 
     private void launch(Lease lease) {
-        JobSpec spec = specs.read(lease);
+        Optional<JobSpec> read = claimedJobs.read(lease).map(JobSpec::of);
+        if (read.isEmpty()) {
+            log.warn("Job {} lost its lease before it started; another worker owns it now", lease.jobId());
+            return;
+        }
+        JobSpec spec = read.get();
         List<OfferedDevice> devices;
         synchronized (freeDevices) {
             devices = new ArrayList<>(freeDevices.subList(0, spec.devicesRequested()));
             freeDevices.removeAll(devices);
         }
-        Optional<ResumePoint> resume = specs.lastCheckpoint(lease.jobId());
+        Optional<ResumePoint> resume = claimedJobs.lastCheckpoint(lease.jobId(), artifacts).map(ResumePoint::of);
         resume.ifPresent(r -> metrics.truncateAfter(lease, r.step()));
         JobExecution execution = new JobExecution(lease, spec, resume,
                 devices.stream().map(OfferedDevice::index).toList(), queue, metrics, artifacts, events,

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.worker;
 
+import io.tuneforge.core.job.ClaimedCheckpoint;
 import java.nio.file.Path;
 
 /**
@@ -10,4 +11,9 @@ import java.nio.file.Path;
  * @param storageKey its key in the artifact store
  */
 public record ResumePoint(int step, Path directory, String storageKey) {
+
+    /** A checkpoint of a claimed job as core finds it. */
+    static ResumePoint of(ClaimedCheckpoint checkpoint) {
+        return new ResumePoint(checkpoint.step(), checkpoint.directory(), checkpoint.storageKey());
+    }
 }

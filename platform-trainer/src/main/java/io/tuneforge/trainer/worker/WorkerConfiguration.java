@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.worker;
 
 import io.tuneforge.core.artifact.ArtifactStore;
+import io.tuneforge.core.job.ClaimedJobs;
 import io.tuneforge.core.job.JobEvents;
 import io.tuneforge.core.job.JobQueue;
 import io.tuneforge.core.job.MetricsWriter;
@@ -19,7 +20,6 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A queue worker inside a Spring context: the standalone {@code worker} command sets
@@ -44,7 +44,7 @@ public class WorkerConfiguration {
     @Bean
     WorkerLifecycle queueWorkerLifecycle(Environment env, ObjectProvider<JobRunner> runner, JobQueue queue,
             WorkerRegistry registry, MetricsWriter metrics, ArtifactStore artifacts, JobEvents events,
-            DataSource dataSource, JdbcTemplate jdbc, PlatformHome home) {
+            DataSource dataSource, ClaimedJobs claimedJobs) {
         return new WorkerLifecycle(() -> {
             WorkerSettings defaults = WorkerSettings.of(env.getProperty("tuneforge.worker.name", hostName()),
                     hostName(), DeviceDetector.detect(env.getProperty("tuneforge.worker.devices", "auto")));
@@ -54,7 +54,7 @@ public class WorkerConfiguration {
                     env.getProperty("tuneforge.worker.metrics-batch", Integer.class, defaults.metricsBatchSize()),
                     env.getProperty("tuneforge.worker.shutdown-grace", Duration.class, defaults.shutdownGrace()));
             return new QueueWorker(settings, runner.getObject(), queue, registry, metrics, artifacts, events,
-                    dataSource, jdbc, home);
+                    dataSource, claimedJobs);
         }, runner.getIfAvailable() != null);
     }
 

@@ -36,6 +36,22 @@ class TrainerArchitectureTest {
                 .check(adapters);
     }
 
+    /**
+     * Core owns its tables: the worker reads its claimed job through {@code ClaimedJobs} and writes under its lease
+     * through {@code JobQueue} and {@code MetricsWriter}, never with SQL of its own. The one database handle it keeps
+     * is the {@code DataSource} that core's {@code QueueListener} listens on.
+     */
+    @Test
+    void trainerRunsNoSqlOfItsOwn() {
+        JavaClasses trainer = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.tuneforge.trainer");
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.springframework.jdbc..", "java.sql..")
+                .because("a module must not read another module's tables with its own SQL: ask core's API "
+                        + "(io.tuneforge.core.job.ClaimedJobs, JobQueue, MetricsWriter)")
+                .check(trainer);
+    }
+
     @Test
     void adapterPackagesFormNoCycle() {
         slices().matching("io.tuneforge.trainer.(*)..").should().beFreeOfCycles().check(adapters);

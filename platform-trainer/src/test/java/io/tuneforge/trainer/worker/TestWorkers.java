@@ -1,10 +1,10 @@
 package io.tuneforge.trainer.worker;
 
 import io.tuneforge.core.artifact.FileSystemArtifactStore;
+import io.tuneforge.core.job.ClaimedJobs;
 import io.tuneforge.core.job.JobEvents;
 import io.tuneforge.core.job.JobQueue;
 import io.tuneforge.core.job.MetricsWriter;
-import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerDevice;
 import io.tuneforge.core.worker.WorkerRegistry;
@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /** Builds and starts {@link QueueWorker}s on the test context's queue, database and home, as worker tests need. */
@@ -27,18 +26,16 @@ class TestWorkers {
     private final MetricsWriter metrics;
     private final JobEvents events;
     private final DataSource dataSource;
-    private final JdbcTemplate jdbc;
-    private final PlatformHome home;
+    private final ClaimedJobs claimedJobs;
 
     TestWorkers(JobQueue queue, WorkerRegistry registry, MetricsWriter metrics, JobEvents events, DataSource dataSource,
-            JdbcTemplate jdbc, PlatformHome home) {
+            ClaimedJobs claimedJobs) {
         this.queue = queue;
         this.registry = registry;
         this.metrics = metrics;
         this.events = events;
         this.dataSource = dataSource;
-        this.jdbc = jdbc;
-        this.home = home;
+        this.claimedJobs = claimedJobs;
     }
 
     /** CPU-only settings with the given timings. */
@@ -49,7 +46,7 @@ class TestWorkers {
     /** A started worker running jobs with {@code runner}, storing artifacts under {@code artifacts}. */
     QueueWorker start(WorkerSettings settings, JobRunner runner, Path artifacts) {
         QueueWorker worker = new QueueWorker(settings, runner, queue, registry, metrics,
-                new FileSystemArtifactStore(artifacts), events, dataSource, jdbc, home);
+                new FileSystemArtifactStore(artifacts), events, dataSource, claimedJobs);
         worker.start();
         return worker;
     }

@@ -1,0 +1,27 @@
+package io.tuneforge.core.job;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a claimed job asks its worker to train, read by {@link ClaimedJobs} under the worker's lease.
+ *
+ * @param jobId            the job
+ * @param name             display name
+ * @param method           LoRA, full or freeze
+ * @param configJson       the stored training configuration, LLaMA-Factory keys (JSON object)
+ * @param baseModelName    base model's registered name
+ * @param baseModelPath    folder with the base model (config.json, tokenizer, safetensors)
+ * @param datasetVersionId primary training data version (the job's own version; the first of {@code datasets}
+ *                         when the configuration has no {@code dataset_mix})
+ * @param datasets         every dataset the job trains on with its files and mixing ratio, in the mix's order
+ * @param devicesRequested devices the job holds
+ * @param attempt          1 on the first run, +1 per restart after a lost worker
+ */
+public record ClaimedJob(long jobId, String name, FineTuningMethod method, String configJson, String baseModelName,
+        Path baseModelPath, long datasetVersionId, List<ClaimedDataset> datasets, int devicesRequested, int attempt) {
+
+    public ClaimedJob {
+        datasets = List.copyOf(datasets);
+    }
+}
