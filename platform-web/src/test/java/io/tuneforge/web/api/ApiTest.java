@@ -14,6 +14,8 @@ import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.shared.recipe.RecipeField;
+import io.tuneforge.shared.recipe.RecipeKeys;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,6 +39,9 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -207,6 +212,66 @@ class ApiTest {
 
         assertThat(refused.statusCode()).isEqualTo(422);
         assertThat(JSON.readTree(refused.body()).path("detail").asString()).contains("JSON object");
+    }
+
+    /** Values REST once accepted with 201 (or trained wrongly), each refused now naming its key. */
+    static List<Arguments> badHyperparameters() {
+        return List.of(
+                Arguments.of("{\"learning_rate\": -1}", "learning_rate", "above 0"),
+                Arguments.of("{\"learning_rate\": \"fast\"}", "learning_rate", "above 0"),
+                Arguments.of("{\"lora_rank\": 0}", "lora_rank", "from 1"),
+                Arguments.of("{\"lora_rank\": -5}", "lora_rank", "from 1"),
+                Arguments.of("{\"per_device_train_batch_size\": 0}", "per_device_train_batch_size", "from 1"),
+                Arguments.of("{\"batch_size\": 0}", "per_device_train_batch_size", "from 1"),
+                Arguments.of("{\"n_epochs\": \"NaN\"}", "num_train_epochs", "above 0"),
+                Arguments.of("{\"learnig_rate\": 1e-4}", "learnig_rate", "a known key"),
+                Arguments.of("{\"max_steps\": 99999999999}", "max_steps", "to 1,000,000,000"),
+                Arguments.of("{\"max_steps\": -1}", "max_steps", "to 1,000,000,000"),
+                Arguments.of("{\"eval_steps\": 10}", "eval_steps", "val_size"),
+                Arguments.of("{\"output_dir\": \"/etc\"}", "output_dir", "the platform sets it"),
+                Arguments.of("{\"bf16\": true}", "bf16", "false, none or no value"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badHyperparameters")
+    void aBadHyperparameterIsA422NamingTheKeyAndNothingIsStored(String hyperparameters, String key, String allowed)
+            throws Exception {
+        JsonNode file = uploadAlpaca(tokenA);
+        long before = jdbc.queryForObject("select count(*) from fine_tuning_jobs", Long.class);
+
+        HttpResponse<String> refused = post("/api/v1/fine_tuning/jobs", tokenA,
+                "{\"model\": \"" + modelName + "\", \"training_file\": " + file.path("id").asLong()
+                        + ", \"hyperparameters\": " + hyperparameters + "}");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("key").asString()).isEqualTo(key);
+        assertThat(problem.path("allowed").asString()).contains(allowed);
+        assertThat(problem.path("detail").asString()).contains(key);
+        assertThat(jdbc.queryForObject("select count(*) from fine_tuning_jobs", Long.class)).isEqualTo(before);
+    }
+
+    @Test
+    void aJobShowsItsFullEffectiveRecipeWithEveryDefaultFilledIn() throws Exception {
+        JsonNode file = uploadAlpaca(tokenA);
+        long id = JSON.readTree(post("/api/v1/fine_tuning/jobs", tokenA,
+                "{\"model\": \"" + modelName + "\", \"training_file\": " + file.path("id").asLong()
+                        + ", \"hyperparameters\": {\"lora_rank\": 16, \"n_epochs\": 2}}").body()).path("id").asLong();
+
+        JsonNode hyperparameters = JSON.readTree(get("/api/v1/fine_tuning/jobs/" + id, tokenA).body())
+                .path("hyperparameters");
+
+        assertThat(hyperparameters.path("lora_rank").asInt()).isEqualTo(16);
+        assertThat(hyperparameters.path("lora_alpha").asDouble()).as("2 × rank").isEqualTo(32.0);
+        assertThat(hyperparameters.path("num_train_epochs").asDouble()).isEqualTo(2.0);
+        assertThat(hyperparameters.path("cutoff_len").asInt()).as("the recipe's default, not 1024").isEqualTo(2048);
+        for (RecipeField field : RecipeKeys.FIELDS) {
+            if (!field.pathKey()) {
+                assertThat(hyperparameters.has(field.key())).as(field.key()).isTrue();
+            }
+        }
     }
 
     @Test
