@@ -8,6 +8,7 @@ import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.format.FormatDetector;
 import io.tuneforge.trainer.data.format.RecordSource;
+import io.tuneforge.trainer.data.format.RecordSources;
 import io.tuneforge.trainer.data.format.SourceItem;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
 import io.tuneforge.trainer.data.validation.LengthMeasure;
@@ -48,7 +49,7 @@ public final class PipelineDatasetInspector implements DatasetInspector {
     @Override
     public List<DatasetRecord> head(Path file, int limit) {
         List<DatasetRecord> records = new ArrayList<>();
-        try (RecordSource source = RecordSource.open(file)) {
+        try (RecordSource source = RecordSources.open(file)) {
             while (records.size() < limit) {
                 Optional<SourceItem> item = source.next();
                 if (item.isEmpty()) {

@@ -28,7 +28,7 @@ public final class FormatDetector {
      * validator all detect this way, so a file gets the same format wherever it enters.
      */
     public static Optional<DatasetFormat> detect(Path file) {
-        try (RecordSource source = RecordSource.open(file)) {
+        try (RecordSource source = RecordSources.open(file)) {
             for (int read = 0; read < DETECTION_WINDOW; read++) {
                 Optional<SourceItem> item = source.next();
                 if (item.isEmpty()) {

@@ -1,21 +1,12 @@
 package io.tuneforge.trainer.data.format;
 
-import io.tuneforge.shared.dataset.DatasetException;
-
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Streams the records of a dataset file one at a time, so memory stays bounded whatever the file size. The layout
  * is chosen from the content and extension: a file whose first non-blank byte is {@code [} is a JSON array (parsed
  * with Jackson's streaming parser, one element at a time); {@code .csv} is CSV with a header row; {@code .txt} is one
- * text record per non-blank line; anything else is JSON Lines.
+ * text record per non-blank line; anything else is JSON Lines ({@link RecordSources} opens the right one).
  */
 public interface RecordSource extends AutoCloseable {
 
@@ -30,53 +21,4 @@ public interface RecordSource extends AutoCloseable {
 
     /** Physical layouts of dataset files. */
     enum Layout { JSON_ARRAY, JSON_LINES, CSV, TEXT_LINES }
-
-    /** Opens a file with the layout its content and name call for. */
-    static RecordSource open(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new DatasetException("Dataset file " + file + " does not exist or is not a regular file");
-        }
-        try {
-            return switch (layoutOf(file)) {
-                case JSON_ARRAY -> new JsonArraySource(file);
-                case CSV -> new CsvSource(file);
-                case TEXT_LINES -> new TextLinesSource(file);
-                case JSON_LINES -> new JsonLinesSource(file);
-            };
-        } catch (IOException e) {
-            throw new DatasetException("Cannot read dataset file " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The layout of a file: by extension for CSV and text, else by its first non-blank byte. */
-    static Layout layoutOf(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".csv")) {
-            return Layout.CSV;
-        }
-        if (name.endsWith(".txt")) {
-            return Layout.TEXT_LINES;
-        }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            int b;
-            boolean first = true;
-            while ((b = in.read()) != -1) {
-                if (first && b == 0xEF) {            // UTF-8 byte-order mark
-                    in.skipNBytes(2);
-                    first = false;
-                    continue;
-                }
-                first = false;
-                if (b == '[') {
-                    return Layout.JSON_ARRAY;
-                }
-                if (!Character.isWhitespace(b)) {
-                    return Layout.JSON_LINES;
-                }
-            }
-            return Layout.JSON_LINES;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -10,6 +10,7 @@ import io.tuneforge.trainer.data.format.FormatReaders;
 import io.tuneforge.trainer.data.format.ReadOutcome;
 import io.tuneforge.trainer.data.format.RecordReader;
 import io.tuneforge.trainer.data.format.RecordSource;
+import io.tuneforge.trainer.data.format.RecordSources;
 import io.tuneforge.trainer.data.format.SourceItem;
 
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ public final class DatasetValidator {
                 fileProblem(ProblemKind.UNREADABLE_FILE, "the file does not exist or cannot be read");
                 return report(Optional.empty());
             }
-            try (RecordSource source = RecordSource.open(file)) {
+            try (RecordSource source = RecordSources.open(file)) {
                 Deque<SourceItem> window = new ArrayDeque<>();
                 if (spec.format().isEmpty()) {
                     fillWindow(source, window);
