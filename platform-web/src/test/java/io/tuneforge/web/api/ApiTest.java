@@ -7,8 +7,8 @@ import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.testing.FakeHub;
-import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.PredictionsFixtures;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
@@ -16,6 +16,8 @@ import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.shared.recipe.RecipeField;
 import io.tuneforge.shared.recipe.RecipeKeys;
+import io.tuneforge.web.testing.Workspace;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -43,6 +45,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -116,6 +120,17 @@ class ApiTest {
                     t -> assertThat(t).startsWith("application/problem+json"));
             assertThat(JSON.readTree(response.body()).path("detail").asString()).contains("Bearer");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"datasets/llama_factory/dpo_en_demo.json", "datasets/medicalgpt/dpo_zh_500.jsonl"})
+    void aShareGptPreferenceFileUploadsAsPreferenceData(String fixture) throws Exception {
+        Path file = Workspace.fixture(fixture);
+
+        JsonNode created = upload(tokenA, file.getFileName().toString(), Files.readAllBytes(file));
+
+        assertThat(created.path("format").asString()).isEqualTo("preference");
+        assertThat(created.path("status").asString()).isEqualTo("valid");
     }
 
     @Test
@@ -518,15 +533,23 @@ class ApiTest {
     }
 
     private JsonNode uploadAlpaca(String token) throws Exception {
-        String boundary = "----tuneforge" + suffix;
         String content = """
                 [{"instruction": "Say hi", "input": "", "output": "Hi"},
                  {"instruction": "Add 1 and 2", "input": "", "output": "3"}]""";
-        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"greet-"
-                + suffix + ".json\"\r\nContent-Type: application/json\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+        return upload(token, "greet-" + suffix + ".json", content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code POST /api/v1/files} of one file as multipart form data; the created file object. */
+    private JsonNode upload(String token, String fileName, byte[] content) throws Exception {
+        String boundary = "----tuneforge" + suffix;
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                + fileName + "\"\r\nContent-Type: application/json\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/api/v1/files"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())), token);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         return JSON.readTree(response.body());
     }

@@ -16,18 +16,11 @@ import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.data.LoadedDataset;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
-import io.tuneforge.web.api.ApiTokenService;
 import io.tuneforge.web.testing.SignedIn;
 import io.tuneforge.web.testing.Workspace;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -37,18 +30,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import picocli.CommandLine;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A ShareGPT preference file ({@code conversations} with {@code chosen}/{@code rejected} answers, as LLaMA-Factory's
- * {@code dpo_en_demo.json} and MedicalGPT's DPO data) is preference data wherever it enters: an upload in the UI, the
- * REST API, the CLI, and the worker, which reads the format the upload stored. Before the platform read datasets
- * through the data pipeline, uploads called it ShareGPT.
+ * {@code dpo_en_demo.json} and MedicalGPT's DPO data) is preference data wherever it enters: an upload (the service
+ * behind the Datasets page and {@code POST /api/v1/files}, whose own check is in {@code ApiTest}), the CLI, and the
+ * worker, which reads the format the upload stored. Before the platform read datasets through the data pipeline,
+ * uploads called it ShareGPT.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest
 class ShareGptPreferenceFormatTest {
 
     @Autowired
@@ -59,12 +50,6 @@ class ShareGptPreferenceFormatTest {
 
     @Autowired
     TeamRepository teams;
-
-    @Autowired
-    ApiTokenService tokens;
-
-    @LocalServerPort
-    int port;
 
     @AfterEach
     void signOut() {
@@ -91,32 +76,6 @@ class ShareGptPreferenceFormatTest {
         LoadedDataset loaded = Datasets.load(DatasetSpec.of(datasets.sourceFile(actor, version.id()),
                 DatasetFormat.parse(version.format().cliName())), ValidationOptions.defaults().withDropInvalidRows(true));
         assertThat(loaded.examples()).isNotEmpty().allSatisfy(e -> assertThat(e.kind()).isEqualTo(ExampleKind.PREFERENCE));
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"datasets/llama_factory/dpo_en_demo.json", "datasets/medicalgpt/dpo_zh_500.jsonl"})
-    void theRestApiDetectsPreference(String relative) throws Exception {
-        Path file = Workspace.fixture(relative);
-        Actor actor = SignedIn.as(Role.MEMBER, accounts, teams);
-        String token = tokens.create(actor, "test", Optional.empty()).token();
-        String boundary = "----tuneforge" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-                + file.getFileName() + "\"\r\nContent-Type: application/json\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(Files.readAllBytes(file));
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/api/v1/files?dataset=dpo-" + UUID.randomUUID()))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-                HttpResponse.BodyHandlers.ofString());
-
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        JsonNode created = JsonMapper.builder().build().readTree(response.body());
-        assertThat(created.path("format").asString()).isEqualTo("preference");
-        assertThat(created.path("status").asString()).isEqualTo("valid");
     }
 
     @ParameterizedTest
