@@ -1,0 +1,64 @@
+package io.tuneforge.trainer.recipe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeData;
+import io.tuneforge.shared.recipe.RecipeMethod;
+import io.tuneforge.shared.recipe.RecipeOptimization;
+import io.tuneforge.shared.recipe.RecipeSource;
+import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.HfWeightNames;
+import io.tuneforge.trainer.template.BuiltinChatTemplate;
+import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.optim.SchedulerType;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The recipe's vocabulary is the engine's: every choice it offers, the engine can do. */
+class RecipeMappingTest {
+
+    @Test
+    void theRecipeOffersAutoThenExactlyTheTemplatesTheEngineRenders() {
+        assertThat(RecipeData.TEMPLATES.getFirst()).isEqualTo(RecipeData.AUTO_TEMPLATE);
+        assertThat(RecipeData.TEMPLATES.subList(1, RecipeData.TEMPLATES.size()))
+                .containsExactlyElementsOf(BuiltinChatTemplate.NAMES);
+    }
+
+    @Test
+    void theRecipeOffersExactlyTheSchedulersTheTrainerImplements() {
+        assertThat(RecipeOptimization.SCHEDULERS).containsExactlyInAnyOrderElementsOf(
+                Arrays.stream(SchedulerType.values()).map(SchedulerType::configName).toList());
+    }
+
+    @Test
+    void loraTargetsAreTheLinearModulesTheModelHas() {
+        assertThat(RecipeMethod.LINEAR_MODULES).containsExactlyElementsOf(HfWeightNames.LINEAR_MODULES);
+    }
+
+    @Test
+    void unsetEvalStepsEvaluatesEverySaveStepsAndUnsetMaxStepsTrainsByEpochs() {
+        JobRecipe recipe = JobRecipe.read(Map.of("save_steps", 40, "val_size", 0.1), RecipeSource.FORM);
+
+        TrainingConfig config = RecipeMapping.trainingConfig(recipe, Path.of("out"));
+
+        assertThat(config.evalSteps()).isEqualTo(40);
+        assertThat(config.maxSteps()).isEqualTo(-1);
+        assertThat(config.outputDir()).isEqualTo(Path.of("out"));
+    }
+
+    @Test
+    void freezeTuningTrainsTheChosenModulesOfTheLastLayers() {
+        JobRecipe recipe = JobRecipe.read(Map.of("finetuning_type", "freeze", "freeze_trainable_layers", 3,
+                "freeze_trainable_modules", "mlp, self_attn"), RecipeSource.FORM);
+
+        assertThat(RecipeMapping.fineTuning(recipe)).isInstanceOfSatisfying(FineTuning.Freeze.class, freeze -> {
+            assertThat(freeze.trainableLayers()).isEqualTo(3);
+            assertThat(freeze.trains("model.layers.5.mlp.up_proj.weight")).isTrue();
+            assertThat(freeze.trains("model.layers.5.self_attn.q_proj.weight")).isTrue();
+            assertThat(freeze.trains("model.layers.5.input_layernorm.weight")).isFalse();
+        });
+    }
+}
