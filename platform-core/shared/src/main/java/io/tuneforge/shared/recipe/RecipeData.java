@@ -23,9 +23,13 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
     /** The template choice meaning "the model's own chat template". */
     public static final String AUTO_TEMPLATE = "auto";
 
-    /** Template names the engine renders itself, after {@link #AUTO_TEMPLATE}. */
-    public static final List<String> TEMPLATES =
-            List.of(AUTO_TEMPLATE, "default", "alpaca", "llama2", "llama3", "qwen", "mistral", "chatml");
+    /**
+     * Template names the engine renders itself, after {@link #AUTO_TEMPLATE}: LLaMA-Factory's template names, as
+     * {@code io.tuneforge.trainer.template.BuiltinChatTemplate.NAMES} lists them (this module cannot depend on it).
+     */
+    public static final List<String> TEMPLATES = List.of(AUTO_TEMPLATE, "default", "alpaca", "llama2", "llama3", "qwen",
+            "mistral", "chatml", "empty", "vicuna", "baichuan2", "chatglm3", "cohere", "deepseek", "deepseek3", "gemma",
+            "gemma3", "glm4", "intern2", "olmo", "phi", "phi4", "qwen3", "qwen3_nothink", "yi");
 
     public RecipeData {
         datasets = List.copyOf(datasets);

@@ -88,9 +88,9 @@ class BuiltinChatTemplateTest {
 
     @Test
     void rejectsAnUnknownNameListingTheChoices() {
-        assertThatThrownBy(() -> ChatTemplates.builtin("vicuna"))
+        assertThatThrownBy(() -> ChatTemplates.builtin("vicuna_v9"))
                 .isInstanceOf(TemplateException.class)
-                .hasMessageContaining("unknown template 'vicuna'")
+                .hasMessageContaining("unknown template 'vicuna_v9'")
                 .hasMessageContaining("default, alpaca, llama2, llama3, qwen, mistral, chatml");
     }
 
@@ -109,5 +109,56 @@ class BuiltinChatTemplateTest {
                 .hasMessageContaining("this model has no chat template")
                 .hasMessageContaining("choose one of: default, alpaca, llama2, llama3, qwen, mistral, chatml");
         assertThat(ChatTemplates.forModel(Fixtures.stories260K(), Optional.of("llama2")).name()).isEqualTo("llama2");
+    }
+
+    @Test
+    void qwen3WithoutThinkingPutsTheEmptyThoughtIntoTheGenerationPrompt() {
+        List<ChatMessage> prompt = List.of(ChatMessage.of("user", "Hi"));
+        ChatTemplate qwen3 = ChatTemplates.builtin("qwen3");
+        assertThat(qwen3.render(prompt, List.of(), true, Map.of("enable_thinking", false)))
+                .isEqualTo("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+        assertThat(qwen3.render(prompt, List.of(), true, Map.of()))
+                .isEqualTo("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+    }
+
+    @Test
+    void qwen3GivesAnAnswerWithoutThoughtAnEmptyOneWhenThinking() {
+        assertThat(render("qwen3", stories(), List.of(ChatMessage.of("user", "Hi"), ChatMessage.of("assistant", "Yo"))))
+                .isEqualTo("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nYo<|im_end|>\n");
+    }
+
+    @Test
+    void efficientEosFormatsEndOnlyACompleteConversationWithTheEos() {
+        List<ChatMessage> twoTurns = List.of(ChatMessage.of("user", "A"), ChatMessage.of("assistant", "B"),
+                ChatMessage.of("user", "C"), ChatMessage.of("assistant", "D"));
+        assertThat(render("glm4", stories(), twoTurns))
+                .isEqualTo("[gMASK]<sop><|user|>\nA<|assistant|>\nB<|user|>\nC<|assistant|>\nD</s>");
+        assertThat(render("glm4", stories(), twoTurns.subList(0, 3)))
+                .isEqualTo("[gMASK]<sop><|user|>\nA<|assistant|>\nB<|user|>\nC<|assistant|>");
+    }
+
+    @Test
+    void anEmptySystemMessageFallsBackToTheDefaultSystemPrompt() {
+        assertThat(render("vicuna", stories(), List.of(ChatMessage.of("system", ""), ChatMessage.of("user", "Hi"))))
+                .startsWith("A chat between a curious user and an artificial intelligence assistant.")
+                .endsWith("USER: Hi ASSISTANT:");
+    }
+
+    @Test
+    void encodeMultiturnRefusesMessagesOutOfTurn() {
+        BuiltinChatTemplate qwen = BuiltinChatTemplate.named("qwen", stories());
+        assertThatThrownBy(() -> qwen.encodeMultiturn(List.of(ChatMessage.of("user", "a"), ChatMessage.of("user", "b")),
+                Map.of())).isInstanceOf(TemplateException.class).hasMessageContaining("message 2 should be an assistant");
+        assertThat(qwen.encodeMultiturn(List.of(ChatMessage.of("user", "a"), ChatMessage.of("assistant", "b")), Map.of()))
+                .containsExactly(new TurnPair("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a "
+                        + "helpful assistant.<|im_end|>\n<|im_start|>user\na<|im_end|>\n<|im_start|>assistant\n",
+                        "b<|im_end|>\n"));
+    }
+
+    @Test
+    void namesListLlamaFactoryTemplatesAfterTheOriginalSeven() {
+        assertThat(BuiltinChatTemplate.NAMES.subList(0, 7))
+                .containsExactly("default", "alpaca", "llama2", "llama3", "qwen", "mistral", "chatml");
+        assertThat(BuiltinChatTemplate.NAMES).contains("qwen3_nothink", "gemma3", "phi4", "deepseek3", "glm4", "olmo");
     }
 }
