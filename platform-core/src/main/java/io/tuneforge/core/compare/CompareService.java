@@ -1,7 +1,7 @@
 package io.tuneforge.core.compare;
 
 import io.tuneforge.core.job.JobMonitorService;
-import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.MetricPoint;
 import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.user.Actor;

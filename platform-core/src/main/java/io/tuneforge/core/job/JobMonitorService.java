@@ -63,10 +63,6 @@ public class JobMonitorService {
         this.store = store;
     }
 
-    /** One metric value. */
-    public record MetricPoint(int step, String name, double value) {
-    }
-
     /** One event line; {@code dataJson} carries the event's details (step, code, ...) when it has any. */
     public record EventLine(long id, Instant at, JobEvent.Level level, String type, String message,
             Optional<String> dataJson) {

@@ -9,7 +9,7 @@ import io.tuneforge.core.evaluation.RatingInput;
 import io.tuneforge.core.evaluation.Scores;
 import io.tuneforge.core.job.JobMonitorService.CheckpointLine;
 import io.tuneforge.core.job.JobMonitorService.EventLine;
-import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.MetricPoint;
 import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.model.HubImportView;

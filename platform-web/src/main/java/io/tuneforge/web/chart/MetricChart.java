@@ -5,7 +5,7 @@ import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.Tag;
 import com.vaadin.flow.component.dependency.JsModule;
 import com.vaadin.flow.component.html.Div;
-import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.MetricPoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

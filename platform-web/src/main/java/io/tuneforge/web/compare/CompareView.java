@@ -17,7 +17,7 @@ import io.tuneforge.core.compare.CompareService.Comparison;
 import io.tuneforge.core.compare.CompareService.ConfigRow;
 import io.tuneforge.core.compare.CompareService.FinalMetrics;
 import io.tuneforge.core.job.JobMonitorService;
-import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.MetricPoint;
 import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.user.Actor;

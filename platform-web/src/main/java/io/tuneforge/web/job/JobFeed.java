@@ -2,7 +2,7 @@ package io.tuneforge.web.job;
 
 import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobMonitorService.EventLine;
-import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.MetricPoint;
 import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.user.Actor;
 import jakarta.annotation.PreDestroy;

@@ -23,7 +23,7 @@ import io.tuneforge.core.job.FailureAdvice;
 import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobMonitorService.CheckpointLine;
 import io.tuneforge.core.job.JobMonitorService.EventLine;
-import io.tuneforge.core.job.JobMonitorService.MetricPoint;
+import io.tuneforge.core.job.MetricPoint;
 import io.tuneforge.core.job.JobNotFoundException;
 import io.tuneforge.core.job.JobRefusedException;
 import io.tuneforge.core.job.JobService;
