@@ -57,8 +57,8 @@ final class DatasetPreviewCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--template", paramLabel = "NAME",
-            description = "A built-in template (default, alpaca, llama2, llama3, qwen, mistral, chatml); "
-                    + "default: the model's own chat template.")
+            description = "A LLaMA-Factory template name (default, alpaca, llama3, qwen3, qwen3_nothink, "
+                    + "gemma3, ...); default: the model's own chat template.")
     String template;
 
     @Option(names = "--cutoff", paramLabel = "N", defaultValue = "2048", description = "cutoff_len (default 2048).")

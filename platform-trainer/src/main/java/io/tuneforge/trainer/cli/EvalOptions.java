@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 final class EvalOptions {
 
     @Option(names = "--template", paramLabel = "NAME",
-            description = "Chat template: model (the model's own, default) or a built-in (default, alpaca, llama2, "
-                    + "llama3, qwen, mistral, chatml).")
+            description = "Chat template: model (the model's own, default) or a LLaMA-Factory template name "
+                    + "(default, alpaca, llama3, qwen3, qwen3_nothink, gemma3, glm4, ... as LLaMA-Factory names them).")
     String template;
 
     @Option(names = "--max-samples", paramLabel = "N", description = "Evaluate only the first N rows.")

@@ -66,8 +66,8 @@ public final class TemplateCommand implements Runnable {
         List<String> vars = new ArrayList<>();
 
         @Option(names = "--template", paramLabel = "NAME",
-                description = "model (the model's own, the default) or a built-in: default, alpaca, llama2, llama3, "
-                        + "qwen, mistral, chatml.")
+                description = "model (the model's own, the default) or a LLaMA-Factory template name: default, "
+                        + "alpaca, llama3, qwen3, qwen3_nothink, gemma3, ...")
         String template;
 
         @Override
