@@ -1,5 +1,6 @@
 package io.tuneforge.web.api;
 
+import io.tuneforge.core.dataset.DatasetVersionNotFoundException;
 import io.tuneforge.core.evaluation.RatingSessionNotFoundException;
 import io.tuneforge.core.job.JobLaunchException;
 import io.tuneforge.core.job.JobNotFoundException;
@@ -8,6 +9,7 @@ import io.tuneforge.core.job.JobStateException;
 import io.tuneforge.core.model.HubImportNotFoundException;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.webhook.WebhookNotFoundException;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.evaluation.EvaluationException;
 import io.tuneforge.shared.recipe.RecipeException;
@@ -46,7 +48,8 @@ class ApiProblems extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiProblems.class);
 
     @ExceptionHandler({JobNotFoundException.class, HubImportNotFoundException.class,
-            RatingSessionNotFoundException.class})
+            RatingSessionNotFoundException.class, DatasetVersionNotFoundException.class,
+            WebhookNotFoundException.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
     }
