@@ -15,6 +15,7 @@ import io.tuneforge.shared.evaluation.EvaluationException;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.trainer.playground.PlaygroundException;
 import java.net.URI;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +47,8 @@ import tools.jackson.core.exc.StreamReadException;
 class ApiProblems extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblems.class);
+    /** PostgreSQL's SQLSTATE for text it cannot store: a NUL character. */
+    private static final String NUL_IN_TEXT = "22021";
 
     @ExceptionHandler({JobNotFoundException.class, HubImportNotFoundException.class,
             RatingSessionNotFoundException.class, DatasetVersionNotFoundException.class,
@@ -117,8 +120,8 @@ class ApiProblems extends ResponseEntityExceptionHandler {
             problem.setProperty("line", at.getLineNr());
             problem.setProperty("column", at.getColumnNr());
         } else {
-            problem = problem(HttpStatus.BAD_REQUEST, "invalid-field", "Field '" + field
-                    + "' has the wrong type: " + reason);
+            problem = problem(HttpStatus.BAD_REQUEST, "invalid-field", "Field '" + field + "' cannot be read: "
+                    + reason);
             problem.setProperty("field", field);
         }
         return problem;
@@ -152,6 +155,10 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(RuntimeException.class)
     ProblemDetail unexpected(RuntimeException e) {
+        if (causes(e).stream().anyMatch(c -> c instanceof SQLException sql && NUL_IN_TEXT.equals(sql.getSQLState()))) {
+            // text that reached the database by a way other than a JSON body (which refuses it while reading)
+            return problem(HttpStatus.BAD_REQUEST, "invalid-text", "Text may not contain NUL (\\u0000) characters");
+        }
         log.error("API request failed", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal",
                 "The server failed unexpectedly; the server log has the details");
