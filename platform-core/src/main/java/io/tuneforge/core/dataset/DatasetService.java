@@ -308,12 +308,8 @@ public class DatasetService {
     }
 
     private DatasetVersion visibleVersion(Actor actor, long versionId) {
-        DatasetVersion version = versions.findById(versionId)
-                .orElseThrow(() -> new DatasetException("No dataset version with id " + versionId));
-        if (!actor.canSee(version.getDataset().getTeam().getId())) {
-            throw new AccessRefusedException("Dataset version " + versionId + " belongs to another team");
-        }
-        return version;
+        return versions.findById(versionId).filter(v -> actor.canSee(v.getDataset().getTeam().getId()))
+                .orElseThrow(() -> new DatasetVersionNotFoundException(versionId));
     }
 
     static String requireName(String datasetName) {

@@ -194,7 +194,9 @@ public class EvaluationService {
     @Transactional
     public Progress rate(Actor actor, long itemId, RatingInput input) {
         RatingItem item = items.findById(itemId).orElseThrow(() -> new RatingSessionNotFoundException("item", itemId));
-        RatingSession session = visibleSession(actor, item.getSessionId());
+        // another team's item reads as an absent one, without naming its session
+        RatingSession session = sessions.findById(item.getSessionId()).filter(s -> actor.canSee(s.getTeamId()))
+                .orElseThrow(() -> new RatingSessionNotFoundException("item", itemId));
         actor.requireWriter();
         if (session.getStatus() == SessionStatus.CLOSED) {
             throw new EvaluationException("Session \"" + session.getName() + "\" is closed: it takes no more ratings");

@@ -201,11 +201,11 @@ public class JobMonitorService {
      * One job's tuned model.
      *
      * @throws AccessRefusedException when the job belongs to another team
-     * @throws JobLaunchException     when there is no such job, or it has not succeeded with a stored adapter or
-     *                                merged model
+     * @throws JobNotFoundException   when there is no such job
+     * @throws JobLaunchException     when it has not succeeded with a stored adapter or merged model
      */
     public TunedModel tunedModel(Actor actor, long jobId) {
-        FineTuningJob job = jobs.findById(jobId).orElseThrow(() -> new JobLaunchException("No job with id " + jobId));
+        FineTuningJob job = jobs.findById(jobId).orElseThrow(() -> new JobNotFoundException(jobId));
         if (!actor.canSee(job.getTeam().getId())) {
             throw new AccessRefusedException("Job " + jobId + " belongs to another team");
         }

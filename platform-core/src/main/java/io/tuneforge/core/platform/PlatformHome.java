@@ -31,6 +31,11 @@ public record PlatformHome(Path root) {
         return root.resolve("postgres");
     }
 
+    /** The embedded PostgreSQL's generated password (owner-only file, created on first start). */
+    public Path databasePassword() {
+        return root.resolve("database-password");
+    }
+
     /** Uploaded dataset files. */
     public Path datasets() {
         return root.resolve("datasets");

@@ -21,9 +21,23 @@ public class WebhookService {
         this.jdbc = jdbc;
     }
 
-    /** Registers an http(s) endpoint for a team with a fresh random secret. */
+    /** Longest URL stored (the {@code webhooks.url} column). */
+    public static final int MAX_URL_LENGTH = 2000;
+
+    /**
+     * Registers an http(s) endpoint for a team with a fresh random secret.
+     *
+     * @throws IllegalArgumentException when the URL is missing, longer than {@link #MAX_URL_LENGTH} or not http(s)
+     */
     @Transactional
     public Webhook register(long teamId, String url) {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("url is missing: give the http(s) URL to deliver job events to");
+        }
+        if (url.length() > MAX_URL_LENGTH) {
+            throw new IllegalArgumentException("url is " + url.length() + " characters long: at most "
+                    + MAX_URL_LENGTH + " characters are allowed");
+        }
         URI uri;
         try {
             uri = URI.create(url);

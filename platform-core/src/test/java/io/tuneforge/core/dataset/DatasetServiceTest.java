@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
-import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
@@ -117,7 +116,8 @@ class DatasetServiceTest {
         VersionDetails version = upload(owner, "private", ALPACA);
 
         assertThat(service.list(stranger)).extracting(DatasetSummary::name).doesNotContain("private");
-        assertThatThrownBy(() -> service.preview(stranger, version.id(), 5)).isInstanceOf(AccessRefusedException.class);
+        assertThatThrownBy(() -> service.preview(stranger, version.id(), 5))
+                .isInstanceOf(DatasetVersionNotFoundException.class);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.UploadFileName;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.web.api.ApiDtos.FileDto;
 import io.tuneforge.web.api.ApiDtos.ListResponse;
@@ -50,12 +51,11 @@ class FilesController {
             @RequestParam(defaultValue = "fine-tune") String purpose,
             @RequestParam Optional<String> dataset,
             @RequestParam Optional<String> format) throws IOException {
+        String fileName = UploadFileName.clean(file.getOriginalFilename(), "upload.jsonl");
         Actor actor = caller.get();
         if (!purpose.equals("fine-tune")) {
             throw new DatasetException("purpose must be 'fine-tune'; got '" + purpose + "'");
         }
-        String fileName = Optional.ofNullable(file.getOriginalFilename()).filter(n -> !n.isBlank())
-                .orElse("upload.jsonl");
         String name = dataset.orElseGet(() -> stripExtension(fileName));
         try (InputStream content = file.getInputStream()) {
             return FileDto.of(datasets.upload(actor, name, fileName, content, format.map(FilesController::format)));

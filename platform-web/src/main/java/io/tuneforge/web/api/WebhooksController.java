@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.webhook.Webhook;
+import io.tuneforge.core.webhook.WebhookNotFoundException;
 import io.tuneforge.core.webhook.WebhookService;
 import io.tuneforge.web.api.ApiDtos.ListResponse;
 import org.springframework.http.HttpStatus;
@@ -60,7 +61,9 @@ class WebhooksController {
     ResponseEntity<Void> delete(@PathVariable long id) {
         Actor actor = caller.get();
         actor.requireWriter();
-        return webhooks.delete(actor.teamId(), id) ? ResponseEntity.noContent().build()
-                : ResponseEntity.notFound().build();
+        if (!webhooks.delete(actor.teamId(), id)) {
+            throw new WebhookNotFoundException(id);
+        }
+        return ResponseEntity.noContent().build();
     }
 }
