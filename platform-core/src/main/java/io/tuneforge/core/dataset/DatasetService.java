@@ -74,19 +74,20 @@ public class DatasetService {
     /**
      * Stores {@code content} as the next version of the actor's team's dataset {@code datasetName} (created if new).
      *
-     * @param fileName the uploaded file's name (its extension is kept)
+     * @param fileName the uploaded file's name (its extension is kept), cleaned by {@link UploadFileName} first
      * @param format   the format to read it as; empty to detect it from the first record
      */
     public VersionDetails upload(Actor actor, String datasetName, String fileName, InputStream content,
             Optional<DatasetFormat> format) {
+        String cleanName = UploadFileName.clean(fileName, "upload.jsonl");
         actor.requireWriter();
         String name = requireName(datasetName);
-        Path incoming = receive(content, fileName);
+        Path incoming = receive(content, cleanName);
         try {
             DatasetFormat chosen = format.or(() -> inspector.detect(incoming)).orElseThrow(() ->
-                    new DatasetException(fileName + ": cannot tell the format from the first record; pick the format "
+                    new DatasetException(cleanName + ": cannot tell the format from the first record; pick the format "
                             + "(alpaca, sharegpt, openai, preference, text, classification) and upload again"));
-            return store(actor, name, fileName, incoming, chosen);
+            return store(actor, name, cleanName, incoming, chosen);
         } finally {
             deleteQuietly(incoming);
         }

@@ -49,6 +49,8 @@ import tools.jackson.databind.json.JsonMapper;
 class FineTuningJobsController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Longest {@code suffix}: it becomes the job's name, which holds 200 characters. */
+    private static final int MAX_SUFFIX_LENGTH = 200;
 
     private final JobSubmissionService submissions;
     private final JobService lifecycle;
@@ -71,6 +73,10 @@ class FineTuningJobsController {
         Actor actor = caller.get();
         if (request.model() == null || request.trainingFile() == null) {
             throw new JobRefusedException("'model' (a base model name) and 'training_file' (a file id) are required");
+        }
+        if (request.suffix() != null && request.suffix().strip().length() > MAX_SUFFIX_LENGTH) {
+            throw new JobRefusedException("suffix is " + request.suffix().strip().length() + " characters long: "
+                    + "at most " + MAX_SUFFIX_LENGTH + " characters (it becomes the job's name)");
         }
         String name = request.suffix() == null || request.suffix().isBlank() ? request.model() + " fine-tune"
                 : request.suffix();

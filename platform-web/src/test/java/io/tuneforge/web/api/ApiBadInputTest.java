@@ -73,7 +73,7 @@ class ApiBadInputTest {
     @Test
     void aSuffixOver200CharactersIsRefusedByName() throws Exception {
         assertProblem(post("/api/v1/fine_tuning/jobs", job("\"suffix\": \"" + "s".repeat(201) + "\"")), 422,
-                "200 characters");
+                "suffix is 201 characters long: at most 200 characters");
     }
 
     @Test
