@@ -104,7 +104,7 @@ class TrainSettingsForm extends Composite<Div> {
                 TextField text = new TextField(field.label());
                 text.setHelperText(field.help());
                 bind(field, text, Converter.from(typed -> parsed(field, typed),
-                        value -> value == null ? "" : formText(field, value)));
+                        value -> value == null ? "" : RecipeField.textOf(value)));
                 yield text;
             }
         };
@@ -133,15 +133,6 @@ class TrainSettingsForm extends Composite<Div> {
         } catch (RecipeException e) {
             return Result.error(e.getMessage());
         }
-    }
-
-    /**
-     * A typed value as the recipe writes it in the form ({@link RecipeField#initialFormText()} formats a default; the
-     * same rule formats any value, so "5.0e-5" reads back as the same number).
-     */
-    static String formText(RecipeField field, Object value) {
-        return new RecipeField(field.key(), field.section(), field.kind(), Optional.of(value), field.range(),
-                field.choices(), field.label(), field.help(), Optional.empty(), field.pathKey()).initialFormText();
     }
 
     /** What the form shows before the user types: each field's pre-fill, typed by the recipe. */

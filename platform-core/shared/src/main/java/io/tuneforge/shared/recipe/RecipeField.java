@@ -91,7 +91,7 @@ public record RecipeField(String key, Section section, Kind kind, Optional<Objec
 
     /** What the form shows before the user types: {@link #formValue()}, else the default as text, else "". */
     public String initialFormText() {
-        return formValue.orElseGet(() -> defaultValue.map(RecipeField::text).orElse(""));
+        return formValue.orElseGet(() -> defaultValue.map(RecipeField::textOf).orElse(""));
     }
 
     /** What the key accepts, in words ("a number above 0 and at most 10", "one of cosine, linear"). */
@@ -200,13 +200,9 @@ public record RecipeField(String key, Section section, Kind kind, Optional<Objec
                 + " is not allowed; use " + rule);
     }
 
-    /** A value as the form shows it (5e-5 as "5.0e-5", 3.0 as "3.0"). */
-    static String text(Object value) {
-        if (value instanceof Double d) {
-            return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) + ".0"
-                    : Double.toString(d).contains("E") ? String.valueOf(d).toLowerCase(Locale.ROOT) : Double.toString(d);
-        }
-        return String.valueOf(value);
+    /** A typed value as the form shows it, read back by {@link #parse} as the same value (5e-5 as "5.0e-5"). */
+    public static String textOf(Object value) {
+        return value instanceof Double d ? Double.toString(d).toLowerCase(Locale.ROOT) : String.valueOf(value);
     }
 
     private static String quoted(Object raw) {
