@@ -14,6 +14,7 @@ import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.core.worker.Worker;
 import io.tuneforge.core.worker.WorkerDeviceRepository;
+import io.tuneforge.core.worker.WorkerRegistry;
 import io.tuneforge.core.worker.WorkerRepository;
 import java.time.Instant;
 import java.util.List;
@@ -35,9 +36,12 @@ public class AdminService {
     private final TeamRepository teams;
     private final AppUserRepository users;
     private final UserAccountService accounts;
+    private final WorkerRegistry registry;
 
     public AdminService(FineTuningJobRepository jobs, JobService jobService, WorkerRepository workers,
-            WorkerDeviceRepository devices, TeamRepository teams, AppUserRepository users, UserAccountService accounts) {
+            WorkerDeviceRepository devices, TeamRepository teams, AppUserRepository users, UserAccountService accounts,
+            WorkerRegistry registry) {
+        this.registry = registry;
         this.jobs = jobs;
         this.jobService = jobService;
         this.workers = workers;
@@ -130,7 +134,14 @@ public class AdminService {
         if (status == Worker.Status.OFFLINE) {
             throw new AccountException("A worker goes offline by stopping it; choose drain or pause");
         }
-        workers.findById(workerId).orElseThrow(() -> new AccountException("No worker " + workerId)).setStatus(status);
+        Worker.Availability availability = switch (status) {
+            case DRAINING -> Worker.Availability.DRAINING;
+            case PAUSED -> Worker.Availability.PAUSED;
+            default -> Worker.Availability.ACTIVE;
+        };
+        if (!registry.setAvailability(workerId, availability)) {
+            throw new AccountException("No worker " + workerId);
+        }
     }
 
     @Transactional(readOnly = true)
