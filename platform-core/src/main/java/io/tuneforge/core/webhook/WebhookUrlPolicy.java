@@ -52,7 +52,7 @@ class WebhookUrlPolicy {
             throw refused(url, "localhost");
         }
         try {
-            for (InetAddress address : resolver.resolve(host)) {
+            for (InetAddress address : addresses(host)) {
                 checkAddress(url, address);
             }
         } catch (UnknownHostException e) {
@@ -69,7 +69,7 @@ class WebhookUrlPolicy {
      */
     InetAddress checkDelivery(URI uri) throws UnknownHostException {
         String url = uri.toString();
-        InetAddress[] addresses = resolver.resolve(normalHost(uri.getHost()));
+        InetAddress[] addresses = addresses(normalHost(uri.getHost()));
         if (allowed(uri)) {
             return addresses[0];
         }
@@ -78,6 +78,12 @@ class WebhookUrlPolicy {
             checkAddress(url, address);
         }
         return addresses[0];
+    }
+
+    /** An address literal as written (never looked up), a name through the resolver. */
+    private InetAddress[] addresses(String host) throws UnknownHostException {
+        boolean literal = host.contains(":") || host.matches("[0-9]+(\\.[0-9]+){0,3}");
+        return literal ? InetAddress.getAllByName(host) : resolver.resolve(host);
     }
 
     private static URI parse(String url) {
