@@ -81,7 +81,8 @@ public class JobQueue {
             return Optional.empty();
         }
         List<Object[]> rows = jdbc.query(CLAIM, (rs, n) -> new Object[] {rs.getLong(1), rs.getLong(2), rs.getLong(3),
-                rs.getInt(4)}, capacity.workerId(), capacity.freeDevices(), capacity.memoryPerDeviceBytes(), capacity.workerId(),
+                rs.getInt(4)}, capacity.workerId(), capacity.freeDevices(), capacity.memoryPerDeviceBytes(),
+                capacity.workerId(),
                 seconds(leaseDuration));
         if (rows.isEmpty()) {
             return Optional.empty();

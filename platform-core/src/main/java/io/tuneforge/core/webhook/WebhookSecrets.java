@@ -109,7 +109,8 @@ class WebhookSecrets {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path partial = posix()
-                    ? Files.createTempFile(dir, ".webhook-secrets", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+                    ? Files.createTempFile(dir, ".webhook-secrets", ".tmp",
+                            PosixFilePermissions.asFileAttribute(OWNER_ONLY))
                     : Files.createTempFile(dir, ".webhook-secrets", ".tmp");
             Files.writeString(partial, Base64.getEncoder().encodeToString(fresh) + "\n");
             try {
