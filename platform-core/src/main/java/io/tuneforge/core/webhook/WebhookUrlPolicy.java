@@ -7,6 +7,8 @@ import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -33,7 +35,7 @@ class WebhookUrlPolicy {
             @Value("${tuneforge.database.port:15432}") int databasePort) {
         this.allowedHosts = settings.allowedHosts().stream().map(WebhookUrlPolicy::normalHost).toList();
         this.resolver = resolver;
-        this.ownPorts = Set.of(serverPort, databasePort, 5432);
+        this.ownPorts = Stream.of(serverPort, databasePort, 5432).filter(p -> p > 0).collect(Collectors.toSet());
     }
 
     /**

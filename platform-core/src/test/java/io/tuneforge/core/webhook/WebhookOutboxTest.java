@@ -67,6 +67,8 @@ class WebhookOutboxTest {
     @Autowired
     WebhookSecrets secrets;
     @Autowired
+    WebhookSender sender;
+    @Autowired
     ApplicationEventPublisher publisher;
     @Autowired
     TransactionTemplate transactions;
@@ -203,6 +205,70 @@ class WebhookOutboxTest {
 
             await(() -> ids.size() == 2);
             assertThat(ids.get(1)).isEqualTo(ids.get(0)).isEqualTo(delivered.eventId().toString());
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void eventsWrittenWhileNoSenderRunsAreDeliveredByTheNextOne() throws Exception {
+        List<String> statuses = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            statuses.add(JSON.readTree(exchange.getRequestBody().readAllBytes()).path("data").path("status")
+                    .asString());
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        sender.stop(); // the platform is down
+        try {
+            webhooks.register(team.teamId(), "http://127.0.0.1:" + receiver.getAddress().getPort() + "/");
+            long job = fixtures.queuedJob(team, "while-down");
+            change(job, JobStatus.QUEUED);
+            change(job, JobStatus.RUNNING);
+            Thread.sleep(300);
+            assertThat(statuses).isEmpty();
+
+            sender.start(); // a fresh process reads the outbox
+
+            await(() -> statuses.size() == 2);
+            assertThat(statuses).containsExactly("queued", "running");
+        } finally {
+            if (!sender.isRunning()) {
+                sender.start();
+            }
+            receiver.stop(0);
+        }
+    }
+
+    @Test
+    void redirectsAreNotFollowed() throws Exception {
+        AtomicInteger redirected = new AtomicInteger();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + exchange.getLocalAddress().getPort()
+                    + "/elsewhere");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+        });
+        receiver.createContext("/elsewhere", exchange -> {
+            redirected.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            long hook = webhooks.register(team.teamId(), "http://127.0.0.1:" + receiver.getAddress().getPort()
+                    + "/hook").webhook().id();
+            change(fixtures.queuedJob(team, "redirected"), JobStatus.QUEUED);
+
+            await(() -> webhooks.deliveries(team.teamId(), hook).getFirst().attempts() >= 1);
+            WebhookDelivery delivery = webhooks.deliveries(team.teamId(), hook).getFirst();
+            assertThat(delivery.status()).isEqualTo(WebhookDelivery.Status.PENDING);
+            assertThat(delivery.lastHttpStatus()).hasValue(302);
+            assertThat(delivery.nextAttemptAt()).isPresent();
+            assertThat(redirected).hasValue(0);
         } finally {
             receiver.stop(0);
         }
