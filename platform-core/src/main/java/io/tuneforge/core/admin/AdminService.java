@@ -58,12 +58,13 @@ public class AdminService {
      * @param name          worker name
      * @param host          host name
      * @param status        online, draining, paused or offline
+     * @param availability  what an administrator chose (kept while the worker is offline, applied when it returns)
      * @param lastHeartbeat last sign of life
      * @param devices       e.g. "cuda:0 NVIDIA H200 (139.8 GiB)"
      * @param runningJobs   jobs it runs now
      */
-    public record WorkerLine(long id, String name, String host, Worker.Status status, Instant lastHeartbeat,
-            List<String> devices, long runningJobs) {
+    public record WorkerLine(long id, String name, String host, Worker.Status status,
+            Worker.Availability availability, Instant lastHeartbeat, List<String> devices, long runningJobs) {
     }
 
     /**
@@ -118,7 +119,7 @@ public class AdminService {
     public List<WorkerLine> workers(Actor actor) {
         actor.requireAdmin();
         return workers.findAllByOrderByNameAsc().stream().map(w -> new WorkerLine(w.getId(), w.getName(), w.getHost(),
-                w.getStatus(), w.getLastHeartbeatAt(),
+                w.getStatus(), w.getAvailability(), w.getLastHeartbeatAt(),
                 devices.findByWorkerIdOrderByDeviceIndexAsc(w.getId()).stream()
                         .map(d -> d.getKind().name().toLowerCase() + (d.getDeviceIndex() >= 0 ? ":" + d.getDeviceIndex() : "")
                                 + " " + d.getName() + String.format(" (%.1f GiB)", d.getMemoryBytes() / 1073741824.0))
