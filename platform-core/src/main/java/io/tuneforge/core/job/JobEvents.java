@@ -53,8 +53,7 @@ public class JobEvents {
 
     /**
      * Announces one status change to listeners (the webhook outbox is written in the transaction, the UI acts once it
-     * commits) and, for a
-     * job that joined the queue, wakes idle workers.
+     * commits) and, for a job that joined the queue, wakes idle workers.
      */
     void statusChanged(JobStatusChanged change) {
         publisher.publishEvent(change);
