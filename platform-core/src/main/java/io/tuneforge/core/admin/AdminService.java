@@ -14,6 +14,7 @@ import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.core.worker.Worker;
 import io.tuneforge.core.worker.WorkerDeviceRepository;
+import io.tuneforge.core.worker.WorkerRegistry;
 import io.tuneforge.core.worker.WorkerRepository;
 import java.time.Instant;
 import java.util.List;
@@ -35,9 +36,12 @@ public class AdminService {
     private final TeamRepository teams;
     private final AppUserRepository users;
     private final UserAccountService accounts;
+    private final WorkerRegistry registry;
 
     public AdminService(FineTuningJobRepository jobs, JobService jobService, WorkerRepository workers,
-            WorkerDeviceRepository devices, TeamRepository teams, AppUserRepository users, UserAccountService accounts) {
+            WorkerDeviceRepository devices, TeamRepository teams, AppUserRepository users, UserAccountService accounts,
+            WorkerRegistry registry) {
+        this.registry = registry;
         this.jobs = jobs;
         this.jobService = jobService;
         this.workers = workers;
@@ -54,12 +58,13 @@ public class AdminService {
      * @param name          worker name
      * @param host          host name
      * @param status        online, draining, paused or offline
+     * @param availability  what an administrator chose (kept while the worker is offline, applied when it returns)
      * @param lastHeartbeat last sign of life
      * @param devices       e.g. "cuda:0 NVIDIA H200 (139.8 GiB)"
      * @param runningJobs   jobs it runs now
      */
-    public record WorkerLine(long id, String name, String host, Worker.Status status, Instant lastHeartbeat,
-            List<String> devices, long runningJobs) {
+    public record WorkerLine(long id, String name, String host, Worker.Status status,
+            Worker.Availability availability, Instant lastHeartbeat, List<String> devices, long runningJobs) {
     }
 
     /**
@@ -114,7 +119,7 @@ public class AdminService {
     public List<WorkerLine> workers(Actor actor) {
         actor.requireAdmin();
         return workers.findAllByOrderByNameAsc().stream().map(w -> new WorkerLine(w.getId(), w.getName(), w.getHost(),
-                w.getStatus(), w.getLastHeartbeatAt(),
+                w.getStatus(), w.getAvailability(), w.getLastHeartbeatAt(),
                 devices.findByWorkerIdOrderByDeviceIndexAsc(w.getId()).stream()
                         .map(d -> d.getKind().name().toLowerCase() + (d.getDeviceIndex() >= 0 ? ":" + d.getDeviceIndex() : "")
                                 + " " + d.getName() + String.format(" (%.1f GiB)", d.getMemoryBytes() / 1073741824.0))
@@ -130,7 +135,14 @@ public class AdminService {
         if (status == Worker.Status.OFFLINE) {
             throw new AccountException("A worker goes offline by stopping it; choose drain or pause");
         }
-        workers.findById(workerId).orElseThrow(() -> new AccountException("No worker " + workerId)).setStatus(status);
+        Worker.Availability availability = switch (status) {
+            case DRAINING -> Worker.Availability.DRAINING;
+            case PAUSED -> Worker.Availability.PAUSED;
+            default -> Worker.Availability.ACTIVE;
+        };
+        if (!registry.setAvailability(workerId, availability)) {
+            throw new AccountException("No worker " + workerId);
+        }
     }
 
     @Transactional(readOnly = true)

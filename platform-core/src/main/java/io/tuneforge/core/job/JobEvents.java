@@ -52,8 +52,8 @@ public class JobEvents {
     }
 
     /**
-     * Announces one status change to listeners (webhooks, UI; they act once the transaction commits) and, for a
-     * job that joined the queue, wakes idle workers.
+     * Announces one status change to listeners (the webhook outbox is written in the transaction, the UI acts once it
+     * commits) and, for a job that joined the queue, wakes idle workers.
      */
     void statusChanged(JobStatusChanged change) {
         publisher.publishEvent(change);

@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * workers never wait on each other nor take the same job) and flips it to {@code running} with a new lease version.
  * The order is fair share first (the team holding the smallest share of its device quota), then priority, then age.
  * The team row is locked with the job, and its {@code running_devices} counter (kept by a trigger) is re-checked on
- * the newest row version, so per-team quotas hold exactly under concurrent claims.
+ * the newest row version, so per-team quotas hold exactly under concurrent claims. A worker whose administrator chose
+ * draining or paused ({@code workers.availability}) claims nothing; its running jobs go on under their leases.
  *
  * <p>Every later write for the job presents the lease ({@code id} + {@code lease_version} + {@code running}); zero
  * rows updated means the lease was lost and the worker must stop.
@@ -37,6 +38,7 @@ public class JobQueue {
                 from fine_tuning_jobs q
                 join teams t on t.id = q.team_id
                 where q.status = 'queued'
+                  and exists (select 1 from workers w where w.id = ? and w.availability = 'active')
                   and q.devices_requested <= ?
                   and q.required_memory_bytes <= ?
                   and t.running_devices + q.devices_requested <= t.max_concurrent_devices
@@ -79,7 +81,8 @@ public class JobQueue {
             return Optional.empty();
         }
         List<Object[]> rows = jdbc.query(CLAIM, (rs, n) -> new Object[] {rs.getLong(1), rs.getLong(2), rs.getLong(3),
-                rs.getInt(4)}, capacity.freeDevices(), capacity.memoryPerDeviceBytes(), capacity.workerId(),
+                rs.getInt(4)}, capacity.workerId(), capacity.freeDevices(), capacity.memoryPerDeviceBytes(),
+                capacity.workerId(),
                 seconds(leaseDuration));
         if (rows.isEmpty()) {
             return Optional.empty();

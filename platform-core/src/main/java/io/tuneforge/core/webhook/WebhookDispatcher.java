@@ -1,94 +1,69 @@
 package io.tuneforge.core.webhook;
 
 import io.tuneforge.core.job.JobStatusChanged;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.event.TransactionPhase;
 import org.springframework.transaction.event.TransactionalEventListener;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Delivers job status changes to the team's webhooks once the change is committed, off the caller's thread:
- * {@code POST} of {@code {"type": "fine_tuning.job.<status>", "created_at": ..., "data": {"id", "team_id",
- * "status"}}} with {@code X-TuneForge-Signature: sha256=<HMAC-SHA256(secret, body)>}. Up to three tries with
- * backoff; failures are logged, never block the queue.
+ * Writes each job status change into the webhook outbox, in the transaction that makes the change: it is delivered
+ * if and only if the change commits, and survives restarts ({@link WebhookSender} sends it). The body is
+ * {@code {"id": <event uuid>, "type": "fine_tuning.job.<status>", "created_at": ..., "sequence": n, "data": {"id",
+ * "team_id", "status"}}}; {@code sequence} counts the job's events (taken under the job's sequence row lock, so it
+ * follows commit order), and receivers de-duplicate by {@code id}.
  */
 @Component
 class WebhookDispatcher {
 
-    private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final int TRIES = 3;
 
-    private final WebhookService webhooks;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final JdbcTemplate jdbc;
 
-    WebhookDispatcher(WebhookService webhooks) {
-        this.webhooks = webhooks;
+    WebhookDispatcher(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
     }
 
-    @TransactionalEventListener(fallbackExecution = true)
+    @TransactionalEventListener(phase = TransactionPhase.BEFORE_COMMIT, fallbackExecution = true)
     void onStatusChanged(JobStatusChanged change) {
-        for (Webhook hook : webhooks.enabledFor(change.teamId())) {
-            byte[] body = body(change);
-            executor.submit(() -> deliver(hook, body));
+        List<Long> hooks = jdbc.queryForList("select id from webhooks where team_id = ? and enabled order by id",
+                Long.class, change.teamId());
+        if (hooks.isEmpty()) {
+            return;
+        }
+        Long sequence = jdbc.queryForObject("""
+                insert into webhook_job_sequences (job_id, last_seq) values (?, 1)
+                on conflict (job_id) do update set last_seq = webhook_job_sequences.last_seq + 1
+                returning last_seq
+                """, Long.class, change.jobId());
+        UUID eventId = UUID.randomUUID();
+        String type = "fine_tuning.job." + change.status().apiName();
+        String body = body(eventId, sequence, change);
+        for (long hook : hooks) {
+            jdbc.update("""
+                    insert into webhook_deliveries (webhook_id, job_id, event_id, sequence, event_type, body)
+                    values (?, ?, ?, ?, ?, ?)
+                    """, hook, change.jobId(), eventId, sequence, type, body);
         }
     }
 
-    static byte[] body(JobStatusChanged change) {
+    static String body(UUID eventId, long sequence, JobStatusChanged change) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", change.jobId());
         data.put("team_id", change.teamId());
         data.put("status", change.status().apiName());
         Map<String, Object> event = new LinkedHashMap<>();
+        event.put("id", eventId.toString());
         event.put("type", "fine_tuning.job." + change.status().apiName());
         event.put("created_at", Instant.now().getEpochSecond());
+        event.put("sequence", sequence);
         event.put("data", data);
-        return JSON.writeValueAsString(event).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private void deliver(Webhook hook, byte[] body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(hook.url()))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "TuneForge-Webhooks/1")
-                .header(WebhookSignature.HEADER, WebhookSignature.sign(hook.secret(), body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        for (int attempt = 1; attempt <= TRIES; attempt++) {
-            try {
-                int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status / 100 == 2) {
-                    return;
-                }
-                log.warn("Webhook {} answered HTTP {} (try {} of {})", hook.url(), status, attempt, TRIES);
-            } catch (java.io.IOException e) {
-                log.warn("Webhook {} unreachable: {} (try {} of {})", hook.url(), e.getMessage(), attempt, TRIES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            sleep(Duration.ofSeconds(attempt * 2L));
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return JSON.writeValueAsString(event);
     }
 }

@@ -30,6 +30,32 @@ public class Worker {
         }
     }
 
+    /**
+     * What an administrator chose: take jobs, finish the running ones and take no more, or take nothing. Stored apart
+     * from {@link Status} so that restarts, registration and heartbeats keep it; the queue's claim reads it.
+     */
+    public enum Availability {
+        ACTIVE,
+        DRAINING,
+        PAUSED;
+
+        @Converter(autoApply = true)
+        static class Column extends LowercaseEnumConverter<Availability> {
+            Column() {
+                super(Availability.class);
+            }
+        }
+
+        /** The status shown for a live worker with this availability. */
+        public Status liveStatus() {
+            return switch (this) {
+                case ACTIVE -> Status.ONLINE;
+                case DRAINING -> Status.DRAINING;
+                case PAUSED -> Status.PAUSED;
+            };
+        }
+    }
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     private Long id;
@@ -42,6 +68,9 @@ public class Worker {
 
     @Column(nullable = false, length = 20)
     private Status status = Status.ONLINE;
+
+    @Column(nullable = false, length = 10)
+    private Availability availability = Availability.ACTIVE;
 
     @Column(name = "started_at", nullable = false)
     private Instant startedAt = Instant.now();
@@ -73,8 +102,8 @@ public class Worker {
         return status;
     }
 
-    public void setStatus(Status status) {
-        this.status = status;
+    public Availability getAvailability() {
+        return availability;
     }
 
     public Instant getStartedAt() {

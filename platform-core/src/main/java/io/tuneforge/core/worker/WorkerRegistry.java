@@ -21,7 +21,8 @@ public class WorkerRegistry {
     }
 
     /**
-     * Registers a worker (or re-registers one restarting under the same name) with its devices, online.
+     * Registers a worker (or re-registers one restarting under the same name) with its devices. A re-registered
+     * worker keeps the availability an administrator chose (paused or draining survive restarts).
      *
      * @return the worker's id
      */
@@ -33,8 +34,9 @@ public class WorkerRegistry {
         Long id = jdbc.queryForObject("""
                 insert into workers (name, host, status, started_at, last_heartbeat_at)
                 values (?, ?, 'online', now(), now())
-                on conflict (name) do update set host = excluded.host, status = 'online', started_at = now(),
-                    last_heartbeat_at = now()
+                on conflict (name) do update set host = excluded.host,
+                    status = case workers.availability when 'active' then 'online' else workers.availability end,
+                    started_at = now(), last_heartbeat_at = now()
                 returning id
                 """, Long.class, name, host);
         jdbc.update("delete from worker_devices where worker_id = ?", id);
@@ -46,11 +48,45 @@ public class WorkerRegistry {
         return id;
     }
 
-    /** The worker is alive. */
+    /**
+     * The worker is alive.
+     *
+     * @return the availability an administrator chose for it, so that the worker process knows its state
+     */
     @Transactional
-    public void heartbeat(long workerId) {
-        jdbc.update("update workers set last_heartbeat_at = now(), status = case when status = 'offline' "
-                + "then 'online' else status end where id = ?", workerId);
+    public Worker.Availability heartbeat(long workerId) {
+        List<String> availability = jdbc.query("""
+                update workers set last_heartbeat_at = now(),
+                    status = case availability when 'active' then 'online' else availability end
+                where id = ?
+                returning availability
+                """, (rs, n) -> rs.getString(1), workerId);
+        return availability.isEmpty() ? Worker.Availability.ACTIVE : parse(availability.getFirst());
+    }
+
+    /** The availability an administrator chose for a worker (active when there is no such worker). */
+    @Transactional(readOnly = true)
+    public Worker.Availability availability(long workerId) {
+        List<String> availability = jdbc.query("select availability from workers where id = ?",
+                (rs, n) -> rs.getString(1), workerId);
+        return availability.isEmpty() ? Worker.Availability.ACTIVE : parse(availability.getFirst());
+    }
+
+    /**
+     * Stores an administrator's choice: draining and paused workers claim nothing more (the queue's claim checks it),
+     * and the choice survives restarts. A worker that is offline stays shown offline.
+     *
+     * @return false when there is no such worker
+     */
+    @Transactional
+    public boolean setAvailability(long workerId, Worker.Availability availability) {
+        String value = availability.name().toLowerCase(java.util.Locale.ROOT);
+        return jdbc.update("update workers set availability = ?, status = case when status = 'offline' then 'offline' "
+                + "when ? = 'active' then 'online' else ? end where id = ?", value, value, value, workerId) > 0;
+    }
+
+    private static Worker.Availability parse(String value) {
+        return Worker.Availability.valueOf(value.toUpperCase(java.util.Locale.ROOT));
     }
 
     /** The worker stopped cleanly. */

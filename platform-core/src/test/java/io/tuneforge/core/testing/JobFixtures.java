@@ -89,7 +89,8 @@ public final class JobFixtures {
     /** Registers a worker with one CPU device of {@code memoryBytes}; returns its id. */
     public long worker(String name, long memoryBytes) {
         long id = jdbc.queryForObject("insert into workers (name, host, status) values (?, 'test', 'online') "
-                + "on conflict (name) do update set status = 'online' returning id", Long.class, name);
+                + "on conflict (name) do update set status = 'online', availability = 'active' returning id",
+                Long.class, name);
         jdbc.update("delete from worker_devices where worker_id = ?", id);
         jdbc.update("insert into worker_devices (worker_id, device_index, kind, name, memory_bytes) "
                 + "values (?, -1, 'cpu', 'CPU', ?)", id, memoryBytes);

@@ -70,6 +70,8 @@ public final class WorkerCommand implements Callable<Integer> {
         p.put("tuneforge.worker.standalone", "true");
         p.put("tuneforge.worker.enabled", "true");
         p.put("tuneforge.worker.devices", devices);
+        // workers write webhook events into the outbox; the platform (which holds the secrets' key) sends them
+        p.put("tuneforge.webhooks.sender.enabled", "false");
         if (name != null) {
             p.put("tuneforge.worker.name", name);
         }

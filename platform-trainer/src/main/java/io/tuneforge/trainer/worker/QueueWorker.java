@@ -11,6 +11,7 @@ import io.tuneforge.core.job.MetricsWriter;
 import io.tuneforge.core.job.QueueListener;
 import io.tuneforge.core.job.WorkerCapacity;
 import io.tuneforge.core.worker.OfferedDevice;
+import io.tuneforge.core.worker.Worker;
 import io.tuneforge.core.worker.WorkerRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,7 @@ public final class QueueWorker implements AutoCloseable {
     private boolean wakeRequested;
 
     private volatile boolean stopping;
+    private volatile Worker.Availability availability = Worker.Availability.ACTIVE;
     private long workerId;
     private Thread claimLoop;
     private ScheduledExecutorService heartbeats;
@@ -79,7 +81,9 @@ public final class QueueWorker implements AutoCloseable {
     /** Registers and starts claiming. */
     public synchronized void start() {
         workerId = registry.register(settings.name(), settings.host(), settings.devices());
-        log.info("Worker '{}' (id {}) online with {}", settings.name(), workerId, settings.devices());
+        availability = registry.availability(workerId);
+        log.info("Worker '{}' (id {}) online with {}, {}", settings.name(), workerId, settings.devices(),
+                availability.name().toLowerCase(java.util.Locale.ROOT));
         heartbeats = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("worker-heartbeat").factory());
         long every = settings.heartbeatInterval().toMillis();
@@ -91,6 +95,11 @@ public final class QueueWorker implements AutoCloseable {
     /** This worker's id once started. */
     public long workerId() {
         return workerId;
+    }
+
+    /** What an administrator chose for this worker, as of its last heartbeat: draining or paused claim nothing. */
+    public Worker.Availability availability() {
+        return availability;
     }
 
     /** Jobs running here now. */
@@ -118,7 +127,7 @@ public final class QueueWorker implements AutoCloseable {
         synchronized (freeDevices) {
             free = List.copyOf(freeDevices);
         }
-        if (free.isEmpty() || stopping) {
+        if (free.isEmpty() || stopping || availability != Worker.Availability.ACTIVE) {
             return Optional.empty();
         }
         long memory = free.stream().mapToLong(OfferedDevice::memoryBytes).min().orElse(0);
@@ -193,7 +202,14 @@ public final class QueueWorker implements AutoCloseable {
 
     private void heartbeatAll() {
         try {
-            registry.heartbeat(workerId);
+            Worker.Availability now = registry.heartbeat(workerId);
+            if (now != availability) {
+                log.info("Worker '{}' is now {}", settings.name(), now.name().toLowerCase(java.util.Locale.ROOT));
+                availability = now;
+                if (now == Worker.Availability.ACTIVE) {
+                    wakeUp();
+                }
+            }
             for (Running r : running.values()) {
                 heartbeat(r);
             }

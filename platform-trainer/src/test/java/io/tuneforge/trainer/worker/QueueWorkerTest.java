@@ -9,6 +9,8 @@ import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.worker.Worker;
+import io.tuneforge.core.worker.WorkerRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +35,8 @@ class QueueWorkerTest {
     TestWorkers testWorkers;
     @Autowired
     JobService jobs;
+    @Autowired
+    WorkerRegistry registry;
     @Autowired
     JdbcTemplate jdbc;
 
@@ -69,6 +73,44 @@ class QueueWorkerTest {
         assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "CHECKPOINT_SAVE", "CHECKPOINT_SAVE",
                 "TRAINING_COMPLETE");
         assertThat(new FileSystemArtifactStore(artifactsDir).exists(ArtifactStore.checkpointKey(job, 10))).isTrue();
+    }
+
+    @Test
+    void drainedWorkerFinishesItsJobThenLeavesTheNextOneQueued() throws Exception {
+        QueueWorker worker = startWorker("w-drain");
+        long first = fixtures.queuedJob(team, "first", 0, 1, "{\"max_steps\": 60, \"step_millis\": 20}");
+        notifyQueued(first);
+        await(() -> currentStep(first) >= 2);
+
+        registry.setAvailability(worker.workerId(), Worker.Availability.DRAINING);
+        await(() -> worker.availability() == Worker.Availability.DRAINING);
+        long second = fixtures.queuedJob(team, "second", 0, 1, "{\"max_steps\": 3, \"step_millis\": 5}");
+        notifyQueued(second);
+
+        await(() -> fixtures.status(first).equals("succeeded"));
+        notifyQueued(second);
+        Thread.sleep(1_000);
+        assertThat(fixtures.status(second)).isEqualTo("queued");
+    }
+
+    @Test
+    void pausedWorkerStaysPausedAfterARestart() {
+        String name = "w-paused-" + UUID.randomUUID().toString().substring(0, 6);
+        QueueWorker before = testWorkers.start(TestWorkers.cpu(name, Duration.ofMillis(300), Duration.ofMillis(500), 1,
+                Duration.ofSeconds(5)), new SimulatedTrainingRunner(), artifactsDir);
+        registry.setAvailability(before.workerId(), Worker.Availability.PAUSED);
+        before.close();
+
+        QueueWorker after = testWorkers.start(TestWorkers.cpu(name, Duration.ofMillis(300), Duration.ofMillis(500), 1,
+                Duration.ofSeconds(5)), new SimulatedTrainingRunner(), artifactsDir);
+        workers.add(after);
+        long job = fixtures.queuedJob(team, "waits", 0, 1, "{\"max_steps\": 3, \"step_millis\": 5}");
+        notifyQueued(job);
+
+        assertThat(after.workerId()).isEqualTo(before.workerId());
+        assertThat(after.availability()).isEqualTo(Worker.Availability.PAUSED);
+        registry.setAvailability(after.workerId(), Worker.Availability.ACTIVE);
+        await(() -> fixtures.status(job).equals("succeeded"));
     }
 
     @Test

@@ -106,7 +106,7 @@ public class AdminView extends VerticalLayout {
     private VerticalLayout workersTab() {
         workers.addColumn(WorkerLine::name).setHeader("Worker").setAutoWidth(true);
         workers.addColumn(WorkerLine::host).setHeader("Host").setAutoWidth(true);
-        workers.addColumn(w -> w.status().name().toLowerCase()).setHeader("Status").setAutoWidth(true);
+        workers.addColumn(AdminView::workerStatus).setHeader("Status").setAutoWidth(true);
         workers.addColumn(w -> String.join(", ", w.devices())).setHeader("Devices");
         workers.addColumn(WorkerLine::runningJobs).setHeader("Running jobs").setAutoWidth(true);
         workers.addColumn(w -> w.lastHeartbeat().toString().substring(0, 19).replace('T', ' ')).setHeader("Last heartbeat (UTC)");
@@ -200,5 +200,12 @@ public class AdminView extends VerticalLayout {
         VerticalLayout layout = new VerticalLayout(grid);
         layout.setPadding(false);
         return layout;
+    }
+
+    /** "paused", or "offline (paused)" for a stopped worker that will come back paused. */
+    private static String workerStatus(WorkerLine w) {
+        String status = w.status().name().toLowerCase(java.util.Locale.ROOT);
+        return w.status() == Worker.Status.OFFLINE && w.availability() != Worker.Availability.ACTIVE
+                ? status + " (" + w.availability().name().toLowerCase(java.util.Locale.ROOT) + ")" : status;
     }
 }

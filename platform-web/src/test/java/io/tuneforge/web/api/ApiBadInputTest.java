@@ -98,6 +98,14 @@ class ApiBadInputTest {
     }
 
     @Test
+    void aWebhookToCloudMetadataOrThePlatformItselfIsRefusedByName() throws Exception {
+        assertProblem(post("/api/v1/webhooks", "{\"url\": \"http://169.254.169.254/latest/meta-data/\"}"), 422,
+                "url");
+        assertProblem(post("/api/v1/webhooks", "{\"url\": \"http://localhost:15432/\"}"), 422, "url");
+        assertProblem(post("/api/v1/webhooks", "{\"url\": \"http://10.0.0.5/hook\"}"), 422, "internal address");
+    }
+
+    @Test
     void aWebhookUrlOver2000CharactersIsRefusedByName() throws Exception {
         assertProblem(post("/api/v1/webhooks", "{\"url\": \"https://example.com/" + "a".repeat(2_000) + "\"}"),
                 422, "2000 characters");

@@ -66,6 +66,8 @@ class ApiTest {
     @DynamicPropertySource
     static void hubEndpoint(DynamicPropertyRegistry registry) {
         registry.add("tuneforge.hub.endpoint", HUB::endpoint);
+        registry.add("tuneforge.webhooks.allowed-hosts", () -> "127.0.0.1"); // the test receiver below
+        registry.add("tuneforge.webhooks.poll-interval", () -> "100ms");
     }
 
     @AfterAll
@@ -327,6 +329,15 @@ class ApiTest {
             JsonNode data = JSON.readTree(cancelled.body()).path("data");
             assertThat(data.path("id").asLong()).isEqualTo(id);
             assertThat(data.path("status").asString()).isEqualTo("cancelled");
+            assertThat(JSON.readTree(cancelled.body()).path("id").asString()).isNotBlank();
+            assertThat(JSON.readTree(cancelled.body()).path("sequence").asLong()).isPositive();
+
+            long hook = JSON.readTree(registered.body()).path("id").asLong();
+            String listed = get("/api/v1/webhooks", tokenA).body();
+            assertThat(listed).doesNotContain(secret).contains("secret_hint");
+            assertThat(get("/api/v1/webhooks/" + hook, tokenA).body()).doesNotContain(secret);
+            JsonNode log = JSON.readTree(get("/api/v1/webhooks/" + hook + "/deliveries", tokenA).body()).path("data");
+            assertThat(log.findValuesAsString("event_type")).contains("fine_tuning.job.cancelled");
         } finally {
             receiver.stop(0);
         }
