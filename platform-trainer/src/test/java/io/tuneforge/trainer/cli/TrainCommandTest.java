@@ -126,6 +126,58 @@ class TrainCommandTest {
         return Files.readAllLines(output.resolve(TrainerLogWriter.FILE_NAME)).stream().map(json::readTree).toList();
     }
 
+    /**
+     * A config with every key of LLaMA-Factory's own {@code examples/train_lora/qwen3_lora_sft.yaml} (its machinery
+     * keys included) runs with only the model, the data folder and the step count changed, and without
+     * {@code bf16} (mixed precision has its own issue).
+     */
+    @Test
+    void aLlamaFactoryExampleConfigRunsWithOnlyPathsAndStepsChanged() throws IOException {
+        Path output = dir.resolve("saves/qwen3/lora/sft");
+        Path yaml = config("""
+                ### model
+                model_name_or_path: %s
+                trust_remote_code: true
+                ### method
+                stage: sft
+                do_train: true
+                finetuning_type: lora
+                lora_rank: 8
+                lora_target: all
+                ### dataset
+                dataset: identity,alpaca_en_demo
+                dataset_dir: %s
+                template: qwen3_nothink
+                cutoff_len: 2048
+                max_samples: 6
+                preprocessing_num_workers: 16
+                dataloader_num_workers: 4
+                ### output
+                output_dir: %s
+                logging_steps: 10
+                save_steps: 500
+                plot_loss: true
+                overwrite_output_dir: true
+                save_only_model: false
+                report_to: none  # choices: [none, wandb, tensorboard, swanlab, mlflow]
+                ### train
+                per_device_train_batch_size: 1
+                gradient_accumulation_steps: 2
+                learning_rate: 1.0e-4
+                max_steps: 2
+                lr_scheduler_type: cosine
+                warmup_ratio: 0.1
+                ddp_timeout: 180000000
+                resume_from_checkpoint: null
+                """.formatted(Fixtures.stories260K(), Fixtures.path("datasets/llama_factory"), output));
+
+        int code = run("train", "--config", yaml.toString());
+
+        assertThat(code).as(err + "\n" + console).isZero();
+        assertThat(output.resolve(PeftAdapter.WEIGHTS_FILE)).exists();
+        assertThat(console.toString()).contains("template qwen3_nothink").contains("completed after 2/2 steps");
+    }
+
     @Test
     void unknownKeyIsAnErrorNamingIt() throws IOException {
         Path yaml = config("model_name_or_path: x\ndataset: identity\nlearning_rat: 1e-4\n");
