@@ -3,18 +3,14 @@ package io.tuneforge.web.job;
 import com.vaadin.flow.component.html.Anchor;
 import com.vaadin.flow.server.streams.DownloadEvent;
 import com.vaadin.flow.server.streams.DownloadHandler;
+import io.tuneforge.core.artifact.FolderZip;
 import io.tuneforge.core.job.JobMonitorService.ArtifactLine;
 import io.tuneforge.web.layout.Sizes;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Download links for a job's results. A folder (PEFT adapter, merged model) streams as a zip written on the fly —
@@ -54,24 +50,8 @@ final class ArtifactDownloads {
     static void streamZip(Path folder, String fileName, DownloadEvent event) throws IOException {
         event.setFileName(fileName);
         event.setContentType("application/zip");
-        try (OutputStream out = event.getOutputStream(); ZipOutputStream zip = new ZipOutputStream(out)) {
-            writeZip(folder, zip);
-        }
-    }
-
-    static void writeZip(Path folder, ZipOutputStream zip) throws IOException {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path file : files) {
-            zip.putNextEntry(new ZipEntry(folder.relativize(file).toString().replace('\\', '/')));
-            try {
-                Files.copy(file, zip);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read " + file + " while zipping", e);
-            }
-            zip.closeEntry();
+        try (OutputStream out = event.getOutputStream()) {
+            FolderZip.write(folder, out);
         }
     }
 
