@@ -8,6 +8,8 @@ import io.tuneforge.core.job.JobMonitorService;
 import io.tuneforge.core.job.JobMonitorService.ArtifactLine;
 import io.tuneforge.web.api.AdminDtos.ArtifactDto;
 import io.tuneforge.web.api.ApiDtos.ListResponse;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.springframework.core.io.FileSystemResource;
@@ -20,7 +22,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
  * {@code /api/v1/fine_tuning/jobs/{id}/artifacts}: a job's results (adapter, merged model, GGUF, predictions, log) as
@@ -52,18 +53,24 @@ class JobArtifactsController {
 
     @GetMapping("/{name}/content")
     @Operation(summary = "Download one result: a file as it is (Range requests answer 206), a folder as a zip")
-    ResponseEntity<?> content(@PathVariable long id, @PathVariable String name) {
+    ResponseEntity<Resource> content(@PathVariable long id, @PathVariable String name, HttpServletResponse response)
+            throws IOException {
         ArtifactLine artifact = monitor.artifact(caller.get(), id, name);
         Path path = artifact.path();
         boolean folder = Files.isDirectory(path);
         String fileName = "job-" + id + "-" + artifact.name() + (folder ? ".zip" : extension(path));
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentDisposition(ContentDisposition.attachment().filename(fileName).build());
+        ContentDisposition attachment = ContentDisposition.attachment().filename(fileName).build();
         if (folder) {
-            StreamingResponseBody zip = out -> FolderZip.write(path, out);
-            return ResponseEntity.ok().headers(headers).contentType(MediaType.parseMediaType("application/zip"))
-                    .body(zip);
+            // written here rather than as a StreamingResponseBody: one return type must also carry a Resource,
+            // which is what gives single files their Range support
+            response.setContentType("application/zip");
+            response.setHeader(HttpHeaders.CONTENT_DISPOSITION, attachment.toString());
+            FolderZip.write(path, response.getOutputStream());
+            response.flushBuffer();
+            return null;
         }
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentDisposition(attachment);
         return ResponseEntity.ok().headers(headers).contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .body(new FileSystemResource(path));
     }
