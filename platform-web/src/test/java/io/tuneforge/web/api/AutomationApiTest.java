@@ -275,6 +275,37 @@ class AutomationApiTest {
     }
 
     @Test
+    void theSignedInBrowsersSessionDownloadsArtifactsButAuthenticatesNoOtherApiRequest() throws Exception {
+        long job = new PredictionsFixtures(jdbc, store).succeededJob(members, "browser-" + suffix,
+                List.of(new PredictionsFixtures.Row("Hi", "Hello", "Hey", "Hello there")));
+        assertThat(send("POST", "/api/v1/users", adminToken, """
+                {"username": "web-%s", "password": "correct-horse-battery", "team": "team-%s"}"""
+                .formatted(suffix, members.suffix())).statusCode()).isEqualTo(201);
+        HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .cookieHandler(new java.net.CookieManager()).build();
+        String login = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        var csrf = java.util.regex.Pattern.compile("csrfToken\":\"([^\"]+)\"|name=\"_csrf\" content=\"([^\"]+)\"")
+                .matcher(login);
+        String token = csrf.find() ? (csrf.group(1) != null ? csrf.group(1) : csrf.group(2)) : "";
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=web-" + suffix
+                        + "&password=correct-horse-battery&_csrf=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(signedIn.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).doesNotContain("error"));
+
+        HttpResponse<byte[]> download = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/api/v1/fine_tuning/jobs/" + job + "/artifacts/predictions/content")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<String> listing = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/api/v1/fine_tuning/jobs/" + job + "/artifacts")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.headers().firstValue("Content-Type")).hasValue("application/zip");
+        assertThat(listing.statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void theConfiguredAdminTokenIsRegisteredForTheConfiguredAdministratorOnceAndAShortOneStopsTheStart()
             throws Exception {
         String configured = "tf_" + "k".repeat(20) + suffix + "x".repeat(12);
