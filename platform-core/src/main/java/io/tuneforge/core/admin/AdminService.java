@@ -7,6 +7,7 @@ import io.tuneforge.core.job.JobStatus;
 import io.tuneforge.core.team.Team;
 import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.AccountException;
+import io.tuneforge.core.user.AccountNotFoundException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUser;
 import io.tuneforge.core.user.AppUserRepository;
@@ -118,19 +119,22 @@ public class AdminService {
     @Transactional(readOnly = true)
     public List<WorkerLine> workers(Actor actor) {
         actor.requireAdmin();
-        return workers.findAllByOrderByNameAsc().stream().map(w -> new WorkerLine(w.getId(), w.getName(), w.getHost(),
-                w.getStatus(), w.getAvailability(), w.getLastHeartbeatAt(),
+        return workers.findAllByOrderByNameAsc().stream().map(this::workerLine).toList();
+    }
+
+    private WorkerLine workerLine(Worker w) {
+        return new WorkerLine(w.getId(), w.getName(), w.getHost(), w.getStatus(), w.getAvailability(),
+                w.getLastHeartbeatAt(),
                 devices.findByWorkerIdOrderByDeviceIndexAsc(w.getId()).stream()
                         .map(d -> d.getKind().name().toLowerCase() + (d.getDeviceIndex() >= 0 ? ":" + d.getDeviceIndex() : "")
                                 + " " + d.getName() + String.format(" (%.1f GiB)", d.getMemoryBytes() / 1073741824.0))
                         .toList(),
                 jobs.findAll().stream().filter(j -> j.getStatus() == JobStatus.RUNNING
-                        && j.getWorker().map(x -> x.getId().equals(w.getId())).orElse(false)).count()))
-                .toList();
+                        && j.getWorker().map(x -> x.getId().equals(w.getId())).orElse(false)).count());
     }
 
-    /** Drain (finish running jobs, take no new ones), pause, or put a worker back online. */
-    public void setWorkerStatus(Actor actor, long workerId, Worker.Status status) {
+    /** Drain (finish running jobs, take no new ones), pause, or put a worker back online; returns the worker. */
+    public WorkerLine setWorkerStatus(Actor actor, long workerId, Worker.Status status) {
         actor.requireAdmin();
         if (status == Worker.Status.OFFLINE) {
             throw new AccountException("A worker goes offline by stopping it; choose drain or pause");
@@ -141,8 +145,10 @@ public class AdminService {
             default -> Worker.Availability.ACTIVE;
         };
         if (!registry.setAvailability(workerId, availability)) {
-            throw new AccountException("No worker " + workerId);
+            throw new AccountNotFoundException("No worker " + workerId);
         }
+        return workerLine(workers.findById(workerId)
+                .orElseThrow(() -> new AccountNotFoundException("No worker " + workerId)));
     }
 
     @Transactional(readOnly = true)
@@ -159,10 +165,10 @@ public class AdminService {
         actor.requireAdmin();
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.isEmpty() || trimmed.length() > 100) {
-            throw new AccountException("Give the team a name of 1 to 100 characters");
+            throw new AccountException("name", "Give the team a name of 1 to 100 characters");
         }
         if (teams.findByName(trimmed).isPresent()) {
-            throw new AccountException("A team named " + trimmed + " exists already");
+            throw new AccountException("name", "A team named " + trimmed + " exists already");
         }
         Team team = teams.save(new Team(trimmed, requireQuota(maxConcurrentDevices)));
         return new TeamLine(team.getId(), team.getName(), team.getMaxConcurrentDevices(), 0);
@@ -171,8 +177,15 @@ public class AdminService {
     /** Sets how many devices a team's jobs may hold at once. */
     public void setQuota(Actor actor, long teamId, int maxConcurrentDevices) {
         actor.requireAdmin();
-        teams.findById(teamId).orElseThrow(() -> new AccountException("No team " + teamId))
-                .setMaxConcurrentDevices(requireQuota(maxConcurrentDevices));
+        team(teamId).setMaxConcurrentDevices(requireQuota(maxConcurrentDevices));
+    }
+
+    /** Sets a team's device quota and returns the team as lists show it. */
+    public TeamLine changeQuota(Actor actor, long teamId, int maxConcurrentDevices) {
+        setQuota(actor, teamId, maxConcurrentDevices);
+        Team team = team(teamId);
+        return new TeamLine(team.getId(), team.getName(), team.getMaxConcurrentDevices(),
+                users.findAll().stream().filter(u -> u.getTeam().getId().equals(team.getId())).count());
     }
 
     @Transactional(readOnly = true)
@@ -188,15 +201,35 @@ public class AdminService {
         return line(accounts.createUser(username, displayName, password, role, team));
     }
 
+    /** Creates a user in the team of that name (the API's way: scripts know names, not ids). */
+    public UserLine createUser(Actor actor, String username, String displayName, String password, Role role,
+            String teamName) {
+        actor.requireAdmin();
+        Team team = teams.findByName(teamName == null ? "" : teamName.strip()).orElseThrow(() -> new AccountException(
+                "team", "No team named '" + teamName + "': create it first (POST /api/v1/teams)"));
+        return line(accounts.createUser(username, displayName, password, role, team));
+    }
+
+    /** Changes a user's role, keeping their team; an administrator cannot demote themself. */
+    public UserLine changeRole(Actor actor, long userId, Role role) {
+        actor.requireAdmin();
+        if (userId == actor.userId() && role != Role.ADMIN) {
+            throw new AccountException("role", "You cannot demote yourself; ask another administrator");
+        }
+        AppUser user = users.findById(userId).orElseThrow(() -> new AccountNotFoundException("No user " + userId));
+        user.setRole(role);
+        return line(user);
+    }
+
     /** Changes a user's role and team; an administrator cannot demote themself (someone must stay admin). */
     public void updateUser(Actor actor, long userId, Role role, long teamId, boolean enabled) {
         actor.requireAdmin();
         if (userId == actor.userId() && (role != Role.ADMIN || !enabled)) {
             throw new AccountException("You cannot demote or disable yourself; ask another administrator");
         }
-        AppUser user = users.findById(userId).orElseThrow(() -> new AccountException("No user " + userId));
+        AppUser user = users.findById(userId).orElseThrow(() -> new AccountNotFoundException("No user " + userId));
         user.setRole(role);
-        user.setTeam(teams.findById(teamId).orElseThrow(() -> new AccountException("No team " + teamId)));
+        user.setTeam(team(teamId));
         user.setEnabled(enabled);
     }
 
@@ -204,9 +237,13 @@ public class AdminService {
         return jobs.findById(jobId).orElseThrow(() -> new AccountException("No job " + jobId));
     }
 
+    private Team team(long teamId) {
+        return teams.findById(teamId).orElseThrow(() -> new AccountNotFoundException("No team " + teamId));
+    }
+
     private static int requireQuota(int quota) {
         if (quota < 0 || quota > 1024) {
-            throw new AccountException("The device quota must be between 0 and 1024");
+            throw new AccountException("device_quota", "The device quota must be between 0 and 1024");
         }
         return quota;
     }

@@ -74,6 +74,11 @@ public class JobMonitorService {
 
     /** A downloadable result, with its absolute path on the server. */
     public record ArtifactLine(ArtifactKind kind, Path path, long sizeBytes, Optional<String> sha256) {
+
+        /** The artifact's name within its job, stable across restarts: its kind ({@code adapter}, {@code gguf}, ...). */
+        public String name() {
+            return kind.name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**
@@ -183,6 +188,17 @@ public class JobMonitorService {
                 .filter(a -> store.exists(a.getStoragePath()))
                 .map(a -> new ArtifactLine(a.getKind(), store.localCopy(a.getStoragePath()), a.getSizeBytes(),
                         a.getSha256())).toList();
+    }
+
+    /**
+     * One of a job's downloadable results by {@link ArtifactLine#name() name}.
+     *
+     * @throws JobNotFoundException      when the job is absent or another team's
+     * @throws ArtifactNotFoundException when the job has no such result (yet)
+     */
+    public ArtifactLine artifact(Actor actor, long jobId, String name) {
+        return artifacts(actor, jobId).stream().filter(a -> a.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ArtifactNotFoundException(jobId, name));
     }
 
     /**

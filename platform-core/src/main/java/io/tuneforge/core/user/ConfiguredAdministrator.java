@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,7 +32,9 @@ class ConfiguredAdministrator {
         this.team = team;
     }
 
+    /** Runs first among start-up listeners, so that later ones (the configured admin token) find the account. */
     @EventListener(ApplicationReadyEvent.class)
+    @Order(0)
     void createIfConfigured() {
         if (username.isBlank() || password.isBlank() || !accounts.needsFirstRunSetup()) {
             return;

@@ -49,7 +49,7 @@ public class UserAccountService {
         String name = requireUsername(username);
         requireStrongPassword(password);
         if (users.findByUsername(name).isPresent()) {
-            throw new AccountException("The username '" + name + "' is taken.");
+            throw new AccountException("username", "The username '" + name + "' is taken.");
         }
         String shownName = displayName == null || displayName.isBlank() ? name : displayName.strip();
         return users.save(new AppUser(name, shownName, passwordEncoder.encode(password), role, team));
@@ -62,7 +62,7 @@ public class UserAccountService {
 
     private static String requireUsername(String username) {
         if (username == null || !username.strip().matches("[A-Za-z0-9._@-]{3,100}")) {
-            throw new AccountException(
+            throw new AccountException("username",
                     "Username must be 3-100 characters: letters, digits, '.', '_', '@' or '-'.");
         }
         return username.strip();
@@ -70,7 +70,7 @@ public class UserAccountService {
 
     private static void requireStrongPassword(String password) {
         if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
-            throw new AccountException("Password must have at least " + MIN_PASSWORD_LENGTH + " characters.");
+            throw new AccountException("password", "Password must have at least " + MIN_PASSWORD_LENGTH + " characters.");
         }
     }
 }

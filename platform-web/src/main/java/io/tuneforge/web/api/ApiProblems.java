@@ -2,6 +2,7 @@ package io.tuneforge.web.api;
 
 import io.tuneforge.core.dataset.DatasetVersionNotFoundException;
 import io.tuneforge.core.evaluation.RatingSessionNotFoundException;
+import io.tuneforge.core.job.ArtifactNotFoundException;
 import io.tuneforge.core.job.JobLaunchException;
 import io.tuneforge.core.job.JobNotFoundException;
 import io.tuneforge.core.job.JobRefusedException;
@@ -9,6 +10,8 @@ import io.tuneforge.core.job.JobStateException;
 import io.tuneforge.core.model.HubImportNotFoundException;
 import io.tuneforge.core.model.ModelException;
 import io.tuneforge.core.user.AccessRefusedException;
+import io.tuneforge.core.user.AccountException;
+import io.tuneforge.core.user.AccountNotFoundException;
 import io.tuneforge.core.webhook.WebhookNotFoundException;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.evaluation.EvaluationException;
@@ -52,7 +55,7 @@ class ApiProblems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler({JobNotFoundException.class, HubImportNotFoundException.class,
             RatingSessionNotFoundException.class, DatasetVersionNotFoundException.class,
-            WebhookNotFoundException.class})
+            WebhookNotFoundException.class, ArtifactNotFoundException.class, AccountNotFoundException.class})
     ProblemDetail notFound(RuntimeException e) {
         return problem(HttpStatus.NOT_FOUND, "not-found", e.getMessage());
     }
@@ -66,6 +69,22 @@ class ApiProblems extends ResponseEntityExceptionHandler {
             EvaluationException.class, PlaygroundException.class, IllegalArgumentException.class})
     ProblemDetail refused(RuntimeException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "refused", e.getMessage());
+    }
+
+    /** A refused field of a request (or of an account change): 422 naming the field in {@code field}. */
+    @ExceptionHandler(InvalidFieldException.class)
+    ProblemDetail invalidField(InvalidFieldException e) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-field", e.getMessage());
+        problem.setProperty("field", e.field());
+        return problem;
+    }
+
+    /** An account change refused (name taken, weak password, quota out of range): 422, naming the field if any. */
+    @ExceptionHandler(AccountException.class)
+    ProblemDetail refusedAccount(AccountException e) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-field", e.getMessage());
+        e.field().ifPresent(field -> problem.setProperty("field", field));
+        return problem;
     }
 
     /** A recipe value that cannot be used: 422 naming the key, the value as given and what is allowed. */

@@ -17,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The API's own security chain, ahead of the UI's form login: {@code /api/**} is stateless, authenticated by personal
  * tokens only, without CSRF (no cookies), and answers 401/403 as problem details. The OpenAPI document and Swagger UI
- * are public so that clients can be generated before a token exists.
+ * are public so that clients can be generated before a token exists. The one exception to tokens only: artifact
+ * downloads also accept the signed-in browser's session ({@link BrowserDownloadSessionFilter}), for the job page's links.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiSecurityConfiguration {
@@ -35,6 +36,8 @@ class ApiSecurityConfiguration {
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
                 .addFilterBefore(new ApiTokenAuthenticationFilter(tokens), AnonymousAuthenticationFilter.class)
+                // a token authenticates every request; the browser's session only artifact downloads
+                .addFilterBefore(new BrowserDownloadSessionFilter(), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> problem(response, HttpStatus.UNAUTHORIZED,
                                 "Send a personal API token: Authorization: Bearer tf_... (create one in the web UI)"))

@@ -1,5 +1,6 @@
 package io.tuneforge.web.api;
 
+import io.tuneforge.core.user.AccountNotFoundException;
 import io.tuneforge.core.user.Actor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -42,17 +43,62 @@ public class ApiTokenService {
     public record CreatedToken(long id, String name, String token, Optional<Instant> expiresAt) {
     }
 
+    /** Shortest secret after {@link #PREFIX} that a configured token ({@code TUNEFORGE_ADMIN_TOKEN}) may have. */
+    public static final int MIN_CONFIGURED_SECRET_LENGTH = 32;
+
     /** Creates a token for the actor. */
     @Transactional
     public CreatedToken create(Actor actor, String name, Optional<Instant> expiresAt) {
+        return insert(actor.userId(), name, expiresAt);
+    }
+
+    /** An administrator creates a token for any user (scripts setting up accounts); the secret is shown once. */
+    @Transactional
+    public CreatedToken createFor(Actor admin, long userId, String name) {
+        admin.requireAdmin();
+        if (jdbc.queryForObject("select count(*) from users where id = ?", Integer.class, userId) == 0) {
+            throw new AccountNotFoundException("No user " + userId);
+        }
+        return insert(userId, name, Optional.empty());
+    }
+
+    /**
+     * Registers a token chosen outside TuneForge (the install's {@code TUNEFORGE_ADMIN_TOKEN}) for a user; nothing
+     * happens when it is registered already, so every start may call this.
+     *
+     * @return true when it was registered now
+     */
+    @Transactional
+    public boolean register(long userId, String name, String token) {
+        requireConfigurable(token);
+        return jdbc.update("insert into api_tokens (user_id, name, token_hash) values (?, ?, ?) "
+                + "on conflict (token_hash) do nothing", userId, name, hash(token)) > 0;
+    }
+
+    /**
+     * Refuses a configured token that is not {@code tf_} followed by at least 32 characters.
+     *
+     * @throws IllegalArgumentException saying what a usable token looks like
+     */
+    public static void requireConfigurable(String token) {
+        if (token == null || !token.startsWith(PREFIX)
+                || token.strip().length() < PREFIX.length() + MIN_CONFIGURED_SECRET_LENGTH
+                || !token.equals(token.strip())) {
+            throw new IllegalArgumentException("TUNEFORGE_ADMIN_TOKEN must be '" + PREFIX + "' followed by at least "
+                    + MIN_CONFIGURED_SECRET_LENGTH + " characters without spaces, e.g. " + PREFIX
+                    + "$(openssl rand -hex 24)");
+        }
+    }
+
+    private CreatedToken insert(long userId, String name, Optional<Instant> expiresAt) {
         if (name == null || name.isBlank() || name.length() > 100) {
-            throw new IllegalArgumentException("A token needs a name of 1-100 characters (e.g. 'ci-pipeline')");
+            throw new InvalidFieldException("name", "A token needs a name of 1-100 characters (e.g. 'ci-pipeline')");
         }
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         Long id = jdbc.queryForObject("insert into api_tokens (user_id, name, token_hash, expires_at) "
-                + "values (?, ?, ?, ?) returning id", Long.class, actor.userId(), name.strip(), hash(token),
+                + "values (?, ?, ?, ?) returning id", Long.class, userId, name.strip(), hash(token),
                 expiresAt.map(Timestamp::from).orElse(null));
         return new CreatedToken(id, name.strip(), token, expiresAt);
     }

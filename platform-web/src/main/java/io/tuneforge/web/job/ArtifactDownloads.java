@@ -1,43 +1,38 @@
 package io.tuneforge.web.job;
 
 import com.vaadin.flow.component.html.Anchor;
-import com.vaadin.flow.server.streams.DownloadEvent;
-import com.vaadin.flow.server.streams.DownloadHandler;
 import io.tuneforge.core.job.JobMonitorService.ArtifactLine;
 import io.tuneforge.web.layout.Sizes;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
- * Download links for a job's results. A folder (PEFT adapter, merged model) streams as a zip written on the fly —
- * nothing is staged on disk or held in memory; a single file (GGUF, predictions) streams as it is.
+ * Download links for a job's results, pointing at the REST API's stable artifact URLs
+ * ({@code api/v1/fine_tuning/jobs/{id}/artifacts/{name}/content}), which accept the signed-in browser's session as
+ * well as a token: a folder (PEFT adapter, merged model) streams as a zip written on the fly, a single file (GGUF,
+ * predictions) as it is, resumable with Range requests. The link can be copied into a script (with a token).
  */
 final class ArtifactDownloads {
 
     private ArtifactDownloads() {
     }
 
-    /** A link for the artifact, labelled with its kind and size. */
-    static Anchor link(String jobName, ArtifactLine artifact) {
-        String kind = artifact.kind().name().toLowerCase(Locale.ROOT);
-        String base = safe(jobName) + "-" + kind;
+    /** A link for the artifact, labelled with its kind and size; the browser saves it as {@code <job>-<kind>.<ext>}. */
+    static Anchor link(long jobId, String jobName, ArtifactLine artifact) {
         boolean folder = Files.isDirectory(artifact.path());
-        String fileName = folder ? base + ".zip" : base + extension(artifact.path());
-        DownloadHandler handler = folder ? event -> streamZip(artifact.path(), fileName, event)
-                : DownloadHandler.forFile(artifact.path().toFile(), fileName);
-        Anchor anchor = new Anchor(handler, label(artifact) + " (" + Sizes.bytes(artifact.sizeBytes())
+        String fileName = safe(jobName) + "-" + artifact.name() + (folder ? ".zip" : extension(artifact.path()));
+        Anchor anchor = new Anchor(url(jobId, artifact), label(artifact) + " (" + Sizes.bytes(artifact.sizeBytes())
                 + (folder ? ", zipped while downloading" : "") + ")");
-        anchor.getElement().setAttribute("download", true);
-        anchor.setId("download-" + kind);
+        anchor.getElement().setAttribute("download", fileName);
+        // a plain link, not a Vaadin route: the browser fetches it itself
+        anchor.getElement().setAttribute("router-ignore", true);
+        anchor.setId("download-" + artifact.name());
         return anchor;
+    }
+
+    /** The artifact's content URL, relative to the application's root (Vaadin's base href). */
+    static String url(long jobId, ArtifactLine artifact) {
+        return "api/v1/fine_tuning/jobs/" + jobId + "/artifacts/" + artifact.name() + "/content";
     }
 
     private static String label(ArtifactLine artifact) {
@@ -48,31 +43,6 @@ final class ArtifactDownloads {
             case PREDICTIONS -> "Predictions";
             case LOG -> "Training log";
         };
-    }
-
-    /** Writes every file under {@code folder} into a zip on the response stream. */
-    static void streamZip(Path folder, String fileName, DownloadEvent event) throws IOException {
-        event.setFileName(fileName);
-        event.setContentType("application/zip");
-        try (OutputStream out = event.getOutputStream(); ZipOutputStream zip = new ZipOutputStream(out)) {
-            writeZip(folder, zip);
-        }
-    }
-
-    static void writeZip(Path folder, ZipOutputStream zip) throws IOException {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path file : files) {
-            zip.putNextEntry(new ZipEntry(folder.relativize(file).toString().replace('\\', '/')));
-            try {
-                Files.copy(file, zip);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read " + file + " while zipping", e);
-            }
-            zip.closeEntry();
-        }
     }
 
     private static String extension(Path file) {

@@ -229,7 +229,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
             downloads.add(new Span(job.status().isTerminal() ? "This job produced no files."
                     : "Files appear here when the job has produced them."));
         }
-        lines.forEach(artifact -> downloads.add(ArtifactDownloads.link(job.name(), artifact)));
+        lines.forEach(artifact -> downloads.add(ArtifactDownloads.link(jobId, job.name(), artifact)));
     }
 
     private void configureGrids() {
