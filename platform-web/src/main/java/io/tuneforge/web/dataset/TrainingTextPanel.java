@@ -78,7 +78,7 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
         template.setLabel("Chat template");
         template.setItems(previews.templates());
         template.setValue(ChatTemplates.MODEL);
-        template.setItemLabelGenerator(t -> ChatTemplates.MODEL.equals(t) ? "the model's own" : t);
+        template.setItemLabelGenerator(t -> ChatTemplates.MODEL.equals(t) ? "auto (the model's own, else its family's)" : t);
         cutoff.setValue(2048);
         cutoff.setMin(2);
         cutoff.setStepButtonsVisible(true);
