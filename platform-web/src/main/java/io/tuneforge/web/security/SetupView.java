@@ -14,7 +14,6 @@ import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.server.auth.AnonymousAllowed;
-import com.vaadin.flow.server.VaadinService;
 import com.vaadin.flow.server.VaadinServletRequest;
 import com.vaadin.flow.server.VaadinServletResponse;
 import io.tuneforge.core.user.AccountException;
@@ -22,6 +21,7 @@ import io.tuneforge.core.user.UserAccountService;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.authentication.configuration.AuthenticationConfiguration;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
@@ -60,6 +60,10 @@ public class SetupView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     private void configureFields() {
+        username.setId("setup-username");
+        password.setId("setup-password");
+        confirm.setId("setup-confirm");
+        create.setId("setup-create");
         team.setValue("Administrators");
         password.setHelperText("At least " + UserAccountService.MIN_PASSWORD_LENGTH + " characters");
         password.setMinLength(UserAccountService.MIN_PASSWORD_LENGTH);
@@ -87,7 +91,7 @@ public class SetupView extends VerticalLayout implements BeforeEnterObserver {
             return;
         }
         if (signIn(username.getValue().strip(), password.getValue())) {
-            getUI().ifPresent(ui -> ui.getPage().setLocation(""));
+            getUI().ifPresent(ui -> ui.getPage().setLocation("./")); // reload as the signed-in user
         } else {
             getUI().ifPresent(ui -> ui.navigate(LoginView.class));
         }
@@ -109,12 +113,21 @@ public class SetupView extends VerticalLayout implements BeforeEnterObserver {
             VaadinServletRequest request = VaadinServletRequest.getCurrent();
             VaadinServletResponse response = VaadinServletResponse.getCurrent();
             if (request != null && response != null) {
-                VaadinService.reinitializeSession(request);
+                renewSessionId(request);
                 sessionContexts.saveContext(context, request.getHttpServletRequest(), response.getHttpServletResponse());
             }
             return true;
-        } catch (Exception e) {
+        } catch (AuthenticationException e) {
             return false;
+        }
+    }
+
+    /** A new session id for the signed-in session, as Spring Security's login does against session fixation. */
+    private static void renewSessionId(VaadinServletRequest request) {
+        try {
+            request.getHttpServletRequest().changeSessionId();
+        } catch (UnsupportedOperationException e) {
+            // a request without session ids to change (the browserless tests' mock request): nothing to renew
         }
     }
 
