@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -149,7 +150,9 @@ public class EvaluationService {
      * Creates a session from a succeeded job's predictions: one item per row, each with the two answers placed on
      * sides drawn at random.
      *
-     * @param name the session's name; blank for "Blind A/B of &lt;job name&gt;"
+     * @param name the session's name, unique in the team (without case); blank for "Blind A/B of &lt;job name&gt;"
+     *             (numbered "(2)", "(3)"... when taken)
+     * @throws EvaluationException when another session of the team has the name
      */
     @Transactional
     public SessionSummary start(Actor actor, long jobId, String name) {
@@ -161,8 +164,13 @@ public class EvaluationService {
                     + ": only a succeeded job has answers to rate");
         }
         List<ComparisonRow> rows = ComparisonFile.read(predictionsFile(job));
-        RatingSession session = sessions.save(new RatingSession(job.getTeam().getId(), jobId, actor.userId(),
-                sessionName(name, job)));
+        long teamId = job.getTeam().getId();
+        RatingSession session;
+        try {
+            session = sessions.saveAndFlush(new RatingSession(teamId, jobId, actor.userId(), freeName(teamId, name, job)));
+        } catch (DataIntegrityViolationException e) { // the same name saved meanwhile by someone else
+            throw nameTaken(name);
+        }
         List<RatingItem> created = new ArrayList<>();
         for (int position = 0; position < rows.size(); position++) {
             Side tunedSide = sides.nextBoolean() ? Side.A : Side.B;
@@ -271,6 +279,28 @@ public class EvaluationService {
                     + ComparisonFile.FILE_NAME + " (looked in " + path + ")");
         }
         return file;
+    }
+
+    /** The session's name: the one given if no session of the team has it, else the default, numbered if taken. */
+    private String freeName(long teamId, String name, FineTuningJob job) {
+        String chosen = sessionName(name, job);
+        if (!sessions.existsByTeamIdAndNameIgnoreCase(teamId, chosen)) {
+            return chosen;
+        }
+        if (name != null && !name.isBlank()) {
+            throw nameTaken(chosen);
+        }
+        for (int n = 2; ; n++) {
+            String numbered = chosen + " (" + n + ")";
+            if (!sessions.existsByTeamIdAndNameIgnoreCase(teamId, numbered)) {
+                return sessionName(numbered, job);
+            }
+        }
+    }
+
+    private static EvaluationException nameTaken(String name) {
+        return new EvaluationException("An evaluation session named '" + (name == null ? "" : name.strip())
+                + "' already exists in your team: choose another name");
     }
 
     private static String sessionName(String name, FineTuningJob job) {

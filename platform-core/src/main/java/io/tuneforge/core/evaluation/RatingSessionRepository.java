@@ -14,6 +14,9 @@ public interface RatingSessionRepository extends JpaRepository<RatingSession, Lo
 
     List<RatingSession> findByTeamIdOrderByCreatedAtDescIdDesc(Long teamId);
 
+    /** Whether the team has a session with this name, compared without case (as the unique index compares). */
+    boolean existsByTeamIdAndNameIgnoreCase(Long teamId, String name);
+
     /** Jobs in {@code status} that have an artifact of {@code kind}, newest first: what a session can be made from. */
     @Query("""
             select j from FineTuningJob j

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import io.tuneforge.shared.recipe.JobRecipe;
@@ -56,9 +57,12 @@ public class JobSubmissionService {
     private final WorkerRegistry workers;
     private final JobEvents events;
     private final JobMonitorService monitor;
+    private final ObjectProvider<ChatTemplateCheck> templateChecks;
 
     JobSubmissionService(FineTuningJobRepository jobs, BaseModelRepository models, DatasetVersionRepository versions,
-            AppUserRepository users, WorkerRegistry workers, JobEvents events, JobMonitorService monitor) {
+            AppUserRepository users, WorkerRegistry workers, JobEvents events, JobMonitorService monitor,
+            ObjectProvider<ChatTemplateCheck> templateChecks) {
+        this.templateChecks = templateChecks;
         this.jobs = jobs;
         this.models = models;
         this.versions = versions;
@@ -145,6 +149,7 @@ public class JobSubmissionService {
         BaseModel model = visibleModel(caller, submission.baseModelId());
         List<Share> mix = checkedMix(caller, submission.datasets());
         JobRecipe recipe = checkedRecipe(configuration, submission.method());
+        checkTemplate(model, recipe);
         Optional<ResourceEstimate> estimate = estimate(model, recipe, rows(mix));
         estimate.ifPresent(e -> requireSomeDeviceFits(e, submission.devicesRequested()));
 
@@ -161,6 +166,11 @@ public class JobSubmissionService {
         events.info(job.getId(), JobEventType.JOB_QUEUED, "Waiting for a device", Map.of());
         events.announce(job);
         return job.getId();
+    }
+
+    /** Refuses a job whose chat template does not resolve for its model (see {@link ChatTemplateCheck}). */
+    private void checkTemplate(BaseModel model, JobRecipe recipe) {
+        templateChecks.orderedStream().forEach(check -> check.check(Path.of(model.getPath()), recipe.data().template()));
     }
 
     /**

@@ -86,6 +86,27 @@ class EvaluationServiceTest {
     }
 
     @Test
+    void twoSessionsOfATeamMayNotShareAName() {
+        long job = predictions.succeededJob(team, "two", TWO_ROWS);
+        evaluation.start(member, job, "Support answers");
+
+        assertThatThrownBy(() -> evaluation.start(member, job, "support ANSWERS "))
+                .isInstanceOf(EvaluationException.class)
+                .hasMessageContaining("An evaluation session named 'support ANSWERS' already exists");
+        assertThat(jdbc.queryForObject("select count(*) from rating_sessions where team_id = ?", Long.class,
+                team.teamId())).isEqualTo(1);
+    }
+
+    @Test
+    void theDefaultNameIsNumberedWhenTaken() {
+        long job = predictions.succeededJob(team, "two", TWO_ROWS);
+
+        assertThat(evaluation.start(member, job, "").name()).isEqualTo("Blind A/B of two");
+        assertThat(evaluation.start(member, job, "").name()).isEqualTo("Blind A/B of two (2)");
+        assertThat(evaluation.start(member, job, " ").name()).isEqualTo("Blind A/B of two (3)");
+    }
+
+    @Test
     void nextItemSkipsWhatTheRaterRatedAndEndsWhenAllAreRated() {
         long session = evaluation.start(member, predictions.succeededJob(team, "two", TWO_ROWS), "mine").id();
 

@@ -5,7 +5,6 @@ import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
 import io.tuneforge.trainer.template.JinjaChatTemplate;
 import io.tuneforge.trainer.template.TemplateException;
-import io.tuneforge.trainer.template.TokenizerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +100,7 @@ public final class TemplateCommand implements Runnable {
                 }
                 chatTemplate = ChatTemplates.builtin(name.get());
             } else {
-                chatTemplate = ChatTemplates.forConfig(TokenizerConfig.load(model), name);
+                chatTemplate = ChatTemplates.forModel(model, name);
             }
             if (chatTemplate instanceof JinjaChatTemplate jinja) {
                 return jinja.renderValues(messageValues, toolValues, addGenerationPrompt, variables);

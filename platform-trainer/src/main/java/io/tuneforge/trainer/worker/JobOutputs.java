@@ -18,7 +18,11 @@ import io.tuneforge.trainer.evaluation.GenerationMetrics;
 import io.tuneforge.trainer.evaluation.Prediction;
 import io.tuneforge.trainer.evaluation.PredictionsFile;
 import io.tuneforge.trainer.export.GgmlType;
+import io.tuneforge.trainer.export.ChatFormat;
 import io.tuneforge.trainer.export.GgufExportOptions;
+import io.tuneforge.trainer.template.BuiltinChatTemplate;
+import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.template.ResolvedTemplate;
 import io.tuneforge.trainer.export.LlamaGgufExporter;
 import io.tuneforge.trainer.export.LoraMerger;
 import io.tuneforge.trainer.export.MergeOptions;
@@ -200,11 +204,28 @@ final class JobOutputs {
         event("Exporting the merged model to GGUF (" + name + ")");
         execution.artifact(ArtifactKind.GGUF, dir -> {
             LlamaGgufExporter.Result result = LlamaGgufExporter.export(new GgufExportOptions(merged,
-                    Optional.empty(), dir.resolve(GGUF_FILE), type, Optional.empty(), true));
+                    Optional.empty(), dir.resolve(GGUF_FILE), type, modelfileFormat(), true));
             event("Wrote " + GGUF_FILE + " (" + result.tensors().size() + " tensors, "
                     + megabytes(Files.size(result.gguf())) + ", chat format "
                     + result.chatFormat().name().toLowerCase(Locale.ROOT) + ") and an Ollama Modelfile");
         });
+    }
+
+    /**
+     * The Modelfile's chat format: the one of the template the job trained with (resolved as the trainer resolved
+     * it); empty (detected from the model's own chat template) when that was the model's own or has no Modelfile form.
+     */
+    private Optional<ChatFormat> modelfileFormat() {
+        ResolvedTemplate resolved = ChatTemplates.resolve(execution.spec().baseModelPath(), template);
+        if (!(resolved.template() instanceof BuiltinChatTemplate builtin)) {
+            return Optional.empty();
+        }
+        Optional<ChatFormat> format = ChatFormat.ofTemplate(builtin.name());
+        if (format.isEmpty()) {
+            event("The Ollama Modelfile cannot express the chat template " + builtin.name()
+                    + ": its TEMPLATE follows the model's own chat template, or is raw");
+        }
+        return format;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -26,6 +26,7 @@ import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.template.ResolvedTemplate;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.training.CheckpointSaved;
 import io.tuneforge.trainer.training.EvaluationResult;
@@ -147,7 +148,10 @@ public final class TrainerJobRunner implements JobRunner {
         EncodingOptions options = RecipeMapping.encoding(recipe);
         int cutoff = options.cutoffLen();
         try (TextTokenizer tokenizer = TextTokenizer.load(spec.baseModelPath())) {
-            ChatTemplate template = ChatTemplates.forModel(spec.baseModelPath(), recipe.data().template());
+            ResolvedTemplate resolved = ChatTemplates.resolve(spec.baseModelPath(), recipe.data().template());
+            ChatTemplate template = resolved.template();
+            execution.event(JobEventType.MESSAGE, "Chat template " + resolved.name() + ": " + resolved.reason(),
+                    Map.of("template", resolved.name()));
             ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
             List<TokenizedSample> train = encoder.encodeAll(mixed.train()).samples();
             List<TokenizedSample> validation = encoder.encodeAll(mixed.validation()).samples();

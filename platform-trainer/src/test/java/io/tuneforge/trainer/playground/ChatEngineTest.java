@@ -171,11 +171,13 @@ class ChatEngineTest {
     }
 
     @Test
-    void aModelWithoutATemplateAsksForOne() {
-        assertThatThrownBy(() -> engine.chat(ChatModelSpec.base("stories", stories), ChatSettings.greedy(5),
-                List.of(), MESSAGE, p -> { }, () -> false))
-                .isInstanceOf(PlaygroundException.class)
-                .hasMessageContaining("No chat template for stories").hasMessageContaining("llama3");
+    void aModelWithoutATemplateChatsWithItsFamilysOrTheDefaultTemplate() {
+        String automatic = engine.chat(ChatModelSpec.base("stories", stories), ChatSettings.greedy(20), List.of(),
+                MESSAGE, p -> { }, () -> false).text();
+        String named = engine.chat(ChatModelSpec.base("stories", stories), ChatSettings.greedy(20)
+                .withTemplate("default"), List.of(), MESSAGE, p -> { }, () -> false).text();
+
+        assertThat(automatic).isEqualTo(named);
     }
 
     @Test

@@ -129,7 +129,7 @@ class TrainerJobRunnerTest {
     @Test
     void ggufIsExportedOnlyWhenTheJobAsksForIt() throws Exception {
         long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "lora", """
-                {"template": "alpaca", "cutoff_len": 32, "max_steps": 2, "per_device_train_batch_size": 2,
+                {"cutoff_len": 32, "max_steps": 2, "per_device_train_batch_size": 2,
                  "lora_rank": 2, "save_steps": 0, "eval_steps": 0, "max_samples": 6, "val_size": 2,
                  "predict_samples": 0, "export_gguf": "q8_0"}""");
 
@@ -141,6 +141,11 @@ class TrainerJobRunnerTest {
         }
         assertThat(new String(magic, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GGUF");
         assertThat(gguf.resolve("Modelfile")).isRegularFile();
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ? order by id", String.class, job))
+                .as("template auto on stories260K (no chat template of its own)")
+                .anyMatch(m -> m.startsWith("Chat template default: the model has no chat template of its own"));
+        assertThat(Files.readString(gguf.resolve("Modelfile"))).as("the Modelfile follows the job's template")
+                .contains("chat format: default").contains("Human: {{ .Content }}</s>").doesNotContain("raw");
     }
 
     @Test

@@ -38,7 +38,7 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
     /** Rows measured for the statistics (keeps the page responsive on large datasets). */
     static final int STATISTICS_ROWS = 2_000;
     /** Style class of a trained stretch of text. */
-    static final String TRAINED = "trained-span";
+    static final String TRAINED = TrainingSample.TRAINED;
     /** Style class of a histogram bar. */
     static final String BAR = "length-bar";
 
@@ -78,7 +78,7 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
         template.setLabel("Chat template");
         template.setItems(previews.templates());
         template.setValue(ChatTemplates.MODEL);
-        template.setItemLabelGenerator(t -> ChatTemplates.MODEL.equals(t) ? "the model's own" : t);
+        template.setItemLabelGenerator(t -> ChatTemplates.MODEL.equals(t) ? "auto (the model's own, else its family's)" : t);
         cutoff.setValue(2048);
         cutoff.setMin(2);
         cutoff.setStepButtonsVisible(true);
@@ -177,32 +177,10 @@ class TrainingTextPanel extends Composite<VerticalLayout> {
     }
 
     private static Component sample(int index, EncodedExample encoded) {
-        Span header = new Span(String.format(Locale.ROOT, "Sample %d · %d tokens · %d trained%s", index + 1,
-                encoded.fullLength(), encoded.sample().targetTokens(),
-                encoded.truncated() ? " · cut at the cutoff (only the first " + encoded.sample().length()
-                        + " tokens are seen)" : ""));
-        header.getStyle().set("font-weight", "600").set("font-size", "var(--lumo-font-size-s)");
-        Div text = new Div();
-        for (Segment segment : encoded.segments()) {
-            text.add(segment.trained() ? trainedSpan(segment.text()) : new Span(segment.text()));
-        }
-        text.getStyle().set("white-space", "pre-wrap").set("font-family", "var(--lumo-font-family-monospace)")
-                .set("font-size", "var(--lumo-font-size-s)").set("padding", "var(--lumo-space-s)")
-                .set("border", "1px solid var(--lumo-contrast-10pct)")
-                .set("border-radius", "var(--lumo-border-radius-m)");
-        text.setWidthFull();
-        VerticalLayout box = new VerticalLayout(header, text);
-        box.setPadding(false);
-        box.setSpacing(false);
-        return box;
+        return TrainingSample.of(index, encoded);
     }
 
-    /** A highlighted stretch; {@code setText} escapes it, so markup in the data is shown, not interpreted. */
     private static Span trainedSpan(String text) {
-        Span span = new Span(text);
-        span.addClassName(TRAINED);
-        span.getStyle().set("background", "var(--lumo-success-color-10pct)")
-                .set("box-shadow", "inset 0 -2px 0 var(--lumo-success-color)");
-        return span;
+        return TrainingSample.trainedSpan(text);
     }
 }

@@ -8,6 +8,7 @@ import com.vaadin.flow.component.combobox.MultiSelectComboBox;
 import com.vaadin.flow.component.details.Details;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
@@ -33,6 +34,10 @@ import io.tuneforge.core.job.JobRefusedException;
 import io.tuneforge.core.job.JobSubmission;
 import io.tuneforge.core.job.JobSubmissionService;
 import io.tuneforge.core.job.ResourceEstimate;
+import io.tuneforge.trainer.data.preview.DatasetPreviewException;
+import io.tuneforge.trainer.data.preview.DatasetPreviewService;
+import io.tuneforge.trainer.data.preview.TemplatePreview;
+import io.tuneforge.web.dataset.TrainingSample;
 import io.tuneforge.core.job.SweepGrid;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
@@ -68,6 +73,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
 
     private final JobSubmissionService submissions;
     private final JobMonitorService monitor;
+    private final DatasetPreviewService previews;
     private final Actor actor;
     private final List<BaseModelSummary> models;
     private final List<DatasetSummary> datasets;
@@ -86,6 +92,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     final Button launch = new Button("Launch");
     final Button estimate = new Button("Pre-flight estimate");
     final Paragraph estimateText = new Paragraph();
+    final Paragraph templateText = new Paragraph();
+    final Div templateRow = new Div();
     final Button sweep = new Button("Queue sweep");
     final Button showYaml = new Button("Show as YAML");
     final Button importYaml = new Button("Import LLaMA-Factory YAML");
@@ -93,15 +101,16 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     final Dialog yamlDialog = new Dialog();
 
     public NewJobView(JobSubmissionService submissions, JobMonitorService monitor, BaseModelService modelService,
-            DatasetService datasetService, CurrentActor currentActor) {
+            DatasetService datasetService, DatasetPreviewService previews, CurrentActor currentActor) {
         this.submissions = submissions;
+        this.previews = previews;
         this.monitor = monitor;
         this.actor = currentActor.get();
         this.models = modelService.list(actor);
         this.datasets = datasetService.list(actor).stream()
                 .filter(d -> d.status() == DatasetVersion.Status.VALID).toList();
         add(new SectionHeader("New job", "Choose a model and data, keep the defaults or adjust them, and launch."),
-                basics(), settings, sweepSection(), actions());
+                basics(), settings, sweepSection(), actions(), templateText, templateRow);
         configureYamlDialog();
         method.setValue(FineTuningMethod.LORA);
     }
@@ -207,7 +216,10 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         return buttons;
     }
 
-    /** Memory per device and time for the current form, from the queue's pre-flight estimator. */
+    /**
+     * Memory per device and time for the current form, from the queue's pre-flight estimator; and the chat template
+     * the job will train with, with the first row of its first dataset rendered by it.
+     */
     void showEstimate() {
         request().ifPresent(request -> {
             try {
@@ -216,7 +228,28 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             } catch (JobRefusedException | AccessRefusedException e) {
                 estimateText.setText(e.getMessage());
             }
+            showTemplate(request);
         });
+    }
+
+    private void showTemplate(JobSubmission request) {
+        templateRow.removeAll();
+        templateText.removeClassName("template-error");
+        if (request.datasets().isEmpty()) {
+            templateText.setText("");
+            return;
+        }
+        try {
+            JobRecipe recipe = JobRecipe.read(request.configuration(), RecipeSource.FORM);
+            TemplatePreview preview = previews.templatePreview(actor, request.datasets().getFirst().versionId(),
+                    request.baseModelId(), recipe.data().template(), recipe.data().cutoffLen());
+            templateText.setText("Chat template: " + preview.template() + " (" + preview.reason() + ")."
+                    + (preview.row().isPresent() ? " The first training row, trained text highlighted:" : ""));
+            preview.row().ifPresent(row -> templateRow.add(TrainingSample.of(0, row)));
+        } catch (DatasetPreviewException | RecipeException e) {
+            templateText.setText("Chat template error, the job cannot launch: " + e.getMessage());
+            templateText.addClassName("template-error");
+        }
     }
 
     static String describe(ResourceEstimate e) {

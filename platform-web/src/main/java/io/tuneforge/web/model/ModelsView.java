@@ -119,7 +119,7 @@ public class ModelsView extends VerticalLayout {
         if (model != null) {
             selected.setText(model.name() + " · " + model.architecture() + " · " + parameters(model.parameterCount())
                     + " parameters · " + model.dtype());
-            chatTemplate.setValue(model.chatTemplate().orElse("(no chat template: jobs must choose one)"));
+            chatTemplate.setValue(model.chatTemplate().orElse("(none of its own: template auto uses its family's, else default)"));
         }
     }
 

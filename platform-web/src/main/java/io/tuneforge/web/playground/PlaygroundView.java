@@ -145,7 +145,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         template.setLabel("Chat template");
         template.setId("playground-template");
         template.setItems(ChatTemplates.names());
-        template.setItemLabelGenerator(name -> ChatTemplates.MODEL.equals(name) ? "the model's own" : name);
+        template.setItemLabelGenerator(name -> ChatTemplates.MODEL.equals(name) ? "auto (the model's own, else its family's)" : name);
         template.setValue(ChatTemplates.MODEL);
         template.setWidth("14em");
         HorizontalLayout row = new HorizontalLayout(base, tuned, template);

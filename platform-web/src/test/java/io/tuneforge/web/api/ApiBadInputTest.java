@@ -60,6 +60,7 @@ class ApiBadInputTest {
         Files.writeString(modelDir.resolve("config.json"), """
                 {"hidden_size": 64, "num_hidden_layers": 5, "intermediate_size": 172, "num_attention_heads": 8,
                  "num_key_value_heads": 4, "vocab_size": 512, "tie_word_embeddings": true}""");
+        Files.writeString(modelDir.resolve("tokenizer_config.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
         team = new JobFixtures(jdbc).team(1, modelDir.toString());
         token = tokens.create(team.as(Role.MEMBER), "test", Optional.empty()).token();
         modelName = jdbc.queryForObject("select name from base_models where id = ?", String.class, team.modelId());

@@ -105,6 +105,7 @@ class ApiTest {
         Files.writeString(modelDir.resolve("config.json"), """
                 {"hidden_size": 64, "num_hidden_layers": 5, "intermediate_size": 172, "num_attention_heads": 8,
                  "num_key_value_heads": 4, "vocab_size": 512, "tie_word_embeddings": true}""");
+        Files.writeString(modelDir.resolve("tokenizer_config.json"), "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
         modelName = "tiny-" + suffix;
         jdbc.update("insert into base_models (team_id, name, path, architecture, parameter_count, dtype) "
                 + "values (null, ?, ?, 'LlamaForCausalLM', 260000, 'float32')", modelName, modelDir.toString());
@@ -268,6 +269,19 @@ class ApiTest {
         assertThat(problem.path("allowed").asString()).contains(allowed);
         assertThat(problem.path("detail").asString()).contains(key);
         assertThat(jdbc.queryForObject("select count(*) from fine_tuning_jobs", Long.class)).isEqualTo(before);
+    }
+
+    @Test
+    void aJobWhoseChatTemplateDoesNotResolveIsRefusedAtSubmission() throws Exception {
+        Files.writeString(modelDir.resolve("tokenizer_config.json"),
+                "{\"eos_token\": \"</s>\", \"chat_template\": \"{% for m in messages %}\"}");
+        JsonNode file = uploadAlpaca(tokenA);
+
+        HttpResponse<String> response = post("/api/v1/fine_tuning/jobs", tokenA,
+                "{\"model\": \"" + modelName + "\", \"training_file\": " + file.path("id").asLong() + "}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(response.body()).path("detail").asString()).startsWith("Chat template: ");
     }
 
     @Test

@@ -27,6 +27,8 @@ import io.tuneforge.shared.recipe.RecipeKeys;
 import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.web.testing.SignedIn;
 import io.tuneforge.web.testing.Workspace;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,6 +213,49 @@ class NewJobViewTest extends SpringBrowserlessTest {
         test(view.estimate).click();
 
         assertThat(view.estimateText.getText()).contains("GiB per device", "trainable parameters");
+    }
+
+    @Test
+    void aStoriesJobWithEveryDefaultResolvesItsTemplateToDefaultAndLaunches() throws Exception {
+        NewJobView view = navigate(NewJobView.class);
+        fillBasics(view, "all-defaults");
+        assertThat(view.settings.field("template").getValue()).isEqualTo("auto");
+
+        test(view.estimate).click();
+
+        assertThat(view.templateText.getText()).startsWith("Chat template: default (")
+                .contains("no chat template of its own");
+        assertThat(view.templateRow.getElement().getTextRecursively()).contains("Human: ").contains("Assistant:");
+        test(view.launch).click();
+        assertThat(monitor.list(actor)).hasSize(1);
+        assertThat(getCurrentView()).isInstanceOf(JobView.class);
+    }
+
+    @Test
+    void aTemplateErrorBlocksTheLaunchWithItsMessage() throws Exception {
+        Path root = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "tuneforge-test-models"));
+        Path broken = Files.createTempDirectory(root, "broken-template");
+        try (var files = Files.list(Workspace.fixture("models/stories260K"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, broken.resolve(file.getFileName()));
+            }
+        }
+        Files.writeString(broken.resolve("tokenizer_config.json"),
+                "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\", \"chat_template\": \"{% for m in messages %}\"}");
+        String name = "broken-" + System.nanoTime();
+        models.register(actor, name, broken.toString(), false);
+        NewJobView view = navigate(NewJobView.class);
+        test(view.name).setValue("broken");
+        test(view.model).selectItem(name + " (LlamaForCausalLM)");
+        view.data.setValue(view.data.getListDataView().getItems().toList());
+
+        test(view.estimate).click();
+        assertThat(view.templateText.getText()).startsWith("Chat template error, the job cannot launch");
+        test(view.launch).click();
+
+        assertThat(test($(Notification.class).last()).getText()).startsWith("Chat template: ");
+        assertThat(monitor.list(actor)).isEmpty();
+        assertThat(getCurrentView()).isInstanceOf(NewJobView.class);
     }
 
     @Test

@@ -48,6 +48,27 @@ class FirstRunAndLoginTest extends SpringBrowserlessTest {
     }
 
     @Test
+    void setupSignsTheNewAdministratorIn() {
+        pretendNoAdministratorExists();
+        SecurityContextHolder.clearContext();
+
+        SetupView setup = navigate(SetupView.class);
+        String username = "admin-" + UUID.randomUUID().toString().substring(0, 6);
+        test(setup.username).setValue(username);
+        test(setup.password).setValue("a-strong-password-42");
+        test(setup.confirm).setValue("a-strong-password-42");
+        test(setup.create).click();
+
+        var signedIn = SecurityContextHolder.getContext().getAuthentication();
+        assertThat(signedIn).isNotNull();
+        assertThat(signedIn.isAuthenticated()).isTrue();
+        assertThat(signedIn.getName()).isEqualTo(username);
+        assertThat(signedIn.getAuthorities()).extracting(Object::toString).contains("ROLE_ADMIN");
+        navigate(DashboardView.class);
+        assertThat(sectionTitles()).contains("Admin");
+    }
+
+    @Test
     void freshInstallationShowsSetupAndTheCreatedAdministratorCanLogIn() throws Exception {
         pretendNoAdministratorExists();
         assertThat(accounts.needsFirstRunSetup()).isTrue();

@@ -103,11 +103,8 @@ class BuiltinChatTemplateTest {
     }
 
     @Test
-    void aModelWithoutTemplateAsksTheUserToChooseOne() {
-        assertThatThrownBy(() -> ChatTemplates.forModel(Fixtures.stories260K(), Optional.empty()))
-                .isInstanceOf(TemplateException.class)
-                .hasMessageContaining("this model has no chat template")
-                .hasMessageContaining("choose one of: default, alpaca, llama2, llama3, qwen, mistral, chatml");
+    void aModelWithoutTemplateGetsItsFamilysOrDefault() {
+        assertThat(ChatTemplates.forModel(Fixtures.stories260K(), Optional.empty()).name()).isEqualTo("default");
         assertThat(ChatTemplates.forModel(Fixtures.stories260K(), Optional.of("llama2")).name()).isEqualTo("llama2");
     }
 

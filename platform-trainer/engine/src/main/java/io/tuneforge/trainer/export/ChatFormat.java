@@ -6,8 +6,10 @@ import java.util.Optional;
 
 /**
  * Chat formats an Ollama {@code Modelfile} can express: the Go template Ollama renders and the stop strings that end a
- * reply. Detected from the markers of a model's Jinja chat template, or chosen by name. BOS is not written into the
- * templates: llama.cpp adds it itself when {@code tokenizer.ggml.add_bos_token} is true.
+ * reply. Detected from the markers of a model's Jinja chat template, or chosen by name (a job's LLaMA-Factory template
+ * name, {@link #ofTemplate}). BOS is not written into the templates: llama.cpp adds it itself when
+ * {@code tokenizer.ggml.add_bos_token} is true. {@value #EOS} (a Go template comment) stands for the model's EOS token;
+ * {@link OllamaModelfile} writes the token there.
  */
 public enum ChatFormat {
     LLAMA3("""
@@ -49,8 +51,31 @@ public enum ChatFormat {
             {{ else if eq $m.Role "assistant" }}{{ $m.Content }}<end_of_turn>
             {{ end }}{{ end }}""",
             List.of("<end_of_turn>", "<start_of_turn>")),
+    /** LLaMA-Factory's {@code default} template (Human / Assistant turns, each closed with the EOS token). */
+    DEFAULT("""
+            {{ if .System }}System: {{ .System }}{{/* eos */}}
+            {{ end }}{{ range .Messages }}{{ if eq .Role "user" }}Human: {{ .Content }}{{/* eos */}}
+            Assistant:{{ else if eq .Role "assistant" }}{{ .Content }}{{/* eos */}}
+            {{ end }}{{ end }}""",
+            List.of()),
+    /** LLaMA-Factory's {@code alpaca} template, with its default system text when the conversation has none. */
+    ALPACA("""
+            {{ if .System }}{{ .System }}{{ else }}Below is an instruction that describes a task. Write a response \
+            that appropriately completes the request.
+
+            {{ end }}{{ range .Messages }}{{ if eq .Role "user" }}### Instruction:
+            {{ .Content }}
+
+            ### Response:
+            {{ else if eq .Role "assistant" }}{{ .Content }}{{/* eos */}}
+
+            {{ end }}{{ end }}""",
+            List.of()),
     /** A base model without a chat template: the prompt is the raw text. */
     RAW("{{ .Prompt }}", List.of());
+
+    /** Where a template writes the model's EOS token (a Go template comment, so nothing when there is none). */
+    public static final String EOS = "{{/* eos */}}";
 
     /** The Go template for Ollama's TEMPLATE instruction. */
     public final String goTemplate;
@@ -82,7 +107,25 @@ public enum ChatFormat {
         return Optional.empty();
     }
 
-    /** Parses a format name: llama3, chatml (also qwen, qwen2, qwen3), llama2, mistral, gemma, raw. */
+    /**
+     * The format of a job's LLaMA-Factory template name, when a Modelfile can express it; empty for other names
+     * (the format is then detected from the model's own chat template).
+     */
+    public static Optional<ChatFormat> ofTemplate(String llamaFactoryName) {
+        return switch (llamaFactoryName.toLowerCase(Locale.ROOT)) {
+            case "llama3" -> Optional.of(LLAMA3);
+            case "qwen", "qwen3", "qwen3_nothink", "chatml", "yi" -> Optional.of(CHATML);
+            case "llama2" -> Optional.of(LLAMA2);
+            case "mistral" -> Optional.of(MISTRAL);
+            case "gemma", "gemma3" -> Optional.of(GEMMA);
+            case "default" -> Optional.of(DEFAULT);
+            case "alpaca" -> Optional.of(ALPACA);
+            case "empty" -> Optional.of(RAW);
+            default -> Optional.empty();
+        };
+    }
+
+    /** Parses a format name: llama3, chatml (also qwen, qwen2, qwen3), llama2, mistral, gemma, default, alpaca, raw. */
     public static ChatFormat parse(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "llama3" -> LLAMA3;
@@ -90,9 +133,11 @@ public enum ChatFormat {
             case "llama2" -> LLAMA2;
             case "mistral" -> MISTRAL;
             case "gemma", "gemma3" -> GEMMA;
-            case "raw", "none", "default" -> RAW;
+            case "default" -> DEFAULT;
+            case "alpaca" -> ALPACA;
+            case "raw", "none" -> RAW;
             default -> throw new ExportException("unknown chat format '" + name
-                    + "': use llama3, chatml, qwen, llama2, mistral, gemma or raw");
+                    + "': use llama3, chatml, qwen, llama2, mistral, gemma, default, alpaca or raw");
         };
     }
 }

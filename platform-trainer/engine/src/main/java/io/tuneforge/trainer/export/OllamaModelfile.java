@@ -19,7 +19,8 @@ public final class OllamaModelfile {
         sb.append("# Ollama Modelfile written by TuneForge (chat format: ").append(format.name().toLowerCase())
                 .append(")\n");
         sb.append("FROM ./").append(ggufFileName).append("\n\n");
-        sb.append("TEMPLATE \"\"\"").append(format.goTemplate).append("\"\"\"\n\n");
+        sb.append("TEMPLATE \"\"\"").append(format.goTemplate.replace(ChatFormat.EOS, eosToken.orElse(ChatFormat.EOS)))
+                .append("\"\"\"\n\n");
         Set<String> stops = new LinkedHashSet<>(format.stops);
         eosToken.ifPresent(stops::add);
         for (String stop : stops) {

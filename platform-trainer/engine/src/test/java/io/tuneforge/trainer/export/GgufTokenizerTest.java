@@ -76,4 +76,18 @@ class GgufTokenizerTest {
         assertThat(mistral).contains("[INST] ").contains("PARAMETER stop \"[INST]\"");
         assertThat(mistral.split("PARAMETER stop \"</s>\"", -1)).hasSize(2); // EOS listed once
     }
+
+    @Test
+    void llamaFactoryTemplatesGiveTheirModelfileFormatWithTheModelsEos() {
+        assertThat(ChatFormat.ofTemplate("default")).contains(ChatFormat.DEFAULT);
+        assertThat(ChatFormat.ofTemplate("qwen3")).contains(ChatFormat.CHATML);
+        assertThat(ChatFormat.ofTemplate("vicuna")).isEmpty();
+        String modelfile = OllamaModelfile.render("m.gguf", ChatFormat.DEFAULT, java.util.Optional.of("</s>"));
+        assertThat(modelfile).contains("chat format: default")
+                .contains("Human: {{ .Content }}</s>\nAssistant:{{ else if eq .Role \"assistant\" }}{{ .Content }}</s>\n")
+                .doesNotContain("{{/* eos */}}").doesNotContain(".Prompt");
+        String alpaca = OllamaModelfile.render("m.gguf", ChatFormat.ALPACA, java.util.Optional.of("</s>"));
+        assertThat(alpaca).contains("Write a response that appropriately completes the request.\n\n{{ end }}")
+                .contains("### Instruction:\n{{ .Content }}\n\n### Response:\n");
+    }
 }

@@ -15,6 +15,8 @@ import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.ValSize;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.template.ChatTemplates;
+import io.tuneforge.trainer.template.ResolvedTemplate;
+import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.template.TemplateException;
 import io.tuneforge.trainer.tokenizer.TokenizerException;
 
@@ -70,6 +72,30 @@ public class DatasetPreviewService {
             }
             return TrainingPreviews.preview(spec(version, file), asJob(), Path.of(model.path()), template,
                     EncodingOptions.defaults().withCutoff(cutoff), samples, statisticsRows);
+        });
+    }
+
+    /**
+     * The chat template a job with {@code template} would train with on this model (by {@link ChatTemplates#resolve},
+     * as the worker resolves it), why, and the version's first training row rendered with it.
+     *
+     * @param template a built-in template name; empty or {@code auto} for the automatic choice
+     * @throws DatasetPreviewException naming the model and the template error when the template cannot be used
+     */
+    public TemplatePreview templatePreview(Actor actor, long versionId, long modelId, Optional<String> template,
+            int cutoff) {
+        VersionDetails version = datasets.version(actor, versionId);
+        BaseModelSummary model = models.get(actor, modelId);
+        Path file = datasets.sourceFile(actor, versionId);
+        return explained(model.name() + ", chat template", () -> {
+            Path modelDir = Path.of(model.path());
+            ResolvedTemplate resolved = ChatTemplates.resolve(modelDir, template);
+            LoadedDataset data = Datasets.load(spec(version, file), asJob());
+            try (TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+                TrainingPreview preview = TrainingPreviews.preview(data, resolved.template(), tokenizer,
+                        EncodingOptions.defaults().withCutoff(Math.max(cutoff, 2)), 1, 1);
+                return new TemplatePreview(resolved.name(), resolved.reason(), preview.samples().stream().findFirst());
+            }
         });
     }
 
