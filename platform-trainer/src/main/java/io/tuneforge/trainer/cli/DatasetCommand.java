@@ -94,7 +94,7 @@ public final class DatasetCommand implements Runnable {
         Path model;
 
         @Option(names = "--template", paramLabel = "NAME",
-                description = "With --model: a built-in template instead of the model's own.")
+                description = "With --model: a LLaMA-Factory template name instead of the model's own (else its family's).")
         String template;
 
         @Option(names = "--drop-invalid", description = "Accept the file without its invalid rows (each is listed).")

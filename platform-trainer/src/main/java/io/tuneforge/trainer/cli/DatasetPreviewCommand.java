@@ -58,7 +58,7 @@ final class DatasetPreviewCommand implements Callable<Integer> {
 
     @Option(names = "--template", paramLabel = "NAME",
             description = "A LLaMA-Factory template name (default, alpaca, llama3, qwen3, qwen3_nothink, "
-                    + "gemma3, ...); default: the model's own chat template.")
+                    + "gemma3, ...); default: the model's own chat template, else its family's.")
     String template;
 
     @Option(names = "--cutoff", paramLabel = "N", defaultValue = "2048", description = "cutoff_len (default 2048).")

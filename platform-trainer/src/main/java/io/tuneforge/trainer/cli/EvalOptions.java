@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 final class EvalOptions {
 
     @Option(names = "--template", paramLabel = "NAME",
-            description = "Chat template: model (the model's own, default) or a LLaMA-Factory template name "
+            description = "Chat template: model (the default: the model's own, else its family's) or a LLaMA-Factory name "
                     + "(default, alpaca, llama3, qwen3, qwen3_nothink, gemma3, glm4, ... as LLaMA-Factory names them).")
     String template;
 

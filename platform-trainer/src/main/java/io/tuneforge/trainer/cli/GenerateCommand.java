@@ -49,7 +49,7 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean chat;
 
     @Option(names = "--template", paramLabel = "NAME",
-            description = "With --chat: a built-in template name instead of the model's own.")
+            description = "With --chat: a LLaMA-Factory template name instead of the model's own (else its family's).")
     String template;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message.")

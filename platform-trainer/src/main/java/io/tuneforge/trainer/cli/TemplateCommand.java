@@ -65,7 +65,7 @@ public final class TemplateCommand implements Runnable {
         List<String> vars = new ArrayList<>();
 
         @Option(names = "--template", paramLabel = "NAME",
-                description = "model (the model's own, the default) or a LLaMA-Factory template name: default, "
+                description = "model (the default: the model's own, else its family's) or a LLaMA-Factory name: default, "
                         + "alpaca, llama3, qwen3, qwen3_nothink, gemma3, ...")
         String template;
 
