@@ -9,7 +9,6 @@ import io.tuneforge.core.user.Role;
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +28,6 @@ import org.springframework.test.context.event.RecordApplicationEvents;
 @SpringBootTest(properties = "tuneforge.queue.reaper.enabled=false")
 @RecordApplicationEvents
 class JobServiceTest {
-
-    /** stories-sized Llama: h=64, 5 layers, vocab 512. */
-    private static final String SMALL_CONFIG = """
-            {"hidden_size": 64, "num_hidden_layers": 5, "intermediate_size": 172, "num_attention_heads": 8,
-             "num_key_value_heads": 4, "vocab_size": 512, "tie_word_embeddings": true}
-            """;
 
     @Autowired
     JobService jobs;
@@ -63,11 +56,8 @@ class JobServiceTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Files.writeString(modelDir.resolve("config.json"), SMALL_CONFIG);
         fixtures = new JobFixtures(jdbc);
-        fixtures.clearQueue();
-        jdbc.update("update workers set status = 'offline'");
-        team = fixtures.team(1, modelDir.toString());
+        team = fixtures.quietQueueWithTeam(modelDir);
         member = team.as(Role.MEMBER);
     }
 

@@ -9,7 +9,6 @@ import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(properties = "tuneforge.queue.reaper.enabled=false")
 class JobSubmissionServiceTest {
 
-    /** stories-sized Llama: h=64, 5 layers, vocab 512. */
-    private static final String SMALL_CONFIG = """
-            {"hidden_size": 64, "num_hidden_layers": 5, "intermediate_size": 172, "num_attention_heads": 8,
-             "num_key_value_heads": 4, "vocab_size": 512, "tie_word_embeddings": true}
-            """;
     private static final Map<String, Object> LORA = Map.of("per_device_train_batch_size", 2, "cutoff_len", 128,
             "lora_rank", 8);
 
@@ -53,11 +47,8 @@ class JobSubmissionServiceTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Files.writeString(modelDir.resolve("config.json"), SMALL_CONFIG);
         fixtures = new JobFixtures(jdbc);
-        fixtures.clearQueue();
-        jdbc.update("update workers set status = 'offline'");
-        team = fixtures.team(1, modelDir.toString());
+        team = fixtures.quietQueueWithTeam(modelDir);
         member = team.as(Role.MEMBER);
     }
 

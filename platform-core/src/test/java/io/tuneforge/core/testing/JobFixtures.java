@@ -2,6 +2,9 @@ package io.tuneforge.core.testing;
 
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -24,6 +27,23 @@ public final class JobFixtures {
 
     public JobFixtures(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** A stories-sized Llama {@code config.json} (h=64, 5 layers, vocab 512), for pre-flight estimates. */
+    public static final String SMALL_CONFIG = """
+            {"hidden_size": 64, "num_hidden_layers": 5, "intermediate_size": 172, "num_attention_heads": 8,
+             "num_key_value_heads": 4, "vocab_size": 512, "tie_word_embeddings": true}
+            """;
+
+    /**
+     * An empty queue with no worker online, and a team (quota 1) whose model is a small config in {@code modelDir}:
+     * what submission and lifecycle tests start from.
+     */
+    public TeamSetup quietQueueWithTeam(Path modelDir) throws IOException {
+        Files.writeString(modelDir.resolve("config.json"), SMALL_CONFIG);
+        clearQueue();
+        jdbc.update("update workers set status = 'offline'");
+        return team(1, modelDir.toString());
     }
 
     /** A team with quota {@code maxDevices}, one member, a model at {@code modelPath}, a valid 100-row dataset. */
