@@ -10,4 +10,7 @@ public interface DatasetFileRepository extends JpaRepository<DatasetFile, Long> 
 
     /** The files of several versions in upload order. */
     List<DatasetFile> findByDatasetVersionIdInOrderByIdAsc(Collection<Long> datasetVersionIds);
+
+    /** The files of a dataset's versions with this checksum (an upload that is already stored). */
+    List<DatasetFile> findByDatasetVersionDatasetIdAndSha256(Long datasetId, String sha256);
 }

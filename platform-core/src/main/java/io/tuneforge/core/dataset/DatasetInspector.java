@@ -26,4 +26,12 @@ public interface DatasetInspector {
      * @throws DatasetException when the file cannot be read up to there (names the line and what is wrong)
      */
     List<DatasetRecord> head(Path file, int limit);
+
+    /**
+     * Validates the file as {@code format} like {@link #validate} and writes the records that pass, unchanged, to
+     * {@code target} as JSON Lines (one object a line, UTF-8).
+     *
+     * @return the report of the whole file (its problems are those of the rows left out)
+     */
+    ValidationSummary keepValid(Path file, DatasetFormat format, Path target);
 }

@@ -72,25 +72,108 @@ public class DatasetService {
     }
 
     /**
-     * Stores {@code content} as the next version of the actor's team's dataset {@code datasetName} (created if new).
+     * Stores {@code content} as the next version of the actor's team's dataset {@code datasetName} (created if new),
+     * refusing it whole (nothing stored) when any row is invalid.
      *
      * @param fileName the uploaded file's name (its extension is kept), cleaned by {@link UploadFileName} first
      * @param format   the format to read it as; empty to detect it from the first record
      */
     public VersionDetails upload(Actor actor, String datasetName, String fileName, InputStream content,
             Optional<DatasetFormat> format) {
+        return upload(actor, datasetName, fileName, content, format, false);
+    }
+
+    /**
+     * Stores {@code content} as the next version of the actor's team's dataset {@code datasetName} (created if new).
+     * The file must be text in UTF-8 (a UTF-8 byte order mark is dropped; UTF-16 and UTF-32 files with a byte order
+     * mark are converted to UTF-8), hold at least one record and not be the same file as an existing version.
+     *
+     * @param fileName    the uploaded file's name (its extension is kept), cleaned by {@link UploadFileName} first
+     * @param format      the format to read it as; empty to detect it from the first record
+     * @param dropInvalid when some rows are invalid, store only the valid rows (as JSON Lines) and say in the report
+     *                    how many were dropped; otherwise such a file is refused whole
+     * @throws DatasetRejectedException         when rows are invalid (and not dropped): carries the report
+     * @throws DuplicateDatasetVersionException when the file is already a version of the dataset
+     * @throws DatasetException                 when the file is empty, not UTF-8 or its format cannot be told
+     */
+    public VersionDetails upload(Actor actor, String datasetName, String fileName, InputStream content,
+            Optional<DatasetFormat> format, boolean dropInvalid) {
         String cleanName = UploadFileName.clean(fileName, "upload.jsonl");
         actor.requireWriter();
         String name = requireName(datasetName);
         Path incoming = receive(content, cleanName);
         try {
-            DatasetFormat chosen = format.or(() -> inspector.detect(incoming)).orElseThrow(() ->
-                    new DatasetException(cleanName + ": cannot tell the format from the first record; pick the format "
-                            + "(alpaca, sharegpt, openai, preference, text, classification) and upload again"));
-            return store(actor, name, cleanName, incoming, chosen);
+            return accept(actor, name, cleanName, incoming, format, dropInvalid);
         } finally {
             deleteQuietly(incoming);
         }
+    }
+
+    /** Checks a received file (encoding, emptiness, format, rows, duplicates) and stores it or refuses it whole. */
+    private VersionDetails accept(Actor actor, String name, String fileName, Path received,
+            Optional<DatasetFormat> format, boolean dropInvalid) {
+        List<Path> temporary = new ArrayList<>();
+        try {
+            Path incoming = UploadEncoding.toUtf8(received, fileName, temporary);
+            DatasetFormat chosen = format.or(() -> inspector.detect(incoming)).orElseThrow(() -> undetectable(incoming, fileName));
+            ValidationSummary report = inspector.validate(incoming, chosen);
+            Path toStore = incoming;
+            String storedName = fileName;
+            if (!report.valid()) {
+                if (!dropInvalid || report.rows() == 0) {
+                    throw new DatasetRejectedException(fileName, report);
+                }
+                Path kept = incoming.resolveSibling(UUID.randomUUID() + "-valid.jsonl");
+                temporary.add(kept);
+                ValidationSummary whole = inspector.keepValid(incoming, chosen, kept);
+                ValidationSummary keptReport = inspector.validate(kept, chosen);
+                if (!keptReport.valid()) {
+                    throw new DatasetRejectedException(fileName, whole);
+                }
+                report = new ValidationSummary(keptReport.rows(), 0, whole.problems(), whole.countsByKind(),
+                        Math.max(0, whole.rows() - keptReport.rows()));
+                toStore = kept;
+                storedName = stripExtension(fileName) + ".valid.jsonl";
+            }
+            refuseDuplicate(actor, name, fileName, toStore);
+            return store(actor, name, fileName, storedName, toStore, chosen, report);
+        } finally {
+            temporary.forEach(DatasetService::deleteQuietly);
+        }
+    }
+
+    /** The reason no format could be told: a syntax error near the start of the file if there is one. */
+    private DatasetException undetectable(Path incoming, String fileName) {
+        String hint = "; fix the file, or pick the format (alpaca, sharegpt, openai, preference, text, classification) "
+                + "and upload again";
+        try {
+            inspector.head(incoming, 20);
+        } catch (DatasetException e) {
+            return new DatasetException(e.getMessage() + hint, e);
+        } catch (RuntimeException e) {
+            // unreadable in another way: fall through to the general message
+        }
+        return new DatasetException(fileName + ": cannot tell the format from the first record; pick the format "
+                + "(alpaca, sharegpt, openai, preference, text, classification) and upload again");
+    }
+
+    private void refuseDuplicate(Actor actor, String name, String fileName, Path file) {
+        Optional<Dataset> dataset = datasets.findByTeamIdAndName(actor.teamId(), name);
+        if (dataset.isEmpty()) {
+            return;
+        }
+        String checksum;
+        try {
+            checksum = sha256(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the upload " + file + ": " + e.getMessage(), e);
+        }
+        files.findByDatasetVersionDatasetIdAndSha256(dataset.get().getId(), checksum).stream()
+                .filter(f -> f.getPurpose() == DatasetFile.Purpose.SOURCE).findFirst()
+                .ifPresent(existing -> {
+                    throw new DuplicateDatasetVersionException(name, fileName, existing.getDatasetVersion().getId(),
+                            existing.getDatasetVersion().getVersion());
+                });
     }
 
     /** The datasets the actor may see, each with its newest version. */
@@ -184,7 +267,8 @@ public class DatasetService {
             try (InputStream in = Files.newInputStream(file)) {
                 Path incoming = receive(in, file.getFileName().toString());
                 try {
-                    imported.add(store(actor, requireName(name), file.getFileName().toString(), incoming, format.get()));
+                    imported.add(accept(actor, requireName(name), file.getFileName().toString(), incoming, format,
+                            false));
                 } finally {
                     deleteQuietly(incoming);
                 }
@@ -226,13 +310,14 @@ public class DatasetService {
         return spec.path("ranking").asBoolean(false) ? Optional.of(DatasetFormat.PREFERENCE) : Optional.empty();
     }
 
-    VersionDetails store(Actor actor, String name, String fileName, Path incoming, DatasetFormat format) {
+    private VersionDetails store(Actor actor, String name, String fileName, String storedName, Path incoming,
+            DatasetFormat format, ValidationSummary report) {
         Dataset dataset = datasets.findByTeamIdAndName(actor.teamId(), name).orElseGet(() -> datasets.save(
                 new Dataset(teams.getReferenceById(actor.teamId()), name, "", users.getReferenceById(actor.userId()))));
         int number = versions.findFirstByDatasetIdOrderByVersionDesc(dataset.getId()).map(v -> v.getVersion() + 1).orElse(1);
         DatasetVersion version = versions.save(new DatasetVersion(dataset, number, format,
                 users.getReferenceById(actor.userId())));
-        String safeName = safeFileName(fileName);
+        String safeName = safeFileName(storedName);
         Path relative = Path.of("datasets", Long.toString(actor.teamId()), Long.toString(dataset.getId()), "v" + number, safeName);
         Path target = home.root().resolve(relative);
         try {
@@ -243,7 +328,7 @@ public class DatasetService {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot store the upload at " + target + ": check disk space and permissions", e);
         }
-        validate(version, target);
+        version.markValidated(report.valid(), report.rows(), report.toJson());
         return details(version);
     }
 
@@ -313,6 +398,11 @@ public class DatasetService {
                 .orElseThrow(() -> new DatasetVersionNotFoundException(versionId));
     }
 
+    private static String stripExtension(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
     static String requireName(String datasetName) {
         String name = datasetName == null ? "" : datasetName.strip();
         if (name.isEmpty() || name.length() > 200) {
@@ -341,7 +431,7 @@ public class DatasetService {
         }
     }
 
-    private static void deleteQuietly(Path path) {
+    static void deleteQuietly(Path path) {
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

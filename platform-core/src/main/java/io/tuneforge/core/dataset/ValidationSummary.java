@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -17,12 +18,20 @@ import tools.jackson.databind.json.JsonMapper;
  * @param problems     the listed problems, in file order
  * @param countsByKind every problem counted by kind (errors and warnings, e.g. {@code MISSING_FIELD: 3}), when the
  *                     validator tells kinds apart; empty otherwise
+ * @param dropped      rows left out of the stored file because they were invalid (the upload asked to keep only the
+ *                     valid rows); {@code rows} then counts the rows kept and {@code problems} are the dropped rows'
  */
-public record ValidationSummary(int rows, int problemCount, List<Problem> problems, Map<String, Long> countsByKind) {
+public record ValidationSummary(int rows, int problemCount, List<Problem> problems, Map<String, Long> countsByKind,
+        int dropped) {
 
     public ValidationSummary {
         problems = problems == null ? List.of() : List.copyOf(problems);
         countsByKind = countsByKind == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(countsByKind));
+    }
+
+    /** A report of a file stored as uploaded. */
+    public ValidationSummary(int rows, int problemCount, List<Problem> problems, Map<String, Long> countsByKind) {
+        this(rows, problemCount, problems, countsByKind, 0);
     }
 
     /** A report without counts per kind. */
@@ -33,7 +42,9 @@ public record ValidationSummary(int rows, int problemCount, List<Problem> proble
     /** At most this many problems are kept in the report (the count still covers all). */
     public static final int MAX_LISTED = 1000;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Reads reports stored before a field was added (such as {@code dropped}) with that field 0. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).build();
 
     /**
      * One problem.

@@ -64,25 +64,140 @@ class DatasetServiceTest {
         Actor actor = member();
         upload(actor, "versioned", ALPACA);
 
-        VersionDetails second = upload(actor, "versioned", ALPACA);
+        VersionDetails second = upload(actor, "versioned", ALPACA.replace("Hi!", "Hello!"));
 
         assertThat(second.version()).isEqualTo(2);
         assertThat(service.versions(actor, second.datasetId())).extracting(VersionDetails::version).containsExactly(2, 1);
     }
 
+    private static final String BROKEN = """
+            {"instruction": "ok", "output": "fine"}
+            {"instruction": "no answer"}
+            {"instruction": 5, "output": "x"}
+            """;
+
     @Test
-    void reportsRowAndFieldOfEveryProblem() {
+    void refusesAnInvalidFileWholeWithRowAndFieldOfEveryProblemAndStoresNothing() throws Exception {
         Actor actor = member();
 
-        VersionDetails version = upload(actor, "broken", """
-                {"instruction": "ok", "output": "fine"}
-                {"instruction": "no answer"}
-                {"instruction": 5, "output": "x"}
-                """);
+        assertThatThrownBy(() -> upload(actor, "broken", BROKEN))
+                .isInstanceOfSatisfying(DatasetRejectedException.class, e -> {
+                    assertThat(e.report().problems()).extracting(p -> p.row() + ":" + p.field())
+                            .containsExactly("2:output", "3:instruction");
+                    assertThat(e.getMessage()).contains("broken.json was not stored", "2 problems", "row 2, output");
+                });
+        assertThat(service.list(actor)).isEmpty();
+        assertNothingLeftInIncoming();
+    }
 
-        assertThat(version.status()).isEqualTo(DatasetVersion.Status.INVALID);
-        assertThat(version.report().problems()).extracting(p -> p.row() + ":" + p.field())
-                .containsExactly("2:output", "3:instruction");
+    @Test
+    void keepsOnlyTheValidRowsWhenAskedAndSaysHowManyWereDropped() throws Exception {
+        Actor actor = member();
+
+        VersionDetails version = service.upload(actor, "kept", "kept.jsonl", bytes(BROKEN), Optional.empty(), true);
+
+        assertThat(version.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(version.report().rows()).isEqualTo(1);
+        assertThat(version.report().dropped()).isEqualTo(2);
+        assertThat(version.report().problems()).extracting(ValidationSummary.Problem::row).containsExactly(2, 3);
+        assertThat(Files.readAllLines(service.sourceFile(actor, version.id()))).singleElement()
+                .satisfies(line -> assertThat(line).contains("\"fine\""));
+        assertNothingLeftInIncoming();
+    }
+
+    @Test
+    void refusesWhenNoRowIsValidEvenWhenAskedToKeepTheValidOnes() {
+        Actor actor = member();
+
+        assertThatThrownBy(() -> service.upload(actor, "none", "none.jsonl",
+                bytes("{\"instruction\": \"no answer\"}\n"), Optional.of(DatasetFormat.ALPACA), true))
+                .isInstanceOf(DatasetRejectedException.class);
+        assertThat(service.list(actor)).isEmpty();
+    }
+
+    @Test
+    void emptyAndBlankFilesAreEmpty() {
+        Actor actor = member();
+
+        assertThatThrownBy(() -> upload(actor, "blank", " \n\t\r\n  \n"))
+                .isInstanceOf(DatasetException.class).hasMessageContaining("the file is empty");
+        assertThatThrownBy(() -> upload(actor, "nothing", ""))
+                .isInstanceOf(DatasetException.class).hasMessageContaining("the file is empty");
+        assertThatThrownBy(() -> service.upload(actor, "bom-only", "bom.jsonl",
+                new ByteArrayInputStream(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, ' '}), Optional.empty()))
+                .isInstanceOf(DatasetException.class).hasMessageContaining("the file is empty");
+    }
+
+    @Test
+    void acceptsUtf8WithAByteOrderMarkAndStoresItWithout() throws Exception {
+        Actor actor = member();
+        byte[] text = ALPACA.getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[text.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(text, 0, withBom, 3, text.length);
+
+        VersionDetails version = service.upload(actor, "bom", "bom.json", new ByteArrayInputStream(withBom),
+                Optional.empty());
+
+        assertThat(version.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(service.sourceFile(actor, version.id())).hasContent(ALPACA);
+    }
+
+    @Test
+    void convertsUtf16AndUtf32WithAByteOrderMarkToUtf8() throws Exception {
+        Actor actor = member();
+        for (String charset : new String[] {"UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE"}) {
+            String text = "\uFEFF" + ALPACA.replace("Hi!", "Hi " + charset + " \u00e9\u00e8!");
+
+            VersionDetails version = service.upload(actor, "wide-" + charset, "wide.json",
+                    new ByteArrayInputStream(text.getBytes(java.nio.charset.Charset.forName(charset))), Optional.empty());
+
+            assertThat(version.status()).as(charset).isEqualTo(DatasetVersion.Status.VALID);
+            assertThat(service.sourceFile(actor, version.id())).as(charset).hasContent(text.substring(1));
+        }
+        assertNothingLeftInIncoming();
+    }
+
+    @Test
+    void refusesBytesThatAreNotUtf8NamingTheLine() throws Exception {
+        Actor actor = member();
+        byte[] first = "{\"text\": \"fine\"}\n{\"text\": \"also fine\"}\n{\"text\": \"caf".getBytes(StandardCharsets.UTF_8);
+        byte[] bad = new byte[first.length + 4];
+        System.arraycopy(first, 0, bad, 0, first.length);
+        bad[first.length] = (byte) 0xE9;
+        bad[first.length + 1] = '"';
+        bad[first.length + 2] = '}';
+        bad[first.length + 3] = '\n';
+
+        assertThatThrownBy(() -> service.upload(actor, "latin1", "latin1.jsonl", new ByteArrayInputStream(bad),
+                Optional.empty())).isInstanceOf(DatasetException.class)
+                .hasMessageContaining("line 3").hasMessageContaining("save the file as UTF-8");
+        assertThat(service.list(actor)).isEmpty();
+        assertNothingLeftInIncoming();
+    }
+
+    @Test
+    void refusesAnExactDuplicateOfAnExistingVersionNamingIt() {
+        Actor actor = member();
+        VersionDetails first = upload(actor, "twice", ALPACA);
+
+        assertThatThrownBy(() -> upload(actor, "twice", ALPACA))
+                .isInstanceOfSatisfying(DuplicateDatasetVersionException.class, e -> {
+                    assertThat(e.existingVersionId()).isEqualTo(first.id());
+                    assertThat(e.existingVersion()).isEqualTo(1);
+                    assertThat(e.getMessage()).contains("version 1 of dataset 'twice'");
+                });
+        assertThat(service.versions(actor, first.datasetId())).hasSize(1);
+    }
+
+    @Test
+    void aSyntaxErrorThatHidesTheFormatIsNamedInsteadOfTheGenericMessage() {
+        Actor actor = member();
+
+        assertThatThrownBy(() -> upload(actor, "garbled", "{\"instruction\": \"x\", \n"))
+                .isInstanceOf(DatasetException.class).hasMessageContaining("record 1: not valid JSON");
     }
 
     @Test
@@ -104,9 +219,17 @@ class DatasetServiceTest {
 
         assertThatThrownBy(() -> upload(actor, "too-big", big))
                 .isInstanceOf(DatasetException.class).hasMessageContaining("upload limit of 4096 bytes");
+        assertNothingLeftInIncoming();
+    }
+
+    private void assertNothingLeftInIncoming() throws Exception {
         try (var left = Files.list(home.datasets().resolve(".incoming"))) {
             assertThat(left).isEmpty();
         }
+    }
+
+    private static ByteArrayInputStream bytes(String content) {
+        return new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -49,6 +49,30 @@ public class StructuralDatasetInspector implements DatasetInspector {
     }
 
     @Override
+    public ValidationSummary keepValid(Path file, DatasetFormat format, Path target) {
+        ValidationSummary report = validate(file, format);
+        List<String> kept = new ArrayList<>();
+        try {
+            for (DatasetRecord record : records(file)) {
+                if (check(record.row(), record.value(), format).isEmpty()) {
+                    kept.add(JSON.writeValueAsString(record.value()));
+                }
+            }
+            Files.write(target, kept, StandardCharsets.UTF_8);
+        } catch (DatasetException e) {
+            // a file that cannot be read keeps nothing
+            try {
+                Files.writeString(target, "");
+            } catch (IOException io) {
+                throw new UncheckedIOException(io);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return report;
+    }
+
+    @Override
     public List<DatasetRecord> head(Path file, int limit) {
         List<DatasetRecord> records = records(file);
         return records.subList(0, Math.min(limit, records.size()));

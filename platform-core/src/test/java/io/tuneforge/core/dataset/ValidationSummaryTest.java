@@ -25,6 +25,7 @@ class ValidationSummaryTest {
         assertThat(report.problemCount()).isEqualTo(1);
         assertThat(report.problems()).extracting(ValidationSummary.Problem::field).containsExactly("output");
         assertThat(report.countsByKind()).isEmpty();
+        assertThat(report.dropped()).isZero();
         assertThat(report.valid()).isFalse();
     }
 }

@@ -15,7 +15,17 @@ import io.tuneforge.trainer.data.validation.LengthMeasure;
 import io.tuneforge.trainer.data.validation.Problem;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.data.validation.ValidationReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.Set;
+import io.tuneforge.trainer.data.ProblemKind;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +44,11 @@ import java.util.Optional;
  */
 public final class PipelineDatasetInspector implements DatasetInspector {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Problems of reading the file rather than of a row's content: listed before the others. */
+    private static final Set<ProblemKind> SYNTAX = EnumSet.of(ProblemKind.UNREADABLE_FILE, ProblemKind.EMPTY_FILE,
+            ProblemKind.INVALID_JSON, ProblemKind.NON_UTF8, ProblemKind.MALFORMED_ROW);
+
     @Override
     public Optional<DatasetFormat> detect(Path file) {
         return FormatDetector.detect(file);
@@ -44,6 +59,26 @@ public final class PipelineDatasetInspector implements DatasetInspector {
         ValidationOptions options = new ValidationOptions(ValidationSummary.MAX_LISTED, Optional.empty(),
                 LengthMeasure.characters(), false);
         return summary(DatasetValidator.validate(DatasetSpec.of(file, format), options));
+    }
+
+    /** Validates like {@link #validate} and writes every row that passes, as read, to {@code target} as JSON Lines. */
+    @Override
+    public ValidationSummary keepValid(Path file, DatasetFormat format, Path target) {
+        ValidationOptions options = new ValidationOptions(ValidationSummary.MAX_LISTED, Optional.empty(),
+                LengthMeasure.characters(), false);
+        try (Writer out = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
+            ValidationReport report = DatasetValidator.validate(DatasetSpec.of(file, format), options, row -> {
+                try {
+                    out.write(JSON.writeValueAsString(row.raw()));
+                    out.write('\n');
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return summary(report);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the valid rows to " + target + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -70,7 +105,9 @@ public final class PipelineDatasetInspector implements DatasetInspector {
         List<ValidationSummary.Problem> problems = new ArrayList<>();
         report.suggestedFormat().ifPresent(suggested -> problems.add(new ValidationSummary.Problem(0, "",
                 "The rows look like " + suggested.cliName() + " data: read the file as " + suggested.cliName())));
-        report.problems().stream().map(PipelineDatasetInspector::problem).forEach(problems::add);
+        // syntax errors (a file or row that cannot be read) first, then the per-row consequences, each in file order
+        report.problems().stream().sorted(Comparator.comparing(p -> !SYNTAX.contains(p.kind())))
+                .map(PipelineDatasetInspector::problem).forEach(problems::add);
         Map<String, Long> counts = new LinkedHashMap<>();
         report.counts().forEach((kind, count) -> counts.put(kind.name(), count));
         int errors = (int) Math.min(Integer.MAX_VALUE, Math.max(report.errorCount(), report.fileError() ? 1 : 0));
