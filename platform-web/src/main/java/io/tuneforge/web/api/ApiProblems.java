@@ -37,6 +37,11 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import io.tuneforge.core.dataset.DatasetRejectedException;
+import io.tuneforge.core.dataset.DuplicateDatasetVersionException;
+import io.tuneforge.core.dataset.ValidationSummary;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamReadException;
 
@@ -69,6 +74,43 @@ class ApiProblems extends ResponseEntityExceptionHandler {
             EvaluationException.class, PlaygroundException.class, IllegalArgumentException.class})
     ProblemDetail refused(RuntimeException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "refused", e.getMessage());
+    }
+
+    /** Problems given in full in an {@code invalid-dataset} problem; the counts cover every one. */
+    static final int LISTED_DATASET_PROBLEMS = 20;
+
+    /**
+     * An upload refused whole because rows are invalid: 422 with the file's report, the first problems in full
+     * ({@code problems}: file, row, field, reason; syntax errors first) and every problem counted by kind.
+     */
+    @ExceptionHandler(DatasetRejectedException.class)
+    ProblemDetail rejectedDataset(DatasetRejectedException e) {
+        ProblemDetail problem = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-dataset", e.getMessage());
+        problem.setTitle("Invalid dataset");
+        ValidationSummary report = e.report();
+        problem.setProperty("file", e.fileName());
+        problem.setProperty("rows", report.rows());
+        problem.setProperty("problem_count", report.problemCount());
+        problem.setProperty("counts_by_kind", report.countsByKind());
+        problem.setProperty("problems", report.problems().stream().limit(LISTED_DATASET_PROBLEMS).map(p -> {
+            Map<String, Object> listed = new LinkedHashMap<>();
+            listed.put("file", e.fileName());
+            listed.put("row", p.row());
+            listed.put("field", p.field());
+            listed.put("reason", p.reason());
+            return listed;
+        }).toList());
+        problem.setProperty("hint", "fix the file, or upload it again with drop_invalid=true to keep only the valid rows");
+        return problem;
+    }
+
+    /** The same file as an existing version of the dataset: 409 naming that version. */
+    @ExceptionHandler(DuplicateDatasetVersionException.class)
+    ProblemDetail duplicateDataset(DuplicateDatasetVersionException e) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "duplicate-file", e.getMessage());
+        problem.setProperty("existing_file_id", e.existingVersionId());
+        problem.setProperty("existing_version", e.existingVersion());
+        return problem;
     }
 
     /** A refused field of a request (or of an account change): 422 naming the field in {@code field}. */

@@ -46,11 +46,16 @@ class FilesController {
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Upload a training file (JSON/JSONL/CSV/Parquet as the data pipeline reads them)")
+    @Operation(summary = "Upload a training file (JSON/JSONL/CSV/Parquet as the data pipeline reads them)",
+            description = "The file must be UTF-8 (UTF-16/32 with a byte order mark are converted). A file with invalid "
+                    + "rows is refused whole with 422 and its validation report (type invalid-dataset) unless "
+                    + "drop_invalid=true, which stores only the valid rows (as JSON Lines) and reports how many were "
+                    + "dropped. The same file as an existing version of the dataset answers 409 naming that version.")
     FileDto upload(@RequestPart("file") MultipartFile file,
             @RequestParam(defaultValue = "fine-tune") String purpose,
             @RequestParam Optional<String> dataset,
-            @RequestParam Optional<String> format) throws IOException {
+            @RequestParam Optional<String> format,
+            @RequestParam(name = "drop_invalid", defaultValue = "false") boolean dropInvalid) throws IOException {
         String fileName = UploadFileName.clean(file.getOriginalFilename(), "upload.jsonl");
         Actor actor = caller.get();
         if (!purpose.equals("fine-tune")) {
@@ -58,7 +63,8 @@ class FilesController {
         }
         String name = dataset.orElseGet(() -> stripExtension(fileName));
         try (InputStream content = file.getInputStream()) {
-            return FileDto.of(datasets.upload(actor, name, fileName, content, format.map(FilesController::format)));
+            return FileDto.of(datasets.upload(actor, name, fileName, content, format.map(FilesController::format),
+                    dropInvalid));
         }
     }
 

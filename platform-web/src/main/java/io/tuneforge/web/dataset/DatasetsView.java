@@ -2,6 +2,7 @@ package io.tuneforge.web.dataset;
 
 import com.vaadin.flow.component.AttachEvent;
 import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Span;
@@ -17,9 +18,11 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.server.streams.UploadEvent;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
+import io.tuneforge.core.dataset.DatasetRejectedException;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.DatasetSummary;
 import io.tuneforge.core.dataset.ImportResult;
+import io.tuneforge.core.dataset.ValidationSummary;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
@@ -41,6 +44,8 @@ public class DatasetsView extends VerticalLayout {
 
     /** The format choice that means "detect from the first record". */
     static final String AUTO_DETECT = "Detect automatically";
+    /** Problems of a refused upload shown in full. */
+    static final int LISTED_PROBLEMS = 20;
 
     private final DatasetService datasets;
     private final Actor actor;
@@ -48,6 +53,9 @@ public class DatasetsView extends VerticalLayout {
     final TextField name = new TextField("Dataset name");
     final Select<String> format = new Select<>();
     final Upload upload = new Upload();
+    final Checkbox keepValidRows = new Checkbox("Keep only the valid rows");
+    /** The report of the last upload refused for invalid rows; hidden when there is none. */
+    final VerticalLayout uploadReport = new VerticalLayout();
     final TextField importFolder = new TextField("LLaMA-Factory data folder on the server");
     final Button importButton = new Button("Import dataset_info.json");
     final Grid<DatasetSummary> grid = new Grid<>(DatasetSummary.class, false);
@@ -59,7 +67,7 @@ public class DatasetsView extends VerticalLayout {
         this.details = new DatasetDetails(datasets, previews, actor, this::refresh);
         setSizeFull();
         add(new SectionHeader("Datasets", "Upload, validate and preview training data as a model trains on it."),
-                uploadBar(), importBar(), configureGrid(), details);
+                uploadBar(), uploadReport, importBar(), configureGrid(), details);
     }
 
     @Override
@@ -80,8 +88,14 @@ public class DatasetsView extends VerticalLayout {
         configureSizeLimit();
         upload.setUploadHandler(this::receive);
         upload.setId("dataset-upload");
+        keepValidRows.setHelperText("Otherwise a file with an invalid row is refused whole and nothing is stored.");
+        keepValidRows.setId("keep-valid-rows");
+        uploadReport.setId("upload-report");
+        uploadReport.setPadding(false);
+        uploadReport.setSpacing(false);
+        uploadReport.setVisible(false);
         grid.setId("datasets");
-        HorizontalLayout bar = new HorizontalLayout(name, format, upload);
+        HorizontalLayout bar = new HorizontalLayout(name, format, keepValidRows, upload);
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         bar.setWidthFull();
         return bar;
@@ -132,9 +146,13 @@ public class DatasetsView extends VerticalLayout {
         String datasetName = name.getValue().isBlank() ? baseName(event.getFileName()) : name.getValue();
         Optional<DatasetFormat> chosen = AUTO_DETECT.equals(format.getValue()) ? Optional.empty()
                 : Optional.of(DatasetFormat.valueOf(format.getValue()));
+        boolean dropInvalid = keepValidRows.getValue();
         try (InputStream in = event.getInputStream()) {
-            VersionDetails stored = datasets.upload(actor, datasetName, event.getFileName(), in, chosen);
+            VersionDetails stored = datasets.upload(actor, datasetName, event.getFileName(), in, chosen, dropInvalid);
             event.getUI().access(() -> uploaded(stored));
+        } catch (DatasetRejectedException e) {
+            event.getUI().access(() -> rejected(e));
+            event.reject(e.getMessage());
         } catch (DatasetException | AccessRefusedException e) {
             event.getUI().access(() -> Notifications.error(e.getMessage()));
             event.reject(e.getMessage());
@@ -144,10 +162,38 @@ public class DatasetsView extends VerticalLayout {
         }
     }
 
+    /** Called after an upload refused for invalid rows (on the UI thread): shows its report; nothing was stored. */
+    void rejected(DatasetRejectedException e) {
+        Notifications.error(e.getMessage());
+        ValidationSummary report = e.report();
+        uploadReport.removeAll();
+        uploadReport.add(title(e.fileName() + " was not stored: " + report.problemCount() + " problem"
+                + (report.problemCount() == 1 ? "" : "s") + " in " + report.rows() + " rows"));
+        if (!report.countsByKind().isEmpty()) {
+            StringBuilder counts = new StringBuilder("By kind: ");
+            report.countsByKind().forEach((kind, count) -> counts.append(kind).append(' ').append(count).append(", "));
+            uploadReport.add(muted(counts.substring(0, counts.length() - 2)));
+        }
+        report.problems().stream().limit(LISTED_PROBLEMS).forEach(p -> uploadReport.add(new Span(e.fileName()
+                + (p.row() > 0 ? ", row " + p.row() : "") + (p.field().isEmpty() ? "" : ", " + p.field()) + ": "
+                + p.reason())));
+        if (report.problems().size() > LISTED_PROBLEMS) {
+            uploadReport.add(muted("... and " + (report.problems().size() - LISTED_PROBLEMS) + " more listed"));
+        }
+        uploadReport.add(muted("Fix the file and upload it again, or tick \"" + keepValidRows.getLabel()
+                + "\" to store only the valid rows."));
+        uploadReport.setVisible(true);
+        upload.clearFileList();
+    }
+
     /** Called after a successful upload (on the UI thread). */
     void uploaded(VersionDetails stored) {
+        uploadReport.removeAll();
+        uploadReport.setVisible(false);
+        int dropped = stored.report().dropped();
         Notifications.success(stored.datasetName() + " v" + stored.version() + " stored: " + stored.report().rows()
-                + " rows, " + stored.report().problemCount() + " problems");
+                + " rows" + (dropped > 0 ? ", " + dropped + " invalid rows dropped" : "") + ", "
+                + stored.report().problemCount() + " problems");
         refresh();
         datasets.list(actor).stream().filter(s -> s.versionId() == stored.id()).findFirst().ifPresent(grid::select);
         upload.clearFileList();

@@ -82,22 +82,47 @@ class DatasetsViewTest extends SpringBrowserlessTest {
                 .containsExactly("Row", "instruction", "input", "output");
     }
 
+    private static final byte[] BROKEN = """
+            {"instruction": "fine", "output": "ok"}
+            {"instruction": "no answer"}
+            """.getBytes(StandardCharsets.UTF_8);
+
     @Test
-    void brokenRowsAppearInTheValidationReportWithRowAndField() {
+    void aFileWithBrokenRowsIsRefusedWholeShowingItsReportWithRowAndField() {
         DatasetsView view = navigate(DatasetsView.class);
         test(view.name).setValue("broken");
 
-        test(view.upload).upload("broken.jsonl", "application/json", """
-                {"instruction": "fine", "output": "ok"}
-                {"instruction": "no answer"}
-                """.getBytes(StandardCharsets.UTF_8));
+        test(view.upload).upload("broken.jsonl", "application/json", BROKEN);
         roundTrip();
-        test(view.grid).select(0);
 
-        assertThat(test(view.grid).getRow(0).status()).isEqualTo(DatasetVersion.Status.INVALID);
-        assertThat(test(view.details.problems).size()).isEqualTo(1);
-        assertThat(test(view.details.problems).getCellText(0, 0)).isEqualTo("2");
-        assertThat(test(view.details.problems).getCellText(0, 1)).isEqualTo("output");
+        assertThat(test(view.grid).size()).isZero();
+        assertThat(view.uploadReport.isVisible()).isTrue();
+        assertThat(texts(view.uploadReport)).anySatisfy(t -> assertThat(t).contains("broken.jsonl was not stored"))
+                .anySatisfy(t -> assertThat(t).startsWith("broken.jsonl, row 2, output: "))
+                .anySatisfy(t -> assertThat(t).contains("Keep only the valid rows"));
+    }
+
+    @Test
+    void keepingOnlyTheValidRowsStoresThemAndSaysHowManyWereDropped() {
+        DatasetsView view = navigate(DatasetsView.class);
+        test(view.name).setValue("kept");
+        assertThat(view.keepValidRows.isVisible()).isTrue();
+        test(view.keepValidRows).click();
+
+        test(view.upload).upload("broken.jsonl", "application/json", BROKEN);
+        roundTrip();
+
+        assertThat(view.uploadReport.isVisible()).isFalse();
+        assertThat(test(view.grid).size()).isEqualTo(1);
+        assertThat(test(view.grid).getRow(0).status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(test(view.grid).getRow(0).rows()).isEqualTo(1);
+        assertThat($(Notification.class).all()).anySatisfy(n -> assertThat(test(n).getText())
+                .contains("1 invalid rows dropped"));
+    }
+
+    private static List<String> texts(Component root) {
+        return descendants(root).filter(c -> c instanceof Span || c instanceof com.vaadin.flow.component.html.H3)
+                .map(c -> c.getElement().getText()).toList();
     }
 
     @Test

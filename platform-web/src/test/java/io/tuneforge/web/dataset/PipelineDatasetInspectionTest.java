@@ -1,10 +1,12 @@
 package io.tuneforge.web.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.tuneforge.core.dataset.DatasetInspector;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.DatasetVersion;
+import io.tuneforge.core.dataset.DatasetRejectedException;
 import io.tuneforge.core.dataset.ValidationSummary;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.team.TeamRepository;
@@ -16,6 +18,7 @@ import io.tuneforge.trainer.data.platform.PipelineDatasetInspector;
 import io.tuneforge.web.testing.SignedIn;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -59,22 +62,41 @@ class PipelineDatasetInspectionTest {
 
     @Test
     void aBadRowInAnUploadIsReportedWithRecordLineFieldAndThePipelinesReason() {
-        VersionDetails version = upload("broken.json", """
+        String broken = """
                 [
                   {"instruction": "hi", "output": "hello"},
                   {"instruction": "no answer"},
                   {"instruction": "a number", "output": 3}
                 ]
-                """, Optional.of(DatasetFormat.ALPACA));
+                """;
 
-        assertThat(version.status()).isEqualTo(DatasetVersion.Status.INVALID);
-        ValidationSummary report = version.report();
+        ValidationSummary report = catchThrowableOfType(DatasetRejectedException.class,
+                () -> upload("broken.json", broken, Optional.of(DatasetFormat.ALPACA))).report();
+
         assertThat(report.rows()).isEqualTo(3);
         assertThat(report.problemCount()).isEqualTo(2);
         assertThat(report.problems()).containsExactly(
                 new ValidationSummary.Problem(2, "output", "Required field 'output' is missing (line 3)"),
                 new ValidationSummary.Problem(3, "output", "'output' must be text, found a number (line 4)"));
         assertThat(report.countsByKind()).isEqualTo(Map.of("MISSING_FIELD", 1L, "WRONG_TYPE", 1L));
+        assertThat(datasets.list(actor)).isEmpty();
+    }
+
+    @Test
+    void keepingOnlyTheValidRowsStoresThemAsJsonLinesTheTrainerReads() throws Exception {
+        VersionDetails version = datasets.upload(actor, "pipeline-kept", "kept.csv", new ByteArrayInputStream("""
+                instruction,output
+                hi,hello
+                no answer,
+                bye,see you
+                """.getBytes(StandardCharsets.UTF_8)), Optional.empty(), true);
+
+        assertThat(version.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(version.report().rows()).isEqualTo(2);
+        assertThat(version.report().dropped()).isEqualTo(1);
+        assertThat(Files.readAllLines(datasets.sourceFile(actor, version.id()))).hasSize(2);
+        assertThat(datasets.preview(actor, version.id(), 5)).extracting(r -> r.value().path("output").asString())
+                .containsExactly("hello", "see you");
     }
 
     @Test
