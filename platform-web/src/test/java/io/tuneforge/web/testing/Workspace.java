@@ -3,6 +3,7 @@ package io.tuneforge.web.testing;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.DuplicateDatasetVersionException;
 import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
@@ -37,6 +38,9 @@ public final class Workspace {
         Path file = fixture("datasets/llama_factory/identity.json");
         try (InputStream in = Files.newInputStream(file)) {
             return datasets.upload(actor, "identity", "identity.json", in, Optional.empty());
+        } catch (DuplicateDatasetVersionException e) {
+            // the actor's team uploaded it before: the same file is that version
+            return datasets.version(actor, e.existingVersionId());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
