@@ -88,4 +88,36 @@ class PipelineDatasetInspectorTest {
         assertThat(summary.problems()).extracting(p -> p.row() + ":" + p.field()).containsExactly("2:output");
         assertThat(summary.countsByKind()).containsEntry("MISSING_FIELD", 1L);
     }
+
+    @Test
+    void syntaxErrorsAreListedBeforeThePerRowProblems() throws IOException {
+        Path file = file("mixed.jsonl", """
+                {"instruction": "no answer"}
+                {"instruction": "cut off
+                {"instruction": "ok", "output": "fine"}
+                """);
+
+        ValidationSummary summary = inspector.validate(file, DatasetFormat.ALPACA);
+
+        assertThat(summary.problems()).extracting(p -> p.row() + ":" + p.field()).containsExactly("2:", "1:output");
+    }
+
+    @Test
+    void keepValidWritesOnlyTheRowsThatPassAsJsonLines() throws IOException {
+        Path file = file("rows.csv", """
+                instruction,output
+                hi,hello
+                no answer,
+                bye,see you
+                """);
+        Path target = dir.resolve("kept.jsonl");
+
+        ValidationSummary whole = inspector.keepValid(file, DatasetFormat.ALPACA, target);
+
+        assertThat(whole.rows()).isEqualTo(3);
+        assertThat(whole.problems()).extracting(ValidationSummary.Problem::row).containsExactly(2);
+        assertThat(Files.readAllLines(target)).containsExactly("{\"instruction\":\"hi\",\"output\":\"hello\"}",
+                "{\"instruction\":\"bye\",\"output\":\"see you\"}");
+        assertThat(inspector.validate(target, DatasetFormat.ALPACA).valid()).isTrue();
+    }
 }
