@@ -266,6 +266,21 @@ class DatasetServiceTest {
     }
 
     @Test
+    void anInvalidFileInALlamaFactoryFolderIsSkippedWithItsReportNotStored() throws Exception {
+        Actor actor = member();
+        Path folder = Files.createTempDirectory("llama-factory-bad");
+        Files.writeString(folder.resolve("bad.jsonl"), BROKEN);
+        Files.writeString(folder.resolve("dataset_info.json"), "{\"bad\": {\"file_name\": \"bad.jsonl\"}}");
+
+        ImportResult result = service.importLlamaFactoryFolder(actor, folder.toString());
+
+        assertThat(result.imported()).isEmpty();
+        assertThat(result.skipped()).singleElement().satisfies(s -> assertThat(s.reason()).contains("was not stored"));
+        assertThat(service.list(actor)).isEmpty();
+        assertNothingLeftInIncoming();
+    }
+
+    @Test
     void refusesToImportOutsideTheAllowedFolders() {
         assertThatThrownBy(() -> service.importLlamaFactoryFolder(member(), "/etc"))
                 .isInstanceOf(DatasetException.class).hasMessageContaining("outside the allowed folders");
