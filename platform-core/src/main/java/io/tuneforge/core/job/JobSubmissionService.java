@@ -180,14 +180,7 @@ public class JobSubmissionService {
      * @throws RecipeException naming the key, the value and what is allowed
      */
     private static JobRecipe checkedRecipe(Map<String, Object> configuration, FineTuningMethod method) {
-        Map<String, Object> values = new LinkedHashMap<>(configuration);
-        String type = method.name().toLowerCase(Locale.ROOT);
-        Object given = values.putIfAbsent("finetuning_type", type);
-        if (given != null && !type.equalsIgnoreCase(String.valueOf(given).strip())) {
-            throw new RecipeException("finetuning_type", given, type, "finetuning_type " + given
-                    + " disagrees with the job's method " + type + ": give only one of the two");
-        }
-        return JobRecipe.read(values, RecipeSource.FORM);
+        return JobRecipe.readForMethod(configuration, RecipeSource.FORM, method.recipeType());
     }
 
     /**

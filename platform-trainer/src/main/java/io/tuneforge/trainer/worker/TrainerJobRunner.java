@@ -41,7 +41,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -116,14 +115,8 @@ public final class TrainerJobRunner implements JobRunner {
      */
     private static JobRecipe recipe(JobSpec spec) {
         Map<String, Object> stored = JSON.readValue(spec.configJson(), new TypeReference<Map<String, Object>>() { });
-        String method = spec.method().name().toLowerCase(Locale.ROOT);
         try {
-            Object given = stored.putIfAbsent("finetuning_type", method);
-            if (given != null && !method.equalsIgnoreCase(given.toString())) {
-                throw new RecipeException("finetuning_type", given, method, "finetuning_type " + given
-                        + " disagrees with the job's method " + method);
-            }
-            return JobRecipe.read(stored, RecipeSource.STORED);
+            return JobRecipe.readForMethod(stored, RecipeSource.STORED, spec.method().recipeType());
         } catch (RecipeException e) {
             throw new JobFailureException(JobFailure.invalidConfiguration(e.getMessage()), e);
         }

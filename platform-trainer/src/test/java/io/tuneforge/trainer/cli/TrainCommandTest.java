@@ -197,6 +197,6 @@ class TrainCommandTest {
 
         Path dpo = config("model_name_or_path: x\ndataset: identity\nstage: dpo\n");
         assertThat(run("train", "--config", dpo.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("stage in " + dpo + ": 'dpo' is not allowed; use one of sft");
+        assertThat(err.toString()).contains("stage in " + dpo + ": 'dpo': ").contains("only stage sft");
     }
 }

@@ -83,7 +83,7 @@ class FineTuningJobsController {
         // OpenAI's names (n_epochs, batch_size, learning_rate_multiplier) become recipe keys; bad values are 422s
         JobRecipe recipe = JobRecipe.read(configuration(request.hyperparameters()), RecipeSource.REST);
         FineTuningMethod method = request.method() == null || request.method().isBlank()
-                ? FineTuningMethod.valueOf(recipe.method().finetuningType().name()) : method(request.method());
+                ? FineTuningMethod.of(recipe.method().finetuningType()) : method(request.method());
         JobSubmission submission = new JobSubmission(name, submissions.baseModelNamed(actor, request.model()),
                 List.of(new JobSubmission.DatasetShare(request.trainingFile(), 1.0)), method,
                 recipe.given(), Optional.ofNullable(request.priority()).orElse(0),

@@ -158,7 +158,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             case FULL -> "Full (all weights)";
             case FREEZE -> "Freeze (last layers only)";
         });
-        method.addValueChangeListener(e -> settings.showMethod(typeOf(e.getValue())));
+        method.addValueChangeListener(e -> settings.showMethod(e.getValue().recipeType()));
         priority.setValue(0);
         priority.setVisible(actor.isAdmin());
         priority.setHelperText("Higher runs first (administrators only).");
@@ -323,7 +323,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     /** Method and settings from a recipe (an imported YAML, a cloned job). */
     private void showRecipe(JobRecipe recipe) {
         settings.fill(recipe);
-        method.setValue(FineTuningMethod.valueOf(recipe.method().finetuningType().name()));
+        method.setValue(FineTuningMethod.of(recipe.method().finetuningType()));
     }
 
     /** Chooses the registered base model a recipe's model_name_or_path names (by folder or name), if any. */
@@ -352,10 +352,6 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         showRecipe(recipe);
         pickModel(recipe);
         name.setValue(job.name() + " (clone)");
-    }
-
-    static FinetuningType typeOf(FineTuningMethod method) {
-        return FinetuningType.valueOf(method.name());
     }
 
     private Optional<JobSubmission> request() {

@@ -51,6 +51,22 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
         return build(new RecipeValues(parsed, source));
     }
 
+    /**
+     * Reads values for a job whose method is {@code type}: {@code finetuning_type} is that method, and when the values
+     * name one too the two must agree.
+     */
+    public static JobRecipe readForMethod(Map<String, ?> values, RecipeSource source,
+            RecipeMethod.FinetuningType type) {
+        Map<String, Object> withType = new LinkedHashMap<>(values);
+        Object given = withType.putIfAbsent(RecipeMethod.FINETUNING_TYPE.key(), type.key());
+        if (given != null && !type.key().equalsIgnoreCase(String.valueOf(given).strip())) {
+            throw new RecipeException(RecipeMethod.FINETUNING_TYPE.key(), given, type.key(), "finetuning_type "
+                    + given + " in " + source.place() + " disagrees with the job's method " + type.key()
+                    + ": give only one of the two");
+        }
+        return read(withType, source);
+    }
+
     /** This recipe with some keys replaced (a sweep's grid point), checked again. */
     public JobRecipe with(Map<String, ?> overrides, RecipeSource source) {
         Map<String, Object> values = new LinkedHashMap<>(given);
@@ -66,6 +82,10 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
                 throw new RecipeException(key, value, "no value: the platform sets it", key + " cannot be set in "
                         + source.place() + ": the platform sets it from the chosen base model, datasets and job");
             }
+            RecipeKeys.unsupportedValue(key, value).ifPresent(reason -> {
+                throw new RecipeException(key, value, field.get().allowed(), key + " in " + source.place() + ": '"
+                        + value + "': " + reason);
+            });
             return field;
         }
         if (RecipeKeys.IGNORED.containsKey(key)

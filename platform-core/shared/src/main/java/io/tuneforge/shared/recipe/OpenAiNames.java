@@ -1,7 +1,6 @@
 package io.tuneforge.shared.recipe;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,11 +32,13 @@ final class OpenAiNames {
         return out;
     }
 
+    /** OpenAI's multiplier of the default learning rate, checked like any recipe number. */
+    private static final RecipeField LEARNING_RATE_MULTIPLIER = RecipeField.decimal("learning_rate_multiplier",
+            Section.OPTIMIZATION, null, Range.aboveUpTo(0, 1000), "Learning rate multiplier",
+            "OpenAI's name: the learning rate is this times the default learning rate.");
+
     private static Object scaledLearningRate(Object multiplier) {
-        RecipeField field = new RecipeField("learning_rate_multiplier", Section.OPTIMIZATION,
-                RecipeField.Kind.DECIMAL, java.util.Optional.empty(), Range.aboveUpTo(0, 1000), List.of(), "", "",
-                java.util.Optional.empty(), false);
-        double factor = (Double) field.parse(multiplier, RecipeSource.REST).orElseThrow();
+        double factor = (Double) LEARNING_RATE_MULTIPLIER.parse(multiplier, RecipeSource.REST).orElseThrow();
         double base = (Double) RecipeOptimization.LEARNING_RATE.defaultValue().orElseThrow();
         return factor * base;
     }

@@ -26,6 +26,16 @@ public final class RecipeKeys {
     /** LLaMA-Factory keys TuneForge does not support, with the reason; refused unless false, none or null. */
     public static final Map<String, String> UNSUPPORTED = unsupported();
 
+    /**
+     * Values of read keys that LLaMA-Factory has and TuneForge does not support yet, with the reason: refused with it
+     * instead of a bare "not one of the choices".
+     */
+    public static final Map<String, Map<String, String>> UNSUPPORTED_VALUES = Map.of(
+            "stage", stages("continued pre-training, reward models, PPO, DPO and KTO are not supported yet: only "
+                    + "stage sft", "pt", "rm", "ppo", "dpo", "kto"),
+            "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
+                    + "lora, freeze and full"));
+
     /** Keys the platform itself writes into a job's stored configuration (never given by users). */
     public static final List<String> PLATFORM_KEYS = List.of("dataset_mix");
 
@@ -87,7 +97,7 @@ public final class RecipeKeys {
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
                 "use_dora", "pissa_init", "pissa_iter", "pissa_convert", "loraplus_lr_ratio", "loraplus_lr_embedding",
                 "additional_target", "lora_bf16_mode", "create_new_adapter", "use_galore", "use_badam", "use_apollo",
-                "use_adam_mini", "use_muon", "freeze_extra_modules", "freeze_vision_tower", "neftune_noise_alpha",
+                "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower", "neftune_noise_alpha",
                 "use_dft_loss", "use_eaft_loss", "optim");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
@@ -100,6 +110,18 @@ public final class RecipeKeys {
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
                 "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");
         return Map.copyOf(m);
+    }
+
+    private static Map<String, String> stages(String reason, String... values) {
+        Map<String, String> m = new LinkedHashMap<>();
+        put(m, reason, values);
+        return Map.copyOf(m);
+    }
+
+    /** The reason a read key's value is not supported yet, if it is one LLaMA-Factory has. */
+    static Optional<String> unsupportedValue(String key, Object value) {
+        return Optional.ofNullable(UNSUPPORTED_VALUES.getOrDefault(key, Map.of())
+                .get(String.valueOf(value).strip().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private static void put(Map<String, String> m, String reason, String... keys) {

@@ -102,6 +102,30 @@ class JobRecipeTest {
     }
 
     @Test
+    void llamaFactoryValuesNotSupportedYetAreRefusedWithTheirReason() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "dpo"), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("stage");
+                    assertThat(e.getMessage()).contains("'dpo'").contains("not supported yet");
+                });
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("finetuning_type", "oft"), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("OFT");
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("not supported yet");
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "sfx"), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("use one of sft");
+    }
+
+    @Test
+    void aJobsMethodIsItsFinetuningTypeAndBothMustAgree() {
+        assertThat(JobRecipe.readForMethod(Map.of(), RecipeSource.FORM, RecipeMethod.FinetuningType.FULL)
+                .method().finetuningType()).isEqualTo(RecipeMethod.FinetuningType.FULL);
+        assertThatThrownBy(() -> JobRecipe.readForMethod(Map.of("finetuning_type", "lora"), RecipeSource.STORED,
+                RecipeMethod.FinetuningType.FREEZE)).isInstanceOfSatisfying(RecipeException.class,
+                e -> assertThat(e.getMessage()).contains("disagrees with the job's method freeze"));
+    }
+
+    @Test
     void yamlReadsExponentsWrittenAsTextAndPaths() {
         JobRecipe recipe = JobRecipe.read(Map.of("learning_rate", "1.0e-4", "model_name_or_path", "models/tiny",
                 "max_steps", 10, "lora_target", "q_proj, v_proj"), RecipeSource.YAML);
