@@ -23,9 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A model's tokenizer: Hugging Face {@code tokenizer.json} run by {@code ai.djl.huggingface:tokenizers} with
- * truncation and padding OFF and no special tokens added by the library; BOS/EOS are added by us from
- * {@code tokenizer_config.json} ({@code add_bos_token}, {@code bos_token}, {@code eos_token},
- * {@code added_tokens_decoder}) and the ids of {@code generation_config.json} / {@code config.json}.
+ * truncation and padding OFF and no special tokens added by the library. The special ids around a text come from the
+ * {@code post_processor} of {@code tokenizer.json} alone, as transformers 5 applies them for every tokenizer class
+ * ({@link PostProcessor}, DD022); the named tokens from {@code tokenizer_config.json} ({@code bos_token},
+ * {@code eos_token}, {@code added_tokens_decoder}) and the ids of {@code generation_config.json} / {@code config.json}.
  *
  * <p>Special-token text inside the input (for example {@code <|im_start|>} written by a chat template) is
  * recognised as the special token, as Hugging Face does.
@@ -102,20 +103,19 @@ public final class TextTokenizer implements AutoCloseable {
             }
         });
         int vocabSize = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        SpecialTokens special = resolveSpecialTokens(directory, config, generation, modelConfig, vocab);
+        PostProcessor template = PostProcessor.parse(tokenizerRoot.path("post_processor"), tokenizerJson);
+        SpecialTokens special = resolveSpecialTokens(directory, config, generation, modelConfig, vocab, template);
         return new TextTokenizer(tokenizer, special, added, specialIds, vocabSize);
     }
 
     private static SpecialTokens resolveSpecialTokens(Path directory, JsonNode config, JsonNode generation,
-                                                      JsonNode modelConfig, Map<String, Integer> vocab) {
+                                                      JsonNode modelConfig, Map<String, Integer> vocab,
+                                                      PostProcessor template) {
         Optional<String> bos = tokenText(config.path("bos_token"));
         Optional<String> eos = tokenText(config.path("eos_token"));
         Optional<String> pad = tokenText(config.path("pad_token"));
         OptionalInt bosId = bos.map(t -> idOf(directory, vocab, t, "bos_token"))
                 .orElseGet(() -> firstId(generation.path("bos_token_id"), modelConfig.path("bos_token_id")));
-        boolean addBos = config.has("add_bos_token")
-                ? config.path("add_bos_token").asBoolean(false)
-                : bos.isPresent() && bosId.isPresent();
         List<Integer> eosIds = new ArrayList<>();
         eos.ifPresent(t -> eosIds.add(idOf(directory, vocab, t, "eos_token").getAsInt()));
         for (JsonNode source : List.of(generation.path("eos_token_id"), modelConfig.path("eos_token_id"))) {
@@ -127,7 +127,7 @@ public final class TextTokenizer implements AutoCloseable {
         }
         OptionalInt padId = pad.map(t -> idOf(directory, vocab, t, "pad_token"))
                 .orElse(eosIds.isEmpty() ? OptionalInt.empty() : OptionalInt.of(eosIds.getFirst()));
-        return new SpecialTokens(bos, bosId, addBos && bosId.isPresent(), eos, eosIds, padId);
+        return new SpecialTokens(bos, bosId, template, eos, eosIds, padId);
     }
 
     private static void addOnce(List<Integer> ids, int id) {
@@ -198,15 +198,46 @@ public final class TextTokenizer implements AutoCloseable {
         return out;
     }
 
-    /** Token ids of {@code text}, starting with BOS when {@link SpecialTokens#addBos()} (a prompt or a document). */
+    /**
+     * Token ids of {@code text} starting with the post-processor's leading special ids (a BOS) when
+     * {@link SpecialTokens#addBos()}, for a prompt or a document; not added again when the text already starts with
+     * them (a chat template that writes the BOS text). Trailing template ids (an EOS) are the caller's to add.
+     */
     public int[] encodeWithBos(String text) {
         int[] ids = encode(text);
-        if (!special.addBos() || (ids.length > 0 && ids[0] == special.bosId().getAsInt())) {
+        List<Integer> prefix = special.template().prefixIds();
+        if (prefix.isEmpty() || startsWith(ids, prefix)) {
             return ids;
         }
-        int[] out = new int[ids.length + 1];
-        out[0] = special.bosId().getAsInt();
-        System.arraycopy(ids, 0, out, 1, ids.length);
+        return concat(prefix, ids, List.of());
+    }
+
+    /** Token ids of {@code text} exactly as transformers' {@code tokenizer.encode(text)}: template ids on both sides. */
+    public int[] encodeWithSpecialTokens(String text) {
+        return concat(special.template().prefixIds(), encode(text), special.template().suffixIds());
+    }
+
+    private static boolean startsWith(int[] ids, List<Integer> prefix) {
+        if (ids.length < prefix.size()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.size(); i++) {
+            if (ids[i] != prefix.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int[] concat(List<Integer> prefix, int[] ids, List<Integer> suffix) {
+        int[] out = new int[prefix.size() + ids.length + suffix.size()];
+        for (int i = 0; i < prefix.size(); i++) {
+            out[i] = prefix.get(i);
+        }
+        System.arraycopy(ids, 0, out, prefix.size(), ids.length);
+        for (int i = 0; i < suffix.size(); i++) {
+            out[prefix.size() + ids.length + i] = suffix.get(i);
+        }
         return out;
     }
 

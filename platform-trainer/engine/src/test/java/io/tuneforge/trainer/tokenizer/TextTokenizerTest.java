@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 class TextTokenizerTest {
 
     @Test
-    void storiesAddsBosFromTokenizerConfigAndDecodesTheReferenceIds() throws Exception {
+    void storiesAddsBosFromItsTemplatePostProcessorAndDecodesTheReferenceIds() throws Exception {
         var dir = Fixtures.stories260K();
         int[] reference = JsonMapper.builder().build().readValue(
                 Files.readString(dir.resolve("greedy_reference_ids.json")), int[].class);
@@ -41,13 +41,13 @@ class TextTokenizerTest {
     }
 
     @Test
-    void llama3AddsBeginOfTextAndRecognisesSpecialTokensInText() {
+    void llama3WithOnlyAByteLevelPostProcessorAddsNoBeginOfTextAndRecognisesSpecialTokensInText() {
         try (TextTokenizer tok = TextTokenizer.load(Fixtures.path("tokenizers/llama3"))) {
             SpecialTokens s = tok.specialTokens();
             assertThat(s.bosId()).hasValue(128000);
-            assertThat(s.addBos()).isTrue();
+            assertThat(s.addBos()).isFalse();                                   // as transformers: the post-processor decides
             assertThat(s.eosIds()).contains(128001);
-            assertThat(tok.encodeWithBos("Hello world")).containsExactly(128000, 9906, 1917);
+            assertThat(tok.encodeWithBos("Hello world")).containsExactly(9906, 1917);
             assertThat(tok.encode("<|eot_id|>")).containsExactly(128009);
             assertThat(tok.isSpecial(128009)).isTrue();
         }
