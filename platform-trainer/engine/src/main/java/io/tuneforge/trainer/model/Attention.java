@@ -4,6 +4,7 @@ import static io.tuneforge.trainer.model.Owned.own;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * Causal self-attention with grouped-query heads (GQA), RoPE, optional q/k RMSNorm (Qwen3) and an optional KV cache.
@@ -12,9 +13,10 @@ import ai.djl.ndarray.NDManager;
  */
 public final class Attention {
 
-    private final Linear q;
+    private final Linear q;          // null when fused
     private final Linear k;
     private final Linear v;
+    private final Linear qkv;        // Phi-3's fused q/k/v projection, else null
     private final Linear o;
     private final RmsNorm qNorm;     // null unless Qwen3
     private final RmsNorm kNorm;
@@ -24,9 +26,15 @@ public final class Attention {
     private final NDArray scale;     // () 1/√hd
 
     Attention(Linear q, Linear k, Linear v, Linear o, RmsNorm qNorm, RmsNorm kNorm, ModelConfig config, NDArray scale) {
+        this(q, k, v, null, o, qNorm, kNorm, config, scale);
+    }
+
+    private Attention(Linear q, Linear k, Linear v, Linear qkv, Linear o, RmsNorm qNorm, RmsNorm kNorm,
+                      ModelConfig config, NDArray scale) {
         this.q = q;
         this.k = k;
         this.v = v;
+        this.qkv = qkv;
         this.o = o;
         this.qNorm = qNorm;
         this.kNorm = kNorm;
@@ -36,8 +44,28 @@ public final class Attention {
         this.scale = scale;
     }
 
+    /** Phi-3 attention: one {@code qkv_proj} (out (H+2·KV)·hd: q rows, then k, then v) and {@code o_proj}. */
+    static Attention fused(Linear qkv, Linear o, ModelConfig config, NDArray scale) {
+        return new Attention(null, null, null, qkv, o, null, null, config, scale);
+    }
+
     Linear[] linears() {
-        return new Linear[] {q, k, v, o};
+        return qkv != null ? new Linear[] {qkv, o} : new Linear[] {q, k, v, o};
+    }
+
+    /** Queries (B, T, H·hd), keys and values (B, T, KV·hd) each: three projections, or slices of the fused one. */
+    private NDArray[] project(NDManager step, NDArray x, boolean training) {
+        if (qkv == null) {
+            return new NDArray[] {q.forward(step, x, training), k.forward(step, x, training),
+                    v.forward(step, x, training)};
+        }
+        long qWidth = (long) heads * headDim;
+        long kvWidth = (long) kvHeads * headDim;
+        NDArray all = qkv.forward(step, x, training);                                       // (B, T, (H+2KV)·hd)
+        return new NDArray[] {
+                all.get(new NDIndex("..., :{}", qWidth)),                                   // (B, T, H·hd)
+                all.get(new NDIndex("..., {}:{}", qWidth, qWidth + kvWidth)),               // (B, T, KV·hd)
+                all.get(new NDIndex("..., {}:", qWidth + kvWidth))};                         // (B, T, KV·hd)
     }
 
     RmsNorm qNorm() {
@@ -62,9 +90,10 @@ public final class Attention {
         long t = x.getShape().get(1);
         int groups = heads / kvHeads;
 
-        NDArray queries = q.forward(step, x, training).reshape(b, t, heads, headDim);       // (B, T, H, hd)
-        NDArray keysNow = k.forward(step, x, training).reshape(b, t, kvHeads, headDim);     // (B, T, KV, hd)
-        NDArray valuesNow = v.forward(step, x, training).reshape(b, t, kvHeads, headDim);   // (B, T, KV, hd)
+        NDArray[] projected = project(step, x, training);
+        NDArray queries = projected[0].reshape(b, t, heads, headDim);                       // (B, T, H, hd)
+        NDArray keysNow = projected[1].reshape(b, t, kvHeads, headDim);                     // (B, T, KV, hd)
+        NDArray valuesNow = projected[2].reshape(b, t, kvHeads, headDim);                   // (B, T, KV, hd)
         if (qNorm != null) {
             queries = qNorm.forward(step, queries);                                         // Qwen3: per-head RMSNorm
             keysNow = kNorm.forward(step, keysNow);

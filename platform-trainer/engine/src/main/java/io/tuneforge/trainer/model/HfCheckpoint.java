@@ -71,16 +71,28 @@ final class HfCheckpoint {
                                       int i) {
         RmsNorm qNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.queryNorm(i), DataType.FLOAT32), eps) : null;
         RmsNorm kNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.keyNorm(i), DataType.FLOAT32), eps) : null;
-        Attention attention = new Attention(
-                w.linear(HfWeightNames.linear(i, "q_proj"), config.qkvBias(), base),
-                w.linear(HfWeightNames.linear(i, "k_proj"), config.qkvBias(), base),
-                w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
-                w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
-                qNorm, kNorm, config, scale);
-        Mlp mlp = new Mlp(
-                w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
-                w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
-                w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
+        Attention attention;
+        Mlp mlp;
+        if (config.architecture().fusedProjections()) {
+            attention = Attention.fused(
+                    w.linear(HfWeightNames.linear(i, "qkv_proj"), false, base),
+                    w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
+                    config, scale);
+            mlp = Mlp.fused(
+                    w.linear(HfWeightNames.linear(i, "gate_up_proj"), false, base),
+                    w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
+        } else {
+            attention = new Attention(
+                    w.linear(HfWeightNames.linear(i, "q_proj"), config.qkvBias(), base),
+                    w.linear(HfWeightNames.linear(i, "k_proj"), config.qkvBias(), base),
+                    w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
+                    w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
+                    qNorm, kNorm, config, scale);
+            mlp = new Mlp(
+                    w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
+                    w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
+                    w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
+        }
         return new DecoderBlock(i,
                 new RmsNorm(w.take(HfWeightNames.inputNorm(i), DataType.FLOAT32), eps),
                 attention,

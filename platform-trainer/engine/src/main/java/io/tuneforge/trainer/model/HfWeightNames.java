@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * model.layers.{i}.mlp.gate_proj.weight / .bias     (I, C)
  * model.layers.{i}.mlp.up_proj.weight / .bias       (I, C)
  * model.layers.{i}.mlp.down_proj.weight / .bias     (C, I)
+ * model.layers.{i}.self_attn.qkv_proj.weight       ((H+2·KV)*hd, C)  Phi-3: rows q, then k, then v
+ * model.layers.{i}.mlp.gate_up_proj.weight          (2·I, C)          Phi-3: rows gate, then up
  * model.norm.weight                                 (C)
  * lm_head.weight                                    (V, C)        absent when tie_word_embeddings
  * </pre>
@@ -38,6 +40,19 @@ public final class HfWeightNames {
     /** The seven LoRA-targetable linear modules, in the order PEFT lists them for Llama. */
     public static final List<String> LINEAR_MODULES =
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+
+    /** Phi-3's four linear modules, fused q/k/v and gate/up, in the order PEFT lists them. */
+    public static final List<String> FUSED_LINEAR_MODULES = List.of("qkv_proj", "o_proj", "gate_up_proj", "down_proj");
+
+    /** Every linear module name of any supported family (what a LoRA target list may name). */
+    public static final List<String> KNOWN_LINEAR_MODULES =
+            List.of("q_proj", "k_proj", "v_proj", "qkv_proj", "o_proj", "gate_proj", "up_proj", "gate_up_proj",
+                    "down_proj");
+
+    /** The linear modules of a model of this config, as PEFT names them. */
+    public static List<String> linearModules(ModelConfig config) {
+        return config.architecture().fusedProjections() ? FUSED_LINEAR_MODULES : LINEAR_MODULES;
+    }
 
     /** Suffix of the rotary inverse frequencies some checkpoints store (recomputed from the config, never loaded). */
     public static final String ROTARY_INV_FREQ_SUFFIX = "rotary_emb.inv_freq";
@@ -105,17 +120,25 @@ public final class HfWeightNames {
         specs.add(new WeightSpec(EMBED, new long[] {c.vocabSize(), hidden}));
         for (int i = 0; i < c.numLayers(); i++) {
             specs.add(new WeightSpec(inputNorm(i), new long[] {hidden}));
-            addLinear(specs, linear(i, "q_proj"), q, hidden, c.qkvBias());
-            addLinear(specs, linear(i, "k_proj"), kv, hidden, c.qkvBias());
-            addLinear(specs, linear(i, "v_proj"), kv, hidden, c.qkvBias());
+            if (c.architecture().fusedProjections()) {
+                addLinear(specs, linear(i, "qkv_proj"), q + 2 * kv, hidden, false);
+            } else {
+                addLinear(specs, linear(i, "q_proj"), q, hidden, c.qkvBias());
+                addLinear(specs, linear(i, "k_proj"), kv, hidden, c.qkvBias());
+                addLinear(specs, linear(i, "v_proj"), kv, hidden, c.qkvBias());
+            }
             addLinear(specs, linear(i, "o_proj"), hidden, q, c.oBias());
             if (c.qkNorm()) {
                 specs.add(new WeightSpec(queryNorm(i), new long[] {c.headDim()}));
                 specs.add(new WeightSpec(keyNorm(i), new long[] {c.headDim()}));
             }
             specs.add(new WeightSpec(postAttentionNorm(i), new long[] {hidden}));
-            addLinear(specs, linear(i, "gate_proj"), inter, hidden, c.mlpBias());
-            addLinear(specs, linear(i, "up_proj"), inter, hidden, c.mlpBias());
+            if (c.architecture().fusedProjections()) {
+                addLinear(specs, linear(i, "gate_up_proj"), 2 * inter, hidden, false);
+            } else {
+                addLinear(specs, linear(i, "gate_proj"), inter, hidden, c.mlpBias());
+                addLinear(specs, linear(i, "up_proj"), inter, hidden, c.mlpBias());
+            }
             addLinear(specs, linear(i, "down_proj"), hidden, inter, c.mlpBias());
         }
         specs.add(new WeightSpec(FINAL_NORM, new long[] {hidden}));

@@ -15,6 +15,7 @@ public final class KvCache implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;     // per layer (B, KV, S, hd)
     private final NDArray[] values;   // per layer (B, KV, S, hd)
+    private NDArray ids;               // (B, S) INT64: the tokens cached, to recompute them (longrope's switch)
     private int length;
 
     KvCache(NDManager parent, int layers) {
@@ -43,9 +44,37 @@ public final class KvCache implements AutoCloseable {
         return new NDArray[] {fullK, fullV};
     }
 
-    /** Called by the model after all layers appended {@code tokens} positions. */
-    void advance(int tokens) {
-        length += tokens;
+    /** Called by the model after all layers appended the (B, T) {@code tokens}. */
+    void advance(NDArray tokens) {
+        NDArray all = ids == null ? tokens.duplicate() : NDArrays.concat(new NDList(ids, tokens), 1);   // (B, S)
+        all.attach(manager);
+        if (ids != null) {
+            ids.close();
+        }
+        ids = all;
+        length += (int) tokens.getShape().get(1);
+    }
+
+    /** The cached tokens (B, S), or null when empty. */
+    NDArray ids() {
+        return ids;
+    }
+
+    /** Forgets every position (the model recomputes them when its RoPE changes with the length, Phi-3's longrope). */
+    void clear() {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != null) {
+                keys[i].close();
+                values[i].close();
+                keys[i] = null;
+                values[i] = null;
+            }
+        }
+        if (ids != null) {
+            ids.close();
+            ids = null;
+        }
+        length = 0;
     }
 
     @Override

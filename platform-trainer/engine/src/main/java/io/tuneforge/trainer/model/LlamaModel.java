@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SequencedMap;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -118,7 +119,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      * Attaches fresh LoRA adapters (A Kaiming-uniform from {@code seed}, B zero) to the configured modules of every
      * layer and makes them the trainable parameters.
      */
-    public void addLora(LoraConfig loraConfig, long seed) {
+    public void addLora(LoraConfig requested, long seed) {
+        LoraConfig loraConfig = forThisFamily(requested);
         SplittableRandom random = new SplittableRandom(seed);
         for (Linear linear : loraTargets(loraConfig)) {
             LoraWeights weights = LoraWeights.initialise(manager, linear.inFeatures(), linear.outFeatures(),
@@ -133,7 +135,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      * {@link PeftAdapter#load}. Trainable when {@code trainable} (continuing to train an adapter).
      */
     @Override
-    public void attachLora(LoraConfig loraConfig, Map<String, NDArray[]> weightsByModule, boolean trainable) {
+    public void attachLora(LoraConfig requested, Map<String, NDArray[]> weightsByModule, boolean trainable) {
+        LoraConfig loraConfig = forThisFamily(requested);
         for (Linear linear : loraTargets(loraConfig)) {
             NDArray[] ab = weightsByModule.get(linear.path());
             if (ab == null) {
@@ -160,7 +163,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     /** The linears a LoRA config targets, layer by layer in PEFT's module order. */
     @Override
-    public List<Linear> loraTargets(LoraConfig loraConfig) {
+    public List<Linear> loraTargets(LoraConfig requested) {
+        LoraConfig loraConfig = forThisFamily(requested);
         List<Linear> targets = new ArrayList<>();
         for (DecoderBlock block : blocks) {
             for (Linear linear : allLinears(block)) {
@@ -171,6 +175,25 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             }
         }
         return targets;
+    }
+
+    /**
+     * The LoRA config with targets as this family names them: "all" (parsed as the Llama module list) becomes the
+     * family's own list (Phi-3: qkv_proj, o_proj, gate_up_proj, down_proj); a name the family lacks fails.
+     */
+    private LoraConfig forThisFamily(LoraConfig requested) {
+        List<String> modules = HfWeightNames.linearModules(config);
+        List<String> targets = requested.targetModules();
+        if (!modules.equals(HfWeightNames.LINEAR_MODULES)
+                && Set.copyOf(targets).equals(Set.copyOf(HfWeightNames.LINEAR_MODULES))) {
+            return requested.withTargetModules(modules);
+        }
+        List<String> foreign = targets.stream().filter(m -> !modules.contains(m)).toList();
+        if (!foreign.isEmpty()) {
+            throw new ModelConfigException("LoRA target module(s) " + foreign + " do not exist in a "
+                    + config.architecture().hfName() + "; its linear modules are " + String.join(", ", modules));
+        }
+        return requested;
     }
 
     private static List<Linear> allLinears(DecoderBlock block) {
@@ -230,15 +253,31 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         int offset = cache == null ? 0 : cache.length();
         NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
                 ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
+        if (cache != null && rope.invalidatesCache(offset, t)) {
+            return recomputed(step, ids, training, cache);
+        }
         NDArray mask = onModelDevice(step, causalMask(step, t, offset));                     // (T, S)
         NDArray x = own(step, embedding.get(new NDIndex("{}", ids)));                        // (B, T, C)
         for (DecoderBlock block : blocks) {
             x = block.forward(step, x, rope, mask, cache, offset, training);                // (B, T, C)
         }
         if (cache != null) {
-            cache.advance(t);
+            cache.advance(ids);
         }
         return finalNorm.forward(step, x);                                                   // (B, T, C)
+    }
+
+    /**
+     * Phi-3's longrope as transformers' generate applies it: when a cached sequence first grows past the pretraining
+     * context, the cached positions were rotated with the short factors, so the cache is dropped and the whole
+     * sequence recomputed (with the long factors). Returns the hidden states of the new tokens only.
+     */
+    private NDArray recomputed(NDManager step, NDArray ids, boolean training, KvCache cache) {
+        int t = (int) ids.getShape().get(1);
+        NDArray all = own(step, cache.ids().concat(ids, 1));                                 // (B, S + T)
+        cache.clear();
+        NDArray hidden = hiddenStates(step, all, training, cache);                           // (B, S + T, C)
+        return hidden.get(new NDIndex(":, {}:, :", hidden.getShape().get(1) - t));          // (B, T, C)
     }
 
     /** The array on the model's device (ids and masks a caller built on another device; no gradient involved). */

@@ -2,23 +2,38 @@ package io.tuneforge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 
-/** SwiGLU feed-forward: {@code down(silu(gate(x)) · up(x))}, silu(z) = z·σ(z). */
+/**
+ * SwiGLU feed-forward: {@code down(silu(gate(x)) · up(x))}, silu(z) = z·σ(z). Phi-3 fuses gate and up into one
+ * {@code gate_up_proj} whose first half of outputs is the gate.
+ */
 public final class Mlp {
 
-    private final Linear gate;
+    private final Linear gate;      // null when fused
     private final Linear up;
+    private final Linear gateUp;    // Phi-3's fused gate/up projection, else null
     private final Linear down;
 
     Mlp(Linear gate, Linear up, Linear down) {
+        this(gate, up, null, down);
+    }
+
+    private Mlp(Linear gate, Linear up, Linear gateUp, Linear down) {
         this.gate = gate;
         this.up = up;
+        this.gateUp = gateUp;
         this.down = down;
     }
 
+    /** Phi-3's MLP: {@code gate_up_proj} (out 2·I: gate rows, then up rows) and {@code down_proj}. */
+    static Mlp fused(Linear gateUp, Linear down) {
+        return new Mlp(null, null, gateUp, down);
+    }
+
     Linear[] linears() {
-        return new Linear[] {gate, up, down};
+        return gateUp != null ? new Linear[] {gateUp, down} : new Linear[] {gate, up, down};
     }
 
     /**
@@ -26,9 +41,18 @@ public final class Mlp {
      * @return (B, T, C) in {@code step}
      */
     public NDArray forward(NDManager step, NDArray x, boolean training) {
-        NDArray g = gate.forward(step, x, training);                                        // (B, T, I)
+        NDArray g;
+        NDArray u;
+        if (gateUp == null) {
+            g = gate.forward(step, x, training);                                            // (B, T, I)
+            u = up.forward(step, x, training);                                              // (B, T, I)
+        } else {
+            NDArray both = gateUp.forward(step, x, training);                               // (B, T, 2I)
+            long inner = gateUp.outFeatures() / 2;
+            g = both.get(new NDIndex("..., :{}", inner));                                   // (B, T, I)
+            u = both.get(new NDIndex("..., {}:", inner));                                   // (B, T, I)
+        }
         NDArray silu = g.mul(Activation.sigmoid(g));                                        // (B, T, I)
-        NDArray u = up.forward(step, x, training);                                          // (B, T, I)
         return down.forward(step, silu.mul(u), training);                                   // (B, T, C)
     }
 }

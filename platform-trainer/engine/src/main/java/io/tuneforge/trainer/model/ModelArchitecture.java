@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 
 /**
  * The Hugging Face {@code architectures} TuneForge runs. All are Llama-family decoders (RMSNorm, RoPE, GQA,
- * SwiGLU); they differ only in the flags recorded in {@link ModelConfig}.
+ * SwiGLU); they differ only in the flags recorded in {@link ModelConfig} and, for Phi-3, in fused projections.
  */
 public enum ModelArchitecture {
     /** Llama 2 / Llama 3.x (transformers {@code LlamaForCausalLM}); optional {@code attention_bias}, {@code mlp_bias}. */
@@ -15,7 +15,12 @@ public enum ModelArchitecture {
     /** Qwen2 / Qwen2.5 ({@code Qwen2ForCausalLM}): biases on q, k and v projections. */
     QWEN2("Qwen2ForCausalLM"),
     /** Qwen3 ({@code Qwen3ForCausalLM}): RMSNorm of each query and key head before RoPE, no q/k/v biases. */
-    QWEN3("Qwen3ForCausalLM");
+    QWEN3("Qwen3ForCausalLM"),
+    /**
+     * Phi-3 / Phi-3.5 / Phi-4-mini ({@code Phi3ForCausalLM}): fused {@code qkv_proj} and {@code gate_up_proj}, optional
+     * longrope ({@code su}) scaling and sliding window.
+     */
+    PHI3("Phi3ForCausalLM");
 
     private final String hfName;
 
@@ -26,6 +31,11 @@ public enum ModelArchitecture {
     /** The class name in {@code config.json}'s {@code architectures}. */
     public String hfName() {
         return hfName;
+    }
+
+    /** True where q, k and v are one {@code qkv_proj} and gate and up one {@code gate_up_proj} linear (Phi-3). */
+    public boolean fusedProjections() {
+        return this == PHI3;
     }
 
     /** The architecture for a {@code config.json} class name; an unknown one fails listing the supported ones. */

@@ -26,15 +26,16 @@ import tools.jackson.databind.json.JsonMapper;
  * @param headDim               width of one head ({@code head_dim}; default hiddenSize / numHeads)
  * @param maxPositions          longest sequence the RoPE tables cover ({@code max_position_embeddings})
  * @param rmsNormEps            epsilon inside every RMSNorm ({@code rms_norm_eps})
- * @param ropeTheta             RoPE base frequency ({@code rope_theta}; default 10000)
- * @param ropeScaling           {@code rope_scaling} when present and not {@code default}
+ * @param ropeTheta             RoPE base frequency ({@code rope_theta}, inside {@code rope_parameters} in
+ *                              transformers 5; default 10000)
+ * @param ropeScaling           {@code rope_scaling} / {@code rope_parameters} when present and not {@code default}
  * @param qkvBias               q, k and v projections have biases (Qwen2 always; Llama when {@code attention_bias})
  * @param oBias                 the output projection has a bias (Llama {@code attention_bias})
  * @param mlpBias               gate, up and down projections have biases (Llama {@code mlp_bias})
  * @param qkNorm                an RMSNorm over head_dim is applied to q and k before RoPE (Qwen3)
  * @param tieWordEmbeddings     the LM head is the token embedding ({@code tie_word_embeddings})
  * @param slidingWindow         attention looks back at most this many tokens (Mistral {@code sliding_window};
- *                              Qwen2 only with {@code use_sliding_window})
+ *                              and Phi-3 {@code sliding_window}; Qwen2 only with {@code use_sliding_window})
  * @param bosTokenId            {@code bos_token_id}, if any
  * @param eosTokenIds           every {@code eos_token_id} (an int or a list in config.json)
  * @param torchDtype            the dtype the weights were saved in ({@code torch_dtype}), e.g. {@code bfloat16}
@@ -118,12 +119,12 @@ public record ModelConfig(
         boolean qkvBias = switch (architecture) {
             case QWEN2 -> true;
             case QWEN3, LLAMA -> attentionBias;
-            case MISTRAL -> false;
+            case MISTRAL, PHI3 -> false;
         };
         boolean oBias = (architecture == ModelArchitecture.LLAMA || architecture == ModelArchitecture.QWEN3) && attentionBias;
         OptionalInt window = OptionalInt.empty();
         JsonNode sw = root.path("sliding_window");
-        if (sw.isNumber() && (architecture == ModelArchitecture.MISTRAL
+        if (sw.isNumber() && (architecture == ModelArchitecture.MISTRAL || architecture == ModelArchitecture.PHI3
                 || root.path("use_sliding_window").asBoolean(false))) {
             window = OptionalInt.of(sw.asInt());
         }
@@ -145,8 +146,8 @@ public record ModelConfig(
                 headDim,
                 root.path("max_position_embeddings").asInt(2048),
                 root.path("rms_norm_eps").asDouble(1e-6),
-                root.path("rope_theta").asDouble(10000.0),
-                ropeScaling(root.path("rope_scaling"), source),
+                ropeTheta(root),
+                ropeScaling(root, headDim, source),
                 qkvBias,
                 oBias,
                 root.path("mlp_bias").asBoolean(false),
@@ -158,8 +159,28 @@ public record ModelConfig(
                 root.path("torch_dtype").asString(root.path("dtype").asString("float32")));
     }
 
-    private static Optional<RopeScaling> ropeScaling(JsonNode node, Object source) {
-        if (node == null || !node.isObject()) {
+    /**
+     * The RoPE settings object: {@code rope_parameters} as transformers 5 writes it (theta inside), else
+     * {@code rope_scaling} as transformers 4 did (theta at top level).
+     */
+    private static JsonNode ropeNode(JsonNode root) {
+        return root.path("rope_parameters").isObject() ? root.path("rope_parameters") : root.path("rope_scaling");
+    }
+
+    /** {@code rope_parameters.rope_theta} (transformers 5), else {@code rope_theta}, else 10000. */
+    private static double ropeTheta(JsonNode root) {
+        JsonNode inside = root.path("rope_parameters").path("rope_theta");
+        return inside.isNumber() ? inside.asDouble() : root.path("rope_theta").asDouble(10000.0);
+    }
+
+    private static Optional<RopeScaling> ropeScaling(JsonNode root, int headDim, Object source) {
+        JsonNode node = ropeNode(root);
+        double partialRotary = node.path("partial_rotary_factor").asDouble(root.path("partial_rotary_factor").asDouble(1.0));
+        if (partialRotary != 1.0) {
+            throw new ModelConfigException(source + ": partial_rotary_factor " + partialRotary
+                    + " is not supported (RoPE over the whole head only)");
+        }
+        if (!node.isObject()) {
             return Optional.empty();
         }
         String type = node.path("rope_type").asString(node.path("type").asString("default")).toLowerCase(Locale.ROOT);
@@ -169,9 +190,37 @@ public record ModelConfig(
                     node.path("low_freq_factor").asDouble(1.0), node.path("high_freq_factor").asDouble(4.0),
                     node.path("original_max_position_embeddings").asInt(8192)));
             case "linear" -> Optional.of(new RopeScaling(type, node.path("factor").asDouble(1.0), 0, 0, 0));
+            case "longrope", "su" -> Optional.of(longRope(root, node, headDim, source));
             default -> throw new ModelConfigException(source + ": rope_scaling type '" + type
-                    + "' is not supported (supported: llama3, linear, default)");
+                    + "' is not supported (supported: llama3, linear, longrope/su, default)");
         };
+    }
+
+    /**
+     * transformers' {@code _compute_longrope_parameters}: factor = max_position_embeddings / original (unless given),
+     * attention factor √(1 + ln factor / ln original) when factor &gt; 1 (unless given).
+     */
+    private static RopeScaling longRope(JsonNode root, JsonNode node, int headDim, Object source) {
+        int original = node.path("original_max_position_embeddings").isNumber()
+                ? node.path("original_max_position_embeddings").asInt()
+                : root.path("original_max_position_embeddings").asInt(root.path("max_position_embeddings").asInt(2048));
+        double factor = node.path("factor").isNumber() ? node.path("factor").asDouble()
+                : root.path("max_position_embeddings").asDouble(original) / original;
+        double attention = node.path("attention_factor").isNumber() ? node.path("attention_factor").asDouble()
+                : factor <= 1.0 ? 1.0 : Math.sqrt(1 + Math.log(factor) / Math.log(original));
+        return new RopeScaling("longrope", factor, 0, 0, original, factors(node, "short_factor", headDim, source),
+                factors(node, "long_factor", headDim, source), attention);
+    }
+
+    private static List<Double> factors(JsonNode node, String field, int headDim, Object source) {
+        JsonNode list = node.path(field);
+        if (!list.isArray() || list.size() != headDim / 2) {
+            throw new ModelConfigException(source + ": rope_scaling." + field + " must be a list of head_dim/2 = "
+                    + headDim / 2 + " numbers");
+        }
+        List<Double> out = new ArrayList<>();
+        list.forEach(n -> out.add(n.asDouble()));
+        return out;
     }
 
     private static int required(JsonNode root, String field, Object source) {

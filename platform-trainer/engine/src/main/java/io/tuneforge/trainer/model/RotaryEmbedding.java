@@ -9,6 +9,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * Rotary position embedding in Hugging Face's half-rotation layout (not Meta's interleaved pairs):
  * <pre>
@@ -16,26 +19,44 @@ import ai.djl.ndarray.types.Shape;
  *   cos, sin    = cos(p·inv_freq), sin(p·inv_freq) repeated twice to width d
  *   rope(x)     = x·cos + rotate_half(x)·sin,  rotate_half(x) = [−x₂, x₁]
  * </pre>
- * computed here as {@code x·cos + [x₂, x₁]·[−sin, sin]}. Tables are computed in float32 as transformers does and
+ * computed here as {@code x·cos + [x₂, x₁]·[−sin, sin]}. Phi-3's longrope divides each frequency by a short or long
+ * factor and multiplies cos and sin by an attention factor. Tables are computed in float32 as transformers does and
  * grow on demand; they are constants (no gradient).
  */
 public final class RotaryEmbedding {
 
     private final NDManager manager;
     private final int headDim;
-    private final float[] invFreq;
     private final double positionScale;
-    private NDArray cos;            // (P, d)
-    private NDArray sinSigned;      // (P, d)
-    private int positions;
+    private final float attentionFactor;
+    private final Table regular;        // all types; longrope: the short factors
+    private final Table longRange;      // longrope only: the long factors, used once a sequence passes the original
+    private final int originalPositions;
 
     RotaryEmbedding(NDManager manager, ModelConfig config) {
         this.manager = manager;
         this.headDim = config.headDim();
-        this.invFreq = inverseFrequencies(config);
         this.positionScale = config.ropeScaling().filter(s -> s.type().equals("linear")).map(s -> 1.0 / s.factor())
                 .orElse(1.0);
-        ensure(Math.min(config.maxPositions(), 2048));
+        Optional<RopeScaling> longRope = config.ropeScaling().filter(RopeScaling::isLongRope);
+        this.attentionFactor = longRope.map(RopeScaling::attentionFactor).orElse(1.0).floatValue();
+        this.regular = new Table(longRope.isPresent()
+                ? longRopeFrequencies(config, longRope.get().shortFactor()) : inverseFrequencies(config));
+        this.longRange = longRope.map(s -> new Table(longRopeFrequencies(config, s.longFactor()))).orElse(null);
+        this.originalPositions = longRope.map(RopeScaling::originalMaxPositionEmbeddings).orElse(Integer.MAX_VALUE);
+        regular.ensure(Math.min(config.maxPositions(), 2048));
+    }
+
+    /** longrope's {@code inv_freq[i] = 1 / (ext[i] · theta^(2i/d))} for the short or long factors {@code ext}. */
+    static float[] longRopeFrequencies(ModelConfig config, List<Double> factors) {
+        int d = config.headDim();
+        float[] inv = new float[d / 2];
+        for (int i = 0; i < d / 2; i++) {
+            float exponent = (float) (2 * i) / d;
+            float base = (float) Math.pow(config.ropeTheta(), exponent);
+            inv[i] = 1f / (factors.get(i).floatValue() * base);
+        }
+        return inv;
     }
 
     /** transformers' {@code inv_freq}, with the Llama 3.1 frequency-dependent rescaling when configured. */
@@ -63,33 +84,12 @@ public final class RotaryEmbedding {
         return inv;
     }
 
-    private void ensure(int needed) {
-        if (needed <= positions) {
-            return;
-        }
-        int p = Math.max(needed, positions * 2);
-        int half = headDim / 2;
-        float[] c = new float[p * headDim];
-        float[] s = new float[p * headDim];
-        for (int pos = 0; pos < p; pos++) {
-            float position = (float) (pos * positionScale);
-            for (int i = 0; i < half; i++) {
-                float angle = position * invFreq[i];
-                float cosValue = (float) Math.cos(angle);
-                float sinValue = (float) Math.sin(angle);
-                c[pos * headDim + i] = cosValue;
-                c[pos * headDim + half + i] = cosValue;
-                s[pos * headDim + i] = -sinValue;
-                s[pos * headDim + half + i] = sinValue;
-            }
-        }
-        if (cos != null) {
-            cos.close();
-            sinSigned.close();
-        }
-        cos = manager.create(c, new Shape(p, headDim));
-        sinSigned = manager.create(s, new Shape(p, headDim));
-        positions = p;
+    /**
+     * True when T tokens after {@code offset} cached ones first pass the pretraining context of longrope: the cached
+     * keys were rotated with the short factors and must be recomputed with the long ones.
+     */
+    boolean invalidatesCache(int offset, int t) {
+        return longRange != null && offset > 0 && offset <= originalPositions && offset + t > originalPositions;
     }
 
     /**
@@ -99,11 +99,16 @@ public final class RotaryEmbedding {
      */
     public NDArray apply(NDManager step, NDArray x, int offset) {
         int t = (int) x.getShape().get(2);
+        // longrope, as transformers' dynamic update: the long factors for every position of a forward pass whose
+        // sequence (cache included) is longer than the pretraining context
+        Table table = longRange != null && offset + t > originalPositions ? longRange : regular;
+        NDArray c;
+        NDArray s;
         synchronized (this) {
-            ensure(offset + t);
+            table.ensure(offset + t);
+            c = own(step, table.cos.get(new NDIndex("{}:{}", offset, offset + t)));                // (T, d)
+            s = own(step, table.sinSigned.get(new NDIndex("{}:{}", offset, offset + t)));          // (T, d)
         }
-        NDArray c = own(step, cos.get(new NDIndex("{}:{}", offset, offset + t)));           // (T, d)
-        NDArray s = own(step, sinSigned.get(new NDIndex("{}:{}", offset, offset + t)));     // (T, d)
         int half = headDim / 2;
         NDArray x1 = x.get(new NDIndex("..., :{}", half));                                  // (B, h, T, d/2)
         NDArray x2 = x.get(new NDIndex("..., {}:", half));                                  // (B, h, T, d/2)
@@ -112,7 +117,54 @@ public final class RotaryEmbedding {
     }
 
     void close() {
-        cos.close();
-        sinSigned.close();
+        regular.close();
+        if (longRange != null) {
+            longRange.close();
+        }
+    }
+
+    /** cos and signed sin tables for one set of inverse frequencies, grown on demand. */
+    private final class Table {
+        private final float[] invFreq;
+        private NDArray cos;            // (P, d)
+        private NDArray sinSigned;      // (P, d)
+        private int positions;
+
+        Table(float[] invFreq) {
+            this.invFreq = invFreq;
+        }
+
+        void ensure(int needed) {
+            if (needed <= positions) {
+                return;
+            }
+            int p = Math.max(needed, positions * 2);
+            int half = headDim / 2;
+            float[] c = new float[p * headDim];
+            float[] s = new float[p * headDim];
+            for (int pos = 0; pos < p; pos++) {
+                float position = (float) (pos * positionScale);
+                for (int i = 0; i < half; i++) {
+                    float angle = position * invFreq[i];
+                    float cosValue = (float) Math.cos(angle) * attentionFactor;
+                    float sinValue = (float) Math.sin(angle) * attentionFactor;
+                    c[pos * headDim + i] = cosValue;
+                    c[pos * headDim + half + i] = cosValue;
+                    s[pos * headDim + i] = -sinValue;
+                    s[pos * headDim + half + i] = sinValue;
+                }
+            }
+            close();
+            cos = manager.create(c, new Shape(p, headDim));
+            sinSigned = manager.create(s, new Shape(p, headDim));
+            positions = p;
+        }
+
+        void close() {
+            if (cos != null) {
+                cos.close();
+                sinSigned.close();
+            }
+        }
     }
 }

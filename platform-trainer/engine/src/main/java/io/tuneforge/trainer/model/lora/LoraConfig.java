@@ -27,14 +27,19 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
         }
         targetModules = List.copyOf(targetModules);
         for (String m : targetModules) {
-            if (!HfWeightNames.LINEAR_MODULES.contains(m)) {
+            if (!HfWeightNames.KNOWN_LINEAR_MODULES.contains(m)) {
                 throw new IllegalArgumentException("LoRA target module '" + m + "' is unknown; choose from "
-                        + String.join(",", HfWeightNames.LINEAR_MODULES) + " or 'all'");
+                        + String.join(",", HfWeightNames.KNOWN_LINEAR_MODULES) + " or 'all'");
             }
         }
         if (targetModules.isEmpty()) {
             throw new IllegalArgumentException("LoRA needs at least one target module");
         }
+    }
+
+    /** This config with other target modules (a family's own names for "all"). */
+    public LoraConfig withTargetModules(List<String> modules) {
+        return new LoraConfig(rank, alpha, dropout, modules, useRslora);
     }
 
     /** The scale of B·A: alpha/r, or alpha/√r with rsLoRA. */

@@ -207,8 +207,8 @@ public final class PeftAdapter {
         } else {
             targets.addAll(LoraConfig.parseTargets(targetsNode.asString("all-linear")));
         }
-        targets.sort((a, b) -> Integer.compare(HfWeightNames.LINEAR_MODULES.indexOf(a),
-                HfWeightNames.LINEAR_MODULES.indexOf(b)));
+        targets.sort((a, b) -> Integer.compare(HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(a),
+                HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(b)));
         int rank = root.path("r").asInt(8);
         return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
                 targets, root.path("use_rslora").asBoolean(false));
