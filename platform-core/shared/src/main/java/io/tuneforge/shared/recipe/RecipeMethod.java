@@ -34,6 +34,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     public static final List<String> LINEAR_MODULES =
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
+    /** Phi-3's fused linears (q/k/v and gate/up), which a LoRA target list may also name; "all" covers them there. */
+    public static final List<String> FUSED_LINEAR_MODULES = List.of("qkv_proj", "gate_up_proj");
+
     /** The modules of a decoder block that freeze tuning can train, as LLaMA-Factory names them. */
     public static final List<String> FREEZE_MODULES = List.of("self_attn", "mlp", "input_layernorm",
             "post_attention_layernorm");
@@ -101,20 +104,26 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
-                modules(LORA_TARGET, v, LINEAR_MODULES, List.of("all", "all-linear", "all_linear")),
+                modules(LORA_TARGET, v, LINEAR_MODULES, FUSED_LINEAR_MODULES, List.of("all", "all-linear", "all_linear")),
                 v.bool(USE_RSLORA));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
-                modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of("all")));
+                modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),
                 FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
     }
 
-    /** A comma list of module names, "all" (or an alias) expanded to every known one. */
-    private static List<String> modules(RecipeField field, RecipeValues v, List<String> known, List<String> allNames) {
+    /**
+     * A comma list of module names, each in {@code all} or {@code alsoKnown}; "all" (or an alias) expanded to
+     * {@code all}.
+     */
+    private static List<String> modules(RecipeField field, RecipeValues v, List<String> all, List<String> alsoKnown,
+                                        List<String> allNames) {
         String text = v.text(field).toLowerCase(Locale.ROOT).strip();
         if (allNames.contains(text)) {
-            return known;
+            return all;
         }
+        List<String> known = new ArrayList<>(all);
+        known.addAll(alsoKnown);
         LinkedHashSet<String> chosen = new LinkedHashSet<>();
         for (String part : text.split("[,\\s]+")) {
             if (part.isBlank()) {

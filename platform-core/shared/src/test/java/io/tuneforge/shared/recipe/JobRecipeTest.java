@@ -38,6 +38,13 @@ class JobRecipeTest {
     }
 
     @Test
+    void loraTargetsMayNamePhi3sFusedLinears() {
+        JobRecipe recipe = JobRecipe.read(Map.of("lora_target", "qkv_proj, gate_up_proj, o_proj"), RecipeSource.REST);
+
+        assertThat(recipe.method().lora().targetModules()).containsExactly("qkv_proj", "gate_up_proj", "o_proj");
+    }
+
+    @Test
     void everyKeyHasHelpALabelAndAnAllowedRange() {
         assertThat(RecipeKeys.FIELDS).extracting(RecipeField::key).doesNotHaveDuplicates();
         for (RecipeField field : RecipeKeys.FIELDS) {
