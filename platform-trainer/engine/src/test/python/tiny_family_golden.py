@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 import transformers
 from safetensors import safe_open
-from transformers import AutoModelForCausalLM, Phi3Config
+from transformers import AutoModelForCausalLM, Gemma2Config, Gemma3TextConfig, Phi3Config
 
 SHORT_IDS = [1, 7, 33, 12, 5, 60]                                  # 6 tokens
 LONG_IDS = [1, 7, 33, 12, 5, 60, 2, 41, 19, 8, 27, 50]             # 12 tokens
@@ -45,7 +45,27 @@ def phi3():
         architectures=["Phi3ForCausalLM"])
 
 
-FAMILIES = {"phi3-tiny": phi3}
+def gemma2():
+    """Gemma 2: sliding layer 0 (window 4) and full layer 1, soft-capped attention and logits, query scalar 16."""
+    return Gemma2Config(
+        vocab_size=64, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=16, sliding_window=4, max_position_embeddings=64,
+        attn_logit_softcapping=1.5, final_logit_softcapping=2.0, bos_token_id=1, eos_token_id=2, pad_token_id=0,
+        architectures=["Gemma2ForCausalLM"])
+
+
+def gemma3():
+    """Gemma 3 text: q/k norms, two sliding layers (local rope base 10000) and a full one (base 1e6, linear x2)."""
+    return Gemma3TextConfig(
+        vocab_size=64, hidden_size=32, intermediate_size=48, num_hidden_layers=3, num_attention_heads=4,
+        num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=16, sliding_window=4, max_position_embeddings=64,
+        layer_types=["sliding_attention", "sliding_attention", "full_attention"],
+        rope_parameters={"full_attention": {"rope_type": "linear", "factor": 2.0, "rope_theta": 1000000.0},
+                         "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}},
+        bos_token_id=1, eos_token_id=2, pad_token_id=0, architectures=["Gemma3ForCausalLM"])
+
+
+FAMILIES = {"phi3-tiny": phi3, "gemma2-tiny": gemma2, "gemma3-tiny": gemma3}
 
 
 def make(name, config_fn, root):

@@ -86,6 +86,8 @@ public final class PreflightEstimator {
                 case "q_proj", "o_proj" -> r * (h + h);
                 case "k_proj", "v_proj" -> r * (h + kv);
                 case "gate_proj", "up_proj", "down_proj" -> r * (h + m.intermediateSize());
+                case "qkv_proj" -> r * (h + h + 2 * kv);                           // Phi-3: fused q, k, v
+                case "gate_up_proj" -> r * (h + 2L * m.intermediateSize());       // Phi-3: fused gate, up
                 default -> 0;
             };
         }

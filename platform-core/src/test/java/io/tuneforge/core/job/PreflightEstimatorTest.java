@@ -63,6 +63,19 @@ class PreflightEstimatorTest {
         assertThat(estimate.trainableParams()).isEqualTo(3 * LLAMA_1B.parametersPerLayer());
     }
 
+    @Test
+    void phi3sFusedTargetsCountAsTheirSeparateParts() {
+        JobRecipe fused = recipe(Map.of("lora_target", "qkv_proj,gate_up_proj"));
+        JobRecipe separate = recipe(Map.of("lora_target", "q_proj,k_proj,v_proj,gate_proj,up_proj"));
+
+        // a fused linear has one A (r × C) where the separate ones have one each: 3 → 1 for q/k/v, 2 → 1 for gate/up
+        long r = 8;
+        long sharedInputs = r * LLAMA_1B.hiddenSize() * (3 - 1) + r * LLAMA_1B.hiddenSize() * (2 - 1);
+        assertThat(PreflightEstimator.loraParameters(LLAMA_1B, fused.method().lora()))
+                .isEqualTo(PreflightEstimator.loraParameters(LLAMA_1B, separate.method().lora())
+                        - sharedInputs * LLAMA_1B.layers());
+    }
+
     private static JobRecipe recipe(Map<String, Object> values) {
         return JobRecipe.read(values, RecipeSource.FORM);
     }

@@ -90,7 +90,7 @@ public final class Evaluator implements AutoCloseable {
             try (GradMode off = GradMode.disabled(); NDManager step = model.manager().newSubManager()) {
                 NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);          // (1, T, C)
                 NDArray sum = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch,
-                        CausalLmLoss.DEFAULT_CHUNK_TOKENS);                                           // scalar
+                        CausalLmLoss.DEFAULT_CHUNK_TOKENS, logits -> model.softcap(step, logits));  // scalar
                 nll += sum.getFloat();
                 tokens += batch.targetTokens();
             }
@@ -118,7 +118,7 @@ public final class Evaluator implements AutoCloseable {
                 try (GradMode off = GradMode.disabled(); NDManager step = model.manager().newSubManager()) {
                     NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);      // (1, T, C)
                     logLikelihood[k] = -CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
-                            batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS).getFloat();
+                            batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS, logits -> model.softcap(step, logits)).getFloat();
                 }
             }
             probabilities[i] = softmax(logLikelihood);

@@ -23,7 +23,8 @@ public final class Attention {
     private final int heads;
     private final int kvHeads;
     private final int headDim;
-    private final NDArray scale;     // () 1/√hd
+    private final NDArray scale;     // () 1/√hd (Gemma: query_pre_attn_scalar^-0.5)
+    private NDArray softcap;         // () Gemma 2's attn_logit_softcapping, else null
 
     Attention(Linear q, Linear k, Linear v, Linear o, RmsNorm qNorm, RmsNorm kNorm, ModelConfig config, NDArray scale) {
         this(q, k, v, null, o, qNorm, kNorm, config, scale);
@@ -47,6 +48,12 @@ public final class Attention {
     /** Phi-3 attention: one {@code qkv_proj} (out (H+2·KV)·hd: q rows, then k, then v) and {@code o_proj}. */
     static Attention fused(Linear qkv, Linear o, ModelConfig config, NDArray scale) {
         return new Attention(null, null, null, qkv, o, null, null, config, scale);
+    }
+
+    /** Gemma 2: scores become cap·tanh(scores/cap) before the mask. */
+    Attention withSoftcap(NDArray cap) {
+        this.softcap = cap;
+        return this;
     }
 
     Linear[] linears() {
@@ -114,6 +121,9 @@ public final class Attention {
         // 1/√hd applied to the queries (B·H·T·hd values) rather than to the scores (B·H·T·S values)
         NDArray grouped = queries.mul(scale).reshape(b, kvHeads, groups * t, headDim);      // (B, KV, G*T, hd)
         NDArray scores = grouped.matMul(own(step, keys.transpose(0, 1, 3, 2)));             // (B, KV, G*T, S)
+        if (softcap != null) {
+            scores = scores.div(softcap).tanh().mul(softcap);                               // (B, KV, G*T, S)
+        }
         scores = scores.reshape(b, kvHeads, groups, t, s).add(mask);                        // (B, KV, G, T, S)
         NDArray weights = scores.softmax(4).reshape(b, kvHeads, groups * t, s);             // (B, KV, G*T, S)
         NDArray context = weights.matMul(values);                                           // (B, KV, G*T, hd)

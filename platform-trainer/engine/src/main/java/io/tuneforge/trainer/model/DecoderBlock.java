@@ -1,16 +1,26 @@
 package io.tuneforge.trainer.model;
 
+import static io.tuneforge.trainer.model.Owned.own;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
-/** One pre-norm decoder layer: {@code h = x + attn(norm₁(x)); y = h + mlp(norm₂(h))}. */
+/**
+ * One pre-norm decoder layer: {@code h = x + attn(norm₁(x)); y = h + mlp(norm₂(h))}. Gemma's layer norms the
+ * outputs too: {@code h = x + postAttn(attn(input(x))); y = h + postFfn(mlp(preFfn(h)))}, and may have its own
+ * sliding window and RoPE.
+ */
 public final class DecoderBlock {
 
     private final int index;
     private final RmsNorm inputNorm;
     private final Attention attention;
-    private final RmsNorm postAttentionNorm;
+    private final RmsNorm postAttentionNorm;     // Llama: before the MLP; Gemma: on the attention output
     private final Mlp mlp;
+    private RmsNorm preFeedforwardNorm;          // Gemma only, else null
+    private RmsNorm postFeedforwardNorm;         // Gemma only, else null
+    private int window = Integer.MAX_VALUE;      // Gemma sliding layer: its own window
+    private RotaryEmbedding ownRope;             // Gemma 3 sliding layer: its own RoPE base
 
     DecoderBlock(int index, RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, Mlp mlp) {
         this.index = index;
@@ -18,6 +28,26 @@ public final class DecoderBlock {
         this.attention = attention;
         this.postAttentionNorm = postAttentionNorm;
         this.mlp = mlp;
+    }
+
+    /** Gemma's layer: norms around attention and MLP outputs, optional window and RoPE of its own (or null). */
+    static DecoderBlock gemma(int index, RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm,
+                              RmsNorm preFeedforwardNorm, Mlp mlp, RmsNorm postFeedforwardNorm, int window,
+                              RotaryEmbedding ownRope) {
+        DecoderBlock block = new DecoderBlock(index, inputNorm, attention, postAttentionNorm, mlp);
+        block.preFeedforwardNorm = preFeedforwardNorm;
+        block.postFeedforwardNorm = postFeedforwardNorm;
+        block.window = window;
+        block.ownRope = ownRope;
+        return block;
+    }
+
+    RmsNorm preFeedforwardNorm() {
+        return preFeedforwardNorm;
+    }
+
+    RmsNorm postFeedforwardNorm() {
+        return postFeedforwardNorm;
     }
 
     int index() {
@@ -46,9 +76,30 @@ public final class DecoderBlock {
      */
     public NDArray forward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache, int offset,
                            boolean training) {
+        if (preFeedforwardNorm != null) {
+            return gemmaForward(step, x, rope, mask, cache, offset, training);
+        }
         // attention rmsnorm, attention, residual
         NDArray h = x.add(attention.forward(step, inputNorm.forward(step, x), rope, mask, cache, index, offset, training));
         // ffn rmsnorm, SwiGLU, residual
         return h.add(mlp.forward(step, postAttentionNorm.forward(step, h), training));
+    }
+
+    private NDArray gemmaForward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache,
+                                 int offset, boolean training) {
+        int t = (int) x.getShape().get(1);
+        NDArray layerMask = window == Integer.MAX_VALUE ? mask
+                : own(step, CausalMask.build(step, t, offset, window).toDevice(mask.getDevice(), false));  // (T, S)
+        RotaryEmbedding layerRope = ownRope != null ? ownRope : rope;
+        NDArray attended = attention.forward(step, inputNorm.forward(step, x), layerRope, layerMask, cache, index,
+                offset, training);                                                          // (B, T, C)
+        NDArray h = x.add(postAttentionNorm.forward(step, attended));                       // (B, T, C)
+        NDArray fed = mlp.forward(step, preFeedforwardNorm.forward(step, h), training);     // (B, T, C)
+        return h.add(postFeedforwardNorm.forward(step, fed));                               // (B, T, C)
+    }
+
+    /** The block's own RoPE tables, if any (closed with the model). */
+    RotaryEmbedding ownRope() {
+        return ownRope;
     }
 }

@@ -56,21 +56,27 @@ final class HfCheckpoint {
 
     private static LlamaWeights assemble(CheckedTensors w, ModelConfig config, DataType base, NDManager manager) {
         NDArray eps = manager.full(new Shape(), (float) config.rmsNormEps(), DataType.FLOAT32);
-        NDArray scale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim())), DataType.FLOAT32);
+        NDArray scale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.gemma()
+                .map(GemmaSpec::queryPreAttnScalar).orElse((double) config.headDim()))), DataType.FLOAT32);
+        w.gemmaOne = config.architecture().isGemma() ? manager.full(new Shape(), 1f, DataType.FLOAT32) : null;
+        w.gelu = config.architecture().isGemma() ? new GeluTanh(manager) : null;
         NDArray embedding = w.take(HfWeightNames.EMBED, DataType.FLOAT32);                      // (V, C)
         List<DecoderBlock> blocks = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             blocks.add(block(w, config, base, eps, scale, i));
         }
-        RmsNorm finalNorm = new RmsNorm(w.take(HfWeightNames.FINAL_NORM, DataType.FLOAT32), eps);
+        RmsNorm finalNorm = w.norm(HfWeightNames.FINAL_NORM, eps);
         NDArray lmHead = config.tieWordEmbeddings() ? embedding : w.take(HfWeightNames.LM_HEAD, DataType.FLOAT32);
         return new LlamaWeights(embedding, blocks, finalNorm, lmHead);
     }
 
     private static DecoderBlock block(CheckedTensors w, ModelConfig config, DataType base, NDArray eps, NDArray scale,
                                       int i) {
-        RmsNorm qNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.queryNorm(i), DataType.FLOAT32), eps) : null;
-        RmsNorm kNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.keyNorm(i), DataType.FLOAT32), eps) : null;
+        RmsNorm qNorm = config.qkNorm() ? w.norm(HfWeightNames.queryNorm(i), eps) : null;
+        RmsNorm kNorm = config.qkNorm() ? w.norm(HfWeightNames.keyNorm(i), eps) : null;
+        if (config.architecture().isGemma()) {
+            return gemmaBlock(w, config, base, eps, scale, i, qNorm, kNorm);
+        }
         Attention attention;
         Mlp mlp;
         if (config.architecture().fusedProjections()) {
@@ -93,11 +99,35 @@ final class HfCheckpoint {
                     w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
                     w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
         }
-        return new DecoderBlock(i,
-                new RmsNorm(w.take(HfWeightNames.inputNorm(i), DataType.FLOAT32), eps),
-                attention,
-                new RmsNorm(w.take(HfWeightNames.postAttentionNorm(i), DataType.FLOAT32), eps),
-                mlp);
+        return new DecoderBlock(i, w.norm(HfWeightNames.inputNorm(i), eps), attention,
+                w.norm(HfWeightNames.postAttentionNorm(i), eps), mlp);
+    }
+
+    /** Gemma's layer: soft-capped attention, GELU-tanh MLP, four (1 + w) norms, per-layer window and RoPE base. */
+    private static DecoderBlock gemmaBlock(CheckedTensors w, ModelConfig config, DataType base, NDArray eps,
+                                           NDArray scale, int i, RmsNorm qNorm, RmsNorm kNorm) {
+        GemmaSpec gemma = config.gemma().orElseThrow();
+        Attention attention = new Attention(
+                w.linear(HfWeightNames.linear(i, "q_proj"), config.qkvBias(), base),
+                w.linear(HfWeightNames.linear(i, "k_proj"), config.qkvBias(), base),
+                w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
+                w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
+                qNorm, kNorm, config, scale);
+        if (gemma.attnLogitSoftcapping().isPresent()) {
+            attention.withSoftcap(w.manager.full(new Shape(), (float) gemma.attnLogitSoftcapping().getAsDouble(),
+                    DataType.FLOAT32));
+        }
+        Mlp mlp = Mlp.geluTanh(
+                w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
+                w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
+                w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base), w.gelu);
+        boolean sliding = gemma.sliding(i);
+        RotaryEmbedding ownRope = sliding && gemma.localRopeTheta().isPresent()
+                ? RotaryEmbedding.local(w.manager, config, gemma.localRopeTheta().getAsDouble()) : null;
+        return DecoderBlock.gemma(i, w.norm(HfWeightNames.inputNorm(i), eps), attention,
+                w.norm(HfWeightNames.postAttentionNorm(i), eps), w.norm(HfWeightNames.preFeedforwardNorm(i), eps), mlp,
+                w.norm(HfWeightNames.postFeedforwardNorm(i), eps), sliding ? gemma.slidingWindow() : Integer.MAX_VALUE,
+                ownRope);
     }
 
     /** The checkpoint's tensors, checked against {@link HfWeightNames#expected} before anything is loaded. */
@@ -107,6 +137,8 @@ final class HfCheckpoint {
         private final Map<String, WeightSpec> expected = new LinkedHashMap<>();
         private final Path directory;
         private final ModelConfig config;
+        private NDArray gemmaOne;     // () 1 for Gemma's (1 + w) norms, else null
+        private GeluTanh gelu;        // Gemma's activation constants, else null
 
         CheckedTensors(SafetensorsReader reader, ModelConfig config, NDManager manager, Path directory) {
             this.reader = reader;
@@ -143,6 +175,12 @@ final class HfCheckpoint {
                 throw new IllegalStateException("weight not in the expected table: " + name);
             }
             return reader.load(manager, name, type);
+        }
+
+        /** A norm weight (FLOAT32) as the family uses it: w, or Gemma's 1 + w. */
+        RmsNorm norm(String name, NDArray eps) {
+            NDArray weight = take(name, DataType.FLOAT32);                                      // (C) or (hd)
+            return gemmaOne == null ? new RmsNorm(weight, eps) : RmsNorm.gemma(weight, eps, gemmaOne);
         }
 
         Linear linear(String module, boolean bias, DataType type) {
@@ -182,8 +220,14 @@ final class HfCheckpoint {
             named.put(HfWeightNames.keyNorm(i), block.attention().kNorm().weight());
         }
         named.put(HfWeightNames.postAttentionNorm(i), block.postAttentionNorm().weight());
+        if (block.preFeedforwardNorm() != null) {
+            named.put(HfWeightNames.preFeedforwardNorm(i), block.preFeedforwardNorm().weight());
+        }
         for (Linear linear : block.mlp().linears()) {
             putLinear(named, linear);
+        }
+        if (block.postFeedforwardNorm() != null) {
+            named.put(HfWeightNames.postFeedforwardNorm(i), block.postFeedforwardNorm().weight());
         }
         return named;
     }

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * model.layers.{i}.self_attn.o_proj.weight / .bias  (C, H*hd) / (C)
  * model.layers.{i}.self_attn.q_norm.weight          (hd)          Qwen3
  * model.layers.{i}.self_attn.k_norm.weight          (hd)          Qwen3
- * model.layers.{i}.post_attention_layernorm.weight  (C)
+ * model.layers.{i}.post_attention_layernorm.weight  (C)           Gemma: the norm of the attention output
+ * model.layers.{i}.pre_feedforward_layernorm.weight (C)           Gemma: the norm before the MLP
+ * model.layers.{i}.post_feedforward_layernorm.weight (C)          Gemma: the norm of the MLP output
  * model.layers.{i}.mlp.gate_proj.weight / .bias     (I, C)
  * model.layers.{i}.mlp.up_proj.weight / .bias       (I, C)
  * model.layers.{i}.mlp.down_proj.weight / .bias     (C, I)
@@ -90,6 +92,16 @@ public final class HfWeightNames {
         return layer(layer) + ".post_attention_layernorm.weight";
     }
 
+    /** {@code model.layers.{i}.pre_feedforward_layernorm.weight}: Gemma's norm before the MLP. */
+    public static String preFeedforwardNorm(int layer) {
+        return layer(layer) + ".pre_feedforward_layernorm.weight";
+    }
+
+    /** {@code model.layers.{i}.post_feedforward_layernorm.weight}: Gemma's norm of the MLP output. */
+    public static String postFeedforwardNorm(int layer) {
+        return layer(layer) + ".post_feedforward_layernorm.weight";
+    }
+
     /** {@code model.layers.{i}.self_attn.q_norm.weight}: Qwen3's per-head query norm. */
     public static String queryNorm(int layer) {
         return layer(layer) + ".self_attn.q_norm.weight";
@@ -133,6 +145,10 @@ public final class HfWeightNames {
                 specs.add(new WeightSpec(keyNorm(i), new long[] {c.headDim()}));
             }
             specs.add(new WeightSpec(postAttentionNorm(i), new long[] {hidden}));
+            if (c.architecture().isGemma()) {
+                specs.add(new WeightSpec(preFeedforwardNorm(i), new long[] {hidden}));
+                specs.add(new WeightSpec(postFeedforwardNorm(i), new long[] {hidden}));
+            }
             if (c.architecture().fusedProjections()) {
                 addLinear(specs, linear(i, "gate_up_proj"), 2 * inter, hidden, false);
             } else {

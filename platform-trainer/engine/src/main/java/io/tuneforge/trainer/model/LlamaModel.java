@@ -40,8 +40,6 @@ import java.util.SplittableRandom;
  */
 public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
-    private static final float MASKED = -1e9f;
-
     private final Path directory;
     private final ModelConfig config;
     private final ModelOptions options;
@@ -51,6 +49,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private final RmsNorm finalNorm;
     private final NDArray lmHead;            // (V, C), the embedding when tied
     private final RotaryEmbedding rope;
+    private final NDArray embedScale;        // () Gemma's √C in the checkpoint's dtype, else null
+    private final NDArray logitSoftcap;      // () Gemma 2's final_logit_softcapping, else null
     private final List<NamedParameter> trainable = new ArrayList<>();
     private Optional<LoraConfig> lora = Optional.empty();
 
@@ -65,6 +65,28 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         this.finalNorm = weights.finalNorm();
         this.lmHead = weights.lmHead();
         this.rope = new RotaryEmbedding(manager, config);
+        this.embedScale = config.architecture().isGemma()
+                ? manager.full(new Shape(), embeddingScale(config), DataType.FLOAT32) : null;
+        this.logitSoftcap = config.gemma().flatMap(g -> g.finalLogitSoftcapping().isPresent()
+                ? Optional.of(manager.full(new Shape(), (float) g.finalLogitSoftcapping().getAsDouble(), DataType.FLOAT32))
+                : Optional.empty()).orElse(null);
+    }
+
+    /**
+     * Gemma's embedding multiplier √C as transformers computes it: a tensor in the model's dtype, so √C rounded to
+     * bfloat16 / float16 for checkpoints saved in those.
+     */
+    static float embeddingScale(ModelConfig config) {
+        float root = (float) Math.sqrt(config.hiddenSize());
+        return switch (config.torchDtype()) {
+            case "bfloat16" -> {
+                int bits = Float.floatToRawIntBits(root);
+                int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000;           // round to nearest even
+                yield Float.intBitsToFloat(rounded);
+            }
+            case "float16" -> Float.float16ToFloat(Float.floatToFloat16(root));
+            default -> root;
+        };
     }
 
     /** The weights as {@link HfCheckpoint} names and writes them. */
@@ -258,6 +280,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         }
         NDArray mask = onModelDevice(step, causalMask(step, t, offset));                     // (T, S)
         NDArray x = own(step, embedding.get(new NDIndex("{}", ids)));                        // (B, T, C)
+        if (embedScale != null) {
+            x = own(step, x.mul(embedScale));                                                // Gemma: ·√C
+        }
         for (DecoderBlock block : blocks) {
             x = block.forward(step, x, rope, mask, cache, offset, training);                // (B, T, C)
         }
@@ -290,17 +315,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     /** Additive mask (T, S), S = offset + T: 0 where key j may be seen by query i, else a large negative. */
     private NDArray causalMask(NDManager step, int t, int offset) {
-        int s = offset + t;
-        int window = config.slidingWindow().orElse(Integer.MAX_VALUE);
-        float[] mask = new float[t * s];
-        for (int i = 0; i < t; i++) {
-            int position = offset + i;
-            for (int j = 0; j < s; j++) {
-                boolean visible = j <= position && position - j < window;
-                mask[i * s + j] = visible ? 0f : MASKED;
-            }
-        }
-        return step.create(mask, new Shape(t, s));
+        return CausalMask.build(step, t, offset, config.slidingWindow().orElse(Integer.MAX_VALUE));
     }
 
     @Override
@@ -310,7 +325,17 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     @Override
     public NDArray logits(NDManager step, NDArray hidden) {
-        return LinearKernel.project(step, hidden, lmHead);                                        // (..., V)
+        NDArray logits = LinearKernel.project(step, hidden, lmHead);                              // (..., V)
+        return logitSoftcap == null ? logits : softcap(step, logits);
+    }
+
+    /** Gemma 2's final soft-capping {@code cap·tanh(logits/cap)}; the identity for other families. */
+    @Override
+    public NDArray softcap(NDManager step, NDArray logits) {
+        if (logitSoftcap == null) {
+            return logits;
+        }
+        return own(step, logits.div(logitSoftcap).tanh().mul(logitSoftcap));                     // (..., V)
     }
 
     @Override
@@ -365,6 +390,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     @Override
     public void close() {
         rope.close();
+        blocks.stream().map(DecoderBlock::ownRope).filter(r -> r != null).forEach(RotaryEmbedding::close);
         manager.close();
     }
 }

@@ -15,9 +15,17 @@ public final class Mlp {
     private final Linear up;
     private final Linear gateUp;    // Phi-3's fused gate/up projection, else null
     private final Linear down;
+    private GeluTanh gelu;          // Gemma's activation; null = SiLU
 
     Mlp(Linear gate, Linear up, Linear down) {
         this(gate, up, null, down);
+    }
+
+    /** Gemma's MLP: the same projections with GELU-tanh in place of SiLU. */
+    static Mlp geluTanh(Linear gate, Linear up, Linear down, GeluTanh gelu) {
+        Mlp mlp = new Mlp(gate, up, null, down);
+        mlp.gelu = gelu;
+        return mlp;
     }
 
     private Mlp(Linear gate, Linear up, Linear gateUp, Linear down) {
@@ -52,7 +60,7 @@ public final class Mlp {
             g = both.get(new NDIndex("..., :{}", inner));                                   // (B, T, I)
             u = both.get(new NDIndex("..., {}:", inner));                                   // (B, T, I)
         }
-        NDArray silu = g.mul(Activation.sigmoid(g));                                        // (B, T, I)
-        return down.forward(step, silu.mul(u), training);                                   // (B, T, C)
+        NDArray act = gelu == null ? g.mul(Activation.sigmoid(g)) : gelu.apply(g);         // (B, T, I)
+        return down.forward(step, act.mul(u), training);                                    // (B, T, C)
     }
 }

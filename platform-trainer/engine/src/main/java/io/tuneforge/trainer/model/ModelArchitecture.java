@@ -20,7 +20,14 @@ public enum ModelArchitecture {
      * Phi-3 / Phi-3.5 / Phi-4-mini ({@code Phi3ForCausalLM}): fused {@code qkv_proj} and {@code gate_up_proj}, optional
      * longrope ({@code su}) scaling and sliding window.
      */
-    PHI3("Phi3ForCausalLM");
+    PHI3("Phi3ForCausalLM"),
+    /**
+     * Gemma 2 ({@code Gemma2ForCausalLM}): embeddings scaled by √C, (1 + w) RMSNorm, norms after attention and MLP,
+     * GELU-tanh MLP, soft-capped scores and logits, sliding and full layers alternating.
+     */
+    GEMMA2("Gemma2ForCausalLM"),
+    /** Gemma 3 text ({@code Gemma3ForCausalLM}): Gemma 2 plus q/k norms and a separate RoPE base for sliding layers. */
+    GEMMA3("Gemma3ForCausalLM");
 
     private final String hfName;
 
@@ -36,6 +43,11 @@ public enum ModelArchitecture {
     /** True where q, k and v are one {@code qkv_proj} and gate and up one {@code gate_up_proj} linear (Phi-3). */
     public boolean fusedProjections() {
         return this == PHI3;
+    }
+
+    /** True for the Gemma decoders (see {@link GemmaSpec}). */
+    public boolean isGemma() {
+        return this == GEMMA2 || this == GEMMA3;
     }
 
     /** The architecture for a {@code config.json} class name; an unknown one fails listing the supported ones. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 import tools.jackson.core.JacksonException;
@@ -39,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param bosTokenId            {@code bos_token_id}, if any
  * @param eosTokenIds           every {@code eos_token_id} (an int or a list in config.json)
  * @param torchDtype            the dtype the weights were saved in ({@code torch_dtype}), e.g. {@code bfloat16}
+ * @param gemma                 the Gemma 2/3 specifics, empty for other families
  */
 public record ModelConfig(
         ModelArchitecture architecture,
@@ -61,7 +63,8 @@ public record ModelConfig(
         OptionalInt slidingWindow,
         OptionalInt bosTokenId,
         List<Integer> eosTokenIds,
-        String torchDtype) {
+        String torchDtype,
+        Optional<GemmaSpec> gemma) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -77,6 +80,13 @@ public record ModelConfig(
                     + ", hidden " + hiddenSize + ", intermediate " + intermediateSize + ", layers " + numLayers
                     + ", head_dim " + headDim);
         }
+    }
+
+    /** This config with another RoPE base and scaling (Gemma 3's sliding layers). */
+    public ModelConfig withRope(double theta, Optional<RopeScaling> scaling) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+                headDim, maxPositions, rmsNormEps, theta, scaling, qkvBias, oBias, mlpBias, qkNorm, tieWordEmbeddings,
+                slidingWindow, bosTokenId, eosTokenIds, torchDtype, gemma);
     }
 
     /** Query heads per key/value head (GQA group size). */
@@ -107,9 +117,15 @@ public record ModelConfig(
             throw new ModelConfigException(source + ": field 'architectures' is missing; expected e.g. [\"LlamaForCausalLM\"]");
         }
         ModelArchitecture architecture = ModelArchitecture.fromHfName(architectures.get(0).asString(), source);
-        String act = root.path("hidden_act").asString("silu");
-        if (!act.equals("silu") && !act.equals("swish")) {
-            throw new ModelConfigException(source + ": hidden_act '" + act + "' is not supported (only silu)");
+        String act = architecture.isGemma()
+                ? root.path("hidden_activation").asString(root.path("hidden_act").asString("gelu_pytorch_tanh"))
+                : root.path("hidden_act").asString("silu");
+        boolean actSupported = architecture.isGemma()
+                ? act.equals("gelu_pytorch_tanh")
+                : act.equals("silu") || act.equals("swish");
+        if (!actSupported) {
+            throw new ModelConfigException(source + ": hidden_act '" + act + "' is not supported (only "
+                    + (architecture.isGemma() ? "gelu_pytorch_tanh" : "silu") + " for " + architecture.hfName() + ")");
         }
         int hidden = required(root, "hidden_size", source);
         int heads = required(root, "num_attention_heads", source);
@@ -120,8 +136,10 @@ public record ModelConfig(
             case QWEN2 -> true;
             case QWEN3, LLAMA -> attentionBias;
             case MISTRAL, PHI3 -> false;
+            case GEMMA2, GEMMA3 -> attentionBias;
         };
-        boolean oBias = (architecture == ModelArchitecture.LLAMA || architecture == ModelArchitecture.QWEN3) && attentionBias;
+        boolean oBias = (architecture == ModelArchitecture.LLAMA || architecture == ModelArchitecture.QWEN3
+                || architecture.isGemma()) && attentionBias;
         OptionalInt window = OptionalInt.empty();
         JsonNode sw = root.path("sliding_window");
         if (sw.isNumber() && (architecture == ModelArchitecture.MISTRAL || architecture == ModelArchitecture.PHI3
@@ -151,12 +169,43 @@ public record ModelConfig(
                 qkvBias,
                 oBias,
                 root.path("mlp_bias").asBoolean(false),
-                architecture == ModelArchitecture.QWEN3,
-                root.path("tie_word_embeddings").asBoolean(false),
+                architecture == ModelArchitecture.QWEN3 || architecture == ModelArchitecture.GEMMA3,
+                root.path("tie_word_embeddings").asBoolean(architecture.isGemma()),
                 window,
                 root.path("bos_token_id").isNumber() ? OptionalInt.of(root.path("bos_token_id").asInt()) : OptionalInt.empty(),
                 eos,
-                root.path("torch_dtype").asString(root.path("dtype").asString("float32")));
+                root.path("torch_dtype").asString(root.path("dtype").asString("float32")),
+                architecture.isGemma() ? Optional.of(gemma(root, architecture, required(root, "num_hidden_layers", source),
+                        source)) : Optional.empty());
+    }
+
+    /** Gemma 2/3: query scalar, soft-capping, layer types (default: Gemma 2 alternates, Gemma 3 one full in six). */
+    private static GemmaSpec gemma(JsonNode root, ModelArchitecture architecture, int layers, Object source) {
+        List<Boolean> sliding = new ArrayList<>();
+        JsonNode types = root.path("layer_types");
+        if (types.isArray()) {
+            if (types.size() != layers) {
+                throw new ModelConfigException(source + ": layer_types has " + types.size() + " entries for "
+                        + layers + " layers");
+            }
+            types.forEach(t -> sliding.add(t.asString().equals("sliding_attention")));
+        } else {
+            int pattern = architecture == ModelArchitecture.GEMMA2 ? 2
+                    : root.path("sliding_window_pattern").asInt(root.path("_sliding_window_pattern").asInt(6));
+            for (int i = 0; i < layers; i++) {
+                sliding.add((i + 1) % pattern != 0);
+            }
+        }
+        JsonNode local = root.path("rope_parameters").path("sliding_attention").path("rope_theta");
+        OptionalDouble localTheta = architecture != ModelArchitecture.GEMMA3 ? OptionalDouble.empty()
+                : OptionalDouble.of(local.isNumber() ? local.asDouble() : root.path("rope_local_base_freq").asDouble(10000.0));
+        return new GemmaSpec(root.path("query_pre_attn_scalar").asDouble(256), optionalDouble(root, "attn_logit_softcapping"),
+                optionalDouble(root, "final_logit_softcapping"), sliding, root.path("sliding_window").asInt(4096),
+                localTheta);
+    }
+
+    private static OptionalDouble optionalDouble(JsonNode root, String field) {
+        return root.path(field).isNumber() ? OptionalDouble.of(root.path(field).asDouble()) : OptionalDouble.empty();
     }
 
     /**
@@ -164,12 +213,16 @@ public record ModelConfig(
      * {@code rope_scaling} as transformers 4 did (theta at top level).
      */
     private static JsonNode ropeNode(JsonNode root) {
-        return root.path("rope_parameters").isObject() ? root.path("rope_parameters") : root.path("rope_scaling");
+        JsonNode parameters = root.path("rope_parameters");
+        if (parameters.path("full_attention").isObject()) {
+            return parameters.path("full_attention");           // Gemma 3: per layer type; sliding: GemmaSpec
+        }
+        return parameters.isObject() ? parameters : root.path("rope_scaling");
     }
 
     /** {@code rope_parameters.rope_theta} (transformers 5), else {@code rope_theta}, else 10000. */
     private static double ropeTheta(JsonNode root) {
-        JsonNode inside = root.path("rope_parameters").path("rope_theta");
+        JsonNode inside = ropeNode(root).path("rope_theta");
         return inside.isNumber() ? inside.asDouble() : root.path("rope_theta").asDouble(10000.0);
     }
 

@@ -34,11 +34,21 @@ public final class RotaryEmbedding {
     private final int originalPositions;
 
     RotaryEmbedding(NDManager manager, ModelConfig config) {
+        this(manager, config, config.ropeScaling());
+    }
+
+    /** Plain RoPE with base {@code theta} and no scaling: Gemma 3's sliding layers ({@code rope_local_base_freq}). */
+    static RotaryEmbedding local(NDManager manager, ModelConfig config, double theta) {
+        ModelConfig plain = config.withRope(theta, Optional.empty());
+        return new RotaryEmbedding(manager, plain, Optional.empty());
+    }
+
+    private RotaryEmbedding(NDManager manager, ModelConfig config, Optional<RopeScaling> scaling) {
         this.manager = manager;
         this.headDim = config.headDim();
-        this.positionScale = config.ropeScaling().filter(s -> s.type().equals("linear")).map(s -> 1.0 / s.factor())
+        this.positionScale = scaling.filter(s -> s.type().equals("linear")).map(s -> 1.0 / s.factor())
                 .orElse(1.0);
-        Optional<RopeScaling> longRope = config.ropeScaling().filter(RopeScaling::isLongRope);
+        Optional<RopeScaling> longRope = scaling.filter(RopeScaling::isLongRope);
         this.attentionFactor = longRope.map(RopeScaling::attentionFactor).orElse(1.0).floatValue();
         this.regular = new Table(longRope.isPresent()
                 ? longRopeFrequencies(config, longRope.get().shortFactor()) : inverseFrequencies(config));

@@ -26,6 +26,11 @@ public interface TrainableModel {
     /** The output projection (V, C); the token embedding when embeddings are tied. */
     NDArray lmHeadWeight();
 
+    /** The family's transform of raw LM-head logits (Gemma 2's final soft-capping); the identity elsewhere. */
+    default NDArray softcap(NDManager step, NDArray logits) {
+        return logits;
+    }
+
     /**
      * The parameters that train, by stable name in a fixed order, each with {@code setRequiresGradient(true)}.
      * The names key optimizer state and checkpoints, so they must not change between runs of the same setup.

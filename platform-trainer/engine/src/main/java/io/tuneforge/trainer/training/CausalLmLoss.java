@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.UnaryOperator;
 
 /**
  * Causal language-modelling loss: the negative log-likelihood of each counted label given the hidden state one
@@ -37,6 +38,15 @@ public final class CausalLmLoss {
      */
     public static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, NDArray lmHeadWeight, Batch batch,
                                                    int chunkTokens) {
+        return negativeLogLikelihoodSum(step, hidden, lmHeadWeight, batch, chunkTokens, logits -> logits);
+    }
+
+    /**
+     * As above, with the model's transform of each chunk's raw logits before the softmax (Gemma 2's final
+     * soft-capping, {@link io.tuneforge.trainer.model.TrainableModel#softcap}).
+     */
+    public static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, NDArray lmHeadWeight, Batch batch,
+                                                   int chunkTokens, UnaryOperator<NDArray> logitsTransform) {
         if (batch.targetTokens() == 0) {
             return step.zeros(new Shape(), hidden.getDataType());
         }
@@ -50,7 +60,7 @@ public final class CausalLmLoss {
         for (int start = 0; start < targets.length; start += chunkTokens) {
             int end = Math.min(targets.length, start + chunkTokens);
             NDArray rows = owned(step, selected.get(new NDIndex("{}:{}", start, end)));      // (n, C)
-            NDArray logits = owned(step, rows.matMul(weightT));                             // (n, V)
+            NDArray logits = owned(step, logitsTransform.apply(owned(step, rows.matMul(weightT))));   // (n, V)
             NDArray logProbs = owned(step, logits.logSoftmax(1));                           // (n, V)
             NDArray ids = step.create(java.util.Arrays.copyOfRange(targets, start, end), new Shape(end - start, 1));
             NDArray picked = owned(step, logProbs.gather(ids, 1));                          // (n, 1)

@@ -213,7 +213,7 @@ public final class Trainer {
             NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
             NDArray hidden = model.hiddenStates(micro, inputIds, true);                       // (B, T, C)
             NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model.lmHeadWeight(), batch,
-                    config.lossChunkTokens());                                                 // ()
+                    config.lossChunkTokens(), logits -> model.softcap(micro, logits));                  // ()
             NDArray share = nll.div(denominator);                                              // ()
             share.attach(micro);
             beforeBackward.run();
@@ -297,7 +297,7 @@ public final class Trainer {
             try (NDManager step = run.newSubManager()) {
                 NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);  // (B, T, C)
                 nll += doubleValue(step, CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
-                        batch, config.lossChunkTokens()));
+                        batch, config.lossChunkTokens(), logits -> model.softcap(step, logits)));
             }
             targets += batch.targetTokens();
         }

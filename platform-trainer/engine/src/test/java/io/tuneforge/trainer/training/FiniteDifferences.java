@@ -66,7 +66,8 @@ final class FiniteDifferences {
         try (NDManager step = manager.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);
-            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch, 5);
+            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch, 5,
+                    logits -> model.softcap(step, logits));
             NDArray mean = nll.div(step.full(new ai.djl.ndarray.types.Shape(), batch.targetTokens(), nll.getDataType()));
             mean.attach(step);
             collector.backward(mean);
@@ -83,7 +84,8 @@ final class FiniteDifferences {
     static double meanLoss(TrainableModel model, Batch batch, NDManager manager) {
         try (NDManager step = manager.newSubManager()) {
             NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);
-            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch, 5);
+            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch, 5,
+                    logits -> model.softcap(step, logits));
             NDArray asDouble = nll.toType(DataType.FLOAT64, false);
             asDouble.attach(step);
             return asDouble.getDouble() / batch.targetTokens();
