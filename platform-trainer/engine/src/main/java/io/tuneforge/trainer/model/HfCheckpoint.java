@@ -49,18 +49,30 @@ final class HfCheckpoint {
      */
     static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager)
             throws IOException {
+        return read(directory, config, baseType, manager, new ComputeKernels(null, null, null, null));
+    }
+
+    /**
+     * As {@link #read(Path, ModelConfig, DataType, NDManager)}, the decoder linears and attention computing with
+     * {@code kernels}: with a bf16 store the linears' weights go into it as bfloat16 bits (no float32 copy), with the
+     * autocast module they stay float32 and compute in bf16.
+     */
+    static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager,
+                             ComputeKernels kernels) throws IOException {
         try (SafetensorsReader reader = SafetensorsReader.open(directory)) {
-            return assemble(new CheckedTensors(reader, config, manager, directory), config, baseType, manager);
+            return assemble(new CheckedTensors(reader, config, manager, directory, kernels), config, baseType,
+                    manager, kernels);
         }
     }
 
-    private static LlamaWeights assemble(CheckedTensors w, ModelConfig config, DataType base, NDManager manager) {
+    private static LlamaWeights assemble(CheckedTensors w, ModelConfig config, DataType base, NDManager manager,
+                                         ComputeKernels kernels) {
         NDArray eps = manager.full(new Shape(), (float) config.rmsNormEps(), DataType.FLOAT32);
         NDArray scale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.headDim())), DataType.FLOAT32);
         NDArray embedding = w.take(HfWeightNames.EMBED, DataType.FLOAT32);                      // (V, C)
         List<DecoderBlock> blocks = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
-            blocks.add(block(w, config, base, eps, scale, i));
+            blocks.add(block(w, config, base, eps, scale, i, kernels));
         }
         RmsNorm finalNorm = new RmsNorm(w.take(HfWeightNames.FINAL_NORM, DataType.FLOAT32), eps);
         NDArray lmHead = config.tieWordEmbeddings() ? embedding : w.take(HfWeightNames.LM_HEAD, DataType.FLOAT32);
@@ -68,7 +80,7 @@ final class HfCheckpoint {
     }
 
     private static DecoderBlock block(CheckedTensors w, ModelConfig config, DataType base, NDArray eps, NDArray scale,
-                                      int i) {
+                                      int i, ComputeKernels kernels) {
         RmsNorm qNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.queryNorm(i), DataType.FLOAT32), eps) : null;
         RmsNorm kNorm = config.qkNorm() ? new RmsNorm(w.take(HfWeightNames.keyNorm(i), DataType.FLOAT32), eps) : null;
         Attention attention = new Attention(
@@ -76,7 +88,7 @@ final class HfCheckpoint {
                 w.linear(HfWeightNames.linear(i, "k_proj"), config.qkvBias(), base),
                 w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
                 w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
-                qNorm, kNorm, config, scale);
+                qNorm, kNorm, config, scale, kernels.sdpa(), kernels.causal());
         Mlp mlp = new Mlp(
                 w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
                 w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
@@ -95,9 +107,12 @@ final class HfCheckpoint {
         private final Map<String, WeightSpec> expected = new LinkedHashMap<>();
         private final Path directory;
         private final ModelConfig config;
+        private final ComputeKernels kernels;
 
-        CheckedTensors(SafetensorsReader reader, ModelConfig config, NDManager manager, Path directory) {
+        CheckedTensors(SafetensorsReader reader, ModelConfig config, NDManager manager, Path directory,
+                       ComputeKernels kernels) {
             this.reader = reader;
+            this.kernels = kernels;
             this.manager = manager;
             this.directory = directory;
             this.config = config;
@@ -134,9 +149,17 @@ final class HfCheckpoint {
         }
 
         Linear linear(String module, boolean bias, DataType type) {
-            NDArray weight = take(HfWeightNames.weight(module), type);                          // (out, in)
             NDArray b = bias ? take(HfWeightNames.bias(module), DataType.FLOAT32) : null;       // (out)
-            return new Linear(module, weight, b);
+            String name = HfWeightNames.weight(module);
+            if (kernels.store() != null) {
+                if (!expected.containsKey(name)) {
+                    throw new IllegalStateException("weight not in the expected table: " + name);
+                }
+                long[] shape = reader.info(name).shape();                                        // (out, in)
+                return new Linear(module, kernels.store().add(reader.readBf16Bits(name), shape[0], shape[1]), b);
+            }
+            NDArray weight = take(name, type);                                                  // (out, in)
+            return new Linear(module, weight, b, kernels.autocast());
         }
     }
 

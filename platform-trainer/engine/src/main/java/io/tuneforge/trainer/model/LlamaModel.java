@@ -50,11 +50,13 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private final RmsNorm finalNorm;
     private final NDArray lmHead;            // (V, C), the embedding when tied
     private final RotaryEmbedding rope;
+    private final ComputeKernels kernels;
     private final List<NamedParameter> trainable = new ArrayList<>();
     private Optional<LoraConfig> lora = Optional.empty();
 
     private LlamaModel(Path directory, ModelConfig config, ModelOptions options, NDManager manager,
-                       LlamaWeights weights) {
+                       LlamaWeights weights, ComputeKernels kernels) {
+        this.kernels = kernels;
         this.directory = directory;
         this.config = config;
         this.options = options;
@@ -75,12 +77,17 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     public static LlamaModel load(Path directory, ModelOptions options) throws IOException {
         ModelConfig config = ModelConfig.load(directory);
         NDManager manager = NDManager.newBaseManager(options.device().toDjl());
+        ComputeKernels kernels = null;
         try {
-            LlamaWeights weights = HfCheckpoint.read(directory, config, options.baseWeightType(), manager);
-            LlamaModel model = new LlamaModel(directory, config, options, manager, weights);
+            kernels = ComputeKernels.create(manager, options);
+            LlamaWeights weights = HfCheckpoint.read(directory, config, options.baseWeightType(), manager, kernels);
+            LlamaModel model = new LlamaModel(directory, config, options, manager, weights, kernels);
             model.setUpFineTuning(options.fineTuning(), options.seed());
             return model;
         } catch (RuntimeException | IOException e) {
+            if (kernels != null) {
+                kernels.close();
+            }
             manager.close();
             throw e;
         }
@@ -326,6 +333,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     @Override
     public void close() {
         rope.close();
+        kernels.close();
         manager.close();
     }
 }
