@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SequencedMap;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) loaded from a Hugging Face model directory:
@@ -278,7 +279,19 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     @Override
     public NDArray logits(NDManager step, NDArray hidden) {
+        if (kernels.autocast() != null) {
+            return kernels.autocast().call(step, hidden, lmHead);                                 // (..., V) bf16 product
+        }
         return LinearKernel.project(step, hidden, lmHead);                                        // (..., V)
+    }
+
+    /** In bf16 the LM head is computed in bfloat16 (its fp32 weight cast per call, the gradient kept). */
+    @Override
+    public UnaryOperator<NDArray> vocabularyProjection(NDManager step) {
+        if (kernels.autocast() != null) {
+            return rows -> kernels.autocast().call(step, rows, lmHead);                          // (n, V)
+        }
+        return CausalLanguageModel.super.vocabularyProjection(step);
     }
 
     @Override

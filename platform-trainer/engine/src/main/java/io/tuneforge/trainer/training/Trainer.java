@@ -212,7 +212,7 @@ public final class Trainer {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
             NDArray hidden = model.hiddenStates(micro, inputIds, true);                       // (B, T, C)
-            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model.lmHeadWeight(), batch,
+            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model, batch,
                     config.lossChunkTokens());                                                 // ()
             NDArray share = nll.div(denominator);                                              // ()
             share.attach(micro);
@@ -296,7 +296,7 @@ public final class Trainer {
             }
             try (NDManager step = run.newSubManager()) {
                 NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);  // (B, T, C)
-                nll += doubleValue(step, CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
+                nll += doubleValue(step, CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model,
                         batch, config.lossChunkTokens()));
             }
             targets += batch.targetTokens();

@@ -151,7 +151,7 @@ class Bf16TrainingTest {
             Batch batch = Batch.collate(samples.subList(0, 4), 0);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), true);           // (B, T, C)
-                collector.backward(CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch,
+                collector.backward(CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model, batch,
                         256));
             }
             SequencedMap<String, float[]> out = new java.util.LinkedHashMap<>();
