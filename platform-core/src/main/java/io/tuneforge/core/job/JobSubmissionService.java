@@ -25,6 +25,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.Bf16Support;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
 import tools.jackson.databind.json.JsonMapper;
@@ -180,7 +181,9 @@ public class JobSubmissionService {
      * @throws RecipeException naming the key, the value and what is allowed
      */
     private static JobRecipe checkedRecipe(Map<String, Object> configuration, FineTuningMethod method) {
-        return JobRecipe.readForMethod(configuration, RecipeSource.FORM, method.recipeType());
+        JobRecipe recipe = JobRecipe.readForMethod(configuration, RecipeSource.FORM, method.recipeType());
+        Bf16Support.requireFor(recipe);
+        return recipe;
     }
 
     /**

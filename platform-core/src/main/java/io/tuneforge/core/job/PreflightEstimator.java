@@ -5,8 +5,9 @@ import io.tuneforge.shared.recipe.RecipeMethod;
 
 /**
  * Estimates a job's memory per device and its duration before it is queued, from the model's dimensions and the
- * job's checked {@link JobRecipe} (so the estimate sees exactly the batch, cutoff, epochs and method that train). Training runs in float32 (DJL cannot compute in bf16), so every
- * tensor counts 4 bytes.
+ * job's checked {@link JobRecipe} (so the estimate sees exactly the batch, cutoff, epochs and method that train).
+ * Training runs in float32, so every tensor counts 4 bytes, except the frozen base of a LoRA job with {@code bf16},
+ * held in bfloat16 (2 bytes; full and freeze tuning keep their weights in float32 and only compute in bf16).
  *
  * <p>Activations follow Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large Transformer Models"):
  * per layer {@code s·b·h·(34 + 5·a·s/h)} bytes in 16-bit, doubled for float32, plus the LM head's logits for the
@@ -18,6 +19,8 @@ import io.tuneforge.shared.recipe.RecipeMethod;
 public final class PreflightEstimator {
 
     private static final long FLOAT_BYTES = 4;
+    /** A frozen base weight held in bfloat16. */
+    private static final long BF16_BYTES = 2;
     /** Effective training throughput on the reference CPU (docs/benchmarks.md: ~1,570 tokens/s on a 42M model). */
     static final double CPU_FLOPS = 2.6e11;
     /** Conservative effective throughput of one CUDA device. */
@@ -51,7 +54,8 @@ public final class PreflightEstimator {
             case FREEZE -> Math.min(model.layers(), method.freeze().trainableLayers()) * model.parametersPerLayer();
         };
         boolean lora = method.finetuningType() == RecipeMethod.FinetuningType.LORA;
-        long weights = parameters * FLOAT_BYTES + (lora ? trainable * FLOAT_BYTES : 0);
+        long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
+        long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
         long gradients = trainable * FLOAT_BYTES;
         long optimizer = 2 * trainable * FLOAT_BYTES;
         long activations = activationBytes(model, batch, cutoff);

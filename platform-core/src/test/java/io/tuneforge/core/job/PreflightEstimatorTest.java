@@ -39,6 +39,21 @@ class PreflightEstimatorTest {
     }
 
     @Test
+    void bf16HalvesTheFrozenBaseOfALoraJobOnly() {
+        ResourceEstimate fp32 = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of()), 1000, false);
+        ResourceEstimate bf16 = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("bf16", true)), 1000, false);
+        long adapter = 4 * bf16.trainableParams();
+
+        assertThat(bf16.weightsBytes() - adapter).isEqualTo((fp32.weightsBytes() - adapter) / 2);
+        assertThat(bf16.optimizerBytes()).isEqualTo(fp32.optimizerBytes());
+        ResourceEstimate full32 = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full")),
+                1000, false);
+        ResourceEstimate full16 = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full",
+                "bf16", true)), 1000, false);
+        assertThat(full16.weightsBytes()).as("full tuning keeps float32 weights").isEqualTo(full32.weightsBytes());
+    }
+
+    @Test
     void activationsGrowWithBatchAndCutoff() {
         long small = PreflightEstimator.estimate(LLAMA_1B,
                 recipe(Map.of("per_device_train_batch_size", 1, "cutoff_len", 256)), 10, false).activationBytes();

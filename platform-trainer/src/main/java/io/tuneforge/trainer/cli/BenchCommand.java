@@ -1,5 +1,8 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.trainer.model.AttentionKernel;
+import io.tuneforge.trainer.model.ModelConfigException;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.training.bench.BenchReport;
 import io.tuneforge.trainer.training.bench.LlamaShape;
 import io.tuneforge.trainer.training.bench.TrainingBench;
@@ -54,6 +57,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Rows per LM-head chunk in the loss (default: ${DEFAULT-VALUE}, the trainer's).")
     int lossChunk;
 
+    @Option(names = "--precision", defaultValue = "fp32",
+            description = "fp32 or bf16 (linears and attention in bfloat16, frozen base held in it; default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--attention", defaultValue = "auto",
+            description = "auto (SDPA in bf16, manual in fp32), sdpa or disabled (default: ${DEFAULT-VALUE}).")
+    String attention;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -73,7 +84,16 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("--loss-chunk (" + lossChunk + ") must be >= 1");
             return 2;
         }
-        BenchReport report = TrainingBench.run(shape, warmup, steps, lossChunk, System.err);
+        Precision p;
+        AttentionKernel a;
+        try {
+            p = Precision.parse(precision);
+            a = AttentionKernel.forFlashAttn(attention, p);
+        } catch (ModelConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        BenchReport report = TrainingBench.run(shape, warmup, steps, lossChunk, p, a, System.err);
         System.out.println(json ? report.toJson() : report.toText());
         return 0;
     }

@@ -11,7 +11,6 @@ import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelConfigException;
-import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
@@ -143,10 +142,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static LlamaModel loadModel(JobRecipe recipe, Path baseDir) throws IOException {
         Path modelDir = RecipeMapping.path(recipe.model().modelNameOrPath(), baseDir).orElseThrow();
-        long seed = recipe.optimization().seed();
         Optional<Path> adapter = RecipeMapping.path(recipe.model().adapterNameOrPath(), baseDir);
         if (adapter.isPresent()) {
-            LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(FineTuning.none(), seed));
+            LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
             try {
                 PeftAdapter.load(model, adapter.get(), true);
                 return model;
@@ -155,7 +153,7 @@ public final class TrainCommand implements Callable<Integer> {
                 throw e;
             }
         }
-        return LlamaModel.load(modelDir, ModelOptions.training(RecipeMapping.fineTuning(recipe), seed));
+        return LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)));
     }
 
     /** The key: value mapping of a train config file, as {@code train --config} reads it (YAML 1.1, safe types). */

@@ -11,7 +11,11 @@ import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.preparation.ValSize;
 import io.tuneforge.trainer.export.GgmlType;
 import io.tuneforge.trainer.export.MergeOptions;
+import io.tuneforge.shared.recipe.Bf16Support;
+import io.tuneforge.trainer.model.AttentionKernel;
 import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TrainingConfig;
@@ -70,6 +74,27 @@ public final class RecipeMapping {
             case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules());
             case FULL -> new FineTuning.Full();
         };
+    }
+
+    /** What the model computes in: bf16 when the recipe sets {@code bf16: true}, else fp32. */
+    public static Precision precision(JobRecipe recipe) {
+        return recipe.model().bf16() ? Precision.BF16 : Precision.FP32;
+    }
+
+    /** The attention kernel of {@code flash_attn} in the recipe's precision. */
+    public static AttentionKernel attention(JobRecipe recipe) {
+        return AttentionKernel.forFlashAttn(recipe.model().flashAttn(), precision(recipe));
+    }
+
+    /**
+     * How to load the model for training with {@code fineTuning} (the recipe's, or none when an adapter is loaded
+     * afterwards): on the CPU, in the recipe's precision and attention kernel.
+     *
+     * @throws io.tuneforge.shared.recipe.RecipeException for bf16 on a CPU without bf16 instructions
+     */
+    public static ModelOptions modelOptions(JobRecipe recipe, FineTuning fineTuning) {
+        Bf16Support.requireFor(recipe);
+        return ModelOptions.training(fineTuning, recipe.optimization().seed(), precision(recipe), attention(recipe));
     }
 
     /** PEFT's LoraConfig from the recipe's LoRA settings. */

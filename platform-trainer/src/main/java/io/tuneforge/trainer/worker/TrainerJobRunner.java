@@ -22,7 +22,6 @@ import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.export.ExportException;
 import io.tuneforge.trainer.export.LlamaExportConfig;
 import io.tuneforge.trainer.model.LlamaModel;
-import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -80,7 +79,7 @@ public final class TrainerJobRunner implements JobRunner {
         Samples samples = encode(spec, recipe, execution);
         TrainingResult result;
         try (LlamaModel model = LlamaModel.load(spec.baseModelPath(),
-                ModelOptions.training(RecipeMapping.fineTuning(recipe), config.seed()))) {
+                RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)))) {
             Trainer trainer = new Trainer(config, model, samples.train(), samples.validation());
             execution.progress(execution.resumeFrom().map(ResumePoint::step).orElse(0),
                     (int) trainer.totalSteps(), 0);

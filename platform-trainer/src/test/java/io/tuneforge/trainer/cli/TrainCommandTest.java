@@ -128,8 +128,7 @@ class TrainCommandTest {
 
     /**
      * A config with every key of LLaMA-Factory's own {@code examples/train_lora/qwen3_lora_sft.yaml} (its machinery
-     * keys included) runs with only the model, the data folder and the step count changed, and without
-     * {@code bf16} (mixed precision has its own issue).
+     * keys included, {@code bf16: true} too) runs with only the model, the data folder and the step count changed.
      */
     @Test
     void aLlamaFactoryExampleConfigRunsWithOnlyPathsAndStepsChanged() throws IOException {
@@ -163,6 +162,7 @@ class TrainCommandTest {
                 ### train
                 per_device_train_batch_size: 1
                 gradient_accumulation_steps: 2
+                bf16: true
                 learning_rate: 1.0e-4
                 max_steps: 2
                 lr_scheduler_type: cosine

@@ -29,6 +29,7 @@ import io.tuneforge.trainer.cli.TrainCommand;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.training.TrainingConfig;
@@ -73,6 +74,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
 
     private static Map<String, Object> samples() {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bf16", true); // needs a CPU with avx512_bf16 or amx_bf16 (Bf16Support), as the development hosts have
+        m.put("flash_attn", "sdpa");
         m.put("stage", "sft"); // the one stage today: equal to its default
         m.put("do_train", true); // the one allowed value
         m.put("finetuning_type", "freeze");
@@ -120,6 +123,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
 
     /** Where the worker's engine configuration holds each key (what {@link RecipeMapping} produced). */
     static final Map<String, Function<Mapped, Object>> ENGINE = Map.ofEntries(
+            entry("bf16", m -> RecipeMapping.precision(m.recipe()) == Precision.BF16),
+            entry("flash_attn", m -> m.recipe().model().flashAttn()),
             entry("stage", m -> "sft"),
             entry("do_train", m -> true),
             entry("finetuning_type", m -> switch (m.fineTuning()) {

@@ -34,7 +34,9 @@ public final class RecipeKeys {
             "stage", stages("continued pre-training, reward models, PPO, DPO and KTO are not supported yet: only "
                     + "stage sft", "pt", "rm", "ppo", "dpo", "kto"),
             "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
-                    + "lora, freeze and full"));
+                    + "lora, freeze and full"),
+            "flash_attn", Map.of("fa2", "flash_attn fa2 (FlashAttention-2) needs a CUDA GPU and TuneForge trains on "
+                    + "the CPU: use sdpa (or auto), which fuses attention there"));
 
     /** Keys the platform itself writes into a job's stored configuration (never given by users). */
     public static final List<String> PLATFORM_KEYS = List.of("dataset_mix");
@@ -91,8 +93,10 @@ public final class RecipeKeys {
                 "quantization_bit", "quantization_method", "quantization_type", "double_quantization");
         put(m, "distributed training is not supported: TuneForge trains a job on one device",
                 "deepspeed", "fsdp", "fsdp_config", "ddp_find_unused_parameters");
-        put(m, "mixed precision is not supported yet: training computes in float32; remove it",
-                "bf16", "fp16", "pure_bf16", "tf32");
+        put(m, "fp16 on the CPU runs ~1 GFLOP/s (CPUs have no fp16 matrix units): use bf16: true", "fp16");
+        put(m, "pure_bf16 (trainable weights in bf16 too) is not supported: use bf16: true, which keeps trainable "
+                + "weights, optimizer state and the loss in float32", "pure_bf16");
+        put(m, "tf32 is a CUDA (Ampere) setting; TuneForge trains on the CPU: remove it", "tf32");
         put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora), freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
                 "use_dora", "pissa_init", "pissa_iter", "pissa_convert", "loraplus_lr_ratio", "loraplus_lr_embedding",
@@ -102,7 +106,7 @@ public final class RecipeKeys {
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");
-        put(m, "this model option is not supported yet", "flash_attn", "shift_attn", "rope_scaling",
+        put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output", "moe_aux_loss_coef",
                 "disable_gradient_checkpointing");
         put(m, "preference and RL training are not supported yet: only stage sft", "pref_beta", "pref_ftx",

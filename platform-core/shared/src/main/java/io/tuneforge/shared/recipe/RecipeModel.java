@@ -9,17 +9,30 @@ import java.util.Optional;
  *
  * @param modelNameOrPath   {@code model_name_or_path}: the base model folder (Hugging Face layout)
  * @param adapterNameOrPath {@code adapter_name_or_path}: a PEFT adapter to continue training (LoRA only)
+ * @param bf16              {@code bf16}: mixed precision, the decoder linears and attention computed in bfloat16 (the
+ *                          frozen base held in it); trainable weights, optimizer state and the loss stay float32
+ * @param flashAttn         {@code flash_attn}: auto (SDPA in bf16, manual attention in fp32), sdpa or disabled
  */
-public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> adapterNameOrPath) {
+public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> adapterNameOrPath, boolean bf16,
+        String flashAttn) {
 
     static final RecipeField MODEL_NAME_OR_PATH = RecipeField.path("model_name_or_path", Section.MODEL,
             "Base model folder", "A local model folder with config.json, the tokenizer and *.safetensors.");
     static final RecipeField ADAPTER_NAME_OR_PATH = RecipeField.path("adapter_name_or_path", Section.MODEL,
             "Adapter to continue", "A PEFT LoRA adapter folder to continue training (finetuning_type lora).");
 
-    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH);
+    static final RecipeField BF16 = RecipeField.bool("bf16", Section.MODEL, false, "bf16 mixed precision",
+            "Compute the model's linear layers and attention in bfloat16 (about twice as fast on CPUs with AVX512-BF16 "
+                    + "or AMX, half the memory for a frozen base); trainable weights, optimizer and loss stay float32.");
+    static final RecipeField FLASH_ATTN = RecipeField.choice("flash_attn", Section.MODEL, "auto",
+            List.of("auto", "sdpa", "disabled"), "Attention kernel",
+            "auto: fused scaled-dot-product attention (SDPA) with bf16, plain attention in fp32; sdpa: always fused; "
+                    + "disabled: always plain.");
+
+    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN);
 
     static RecipeModel from(RecipeValues v) {
-        return new RecipeModel(v.optionalText(MODEL_NAME_OR_PATH), v.optionalText(ADAPTER_NAME_OR_PATH));
+        return new RecipeModel(v.optionalText(MODEL_NAME_OR_PATH), v.optionalText(ADAPTER_NAME_OR_PATH),
+                v.bool(BF16), v.text(FLASH_ATTN));
     }
 }

@@ -89,8 +89,8 @@ public final class Evaluator implements AutoCloseable {
             Batch batch = Batch.collate(List.of(encode(examples.get(i))), pad);
             try (GradMode off = GradMode.disabled(); NDManager step = model.manager().newSubManager()) {
                 NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);          // (1, T, C)
-                NDArray sum = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(), batch,
-                        CausalLmLoss.DEFAULT_CHUNK_TOKENS, logits -> model.softcap(step, logits));  // scalar
+                NDArray sum = CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model, batch,
+                        CausalLmLoss.DEFAULT_CHUNK_TOKENS);  // scalar
                 nll += sum.getFloat();
                 tokens += batch.targetTokens();
             }
@@ -117,8 +117,8 @@ public final class Evaluator implements AutoCloseable {
                 Batch batch = Batch.collate(List.of(encode(candidate)), pad);
                 try (GradMode off = GradMode.disabled(); NDManager step = model.manager().newSubManager()) {
                     NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);      // (1, T, C)
-                    logLikelihood[k] = -CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
-                            batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS, logits -> model.softcap(step, logits)).getFloat();
+                    logLikelihood[k] = -CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model,
+                            batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS).getFloat();
                 }
             }
             probabilities[i] = softmax(logLikelihood);

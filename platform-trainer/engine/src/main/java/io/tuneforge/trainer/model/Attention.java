@@ -9,7 +9,9 @@ import ai.djl.ndarray.index.NDIndex;
 /**
  * Causal self-attention with grouped-query heads (GQA), RoPE, optional q/k RMSNorm (Qwen3) and an optional KV cache.
  * Query heads are grouped under their key/value head ({@code h = kv·G + g}, as transformers' {@code repeat_kv}),
- * so keys and values are never copied G times.
+ * so keys and values are never copied G times. With {@link AttentionKernel#SDPA} the scores, mask, softmax and
+ * weighted sum are one call of {@code scaled_dot_product_attention} in a TorchScript archive ({@code sdpa_fp32.pt} or
+ * {@code sdpa_bf16.pt}), which repeats keys and values per group inside libtorch.
  */
 public final class Attention {
 
@@ -25,13 +27,25 @@ public final class Attention {
     private final int headDim;
     private final NDArray scale;     // () 1/√hd (Gemma: query_pre_attn_scalar^-0.5)
     private NDArray softcap;         // () Gemma 2's attn_logit_softcapping, else null
+    private final ScriptedModule sdpa;   // null: manual attention
+    private final NDArray causal;    // () marker telling the SDPA module to use its own causal mask
+    private final boolean plainCausal;   // no sliding window: without a cache the mask is the plain causal one
 
     Attention(Linear q, Linear k, Linear v, Linear o, RmsNorm qNorm, RmsNorm kNorm, ModelConfig config, NDArray scale) {
-        this(q, k, v, null, o, qNorm, kNorm, config, scale);
+        this(q, k, v, null, o, qNorm, kNorm, config, scale, null, null);
+    }
+
+    /**
+     * @param sdpa   the SDPA module, or null for manual attention
+     * @param causal a 0-dim array (any value) passed as the mask for plain causal attention (SDPA only)
+     */
+    Attention(Linear q, Linear k, Linear v, Linear o, RmsNorm qNorm, RmsNorm kNorm, ModelConfig config, NDArray scale,
+              ScriptedModule sdpa, NDArray causal) {
+        this(q, k, v, null, o, qNorm, kNorm, config, scale, sdpa, causal);
     }
 
     private Attention(Linear q, Linear k, Linear v, Linear qkv, Linear o, RmsNorm qNorm, RmsNorm kNorm,
-                      ModelConfig config, NDArray scale) {
+                      ModelConfig config, NDArray scale, ScriptedModule sdpa, NDArray causal) {
         this.q = q;
         this.k = k;
         this.v = v;
@@ -43,15 +57,22 @@ public final class Attention {
         this.kvHeads = config.numKvHeads();
         this.headDim = config.headDim();
         this.scale = scale;
+        this.sdpa = sdpa;
+        this.causal = causal;
+        this.plainCausal = config.slidingWindow().isEmpty();
     }
 
     /** Phi-3 attention: one {@code qkv_proj} (out (H+2·KV)·hd: q rows, then k, then v) and {@code o_proj}. */
-    static Attention fused(Linear qkv, Linear o, ModelConfig config, NDArray scale) {
-        return new Attention(null, null, null, qkv, o, null, null, config, scale);
+    static Attention fused(Linear qkv, Linear o, ModelConfig config, NDArray scale, ScriptedModule sdpa,
+                           NDArray causal) {
+        return new Attention(null, null, null, qkv, o, null, null, config, scale, sdpa, causal);
     }
 
-    /** Gemma 2: scores become cap·tanh(scores/cap) before the mask. */
+    /** Gemma 2: scores become cap·tanh(scores/cap) before the mask (manual attention only: built without SDPA). */
     Attention withSoftcap(NDArray cap) {
+        if (sdpa != null) {
+            throw new IllegalStateException("soft-capped attention has no SDPA kernel");
+        }
         this.softcap = cap;
         return this;
     }
@@ -115,6 +136,12 @@ public final class Attention {
             NDArray[] kv = cache.append(layer, keysNow, valuesNow);                         // (B, KV, S, hd) each
             keys = kv[0];
             values = kv[1];
+        }
+        if (sdpa != null) {
+            NDArray attnMask = cache == null && plainCausal ? causal : mask;                // () or (T, S)
+            NDArray context = sdpa.call(step, queries, keys, values, attnMask);             // (B, H, T, hd)
+            NDArray merged = context.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);   // (B, T, H*hd)
+            return o.forward(step, own(step, merged), training);                            // (B, T, C)
         }
         long s = keys.getShape().get(2);
 

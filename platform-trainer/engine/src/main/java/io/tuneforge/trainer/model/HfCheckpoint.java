@@ -49,12 +49,24 @@ final class HfCheckpoint {
      */
     static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager)
             throws IOException {
+        return read(directory, config, baseType, manager, new ComputeKernels(null, null, null, null));
+    }
+
+    /**
+     * As {@link #read(Path, ModelConfig, DataType, NDManager)}, the decoder linears and attention computing with
+     * {@code kernels}: with a bf16 store the linears' weights go into it as bfloat16 bits (no float32 copy), with the
+     * autocast module they stay float32 and compute in bf16.
+     */
+    static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager,
+                             ComputeKernels kernels) throws IOException {
         try (SafetensorsReader reader = SafetensorsReader.open(directory)) {
-            return assemble(new CheckedTensors(reader, config, manager, directory), config, baseType, manager);
+            return assemble(new CheckedTensors(reader, config, manager, directory, kernels), config, baseType,
+                    manager, kernels);
         }
     }
 
-    private static LlamaWeights assemble(CheckedTensors w, ModelConfig config, DataType base, NDManager manager) {
+    private static LlamaWeights assemble(CheckedTensors w, ModelConfig config, DataType base, NDManager manager,
+                                         ComputeKernels kernels) {
         NDArray eps = manager.full(new Shape(), (float) config.rmsNormEps(), DataType.FLOAT32);
         NDArray scale = manager.full(new Shape(), (float) (1.0 / Math.sqrt(config.gemma()
                 .map(GemmaSpec::queryPreAttnScalar).orElse((double) config.headDim()))), DataType.FLOAT32);
@@ -63,7 +75,7 @@ final class HfCheckpoint {
         NDArray embedding = w.take(HfWeightNames.EMBED, DataType.FLOAT32);                      // (V, C)
         List<DecoderBlock> blocks = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
-            blocks.add(block(w, config, base, eps, scale, i));
+            blocks.add(block(w, config, base, eps, scale, i, kernels));
         }
         RmsNorm finalNorm = w.norm(HfWeightNames.FINAL_NORM, eps);
         NDArray lmHead = config.tieWordEmbeddings() ? embedding : w.take(HfWeightNames.LM_HEAD, DataType.FLOAT32);
@@ -71,7 +83,7 @@ final class HfCheckpoint {
     }
 
     private static DecoderBlock block(CheckedTensors w, ModelConfig config, DataType base, NDArray eps, NDArray scale,
-                                      int i) {
+                                      int i, ComputeKernels kernels) {
         RmsNorm qNorm = config.qkNorm() ? w.norm(HfWeightNames.queryNorm(i), eps) : null;
         RmsNorm kNorm = config.qkNorm() ? w.norm(HfWeightNames.keyNorm(i), eps) : null;
         if (config.architecture().isGemma()) {
@@ -83,7 +95,7 @@ final class HfCheckpoint {
             attention = Attention.fused(
                     w.linear(HfWeightNames.linear(i, "qkv_proj"), false, base),
                     w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
-                    config, scale);
+                    config, scale, kernels.sdpa(), kernels.causal());
             mlp = Mlp.fused(
                     w.linear(HfWeightNames.linear(i, "gate_up_proj"), false, base),
                     w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
@@ -93,7 +105,7 @@ final class HfCheckpoint {
                     w.linear(HfWeightNames.linear(i, "k_proj"), config.qkvBias(), base),
                     w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
                     w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
-                    qNorm, kNorm, config, scale);
+                    qNorm, kNorm, config, scale, kernels.sdpa(), kernels.causal());
             mlp = new Mlp(
                     w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
                     w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
@@ -103,7 +115,10 @@ final class HfCheckpoint {
                 w.norm(HfWeightNames.postAttentionNorm(i), eps), mlp);
     }
 
-    /** Gemma's layer: soft-capped attention, GELU-tanh MLP, four (1 + w) norms, per-layer window and RoPE base. */
+    /**
+     * Gemma's layer: soft-capped attention, GELU-tanh MLP, four (1 + w) norms, per-layer window and RoPE base. Its
+     * attention is always the manual one (soft-capping and the query pre-attention scalar have no SDPA kernel).
+     */
     private static DecoderBlock gemmaBlock(CheckedTensors w, ModelConfig config, DataType base, NDArray eps,
                                            NDArray scale, int i, RmsNorm qNorm, RmsNorm kNorm) {
         GemmaSpec gemma = config.gemma().orElseThrow();
@@ -137,11 +152,14 @@ final class HfCheckpoint {
         private final Map<String, WeightSpec> expected = new LinkedHashMap<>();
         private final Path directory;
         private final ModelConfig config;
+        private final ComputeKernels kernels;
         private NDArray gemmaOne;     // () 1 for Gemma's (1 + w) norms, else null
         private GeluTanh gelu;        // Gemma's activation constants, else null
 
-        CheckedTensors(SafetensorsReader reader, ModelConfig config, NDManager manager, Path directory) {
+        CheckedTensors(SafetensorsReader reader, ModelConfig config, NDManager manager, Path directory,
+                       ComputeKernels kernels) {
             this.reader = reader;
+            this.kernels = kernels;
             this.manager = manager;
             this.directory = directory;
             this.config = config;
@@ -184,9 +202,17 @@ final class HfCheckpoint {
         }
 
         Linear linear(String module, boolean bias, DataType type) {
-            NDArray weight = take(HfWeightNames.weight(module), type);                          // (out, in)
             NDArray b = bias ? take(HfWeightNames.bias(module), DataType.FLOAT32) : null;       // (out)
-            return new Linear(module, weight, b);
+            String name = HfWeightNames.weight(module);
+            if (kernels.store() != null) {
+                if (!expected.containsKey(name)) {
+                    throw new IllegalStateException("weight not in the expected table: " + name);
+                }
+                long[] shape = reader.info(name).shape();                                        // (out, in)
+                return new Linear(module, kernels.store().add(reader.readBf16Bits(name), shape[0], shape[1]), b);
+            }
+            NDArray weight = take(name, type);                                                  // (out, in)
+            return new Linear(module, weight, b, kernels.autocast());
         }
     }
 

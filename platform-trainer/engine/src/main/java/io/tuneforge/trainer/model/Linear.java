@@ -13,17 +13,40 @@ import java.util.Optional;
  * {@code y = x·Wᵀ + b (+ LoRA update)}, the product computed by the process's {@link LinearKernel} ({@code matMul},
  * or a 1×1 convolution on a channels-last view where that is clearly faster; the kernels live beside this class). A FLOAT16-stored weight is cast to
  * FLOAT32 per use (the base is frozen, so the cast cutting the gradient does not matter).
+ *
+ * <p>In {@link Precision#BF16} the base product is computed in bfloat16 by a TorchScript kernel and returned as
+ * float32: a frozen weight is held in bfloat16 in a {@link Bf16WeightStore} ({@code held}); a float32 weight that
+ * trains is cast per use by {@code bf16_linear.pt} ({@code autocast}), the gradient reaching it. Bias and the LoRA
+ * update stay float32 and are added to the float32 result.
  */
 public final class Linear {
 
     private final String path;
-    private NDArray weight;             // (out, in)
+    private NDArray weight;             // (out, in); null when held in bfloat16
+    private final Bf16WeightStore.Weight held;   // (out, in) bfloat16 in libtorch, or null
+    private final ScriptedModule autocast;       // bf16_linear.pt for a float32 weight computed in bf16, or null
     private final NDArray bias;         // (out) or null
     private LoraWeights lora;
 
     Linear(String path, NDArray weight, NDArray bias) {
+        this(path, weight, bias, null);
+    }
+
+    /** A float32 weight; with {@code autocast} (bf16_linear.pt) its product is computed in bfloat16. */
+    Linear(String path, NDArray weight, NDArray bias, ScriptedModule autocast) {
         this.path = path;
         this.weight = weight;
+        this.held = null;
+        this.autocast = autocast;
+        this.bias = bias;
+    }
+
+    /** A frozen weight held in bfloat16. */
+    Linear(String path, Bf16WeightStore.Weight held, NDArray bias) {
+        this.path = path;
+        this.weight = null;
+        this.held = held;
+        this.autocast = null;
         this.bias = bias;
     }
 
@@ -32,9 +55,20 @@ public final class Linear {
         return path;
     }
 
-    /** The base weight (out, in). */
+    /**
+     * The base weight (out, in); for a weight held in bfloat16 a new float32 copy (exact) in the model's manager,
+     * for export: close it after use.
+     */
     public NDArray weight() {
+        if (held != null) {
+            return held.widen();
+        }
         return weight;
+    }
+
+    /** Whether the base weight is held in bfloat16 (frozen). */
+    public boolean heldInBf16() {
+        return held != null;
     }
 
     /** The bias (out), if any. */
@@ -48,11 +82,11 @@ public final class Linear {
     }
 
     public long inFeatures() {
-        return weight.getShape().get(1);
+        return held != null ? held.inFeatures() : weight.getShape().get(1);
     }
 
     public long outFeatures() {
-        return weight.getShape().get(0);
+        return held != null ? held.outFeatures() : weight.getShape().get(0);
     }
 
     /** Attaches (or replaces) the LoRA adapter. */
@@ -68,8 +102,7 @@ public final class Linear {
      * @return (..., out) in {@code step}
      */
     public NDArray forward(NDManager step, NDArray x, boolean training) {
-        NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight : own(step, weight.toType(DataType.FLOAT32, false));
-        NDArray y = LinearKernel.project(step, x, w);                                                     // (..., out)
+        NDArray y = baseProduct(step, x);                                                    // (..., out)
         if (bias != null) {
             y = own(step, y.add(bias));
         }
@@ -79,10 +112,26 @@ public final class Linear {
         return y;
     }
 
+    /** {@code x·Wᵀ} in this linear's precision: (..., in) → (..., out), float32 in {@code step}. */
+    private NDArray baseProduct(NDManager step, NDArray x) {
+        if (held != null) {
+            return held.project(step, x);
+        }
+        if (autocast != null) {
+            return autocast.call(step, x, weight);
+        }
+        NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight : own(step, weight.toType(DataType.FLOAT32, false));
+        return LinearKernel.project(step, x, w);
+    }
+
     /** Folds the adapter into the weight: W ← W + s·B·A, then drops the adapter. No-op without one. */
     public void merge() {
         if (lora == null) {
             return;
+        }
+        if (held != null) {
+            throw new ModelConfigException(path + ": merging an adapter into a base held in bf16 is not supported; "
+                    + "load the model in fp32 to merge");
         }
         NDManager manager = weight.getManager();
         try (NDManager scratch = manager.newSubManager()) {

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.SequencedMap;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) loaded from a Hugging Face model directory:
@@ -51,11 +52,13 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private final RotaryEmbedding rope;
     private final NDArray embedScale;        // () Gemma's √C in the checkpoint's dtype, else null
     private final NDArray logitSoftcap;      // () Gemma 2's final_logit_softcapping, else null
+    private final ComputeKernels kernels;
     private final List<NamedParameter> trainable = new ArrayList<>();
     private Optional<LoraConfig> lora = Optional.empty();
 
     private LlamaModel(Path directory, ModelConfig config, ModelOptions options, NDManager manager,
-                       LlamaWeights weights) {
+                       LlamaWeights weights, ComputeKernels kernels) {
+        this.kernels = kernels;
         this.directory = directory;
         this.config = config;
         this.options = options;
@@ -98,12 +101,17 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     public static LlamaModel load(Path directory, ModelOptions options) throws IOException {
         ModelConfig config = ModelConfig.load(directory);
         NDManager manager = NDManager.newBaseManager(options.device().toDjl());
+        ComputeKernels kernels = null;
         try {
-            LlamaWeights weights = HfCheckpoint.read(directory, config, options.baseWeightType(), manager);
-            LlamaModel model = new LlamaModel(directory, config, options, manager, weights);
+            kernels = ComputeKernels.create(manager, options);
+            LlamaWeights weights = HfCheckpoint.read(directory, config, options.baseWeightType(), manager, kernels);
+            LlamaModel model = new LlamaModel(directory, config, options, manager, weights, kernels);
             model.setUpFineTuning(options.fineTuning(), options.seed());
             return model;
         } catch (RuntimeException | IOException e) {
+            if (kernels != null) {
+                kernels.close();
+            }
             manager.close();
             throw e;
         }
@@ -325,7 +333,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     @Override
     public NDArray logits(NDManager step, NDArray hidden) {
-        NDArray logits = LinearKernel.project(step, hidden, lmHead);                              // (..., V)
+        NDArray logits = kernels.autocast() != null
+                ? kernels.autocast().call(step, hidden, lmHead)                                   // (..., V) bf16 product
+                : LinearKernel.project(step, hidden, lmHead);                                     // (..., V)
         return logitSoftcap == null ? logits : softcap(step, logits);
     }
 
@@ -336,6 +346,15 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             return logits;
         }
         return own(step, logits.div(logitSoftcap).tanh().mul(logitSoftcap));                     // (..., V)
+    }
+
+    /** In bf16 the LM head is computed in bfloat16 (its fp32 weight cast per call, the gradient kept). */
+    @Override
+    public UnaryOperator<NDArray> vocabularyProjection(NDManager step) {
+        if (kernels.autocast() != null) {
+            return rows -> kernels.autocast().call(step, rows, lmHead);                          // (n, V)
+        }
+        return CausalLanguageModel.super.vocabularyProjection(step);
     }
 
     @Override
@@ -391,6 +410,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     public void close() {
         rope.close();
         blocks.stream().map(DecoderBlock::ownRope).filter(r -> r != null).forEach(RotaryEmbedding::close);
+        kernels.close();
         manager.close();
     }
 }

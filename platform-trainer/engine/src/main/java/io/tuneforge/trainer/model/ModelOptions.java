@@ -12,8 +12,17 @@ import io.tuneforge.trainer.device.DeviceSpec;
  *                        Embedding, norms and LM head always stay FLOAT32.
  * @param fineTuning      which parameters train
  * @param seed            seeds LoRA initialisation (A Kaiming-uniform) and dropout
+ * @param precision       what the decoder linears and attention compute in ({@link Precision#BF16}: CPU only, with
+ *                        baseWeightType FLOAT32; the frozen base is then held in bfloat16 by the model itself)
+ * @param attention       manual attention or SDPA
  */
-public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTuning fineTuning, long seed) {
+public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTuning fineTuning, long seed,
+                           Precision precision, AttentionKernel attention) {
+
+    /** float32 with manual attention, as before precisions existed. */
+    public ModelOptions(DeviceSpec device, DataType baseWeightType, FineTuning fineTuning, long seed) {
+        this(device, baseWeightType, fineTuning, seed, Precision.FP32, AttentionKernel.MANUAL);
+    }
 
     public ModelOptions {
         if (baseWeightType != DataType.FLOAT32 && baseWeightType != DataType.FLOAT16) {
@@ -24,6 +33,16 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
             throw new ModelConfigException("fp16 base weights are only for a frozen base (inference or LoRA); "
                     + "full and freeze tuning train in FLOAT32");
         }
+        if (precision == Precision.BF16 && (device.isCuda() || baseWeightType != DataType.FLOAT32)) {
+            throw new ModelConfigException("bf16 is computed by TorchScript kernels on the CPU with float32 storage "
+                    + "options; got device " + device + " and base " + baseWeightType);
+        }
+    }
+
+    /** Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, inference). */
+    public boolean holdsBaseInBf16() {
+        return precision == Precision.BF16
+                && (fineTuning instanceof FineTuning.None || fineTuning instanceof FineTuning.Lora);
     }
 
     /** Inference on the CPU in FLOAT32. */
@@ -41,7 +60,18 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
         return new ModelOptions(DeviceSpec.CPU, DataType.FLOAT32, fineTuning, seed);
     }
 
+    /** Training on the CPU in {@code precision} with {@code attention}. */
+    public static ModelOptions training(FineTuning fineTuning, long seed, Precision precision,
+                                        AttentionKernel attention) {
+        return new ModelOptions(DeviceSpec.CPU, DataType.FLOAT32, fineTuning, seed, precision, attention);
+    }
+
     public ModelOptions withDevice(DeviceSpec d, DataType base) {
-        return new ModelOptions(d, base, fineTuning, seed);
+        return new ModelOptions(d, base, fineTuning, seed, precision, attention);
+    }
+
+    /** These options computing in {@code p} with {@code a}. */
+    public ModelOptions withCompute(Precision p, AttentionKernel a) {
+        return new ModelOptions(device, baseWeightType, fineTuning, seed, p, a);
     }
 }

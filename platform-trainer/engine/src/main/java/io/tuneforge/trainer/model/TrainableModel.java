@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SequencedMap;
+import java.util.function.UnaryOperator;
 
 /**
  * What the {@code Trainer} (package training) needs from a causal language model: hidden states, the LM head, and the parameters that
@@ -29,6 +30,20 @@ public interface TrainableModel {
     /** The family's transform of raw LM-head logits (Gemma 2's final soft-capping); the identity elsewhere. */
     default NDArray softcap(NDManager step, NDArray logits) {
         return logits;
+    }
+
+    /**
+     * How the loss projects hidden rows to logits, (n, C) → (n, V) in {@code step}: by default
+     * {@code rows·lm_headᵀ} in float32 ({@code matMul} with the transposed view).
+     */
+    default UnaryOperator<NDArray> vocabularyProjection(NDManager step) {
+        NDArray weightT = lmHeadWeight().transpose();                                       // (C, V) view
+        weightT.attach(step);
+        return rows -> {
+            NDArray logits = rows.matMul(weightT);                                          // (n, V)
+            logits.attach(step);
+            return logits;
+        };
     }
 
     /**

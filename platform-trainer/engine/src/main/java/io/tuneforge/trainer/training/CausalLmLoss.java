@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.training;
 
 import ai.djl.ndarray.NDArray;
+import io.tuneforge.trainer.model.TrainableModel;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -43,10 +44,30 @@ public final class CausalLmLoss {
 
     /**
      * As above, with the model's transform of each chunk's raw logits before the softmax (Gemma 2's final
-     * soft-capping, {@link io.tuneforge.trainer.model.TrainableModel#softcap}).
+     * soft-capping, {@link TrainableModel#softcap}).
      */
     public static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, NDArray lmHeadWeight, Batch batch,
                                                    int chunkTokens, UnaryOperator<NDArray> logitsTransform) {
+        NDArray weightT = owned(step, lmHeadWeight.transpose());                            // (C, V) view
+        return negativeLogLikelihoodSum(step, hidden,
+                rows -> owned(step, logitsTransform.apply(owned(step, rows.matMul(weightT)))), batch, chunkTokens);
+    }
+
+    /**
+     * As {@link #negativeLogLikelihoodSum(NDManager, NDArray, NDArray, Batch, int)} with the model's own projection
+     * to the vocabulary ({@link TrainableModel#vocabularyProjection}: in bf16 the LM head is computed in bfloat16)
+     * and its soft-capping of the logits ({@link TrainableModel#softcap}).
+     */
+    public static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, TrainableModel model, Batch batch,
+                                                   int chunkTokens) {
+        UnaryOperator<NDArray> projection = model.vocabularyProjection(step);
+        return negativeLogLikelihoodSum(step, hidden,
+                rows -> owned(step, model.softcap(step, projection.apply(rows))), batch, chunkTokens);
+    }
+
+    /** @param head (n, C) → (n, V) logits in {@code step} */
+    private static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, UnaryOperator<NDArray> head,
+                                                    Batch batch, int chunkTokens) {
         if (batch.targetTokens() == 0) {
             return step.zeros(new Shape(), hidden.getDataType());
         }
@@ -54,13 +75,12 @@ public final class CausalLmLoss {
         NDArray flat = owned(step, hidden.reshape(-1, channels));                          // (B*T, C)
         NDArray positions = step.create(batch.predictingPositions());                       // (N,)
         NDArray selected = owned(step, flat.get(new NDIndex("{}", positions)));             // (N, C)
-        NDArray weightT = owned(step, lmHeadWeight.transpose());                            // (C, V) view
         long[] targets = batch.targetIds();
         NDArray total = null;
         for (int start = 0; start < targets.length; start += chunkTokens) {
             int end = Math.min(targets.length, start + chunkTokens);
             NDArray rows = owned(step, selected.get(new NDIndex("{}:{}", start, end)));      // (n, C)
-            NDArray logits = owned(step, logitsTransform.apply(owned(step, rows.matMul(weightT))));   // (n, V)
+            NDArray logits = head.apply(rows);                                              // (n, V)
             NDArray logProbs = owned(step, logits.logSoftmax(1));                           // (n, V)
             NDArray ids = step.create(java.util.Arrays.copyOfRange(targets, start, end), new Shape(end - start, 1));
             NDArray picked = owned(step, logProbs.gather(ids, 1));                          // (n, 1)

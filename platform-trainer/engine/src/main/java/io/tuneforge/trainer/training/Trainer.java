@@ -212,8 +212,8 @@ public final class Trainer {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
             NDArray hidden = model.hiddenStates(micro, inputIds, true);                       // (B, T, C)
-            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model.lmHeadWeight(), batch,
-                    config.lossChunkTokens(), logits -> model.softcap(micro, logits));                  // ()
+            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model, batch,
+                    config.lossChunkTokens());                                                 // ()
             NDArray share = nll.div(denominator);                                              // ()
             share.attach(micro);
             beforeBackward.run();
@@ -296,8 +296,8 @@ public final class Trainer {
             }
             try (NDManager step = run.newSubManager()) {
                 NDArray hidden = model.hiddenStates(step, batch.inputIdsArray(step), false);  // (B, T, C)
-                nll += doubleValue(step, CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model.lmHeadWeight(),
-                        batch, config.lossChunkTokens(), logits -> model.softcap(step, logits)));
+                nll += doubleValue(step, CausalLmLoss.negativeLogLikelihoodSum(step, hidden, model,
+                        batch, config.lossChunkTokens()));
             }
             targets += batch.targetTokens();
         }

@@ -234,6 +234,26 @@ public final class SafetensorsReader implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The tensor as little-endian bfloat16 bits, 2 bytes per element: a BF16 tensor's bytes as they are (mapped, no
+     * copy); other float types converted in Java (round to nearest even, as PyTorch's {@code .to(torch.bfloat16)}).
+     */
+    public ByteBuffer readBf16Bits(String name) {
+        TensorInfo info = info(name);
+        if (info.dtype() == SafetensorsDType.BF16) {
+            return readBytes(name);
+        }
+        if (!info.dtype().isFloatingPoint()) {
+            throw new SafetensorsException("tensor '" + name + "' is " + info.dtype() + ", not a float tensor");
+        }
+        float[] values = readFloats(name);
+        ByteBuffer bits = ByteBuffer.allocateDirect(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            bits.putShort(Bf16.fromFloat(value));
+        }
+        return bits.flip();
+    }
+
     /** The tensor's elements as longs (I64, I32, I8, U8, BOOL). */
     public long[] readLongs(String name) {
         TensorInfo info = info(name);

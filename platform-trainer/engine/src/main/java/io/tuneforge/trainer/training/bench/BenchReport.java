@@ -28,10 +28,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPeak peak, double medianStepSeconds,
                           double meanStepSeconds, double tokensPerSecond, double modelGflopsPerSecond, double mfu,
-                          long rssStartBytes, long rssFirstTimedBytes, long rssLastTimedBytes, long peakRssBytes) {
+                          long rssStartBytes, long rssFirstTimedBytes, long rssLastTimedBytes, long peakRssBytes,
+                          String compute) {
 
     static BenchReport of(LlamaShape shape, MatmulPeak peak, List<Double> stepSeconds, long rssStart,
-                          List<Long> rssAfterStep, long peakRss) {
+                          List<Long> rssAfterStep, long peakRss, String compute) {
         if (stepSeconds.isEmpty()) {
             throw new IllegalArgumentException("No timed steps: use --steps >= 1");
         }
@@ -42,21 +43,21 @@ public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPea
         double tokens = (double) shape.batch() * shape.sequence();
         double gflops = shape.loraStepFlops() / 1e9 / median;
         return new BenchReport(shape, LinearKernel.configured(), peak, median, mean, tokens / median, gflops,
-                gflops / peak.bestGflops(), rssStart, rssAfterStep.getFirst(), rssAfterStep.getLast(), peakRss);
+                gflops / peak.bestGflops(), rssStart, rssAfterStep.getFirst(), rssAfterStep.getLast(), peakRss, compute);
     }
 
     public String toText() {
         return String.format(Locale.ROOT, """
-                shape: hidden %d, layers %d, heads %d (kv %d), intermediate %d, vocab %d, seq %d, batch %d, LoRA r%d (alpha 2r) on q_proj,v_proj, fp32
+                shape: hidden %d, layers %d, heads %d (kv %d), intermediate %d, vocab %d, seq %d, batch %d, LoRA r%d (alpha 2r) on q_proj,v_proj, %s
                 tokens/s: %.0f
                 step time: median %.3f s, mean %.3f s
                 model FLOPs per step: %.1f GFLOP -> %.1f GFLOP/s
                 linear kernel: %s (-D%s= or %s=, auto, matmul or conv)
                 matmul peak: %.1f GFLOP/s (matMul %.1f, 1x1 conv channels-last %.1f)
-                MFU: %.1f %%
+                MFU: %.1f %% (against the fp32 peak)
                 RSS: start %d MiB, after first timed step %d MiB, after last %d MiB, peak %d MiB""",
                 shape.hidden(), shape.layers(), shape.heads(), shape.kvHeads(), shape.intermediate(), shape.vocab(),
-                shape.sequence(), shape.batch(), shape.loraRank(), tokensPerSecond, medianStepSeconds,
+                shape.sequence(), shape.batch(), shape.loraRank(), compute, tokensPerSecond, medianStepSeconds,
                 meanStepSeconds, shape.loraStepFlops() / 1e9, modelGflopsPerSecond, linearKernel.settingName(),
                 LinearKernel.PROPERTY, LinearKernel.ENVIRONMENT, peak.bestGflops(),
                 peak.matMulGflops(), peak.convolutionGflops(), 100 * mfu, rssStartBytes >> 20,
@@ -66,6 +67,7 @@ public record BenchReport(LlamaShape shape, LinearKernel linearKernel, MatmulPea
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("shape", shape);
+        m.put("compute", compute);
         m.put("tokens_per_second", tokensPerSecond);
         m.put("median_step_seconds", medianStepSeconds);
         m.put("mean_step_seconds", meanStepSeconds);

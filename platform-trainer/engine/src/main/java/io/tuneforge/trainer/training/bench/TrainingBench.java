@@ -2,11 +2,13 @@ package io.tuneforge.trainer.training.bench;
 
 import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.AttentionKernel;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.LinearKernel;
 import io.tuneforge.trainer.model.MatmulPeak;
 import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.training.CausalLmLoss;
 import io.tuneforge.trainer.training.Trainer;
@@ -40,6 +42,16 @@ public final class TrainingBench {
      */
     public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
                                   PrintStream progress) throws IOException {
+        return run(shape, warmupSteps, timedSteps, lossChunkTokens, Precision.FP32, AttentionKernel.MANUAL, progress);
+    }
+
+    /**
+     * As {@link #run(LlamaShape, int, int, int, PrintStream)}, the model computing in {@code precision} with
+     * {@code attention}.
+     */
+    public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
+                                  Precision precision, AttentionKernel attention, PrintStream progress)
+            throws IOException {
         progress.println("measuring matrix-multiply peak...");
         MatmulPeak peakBefore = LinearKernel.measurePeak(1024, 10);
         Path work = Files.createTempDirectory("tuneforge-bench-");
@@ -52,7 +64,8 @@ public final class TrainingBench {
             int total = warmupSteps + timedSteps;
             LoraConfig lora = new LoraConfig(shape.loraRank(), 2.0 * shape.loraRank(), 0.0,
                     List.of("q_proj", "v_proj"), false);
-            try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(new FineTuning.Lora(lora), 42))) {
+            try (LlamaModel model = LlamaModel.load(modelDir,
+                    ModelOptions.training(new FineTuning.Lora(lora), 42, precision, attention))) {
                 TrainingConfig config = TrainingConfig.builder(work.resolve("out")).learningRate(1e-4).maxSteps(total)
                         .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
                         .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0)
@@ -78,7 +91,8 @@ public final class TrainingBench {
             }
             progress.println("measuring matrix-multiply peak again...");
             MatmulPeak peak = peakBefore.max(LinearKernel.measurePeak(1024, 10));
-            return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes());
+            return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes(),
+                    precision.key() + ", " + attention.name().toLowerCase(java.util.Locale.ROOT) + " attention");
         } finally {
             FileTrees.delete(work);
         }

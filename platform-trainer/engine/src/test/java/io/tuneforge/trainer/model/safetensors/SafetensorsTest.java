@@ -72,6 +72,30 @@ class SafetensorsTest {
     }
 
     @Test
+    void bf16BitsAreABf16TensorsBytesAsTheyAreAndRoundedFromF32() throws Exception {
+        float[] values = {1f, -2.5f, 1.00390625f, 65280f};
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path bf16 = dir.resolve("bits-bf16.safetensors");
+            Path f32 = dir.resolve("bits-f32.safetensors");
+            SafetensorsWriter.writeFile(bf16, List.of(TensorSource.of("w", m.create(values))), SafetensorsDType.BF16);
+            SafetensorsWriter.writeFile(f32, List.of(TensorSource.of("w", m.create(values))), SafetensorsDType.F32);
+            try (SafetensorsReader fromBf16 = SafetensorsReader.open(bf16);
+                 SafetensorsReader fromF32 = SafetensorsReader.open(f32)) {
+                ByteBuffer raw = fromBf16.readBytes("w");
+                ByteBuffer bits = fromBf16.readBf16Bits("w");
+                ByteBuffer rounded = fromF32.readBf16Bits("w");
+                assertThat(bits.remaining()).isEqualTo(8);
+                assertThat(rounded.remaining()).isEqualTo(8);
+                for (int i = 0; i < values.length; i++) {
+                    short expected = Bf16.fromFloat(values[i]);
+                    assertThat(bits.getShort(2 * i)).isEqualTo(raw.getShort(2 * i)).isEqualTo(expected);
+                    assertThat(rounded.order(java.nio.ByteOrder.LITTLE_ENDIAN).getShort(2 * i)).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void bf16RoundsToNearestEven() {
         assertThat(Bf16.toFloat(Bf16.fromFloat(1.00390625f))).isEqualTo(1.0f);        // tie -> even
         assertThat(Bf16.toFloat(Bf16.fromFloat(1.01171875f))).isEqualTo(1.015625f);   // tie -> even (up)

@@ -1,0 +1,108 @@
+package io.tuneforge.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A frozen base's linear weights held in bfloat16 inside libtorch (the {@code bf16_weights.pt} TorchScript module),
+ * never as DJL arrays: DJL's PyTorch JNI cannot hold a BFLOAT16 array (stack-facts). A weight arrives as its
+ * little-endian bfloat16 bytes (a BF16 checkpoint's bytes as they are, 2 bytes per element, no float32 copy) and is
+ * decoded exactly inside the module; {@link Weight#project} computes {@code x·Wᵀ} in bfloat16 and returns float32, the
+ * gradient flowing back to {@code x}.
+ */
+public final class Bf16WeightStore implements AutoCloseable {
+
+    static final String ARCHIVE = "bf16_weights.pt";
+
+    private final NDManager manager;
+    private final ScriptedModule module;
+    private final NDArray empty;           // (0) float32: the "no input" argument
+    private int count;
+    private long bytes;
+
+    /** An empty store on the device of {@code manager} (whose arrays it uses for slot numbers). */
+    public Bf16WeightStore(NDManager manager) {
+        this.manager = manager;
+        this.module = ScriptedModule.load(manager, ARCHIVE);
+        this.empty = manager.create(new float[0]);
+    }
+
+    /**
+     * Stores one weight.
+     *
+     * @param bf16Bits little-endian bfloat16 bits of an (out, in) weight, {@code 2·out·in} bytes, direct or heap
+     * @return the handle that computes with it
+     */
+    public Weight add(ByteBuffer bf16Bits, long out, long in) {
+        if (bf16Bits.remaining() != 2 * out * in) {
+            throw new IllegalArgumentException("a (" + out + ", " + in + ") bfloat16 weight has " + 2 * out * in
+                    + " bytes, got " + bf16Bits.remaining());
+        }
+        NDArray slot = manager.create((long) count);                                           // () int64
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray bits = scratch.create(bf16Bits, new Shape(out, in, 2), DataType.UINT8);   // (out, in, 2)
+            module.call(scratch, empty, slot, bits);
+        }
+        count++;
+        bytes += 2 * out * in;
+        return new Weight(slot, out, in);
+    }
+
+    /** Weights stored. */
+    public int size() {
+        return count;
+    }
+
+    /** Bytes of bfloat16 weights held. */
+    public long bytes() {
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        module.close();
+    }
+
+    /** One stored weight (out, in). */
+    public final class Weight {
+        private final NDArray slot;        // () int64, lives with the store's manager
+        private final long out;
+        private final long in;
+
+        private Weight(NDArray slot, long out, long in) {
+            this.slot = slot;
+            this.out = out;
+            this.in = in;
+        }
+
+        public long outFeatures() {
+            return out;
+        }
+
+        public long inFeatures() {
+            return in;
+        }
+
+        /**
+         * @param x (..., in) float32 in {@code step}
+         * @return (..., out) float32 in {@code step}, computed in bfloat16
+         */
+        public NDArray project(NDManager step, NDArray x) {
+            return module.call(step, x, slot, empty);
+        }
+
+        /** The weight widened to float32 (out, in), in the store's manager (export and tests; exact). */
+        public NDArray widen() {
+            return widen(manager);
+        }
+
+        /** The weight widened to float32 (out, in), in {@code target} (export and tests; exact). */
+        public NDArray widen(NDManager target) {
+            return module.call(target, empty, slot, empty);
+        }
+    }
+}
