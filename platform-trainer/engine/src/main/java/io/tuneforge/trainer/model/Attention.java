@@ -50,7 +50,8 @@ public final class Attention {
 
     /**
      * @param x      (B, T, C) normed input in {@code step}
-     * @param mask   (T, S) additive causal mask: 0 where allowed, large negative where not
+     * @param mask   (T, S) additive causal mask: 0 where allowed, large negative where not; (B, 1, 1, T, S) for a
+     *               left-padded batch (each row's padding hidden too)
      * @param cache  this layer's cache, or null
      * @param layer  layer index for the cache
      * @param offset position of the first of the T tokens
