@@ -4,6 +4,7 @@ import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.core.job.JobPhase;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.shared.evaluation.ComparisonFile;
 import io.tuneforge.shared.evaluation.ComparisonRow;
@@ -110,18 +111,22 @@ final class JobOutputs {
         Path base = execution.spec().baseModelPath();
         if (lora) {
             event("Merging the adapter into the base model (" + settings.mergeDtype().torchDtype() + ")");
+            execution.phase(JobPhase.MERGING, 0, 0);
             LoraMerger.Result result = LoraMerger.merge(new MergeOptions(base, outputDir, merged,
-                    MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.of(settings.mergeDtype()), true));
+                    MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.of(settings.mergeDtype()), true),
+                    (done, total) -> execution.phase(JobPhase.MERGING, done, total));
             event("Merged " + result.mergedWeights() + " LoRA weights; the model has " + result.tensors()
                     + " tensors (" + megabytes(result.weightBytes()) + ")");
         } else {
             event("Packaging the fine-tuned model as a Hugging Face folder");
+            execution.phase(JobPhase.MERGING, 0, 1);
             FileTrees.delete(merged);
             Files.createDirectories(merged);
             for (Path file : topLevelFiles(outputDir)) {
                 link(file, merged.resolve(file.getFileName().toString()));
             }
             LoraMerger.completeModelFolder(base, merged);
+            execution.phase(JobPhase.MERGING, 1, 1);
         }
     }
 
@@ -139,14 +144,15 @@ final class JobOutputs {
                 + settings.predictMaxNewTokens() + " new tokens)");
         GenerationConfig generation = GenerationConfig.greedy(settings.predictMaxNewTokens());
         Path base = execution.spec().baseModelPath();
-        List<Prediction> basePredictions = generate(base, Optional.empty(), rows, generation, "base");
+        execution.phase(JobPhase.PREDICTING, 0, 2L * rows.size());
+        List<Prediction> basePredictions = generate(base, Optional.empty(), rows, generation, "base", 0);
         if (stopped()) {
             return;
         }
         // LoRA: base + the trained adapter, exactly what training optimised; full / freeze: the trained model
         List<Prediction> tunedPredictions = lora
-                ? generate(base, Optional.of(outputDir), rows, generation, "tuned")
-                : generate(merged, Optional.empty(), rows, generation, "tuned");
+                ? generate(base, Optional.of(outputDir), rows, generation, "tuned", rows.size())
+                : generate(merged, Optional.empty(), rows, generation, "tuned", rows.size());
         List<ComparisonRow> comparison = Comparison.rows(basePredictions, tunedPredictions);
         if (!execution.artifact(ArtifactKind.PREDICTIONS,
                 dir -> PredictionsFile.writeRows(dir.resolve(PREDICTIONS_FILE), comparison))) {
@@ -165,11 +171,21 @@ final class JobOutputs {
         return EvalDataset.fromExamples("validation split", usable);
     }
 
+    /**
+     * Answers every row with one model, in batches with a KV cache; the predicting phase counts the answers of both
+     * models ({@code answeredBefore}: those of the model before this one).
+     */
     private List<Prediction> generate(Path modelDir, Optional<Path> adapter, List<EvalExample> rows,
-            GenerationConfig generation, String who) throws IOException {
+            GenerationConfig generation, String who, int answeredBefore) throws IOException {
+        long total = 2L * rows.size();
         try (Evaluator evaluator = Evaluator.open(modelDir, adapter, template)) {
-            List<Prediction> predictions = evaluator.predict(rows, generation, done -> { });
-            event("Predicted " + predictions.size() + " held-out rows with the " + who + " model");
+            long start = System.nanoTime();
+            List<Prediction> predictions = evaluator.predict(rows, generation,
+                    done -> execution.phase(JobPhase.PREDICTING, answeredBefore + done, total));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long tokens = predictions.stream().mapToLong(p -> evaluator.tokenizer().encode(p.predict()).length).sum();
+            event(String.format(Locale.ROOT, "Predicted %d held-out rows with the %s model: %d tokens in %.1f s "
+                    + "(%.0f tokens/s)", predictions.size(), who, tokens, seconds, tokens / Math.max(seconds, 1e-9)));
             return predictions;
         }
     }
@@ -202,9 +218,11 @@ final class JobOutputs {
     private void exportGguf(Path merged, GgmlType type) throws IOException {
         String name = type.name().toLowerCase(Locale.ROOT);
         event("Exporting the merged model to GGUF (" + name + ")");
+        execution.phase(JobPhase.EXPORTING_GGUF, 0, 0);
         execution.artifact(ArtifactKind.GGUF, dir -> {
             LlamaGgufExporter.Result result = LlamaGgufExporter.export(new GgufExportOptions(merged,
-                    Optional.empty(), dir.resolve(GGUF_FILE), type, modelfileFormat(), true));
+                    Optional.empty(), dir.resolve(GGUF_FILE), type, modelfileFormat(), true),
+                    (done, total) -> execution.phase(JobPhase.EXPORTING_GGUF, done, total));
             event("Wrote " + GGUF_FILE + " (" + result.tensors().size() + " tensors, "
                     + megabytes(Files.size(result.gguf())) + ", chat format "
                     + result.chatFormat().name().toLowerCase(Locale.ROOT) + ") and an Ollama Modelfile");
