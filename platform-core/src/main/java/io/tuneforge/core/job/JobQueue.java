@@ -62,11 +62,23 @@ public class JobQueue {
     private final JobEvents events;
     private final Duration leaseDuration;
 
-    JobQueue(JdbcTemplate jdbc, JobEvents events,
+    JobQueue(JdbcTemplate jdbc, JobEvents events, PhaseSpeedRepository speeds,
             @Value("${tuneforge.queue.lease-duration:15s}") Duration leaseDuration) {
+        this.speeds = speeds;
         this.jdbc = jdbc;
         this.events = events;
         this.leaseDuration = leaseDuration;
+    }
+
+    private final PhaseSpeedRepository speeds;
+
+    /**
+     * Records the speed at which this lease's worker ran a phase on a model of {@code modelParameters} (it calibrates
+     * the pre-flight estimate of later jobs); nothing when the lease no longer holds.
+     */
+    public void recordPhaseSpeed(Lease lease, JobPhase phase, long modelParameters, double unitsPerSecond,
+            String unit) {
+        speeds.record(lease, phase, modelParameters, unitsPerSecond, unit);
     }
 
     /** How long a lease lasts without a heartbeat. */

@@ -10,6 +10,7 @@ import io.tuneforge.core.job.Lease;
 import io.tuneforge.core.job.MetricPoint;
 import io.tuneforge.core.job.JobPhase;
 import io.tuneforge.core.job.MetricsWriter;
+import io.tuneforge.core.job.ModelDimensions;
 import io.tuneforge.core.job.PhaseProgress;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import java.util.Optional;
  * reports while the worker's heartbeat thread reads progress and delivers stop requests.
  */
 public final class JobExecution {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobExecution.class);
 
     private final Lease lease;
     private final JobSpec spec;
@@ -125,6 +128,29 @@ public final class JobExecution {
             endsAt = Optional.of(now.plus(perUnit.multipliedBy(total - done)));
         }
         this.phase = new PhaseProgress(phase, done, total, endsAt);
+    }
+
+    /**
+     * Records the speed this worker ran {@code phase} at ({@code unitsPerSecond} of {@code unit}: tokens for training
+     * and predictions, parameters for merging and GGUF export), so later pre-flight estimates are calibrated by it.
+     * A speed that cannot be recorded (unreadable model config, database hiccup) is skipped: it never fails the job.
+     */
+    public void speed(JobPhase phase, double unitsPerSecond, String unit) {
+        try {
+            long parameters = ModelDimensions.read(spec.baseModelPath()).parameters();
+            queue.recordPhaseSpeed(lease, phase, parameters, unitsPerSecond, unit);
+        } catch (RuntimeException e) {
+            LOG.warn("Job {}: the {} speed was not recorded: {}", spec.jobId(), phase.apiName(), e.getMessage());
+        }
+    }
+
+    /** The model's parameter count (for speeds per parameter); 0 when its config cannot be read. */
+    public long modelParameters() {
+        try {
+            return ModelDimensions.read(spec.baseModelPath()).parameters();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** The phase last reported; empty before the first report. */

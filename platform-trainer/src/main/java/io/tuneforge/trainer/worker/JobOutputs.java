@@ -56,6 +56,9 @@ final class JobOutputs {
     private final OutputSettings settings;
     private final Optional<String> template;
     private final Path workDir;
+    /** Tokens the predictions generated so far and the time they took (both models), for the measured speed. */
+    private long generatedTokens;
+    private double generatedSeconds;
 
     /**
      * @param execution the job's run
@@ -85,7 +88,11 @@ final class JobOutputs {
         }
         Path merged = workDir.resolve("merged");
         try {
+            long mergeStart = System.nanoTime();
             runPhase("merging", () -> merge(outputDir, merged, lora));
+            if (lora) {
+                execution.speed(JobPhase.MERGING, execution.modelParameters() / seconds(mergeStart), "parameters");
+            }
             if (!storeFolder(ArtifactKind.MERGED, merged) || stopped()) {
                 return;
             }
@@ -97,7 +104,10 @@ final class JobOutputs {
             }
             if (settings.exportGguf().isPresent()) {
                 GgmlType type = settings.exportGguf().get();
+                long exportStart = System.nanoTime();
                 runPhase("exporting GGUF", () -> exportGguf(merged, type));
+                execution.speed(JobPhase.EXPORTING_GGUF, execution.modelParameters() / seconds(exportStart),
+                        "parameters");
             }
         } finally {
             FileTrees.delete(merged);
@@ -153,6 +163,9 @@ final class JobOutputs {
         List<Prediction> tunedPredictions = lora
                 ? generate(base, Optional.of(outputDir), rows, generation, "tuned", rows.size())
                 : generate(merged, Optional.empty(), rows, generation, "tuned", rows.size());
+        if (generatedSeconds > 0) {
+            execution.speed(JobPhase.PREDICTING, generatedTokens / generatedSeconds, "tokens");
+        }
         List<ComparisonRow> comparison = Comparison.rows(basePredictions, tunedPredictions);
         if (!execution.artifact(ArtifactKind.PREDICTIONS,
                 dir -> PredictionsFile.writeRows(dir.resolve(PREDICTIONS_FILE), comparison))) {
@@ -184,6 +197,8 @@ final class JobOutputs {
                     done -> execution.phase(JobPhase.PREDICTING, answeredBefore + done, total));
             double seconds = (System.nanoTime() - start) / 1e9;
             long tokens = predictions.stream().mapToLong(p -> evaluator.tokenizer().encode(p.predict()).length).sum();
+            generatedTokens += tokens;
+            generatedSeconds += seconds;
             event(String.format(Locale.ROOT, "Predicted %d held-out rows with the %s model: %d tokens in %.1f s "
                     + "(%.0f tokens/s)", predictions.size(), who, tokens, seconds, tokens / Math.max(seconds, 1e-9)));
             return predictions;
@@ -292,6 +307,10 @@ final class JobOutputs {
         } catch (IOException | UnsupportedOperationException e) {
             Files.copy(source, target);
         }
+    }
+
+    private static double seconds(long startNanos) {
+        return Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
     }
 
     private boolean stopped() {

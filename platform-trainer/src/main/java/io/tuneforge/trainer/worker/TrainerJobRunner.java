@@ -93,6 +93,10 @@ public final class TrainerJobRunner implements JobRunner {
         if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
             return; // the worker reports cancelled / paused / released from the stop reason
         }
+        if (execution.resumeFrom().isEmpty() && result.elapsed().toMillis() > 0) { // a whole run: a clean measurement
+            execution.speed(JobPhase.TRAINING, result.tokensSeen() / (result.elapsed().toMillis() / 1000.0),
+                    "tokens");
+        }
         // the training model is closed: merging and predicting load their own models
         new JobOutputs(execution, outputs, recipe.data().template(), workDir)
                 .store(config.outputDir(), samples.heldOut(), (int) result.steps());

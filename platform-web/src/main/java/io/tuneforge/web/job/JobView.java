@@ -78,7 +78,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final Button cancel = new Button("Cancel");
     final Button pause = new Button("Pause");
     final Button resume = new Button("Resume");
-    final MetricChart lossChart = new MetricChart("Loss", List.of(MetricNames.LOSS, MetricNames.EVAL_LOSS), true, false);
+    final MetricChart lossChart = new MetricChart("Loss", List.of(MetricNames.LOSS, MetricNames.EVAL_LOSS), true, false)
+            .markPoints(List.of(MetricNames.EVAL_LOSS));
     final MetricChart lrChart = new MetricChart("Learning rate", List.of(MetricNames.LEARNING_RATE), false, false);
     final MetricChart gradChart = new MetricChart("Gradient norm", List.of(MetricNames.GRAD_NORM), false, false);
     final MetricChart speedChart = new MetricChart("Tokens / s", List.of(MetricNames.THROUGHPUT), false, false);
