@@ -100,6 +100,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         resume.addClickListener(click -> act(() -> lifecycle.resume(actor, jobId), "Back in the queue"));
         failure.setVisible(false);
         status.setId("job-status");
+        progressText.setId("job-progress-text");
+        progress.setId("job-progress");
         lossChart.setId("loss-chart");
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
