@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.worker;
 
+import ai.djl.pytorch.jni.JniUtils;
 import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
@@ -193,8 +194,8 @@ final class JobOutputs {
         long total = 2L * rows.size();
         try (Evaluator evaluator = Evaluator.open(modelDir, adapter, template)) {
             long start = System.nanoTime();
-            List<Prediction> predictions = evaluator.predict(rows, generation,
-                    done -> execution.phase(JobPhase.PREDICTING, answeredBefore + done, total));
+            List<Prediction> predictions = withDecodingThreads(() -> evaluator.predict(rows, generation,
+                    done -> execution.phase(JobPhase.PREDICTING, answeredBefore + done, total)));
             double seconds = (System.nanoTime() - start) / 1e9;
             long tokens = predictions.stream().mapToLong(p -> evaluator.tokenizer().encode(p.predict()).length).sum();
             generatedTokens += tokens;
@@ -202,6 +203,28 @@ final class JobOutputs {
             event(String.format(Locale.ROOT, "Predicted %d held-out rows with the %s model: %d tokens in %.1f s "
                     + "(%.0f tokens/s)", predictions.size(), who, tokens, seconds, tokens / Math.max(seconds, 1e-9)));
             return predictions;
+        }
+    }
+
+    /** libtorch threads while a CPU job decodes its predictions (see {@link #withDecodingThreads}). */
+    static final int CPU_DECODING_THREADS = 1;
+
+    /**
+     * Runs {@code decoding} with {@value #CPU_DECODING_THREADS} libtorch thread on a CPU job, then restores the count.
+     * Decoding runs many small ops, where more threads mostly add synchronisation; on a busy host they wait for each
+     * other: stories260K, 4 rows × 32 tokens at load 23 on 2 cores, gave 4 tokens/s with 2 threads and 570 with 1
+     * (docs/benchmarks.md, {@code bench-predict --threads}).
+     */
+    private <T> T withDecodingThreads(java.util.function.Supplier<T> decoding) {
+        if (!execution.deviceIndexes().contains(-1)) {
+            return decoding.get(); // CUDA: the GPU does the work
+        }
+        int previous = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(CPU_DECODING_THREADS);
+        try {
+            return decoding.get();
+        } finally {
+            JniUtils.setNumThreads(previous);
         }
     }
 

@@ -114,10 +114,10 @@ class PredictionsProgressBrowserTest {
     void thePredictionsPhaseShowsItsAnswersProgressAndTimeLeftOnTheJobPage() {
         BaseModelSummary model = Workspace.stories(models, actor);
         VersionDetails data = Workspace.identity(datasets, actor);
-        // a short training, then 2 × 40 answers of up to 200 tokens: long enough to watch on the job page
+        // a short training, then 2 × 24 answers of up to 128 tokens: long enough to watch on the job page
         long job = submissions.submit(actor, JobSubmission.of("e2e-predictions", model.id(), data.id(),
                 FineTuningMethod.LORA, Map.of("max_steps", 3, "template", "default", "cutoff_len", 128,
-                        "val_size", 40, "predict_samples", 40, "predict_max_new_tokens", 200, "save_steps", 0)))
+                        "val_size", 24, "predict_samples", 24, "predict_max_new_tokens", 128, "save_steps", 0)))
                 .id();
         chromium.logIn(username, PASSWORD);
         browser.get(chromium.url("/jobs/" + job));
@@ -130,7 +130,7 @@ class PredictionsProgressBrowserTest {
                 }));
         var counts = PREDICTING.matcher(predicting[0]);
         assertThat(counts.find()).isTrue();
-        assertThat(Integer.parseInt(counts.group(2))).as("base and tuned answers").isEqualTo(80);
+        assertThat(Integer.parseInt(counts.group(2))).as("base and tuned answers").isEqualTo(48);
         assertThat(Double.parseDouble(browser.findElement(By.id("job-progress")).getDomProperty("value")))
                 .isBetween(0.0, 1.0);
 
