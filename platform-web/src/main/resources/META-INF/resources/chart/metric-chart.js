@@ -27,7 +27,8 @@ function options(element, config) {
       stroke: COLORS[i % COLORS.length],
       width: i === 0 && config.series.length > 1 ? 1 : 2,
       spanGaps: true,
-      points: { show: false },
+      // sparse series (validation loss) get a marker per point: a lone point draws no line
+      points: (config.marked || []).includes(label) ? { show: true, size: 7 } : { show: false },
     }))),
   };
 }

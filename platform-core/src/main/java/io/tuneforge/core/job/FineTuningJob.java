@@ -120,6 +120,19 @@ public class FineTuningJob {
     @Column(name = "trained_tokens", nullable = false)
     private long trainedTokens;
 
+    /** The phase the worker last reported ({@link JobPhase#apiName()}); null before the first heartbeat. */
+    @Column(name = "current_phase", length = 20)
+    private String currentPhase;
+
+    @Column(name = "phase_done", nullable = false)
+    private long phaseDone;
+
+    @Column(name = "phase_total", nullable = false)
+    private long phaseTotal;
+
+    @Column(name = "phase_ends_at")
+    private Instant phaseEndsAt;
+
     @Column(name = "error_code", length = 50)
     private String errorCode;
 
@@ -337,6 +350,12 @@ public class FineTuningJob {
 
     public int getTotalSteps() {
         return totalSteps;
+    }
+
+    /** The current phase's progress while the job runs (and where it stopped after); empty before any report. */
+    public Optional<PhaseProgress> getPhase() {
+        return JobPhase.fromApiName(currentPhase)
+                .map(phase -> new PhaseProgress(phase, phaseDone, phaseTotal, Optional.ofNullable(phaseEndsAt)));
     }
 
     public long getTrainedTokens() {

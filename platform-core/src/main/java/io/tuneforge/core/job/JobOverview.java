@@ -34,6 +34,8 @@ import java.util.OptionalInt;
  * @param currentStep         optimizer steps done
  * @param totalSteps          optimizer steps planned (0 until known)
  * @param trainedTokens       tokens trained so far
+ * @param phase               the phase the worker is in (training, evaluating, merging, predicting, exporting
+ *                            GGUF), its progress and end estimate; empty before the worker's first report
  * @param requiredMemoryBytes pre-flight memory estimate per device (0 without one)
  * @param errorCode           failure code, if failed
  * @param errorMessage        failure message with advice, if failed
@@ -46,7 +48,7 @@ public record JobOverview(long id, String name, long teamId, String team, long u
         String baseModel, long datasetVersionId, String dataset, String configJson, int priority,
         int devicesRequested, int attempt, int maxAttempts, Optional<String> sweepGroup, OptionalInt placeInQueue,
         Optional<Long> workerId, Optional<String> worker, int currentStep, int totalSteps, long trainedTokens,
-        long requiredMemoryBytes, Optional<String> errorCode, Optional<String> errorMessage, Instant createdAt,
+        Optional<PhaseProgress> phase, long requiredMemoryBytes, Optional<String> errorCode, Optional<String> errorMessage, Instant createdAt,
         Optional<Instant> startedAt, Optional<Instant> finishedAt) {
 
     static JobOverview of(FineTuningJob j, OptionalInt placeInQueue) {
@@ -57,7 +59,7 @@ public record JobOverview(long id, String name, long teamId, String team, long u
                 j.getConfig(), j.getPriority(), j.getDevicesRequested(), j.getAttempt(), j.getMaxAttempts(),
                 j.getSweepGroup(), placeInQueue, j.getWorker().map(w -> w.getId()),
                 j.getWorker().map(w -> w.getName()), j.getCurrentStep(), j.getTotalSteps(), j.getTrainedTokens(),
-                j.getRequiredMemoryBytes(), j.getErrorCode(), j.getErrorMessage(), j.getCreatedAt(),
+                j.getPhase(), j.getRequiredMemoryBytes(), j.getErrorCode(), j.getErrorMessage(), j.getCreatedAt(),
                 j.getStartedAt(), j.getFinishedAt());
     }
 
@@ -65,7 +67,7 @@ public record JobOverview(long id, String name, long teamId, String team, long u
     JobOverview anonymised() {
         return new JobOverview(id, "(another team's job)", teamId, team, 0, "", status, Optional.empty(), method, 0, "",
                 0, "", "{}", priority, devicesRequested, 0, maxAttempts, Optional.empty(), placeInQueue,
-                Optional.empty(), Optional.empty(), 0, totalSteps, 0, requiredMemoryBytes, Optional.empty(),
+                Optional.empty(), Optional.empty(), 0, totalSteps, 0, Optional.empty(), requiredMemoryBytes, Optional.empty(),
                 Optional.empty(), createdAt, Optional.empty(), Optional.empty());
     }
 

@@ -62,11 +62,23 @@ public class JobQueue {
     private final JobEvents events;
     private final Duration leaseDuration;
 
-    JobQueue(JdbcTemplate jdbc, JobEvents events,
+    JobQueue(JdbcTemplate jdbc, JobEvents events, PhaseSpeedRepository speeds,
             @Value("${tuneforge.queue.lease-duration:15s}") Duration leaseDuration) {
+        this.speeds = speeds;
         this.jdbc = jdbc;
         this.events = events;
         this.leaseDuration = leaseDuration;
+    }
+
+    private final PhaseSpeedRepository speeds;
+
+    /**
+     * Records the speed at which this lease's worker ran a phase on a model of {@code modelParameters} (it calibrates
+     * the pre-flight estimate of later jobs); nothing when the lease no longer holds.
+     */
+    public void recordPhaseSpeed(Lease lease, JobPhase phase, long modelParameters, double unitsPerSecond,
+            String unit) {
+        speeds.record(lease, phase, modelParameters, unitsPerSecond, unit);
     }
 
     /** How long a lease lasts without a heartbeat. */
@@ -102,13 +114,31 @@ public class JobQueue {
      */
     @Transactional
     public HeartbeatAnswer heartbeat(Lease lease, int currentStep, int totalSteps, long trainedTokens) {
+        return heartbeat(lease, currentStep, totalSteps, trainedTokens, Optional.empty());
+    }
+
+    /**
+     * A heartbeat that also records the phase the job is in, its progress and the worker's estimate of its end
+     * (empty: the stored phase stays as it was).
+     */
+    @Transactional
+    public HeartbeatAnswer heartbeat(Lease lease, int currentStep, int totalSteps, long trainedTokens,
+            Optional<PhaseProgress> phase) {
         List<String> action = jdbc.query("""
                 update fine_tuning_jobs
                 set lease_expires_at = now() + make_interval(secs => ?), current_step = ?, total_steps = ?,
-                    trained_tokens = ?, updated_at = now()
+                    trained_tokens = ?, updated_at = now(),
+                    current_phase = coalesce(?, current_phase),
+                    phase_done = case when ? then ? else phase_done end,
+                    phase_total = case when ? then ? else phase_total end,
+                    phase_ends_at = case when ? then ? else phase_ends_at end
                 where id = ? and lease_version = ? and status = 'running'
                 returning requested_action
                 """, (rs, n) -> rs.getString(1), seconds(leaseDuration), currentStep, totalSteps, trainedTokens,
+                phase.map(p -> p.phase().apiName()).orElse(null),
+                phase.isPresent(), phase.map(PhaseProgress::done).orElse(0L),
+                phase.isPresent(), phase.map(PhaseProgress::total).orElse(0L),
+                phase.isPresent(), phase.flatMap(PhaseProgress::endsAt).map(java.sql.Timestamp::from).orElse(null),
                 lease.jobId(), lease.leaseVersion());
         if (action.isEmpty()) {
             return HeartbeatAnswer.LEASE_LOST;

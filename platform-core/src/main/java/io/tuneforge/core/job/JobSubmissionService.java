@@ -60,10 +60,13 @@ public class JobSubmissionService {
     private final JobMonitorService monitor;
     private final ObjectProvider<ChatTemplateCheck> templateChecks;
 
+    private final PhaseSpeedRepository speeds;
+
     JobSubmissionService(FineTuningJobRepository jobs, BaseModelRepository models, DatasetVersionRepository versions,
             AppUserRepository users, WorkerRegistry workers, JobEvents events, JobMonitorService monitor,
-            ObjectProvider<ChatTemplateCheck> templateChecks) {
+            ObjectProvider<ChatTemplateCheck> templateChecks, PhaseSpeedRepository speeds) {
         this.templateChecks = templateChecks;
+        this.speeds = speeds;
         this.jobs = jobs;
         this.models = models;
         this.versions = versions;
@@ -267,7 +270,9 @@ public class JobSubmissionService {
             return Optional.empty();
         }
         boolean cuda = workers.availableDevices().stream().anyMatch(d -> d.kind() == WorkerDevice.Kind.CUDA);
-        return Optional.of(PreflightEstimator.estimate(ModelDimensions.read(folder), recipe, rowCount, cuda));
+        ModelDimensions dimensions = ModelDimensions.read(folder);
+        return Optional.of(PreflightEstimator.estimate(dimensions, recipe, rowCount, cuda,
+                speeds.near(dimensions.parameters())));
     }
 
     private void requireSomeDeviceFits(ResourceEstimate estimate, int devicesRequested) {
@@ -302,8 +307,11 @@ public class JobSubmissionService {
     }
 
     private static Map<String, Object> estimateData(ResourceEstimate e) {
+        PhaseSeconds p = e.phases();
         return Map.of("estimated_memory_bytes", e.totalBytes(), "estimated_seconds", e.estimatedSeconds(),
-                "trainable_parameters", e.trainableParams());
+                "trainable_parameters", e.trainableParams(), "estimated_phase_seconds", Map.of("training", p.training(),
+                        "evaluating", p.evaluation(), "merging", p.merging(), "predicting", p.predicting(),
+                        "exporting_gguf", p.exporting()), "estimate_calibrated", p.calibrated());
     }
 
     private static String gib(long bytes) {

@@ -15,6 +15,12 @@ import io.tuneforge.shared.recipe.RecipeMethod;
  * LoRA/freeze (no weight gradients of frozen matrices), at a throughput measured on the reference CPU (2.6e11 FLOP/s
  * on 2 cores) or a conservative 5e13 FLOP/s for a CUDA device. It is an estimate: it refuses jobs that cannot fit,
  * and gives a time scale, not a promise.
+ *
+ * <p>The time covers every phase ({@link PhaseSeconds}): training; the validation losses ({@code 2·N} FLOPs per token,
+ * once per epoch unless {@code eval_steps} says otherwise); the merge and the GGUF export (parameters per second);
+ * and the held-out predictions (base and tuned model, {@code predict_samples × predict_max_new_tokens} tokens each).
+ * Where a worker measured a phase's speed on a model of about this size ({@link MeasuredSpeeds}), that speed replaces
+ * the default.
  */
 public final class PreflightEstimator {
 
@@ -27,6 +33,14 @@ public final class PreflightEstimator {
     static final double CUDA_FLOPS = 5e13;
     /** Tokens per chunk of the trainer's chunked LM head + cross-entropy. */
     private static final long LOSS_CHUNK_TOKENS = 256;
+    /** Generated tokens per second of batched greedy decoding when nothing was measured: per-op overhead bound. */
+    static final double DEFAULT_DECODE_TOKENS_PER_SECOND_CAP = 800;
+    /** Effective FLOP/s of decoding on the reference CPU (memory bound: far below the GEMM peak). */
+    static final double CPU_DECODE_FLOPS = 2e10;
+    /** Parameters merged and written per second when nothing was measured (bf16 read, merge, write, fsync). */
+    static final double DEFAULT_MERGE_PARAMETERS_PER_SECOND = 1e8;
+    /** Parameters converted to GGUF per second when nothing was measured. */
+    static final double DEFAULT_EXPORT_PARAMETERS_PER_SECOND = 5e7;
     /** CUDA context and libtorch runtime. */
     private static final long RUNTIME_BYTES = 512L << 20;
 
@@ -43,6 +57,12 @@ public final class PreflightEstimator {
      * @param onCuda   true to time it for a CUDA device, false for the CPU
      */
     public static ResourceEstimate estimate(ModelDimensions model, JobRecipe recipe, long rowCount, boolean onCuda) {
+        return estimate(model, recipe, rowCount, onCuda, MeasuredSpeeds.NONE);
+    }
+
+    /** Estimates one job, timing the phases a worker measured with its measured speeds. */
+    public static ResourceEstimate estimate(ModelDimensions model, JobRecipe recipe, long rowCount, boolean onCuda,
+            MeasuredSpeeds speeds) {
         long batch = recipe.optimization().perDeviceTrainBatchSize();
         long cutoff = recipe.data().cutoffLen();
         long parameters = model.parameters();
@@ -64,9 +84,67 @@ public final class PreflightEstimator {
 
         long tokens = trainingTokens(recipe, rowCount, cutoff);
         double flopsPerToken = (method.finetuningType() == RecipeMethod.FinetuningType.FULL ? 6.0 : 4.0) * parameters;
-        long seconds = (long) Math.ceil(tokens * flopsPerToken / (onCuda ? CUDA_FLOPS : CPU_FLOPS));
+        double flops = onCuda ? CUDA_FLOPS : CPU_FLOPS;
+        double trainingSeconds = speeds.trainingTokensPerSecond().isPresent()
+                ? tokens / speeds.trainingTokensPerSecond().getAsDouble() : tokens * flopsPerToken / flops;
+        PhaseSeconds phases = new PhaseSeconds(ceil(trainingSeconds),
+                ceil(evaluationSeconds(recipe, rowCount, parameters, flops, flopsPerToken, speeds)),
+                ceil(parameters / speeds.mergeParametersPerSecond().orElse(DEFAULT_MERGE_PARAMETERS_PER_SECOND)),
+                ceil(predictionSeconds(recipe, rowCount, parameters, speeds, onCuda)),
+                recipe.outputs().exportGguf().isEmpty() ? 0 : ceil(parameters
+                        / speeds.exportParametersPerSecond().orElse(DEFAULT_EXPORT_PARAMETERS_PER_SECOND)),
+                speeds.any());
         return new ResourceEstimate(weights, trainable, gradients, optimizer, activations, overhead,
-                subtotal + overhead, tokens, seconds);
+                subtotal + overhead, tokens, phases);
+    }
+
+    /** Rows of the validation split: {@code val_size} as a share (below 1) or a count, of the rows. */
+    static long validationRows(JobRecipe recipe, long rowCount) {
+        double valSize = recipe.data().valSize();
+        return valSize <= 0 ? 0 : valSize < 1 ? (long) Math.ceil(rowCount * valSize) : Math.min(rowCount,
+                (long) valSize);
+    }
+
+    /**
+     * Validation losses: forward passes only ({@code 2·N} FLOPs per token, a third of a full training step's
+     * {@code 6·N}), once per epoch unless {@code eval_steps} is set (then every that many steps), plus one at the end.
+     */
+    private static double evaluationSeconds(JobRecipe recipe, long rowCount, long parameters, double flops,
+            double trainingFlopsPerToken, MeasuredSpeeds speeds) {
+        long rows = validationRows(recipe, rowCount);
+        if (rows == 0) {
+            return 0;
+        }
+        double epochs = Math.max(1, Math.ceil(recipe.optimization().numTrainEpochs()));
+        long evaluations = recipe.evaluation().evalSteps()
+                .map(steps -> steps <= 0 ? 1L : Math.max(1L, trainingSteps(recipe, rowCount) / steps + 1))
+                .orElse((long) epochs);
+        double tokens = (double) rows * recipe.data().cutoffLen() * evaluations;
+        if (speeds.trainingTokensPerSecond().isPresent()) { // forward only: faster than training by the FLOP ratio
+            return tokens / (speeds.trainingTokensPerSecond().getAsDouble() * trainingFlopsPerToken / 2.0 / parameters);
+        }
+        return tokens * 2.0 * parameters / flops;
+    }
+
+    private static long trainingSteps(JobRecipe recipe, long rowCount) {
+        long effectiveBatch = (long) recipe.optimization().perDeviceTrainBatchSize()
+                * recipe.optimization().gradientAccumulationSteps();
+        return recipe.optimization().maxSteps().orElse((long) Math.ceil(
+                Math.ceil((double) rowCount / Math.max(1, effectiveBatch)) * recipe.optimization().numTrainEpochs()));
+    }
+
+    /** Held-out answers: base and tuned model, each up to predict_max_new_tokens for every predicted row. */
+    private static double predictionSeconds(JobRecipe recipe, long rowCount, long parameters, MeasuredSpeeds speeds,
+            boolean onCuda) {
+        long rows = Math.min(recipe.outputs().predictSamples(), validationRows(recipe, rowCount));
+        double tokens = 2.0 * rows * recipe.outputs().predictMaxNewTokens();
+        double tokensPerSecond = speeds.predictionTokensPerSecond().orElse(Math.min(
+                DEFAULT_DECODE_TOKENS_PER_SECOND_CAP, (onCuda ? CUDA_FLOPS / 10 : CPU_DECODE_FLOPS) / (2.0 * parameters)));
+        return tokens / tokensPerSecond;
+    }
+
+    private static long ceil(double seconds) {
+        return (long) Math.ceil(seconds);
     }
 
     /** Tokens trained at most: max_steps × effective batch × cutoff when set, else rows × epochs × cutoff. */

@@ -11,8 +11,13 @@ package io.tuneforge.core.job;
  * @param overheadBytes    runtime overhead (allocator slack, CUDA context)
  * @param totalBytes       the sum: memory one device must have
  * @param trainingTokens   tokens processed over all epochs (upper bound: rows × cutoff length)
- * @param estimatedSeconds rough wall time on the expected device class
+ * @param phases           rough wall time of each phase on the expected device class
  */
 public record ResourceEstimate(long weightsBytes, long trainableParams, long gradientBytes, long optimizerBytes,
-        long activationBytes, long overheadBytes, long totalBytes, long trainingTokens, long estimatedSeconds) {
+        long activationBytes, long overheadBytes, long totalBytes, long trainingTokens, PhaseSeconds phases) {
+
+    /** Rough wall time of the whole job: every phase, training to GGUF export. */
+    public long estimatedSeconds() {
+        return phases.total();
+    }
 }

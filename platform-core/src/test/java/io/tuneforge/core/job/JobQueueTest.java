@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -152,6 +153,34 @@ class JobQueueTest {
 
         assertThat(queue.claim(new WorkerCapacity(worker, 1, 1L << 30))).isEmpty();
         assertThat(queue.claim(new WorkerCapacity(worker, 1, 16L << 30)).orElseThrow().jobId()).isEqualTo(job);
+    }
+
+    @Test
+    void heartbeatStoresThePhaseItsCountAndTheWorkersEndEstimate() {
+        TeamSetup team = fixtures.team(1, "/m");
+        long job = fixtures.queuedJob(team, "phases");
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Instant ends = Instant.parse("2030-01-01T00:01:40Z");
+
+        queue.heartbeat(lease, 10, 10, 1000, Optional.of(new PhaseProgress(JobPhase.PREDICTING, 12, 32,
+                Optional.of(ends))));
+        Map<String, Object> stored = phaseColumns(job);
+        queue.heartbeat(lease, 10, 10, 1000); // a heartbeat without a phase keeps the stored one
+
+        assertThat(stored).containsEntry("current_phase", "predicting").containsEntry("phase_done", 12L)
+                .containsEntry("phase_total", 32L);
+        assertThat(((java.sql.Timestamp) stored.get("phase_ends_at")).toInstant()).isEqualTo(ends);
+        assertThat(phaseColumns(job)).isEqualTo(stored);
+
+        queue.heartbeat(lease, 10, 10, 1000, Optional.of(new PhaseProgress(JobPhase.EXPORTING_GGUF, 0, 0,
+                Optional.empty())));
+        assertThat(phaseColumns(job)).containsEntry("current_phase", "exporting_gguf")
+                .containsEntry("phase_done", 0L).containsEntry("phase_ends_at", null);
+    }
+
+    private Map<String, Object> phaseColumns(long job) {
+        return jdbc.queryForMap("select current_phase, phase_done, phase_total, phase_ends_at from fine_tuning_jobs "
+                + "where id = ?", job);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeSource;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class PreflightEstimatorTest {
@@ -89,6 +90,51 @@ class PreflightEstimatorTest {
         assertThat(PreflightEstimator.loraParameters(LLAMA_1B, fused.method().lora()))
                 .isEqualTo(PreflightEstimator.loraParameters(LLAMA_1B, separate.method().lora())
                         - sharedInputs * LLAMA_1B.layers());
+    }
+
+    @Test
+    void theEstimateCoversEveryPhaseAndItsTotalIsTheirSum() {
+        ResourceEstimate estimate = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("val_size", 0.1,
+                "predict_samples", 16, "predict_max_new_tokens", 256, "export_gguf", "q8_0")), 1000, false);
+
+        PhaseSeconds phases = estimate.phases();
+        assertThat(phases.training()).isPositive();
+        assertThat(phases.evaluation()).isPositive();
+        assertThat(phases.merging()).isPositive();
+        assertThat(phases.predicting()).isPositive();
+        assertThat(phases.exporting()).isPositive();
+        assertThat(phases.calibrated()).isFalse();
+        assertThat(estimate.estimatedSeconds()).isEqualTo(phases.training() + phases.evaluation() + phases.merging()
+                + phases.predicting() + phases.exporting());
+    }
+
+    @Test
+    void withoutValidationRowsThereIsNothingToEvaluateOrPredict() {
+        PhaseSeconds phases = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("val_size", 0)), 1000, false)
+                .phases();
+
+        assertThat(phases.evaluation()).isZero();
+        assertThat(phases.predicting()).isZero();
+        assertThat(phases.exporting()).isZero();
+    }
+
+    @Test
+    void measuredSpeedsReplaceTheDefaults() {
+        JobRecipe recipe = recipe(Map.of("val_size", 16, "predict_samples", 16, "predict_max_new_tokens", 100,
+                "cutoff_len", 128, "num_train_epochs", 2));
+        MeasuredSpeeds measured = new MeasuredSpeeds(OptionalDouble.of(1000), OptionalDouble.of(64),
+                OptionalDouble.of(1e7), OptionalDouble.empty());
+
+        PhaseSeconds phases = PreflightEstimator.estimate(LLAMA_1B, recipe, 1000, false, measured).phases();
+
+        // 1000 rows × 128 tokens × 2 epochs at 1000 tokens/s
+        assertThat(phases.training()).isEqualTo(256);
+        // base and tuned: 2 × 16 rows × 100 tokens at 64 tokens/s
+        assertThat(phases.predicting()).isEqualTo(50);
+        assertThat(phases.merging()).isEqualTo((long) Math.ceil(LLAMA_1B.parameters() / 1e7));
+        // forward only, LoRA's 4·N training FLOPs vs 2·N: twice the training speed; 16 rows × 128 tokens × 2 epochs
+        assertThat(phases.evaluation()).isEqualTo((long) Math.ceil(16 * 128 * 2 / 2000.0));
+        assertThat(phases.calibrated()).isTrue();
     }
 
     private static JobRecipe recipe(Map<String, Object> values) {

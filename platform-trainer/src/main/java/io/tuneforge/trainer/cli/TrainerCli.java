@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 MergeCommand.class,
                 BenchMergeCommand.class,
+                BenchPredictCommand.class,
                 EvalCommand.class,
                 CompareCommand.class,
                 WorkerCommand.class,

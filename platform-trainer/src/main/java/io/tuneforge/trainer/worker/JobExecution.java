@@ -8,7 +8,14 @@ import io.tuneforge.core.job.JobEvents;
 import io.tuneforge.core.job.JobQueue;
 import io.tuneforge.core.job.Lease;
 import io.tuneforge.core.job.MetricPoint;
+import io.tuneforge.core.job.JobPhase;
 import io.tuneforge.core.job.MetricsWriter;
+import io.tuneforge.core.job.ModelDimensions;
+import io.tuneforge.core.job.PhaseProgress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +27,8 @@ import java.util.Optional;
  * reports while the worker's heartbeat thread reads progress and delivers stop requests.
  */
 public final class JobExecution {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobExecution.class);
 
     private final Lease lease;
     private final JobSpec spec;
@@ -36,10 +45,22 @@ public final class JobExecution {
     private volatile int currentStep;
     private volatile int totalSteps;
     private volatile long trainedTokens;
+    private volatile PhaseProgress phase;
+    /** When each phase began and how far it was then (a phase interrupted by another keeps its clock). */
+    private final Map<JobPhase, PhaseClock> clocks = new EnumMap<>(JobPhase.class);
+    private final Clock clock;
 
     JobExecution(Lease lease, JobSpec spec, Optional<ResumePoint> resumeFrom, List<Integer> deviceIndexes,
             JobQueue queue, MetricsWriter metricsWriter, ArtifactStore artifacts, JobEvents events,
             int metricsBatchSize) {
+        this(lease, spec, resumeFrom, deviceIndexes, queue, metricsWriter, artifacts, events, metricsBatchSize,
+                Clock.systemUTC());
+    }
+
+    JobExecution(Lease lease, JobSpec spec, Optional<ResumePoint> resumeFrom, List<Integer> deviceIndexes,
+            JobQueue queue, MetricsWriter metricsWriter, ArtifactStore artifacts, JobEvents events,
+            int metricsBatchSize, Clock clock) {
+        this.clock = clock;
         this.lease = lease;
         this.spec = spec;
         this.resumeFrom = resumeFrom;
@@ -82,6 +103,59 @@ public final class JobExecution {
         this.currentStep = step;
         this.totalSteps = totalSteps;
         this.trainedTokens = trainedTokens;
+    }
+
+    /**
+     * Where the job is now: {@code done} of {@code total} units of {@code phase} (the next heartbeat stores it). The
+     * phase's end is estimated from its own pace since it began: (time so far / units so far) × units left. Training
+     * keeps its clock across the evaluations that interrupt it; a phase whose count goes back (the next evaluation)
+     * starts a new clock.
+     */
+    public void phase(JobPhase phase, long done, long total) {
+        Instant now = clock.instant();
+        PhaseClock started;
+        synchronized (clocks) {
+            started = clocks.get(phase);
+            if (started == null || done < started.lastDone()) {
+                started = new PhaseClock(now, done, done); // first report, or a new pass (the next evaluation)
+            }
+            clocks.put(phase, new PhaseClock(started.at(), started.doneAtStart(), done));
+        }
+        long progressed = done - started.doneAtStart();
+        Optional<Instant> endsAt = Optional.empty();
+        if (progressed > 0 && total >= done) {
+            Duration perUnit = Duration.between(started.at(), now).dividedBy(progressed);
+            endsAt = Optional.of(now.plus(perUnit.multipliedBy(total - done)));
+        }
+        this.phase = new PhaseProgress(phase, done, total, endsAt);
+    }
+
+    /**
+     * Records the speed this worker ran {@code phase} at ({@code unitsPerSecond} of {@code unit}: tokens for training
+     * and predictions, parameters for merging and GGUF export), so later pre-flight estimates are calibrated by it.
+     * A speed that cannot be recorded (unreadable model config, database hiccup) is skipped: it never fails the job.
+     */
+    public void speed(JobPhase phase, double unitsPerSecond, String unit) {
+        try {
+            long parameters = ModelDimensions.read(spec.baseModelPath()).parameters();
+            queue.recordPhaseSpeed(lease, phase, parameters, unitsPerSecond, unit);
+        } catch (RuntimeException e) {
+            LOG.warn("Job {}: the {} speed was not recorded: {}", spec.jobId(), phase.apiName(), e.getMessage());
+        }
+    }
+
+    /** The model's parameter count (for speeds per parameter); 0 when its config cannot be read. */
+    public long modelParameters() {
+        try {
+            return ModelDimensions.read(spec.baseModelPath()).parameters();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The phase last reported; empty before the first report. */
+    public Optional<PhaseProgress> currentPhase() {
+        return Optional.ofNullable(phase);
     }
 
     /** Records a metric point; points are written in batches (and before every checkpoint). */
@@ -152,6 +226,10 @@ public final class JobExecution {
             leaseLost();
         }
         return held;
+    }
+
+    /** When a phase (or its current pass) first reported, how many units it had done then, and at its last report. */
+    private record PhaseClock(Instant at, long doneAtStart, long lastDone) {
     }
 
     int currentStep() {

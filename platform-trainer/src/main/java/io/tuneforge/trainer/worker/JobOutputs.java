@@ -1,9 +1,11 @@
 package io.tuneforge.trainer.worker;
 
+import ai.djl.pytorch.jni.JniUtils;
 import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.job.FineTuningMethod;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.core.job.JobPhase;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.shared.evaluation.ComparisonFile;
 import io.tuneforge.shared.evaluation.ComparisonRow;
@@ -55,6 +57,9 @@ final class JobOutputs {
     private final OutputSettings settings;
     private final Optional<String> template;
     private final Path workDir;
+    /** Tokens the predictions generated so far and the time they took (both models), for the measured speed. */
+    private long generatedTokens;
+    private double generatedSeconds;
 
     /**
      * @param execution the job's run
@@ -84,7 +89,11 @@ final class JobOutputs {
         }
         Path merged = workDir.resolve("merged");
         try {
+            long mergeStart = System.nanoTime();
             runPhase("merging", () -> merge(outputDir, merged, lora));
+            if (lora) {
+                execution.speed(JobPhase.MERGING, execution.modelParameters() / seconds(mergeStart), "parameters");
+            }
             if (!storeFolder(ArtifactKind.MERGED, merged) || stopped()) {
                 return;
             }
@@ -96,7 +105,10 @@ final class JobOutputs {
             }
             if (settings.exportGguf().isPresent()) {
                 GgmlType type = settings.exportGguf().get();
+                long exportStart = System.nanoTime();
                 runPhase("exporting GGUF", () -> exportGguf(merged, type));
+                execution.speed(JobPhase.EXPORTING_GGUF, execution.modelParameters() / seconds(exportStart),
+                        "parameters");
             }
         } finally {
             FileTrees.delete(merged);
@@ -110,18 +122,22 @@ final class JobOutputs {
         Path base = execution.spec().baseModelPath();
         if (lora) {
             event("Merging the adapter into the base model (" + settings.mergeDtype().torchDtype() + ")");
+            execution.phase(JobPhase.MERGING, 0, 0);
             LoraMerger.Result result = LoraMerger.merge(new MergeOptions(base, outputDir, merged,
-                    MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.of(settings.mergeDtype()), true));
+                    MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.of(settings.mergeDtype()), true),
+                    (done, total) -> execution.phase(JobPhase.MERGING, done, total));
             event("Merged " + result.mergedWeights() + " LoRA weights; the model has " + result.tensors()
                     + " tensors (" + megabytes(result.weightBytes()) + ")");
         } else {
             event("Packaging the fine-tuned model as a Hugging Face folder");
+            execution.phase(JobPhase.MERGING, 0, 1);
             FileTrees.delete(merged);
             Files.createDirectories(merged);
             for (Path file : topLevelFiles(outputDir)) {
                 link(file, merged.resolve(file.getFileName().toString()));
             }
             LoraMerger.completeModelFolder(base, merged);
+            execution.phase(JobPhase.MERGING, 1, 1);
         }
     }
 
@@ -139,14 +155,18 @@ final class JobOutputs {
                 + settings.predictMaxNewTokens() + " new tokens)");
         GenerationConfig generation = GenerationConfig.greedy(settings.predictMaxNewTokens());
         Path base = execution.spec().baseModelPath();
-        List<Prediction> basePredictions = generate(base, Optional.empty(), rows, generation, "base");
+        execution.phase(JobPhase.PREDICTING, 0, 2L * rows.size());
+        List<Prediction> basePredictions = generate(base, Optional.empty(), rows, generation, "base", 0);
         if (stopped()) {
             return;
         }
         // LoRA: base + the trained adapter, exactly what training optimised; full / freeze: the trained model
         List<Prediction> tunedPredictions = lora
-                ? generate(base, Optional.of(outputDir), rows, generation, "tuned")
-                : generate(merged, Optional.empty(), rows, generation, "tuned");
+                ? generate(base, Optional.of(outputDir), rows, generation, "tuned", rows.size())
+                : generate(merged, Optional.empty(), rows, generation, "tuned", rows.size());
+        if (generatedSeconds > 0) {
+            execution.speed(JobPhase.PREDICTING, generatedTokens / generatedSeconds, "tokens");
+        }
         List<ComparisonRow> comparison = Comparison.rows(basePredictions, tunedPredictions);
         if (!execution.artifact(ArtifactKind.PREDICTIONS,
                 dir -> PredictionsFile.writeRows(dir.resolve(PREDICTIONS_FILE), comparison))) {
@@ -165,12 +185,46 @@ final class JobOutputs {
         return EvalDataset.fromExamples("validation split", usable);
     }
 
+    /**
+     * Answers every row with one model, in batches with a KV cache; the predicting phase counts the answers of both
+     * models ({@code answeredBefore}: those of the model before this one).
+     */
     private List<Prediction> generate(Path modelDir, Optional<Path> adapter, List<EvalExample> rows,
-            GenerationConfig generation, String who) throws IOException {
+            GenerationConfig generation, String who, int answeredBefore) throws IOException {
+        long total = 2L * rows.size();
         try (Evaluator evaluator = Evaluator.open(modelDir, adapter, template)) {
-            List<Prediction> predictions = evaluator.predict(rows, generation, done -> { });
-            event("Predicted " + predictions.size() + " held-out rows with the " + who + " model");
+            long start = System.nanoTime();
+            List<Prediction> predictions = withDecodingThreads(() -> evaluator.predict(rows, generation,
+                    done -> execution.phase(JobPhase.PREDICTING, answeredBefore + done, total)));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long tokens = predictions.stream().mapToLong(p -> evaluator.tokenizer().encode(p.predict()).length).sum();
+            generatedTokens += tokens;
+            generatedSeconds += seconds;
+            event(String.format(Locale.ROOT, "Predicted %d held-out rows with the %s model: %d tokens in %.1f s "
+                    + "(%.0f tokens/s)", predictions.size(), who, tokens, seconds, tokens / Math.max(seconds, 1e-9)));
             return predictions;
+        }
+    }
+
+    /** libtorch threads while a CPU job decodes its predictions (see {@link #withDecodingThreads}). */
+    static final int CPU_DECODING_THREADS = 1;
+
+    /**
+     * Runs {@code decoding} with {@value #CPU_DECODING_THREADS} libtorch thread on a CPU job, then restores the count.
+     * Decoding runs many small ops, where more threads mostly add synchronisation; on a busy host they wait for each
+     * other: stories260K, 4 rows × 32 tokens at load 23 on 2 cores, gave 4 tokens/s with 2 threads and 570 with 1
+     * (docs/benchmarks.md, {@code bench-predict --threads}).
+     */
+    private <T> T withDecodingThreads(java.util.function.Supplier<T> decoding) {
+        if (!execution.deviceIndexes().contains(-1)) {
+            return decoding.get(); // CUDA: the GPU does the work
+        }
+        int previous = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(CPU_DECODING_THREADS);
+        try {
+            return decoding.get();
+        } finally {
+            JniUtils.setNumThreads(previous);
         }
     }
 
@@ -202,9 +256,11 @@ final class JobOutputs {
     private void exportGguf(Path merged, GgmlType type) throws IOException {
         String name = type.name().toLowerCase(Locale.ROOT);
         event("Exporting the merged model to GGUF (" + name + ")");
+        execution.phase(JobPhase.EXPORTING_GGUF, 0, 0);
         execution.artifact(ArtifactKind.GGUF, dir -> {
             LlamaGgufExporter.Result result = LlamaGgufExporter.export(new GgufExportOptions(merged,
-                    Optional.empty(), dir.resolve(GGUF_FILE), type, modelfileFormat(), true));
+                    Optional.empty(), dir.resolve(GGUF_FILE), type, modelfileFormat(), true),
+                    (done, total) -> execution.phase(JobPhase.EXPORTING_GGUF, done, total));
             event("Wrote " + GGUF_FILE + " (" + result.tensors().size() + " tensors, "
                     + megabytes(Files.size(result.gguf())) + ", chat format "
                     + result.chatFormat().name().toLowerCase(Locale.ROOT) + ") and an Ollama Modelfile");
@@ -274,6 +330,10 @@ final class JobOutputs {
         } catch (IOException | UnsupportedOperationException e) {
             Files.copy(source, target);
         }
+    }
+
+    private static double seconds(long startNanos) {
+        return Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
     }
 
     private boolean stopped() {

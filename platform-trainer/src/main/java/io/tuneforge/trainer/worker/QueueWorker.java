@@ -221,7 +221,8 @@ public final class QueueWorker implements AutoCloseable {
     private void heartbeat(Running r) {
         JobExecution e = r.execution();
         e.flushMetrics();
-        HeartbeatAnswer answer = queue.heartbeat(r.lease(), e.currentStep(), e.totalSteps(), e.trainedTokens());
+        HeartbeatAnswer answer = queue.heartbeat(r.lease(), e.currentStep(), e.totalSteps(), e.trainedTokens(),
+                e.currentPhase());
         switch (answer) {
             case CONTINUE -> { }
             case CANCEL -> e.requestStop(JobStopReason.CANCEL);

@@ -2,6 +2,7 @@ package io.tuneforge.trainer.worker;
 
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
+import io.tuneforge.core.job.JobPhase;
 import io.tuneforge.core.job.MetricNames;
 import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.shared.recipe.JobRecipe;
@@ -81,14 +82,19 @@ public final class TrainerJobRunner implements JobRunner {
         try (LlamaModel model = LlamaModel.load(spec.baseModelPath(),
                 RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)))) {
             Trainer trainer = new Trainer(config, model, samples.train(), samples.validation());
-            execution.progress(execution.resumeFrom().map(ResumePoint::step).orElse(0),
-                    (int) trainer.totalSteps(), 0);
+            int startStep = execution.resumeFrom().map(ResumePoint::step).orElse(0);
+            execution.progress(startStep, (int) trainer.totalSteps(), 0);
+            execution.phase(JobPhase.TRAINING, startStep, trainer.totalSteps());
             result = trainer.train(new Reporter(execution),
                     () -> execution.stopRequested().isPresent(),
                     execution.resumeFrom().map(ResumePoint::directory));
         }
         if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
             return; // the worker reports cancelled / paused / released from the stop reason
+        }
+        if (execution.resumeFrom().isEmpty() && result.elapsed().toMillis() > 0) { // a whole run: a clean measurement
+            execution.speed(JobPhase.TRAINING, result.tokensSeen() / (result.elapsed().toMillis() / 1000.0),
+                    "tokens");
         }
         // the training model is closed: merging and predicting load their own models
         new JobOutputs(execution, outputs, recipe.data().template(), workDir)
@@ -211,6 +217,12 @@ public final class TrainerJobRunner implements JobRunner {
             execution.metric(step, MetricNames.GRAD_NORM, log.gradNorm());
             execution.metric(step, MetricNames.THROUGHPUT, log.tokensPerSecond());
             execution.progress(step, (int) log.totalSteps(), log.tokensSeen());
+            execution.phase(JobPhase.TRAINING, step, log.totalSteps());
+        }
+
+        @Override
+        public void onEvaluationProgress(long step, int done, int total) {
+            execution.phase(JobPhase.EVALUATING, done, total);
         }
 
         @Override

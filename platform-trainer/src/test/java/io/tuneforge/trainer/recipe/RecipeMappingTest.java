@@ -39,12 +39,12 @@ class RecipeMappingTest {
     }
 
     @Test
-    void unsetEvalStepsEvaluatesEverySaveStepsAndUnsetMaxStepsTrainsByEpochs() {
+    void unsetEvalStepsEvaluatesOncePerEpochAndUnsetMaxStepsTrainsByEpochs() {
         JobRecipe recipe = JobRecipe.read(Map.of("save_steps", 40, "val_size", 0.1), RecipeSource.FORM);
 
         TrainingConfig config = RecipeMapping.trainingConfig(recipe, Path.of("out"));
 
-        assertThat(config.evalSteps()).isEqualTo(40);
+        assertThat(config.evalSteps()).isEqualTo(TrainingConfig.EVAL_EACH_EPOCH);
         assertThat(config.maxSteps()).isEqualTo(-1);
         assertThat(config.outputDir()).isEqualTo(Path.of("out"));
     }

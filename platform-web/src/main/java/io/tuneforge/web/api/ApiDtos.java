@@ -11,11 +11,13 @@ import io.tuneforge.core.job.JobMonitorService.CheckpointLine;
 import io.tuneforge.core.job.JobMonitorService.EventLine;
 import io.tuneforge.core.job.MetricPoint;
 import io.tuneforge.core.job.JobOverview;
+import io.tuneforge.core.job.PhaseProgress;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.model.HubImportView;
 import io.tuneforge.core.model.HubProgress;
 import io.tuneforge.shared.evaluation.EvaluationException;
 import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +69,7 @@ final class ApiDtos {
     record Job(long id, String object, String name, String model, long modelId, long trainingFile, String method,
             String status, String requestedAction, JsonNode hyperparameters, int priority, int devices, int attempt,
             int maxAttempts, Integer queuePosition, int currentStep, int totalSteps, long trainedTokens,
+            String currentPhase, PhaseDto phaseProgress,
             long estimatedMemoryBytes, Long workerId, JobError error, long createdAt, Long startedAt,
             Long finishedAt) {
 
@@ -76,11 +79,34 @@ final class ApiDtos {
                     j.requestedAction().map(a -> lower(a.name())).orElse(null), JSON.readTree(j.configJson()),
                     j.priority(), j.devicesRequested(), j.attempt(), j.maxAttempts(),
                     j.placeInQueue().isPresent() ? j.placeInQueue().getAsInt() : null,
-                    j.currentStep(), j.totalSteps(), j.trainedTokens(), j.requiredMemoryBytes(),
+                    j.currentStep(), j.totalSteps(), j.trainedTokens(),
+                    j.phase().map(p -> p.phase().apiName()).orElse(null),
+                    j.phase().map(p -> PhaseDto.of(p, Instant.now())).orElse(null), j.requiredMemoryBytes(),
                     j.workerId().orElse(null),
                     j.errorCode().map(c -> new JobError(c, j.errorMessage().orElse(""))).orElse(null),
                     j.createdAt().getEpochSecond(), seconds(j.startedAt().orElse(null)),
                     seconds(j.finishedAt().orElse(null)));
+        }
+    }
+
+    /**
+     * The progress of the phase a job is in (training, evaluating, merging, predicting, exporting_gguf).
+     *
+     * @param phase            the phase's name (as {@code current_phase})
+     * @param done             units done
+     * @param total            units in the phase (0 until known)
+     * @param unit             steps, samples, tensors or answers
+     * @param progress         done / total, from 0 to 1
+     * @param estimatedEnd     Unix seconds at which the worker expects the phase to end (null until known)
+     * @param remainingSeconds seconds left until then at the time of the answer (null until known)
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record PhaseDto(String phase, long done, long total, String unit, double progress, Long estimatedEnd,
+            Long remainingSeconds) {
+        static PhaseDto of(PhaseProgress p, Instant now) {
+            return new PhaseDto(p.phase().apiName(), p.done(), p.total(), p.phase().unit(), p.fraction(),
+                    p.endsAt().map(Instant::getEpochSecond).orElse(null),
+                    p.remaining(now).map(Duration::toSeconds).orElse(null));
         }
     }
 

@@ -38,6 +38,8 @@ public class MetricChart extends Div {
     /** step → one value per series (null for a gap); series = metrics, with the EMA after the first when smoothed. */
     private final TreeMap<Integer, Double[]> rows = new TreeMap<>();
     private Double ema;
+    /** Series drawn with a marker at every point (sparse ones, like the validation loss: one point alone has no line). */
+    private final List<String> markedSeries = new ArrayList<>();
 
     public MetricChart(String title, List<String> metrics, boolean smoothed, boolean logScale) {
         this.title = title;
@@ -47,6 +49,20 @@ public class MetricChart extends Div {
         setWidthFull();
         setMinHeight("240px");
         addClassName("tf-metric-chart");
+    }
+
+    /**
+     * Draws a marker at every point of these series: a series with a point every few hundred steps (the validation
+     * loss) would otherwise show nothing until it has two points, and a lone point never.
+     */
+    public MetricChart markPoints(List<String> series) {
+        markedSeries.addAll(series);
+        return this;
+    }
+
+    /** The series drawn with markers. */
+    public List<String> markedSeries() {
+        return List.copyOf(markedSeries);
     }
 
     /** The names of the drawn lines. */
@@ -116,6 +132,8 @@ public class MetricChart extends Div {
         config.put("logScale", logScale);
         ArrayNode series = config.putArray("series");
         seriesLabels().forEach(series::add);
+        ArrayNode marked = config.putArray("marked");
+        markedSeries.forEach(marked::add);
         ArrayNode columns = JSON.createArrayNode();
         ArrayNode steps = columns.addArray();
         rows.keySet().forEach(steps::add);

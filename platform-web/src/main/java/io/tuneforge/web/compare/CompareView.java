@@ -97,7 +97,7 @@ public class CompareView extends VerticalLayout {
         }
         charts.removeAll();
         lossChart = new MetricChart("Training loss", lossSeries, false, false);
-        evalChart = new MetricChart("Validation loss", evalSeries, false, false);
+        evalChart = new MetricChart("Validation loss", evalSeries, false, false).markPoints(evalSeries);
         lossChart.append(sortedByStep(loss));
         evalChart.append(sortedByStep(eval));
         charts.add(lossChart, evalChart);

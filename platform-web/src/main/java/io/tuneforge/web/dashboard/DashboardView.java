@@ -8,6 +8,8 @@ import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.progressbar.ProgressBar;
+import io.tuneforge.web.job.JobProgressText;
+import java.time.Instant;
 import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
@@ -61,12 +63,11 @@ public class DashboardView extends VerticalLayout {
         myJobs.addColumn(JobOverview::name).setHeader("Job").setAutoWidth(true);
         myJobs.addColumn(j -> j.status().apiName()).setHeader("Status").setAutoWidth(true);
         myJobs.addComponentColumn(j -> {
-            ProgressBar bar = new ProgressBar(0, 1, j.progress());
+            ProgressBar bar = new ProgressBar(0, 1, JobProgressText.fraction(j));
             bar.setWidth("10em");
             return bar;
         }).setHeader("Progress");
-        myJobs.addColumn(j -> j.placeInQueue().isPresent() ? "place " + j.placeInQueue().getAsInt()
-                : j.currentStep() + " / " + j.totalSteps() + " steps").setHeader("Where").setAutoWidth(true);
+        myJobs.addColumn(j -> JobProgressText.describe(j, Instant.now())).setHeader("Where").setAutoWidth(true);
         myJobs.addItemClickListener(click -> UI.getCurrent().navigate("jobs/" + click.getItem().id()));
         myJobs.setEmptyStateText("You have no queued or running job. Start one under Jobs → New job.");
         myJobs.setAllRowsVisible(true);

@@ -123,8 +123,9 @@ public class JobFeed {
         }
 
         private static boolean sameProgress(JobOverview a, JobOverview b) {
+            // the phase too: after training the step count stands still while merging, predicting and exporting move
             return a.status() == b.status() && a.currentStep() == b.currentStep() && a.totalSteps() == b.totalSteps()
-                    && a.placeInQueue().equals(b.placeInQueue());
+                    && a.placeInQueue().equals(b.placeInQueue()) && a.phase().equals(b.phase());
         }
     }
 }

@@ -71,13 +71,15 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final Span status = new Span();
     final Span facts = new Span();
     final ProgressBar progress = new ProgressBar(0, 1);
+    private com.vaadin.flow.shared.Registration tick;
     final Span progressText = new Span();
     final Div failure = new Div();
     final Button clone = new Button("Clone");
     final Button cancel = new Button("Cancel");
     final Button pause = new Button("Pause");
     final Button resume = new Button("Resume");
-    final MetricChart lossChart = new MetricChart("Loss", List.of(MetricNames.LOSS, MetricNames.EVAL_LOSS), true, false);
+    final MetricChart lossChart = new MetricChart("Loss", List.of(MetricNames.LOSS, MetricNames.EVAL_LOSS), true, false)
+            .markPoints(List.of(MetricNames.EVAL_LOSS));
     final MetricChart lrChart = new MetricChart("Learning rate", List.of(MetricNames.LEARNING_RATE), false, false);
     final MetricChart gradChart = new MetricChart("Gradient norm", List.of(MetricNames.GRAD_NORM), false, false);
     final MetricChart speedChart = new MetricChart("Tokens / s", List.of(MetricNames.THROUGHPUT), false, false);
@@ -98,6 +100,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         resume.addClickListener(click -> act(() -> lifecycle.resume(actor, jobId), "Back in the queue"));
         failure.setVisible(false);
         status.setId("job-status");
+        progressText.setId("job-progress-text");
+        progress.setId("job-progress");
         lossChart.setId("loss-chart");
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
@@ -123,10 +127,40 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         UI ui = attachEvent.getUI();
         subscription = feed.subscribe(actor, jobId, lastSteps, lastEventId,
                 update -> ui.access(() -> apply(update)));
+        if (job != null) {
+            keepTicking(job.status() == JobStatus.RUNNING);
+        }
+    }
+
+    /** Seconds between two refreshes of the elapsed time and the time left while the job runs. */
+    static final int TICK_MILLIS = 1000;
+
+    /**
+     * While the job runs, the browser asks for a refresh every second, so elapsed time and time left move smoothly
+     * between the worker's reports; stopped when the job ends or the view is left.
+     */
+    private void keepTicking(boolean running) {
+        getUI().ifPresent(ui -> {
+            if (running && tick == null) {
+                ui.setPollInterval(TICK_MILLIS);
+                tick = ui.addPollListener(poll -> progressText.setText(progressText(job, Instant.now())));
+            } else if (!running && tick != null) {
+                stopTicking(ui);
+            }
+        });
+    }
+
+    private void stopTicking(UI ui) {
+        if (tick != null) {
+            tick.remove();
+            tick = null;
+            ui.setPollInterval(-1);
+        }
     }
 
     @Override
     protected void onDetach(DetachEvent detachEvent) {
+        stopTicking(detachEvent.getUI());
         if (subscription != null) {
             subscription.close();
             subscription = null;
@@ -181,8 +215,9 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         cancel.setEnabled(active);
         pause.setEnabled(job.status() == JobStatus.QUEUED || job.status() == JobStatus.RUNNING);
         resume.setEnabled(job.status() == JobStatus.PAUSED);
-        progress.setValue(job.progress());
+        progress.setValue(JobProgressText.fraction(job));
         progressText.setText(progressText(job, Instant.now()));
+        keepTicking(job.status() == JobStatus.RUNNING);
         failure.setVisible(job.status() == JobStatus.FAILED);
         if (job.status() == JobStatus.FAILED) {
             failure.removeAll();
@@ -202,24 +237,9 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         }
     }
 
-    /** "step 40 / 120 · 1m 20s elapsed · about 2m 40s left", or the place in queue while waiting. */
+    /** The progress line: the phase with its count and time left, the time elapsed, or the place in the queue. */
     static String progressText(JobOverview job, Instant now) {
-        if (job.status() == JobStatus.QUEUED) {
-            return job.placeInQueue().isPresent() ? "Waiting: place " + job.placeInQueue().getAsInt() + " in the queue"
-                    : "Waiting in the queue";
-        }
-        StringBuilder text = new StringBuilder("step " + job.currentStep() + " / "
-                + (job.totalSteps() > 0 ? job.totalSteps() : "?"));
-        job.startedAt().ifPresent(started -> {
-            Instant end = job.finishedAt().orElse(now);
-            Duration elapsed = Duration.between(started, end);
-            text.append(" · ").append(human(elapsed)).append(" elapsed");
-            if (job.status() == JobStatus.RUNNING && job.currentStep() > 0 && job.totalSteps() > job.currentStep()) {
-                Duration left = elapsed.multipliedBy(job.totalSteps() - job.currentStep()).dividedBy(job.currentStep());
-                text.append(" · about ").append(human(left)).append(" left");
-            }
-        });
-        return text.toString();
+        return JobProgressText.describe(job, now);
     }
 
     private void showDownloads() {
@@ -245,13 +265,6 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     static String human(Duration duration) {
-        long seconds = Math.max(0, duration.toSeconds());
-        if (seconds < 60) {
-            return seconds + "s";
-        }
-        if (seconds < 3600) {
-            return (seconds / 60) + "m " + (seconds % 60) + "s";
-        }
-        return (seconds / 3600) + "h " + (seconds % 3600 / 60) + "m";
+        return JobProgressText.human(duration);
     }
 }

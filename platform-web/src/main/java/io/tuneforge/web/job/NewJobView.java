@@ -33,6 +33,7 @@ import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.job.JobRefusedException;
 import io.tuneforge.core.job.JobSubmission;
 import io.tuneforge.core.job.JobSubmissionService;
+import io.tuneforge.core.job.PhaseSeconds;
 import io.tuneforge.core.job.ResourceEstimate;
 import io.tuneforge.trainer.data.preview.DatasetPreviewException;
 import io.tuneforge.trainer.data.preview.DatasetPreviewService;
@@ -253,10 +254,20 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     }
 
     static String describe(ResourceEstimate e) {
+        PhaseSeconds p = e.phases();
         return String.format(java.util.Locale.ROOT, "Needs about %.2f GiB per device (weights %.2f, optimizer %.2f, "
-                + "activations %.2f GiB), %,d trainable parameters, %,d tokens, roughly %s.",
+                + "activations %.2f GiB), %,d trainable parameters, %,d tokens, roughly %s in all: training %s, "
+                + "evaluation %s, merge %s, predictions %s%s (%s).",
                 gib(e.totalBytes()), gib(e.weightsBytes()), gib(e.optimizerBytes()), gib(e.activationBytes()),
-                e.trainableParams(), e.trainingTokens(), JobView.human(java.time.Duration.ofSeconds(e.estimatedSeconds())));
+                e.trainableParams(), e.trainingTokens(), human(e.estimatedSeconds()), human(p.training()),
+                human(p.evaluation()), human(p.merging()), human(p.predicting()),
+                p.exporting() > 0 ? ", GGUF export " + human(p.exporting()) : "",
+                p.calibrated() ? "calibrated by the workers' measured speeds" : "from model size; calibrated once a "
+                        + "worker has finished a job on a model of this size");
+    }
+
+    private static String human(long seconds) {
+        return JobView.human(java.time.Duration.ofSeconds(seconds));
     }
 
     private static double gib(long bytes) {

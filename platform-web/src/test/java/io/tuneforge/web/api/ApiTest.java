@@ -285,6 +285,28 @@ class ApiTest {
     }
 
     @Test
+    void aRunningJobShowsItsCurrentPhaseWithProgressAndTimeLeft() throws Exception {
+        JsonNode file = uploadAlpaca(tokenA);
+        long id = JSON.readTree(post("/api/v1/fine_tuning/jobs", tokenA,
+                "{\"model\": \"" + modelName + "\", \"training_file\": " + file.path("id").asLong() + "}").body())
+                .path("id").asLong();
+        // as a worker's heartbeat leaves it after training: predicting 12 of 32 answers, done in about 90 s
+        jdbc.update("update fine_tuning_jobs set status = 'running', started_at = now(), current_phase = 'predicting', "
+                + "phase_done = 12, phase_total = 32, phase_ends_at = now() + interval '90 seconds' where id = ?", id);
+
+        JsonNode job = JSON.readTree(get("/api/v1/fine_tuning/jobs/" + id, tokenA).body());
+
+        assertThat(job.path("current_phase").asString()).isEqualTo("predicting");
+        JsonNode phase = job.path("phase_progress");
+        assertThat(phase.path("done").asLong()).isEqualTo(12);
+        assertThat(phase.path("total").asLong()).isEqualTo(32);
+        assertThat(phase.path("unit").asString()).isEqualTo("answers");
+        assertThat(phase.path("progress").asDouble()).isEqualTo(0.375);
+        assertThat(phase.path("remaining_seconds").asLong()).isBetween(80L, 90L);
+        assertThat(phase.path("estimated_end").asLong()).isPositive();
+    }
+
+    @Test
     void aJobShowsItsFullEffectiveRecipeWithEveryDefaultFilledIn() throws Exception {
         JsonNode file = uploadAlpaca(tokenA);
         long id = JSON.readTree(post("/api/v1/fine_tuning/jobs", tokenA,

@@ -71,6 +71,9 @@ class CompareViewTest extends SpringBrowserlessTest {
 
         assertThat(view.lossChart.pointCount()).isEqualTo(3);
         assertThat(view.lossChart.value(15, "#" + rank16 + " rank-16")).isEqualTo(1.0);
+        // the validation curve: one evaluation is one point, drawn as a marker (a lone point has no line)
+        assertThat(view.evalChart.value(15, "#" + rank16 + " rank-16")).isEqualTo(1.25);
+        assertThat(view.evalChart.markedSeries()).contains("#" + rank16 + " rank-16", "#" + rank8 + " rank-8");
         assertThat(test(view.config).getCellText(0, 0)).isIn("lora_alpha", "lora_rank", "name");
         assertThat(view.config.getGenericDataView().getItems().filter(r -> r.differs()).map(r -> r.key()).toList())
                 .contains("lora_rank", "lora_alpha"); // alpha left at its default: 2 × rank, stored as used

@@ -287,11 +287,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                     .map(text -> RecipeKeys.field(key).orElseThrow().parse(text, RecipeSource.FORM).orElseThrow())
                     .orElse(expected); // a visible pre-fill of the form (the 8:2 validation split)
             assertThat(form.get(key)).as("form " + key).isEqualTo(formExpected);
-            if (!key.equals("eval_steps")) { // unset: the worker evaluates every save_steps
+            if (!key.equals("eval_steps")) { // unset: the worker evaluates once per epoch
                 assertThat(ENGINE.get(key).apply(worker)).as("worker " + key).isEqualTo(expected);
             }
         }
-        assertThat(ENGINE.get("eval_steps").apply(worker)).isEqualTo(defaults.get("save_steps"));
+        assertThat(ENGINE.get("eval_steps").apply(worker)).isEqualTo((long) TrainingConfig.EVAL_EACH_EPOCH);
     }
 
     /** The value a key must have after any entry point: the sample as the recipe types it. */

@@ -7,8 +7,8 @@ import java.util.Optional;
  * The validation loss during training and early stopping on it.
  *
  * @param perDeviceEvalBatchSize {@code per_device_eval_batch_size}: samples per evaluation forward pass
- * @param evalSteps              {@code eval_steps}: validation loss every this many steps; empty: every
- *                               {@code save_steps} (as LLaMA-Factory's web UI sets it) when a validation split exists;
+ * @param evalSteps              {@code eval_steps}: validation loss every this many steps; empty: once per epoch
+ *                               when a validation split exists (Hugging Face's {@code eval_strategy: epoch});
  *                               0: only at the end
  * @param earlyStoppingPatience  {@code early_stopping_steps} (Hugging Face's {@code early_stopping_patience} is read
  *                               as it): stop after this many evaluations without improvement; empty: never
@@ -23,7 +23,7 @@ public record RecipeEvaluation(int perDeviceEvalBatchSize, Optional<Long> evalSt
             "Samples per forward pass when computing the validation loss.");
     static final RecipeField EVAL_STEPS = RecipeField.integer("eval_steps", Section.EVALUATION, null,
             Range.between(0, 1_000_000_000), "Eval steps",
-            "Validation loss every this many steps (blank: every save steps; 0: only at the end). Needs a validation "
+            "Validation loss every this many steps (blank: once per epoch; 0: only at the end). Needs a validation "
                     + "split.");
     static final RecipeField EARLY_STOPPING_STEPS = RecipeField.integer("early_stopping_steps", Section.EVALUATION,
             null, Range.between(1, 1_000_000), "Early stopping patience",

@@ -6,7 +6,9 @@ import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
+import io.tuneforge.trainer.generate.BatchGenerator;
 import io.tuneforge.trainer.generate.GenerationConfig;
+import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
 import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.LlamaModel;
@@ -21,10 +23,12 @@ import io.tuneforge.trainer.training.CausalLmLoss;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * A model (optionally with a LoRA adapter attached) ready to score a held-out set: answer-token loss and perplexity,
@@ -141,12 +145,54 @@ public final class Evaluator implements AutoCloseable {
         return p;
     }
 
-    /** Generates an answer for every row; the template's stop strings end each answer. */
+    /** Rows generated together by {@link #predict(List, GenerationConfig, IntConsumer)}. */
+    public static final int DEFAULT_PREDICT_BATCH = 8;
+
+    /** Generates an answer for every row, {@value #DEFAULT_PREDICT_BATCH} rows at a time. */
     public List<Prediction> predict(List<EvalExample> examples, GenerationConfig config, IntConsumer progress) {
-        List<String> stops = new ArrayList<>(config.stopStrings());
-        stops.addAll(template.stopStrings());
-        GenerationConfig withStops = new GenerationConfig(config.maxNewTokens(), config.temperature(), config.topK(),
-                config.topP(), config.repetitionPenalty(), config.seed(), stops, config.stopOnEos());
+        return predict(examples, config, DEFAULT_PREDICT_BATCH, progress);
+    }
+
+    /**
+     * Generates an answer for every row; the template's stop strings end each answer. Rows of similar prompt length
+     * are generated together, {@code batchSize} at a time with one KV cache ({@link BatchGenerator}); each answer is
+     * the one the row gets alone.
+     *
+     * @param progress receives the number of rows answered so far, after each batch
+     */
+    public List<Prediction> predict(List<EvalExample> examples, GenerationConfig config, int batchSize,
+            IntConsumer progress) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("the prediction batch size must be at least 1, not " + batchSize);
+        }
+        GenerationConfig withStops = withTemplateStops(config);
+        List<String> prompts = examples.stream().map(this::promptText).toList();
+        List<int[]> ids = prompts.stream().map(tokenizer::encodeWithBos).toList();
+        // similar lengths together: less padding to compute
+        List<Integer> order = IntStream.range(0, ids.size()).boxed()
+                .sorted(Comparator.comparingInt(i -> ids.get(i).length)).toList();
+        BatchGenerator generator = new BatchGenerator(model, tokenizer);
+        String[] answers = new String[examples.size()];
+        for (int from = 0; from < order.size(); from += batchSize) {
+            List<Integer> batch = order.subList(from, Math.min(order.size(), from + batchSize));
+            List<GenerationResult> results = generator.generateIds(batch.stream().map(ids::get).toList(), withStops,
+                    () -> false);
+            for (int k = 0; k < batch.size(); k++) {
+                answers[batch.get(k)] = results.get(k).text();
+            }
+            progress.accept(from + batch.size());
+        }
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            out.add(new Prediction(prompts.get(i), examples.get(i).label(), answers[i]));
+        }
+        return out;
+    }
+
+    /** One row at a time with {@link Generator} (the reference the batched path is checked and benchmarked against). */
+    public List<Prediction> predictOneByOne(List<EvalExample> examples, GenerationConfig config,
+            IntConsumer progress) {
+        GenerationConfig withStops = withTemplateStops(config);
         Generator generator = new Generator(model, tokenizer);
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
@@ -156,6 +202,18 @@ public final class Evaluator implements AutoCloseable {
             progress.accept(i + 1);
         }
         return out;
+    }
+
+    /** {@code config} with the template's stop strings added to its own. */
+    private GenerationConfig withTemplateStops(GenerationConfig config) {
+        List<String> stops = new ArrayList<>(config.stopStrings());
+        stops.addAll(template.stopStrings());
+        return config.withStopStrings(stops);
+    }
+
+    /** The tokenizer (to count generated tokens). */
+    public TextTokenizer tokenizer() {
+        return tokenizer;
     }
 
     @Override

@@ -25,6 +25,11 @@ public final class LlamaGgufExporter {
     }
 
     public static Result export(GgufExportOptions options) throws IOException {
+        return export(options, TensorProgress.NONE);
+    }
+
+    /** Exports as {@link #export(GgufExportOptions)}, telling {@code progress} after each tensor converted. */
+    public static Result export(GgufExportOptions options, TensorProgress progress) throws IOException {
         if (Files.exists(options.out()) && !options.force()) {
             throw new ExportException(options.out() + " already exists; pass --force to overwrite it");
         }
@@ -38,7 +43,7 @@ public final class LlamaGgufExporter {
             GgufWriter gguf = new GgufWriter();
             writeModelMetadata(gguf, options, config);
             tokenizer.writeTo(gguf);
-            addTensors(gguf, source, config, options.type());
+            addTensors(gguf, source, config, options.type(), progress);
             gguf.write(options.out());
             Path modelfile = writeModelfile(options.out(), format, tokenizer);
             return new Result(options.out(), modelfile, gguf.tensors(), format);
@@ -69,7 +74,8 @@ public final class LlamaGgufExporter {
         gguf.putUint32("llama.vocab_size", c.vocabSize());
     }
 
-    private static void addTensors(GgufWriter gguf, WeightSource source, LlamaExportConfig c, GgmlType type) {
+    private static void addTensors(GgufWriter gguf, WeightSource source, LlamaExportConfig c, GgmlType type,
+            TensorProgress progress) {
         if (c.llama3Rope().isPresent()) {
             float[] factors = c.ropeFrequencyFactors();
             gguf.addTensor(new GgufWriter.Tensor("rope_freqs.weight", new long[] {factors.length}, GgmlType.F32,
@@ -79,6 +85,8 @@ public final class LlamaGgufExporter {
         if (c.tiedEmbeddings()) {
             names.remove(HfWeightNames.LM_HEAD); // llama.cpp reuses token_embd when output.weight is absent
         }
+        int total = (int) names.stream().filter(n -> LlamaTensorNames.map(n).isPresent()).count();
+        int[] converted = {0};
         for (String name : names) {
             Optional<LlamaTensorNames.Mapped> mapped = LlamaTensorNames.map(name);
             if (mapped.isEmpty()) {
@@ -92,6 +100,7 @@ public final class LlamaGgufExporter {
             };
             gguf.addTensor(new GgufWriter.Tensor(mapped.get().name(), shape, storageType(shape, type), () -> {
                 float[] values = source.read(name);
+                progress.tensorsDone(++converted[0], total);
                 return heads == 0 ? values : LlamaTensorNames.permuteRows(values, shape, heads);
             }));
         }

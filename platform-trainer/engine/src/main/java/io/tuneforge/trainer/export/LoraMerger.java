@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.export;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.shared.files.FileTrees;
@@ -48,6 +49,11 @@ public final class LoraMerger {
     }
 
     public static Result merge(MergeOptions options) throws IOException {
+        return merge(options, TensorProgress.NONE);
+    }
+
+    /** Merges as {@link #merge(MergeOptions)}, telling {@code progress} after each tensor written. */
+    public static Result merge(MergeOptions options, TensorProgress progress) throws IOException {
         Path out = options.outDir().toAbsolutePath().normalize();
         if (Files.exists(out) && !options.force()) {
             throw new ExportException(out + " already exists; pass --force to replace it");
@@ -66,7 +72,7 @@ public final class LoraMerger {
             Files.createDirectories(temp);
             // not closed itself: adapter and weights are closed by this try
             MergedWeightSource merged = new MergedWeightSource(weights, Optional.of(adapter));
-            List<Path> files = SafetensorsWriter.writeModel(temp, sources(merged, manager), dtype,
+            List<Path> files = SafetensorsWriter.writeModel(temp, sources(merged, manager, progress), dtype,
                     options.maxShardBytes());
             writeConfig(temp.resolve("config.json"), config, dtype);
             copyTokenizerFiles(options.modelDir(), temp, config);
@@ -83,11 +89,17 @@ public final class LoraMerger {
     }
 
     /** One lazily merged tensor per weight; each NDArray lives only while the writer writes it. */
-    private static List<TensorSource> sources(WeightSource weights, NDManager manager) {
+    private static List<TensorSource> sources(WeightSource weights, NDManager manager, TensorProgress progress) {
         List<TensorSource> sources = new ArrayList<>();
+        int total = weights.names().size();
+        int[] read = {0};
         for (String name : weights.names()) {
             long[] shape = weights.shape(name);
-            sources.add(TensorSource.lazy(name, shape, () -> manager.create(weights.read(name), new Shape(shape))));
+            sources.add(TensorSource.lazy(name, shape, () -> {
+                NDArray tensor = manager.create(weights.read(name), new Shape(shape));
+                progress.tensorsDone(++read[0], total);
+                return tensor;
+            }));
         }
         return sources;
     }

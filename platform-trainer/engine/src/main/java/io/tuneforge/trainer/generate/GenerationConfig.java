@@ -61,6 +61,12 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
                 stopOnEos, ids);
     }
 
+    /** The same settings with {@code stops} as the stop strings. */
+    public GenerationConfig withStopStrings(List<String> stops) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, stops, stopOnEos,
+                stopTokenIds);
+    }
+
     /** True when {@code id} ends generation: an EOS id (when {@link #stopOnEos}) or one of {@link #stopTokenIds}. */
     public boolean isStopToken(int id, IntPredicate isEos) {
         return (stopOnEos && isEos.test(id)) || stopTokenIds.contains(id);

@@ -106,7 +106,8 @@ public final class Attention {
 
     /**
      * @param x      (B, T, C) normed input in {@code step}
-     * @param mask   (T, S) additive causal mask: 0 where allowed, large negative where not
+     * @param mask   (T, S) additive causal mask: 0 where allowed, large negative where not; (B, 1, 1, T, S) for a
+     *               left-padded batch (each row's padding hidden too)
      * @param cache  this layer's cache, or null
      * @param layer  layer index for the cache
      * @param offset position of the first of the T tokens
@@ -139,6 +140,9 @@ public final class Attention {
         }
         if (sdpa != null) {
             NDArray attnMask = cache == null && plainCausal ? causal : mask;                // () or (T, S)
+            if (attnMask.getShape().dimension() == 5) {                                     // (B, 1, 1, T, S) padded
+                attnMask = own(step, attnMask.reshape(b, 1, t, keys.getShape().get(2)));    // (B, 1, T, S)
+            }
             NDArray context = sdpa.call(step, queries, keys, values, attnMask);             // (B, H, T, hd)
             NDArray merged = context.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);   // (B, T, H*hd)
             return o.forward(step, own(step, merged), training);                            // (B, T, C)

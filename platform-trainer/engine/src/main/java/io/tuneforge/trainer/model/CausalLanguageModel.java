@@ -26,6 +26,19 @@ public interface CausalLanguageModel extends TrainableModel, AutoCloseable {
      */
     NDArray hiddenStates(NDManager step, NDArray inputIds, boolean training, KvCache cache);
 
+    /**
+     * Final-normed hidden states of a left-padded batch (inference with a cache): row {@code b}'s first
+     * {@code leftPadding[b]} cached positions are padding that no query attends to. Every token of a row is shifted
+     * by the same number of positions, which RoPE's relative form leaves without effect on the attention scores, so
+     * a row's outputs are those it has alone.
+     *
+     * @param inputIds    (B, T) INT64 token ids
+     * @param cache       the batch's KV cache (the T tokens sit at positions {@code cache.length() ..})
+     * @param leftPadding per row, the number of padding positions at the start of the cached sequence (length B)
+     * @return (B, T, C) in {@code step}
+     */
+    NDArray hiddenStates(NDManager step, NDArray inputIds, KvCache cache, int[] leftPadding);
+
     @Override
     default NDArray hiddenStates(NDManager step, NDArray inputIds, boolean training) {
         return hiddenStates(step, inputIds, training, null);

@@ -88,8 +88,13 @@ public final class DecoderBlock {
     private NDArray gemmaForward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache,
                                  int offset, boolean training) {
         int t = (int) x.getShape().get(1);
-        NDArray layerMask = window == Integer.MAX_VALUE ? mask
-                : own(step, CausalMask.build(step, t, offset, window).toDevice(mask.getDevice(), false));  // (T, S)
+        NDArray layerMask = mask;
+        if (window != Integer.MAX_VALUE) {
+            NDArray windowed = own(step, CausalMask.build(step, t, offset, window)
+                    .toDevice(mask.getDevice(), false));                                    // (T, S)
+            // batched decoding's (B, 1, 1, T, S) mask also hides each row's left padding: keep it, add the window
+            layerMask = mask.getShape().dimension() == 5 ? own(step, mask.minimum(windowed)) : windowed;
+        }
         RotaryEmbedding layerRope = ownRope != null ? ownRope : rope;
         NDArray attended = attention.forward(step, inputNorm.forward(step, x), layerRope, layerMask, cache, index,
                 offset, training);                                                          // (B, T, C)

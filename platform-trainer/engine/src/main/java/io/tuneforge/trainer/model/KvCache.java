@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * Keys and values of the tokens seen so far, per layer, for incremental decoding: each forward with a cache
@@ -42,6 +43,41 @@ public final class KvCache implements AutoCloseable {
         keys[layer] = fullK;
         values[layer] = fullV;
         return new NDArray[] {fullK, fullV};
+    }
+
+    /**
+     * Keeps only the given batch rows, in that order (a batch drops the rows that finished generating).
+     *
+     * @param rows indexes into the current batch dimension B
+     */
+    public void keepRows(int[] rows) {
+        try (NDManager scratch = manager.newSubManager()) {
+            long[] indexes = new long[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                indexes[i] = rows[i];
+            }
+            for (int layer = 0; layer < keys.length; layer++) {
+                if (keys[layer] == null) {
+                    continue;
+                }
+                NDArray index = scratch.create(indexes).toDevice(keys[layer].getDevice(), false); // (B')
+                NDArray keptK = keys[layer].get(new NDIndex("{}", index));                    // (B', KV, S, hd)
+                NDArray keptV = values[layer].get(new NDIndex("{}", index));                  // (B', KV, S, hd)
+                keptK.attach(manager);
+                keptV.attach(manager);
+                keys[layer].close();
+                values[layer].close();
+                keys[layer] = keptK;
+                values[layer] = keptV;
+            }
+            if (ids != null) {
+                NDArray keptIds = ids.get(new NDIndex("{}", scratch.create(indexes).toDevice(ids.getDevice(),
+                        false)));                                                          // (B', S)
+                keptIds.attach(manager);
+                ids.close();
+                ids = keptIds;
+            }
+        }
     }
 
     /** Called by the model after all layers appended the (B, T) {@code tokens}. */

@@ -281,12 +281,34 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     public NDArray hiddenStates(NDManager step, NDArray inputIds, boolean training, KvCache cache) {
         int t = (int) inputIds.getShape().get(1);
         int offset = cache == null ? 0 : cache.length();
-        NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
-                ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
         if (cache != null && rope.invalidatesCache(offset, t)) {
-            return recomputed(step, ids, training, cache);
+            return recomputed(step, inputIds, cache, all -> hiddenStates(step, all, training, cache));
         }
         NDArray mask = onModelDevice(step, causalMask(step, t, offset));                     // (T, S)
+        return forward(step, inputIds, training, cache, mask, offset);
+    }
+
+    @Override
+    public NDArray hiddenStates(NDManager step, NDArray inputIds, KvCache cache, int[] leftPadding) {
+        int b = (int) inputIds.getShape().get(0);
+        int t = (int) inputIds.getShape().get(1);
+        if (leftPadding.length != b) {
+            throw new IllegalArgumentException("leftPadding has " + leftPadding.length + " rows, the batch " + b);
+        }
+        int offset = cache.length();
+        if (rope.invalidatesCache(offset, t)) {
+            return recomputed(step, inputIds, cache, all -> hiddenStates(step, all, cache, leftPadding));
+        }
+        NDArray mask = onModelDevice(step, paddedCausalMask(step, t, offset, leftPadding)); // (B, 1, 1, T, S)
+        return forward(step, inputIds, false, cache, mask, offset);
+    }
+
+    /** The decoder stack over {@code inputIds} with an additive attention mask broadcastable to (B, KV, G, T, S). */
+    private NDArray forward(NDManager step, NDArray inputIds, boolean training, KvCache cache, NDArray mask,
+            int offset) {
+        int t = (int) inputIds.getShape().get(1);
+        NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
+                ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
         NDArray x = own(step, embedding.get(new NDIndex("{}", ids)));                        // (B, T, C)
         if (embedScale != null) {
             x = own(step, x.mul(embedScale));                                                // Gemma: ·√C
@@ -305,11 +327,13 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      * context, the cached positions were rotated with the short factors, so the cache is dropped and the whole
      * sequence recomputed (with the long factors). Returns the hidden states of the new tokens only.
      */
-    private NDArray recomputed(NDManager step, NDArray ids, boolean training, KvCache cache) {
-        int t = (int) ids.getShape().get(1);
+    private NDArray recomputed(NDManager step, NDArray inputIds, KvCache cache, UnaryOperator<NDArray> fromStart) {
+        int t = (int) inputIds.getShape().get(1);
+        NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
+                ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
         NDArray all = own(step, cache.ids().concat(ids, 1));                                 // (B, S + T)
         cache.clear();
-        NDArray hidden = hiddenStates(step, all, training, cache);                           // (B, S + T, C)
+        NDArray hidden = fromStart.apply(all);                                               // (B, S + T, C)
         return hidden.get(new NDIndex(":, {}:, :", hidden.getShape().get(1) - t));          // (B, T, C)
     }
 
@@ -324,6 +348,27 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     /** Additive mask (T, S), S = offset + T: 0 where key j may be seen by query i, else a large negative. */
     private NDArray causalMask(NDManager step, int t, int offset) {
         return CausalMask.build(step, t, offset, config.slidingWindow().orElse(Integer.MAX_VALUE));
+    }
+
+    /**
+     * Additive mask (B, 1, 1, T, S), S = offset + T: the causal mask of {@link #causalMask} with, in addition, row
+     * b's first {@code leftPadding[b]} keys hidden (its padding). A padding query sees only padding and attends to it
+     * uniformly (the mask is finite); its output is never read.
+     */
+    private NDArray paddedCausalMask(NDManager step, int t, int offset, int[] leftPadding) {
+        int s = offset + t;
+        int window = config.slidingWindow().orElse(Integer.MAX_VALUE);
+        float[] mask = new float[leftPadding.length * t * s];
+        for (int b = 0; b < leftPadding.length; b++) {
+            for (int i = 0; i < t; i++) {
+                int position = offset + i;
+                for (int j = 0; j < s; j++) {
+                    boolean visible = j >= leftPadding[b] && j <= position && position - j < window;
+                    mask[(b * t + i) * s + j] = visible ? 0f : CausalMask.MASKED;
+                }
+            }
+        }
+        return step.create(mask, new Shape(leftPadding.length, 1, 1, t, s));
     }
 
     @Override

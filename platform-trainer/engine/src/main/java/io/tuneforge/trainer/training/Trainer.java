@@ -138,7 +138,8 @@ public final class Trainer {
                     listener.onLog(session.log(s, totalSteps, epochProgress(s), outcome.gradNorm(), lr));
                 }
                 boolean newBest = false;
-                if (config.evalSteps() > 0 && s.globalStep % config.evalSteps() == 0 && !evalSamples.isEmpty()) {
+                long evalInterval = evalInterval();
+                if (evalInterval > 0 && s.globalStep % evalInterval == 0 && !evalSamples.isEmpty()) {
                     newBest = evaluateAndTrack(run, s, listener);
                 }
                 boolean regularSave = config.saveSteps() > 0 && s.globalStep % config.saveSteps() == 0;
@@ -169,7 +170,7 @@ public final class Trainer {
     /** Mean validation loss per target token of {@code samples} with the model's current weights. */
     public EvaluationResult evaluate(List<TokenizedSample> samples) {
         try (GradMode off = GradMode.disabled(); NDManager run = NDManager.newBaseManager()) {
-            double[] nllAndTokens = validationNll(run, samples);
+            double[] nllAndTokens = validationNll(run, samples, 0, TrainingListener.NONE);
             double loss = nllAndTokens[0] / nllAndTokens[1];
             return new EvaluationResult(0, 0, loss, Math.exp(loss), (long) nllAndTokens[1], false);
         }
@@ -266,7 +267,7 @@ public final class Trainer {
 
     /** Evaluates, emits the result, updates best and early-stopping state; true when this is a new best. */
     private boolean evaluateAndTrack(NDManager run, RunState s, TrainingListener listener) {
-        double[] nllAndTokens = validationNll(run, evalSamples);
+        double[] nllAndTokens = validationNll(run, evalSamples, s.globalStep, listener);
         double loss = nllAndTokens[0] / nllAndTokens[1];
         boolean improvedBeyondDelta = s.bestEvalLoss == null || s.bestEvalLoss - loss > config.earlyStoppingMinDelta();
         s.evalsWithoutImprovement = improvedBeyondDelta ? 0 : s.evalsWithoutImprovement + 1;
@@ -284,8 +285,20 @@ public final class Trainer {
         return best;
     }
 
-    /** {sum of NLL, target tokens} over the samples, without gradients. */
-    private double[] validationNll(NDManager run, List<TokenizedSample> samples) {
+    /**
+     * Steps between two evaluations: {@code eval_steps}, or the steps of one epoch for
+     * {@link TrainingConfig#EVAL_EACH_EPOCH}; 0 or less: only at the end.
+     */
+    long evalInterval() {
+        return config.evalSteps() == TrainingConfig.EVAL_EACH_EPOCH ? stepsPerEpoch() : config.evalSteps();
+    }
+
+    /**
+     * {sum of NLL, target tokens} over the samples, without gradients; the listener hears the samples done after
+     * each batch.
+     */
+    private double[] validationNll(NDManager run, List<TokenizedSample> samples, long globalStep,
+                                   TrainingListener listener) {
         double nll = 0;
         long targets = 0;
         for (int i = 0; i < samples.size(); i += config.perDeviceEvalBatchSize()) {
@@ -300,6 +313,8 @@ public final class Trainer {
                         batch, config.lossChunkTokens()));
             }
             targets += batch.targetTokens();
+            listener.onEvaluationProgress(globalStep, Math.min(samples.size(), i + config.perDeviceEvalBatchSize()),
+                    samples.size());
         }
         if (targets == 0) {
             throw new IllegalArgumentException("The validation set has no target tokens: every label is ignored");

@@ -30,8 +30,8 @@ import java.nio.file.Path;
  *                                  ({@code save_steps}, 100)
  * @param saveTotalLimit            keep at most this many checkpoints (the best is always kept); <= 0 keeps all
  *                                  ({@code save_total_limit}, 0)
- * @param evalSteps                 evaluate on the validation set every this many steps; <= 0 only at the end
- *                                  ({@code eval_steps}, 100)
+ * @param evalSteps                 evaluate on the validation set every this many steps; {@link #EVAL_EACH_EPOCH}
+ *                                  at the end of every epoch; 0 or less only at the end ({@code eval_steps}, 100)
  * @param seed                      seed of shuffling and of every random op ({@code seed}, 42)
  * @param earlyStoppingPatience     stop after this many evaluations without improvement; <= 0 disables
  *                                  ({@code early_stopping_patience}, 0)
@@ -68,6 +68,9 @@ public record TrainingConfig(
         boolean loadBestModelAtEnd,
         int padTokenId,
         int lossChunkTokens) {
+
+    /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
+    public static final int EVAL_EACH_EPOCH = -1;
 
     public TrainingConfig {
         require(outputDir != null, "output_dir", "must be set");

@@ -14,6 +14,10 @@ public interface TrainingListener {
     default void onLog(TrainingLog log) {
     }
 
+    /** During a validation pass at {@code step}: {@code done} of {@code total} validation samples scored. */
+    default void onEvaluationProgress(long step, int done, int total) {
+    }
+
     /** After each validation pass. */
     default void onEvaluation(EvaluationResult result) {
     }

@@ -54,7 +54,7 @@ class TrainerTest {
     }
 
     /** Records every logged loss, evaluation and checkpoint. */
-    static final class Recorder implements TrainingListener {
+    static class Recorder implements TrainingListener {
         final List<TrainingLog> logs = new ArrayList<>();
         final List<EvaluationResult> evaluations = new ArrayList<>();
         final List<CheckpointSaved> checkpoints = new ArrayList<>();
@@ -194,6 +194,26 @@ class TrainerTest {
         try (Stream<Path> entries = Files.list(dir)) {
             assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
         }
+    }
+
+    @Test
+    void evalEachEpochEvaluatesAtTheEndOfEveryEpochAndReportsItsProgress() throws IOException {
+        // 24 samples, 4 per batch × 2 accumulated = 3 steps per epoch, 3 epochs
+        TrainingConfig config = config(dir).evalSteps(TrainingConfig.EVAL_EACH_EPOCH).perDeviceEvalBatchSize(4)
+                .build();
+        List<String> progress = new ArrayList<>();
+        Recorder r = new Recorder() {
+            @Override
+            public void onEvaluationProgress(long step, int done, int total) {
+                progress.add(step + ":" + done + "/" + total);
+            }
+        };
+        try (TinyCausalModel model = TinyCausalModel.small(1)) {
+            new Trainer(config, model, countingSamples(24, 3, 1), countingSamples(6, 3, 2)).train(r, () -> false);
+        }
+
+        assertThat(r.evaluations).extracting(EvaluationResult::step).containsExactly(3L, 6L, 9L);
+        assertThat(progress).containsExactly("3:4/6", "3:6/6", "6:4/6", "6:6/6", "9:4/6", "9:6/6");
     }
 
     @Test
