@@ -44,6 +44,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private final Path directory;
     private final ModelConfig config;
     private final ModelOptions options;
+    /** NEFTune's alpha while training; 0 is off. */
+    private double neftuneNoiseAlpha;
     private final NDManager manager;
     private final NDArray embedding;         // (V, C)
     private final List<DecoderBlock> blocks;
@@ -232,6 +234,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                 ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
         NDArray mask = onModelDevice(step, causalMask(step, t, offset));                     // (T, S)
         NDArray x = own(step, embedding.get(new NDIndex("{}", ids)));                        // (B, T, C)
+        if (training && neftuneNoiseAlpha > 0) {
+            x = Neftune.addNoise(step, x, neftuneNoiseAlpha);                                // (B, T, C)
+        }
         for (DecoderBlock block : blocks) {
             x = block.forward(step, x, rope, mask, cache, offset, training);                // (B, T, C)
         }
@@ -262,6 +267,14 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             }
         }
         return step.create(mask, new Shape(t, s));
+    }
+
+    @Override
+    public void neftuneNoiseAlpha(double alpha) {
+        if (!(alpha >= 0) || !Double.isFinite(alpha)) {
+            throw new IllegalArgumentException("neftune_noise_alpha must be a number >= 0, got " + alpha);
+        }
+        this.neftuneNoiseAlpha = alpha;
     }
 
     @Override
