@@ -63,6 +63,30 @@ class PreflightEstimatorTest {
         assertThat(estimate.trainableParams()).isEqualTo(3 * LLAMA_1B.parametersPerLayer());
     }
 
+    @Test
+    void optimizerMemoryFollowsTheOptimizer() {
+        Map<String, Object> full = Map.of("finetuning_type", "full");
+        long adamW = PreflightEstimator.estimate(LLAMA_1B, recipe(full), 10, false).optimizerBytes();
+        ResourceEstimate sgd = PreflightEstimator.estimate(LLAMA_1B,
+                recipe(Map.of("finetuning_type", "full", "optim", "sgd")), 10, false);
+        long adafactor = PreflightEstimator.estimate(LLAMA_1B,
+                recipe(Map.of("finetuning_type", "full", "optim", "adafactor")), 10, false).optimizerBytes();
+
+        assertThat(adamW).isEqualTo(2 * 4 * LLAMA_1B.parameters());
+        assertThat(sgd.optimizerBytes()).isZero();
+        // per layer: q, o 2·(2048+2048); k, v 2·(512+2048); gate, up, down 3·(8192+2048); norms 2·2048
+        long perLayer = 2 * 4096 + 2 * 2560 + 3 * 10240 + 2 * 2048;
+        assertThat(adafactor).isEqualTo(4 * (16 * perLayer + (128256 + 2048) + 2048));
+        assertThat(adafactor).isLessThan(adamW / 1000);
+    }
+
+    @Test
+    void adafactorOnLoraKeepsRowsAndColumnsOfEachAdapterMatrix() {
+        long state = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("optim", "adafactor", "lora_rank", 8,
+                "lora_target", "q_proj")), 10, false).optimizerBytes();
+        assertThat(state).isEqualTo(4L * 16 * ((8 + 2048) + (2048 + 8)));
+    }
+
     private static JobRecipe recipe(Map<String, Object> values) {
         return JobRecipe.read(values, RecipeSource.FORM);
     }

@@ -15,6 +15,8 @@ import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.optim.OptimizerType;
+import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,6 +37,8 @@ public final class RecipeMapping {
         RecipeOptimization o = recipe.optimization();
         RecipeEvaluation e = recipe.evaluation();
         RecipeOutputs out = recipe.outputs();
+        SchedulerType scheduler = SchedulerType.fromConfigName(o.lrSchedulerType());
+        boolean lora = recipe.method().finetuningType() == RecipeMethod.FinetuningType.LORA;
         return TrainingConfig.builder(outputDir)
                 .learningRate(o.learningRate())
                 .numTrainEpochs(o.numTrainEpochs())
@@ -42,7 +46,11 @@ public final class RecipeMapping {
                 .perDeviceTrainBatchSize(o.perDeviceTrainBatchSize())
                 .perDeviceEvalBatchSize(e.perDeviceEvalBatchSize())
                 .gradientAccumulationSteps(o.gradientAccumulationSteps())
-                .lrSchedulerType(SchedulerType.fromConfigName(o.lrSchedulerType()))
+                .lrSchedulerType(scheduler)
+                .lrSchedulerOptions(SchedulerOptions.fromKwargs(scheduler, o.lrSchedulerKwargs()))
+                .optim(OptimizerType.fromConfigName(o.optim()))
+                .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
+                .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
                 .warmupSteps(o.warmupSteps())
                 .warmupRatio(o.warmupRatio())
                 .maxGradNorm(o.maxGradNorm())

@@ -81,6 +81,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("lora_dropout", 0.05);
         m.put("lora_target", "q_proj,v_proj");
         m.put("use_rslora", true);
+        m.put("loraplus_lr_ratio", 16.0);
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
         m.put("template", "alpaca");
@@ -94,7 +95,10 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("max_steps", 7);
         m.put("per_device_train_batch_size", 4);
         m.put("gradient_accumulation_steps", 2);
-        m.put("lr_scheduler_type", "linear");
+        m.put("lr_scheduler_type", "cosine_with_restarts");
+        m.put("lr_scheduler_kwargs", "{\"num_cycles\":3}");
+        m.put("optim", "adafactor");
+        m.put("neftune_noise_alpha", 5.0);
         m.put("warmup_steps", 3);
         m.put("warmup_ratio", 0.1);
         m.put("max_grad_norm", 0.5);
@@ -133,6 +137,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("lora_dropout", m -> m.lora().dropout()),
             entry("lora_target", m -> modules(m.lora().targetModules(), RecipeMethod.LINEAR_MODULES)),
             entry("use_rslora", m -> m.lora().useRslora()),
+            entry("loraplus_lr_ratio", m -> {
+                // like the freeze keys: what the same job would train with as LoRA, whatever its method
+                double ratio = RecipeMapping.trainingConfig(m.recipe().with(Map.of("finetuning_type", "lora"),
+                        RecipeSource.STORED), Path.of("out")).loraPlusLrRatio();
+                return ratio > 0 ? ratio : null;
+            }),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
@@ -147,6 +157,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("per_device_train_batch_size", m -> (long) m.training().perDeviceTrainBatchSize()),
             entry("gradient_accumulation_steps", m -> (long) m.training().gradientAccumulationSteps()),
             entry("lr_scheduler_type", m -> m.training().lrSchedulerType().configName()),
+            entry("lr_scheduler_kwargs", m -> m.training().lrSchedulerOptions().numCycles().isPresent()
+                    ? "{\"num_cycles\":" + (long) m.training().lrSchedulerOptions().numCycles().getAsDouble() + "}"
+                    : null),
+            entry("optim", m -> m.training().optim().configName()),
+            entry("neftune_noise_alpha", m -> m.training().neftuneNoiseAlpha()),
             entry("warmup_steps", m -> (long) m.training().warmupSteps()),
             entry("warmup_ratio", m -> m.training().warmupRatio()),
             entry("max_grad_norm", m -> m.training().maxGradNorm()),

@@ -82,6 +82,8 @@ public final class RecipeKeys {
             m.put(k, machinery);
         }
         m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
+        m.put("loraplus_lr_embedding", "LoRA+'s learning rate of LoRA on embedding layers; TuneForge puts LoRA on "
+                + "the linear layers only, so it has nothing to act on (loraplus_lr_ratio applies)");
         return Map.copyOf(m);
     }
 
@@ -95,10 +97,10 @@ public final class RecipeKeys {
                 "bf16", "fp16", "pure_bf16", "tf32");
         put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora), freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
-                "use_dora", "pissa_init", "pissa_iter", "pissa_convert", "loraplus_lr_ratio", "loraplus_lr_embedding",
+                "use_dora", "pissa_init", "pissa_iter", "pissa_convert",
                 "additional_target", "lora_bf16_mode", "create_new_adapter", "use_galore", "use_badam", "use_apollo",
-                "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower", "neftune_noise_alpha",
-                "use_dft_loss", "use_eaft_loss", "optim");
+                "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
+                "use_dft_loss", "use_eaft_loss");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");
