@@ -14,6 +14,7 @@ import io.tuneforge.trainer.export.MergeOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.SchedulerOptions;
@@ -51,6 +52,7 @@ public final class RecipeMapping {
                 .optim(OptimizerType.fromConfigName(o.optim()))
                 .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
                 .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
+                .lossWeighting(lossWeighting(recipe.method()))
                 .warmupSteps(o.warmupSteps())
                 .warmupRatio(o.warmupRatio())
                 .maxGradNorm(o.maxGradNorm())
@@ -68,6 +70,14 @@ public final class RecipeMapping {
                 .earlyStoppingMinDelta(e.earlyStoppingThreshold())
                 .loadBestModelAtEnd(e.loadBestModelAtEnd())
                 .build();
+    }
+
+    /** DFT when use_dft_loss (it wins, as in LLaMA-Factory), else EAFT when use_eaft_loss, else plain. */
+    public static TokenLossWeighting lossWeighting(RecipeMethod method) {
+        if (method.useDftLoss()) {
+            return new TokenLossWeighting.Dft();
+        }
+        return method.useEaftLoss() ? new TokenLossWeighting.Eaft(method.eaftAlpha()) : TokenLossWeighting.none();
     }
 
     /** LoRA, freeze or full fine-tuning as the model applies it. */

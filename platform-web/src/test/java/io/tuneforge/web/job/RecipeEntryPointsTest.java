@@ -31,6 +31,7 @@ import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.recipe.RecipeMapping;
+import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.web.api.ApiTokenService;
 import io.tuneforge.web.testing.SignedIn;
@@ -76,6 +77,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("stage", "sft"); // the one stage today: equal to its default
         m.put("do_train", true); // the one allowed value
         m.put("finetuning_type", "freeze");
+        m.put("use_dft_loss", true);
+        m.put("use_eaft_loss", true);
+        m.put("eaft_alpha", 0.5);
         m.put("lora_rank", 16);
         m.put("lora_alpha", 8.0);
         m.put("lora_dropout", 0.05);
@@ -132,6 +136,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 case FineTuning.Full full -> "full";
                 case FineTuning.None none -> "none";
             }),
+            entry("use_dft_loss", m -> m.training().lossWeighting() instanceof TokenLossWeighting.Dft),
+            // DFT wins when both are on: EAFT's keys are checked on the same job without DFT
+            entry("use_eaft_loss", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft),
+            entry("eaft_alpha", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft e ? e.alpha()
+                    : m.recipe().method().eaftAlpha()),
             entry("lora_rank", m -> (long) m.lora().rank()),
             entry("lora_alpha", m -> m.lora().alpha()),
             entry("lora_dropout", m -> m.lora().dropout()),
@@ -190,6 +199,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("predict_max_new_tokens", m -> (long) m.recipe().outputs().predictMaxNewTokens()),
             entry("export_gguf", m -> RecipeMapping.exportGguf(m.recipe()).map(t -> t.name().toLowerCase())
                     .orElse("none")));
+
+    /** The loss weighting the same job trains with when use_dft_loss is off. */
+    private static TokenLossWeighting withoutDft(Mapped m) {
+        return RecipeMapping.trainingConfig(m.recipe().with(Map.of("use_dft_loss", false), RecipeSource.STORED),
+                Path.of("out")).lossWeighting();
+    }
 
     /** A module list as the recipe spells it: "all" for every module. */
     private static String modules(List<String> chosen, List<String> all) {

@@ -100,7 +100,7 @@ public final class RecipeKeys {
                 "use_dora", "pissa_init", "pissa_iter", "pissa_convert",
                 "additional_target", "lora_bf16_mode", "create_new_adapter", "use_galore", "use_badam", "use_apollo",
                 "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
-                "use_dft_loss", "use_eaft_loss");
+                "use_asft_loss", "asft_alpha");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");

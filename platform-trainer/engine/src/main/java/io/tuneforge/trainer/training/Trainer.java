@@ -221,8 +221,8 @@ public final class Trainer {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
             NDArray hidden = model.hiddenStates(micro, inputIds, true);                       // (B, T, C)
-            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model.lmHeadWeight(), batch,
-                    config.lossChunkTokens());                                                 // ()
+            NDArray nll = CausalLmLoss.weightedNegativeLogLikelihoodSum(micro, hidden, model.lmHeadWeight(), batch,
+                    config.lossChunkTokens(), config.lossWeighting());                         // ()
             NDArray share = nll.div(denominator);                                              // ()
             share.attach(micro);
             beforeBackward.run();

@@ -51,6 +51,8 @@ import java.util.OptionalDouble;
  *                                  ({@code loraplus_lr_ratio}, off)
  * @param neftuneNoiseAlpha         NEFTune: uniform noise of scale alpha/√(T·C) on the input embeddings while
  *                                  training; 0 disables ({@code neftune_noise_alpha}, off)
+ * @param lossWeighting             per-token weighting of the training loss: none, DFT ({@code use_dft_loss}) or
+ *                                  EAFT ({@code use_eaft_loss}, {@code eaft_alpha}); validation stays plain NLL
  */
 public record TrainingConfig(
         Path outputDir,
@@ -81,7 +83,8 @@ public record TrainingConfig(
         OptimizerType optim,
         SchedulerOptions lrSchedulerOptions,
         double loraPlusLrRatio,
-        double neftuneNoiseAlpha) {
+        double neftuneNoiseAlpha,
+        TokenLossWeighting lossWeighting) {
 
     public TrainingConfig {
         require(outputDir != null, "output_dir", "must be set");
@@ -98,6 +101,7 @@ public record TrainingConfig(
         require(earlyStoppingMinDelta >= 0, "early_stopping_threshold", "must be >= 0");
         require(lossChunkTokens >= 1, "loss chunk size", "must be >= 1");
         require(optim != null, "optim", "must be set");
+        require(lossWeighting != null, "loss weighting", "must be set");
         require(lrSchedulerOptions != null, "lr_scheduler_kwargs", "must be set");
         require(loraPlusLrRatio >= 0 && Double.isFinite(loraPlusLrRatio), "loraplus_lr_ratio", "must be >= 0");
         require(neftuneNoiseAlpha >= 0 && Double.isFinite(neftuneNoiseAlpha), "neftune_noise_alpha", "must be >= 0");
@@ -162,6 +166,7 @@ public record TrainingConfig(
         b.lrSchedulerOptions = lrSchedulerOptions;
         b.loraPlusLrRatio = loraPlusLrRatio;
         b.neftuneNoiseAlpha = neftuneNoiseAlpha;
+        b.lossWeighting = lossWeighting;
         return b;
     }
 
@@ -196,6 +201,7 @@ public record TrainingConfig(
         private SchedulerOptions lrSchedulerOptions = SchedulerOptions.defaults();
         private double loraPlusLrRatio = 0.0;
         private double neftuneNoiseAlpha = 0.0;
+        private TokenLossWeighting lossWeighting = TokenLossWeighting.none();
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -230,6 +236,7 @@ public record TrainingConfig(
         public Builder lrSchedulerOptions(SchedulerOptions v) { lrSchedulerOptions = v; return this; }
         public Builder loraPlusLrRatio(double v) { loraPlusLrRatio = v; return this; }
         public Builder neftuneNoiseAlpha(double v) { neftuneNoiseAlpha = v; return this; }
+        public Builder lossWeighting(TokenLossWeighting v) { lossWeighting = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
@@ -237,7 +244,7 @@ public record TrainingConfig(
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
                     loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
-                    neftuneNoiseAlpha);
+                    neftuneNoiseAlpha, lossWeighting);
         }
     }
 }
