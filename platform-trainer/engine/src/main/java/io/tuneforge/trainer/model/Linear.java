@@ -69,27 +69,36 @@ public final class Linear {
      */
     public NDArray forward(NDManager step, NDArray x, boolean training) {
         NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight : own(step, weight.toType(DataType.FLOAT32, false));
-        NDArray y = LinearKernel.project(step, x, w);                                                     // (..., out)
+        NDArray xw = LinearKernel.project(step, x, w);                                                    // (..., out)
+        NDArray y = xw;
         if (bias != null) {
             y = own(step, y.add(bias));
         }
-        if (lora != null) {
+        if (lora != null && lora.isDora()) {
+            y = own(step, y.add(lora.doraDelta(step, x, w, xw, training)));
+        } else if (lora != null) {
             y = own(step, y.add(lora.delta(step, x, training)));
         }
         return y;
     }
 
-    /** Folds the adapter into the weight: W ← W + s·B·A, then drops the adapter. No-op without one. */
+    /**
+     * Folds the adapter into the weight: W ← W + s·B·A (DoRA: m/‖W + s·B·A‖·(W + s·B·A)), then drops the adapter.
+     * No-op without one.
+     */
     public void merge() {
         if (lora == null) {
             return;
         }
         NDManager manager = weight.getManager();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray delta = lora.deltaWeight(scratch);
             NDArray base = weight.getDataType() == DataType.FLOAT32 ? weight : weight.toType(DataType.FLOAT32, false);
-            base.attach(scratch);
-            NDArray merged = base.add(delta).toType(weight.getDataType(), false);
+            if (base != weight) {
+                base.attach(scratch);
+            }
+            NDArray adapted = lora.isDora() ? lora.doraMergedWeight(scratch, base)
+                    : own(scratch, base.add(lora.deltaWeight(scratch)));
+            NDArray merged = adapted.toType(weight.getDataType(), false);
             merged.attach(manager);
             boolean requiresGrad = weight.hasGradient();
             weight.close();

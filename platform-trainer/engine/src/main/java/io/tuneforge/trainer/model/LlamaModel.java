@@ -125,6 +125,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         for (Linear linear : loraTargets(loraConfig)) {
             LoraWeights weights = LoraWeights.initialise(manager, linear.inFeatures(), linear.outFeatures(),
                     loraConfig, random.split());
+            if (loraConfig.useDora()) {
+                weights.initialiseMagnitude(linear.weight());
+            }
             linear.attachLora(weights);
         }
         registerLora(loraConfig, true);
@@ -141,7 +144,12 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             if (ab == null) {
                 throw new ModelConfigException("adapter has no lora_A/lora_B for module '" + linear.path() + "'");
             }
-            linear.attachLora(LoraWeights.of(ab[0], ab[1], loraConfig));
+            if (loraConfig.useDora() && (ab.length < 3 || ab[2] == null)) {
+                throw new ModelConfigException("DoRA adapter has no lora_magnitude_vector for module '"
+                        + linear.path() + "'");
+            }
+            linear.attachLora(loraConfig.useDora() ? LoraWeights.dora(ab[0], ab[1], ab[2], loraConfig)
+                    : LoraWeights.of(ab[0], ab[1], loraConfig));
         }
         registerLora(loraConfig, trainable);
     }
@@ -157,6 +165,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             w.setTrainable(true);
             this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), PeftAdapter.LORA_A), w.a()));
             this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), PeftAdapter.LORA_B), w.b()));
+            w.magnitude().ifPresent(m -> this.trainable.add(
+                    new NamedParameter(PeftAdapter.magnitudeKey(linear.path()), m)));
         }
     }
 
