@@ -127,7 +127,18 @@ public final class PreflightEstimator {
                 default -> 0;
             };
         }
-        return perLayer * m.layers();
+        long magnitudes = 0; // DoRA: one magnitude per output feature of each adapted linear
+        if (lora.useDora()) {
+            for (String target : lora.targetModules()) {
+                magnitudes += switch (target) {
+                    case "q_proj", "o_proj", "down_proj" -> h;
+                    case "k_proj", "v_proj" -> kv;
+                    case "gate_proj", "up_proj" -> m.intermediateSize();
+                    default -> 0;
+                };
+            }
+        }
+        return (perLayer + magnitudes) * m.layers();
     }
 
     private static long activationBytes(ModelDimensions m, long batch, long cutoff) {

@@ -87,6 +87,15 @@ class PreflightEstimatorTest {
         assertThat(state).isEqualTo(4L * 16 * ((8 + 2048) + (2048 + 8)));
     }
 
+    @Test
+    void doraAddsOneMagnitudePerOutputFeatureOfEachAdaptedLinear() {
+        JobRecipe lora = recipe(Map.of("lora_rank", 8, "lora_target", "q_proj,v_proj"));
+        JobRecipe dora = recipe(Map.of("lora_rank", 8, "lora_target", "q_proj,v_proj", "use_dora", true));
+        long extra = PreflightEstimator.loraParameters(LLAMA_1B, dora.method().lora())
+                - PreflightEstimator.loraParameters(LLAMA_1B, lora.method().lora());
+        assertThat(extra).isEqualTo(16L * (2048 + 512));
+    }
+
     private static JobRecipe recipe(Map<String, Object> values) {
         return JobRecipe.read(values, RecipeSource.FORM);
     }

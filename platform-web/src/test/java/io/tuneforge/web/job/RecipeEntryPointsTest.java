@@ -85,6 +85,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("lora_dropout", 0.05);
         m.put("lora_target", "q_proj,v_proj");
         m.put("use_rslora", true);
+        m.put("use_dora", true);
         m.put("loraplus_lr_ratio", 16.0);
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
@@ -146,6 +147,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("lora_dropout", m -> m.lora().dropout()),
             entry("lora_target", m -> modules(m.lora().targetModules(), RecipeMethod.LINEAR_MODULES)),
             entry("use_rslora", m -> m.lora().useRslora()),
+            entry("use_dora", m -> m.lora().useDora()),
             entry("loraplus_lr_ratio", m -> {
                 // like the freeze keys: what the same job would train with as LoRA, whatever its method
                 double ratio = RecipeMapping.trainingConfig(m.recipe().with(Map.of("finetuning_type", "lora"),

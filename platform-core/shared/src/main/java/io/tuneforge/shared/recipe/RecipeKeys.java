@@ -95,9 +95,10 @@ public final class RecipeKeys {
                 "deepspeed", "fsdp", "fsdp_config", "ddp_find_unused_parameters");
         put(m, "mixed precision is not supported yet: training computes in float32; remove it",
                 "bf16", "fp16", "pure_bf16", "tf32");
-        put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora), freeze "
+        put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora, use_dora, "
+                + "loraplus_lr_ratio), freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
-                "use_dora", "pissa_init", "pissa_iter", "pissa_convert",
+                "pissa_init", "pissa_iter", "pissa_convert",
                 "additional_target", "lora_bf16_mode", "create_new_adapter", "use_galore", "use_badam", "use_apollo",
                 "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
                 "use_asft_loss", "asft_alpha");

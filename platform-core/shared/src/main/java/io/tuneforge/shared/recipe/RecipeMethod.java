@@ -62,6 +62,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             "Comma-separated linear modules (q_proj,v_proj) or all (every linear layer of the decoder blocks).");
     static final RecipeField USE_RSLORA = RecipeField.bool("use_rslora", Section.LORA, false, "rsLoRA",
             "Rank-stabilised scaling α/√r instead of α/r.");
+    static final RecipeField USE_DORA = RecipeField.bool("use_dora", Section.LORA, false, "DoRA",
+            "Weight-decomposed LoRA: a trained magnitude per output feature rescales the adapted weight "
+                    + "(PEFT's use_dora; a little more memory and time than LoRA).");
     static final RecipeField LORAPLUS_LR_RATIO = RecipeField.decimal("loraplus_lr_ratio", Section.LORA, null,
             Range.aboveUpTo(0, 1_000_000), "LoRA+ ratio",
             "LoRA+: the B matrices learn at learning rate × this ratio (16 is typical); blank: off.");
@@ -82,7 +85,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
 
     static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, USE_DFT_LOSS, USE_EAFT_LOSS,
             EAFT_ALPHA, LORA_RANK, LORA_ALPHA,
-            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, LORAPLUS_LR_RATIO, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -92,10 +95,11 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      * @param dropout       {@code lora_dropout}: dropout on the adapter's input while training
      * @param targetModules {@code lora_target}: the linear modules that get an adapter, expanded from "all"
      * @param useRslora     {@code use_rslora}: rank-stabilised scaling
+     * @param useDora       {@code use_dora}: DoRA's trained magnitude per output feature
      * @param loraPlusLrRatio {@code loraplus_lr_ratio}: LoRA+'s learning-rate ratio of B over A; empty: off
      */
     public record Lora(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
-            Optional<Double> loraPlusLrRatio) {
+            boolean useDora, Optional<Double> loraPlusLrRatio) {
 
         public Lora {
             targetModules = List.copyOf(targetModules);
@@ -122,7 +126,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
                 modules(LORA_TARGET, v, LINEAR_MODULES, List.of("all", "all-linear", "all_linear")),
-                v.bool(USE_RSLORA), v.optionalDecimal(LORAPLUS_LR_RATIO));
+                v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of("all")));
         return new RecipeMethod(v.text(STAGE),

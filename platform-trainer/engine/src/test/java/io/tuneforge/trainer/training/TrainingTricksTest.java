@@ -192,4 +192,41 @@ class TrainingTricksTest {
             }
         }
     }
+
+    @Test
+    void doraTrainsItsMagnitudeWithDropoutAndResumesOnTheSameLossCurve() throws IOException {
+        LoraConfig dora = new LoraConfig(4, 8, 0.1, TARGETS, false, true);
+        List<TokenizedSample> train = samples(18, 5);
+        TrainingConfig.Builder base = config(dir).maxGradNorm(1.0);
+        List<Double> whole;
+        float[] magnitudeBefore;
+        float[] magnitudeAfter;
+        String magnitude = "base_model.model.model.layers.0.self_attn.q_proj.lora_magnitude_vector";
+        try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(new FineTuning.Lora(dora), 5))) {
+            magnitudeBefore = model.trainableParameters().get(magnitude).toFloatArray();
+            TrainerTest.Recorder r = new TrainerTest.Recorder();
+            new Trainer(base.outputDir(dir.resolve("whole")).build(), model, train, List.of()).train(r, () -> false);
+            whole = r.losses();
+            magnitudeAfter = model.trainableParameters().get(magnitude).toFloatArray();
+        }
+        assertThat(magnitudeAfter).isNotEqualTo(magnitudeBefore);
+        assertThat(whole).allSatisfy(l -> assertThat(l).isFinite());
+        Path out = dir.resolve("parts");
+        List<Double> parts = new ArrayList<>();
+        try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(new FineTuning.Lora(dora), 5))) {
+            TrainerTest.Recorder r = new TrainerTest.Recorder();
+            new Trainer(base.outputDir(out).build(), model, train, List.of()).train(r, () -> r.logs.size() >= 4);
+            parts.addAll(r.losses());
+        }
+        try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.training(new FineTuning.Lora(dora), 5))) {
+            TrainerTest.Recorder r = new TrainerTest.Recorder();
+            new Trainer(base.outputDir(out).build(), model, train, List.of())
+                    .train(r, () -> false, CheckpointStore.latest(out));
+            parts.addAll(r.losses());
+        }
+        assertThat(parts).hasSameSizeAs(whole);
+        for (int i = 0; i < whole.size(); i++) {
+            assertThat(parts.get(i)).as("DoRA loss of step %d", i + 1).isCloseTo(whole.get(i), within(1e-5));
+        }
+    }
 }
