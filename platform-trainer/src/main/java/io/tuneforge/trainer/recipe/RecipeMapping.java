@@ -52,7 +52,7 @@ public final class RecipeMapping {
                 .optim(OptimizerType.fromConfigName(o.optim()))
                 .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
                 .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
-                .lossWeighting(lossWeighting(recipe.method()))
+                .lossWeighting(lossWeighting(o))
                 .warmupSteps(o.warmupSteps())
                 .warmupRatio(o.warmupRatio())
                 .maxGradNorm(o.maxGradNorm())
@@ -73,11 +73,11 @@ public final class RecipeMapping {
     }
 
     /** DFT when use_dft_loss (it wins, as in LLaMA-Factory), else EAFT when use_eaft_loss, else plain. */
-    public static TokenLossWeighting lossWeighting(RecipeMethod method) {
-        if (method.useDftLoss()) {
+    public static TokenLossWeighting lossWeighting(RecipeOptimization o) {
+        if (o.useDftLoss()) {
             return new TokenLossWeighting.Dft();
         }
-        return method.useEaftLoss() ? new TokenLossWeighting.Eaft(method.eaftAlpha()) : TokenLossWeighting.none();
+        return o.useEaftLoss() ? new TokenLossWeighting.Eaft(o.eaftAlpha()) : TokenLossWeighting.none();
     }
 
     /** LoRA, freeze or full fine-tuning as the model applies it. */

@@ -77,9 +77,6 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("stage", "sft"); // the one stage today: equal to its default
         m.put("do_train", true); // the one allowed value
         m.put("finetuning_type", "freeze");
-        m.put("use_dft_loss", true);
-        m.put("use_eaft_loss", true);
-        m.put("eaft_alpha", 0.5);
         m.put("lora_rank", 16);
         m.put("lora_alpha", 8.0);
         m.put("lora_dropout", 0.05);
@@ -104,6 +101,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("lr_scheduler_kwargs", "{\"num_cycles\":3}");
         m.put("optim", "adafactor");
         m.put("neftune_noise_alpha", 5.0);
+        m.put("use_dft_loss", true);
+        m.put("use_eaft_loss", true);
+        m.put("eaft_alpha", 0.5);
         m.put("warmup_steps", 3);
         m.put("warmup_ratio", 0.1);
         m.put("max_grad_norm", 0.5);
@@ -141,7 +141,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             // DFT wins when both are on: EAFT's keys are checked on the same job without DFT
             entry("use_eaft_loss", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft),
             entry("eaft_alpha", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft e ? e.alpha()
-                    : m.recipe().method().eaftAlpha()),
+                    : m.recipe().optimization().eaftAlpha()),
             entry("lora_rank", m -> (long) m.lora().rank()),
             entry("lora_alpha", m -> m.lora().alpha()),
             entry("lora_dropout", m -> m.lora().dropout()),

@@ -13,13 +13,8 @@ import java.util.Optional;
  * @param finetuningType {@code finetuning_type}: lora, freeze or full
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
- * @param useDftLoss     {@code use_dft_loss}: weigh each target token's loss by its probability (DFT); wins over EAFT
- *                       when both are set, as in LLaMA-Factory
- * @param useEaftLoss    {@code use_eaft_loss}: weigh each target token's loss by its top-20 entropy (EAFT)
- * @param eaftAlpha      {@code eaft_alpha}: EAFT's exponent on the entropy weight
  */
-public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze, boolean useDftLoss,
-        boolean useEaftLoss, double eaftAlpha) {
+public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze) {
 
     /** LLaMA-Factory's {@code finetuning_type} values TuneForge trains. */
     public enum FinetuningType {
@@ -68,14 +63,6 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField LORAPLUS_LR_RATIO = RecipeField.decimal("loraplus_lr_ratio", Section.LORA, null,
             Range.aboveUpTo(0, 1_000_000), "LoRA+ ratio",
             "LoRA+: the B matrices learn at learning rate × this ratio (16 is typical); blank: off.");
-    static final RecipeField USE_DFT_LOSS = RecipeField.bool("use_dft_loss", Section.METHOD, false, "DFT loss",
-            "Dynamic fine-tuning: each answer token's loss is weighted by the model's probability of it "
-                    + "(wins over EAFT when both are on).");
-    static final RecipeField USE_EAFT_LOSS = RecipeField.bool("use_eaft_loss", Section.METHOD, false, "EAFT loss",
-            "Entropy-adaptive fine-tuning: each answer token's loss is weighted by (entropy of its top-20 "
-                    + "prediction / 3) ^ EAFT alpha.");
-    static final RecipeField EAFT_ALPHA = RecipeField.decimal("eaft_alpha", Section.METHOD, 1.0,
-            Range.aboveUpTo(0, 100), "EAFT alpha", "Exponent of EAFT's entropy weight.");
     static final RecipeField FREEZE_TRAINABLE_LAYERS = RecipeField.integer("freeze_trainable_layers", Section.FREEZE,
             2L, Range.between(1, 10_000), "Trainable layers", "The last N decoder layers train; the rest stays frozen.");
     static final RecipeField FREEZE_TRAINABLE_MODULES = RecipeField.text("freeze_trainable_modules", Section.FREEZE,
@@ -83,8 +70,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             "Modules inside those layers that train: all, or a comma list of self_attn, mlp, input_layernorm, "
                     + "post_attention_layernorm.");
 
-    static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, USE_DFT_LOSS, USE_EAFT_LOSS,
-            EAFT_ALPHA, LORA_RANK, LORA_ALPHA,
+    static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
             LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
 
     /**
@@ -130,8 +116,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of("all")));
         return new RecipeMethod(v.text(STAGE),
-                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze,
-                v.bool(USE_DFT_LOSS), v.bool(USE_EAFT_LOSS), v.decimal(EAFT_ALPHA));
+                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
     }
 
     /** A comma list of module names, "all" (or an alias) expanded to every known one. */

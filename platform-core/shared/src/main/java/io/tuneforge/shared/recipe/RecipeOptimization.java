@@ -30,12 +30,16 @@ import tools.jackson.databind.json.JsonMapper;
  * @param lrSchedulerKwargs         {@code lr_scheduler_kwargs}: the schedule's own arguments (e.g. min_lr_rate);
  *                                  empty for Hugging Face's defaults; the trainer checks the names per schedule
  * @param neftuneNoiseAlpha         {@code neftune_noise_alpha}: NEFTune's noise scale on input embeddings; 0 is off
+ * @param useDftLoss                {@code use_dft_loss}: weigh each target token's loss by its probability (DFT);
+ *                                  wins over EAFT when both are set, as in LLaMA-Factory
+ * @param useEaftLoss               {@code use_eaft_loss}: weigh each target token's loss by its top-20 entropy (EAFT)
+ * @param eaftAlpha                 {@code eaft_alpha}: EAFT's exponent on the entropy weight
  */
 public record RecipeOptimization(double learningRate, double numTrainEpochs, Optional<Long> maxSteps,
         int perDeviceTrainBatchSize, int gradientAccumulationSteps, String lrSchedulerType, int warmupSteps,
         double warmupRatio, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
         double adamEpsilon, long seed, String optim, Map<String, Object> lrSchedulerKwargs,
-        double neftuneNoiseAlpha) {
+        double neftuneNoiseAlpha, boolean useDftLoss, boolean useEaftLoss, double eaftAlpha) {
 
     public RecipeOptimization {
         lrSchedulerKwargs = Map.copyOf(lrSchedulerKwargs);
@@ -91,6 +95,14 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
     static final RecipeField LR_SCHEDULER_KWARGS = RecipeField.text("lr_scheduler_kwargs", Section.OPTIMIZATION, null,
             "Scheduler arguments", "The schedule's own arguments as a JSON object, e.g. {\"min_lr_rate\": 0.1} for "
                     + "cosine_with_min_lr or {\"num_cycles\": 3} for cosine_with_restarts (blank: defaults).");
+    static final RecipeField USE_DFT_LOSS = RecipeField.bool("use_dft_loss", Section.OPTIMIZATION, false, "DFT loss",
+            "Dynamic fine-tuning: each answer token's loss is weighted by the model's probability of it "
+                    + "(wins over EAFT when both are on).");
+    static final RecipeField USE_EAFT_LOSS = RecipeField.bool("use_eaft_loss", Section.OPTIMIZATION, false, "EAFT loss",
+            "Entropy-adaptive fine-tuning: each answer token's loss is weighted by (entropy of its top-20 "
+                    + "prediction / 3) ^ EAFT alpha.");
+    static final RecipeField EAFT_ALPHA = RecipeField.decimal("eaft_alpha", Section.OPTIMIZATION, 1.0,
+            Range.aboveUpTo(0, 100), "EAFT alpha", "Exponent of EAFT's entropy weight.");
     static final RecipeField NEFTUNE_NOISE_ALPHA = RecipeField.decimal("neftune_noise_alpha", Section.OPTIMIZATION,
             0.0, Range.between(0, 1000), "NEFTune alpha",
             "Uniform noise of scale alpha/√(length·width) on the input embeddings while training (NEFTune; "
@@ -99,7 +111,7 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
     static final List<RecipeField> FIELDS = List.of(LEARNING_RATE, NUM_TRAIN_EPOCHS, MAX_STEPS,
             PER_DEVICE_TRAIN_BATCH_SIZE, GRADIENT_ACCUMULATION_STEPS, LR_SCHEDULER_TYPE, WARMUP_STEPS, WARMUP_RATIO,
             MAX_GRAD_NORM, WEIGHT_DECAY, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, SEED, OPTIM, LR_SCHEDULER_KWARGS,
-            NEFTUNE_NOISE_ALPHA);
+            NEFTUNE_NOISE_ALPHA, USE_DFT_LOSS, USE_EAFT_LOSS, EAFT_ALPHA);
 
     static RecipeOptimization from(RecipeValues v) {
         return new RecipeOptimization(v.decimal(LEARNING_RATE), v.decimal(NUM_TRAIN_EPOCHS),
@@ -107,7 +119,8 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
                 (int) v.integer(GRADIENT_ACCUMULATION_STEPS), v.text(LR_SCHEDULER_TYPE), (int) v.integer(WARMUP_STEPS),
                 v.decimal(WARMUP_RATIO), v.decimal(MAX_GRAD_NORM), v.decimal(WEIGHT_DECAY), v.decimal(ADAM_BETA1),
                 v.decimal(ADAM_BETA2), v.decimal(ADAM_EPSILON), v.integer(SEED), v.text(OPTIM),
-                schedulerKwargs(v), v.decimal(NEFTUNE_NOISE_ALPHA));
+                schedulerKwargs(v), v.decimal(NEFTUNE_NOISE_ALPHA), v.bool(USE_DFT_LOSS), v.bool(USE_EAFT_LOSS),
+                v.decimal(EAFT_ALPHA));
     }
 
     /** {@code lr_scheduler_kwargs}: a JSON object of numbers and words (Hugging Face's dict), blank for none. */

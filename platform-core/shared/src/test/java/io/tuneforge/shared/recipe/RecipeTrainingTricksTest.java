@@ -56,15 +56,15 @@ class RecipeTrainingTricksTest {
 
     @Test
     void dftAndEaftLossKeysAreReadWithLlamaFactoryDefaults() {
-        RecipeMethod plain = JobRecipe.read(Map.of(), RecipeSource.YAML).method();
-        RecipeMethod eaft = JobRecipe.read(Map.of("use_eaft_loss", true, "eaft_alpha", 0.5), RecipeSource.YAML)
-                .method();
+        RecipeOptimization plain = JobRecipe.read(Map.of(), RecipeSource.YAML).optimization();
+        RecipeOptimization eaft = JobRecipe.read(Map.of("use_eaft_loss", true, "eaft_alpha", 0.5), RecipeSource.YAML)
+                .optimization();
 
         assertThat(plain.useDftLoss()).isFalse();
         assertThat(plain.useEaftLoss()).isFalse();
         assertThat(plain.eaftAlpha()).isEqualTo(1.0);
         assertThat(eaft.useEaftLoss()).isTrue();
         assertThat(eaft.eaftAlpha()).isEqualTo(0.5);
-        assertThat(JobRecipe.read(Map.of("use_dft_loss", true), RecipeSource.YAML).method().useDftLoss()).isTrue();
+        assertThat(JobRecipe.read(Map.of("use_dft_loss", true), RecipeSource.YAML).optimization().useDftLoss()).isTrue();
     }
 }
