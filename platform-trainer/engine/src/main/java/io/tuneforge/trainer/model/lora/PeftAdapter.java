@@ -119,7 +119,7 @@ public final class PeftAdapter {
 
     /**
      * Why an {@code adapter_config.json} describes something other than plain LoRA on linear layers, which both
-     * attaching and merging would get wrong: another peft_type, DoRA, Conv1D layouts, trained biases, extra modules,
+     * attaching and merging would get wrong: another peft_type, Conv1D layouts, trained biases, extra modules,
      * per-module ranks or alphas. Empty when supported.
      */
     public static Optional<String> unsupported(JsonNode config) {
@@ -189,7 +189,7 @@ public final class PeftAdapter {
         return root;
     }
 
-    /** Reads {@code adapter_config.json}; unsupported settings (DoRA, biases, extra modules) fail clearly. */
+    /** Reads {@code adapter_config.json} (use_dora included); unsupported settings (biases, extra modules) fail clearly. */
     public static LoraConfig readConfig(Path directory) throws IOException {
         Path file = directory.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(file)) {
