@@ -13,7 +13,9 @@ import io.tuneforge.shared.recipe.RecipeMethod;
  * per layer {@code s·b·h·(34 + 5·a·s/h)} bytes in 16-bit, doubled for float32, plus the LM head's logits for the
  * trainer's 256-token chunks. Duration assumes {@code 6·N·tokens} FLOPs for full training and {@code 4·N·tokens} for
  * LoRA/freeze (no weight gradients of frozen matrices), at a throughput measured on the reference CPU (2.6e11 FLOP/s
- * on 2 cores) or a conservative 5e13 FLOP/s for a CUDA device. It is an estimate: it refuses jobs that cannot fit,
+ * on 2 cores) or a conservative 5e13 FLOP/s for a CUDA device. Optimizer state follows {@code optim}: AdamW keeps
+ * two moments per trained number, SGD none, Adafactor one row and one column per matrix (a full second moment only
+ * for vectors). It is an estimate: it refuses jobs that cannot fit,
  * and gives a time scale, not a promise.
  *
  * <p>The time covers every phase ({@link PhaseSeconds}): training; the validation losses ({@code 2·N} FLOPs per token,
@@ -77,7 +79,7 @@ public final class PreflightEstimator {
         long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
         long gradients = trainable * FLOAT_BYTES;
-        long optimizer = 2 * trainable * FLOAT_BYTES;
+        long optimizer = optimizerStateNumbers(model, recipe, trainable) * FLOAT_BYTES;
         long activations = activationBytes(model, batch, cutoff);
         long subtotal = weights + gradients + optimizer + activations;
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
@@ -157,6 +159,42 @@ public final class PreflightEstimator {
                 .orElse((long) (rowCount * cutoff * recipe.optimization().numTrainEpochs()));
     }
 
+    /** Numbers the optimizer keeps for {@code trainable} trained numbers, by {@code optim}. */
+    static long optimizerStateNumbers(ModelDimensions m, JobRecipe recipe, long trainable) {
+        return switch (recipe.optimization().optim()) {
+            case "sgd" -> 0;
+            case "adafactor" -> adafactorStateNumbers(m, recipe.method());
+            default -> 2 * trainable; // adamw_torch: exp_avg and exp_avg_sq
+        };
+    }
+
+    /** Adafactor's factored second moment: rows + columns of every trained matrix, the whole of every vector. */
+    static long adafactorStateNumbers(ModelDimensions m, RecipeMethod method) {
+        long h = m.hiddenSize();
+        long kv = m.keyValueWidth();
+        long inter = m.intermediateSize();
+        if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
+            long r = method.lora().rank();
+            long perLayer = 0;
+            for (String target : method.lora().targetModules()) {
+                perLayer += switch (target) { // A (r, in): r + in; B (out, r): out + r
+                    case "q_proj", "o_proj" -> (r + h) + (h + r);
+                    case "k_proj", "v_proj" -> (r + h) + (kv + r);
+                    case "gate_proj", "up_proj", "down_proj" -> (r + h) + (inter + r);
+                    default -> 0;
+                };
+            }
+            return perLayer * m.layers();
+        }
+        // q, o (h, h); k, v (kv, h); gate, up (I, h); down (h, I); two norms (h)
+        long perLayer = 2 * (h + h) + 2 * (kv + h) + 3 * (inter + h) + 2 * h;
+        if (method.finetuningType() == RecipeMethod.FinetuningType.FREEZE) {
+            return Math.min(m.layers(), method.freeze().trainableLayers()) * perLayer;
+        }
+        long embeddings = (m.vocabSize() + h) * (m.tiedEmbeddings() ? 1 : 2);
+        return m.layers() * perLayer + embeddings + h;
+    }
+
     /** LoRA matrices A (r × in) and B (out × r) on every targeted linear of every layer. */
     static long loraParameters(ModelDimensions m, RecipeMethod.Lora lora) {
         long r = lora.rank();
@@ -173,7 +211,18 @@ public final class PreflightEstimator {
                 default -> 0;
             };
         }
-        return perLayer * m.layers();
+        long magnitudes = 0; // DoRA: one magnitude per output feature of each adapted linear
+        if (lora.useDora()) {
+            for (String target : lora.targetModules()) {
+                magnitudes += switch (target) {
+                    case "q_proj", "o_proj", "down_proj" -> h;
+                    case "k_proj", "v_proj" -> kv;
+                    case "gate_proj", "up_proj" -> m.intermediateSize();
+                    default -> 0;
+                };
+            }
+        }
+        return (perLayer + magnitudes) * m.layers();
     }
 
     private static long activationBytes(ModelDimensions m, long batch, long cutoff) {

@@ -137,6 +137,39 @@ class PreflightEstimatorTest {
         assertThat(phases.calibrated()).isTrue();
     }
 
+    @Test
+    void optimizerMemoryFollowsTheOptimizer() {
+        Map<String, Object> full = Map.of("finetuning_type", "full");
+        long adamW = PreflightEstimator.estimate(LLAMA_1B, recipe(full), 10, false).optimizerBytes();
+        ResourceEstimate sgd = PreflightEstimator.estimate(LLAMA_1B,
+                recipe(Map.of("finetuning_type", "full", "optim", "sgd")), 10, false);
+        long adafactor = PreflightEstimator.estimate(LLAMA_1B,
+                recipe(Map.of("finetuning_type", "full", "optim", "adafactor")), 10, false).optimizerBytes();
+
+        assertThat(adamW).isEqualTo(2 * 4 * LLAMA_1B.parameters());
+        assertThat(sgd.optimizerBytes()).isZero();
+        // per layer: q, o 2·(2048+2048); k, v 2·(512+2048); gate, up, down 3·(8192+2048); norms 2·2048
+        long perLayer = 2 * 4096 + 2 * 2560 + 3 * 10240 + 2 * 2048;
+        assertThat(adafactor).isEqualTo(4 * (16 * perLayer + (128256 + 2048) + 2048));
+        assertThat(adafactor).isLessThan(adamW / 1000);
+    }
+
+    @Test
+    void adafactorOnLoraKeepsRowsAndColumnsOfEachAdapterMatrix() {
+        long state = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("optim", "adafactor", "lora_rank", 8,
+                "lora_target", "q_proj")), 10, false).optimizerBytes();
+        assertThat(state).isEqualTo(4L * 16 * ((8 + 2048) + (2048 + 8)));
+    }
+
+    @Test
+    void doraAddsOneMagnitudePerOutputFeatureOfEachAdaptedLinear() {
+        JobRecipe lora = recipe(Map.of("lora_rank", 8, "lora_target", "q_proj,v_proj"));
+        JobRecipe dora = recipe(Map.of("lora_rank", 8, "lora_target", "q_proj,v_proj", "use_dora", true));
+        long extra = PreflightEstimator.loraParameters(LLAMA_1B, dora.method().lora())
+                - PreflightEstimator.loraParameters(LLAMA_1B, lora.method().lora());
+        assertThat(extra).isEqualTo(16L * (2048 + 512));
+    }
+
     private static JobRecipe recipe(Map<String, Object> values) {
         return JobRecipe.read(values, RecipeSource.FORM);
     }

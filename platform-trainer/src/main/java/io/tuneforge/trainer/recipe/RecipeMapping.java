@@ -18,7 +18,10 @@ import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.optim.OptimizerType;
+import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,6 +42,8 @@ public final class RecipeMapping {
         RecipeOptimization o = recipe.optimization();
         RecipeEvaluation e = recipe.evaluation();
         RecipeOutputs out = recipe.outputs();
+        SchedulerType scheduler = SchedulerType.fromConfigName(o.lrSchedulerType());
+        boolean lora = recipe.method().finetuningType() == RecipeMethod.FinetuningType.LORA;
         return TrainingConfig.builder(outputDir)
                 .learningRate(o.learningRate())
                 .numTrainEpochs(o.numTrainEpochs())
@@ -46,7 +51,12 @@ public final class RecipeMapping {
                 .perDeviceTrainBatchSize(o.perDeviceTrainBatchSize())
                 .perDeviceEvalBatchSize(e.perDeviceEvalBatchSize())
                 .gradientAccumulationSteps(o.gradientAccumulationSteps())
-                .lrSchedulerType(SchedulerType.fromConfigName(o.lrSchedulerType()))
+                .lrSchedulerType(scheduler)
+                .lrSchedulerOptions(SchedulerOptions.fromKwargs(scheduler, o.lrSchedulerKwargs()))
+                .optim(OptimizerType.fromConfigName(o.optim()))
+                .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
+                .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
+                .lossWeighting(lossWeighting(o))
                 .warmupSteps(o.warmupSteps())
                 .warmupRatio(o.warmupRatio())
                 .maxGradNorm(o.maxGradNorm())
@@ -64,6 +74,14 @@ public final class RecipeMapping {
                 .earlyStoppingMinDelta(e.earlyStoppingThreshold())
                 .loadBestModelAtEnd(e.loadBestModelAtEnd())
                 .build();
+    }
+
+    /** DFT when use_dft_loss (it wins, as in LLaMA-Factory), else EAFT when use_eaft_loss, else plain. */
+    public static TokenLossWeighting lossWeighting(RecipeOptimization o) {
+        if (o.useDftLoss()) {
+            return new TokenLossWeighting.Dft();
+        }
+        return o.useEaftLoss() ? new TokenLossWeighting.Eaft(o.eaftAlpha()) : TokenLossWeighting.none();
     }
 
     /** LoRA, freeze or full fine-tuning as the model applies it. */
@@ -99,7 +117,8 @@ public final class RecipeMapping {
 
     /** PEFT's LoraConfig from the recipe's LoRA settings. */
     public static LoraConfig loraConfig(RecipeMethod.Lora lora) {
-        return new LoraConfig(lora.rank(), lora.alpha(), lora.dropout(), lora.targetModules(), lora.useRslora());
+        return new LoraConfig(lora.rank(), lora.alpha(), lora.dropout(), lora.targetModules(), lora.useRslora(),
+                lora.useDora());
     }
 
     /** How rows are cleaned, capped and split (the split seeded with {@code seed}, as the Datasets page shows it). */

@@ -346,7 +346,7 @@ class NewJobViewTest extends SpringBrowserlessTest {
                 .contains("Not applied (the model and dataset pickers and the job set them): dataset, output_dir.")
                 .contains("datasets identity");
 
-        for (String refused : List.of("lora_rnak: 4\n", "use_dora: true\n", "lora_rank: 0\n",
+        for (String refused : List.of("lora_rnak: 4\n", "use_galore: true\n", "lora_rank: 0\n",
                 "model_name_or_path: x\nfinetuning_type: full\nadapter_name_or_path: a\n")) {
             test(view.importYaml).click();
             view.yaml.setValue(refused);

@@ -32,6 +32,7 @@ import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.recipe.RecipeMapping;
+import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.web.api.ApiTokenService;
 import io.tuneforge.web.testing.SignedIn;
@@ -84,6 +85,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("lora_dropout", 0.05);
         m.put("lora_target", "q_proj,v_proj");
         m.put("use_rslora", true);
+        m.put("use_dora", true);
+        m.put("loraplus_lr_ratio", 16.0);
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
         m.put("template", "alpaca");
@@ -97,7 +100,13 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("max_steps", 7);
         m.put("per_device_train_batch_size", 4);
         m.put("gradient_accumulation_steps", 2);
-        m.put("lr_scheduler_type", "linear");
+        m.put("lr_scheduler_type", "cosine_with_restarts");
+        m.put("lr_scheduler_kwargs", "{\"num_cycles\":3}");
+        m.put("optim", "adafactor");
+        m.put("neftune_noise_alpha", 5.0);
+        m.put("use_dft_loss", true);
+        m.put("use_eaft_loss", true);
+        m.put("eaft_alpha", 0.5);
         m.put("warmup_steps", 3);
         m.put("warmup_ratio", 0.1);
         m.put("max_grad_norm", 0.5);
@@ -133,11 +142,23 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 case FineTuning.Full full -> "full";
                 case FineTuning.None none -> "none";
             }),
+            entry("use_dft_loss", m -> m.training().lossWeighting() instanceof TokenLossWeighting.Dft),
+            // DFT wins when both are on: EAFT's keys are checked on the same job without DFT
+            entry("use_eaft_loss", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft),
+            entry("eaft_alpha", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft e ? e.alpha()
+                    : m.recipe().optimization().eaftAlpha()),
             entry("lora_rank", m -> (long) m.lora().rank()),
             entry("lora_alpha", m -> m.lora().alpha()),
             entry("lora_dropout", m -> m.lora().dropout()),
             entry("lora_target", m -> modules(m.lora().targetModules(), RecipeMethod.LINEAR_MODULES)),
             entry("use_rslora", m -> m.lora().useRslora()),
+            entry("use_dora", m -> m.lora().useDora()),
+            entry("loraplus_lr_ratio", m -> {
+                // like the freeze keys: what the same job would train with as LoRA, whatever its method
+                double ratio = RecipeMapping.trainingConfig(m.recipe().with(Map.of("finetuning_type", "lora"),
+                        RecipeSource.STORED), Path.of("out")).loraPlusLrRatio();
+                return ratio > 0 ? ratio : null;
+            }),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
@@ -152,6 +173,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("per_device_train_batch_size", m -> (long) m.training().perDeviceTrainBatchSize()),
             entry("gradient_accumulation_steps", m -> (long) m.training().gradientAccumulationSteps()),
             entry("lr_scheduler_type", m -> m.training().lrSchedulerType().configName()),
+            entry("lr_scheduler_kwargs", m -> m.training().lrSchedulerOptions().numCycles().isPresent()
+                    ? "{\"num_cycles\":" + (long) m.training().lrSchedulerOptions().numCycles().getAsDouble() + "}"
+                    : null),
+            entry("optim", m -> m.training().optim().configName()),
+            entry("neftune_noise_alpha", m -> m.training().neftuneNoiseAlpha()),
             entry("warmup_steps", m -> (long) m.training().warmupSteps()),
             entry("warmup_ratio", m -> m.training().warmupRatio()),
             entry("max_grad_norm", m -> m.training().maxGradNorm()),
@@ -180,6 +206,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("predict_max_new_tokens", m -> (long) m.recipe().outputs().predictMaxNewTokens()),
             entry("export_gguf", m -> RecipeMapping.exportGguf(m.recipe()).map(t -> t.name().toLowerCase())
                     .orElse("none")));
+
+    /** The loss weighting the same job trains with when use_dft_loss is off. */
+    private static TokenLossWeighting withoutDft(Mapped m) {
+        return RecipeMapping.trainingConfig(m.recipe().with(Map.of("use_dft_loss", false), RecipeSource.STORED),
+                Path.of("out")).lossWeighting();
+    }
 
     /** A module list as the recipe spells it: "all" for every module. */
     private static String modules(List<String> chosen, List<String> all) {

@@ -141,6 +141,10 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
             throw RecipeModel.ADAPTER_NAME_OR_PATH.refused(model.adapterNameOrPath().get(), v.source(),
                     "an adapter only with finetuning_type lora");
         }
+        if (model.bf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA && method.lora().useDora()) {
+            throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when bf16 is true (DoRA's weight norm "
+                    + "needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain LoRA in bf16");
+        }
     }
 
     /**

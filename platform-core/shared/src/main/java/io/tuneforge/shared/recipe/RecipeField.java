@@ -183,10 +183,36 @@ public record RecipeField(String key, Section section, Kind kind, Optional<Objec
     }
 
     private String textOf(Object raw, RecipeSource source) {
+        if (JSON_OBJECT_KEYS.contains(key)) {
+            return jsonObjectText(raw, source);
+        }
         if (raw instanceof java.util.Map || raw instanceof java.util.Collection) {
             throw refused(raw, source);
         }
         return raw.toString().strip();
+    }
+
+    /**
+     * TEXT keys whose value is a JSON object (Hugging Face's dict arguments): YAML gives them as a mapping, REST and
+     * the form as JSON text; either way the value becomes compact JSON text, so every entry point stores the same.
+     */
+    private static final java.util.Set<String> JSON_OBJECT_KEYS = java.util.Set.of("lr_scheduler_kwargs");
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
+    private String jsonObjectText(Object raw, RecipeSource source) {
+        String rule = "a JSON object, e.g. {\"num_cycles\": 3}";
+        try {
+            tools.jackson.databind.JsonNode node = raw instanceof java.util.Map<?, ?> map ? JSON.valueToTree(map)
+                    : JSON.readTree(raw.toString().strip());
+            if (node == null || !node.isObject()) {
+                throw refused(raw, source, rule);
+            }
+            return JSON.writeValueAsString(node);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw refused(raw, source, rule);
+        }
     }
 
     /** A refusal naming this key, the value and what is allowed. */

@@ -84,6 +84,8 @@ public final class RecipeKeys {
             m.put(k, machinery);
         }
         m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
+        m.put("loraplus_lr_embedding", "LoRA+'s learning rate of LoRA on embedding layers; TuneForge puts LoRA on "
+                + "the linear layers only, so it has nothing to act on (loraplus_lr_ratio applies)");
         return Map.copyOf(m);
     }
 
@@ -97,12 +99,13 @@ public final class RecipeKeys {
         put(m, "pure_bf16 (trainable weights in bf16 too) is not supported: use bf16: true, which keeps trainable "
                 + "weights, optimizer state and the loss in float32", "pure_bf16");
         put(m, "tf32 is a CUDA (Ampere) setting; TuneForge trains on the CPU: remove it", "tf32");
-        put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora), freeze "
+        put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora, use_dora, "
+                + "loraplus_lr_ratio), freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
-                "use_dora", "pissa_init", "pissa_iter", "pissa_convert", "loraplus_lr_ratio", "loraplus_lr_embedding",
+                "pissa_init", "pissa_iter", "pissa_convert",
                 "additional_target", "lora_bf16_mode", "create_new_adapter", "use_galore", "use_badam", "use_apollo",
-                "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower", "neftune_noise_alpha",
-                "use_dft_loss", "use_eaft_loss", "optim");
+                "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
+                "use_asft_loss", "asft_alpha");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The training stage and the fine-tuning type with its settings.
@@ -59,6 +60,12 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             "Comma-separated linear modules (q_proj,v_proj) or all (every linear layer of the decoder blocks).");
     static final RecipeField USE_RSLORA = RecipeField.bool("use_rslora", Section.LORA, false, "rsLoRA",
             "Rank-stabilised scaling α/√r instead of α/r.");
+    static final RecipeField USE_DORA = RecipeField.bool("use_dora", Section.LORA, false, "DoRA",
+            "Weight-decomposed LoRA: a trained magnitude per output feature rescales the adapted weight "
+                    + "(PEFT's use_dora; a little more memory and time than LoRA).");
+    static final RecipeField LORAPLUS_LR_RATIO = RecipeField.decimal("loraplus_lr_ratio", Section.LORA, null,
+            Range.aboveUpTo(0, 1_000_000), "LoRA+ ratio",
+            "LoRA+: the B matrices learn at learning rate × this ratio (16 is typical); blank: off.");
     static final RecipeField FREEZE_TRAINABLE_LAYERS = RecipeField.integer("freeze_trainable_layers", Section.FREEZE,
             2L, Range.between(1, 10_000), "Trainable layers", "The last N decoder layers train; the rest stays frozen.");
     static final RecipeField FREEZE_TRAINABLE_MODULES = RecipeField.text("freeze_trainable_modules", Section.FREEZE,
@@ -67,7 +74,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + "post_attention_layernorm.");
 
     static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
-            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -77,8 +84,11 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      * @param dropout       {@code lora_dropout}: dropout on the adapter's input while training
      * @param targetModules {@code lora_target}: the linear modules that get an adapter, expanded from "all"
      * @param useRslora     {@code use_rslora}: rank-stabilised scaling
+     * @param useDora       {@code use_dora}: DoRA's trained magnitude per output feature
+     * @param loraPlusLrRatio {@code loraplus_lr_ratio}: LoRA+'s learning-rate ratio of B over A; empty: off
      */
-    public record Lora(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora) {
+    public record Lora(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
+            boolean useDora, Optional<Double> loraPlusLrRatio) {
 
         public Lora {
             targetModules = List.copyOf(targetModules);
@@ -105,7 +115,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
                 modules(LORA_TARGET, v, LINEAR_MODULES, FUSED_LINEAR_MODULES, List.of("all", "all-linear", "all_linear")),
-                v.bool(USE_RSLORA));
+                v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),

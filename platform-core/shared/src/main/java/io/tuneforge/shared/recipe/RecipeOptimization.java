@@ -1,7 +1,13 @@
 package io.tuneforge.shared.recipe;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * How weights are updated: Hugging Face TrainingArguments names, defaults of LLaMA-Factory's web UI.
@@ -20,14 +26,34 @@ import java.util.Optional;
  * @param adamBeta2                 {@code adam_beta2}: AdamW second-moment decay
  * @param adamEpsilon               {@code adam_epsilon}: AdamW epsilon
  * @param seed                      {@code seed}: shuffling, split and initialisation seed
+ * @param optim                     {@code optim}: the optimizer (adamw_torch, sgd, adafactor)
+ * @param lrSchedulerKwargs         {@code lr_scheduler_kwargs}: the schedule's own arguments (e.g. min_lr_rate);
+ *                                  empty for Hugging Face's defaults; the trainer checks the names per schedule
+ * @param neftuneNoiseAlpha         {@code neftune_noise_alpha}: NEFTune's noise scale on input embeddings; 0 is off
+ * @param useDftLoss                {@code use_dft_loss}: weigh each target token's loss by its probability (DFT);
+ *                                  wins over EAFT when both are set, as in LLaMA-Factory
+ * @param useEaftLoss               {@code use_eaft_loss}: weigh each target token's loss by its top-20 entropy (EAFT)
+ * @param eaftAlpha                 {@code eaft_alpha}: EAFT's exponent on the entropy weight
  */
 public record RecipeOptimization(double learningRate, double numTrainEpochs, Optional<Long> maxSteps,
         int perDeviceTrainBatchSize, int gradientAccumulationSteps, String lrSchedulerType, int warmupSteps,
         double warmupRatio, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
-        double adamEpsilon, long seed) {
+        double adamEpsilon, long seed, String optim, Map<String, Object> lrSchedulerKwargs,
+        double neftuneNoiseAlpha, boolean useDftLoss, boolean useEaftLoss, double eaftAlpha) {
+
+    public RecipeOptimization {
+        lrSchedulerKwargs = Map.copyOf(lrSchedulerKwargs);
+    }
 
     /** Hugging Face scheduler names the trainer implements. */
-    public static final List<String> SCHEDULERS = List.of("cosine", "linear", "constant", "constant_with_warmup");
+    public static final List<String> SCHEDULERS = List.of("cosine", "linear", "constant", "constant_with_warmup",
+            "cosine_with_restarts", "polynomial", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr",
+            "warmup_stable_decay");
+
+    /** Hugging Face optimizer names the trainer implements ({@code adamw_torch_fused} is adamw_torch's maths). */
+    public static final List<String> OPTIMIZERS = List.of("adamw_torch", "adamw_torch_fused", "sgd", "adafactor");
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     static final RecipeField LEARNING_RATE = RecipeField.decimal("learning_rate", Section.OPTIMIZATION, 5e-5,
             Range.aboveUpTo(0, 10), "Learning rate",
@@ -63,16 +89,75 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
             Range.aboveUpTo(0, 1), "Adam ε", "AdamW epsilon (numerical stability).");
     static final RecipeField SEED = RecipeField.integer("seed", Section.OPTIMIZATION, 42L,
             Range.between(0, 4_294_967_295L), "Seed", "Makes shuffling, the validation split and initialisation repeatable.");
+    static final RecipeField OPTIM = RecipeField.choice("optim", Section.OPTIMIZATION, "adamw_torch", OPTIMIZERS,
+            "Optimizer", "adamw_torch: AdamW (two moments per weight); sgd: plain SGD, no optimizer memory; "
+                    + "adafactor: factored second moment (rows + columns per matrix), far less memory.");
+    static final RecipeField LR_SCHEDULER_KWARGS = RecipeField.text("lr_scheduler_kwargs", Section.OPTIMIZATION, null,
+            "Scheduler arguments", "The schedule's own arguments as a JSON object, e.g. {\"min_lr_rate\": 0.1} for "
+                    + "cosine_with_min_lr or {\"num_cycles\": 3} for cosine_with_restarts (blank: defaults).");
+    static final RecipeField USE_DFT_LOSS = RecipeField.bool("use_dft_loss", Section.OPTIMIZATION, false, "DFT loss",
+            "Dynamic fine-tuning: each answer token's loss is weighted by the model's probability of it "
+                    + "(wins over EAFT when both are on).");
+    static final RecipeField USE_EAFT_LOSS = RecipeField.bool("use_eaft_loss", Section.OPTIMIZATION, false, "EAFT loss",
+            "Entropy-adaptive fine-tuning: each answer token's loss is weighted by (entropy of its top-20 "
+                    + "prediction / 3) ^ EAFT alpha.");
+    static final RecipeField EAFT_ALPHA = RecipeField.decimal("eaft_alpha", Section.OPTIMIZATION, 1.0,
+            Range.aboveUpTo(0, 100), "EAFT alpha", "Exponent of EAFT's entropy weight.");
+    static final RecipeField NEFTUNE_NOISE_ALPHA = RecipeField.decimal("neftune_noise_alpha", Section.OPTIMIZATION,
+            0.0, Range.between(0, 1000), "NEFTune alpha",
+            "Uniform noise of scale alpha/√(length·width) on the input embeddings while training (NEFTune; "
+                    + "5 is typical); 0 turns it off.");
 
     static final List<RecipeField> FIELDS = List.of(LEARNING_RATE, NUM_TRAIN_EPOCHS, MAX_STEPS,
             PER_DEVICE_TRAIN_BATCH_SIZE, GRADIENT_ACCUMULATION_STEPS, LR_SCHEDULER_TYPE, WARMUP_STEPS, WARMUP_RATIO,
-            MAX_GRAD_NORM, WEIGHT_DECAY, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, SEED);
+            MAX_GRAD_NORM, WEIGHT_DECAY, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, SEED, OPTIM, LR_SCHEDULER_KWARGS,
+            NEFTUNE_NOISE_ALPHA, USE_DFT_LOSS, USE_EAFT_LOSS, EAFT_ALPHA);
 
     static RecipeOptimization from(RecipeValues v) {
         return new RecipeOptimization(v.decimal(LEARNING_RATE), v.decimal(NUM_TRAIN_EPOCHS),
                 v.optionalInteger(MAX_STEPS), (int) v.integer(PER_DEVICE_TRAIN_BATCH_SIZE),
                 (int) v.integer(GRADIENT_ACCUMULATION_STEPS), v.text(LR_SCHEDULER_TYPE), (int) v.integer(WARMUP_STEPS),
                 v.decimal(WARMUP_RATIO), v.decimal(MAX_GRAD_NORM), v.decimal(WEIGHT_DECAY), v.decimal(ADAM_BETA1),
-                v.decimal(ADAM_BETA2), v.decimal(ADAM_EPSILON), v.integer(SEED));
+                v.decimal(ADAM_BETA2), v.decimal(ADAM_EPSILON), v.integer(SEED), v.text(OPTIM),
+                schedulerKwargs(v), v.decimal(NEFTUNE_NOISE_ALPHA), v.bool(USE_DFT_LOSS), v.bool(USE_EAFT_LOSS),
+                v.decimal(EAFT_ALPHA));
+    }
+
+    /** {@code lr_scheduler_kwargs}: a JSON object of numbers and words (Hugging Face's dict), blank for none. */
+    private static Map<String, Object> schedulerKwargs(RecipeValues v) {
+        String text = v.optionalText(LR_SCHEDULER_KWARGS).orElse("");
+        if (text.isBlank()) {
+            if (v.text(LR_SCHEDULER_TYPE).equals("cosine_with_min_lr")) {
+                throw LR_SCHEDULER_KWARGS.refused(text, v.source(),
+                        "min_lr or min_lr_rate with lr_scheduler_type cosine_with_min_lr, e.g. {\"min_lr_rate\": 0.1}");
+            }
+            return Map.of();
+        }
+        String rule = "a JSON object of numbers or words, e.g. {\"min_lr_rate\": 0.1}";
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw LR_SCHEDULER_KWARGS.refused(text, v.source(), rule);
+        }
+        if (node == null || !node.isObject()) {
+            throw LR_SCHEDULER_KWARGS.refused(text, v.source(), rule);
+        }
+        if (v.text(LR_SCHEDULER_TYPE).equals("cosine_with_min_lr") && !node.has("min_lr") && !node.has("min_lr_rate")) {
+            throw LR_SCHEDULER_KWARGS.refused(text, v.source(),
+                    "min_lr or min_lr_rate with lr_scheduler_type cosine_with_min_lr, e.g. {\"min_lr_rate\": 0.1}");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String name : node.propertyNames()) {
+            JsonNode value = node.get(name);
+            if (value.isNumber()) {
+                out.put(name, value.asDouble());
+            } else if (value.isString()) {
+                out.put(name, value.asString());
+            } else {
+                throw LR_SCHEDULER_KWARGS.refused(text, v.source(), rule);
+            }
+        }
+        return out;
     }
 }

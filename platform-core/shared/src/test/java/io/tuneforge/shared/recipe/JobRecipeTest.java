@@ -101,11 +101,11 @@ class JobRecipeTest {
 
     @Test
     void unsupportedKeysAreRefusedWithTheirReasonUnlessSwitchedOff() {
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_dora", true), RecipeSource.YAML))
-                .isInstanceOf(RecipeException.class).hasMessageContaining("use_dora")
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_galore", true), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("use_galore")
                 .hasMessageContaining("not supported");
 
-        assertThat(JobRecipe.read(Map.of("use_dora", false, "plot_loss", true), RecipeSource.YAML).given()).isEmpty();
+        assertThat(JobRecipe.read(Map.of("use_galore", false, "plot_loss", true), RecipeSource.YAML).given()).isEmpty();
     }
 
     @Test

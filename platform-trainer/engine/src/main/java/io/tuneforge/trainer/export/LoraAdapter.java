@@ -15,7 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
  * and {@code adapter_model.safetensors} with keys {@code base_model.model.<module>.lora_A.weight} ({@code [r, in]}) and
  * {@code .lora_B.weight} ({@code [out, r]}). The merged weight of {@code <module>.weight} is
  * {@code W + scale · B·A} with {@code scale = lora_alpha / r} ({@code lora_alpha / √r} with rsLoRA).
- * Variants that change that formula (DoRA, fan_in_fan_out, per-module rank/alpha patterns, trained biases,
+ * With DoRA ({@code use_dora}) each merged row is then rescaled to its trained magnitude:
+ * {@code m_i / ‖W_i + scale·(B·A)_i‖ · (W_i + scale·(B·A)_i)}, keys {@code <module>.lora_magnitude_vector} ({@code [out]}).
+ * Variants that change that formula (fan_in_fan_out, per-module rank/alpha patterns, trained biases,
  * modules_to_save, embedding LoRA) are refused with a message rather than merged wrongly. File names, keys, the
  * refusals and the scale are {@link PeftAdapter}'s, the same that training writes and reads.
  */
@@ -23,8 +25,8 @@ public final class LoraAdapter implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** One adapted weight: the safetensors keys of its A and B. */
-    public record Pair(String loraA, String loraB) {
+    /** One adapted weight: the safetensors keys of its A and B, and of its DoRA magnitude (null without DoRA). */
+    public record Pair(String loraA, String loraB, String magnitude) {
     }
 
     private final SafetensorsWeightSource tensors;
@@ -57,7 +59,8 @@ public final class LoraAdapter implements AutoCloseable {
         double scale = LoraConfig.scaling(alpha, rank, config.path("use_rslora").asBoolean(false));
         SafetensorsWeightSource tensors = SafetensorsWeightSource.open(weights);
         try {
-            return new LoraAdapter(tensors, scale, rank, pairs(weights, tensors, rank));
+            return new LoraAdapter(tensors, scale, rank, pairs(weights, tensors, rank,
+                    config.path("use_dora").asBoolean(false)));
         } catch (RuntimeException e) {
             tensors.close();
             throw e;
@@ -70,9 +73,12 @@ public final class LoraAdapter implements AutoCloseable {
         });
     }
 
-    private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank) {
+    private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank, boolean dora) {
         Map<String, Pair> pairs = new LinkedHashMap<>();
         for (String name : tensors.names()) {
+            if (dora && name.endsWith("." + PeftAdapter.MAGNITUDE)) {
+                continue;
+            }
             PeftAdapter.Key key = PeftAdapter.parseKey(name).orElseThrow(() -> new ExportException(file
                     + ": unexpected tensor " + name + "; only lora_A/lora_B weights of linear layers can be merged"));
             if (!key.part().equals(PeftAdapter.LORA_A)) {
@@ -86,7 +92,14 @@ public final class LoraAdapter implements AutoCloseable {
                 throw new ExportException(file + ": " + key.prefix() + key.module() + " has rank "
                         + tensors.shape(name)[0] + " but adapter_config.json says r = " + rank);
             }
-            pairs.put(key.baseWeight(), new Pair(name, b));
+            String magnitude = null;
+            if (dora) {
+                magnitude = key.prefix() + key.module() + "." + PeftAdapter.MAGNITUDE;
+                if (!tensors.names().contains(magnitude)) {
+                    throw new ExportException(file + ": use_dora is true but " + magnitude + " is missing");
+                }
+            }
+            pairs.put(key.baseWeight(), new Pair(name, b, magnitude));
         }
         return pairs;
     }
@@ -137,6 +150,28 @@ public final class LoraAdapter implements AutoCloseable {
             int wRow = i * in;
             for (int j = 0; j < in; j++) {
                 weight[wRow + j] += delta[j] * s;
+            }
+        }
+        if (pair.magnitude() != null) {
+            rescaleRows(weight, out, in, tensors.read(pair.magnitude()), name);
+        }
+    }
+
+    /** DoRA: each row {@code W'_i} becomes {@code m_i / ‖W'_i‖ · W'_i} (the norm in double). */
+    private static void rescaleRows(float[] weight, int out, int in, float[] magnitude, String name) {
+        if (magnitude.length != out) {
+            throw new ExportException("DoRA magnitude of " + name + " has " + magnitude.length + " entries, the weight "
+                    + out + " rows; was it trained on another model?");
+        }
+        for (int i = 0; i < out; i++) {
+            double sumOfSquares = 0;
+            for (int j = 0; j < in; j++) {
+                double v = weight[i * in + j];
+                sumOfSquares += v * v;
+            }
+            float factor = (float) (magnitude[i] / Math.sqrt(sumOfSquares));
+            for (int j = 0; j < in; j++) {
+                weight[i * in + j] *= factor;
             }
         }
     }

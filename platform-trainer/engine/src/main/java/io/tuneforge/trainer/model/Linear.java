@@ -102,11 +102,14 @@ public final class Linear {
      * @return (..., out) in {@code step}
      */
     public NDArray forward(NDManager step, NDArray x, boolean training) {
-        NDArray y = baseProduct(step, x);                                                    // (..., out)
+        NDArray xw = baseProduct(step, x);                                                   // (..., out)
+        NDArray y = xw;
         if (bias != null) {
             y = own(step, y.add(bias));
         }
-        if (lora != null) {
+        if (lora != null && lora.isDora()) {
+            y = own(step, y.add(lora.doraDelta(step, x, float32Weight(step), xw, training)));
+        } else if (lora != null) {
             y = own(step, y.add(lora.delta(step, x, training)));
         }
         return y;
@@ -120,11 +123,22 @@ public final class Linear {
         if (autocast != null) {
             return autocast.call(step, x, weight);
         }
-        NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight : own(step, weight.toType(DataType.FLOAT32, false));
-        return LinearKernel.project(step, x, w);
+        return LinearKernel.project(step, x, float32Weight(step));
     }
 
-    /** Folds the adapter into the weight: W ← W + s·B·A, then drops the adapter. No-op without one. */
+    /** The weight (out, in) as float32 in {@code step}: DoRA's norm needs it, so a bf16-held base cannot give it. */
+    private NDArray float32Weight(NDManager step) {
+        if (held != null) {
+            throw new ModelConfigException(path + ": DoRA needs the base weight in float32; a base held in bf16 "
+                    + "cannot give it: train DoRA without bf16");
+        }
+        return weight.getDataType() == DataType.FLOAT32 ? weight : own(step, weight.toType(DataType.FLOAT32, false));
+    }
+
+    /**
+     * Folds the adapter into the weight: W ← W + s·B·A (DoRA: m/‖W + s·B·A‖·(W + s·B·A)), then drops the adapter.
+     * No-op without one.
+     */
     public void merge() {
         if (lora == null) {
             return;
@@ -135,10 +149,13 @@ public final class Linear {
         }
         NDManager manager = weight.getManager();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray delta = lora.deltaWeight(scratch);
             NDArray base = weight.getDataType() == DataType.FLOAT32 ? weight : weight.toType(DataType.FLOAT32, false);
-            base.attach(scratch);
-            NDArray merged = base.add(delta).toType(weight.getDataType(), false);
+            if (base != weight) {
+                base.attach(scratch);
+            }
+            NDArray adapted = lora.isDora() ? lora.doraMergedWeight(scratch, base)
+                    : own(scratch, base.add(lora.deltaWeight(scratch)));
+            NDArray merged = adapted.toType(weight.getDataType(), false);
             merged.attach(manager);
             boolean requiresGrad = weight.hasGradient();
             weight.close();

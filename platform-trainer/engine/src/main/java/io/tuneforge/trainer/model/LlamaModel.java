@@ -44,6 +44,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private final Path directory;
     private final ModelConfig config;
     private final ModelOptions options;
+    /** NEFTune's alpha while training; 0 is off. */
+    private double neftuneNoiseAlpha;
     private final NDManager manager;
     private final NDArray embedding;         // (V, C)
     private final List<DecoderBlock> blocks;
@@ -155,6 +157,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         for (Linear linear : loraTargets(loraConfig)) {
             LoraWeights weights = LoraWeights.initialise(manager, linear.inFeatures(), linear.outFeatures(),
                     loraConfig, random.split());
+            if (loraConfig.useDora()) {
+                weights.initialiseMagnitude(linear.weight());
+            }
             linear.attachLora(weights);
         }
         registerLora(loraConfig, true);
@@ -172,7 +177,12 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             if (ab == null) {
                 throw new ModelConfigException("adapter has no lora_A/lora_B for module '" + linear.path() + "'");
             }
-            linear.attachLora(LoraWeights.of(ab[0], ab[1], loraConfig));
+            if (loraConfig.useDora() && (ab.length < 3 || ab[2] == null)) {
+                throw new ModelConfigException("DoRA adapter has no lora_magnitude_vector for module '"
+                        + linear.path() + "'");
+            }
+            linear.attachLora(loraConfig.useDora() ? LoraWeights.dora(ab[0], ab[1], ab[2], loraConfig)
+                    : LoraWeights.of(ab[0], ab[1], loraConfig));
         }
         registerLora(loraConfig, trainable);
     }
@@ -188,6 +198,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             w.setTrainable(true);
             this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), PeftAdapter.LORA_A), w.a()));
             this.trainable.add(new NamedParameter(PeftAdapter.key(linear.path(), PeftAdapter.LORA_B), w.b()));
+            w.magnitude().ifPresent(m -> this.trainable.add(
+                    new NamedParameter(PeftAdapter.magnitudeKey(linear.path()), m)));
         }
     }
 
@@ -310,6 +322,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
                 ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
         NDArray x = own(step, embedding.get(new NDIndex("{}", ids)));                        // (B, T, C)
+        if (training && neftuneNoiseAlpha > 0) {
+            x = Neftune.addNoise(step, x, neftuneNoiseAlpha);                                // (B, T, C)
+        }
         if (embedScale != null) {
             x = own(step, x.mul(embedScale));                                                // Gemma: ·√C
         }
@@ -369,6 +384,14 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             }
         }
         return step.create(mask, new Shape(leftPadding.length, 1, 1, t, s));
+    }
+
+    @Override
+    public void neftuneNoiseAlpha(double alpha) {
+        if (!(alpha >= 0) || !Double.isFinite(alpha)) {
+            throw new IllegalArgumentException("neftune_noise_alpha must be a number >= 0, got " + alpha);
+        }
+        this.neftuneNoiseAlpha = alpha;
     }
 
     @Override

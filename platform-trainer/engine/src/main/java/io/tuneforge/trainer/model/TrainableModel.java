@@ -24,6 +24,17 @@ public interface TrainableModel {
      */
     NDArray hiddenStates(NDManager step, NDArray inputIds, boolean training);
 
+    /**
+     * NEFTune (Jain et al., 2023, as Hugging Face's {@code neftune_noise_alpha}): while training, the input embeddings
+     * get uniform noise in {@code ±alpha/√(T·C)} (T the padded sequence length, C the hidden size); evaluation and
+     * generation are untouched. 0 turns it off.
+     */
+    default void neftuneNoiseAlpha(double alpha) {
+        if (alpha != 0.0) {
+            throw new UnsupportedOperationException("neftune_noise_alpha is not supported by " + getClass().getSimpleName());
+        }
+    }
+
     /** The output projection (V, C); the token embedding when embeddings are tied. */
     NDArray lmHeadWeight();
 

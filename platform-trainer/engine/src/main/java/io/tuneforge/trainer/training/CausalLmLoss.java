@@ -49,8 +49,8 @@ public final class CausalLmLoss {
     public static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, NDArray lmHeadWeight, Batch batch,
                                                    int chunkTokens, UnaryOperator<NDArray> logitsTransform) {
         NDArray weightT = owned(step, lmHeadWeight.transpose());                            // (C, V) view
-        return negativeLogLikelihoodSum(step, hidden,
-                rows -> owned(step, logitsTransform.apply(owned(step, rows.matMul(weightT)))), batch, chunkTokens);
+        return sum(step, hidden, rows -> owned(step, logitsTransform.apply(owned(step, rows.matMul(weightT)))),
+                batch, chunkTokens, TokenLossWeighting.none());
     }
 
     /**
@@ -60,14 +60,34 @@ public final class CausalLmLoss {
      */
     public static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, TrainableModel model, Batch batch,
                                                    int chunkTokens) {
+        return weightedNegativeLogLikelihoodSum(step, hidden, model, batch, chunkTokens, TokenLossWeighting.none());
+    }
+
+    /**
+     * Sum over the batch's counted positions of {@code w · -log p(label)}, the weight {@code w} given by
+     * {@code weighting} and constant for autograd (DFT: {@code p(label)}; EAFT: {@code (H_top20 / 3)^alpha}).
+     *
+     * @param weighting how each token's NLL is weighted (none: the plain sum)
+     */
+    public static NDArray weightedNegativeLogLikelihoodSum(NDManager step, NDArray hidden, NDArray lmHeadWeight,
+                                                           Batch batch, int chunkTokens,
+                                                           TokenLossWeighting weighting) {
+        NDArray weightT = owned(step, lmHeadWeight.transpose());                            // (C, V) view
+        return sum(step, hidden, rows -> owned(step, rows.matMul(weightT)), batch, chunkTokens, weighting);
+    }
+
+    /** As above through the model's own projection and soft-capping (see the model overload of the plain sum). */
+    public static NDArray weightedNegativeLogLikelihoodSum(NDManager step, NDArray hidden, TrainableModel model,
+                                                           Batch batch, int chunkTokens,
+                                                           TokenLossWeighting weighting) {
         UnaryOperator<NDArray> projection = model.vocabularyProjection(step);
-        return negativeLogLikelihoodSum(step, hidden,
-                rows -> owned(step, model.softcap(step, projection.apply(rows))), batch, chunkTokens);
+        return sum(step, hidden, rows -> owned(step, model.softcap(step, projection.apply(rows))), batch,
+                chunkTokens, weighting);
     }
 
     /** @param head (n, C) → (n, V) logits in {@code step} */
-    private static NDArray negativeLogLikelihoodSum(NDManager step, NDArray hidden, UnaryOperator<NDArray> head,
-                                                    Batch batch, int chunkTokens) {
+    private static NDArray sum(NDManager step, NDArray hidden, UnaryOperator<NDArray> head, Batch batch,
+                               int chunkTokens, TokenLossWeighting weighting) {
         if (batch.targetTokens() == 0) {
             return step.zeros(new Shape(), hidden.getDataType());
         }
@@ -84,10 +104,37 @@ public final class CausalLmLoss {
             NDArray logProbs = owned(step, logits.logSoftmax(1));                           // (n, V)
             NDArray ids = step.create(java.util.Arrays.copyOfRange(targets, start, end), new Shape(end - start, 1));
             NDArray picked = owned(step, logProbs.gather(ids, 1));                          // (n, 1)
-            NDArray chunkSum = owned(step, picked.sum());                                   // ()
+            NDArray weighted = switch (weighting) {
+                case TokenLossWeighting.None none -> picked;
+                case TokenLossWeighting.Dft dft -> owned(step, picked.mul(targetProbability(step, picked)));
+                case TokenLossWeighting.Eaft eaft -> owned(step, picked.mul(entropyWeight(step, logits, eaft)));
+            };                                                                              // (n, 1)
+            NDArray chunkSum = owned(step, weighted.sum());                                 // ()
             total = total == null ? chunkSum : owned(step, total.add(chunkSum));
         }
         return owned(step, total.neg());
+    }
+
+    /** DFT's weight {@code p(label) = exp(log p)}, detached. */
+    private static NDArray targetProbability(NDManager step, NDArray pickedLogProbs) {
+        NDArray constant = owned(step, pickedLogProbs.stopGradient());                     // (n, 1)
+        return owned(step, constant.exp());                                                 // (n, 1)
+    }
+
+    /** EAFT's weight {@code (H / 3)^alpha}, H the entropy over the 20 largest logits of each row, detached. */
+    private static NDArray entropyWeight(NDManager step, NDArray logits, TokenLossWeighting.Eaft eaft) {
+        NDArray constant = owned(step, logits.stopGradient());                             // (n, V)
+        int k = (int) Math.min(TokenLossWeighting.Eaft.TOP_K, constant.getShape().get(1));
+        ai.djl.ndarray.NDList valuesAndIndices = constant.topK(k, 1, true, false);
+        valuesAndIndices.attach(step);
+        NDArray top = valuesAndIndices.get(0);                                              // (n, k)
+        NDArray logP = owned(step, top.logSoftmax(1));                                      // (n, k)
+        NDArray p = owned(step, logP.exp());                                                // (n, k)
+        NDArray entropy = owned(step, owned(step, p.mul(logP)).sum(new int[] {1}, true).neg()); // (n, 1)
+        NDArray scaled = owned(step, entropy.div(step.full(new ai.djl.ndarray.types.Shape(), 3f,
+                entropy.getDataType())));                                                   // (n, 1)
+        return owned(step, scaled.pow(step.full(new ai.djl.ndarray.types.Shape(), (float) eaft.alpha(),
+                scaled.getDataType())));                                                    // (n, 1)
     }
 
     private static NDArray owned(NDManager step, NDArray array) {

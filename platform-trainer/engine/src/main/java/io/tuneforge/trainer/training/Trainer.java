@@ -13,9 +13,11 @@ import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.TrainableModel;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.checkpoint.TrainerState;
-import io.tuneforge.trainer.training.optim.AdamW;
 import io.tuneforge.trainer.training.optim.GradientClipping;
 import io.tuneforge.trainer.training.optim.LearningRateSchedule;
+import io.tuneforge.trainer.training.optim.ParameterOptimizer;
+import io.tuneforge.trainer.training.optim.ReduceLrOnPlateau;
+import io.tuneforge.trainer.training.optim.SchedulerType;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +36,9 @@ import java.util.stream.Stream;
 
 /**
  * The training loop: seeded shuffling per epoch, gradient accumulation, chunked causal-LM loss, global-norm
- * clipping, PyTorch-exact AdamW, Hugging Face learning-rate schedules, periodic logging, evaluation and checkpoints,
- * early stopping, best-model tracking, cancellation between steps, and exact resume from a checkpoint.
+ * clipping, Hugging Face's optimizers (PyTorch-exact AdamW, SGD, Adafactor) with their parameter groups and LoRA+,
+ * every Hugging Face learning-rate schedule, NEFTune noise on the input embeddings, periodic logging, evaluation and
+ * checkpoints, early stopping, best-model tracking, cancellation between steps, and exact resume from a checkpoint.
  *
  * <p>One optimizer step: for each of up to {@code gradient_accumulation_steps} micro-batches, forward, loss = sum of
  * token NLL / target tokens of the whole step, backward (gradients add up); then clip, update, zero the gradients.
@@ -51,6 +54,8 @@ public final class Trainer {
     private final List<TokenizedSample> evalSamples;
     private final CheckpointStore checkpoints;
     private Runnable beforeBackward = () -> { };
+    /** reduce_lr_on_plateau's state during a run with that schedule, else null. */
+    private ReduceLrOnPlateau plateau;
 
     /**
      * @param config       hyper-parameters and output directory
@@ -106,13 +111,17 @@ public final class Trainer {
                                                 Optional<Path> resumeFrom) throws IOException {
         long totalSteps = totalSteps();
         long warmup = LearningRateSchedule.warmupSteps(config.warmupSteps(), config.warmupRatio(), totalSteps);
-        LearningRateSchedule schedule =
-                new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(), warmup, totalSteps);
+        LearningRateSchedule schedule = new LearningRateSchedule(config.lrSchedulerType(), config.learningRate(),
+                warmup, totalSteps, config.lrSchedulerOptions());
+        plateau = config.lrSchedulerType() == SchedulerType.REDUCE_LR_ON_PLATEAU
+                ? new ReduceLrOnPlateau(config.learningRate(), config.lrSchedulerOptions()) : null;
+        model.neftuneNoiseAlpha(config.neftuneNoiseAlpha());
         SequencedMap<String, NDArray> params = model.trainableParameters();
-        try (NDManager run = NDManager.newBaseManager(); AdamW adamW = new AdamW(params, config.adamW(), run)) {
+        try (NDManager run = NDManager.newBaseManager();
+             ParameterOptimizer optimizer = config.optim().create(params, config.adamW(), config.parameterGroups(), run)) {
             RunState s = new RunState();
             if (resumeFrom.isPresent()) {
-                restore(resumeFrom.get(), run, params, adamW, s);
+                restore(resumeFrom.get(), run, params, optimizer, s);
             }
             params.values().forEach(Trainer::zeroGradient);
             listener.onTrainingStarted(new TrainingPlan(totalSteps, s.globalStep, stepsPerEpoch(),
@@ -125,8 +134,8 @@ public final class Trainer {
                     break;
                 }
                 Engine.getInstance().setRandomSeed((int) DataOrder.mix(config.seed(), s.globalStep));
-                double lr = schedule.learningRate(s.globalStep);
-                StepOutcome outcome = trainStep(run, adamW, params, nextMicroBatches(s), lr);
+                double lr = plateau != null ? plateau.learningRate() : schedule.learningRate(s.globalStep);
+                StepOutcome outcome = trainStep(run, optimizer, params, nextMicroBatches(s), lr);
                 requireFinite(outcome, s.globalStep + 1, lr);
                 s.globalStep++;
                 s.tokensSeen += outcome.inputTokens();
@@ -144,7 +153,7 @@ public final class Trainer {
                 }
                 boolean regularSave = config.saveSteps() > 0 && s.globalStep % config.saveSteps() == 0;
                 if (regularSave || (newBest && config.loadBestModelAtEnd())) {
-                    saveCheckpoint(s, schedule, params, adamW, session, newBest, listener);
+                    saveCheckpoint(s, schedule, params, optimizer, session, newBest, listener);
                 }
                 if (config.earlyStoppingPatience() > 0 && s.evalsWithoutImprovement >= config.earlyStoppingPatience()) {
                     status = TrainingStatus.EARLY_STOPPED;
@@ -153,7 +162,7 @@ public final class Trainer {
             }
             if (status == TrainingStatus.CANCELLED) {
                 if (s.globalStep > 0 && !s.lastCheckpointStep.equals(Optional.of(s.globalStep))) {
-                    saveCheckpoint(s, schedule, params, adamW, session, false, listener);
+                    saveCheckpoint(s, schedule, params, optimizer, session, false, listener);
                 }
             } else {
                 finish(run, s, params, listener);
@@ -186,7 +195,7 @@ public final class Trainer {
     private record StepOutcome(double loss, double gradNorm, long inputTokens, long targetTokens) {
     }
 
-    private StepOutcome trainStep(NDManager run, AdamW adamW, SequencedMap<String, NDArray> params,
+    private StepOutcome trainStep(NDManager run, ParameterOptimizer optimizer, SequencedMap<String, NDArray> params,
                                   List<Batch> microBatches, double lr) {
         long targets = microBatches.stream().mapToLong(Batch::targetTokens).sum();
         long inputs = microBatches.stream().mapToLong(Batch::inputTokens).sum();
@@ -201,7 +210,7 @@ public final class Trainer {
             }
             SequencedMap<String, NDArray> grads = gradients(step, params);
             double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(), config.maxGradNorm());
-            adamW.step(grads, lr);
+            optimizer.step(grads, lr);
             params.values().forEach(Trainer::zeroGradient);
             return new StepOutcome(loss, gradNorm, inputs, targets);
         }
@@ -213,8 +222,8 @@ public final class Trainer {
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
             NDArray hidden = model.hiddenStates(micro, inputIds, true);                       // (B, T, C)
-            NDArray nll = CausalLmLoss.negativeLogLikelihoodSum(micro, hidden, model, batch,
-                    config.lossChunkTokens());                                                 // ()
+            NDArray nll = CausalLmLoss.weightedNegativeLogLikelihoodSum(micro, hidden, model, batch,
+                    config.lossChunkTokens(), config.lossWeighting());                         // ()
             NDArray share = nll.div(denominator);                                              // ()
             share.attach(micro);
             beforeBackward.run();
@@ -280,6 +289,9 @@ public final class Trainer {
             s.bestIsCurrentWeights = false;
         }
         s.lastEvalStep = s.globalStep;
+        if (plateau != null) {
+            plateau.record(loss);
+        }
         listener.onEvaluation(new EvaluationResult(s.globalStep, epochProgress(s), loss, Math.exp(loss),
                 (long) nllAndTokens[1], best));
         return best;
@@ -361,17 +373,19 @@ public final class Trainer {
     // ---------------------------------------------------------------- checkpoints
 
     private void saveCheckpoint(RunState s, LearningRateSchedule schedule, SequencedMap<String, NDArray> params,
-                                AdamW adamW, Session session, boolean best, TrainingListener listener)
+                                ParameterOptimizer optimizer, Session session, boolean best,
+                                TrainingListener listener)
             throws IOException {
         if (best) {
             s.bestCheckpoint = checkpoints.directoryOf(s.globalStep).getFileName().toString();
         }
-        TrainerState state = new TrainerState(s.globalStep, schedule.totalSteps(), adamW.stepCount(), s.epoch,
+        TrainerState state = new TrainerState(s.globalStep, schedule.totalSteps(), optimizer.stepCount(), s.epoch,
                 s.indexInEpoch, trainSamples.size(), config.perDeviceTrainBatchSize(),
                 config.gradientAccumulationSteps(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
                 schedule.type().configName(), schedule.baseLearningRate(), schedule.warmupSteps(), s.lastLearningRate,
-                s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9);
-        Path dir = checkpoints.save(state, params, adamW.state(), model);
+                s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9,
+                config.optim().configName(), plateau == null ? null : plateau.state());
+        Path dir = checkpoints.save(state, params, optimizer.state(), model);
         s.lastCheckpoint = Optional.of(dir);
         s.lastCheckpointStep = Optional.of(s.globalStep);
         checkpoints.rotate(config.saveTotalLimit(),
@@ -379,7 +393,7 @@ public final class Trainer {
         listener.onCheckpointSaved(new CheckpointSaved(s.globalStep, dir, best));
     }
 
-    private void restore(Path directory, NDManager run, SequencedMap<String, NDArray> params, AdamW adamW,
+    private void restore(Path directory, NDManager run, SequencedMap<String, NDArray> params, ParameterOptimizer optimizer,
                          RunState s) throws IOException {
         try (NDManager scope = run.newSubManager()) {
             CheckpointStore.Loaded loaded = CheckpointStore.load(directory, scope);
@@ -400,8 +414,16 @@ public final class Trainer {
                 throw new IllegalStateException("Checkpoint " + directory + " was written with seed " + state.seed()
                         + "; resume with the same seed (this run has " + config.seed() + ")");
             }
+            String optim = state.optim() == null ? "adamw_torch" : state.optim();
+            if (!optim.equals(config.optim().configName())) {
+                throw new IllegalStateException("Checkpoint " + directory + " was written with optim " + optim
+                        + "; resume with the same optimizer (this run has " + config.optim().configName() + ")");
+            }
             copyWeights(params, loaded.trainable(), directory.toString());
-            adamW.restore(loaded.optimizerState(), state.optimizerSteps());
+            optimizer.restore(loaded.optimizerState(), state.optimizerSteps());
+            if (plateau != null && state.plateau() != null) {
+                plateau.restore(state.plateau());
+            }
             s.globalStep = state.globalStep();
             s.epoch = state.epoch();
             s.indexInEpoch = state.indexInEpoch();

@@ -1,9 +1,13 @@
 package io.tuneforge.trainer.training;
 
 import io.tuneforge.trainer.training.optim.AdamWConfig;
+import io.tuneforge.trainer.training.optim.OptimizerType;
+import io.tuneforge.trainer.training.optim.ParameterGroups;
+import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 
 import java.nio.file.Path;
+import java.util.OptionalDouble;
 
 /**
  * Hyper-parameters of one training run. Names follow Hugging Face / LLaMA-Factory ({@code learning_rate},
@@ -41,6 +45,14 @@ import java.nio.file.Path;
  *                                  (checkpointed when reached) before writing the result ({@code load_best_model_at_end}, false)
  * @param padTokenId                token id used to right-pad inputs (its labels are ignored anyway)
  * @param lossChunkTokens           rows per LM-head chunk in the loss (256; memory versus per-op overhead)
+ * @param optim                     the optimizer ({@code optim}, adamw_torch)
+ * @param lrSchedulerOptions        schedule-specific arguments ({@code lr_scheduler_kwargs}, Hugging Face's defaults)
+ * @param loraPlusLrRatio           LoRA+: LoRA's B matrices learn at learning_rate × this; 0 disables
+ *                                  ({@code loraplus_lr_ratio}, off)
+ * @param neftuneNoiseAlpha         NEFTune: uniform noise of scale alpha/√(T·C) on the input embeddings while
+ *                                  training; 0 disables ({@code neftune_noise_alpha}, off)
+ * @param lossWeighting             per-token weighting of the training loss: none, DFT ({@code use_dft_loss}) or
+ *                                  EAFT ({@code use_eaft_loss}, {@code eaft_alpha}); validation stays plain NLL
  */
 public record TrainingConfig(
         Path outputDir,
@@ -67,7 +79,12 @@ public record TrainingConfig(
         double earlyStoppingMinDelta,
         boolean loadBestModelAtEnd,
         int padTokenId,
-        int lossChunkTokens) {
+        int lossChunkTokens,
+        OptimizerType optim,
+        SchedulerOptions lrSchedulerOptions,
+        double loraPlusLrRatio,
+        double neftuneNoiseAlpha,
+        TokenLossWeighting lossWeighting) {
 
     /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
     public static final int EVAL_EACH_EPOCH = -1;
@@ -86,6 +103,11 @@ public record TrainingConfig(
         require(loggingSteps >= 1, "logging_steps", "must be >= 1");
         require(earlyStoppingMinDelta >= 0, "early_stopping_threshold", "must be >= 0");
         require(lossChunkTokens >= 1, "loss chunk size", "must be >= 1");
+        require(optim != null, "optim", "must be set");
+        require(lossWeighting != null, "loss weighting", "must be set");
+        require(lrSchedulerOptions != null, "lr_scheduler_kwargs", "must be set");
+        require(loraPlusLrRatio >= 0 && Double.isFinite(loraPlusLrRatio), "loraplus_lr_ratio", "must be >= 0");
+        require(neftuneNoiseAlpha >= 0 && Double.isFinite(neftuneNoiseAlpha), "neftune_noise_alpha", "must be >= 0");
         new AdamWConfig(adamBeta1, adamBeta2, adamEpsilon, weightDecay);
     }
 
@@ -98,6 +120,12 @@ public record TrainingConfig(
     /** AdamW's part of the config. */
     public AdamWConfig adamW() {
         return new AdamWConfig(adamBeta1, adamBeta2, adamEpsilon, weightDecay);
+    }
+
+    /** Hugging Face's parameter groups (no decay on biases and norms), with LoRA+'s ratio when set. */
+    public ParameterGroups parameterGroups() {
+        return new ParameterGroups(weightDecay,
+                loraPlusLrRatio > 0 ? OptionalDouble.of(loraPlusLrRatio) : OptionalDouble.empty());
     }
 
     /** Samples per optimizer step. */
@@ -137,6 +165,11 @@ public record TrainingConfig(
         b.loadBestModelAtEnd = loadBestModelAtEnd;
         b.padTokenId = padTokenId;
         b.lossChunkTokens = lossChunkTokens;
+        b.optim = optim;
+        b.lrSchedulerOptions = lrSchedulerOptions;
+        b.loraPlusLrRatio = loraPlusLrRatio;
+        b.neftuneNoiseAlpha = neftuneNoiseAlpha;
+        b.lossWeighting = lossWeighting;
         return b;
     }
 
@@ -167,6 +200,11 @@ public record TrainingConfig(
         private boolean loadBestModelAtEnd = false;
         private int padTokenId = 0;
         private int lossChunkTokens = CausalLmLoss.DEFAULT_CHUNK_TOKENS;
+        private OptimizerType optim = OptimizerType.ADAMW_TORCH;
+        private SchedulerOptions lrSchedulerOptions = SchedulerOptions.defaults();
+        private double loraPlusLrRatio = 0.0;
+        private double neftuneNoiseAlpha = 0.0;
+        private TokenLossWeighting lossWeighting = TokenLossWeighting.none();
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -197,13 +235,19 @@ public record TrainingConfig(
         public Builder loadBestModelAtEnd(boolean v) { loadBestModelAtEnd = v; return this; }
         public Builder padTokenId(int v) { padTokenId = v; return this; }
         public Builder lossChunkTokens(int v) { lossChunkTokens = v; return this; }
+        public Builder optim(OptimizerType v) { optim = v; return this; }
+        public Builder lrSchedulerOptions(SchedulerOptions v) { lrSchedulerOptions = v; return this; }
+        public Builder loraPlusLrRatio(double v) { loraPlusLrRatio = v; return this; }
+        public Builder neftuneNoiseAlpha(double v) { neftuneNoiseAlpha = v; return this; }
+        public Builder lossWeighting(TokenLossWeighting v) { lossWeighting = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, lrSchedulerType, warmupSteps, warmupRatio,
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
-                    loadBestModelAtEnd, padTokenId, lossChunkTokens);
+                    loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
+                    neftuneNoiseAlpha, lossWeighting);
         }
     }
 }

@@ -33,7 +33,7 @@ class TrainingArgumentsTest {
         assertThatThrownBy(() -> TrainingArguments.parse(Map.of("learning_rate", "fast"), Path.of("o")))
                 .isInstanceOf(TrainingConfigException.class).hasMessageContaining("learning_rate");
         assertThatThrownBy(() -> TrainingArguments.parse(Map.of("lr_scheduler_type", "cosine_restarts"), Path.of("o")))
-                .isInstanceOf(TrainingConfigException.class).hasMessageContaining("cosine, constant");
+                .isInstanceOf(TrainingConfigException.class).hasMessageContaining("cosine_with_restarts, polynomial");
         assertThatThrownBy(() -> TrainingArguments.parse(Map.of("gradient_accumulation_steps", 0), Path.of("o")))
                 .isInstanceOf(TrainingConfigException.class).hasMessageContaining("gradient_accumulation_steps");
         assertThatThrownBy(() -> TrainingArguments.parse(Map.of("save_steps", 2.5), Path.of("o")))

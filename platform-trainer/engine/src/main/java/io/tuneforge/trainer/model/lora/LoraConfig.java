@@ -15,8 +15,16 @@ import java.util.Locale;
  * @param dropout       lora_dropout: dropout on the adapter's input during training
  * @param targetModules linear module names that get an adapter, e.g. {@code [q_proj, v_proj]}
  * @param useRslora     rank-stabilised scaling alpha/√r
+ * @param useDora       DoRA (weight-decomposed LoRA): a trained magnitude per output feature rescales the
+ *                      direction W + s·B·A ({@code use_dora})
  */
-public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora) {
+public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
+                         boolean useDora) {
+
+    /** Plain LoRA (no DoRA). */
+    public LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora) {
+        this(rank, alpha, dropout, targetModules, useRslora, false);
+    }
 
     public LoraConfig {
         if (rank <= 0) {

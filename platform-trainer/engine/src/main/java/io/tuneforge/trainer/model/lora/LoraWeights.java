@@ -19,6 +19,13 @@ import java.util.SplittableRandom;
  *   B (out, r): zeros, so training starts from the base model exactly
  * </pre>
  * Merging adds ΔW = s·B·A to W. The scale is a libtorch scalar created once (never a Java Number under autograd).
+ *
+ * <p>DoRA (Liu et al., 2024, {@code use_dora}; PEFT's {@code DoraLinearLayer}) adds a trained magnitude m (out,),
+ * initialised to the row norms of W, and rescales the adapted weight row by row:
+ * <pre>
+ *   W' = m / ‖W + s·B·A‖_row · (W + s·B·A)          the norm is detached (a constant for autograd), as in PEFT
+ *   y  = x·Wᵀ + b + (m/‖·‖ − 1) · x_d·Wᵀ + m/‖·‖ · s · x_d·Aᵀ·Bᵀ     x_d = dropout(x) (x without dropout)
+ * </pre>
  */
 public final class LoraWeights {
 
@@ -27,6 +34,7 @@ public final class LoraWeights {
     private final NDArray scaling;  // ()
     private final double scale;
     private final float dropout;
+    private NDArray magnitude;      // (out) with DoRA, else null
 
     private LoraWeights(NDArray a, NDArray b, double scale, double dropout) {
         this.a = a;
@@ -55,10 +63,97 @@ public final class LoraWeights {
         return new LoraWeights(a, b, config.scaling(), config.dropout());
     }
 
-    /** Marks A and B trainable. */
+    /** Adapter weights with a DoRA magnitude (out) from a checkpoint. */
+    public static LoraWeights dora(NDArray a, NDArray b, NDArray magnitude, LoraConfig config) {
+        LoraWeights w = new LoraWeights(a, b, config.scaling(), config.dropout());
+        w.magnitude = magnitude;
+        return w;
+    }
+
+    /** Starts DoRA: the magnitude becomes the row norms of {@code baseWeight} (out, in), as PEFT initialises it. */
+    public void initialiseMagnitude(NDArray baseWeight) {
+        try (NDManager scratch = a.getManager().newSubManager()) {
+            NDArray w = baseWeight;
+            if (w.getDataType() != DataType.FLOAT32) {
+                w = own(scratch, baseWeight.toType(DataType.FLOAT32, false));                  // (out, in)
+            }
+            NDArray norm = rowNorms(scratch, w, null);                                      // (out)
+            magnitude = norm.duplicate();
+            magnitude.attach(a.getManager());
+        }
+    }
+
+    /** Marks A and B (and DoRA's magnitude) trainable. */
     public void setTrainable(boolean trainable) {
         a.setRequiresGradient(trainable);
         b.setRequiresGradient(trainable);
+        if (magnitude != null) {
+            magnitude.setRequiresGradient(trainable);
+        }
+    }
+
+    /** Whether this is a DoRA adapter (it has a magnitude vector). */
+    public boolean isDora() {
+        return magnitude != null;
+    }
+
+    /** DoRA's magnitude m (out); empty for plain LoRA. */
+    public java.util.Optional<NDArray> magnitude() {
+        return java.util.Optional.ofNullable(magnitude);
+    }
+
+    /**
+     * DoRA's addition to {@code x·Wᵀ + b}: {@code (m/‖W + s·B·A‖ − 1)·x_d·Wᵀ + m/‖W + s·B·A‖·s·x_d·Aᵀ·Bᵀ}.
+     *
+     * @param x          (..., in) FLOAT32 in {@code step}
+     * @param baseWeight W (out, in) FLOAT32
+     * @param xw         x·Wᵀ without bias (..., out), reused when no dropout applies
+     * @return (..., out) in {@code step}
+     */
+    public NDArray doraDelta(NDManager step, NDArray x, NDArray baseWeight, NDArray xw, boolean training) {
+        NDArray input = x;
+        NDArray baseResult = xw;
+        if (training && dropout > 0) {
+            input = own(step, Dropout.dropout(x, dropout, true).singletonOrThrow());
+            baseResult = LinearKernel.project(step, input, baseWeight);                                 // (..., out)
+        }
+        NDArray norm = rowNorms(step, baseWeight, scaledProduct(step, true));                          // (out)
+        NDArray magNormScale = own(step, magnitude.div(norm));                                          // (out)
+        NDArray down = LinearKernel.project(step, input, a);                                            // (..., r)
+        NDArray scaled = own(step, down.mul(scaling));                                                  // (..., r)
+        NDArray loraResult = LinearKernel.project(step, scaled, b);                                     // (..., out)
+        NDArray adapted = own(step, baseResult.add(loraResult));                                        // (..., out)
+        NDArray rescaled = own(step, adapted.mul(magNormScale));                                        // (..., out)
+        return own(step, rescaled.sub(baseResult));                                                     // (..., out)
+    }
+
+    /** s·B·A (out, in) in {@code scope}; detached from autograd when {@code detached}. */
+    private NDArray scaledProduct(NDManager scope, boolean detached) {
+        NDArray bb = detached ? own(scope, b.stopGradient()) : b;
+        NDArray aa = detached ? own(scope, a.stopGradient()) : a;
+        NDArray product = own(scope, bb.matMul(aa));                                                   // (out, in)
+        return own(scope, product.mul(scaling));                                                        // (out, in)
+    }
+
+    /** ‖W + delta‖ over each row (out), detached; delta may be null. */
+    private static NDArray rowNorms(NDManager scope, NDArray weight, NDArray delta) {
+        NDArray w = own(scope, weight.stopGradient());                                                   // (out, in)
+        NDArray combined = delta == null ? w : own(scope, w.add(delta));                               // (out, in)
+        NDArray squares = own(scope, combined.mul(combined));                                           // (out, in)
+        return own(scope, own(scope, squares.sum(new int[] {1})).sqrt());                               // (out)
+    }
+
+    /** The merged weight {@code m/‖W + s·B·A‖ · (W + s·B·A)} (out, in) of a DoRA adapter, in {@code manager}. */
+    public NDArray doraMergedWeight(NDManager manager, NDArray baseWeight) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray delta = scaledProduct(scratch, true);                                              // (out, in)
+            NDArray adapted = own(scratch, baseWeight.add(delta));                                      // (out, in)
+            NDArray norm = rowNorms(scratch, adapted, null);                                            // (out)
+            NDArray factor = own(scratch, own(scratch, magnitude.stopGradient()).div(norm));          // (out)
+            NDArray merged = adapted.mul(factor.expandDims(1));                                         // (out, in)
+            merged.attach(manager);
+            return merged;
+        }
     }
 
     /** A (r, in). */
@@ -102,10 +197,13 @@ public final class LoraWeights {
         return delta;
     }
 
-    /** Frees A, B and the scale. */
+    /** Frees A, B, the magnitude and the scale. */
     public void close() {
         a.close();
         b.close();
+        if (magnitude != null) {
+            magnitude.close();
+        }
         scaling.close();
     }
 }

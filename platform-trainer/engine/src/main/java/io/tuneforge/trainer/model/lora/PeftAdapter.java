@@ -64,6 +64,14 @@ public final class PeftAdapter {
         return PREFIX + modulePath + "." + part + ".weight";
     }
 
+    /** DoRA's magnitude (out) in a key. */
+    public static final String MAGNITUDE = "lora_magnitude_vector";
+
+    /** PEFT's key for a module's DoRA magnitude: {@code base_model.model.<module>.lora_magnitude_vector}. */
+    public static String magnitudeKey(String modulePath) {
+        return PREFIX + modulePath + "." + MAGNITUDE;
+    }
+
     /** The same key as some tools save it, with PEFT's adapter name kept: {@code ...lora_A.default.weight}. */
     public static String namedKey(String modulePath, String part) {
         return PREFIX + modulePath + "." + part + ".default.weight";
@@ -111,16 +119,13 @@ public final class PeftAdapter {
 
     /**
      * Why an {@code adapter_config.json} describes something other than plain LoRA on linear layers, which both
-     * attaching and merging would get wrong: another peft_type, DoRA, Conv1D layouts, trained biases, extra modules,
+     * attaching and merging would get wrong: another peft_type, Conv1D layouts, trained biases, extra modules,
      * per-module ranks or alphas. Empty when supported.
      */
     public static Optional<String> unsupported(JsonNode config) {
         String type = config.path("peft_type").asString("LORA");
         if (!type.equalsIgnoreCase("LORA")) {
             return Optional.of("peft_type '" + type + "' is not supported (only LORA)");
-        }
-        if (config.path("use_dora").asBoolean(false)) {
-            return Optional.of("use_dora is true; DoRA adapters are not supported");
         }
         if (!config.path("bias").asString("none").equals("none")) {
             return Optional.of("bias '" + config.path("bias").asString() + "' is not supported (only none)");
@@ -150,6 +155,7 @@ public final class PeftAdapter {
             LoraWeights w = linear.lora().orElseThrow();
             tensors.put(key(linear.path(), LORA_A), w.a());                                 // (r, in)
             tensors.put(key(linear.path(), LORA_B), w.b());                                 // (out, r)
+            w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));     // (out)
         }
         SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
         Path temp = directory.resolve("." + CONFIG_FILE + ".tmp");
@@ -176,14 +182,14 @@ public final class PeftAdapter {
         root.put("bias", "none");
         root.put("fan_in_fan_out", false);
         root.put("use_rslora", config.useRslora());
-        root.put("use_dora", false);
+        root.put("use_dora", config.useDora());
         root.putNull("modules_to_save");
         root.put("inference_mode", true);
         root.put("init_lora_weights", true);
         return root;
     }
 
-    /** Reads {@code adapter_config.json}; unsupported settings (DoRA, biases, extra modules) fail clearly. */
+    /** Reads {@code adapter_config.json} (use_dora included); unsupported settings (biases, extra modules) fail clearly. */
     public static LoraConfig readConfig(Path directory) throws IOException {
         Path file = directory.resolve(CONFIG_FILE);
         if (!Files.isRegularFile(file)) {
@@ -211,7 +217,7 @@ public final class PeftAdapter {
                 HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(b)));
         int rank = root.path("r").asInt(8);
         return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
-                targets, root.path("use_rslora").asBoolean(false));
+                targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false));
     }
 
     /**
@@ -229,11 +235,25 @@ public final class PeftAdapter {
             for (Linear linear : model.loraTargets(config)) {
                 NDArray a = read(reader, linear.path(), LORA_A, new long[] {config.rank(), linear.inFeatures()}, model);
                 NDArray b = read(reader, linear.path(), LORA_B, new long[] {linear.outFeatures(), config.rank()}, model);
-                weights.put(linear.path(), new NDArray[] {a, b});
+                NDArray m = config.useDora() ? readMagnitude(reader, linear.path(), linear.outFeatures(), model) : null;
+                weights.put(linear.path(), new NDArray[] {a, b, m});
             }
         }
         model.attachLora(config, weights, trainable);
         return config;
+    }
+
+    private static NDArray readMagnitude(SafetensorsReader reader, String module, long out, LoraHost model) {
+        String name = magnitudeKey(module);
+        TensorInfo info = reader.find(name).or(() -> reader.find(name + ".default.weight"))
+                .or(() -> reader.find(name + ".weight"))
+                .orElseThrow(() -> new ModelConfigException("DoRA adapter tensor '" + name + "' is missing; "
+                        + "expected shape [" + out + "]"));
+        if (!Arrays.equals(info.shape(), new long[] {out})) {
+            throw new ModelConfigException("adapter tensor '" + info.name() + "' has shape " + info.shapeText()
+                    + " but the model implies [" + out + "]");
+        }
+        return reader.load(model.manager(), info.name(), DataType.FLOAT32);
     }
 
     private static NDArray read(SafetensorsReader reader, String module, String part, long[] shape, LoraHost model) {

@@ -24,6 +24,9 @@ package io.tuneforge.trainer.training.checkpoint;
  * @param bestCheckpoint        directory name of the checkpoint holding the best weights, or null
  * @param evalsWithoutImprovement early-stopping counter
  * @param elapsedSeconds        training time spent before this checkpoint (all sessions together)
+ * @param optim                 the optimizer whose state the checkpoint holds (null in checkpoints of older
+ *                              versions: adamw_torch)
+ * @param plateau               reduce_lr_on_plateau's state, or null for the other schedules
  */
 public record TrainerState(
         long globalStep,
@@ -44,7 +47,9 @@ public record TrainerState(
         Double bestEvalLoss,
         String bestCheckpoint,
         int evalsWithoutImprovement,
-        double elapsedSeconds) {
+        double elapsedSeconds,
+        String optim,
+        io.tuneforge.trainer.training.optim.ReduceLrOnPlateau.State plateau) {
 
     /** The RNG scheme of this version: engine reseeded before each step with a mix of seed and step. */
     public static final String RNG_SCHEME = "reseed-per-step-v1";

@@ -22,14 +22,17 @@ import java.util.SequencedMap;
  * DJL's built-in AdamW adds epsilon before the bias correction, which drifts from PyTorch. The moments live in
  * fp32 in a manager owned by this optimizer; every temporary of a step is closed before {@link #step} returns.
  * Runs outside any gradient collector (no autograd), so the in-place updates of leaf parameters are allowed.
+ * Each parameter's learning rate and weight decay come from its {@link ParameterGroups} settings ({@code lr} above
+ * is the scheduled rate times the group's scale).
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements ParameterOptimizer {
 
     private final AdamWConfig config;
     private final SequencedMap<String, NDArray> parameters;
     private final NDManager stateManager;
     private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
     private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
+    private final Map<String, ParameterGroups.Settings> settings = new LinkedHashMap<>();
     private long stepCount;
 
     /**
@@ -38,7 +41,22 @@ public final class AdamW implements AutoCloseable {
      * @param parent     a long-lived manager under which the moment buffers are allocated
      */
     public AdamW(SequencedMap<String, NDArray> parameters, AdamWConfig config, NDManager parent) {
+        this(parameters, config, null, parent);
+    }
+
+    /**
+     * @param parameters the trainable parameters by stable name (updated in place)
+     * @param config     betas and epsilon (its weight decay is replaced by the groups')
+     * @param groups     per-parameter learning-rate scale and weight decay; null: the config's decay everywhere
+     * @param parent     a long-lived manager under which the moment buffers are allocated
+     */
+    public AdamW(SequencedMap<String, NDArray> parameters, AdamWConfig config, ParameterGroups groups,
+                 NDManager parent) {
         this.config = config;
+        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+            settings.put(e.getKey(), groups == null ? new ParameterGroups.Settings(1.0, config.weightDecay())
+                    : groups.settings(e.getKey(), e.getValue().getShape().dimension()));
+        }
         this.parameters = parameters;
         this.stateManager = parent.newSubManager();
         for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
@@ -48,7 +66,7 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** Number of updates done so far (PyTorch's {@code state['step']}). */
+    @Override
     public long stepCount() {
         return stepCount;
     }
@@ -59,11 +77,11 @@ public final class AdamW implements AutoCloseable {
      * @param gradients    gradient per parameter name (same shapes as the parameters)
      * @param learningRate the learning rate of this update (from the schedule)
      */
+    @Override
     public void step(Map<String, NDArray> gradients, double learningRate) {
         stepCount++;
         double biasCorrection1 = 1.0 - Math.pow(config.beta1(), stepCount);
         double biasCorrection2 = 1.0 - Math.pow(config.beta2(), stepCount);
-        double stepSize = learningRate / biasCorrection1;
         double biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
         try (NDManager scope = stateManager.newSubManager()) {
             for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
@@ -71,17 +89,19 @@ public final class AdamW implements AutoCloseable {
                 if (grad == null) {
                     throw new IllegalStateException("No gradient for trainable parameter " + e.getKey());
                 }
+                ParameterGroups.Settings group = settings.get(e.getKey());
+                double lr = learningRate * group.learningRateScale();
                 update(scope, e.getValue(), grad, expAvg.get(e.getKey()), expAvgSq.get(e.getKey()),
-                        learningRate, stepSize, biasCorrection2Sqrt);
+                        lr, group.weightDecay(), lr / biasCorrection1, biasCorrection2Sqrt);
             }
         }
     }
 
     private void update(NDManager scope, NDArray p, NDArray g, NDArray m, NDArray v,
-                        double lr, double stepSize, double biasCorrection2Sqrt) {
+                        double lr, double weightDecay, double stepSize, double biasCorrection2Sqrt) {
         DataType type = p.getDataType();
-        if (config.weightDecay() != 0.0) {
-            p.muli(scalar(scope, 1.0 - lr * config.weightDecay(), type));
+        if (weightDecay != 0.0) {
+            p.muli(scalar(scope, 1.0 - lr * weightDecay, type));
         }
         m.muli(scalar(scope, config.beta1(), type));
         try (NDArray scaled = g.mul(scalar(scope, 1.0 - config.beta1(), type))) {
@@ -107,6 +127,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** The moments by key {@code exp_avg.<name>} / {@code exp_avg_sq.<name>}, for checkpoints (live arrays). */
+    @Override
     public SequencedMap<String, NDArray> state() {
         SequencedMap<String, NDArray> out = new LinkedHashMap<>();
         for (String name : parameters.keySet()) {
@@ -117,23 +138,13 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Restores the moments (as written by {@link #state()}) and the update count from a checkpoint. */
+    @Override
     public void restore(Map<String, NDArray> state, long restoredStepCount) {
         for (String name : parameters.keySet()) {
-            copyInto(expAvg.get(name), state.get("exp_avg." + name), "exp_avg." + name);
-            copyInto(expAvgSq.get(name), state.get("exp_avg_sq." + name), "exp_avg_sq." + name);
+            ParameterOptimizer.copyInto(expAvg.get(name), state.get("exp_avg." + name), "exp_avg." + name);
+            ParameterOptimizer.copyInto(expAvgSq.get(name), state.get("exp_avg_sq." + name), "exp_avg_sq." + name);
         }
         this.stepCount = restoredStepCount;
-    }
-
-    private static void copyInto(NDArray target, NDArray source, String key) {
-        if (source == null) {
-            throw new IllegalArgumentException("Optimizer state is missing tensor " + key);
-        }
-        if (!source.getShape().equals(target.getShape())) {
-            throw new IllegalArgumentException("Optimizer state tensor " + key + " has shape " + source.getShape()
-                    + ", expected " + target.getShape());
-        }
-        target.set(source.toType(target.getDataType(), false).toByteBuffer());
     }
 
     @Override
