@@ -20,6 +20,7 @@ public final class Linear {
     private NDArray weight;             // (out, in)
     private final NDArray bias;         // (out) or null
     private LoraWeights lora;
+    private boolean loraEnabled = true;  // false while a reference pass runs the base alone (DPO)
 
     Linear(String path, NDArray weight, NDArray bias) {
         this.path = path;
@@ -63,6 +64,11 @@ public final class Linear {
         lora = adapter;
     }
 
+    /** Switches the adapter's update on or off (off: the base alone, PEFT's {@code disable_adapter()}). */
+    public void enableLora(boolean enabled) {
+        loraEnabled = enabled;
+    }
+
     /**
      * @param x (..., in) FLOAT32 in {@code step}
      * @return (..., out) in {@code step}
@@ -73,7 +79,7 @@ public final class Linear {
         if (bias != null) {
             y = own(step, y.add(bias));
         }
-        if (lora != null) {
+        if (lora != null && loraEnabled) {
             y = own(step, y.add(lora.delta(step, x, training)));
         }
         return y;
