@@ -6,6 +6,7 @@ import io.tuneforge.shared.recipe.RecipeEvaluation;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.shared.recipe.RecipeOptimization;
 import io.tuneforge.shared.recipe.RecipeOutputs;
+import io.tuneforge.shared.recipe.RecipePreference;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.preparation.ValSize;
@@ -16,6 +17,8 @@ import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.optim.SchedulerType;
+import io.tuneforge.trainer.training.preference.PreferenceConfig;
+import io.tuneforge.trainer.training.preference.PreferenceLoss;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +31,18 @@ import java.util.Optional;
 public final class RecipeMapping {
 
     private RecipeMapping() {
+    }
+
+    /** Whether the recipe trains on preference pairs ({@code stage: dpo}). */
+    public static boolean isPreferenceStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("dpo");
+    }
+
+    /** The preference loss and its settings ({@code pref_loss}, {@code pref_beta}, ...). */
+    public static PreferenceConfig preference(JobRecipe recipe) {
+        RecipePreference p = recipe.preference();
+        return new PreferenceConfig(PreferenceLoss.fromConfigName(p.loss()), p.beta(), p.ftx(), p.simpoGamma(),
+                p.labelSmoothing());
     }
 
     /** The trainer's hyper-parameters, writing checkpoints and the result to {@code outputDir}. */

@@ -83,6 +83,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("use_rslora", true);
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
+        m.put("pref_beta", 0.5);
+        m.put("pref_ftx", 0.2);
+        m.put("pref_loss", "hinge");
+        m.put("simpo_gamma", 1.0);
+        m.put("dpo_label_smoothing", 0.0); // the default: label smoothing needs pref_loss sigmoid
         m.put("template", "alpaca");
         m.put("cutoff_len", 512);
         m.put("max_samples", 1000);
@@ -135,6 +140,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("use_rslora", m -> m.lora().useRslora()),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
+            entry("pref_beta", m -> RecipeMapping.preference(m.recipe()).beta()),
+            entry("pref_ftx", m -> RecipeMapping.preference(m.recipe()).ftx()),
+            entry("pref_loss", m -> RecipeMapping.preference(m.recipe()).loss().configName()),
+            entry("simpo_gamma", m -> RecipeMapping.preference(m.recipe()).simpoGamma()),
+            entry("dpo_label_smoothing", m -> RecipeMapping.preference(m.recipe()).labelSmoothing()),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
             entry("cutoff_len", m -> (long) m.encoding().cutoffLen()),
             entry("max_samples", m -> m.preparation().maxSamples().map(Integer::longValue).orElse(null)),
@@ -238,7 +248,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         assertThat(SAMPLES.keySet()).containsExactlyInAnyOrderElementsOf(keys);
         assertThat(ENGINE.keySet()).containsExactlyInAnyOrderElementsOf(keys);
         for (RecipeField field : RecipeKeys.FIELDS) {
-            if (!field.pathKey() && field.choices().size() != 1 && !field.key().equals("do_train")) {
+            if (!field.pathKey() && field.choices().size() != 1
+                    && !List.of("do_train", "dpo_label_smoothing").contains(field.key())) {
                 assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
             }
         }
