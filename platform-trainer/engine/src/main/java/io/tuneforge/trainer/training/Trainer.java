@@ -20,7 +20,7 @@ import io.tuneforge.trainer.training.optim.LearningRateSchedule;
 import io.tuneforge.trainer.training.preference.PreferenceBatch;
 import io.tuneforge.trainer.training.preference.PreferenceMetrics;
 import io.tuneforge.trainer.training.preference.PreferenceObjective;
-import io.tuneforge.trainer.training.preference.PreferenceTraining;
+import io.tuneforge.trainer.training.preference.PairObjective;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +60,7 @@ public final class Trainer {
     private final List<TokenizedSample> evalSamples;
     private final List<PreferencePair> trainPairs;
     private final List<PreferencePair> evalPairs;
-    private final Optional<PreferenceTraining> preference;
+    private final Optional<PairObjective> preference;
     private final CheckpointStore checkpoints;
     private Runnable beforeBackward = () -> { };
 
@@ -77,7 +77,7 @@ public final class Trainer {
 
     private Trainer(TrainingConfig config, TrainableModel model, List<TokenizedSample> trainSamples,
                     List<TokenizedSample> evalSamples, List<PreferencePair> trainPairs,
-                    List<PreferencePair> evalPairs, Optional<PreferenceTraining> preference) {
+                    List<PreferencePair> evalPairs, Optional<PairObjective> preference) {
         if (trainSamples.isEmpty() && trainPairs.isEmpty()) {
             throw new IllegalArgumentException("No training samples: the training set is empty");
         }
@@ -92,14 +92,14 @@ public final class Trainer {
     }
 
     /**
-     * A trainer of a preference loss (stage dpo) on tokenized pairs; batch sizes count pairs.
+     * A trainer of a loss on tokenized pairs (stage dpo, stage rm); batch sizes count pairs.
      *
      * @param trainPairs training pairs (at least one)
      * @param evalPairs  validation pairs; empty for no evaluation
-     * @param preference the loss and the reference model
+     * @param preference the pairwise loss (with its reference model for DPO)
      */
     public static Trainer preference(TrainingConfig config, TrainableModel model, List<PreferencePair> trainPairs,
-                                     List<PreferencePair> evalPairs, PreferenceTraining preference) {
+                                     List<PreferencePair> evalPairs, PairObjective preference) {
         if (trainPairs.isEmpty()) {
             throw new IllegalArgumentException("No training pairs: the preference training set is empty");
         }
@@ -277,11 +277,11 @@ public final class Trainer {
     /** Forward and backward of B pairs (2B rows); returns their share of the step's mean pair loss. */
     private double preferenceForwardBackward(NDManager step, Batch rows, NDArray denominator,
                                              PreferenceMetrics metrics) {
-        PreferenceTraining training = preference.orElseThrow();
+        PairObjective objective = preference.orElseThrow();
         try (NDManager micro = step.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            PreferenceObjective.PairLosses losses = new PreferenceBatch(rows, rows.batchSize() / 2).losses(micro,
-                    model, training.reference(), training.objective(), config.lossChunkTokens(), true);
+            PreferenceObjective.PairLosses losses = objective.losses(micro, model,
+                    new PreferenceBatch(rows, rows.batchSize() / 2), config.lossChunkTokens(), true);
             NDArray share = losses.losses().sum().div(denominator);                           // ()
             share.attach(micro);
             beforeBackward.run();
@@ -364,14 +364,14 @@ public final class Trainer {
 
     /** {sum of pair losses, pairs} over the validation pairs, without gradients. */
     private double[] validationPreferenceLoss(NDManager run, List<PreferencePair> pairs) {
-        PreferenceTraining training = preference.orElseThrow();
+        PairObjective objective = preference.orElseThrow();
         double total = 0;
         for (int i = 0; i < pairs.size(); i += config.perDeviceEvalBatchSize()) {
             PreferenceBatch batch = PreferenceBatch.collate(
                     pairs.subList(i, Math.min(pairs.size(), i + config.perDeviceEvalBatchSize())), config.padTokenId());
             try (NDManager step = run.newSubManager()) {
-                total += doubleValue(step, batch.losses(step, model, training.reference(), training.objective(),
-                        config.lossChunkTokens(), false).losses().sum());
+                total += doubleValue(step, objective.losses(step, model, batch, config.lossChunkTokens(), false)
+                        .losses().sum());
             }
         }
         return new double[] {total, pairs.size()};

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * Running means of the preference metrics over pairs, with TRL's names: {@code rewards/chosen},
  * {@code rewards/rejected}, {@code rewards/accuracies} (share of pairs whose chosen reward is higher),
- * {@code rewards/margins}, {@code logps/chosen}, {@code logps/rejected}.
+ * {@code rewards/margins}, {@code logps/chosen}, {@code logps/rejected} (the last two only where the loss has
+ * log-probabilities: not for a reward model, whose rewards are its scores).
  */
 public final class PreferenceMetrics {
 
@@ -24,6 +25,7 @@ public final class PreferenceMetrics {
     private double logpsChosen;
     private double logpsRejected;
     private long pairs;
+    private long logpsPairs;
 
     /** Adds one batch's pairs. */
     public void add(PreferenceObjective.PairLosses losses) {
@@ -31,8 +33,11 @@ public final class PreferenceMetrics {
             chosen += losses.chosenRewards()[i];
             rejected += losses.rejectedRewards()[i];
             accurate += losses.chosenRewards()[i] > losses.rejectedRewards()[i] ? 1 : 0;
-            logpsChosen += losses.chosenLogps()[i];
-            logpsRejected += losses.rejectedLogps()[i];
+            if (losses.chosenLogps().length > 0) {
+                logpsChosen += losses.chosenLogps()[i];
+                logpsRejected += losses.rejectedLogps()[i];
+                logpsPairs++;
+            }
             pairs++;
         }
     }
@@ -45,6 +50,7 @@ public final class PreferenceMetrics {
         logpsChosen += other.logpsChosen;
         logpsRejected += other.logpsRejected;
         pairs += other.pairs;
+        logpsPairs += other.logpsPairs;
     }
 
     /** Pairs seen. */
@@ -62,8 +68,10 @@ public final class PreferenceMetrics {
         out.put(REWARDS_REJECTED, rejected / pairs);
         out.put(REWARDS_ACCURACIES, accurate / pairs);
         out.put(REWARDS_MARGINS, (chosen - rejected) / pairs);
-        out.put(LOGPS_CHOSEN, logpsChosen / pairs);
-        out.put(LOGPS_REJECTED, logpsRejected / pairs);
+        if (logpsPairs > 0) {
+            out.put(LOGPS_CHOSEN, logpsChosen / logpsPairs);
+            out.put(LOGPS_REJECTED, logpsRejected / logpsPairs);
+        }
         return out;
     }
 }
