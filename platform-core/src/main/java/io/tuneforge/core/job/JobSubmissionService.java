@@ -177,7 +177,8 @@ public class JobSubmissionService {
      * @throws RecipeException naming {@code dataset}
      */
     private static void requireDataOfTheStage(JobRecipe recipe, List<Share> mix) {
-        boolean pairs = recipe.method().stage().equals("dpo");
+        String stage = recipe.method().stage();
+        boolean pairs = stage.equals("dpo") || stage.equals("rm");
         for (Share share : mix) {
             DatasetVersion version = share.version();
             String label = version.getDataset().getName() + " v" + version.getVersion();
@@ -185,8 +186,14 @@ public class JobSubmissionService {
             if (pairs && !isPreference) {
                 throw new RecipeException("dataset", label, "preference datasets (rows with chosen and rejected)",
                         "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)
-                                + " data without chosen/rejected answers; stage dpo trains on preference pairs: "
+                                + " data without chosen/rejected answers; stage " + stage + " trains on preference "
+                                + "pairs: "
                                 + "choose a preference dataset");
+            }
+            if (stage.equals("pt") && version.getFormat() != DatasetFormat.TEXT) {
+                throw new RecipeException("dataset", label, "raw text datasets",
+                        "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)
+                                + " data; stage pt trains on raw text: choose a text dataset");
             }
             if (!pairs && isPreference) {
                 throw new RecipeException("dataset", label, "datasets with prompts and answers",

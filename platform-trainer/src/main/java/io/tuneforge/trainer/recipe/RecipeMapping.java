@@ -33,9 +33,27 @@ public final class RecipeMapping {
     private RecipeMapping() {
     }
 
-    /** Whether the recipe trains on preference pairs ({@code stage: dpo}). */
+    /** Whether the recipe trains on preference pairs with a preference loss ({@code stage: dpo}). */
     public static boolean isPreferenceStage(JobRecipe recipe) {
         return recipe.method().stage().equals("dpo");
+    }
+
+    /** Whether the recipe trains a reward model on preference pairs ({@code stage: rm}). */
+    public static boolean isRewardStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("rm");
+    }
+
+    /** Whether the recipe continues pre-training on raw text ({@code stage: pt}). */
+    public static boolean isPretrainStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("pt");
+    }
+
+    /**
+     * Whether stage pt packs its text into cutoff_len blocks: {@code packing} when given, else true (LLaMA-Factory
+     * enables packing for pre-training by default).
+     */
+    public static boolean pretrainPacking(JobRecipe recipe) {
+        return recipe.given().containsKey("packing") ? recipe.data().packing() : true;
     }
 
     /** The preference loss and its settings ({@code pref_loss}, {@code pref_beta}, ...). */

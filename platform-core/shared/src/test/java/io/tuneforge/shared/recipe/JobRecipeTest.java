@@ -114,6 +114,8 @@ class JobRecipeTest {
                 .isInstanceOf(RecipeException.class).hasMessageContaining("OFT");
         assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("not supported yet");
+        assertThat(JobRecipe.read(Map.of("stage", "rm"), RecipeSource.YAML).method().stage()).isEqualTo("rm");
+        assertThat(JobRecipe.read(Map.of("stage", "pt"), RecipeSource.YAML).method().stage()).isEqualTo("pt");
         assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "sfx"), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("use one of sft");
     }
