@@ -17,6 +17,7 @@ import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.PreferencePair;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
+import io.tuneforge.trainer.data.encoding.PretrainEncoder;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
@@ -41,6 +42,8 @@ import io.tuneforge.trainer.training.TrainingLog;
 import io.tuneforge.trainer.training.TrainingResult;
 import io.tuneforge.trainer.training.TrainingStatus;
 import io.tuneforge.trainer.training.preference.PreferenceSetup;
+import io.tuneforge.trainer.training.reward.RewardModel;
+import io.tuneforge.trainer.training.reward.RewardObjective;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,10 +91,17 @@ public final class TrainerJobRunner implements JobRunner {
                 ModelOptions.training(RecipeMapping.fineTuning(recipe), config.seed()));
              PreferenceSetup preference = RecipeMapping.isPreferenceStage(recipe)
                      ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null) {
-            Trainer trainer = preference != null
-                    ? Trainer.preference(config, model, samples.trainPairs(), samples.validationPairs(),
-                            preference.training())
-                    : new Trainer(config, model, samples.train(), samples.validation());
+            Trainer trainer;
+            if (preference != null) {
+                trainer = Trainer.preference(config, model, samples.trainPairs(), samples.validationPairs(),
+                        preference.training());
+            } else if (RecipeMapping.isRewardStage(recipe)) {
+                RewardModel reward = RewardModel.withNewHead(model, config.seed());
+                trainer = Trainer.preference(config, reward, samples.trainPairs(), samples.validationPairs(),
+                        new RewardObjective(reward));
+            } else {
+                trainer = new Trainer(config, model, samples.train(), samples.validation());
+            }
             execution.progress(execution.resumeFrom().map(ResumePoint::step).orElse(0),
                     (int) trainer.totalSteps(), 0);
             result = trainer.train(new Reporter(execution),
@@ -156,7 +166,21 @@ public final class TrainerJobRunner implements JobRunner {
             ChatTemplate template = resolved.template();
             execution.event(JobEventType.MESSAGE, "Chat template " + resolved.name() + ": " + resolved.reason(),
                     Map.of("template", resolved.name()));
-            if (RecipeMapping.isPreferenceStage(recipe)) {
+            if (RecipeMapping.isPretrainStage(recipe)) {
+                PretrainEncoder encoder = new PretrainEncoder(tokenizer, cutoff, RecipeMapping.pretrainPacking(recipe));
+                List<TokenizedSample> train = encoder.encodeAll(mixed.train());
+                List<TokenizedSample> validation = encoder.encodeAll(mixed.validation());
+                if (train.isEmpty()) {
+                    throw new JobFailureException(JobFailure.invalidTrainingFile("the text is shorter than one block "
+                            + "of cutoff_len " + cutoff), null);
+                }
+                execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training and "
+                        + validation.size() + " validation blocks of raw text (cutoff " + cutoff + "); rows per "
+                        + "dataset: " + describe(parts, mixed), Map.of("train_samples", train.size(),
+                        "validation_samples", validation.size(), "datasets", rowsData(parts, mixed)));
+                return new Samples(train, validation, List.of(), List.of(), mixed.validation());
+            }
+            if (RecipeMapping.isPreferenceStage(recipe) || RecipeMapping.isRewardStage(recipe)) {
                 PreferenceEncoder encoder = new PreferenceEncoder(template, tokenizer, options);
                 parts.forEach(part -> requirePairs(part));
                 List<PreferencePair> train = encoder.encodeAll(mixed.train());
