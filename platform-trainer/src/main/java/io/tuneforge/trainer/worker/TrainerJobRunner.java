@@ -178,7 +178,8 @@ public final class TrainerJobRunner implements JobRunner {
                         + validation.size() + " validation blocks of raw text (cutoff " + cutoff + "); rows per "
                         + "dataset: " + describe(parts, mixed), Map.of("train_samples", train.size(),
                         "validation_samples", validation.size(), "datasets", rowsData(parts, mixed)));
-                return new Samples(train, validation, List.of(), List.of(), mixed.validation());
+                // raw text has no prompt to answer: no base-versus-tuned predictions
+                return new Samples(train, validation, List.of(), List.of(), List.of());
             }
             if (RecipeMapping.isPreferenceStage(recipe) || RecipeMapping.isRewardStage(recipe)) {
                 PreferenceEncoder encoder = new PreferenceEncoder(template, tokenizer, options);
