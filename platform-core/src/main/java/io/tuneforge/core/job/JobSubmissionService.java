@@ -24,6 +24,7 @@ import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.Bf16Support;
 import io.tuneforge.shared.recipe.RecipeException;
@@ -153,6 +154,7 @@ public class JobSubmissionService {
         BaseModel model = visibleModel(caller, submission.baseModelId());
         List<Share> mix = checkedMix(caller, submission.datasets());
         JobRecipe recipe = checkedRecipe(configuration, submission.method());
+        requireDataOfTheStage(recipe, mix);
         checkTemplate(model, recipe);
         Optional<ResourceEstimate> estimate = estimate(model, recipe, rows(mix));
         estimate.ifPresent(e -> requireSomeDeviceFits(e, submission.devicesRequested()));
@@ -170,6 +172,39 @@ public class JobSubmissionService {
         events.info(job.getId(), JobEventType.JOB_QUEUED, "Waiting for a device", Map.of());
         events.announce(job);
         return job.getId();
+    }
+
+    /**
+     * Refuses a dataset of the wrong shape for the stage: preference training (stage dpo) needs chosen/rejected pairs,
+     * supervised training cannot use them.
+     *
+     * @throws RecipeException naming {@code dataset}
+     */
+    private static void requireDataOfTheStage(JobRecipe recipe, List<Share> mix) {
+        String stage = recipe.method().stage();
+        boolean pairs = stage.equals("dpo") || stage.equals("rm");
+        for (Share share : mix) {
+            DatasetVersion version = share.version();
+            String label = version.getDataset().getName() + " v" + version.getVersion();
+            boolean isPreference = version.getFormat() == DatasetFormat.PREFERENCE;
+            if (pairs && !isPreference) {
+                throw new RecipeException("dataset", label, "preference datasets (rows with chosen and rejected)",
+                        "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)
+                                + " data without chosen/rejected answers; stage " + stage + " trains on preference "
+                                + "pairs: "
+                                + "choose a preference dataset");
+            }
+            if (stage.equals("pt") && version.getFormat() != DatasetFormat.TEXT) {
+                throw new RecipeException("dataset", label, "raw text datasets",
+                        "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)
+                                + " data; stage pt trains on raw text: choose a text dataset");
+            }
+            if (!pairs && isPreference) {
+                throw new RecipeException("dataset", label, "datasets with prompts and answers",
+                        "dataset: " + label + " holds preference pairs (chosen/rejected), which stage "
+                                + recipe.method().stage() + " cannot train on: set stage: dpo or choose another dataset");
+            }
+        }
     }
 
     /** Refuses a job whose chat template does not resolve for its model (see {@link ChatTemplateCheck}). */

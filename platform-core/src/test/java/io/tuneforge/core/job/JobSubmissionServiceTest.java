@@ -127,6 +127,27 @@ class JobSubmissionServiceTest {
     }
 
     @Test
+    void stageDpoRefusesADatasetWithoutChosenAndRejectedNamingTheField() {
+        Map<String, Object> dpo = new java.util.HashMap<>(LORA);
+        dpo.put("stage", "dpo");
+        JobSubmission submission = JobSubmission.of("dpo", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, dpo);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("dataset");
+                    assertThat(e.getMessage()).contains("chosen/rejected").contains("stage dpo");
+                });
+        assertThat(jobsOfTeam()).isZero();
+
+        jdbc.update("update dataset_versions set format = 'preference' where id = ?", team.datasetVersionId());
+        assertThat(submissions.submit(member, submission).status()).isEqualTo(JobStatus.QUEUED);
+        assertThatThrownBy(() -> submissions.submit(member, submission("pairs for sft")))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class,
+                        e -> assertThat(e.getMessage()).contains("holds preference pairs"));
+    }
+
+    @Test
     void aMixWithAZeroRatioOrNoDatasetIsRefused() {
         JobSubmission zero = new JobSubmission("zero", team.modelId(),
                 List.of(new JobSubmission.DatasetShare(team.datasetVersionId(), 0)), FineTuningMethod.LORA, LORA, 0,

@@ -4,7 +4,11 @@ import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.trainer.data.PreferenceData;
+import io.tuneforge.trainer.data.PretrainData;
 import io.tuneforge.trainer.data.SftData;
+import io.tuneforge.trainer.data.encoding.PretrainEncoder;
+import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
@@ -22,7 +26,11 @@ import io.tuneforge.trainer.training.Trainer;
 import io.tuneforge.trainer.training.TrainerLogWriter;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.TrainingConfigException;
+import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingListeners;
+import io.tuneforge.trainer.training.preference.PreferenceSetup;
+import io.tuneforge.trainer.training.reward.RewardModel;
+import io.tuneforge.trainer.training.reward.RewardObjective;
 import io.tuneforge.trainer.training.TrainingResult;
 import io.tuneforge.trainer.training.TrainingStatus;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
@@ -47,14 +55,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code train --config FILE.yaml}: supervised fine-tuning from a LLaMA-Factory-style YAML file, read as a
+ * {@code train --config FILE.yaml}: supervised fine-tuning ({@code stage: sft}), continued pre-training on raw
+ * text ({@code pt}), a reward model ({@code rm}) or preference optimisation ({@code dpo}) on chosen/rejected pairs,
+ * from a LLaMA-Factory-style YAML file, read as a
  * {@link JobRecipe} (the same keys, defaults and checks as the New job form and the REST API; relative paths resolve
  * against the working folder, as in LLaMA-Factory). Progress goes to stderr as a bar; metrics to {@code output_dir/trainer_log.jsonl};
  * the result (for LoRA a PEFT adapter) to {@code output_dir}. A run whose output folder holds checkpoints resumes
  * from the latest unless {@code overwrite_output_dir: true}. Exit 0 on success, 1 on bad input or a failed run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft; lora, freeze or full).")
+        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm or dpo; lora, "
+                + "freeze or full).")
 public final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -108,14 +119,33 @@ public final class TrainCommand implements Callable<Integer> {
             EncodingOptions encoding = RecipeMapping.encoding(recipe);
             PreparationOptions preparation = RecipeMapping.preparation(recipe);
             console.printf(Locale.ROOT, "reading %s%n", String.join(", ", recipe.data().datasets()));
-            SftData data = SftData.build(recipe.data().datasets(),
-                    RecipeMapping.path(recipe.data().datasetDir(), baseDir), preparation,
-                    new ConversationEncoder(template, tokenizer, encoding));
-            console.printf(Locale.ROOT, "data: %d rows -> %d train / %d validation (%d duplicates removed); "
-                            + "%d train samples truncated at cutoff_len %d; template %s%n",
-                    data.prepared().inputRows(), data.prepared().train().size(), data.prepared().validation().size(),
-                    data.prepared().duplicatesRemoved(), data.train().stats().truncated(), encoding.cutoffLen(),
-                    template.name());
+            Optional<Path> datasetDir = RecipeMapping.path(recipe.data().datasetDir(), baseDir);
+            SftData data = null;
+            PreferenceData pairs = null;
+            PretrainData text = null;
+            if (RecipeMapping.isPretrainStage(recipe)) {
+                text = PretrainData.build(recipe.data().datasets(), datasetDir, preparation,
+                        new PretrainEncoder(tokenizer, encoding.cutoffLen(), RecipeMapping.pretrainPacking(recipe)));
+                console.printf(Locale.ROOT, "data: %d documents -> %d train / %d validation blocks of cutoff_len %d "
+                                + "(packing %s)%n", text.prepared().inputRows(), text.train().size(),
+                        text.validation().size(), encoding.cutoffLen(), RecipeMapping.pretrainPacking(recipe));
+            } else if (RecipeMapping.isPreferenceStage(recipe) || RecipeMapping.isRewardStage(recipe)) {
+                pairs = PreferenceData.build(recipe.data().datasets(), datasetDir, preparation,
+                        new PreferenceEncoder(template, tokenizer, encoding));
+                console.printf(Locale.ROOT, "data: %d rows -> %d train / %d validation pairs (%d duplicates "
+                                + "removed); cutoff_len %d; template %s; stage %s%n",
+                        pairs.prepared().inputRows(), pairs.train().size(), pairs.validation().size(),
+                        pairs.prepared().duplicatesRemoved(), encoding.cutoffLen(), template.name(),
+                        recipe.method().stage());
+            } else {
+                data = SftData.build(recipe.data().datasets(), datasetDir, preparation,
+                        new ConversationEncoder(template, tokenizer, encoding));
+                console.printf(Locale.ROOT, "data: %d rows -> %d train / %d validation (%d duplicates removed); "
+                                + "%d train samples truncated at cutoff_len %d; template %s%n",
+                        data.prepared().inputRows(), data.prepared().train().size(),
+                        data.prepared().validation().size(), data.prepared().duplicatesRemoved(),
+                        data.train().stats().truncated(), encoding.cutoffLen(), template.name());
+            }
             Path outputDir = RecipeMapping.path(recipe.outputs().outputDir(), baseDir)
                     .orElse(baseDir.resolve("saves/train"));
             TrainingConfig config = RecipeMapping.trainingConfig(recipe, outputDir).toBuilder()
@@ -124,10 +154,27 @@ public final class TrainCommand implements Callable<Integer> {
             Optional<Path> resume = RecipeMapping.path(recipe.outputs().resumeFromCheckpoint(), baseDir)
                     .or(() -> recipe.outputs().overwriteOutputDir() ? Optional.empty()
                             : latestCheckpoint(config.outputDir()));
+            TrainingListener listeners = TrainingListeners.of(new ConsoleProgressBar(console),
+                    new TrainerLogWriter(config.outputDir()));
             try (LlamaModel model = loadModel(recipe, baseDir)) {
+                if (text != null) {
+                    return new Trainer(config, model, text.train(), text.validation())
+                            .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+                }
+                if (pairs != null && RecipeMapping.isRewardStage(recipe)) {
+                    RewardModel reward = RewardModel.withNewHead(model, recipe.optimization().seed());
+                    return Trainer.preference(config, reward, pairs.train(), pairs.validation(),
+                            new RewardObjective(reward))
+                            .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+                }
+                if (pairs != null) {
+                    try (PreferenceSetup setup = PreferenceSetup.of(RecipeMapping.preference(recipe), model)) {
+                        return Trainer.preference(config, model, pairs.train(), pairs.validation(), setup.training())
+                                .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+                    }
+                }
                 Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
-                return trainer.train(TrainingListeners.of(new ConsoleProgressBar(console),
-                        new TrainerLogWriter(config.outputDir())), () -> Thread.currentThread().isInterrupted(), resume);
+                return trainer.train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
             }
         }
     }

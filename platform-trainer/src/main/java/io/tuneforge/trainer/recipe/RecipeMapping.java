@@ -6,6 +6,7 @@ import io.tuneforge.shared.recipe.RecipeEvaluation;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.shared.recipe.RecipeOptimization;
 import io.tuneforge.shared.recipe.RecipeOutputs;
+import io.tuneforge.shared.recipe.RecipePreference;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.preparation.ValSize;
@@ -23,6 +24,8 @@ import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
+import io.tuneforge.trainer.training.preference.PreferenceConfig;
+import io.tuneforge.trainer.training.preference.PreferenceLoss;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +38,36 @@ import java.util.Optional;
 public final class RecipeMapping {
 
     private RecipeMapping() {
+    }
+
+    /** Whether the recipe trains on preference pairs with a preference loss ({@code stage: dpo}). */
+    public static boolean isPreferenceStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("dpo");
+    }
+
+    /** Whether the recipe trains a reward model on preference pairs ({@code stage: rm}). */
+    public static boolean isRewardStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("rm");
+    }
+
+    /** Whether the recipe continues pre-training on raw text ({@code stage: pt}). */
+    public static boolean isPretrainStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("pt");
+    }
+
+    /**
+     * Whether stage pt packs its text into cutoff_len blocks: {@code packing} when given, else true (LLaMA-Factory
+     * enables packing for pre-training by default).
+     */
+    public static boolean pretrainPacking(JobRecipe recipe) {
+        return recipe.given().containsKey("packing") ? recipe.data().packing() : true;
+    }
+
+    /** The preference loss and its settings ({@code pref_loss}, {@code pref_beta}, ...). */
+    public static PreferenceConfig preference(JobRecipe recipe) {
+        RecipePreference p = recipe.preference();
+        return new PreferenceConfig(PreferenceLoss.fromConfigName(p.loss()), p.beta(), p.ftx(), p.simpoGamma(),
+                p.labelSmoothing());
     }
 
     /** The trainer's hyper-parameters, writing checkpoints and the result to {@code outputDir}. */

@@ -14,7 +14,12 @@ import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.LoadedDataset;
+import io.tuneforge.trainer.data.PreferenceData;
+import io.tuneforge.trainer.data.PreferencePair;
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
+import io.tuneforge.trainer.data.encoding.PretrainEncoder;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.DatasetMix;
@@ -36,6 +41,9 @@ import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingLog;
 import io.tuneforge.trainer.training.TrainingResult;
 import io.tuneforge.trainer.training.TrainingStatus;
+import io.tuneforge.trainer.training.preference.PreferenceSetup;
+import io.tuneforge.trainer.training.reward.RewardModel;
+import io.tuneforge.trainer.training.reward.RewardObjective;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +88,20 @@ public final class TrainerJobRunner implements JobRunner {
         Samples samples = encode(spec, recipe, execution);
         TrainingResult result;
         try (LlamaModel model = LlamaModel.load(spec.baseModelPath(),
-                RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)))) {
-            Trainer trainer = new Trainer(config, model, samples.train(), samples.validation());
+                RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)));
+             PreferenceSetup preference = RecipeMapping.isPreferenceStage(recipe)
+                     ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null) {
+            Trainer trainer;
+            if (preference != null) {
+                trainer = Trainer.preference(config, model, samples.trainPairs(), samples.validationPairs(),
+                        preference.training());
+            } else if (RecipeMapping.isRewardStage(recipe)) {
+                RewardModel reward = RewardModel.withNewHead(model, config.seed());
+                trainer = Trainer.preference(config, reward, samples.trainPairs(), samples.validationPairs(),
+                        new RewardObjective(reward));
+            } else {
+                trainer = new Trainer(config, model, samples.train(), samples.validation());
+            }
             int startStep = execution.resumeFrom().map(ResumePoint::step).orElse(0);
             execution.progress(startStep, (int) trainer.totalSteps(), 0);
             execution.phase(JobPhase.TRAINING, startStep, trainer.totalSteps());
@@ -131,7 +151,8 @@ public final class TrainerJobRunner implements JobRunner {
      * The encoded rows to train and evaluate on, and the held-out rows themselves (the validation split, never
      * trained on) for the base-versus-tuned comparison.
      */
-    private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation, List<Example> heldOut) {
+    private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation,
+            List<PreferencePair> trainPairs, List<PreferencePair> validationPairs, List<Example> heldOut) {
     }
 
     /**
@@ -150,6 +171,36 @@ public final class TrainerJobRunner implements JobRunner {
             ChatTemplate template = resolved.template();
             execution.event(JobEventType.MESSAGE, "Chat template " + resolved.name() + ": " + resolved.reason(),
                     Map.of("template", resolved.name()));
+            if (RecipeMapping.isPretrainStage(recipe)) {
+                PretrainEncoder encoder = new PretrainEncoder(tokenizer, cutoff, RecipeMapping.pretrainPacking(recipe));
+                List<TokenizedSample> train = encoder.encodeAll(mixed.train());
+                List<TokenizedSample> validation = encoder.encodeAll(mixed.validation());
+                if (train.isEmpty()) {
+                    throw new JobFailureException(JobFailure.invalidTrainingFile("the text is shorter than one block "
+                            + "of cutoff_len " + cutoff), null);
+                }
+                execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training and "
+                        + validation.size() + " validation blocks of raw text (cutoff " + cutoff + "); rows per "
+                        + "dataset: " + describe(parts, mixed), Map.of("train_samples", train.size(),
+                        "validation_samples", validation.size(), "datasets", rowsData(parts, mixed)));
+                // raw text has no prompt to answer: no base-versus-tuned predictions
+                return new Samples(train, validation, List.of(), List.of(), List.of());
+            }
+            if (RecipeMapping.isPreferenceStage(recipe) || RecipeMapping.isRewardStage(recipe)) {
+                PreferenceEncoder encoder = new PreferenceEncoder(template, tokenizer, options);
+                parts.forEach(part -> requirePairs(part));
+                List<PreferencePair> train = encoder.encodeAll(mixed.train());
+                List<PreferencePair> validation = encoder.encodeAll(mixed.validation());
+                if (train.isEmpty()) {
+                    throw new JobFailureException(JobFailure.invalidTrainingFile("no training pair has answer "
+                            + "tokens after encoding (cutoff " + cutoff + ")"), null);
+                }
+                execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training and "
+                        + validation.size() + " validation preference pairs (cutoff " + cutoff + "); rows per "
+                        + "dataset: " + describe(parts, mixed), Map.of("train_samples", train.size(),
+                        "validation_samples", validation.size(), "datasets", rowsData(parts, mixed)));
+                return new Samples(List.of(), List.of(), train, validation, mixed.validation());
+            }
             ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
             List<TokenizedSample> train = encoder.encodeAll(mixed.train()).samples();
             List<TokenizedSample> validation = encoder.encodeAll(mixed.validation()).samples();
@@ -157,7 +208,7 @@ public final class TrainerJobRunner implements JobRunner {
                     + " validation samples (cutoff " + cutoff + "); rows per dataset: " + describe(parts, mixed),
                     Map.of("train_samples", train.size(), "validation_samples", validation.size(),
                             "datasets", rowsData(parts, mixed)));
-            return new Samples(train, validation, mixed.validation());
+            return new Samples(train, validation, List.of(), List.of(), mixed.validation());
         }
     }
 
@@ -175,6 +226,15 @@ public final class TrainerJobRunner implements JobRunner {
         LoadedDataset loaded = Datasets.load(DatasetSpec.of(dataset.trainFiles().getFirst(), format),
                 ValidationOptions.defaults().withDropInvalidRows(true));
         return new DatasetMix.Part(dataset.name(), loaded.examples(), dataset.ratio());
+    }
+
+    /** Stage dpo trains on pairs only: a dataset with other rows fails the job, naming it. */
+    private static void requirePairs(DatasetMix.Part part) {
+        try {
+            PreferenceData.requirePairs(part.name(), part.examples());
+        } catch (DatasetException e) {
+            throw new JobFailureException(JobFailure.invalidTrainingFile(e.getMessage()), e);
+        }
     }
 
     /** "identity 8 train + 2 validation, alpaca (ratio 0.5) 4 train + 1 validation". */
@@ -216,6 +276,7 @@ public final class TrainerJobRunner implements JobRunner {
             execution.metric(step, MetricNames.LEARNING_RATE, log.learningRate());
             execution.metric(step, MetricNames.GRAD_NORM, log.gradNorm());
             execution.metric(step, MetricNames.THROUGHPUT, log.tokensPerSecond());
+            log.metrics().forEach((name, value) -> execution.metric(step, name, value));
             execution.progress(step, (int) log.totalSteps(), log.tokensSeen());
             execution.phase(JobPhase.TRAINING, step, log.totalSteps());
         }

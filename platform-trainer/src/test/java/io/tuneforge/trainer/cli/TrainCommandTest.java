@@ -195,8 +195,51 @@ class TrainCommandTest {
         assertThat(run("train", "--config", yaml.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("quantization_bit").contains("QLoRA");
 
-        Path dpo = config("model_name_or_path: x\ndataset: identity\nstage: dpo\n");
-        assertThat(run("train", "--config", dpo.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("stage in " + dpo + ": 'dpo': ").contains("only stage sft");
+        Path ppo = config("model_name_or_path: x\ndataset: identity\nstage: ppo\n");
+        assertThat(run("train", "--config", ppo.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("stage in " + ppo + ": 'ppo': ").contains("stage sft, pt, rm or dpo");
+    }
+
+    @Test
+    void stageRmTrainsARewardModelThatScoreReads() throws IOException {
+        Path output = dir.resolve("rm");
+        Path yaml = config("""
+                model_name_or_path: %s
+                stage: rm
+                finetuning_type: lora
+                lora_target: all
+                dataset: dpo_en_demo
+                dataset_dir: %s
+                cutoff_len: 64
+                max_samples: 4
+                per_device_train_batch_size: 2
+                max_steps: 2
+                logging_steps: 1
+                output_dir: %s
+                """.formatted(Fixtures.stories260K(), Fixtures.path("datasets/llama_factory"), output));
+
+        assertThat(run("train", "--config", yaml.toString())).as(err.toString()).isZero();
+        assertThat(output.resolve("value_head.safetensors")).isRegularFile();
+        assertThat(output.resolve("adapter_model.safetensors")).isRegularFile();
+        assertThat(Files.readString(output.resolve("trainer_log.jsonl"))).contains("rewards/accuracies");
+
+        assertThat(run("score", "--model", Fixtures.stories260K().toString(), "--reward-model", output.toString(),
+                "--prompt", "Who is the cat?", "--response", "The cat is Tom.")).as(err.toString()).isZero();
+        assertThat(out.toString()).containsPattern("\\{\"reward\":-?[0-9.E-]+\\}");
+    }
+
+    @Test
+    void stageDpoRefusesADatasetWithoutPairs() throws IOException {
+        Path yaml = config("""
+                model_name_or_path: %s
+                stage: dpo
+                dataset: identity
+                dataset_dir: %s
+                max_steps: 1
+                output_dir: %s
+                """.formatted(Fixtures.stories260K(), identityData(), dir.resolve("dpo")));
+
+        assertThat(run("train", "--config", yaml.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("identity").contains("chosen/rejected");
     }
 }

@@ -77,6 +77,44 @@ class TrainerJobRunnerTest {
     }
 
     @Test
+    void workerTrainsAStageDpoJobOnPreferencePairsAndRecordsTheRewardMetrics() throws Exception {
+        fixtures.clearQueue();
+        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
+        jdbc.update("update dataset_versions set format = 'preference' where id = ?", team.datasetVersionId());
+        addFile(team.datasetVersionId(), Fixtures.path("datasets/llama_factory/dpo_en_demo.json"));
+        long job = fixtures.queuedJob(team, "stories dpo", 0, 1, """
+                {"stage": "dpo", "pref_loss": "sigmoid", "pref_beta": 0.1, "cutoff_len": 64, "max_steps": 3,
+                 "per_device_train_batch_size": 2, "learning_rate": 0.001, "lora_rank": 4,
+                 "lora_target": "q_proj,v_proj", "logging_steps": 1, "save_steps": 3, "eval_steps": 0,
+                 "max_samples": 8, "val_size": 2, "predict_samples": 0}""");
+        jdbc.update("update fine_tuning_jobs set method = 'lora' where id = ?", job);
+        runQueued(job, "succeeded");
+
+        assertThat(jdbc.queryForList("select distinct name from training_metrics where job_id = ? and step = 1",
+                String.class, job)).contains("loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies",
+                "rewards/margins", "logps/chosen", "logps/rejected");
+        assertThat(Files.isRegularFile(artifact(job, "adapter").resolve("adapter_model.safetensors"))).isTrue();
+    }
+
+    @Test
+    void workerTrainsAStageRmJobWhoseAdapterArtifactHoldsTheValueHead() throws Exception {
+        fixtures.clearQueue();
+        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
+        jdbc.update("update dataset_versions set format = 'preference' where id = ?", team.datasetVersionId());
+        addFile(team.datasetVersionId(), Fixtures.path("datasets/llama_factory/dpo_en_demo.json"));
+        long job = fixtures.queuedJob(team, "stories rm", 0, 1, """
+                {"stage": "rm", "cutoff_len": 64, "max_steps": 2, "per_device_train_batch_size": 2,
+                 "learning_rate": 0.001, "lora_rank": 4, "lora_target": "q_proj,v_proj", "logging_steps": 1,
+                 "save_steps": 2, "eval_steps": 0, "max_samples": 6, "val_size": 2, "predict_samples": 0}""");
+        jdbc.update("update fine_tuning_jobs set method = 'lora' where id = ?", job);
+        runQueued(job, "succeeded");
+
+        assertThat(jdbc.queryForList("select distinct name from training_metrics where job_id = ? and step = 1",
+                String.class, job)).contains("loss", "rewards/accuracies", "rewards/margins");
+        assertThat(artifact(job, "adapter").resolve("value_head.safetensors")).isRegularFile();
+    }
+
+    @Test
     void loraJobStoresAMergedModelThatGeneratesLikeBasePlusAdapter() throws Exception {
         Path model = Fixtures.stories260K();
         long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "lora", """

@@ -75,9 +75,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
 
     private static Map<String, Object> samples() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("bf16", true); // needs a CPU with avx512_bf16 or amx_bf16 (Bf16Support), as the development hosts have
+        m.put("bf16", true); // runs on any CPU in tests (tuneforge.bf16.allow-emulated, see Bf16Support)
         m.put("flash_attn", "sdpa");
-        m.put("stage", "sft"); // the one stage today: equal to its default
+        m.put("stage", "sft"); // the default: the workspace's identity data is supervised (dpo/rm need pairs, pt text)
         m.put("do_train", true); // the one allowed value
         m.put("finetuning_type", "freeze");
         m.put("lora_rank", 16);
@@ -89,6 +89,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("loraplus_lr_ratio", 16.0);
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
+        m.put("pref_beta", 0.5);
+        m.put("pref_ftx", 0.2);
+        m.put("pref_loss", "hinge");
+        m.put("simpo_gamma", 1.0);
+        m.put("dpo_label_smoothing", 0.0); // the default: label smoothing needs pref_loss sigmoid
         m.put("template", "alpaca");
         m.put("cutoff_len", 512);
         m.put("max_samples", 1000);
@@ -155,12 +160,18 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("use_dora", m -> m.lora().useDora()),
             entry("loraplus_lr_ratio", m -> {
                 // like the freeze keys: what the same job would train with as LoRA, whatever its method
-                double ratio = RecipeMapping.trainingConfig(m.recipe().with(Map.of("finetuning_type", "lora"),
-                        RecipeSource.STORED), Path.of("out")).loraPlusLrRatio();
+                // (bf16 off: the sample's use_dora is refused beside bf16 for LoRA)
+                double ratio = RecipeMapping.trainingConfig(m.recipe().with(Map.of("finetuning_type", "lora",
+                        "bf16", false), RecipeSource.STORED), Path.of("out")).loraPlusLrRatio();
                 return ratio > 0 ? ratio : null;
             }),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
+            entry("pref_beta", m -> RecipeMapping.preference(m.recipe()).beta()),
+            entry("pref_ftx", m -> RecipeMapping.preference(m.recipe()).ftx()),
+            entry("pref_loss", m -> RecipeMapping.preference(m.recipe()).loss().configName()),
+            entry("simpo_gamma", m -> RecipeMapping.preference(m.recipe()).simpoGamma()),
+            entry("dpo_label_smoothing", m -> RecipeMapping.preference(m.recipe()).labelSmoothing()),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
             entry("cutoff_len", m -> (long) m.encoding().cutoffLen()),
             entry("max_samples", m -> m.preparation().maxSamples().map(Integer::longValue).orElse(null)),
@@ -275,7 +286,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         assertThat(SAMPLES.keySet()).containsExactlyInAnyOrderElementsOf(keys);
         assertThat(ENGINE.keySet()).containsExactlyInAnyOrderElementsOf(keys);
         for (RecipeField field : RecipeKeys.FIELDS) {
-            if (!field.pathKey() && field.choices().size() != 1 && !field.key().equals("do_train")) {
+            if (!field.pathKey() && field.choices().size() != 1
+                    && !List.of("do_train", "stage", "dpo_label_smoothing").contains(field.key())) {
                 assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
             }
         }

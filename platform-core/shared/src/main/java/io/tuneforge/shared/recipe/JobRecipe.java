@@ -16,13 +16,15 @@ import org.yaml.snakeyaml.Yaml;
  *
  * @param model        which model to start from
  * @param method       stage and fine-tuning type with its settings
+ * @param preference   preference training's loss and settings (stage dpo)
  * @param data         datasets, template, lengths and the validation split
  * @param optimization learning rate, schedule, batch and steps
  * @param evaluation   validation loss and early stopping
  * @param outputs      logging, checkpoints and what a finished job stores
  * @param given        the values as given, by key (typed, defaults not filled): what YAML export writes
  */
-public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data, RecipeOptimization optimization,
+public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference preference, RecipeData data,
+        RecipeOptimization optimization,
         RecipeEvaluation evaluation, RecipeOutputs outputs, Map<String, Object> given) {
 
     public JobRecipe {
@@ -109,7 +111,8 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipeData data,
     }
 
     private static JobRecipe build(RecipeValues v) {
-        JobRecipe recipe = new JobRecipe(RecipeModel.from(v), RecipeMethod.from(v), RecipeData.from(v),
+        JobRecipe recipe = new JobRecipe(RecipeModel.from(v), RecipeMethod.from(v), RecipePreference.from(v),
+                RecipeData.from(v),
                 RecipeOptimization.from(v), RecipeEvaluation.from(v), RecipeOutputs.from(v), givenByKey(v));
         recipe.checkCrossFieldRules(v);
         return recipe;

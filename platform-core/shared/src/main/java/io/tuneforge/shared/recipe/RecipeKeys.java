@@ -17,7 +17,7 @@ public final class RecipeKeys {
 
     /** Every key TuneForge reads, in the form's order. */
     public static final List<RecipeField> FIELDS = Stream.of(RecipeModel.FIELDS, RecipeMethod.FIELDS,
-            RecipeData.FIELDS, RecipeOptimization.FIELDS, RecipeEvaluation.FIELDS, RecipeOutputs.FIELDS)
+            RecipePreference.FIELDS, RecipeData.FIELDS, RecipeOptimization.FIELDS, RecipeEvaluation.FIELDS, RecipeOutputs.FIELDS)
             .flatMap(List::stream).toList();
 
     /** LLaMA-Factory keys that only tune LLaMA-Factory's own machinery: accepted, with no effect here. */
@@ -31,8 +31,9 @@ public final class RecipeKeys {
      * instead of a bare "not one of the choices".
      */
     public static final Map<String, Map<String, String>> UNSUPPORTED_VALUES = Map.of(
-            "stage", stages("continued pre-training, reward models, PPO, DPO and KTO are not supported yet: only "
-                    + "stage sft", "pt", "rm", "ppo", "dpo", "kto"),
+            "stage", stages("PPO and KTO are not supported yet: stage sft, pt, rm or dpo", "ppo", "kto"),
+            "pref_loss", Map.of("kto_pair", "the kto_pair loss is not supported; use sigmoid, hinge, ipo, orpo or "
+                    + "simpo"),
             "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
                     + "lora, freeze and full"),
             "flash_attn", Map.of("fa2", "flash_attn fa2 (FlashAttention-2) needs a CUDA GPU and TuneForge trains on "
@@ -112,8 +113,9 @@ public final class RecipeKeys {
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output", "moe_aux_loss_coef",
                 "disable_gradient_checkpointing");
-        put(m, "preference and RL training are not supported yet: only stage sft", "pref_beta", "pref_ftx",
-                "pref_loss", "reward_model", "ppo_epochs", "kto_chosen_weight");
+        put(m, "PPO and KTO training are not supported yet: stage sft, pt, rm or dpo", "reward_model",
+                "ppo_epochs", "kto_chosen_weight");
+        put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
                 "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");
         return Map.copyOf(m);

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * The training stage and the fine-tuning type with its settings.
  *
- * @param stage          {@code stage}: what is trained; sft (supervised fine-tuning) is the one stage today
+ * @param stage          {@code stage}: what is trained: sft (supervised fine-tuning), pt (raw text), rm (a reward
+ *                       model on preference pairs) or dpo (preference optimisation on pairs)
  * @param finetuningType {@code finetuning_type}: lora, freeze or full
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
@@ -42,8 +43,10 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     public static final List<String> FREEZE_MODULES = List.of("self_attn", "mlp", "input_layernorm",
             "post_attention_layernorm");
 
-    static final RecipeField STAGE = RecipeField.choice("stage", Section.METHOD, "sft", List.of("sft"), "Stage",
-            "sft: supervised fine-tuning on prompts and answers.");
+    static final RecipeField STAGE = RecipeField.choice("stage", Section.METHOD, "sft",
+            List.of("sft", "pt", "rm", "dpo"), "Stage", "sft: supervised fine-tuning on prompts and answers; pt: "
+                    + "continued pre-training on raw text; rm: a reward model on chosen/rejected pairs; dpo: "
+                    + "preference training on chosen/rejected pairs (pref_loss sigmoid, hinge, ipo, orpo, simpo).");
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",

@@ -110,17 +110,42 @@ class JobRecipeTest {
 
     @Test
     void llamaFactoryValuesNotSupportedYetAreRefusedWithTheirReason() {
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "dpo"), RecipeSource.YAML))
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "ppo"), RecipeSource.YAML))
                 .isInstanceOfSatisfying(RecipeException.class, e -> {
                     assertThat(e.key()).isEqualTo("stage");
-                    assertThat(e.getMessage()).contains("'dpo'").contains("not supported yet");
+                    assertThat(e.getMessage()).contains("'ppo'").contains("not supported yet");
                 });
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "dpo", "pref_loss", "kto_pair"), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("pref_loss"));
         assertThatThrownBy(() -> JobRecipe.read(Map.of("finetuning_type", "oft"), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("OFT");
         assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("not supported yet");
+        assertThat(JobRecipe.read(Map.of("stage", "rm"), RecipeSource.YAML).method().stage()).isEqualTo("rm");
+        assertThat(JobRecipe.read(Map.of("stage", "pt"), RecipeSource.YAML).method().stage()).isEqualTo("pt");
         assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "sfx"), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("use one of sft");
+    }
+
+    @Test
+    void stageDpoReadsThePreferenceSettingsWithLlamaFactoryDefaults() {
+        RecipePreference defaults = JobRecipe.read(Map.of("stage", "dpo"), RecipeSource.YAML).preference();
+        assertThat(defaults).isEqualTo(new RecipePreference(0.1, 0.0, "sigmoid", 0.5, 0.0));
+        JobRecipe simpo = JobRecipe.read(Map.of("stage", "dpo", "pref_loss", "simpo", "pref_beta", 2.0,
+                "simpo_gamma", 0.7, "pref_ftx", 1.0), RecipeSource.YAML);
+        assertThat(simpo.method().stage()).isEqualTo("dpo");
+        assertThat(simpo.preference()).isEqualTo(new RecipePreference(2.0, 1.0, "simpo", 0.7, 0.0));
+    }
+
+    @Test
+    void labelSmoothingIsRefusedForLossesOtherThanSigmoid() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "dpo", "pref_loss", "ipo", "dpo_label_smoothing",
+                0.1), RecipeSource.YAML)).isInstanceOfSatisfying(RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("dpo_label_smoothing");
+                    assertThat(e.getMessage()).contains("sigmoid");
+                });
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("pref_beta", 0), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("pref_beta"));
     }
 
     @Test

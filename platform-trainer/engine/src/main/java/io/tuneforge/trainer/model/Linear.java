@@ -27,6 +27,7 @@ public final class Linear {
     private final ScriptedModule autocast;       // bf16_linear.pt for a float32 weight computed in bf16, or null
     private final NDArray bias;         // (out) or null
     private LoraWeights lora;
+    private boolean loraEnabled = true;  // false while a reference pass runs the base alone (DPO)
 
     Linear(String path, NDArray weight, NDArray bias) {
         this(path, weight, bias, null);
@@ -97,6 +98,11 @@ public final class Linear {
         lora = adapter;
     }
 
+    /** Switches the adapter's update on or off (off: the base alone, PEFT's {@code disable_adapter()}). */
+    public void enableLora(boolean enabled) {
+        loraEnabled = enabled;
+    }
+
     /**
      * @param x (..., in) FLOAT32 in {@code step}
      * @return (..., out) in {@code step}
@@ -107,9 +113,9 @@ public final class Linear {
         if (bias != null) {
             y = own(step, y.add(bias));
         }
-        if (lora != null && lora.isDora()) {
+        if (lora != null && loraEnabled && lora.isDora()) {
             y = own(step, y.add(lora.doraDelta(step, x, float32Weight(step), xw, training)));
-        } else if (lora != null) {
+        } else if (lora != null && loraEnabled) {
             y = own(step, y.add(lora.delta(step, x, training)));
         }
         return y;

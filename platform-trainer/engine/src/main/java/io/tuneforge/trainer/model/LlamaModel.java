@@ -259,6 +259,22 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         return lora;
     }
 
+    /**
+     * Runs the base model alone until the returned handle is closed: every LoRA update is switched off (PEFT's
+     * {@code disable_adapter()}), so the frozen base serves as the reference model of preference training without a
+     * second copy in memory.
+     */
+    public BaseOnly adaptersDisabled() {
+        linears().values().forEach(l -> l.enableLora(false));
+        return () -> linears().values().forEach(l -> l.enableLora(true));
+    }
+
+    /** The scope of {@link #adaptersDisabled()}; closing it switches the adapters back on. */
+    public interface BaseOnly extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Folds every LoRA adapter into its base weight (W + s·B·A); afterwards the model has no adapter. */
     public void merge() {
         for (Linear linear : linears().values()) {

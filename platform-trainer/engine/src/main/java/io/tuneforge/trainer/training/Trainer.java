@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import io.tuneforge.trainer.data.PreferencePair;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.TrainableModel;
@@ -18,6 +19,10 @@ import io.tuneforge.trainer.training.optim.LearningRateSchedule;
 import io.tuneforge.trainer.training.optim.ParameterOptimizer;
 import io.tuneforge.trainer.training.optim.ReduceLrOnPlateau;
 import io.tuneforge.trainer.training.optim.SchedulerType;
+import io.tuneforge.trainer.training.preference.PreferenceBatch;
+import io.tuneforge.trainer.training.preference.PreferenceMetrics;
+import io.tuneforge.trainer.training.preference.PreferenceObjective;
+import io.tuneforge.trainer.training.preference.PairObjective;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,6 +50,10 @@ import java.util.stream.Stream;
  * Every array of a step lives in one per-step {@link NDManager} closed at the end of the step. The engine RNG is
  * reseeded from {@code (seed, step)} before each step, and the data order is a function of {@code (seed, epoch)}, so
  * a checkpoint's step and data position fix all randomness of the rest of the run.
+ *
+ * <p>Preference training ({@link #preference}) runs the same loop over pairs: each micro-batch is B pairs as 2B rows
+ * ({@link PreferenceBatch}), the loss is the sum of pair losses / pairs of the whole step, validation loss is the mean
+ * pair loss, and each log carries TRL's reward metrics ({@link PreferenceMetrics}).
  */
 public final class Trainer {
 
@@ -52,6 +61,9 @@ public final class Trainer {
     private final TrainableModel model;
     private final List<TokenizedSample> trainSamples;
     private final List<TokenizedSample> evalSamples;
+    private final List<PreferencePair> trainPairs;
+    private final List<PreferencePair> evalPairs;
+    private final Optional<PairObjective> preference;
     private final CheckpointStore checkpoints;
     private Runnable beforeBackward = () -> { };
     /** reduce_lr_on_plateau's state during a run with that schedule, else null. */
@@ -65,19 +77,52 @@ public final class Trainer {
      */
     public Trainer(TrainingConfig config, TrainableModel model, List<TokenizedSample> trainSamples,
                    List<TokenizedSample> evalSamples) {
-        if (trainSamples.isEmpty()) {
+        this(config, model, trainSamples, evalSamples, List.of(), List.of(), Optional.empty());
+    }
+
+    private Trainer(TrainingConfig config, TrainableModel model, List<TokenizedSample> trainSamples,
+                    List<TokenizedSample> evalSamples, List<PreferencePair> trainPairs,
+                    List<PreferencePair> evalPairs, Optional<PairObjective> preference) {
+        if (trainSamples.isEmpty() && trainPairs.isEmpty()) {
             throw new IllegalArgumentException("No training samples: the training set is empty");
         }
         this.config = config;
         this.model = model;
         this.trainSamples = List.copyOf(trainSamples);
         this.evalSamples = List.copyOf(evalSamples);
+        this.trainPairs = List.copyOf(trainPairs);
+        this.evalPairs = List.copyOf(evalPairs);
+        this.preference = preference;
         this.checkpoints = new CheckpointStore(config.outputDir());
+    }
+
+    /**
+     * A trainer of a loss on tokenized pairs (stage dpo, stage rm); batch sizes count pairs.
+     *
+     * @param trainPairs training pairs (at least one)
+     * @param evalPairs  validation pairs; empty for no evaluation
+     * @param preference the pairwise loss (with its reference model for DPO)
+     */
+    public static Trainer preference(TrainingConfig config, TrainableModel model, List<PreferencePair> trainPairs,
+                                     List<PreferencePair> evalPairs, PairObjective preference) {
+        if (trainPairs.isEmpty()) {
+            throw new IllegalArgumentException("No training pairs: the preference training set is empty");
+        }
+        return new Trainer(config, model, List.of(), List.of(), trainPairs, evalPairs, Optional.of(preference));
+    }
+
+    /** Training units per epoch: samples, or pairs in preference training. */
+    private int trainSize() {
+        return preference.isPresent() ? trainPairs.size() : trainSamples.size();
+    }
+
+    private int evalSize() {
+        return preference.isPresent() ? evalPairs.size() : evalSamples.size();
     }
 
     /** Optimizer steps per pass over the training set (a short last step closes each epoch). */
     public long stepsPerEpoch() {
-        long batches = ceilDiv(trainSamples.size(), config.perDeviceTrainBatchSize());
+        long batches = ceilDiv(trainSize(), config.perDeviceTrainBatchSize());
         return ceilDiv(batches, config.gradientAccumulationSteps());
     }
 
@@ -125,7 +170,7 @@ public final class Trainer {
             }
             params.values().forEach(Trainer::zeroGradient);
             listener.onTrainingStarted(new TrainingPlan(totalSteps, s.globalStep, stepsPerEpoch(),
-                    trainSamples.size(), evalSamples.size(), warmup, parameterCount(params)));
+                    trainSize(), evalSize(), warmup, parameterCount(params)));
             Session session = new Session(s.globalStep);
             TrainingStatus status = TrainingStatus.COMPLETED;
             while (s.globalStep < totalSteps) {
@@ -148,7 +193,7 @@ public final class Trainer {
                 }
                 boolean newBest = false;
                 long evalInterval = evalInterval();
-                if (evalInterval > 0 && s.globalStep % evalInterval == 0 && !evalSamples.isEmpty()) {
+                if (evalInterval > 0 && s.globalStep % evalInterval == 0 && evalSize() > 0) {
                     newBest = evaluateAndTrack(run, s, listener);
                 }
                 boolean regularSave = config.saveSteps() > 0 && s.globalStep % config.saveSteps() == 0;
@@ -192,7 +237,8 @@ public final class Trainer {
 
     // ---------------------------------------------------------------- one optimizer step
 
-    private record StepOutcome(double loss, double gradNorm, long inputTokens, long targetTokens) {
+    private record StepOutcome(double loss, double gradNorm, long inputTokens, long targetTokens,
+                               PreferenceMetrics metrics) {
     }
 
     private StepOutcome trainStep(NDManager run, ParameterOptimizer optimizer, SequencedMap<String, NDArray> params,
@@ -200,11 +246,17 @@ public final class Trainer {
         long targets = microBatches.stream().mapToLong(Batch::targetTokens).sum();
         long inputs = microBatches.stream().mapToLong(Batch::inputTokens).sum();
         DataType type = model.lmHeadWeight().getDataType();
+        PreferenceMetrics metrics = new PreferenceMetrics();
         try (NDManager step = run.newSubManager()) {
-            NDArray denominator = step.full(new Shape(), (float) Math.max(1, targets), type);  // ()
+            // preference: the mean over the step's pairs (each batch is B pairs as 2B rows)
+            long units = preference.isPresent() ? microBatches.stream().mapToLong(b -> b.batchSize() / 2).sum()
+                    : targets;
+            NDArray denominator = step.full(new Shape(), (float) Math.max(1, units), type);  // ()
             double loss = 0;
             for (Batch batch : microBatches) {
-                if (batch.targetTokens() > 0) {
+                if (preference.isPresent()) {
+                    loss += preferenceForwardBackward(step, batch, denominator, metrics);
+                } else if (batch.targetTokens() > 0) {
                     loss += forwardBackward(step, batch, denominator);
                 }
             }
@@ -212,7 +264,7 @@ public final class Trainer {
             double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(), config.maxGradNorm());
             optimizer.step(grads, lr);
             params.values().forEach(Trainer::zeroGradient);
-            return new StepOutcome(loss, gradNorm, inputs, targets);
+            return new StepOutcome(loss, gradNorm, inputs, targets, metrics);
         }
     }
 
@@ -228,6 +280,23 @@ public final class Trainer {
             share.attach(micro);
             beforeBackward.run();
             collector.backward(share);
+            return doubleValue(micro, share);
+        }
+    }
+
+    /** Forward and backward of B pairs (2B rows); returns their share of the step's mean pair loss. */
+    private double preferenceForwardBackward(NDManager step, Batch rows, NDArray denominator,
+                                             PreferenceMetrics metrics) {
+        PairObjective objective = preference.orElseThrow();
+        try (NDManager micro = step.newSubManager();
+             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            PreferenceObjective.PairLosses losses = objective.losses(micro, model,
+                    new PreferenceBatch(rows, rows.batchSize() / 2), config.lossChunkTokens(), true);
+            NDArray share = losses.losses().sum().div(denominator);                           // ()
+            share.attach(micro);
+            beforeBackward.run();
+            collector.backward(share);
+            metrics.add(losses);
             return doubleValue(micro, share);
         }
     }
@@ -251,14 +320,22 @@ public final class Trainer {
     /** Up to {@code gradient_accumulation_steps} batches from the current epoch; the epoch's end ends the step. */
     private List<Batch> nextMicroBatches(RunState s) {
         List<Batch> batches = new ArrayList<>();
-        int[] order = s.order(config.seed(), trainSamples.size());
+        int[] order = s.order(config.seed(), trainSize());
         while (batches.size() < config.gradientAccumulationSteps() && s.indexInEpoch < order.length) {
             int end = Math.min(order.length, s.indexInEpoch + config.perDeviceTrainBatchSize());
-            List<TokenizedSample> samples = new ArrayList<>();
-            for (int i = s.indexInEpoch; i < end; i++) {
-                samples.add(trainSamples.get(order[i]));
+            if (preference.isPresent()) {
+                List<PreferencePair> pairs = new ArrayList<>();
+                for (int i = s.indexInEpoch; i < end; i++) {
+                    pairs.add(trainPairs.get(order[i]));
+                }
+                batches.add(PreferenceBatch.collate(pairs, config.padTokenId()).rows());
+            } else {
+                List<TokenizedSample> samples = new ArrayList<>();
+                for (int i = s.indexInEpoch; i < end; i++) {
+                    samples.add(trainSamples.get(order[i]));
+                }
+                batches.add(Batch.collate(samples, config.padTokenId()));
             }
-            batches.add(Batch.collate(samples, config.padTokenId()));
             s.indexInEpoch = end;
         }
         if (s.indexInEpoch >= order.length) {
@@ -269,14 +346,15 @@ public final class Trainer {
     }
 
     private double epochProgress(RunState s) {
-        return s.epoch + (double) s.indexInEpoch / trainSamples.size();
+        return s.epoch + (double) s.indexInEpoch / trainSize();
     }
 
     // ---------------------------------------------------------------- evaluation and best model
 
     /** Evaluates, emits the result, updates best and early-stopping state; true when this is a new best. */
     private boolean evaluateAndTrack(NDManager run, RunState s, TrainingListener listener) {
-        double[] nllAndTokens = validationNll(run, evalSamples, s.globalStep, listener);
+        double[] nllAndTokens = preference.isPresent() ? validationPreferenceLoss(run, evalPairs)
+                : validationNll(run, evalSamples, s.globalStep, listener);
         double loss = nllAndTokens[0] / nllAndTokens[1];
         boolean improvedBeyondDelta = s.bestEvalLoss == null || s.bestEvalLoss - loss > config.earlyStoppingMinDelta();
         s.evalsWithoutImprovement = improvedBeyondDelta ? 0 : s.evalsWithoutImprovement + 1;
@@ -303,6 +381,21 @@ public final class Trainer {
      */
     long evalInterval() {
         return config.evalSteps() == TrainingConfig.EVAL_EACH_EPOCH ? stepsPerEpoch() : config.evalSteps();
+    }
+
+    /** {sum of pair losses, pairs} over the validation pairs, without gradients. */
+    private double[] validationPreferenceLoss(NDManager run, List<PreferencePair> pairs) {
+        PairObjective objective = preference.orElseThrow();
+        double total = 0;
+        for (int i = 0; i < pairs.size(); i += config.perDeviceEvalBatchSize()) {
+            PreferenceBatch batch = PreferenceBatch.collate(
+                    pairs.subList(i, Math.min(pairs.size(), i + config.perDeviceEvalBatchSize())), config.padTokenId());
+            try (NDManager step = run.newSubManager()) {
+                total += doubleValue(step, objective.losses(step, model, batch, config.lossChunkTokens(), false)
+                        .losses().sum());
+            }
+        }
+        return new double[] {total, pairs.size()};
     }
 
     /**
@@ -337,7 +430,7 @@ public final class Trainer {
     /** Final evaluation, best weights, and the trained artefact in the output directory. */
     private void finish(NDManager run, RunState s, SequencedMap<String, NDArray> params, TrainingListener listener)
             throws IOException {
-        if (!evalSamples.isEmpty() && s.lastEvalStep != s.globalStep) {
+        if (evalSize() > 0 && s.lastEvalStep != s.globalStep) {
             evaluateAndTrack(run, s, listener);
         }
         if (config.loadBestModelAtEnd() && !s.bestIsCurrentWeights && s.bestCheckpoint != null) {
@@ -380,7 +473,7 @@ public final class Trainer {
             s.bestCheckpoint = checkpoints.directoryOf(s.globalStep).getFileName().toString();
         }
         TrainerState state = new TrainerState(s.globalStep, schedule.totalSteps(), optimizer.stepCount(), s.epoch,
-                s.indexInEpoch, trainSamples.size(), config.perDeviceTrainBatchSize(),
+                s.indexInEpoch, trainSize(), config.perDeviceTrainBatchSize(),
                 config.gradientAccumulationSteps(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
                 schedule.type().configName(), schedule.baseLearningRate(), schedule.warmupSteps(), s.lastLearningRate,
                 s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9,
@@ -398,9 +491,9 @@ public final class Trainer {
         try (NDManager scope = run.newSubManager()) {
             CheckpointStore.Loaded loaded = CheckpointStore.load(directory, scope);
             TrainerState state = loaded.state();
-            if (state.trainSamples() != trainSamples.size()) {
+            if (state.trainSamples() != trainSize()) {
                 throw new IllegalStateException("Checkpoint " + directory + " was written for " + state.trainSamples()
-                        + " training samples but this run has " + trainSamples.size()
+                        + " training samples but this run has " + trainSize()
                         + ": resume only with the same dataset and settings, or start a new run");
             }
             if (state.batchSize() != config.perDeviceTrainBatchSize()
@@ -516,6 +609,7 @@ public final class Trainer {
         private double windowLoss;
         private int windowSteps;
         private long windowTokens;
+        private PreferenceMetrics windowMetrics = new PreferenceMetrics();
 
         Session(long startStep) {
             this.startStep = startStep;
@@ -525,6 +619,7 @@ public final class Trainer {
             windowLoss += outcome.loss();
             windowSteps++;
             windowTokens += outcome.inputTokens();
+            windowMetrics.add(outcome.metrics());
         }
 
         Duration elapsed(RunState s) {
@@ -538,11 +633,12 @@ public final class Trainer {
             double secondsPerStep = (now - startNanos) / 1e9 / Math.max(1, sessionSteps);
             Duration eta = Duration.ofMillis((long) (secondsPerStep * (totalSteps - s.globalStep) * 1000));
             TrainingLog log = new TrainingLog(s.globalStep, totalSteps, epoch, windowLoss / windowSteps, lr, gradNorm,
-                    windowTokens / windowSeconds, s.tokensSeen, elapsed(s), eta);
+                    windowTokens / windowSeconds, s.tokensSeen, elapsed(s), eta, windowMetrics.means());
             windowStartNanos = now;
             windowLoss = 0;
             windowSteps = 0;
             windowTokens = 0;
+            windowMetrics = new PreferenceMetrics();
             return log;
         }
     }

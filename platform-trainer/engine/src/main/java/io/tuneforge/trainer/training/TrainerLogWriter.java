@@ -15,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Appends one JSON line per logging step and evaluation to {@code trainer_log.jsonl} in the output directory, with
  * LLaMA-Factory's keys ({@code current_steps}, {@code total_steps}, {@code loss}, {@code eval_loss}, {@code lr},
  * {@code epoch}, {@code percentage}, {@code elapsed_time}, {@code remaining_time}, {@code throughput},
- * {@code total_tokens}) plus {@code grad_norm} and {@code eval_perplexity}, so existing tooling can read our runs.
+ * {@code total_tokens}) plus {@code grad_norm} and {@code eval_perplexity}, so existing tooling can read our runs;
+ * a stage's own metrics ({@link TrainingLog#metrics()}, e.g. {@code rewards/accuracies}) follow under TRL's names.
  * Appending keeps the lines of an interrupted session when the run resumes.
  */
 public final class TrainerLogWriter implements TrainingListener {
@@ -50,6 +51,7 @@ public final class TrainerLogWriter implements TrainingListener {
         line.put("throughput", round(log.tokensPerSecond(), 2));
         line.put("total_tokens", log.tokensSeen());
         line.put("grad_norm", round(log.gradNorm(), 4));
+        log.metrics().forEach((name, value) -> line.put(name, round(value, 4)));
         append(line);
     }
 

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.training;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One logging step (every {@code logging_steps}), the numbers of LLaMA-Factory's {@code trainer_log.jsonl}.
@@ -15,7 +16,21 @@ import java.time.Duration;
  * @param tokensSeen      input tokens consumed since the run began
  * @param elapsed         training time so far (all resumed sessions together)
  * @param eta             estimated time to the last step: mean step time of this session × steps left
+ * @param metrics         stage metrics by TRL's names (preference training: {@code rewards/chosen}, ...), means over
+ *                        the steps since the previous log; empty for supervised training
  */
 public record TrainingLog(long step, long totalSteps, double epoch, double loss, double learningRate, double gradNorm,
-                          double tokensPerSecond, long tokensSeen, Duration elapsed, Duration eta) {
+                          double tokensPerSecond, long tokensSeen, Duration elapsed, Duration eta,
+                          Map<String, Double> metrics) {
+
+    public TrainingLog {
+        metrics = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metrics));
+    }
+
+    /** A log without stage metrics (supervised training). */
+    public TrainingLog(long step, long totalSteps, double epoch, double loss, double learningRate, double gradNorm,
+                       double tokensPerSecond, long tokensSeen, Duration elapsed, Duration eta) {
+        this(step, totalSteps, epoch, loss, learningRate, gradNorm, tokensPerSecond, tokensSeen, elapsed, eta,
+                Map.of());
+    }
 }
