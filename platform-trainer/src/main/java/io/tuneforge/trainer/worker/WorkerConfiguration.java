@@ -10,6 +10,10 @@ import io.tuneforge.core.worker.WorkerRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -19,6 +23,7 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -27,7 +32,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * {@code tuneforge.worker.embedded=false}. Properties: {@code tuneforge.worker.name} (default host name),
  * {@code tuneforge.worker.devices} ({@code auto}, {@code cpu}, {@code 0,1}), {@code tuneforge.worker.heartbeat}
  * (default 1s), {@code tuneforge.worker.poll} (default 2s), {@code tuneforge.worker.metrics-batch} (default 50),
- * {@code tuneforge.worker.shutdown-grace} (default 60s). The worker runs jobs through the context's
+ * {@code tuneforge.worker.shutdown-grace} (default 60s), {@code tuneforge.jobs.work-retention} (how long finished
+ * jobs' work folders are kept, default 0: removed when the run ends; see {@link WorkFolders}). The worker runs jobs through the context's
  * {@link JobRunner} bean.
  */
 @Configuration(proxyBeanMethods = false)
@@ -37,8 +43,23 @@ public class WorkerConfiguration {
     /** The trainer-backed runner, unless the application provides its own. */
     @Bean
     @ConditionalOnMissingBean(JobRunner.class)
-    JobRunner trainerJobRunner(PlatformHome home) {
-        return new TrainerJobRunner(home);
+    JobRunner trainerJobRunner(PlatformHome home, JdbcTemplate jdbc, Environment env) {
+        Duration retention = env.getProperty("tuneforge.jobs.work-retention", Duration.class, Duration.ZERO);
+        return new TrainerJobRunner(new WorkFolders(TrainerJobRunner.workRoot(home), retention,
+                jobId -> finishedAt(jdbc, jobId)));
+    }
+
+    /** When a job finished; {@link Instant#EPOCH} when it no longer exists; empty while it may still run. */
+    static Optional<Instant> finishedAt(JdbcTemplate jdbc, long jobId) {
+        List<Map<String, Object>> rows = jdbc.queryForList("select status, coalesce(finished_at, updated_at) as ended "
+                + "from fine_tuning_jobs where id = ?", jobId);
+        if (rows.isEmpty()) {
+            return Optional.of(Instant.EPOCH);
+        }
+        String status = (String) rows.getFirst().get("status");
+        boolean terminal = status.equals("succeeded") || status.equals("failed") || status.equals("cancelled");
+        Object ended = rows.getFirst().get("ended");
+        return terminal && ended instanceof java.sql.Timestamp t ? Optional.of(t.toInstant()) : Optional.empty();
     }
 
     @Bean

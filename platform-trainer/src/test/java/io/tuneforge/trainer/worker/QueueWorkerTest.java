@@ -163,7 +163,9 @@ class QueueWorkerTest {
         assertThat(first.runningJobs()).isEmpty(); // the first runner noticed its lost lease and stopped
         assertThat(lossSteps(job)).containsExactlyElementsOf(IntStream.rangeClosed(1, 150).boxed().toList());
         assertThat(jdbc.queryForObject("select attempt from fine_tuning_jobs where id = ?", Integer.class, job))
-                .isEqualTo(2);
+                .as("a lost worker does not use up an attempt").isEqualTo(1);
+        assertThat(jdbc.queryForObject("select infrastructure_retries from fine_tuning_jobs where id = ?",
+                Integer.class, job)).isEqualTo(1);
         assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "WORKER_LOST", "JOB_RESTARTED",
                 "JOB_START", "TRAINING_COMPLETE");
     }

@@ -63,7 +63,9 @@ class WorkerProcessCrashTest {
                     + "order by step", Integer.class, job))
                     .containsExactlyElementsOf(IntStream.rangeClosed(1, 60).boxed().toList());
             assertThat(jdbc.queryForObject("select attempt from fine_tuning_jobs where id = ?", Integer.class, job))
-                    .isEqualTo(2);
+                    .as("a killed worker does not use up one of the job's attempts").isEqualTo(1);
+            assertThat(jdbc.queryForObject("select infrastructure_retries from fine_tuning_jobs where id = ?",
+                    Integer.class, job)).isEqualTo(1);
             assertThat(jdbc.queryForObject("select worker_id from fine_tuning_jobs where id = ?", Long.class, job))
                     .isEqualTo(survivor.workerId()).isNotEqualTo(killedWorker);
             assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "CHECKPOINT_SAVE", "WORKER_LOST",
