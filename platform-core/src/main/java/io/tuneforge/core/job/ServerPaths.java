@@ -14,10 +14,10 @@ public final class ServerPaths {
 
     /**
      * An absolute POSIX path of at least two segments ({@code /srv/x}, not a lone {@code /} nor the {@code //host/p}
-     * of a URL), or a Windows drive path ({@code C:\x}).
+     * of a URL), or a Windows drive path ({@code C:\x}); a full stop at its end is the sentence's, not the path's.
      */
     private static final Pattern PATH = Pattern.compile(
-            "(?<![\\w:/.~-])/[\\w.@+~-]+(?:/[\\w.@+~-]*)+|\\b[A-Za-z]:\\\\[^\\s\"',;)]+");
+            "(?<![\\w:/.~-])/[\\w.@+~-]+(?:/[\\w.@+~-]*)+(?<!\\.)|\\b[A-Za-z]:\\\\[^\\s\"',;)]+(?<!\\.)");
 
     private ServerPaths() {
     }
