@@ -51,7 +51,7 @@ class UploadProcessKillTest {
         try (Connection blocker = dataSource.getConnection()) {
             await(() -> versions(dataset).equals(List.of(1)) || !uploader.isAlive());
             assertThat(uploader.isAlive()).as("upload process log: %s", LOG.toAbsolutePath()).isTrue();
-            // the next row insert into dataset_files waits for this lock: the second file is moved into place, uncommitted
+            // the next insert into dataset_files waits for this lock: the second file is in place, its row uncommitted
             blocker.setAutoCommit(false);
             try (Statement lock = blocker.createStatement()) {
                 lock.execute("lock table dataset_files in share mode");

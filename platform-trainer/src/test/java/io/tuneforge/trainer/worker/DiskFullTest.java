@@ -23,7 +23,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the team reads) names no server path.
  */
 @SpringBootTest(classes = WorkerTestApplication.class, properties = {
-        "tuneforge.queue.lease-duration=2s", "tuneforge.queue.reaper.interval=300ms"})
+        "tuneforge.queue.lease-duration=2s", "tuneforge.queue.reaper.interval=300ms",
+        // one context for the worker tests; the webhook fault test needs loopback receivers and short backoff
+        "tuneforge.webhooks.allowed-hosts=127.0.0.1", "tuneforge.webhooks.initial-backoff=100ms",
+        "tuneforge.webhooks.max-backoff=400ms", "tuneforge.webhooks.poll-interval=50ms",
+        "tuneforge.webhooks.connect-timeout=500ms"})
 class DiskFullTest {
 
     private static final String SERVER_PATH = "/srv/tuneforge/work/job-1/attempt-1/checkpoint-10/model.safetensors";

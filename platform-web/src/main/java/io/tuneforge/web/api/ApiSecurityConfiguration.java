@@ -34,7 +34,8 @@ class ApiSecurityConfiguration {
     @Order(1)
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokenService tokens,
             ObjectProvider<SecurityContextHolderStrategy> strategy) throws Exception {
-        SecurityContextHolderStrategy contexts = strategy.getIfAvailable(SecurityContextHolder::getContextHolderStrategy);
+        SecurityContextHolderStrategy contexts =
+                strategy.getIfAvailable(SecurityContextHolder::getContextHolderStrategy);
         SecurityContextRepository repository = new RequestAttributeSecurityContextRepository();
         http.securityMatcher("/api/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html")
                 .authorizeHttpRequests(auth -> auth

@@ -26,7 +26,8 @@ class ApiTokenAuthenticationFilterTest {
 
     /** A strategy of its own, as a test or an application would configure: not the static holder's. */
     private final SecurityContextHolderStrategy contexts = newStrategy();
-    private final RequestAttributeSecurityContextRepository repository = new RequestAttributeSecurityContextRepository();
+    private final RequestAttributeSecurityContextRepository repository =
+            new RequestAttributeSecurityContextRepository();
     private final ApiTokenAuthenticationFilter filter = new ApiTokenAuthenticationFilter(
             token -> token.equals(TOKEN) ? Optional.of("alice") : Optional.empty(), contexts, repository);
 
