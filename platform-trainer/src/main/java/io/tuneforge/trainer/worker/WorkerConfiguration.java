@@ -10,10 +10,6 @@ import io.tuneforge.core.worker.WorkerRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -23,7 +19,6 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -43,23 +38,10 @@ public class WorkerConfiguration {
     /** The trainer-backed runner, unless the application provides its own. */
     @Bean
     @ConditionalOnMissingBean(JobRunner.class)
-    JobRunner trainerJobRunner(PlatformHome home, JdbcTemplate jdbc, Environment env) {
+    JobRunner trainerJobRunner(PlatformHome home, ClaimedJobs claimedJobs, Environment env) {
         Duration retention = env.getProperty("tuneforge.jobs.work-retention", Duration.class, Duration.ZERO);
         return new TrainerJobRunner(new WorkFolders(TrainerJobRunner.workRoot(home), retention,
-                jobId -> finishedAt(jdbc, jobId)));
-    }
-
-    /** When a job finished; {@link Instant#EPOCH} when it no longer exists; empty while it may still run. */
-    static Optional<Instant> finishedAt(JdbcTemplate jdbc, long jobId) {
-        List<Map<String, Object>> rows = jdbc.queryForList("select status, coalesce(finished_at, updated_at) as ended "
-                + "from fine_tuning_jobs where id = ?", jobId);
-        if (rows.isEmpty()) {
-            return Optional.of(Instant.EPOCH);
-        }
-        String status = (String) rows.getFirst().get("status");
-        boolean terminal = status.equals("succeeded") || status.equals("failed") || status.equals("cancelled");
-        Object ended = rows.getFirst().get("ended");
-        return terminal && ended instanceof java.sql.Timestamp t ? Optional.of(t.toInstant()) : Optional.empty();
+                claimedJobs::finishedAt));
     }
 
     @Bean
