@@ -52,6 +52,8 @@ class UploadLeftoverSweepTest {
         setWritten(stored, before);
         Path killedUpload = write(home.datasets().resolve(".incoming").resolve(UUID.randomUUID() + "-big.jsonl"),
                 25_000, before);
+        Path killedPart = write(home.datasets().resolve(".incoming").resolve("multipart")
+                .resolve("upload_" + UUID.randomUUID() + ".tmp"), 5_000, before); // the servlet container's part
         Path orphanFolder = home.datasets().resolve(Long.toString(actor.teamId())).resolve("987654321");
         Path orphan = write(orphanFolder.resolve("v1").resolve("never-committed.jsonl"), 121_000, before);
         Path underWay = write(home.datasets().resolve(".incoming").resolve(UUID.randomUUID() + "-now.jsonl"), 10,
@@ -60,13 +62,14 @@ class UploadLeftoverSweepTest {
         UploadLeftoverSweep.Report report = sweep.sweep(Instant.now());
 
         assertThat(killedUpload).doesNotExist();
+        assertThat(killedPart).doesNotExist();
         assertThat(orphan).doesNotExist();
         assertThat(orphanFolder).as("the orphan's emptied folders go too").doesNotExist();
         assertThat(stored).as("a stored version stays").hasContent(ALPACA);
         assertThat(underWay).as("an upload written after the sweep began stays").exists();
-        assertThat(report.temporaryFiles()).isGreaterThanOrEqualTo(1);
+        assertThat(report.temporaryFiles()).isGreaterThanOrEqualTo(2);
         assertThat(report.orphanFiles()).isGreaterThanOrEqualTo(1);
-        assertThat(report.bytes()).isGreaterThanOrEqualTo(146_000);
+        assertThat(report.bytes()).isGreaterThanOrEqualTo(151_000);
         assertThat(datasets.preview(actor, version.id(), 1)).hasSize(1);
     }
 
