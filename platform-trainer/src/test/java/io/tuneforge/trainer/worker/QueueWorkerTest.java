@@ -216,10 +216,15 @@ class QueueWorkerTest {
     }
 
     static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        await(condition, Duration.ofSeconds(60));
+    }
+
+    /** Polls {@code condition} until it holds or {@code limit} has passed (a child JVM starts slowly on a busy host). */
+    static void await(BooleanSupplier condition, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Condition not reached within 60 s");
+                throw new AssertionError("Condition not reached within " + limit.toSeconds() + " s");
             }
             try {
                 Thread.sleep(50);

@@ -52,7 +52,8 @@ class WorkerProcessCrashTest {
         Process child = startWorkerProcess("killed-worker-" + team.suffix(), artifacts);
         QueueWorker survivor = null;
         try {
-            await(() -> maxLossStep(job) >= 15 || !child.isAlive());
+            // the child JVM starts Spring and its own test database first: slow on a loaded host
+            await(() -> maxLossStep(job) >= 15 || !child.isAlive(), Duration.ofSeconds(180));
             assertThat(child.isAlive()).as("worker process log: %s", LOG.toAbsolutePath()).isTrue();
             long killedWorker = jdbc.queryForObject("select worker_id from fine_tuning_jobs where id = ?", Long.class,
                     job);
