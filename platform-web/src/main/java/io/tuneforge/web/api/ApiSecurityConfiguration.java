@@ -2,7 +2,6 @@ package io.tuneforge.web.api;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -12,10 +11,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
-import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,11 +28,7 @@ class ApiSecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokenService tokens,
-            ObjectProvider<SecurityContextHolderStrategy> strategy) throws Exception {
-        SecurityContextHolderStrategy contexts =
-                strategy.getIfAvailable(SecurityContextHolder::getContextHolderStrategy);
-        SecurityContextRepository repository = new RequestAttributeSecurityContextRepository();
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokenService tokens) throws Exception {
         http.securityMatcher("/api/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html")
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
@@ -44,11 +36,10 @@ class ApiSecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
-                .securityContext(context -> context.securityContextRepository(repository))
-                .addFilterBefore(new ApiTokenAuthenticationFilter(tokens::authenticate, contexts, repository),
-                        AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiTokenAuthenticationFilter(tokens::authenticate,
+                        SecurityContextHolder::getContextHolderStrategy), AnonymousAuthenticationFilter.class)
                 // a token authenticates every request; the browser's session only artifact downloads
-                .addFilterBefore(new BrowserDownloadSessionFilter(contexts, repository), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new BrowserDownloadSessionFilter(), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> problem(response, HttpStatus.UNAUTHORIZED,
                                 "Send a personal API token: Authorization: Bearer tf_... (create one in the web UI)"))

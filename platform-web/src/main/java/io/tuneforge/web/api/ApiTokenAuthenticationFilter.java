@@ -7,21 +7,22 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
-import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates {@code Authorization: Bearer tf_...} requests to the API by their personal token. Requests without
  * a valid token stay anonymous and are answered 401 by the API's security chain.
  *
- * <p>As Spring Security expects of an authentication filter, the authenticated context is a fresh one set through the
- * configured {@link SecurityContextHolderStrategy} (never the static holder, which tests and other chains may
- * replace) and saved explicitly in the chain's {@link SecurityContextRepository} (request-scoped for this stateless
- * chain, so the async and error dispatches of the same request find it).
+ * <p>The authentication is set through the {@link SecurityContextHolderStrategy} the filter is given, looked up per
+ * request (the application passes the one {@code SecurityContextHolder} is configured with at that moment: Vaadin
+ * replaces it after the filter is built), so that a test or a chain with a strategy of its own sees exactly its own
+ * requests. It is set on the current context, as before: creating a fresh context and saving it in a request-scoped
+ * {@code SecurityContextRepository} (Spring Security's recommended form) made the error dispatch of a refused
+ * request (a 415 from {@code /api/v1/files}) answer 403 instead of its problem detail (DD023).
  */
 final class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
 
@@ -34,14 +35,11 @@ final class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
     }
 
     private final TokenAuthenticator tokens;
-    private final SecurityContextHolderStrategy contexts;
-    private final SecurityContextRepository repository;
+    private final Supplier<SecurityContextHolderStrategy> contexts;
 
-    ApiTokenAuthenticationFilter(TokenAuthenticator tokens, SecurityContextHolderStrategy contexts,
-            SecurityContextRepository repository) {
+    ApiTokenAuthenticationFilter(TokenAuthenticator tokens, Supplier<SecurityContextHolderStrategy> contexts) {
         this.tokens = tokens;
         this.contexts = contexts;
-        this.repository = repository;
     }
 
     @Override
@@ -49,12 +47,9 @@ final class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            tokens.authenticate(header.substring(BEARER.length()).strip()).ifPresent(username -> {
-                SecurityContext context = contexts.createEmptyContext();
-                context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(username, null, List.of()));
-                contexts.setContext(context);
-                repository.saveContext(context, request, response);
-            });
+            tokens.authenticate(header.substring(BEARER.length()).strip()).ifPresent(username ->
+                    contexts.get().getContext().setAuthentication(
+                            UsernamePasswordAuthenticationToken.authenticated(username, null, List.of())));
         }
         chain.doFilter(request, response);
     }

@@ -10,9 +10,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
-import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
-import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -28,15 +27,6 @@ final class BrowserDownloadSessionFilter extends OncePerRequestFilter {
     private static final RequestMatcher DOWNLOADS = PathPatternRequestMatcher.withDefaults()
             .matcher(HttpMethod.GET, "/api/v1/fine_tuning/jobs/*/artifacts/*/content");
 
-    private final SecurityContextHolderStrategy contexts;
-    private final SecurityContextRepository repository;
-
-    /** Sets the browser's authentication through {@code contexts} and saves it in the chain's {@code repository}. */
-    BrowserDownloadSessionFilter(SecurityContextHolderStrategy contexts, SecurityContextRepository repository) {
-        this.contexts = contexts;
-        this.repository = repository;
-    }
-
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -46,10 +36,7 @@ final class BrowserDownloadSessionFilter extends OncePerRequestFilter {
                 instanceof SecurityContext signedIn) {
             Authentication user = signedIn.getAuthentication();
             if (user != null && user.isAuthenticated()) {
-                SecurityContext context = contexts.createEmptyContext();
-                context.setAuthentication(user);
-                contexts.setContext(context);
-                repository.saveContext(context, request, response);
+                SecurityContextHolder.getContext().setAuthentication(user);
             }
         }
         chain.doFilter(request, response);

@@ -13,11 +13,9 @@ import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.core.context.SecurityContextImpl;
-import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 
 /**
- * The token filter authenticates through the configured {@link SecurityContextHolderStrategy} and saves the context in
- * the chain's repository: the static {@link SecurityContextHolder} is never written, so a test or a second chain with
+ * The token filter authenticates through the {@link SecurityContextHolderStrategy} it is given: the static {@link SecurityContextHolder} is never written, so a test or a second chain with
  * its own strategy sees exactly its own requests.
  */
 class ApiTokenAuthenticationFilterTest {
@@ -26,10 +24,8 @@ class ApiTokenAuthenticationFilterTest {
 
     /** A strategy of its own, as a test or an application would configure: not the static holder's. */
     private final SecurityContextHolderStrategy contexts = newStrategy();
-    private final RequestAttributeSecurityContextRepository repository =
-            new RequestAttributeSecurityContextRepository();
     private final ApiTokenAuthenticationFilter filter = new ApiTokenAuthenticationFilter(
-            token -> token.equals(TOKEN) ? Optional.of("alice") : Optional.empty(), contexts, repository);
+            token -> token.equals(TOKEN) ? Optional.of("alice") : Optional.empty(), () -> contexts);
 
     @AfterEach
     void clear() {
@@ -38,7 +34,7 @@ class ApiTokenAuthenticationFilterTest {
     }
 
     @Test
-    void aValidTokenAuthenticatesThroughTheConfiguredStrategyAndIsSavedForTheRequest() throws Exception {
+    void aValidTokenAuthenticatesThroughTheGivenStrategyNotTheStaticHolder() throws Exception {
         MockHttpServletRequest request = bearer(TOKEN);
         AtomicReference<Authentication> seenByChain = new AtomicReference<>();
         AtomicReference<Authentication> seenByStaticHolder = new AtomicReference<>();
@@ -52,19 +48,6 @@ class ApiTokenAuthenticationFilterTest {
         assertThat(seenByChain.get().getName()).isEqualTo("alice");
         assertThat(seenByChain.get().isAuthenticated()).isTrue();
         assertThat(seenByStaticHolder.get()).as("the static holder is not written").isNull();
-        assertThat(repository.loadDeferredContext(request).get().getAuthentication().getName())
-                .as("saved for the async and error dispatches of the same request").isEqualTo("alice");
-    }
-
-    @Test
-    void aValidTokenReplacesTheContextInsteadOfChangingAContextSharedWithOthers() throws Exception {
-        SecurityContextImpl shared = new SecurityContextImpl();
-        contexts.setContext(shared);
-
-        filter.doFilter(bearer(TOKEN), new MockHttpServletResponse(), (req, res) -> { });
-
-        assertThat(shared.getAuthentication()).as("a context another thread may hold stays as it was").isNull();
-        assertThat(contexts.getContext()).isNotSameAs(shared);
     }
 
     @Test
@@ -75,7 +58,6 @@ class ApiTokenAuthenticationFilterTest {
                     (req, res) -> seen.set(contexts.getContext().getAuthentication()));
 
             assertThat(seen.get()).isNull();
-            assertThat(repository.containsContext(request)).isFalse();
         }
     }
 
