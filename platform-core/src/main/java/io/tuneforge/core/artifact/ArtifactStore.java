@@ -40,6 +40,14 @@ public interface ArtifactStore {
     /** True when something is stored under {@code key}. */
     boolean exists(String key);
 
+    /**
+     * Bytes that new objects may still take, when the store can tell (a filesystem store: its folder's usable space),
+     * so that a writer can refuse a write that cannot fit before starting it.
+     */
+    default java.util.OptionalLong usableBytes() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Removes a file or folder; no error when absent. */
     void delete(String key);
 

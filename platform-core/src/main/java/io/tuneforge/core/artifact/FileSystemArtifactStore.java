@@ -43,6 +43,15 @@ public final class FileSystemArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public java.util.OptionalLong usableBytes() {
+        try {
+            return java.util.OptionalLong.of(Files.getFileStore(root).getUsableSpace());
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
     public StoredObject writeFile(String key, FileWriter writer) {
         Path target = resolve(key);
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());

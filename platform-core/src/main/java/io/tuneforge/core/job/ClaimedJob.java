@@ -16,7 +16,7 @@ import java.util.List;
  *                         when the configuration has no {@code dataset_mix})
  * @param datasets         every dataset the job trains on with its files and mixing ratio, in the mix's order
  * @param devicesRequested devices the job holds
- * @param attempt          1 on the first run, +1 per restart after a lost worker
+ * @param attempt          1 on the first run; a restart after a lost worker or a release keeps the number
  */
 public record ClaimedJob(long jobId, String name, FineTuningMethod method, String configJson, String baseModelName,
         Path baseModelPath, long datasetVersionId, List<ClaimedDataset> datasets, int devicesRequested, int attempt) {

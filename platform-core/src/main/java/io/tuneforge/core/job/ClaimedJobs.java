@@ -7,6 +7,7 @@ import io.tuneforge.core.dataset.DatasetVersion;
 import io.tuneforge.core.dataset.DatasetVersionRepository;
 import io.tuneforge.core.platform.PlatformHome;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,6 +55,21 @@ public class ClaimedJobs {
      */
     public Optional<ClaimedJob> read(Lease lease) {
         return jobs.findById(lease.jobId()).filter(job -> holds(job, lease)).map(this::claimed);
+    }
+
+    /**
+     * When a job finished, for sweeping its worker's scratch folder.
+     *
+     * @return when it succeeded, failed or was cancelled; {@link Instant#EPOCH} when the job no longer exists; empty
+     *         while it is queued, running or paused
+     */
+    public Optional<Instant> finishedAt(long jobId) {
+        Optional<FineTuningJob> job = jobs.findById(jobId);
+        if (job.isEmpty()) {
+            return Optional.of(Instant.EPOCH);
+        }
+        return job.filter(j -> j.getStatus().isTerminal())
+                .map(j -> j.getFinishedAt().orElse(j.getUpdatedAt()));
     }
 
     /**

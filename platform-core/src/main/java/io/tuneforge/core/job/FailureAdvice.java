@@ -24,7 +24,8 @@ public final class FailureAdvice {
                     + "model's chat template, fix the rows named there, and upload a new version.";
         }
         if (text.contains("lease") || text.contains("heartbeat") || text.contains("worker")) {
-            return "The worker stopped answering. The job is retried automatically up to its attempt limit; "
+            return "The worker stopped answering. The job is restarted automatically on another worker (lost workers "
+                    + "do not use up its attempts, up to the platform's limit of such restarts); "
                     + "if it keeps failing, ask an administrator to check the worker.";
         }
         if (text.contains("cancel")) {

@@ -40,10 +40,46 @@ public record JobFailure(String code, String message) {
                 + ". Fix the file, upload it again and submit a new job.");
     }
 
-    /** The job lost its worker too many times. */
-    public static JobFailure workerLost(int attempts) {
-        return new JobFailure("worker_lost", "The job's worker stopped responding on each of " + attempts
-                + " attempts. Check the workers' logs (memory, disk space, crashes) and resubmit.");
+    /** The job lost its worker too many times (more than {@code tuneforge.queue.max-infrastructure-retries}). */
+    public static JobFailure workerLost(int losses) {
+        return new JobFailure("worker_lost", "The job's worker stopped responding " + losses + " times (lost "
+                + "workers do not use up max_attempts, but their restarts are bounded by the platform's "
+                + "tuneforge.queue.max-infrastructure-retries). Check the workers' logs (memory, disk space, crashes) "
+                + "and resubmit.");
+    }
+
+    /** Code of {@link #diskFull}. */
+    public static final String DISK_FULL = "disk_full";
+
+    /**
+     * A disk filled up. The message names what was being written and the space, never a server path (members read it;
+     * administrators find the folder in the worker's log).
+     *
+     * @param writing     what was being written, e.g. "the checkpoint at step 100"
+     * @param neededBytes the space the write needs, if known
+     * @param freeBytes   the space left for it, if known
+     */
+    public static JobFailure diskFull(String writing, java.util.OptionalLong neededBytes,
+            java.util.OptionalLong freeBytes) {
+        String needed = neededBytes.isPresent() ? "needs about " + bytes(neededBytes.getAsLong()) : "needs more space";
+        String free = freeBytes.isPresent() ? bytes(freeBytes.getAsLong()) + " free" : "free space unknown";
+        return new JobFailure(DISK_FULL, "The disk ran out of space while writing " + writing + " (" + needed + ", "
+                + free + "). Ask an administrator to free space on the worker or its artifact store, or keep fewer "
+                + "checkpoints (save_total_limit) and save less often (save_steps), then resume or resubmit.");
+    }
+
+    /** A size for people: {@code 1.5 GB}, {@code 300 MB}, {@code 12 KB}, {@code 80 bytes} (powers of 1000). */
+    static String bytes(long n) {
+        if (n >= 1_000_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%.1f GB", n / 1e9);
+        }
+        if (n >= 1_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%.1f MB", n / 1e6);
+        }
+        if (n >= 1_000L) {
+            return String.format(java.util.Locale.ROOT, "%.1f KB", n / 1e3);
+        }
+        return n + " bytes";
     }
 
     /** Training diverged (NaN or infinite loss). */

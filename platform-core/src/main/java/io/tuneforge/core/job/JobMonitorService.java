@@ -112,7 +112,7 @@ public class JobMonitorService {
     public List<JobOverview> list(Actor actor) {
         List<FineTuningJob> found = actor.isAdmin() ? jobs.findAllByOrderByIdDesc()
                 : jobs.findByTeamIdOrderByIdDesc(actor.teamId());
-        return overviews(found);
+        return overviews(found).stream().map(job -> forViewer(actor, job)).toList();
     }
 
     /** A page of the jobs the actor may see, newest first (all for administrators); {@code size} 1 to 100. */
@@ -121,7 +121,7 @@ public class JobMonitorService {
         Page<FineTuningJob> found = actor.isAdmin() ? jobs.findAllByOrderByIdDesc(request)
                 : jobs.findByTeamIdOrderByIdDesc(actor.teamId(), request);
         Map<Long, Integer> places = queuePlaces(found.getContent());
-        return found.map(job -> JobOverview.of(job, placeOf(job, places)));
+        return found.map(job -> forViewer(actor, JobOverview.of(job, placeOf(job, places))));
     }
 
     /**
@@ -130,13 +130,13 @@ public class JobMonitorService {
      * @throws JobNotFoundException when there is no such job or it belongs to another team
      */
     public JobOverview get(Actor actor, long jobId) {
-        return overviews(List.of(visible(actor, jobId))).getFirst();
+        return forViewer(actor, overviews(List.of(visible(actor, jobId))).getFirst());
     }
 
     /** Every queued job in the order workers will claim them (all teams: the queue is shared). */
     public List<JobOverview> queue(Actor actor) {
         return overviews(jobs.findByStatusOrderByPriorityDescQueuedAtAscIdAsc(JobStatus.QUEUED)).stream()
-                .map(job -> actor.canSee(job.teamId()) ? job : job.anonymised())
+                .map(job -> actor.canSee(job.teamId()) ? forViewer(actor, job) : job.anonymised())
                 .toList();
     }
 
@@ -171,7 +171,17 @@ public class JobMonitorService {
         visible(actor, jobId);
         return events.findByJobIdAndIdGreaterThanOrderByIdAsc(jobId, afterId, Limit.of(Math.clamp(limit, 1, MAX_EVENTS)))
                 .stream().map(e -> new EventLine(e.getId(), e.getCreatedAt(), e.getLevel(), e.getType(),
-                        e.getMessage(), e.getData())).toList();
+                        forViewer(actor, e.getMessage()), e.getData().map(data -> forViewer(actor, data)))).toList();
+    }
+
+    /** A job as {@code actor} may read it: members see no server paths in its failure message. */
+    private static JobOverview forViewer(Actor actor, JobOverview job) {
+        return actor.isAdmin() ? job : job.withErrorMessage(job.errorMessage().map(ServerPaths::hide));
+    }
+
+    /** A text as {@code actor} may read it: members see no server paths. */
+    private static String forViewer(Actor actor, String text) {
+        return actor.isAdmin() ? text : ServerPaths.hide(text);
     }
 
     /** Saved checkpoints of a job by step. */

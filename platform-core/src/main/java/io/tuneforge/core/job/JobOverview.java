@@ -71,6 +71,14 @@ public record JobOverview(long id, String name, long teamId, String team, long u
                 Optional.empty(), createdAt, Optional.empty(), Optional.empty());
     }
 
+    /** This job with another failure message (e.g. with server paths hidden). */
+    JobOverview withErrorMessage(Optional<String> message) {
+        return new JobOverview(id, name, teamId, team, userId, owner, status, requestedAction, method, baseModelId,
+                baseModel, datasetVersionId, dataset, configJson, priority, devicesRequested, attempt, maxAttempts,
+                sweepGroup, placeInQueue, workerId, worker, currentStep, totalSteps, trainedTokens,
+                requiredMemoryBytes, errorCode, message, createdAt, startedAt, finishedAt);
+    }
+
     /** Progress from 0 to 1 (0 until the total is known). */
     public double progress() {
         return totalSteps <= 0 ? 0 : Math.min(1.0, (double) currentStep / totalSteps);

@@ -61,13 +61,20 @@ public class JobQueue {
     private final JdbcTemplate jdbc;
     private final JobEvents events;
     private final Duration leaseDuration;
+    private final int maxInfrastructureRetries;
 
     JobQueue(JdbcTemplate jdbc, JobEvents events, PhaseSpeedRepository speeds,
-            @Value("${tuneforge.queue.lease-duration:15s}") Duration leaseDuration) {
+            @Value("${tuneforge.queue.lease-duration:15s}") Duration leaseDuration,
+            @Value("${tuneforge.queue.max-infrastructure-retries:3}") int maxInfrastructureRetries) {
+        if (maxInfrastructureRetries < 0) {
+            throw new IllegalArgumentException("tuneforge.queue.max-infrastructure-retries must be 0 or more (got "
+                    + maxInfrastructureRetries + ")");
+        }
         this.speeds = speeds;
         this.jdbc = jdbc;
         this.events = events;
         this.leaseDuration = leaseDuration;
+        this.maxInfrastructureRetries = maxInfrastructureRetries;
     }
 
     private final PhaseSpeedRepository speeds;
@@ -245,16 +252,20 @@ public class JobQueue {
     }
 
     /**
-     * Finds running jobs whose lease ran out (their worker died or hangs) and re-queues them with the attempt counted,
-     * or fails them once {@code max_attempts} is reached. A pending cancel or pause is honoured instead. Any number of
-     * processes may run this at once: rows are taken with {@code SKIP LOCKED}.
+     * Finds running jobs whose lease ran out (their worker died or hangs) and re-queues them. A lost worker is the
+     * infrastructure's failure, not the job's: the attempt is given back (as on a clean release) and the restart is
+     * counted in {@code infrastructure_retries} instead, bounded by {@code tuneforge.queue.max-infrastructure-retries}
+     * (default 3) so that a job which kills every worker it runs on still ends, failed with {@code worker_lost}. A
+     * pending cancel or pause is honoured instead. Any number of processes may run this at once: rows are taken with
+     * {@code SKIP LOCKED}.
      *
      * @return how many jobs were reaped
      */
     @Transactional
     public int reapExpiredLeases() {
         List<Expired> expired = jdbc.query("""
-                select id, team_id, lease_version, attempt, max_attempts, worker_id, requested_action
+                select id, team_id, lease_version, attempt, max_attempts, infrastructure_retries, worker_id,
+                       requested_action
                 from fine_tuning_jobs
                 where status = 'running' and lease_expires_at < now()
                 order by id
@@ -280,17 +291,24 @@ public class JobQueue {
             setStatusAfterLoss(job, next, null);
             events.info(job.id, JobEventType.JOB_PAUSED, "Job paused; resume continues from the last checkpoint",
                     Map.of());
-        } else if (job.attempt >= job.maxAttempts) {
+        } else if (job.infrastructureRetries >= maxInfrastructureRetries) {
             next = JobStatus.FAILED;
-            JobFailure failure = JobFailure.workerLost(job.attempt);
+            JobFailure failure = JobFailure.workerLost(job.infrastructureRetries + 1);
             setStatusAfterLoss(job, next, failure);
-            events.error(job.id, JobEventType.JOB_ERROR, failure.message(), Map.of("code", failure.code()));
+            events.error(job.id, JobEventType.JOB_ERROR, failure.message(), Map.of("code", failure.code(),
+                    "infrastructure_retries", job.infrastructureRetries,
+                    "max_infrastructure_retries", maxInfrastructureRetries));
         } else {
             next = JobStatus.QUEUED;
+            int retry = job.infrastructureRetries + 1;
             setStatusAfterLoss(job, next, null);
-            events.warn(job.id, JobEventType.JOB_RESTARTED, "Re-queued after losing its worker (attempt "
-                    + job.attempt + " of " + job.maxAttempts + "); it resumes from its last checkpoint",
-                    Map.of("attempt", job.attempt, "max_attempts", job.maxAttempts));
+            jdbc.update("update fine_tuning_jobs set attempt = greatest(attempt - 1, 0), infrastructure_retries = ? "
+                    + "where id = ?", retry, job.id);
+            events.warn(job.id, JobEventType.JOB_RESTARTED, "Re-queued after losing its worker (infrastructure retry "
+                    + retry + " of " + maxInfrastructureRetries + "; it does not count against max_attempts); it "
+                    + "resumes from its last checkpoint",
+                    Map.of("infrastructure_retries", retry, "max_infrastructure_retries", maxInfrastructureRetries,
+                            "attempt", job.attempt, "max_attempts", job.maxAttempts));
         }
         events.statusChanged(new JobStatusChanged(job.id, job.teamId, next));
     }
@@ -333,13 +351,13 @@ public class JobQueue {
         return d.toMillis() / 1000.0;
     }
 
-    private record Expired(long id, long teamId, long leaseVersion, int attempt, int maxAttempts, Long workerId,
-            String requestedAction) {
+    private record Expired(long id, long teamId, long leaseVersion, int attempt, int maxAttempts,
+            int infrastructureRetries, Long workerId, String requestedAction) {
     }
 
     private static Expired expired(ResultSet rs, int n) throws SQLException {
-        long worker = rs.getLong("worker_id");
         return new Expired(rs.getLong("id"), rs.getLong("team_id"), rs.getLong("lease_version"), rs.getInt("attempt"),
-                rs.getInt("max_attempts"), rs.wasNull() ? null : worker, rs.getString("requested_action"));
+                rs.getInt("max_attempts"), rs.getInt("infrastructure_retries"), rs.getObject("worker_id", Long.class),
+                rs.getString("requested_action"));
     }
 }

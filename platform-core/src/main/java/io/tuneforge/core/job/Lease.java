@@ -7,7 +7,8 @@ package io.tuneforge.core.job;
  * @param jobId        the claimed job
  * @param workerId     the worker that holds it
  * @param leaseVersion the job's lease version after the claim
- * @param attempt      1 for the first run, then +1 for each re-claim after a lost worker
+ * @param attempt      1 for the first run; a re-claim after a lost worker or a clean release keeps the number
+ *                     (those restarts are counted in {@code infrastructure_retries})
  */
 public record Lease(long jobId, long workerId, long leaseVersion, int attempt) {
 }

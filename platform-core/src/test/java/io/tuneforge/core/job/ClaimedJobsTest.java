@@ -126,6 +126,21 @@ class ClaimedJobsTest {
     }
 
     @Test
+    void aJobIsFinishedForTheWorkFolderSweepOnlyOnceItSucceededFailedOrWasCancelledOrIsGone() {
+        long job = fixtures.queuedJob(team, "sweep");
+        assertThat(claimedJobs.finishedAt(job)).as("queued").isEmpty();
+
+        jdbc.update("update fine_tuning_jobs set status = 'paused' where id = ?", job);
+        assertThat(claimedJobs.finishedAt(job)).as("paused: it may resume").isEmpty();
+
+        java.sql.Timestamp finished = java.sql.Timestamp.from(java.time.Instant.parse("2026-01-02T03:04:05Z"));
+        jdbc.update("update fine_tuning_jobs set status = 'failed', finished_at = ? where id = ?", finished, job);
+        assertThat(claimedJobs.finishedAt(job)).hasValue(finished.toInstant());
+
+        assertThat(claimedJobs.finishedAt(Long.MAX_VALUE)).as("no such job").hasValue(java.time.Instant.EPOCH);
+    }
+
+    @Test
     void aLeaseThatNoLongerHoldsTheJobReadsNothing() {
         long job = fixtures.queuedJob(team, "released");
         Lease lease = claim(job);

@@ -217,15 +217,40 @@ class JobQueueTest {
         assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "WORKER_LOST", "JOB_RESTARTED");
         Lease second = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
         assertThat(second.jobId()).isEqualTo(job);
-        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(second.attempt()).as("a lost worker gives its attempt back").isEqualTo(1);
+        assertThat(infrastructureRetries(job)).isEqualTo(1);
     }
 
     @Test
-    void reaperFailsAJobThatLostItsWorkerOnEveryAttempt() {
+    void aLostWorkerDoesNotUseUpTheJobsAttemptsButCountsAsAnInfrastructureRetryShownInItsEvents() {
         TeamSetup team = fixtures.team(1, "/m");
         long job = fixtures.queuedJob(team, "j");
-        fixtures.maxAttempts(job, 2);
-        for (int attempt = 1; attempt <= 2; attempt++) {
+        fixtures.maxAttempts(job, 1);
+        for (int loss = 1; loss <= 3; loss++) { // the default limit: tuneforge.queue.max-infrastructure-retries=3
+            assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow().attempt()).isEqualTo(1);
+            fixtures.expireLease(job);
+            queue.reapExpiredLeases();
+            assertThat(fixtures.status(job)).as("after loss %d of a job allowed one attempt", loss).isEqualTo("queued");
+            assertThat(infrastructureRetries(job)).isEqualTo(loss);
+        }
+
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ? and type = 'JOB_RESTARTED' "
+                + "order by id", String.class, job)).containsExactly(
+                "Re-queued after losing its worker (infrastructure retry 1 of 3; it does not count against "
+                        + "max_attempts); it resumes from its last checkpoint",
+                "Re-queued after losing its worker (infrastructure retry 2 of 3; it does not count against "
+                        + "max_attempts); it resumes from its last checkpoint",
+                "Re-queued after losing its worker (infrastructure retry 3 of 3; it does not count against "
+                        + "max_attempts); it resumes from its last checkpoint");
+        assertThat(jdbc.queryForObject("select data->>'infrastructure_retries' from job_events where job_id = ? "
+                + "and type = 'JOB_RESTARTED' order by id desc limit 1", String.class, job)).isEqualTo("3");
+    }
+
+    @Test
+    void reaperFailsAJobWhoseWorkersAreLostMoreOftenThanTheInfrastructureRetryLimit() {
+        TeamSetup team = fixtures.team(1, "/m");
+        long job = fixtures.queuedJob(team, "j");
+        for (int loss = 1; loss <= 4; loss++) {
             queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
             fixtures.expireLease(job);
             queue.reapExpiredLeases();
@@ -235,7 +260,13 @@ class JobQueueTest {
         assertThat(jdbc.queryForObject("select error_code from fine_tuning_jobs where id = ?", String.class, job))
                 .isEqualTo("worker_lost");
         assertThat(jdbc.queryForObject("select error_message from fine_tuning_jobs where id = ?", String.class, job))
-                .contains("2 attempts");
+                .contains("stopped responding 4 times").contains("tuneforge.queue.max-infrastructure-retries");
+        assertThat(infrastructureRetries(job)).isEqualTo(3);
+    }
+
+    private int infrastructureRetries(long job) {
+        return jdbc.queryForObject("select infrastructure_retries from fine_tuning_jobs where id = ?", Integer.class,
+                job);
     }
 
     @Test

@@ -72,6 +72,8 @@ public final class WorkerCommand implements Callable<Integer> {
         p.put("tuneforge.worker.devices", devices);
         // workers write webhook events into the outbox; the platform (which holds the secrets' key) sends them
         p.put("tuneforge.webhooks.sender.enabled", "false");
+        // the platform receives uploads and sweeps their leftovers at its start; a worker must not race it
+        p.put("tuneforge.datasets.startup-sweep", "false");
         if (name != null) {
             p.put("tuneforge.worker.name", name);
         }

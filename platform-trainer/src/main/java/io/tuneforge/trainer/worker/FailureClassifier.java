@@ -16,6 +16,10 @@ public final class FailureClassifier {
             if (t instanceof JobFailureException f) {
                 return f.failure();
             }
+            if (DiskSpace.isFull(t)) {
+                return JobFailure.diskFull("the job's files", java.util.OptionalLong.empty(),
+                        java.util.OptionalLong.empty());
+            }
             if (t instanceof OutOfMemoryError) {
                 return JobFailure.outOfMemory("Java heap: " + t.getMessage());
             }

@@ -186,6 +186,20 @@ public final class JobExecution {
         return held;
     }
 
+    /**
+     * Fails the job with {@code disk_full} before a write of {@code bytes} that the artifact store has no room for
+     * (when the store can tell its free space), instead of a half-written object and an I/O error.
+     *
+     * @param writing what is about to be written, for the failure message (no server path)
+     */
+    public void requireStoreSpace(String writing, long bytes) {
+        java.util.OptionalLong free = artifacts.usableBytes();
+        if (free.isPresent() && free.getAsLong() < bytes) {
+            throw new JobFailureException(io.tuneforge.core.job.JobFailure.diskFull(writing,
+                    java.util.OptionalLong.of(bytes), free), null);
+        }
+    }
+
     /** Stores a final artifact (adapter, merged model, predictions) as a folder. False when the lease was lost. */
     public boolean artifact(ArtifactKind kind, ArtifactStore.DirectoryWriter writer) {
         String key = ArtifactStore.artifactKey(spec.jobId(), kind.name().toLowerCase(java.util.Locale.ROOT));

@@ -69,18 +69,63 @@ public final class TrainerJobRunner implements JobRunner {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final PlatformHome home;
+    private final WorkFolders workFolders;
 
+    /** A runner whose runs' work folders are removed as soon as they end. */
     public TrainerJobRunner(PlatformHome home) {
-        this.home = home;
+        this(WorkFolders.removedAtOnce(workRoot(home)));
+    }
+
+    /** A runner that keeps its runs' work folders as {@code workFolders} says. */
+    public TrainerJobRunner(WorkFolders workFolders) {
+        this.workFolders = workFolders;
+    }
+
+    /** The folder of the runs' scratch folders: {@code <home>/work}. */
+    public static Path workRoot(PlatformHome home) {
+        return home.root().resolve("work");
     }
 
     @Override
     public void run(JobExecution execution) throws Exception {
         JobSpec spec = execution.spec();
+        Path workDir = workFolders.prepare(spec.jobId(), spec.attempt());
+        try {
+            run(execution, spec, workDir);
+        } catch (Exception e) {
+            throw diskFullOr(e, workDir);
+        } catch (Error e) {
+            throw diskFullOr(e, workDir);
+        } finally {
+            workFolders.runEnded(spec.jobId(), spec.attempt());
+        }
+    }
+
+    /**
+     * A write that found the disk full becomes {@code disk_full} with what one more checkpoint needs and what the work
+     * folder's disk has free (no path: the worker's log has it); anything else is thrown as it was.
+     */
+    private static Exception diskFullOr(Exception error, Path workDir) {
+        if (error instanceof JobFailureException || !DiskSpace.isFull(error)) {
+            return error;
+        }
+        return diskFull(error, workDir);
+    }
+
+    private static Error diskFullOr(Error error, Path workDir) {
+        if (!DiskSpace.isFull(error)) {
+            return error;
+        }
+        throw diskFull(error, workDir);
+    }
+
+    private static JobFailureException diskFull(Throwable error, Path workDir) {
+        return new JobFailureException(JobFailure.diskFull("the job's files on the worker",
+                DiskSpace.checkpointSize(workDir), DiskSpace.usable(workDir)), error);
+    }
+
+    private void run(JobExecution execution, JobSpec spec, Path workDir) throws Exception {
         JobRecipe recipe = recipe(spec);
-        Path workDir = home.root().resolve("work").resolve("job-" + spec.jobId()).resolve("attempt-" + spec.attempt());
-        Files.createDirectories(workDir);
         TrainingConfig config = RecipeMapping.trainingConfig(recipe, workDir);
         OutputSettings outputs = OutputSettings.of(recipe);
         requireGgufExportable(spec, outputs);
@@ -294,6 +339,12 @@ public final class TrainerJobRunner implements JobRunner {
 
         @Override
         public void onCheckpointSaved(CheckpointSaved event) {
+            try {
+                execution.requireStoreSpace("the checkpoint at step " + event.step(),
+                        DiskSpace.size(event.directory()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             execution.checkpoint((int) event.step(), dir -> FileTrees.copy(event.directory(), dir),
                     Map.of("best", event.best()));
         }

@@ -27,7 +27,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * {@code tuneforge.worker.embedded=false}. Properties: {@code tuneforge.worker.name} (default host name),
  * {@code tuneforge.worker.devices} ({@code auto}, {@code cpu}, {@code 0,1}), {@code tuneforge.worker.heartbeat}
  * (default 1s), {@code tuneforge.worker.poll} (default 2s), {@code tuneforge.worker.metrics-batch} (default 50),
- * {@code tuneforge.worker.shutdown-grace} (default 60s). The worker runs jobs through the context's
+ * {@code tuneforge.worker.shutdown-grace} (default 60s), {@code tuneforge.jobs.work-retention} (how long finished
+ * jobs' work folders are kept, default 0: removed when the run ends; see {@link WorkFolders}). The worker runs jobs through the context's
  * {@link JobRunner} bean.
  */
 @Configuration(proxyBeanMethods = false)
@@ -37,8 +38,10 @@ public class WorkerConfiguration {
     /** The trainer-backed runner, unless the application provides its own. */
     @Bean
     @ConditionalOnMissingBean(JobRunner.class)
-    JobRunner trainerJobRunner(PlatformHome home) {
-        return new TrainerJobRunner(home);
+    JobRunner trainerJobRunner(PlatformHome home, ClaimedJobs claimedJobs, Environment env) {
+        Duration retention = env.getProperty("tuneforge.jobs.work-retention", Duration.class, Duration.ZERO);
+        return new TrainerJobRunner(new WorkFolders(TrainerJobRunner.workRoot(home), retention,
+                claimedJobs::finishedAt));
     }
 
     @Bean

@@ -293,6 +293,8 @@ class TrainerJobRunnerTest {
         assertThat(fixtures.status(job)).as(() -> "job error: " + jdbc.queryForObject(
                 "select error_message from fine_tuning_jobs where id = ?", String.class, job))
                 .isEqualTo(expectedStatus);
+        assertThat(TrainerJobRunner.workRoot(home).resolve("job-" + job))
+                .as("the run's work folder is removed once it ends (no retention)").doesNotExist();
         return job;
     }
 

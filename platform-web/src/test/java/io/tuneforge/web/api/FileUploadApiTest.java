@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.core.testing.JobFixtures;
 import io.tuneforge.core.testing.JobFixtures.TeamSetup;
+import io.tuneforge.core.platform.PlatformHome;
 import io.tuneforge.core.user.Role;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -197,6 +198,49 @@ class FileUploadApiTest {
 
     private static String detail(HttpResponse<String> response) {
         return JSON.readTree(response.body()).path("detail").asString();
+    }
+
+    @Test
+    void anUploadBeingReceivedIsWrittenUnderThePlatformHomeWhereTheStartUpSweepRemovesWhatAKillLeaves(
+            @Autowired PlatformHome home) throws Exception {
+        Path parts = home.datasets().resolve(".incoming").resolve("multipart");
+        String boundary = "----tuneforge" + team.suffix();
+        byte[] head = utf8("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jsonl\""
+                + "\r\nContent-Type: application/octet-stream\r\n\r\n");
+        byte[] rows = utf8("{\"instruction\": \"Say hi\", \"output\": \"Hi!\"}\n".repeat(20_000));
+        try (java.net.Socket client = new java.net.Socket("localhost", port)) {
+            java.io.OutputStream out = client.getOutputStream();
+            out.write(utf8("POST /api/v1/files?dataset=half-" + team.suffix() + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + token + "\r\nContent-Type: multipart/form-data; boundary=" + boundary
+                    + "\r\nContent-Length: " + (head.length + 10L * rows.length) + "\r\n\r\n"));
+            out.write(head);
+            out.write(rows); // a tenth of the announced body: the client is still sending when the platform dies
+            out.flush();
+
+            Polling.until(() -> bytesIn(parts) >= rows.length / 2);
+        }
+        assertThat(parts).isDirectory();
+    }
+
+    private static long bytesIn(Path folder) {
+        try (var files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0; // a part vanished while listing: poll again
+        }
+    }
+
+    /** Polls a condition for up to 30 s. */
+    private static final class Polling {
+        static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("condition not met within 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     private HttpResponse<String> upload(String fileName, String dataset, String query, byte[] content) throws Exception {
