@@ -75,7 +75,7 @@ public record JobOverview(long id, String name, long teamId, String team, long u
     JobOverview withErrorMessage(Optional<String> message) {
         return new JobOverview(id, name, teamId, team, userId, owner, status, requestedAction, method, baseModelId,
                 baseModel, datasetVersionId, dataset, configJson, priority, devicesRequested, attempt, maxAttempts,
-                sweepGroup, placeInQueue, workerId, worker, currentStep, totalSteps, trainedTokens,
+                sweepGroup, placeInQueue, workerId, worker, currentStep, totalSteps, trainedTokens, phase,
                 requiredMemoryBytes, errorCode, message, createdAt, startedAt, finishedAt);
     }
 
