@@ -86,7 +86,9 @@ public class DatasetsView extends VerticalLayout {
         this.datasets = datasets;
         this.actor = currentActor.get();
         this.details = new DatasetDetails(datasets, previews, actor, this::refresh);
-        setSizeFull();
+        // grows with its content and the page scrolls: a full-height layout shrank the grid to one row when the
+        // details below it were open
+        setWidthFull();
         add(new SectionHeader("Datasets", "Upload, validate and preview training data as a model trains on it."),
                 uploadBar(), mappingBar(), uploadReport, importBar(), configureGrid(), details);
     }
@@ -223,7 +225,8 @@ public class DatasetsView extends VerticalLayout {
         grid.addColumn(DatasetSummary::team).setHeader("Team").setAutoWidth(true);
         grid.addColumn(s -> s.createdAt().toString().substring(0, 16).replace('T', ' ')).setHeader("Uploaded (UTC)");
         grid.setHeight("16em");
-        grid.setMinHeight("12em"); // the details below must not squeeze the list to one row
+        grid.setMinHeight("12em");
+        grid.getStyle().set("flex-shrink", "0"); // the details below must not squeeze the list to one row
         grid.asSingleSelect().addValueChangeListener(event -> details.show(
                 Optional.ofNullable(event.getValue()).map(DatasetSummary::versionId)));
         return grid;

@@ -6,6 +6,7 @@ import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H3;
@@ -84,6 +85,10 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final Grid<EventLine> events = new Grid<>();
     final Grid<CheckpointLine> checkpoints = new Grid<>();
     final HorizontalLayout downloads = new HorizontalLayout();
+    /** The metric charts; hidden for a job that failed before logging a point (its failure says why instead). */
+    final Div charts = new Div();
+    /** Whether any metric point has arrived. */
+    private boolean hasMetrics;
 
     public JobView(JobMonitorService monitor, JobService lifecycle, JobFeed feed, CurrentActor currentActor) {
         this.monitor = monitor;
@@ -98,6 +103,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         resume.addClickListener(click -> act(() -> lifecycle.resume(actor, jobId), "Back in the queue"));
         failure.setVisible(false);
         status.setId("job-status");
+        title.setId("job-title");
         lossChart.setId("loss-chart");
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
@@ -105,7 +111,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         header.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
         HorizontalLayout progressRow = new HorizontalLayout(progress, progressText);
         progressRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
-        Div charts = new Div(lossChart, lrChart, gradChart, speedChart);
+        charts.add(lossChart, lrChart, gradChart, speedChart);
         charts.getStyle().set("display", "grid").set("grid-template-columns", "repeat(auto-fit, minmax(420px, 1fr))")
                 .set("gap", "var(--lumo-space-m)").set("width", "100%");
         add(header, facts, progressRow, failure, charts, new H3("Downloads"), downloads,
@@ -120,6 +126,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
 
     @Override
     protected void onAttach(AttachEvent attachEvent) {
+        scrollToTop();
         UI ui = attachEvent.getUI();
         subscription = feed.subscribe(actor, jobId, lastSteps, lastEventId,
                 update -> ui.access(() -> apply(update)));
@@ -131,6 +138,21 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
             subscription.close();
             subscription = null;
         }
+    }
+
+    /**
+     * Opens the page at its top (title, status, progress, loss chart): the router keeps the scroll position of the
+     * page before, and New job is left scrolled down to its Launch button. Resets every scrolled ancestor, whichever
+     * element of the app layout scrolls.
+     */
+    private void scrollToTop() {
+        getElement().executeJs("""
+                requestAnimationFrame(() => {
+                  for (let e = this; e; e = e.parentElement || (e.getRootNode && e.getRootNode().host)) {
+                    if (e.scrollTop) e.scrollTop = 0;
+                  }
+                  window.scrollTo(0, 0);
+                });""");
     }
 
     /** Reads everything once (the feed then sends only what is new). */
@@ -146,6 +168,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         job = update.job();
         showJob();
         update.metrics().forEach(p -> lastSteps.merge(p.name(), p.step(), Math::max));
+        hasMetrics |= !update.metrics().isEmpty();
+        charts.setVisible(hasMetrics || job.status() != JobStatus.FAILED);
         for (MetricChart chart : List.of(lossChart, lrChart, gradChart, speedChart)) {
             chart.append(update.metrics());
         }
@@ -156,6 +180,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
                 eventTail.subList(0, eventTail.size() - EVENT_TAIL).clear();
             }
             events.setItems(new ArrayList<>(eventTail));
+            events.recalculateColumnWidths(); // the type column fits the longest type, not the first rows'
             events.scrollToEnd();
         }
         if (update.job().status().isTerminal() || !update.events().isEmpty()) {
@@ -238,6 +263,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         events.addColumn(EventLine::type).setHeader("Type").setAutoWidth(true).setFlexGrow(0);
         events.addColumn(EventLine::message).setHeader("Message").setFlexGrow(1);
         events.setHeight("16em");
+        events.addThemeVariants(GridVariant.LUMO_WRAP_CELL_CONTENT); // long messages wrap instead of being cut off
         checkpoints.addColumn(CheckpointLine::step).setHeader("Step").setAutoWidth(true).setFlexGrow(0);
         checkpoints.addColumn(c -> c.metricsJson().orElse("")).setHeader("Metrics");
         checkpoints.addColumn(c -> c.at().toString().substring(0, 19).replace('T', ' ')).setHeader("Saved (UTC)");

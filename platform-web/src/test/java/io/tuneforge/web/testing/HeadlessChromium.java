@@ -35,7 +35,7 @@ public final class HeadlessChromium implements AutoCloseable {
     /** Flags that work as root in a container (see ../shared/notes/stack-facts.md). */
     private static final String[] FLAGS = {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--window-size=1400,1000"};
+            "--window-size=1440,900"};
 
     private final ChromeDriver browser;
     private final WebDriverWait wait;
@@ -81,6 +81,11 @@ public final class HeadlessChromium implements AutoCloseable {
         wait.until(d -> !d.findElements(By.tagName("vaadin-side-nav")).isEmpty());
     }
 
+    /** Ends the session by dropping its cookies (the next page asks to sign in). */
+    public void logOut() {
+        browser.manage().deleteAllCookies();
+    }
+
     /** An element's text content, whether or not it is scrolled into view ("" when absent). */
     public String text(String id) {
         Object text = ((JavascriptExecutor) browser).executeScript(
@@ -104,7 +109,7 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Saves a PNG of the current page under docs/screenshots/ (repository root), for the README. */
     public void screenshot(String name) throws IOException, InterruptedException {
-        browser.manage().window().setSize(new Dimension(1400, 1000));
+        browser.manage().window().setSize(new Dimension(1440, 900)); // the README's screenshot tour size
         Thread.sleep(500); // let the last server push render before the picture
         Path folder = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/screenshots");
         Files.createDirectories(folder);
