@@ -169,7 +169,7 @@ public class DatasetsView extends VerticalLayout {
                 .setRemainingTime(new UploadI18N.Uploading.RemainingTime().setPrefix("remaining time: ")
                         .setUnknown("unknown remaining time"))
                 .setError(new UploadI18N.Uploading.Error().setServerUnavailable("The server did not answer")
-                        .setUnexpectedServerError("Not stored").setForbidden("Not allowed")));
+                        .setUnexpectedServerError("Not stored").setForbidden("Not stored")));
         i18n.setUnits(new UploadI18N.Units().setSize(java.util.List.of("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB",
                 "YB")));
         return i18n;

@@ -194,10 +194,15 @@ class BrowserEndToEndTest {
     private void truncatedNewVersionIsRefused() {
         chooseTarget(DatasetsViewChoice.NEW_VERSION);
         pick("dataset-existing", "identity");
+        wait.withTimeout(Duration.ofSeconds(10)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "const c = document.getElementById('dataset-existing');"
+                        + " return c.selectedItem != null && c.inputElement.value === 'identity'"));
+        letTheServerSeeTheChoice();
         Path truncated = truncatedCopy(Workspace.fixture("datasets/llama_factory/identity.json"));
         sendFile(truncated);
-        wait.until(d -> chromium.text("upload-report").contains("was not stored"));
-        assertThat(chromium.text("upload-report")).contains("Invalid JSON");
+        wait.until(d -> chromium.text("upload-report").contains("was not stored")
+                || pageText().contains("was refused") || pageText().contains("Pick the dataset"));
+        assertThat(chromium.text("upload-report")).as(pageText()).contains("was not stored").contains("Invalid JSON");
         String grid = chromium.text("datasets");
         assertThat(grid).contains("identity").contains("v1").doesNotContain("v2");
     }
@@ -206,6 +211,7 @@ class BrowserEndToEndTest {
     private void inputOutputFileIsAccepted() {
         chooseTarget(DatasetsViewChoice.NEW_DATASET);
         type("dataset-name", "legal");
+        letTheServerSeeTheChoice();
         sendFile(resource("datasets/legal-input-output.jsonl"));
         wait.until(d -> pageText().contains("legal v1 stored: 4 rows"));
     }
@@ -213,12 +219,14 @@ class BrowserEndToEndTest {
     /** question/answer rows: refused with a suggested mapping filled in, then accepted when uploaded again. */
     private void promptAnswerFileIsAcceptedAfterMapping() {
         type("dataset-name", "faq");
+        letTheServerSeeTheChoice();
         sendFile(resource("datasets/faq-question-answer.jsonl"));
         wait.until(d -> chromium.text("upload-report").contains("Suggested column mapping"));
         String mapping = (String) ((JavascriptExecutor) browser).executeScript(
                 "return document.getElementById('column-mapping').value");
         assertThat(mapping).isEqualTo("{\"prompt\":\"question\",\"response\":\"answer\"}");
         type("dataset-name", "faq");
+        letTheServerSeeTheChoice();
         sendFile(resource("datasets/faq-question-answer.jsonl"));
         wait.until(d -> pageText().contains("faq v1 stored: 2 rows, 0 problems, columns prompt → question"));
     }
@@ -233,6 +241,18 @@ class BrowserEndToEndTest {
                 for (let e = document.getElementById('job-title'); e; e = e.parentElement
                         || (e.getRootNode && e.getRootNode().host)) { scrolled += e.scrollTop || 0; }
                 return scrolled === 0 && title.top >= 0 && chart.top < window.innerHeight;"""));
+    }
+
+    /**
+     * The upload starts as soon as the file is given and its request reads the form's choices on the server: give the
+     * value change of the field just set a moment to get there first, as a person's next click would.
+     */
+    private void letTheServerSeeTheChoice() {
+        try {
+            Thread.sleep(1500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The choices of the Datasets page's "Upload as". */
