@@ -148,6 +148,8 @@ class DatasetsViewTest extends SpringBrowserlessTest {
         assertThat(row.rows()).isEqualTo(2);
         assertThat($(Notification.class).all()).anySatisfy(n -> assertThat(test(n).getText())
                 .contains("qa v1 stored: 2 rows, 0 problems, columns prompt → question, response → answer"));
+        test(view.grid).select(0);
+        assertThat(view.details.summary.getText()).contains("columns prompt → question, response → answer");
     }
 
     private static final byte[] GOOD = """

@@ -185,16 +185,16 @@ class BrowserEndToEndTest {
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 720));
         browser.get(chromium.url(page));
         wait.until(d -> !d.findElements(By.tagName("vaadin-side-nav")).isEmpty());
-        chromium.dumpOnFailure("overflow" + page.replace('/', '_'), () -> wait.withTimeout(Duration.ofSeconds(10))
+        chromium.dumpOnFailure("overflow" + page.replace('/', '_'), () -> new WebDriverWait(browser, Duration.ofSeconds(20))
                 .until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
                         "return document.documentElement.scrollWidth <= window.innerWidth + 1")));
     }
 
-    /** A truncated file uploaded as a new version of identity is refused; identity v1 stays the current version. */
+    /** A truncated file (cut at a line) uploaded as a new version of identity is refused; identity v1 stays the current version. */
     private void truncatedNewVersionIsRefused() {
         chooseTarget(DatasetsViewChoice.NEW_VERSION);
         pick("dataset-existing", "identity");
-        wait.withTimeout(Duration.ofSeconds(10)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
                 "const c = document.getElementById('dataset-existing');"
                         + " return c.selectedItem != null && c.inputElement.value === 'identity'"));
         letTheServerSeeTheChoice();
@@ -234,7 +234,7 @@ class BrowserEndToEndTest {
     /** After Launch the job page shows its title, status and progress: it opens at the top, not mid-page. */
     private void jobPageOpensAtTheTop() {
         wait.until(d -> d.findElement(By.id("job-status")).isDisplayed());
-        wait.withTimeout(Duration.ofSeconds(10)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript("""
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript("""
                 const title = document.getElementById('job-title').getBoundingClientRect();
                 const chart = document.getElementById('loss-chart').getBoundingClientRect();
                 let scrolled = window.scrollY;
@@ -283,9 +283,10 @@ class BrowserEndToEndTest {
 
     private static Path truncatedCopy(Path file) {
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            String text = Files.readString(file);
             Path copy = Files.createTempDirectory("truncated").resolve("identity.json");
-            Files.write(copy, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+            // cut after two thirds of the lines, mid-array, as an interrupted download or copy leaves it
+            Files.writeString(copy, text.substring(0, text.lastIndexOf('\n', text.length() * 2 / 3)));
             return copy;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
