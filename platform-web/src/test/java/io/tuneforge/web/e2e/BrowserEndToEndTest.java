@@ -227,7 +227,7 @@ class BrowserEndToEndTest {
         assertThat(mapping).isEqualTo("{\"prompt\":\"question\",\"response\":\"answer\"}");
         type("dataset-name", "faq");
         letTheServerSeeTheChoice();
-        sendFile(resource("datasets/faq-question-answer.jsonl"));
+        sendFile(copyInNewFolder(resource("datasets/faq-question-answer.jsonl"))); // a new pick of the same file
         wait.until(d -> pageText().contains("faq v1 stored: 2 rows, 0 problems, columns prompt → question"));
     }
 
@@ -288,6 +288,14 @@ class BrowserEndToEndTest {
             // cut after two thirds of the lines, mid-array, as an interrupted download or copy leaves it
             Files.writeString(copy, text.substring(0, text.lastIndexOf('\n', text.length() * 2 / 3)));
             return copy;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Path copyInNewFolder(Path file) {
+        try {
+            return Files.copy(file, Files.createTempDirectory("again").resolve(file.getFileName().toString()));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
