@@ -276,9 +276,12 @@ class BrowserEndToEndTest {
         browser.get(chromium.url("/datasets"));
         WebElement grid = wait.until(d -> d.findElement(By.id("datasets")));
         wait.until(d -> grid.getText().contains(name));
-        grid.findElements(By.tagName("vaadin-grid-cell-content")).stream()
-                .filter(c -> c.getText().strip().equals(name)).findFirst().orElseThrow().click();
-        wait.until(d -> pageText().contains("Preview"));
+        WebElement cell = grid.findElements(By.tagName("vaadin-grid-cell-content")).stream()
+                .filter(c -> c.getText().strip().equals(name)).findFirst().orElseThrow();
+        ((JavascriptExecutor) browser).executeScript(
+                "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", cell);
+        wait.until(d -> pageText().contains("Validation report"));
+        ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
     }
 
     private static Path truncatedCopy(Path file) {
