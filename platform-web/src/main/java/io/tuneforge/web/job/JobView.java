@@ -142,17 +142,22 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
 
     /**
      * Opens the page at its top (title, status, progress, loss chart): the router keeps the scroll position of the
-     * page before, and New job is left scrolled down to its Launch button. Resets every scrolled ancestor, whichever
-     * element of the app layout scrolls.
+     * page before, and New job is left scrolled down to its Launch button. Resets every scrolled ancestor (through
+     * slots into the app layout's shadow tree), whichever element scrolls, once rendered and once more after the first
+     * rows and charts have come in.
      */
     private void scrollToTop() {
         getElement().executeJs("""
-                requestAnimationFrame(() => {
-                  for (let e = this; e; e = e.parentElement || (e.getRootNode && e.getRootNode().host)) {
+                const top = () => {
+                  // up through slots and shadow roots: the app layout scrolls a part of its own shadow tree
+                  for (let e = this; e; e = e.assignedSlot || e.parentElement
+                          || (e.getRootNode && e.getRootNode().host)) {
                     if (e.scrollTop) e.scrollTop = 0;
                   }
                   window.scrollTo(0, 0);
-                });""");
+                };
+                requestAnimationFrame(top);
+                setTimeout(top, 300);""");
     }
 
     /** Reads everything once (the feed then sends only what is new). */

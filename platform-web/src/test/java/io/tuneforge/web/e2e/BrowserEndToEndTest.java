@@ -172,7 +172,7 @@ class BrowserEndToEndTest {
         for (String page : List.of("/", "/datasets", "/models", "/jobs", "/jobs/new", "/jobs/" + jobId, "/compare")) {
             assertNoHorizontalOverflowAt1280(page);
         }
-        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1440, 900));
+        chromium.viewport(1440, 900);
         chromium.logOut();
         chromium.logIn(username + "-admin", PASSWORD);
         browser.get(chromium.url("/admin"));
@@ -182,7 +182,7 @@ class BrowserEndToEndTest {
 
     /** At 1280×720 the page fits the window's width: nothing is cut off or needs sideways scrolling. */
     private void assertNoHorizontalOverflowAt1280(String page) {
-        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 720));
+        chromium.viewport(1280, 720);
         browser.get(chromium.url(page));
         wait.until(d -> !d.findElements(By.tagName("vaadin-side-nav")).isEmpty());
         chromium.dumpOnFailure("overflow" + page.replace('/', '_'), () -> new WebDriverWait(browser, Duration.ofSeconds(20))
@@ -238,7 +238,7 @@ class BrowserEndToEndTest {
                 const title = document.getElementById('job-title').getBoundingClientRect();
                 const chart = document.getElementById('loss-chart').getBoundingClientRect();
                 let scrolled = window.scrollY;
-                for (let e = document.getElementById('job-title'); e; e = e.parentElement
+                for (let e = document.getElementById('job-title'); e; e = e.assignedSlot || e.parentElement
                         || (e.getRootNode && e.getRootNode().host)) { scrolled += e.scrollTop || 0; }
                 return scrolled === 0 && title.top >= 0 && chart.top < window.innerHeight;"""));
     }
@@ -281,7 +281,8 @@ class BrowserEndToEndTest {
         ((JavascriptExecutor) browser).executeScript(
                 "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", cell);
         wait.until(d -> pageText().contains("Validation report"));
-        ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
+        ((JavascriptExecutor) browser).executeScript(
+                "document.getElementById('datasets').scrollIntoView({block: 'start'})");
     }
 
     private static Path truncatedCopy(Path file) {
