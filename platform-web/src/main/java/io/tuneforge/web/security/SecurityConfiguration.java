@@ -25,6 +25,8 @@ class SecurityConfiguration {
     SecurityFilterChain uiSecurity(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(auth -> auth.requestMatchers("/actuator/health", "/actuator/health/**")
                 .permitAll()
+                // the other actuator endpoints stay for signed-in users (any other address is left to the router)
+                .requestMatchers("/actuator/**").authenticated()
                 // static JavaScript the views load as modules (the chart connector and uPlot from its webjar)
                 .requestMatchers("/chart/**", "/webjars/**").permitAll());
         http.with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView(LoginView.class)

@@ -152,42 +152,6 @@ class BrowserEndToEndTest {
             assertThat(result.tokenIds()).isNotEmpty();
         }
         assertThat(jobId).isPositive();
-        tourTheOtherPages(jobId);
-    }
-
-    /** The pages not shown above, in their typical state, for the README's screenshot tour; none overflows at 1280. */
-    private void tourTheOtherPages(long jobId) throws Exception {
-        browser.get(chromium.url("/jobs"));
-        wait.until(d -> pageText().contains("e2e-lora"));
-        chromium.screenshot("jobs");
-        browser.get(chromium.url("/compare"));
-        pick("compare-runs", "e2e-lora");
-        wait.until(d -> d.findElement(By.id("compare-show"))).click();
-        wait.until(d -> pageText().contains("Final metrics") && !d.findElements(By.cssSelector("#compare-charts canvas,"
-                + " #compare-charts [data-points]")).isEmpty());
-        chromium.screenshot("compare");
-        browser.get(chromium.url("/account/tokens"));
-        wait.until(d -> pageText().contains("token"));
-        chromium.screenshot("api-tokens");
-        for (String page : List.of("/", "/datasets", "/models", "/jobs", "/jobs/new", "/jobs/" + jobId, "/compare")) {
-            assertNoHorizontalOverflowAt1280(page);
-        }
-        chromium.viewport(1440, 900);
-        chromium.logOut();
-        chromium.logIn(username + "-admin", PASSWORD);
-        browser.get(chromium.url("/admin"));
-        wait.until(d -> pageText().contains("Workers"));
-        chromium.screenshot("admin");
-    }
-
-    /** At 1280×720 the page fits the window's width: nothing is cut off or needs sideways scrolling. */
-    private void assertNoHorizontalOverflowAt1280(String page) {
-        chromium.viewport(1280, 720);
-        browser.get(chromium.url(page));
-        wait.until(d -> !d.findElements(By.tagName("vaadin-side-nav")).isEmpty());
-        chromium.dumpOnFailure("overflow" + page.replace('/', '_'), () -> new WebDriverWait(browser, Duration.ofSeconds(20))
-                .until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
-                        "return document.documentElement.scrollWidth <= window.innerWidth + 1")));
     }
 
     /** A truncated file (cut at a line) uploaded as a new version of identity is refused; identity v1 stays the current version. */

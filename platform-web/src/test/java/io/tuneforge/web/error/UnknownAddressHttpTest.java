@@ -39,8 +39,8 @@ class UnknownAddressHttpTest {
     }
 
     @Test
-    void theViewsStillSendAGuestToTheLoginPage() throws Exception {
-        for (String path : new String[] {"/datasets", "/admin", "/jobs/5"}) {
+    void theViewsAndTheActuatorStillSendAGuestToTheLoginPage() throws Exception {
+        for (String path : new String[] {"/datasets", "/admin", "/jobs/5", "/actuator/info"}) {
             HttpResponse<String> response = get(path);
 
             assertThat(response.statusCode()).as(path).isEqualTo(302);
