@@ -6,6 +6,7 @@ import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.AccessRefusedException;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.AppUserRepository;
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import java.io.IOException;
@@ -98,37 +99,78 @@ public class DatasetService {
      */
     public VersionDetails upload(Actor actor, String datasetName, String fileName, InputStream content,
             Optional<DatasetFormat> format, boolean dropInvalid) {
+        return upload(actor, UploadTarget.named(datasetName), fileName, content, format, ColumnMapping.none(),
+                dropInvalid);
+    }
+
+    /**
+     * Stores {@code content} as the next version of the dataset {@code target} names, read through a column mapping
+     * (stored with the version, so previews and training read the rows the same way). Checks as
+     * {@link #upload(Actor, String, String, InputStream, Optional, boolean)}.
+     *
+     * @param mapping which fields hold what (LLaMA-Factory's {@code columns}/{@code tags}); none for the format's own
+     *                names
+     * @throws UndetectedFormatException when no format can be told, with a mapping to try when the rows have a common
+     *                                   prompt/answer shape
+     * @throws DatasetException          when a new dataset's name is taken or the file cannot be stored
+     */
+    public VersionDetails upload(Actor actor, UploadTarget target, String fileName, InputStream content,
+            Optional<DatasetFormat> format, ColumnMapping mapping, boolean dropInvalid) {
         String cleanName = UploadFileName.clean(fileName, "upload.jsonl");
         actor.requireWriter();
-        String name = requireName(datasetName);
+        String name = targetName(actor, target);
         Path incoming = receive(content, cleanName);
         try {
-            return accept(actor, name, cleanName, incoming, format, dropInvalid);
+            return accept(actor, name, cleanName, incoming, format, mapping, dropInvalid);
         } finally {
             deleteQuietly(incoming);
         }
     }
 
+    /** The dataset name an upload target stands for, refusing a taken new name or another team's dataset. */
+    private String targetName(Actor actor, UploadTarget target) {
+        return switch (target) {
+            case UploadTarget.Named named -> requireName(named.name());
+            case UploadTarget.NewDataset created -> {
+                String name = requireName(created.name());
+                if (datasets.findByTeamIdAndName(actor.teamId(), name).isPresent()) {
+                    throw new DatasetException("A dataset named '" + name + "' already exists: pick it under \"New "
+                            + "version of\" to add a version, or choose another name");
+                }
+                yield name;
+            }
+            case UploadTarget.Existing existing -> {
+                Dataset dataset = visibleDataset(actor, existing.datasetId());
+                if (!dataset.getTeam().getId().equals(actor.teamId())) {
+                    throw new AccessRefusedException("Dataset " + existing.datasetId()
+                            + " belongs to another team: versions are added by its own team");
+                }
+                yield dataset.getName();
+            }
+        };
+    }
+
     /** Checks a received file (encoding, emptiness, format, rows, duplicates) and stores it or refuses it whole. */
     private VersionDetails accept(Actor actor, String name, String fileName, Path received,
-            Optional<DatasetFormat> format, boolean dropInvalid) {
+            Optional<DatasetFormat> format, ColumnMapping mapping, boolean dropInvalid) {
         List<Path> temporary = new ArrayList<>();
         try {
             Path incoming = UploadEncoding.toUtf8(received, fileName, temporary);
-            DatasetFormat chosen = format.or(() -> inspector.detect(incoming)).orElseThrow(() -> undetectable(incoming, fileName));
-            ValidationSummary report = inspector.validate(incoming, chosen);
+            DatasetFormat chosen = format.or(() -> inspector.detect(incoming, mapping))
+                    .orElseThrow(() -> undetectable(incoming, fileName, mapping));
+            ValidationSummary report = inspector.validate(incoming, chosen, mapping);
             Path toStore = incoming;
             String storedName = fileName;
             if (!report.valid()) {
                 if (!dropInvalid || report.rows() == 0) {
-                    throw new DatasetRejectedException(fileName, report);
+                    throw new DatasetRejectedException(fileName, report, suggestion(incoming, mapping));
                 }
                 Path kept = incoming.resolveSibling(UUID.randomUUID() + "-valid.jsonl");
                 temporary.add(kept);
-                ValidationSummary whole = inspector.keepValid(incoming, chosen, kept);
-                ValidationSummary keptReport = inspector.validate(kept, chosen);
+                ValidationSummary whole = inspector.keepValid(incoming, chosen, mapping, kept);
+                ValidationSummary keptReport = inspector.validate(kept, chosen, mapping);
                 if (!keptReport.valid()) {
-                    throw new DatasetRejectedException(fileName, whole);
+                    throw new DatasetRejectedException(fileName, whole, suggestion(incoming, mapping));
                 }
                 report = new ValidationSummary(keptReport.rows(), 0, whole.problems(), whole.countsByKind(),
                         Math.max(0, whole.rows() - keptReport.rows()));
@@ -136,25 +178,42 @@ public class DatasetService {
                 storedName = stripExtension(fileName) + ".valid.jsonl";
             }
             refuseDuplicate(actor, name, fileName, toStore);
-            return store(actor, name, fileName, storedName, toStore, chosen, report);
+            return store(actor, name, fileName, storedName, toStore, chosen, mapping, report);
         } finally {
             temporary.forEach(DatasetService::deleteQuietly);
         }
     }
 
-    /** The reason no format could be told: a syntax error near the start of the file if there is one. */
-    private DatasetException undetectable(Path incoming, String fileName) {
-        String hint = "; fix the file, or pick the format (alpaca, sharegpt, openai, preference, text, classification) "
-                + "and upload again";
+    /** A mapping for the file's rows when none was given and its first record has a common prompt/answer shape. */
+    private Optional<ColumnMapping> suggestion(Path file, ColumnMapping given) {
+        if (!given.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return inspector.head(file, 1).stream().findFirst()
+                    .filter(record -> record.value().isObject())
+                    .flatMap(record -> ColumnMapping.suggest(record.value().propertyNames()));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // an unreadable start has no shape to suggest from
+        }
+    }
+
+    /** The reason no format could be told: a syntax error near the start, else a mapping to try if one fits. */
+    private DatasetException undetectable(Path incoming, String fileName, ColumnMapping mapping) {
+        String formats = "(alpaca, sharegpt, openai, preference, text, classification)";
         try {
             inspector.head(incoming, 20);
         } catch (DatasetException e) {
-            return new DatasetException(e.getMessage() + hint, e);
+            return new DatasetException(e.getMessage() + "; fix the file, or pick the format " + formats
+                    + " and upload again", e);
         } catch (RuntimeException e) {
             // unreadable in another way: fall through to the general message
         }
-        return new DatasetException(fileName + ": cannot tell the format from the first record; pick the format "
-                + "(alpaca, sharegpt, openai, preference, text, classification) and upload again");
+        Optional<ColumnMapping> suggested = suggestion(incoming, mapping);
+        return new UndetectedFormatException(fileName + ": cannot tell the format from the first record"
+                + suggested.map(m -> "; its rows look like prompt/answer pairs: upload again with the column mapping "
+                        + m.toColumnsJson()).orElse("; map its columns, or pick the format " + formats
+                        + ", and upload again"), suggested);
     }
 
     private void refuseDuplicate(Actor actor, String name, String fileName, Path file) {
@@ -179,7 +238,16 @@ public class DatasetService {
     /** The datasets the actor may see, each with its newest version. */
     @Transactional(readOnly = true)
     public List<DatasetSummary> list(Actor actor) {
-        List<Dataset> visible = actor.isAdmin() ? datasets.findAll() : datasets.findByTeamIdOrderByNameAsc(actor.teamId());
+        return summaries(actor.isAdmin() ? datasets.findAll() : datasets.findByTeamIdOrderByNameAsc(actor.teamId()));
+    }
+
+    /** The datasets of the actor's own team (those an upload may add a version to), each with its newest version. */
+    @Transactional(readOnly = true)
+    public List<DatasetSummary> listOwnTeam(Actor actor) {
+        return summaries(datasets.findByTeamIdOrderByNameAsc(actor.teamId()));
+    }
+
+    private List<DatasetSummary> summaries(List<Dataset> visible) {
         List<DatasetSummary> summaries = new ArrayList<>();
         for (Dataset dataset : visible) {
             versions.findFirstByDatasetIdOrderByVersionDesc(dataset.getId()).ifPresent(latest -> summaries.add(
@@ -268,7 +336,7 @@ public class DatasetService {
                 Path incoming = receive(in, file.getFileName().toString());
                 try {
                     imported.add(accept(actor, requireName(name), file.getFileName().toString(), incoming, format,
-                            false));
+                            ColumnMapping.none(), false));
                 } finally {
                     deleteQuietly(incoming);
                 }
@@ -311,11 +379,11 @@ public class DatasetService {
     }
 
     private VersionDetails store(Actor actor, String name, String fileName, String storedName, Path incoming,
-            DatasetFormat format, ValidationSummary report) {
+            DatasetFormat format, ColumnMapping mapping, ValidationSummary report) {
         Dataset dataset = datasets.findByTeamIdAndName(actor.teamId(), name).orElseGet(() -> datasets.save(
                 new Dataset(teams.getReferenceById(actor.teamId()), name, "", users.getReferenceById(actor.userId()))));
         int number = versions.findFirstByDatasetIdOrderByVersionDesc(dataset.getId()).map(v -> v.getVersion() + 1).orElse(1);
-        DatasetVersion version = versions.save(new DatasetVersion(dataset, number, format,
+        DatasetVersion version = versions.save(new DatasetVersion(dataset, number, format, mapping,
                 users.getReferenceById(actor.userId())));
         String safeName = safeFileName(storedName);
         Path relative = Path.of("datasets", Long.toString(actor.teamId()), Long.toString(dataset.getId()), "v" + number, safeName);
@@ -333,7 +401,7 @@ public class DatasetService {
     }
 
     private void validate(DatasetVersion version, Path file) {
-        ValidationSummary report = inspector.validate(file, version.getFormat());
+        ValidationSummary report = inspector.validate(file, version.getFormat(), version.getColumnMapping());
         version.markValidated(report.valid(), report.rows(), report.toJson());
     }
 
@@ -375,7 +443,8 @@ public class DatasetService {
         ValidationSummary report = reportJson == null ? new ValidationSummary(0, 0, List.of()) : ValidationSummary.fromJson(reportJson);
         return new VersionDetails(version.getId(), version.getDataset().getId(), version.getDataset().getName(),
                 version.getVersion(), version.getFormat(), version.getStatus(), source.getOriginalName(),
-                source.getSizeBytes(), source.getSha256(), report, version.getCreatedAt());
+                source.getSizeBytes(), source.getSha256(), report, version.getCreatedAt(),
+                version.getColumnMapping());
     }
 
     private DatasetFile source(DatasetVersion version) {

@@ -2,6 +2,7 @@ package io.tuneforge.core.dataset;
 
 import io.tuneforge.core.platform.LowercaseEnumConverter;
 import io.tuneforge.core.user.AppUser;
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import jakarta.persistence.Column;
 import jakarta.persistence.Converter;
@@ -61,6 +62,11 @@ public class DatasetVersion {
     @Column(name = "validation_report")
     private String validationReport;
 
+    /** The column mapping rows are read through, as {@link ColumnMapping#toJson()}; null for none. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "column_mapping")
+    private String columnMapping;
+
     @ManyToOne(fetch = FetchType.LAZY)
     @JoinColumn(name = "created_by")
     private AppUser createdBy;
@@ -76,6 +82,18 @@ public class DatasetVersion {
         this.version = version;
         this.format = format;
         this.createdBy = createdBy;
+    }
+
+    /** A version whose rows are read through a column mapping. */
+    public DatasetVersion(Dataset dataset, int version, DatasetFormat format, ColumnMapping mapping,
+            AppUser createdBy) {
+        this(dataset, version, format, createdBy);
+        this.columnMapping = mapping.isEmpty() ? null : mapping.toJson();
+    }
+
+    /** The column mapping its rows are read through ({@link ColumnMapping#none()} for the formats' own names). */
+    public ColumnMapping getColumnMapping() {
+        return columnMapping == null ? ColumnMapping.none() : ColumnMapping.parse(columnMapping);
     }
 
     /** Records the validation outcome. */

@@ -18,12 +18,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import io.tuneforge.shared.dataset.DatasetFileTypes;
 
 /**
  * The text encoding of an upload, checked before the data pipeline reads it: UTF-8 passes (a byte order mark is
  * dropped), UTF-16 and UTF-32 with a byte order mark are converted to UTF-8, bytes that are not UTF-8 are refused
- * naming their line, and a file without a non-blank character is refused as empty. Parquet files are binary and are
- * only checked for emptiness.
+ * naming their line, and a file without a non-blank character is refused as empty. Parquet files are refused with the way to
+ * convert them ({@link DatasetFileTypes}).
  */
 final class UploadEncoding {
 
@@ -39,11 +40,8 @@ final class UploadEncoding {
      */
     static Path toUtf8(Path file, String fileName, List<Path> temporary) {
         try {
-            if (fileName.toLowerCase(Locale.ROOT).endsWith(".parquet")) {
-                if (Files.size(file) == 0) {
-                    throw empty(fileName);
-                }
-                return file;
+            if (DatasetFileTypes.isParquet(fileName)) {
+                throw DatasetFileTypes.parquetRefused(fileName);
             }
             byte[] head = new byte[4];
             int headLength;

@@ -1,5 +1,6 @@
 package io.tuneforge.core.dataset;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import java.time.Instant;
 
@@ -17,8 +18,9 @@ import java.time.Instant;
  * @param sha256      stored file's SHA-256
  * @param report      the validation report (empty report while validating)
  * @param createdAt   upload time
+ * @param mapping     the column mapping rows are read through (none: the format's own field names)
  */
 public record VersionDetails(long id, long datasetId, String datasetName, int version, DatasetFormat format,
         DatasetVersion.Status status, String fileName, long sizeBytes, String sha256, ValidationSummary report,
-        Instant createdAt) {
+        Instant createdAt, ColumnMapping mapping) {
 }

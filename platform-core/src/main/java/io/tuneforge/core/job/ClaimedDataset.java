@@ -1,5 +1,6 @@
 package io.tuneforge.core.job;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,12 +17,19 @@ import java.util.Optional;
  * @param trainFiles      training files (absolute), none when the version has no stored file
  * @param validationFiles validation files (absolute), possibly none
  * @param ratio           how many times its rows are used per epoch relative to its size (1: every row once)
+ * @param mapping         the column mapping the version's rows are read through (stored with the version)
  */
 public record ClaimedDataset(long versionId, String name, Optional<DatasetFormat> format, List<Path> trainFiles,
-        List<Path> validationFiles, double ratio) {
+        List<Path> validationFiles, double ratio, ColumnMapping mapping) {
 
     public ClaimedDataset {
         trainFiles = List.copyOf(trainFiles);
         validationFiles = List.copyOf(validationFiles);
+    }
+
+    /** A dataset read with its format's own field names. */
+    public ClaimedDataset(long versionId, String name, Optional<DatasetFormat> format, List<Path> trainFiles,
+            List<Path> validationFiles, double ratio) {
+        this(versionId, name, format, trainFiles, validationFiles, ratio, ColumnMapping.none());
     }
 }

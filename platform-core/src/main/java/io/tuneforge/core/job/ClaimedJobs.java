@@ -8,6 +8,7 @@ import io.tuneforge.core.dataset.DatasetVersionRepository;
 import io.tuneforge.core.platform.PlatformHome;
 import java.nio.file.Path;
 import java.time.Instant;
+import io.tuneforge.shared.dataset.ColumnMapping;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -141,7 +142,7 @@ public class ClaimedJobs {
                     .orElse(e.name().isEmpty() ? "version " + e.versionId() : e.name());
             return new ClaimedDataset(e.versionId(), name, version.map(DatasetVersion::getFormat),
                     train.getOrDefault(e.versionId(), List.of()), validation.getOrDefault(e.versionId(), List.of()),
-                    e.ratio());
+                    e.ratio(), version.map(DatasetVersion::getColumnMapping).orElse(ColumnMapping.none()));
         }).toList();
     }
 }

@@ -10,6 +10,7 @@ import io.tuneforge.core.team.TeamRepository;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import java.io.ByteArrayInputStream;
@@ -289,6 +290,82 @@ class DatasetServiceTest {
     private VersionDetails upload(Actor actor, String name, String content) {
         return service.upload(actor, name, name + ".json",
                 new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)), Optional.empty());
+    }
+
+    private static final String QUESTIONS = """
+            {"question": "Capital of France?", "answer": "Paris"}
+            {"question": "2 + 2?", "answer": "4"}
+            """;
+
+    @Test
+    void rowsOfAnUnknownShapeAreRefusedWithTheMappingThatReadsThem() {
+        Actor actor = member();
+
+        assertThatThrownBy(() -> upload(actor, "qa", QUESTIONS))
+                .isInstanceOfSatisfying(UndetectedFormatException.class, e -> {
+                    assertThat(e.suggestedMapping()).contains(ColumnMapping.ofColumns(
+                            java.util.Map.of("prompt", "question", "response", "answer")));
+                    assertThat(e.getMessage()).contains("cannot tell the format",
+                            "{\"prompt\":\"question\",\"response\":\"answer\"}");
+                });
+        assertThat(service.list(actor)).isEmpty();
+    }
+
+    @Test
+    void anUploadWithAColumnMappingStoresItWithTheVersion() {
+        Actor actor = member();
+        ColumnMapping mapping = ColumnMapping.parse("{\"prompt\": \"question\", \"response\": \"answer\"}");
+
+        VersionDetails stored = service.upload(actor, UploadTarget.newDataset("qa"), "qa.jsonl", stream(QUESTIONS),
+                Optional.empty(), mapping, false);
+
+        assertThat(stored.format()).isEqualTo(DatasetFormat.ALPACA);
+        assertThat(stored.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(service.version(actor, stored.id()).mapping()).isEqualTo(mapping);
+        assertThat(service.changeFormat(actor, stored.id(), DatasetFormat.ALPACA).status())
+                .as("validated again through the stored mapping").isEqualTo(DatasetVersion.Status.VALID);
+    }
+
+    @Test
+    void aNewDatasetMayNotTakeTheNameOfAnExistingOne() {
+        Actor actor = member();
+        VersionDetails first = upload(actor, "taken", ALPACA);
+
+        assertThatThrownBy(() -> service.upload(actor, UploadTarget.newDataset("taken"), "other.json",
+                stream(ALPACA.replace("Hi!", "Hey")), Optional.empty(), ColumnMapping.none(), false))
+                .isInstanceOf(DatasetException.class).hasMessageContaining("'taken' already exists");
+        assertThat(service.versions(actor, first.datasetId())).hasSize(1);
+    }
+
+    @Test
+    void aNewVersionGoesToThePickedDatasetAndOnlyToOneOfTheOwnTeam() {
+        Actor actor = member();
+        VersionDetails first = upload(actor, "picked", ALPACA);
+
+        VersionDetails second = service.upload(actor, UploadTarget.existing(first.datasetId()), "anything.json",
+                stream(ALPACA.replace("Hi!", "Hello")), Optional.empty(), ColumnMapping.none(), false);
+
+        assertThat(second.datasetName()).isEqualTo("picked");
+        assertThat(second.version()).isEqualTo(2);
+        assertThat(service.listOwnTeam(actor)).extracting(DatasetSummary::name).containsExactly("picked");
+        Actor stranger = member();
+        assertThatThrownBy(() -> service.upload(stranger, UploadTarget.existing(first.datasetId()), "x.json",
+                stream(ALPACA), Optional.empty(), ColumnMapping.none(), false))
+                .isInstanceOf(io.tuneforge.core.user.AccessRefusedException.class);
+    }
+
+    @Test
+    void parquetIsRefusedWithHowToConvertIt() {
+        Actor actor = member();
+
+        assertThatThrownBy(() -> service.upload(actor, "pq", "data.parquet", stream("PAR1 binary"), Optional.empty()))
+                .isInstanceOf(DatasetException.class).hasMessageContaining("Parquet files are not read")
+                .hasMessageContaining("to_json");
+        assertThat(service.list(actor)).isEmpty();
+    }
+
+    private static ByteArrayInputStream stream(String content) {
+        return new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8));
     }
 
     private Actor member() {

@@ -1,5 +1,6 @@
 package io.tuneforge.core.dataset;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import java.io.IOException;
@@ -9,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,25 +21,31 @@ import tools.jackson.databind.json.JsonMapper;
  * A small stand-in for the data pipeline in core's own tests (core has no dataset reader; the real
  * {@link DatasetInspector} is the trainer's): reads a JSON array or JSON Lines file whole, tells the format from the
  * first record's keys the way the pipeline does (preference first) and checks each record's fields and JSON types.
+ * A column mapping renames the mapped fields to the formats' own names before that.
  */
 public class StructuralDatasetInspector implements DatasetInspector {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** LLaMA-Factory column keys to the formats' own field names. */
+    private static final Map<String, String> DEFAULT_NAMES = Map.of("prompt", "instruction", "query", "input",
+            "response", "output", "messages", "conversations", "system", "system", "chosen", "chosen",
+            "rejected", "rejected", "text", "text", "label", "label");
+
     @Override
-    public Optional<DatasetFormat> detect(Path file) {
+    public Optional<DatasetFormat> detect(Path file, ColumnMapping mapping) {
         try {
-            return records(file).stream().findFirst().flatMap(record -> detect(record.value()));
+            return records(file, mapping).stream().findFirst().flatMap(record -> detect(record.value()));
         } catch (DatasetException e) {
             return Optional.empty();
         }
     }
 
     @Override
-    public ValidationSummary validate(Path file, DatasetFormat format) {
+    public ValidationSummary validate(Path file, DatasetFormat format, ColumnMapping mapping) {
         List<DatasetRecord> records;
         try {
-            records = records(file);
+            records = records(file, mapping);
         } catch (DatasetException e) {
             return new ValidationSummary(0, 1, List.of(new ValidationSummary.Problem(0, "", e.getMessage())));
         }
@@ -49,12 +58,15 @@ public class StructuralDatasetInspector implements DatasetInspector {
     }
 
     @Override
-    public ValidationSummary keepValid(Path file, DatasetFormat format, Path target) {
-        ValidationSummary report = validate(file, format);
+    public ValidationSummary keepValid(Path file, DatasetFormat format, ColumnMapping mapping, Path target) {
+        ValidationSummary report = validate(file, format, mapping);
         List<String> kept = new ArrayList<>();
         try {
-            for (DatasetRecord record : records(file)) {
-                if (check(record.row(), record.value(), format).isEmpty()) {
+            List<DatasetRecord> raw = records(file);
+            List<DatasetRecord> mapped = records(file, mapping);
+            for (int i = 0; i < raw.size(); i++) {
+                DatasetRecord record = raw.get(i);
+                if (check(record.row(), mapped.get(i).value(), format).isEmpty()) {
                     kept.add(JSON.writeValueAsString(record.value()));
                 }
             }
@@ -95,6 +107,27 @@ public class StructuralDatasetInspector implements DatasetInspector {
             return Optional.of(record.has("label") ? DatasetFormat.CLASSIFICATION : DatasetFormat.TEXT);
         }
         return Optional.empty();
+    }
+
+    /** Every record with its mapped fields renamed to the formats' own names. */
+    private static List<DatasetRecord> records(Path file, ColumnMapping mapping) {
+        List<DatasetRecord> records = records(file);
+        if (mapping.isEmpty()) {
+            return records;
+        }
+        return records.stream().map(r -> {
+            if (!(r.value() instanceof ObjectNode object)) {
+                return r;
+            }
+            ObjectNode renamed = object.deepCopy();
+            mapping.columns().forEach((key, field) -> {
+                if (DEFAULT_NAMES.containsKey(key) && object.has(field)) {
+                    renamed.remove(field);
+                    renamed.set(DEFAULT_NAMES.get(key), object.get(field));
+                }
+            });
+            return new DatasetRecord(r.row(), renamed);
+        }).toList();
     }
 
     /** Every record, numbered from 1. */

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
@@ -76,6 +77,13 @@ public final class DatasetCommand implements Runnable {
 
         @Option(names = "--name", paramLabel = "NAME", description = "An entry of DIR/dataset_info.json.")
         String name;
+
+        @Option(names = "--columns", paramLabel = "JSON",
+                description = "Which field holds what, as LLaMA-Factory's dataset_info.json columns "
+                        + "(prompt, query, response, history, messages, system, tools, chosen, rejected, kto_tag; "
+                        + "text, label), e.g. '{\"prompt\": \"question\", \"response\": \"answer\"}'; "
+                        + "ShareGPT tags as '{\"columns\": {...}, \"tags\": {\"role_tag\": \"role\"}}'.")
+        String columns;
 
         @Option(names = "--text-column", paramLabel = "COLUMN",
                 description = "Classification: the column holding the text (CSV files with other headers).")
@@ -163,6 +171,7 @@ public final class DatasetCommand implements Runnable {
             } else {
                 throw new DatasetException("give --file F, or --dataset-dir DIR [--name NAME]");
             }
+            dataset = dataset.withMapping(ColumnMapping.parse(columns));
             if (textColumn != null || labelColumn != null) {
                 dataset = dataset.withClassificationColumns(textColumn == null ? "text" : textColumn,
                         labelColumn == null ? "label" : labelColumn);

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
@@ -52,6 +53,13 @@ final class DatasetPreviewCommand implements Callable<Integer> {
             description = "auto (default), alpaca, sharegpt, openai, classification or text.")
     String format;
 
+    @Option(names = "--columns", paramLabel = "JSON",
+            description = "Which field holds what, as LLaMA-Factory's dataset_info.json columns "
+                    + "(prompt, query, response, history, messages, system, tools, chosen, rejected, kto_tag; "
+                    + "text, label), e.g. '{\"prompt\": \"question\", \"response\": \"answer\"}'; "
+                    + "ShareGPT tags as '{\"columns\": {...}, \"tags\": {\"role_tag\": \"role\"}}'.")
+    String columns;
+
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "Model (or tokenizer) folder: tokenizer.json and tokenizer_config.json.")
     Path model;
@@ -100,10 +108,10 @@ final class DatasetPreviewCommand implements Callable<Integer> {
 
     private DatasetSpec dataset() {
         if (file != null) {
-            return DatasetSpec.of(file, DatasetFormat.parseOrDetect(format));
+            return DatasetSpec.of(file, DatasetFormat.parseOrDetect(format)).withMapping(ColumnMapping.parse(columns));
         }
         if (datasetDir != null && name != null) {
-            return DatasetInfo.load(datasetDir).resolve(name);
+            return DatasetInfo.load(datasetDir).resolve(name).withMapping(ColumnMapping.parse(columns));
         }
         throw new DatasetException("give --file F, or --dataset-dir DIR --name NAME");
     }

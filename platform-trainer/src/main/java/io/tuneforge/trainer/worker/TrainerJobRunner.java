@@ -268,7 +268,8 @@ public final class TrainerJobRunner implements JobRunner {
                     + " is " + dataset.ratio() + "; it must be a number above 0"), null);
         }
         DatasetFormat format = DatasetFormat.parse(dataset.format());
-        LoadedDataset loaded = Datasets.load(DatasetSpec.of(dataset.trainFiles().getFirst(), format),
+        LoadedDataset loaded = Datasets.load(DatasetSpec.of(dataset.trainFiles().getFirst(), format)
+                        .withMapping(dataset.mapping()),
                 ValidationOptions.defaults().withDropInvalidRows(true));
         return new DatasetMix.Part(dataset.name(), loaded.examples(), dataset.ratio());
     }

@@ -56,6 +56,35 @@ class DatasetCommandTest {
     }
 
     @Test
+    void columnsMapOtherFieldNamesAndTheUnmappedFileNamesTheMappingToUse() throws IOException {
+        Path file = Files.writeString(dir.resolve("qa.jsonl"), """
+                {"question": "Capital of France?", "answer": "Paris"}
+                {"question": "2 + 2?", "answer": "4"}
+                """);
+
+        int unmapped = run("dataset", "validate", "--file", file.toString());
+        String unmappedReport = out.toString();
+        out.getBuffer().setLength(0);
+        int mapped = run("dataset", "validate", "--file", file.toString(), "--columns",
+                "{\"prompt\": \"question\", \"response\": \"answer\"}");
+
+        assertThat(unmapped).isEqualTo(1);
+        assertThat(unmappedReport).contains("{\"prompt\":\"question\",\"response\":\"answer\"}");
+        assertThat(mapped).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("VALID").contains("format alpaca").contains("records: 2");
+    }
+
+    @Test
+    void aMistypedColumnKeyIsAUsageErrorNamingIt() throws IOException {
+        Path file = Files.writeString(dir.resolve("qa.jsonl"), "{\"question\": \"q\", \"answer\": \"a\"}\n");
+
+        int code = run("dataset", "validate", "--file", file.toString(), "--columns", "{\"promt\": \"question\"}");
+
+        assertThat(code).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("unknown column key 'promt'");
+    }
+
+    @Test
     void validateReadsADatasetInfoEntryByName() {
         Path folder = Fixtures.path("datasets/llama_factory");
 

@@ -2,6 +2,7 @@ package io.tuneforge.trainer.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.data.format.FormatDetector;
@@ -37,5 +38,21 @@ class JobDatasetLoadingTest {
         assertThat(stored).isEqualTo(DatasetFormat.PREFERENCE.cliName());
         assertThat(part.examples()).hasSize(2)
                 .allSatisfy(example -> assertThat(example.kind()).isEqualTo(ExampleKind.PREFERENCE));
+    }
+
+    @Test
+    void aVersionStoredWithAColumnMappingIsReadThroughIt() throws IOException {
+        Path file = Files.writeString(dir.resolve("qa.jsonl"), """
+                {"question": "Capital of France?", "answer": "Paris"}
+                """);
+        ColumnMapping mapping = ColumnMapping.parse("{\"prompt\": \"question\", \"response\": \"answer\"}");
+
+        DatasetMix.Part part = TrainerJobRunner.load(new JobDataset(8, "qa", "alpaca", List.of(file), List.of(), 1.0,
+                mapping));
+
+        assertThat(part.examples()).singleElement().satisfies(example -> {
+            assertThat(example.messages().getFirst().content()).isEqualTo("Capital of France?");
+            assertThat(example.messages().getLast().content()).isEqualTo("Paris");
+        });
     }
 }

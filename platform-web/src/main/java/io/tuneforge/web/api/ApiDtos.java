@@ -139,11 +139,13 @@ final class ApiDtos {
     /** An uploaded training file (a dataset version). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record FileDto(long id, String object, String filename, long bytes, long createdAt, String purpose, String status,
-            String format, long datasetId, String datasetName, int version, String sha256, JsonNode validation) {
+            String format, long datasetId, String datasetName, int version, String sha256, JsonNode validation,
+            @Schema(description = "The column mapping rows are read through: {\"columns\": {...}, \"tags\": {...}}, "
+                    + "empty objects for the format's own field names") JsonNode columnMapping) {
         static FileDto of(VersionDetails v) {
             return new FileDto(v.id(), "file", v.fileName(), v.sizeBytes(), v.createdAt().getEpochSecond(),
                     "fine-tune", lower(v.status().name()), lower(v.format().name()), v.datasetId(), v.datasetName(),
-                    v.version(), v.sha256(), JSON.readTree(v.report().toJson()));
+                    v.version(), v.sha256(), JSON.readTree(v.report().toJson()), JSON.readTree(v.mapping().toJson()));
         }
     }
 

@@ -7,6 +7,8 @@ import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.dataset.UploadFileName;
+import io.tuneforge.core.dataset.UploadTarget;
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.web.api.ApiDtos.FileDto;
 import io.tuneforge.web.api.ApiDtos.ListResponse;
@@ -46,16 +48,20 @@ class FilesController {
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Upload a training file (JSON/JSONL/CSV/Parquet as the data pipeline reads them)",
+    @Operation(summary = "Upload a training file (JSON/JSONL/CSV/TXT as the data pipeline reads them; Parquet is refused with how to convert it)",
             description = "The file must be UTF-8 (UTF-16/32 with a byte order mark are converted). A file with invalid "
                     + "rows is refused whole with 422 and its validation report (type invalid-dataset) unless "
                     + "drop_invalid=true, which stores only the valid rows (as JSON Lines) and reports how many were "
-                    + "dropped. The same file as an existing version of the dataset answers 409 naming that version.")
+                    + "dropped. The same file as an existing version of the dataset answers 409 naming that version. "
+                    + "columns maps fields as LLaMA-Factory's dataset_info.json does, e.g. "
+                    + "{\"prompt\": \"question\", \"response\": \"answer\"}, or {\"columns\": {...}, \"tags\": {...}} "
+                    + "for ShareGPT tags; it is stored with the version and training reads the rows through it.")
     FileDto upload(@RequestPart("file") MultipartFile file,
             @RequestParam(defaultValue = "fine-tune") String purpose,
             @RequestParam Optional<String> dataset,
             @RequestParam Optional<String> format,
-            @RequestParam(name = "drop_invalid", defaultValue = "false") boolean dropInvalid) throws IOException {
+            @RequestParam(name = "drop_invalid", defaultValue = "false") boolean dropInvalid,
+            @RequestParam Optional<String> columns) throws IOException {
         String fileName = UploadFileName.clean(file.getOriginalFilename(), "upload.jsonl");
         Actor actor = caller.get();
         if (!purpose.equals("fine-tune")) {
@@ -63,8 +69,8 @@ class FilesController {
         }
         String name = dataset.orElseGet(() -> stripExtension(fileName));
         try (InputStream content = file.getInputStream()) {
-            return FileDto.of(datasets.upload(actor, name, fileName, content, format.map(FilesController::format),
-                    dropInvalid));
+            return FileDto.of(datasets.upload(actor, UploadTarget.named(name), fileName, content,
+                    format.map(FilesController::format), ColumnMapping.parse(columns.orElse("")), dropInvalid));
         }
     }
 

@@ -55,6 +55,9 @@ public class CompareView extends VerticalLayout {
         runs.setItemLabelGenerator(j -> "#" + j.id() + " " + j.name() + " (" + j.status().apiName() + ")");
         runs.setWidth("40em");
         show.addClickListener(click -> show());
+        runs.setId("compare-runs");
+        show.setId("compare-show");
+        charts.setId("compare-charts");
         HorizontalLayout bar = new HorizontalLayout(runs, show);
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         charts.setWidthFull();

@@ -65,9 +65,12 @@ public class DashboardView extends VerticalLayout {
         myJobs.addComponentColumn(j -> {
             ProgressBar bar = new ProgressBar(0, 1, JobProgressText.fraction(j));
             bar.setWidth("10em");
+            bar.getElement().setAttribute("title", "step " + j.currentStep() + " of "
+                    + (j.totalSteps() > 0 ? j.totalSteps() : "?"));
             return bar;
         }).setHeader("Progress");
-        myJobs.addColumn(j -> JobProgressText.describe(j, Instant.now())).setHeader("Where").setAutoWidth(true);
+        myJobs.addColumn(DashboardView::where).setHeader("Where").setAutoWidth(true);
+        myJobs.addColumn(j -> JobProgressText.describe(j, Instant.now())).setHeader("Phase").setAutoWidth(true);
         myJobs.addItemClickListener(click -> UI.getCurrent().navigate("jobs/" + click.getItem().id()));
         myJobs.setEmptyStateText("You have no queued or running job. Start one under Jobs → New job.");
         myJobs.setAllRowsVisible(true);
@@ -78,5 +81,16 @@ public class DashboardView extends VerticalLayout {
         devices.addColumn(JobMonitorService.DeviceLoad::runningJobs).setHeader("Running jobs on worker");
         devices.setEmptyStateText("No worker has registered yet.");
         devices.setAllRowsVisible(true);
+    }
+
+    /** Where a job is: its place in the queue, the worker running it, or why it waits. */
+    static String where(JobOverview job) {
+        return switch (job.status()) {
+            case QUEUED -> job.placeInQueue().isPresent() ? "queue, place " + job.placeInQueue().getAsInt()
+                    : "queue";
+            case PAUSED -> "paused" + job.worker().map(w -> ", last on " + w).orElse("");
+            case RUNNING -> job.worker().map(w -> "on " + w).orElse("starting on a worker");
+            default -> job.worker().map(w -> "ran on " + w).orElse("–");
+        };
     }
 }

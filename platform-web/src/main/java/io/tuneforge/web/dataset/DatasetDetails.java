@@ -20,6 +20,7 @@ import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.web.layout.Notifications;
+import io.tuneforge.web.layout.Plural;
 import io.tuneforge.web.layout.Sizes;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -109,8 +110,10 @@ class DatasetDetails extends Composite<VerticalLayout> {
         versions.setValue(version);
         heading.setText(version.datasetName() + " v" + version.version());
         format.setValue(version.format());
-        summary.setText(version.report().rows() + " rows · " + version.report().problemCount() + " problems"
+        summary.setText(Plural.of(version.report().rows(), "row") + " · "
+                + Plural.of(version.report().problemCount(), "problem")
                 + byKind(version.report()) + " · " + version.fileName() + " · " + Sizes.bytes(version.sizeBytes())
+                + (version.mapping().isEmpty() ? "" : " · columns " + version.mapping().describe())
                 + " · sha256 "
                 + version.sha256().substring(0, 12));
         summary.getElement().appendChild(statusBadge(version.status()).getElement());

@@ -69,10 +69,11 @@ class RatingForm extends Composite<VerticalLayout> {
         showProgress(progress);
         position.setText("Item " + (item.position() + 1) + " of " + item.total());
         prompt.setText(item.prompt());
-        reference.setText(item.label().isEmpty() ? "(the held-out set has no reference answer)" : item.label());
+        reference.setText(item.label().isEmpty() ? "(the held-out set has no reference answer)"
+                : RaterText.clean(item.label()));
         referenceDetails.setOpened(false);
-        answerA.setText(item.answerA());
-        answerB.setText(item.answerB());
+        answerA.setText(RaterText.clean(item.answerA()));
+        answerB.setText(RaterText.clean(item.answerB()));
         fill(item.previous());
     }
 

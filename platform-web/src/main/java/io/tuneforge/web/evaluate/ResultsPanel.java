@@ -9,6 +9,7 @@ import com.vaadin.flow.server.streams.DownloadHandler;
 import io.tuneforge.core.evaluation.Criterion;
 import io.tuneforge.core.evaluation.EvaluationResults;
 import io.tuneforge.core.evaluation.ModelResult;
+import io.tuneforge.web.layout.Plural;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
@@ -39,10 +40,16 @@ class ResultsPanel extends Composite<VerticalLayout> {
     }
 
     void show(EvaluationResults results, DownloadHandler export) {
-        summary.setText(results.ratings() + " ratings by " + results.raters() + " raters on " + results.items()
-                + " items; ties: " + results.ties() + " (" + percent(results.tieRate()) + ")");
+        summary.setText(summary(results));
         grid.setItems(results.models());
         csv.setHref(export);
+    }
+
+    /** "3 ratings by 1 rater on 2 items; ties: 1 (33 %)". */
+    static String summary(EvaluationResults results) {
+        return Plural.of(results.ratings(), "rating") + " by " + Plural.of(results.raters(), "rater") + " on "
+                + Plural.of(results.items(), "item") + "; ties: " + results.ties() + " (" + percent(results.tieRate())
+                + ")";
     }
 
     static String decimal(OptionalDouble value) {

@@ -6,6 +6,7 @@ import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H3;
@@ -86,6 +87,10 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final Grid<EventLine> events = new Grid<>();
     final Grid<CheckpointLine> checkpoints = new Grid<>();
     final HorizontalLayout downloads = new HorizontalLayout();
+    /** The metric charts; hidden for a job that failed before logging a point (its failure says why instead). */
+    final Div charts = new Div();
+    /** Whether any metric point has arrived. */
+    private boolean hasMetrics;
 
     public JobView(JobMonitorService monitor, JobService lifecycle, JobFeed feed, CurrentActor currentActor) {
         this.monitor = monitor;
@@ -102,6 +107,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         status.setId("job-status");
         progressText.setId("job-progress-text");
         progress.setId("job-progress");
+        title.setId("job-title");
         lossChart.setId("loss-chart");
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
@@ -109,7 +115,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         header.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
         HorizontalLayout progressRow = new HorizontalLayout(progress, progressText);
         progressRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
-        Div charts = new Div(lossChart, lrChart, gradChart, speedChart);
+        charts.add(lossChart, lrChart, gradChart, speedChart);
         charts.getStyle().set("display", "grid").set("grid-template-columns", "repeat(auto-fit, minmax(420px, 1fr))")
                 .set("gap", "var(--lumo-space-m)").set("width", "100%");
         add(header, facts, progressRow, failure, charts, new H3("Downloads"), downloads,
@@ -124,6 +130,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
 
     @Override
     protected void onAttach(AttachEvent attachEvent) {
+        scrollToTop();
         UI ui = attachEvent.getUI();
         subscription = feed.subscribe(actor, jobId, lastSteps, lastEventId,
                 update -> ui.access(() -> apply(update)));
@@ -167,6 +174,26 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         }
     }
 
+    /**
+     * Opens the page at its top (title, status, progress, loss chart): the router keeps the scroll position of the
+     * page before, and New job is left scrolled down to its Launch button. Resets every scrolled ancestor (through
+     * slots into the app layout's shadow tree), whichever element scrolls, once rendered and once more after the first
+     * rows and charts have come in.
+     */
+    private void scrollToTop() {
+        getElement().executeJs("""
+                const top = () => {
+                  // up through slots and shadow roots: the app layout scrolls a part of its own shadow tree
+                  for (let e = this; e; e = e.assignedSlot || e.parentElement
+                          || (e.getRootNode && e.getRootNode().host)) {
+                    if (e.scrollTop) e.scrollTop = 0;
+                  }
+                  window.scrollTo(0, 0);
+                };
+                requestAnimationFrame(top);
+                setTimeout(top, 300);""");
+    }
+
     /** Reads everything once (the feed then sends only what is new). */
     private void load() {
         job = monitor.get(actor, jobId);
@@ -180,6 +207,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         job = update.job();
         showJob();
         update.metrics().forEach(p -> lastSteps.merge(p.name(), p.step(), Math::max));
+        hasMetrics |= !update.metrics().isEmpty();
+        charts.setVisible(hasMetrics || job.status() != JobStatus.FAILED);
         for (MetricChart chart : List.of(lossChart, lrChart, gradChart, speedChart)) {
             chart.append(update.metrics());
         }
@@ -190,6 +219,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
                 eventTail.subList(0, eventTail.size() - EVENT_TAIL).clear();
             }
             events.setItems(new ArrayList<>(eventTail));
+            events.recalculateColumnWidths(); // the type column fits the longest type, not the first rows'
             events.scrollToEnd();
         }
         if (update.job().status().isTerminal() || !update.events().isEmpty()) {
@@ -258,6 +288,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         events.addColumn(EventLine::type).setHeader("Type").setAutoWidth(true).setFlexGrow(0);
         events.addColumn(EventLine::message).setHeader("Message").setFlexGrow(1);
         events.setHeight("16em");
+        events.addThemeVariants(GridVariant.LUMO_WRAP_CELL_CONTENT); // long messages wrap instead of being cut off
         checkpoints.addColumn(CheckpointLine::step).setHeader("Step").setAutoWidth(true).setFlexGrow(0);
         checkpoints.addColumn(c -> c.metricsJson().orElse("")).setHeader("Metrics");
         checkpoints.addColumn(c -> c.at().toString().substring(0, 19).replace('T', ' ')).setHeader("Saved (UTC)");

@@ -212,8 +212,13 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         importYaml.addClickListener(click -> openYaml(false));
         estimate.addClickListener(click -> showEstimate());
         estimateText.getStyle().set("margin", "0");
+        estimateText.setId("job-estimate");
+        estimate.setId("job-estimate-button");
+        estimateText.setWidthFull(); // a line of its own below the buttons, wrapped, never cut off
         HorizontalLayout buttons = new HorizontalLayout(launch, estimate, showYaml, importYaml, estimateText);
         buttons.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
+        buttons.setWrap(true);
+        buttons.setWidthFull();
         return buttons;
     }
 

@@ -3,7 +3,10 @@ package io.tuneforge.web.layout;
 import com.vaadin.flow.component.notification.Notification;
 import com.vaadin.flow.component.notification.NotificationVariant;
 
-/** Short messages after an action: success in green, refusals with the service's message in red. */
+/**
+ * Short messages after an action: success in green, refusals with the service's message in red. Both sit at the bottom
+ * of the screen, where they cover no tab, form or chart the user is looking at.
+ */
 public final class Notifications {
 
     private Notifications() {
@@ -15,7 +18,7 @@ public final class Notifications {
     }
 
     public static void error(String message) {
-        Notification.show(message, 8000, Notification.Position.MIDDLE)
+        Notification.show(message, 8000, Notification.Position.BOTTOM_START)
                 .addThemeVariants(NotificationVariant.LUMO_ERROR);
     }
 }

@@ -9,14 +9,18 @@ import org.springframework.security.config.annotation.method.configuration.Enabl
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.rememberme.TokenBasedRememberMeServices;
 
 /**
- * Form login for the UI (Vaadin's login view), health open to probes, static chart scripts open; everything else
- * needs a user. Every sign-in is remembered by a signed cookie ({@link RememberMeKey}, valid
- * {@value #REMEMBER_DAYS} days), so a restart of the app (which loses the in-memory HTTP sessions) keeps every
- * browser signed in; signing out forgets it (DD025).
+ * Form login for the UI (Vaadin's login view), health open to probes, static chart scripts open. Views are guarded by
+ * Vaadin's navigation access control ({@code @PermitAll}, {@code @RolesAllowed}): a guest opening one is sent to the
+ * login page. Any other address goes on to the Vaadin servlet, which answers with the app's own "not found" page
+ * (404) instead of Vaadin's default {@code denyAll}, whose bare 403 is what a typo in the address used to show.
+ * The REST API has its own chain ({@code ApiSecurityConfiguration}); this chain serves no controllers. Every sign-in
+ * is remembered by a signed cookie ({@link RememberMeKey}, valid {@value #REMEMBER_DAYS} days), so a restart of the
+ * app (which loses the in-memory HTTP sessions) keeps every browser signed in; signing out forgets it (DD025).
  */
 @Configuration
 @EnableWebSecurity
@@ -38,10 +42,13 @@ class SecurityConfiguration {
     SecurityFilterChain uiSecurity(HttpSecurity http, TokenBasedRememberMeServices rememberMe) throws Exception {
         http.authorizeHttpRequests(auth -> auth.requestMatchers("/actuator/health", "/actuator/health/**")
                 .permitAll()
+                // the other actuator endpoints stay for signed-in users (any other address is left to the router)
+                .requestMatchers("/actuator/**").authenticated()
                 // static JavaScript the views load as modules (the chart connector and uPlot from its webjar)
                 .requestMatchers("/chart/**", "/webjars/**").permitAll());
         http.rememberMe(remember -> remember.rememberMeServices(rememberMe).key(rememberMe.getKey()));
-        http.with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView(LoginView.class));
+        http.with(VaadinSecurityConfigurer.vaadin(), vaadin -> vaadin.loginView(LoginView.class)
+                .anyRequest(AuthorizeHttpRequestsConfigurer.AuthorizedUrl::permitAll));
         return http.build();
     }
 }

@@ -243,6 +243,35 @@ class FileUploadApiTest {
         }
     }
 
+    @Test
+    void aColumnsFieldMapsPromptAnswerRowsAndIsStoredWithTheFile() throws Exception {
+        String rows = "{\"question\": \"Capital of France?\", \"answer\": \"Paris\"}\n";
+        HttpResponse<String> unmapped = upload("qa.jsonl", "qa-" + team.suffix(), "", utf8(rows));
+        String columns = java.net.URLEncoder.encode("{\"prompt\": \"question\", \"response\": \"answer\"}",
+                StandardCharsets.UTF_8);
+
+        HttpResponse<String> mapped = upload("qa.jsonl", "qa-" + team.suffix(), "&columns=" + columns, utf8(rows));
+
+        assertThat(unmapped.statusCode()).as(unmapped.body()).isEqualTo(422);
+        assertThat(detail(unmapped)).contains("{\"prompt\":\"question\",\"response\":\"answer\"}");
+        assertThat(mapped.statusCode()).as(mapped.body()).isEqualTo(201);
+        JsonNode file = JSON.readTree(mapped.body());
+        assertThat(file.path("format").asString()).isEqualTo("alpaca");
+        assertThat(file.path("status").asString()).isEqualTo("valid");
+        assertThat(file.path("column_mapping").path("columns").path("prompt").asString()).isEqualTo("question");
+    }
+
+    @Test
+    void anUnknownColumnKeyIsRefusedNamingIt() throws Exception {
+        String columns = java.net.URLEncoder.encode("{\"promt\": \"question\"}", StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = upload("qa.jsonl", "typo-" + team.suffix(), "&format=alpaca&columns=" + columns,
+                utf8("{\"question\": \"q\", \"answer\": \"a\"}\n"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        assertThat(detail(response)).contains("unknown column key 'promt'");
+    }
+
     private HttpResponse<String> upload(String fileName, String dataset, String query, byte[] content) throws Exception {
         String boundary = "----tuneforge" + team.suffix();
         ByteArrayOutputStream body = new ByteArrayOutputStream();

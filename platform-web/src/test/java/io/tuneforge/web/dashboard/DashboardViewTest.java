@@ -34,6 +34,9 @@ class DashboardViewTest extends SpringBrowserlessTest {
     @Autowired
     WorkerRegistry workers;
 
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     @AfterEach
     void signOut() {
         SignedIn.signOut();
@@ -50,9 +53,24 @@ class DashboardViewTest extends SpringBrowserlessTest {
 
         assertThat(test(view.myJobs).size()).isEqualTo(1);
         assertThat(test(view.myJobs).getCellText(0, 0)).isEqualTo("dashboard-job");
-        assertThat(test(view.myJobs).getCellText(0, 3)).startsWith("place ");
+        assertThat(test(view.myJobs).getCellText(0, 3)).startsWith("queue, place ");
         assertThat(view.queueSummary.getElement().getTextRecursively()).contains("queued: ");
         assertThat(view.devices.getGenericDataView().getItems())
                 .anySatisfy(d -> assertThat(d.worker() + " " + d.device()).isEqualTo(worker + " cuda:0 NVIDIA H200"));
+    }
+
+    @Test
+    void whereNamesTheWorkerOfARunningJobNotItsStepCount() {
+        Actor actor = SignedIn.as(Role.MEMBER, accounts, teams);
+        long job = stories.queued("running-job", actor);
+        String worker = "cpu-box-" + UUID.randomUUID().toString().substring(0, 6);
+        long workerId = workers.register(worker, "localhost",
+                List.of(new OfferedDevice(0, WorkerDevice.Kind.CPU, "CPU", 8_000_000_000L)));
+        jdbc.update("update fine_tuning_jobs set status = 'running', worker_id = ?, started_at = now(), "
+                + "current_step = 3, total_steps = 30 where id = ?", workerId, job);
+
+        DashboardView view = navigate(DashboardView.class);
+
+        assertThat(test(view.myJobs).getCellText(0, 3)).isEqualTo("on " + worker);
     }
 }

@@ -117,7 +117,95 @@ class DatasetsViewTest extends SpringBrowserlessTest {
         assertThat(test(view.grid).getRow(0).status()).isEqualTo(DatasetVersion.Status.VALID);
         assertThat(test(view.grid).getRow(0).rows()).isEqualTo(1);
         assertThat($(Notification.class).all()).anySatisfy(n -> assertThat(test(n).getText())
-                .contains("1 invalid rows dropped"));
+                .contains("1 invalid row dropped"));
+    }
+
+    private static final byte[] QUESTIONS = """
+            {"question": "Capital of France?", "answer": "Paris"}
+            {"question": "2 + 2?", "answer": "4"}
+            """.getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void aPromptAnswerFileGetsASuggestedMappingAndIsStoredWithItOnTheNextUpload() {
+        DatasetsView view = navigate(DatasetsView.class);
+        test(view.name).setValue("qa");
+
+        test(view.upload).upload("qa.jsonl", "application/json", QUESTIONS);
+        roundTrip();
+
+        assertThat(test(view.grid).size()).isZero();
+        assertThat(view.columns.getValue()).isEqualTo("{\"prompt\":\"question\",\"response\":\"answer\"}");
+        assertThat(texts(view.uploadReport)).anySatisfy(t -> assertThat(t).contains("Suggested column mapping"));
+
+        test(view.name).setValue("qa");
+        test(view.upload).upload("qa.jsonl", "application/json", QUESTIONS);
+        roundTrip();
+
+        assertThat(test(view.grid).size()).isEqualTo(1);
+        DatasetSummary row = test(view.grid).getRow(0);
+        assertThat(row.format()).isEqualTo(DatasetFormat.ALPACA);
+        assertThat(row.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(row.rows()).isEqualTo(2);
+        assertThat($(Notification.class).all()).anySatisfy(n -> assertThat(test(n).getText())
+                .contains("qa v1 stored: 2 rows, 0 problems, columns prompt → question, response → answer"));
+        test(view.grid).select(0);
+        assertThat(view.details.summary.getText()).contains("columns prompt → question, response → answer");
+    }
+
+    private static final byte[] GOOD = """
+            {"instruction": "Say hi", "output": "Hi!"}
+            """.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TRUNCATED = """
+            {"instruction": "Say hi", "output": "Hi!"}
+            {"instruction": "Say bye", "outp""".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void aTruncatedNewVersionIsRefusedAndThePreviousVersionStaysCurrent() {
+        DatasetsView view = navigate(DatasetsView.class);
+        test(view.name).setValue("greetings");
+        test(view.upload).upload("greetings.jsonl", "application/json", GOOD);
+        roundTrip();
+        assertThat(view.name.getValue()).as("the name is not kept for the next upload").isEmpty();
+
+        test(view.target).selectItem(DatasetsView.NEW_VERSION);
+        assertThat(view.existing.isVisible()).isTrue();
+        assertThat(view.name.isVisible()).isFalse();
+        test(view.existing).selectItem("greetings");
+        test(view.upload).upload("greetings-v2.jsonl", "application/json", TRUNCATED);
+        roundTrip();
+
+        assertThat(texts(view.uploadReport)).first().asString().contains("greetings-v2.jsonl was not stored");
+        assertThat(test(view.grid).size()).isEqualTo(1);
+        assertThat(test(view.grid).getRow(0).latestVersion()).isEqualTo(1);
+        assertThat(test(view.grid).getRow(0).status()).isEqualTo(DatasetVersion.Status.VALID);
+    }
+
+    @Test
+    void aNewDatasetWithATakenNameIsRefusedInsteadOfBecomingAVersion() {
+        DatasetsView view = navigate(DatasetsView.class);
+        test(view.upload).upload("greetings.jsonl", "application/json", GOOD);
+        roundTrip();
+
+        test(view.upload).upload("greetings.jsonl", "application/json",
+                "{\"instruction\": \"x\", \"output\": \"y\"}\n".getBytes(StandardCharsets.UTF_8));
+        roundTrip();
+
+        assertThat(test(view.grid).getRow(0).latestVersion()).isEqualTo(1);
+        assertThat($(Notification.class).all()).anySatisfy(n -> assertThat(test(n).getText())
+                .contains("'greetings' already exists", DatasetsView.NEW_VERSION));
+    }
+
+    @Test
+    void filesRefusedByTheBrowserSayWhyWithoutStrayPunctuation() {
+        String wrongType = DatasetsView.refusal("notes.pdf", DatasetsView.WRONG_TYPE, 2L << 30);
+        String tooBig = DatasetsView.refusal("big.jsonl", DatasetsView.TOO_BIG, 2L << 30);
+
+        assertThat(wrongType).isEqualTo("notes.pdf was refused: upload JSON Lines (.jsonl), JSON (.json), CSV (.csv) "
+                + "or plain text (.txt)");
+        assertThat(tooBig).startsWith("big.jsonl was refused: it is larger than the upload limit of 2")
+                .endsWith("(tuneforge.datasets.max-upload-bytes)");
+        assertThat(DatasetsView.refusal("d.parquet", DatasetsView.WRONG_TYPE, 1)).contains("convert it to JSON Lines");
+        assertThat(List.of(wrongType, tooBig)).noneMatch(m -> m.contains(".."));
     }
 
     private static List<String> texts(Component root) {

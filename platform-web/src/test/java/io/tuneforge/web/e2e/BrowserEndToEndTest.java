@@ -115,19 +115,30 @@ class BrowserEndToEndTest {
 
     @Test
     void uploadTrainWatchDownloadAndGenerate() throws Exception {
+        browser.get(chromium.url("/login"));
+        wait.until(d -> d.findElement(By.cssSelector("input[name=username]")));
+        chromium.screenshot("login");
         chromium.logIn(username, PASSWORD);
-        chromium.screenshot("dashboard");
         uploadIdentity();
+        chromium.dumpOnFailure("truncated-version", this::truncatedNewVersionIsRefused);
+        chromium.dumpOnFailure("legal-input-output", this::inputOutputFileIsAccepted);
+        chromium.dumpOnFailure("mapped-upload", this::promptAnswerFileIsAcceptedAfterMapping);
+        selectDataset("identity");
         chromium.screenshot("datasets");
         registerStories();
         chromium.screenshot("models");
         long jobId = launchLora();
+        chromium.dumpOnFailure("job-top", this::jobPageOpensAtTheTop);
 
         assertThat(runners.getIfAvailable()).as("the embedded worker's job runner").isNotNull();
         chromium.dumpOnFailure("job", () -> wait.withTimeout(Duration.ofMinutes(5))
                 .until(d -> chartPoints() > 0 || chromium.text("job-status").equals("succeeded")));
         assertThat(chartPoints()).as("the loss chart received points").isPositive();
         chromium.screenshot("job-page");
+        browser.get(chromium.url("/"));
+        wait.until(d -> !d.findElements(By.tagName("vaadin-grid")).isEmpty());
+        chromium.screenshot("dashboard");
+        browser.get(chromium.url("/jobs/" + jobId));
         chromium.dumpOnFailure("job-end", () -> wait.withTimeout(Duration.ofMinutes(10))
                 .until(d -> List.of("succeeded", "failed").contains(chromium.text("job-status"))));
         assertThat(chromium.text("job-status")).isEqualTo("succeeded");
@@ -141,6 +152,129 @@ class BrowserEndToEndTest {
             assertThat(result.tokenIds()).isNotEmpty();
         }
         assertThat(jobId).isPositive();
+    }
+
+    /** A truncated file (cut at a line) uploaded as a new version of identity is refused; identity v1 stays the current version. */
+    private void truncatedNewVersionIsRefused() {
+        chooseTarget(DatasetsViewChoice.NEW_VERSION);
+        pick("dataset-existing", "identity");
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "const c = document.getElementById('dataset-existing');"
+                        + " return c.selectedItem != null && c.inputElement.value === 'identity'"));
+        letTheServerSeeTheChoice();
+        Path truncated = truncatedCopy(Workspace.fixture("datasets/llama_factory/identity.json"));
+        sendFile(truncated);
+        wait.until(d -> chromium.text("upload-report").contains("was not stored")
+                || pageText().contains("was refused") || pageText().contains("Pick the dataset"));
+        assertThat(chromium.text("upload-report")).as(pageText()).contains("was not stored").contains("Invalid JSON");
+        String grid = chromium.text("datasets");
+        assertThat(grid).contains("identity").contains("v1").doesNotContain("v2");
+    }
+
+    /** Alpaca-style rows with only input and output (a legal Q&A file) are accepted, input read as the prompt. */
+    private void inputOutputFileIsAccepted() {
+        chooseTarget(DatasetsViewChoice.NEW_DATASET);
+        type("dataset-name", "legal");
+        letTheServerSeeTheChoice();
+        sendFile(resource("datasets/legal-input-output.jsonl"));
+        wait.until(d -> pageText().contains("legal v1 stored: 4 rows"));
+    }
+
+    /** question/answer rows: refused with a suggested mapping filled in, then accepted when uploaded again. */
+    private void promptAnswerFileIsAcceptedAfterMapping() {
+        type("dataset-name", "faq");
+        letTheServerSeeTheChoice();
+        sendFile(resource("datasets/faq-question-answer.jsonl"));
+        wait.until(d -> chromium.text("upload-report").contains("Suggested column mapping"));
+        String mapping = (String) ((JavascriptExecutor) browser).executeScript(
+                "return document.getElementById('column-mapping').value");
+        assertThat(mapping).isEqualTo("{\"prompt\":\"question\",\"response\":\"answer\"}");
+        type("dataset-name", "faq");
+        letTheServerSeeTheChoice();
+        sendFile(copyInNewFolder(resource("datasets/faq-question-answer.jsonl"))); // a new pick of the same file
+        wait.until(d -> pageText().contains("faq v1 stored: 2 rows, 0 problems, columns prompt → question"));
+    }
+
+    /** After Launch the job page shows its title, status and progress: it opens at the top, not mid-page. */
+    private void jobPageOpensAtTheTop() {
+        wait.until(d -> d.findElement(By.id("job-status")).isDisplayed());
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> (Boolean) ((JavascriptExecutor) d).executeScript("""
+                const title = document.getElementById('job-title').getBoundingClientRect();
+                const chart = document.getElementById('loss-chart').getBoundingClientRect();
+                let scrolled = window.scrollY;
+                for (let e = document.getElementById('job-title'); e; e = e.assignedSlot || e.parentElement
+                        || (e.getRootNode && e.getRootNode().host)) { scrolled += e.scrollTop || 0; }
+                return scrolled === 0 && title.top >= 0 && chart.top < window.innerHeight;"""));
+    }
+
+    /**
+     * The upload starts as soon as the file is given and its request reads the form's choices on the server: give the
+     * value change of the field just set a moment to get there first, as a person's next click would.
+     */
+    private void letTheServerSeeTheChoice() {
+        try {
+            Thread.sleep(1500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The choices of the Datasets page's "Upload as". */
+    private enum DatasetsViewChoice {
+        NEW_DATASET("New dataset"), NEW_VERSION("New version of");
+
+        final String label;
+
+        DatasetsViewChoice(String label) {
+            this.label = label;
+        }
+    }
+
+    private void chooseTarget(DatasetsViewChoice choice) {
+        WebElement group = wait.until(d -> d.findElement(By.id("upload-target")));
+        group.findElements(By.tagName("vaadin-radio-button")).stream()
+                .filter(b -> b.getText().strip().equals(choice.label)).findFirst().orElseThrow().click();
+    }
+
+    private void selectDataset(String name) {
+        browser.get(chromium.url("/datasets"));
+        WebElement grid = wait.until(d -> d.findElement(By.id("datasets")));
+        wait.until(d -> grid.getText().contains(name));
+        WebElement cell = grid.findElements(By.tagName("vaadin-grid-cell-content")).stream()
+                .filter(c -> c.getText().strip().equals(name)).findFirst().orElseThrow();
+        ((JavascriptExecutor) browser).executeScript(
+                "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", cell);
+        wait.until(d -> pageText().contains("Validation report"));
+        ((JavascriptExecutor) browser).executeScript(
+                "document.getElementById('datasets').scrollIntoView({block: 'start'})");
+    }
+
+    private static Path truncatedCopy(Path file) {
+        try {
+            String text = Files.readString(file);
+            Path copy = Files.createTempDirectory("truncated").resolve("identity.json");
+            // cut after two thirds of the lines, mid-array, as an interrupted download or copy leaves it
+            Files.writeString(copy, text.substring(0, text.lastIndexOf('\n', text.length() * 2 / 3)));
+            return copy;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Path copyInNewFolder(Path file) {
+        try {
+            return Files.copy(file, Files.createTempDirectory("again").resolve(file.getFileName().toString()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(BrowserEndToEndTest.class.getClassLoader().getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void uploadIdentity() {
@@ -159,8 +293,14 @@ class BrowserEndToEndTest {
 
     private void uploadIdentityUnchecked() {
         browser.get(chromium.url("/datasets"));
+        sendFile(Workspace.fixture("datasets/llama_factory/identity.json"));
+        wait.until(d -> d.findElement(By.id("datasets")).getText().contains("identity")
+                || pageText().contains("identity v1 stored"));
+    }
+
+    /** Gives the upload's file input a file (it sits in a shadow root: search the light and shadow trees). */
+    private void sendFile(Path file) {
         WebElement upload = wait.until(d -> d.findElement(By.id("dataset-upload")));
-        // the upload's file input sits in a shadow root: search the upload's light and shadow trees
         WebElement input = (WebElement) ((JavascriptExecutor) browser).executeScript("""
                 const find = root => {
                   if (!root) return null;
@@ -175,9 +315,7 @@ class BrowserEndToEndTest {
                 return find(arguments[0]) || find(arguments[0].shadowRoot);
                 """, upload);
         assertThat(input).as("file input of the upload").isNotNull();
-        input.sendKeys(Workspace.fixture("datasets/llama_factory/identity.json").toAbsolutePath().normalize().toString());
-        wait.until(d -> d.findElement(By.id("datasets")).getText().contains("identity")
-                || pageText().contains("identity v1 stored"));
+        input.sendKeys(file.toAbsolutePath().normalize().toString());
     }
 
     private void registerStoriesUnchecked() {
@@ -199,6 +337,15 @@ class BrowserEndToEndTest {
         setSetting("cutoff_len", "256");
         choose("setting-template", "default"); // stories260K has no chat template of its own
         setSetting("predict_max_new_tokens", "16");
+        WebElement estimate = wait.until(d -> d.findElement(By.id("job-estimate-button")));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", estimate);
+        estimate.click();
+        wait.until(d -> chromium.text("job-estimate").startsWith("Needs about"));
+        try {
+            chromium.screenshot("new-job");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         WebElement launch = wait.until(d -> d.findElement(By.id("job-launch")));
         ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", launch);
         launch.click();

@@ -91,11 +91,19 @@ class SetupAndNotFoundBrowserTest {
         BrowserUsers.create(accounts, username, "Member", Role.MEMBER, team);
         chromium.logIn(username, PASSWORD);
 
-        for (String path : List.of("/admin", "/jobs/987654321")) {
+        for (String path : List.of("/admin", "/jobs/987654321", "/no/such/page", "/notes.txt")) {
             browser.get(chromium.url(path));
             chromium.dumpOnFailure("not-found" + path.replace("/", "_"), () -> wait.until(d -> chromium.text("not-found").contains(NotFoundView.TEXT)));
             assertThat(browser.getPageSource()).as(path).doesNotContain("There was an exception while trying to navigate");
         }
+    }
+
+    @Test
+    void aGuestTypingAnUnknownAddressSeesTheNotFoundPage() {
+        browser.get(chromium.url("/no/such/page"));
+
+        chromium.dumpOnFailure("guest-not-found", () -> wait.until(d -> chromium.text("not-found")
+                .contains(NotFoundView.TEXT)));
     }
 
     private void type(String id, String text) {

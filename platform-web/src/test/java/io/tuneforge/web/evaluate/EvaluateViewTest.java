@@ -94,7 +94,7 @@ class EvaluateViewTest extends SpringBrowserlessTest {
 
         assertThat(view.done.isVisible()).isTrue();
         assertThat(view.form.progressText.getText()).isEqualTo("2 of 2 rated");
-        assertThat(view.results.summary.getText()).isEqualTo("2 ratings by 1 raters on 2 items; ties: 1 (50 %)");
+        assertThat(view.results.summary.getText()).isEqualTo("2 ratings by 1 rater on 2 items; ties: 1 (50 %)");
         assertThat(test(view.results.grid).getCellText(0, 0)).isEqualTo("base");
         assertThat(test(view.results.grid).getCellText(0, 6)).as("base overall").isEqualTo("2.00");
         assertThat(test(view.results.grid).getCellText(1, 0)).isEqualTo("tuned");

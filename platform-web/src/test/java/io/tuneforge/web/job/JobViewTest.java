@@ -151,6 +151,20 @@ class JobViewTest extends SpringBrowserlessTest {
         assertThat(view.failure.isVisible()).isTrue();
         assertThat(view.failure.getElement().getTextRecursively())
                 .contains("CUDA out of memory").contains("Lower per_device_train_batch_size");
+        assertThat(view.charts.isVisible()).as("no empty charts beside the reason").isFalse();
+    }
+
+    @Test
+    void aJobThatFailedAfterLoggingKeepsItsCharts() {
+        logStep(5, 2.5, 1e-4);
+        jdbc.update("update fine_tuning_jobs set status = 'failed', error_code = 'out_of_memory', "
+                + "error_message = 'CUDA out of memory', finished_at = now() where id = ?", jobId);
+
+        JobView view = open();
+
+        assertThat(view.failure.isVisible()).isTrue();
+        assertThat(view.charts.isVisible()).isTrue();
+        assertThat(view.lossChart.pointCount()).isEqualTo(1);
     }
 
     /**

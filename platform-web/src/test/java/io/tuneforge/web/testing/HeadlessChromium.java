@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
@@ -35,7 +34,7 @@ public final class HeadlessChromium implements AutoCloseable {
     /** Flags that work as root in a container (see ../shared/notes/stack-facts.md). */
     private static final String[] FLAGS = {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--window-size=1400,1000"};
+            "--window-size=1440,900"};
 
     private final ChromeDriver browser;
     private final WebDriverWait wait;
@@ -81,6 +80,17 @@ public final class HeadlessChromium implements AutoCloseable {
         wait.until(d -> !d.findElements(By.tagName("vaadin-side-nav")).isEmpty());
     }
 
+    /** Sets the page's visible area (not the window's outer size, which includes the browser's own bars). */
+    public void viewport(int width, int height) {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+    }
+
+    /** Ends the session by dropping its cookies (the next page asks to sign in). */
+    public void logOut() {
+        browser.manage().deleteAllCookies();
+    }
+
     /** An element's text content, whether or not it is scrolled into view ("" when absent). */
     public String text(String id) {
         Object text = ((JavascriptExecutor) browser).executeScript(
@@ -104,8 +114,11 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Saves a PNG of the current page under docs/screenshots/ (repository root), for the README. */
     public void screenshot(String name) throws IOException, InterruptedException {
-        browser.manage().window().setSize(new Dimension(1400, 1000));
+        viewport(1440, 900); // the README's screenshot tour size
         Thread.sleep(500); // let the last server push render before the picture
+        // development mode's tool bar and its "running in development mode" popup are not part of the product
+        ((JavascriptExecutor) browser).executeScript(
+                "document.querySelectorAll('vaadin-dev-tools, copilot-main').forEach(e => e.remove())");
         Path folder = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/screenshots");
         Files.createDirectories(folder);
         Files.write(folder.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));

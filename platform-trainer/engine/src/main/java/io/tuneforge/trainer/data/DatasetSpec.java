@@ -1,5 +1,7 @@
 package io.tuneforge.trainer.data;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
+import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.format.Columns;
 import io.tuneforge.trainer.data.format.ShareGptTags;
@@ -58,5 +60,33 @@ public record DatasetSpec(String name, Path file, Optional<DatasetFormat> format
     /** The same dataset with another format. */
     public DatasetSpec withFormat(DatasetFormat newFormat) {
         return new DatasetSpec(name, file, Optional.of(newFormat), columns, tags);
+    }
+
+    /**
+     * The same dataset read through a user's column mapping (an upload's, stored with its version), applied like a
+     * {@code dataset_info.json} entry's {@code columns} and {@code tags}: only the keys given override the defaults.
+     *
+     * @throws DatasetException naming the key when the mapping has a key LLaMA-Factory does not know, or a multimodal
+     *                          one
+     */
+    public DatasetSpec withMapping(ColumnMapping mapping) {
+        if (mapping.isEmpty()) {
+            return this;
+        }
+        String where = "column mapping";
+        for (String key : Columns.MULTIMODAL_KEYS) {
+            if (mapping.columns().containsKey(key)) {
+                throw new DatasetException(where + ": multimodal data (column '" + key
+                        + "') is not supported: TuneForge trains text-only models");
+            }
+        }
+        Columns mapped = columns.with(mapping.columns(), where);
+        Optional<ShareGptTags> mappedTags = tags;
+        if (!mapping.tags().isEmpty()) {
+            ShareGptTags base = tags.orElse(format.filter(f -> f == DatasetFormat.OPENAI).isPresent()
+                    ? ShareGptTags.openAi() : ShareGptTags.shareGpt());
+            mappedTags = Optional.of(base.with(mapping.tags(), where));
+        }
+        return new DatasetSpec(name, file, format, mapped, mappedTags);
     }
 }

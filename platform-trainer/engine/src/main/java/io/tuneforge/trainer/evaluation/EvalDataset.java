@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * A held-out set for evaluation, read by the data package (every format it reads: Alpaca, ShareGPT, OpenAI
- * messages, classification; JSON, JSON Lines, CSV, Parquet; names from {@code dataset_info.json}), validated the same
+ * messages, classification; JSON, JSON Lines, CSV, text; names from {@code dataset_info.json}), validated the same
  * way as training data. Each chat or classification row becomes the conversation before its last assistant turn
  * (the prompt) and that turn's text (the label).
  */

@@ -3,6 +3,7 @@ package io.tuneforge.trainer.data.platform;
 import io.tuneforge.core.dataset.DatasetInspector;
 import io.tuneforge.core.dataset.DatasetRecord;
 import io.tuneforge.core.dataset.ValidationSummary;
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
@@ -50,24 +51,25 @@ public final class PipelineDatasetInspector implements DatasetInspector {
             ProblemKind.INVALID_JSON, ProblemKind.NON_UTF8, ProblemKind.MALFORMED_ROW);
 
     @Override
-    public Optional<DatasetFormat> detect(Path file) {
-        return FormatDetector.detect(file);
+    public Optional<DatasetFormat> detect(Path file, ColumnMapping mapping) {
+        return FormatDetector.detect(file, DatasetSpec.detecting(file).withMapping(mapping).columns());
     }
 
     @Override
-    public ValidationSummary validate(Path file, DatasetFormat format) {
+    public ValidationSummary validate(Path file, DatasetFormat format, ColumnMapping mapping) {
         ValidationOptions options = new ValidationOptions(ValidationSummary.MAX_LISTED, Optional.empty(),
                 LengthMeasure.characters(), false);
-        return summary(DatasetValidator.validate(DatasetSpec.of(file, format), options));
+        return summary(DatasetValidator.validate(DatasetSpec.of(file, format).withMapping(mapping), options));
     }
 
     /** Validates like {@link #validate} and writes every row that passes, as read, to {@code target} as JSON Lines. */
     @Override
-    public ValidationSummary keepValid(Path file, DatasetFormat format, Path target) {
+    public ValidationSummary keepValid(Path file, DatasetFormat format, ColumnMapping mapping, Path target) {
         ValidationOptions options = new ValidationOptions(ValidationSummary.MAX_LISTED, Optional.empty(),
                 LengthMeasure.characters(), false);
         try (Writer out = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
-            ValidationReport report = DatasetValidator.validate(DatasetSpec.of(file, format), options, row -> {
+            ValidationReport report = DatasetValidator.validate(DatasetSpec.of(file, format).withMapping(mapping),
+                    options, row -> {
                 try {
                     out.write(JSON.writeValueAsString(row.raw()));
                     out.write('\n');

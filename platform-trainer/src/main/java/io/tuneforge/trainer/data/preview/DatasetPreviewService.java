@@ -114,7 +114,7 @@ public class DatasetPreviewService {
     }
 
     private static DatasetSpec spec(VersionDetails version, Path file) {
-        return DatasetSpec.of(file, version.format());
+        return DatasetSpec.of(file, version.format()).withMapping(version.mapping());
     }
 
     /** Rows as a job reads them: invalid ones are dropped rather than refusing the file. */

@@ -112,7 +112,7 @@ class PipelineDatasetInspectorTest {
                 """);
         Path target = dir.resolve("kept.jsonl");
 
-        ValidationSummary whole = inspector.keepValid(file, DatasetFormat.ALPACA, target);
+        ValidationSummary whole = inspector.keepValid(file, DatasetFormat.ALPACA, io.tuneforge.shared.dataset.ColumnMapping.none(), target);
 
         assertThat(whole.rows()).isEqualTo(3);
         assertThat(whole.problems()).extracting(ValidationSummary.Problem::row).containsExactly(2);

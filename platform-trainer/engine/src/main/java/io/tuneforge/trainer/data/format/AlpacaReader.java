@@ -59,11 +59,18 @@ public final class AlpacaReader implements RecordReader {
         return ReadOutcome.of(kto.map(example::withLabel).orElse(example));
     }
 
-    /** instruction (required field, may be empty when input is not) + "\n" + input. */
+    /**
+     * instruction + "\n" + input. The instruction field is required, and may be empty when input is not, except in
+     * rows that have no instruction field but an input: there the input alone is the prompt (the common
+     * {@code input}/{@code output} shape). A query mapped to the same field as the prompt is read once.
+     */
     private Optional<String> readPrompt(JsonNode record, List<FieldIssue> issues) {
         int before = issues.size();
-        Optional<String> instruction = Fields.requiredText(record, columns.prompt(), false, issues);
-        Optional<String> input = Fields.optionalText(record, columns.query(), issues);
+        boolean inputOnly = !record.has(columns.prompt()) && record.hasNonNull(columns.query());
+        Optional<String> instruction = inputOnly ? Optional.empty()
+                : Fields.requiredText(record, columns.prompt(), false, issues);
+        Optional<String> input = columns.query().equals(columns.prompt()) ? Optional.empty()
+                : Fields.optionalText(record, columns.query(), issues);
         if (issues.size() > before) {
             return Optional.empty();
         }

@@ -28,6 +28,14 @@ public final class FormatDetector {
      * validator all detect this way, so a file gets the same format wherever it enters.
      */
     public static Optional<DatasetFormat> detect(Path file) {
+        return detect(file, Columns.defaults());
+    }
+
+    /**
+     * The format of a file whose fields are named by a column mapping (see {@link #detect(JsonNode, Columns)}), found
+     * like {@link #detect(Path)}.
+     */
+    public static Optional<DatasetFormat> detect(Path file, Columns columns) {
         try (RecordSource source = RecordSources.open(file)) {
             for (int read = 0; read < DETECTION_WINDOW; read++) {
                 Optional<SourceItem> item = source.next();
@@ -35,7 +43,7 @@ public final class FormatDetector {
                     return Optional.empty();
                 }
                 if (item.get() instanceof SourceItem.RawRecord raw) {
-                    Optional<DatasetFormat> format = detect(raw.value());
+                    Optional<DatasetFormat> format = detect(raw.value(), columns);
                     if (format.isPresent()) {
                         return format;
                     }
@@ -74,6 +82,31 @@ public final class FormatDetector {
             return Optional.of(DatasetFormat.TEXT);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The format a record looks like when its fields are named by {@code columns}: the mapped names decide first, then the
+     * default names as in {@link #detect(JsonNode)}: mapped preference columns make preference data, a mapped messages list a
+     * conversation (ShareGPT, whose reader tells {@code from}/{@code value} from {@code role}/{@code content}), a
+     * mapped prompt, query or response an Alpaca row.
+     */
+    public static Optional<DatasetFormat> detect(JsonNode record, Columns columns) {
+        if (columns.equals(Columns.defaults()) || record == null || !record.isObject()) {
+            return detect(record);
+        }
+        if (record.has(columns.chosen()) && record.has(columns.rejected())) {
+            return Optional.of(DatasetFormat.PREFERENCE);
+        }
+        if (record.path(columns.messages()).isArray()) {
+            return Optional.of(DatasetFormat.SHAREGPT);
+        }
+        if (record.has(columns.prompt()) || record.has(columns.response())) {
+            return Optional.of(DatasetFormat.ALPACA);
+        }
+        if (record.has(columns.text())) {
+            return Optional.of(record.has(columns.label()) ? DatasetFormat.CLASSIFICATION : DatasetFormat.TEXT);
+        }
+        return detect(record);
     }
 
     /** Why a record looks like a format, in words (for suggestions). */

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.data.format;
 
 import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.shared.dataset.DatasetFileTypes;
 import io.tuneforge.trainer.data.format.RecordSource.Layout;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -20,6 +21,9 @@ public final class RecordSources {
     public static RecordSource open(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new DatasetException("Dataset file " + file + " does not exist or is not a regular file");
+        }
+        if (DatasetFileTypes.isParquet(file.getFileName().toString())) {
+            throw DatasetFileTypes.parquetRefused(file.getFileName().toString());
         }
         try {
             return switch (layoutOf(file)) {

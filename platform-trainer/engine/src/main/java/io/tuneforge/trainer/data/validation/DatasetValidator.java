@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.data.validation;
 
+import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
 import io.tuneforge.trainer.data.DatasetSpec;
@@ -113,7 +114,7 @@ public final class DatasetValidator {
                 }
                 window.add(item.get());
                 if (item.get() instanceof SourceItem.RawRecord raw) {
-                    format = FormatDetector.detect(raw.value());
+                    format = FormatDetector.detect(raw.value(), spec.columns());
                     if (format.isPresent()) {
                         return;
                     }
@@ -138,9 +139,12 @@ public final class DatasetValidator {
             }
             List<String> fields = new ArrayList<>();
             firstRecord.get().value().propertyNames().forEach(fields::add);
-            String hint = layout == RecordSource.Layout.CSV
+            Optional<ColumnMapping> suggested = ColumnMapping.suggest(fields);
+            String hint = suggested.map(m -> "; the rows look like prompt/answer pairs: map the columns "
+                            + m.toColumnsJson() + " (--columns in the CLI, the column mapping in the Datasets page)")
+                    .orElse(layout == RecordSource.Layout.CSV
                     ? "; for a classification CSV with other headers, map its columns (--text-column, --label-column)"
-                    : "; pass --format with a column mapping, or rename the fields";
+                    : "; map the columns (--columns '{\"prompt\": ..., \"response\": ...}'), or rename the fields");
             fileProblem(ProblemKind.FORMAT_MISMATCH, "cannot detect the format: the first record has fields "
                     + fields + "; expected " + FormatDetector.expectedFields() + hint);
         }
@@ -162,7 +166,7 @@ public final class DatasetValidator {
         }
 
         private void processRecord(SourceItem.RawRecord raw) {
-            Optional<DatasetFormat> looksLike = FormatDetector.detect(raw.value());
+            Optional<DatasetFormat> looksLike = FormatDetector.detect(raw.value(), spec.columns());
             looksLike.ifPresent(f -> detected.merge(f, 1L, Long::sum));
             ReadOutcome outcome = reader.read(raw.value());
             if (!outcome.valid()) {
