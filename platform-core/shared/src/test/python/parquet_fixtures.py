@@ -8,11 +8,19 @@ rows with the JSON, value for value.
 """
 import json
 import os
+import shutil
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "parquet")
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "..")
+# Modules whose tests upload or train on a Parquet file get their own copies (test resources are per module).
+MODULE_FIXTURES = {
+    "platform-core/src/test/resources/parquet": ["alpaca-snappy", "sharegpt-clean"],
+    "platform-trainer/engine/src/test/resources/parquet": ["alpaca-snappy", "sharegpt-clean"],
+    "platform-web/src/test/resources/parquet": ["alpaca-snappy"],
+}
 
 ALPACA = [
     {"instruction": "Translate to French", "input": "Good morning", "output": "Bonjour"},
@@ -29,6 +37,24 @@ def write(name, table, **options):
     rows = pq.read_table(path).to_pylist()
     with open(os.path.join(OUT, name + ".json"), "w", encoding="utf-8") as f:
         f.write("[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n")
+
+
+def sharegpt_clean_table():
+    """A valid ShareGPT dataset as Hugging Face stores one: conversations as list<struct<from, value>>."""
+    turn = pa.struct([("from", pa.string()), ("value", pa.string())])
+    return pa.table({"conversations": pa.array([
+        [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello! How can I help?"}],
+        [{"from": "system", "value": "Be brief"}, {"from": "human", "value": "2+2?"}, {"from": "gpt", "value": "4"}],
+        [{"from": "human", "value": "Name a colour"}, {"from": "gpt", "value": "Blue"}],
+    ], pa.list_(turn))})
+
+
+def copy_to_modules():
+    for folder, names in MODULE_FIXTURES.items():
+        target = os.path.join(ROOT, folder)
+        os.makedirs(target, exist_ok=True)
+        for name in names:
+            shutil.copyfile(os.path.join(OUT, name + ".parquet"), os.path.join(target, name + ".parquet"))
 
 
 def write_refused(name, table, **options):
@@ -82,10 +108,13 @@ def main():
     write("sharegpt-nested", sharegpt_table(), compression="snappy")
     write("sharegpt-nested-v2", sharegpt_table(), compression="none", data_page_version="2.0",
           use_dictionary=False)
+    write("sharegpt-clean", sharegpt_clean_table(), compression="zstd")
     write_refused("refused-lz4", alpaca_table(), compression="lz4")
     write_refused("refused-delta", alpaca_table(), compression="none", use_dictionary=False,
                   column_encoding={"output": "DELTA_BYTE_ARRAY"})
     write_refused("refused-map", pa.table({"attributes": pa.array([[("k", "v")]], pa.map_(pa.string(), pa.string()))}))
+
+    copy_to_modules()
 
 
 if __name__ == "__main__":

@@ -198,11 +198,10 @@ class DatasetsViewTest extends SpringBrowserlessTest {
         String wrongType = DatasetsView.refusal("notes.pdf", DatasetsView.WRONG_TYPE, 2L << 30);
         String tooBig = DatasetsView.refusal("big.jsonl", DatasetsView.TOO_BIG, 2L << 30);
 
-        assertThat(wrongType).isEqualTo("notes.pdf was refused: upload JSON Lines (.jsonl), JSON (.json), CSV (.csv) "
-                + "or plain text (.txt)");
+        assertThat(wrongType).isEqualTo("notes.pdf was refused: upload JSON Lines (.jsonl), JSON (.json), "
+                + "Parquet (.parquet), CSV (.csv) or plain text (.txt)");
         assertThat(tooBig).startsWith("big.jsonl was refused: it is larger than the upload limit of 2")
                 .endsWith("(tuneforge.datasets.max-upload-bytes)");
-        assertThat(DatasetsView.refusal("d.parquet", DatasetsView.WRONG_TYPE, 1)).contains("convert it to JSON Lines");
         assertThat(List.of(wrongType, tooBig)).noneMatch(m -> m.contains(".."));
     }
 

@@ -32,7 +32,7 @@ class ParquetReaderTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"alpaca-none", "alpaca-snappy", "alpaca-gzip", "alpaca-zstd", "alpaca-plain",
         "typed-dictionary", "typed-plain", "typed-page-v2", "typed-row-groups", "sharegpt-nested",
-        "sharegpt-nested-v2"})
+        "sharegpt-nested-v2", "sharegpt-clean"})
     void readsTheRowsPyarrowWrote(String fixture) throws Exception {
         List<ObjectNode> rows = readAll(fixture(fixture + ".parquet"));
 
