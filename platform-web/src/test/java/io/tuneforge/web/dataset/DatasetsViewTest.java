@@ -82,6 +82,27 @@ class DatasetsViewTest extends SpringBrowserlessTest {
                 .containsExactly("Row", "instruction", "input", "output");
     }
 
+    @Test
+    void aParquetFileIsAcceptedByTheUploadAndStoredAsAValidVersionWithItsPreview() throws Exception {
+        byte[] parquet = Files.readAllBytes(Path.of(DatasetsViewTest.class.getResource("/parquet/alpaca-snappy.parquet")
+                .toURI()));
+        DatasetsView view = navigate(DatasetsView.class);
+
+        assertThat(view.upload.getAcceptedFileTypes()).contains(".parquet");
+        test(view.upload).upload("alpaca.parquet", "application/vnd.apache.parquet", parquet);
+        roundTrip();
+
+        DatasetSummary row = test(view.grid).getRow(0);
+        assertThat(row.name()).isEqualTo("alpaca");
+        assertThat(row.format()).isEqualTo(DatasetFormat.ALPACA);
+        assertThat(row.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(row.rows()).isEqualTo(5);
+        test(view.grid).select(0);
+        assertThat(view.details.preview.getGenericDataView().getItems()).hasSize(5);
+        assertThat(view.details.preview.getColumns()).extracting(c -> c.getHeaderText())
+                .containsExactly("Row", "instruction", "input", "output");
+    }
+
     private static final byte[] BROKEN = """
             {"instruction": "fine", "output": "ok"}
             {"instruction": "no answer"}
