@@ -19,6 +19,7 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "..")
 MODULE_FIXTURES = {
     "platform-core/src/test/resources/parquet": ["alpaca-snappy", "sharegpt-clean"],
     "platform-trainer/engine/src/test/resources/parquet": ["alpaca-snappy", "sharegpt-clean"],
+    "platform-trainer/src/test/resources/parquet": ["sharegpt-clean"],
     "platform-web/src/test/resources/parquet": ["alpaca-snappy"],
 }
 
