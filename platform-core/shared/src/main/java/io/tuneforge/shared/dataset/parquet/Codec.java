@@ -24,8 +24,17 @@ enum Codec {
         return codec;
     }
 
+    /** Largest page accepted once decompressed (a damaged header must not allocate gigabytes). */
+    static final int MAX_PAGE_BYTES = 512 << 20;
+
     /** Decompresses {@code length} bytes at {@code offset} into exactly {@code size} bytes. */
     byte[] decompress(byte[] in, int offset, int length, int size) {
+        if (size < 0 || size > MAX_PAGE_BYTES) {
+            throw new IllegalStateException("a page claims " + size + " bytes once decompressed");
+        }
+        if (length < 0 || offset < 0 || offset + length > in.length) {
+            throw new IllegalStateException("a page of " + length + " bytes runs past its column chunk");
+        }
         byte[] out = switch (this) {
             case UNCOMPRESSED -> java.util.Arrays.copyOfRange(in, offset, offset + length);
             case SNAPPY -> Snappy.decompress(in, offset, length);
@@ -54,7 +63,12 @@ enum Codec {
 
     private static byte[] unzstd(byte[] in, int offset, int length, int size) {
         byte[] out = new byte[size];
-        long written = Zstd.decompressByteArray(out, 0, size, in, offset, length);
+        long written;
+        try {
+            written = Zstd.decompressByteArray(out, 0, size, in, offset, length);
+        } catch (RuntimeException e) {                   // zstd-jni's ZstdException
+            throw new IllegalStateException("the ZSTD data is damaged: " + e.getMessage(), e);
+        }
         if (Zstd.isError(written)) {
             throw new IllegalStateException("the ZSTD data is damaged: " + Zstd.getErrorName(written));
         }

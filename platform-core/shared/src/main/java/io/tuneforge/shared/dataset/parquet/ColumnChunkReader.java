@@ -35,7 +35,7 @@ final class ColumnChunkReader {
 
     /** Decodes the chunk's {@code numValues} slots from its bytes. */
     ColumnData read(byte[] chunk, long numValues) {
-        if (numValues > Integer.MAX_VALUE - 8) {
+        if (numValues < 0 || numValues > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("the chunk holds " + numValues + " values, more than one array can");
         }
         int slots = (int) numValues;
@@ -157,6 +157,10 @@ final class ColumnChunkReader {
             throw unsupported("dictionary", header.encoding());
         }
         byte[] bytes = codec.decompress(chunk, p, header.compressedSize(), header.uncompressedSize());
+        if (header.numValues() < 0 || header.numValues() > bytes.length * 8L + 8) {
+            throw new IllegalStateException("a dictionary of " + header.numValues() + " entries cannot fit its "
+                    + bytes.length + " bytes");
+        }
         dictionary = new JsonNode[header.numValues()];
         readPlain(bytes, 0, bytes.length, dictionary.length, dictionary, 0);
     }

@@ -43,7 +43,7 @@ public final class ParquetReader implements AutoCloseable {
         try {
             this.size = channel.size();
             this.metadata = readFooter();
-            this.shape = TableShape.of(metadata.schema());
+            this.shape = shapeOf(metadata);
             checkChunks();
         } catch (RuntimeException | IOException e) {
             channel.close();
@@ -62,6 +62,9 @@ public final class ParquetReader implements AutoCloseable {
         } catch (ParquetException e) {
             throw e.getMessage().startsWith(fileName) ? e : new ParquetException(fileName + ": " + e.getMessage(), e);
         } catch (IOException e) {
+            if (e instanceof EOFException) {
+                throw new ParquetException(fileName + ": the Parquet file is truncated (" + e.getMessage() + ")", e);
+            }
             throw new UncheckedIOException("Cannot read " + fileName + ": " + e.getMessage(), e);
         }
     }
@@ -116,8 +119,18 @@ public final class ParquetReader implements AutoCloseable {
         byte[] footer = read(size - 8 - footerLength, footerLength);
         try {
             return FileMetadata.read(new ThriftCompactReader(footer, 0, footer.length));
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new ParquetException(fileName + ": the Parquet footer is damaged (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private TableShape shapeOf(FileMetadata metadata) {
+        try {
+            return TableShape.of(metadata.schema());
+        } catch (ParquetException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ParquetException(fileName + ": the Parquet schema in the footer is damaged (" + e + ")", e);
         }
     }
 
@@ -158,7 +171,7 @@ public final class ParquetReader implements AutoCloseable {
                         chunk.numValues()));
             } catch (ParquetException e) {
                 throw new ParquetException(fileName + ": " + e.getMessage(), e);
-            } catch (IllegalStateException | ArithmeticException | IndexOutOfBoundsException e) {
+            } catch (RuntimeException e) {        // damaged page data: bad lengths, levels or compressed bytes
                 throw damaged(index, leaf.name(), e);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read " + fileName + ": " + e.getMessage(), e);
@@ -166,7 +179,7 @@ public final class ParquetReader implements AutoCloseable {
         }
         try {
             return RowAssembler.rows(shape, data, (int) group.numRows());
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             throw damaged(index, "?", e);
         }
     }

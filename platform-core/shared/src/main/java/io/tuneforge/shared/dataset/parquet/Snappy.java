@@ -15,7 +15,7 @@ final class Snappy {
         int end = offset + length;
         int[] pos = {offset};
         long expected = readVarint(in, pos, end);
-        if (expected < 0 || expected > Integer.MAX_VALUE - 8) {
+        if (expected < 0 || expected > Codec.MAX_PAGE_BYTES) {
             throw new IllegalStateException("Snappy block claims " + expected + " bytes");
         }
         byte[] out = new byte[(int) expected];

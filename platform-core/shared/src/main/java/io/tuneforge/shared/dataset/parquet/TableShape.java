@@ -141,6 +141,9 @@ record TableShape(List<Column> columns, List<Leaf> leaves) {
             return new ListColumn(name, node.definition(), repeated.definition(), repeated.definition(),
                     addLeaf(repeated, leaves), List.of());
         }
+        if (repeated.children().isEmpty()) {
+            throw nested(name, "is a list whose entries have no fields");
+        }
         String repeatedName = repeated.element().name();
         boolean legacyRecord = repeated.children().size() > 1 || repeatedName.equals("array")
                 || repeatedName.equals(name + "_tuple");
@@ -158,6 +161,9 @@ record TableShape(List<Column> columns, List<Leaf> leaves) {
 
     /** The fields of a record whose children must all be plain values. */
     private static List<Value> fields(Node group, String column, List<Leaf> leaves) {
+        if (group.children().isEmpty()) {
+            throw nested(column, "is a group without fields");
+        }
         List<Value> fields = new ArrayList<>();
         for (Node child : group.children()) {
             if (!child.leaf() || child.element().repetition() == REPEATED) {

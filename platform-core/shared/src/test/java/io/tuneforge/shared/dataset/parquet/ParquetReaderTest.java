@@ -141,6 +141,26 @@ class ParquetReaderTest {
                 .hasMessageContaining("map.parquet: nested column 'attributes' is a map, which is not supported");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"alpaca-snappy", "alpaca-gzip", "alpaca-zstd", "typed-page-v2", "typed-row-groups",
+        "sharegpt-nested", "sharegpt-nested-v2"})
+    void damagedBytesAnywhereGiveAParquetErrorOrRowsNeverAnotherFailure(String fixture) throws Exception {
+        byte[] original = Files.readAllBytes(fixture(fixture + ".parquet"));
+        java.util.Random random = new java.util.Random(fixture.hashCode());
+        for (int trial = 0; trial < 200; trial++) {
+            byte[] damaged = original.clone();
+            for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
+                damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
+            }
+            Path file = Files.write(dir.resolve("damaged.parquet"), damaged);
+            try {
+                readAll(file);
+            } catch (ParquetException expected) {
+                assertThat(expected.getMessage()).startsWith("damaged.parquet: ");
+            }
+        }
+    }
+
     @Test
     void snappyCopiesMayOverlapWhatTheyProduce() {
         // length 9; literal "ab" (tag 0b000001_00); copy length 7 offset 2 with a 1-byte offset (tag 0b000_011_01)
