@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
+import io.tuneforge.trainer.data.info.DatasetInfo;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.data.validation.ValidationReport;
@@ -158,6 +159,19 @@ class ColumnMappingReadingTest {
         assertThat(report.accepted()).isFalse();
         assertThat(report.problems().getFirst().reason())
                 .contains("data.parquet: not a Parquet file (it does not start with the bytes PAR1)");
+    }
+
+    @Test
+    void aDatasetInfoEntryMayNameAParquetFile() throws Exception {
+        Files.copy(fixture("sharegpt-clean.parquet"), dir.resolve("chats.parquet"));
+        file("dataset_info.json", """
+                {"chats": {"file_name": "chats.parquet", "formatting": "sharegpt"}}
+                """);
+
+        DatasetInfo info = DatasetInfo.load(dir);
+
+        assertThat(info.availability()).singleElement().satisfies(a -> assertThat(a.available()).isTrue());
+        assertThat(load(info.resolve("chats"))).hasSize(3);
     }
 
     private static Path fixture(String name) throws Exception {
