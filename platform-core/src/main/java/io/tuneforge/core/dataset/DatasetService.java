@@ -361,8 +361,8 @@ public class DatasetService {
             return Optional.of(file.getFileName() + " is missing or a folder");
         }
         String name = file.getFileName().toString().toLowerCase();
-        if (!(name.endsWith(".json") || name.endsWith(".jsonl"))) {
-            return Optional.of("only .json and .jsonl files are read for now");
+        if (!(name.endsWith(".json") || name.endsWith(".jsonl") || name.endsWith(".parquet"))) {
+            return Optional.of("only .json, .jsonl and .parquet files are read for now");
         }
         if (spec.path("columns").has("images") || spec.path("columns").has("videos") || spec.path("columns").has("audios")) {
             return Optional.of("multimodal datasets are not supported");
@@ -407,7 +407,7 @@ public class DatasetService {
 
     /**
      * Streams the upload into a temporary file under the platform home, refusing more than the limit. The temporary
-     * name keeps the file's extension: it tells the data pipeline a CSV or text file from JSON.
+     * name keeps the file's extension: it tells the data pipeline a CSV, text or Parquet file from JSON.
      */
     private Path receive(InputStream content, String fileName) {
         Path incomingFolder = home.datasets().resolve(".incoming");

@@ -19,12 +19,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import io.tuneforge.shared.dataset.DatasetFileTypes;
+import io.tuneforge.shared.dataset.parquet.ParquetReader;
 
 /**
  * The text encoding of an upload, checked before the data pipeline reads it: UTF-8 passes (a byte order mark is
  * dropped), UTF-16 and UTF-32 with a byte order mark are converted to UTF-8, bytes that are not UTF-8 are refused
- * naming their line, and a file without a non-blank character is refused as empty. Parquet files are refused with the way to
- * convert them ({@link DatasetFileTypes}).
+ * naming their line, and a file without a non-blank character is refused as empty. Parquet files are binary: they pass
+ * as they are once their footer reads (a file that is not Parquet, is truncated, or uses a codec, encoding or nesting the
+ * reader refuses is refused here with the reader's message, naming the upload and the column; DD026).
  */
 final class UploadEncoding {
 
@@ -41,7 +43,8 @@ final class UploadEncoding {
     static Path toUtf8(Path file, String fileName, List<Path> temporary) {
         try {
             if (DatasetFileTypes.isParquet(fileName)) {
-                throw DatasetFileTypes.parquetRefused(fileName);
+                checkParquet(file, fileName);
+                return file;
             }
             byte[] head = new byte[4];
             int headLength;
@@ -71,6 +74,15 @@ final class UploadEncoding {
             return converted;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the upload " + fileName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the Parquet footer (magic, schema, codecs) and refuses a file without rows as empty. */
+    private static void checkParquet(Path file, String fileName) {
+        try (ParquetReader reader = ParquetReader.open(file, fileName)) {
+            if (reader.rowCount() == 0) {
+                throw new DatasetException(fileName + ": the Parquet file has no rows");
+            }
         }
     }
 

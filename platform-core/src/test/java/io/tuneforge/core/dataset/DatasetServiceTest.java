@@ -355,13 +355,56 @@ class DatasetServiceTest {
     }
 
     @Test
-    void parquetIsRefusedWithHowToConvertIt() {
+    void aParquetUploadIsStoredAsItCameAsAValidVersion() throws Exception {
+        Actor actor = member();
+        byte[] parquet = parquetFixture("alpaca-snappy.parquet");
+
+        VersionDetails version = service.upload(actor, "pq", "alpaca.parquet", new ByteArrayInputStream(parquet),
+                Optional.empty());
+
+        assertThat(version.format()).isEqualTo(DatasetFormat.ALPACA);
+        assertThat(version.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(version.report().rows()).isEqualTo(5);
+        Path stored = service.sourceFile(actor, version.id());
+        assertThat(stored.getFileName().toString()).endsWith(".parquet");
+        assertThat(Files.readAllBytes(stored)).isEqualTo(parquet);
+        assertThat(service.preview(actor, version.id(), 1)).singleElement()
+                .satisfies(row -> assertThat(row.value().path("output").asString()).isEqualTo("Bonjour"));
+    }
+
+    @Test
+    void aShareGptParquetWithConversationsAsListsOfStructsIsDetected() throws Exception {
+        VersionDetails version = service.upload(member(), "chats", "chats.parquet",
+                new ByteArrayInputStream(parquetFixture("sharegpt-clean.parquet")), Optional.empty());
+
+        assertThat(version.format()).isEqualTo(DatasetFormat.SHAREGPT);
+        assertThat(version.report().rows()).isEqualTo(3);
+    }
+
+    @Test
+    void aFileNamedParquetThatIsNotParquetIsRefusedSayingSo() {
         Actor actor = member();
 
-        assertThatThrownBy(() -> service.upload(actor, "pq", "data.parquet", stream("PAR1 binary"), Optional.empty()))
-                .isInstanceOf(DatasetException.class).hasMessageContaining("Parquet files are not read")
-                .hasMessageContaining("to_json");
+        assertThatThrownBy(() -> service.upload(actor, "pq", "data.parquet", stream("{\"output\": \"x\"}"),
+                Optional.empty()))
+                .isInstanceOf(DatasetException.class)
+                .hasMessage("data.parquet: not a Parquet file (it does not start with the bytes PAR1)");
         assertThat(service.list(actor)).isEmpty();
+    }
+
+    @Test
+    void aTruncatedParquetUploadIsRefusedAsTruncated() throws Exception {
+        Actor actor = member();
+        byte[] whole = parquetFixture("alpaca-snappy.parquet");
+
+        assertThatThrownBy(() -> service.upload(actor, "pq", "cut.parquet",
+                new ByteArrayInputStream(java.util.Arrays.copyOf(whole, whole.length / 2)), Optional.empty()))
+                .isInstanceOf(DatasetException.class).hasMessageStartingWith("cut.parquet: the Parquet file is truncated");
+        assertThat(service.list(actor)).isEmpty();
+    }
+
+    private static byte[] parquetFixture(String name) throws Exception {
+        return Files.readAllBytes(Path.of(DatasetServiceTest.class.getResource("/parquet/" + name).toURI()));
     }
 
     private static ByteArrayInputStream stream(String content) {

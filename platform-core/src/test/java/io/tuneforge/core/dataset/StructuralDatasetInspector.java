@@ -1,5 +1,7 @@
 package io.tuneforge.core.dataset;
 
+import io.tuneforge.shared.dataset.DatasetFileTypes;
+import io.tuneforge.shared.dataset.parquet.ParquetReader;
 import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
@@ -132,6 +134,9 @@ public class StructuralDatasetInspector implements DatasetInspector {
 
     /** Every record, numbered from 1. */
     private static List<DatasetRecord> records(Path file) {
+        if (DatasetFileTypes.isParquet(file.getFileName().toString())) {
+            return parquetRecords(file);
+        }
         String content;
         try {
             content = Files.readString(file, StandardCharsets.UTF_8).strip();
@@ -152,6 +157,17 @@ public class StructuralDatasetInspector implements DatasetInspector {
             }
         } catch (JacksonException e) {
             throw new DatasetException(file.getFileName() + ", record " + (records.size() + 1) + ": not valid JSON", e);
+        }
+        return records;
+    }
+
+    /** A Parquet file's rows, read by the shared reader as the pipeline reads them. */
+    private static List<DatasetRecord> parquetRecords(Path file) {
+        List<DatasetRecord> records = new ArrayList<>();
+        try (ParquetReader reader = ParquetReader.open(file, file.getFileName().toString())) {
+            for (Optional<ObjectNode> row = reader.next(); row.isPresent(); row = reader.next()) {
+                records.add(new DatasetRecord(records.size() + 1, row.get()));
+            }
         }
         return records;
     }

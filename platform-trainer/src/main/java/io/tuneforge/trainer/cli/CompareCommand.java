@@ -46,7 +46,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--dataset", required = true, paramLabel = "FILE|NAME",
             description = "Held-out rows: a file in any format the data package reads (Alpaca, ShareGPT, messages, "
-                    + "classification; JSON, JSONL, CSV, TXT) or a name in --dataset-dir's dataset_info.json.")
+                    + "classification; JSON, JSONL, Parquet, CSV, TXT) or a name in --dataset-dir's dataset_info.json.")
     String dataset;
 
     @Option(names = "--dataset-dir", paramLabel = "DIR", description = "Folder with dataset_info.json.")

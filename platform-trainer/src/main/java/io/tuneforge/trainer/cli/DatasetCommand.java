@@ -63,7 +63,7 @@ public final class DatasetCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--file", paramLabel = "F", description = "The dataset file (.json, .jsonl, .csv, .txt).")
+        @Option(names = "--file", paramLabel = "F", description = "The dataset file (.json, .jsonl, .parquet, .csv, .txt).")
         Path file;
 
         @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",

@@ -43,6 +43,26 @@ class DatasetCommandTest {
     }
 
     @Test
+    void validateReadsAParquetFileLikeAJsonOne() throws Exception {
+        Path file = Path.of(DatasetCommandTest.class.getResource("/parquet/sharegpt-clean.parquet").toURI());
+
+        int code = run("dataset", "validate", "--file", file.toString());
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("VALID").contains("format sharegpt, detected").contains("records: 3");
+    }
+
+    @Test
+    void validateOfAFileNamedParquetThatIsNotParquetSaysSo() throws IOException {
+        Path file = Files.writeString(dir.resolve("data.parquet"), "{\"instruction\": \"a\", \"output\": \"b\"}\n");
+
+        int code = run("dataset", "validate", "--file", file.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out.toString() + err).contains("data.parquet: not a Parquet file");
+    }
+
+    @Test
     void validateExitsNonZeroAndPrintsJsonForAnInvalidFile() throws IOException {
         Path file = Files.writeString(dir.resolve("bad.jsonl"), "{\"instruction\": \"a\"}\n");
 

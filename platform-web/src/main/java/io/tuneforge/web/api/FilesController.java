@@ -48,7 +48,7 @@ class FilesController {
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Upload a training file (JSON/JSONL/CSV/TXT as the data pipeline reads them; Parquet is refused with how to convert it)",
+    @Operation(summary = "Upload a training file (JSON/JSONL/Parquet/CSV/TXT as the data pipeline reads them)",
             description = "The file must be UTF-8 (UTF-16/32 with a byte order mark are converted). A file with invalid "
                     + "rows is refused whole with 422 and its validation report (type invalid-dataset) unless "
                     + "drop_invalid=true, which stores only the valid rows (as JSON Lines) and reports how many were "

@@ -193,9 +193,6 @@ public class DatasetsView extends VerticalLayout {
 
     /** Why the browser refused a file, with what would be accepted. */
     static String refusal(String fileName, String error, long limit) {
-        if (DatasetFileTypes.isParquet(fileName)) {
-            return DatasetFileTypes.parquetRefused(fileName).getMessage();
-        }
         if (TOO_BIG.equals(error)) {
             return fileName + " was refused: it is larger than the upload limit of " + Sizes.bytes(limit)
                     + " (tuneforge.datasets.max-upload-bytes)";

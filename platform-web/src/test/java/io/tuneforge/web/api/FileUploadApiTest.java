@@ -262,6 +262,32 @@ class FileUploadApiTest {
     }
 
     @Test
+    void aParquetFileIsStoredAsAValidVersion() throws Exception {
+        byte[] parquet = Files.readAllBytes(Path.of(FileUploadApiTest.class.getResource("/parquet/alpaca-snappy.parquet")
+                .toURI()));
+
+        HttpResponse<String> response = upload("alpaca.parquet", "pq-" + team.suffix(), "", parquet);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        JsonNode file = JSON.readTree(response.body());
+        assertThat(file.path("format").asString()).isEqualTo("alpaca");
+        assertThat(file.path("status").asString()).isEqualTo("valid");
+        assertThat(file.path("validation").path("rows").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void aTruncatedParquetFileIsRefusedSayingSo() throws Exception {
+        byte[] parquet = Files.readAllBytes(Path.of(FileUploadApiTest.class.getResource("/parquet/alpaca-snappy.parquet")
+                .toURI()));
+
+        HttpResponse<String> response = upload("cut.parquet", "cut-" + team.suffix(), "",
+                java.util.Arrays.copyOf(parquet, parquet.length - 50));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(422);
+        assertThat(detail(response)).contains("cut.parquet: the Parquet file is truncated");
+    }
+
+    @Test
     void anUnknownColumnKeyIsRefusedNamingIt() throws Exception {
         String columns = java.net.URLEncoder.encode("{\"promt\": \"question\"}", StandardCharsets.UTF_8);
 

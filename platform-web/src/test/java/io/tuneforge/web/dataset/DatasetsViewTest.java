@@ -82,6 +82,27 @@ class DatasetsViewTest extends SpringBrowserlessTest {
                 .containsExactly("Row", "instruction", "input", "output");
     }
 
+    @Test
+    void aParquetFileIsAcceptedByTheUploadAndStoredAsAValidVersionWithItsPreview() throws Exception {
+        byte[] parquet = Files.readAllBytes(Path.of(DatasetsViewTest.class.getResource("/parquet/alpaca-snappy.parquet")
+                .toURI()));
+        DatasetsView view = navigate(DatasetsView.class);
+
+        assertThat(view.upload.getAcceptedFileTypes()).contains(".parquet");
+        test(view.upload).upload("alpaca.parquet", "application/vnd.apache.parquet", parquet);
+        roundTrip();
+
+        DatasetSummary row = test(view.grid).getRow(0);
+        assertThat(row.name()).isEqualTo("alpaca");
+        assertThat(row.format()).isEqualTo(DatasetFormat.ALPACA);
+        assertThat(row.status()).isEqualTo(DatasetVersion.Status.VALID);
+        assertThat(row.rows()).isEqualTo(5);
+        test(view.grid).select(0);
+        assertThat(view.details.preview.getGenericDataView().getItems()).hasSize(5);
+        assertThat(view.details.preview.getColumns()).extracting(c -> c.getHeaderText())
+                .containsExactly("Row", "instruction", "input", "output");
+    }
+
     private static final byte[] BROKEN = """
             {"instruction": "fine", "output": "ok"}
             {"instruction": "no answer"}
@@ -200,11 +221,10 @@ class DatasetsViewTest extends SpringBrowserlessTest {
         String wrongType = DatasetsView.refusal("notes.pdf", DatasetsView.WRONG_TYPE, 2L << 30);
         String tooBig = DatasetsView.refusal("big.jsonl", DatasetsView.TOO_BIG, 2L << 30);
 
-        assertThat(wrongType).isEqualTo("notes.pdf was refused: upload JSON Lines (.jsonl), JSON (.json), CSV (.csv) "
-                + "or plain text (.txt)");
+        assertThat(wrongType).isEqualTo("notes.pdf was refused: upload JSON Lines (.jsonl), JSON (.json), "
+                + "Parquet (.parquet), CSV (.csv) or plain text (.txt)");
         assertThat(tooBig).startsWith("big.jsonl was refused: it is larger than the upload limit of 2")
                 .endsWith("(tuneforge.datasets.max-upload-bytes)");
-        assertThat(DatasetsView.refusal("d.parquet", DatasetsView.WRONG_TYPE, 1)).contains("convert it to JSON Lines");
         assertThat(List.of(wrongType, tooBig)).noneMatch(m -> m.contains(".."));
     }
 

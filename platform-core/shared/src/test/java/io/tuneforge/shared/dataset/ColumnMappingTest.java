@@ -67,9 +67,10 @@ class ColumnMappingTest {
     }
 
     @Test
-    void parquetIsRefusedNamingTheConversion() {
+    void parquetIsOneOfTheReadableFileTypes() {
         assertThat(DatasetFileTypes.isParquet("Data.PARQUET")).isTrue();
-        assertThat(DatasetFileTypes.parquetRefused("d.parquet").getMessage())
-                .contains("d.parquet", "pd.read_parquet", "JSON Lines");
+        assertThat(DatasetFileTypes.isParquet("data.jsonl")).isFalse();
+        assertThat(DatasetFileTypes.READABLE).contains(".parquet");
+        assertThat(DatasetFileTypes.describe()).contains("Parquet (.parquet)");
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tuneforge.shared.dataset.ColumnMapping;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.shared.dataset.DatasetFormat;
+import io.tuneforge.trainer.data.info.DatasetInfo;
 import io.tuneforge.trainer.data.validation.DatasetValidator;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.data.validation.ValidationReport;
@@ -113,13 +114,67 @@ class ColumnMappingReadingTest {
     }
 
     @Test
-    void parquetFilesAreRefusedWithHowToConvertThem() throws IOException {
-        Path file = file("data.parquet", "PAR1");
+    void parquetAlpacaRowsAreDetectedAndReadLikeJsonRows() throws Exception {
+        Path parquet = fixture("alpaca-snappy.parquet");
+
+        ValidationReport report = DatasetValidator.validate(DatasetSpec.detecting(parquet),
+                ValidationOptions.defaults());
+        List<Example> examples = load(DatasetSpec.detecting(parquet));
+
+        assertThat(report.accepted()).isTrue();
+        assertThat(report.format()).contains(DatasetFormat.ALPACA);
+        assertThat(examples).hasSize(5);
+        assertThat(turns(examples.get(0))).isEqualTo("user: Translate to French\nGood morning | assistant: Bonjour");
+        assertThat(turns(examples.get(3))).isEqualTo("user: 写一句问候 | assistant: 你好，世界 👋");
+    }
+
+    @Test
+    void parquetShareGptConversationsStoredAsListsOfStructsAreTurns() throws Exception {
+        Path parquet = fixture("sharegpt-clean.parquet");
+
+        List<Example> examples = load(DatasetSpec.detecting(parquet));
+
+        assertThat(examples).extracting(ColumnMappingReadingTest::turns).containsExactly(
+                "user: Hi | assistant: Hello! How can I help?",
+                "system: Be brief | user: 2+2? | assistant: 4",
+                "user: Name a colour | assistant: Blue");
+    }
+
+    @Test
+    void parquetRowsGoThroughAColumnMapping() throws Exception {
+        Path parquet = fixture("alpaca-snappy.parquet");
+
+        List<Example> examples = load(DatasetSpec.of(parquet, DatasetFormat.ALPACA)
+                .withMapping(ColumnMapping.parse("{\"prompt\": \"input\", \"query\": \"instruction\"}")));
+
+        assertThat(turns(examples.get(0))).isEqualTo("user: Good morning\nTranslate to French | assistant: Bonjour");
+    }
+
+    @Test
+    void aFileNamedParquetThatIsNotParquetIsUnreadableWithTheReason() throws IOException {
+        Path file = file("data.parquet", "{\"instruction\": \"hi\", \"output\": \"ho\"}\n");
 
         ValidationReport report = DatasetValidator.validate(DatasetSpec.detecting(file), ValidationOptions.defaults());
 
         assertThat(report.accepted()).isFalse();
-        assertThat(report.problems().getFirst().reason()).contains("Parquet files are not read", "to_json",
-                "JSON Lines");
+        assertThat(report.problems().getFirst().reason())
+                .contains("data.parquet: not a Parquet file (it does not start with the bytes PAR1)");
+    }
+
+    @Test
+    void aDatasetInfoEntryMayNameAParquetFile() throws Exception {
+        Files.copy(fixture("sharegpt-clean.parquet"), dir.resolve("chats.parquet"));
+        file("dataset_info.json", """
+                {"chats": {"file_name": "chats.parquet", "formatting": "sharegpt"}}
+                """);
+
+        DatasetInfo info = DatasetInfo.load(dir);
+
+        assertThat(info.availability()).singleElement().satisfies(a -> assertThat(a.available()).isTrue());
+        assertThat(load(info.resolve("chats"))).hasSize(3);
+    }
+
+    private static Path fixture(String name) throws Exception {
+        return Path.of(ColumnMappingReadingTest.class.getResource("/parquet/" + name).toURI());
     }
 }

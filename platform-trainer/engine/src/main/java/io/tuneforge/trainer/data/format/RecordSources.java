@@ -22,24 +22,25 @@ public final class RecordSources {
         if (!Files.isRegularFile(file)) {
             throw new DatasetException("Dataset file " + file + " does not exist or is not a regular file");
         }
-        if (DatasetFileTypes.isParquet(file.getFileName().toString())) {
-            throw DatasetFileTypes.parquetRefused(file.getFileName().toString());
-        }
         try {
             return switch (layoutOf(file)) {
                 case JSON_ARRAY -> new JsonArraySource(file);
                 case CSV -> new CsvSource(file);
                 case TEXT_LINES -> new TextLinesSource(file);
                 case JSON_LINES -> new JsonLinesSource(file);
+                case PARQUET -> new ParquetSource(file);
             };
         } catch (IOException e) {
             throw new DatasetException("Cannot read dataset file " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** The layout of a file: by extension for CSV and text, else by its first non-blank byte. */
+    /** The layout of a file: by extension for CSV, text and Parquet, else by its first non-blank byte. */
     public static Layout layoutOf(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (DatasetFileTypes.isParquet(name)) {
+            return Layout.PARQUET;
+        }
         if (name.endsWith(".csv")) {
             return Layout.CSV;
         }

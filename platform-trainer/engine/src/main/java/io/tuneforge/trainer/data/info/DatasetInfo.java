@@ -35,7 +35,7 @@ public record DatasetInfo(Path directory, List<DatasetInfoEntry> entries) {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     private static final List<String> HUB_KEYS = List.of("hf_hub_url", "ms_hub_url", "om_hub_url", "script_url",
             "cloud_file_name");
-    private static final Set<String> READABLE_EXTENSIONS = Set.of("json", "jsonl", "csv", "txt");
+    private static final Set<String> READABLE_EXTENSIONS = Set.of("json", "jsonl", "parquet", "csv", "txt");
 
     public DatasetInfo {
         entries = List.copyOf(entries);
@@ -142,7 +142,7 @@ public record DatasetInfo(Path directory, List<DatasetInfoEntry> entries) {
         String extension = extension(file);
         if (!READABLE_EXTENSIONS.contains(extension)) {
             return DatasetAvailability.unavailable(entry, "file type ." + extension
-                    + " is not supported; convert it to JSON, JSONL, CSV or TXT");
+                    + " is not supported; convert it to JSON, JSONL, Parquet, CSV or TXT");
         }
         for (String key : Columns.MULTIMODAL_KEYS) {
             if (entry.columns().containsKey(key)) {
