@@ -118,10 +118,10 @@ public class DatasetsView extends VerticalLayout {
         upload.setMaxFiles(1);
         upload.setDropAllowed(true);
         upload.setI18n(i18n());
+        keepValidRows.setHelperText("Otherwise a file with an invalid row is refused whole and nothing is stored.");
         configureSizeLimit();
         upload.setUploadHandler(this::receive);
         upload.setId("dataset-upload");
-        keepValidRows.setHelperText("Otherwise a file with an invalid row is refused whole and nothing is stored.");
         keepValidRows.setId("keep-valid-rows");
         uploadReport.setId("upload-report");
         uploadReport.setPadding(false);

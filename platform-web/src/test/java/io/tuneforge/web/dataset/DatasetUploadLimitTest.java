@@ -38,7 +38,7 @@ class DatasetUploadLimitTest extends SpringBrowserlessTest {
     @Test
     void aFileOverTheConfiguredLimitIsRefusedAndNothingIsStored() {
         DatasetsView view = navigate(DatasetsView.class);
-        assertThat(view.name.getHelperText()).contains("Files up to 64 B");
+        assertThat(view.keepValidRows.getHelperText()).contains("up to 64 B");
 
         test(view.upload).upload("big.jsonl", "application/json",
                 "{\"text\": \"once upon a time there was a file longer than sixty-four bytes\"}\n"

@@ -300,6 +300,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         // the form sends the settings of the chosen method only: LoRA's keys go through a LoRA job
         Map<String, Object> loraSamples = new LinkedHashMap<>(SAMPLES);
         loraSamples.put("finetuning_type", "lora");
+        loraSamples.put("bf16", false); // DoRA is refused beside bf16 for LoRA (bf16 is checked through the freeze job)
         Map<String, Object> formFreeze = effective(viaForm(SAMPLES));
         Map<String, Object> formLora = effective(viaForm(loraSamples));
         Mapped worker = Mapped.of(viaRest(SAMPLES));

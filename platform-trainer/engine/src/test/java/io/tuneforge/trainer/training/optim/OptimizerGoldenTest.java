@@ -1,11 +1,12 @@
 package io.tuneforge.trainer.training.optim;
 
+import static io.tuneforge.trainer.training.optim.GoldenJson.floats;
+import static io.tuneforge.trainer.training.optim.GoldenJson.shape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -98,22 +99,5 @@ class OptimizerGoldenTest {
             assertThat(norm).isCloseTo(0.5, within(1e-7));
             assertThat(g.toFloatArray()).containsExactly(0.3f, 0.4f);
         }
-    }
-
-    private static Shape shape(JsonNode testCase, String name) {
-        JsonNode dims = testCase.get("shapes").get(name);
-        long[] d = new long[dims.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = dims.get(i).asLong();
-        }
-        return new Shape(d);
-    }
-
-    private static float[] floats(JsonNode node) {
-        float[] out = new float[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) node.get(i).asDouble();
-        }
-        return out;
     }
 }
