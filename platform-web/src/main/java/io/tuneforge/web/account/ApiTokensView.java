@@ -47,6 +47,7 @@ public class ApiTokensView extends VerticalLayout {
         name.setId("token-name");
         name.setPlaceholder("ci-pipeline");
         validDays.setMin(1);
+        validDays.setWidth("18em"); // the whole label, not "Valid for (days, empty = n…"
         validDays.setId("token-days");
         create.setId("token-create");
         create.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
@@ -56,25 +57,32 @@ public class ApiTokensView extends VerticalLayout {
         secret.setWidthFull();
         secret.setVisible(false);
         configureGrid();
+        HorizontalLayout form = new HorizontalLayout(name, validDays, create);
+        form.setWrap(true); // fits narrow windows (1280×720) by wrapping
         add(new SectionHeader("API tokens", "Personal tokens for the REST API at /api/v1 (OpenAPI at /swagger-ui.html)."),
                 new Paragraph("Send a token as 'Authorization: Bearer <token>'. It acts as you: it sees and changes "
                         + "only what you may. Only its hash is stored."),
-                new HorizontalLayout(name, validDays, create), secret, tokens);
+                form, secret, tokens);
         refresh();
     }
 
     private void configureGrid() {
         tokens.setId("tokens");
         tokens.addColumn(TokenSummary::name).setHeader("Name");
-        tokens.addColumn(TokenSummary::createdAt).setHeader("Created");
-        tokens.addColumn(t -> t.lastUsedAt().map(Instant::toString).orElse("never")).setHeader("Last used");
-        tokens.addColumn(t -> t.expiresAt().map(Instant::toString).orElse("never")).setHeader("Expires");
+        tokens.addColumn(t -> minute(t.createdAt())).setHeader("Created (UTC)");
+        tokens.addColumn(t -> t.lastUsedAt().map(ApiTokensView::minute).orElse("never")).setHeader("Last used");
+        tokens.addColumn(t -> t.expiresAt().map(ApiTokensView::minute).orElse("never")).setHeader("Expires");
         tokens.addComponentColumn(t -> {
             Button revoke = new Button("Revoke", click -> revoke(t));
             revoke.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_SMALL);
             return revoke;
         });
         tokens.setAllRowsVisible(true);
+    }
+
+    /** "2026-12-07 20:30": a time as the other grids show it, to the minute, in UTC. */
+    static String minute(Instant time) {
+        return time.toString().substring(0, 16).replace('T', ' ');
     }
 
     private void createToken() {

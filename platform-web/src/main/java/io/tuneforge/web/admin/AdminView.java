@@ -107,9 +107,10 @@ public class AdminView extends VerticalLayout {
         workers.addColumn(WorkerLine::name).setHeader("Worker").setAutoWidth(true);
         workers.addColumn(WorkerLine::host).setHeader("Host").setAutoWidth(true);
         workers.addColumn(AdminView::workerStatus).setHeader("Status").setAutoWidth(true);
-        workers.addColumn(w -> String.join(", ", w.devices())).setHeader("Devices");
+        workers.addColumn(w -> String.join(", ", w.devices())).setHeader("Devices").setAutoWidth(true);
         workers.addColumn(WorkerLine::runningJobs).setHeader("Running jobs").setAutoWidth(true);
-        workers.addColumn(w -> w.lastHeartbeat().toString().substring(0, 19).replace('T', ' ')).setHeader("Last heartbeat (UTC)");
+        workers.addColumn(w -> w.lastHeartbeat().toString().substring(0, 19).replace('T', ' ')).setHeader("Last heartbeat (UTC)")
+                .setAutoWidth(true);
         workers.addComponentColumn(w -> new HorizontalLayout(
                 button("Drain", () -> admin.setWorkerStatus(actor, w.id(), Worker.Status.DRAINING)),
                 button("Pause", () -> admin.setWorkerStatus(actor, w.id(), Worker.Status.PAUSED)),
@@ -138,6 +139,7 @@ public class AdminView extends VerticalLayout {
         createTeam.addClickListener(click -> run(() -> admin.createTeam(actor, teamName.getValue(),
                 teamQuota.getValue() == null ? 1 : teamQuota.getValue())));
         HorizontalLayout form = new HorizontalLayout(teamName, teamQuota, createTeam);
+        form.setWrap(true); // fits narrow windows (1280×720) by wrapping
         form.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         VerticalLayout tab = wrap(teams);
         tab.addComponentAsFirst(form);

@@ -59,6 +59,7 @@ public class CompareView extends VerticalLayout {
         show.setId("compare-show");
         charts.setId("compare-charts");
         HorizontalLayout bar = new HorizontalLayout(runs, show);
+        bar.setWrap(true); // fits narrow windows (1280×720) by wrapping
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         charts.setWidthFull();
         charts.getStyle().set("display", "grid").set("grid-template-columns", "repeat(auto-fit, minmax(420px, 1fr))");

@@ -73,6 +73,7 @@ class DatasetDetails extends Composite<VerticalLayout> {
         format.setItemLabelGenerator(f -> f.name().toLowerCase());
         reread.addClickListener(click -> changeFormat());
         HorizontalLayout controls = new HorizontalLayout(versions, format, reread);
+        controls.setWrap(true); // fits narrow windows (1280×720) by wrapping
         controls.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         tabs.add("Validation report", problems);
         tabs.add("Preview", preview);

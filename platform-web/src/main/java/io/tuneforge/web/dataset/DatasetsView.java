@@ -145,6 +145,7 @@ public class DatasetsView extends VerticalLayout {
                 + "messages, system, tools, chosen, rejected, kto_tag (text, label for classification); ShareGPT tags "
                 + "as {\"columns\": {...}, \"tags\": {...}}. Stored with the version; training reads the rows through it.");
         HorizontalLayout bar = new HorizontalLayout(columns);
+        bar.setWrap(true); // fits narrow windows (1280×720) by wrapping
         bar.setWidthFull();
         return bar;
     }
@@ -209,6 +210,7 @@ public class DatasetsView extends VerticalLayout {
         importFolder.setHelperText("Every local entry becomes a dataset named after its key.");
         importButton.addClickListener(click -> importFolder());
         HorizontalLayout bar = new HorizontalLayout(importFolder, importButton);
+        bar.setWrap(true); // fits narrow windows (1280×720) by wrapping
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         return bar;
     }

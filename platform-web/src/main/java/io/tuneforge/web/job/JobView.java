@@ -112,8 +112,10 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
         HorizontalLayout header = new HorizontalLayout(title, status, cancel, pause, resume, clone);
+        header.setWrap(true); // fits narrow windows (1280×720) by wrapping
         header.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
         HorizontalLayout progressRow = new HorizontalLayout(progress, progressText);
+        progressRow.setWrap(true); // fits narrow windows (1280×720) by wrapping
         progressRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
         charts.add(lossChart, lrChart, gradChart, speedChart);
         charts.getStyle().set("display", "grid").set("grid-template-columns", "repeat(auto-fit, minmax(420px, 1fr))")

@@ -58,7 +58,9 @@ public class JobsView extends VerticalLayout {
         grid.addColumn(j -> j.sweepGroup().orElse("")).setHeader("Sweep").setAutoWidth(true);
         grid.addColumn(JobOverview::owner).setHeader("Owner").setAutoWidth(true);
         grid.addItemClickListener(click -> UI.getCurrent().navigate("jobs/" + click.getItem().id()));
+        grid.setId("jobs");
         grid.setSizeFull();
+        grid.setMinHeight("12em"); // never squeezed to a row or two when the window is short
     }
 
     static ProgressBar progressBar(JobOverview job) {

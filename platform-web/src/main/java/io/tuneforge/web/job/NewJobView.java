@@ -194,6 +194,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         sweepRanks.setHelperText("LoRA only.");
         sweep.addClickListener(click -> queueSweep());
         HorizontalLayout row = new HorizontalLayout(sweepRates, sweepRanks, sweepEpochs, sweep);
+        row.setWrap(true); // fits narrow windows (1280×720) by wrapping
         row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         Details details = new Details("Hyperparameter sweep: one job per combination, queued as a group",
                 new VerticalLayout(row));

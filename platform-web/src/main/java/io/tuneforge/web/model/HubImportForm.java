@@ -70,6 +70,7 @@ class HubImportForm extends Composite<VerticalLayout> {
         revision.setId("hub-revision");
         importButton.setId("hub-import");
         HorizontalLayout row = new HorizontalLayout(repoId, revision, name, importButton, cancel);
+        row.setWrap(true); // fits narrow windows (1280×720) by wrapping
         row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         explanation.getStyle().set("color", "var(--lumo-secondary-text-color)").set("margin", "0");
         HorizontalLayout bar = new HorizontalLayout(progress, progressText);

@@ -85,6 +85,7 @@ public class ModelsView extends VerticalLayout {
         path.setId("model-path");
         register.setId("model-register");
         HorizontalLayout row = new HorizontalLayout(name, path, shared, register);
+        row.setWrap(true); // fits narrow windows (1280×720) by wrapping
         row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         VerticalLayout form = new VerticalLayout(new H3("Register a server folder"), row);
         form.setPadding(false);

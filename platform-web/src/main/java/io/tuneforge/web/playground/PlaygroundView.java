@@ -215,6 +215,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
         delete.addClickListener(e -> deleteConversation());
         HorizontalLayout row = new HorizontalLayout(saved, save, delete);
+        row.setWrap(true); // fits narrow windows (1280×720) by wrapping
         row.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
         return row;
     }
@@ -344,6 +345,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         clear.setId("playground-clear");
         clear.addClickListener(e -> clearConversation());
         HorizontalLayout bar = new HorizontalLayout(prompt, send, stop, clear);
+        bar.setWrap(true); // fits narrow windows (1280×720) by wrapping
         bar.setWidthFull();
         bar.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.END);
         bar.expand(prompt);

@@ -152,7 +152,110 @@ class BrowserEndToEndTest {
             assertThat(result.tokenIds()).isNotEmpty();
         }
         assertThat(jobId).isPositive();
+        chromium.dumpOnFailure("tour", () -> tourTheOtherPages(jobId));
     }
+
+    /**
+     * The pages not shown above, in their typical state, for the README's screenshot tour: the jobs list, Compare with
+     * the finished job's curves, API tokens with a token just created, and Admin; then every page of the tour at
+     * 1280×720 fits the window's width. Waits look for elements (a grid's cell, a chart's point count), never for the
+     * whole page's rendered text.
+     */
+    private void tourTheOtherPages(long jobId) {
+        browser.get(chromium.url("/jobs"));
+        waitForCellText("jobs", "e2e-lora");
+        saveScreenshot("jobs");
+
+        browser.get(chromium.url("/compare"));
+        pick("compare-runs", "e2e-lora");
+        wait.until(d -> d.findElement(By.id("compare-show"))).click();
+        wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "return [...document.querySelectorAll('#compare-charts [data-points]')]"
+                        + ".some(c => Number(c.dataset.points) > 0)"));
+        saveScreenshot("compare");
+
+        browser.get(chromium.url("/account/tokens"));
+        type("token-name", "ci-pipeline");
+        wait.until(d -> d.findElement(By.id("token-create"))).click();
+        waitForCellText("tokens", "ci-pipeline");
+        saveScreenshot("api-tokens");
+
+        List<String> pages = List.of("/", "/datasets", "/models", "/jobs", "/jobs/new", "/jobs/" + jobId, "/compare",
+                "/playground", "/evaluate", "/account/tokens");
+        for (String page : pages) {
+            assertNoHorizontalOverflowAt1280(page);
+        }
+
+        chromium.viewport(1440, 900);
+        chromium.logOut();
+        chromium.logIn(username + "-admin", PASSWORD);
+        browser.get(chromium.url("/admin"));
+        waitForCellText(null, "e2e-worker");
+        saveScreenshot("admin");
+        assertNoHorizontalOverflowAt1280("/admin");
+    }
+
+    /** Waits until a cell of the grid with this id (any grid when null) shows {@code text}, rendered or not. */
+    private void waitForCellText(String gridId, String text) {
+        String cells = gridId == null ? "vaadin-grid-cell-content" : "#" + gridId + " vaadin-grid-cell-content";
+        wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "return [...document.querySelectorAll(arguments[0])].some(c => c.textContent.includes(arguments[1]))",
+                cells, text));
+    }
+
+    private void saveScreenshot(String name) {
+        try {
+            chromium.screenshot(name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * At 1280×720 the page fits the window's width: neither the document nor the app layout's content area scrolls
+     * sideways. The failure names the document's and the content area's widths and the elements reaching past the
+     * window's right edge.
+     */
+    private void assertNoHorizontalOverflowAt1280(String page) {
+        chromium.viewport(1280, 720);
+        browser.get(chromium.url(page));
+        wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript("""
+                const layout = document.querySelector('vaadin-app-layout');
+                return !!layout && !!layout.querySelector('h2');"""));
+        String[] overflow = {""};
+        try {
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> {
+                overflow[0] = (String) ((JavascriptExecutor) d).executeScript(HORIZONTAL_OVERFLOW);
+                return overflow[0].isEmpty();
+            });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            chromium.dumpPage("overflow" + page.replace('/', '_'));
+        }
+        assertThat(overflow[0]).as("horizontal overflow of %s at 1280×720", page).isEmpty();
+    }
+
+    /** "" when nothing scrolls sideways, else what does and the (at most five) elements reaching past the edge. */
+    private static final String HORIZONTAL_OVERFLOW = """
+            const width = window.innerWidth;
+            const problems = [];
+            const page = document.scrollingElement;
+            if (page.scrollWidth > width) problems.push('document ' + page.scrollWidth + ' > ' + width);
+            const layout = document.querySelector('vaadin-app-layout');
+            // Vaadin 25's app layout: <div part="content"><slot></slot></div> in its shadow root holds the view
+            const content = layout && layout.shadowRoot && layout.shadowRoot.querySelector('[part~="content"]');
+            if (!content) return 'no content area in vaadin-app-layout: the check would see nothing';
+            if (content.scrollWidth > content.clientWidth + 1) {
+              problems.push('content area ' + content.scrollWidth + ' > ' + content.clientWidth);
+            }
+            if (problems.length === 0) return '';
+            const wide = [...document.querySelectorAll('vaadin-app-layout *')]
+                .filter(e => e.getBoundingClientRect().right > width + 1 && e.getBoundingClientRect().width > 0)
+                .slice(-5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                    + ' right=' + Math.round(e.getBoundingClientRect().right));
+            return problems.join(', ') + ' (' + wide.join('; ') + ')';""";
 
     /** A truncated file (cut at a line) uploaded as a new version of identity is refused; identity v1 stays the current version. */
     private void truncatedNewVersionIsRefused() {

@@ -178,7 +178,7 @@ public final class Evaluator implements AutoCloseable {
             List<GenerationResult> results = generator.generateIds(batch.stream().map(ids::get).toList(), withStops,
                     () -> false);
             for (int k = 0; k < batch.size(); k++) {
-                answers[batch.get(k)] = results.get(k).text();
+                answers[batch.get(k)] = PredictionText.clean(results.get(k).text(), tokenizer);
             }
             progress.accept(from + batch.size());
         }
@@ -197,7 +197,7 @@ public final class Evaluator implements AutoCloseable {
         List<Prediction> out = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
             String prompt = promptText(examples.get(i));
-            String text = generator.generate(prompt, withStops, t -> { }).text();
+            String text = PredictionText.clean(generator.generate(prompt, withStops, t -> { }).text(), tokenizer);
             out.add(new Prediction(prompt, examples.get(i).label(), text));
             progress.accept(i + 1);
         }

@@ -260,6 +260,16 @@ public final class TextTokenizer implements AutoCloseable {
         return specialIds.contains(id);
     }
 
+    /**
+     * The texts of the special added tokens ({@code </s>}, {@code <|im_end|>}, ...), longest first: what
+     * {@code decode(ids, true)} leaves out when they come as their own ids, and what a model that learned them as
+     * plain characters may still spell out.
+     */
+    public List<String> specialTokenTexts() {
+        return specialIds.stream().map(addedTokens::get).filter(t -> t != null && !t.isEmpty()).distinct()
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+    }
+
     /** The text of an added token, if {@code id} is one. */
     public Optional<String> addedToken(int id) {
         return Optional.ofNullable(addedTokens.get(id));
