@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -124,6 +125,8 @@ class WebAppKillTest {
             assertThat(status(job)).as("still training when killed (log: %s)", LOG.toAbsolutePath())
                     .isEqualTo("running");
             int checkpointBeforeKill = checkpointSteps(job).getLast();
+            System.out.printf("killing the web app at checkpoint step %d of %d, %d loss points stored, %d upload "
+                    + "bytes received%n", checkpointBeforeKill, MAX_STEPS, lossSteps(job).size(), bytesIn(parts));
 
             app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no worker release, no last heartbeat
 
@@ -183,9 +186,8 @@ class WebAppKillTest {
                 "tuneforge.queue.lease-duration=4s",
                 "tuneforge.queue.reaper.interval=500ms",
                 "spring.main.banner-mode=off"));
-        if (run == 1) {
-            Files.deleteIfExists(LOG);
-        }
+        Files.writeString(LOG, "=== web app run " + run + System.lineSeparator(), StandardOpenOption.CREATE,
+                run == 1 ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND);
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(LOG.toFile())).start();
     }

@@ -1,8 +1,12 @@
 package io.tuneforge.web.fault;
 
 import io.tuneforge.web.TuneForgeApplication;
+import io.tuneforge.core.testing.TestDatabaseInitializer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -12,12 +16,12 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * The platform web application ({@link TuneForgeApplication}) started in its own JVM from the test classpath by
  * {@link WebAppKillTest}, so that it can be killed with SIGKILL. Arguments are {@code key=value} settings; they take
- * precedence over everything else, core's test-database initializer included (which would otherwise point this process
- * at a database and platform home of its own). Test code only.
+ * precedence over everything else. Core's test-database initializer is left out: it would start a database server and
+ * choose a platform home of this process's own. Test code only.
  */
 public final class WebAppProcessMain {
 
-    /** Puts the given settings first, after core's test initializer has added its own. */
+    /** Puts the given settings before every other property source. */
     private record Settings(Map<String, Object> properties)
             implements ApplicationContextInitializer<ConfigurableApplicationContext>, Ordered {
 
@@ -44,7 +48,13 @@ public final class WebAppProcessMain {
             }
             properties.put(arg.substring(0, equals), arg.substring(equals + 1));
         }
-        new SpringApplicationBuilder(TuneForgeApplication.class).initializers(new Settings(properties)).run();
+        SpringApplication app = new SpringApplicationBuilder(TuneForgeApplication.class).build();
+        // without core's test initializer, which would start a database server of its own that a SIGKILL orphans
+        List<ApplicationContextInitializer<?>> initializers = new ArrayList<>(app.getInitializers());
+        initializers.removeIf(TestDatabaseInitializer.class::isInstance);
+        initializers.add(new Settings(properties));
+        app.setInitializers(initializers);
+        app.run();
         System.out.println("WEB APP STARTED");
     }
 }
