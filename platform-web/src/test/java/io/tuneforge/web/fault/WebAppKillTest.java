@@ -58,6 +58,8 @@ class WebAppKillTest {
     /** Training steps of the job, and how often it saves a checkpoint. */
     private static final int MAX_STEPS = 60;
     private static final int SAVE_STEPS = 5;
+    /** A valid alpaca row. */
+    private static final String ROW = "{\"instruction\": \"Say hi\", \"output\": \"Hi!\"}\n";
     /** A start of the web application on a loaded two-core machine takes a while. */
     private static final Duration START = Duration.ofSeconds(240);
 
@@ -119,9 +121,19 @@ class WebAppKillTest {
 
         await("a checkpoint of the running job", Duration.ofSeconds(240),
                 () -> !checkpointSteps(job).isEmpty() || !status(job).matches("queued|running"));
-        try (Socket uploader = halfSentUpload("half-sent")) {
+        TestDatabase.Connection server = TestDatabase.get();
+        try (Connection blocker = DriverManager.getConnection(databaseUrl, server.username(), server.password());
+                Socket uploader = halfSentUpload("half-sent")) {
+            // an upload that is whole, moved into place, and waits for its row: the lock holds inserts of file rows
+            blocker.setAutoCommit(false);
+            try (Statement lock = blocker.createStatement()) {
+                lock.execute("lock table dataset_files in share mode");
+            }
+            uploadInBackground("moved-in", "moved-in.jsonl", utf8(ROW.repeat(5)));
             Path parts = home.resolve("datasets/.incoming");
             await("the upload being received", Duration.ofSeconds(60), () -> bytesIn(parts) >= 256 * 1024);
+            await("the whole upload moved into place", Duration.ofSeconds(60), () -> !storedNamed("moved-in.jsonl")
+                    .isEmpty());
             assertThat(status(job)).as("still training when killed (log: %s)", LOG.toAbsolutePath())
                     .isEqualTo("running");
             int checkpointBeforeKill = checkpointSteps(job).getLast();
@@ -129,9 +141,11 @@ class WebAppKillTest {
                     + "bytes received%n", checkpointBeforeKill, MAX_STEPS, lossSteps(job).size(), bytesIn(parts));
 
             app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no worker release, no last heartbeat
+            blocker.rollback();
 
             assertThat(checkpointBeforeKill).isLessThan(MAX_STEPS);
             assertThat(bytesIn(parts)).as("the half-received upload before the restart").isPositive();
+            assertThat(storedNamed("moved-in.jsonl")).as("moved into place, row never committed").hasSize(1);
         }
 
         app = start(2);
@@ -153,8 +167,8 @@ class WebAppKillTest {
                 .as("a killed platform does not use up one of the job's attempts").isEqualTo(1);
 
         assertThat(fileDatasets()).as("no version of the killed upload").containsExactly("identity");
-        assertThat(jdbc.queryForObject("select count(*) from datasets where name = 'half-sent'", Integer.class))
-                .isZero();
+        assertThat(jdbc.queryForObject("select count(*) from dataset_versions v join datasets d on d.id = v.dataset_id "
+                + "where d.name in ('half-sent', 'moved-in')", Integer.class)).isZero();
         Set<Path> stored = jdbc.queryForList("select storage_path from dataset_files", String.class).stream()
                 .map(p -> home.resolve(p).normalize()).collect(Collectors.toSet());
         assertThat(allFiles(home.resolve("datasets"))).as("files under datasets/ are exactly the stored versions'")
@@ -210,7 +224,7 @@ class WebAppKillTest {
         String boundary = "----tuneforge-kill";
         byte[] head = utf8("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jsonl\""
                 + "\r\nContent-Type: application/octet-stream\r\n\r\n");
-        byte[] rows = utf8("{\"instruction\": \"Say hi\", \"output\": \"Hi!\"}\n".repeat(20_000));
+        byte[] rows = utf8(ROW.repeat(20_000));
         Socket client = new Socket("localhost", port);
         OutputStream out = client.getOutputStream();
         out.write(utf8("POST /api/v1/files?dataset=" + dataset + " HTTP/1.1\r\nHost: localhost\r\n"
@@ -222,9 +236,27 @@ class WebAppKillTest {
         return client;
     }
 
+    /** Starts {@code POST /api/v1/files} without waiting for its answer (which the kill cuts off). */
+    private void uploadInBackground(String dataset, String fileName, byte[] content) {
+        String boundary = "----tuneforge-" + UUID.randomUUID();
+        http.sendAsync(request("/api/v1/files?dataset=" + dataset)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, fileName, content))).build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
     /** {@code POST /api/v1/files}: the new file's (dataset version's) id. */
     private long upload(String dataset, String fileName, byte[] content) {
         String boundary = "----tuneforge-" + UUID.randomUUID();
+        HttpResponse<String> response = call(request("/api/v1/files?dataset=" + dataset)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary, fileName, content))));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return read(response).path("id").asLong();
+    }
+
+    /** A multipart body with one part, {@code file}. */
+    private static byte[] multipart(String boundary, String fileName, byte[] content) {
         byte[] head = utf8("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
                 + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         byte[] tail = utf8("\r\n--" + boundary + "--\r\n");
@@ -232,11 +264,14 @@ class WebAppKillTest {
         System.arraycopy(head, 0, body, 0, head.length);
         System.arraycopy(content, 0, body, head.length, content.length);
         System.arraycopy(tail, 0, body, head.length + content.length, tail.length);
-        HttpResponse<String> response = call(request("/api/v1/files?dataset=" + dataset)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        return read(response).path("id").asLong();
+        return body;
+    }
+
+    /** Stored dataset files (outside the folder of uploads being received) with this name. */
+    private List<Path> storedNamed(String fileName) {
+        Path incoming = home.resolve("datasets/.incoming");
+        return allFiles(home.resolve("datasets")).stream().filter(p -> !p.startsWith(incoming))
+                .filter(p -> p.getFileName().toString().equals(fileName)).toList();
     }
 
     private String status(long job) {
