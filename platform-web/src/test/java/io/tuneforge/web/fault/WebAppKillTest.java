@@ -113,25 +113,27 @@ class WebAppKillTest {
                 .isEqualTo(201);
         long file = upload("identity", "identity.json", Files.readAllBytes(fixture(
                 "datasets/llama_factory/identity.json")));
-        long job = read(send("POST", "/api/v1/fine_tuning/jobs", json("""
-                {"model": "stories260K", "training_file": %d, "suffix": "survives-a-kill",
-                 "hyperparameters": {"max_steps": %d, "save_steps": %d, "learning_rate": 1e-3, "template": "alpaca",
-                 "cutoff_len": 64, "per_device_train_batch_size": 2, "gradient_accumulation_steps": 1, "logging_steps": 1}}"""
-                .formatted(file, MAX_STEPS, SAVE_STEPS)))).path("id").asLong();
-
-        await("a checkpoint of the running job", Duration.ofSeconds(240),
-                () -> !checkpointSteps(job).isEmpty() || !status(job).matches("queued|running"));
         TestDatabase.Connection server = TestDatabase.get();
+        long job;
         try (Connection blocker = DriverManager.getConnection(databaseUrl, server.username(), server.password());
-                Socket uploader = halfSentUpload("half-sent")) {
-            // an upload that is whole, moved into place, and waits for its row: the lock holds inserts of file rows
+                Socket uploader = slowUpload("half-sent")) {
+            Path parts = home.resolve("datasets/.incoming");
+            await("the upload being received", Duration.ofSeconds(60), () -> bytesIn(parts) >= 256 * 1024);
+            job = read(send("POST", "/api/v1/fine_tuning/jobs", json("""
+                    {"model": "stories260K", "training_file": %d, "suffix": "survives-a-kill",
+                     "hyperparameters": {"max_steps": %d, "save_steps": %d, "logging_steps": 1, "learning_rate": 1e-3,
+                     "template": "alpaca", "cutoff_len": 64, "per_device_train_batch_size": 2,
+                     "gradient_accumulation_steps": 1}}""".formatted(file, MAX_STEPS, SAVE_STEPS))))
+                    .path("id").asLong();
+            await("a checkpoint of the running job", Duration.ofSeconds(240),
+                    () -> !checkpointSteps(job).isEmpty() || !status(job).matches("queued|running"));
+            // then an upload that is whole, moved into place, and waits for its row: the lock holds inserts of file
+            // rows (taken once the job has read its data: the lock would hold the job's start too)
             blocker.setAutoCommit(false);
             try (Statement lock = blocker.createStatement()) {
                 lock.execute("lock table dataset_files in share mode");
             }
             uploadInBackground("moved-in", "moved-in.jsonl", utf8(ROW.repeat(5)));
-            Path parts = home.resolve("datasets/.incoming");
-            await("the upload being received", Duration.ofSeconds(60), () -> bytesIn(parts) >= 256 * 1024);
             await("the whole upload moved into place", Duration.ofSeconds(60), () -> !storedNamed("moved-in.jsonl")
                     .isEmpty());
             assertThat(status(job)).as("still training when killed (log: %s)", LOG.toAbsolutePath())
@@ -217,22 +219,35 @@ class WebAppKillTest {
     }
 
     /**
-     * Sends the head of a large multipart upload and a tenth of its announced body, as a client still sending when
-     * the platform dies.
+     * Sends the head of a large multipart upload (1 GiB announced) and its first 860 kB, then 16 kB every half second
+     * from a background thread until the connection breaks: a client still sending when the platform dies, never idle
+     * long enough for the server's read timeout.
      */
-    private Socket halfSentUpload(String dataset) throws IOException {
+    private Socket slowUpload(String dataset) throws IOException {
         String boundary = "----tuneforge-kill";
         byte[] head = utf8("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jsonl\""
                 + "\r\nContent-Type: application/octet-stream\r\n\r\n");
         byte[] rows = utf8(ROW.repeat(20_000));
+        byte[] chunk = utf8(ROW.repeat(16 * 1024 / ROW.length()));
         Socket client = new Socket("localhost", port);
         OutputStream out = client.getOutputStream();
         out.write(utf8("POST /api/v1/files?dataset=" + dataset + " HTTP/1.1\r\nHost: localhost\r\n"
                 + "Authorization: Bearer " + adminToken + "\r\nContent-Type: multipart/form-data; boundary=" + boundary
-                + "\r\nContent-Length: " + (head.length + 10L * rows.length) + "\r\n\r\n"));
+                + "\r\nContent-Length: " + (head.length + (1L << 30)) + "\r\n\r\n"));
         out.write(head);
         out.write(rows);
         out.flush();
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(500);
+                    out.write(chunk);
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                // the platform was killed or the test closed the connection: the upload ends here
+            }
+        });
         return client;
     }
 
