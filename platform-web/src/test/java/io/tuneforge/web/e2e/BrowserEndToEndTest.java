@@ -19,6 +19,7 @@ import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.worker.JobRunner;
 import io.tuneforge.web.testing.BrowserUsers;
 import io.tuneforge.web.testing.HeadlessChromium;
+import io.tuneforge.web.testing.QueueReset;
 import io.tuneforge.web.testing.Workspace;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
@@ -94,16 +95,8 @@ class BrowserEndToEndTest {
 
     /** Jobs other test classes queued in this run's database would otherwise go first on the embedded worker. */
     private void cancelJobsLeftByOtherTests(Team team) {
-        Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", PASSWORD, Role.ADMIN,
-                team));
-        for (Long id : jdbc.queryForList("select id from fine_tuning_jobs where status in "
-                + "('queued', 'running', 'paused')", Long.class)) {
-            try {
-                jobs.cancel(admin, id);
-            } catch (RuntimeException alreadyFinished) {
-                // it ended between the query and the cancel
-            }
-        }
+        Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", PASSWORD, Role.ADMIN, team));
+        QueueReset.cancelUnfinishedJobs(jdbc, jobs, admin);
     }
 
     @AfterEach

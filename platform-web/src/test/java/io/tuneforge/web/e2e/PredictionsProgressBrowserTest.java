@@ -18,6 +18,7 @@ import io.tuneforge.core.user.Role;
 import io.tuneforge.core.user.UserAccountService;
 import io.tuneforge.web.testing.BrowserUsers;
 import io.tuneforge.web.testing.HeadlessChromium;
+import io.tuneforge.web.testing.QueueReset;
 import io.tuneforge.web.testing.Workspace;
 import java.time.Duration;
 import java.util.List;
@@ -93,14 +94,7 @@ class PredictionsProgressBrowserTest {
     /** Jobs other test classes queued in this run's database would otherwise go first on the embedded worker. */
     private void cancelJobsLeftByOtherTests(Team team) {
         Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", PASSWORD, Role.ADMIN, team));
-        for (Long id : jdbc.queryForList("select id from fine_tuning_jobs where status in "
-                + "('queued', 'running', 'paused')", Long.class)) {
-            try {
-                jobs.cancel(admin, id);
-            } catch (RuntimeException alreadyFinished) {
-                // it ended between the query and the cancel
-            }
-        }
+        QueueReset.cancelUnfinishedJobs(jdbc, jobs, admin);
     }
 
     @AfterEach
