@@ -214,6 +214,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         estimate.addClickListener(click -> showEstimate());
         estimateText.getStyle().set("margin", "0");
         estimateText.setId("job-estimate");
+        templateText.setId("job-template");
         estimate.setId("job-estimate-button");
         estimateText.setWidthFull(); // a line of its own below the buttons, wrapped, never cut off
         HorizontalLayout buttons = new HorizontalLayout(launch, estimate, showYaml, importYaml, estimateText);

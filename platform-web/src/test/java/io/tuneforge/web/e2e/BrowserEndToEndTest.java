@@ -451,21 +451,11 @@ class BrowserEndToEndTest {
     }
 
     private void type(String id, String text) {
-        WebElement field = wait.until(d -> d.findElement(By.id(id)));
-        WebElement input = field.findElement(By.cssSelector("input"));
-        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", input);
-        input.click();
-        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), text, Keys.TAB);
+        chromium.type(id, text);
     }
 
     private void pick(String id, String text) {
-        WebElement field = wait.until(d -> d.findElement(By.id(id)));
-        WebElement input = field.findElement(By.cssSelector("input"));
-        input.sendKeys(text);
-        wait.until(d -> d.findElements(By.cssSelector("vaadin-combo-box-item, vaadin-multi-select-combo-box-item"))
-                .stream().anyMatch(WebElement::isDisplayed));
-        input.sendKeys(Keys.ARROW_DOWN, Keys.ENTER, Keys.ESCAPE);
-        ((JavascriptExecutor) browser).executeScript("arguments[0].opened = false", field); // close the overlay
+        chromium.pick(id, text);
     }
 
     /** Opens a select and clicks the item with this text. */

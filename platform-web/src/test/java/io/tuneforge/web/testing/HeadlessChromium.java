@@ -91,6 +91,33 @@ public final class HeadlessChromium implements AutoCloseable {
         browser.manage().deleteAllCookies();
     }
 
+    /** Types {@code text} into the input of the field with this id (replacing what it holds) and leaves the field. */
+    public void type(String id, String text) {
+        WebElement field = wait.until(d -> d.findElement(By.id(id)));
+        WebElement input = field.findElement(By.cssSelector("input"));
+        browser.executeScript("arguments[0].scrollIntoView({block: 'center'})", input);
+        input.click();
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), text, Keys.TAB);
+    }
+
+    /** Picks the first item matching {@code text} in the (multi-select) combo box with this id. */
+    public void pick(String id, String text) {
+        WebElement field = wait.until(d -> d.findElement(By.id(id)));
+        WebElement input = field.findElement(By.cssSelector("input"));
+        input.sendKeys(text);
+        wait.until(d -> d.findElements(By.cssSelector("vaadin-combo-box-item, vaadin-multi-select-combo-box-item"))
+                .stream().anyMatch(WebElement::isDisplayed));
+        input.sendKeys(Keys.ARROW_DOWN, Keys.ENTER, Keys.ESCAPE);
+        browser.executeScript("arguments[0].opened = false", field); // close the overlay
+    }
+
+    /** Scrolls the element with this id into view and clicks it. */
+    public void click(String id) {
+        WebElement element = wait.until(d -> d.findElement(By.id(id)));
+        browser.executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+        element.click();
+    }
+
     /** An element's text content, whether or not it is scrolled into view ("" when absent). */
     public String text(String id) {
         Object text = ((JavascriptExecutor) browser).executeScript(
