@@ -3,37 +3,20 @@ package io.tuneforge.web.e2e;
 import static io.tuneforge.web.testing.BrowserUsers.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tuneforge.core.dataset.DatasetService;
 import io.tuneforge.core.job.JobMonitorService;
-import io.tuneforge.core.job.JobService;
-import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
-import io.tuneforge.core.team.Team;
-import io.tuneforge.core.team.TeamRepository;
-import io.tuneforge.core.user.Actor;
-import io.tuneforge.core.user.Role;
-import io.tuneforge.core.user.UserAccountService;
-import io.tuneforge.web.testing.BrowserUsers;
-import io.tuneforge.web.testing.HeadlessChromium;
-import io.tuneforge.web.testing.QueueReset;
 import io.tuneforge.web.testing.Workspace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
@@ -44,58 +27,19 @@ import org.springframework.test.annotation.DirtiesContext;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "tuneforge.worker.embedded=true", "tuneforge.worker.devices=cpu", "tuneforge.worker.name=e2e-first-job"})
 @DirtiesContext // the embedded worker of this context must not outlive the test and take other tests' jobs
-class FirstJobBrowserTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    UserAccountService accounts;
-
-    @Autowired
-    TeamRepository teams;
-
-    @Autowired
-    BaseModelService models;
-
-    @Autowired
-    DatasetService datasets;
-
-    @Autowired
-    JobService jobs;
+class FirstJobBrowserTest extends WorkerBrowserTest {
 
     @Autowired
     JobMonitorService monitor;
 
-    @Autowired
-    JdbcTemplate jdbc;
-
-    HeadlessChromium chromium;
-    ChromeDriver browser;
-    WebDriverWait wait;
-    String username;
-    Actor actor;
-
-    @BeforeEach
-    void startBrowser() {
-        Workspace.fixture("models/stories260K");
-        Workspace.fixture("datasets/llama_factory/identity.json");
-        chromium = HeadlessChromium.start(port, Duration.ofSeconds(60));
-        browser = chromium.driver();
-        wait = chromium.waiter();
-        username = "e2e-f-" + UUID.randomUUID().toString().substring(0, 6);
-        Team team = teams.save(new Team("e2e-team-" + username, 1));
-        actor = Actor.of(BrowserUsers.create(accounts, username, "First job", Role.MEMBER, team));
-        Actor admin = Actor.of(accounts.createUser(username + "-admin", "E2E admin", PASSWORD, Role.ADMIN, team));
-        QueueReset.cancelUnfinishedJobs(jdbc, jobs, admin);
-        Workspace.identity(datasets, actor);
+    @Override
+    String userPrefix() {
+        return "e2e-f";
     }
 
-    @AfterEach
-    void stopBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
+    @BeforeEach
+    void identityUploaded() {
+        Workspace.identity(datasets, actor);
     }
 
     @Test

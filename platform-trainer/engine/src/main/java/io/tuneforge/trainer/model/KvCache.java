@@ -16,10 +16,13 @@ public final class KvCache implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;     // per layer (B, KV, S, hd)
     private final NDArray[] values;   // per layer (B, KV, S, hd)
-    private NDArray ids;               // (B, S) INT64: the tokens cached, to recompute them (longrope's switch)
+    private final boolean keepsTokens; // whether the model may need the tokens again (longrope's switch)
+    private NDArray ids;               // (B, S) INT64: the tokens cached when keepsTokens, else null
     private int length;
 
-    KvCache(NDManager parent, int layers) {
+    /** @param keepsTokens keep the cached tokens too, for a model that recomputes them (Phi-3's longrope) */
+    KvCache(NDManager parent, int layers, boolean keepsTokens) {
+        this.keepsTokens = keepsTokens;
         this.manager = parent.newSubManager();
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
@@ -82,16 +85,19 @@ public final class KvCache implements AutoCloseable {
 
     /** Called by the model after all layers appended the (B, T) {@code tokens}. */
     void advance(NDArray tokens) {
+        length += (int) tokens.getShape().get(1);
+        if (!keepsTokens) {
+            return;                                                         // no copy per decoded token
+        }
         NDArray all = ids == null ? tokens.duplicate() : NDArrays.concat(new NDList(ids, tokens), 1);   // (B, S)
         all.attach(manager);
         if (ids != null) {
             ids.close();
         }
         ids = all;
-        length += (int) tokens.getShape().get(1);
     }
 
-    /** The cached tokens (B, S), or null when empty. */
+    /** The cached tokens (B, S), or null when empty or not kept. */
     NDArray ids() {
         return ids;
     }

@@ -443,7 +443,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     @Override
     public KvCache newCache() {
-        return new KvCache(manager, config.numLayers());
+        return new KvCache(manager, config.numLayers(), rope.canInvalidateCache());
     }
 
     @Override

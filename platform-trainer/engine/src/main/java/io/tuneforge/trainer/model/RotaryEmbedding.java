@@ -94,6 +94,11 @@ public final class RotaryEmbedding {
         return inv;
     }
 
+    /** Whether this RoPE can ever invalidate a cache (longrope): a cache must then keep its tokens. */
+    boolean canInvalidateCache() {
+        return longRange != null;
+    }
+
     /**
      * True when T tokens after {@code offset} cached ones first pass the pretraining context of longrope: the cached
      * keys were rotated with the short factors and must be recomputed with the long ones.
