@@ -127,7 +127,8 @@ public class AdminService {
                 w.getLastHeartbeatAt(),
                 devices.findByWorkerIdOrderByDeviceIndexAsc(w.getId()).stream()
                         .map(d -> d.getKind().name().toLowerCase() + (d.getDeviceIndex() >= 0 ? ":" + d.getDeviceIndex() : "")
-                                + " " + d.getName() + String.format(" (%.1f GiB)", d.getMemoryBytes() / 1073741824.0))
+                                + " " + d.getName() + String.format(" (%.1f GiB%s)", d.getMemoryBytes() / 1073741824.0,
+                                        d.computesBf16() ? ", bf16" : ""))
                         .toList(),
                 jobs.findAll().stream().filter(j -> j.getStatus() == JobStatus.RUNNING
                         && j.getWorker().map(x -> x.getId().equals(w.getId())).orElse(false)).count());

@@ -41,6 +41,7 @@ public class JobQueue {
                   and exists (select 1 from workers w where w.id = ? and w.availability = 'active')
                   and q.devices_requested <= ?
                   and q.required_memory_bytes <= ?
+                  and (? or not coalesce((q.config ->> 'bf16')::boolean, false))
                   and t.running_devices + q.devices_requested <= t.max_concurrent_devices
                 order by t.running_devices::float8 / greatest(t.max_concurrent_devices, 1),
                          q.priority desc, q.queued_at, q.id
@@ -101,7 +102,7 @@ public class JobQueue {
         }
         List<Object[]> rows = jdbc.query(CLAIM, (rs, n) -> new Object[] {rs.getLong(1), rs.getLong(2), rs.getLong(3),
                 rs.getInt(4)}, capacity.workerId(), capacity.freeDevices(), capacity.memoryPerDeviceBytes(),
-                capacity.workerId(),
+                capacity.bf16(), capacity.workerId(),
                 seconds(leaseDuration));
         if (rows.isEmpty()) {
             return Optional.empty();

@@ -218,10 +218,30 @@ public class JobSubmissionService {
      *
      * @throws RecipeException naming the key, the value and what is allowed
      */
-    private static JobRecipe checkedRecipe(Map<String, Object> configuration, FineTuningMethod method) {
+    private JobRecipe checkedRecipe(Map<String, Object> configuration, FineTuningMethod method) {
         JobRecipe recipe = JobRecipe.readForMethod(configuration, RecipeSource.FORM, method.recipeType());
-        Bf16Support.requireFor(recipe);
+        requireBf16Device(recipe);
         return recipe;
+    }
+
+    /**
+     * Refuses {@code bf16: true} when no registered worker device computes bfloat16 natively (the claim then leaves
+     * the job to a worker whose devices do). With no worker registered yet, this host's CPU decides: the embedded
+     * worker of a single-machine install is the one that will run it.
+     */
+    private void requireBf16Device(JobRecipe recipe) {
+        if (!recipe.model().bf16()) {
+            return;
+        }
+        List<OfferedDevice> devices = workers.availableDevices();
+        if (devices.isEmpty()) {
+            Bf16Support.requireFor(recipe);
+        } else if (devices.stream().noneMatch(OfferedDevice::bf16)) {
+            throw new RecipeException("bf16", true, "false on these workers", "no registered worker device computes "
+                    + "bf16 natively (" + String.join(", ", devices.stream().map(OfferedDevice::name).distinct()
+                            .toList()) + "; it needs a CPU with AVX512-BF16 or AMX, or a GPU of compute capability "
+                    + "8.0 or more): train in fp32 (remove bf16) or add such a worker");
+        }
     }
 
     /**

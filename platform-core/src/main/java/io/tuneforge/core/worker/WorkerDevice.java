@@ -52,6 +52,10 @@ public class WorkerDevice {
     @Column(name = "memory_bytes", nullable = false)
     private long memoryBytes;
 
+    /** Whether the device computes bfloat16 natively; only such devices take {@code bf16: true} jobs. */
+    @Column(nullable = false)
+    private boolean bf16;
+
     protected WorkerDevice() {
     }
 
@@ -85,5 +89,9 @@ public class WorkerDevice {
 
     public long getMemoryBytes() {
         return memoryBytes;
+    }
+
+    public boolean computesBf16() {
+        return bf16;
     }
 }

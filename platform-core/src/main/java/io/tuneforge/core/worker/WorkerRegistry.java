@@ -41,9 +41,9 @@ public class WorkerRegistry {
                 """, Long.class, name, host);
         jdbc.update("delete from worker_devices where worker_id = ?", id);
         for (OfferedDevice d : offered) {
-            jdbc.update("insert into worker_devices (worker_id, device_index, kind, name, memory_bytes) "
-                    + "values (?, ?, ?, ?, ?)", id, d.index(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
-                    d.name(), d.memoryBytes());
+            jdbc.update("insert into worker_devices (worker_id, device_index, kind, name, memory_bytes, bf16) "
+                    + "values (?, ?, ?, ?, ?, ?)", id, d.index(), d.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    d.name(), d.memoryBytes(), d.bf16());
         }
         return id;
     }
@@ -118,12 +118,12 @@ public class WorkerRegistry {
     @Transactional(readOnly = true)
     public List<OfferedDevice> availableDevices() {
         return jdbc.query("""
-                select d.device_index, d.kind, d.name, d.memory_bytes
+                select d.device_index, d.kind, d.name, d.memory_bytes, d.bf16
                 from worker_devices d join workers w on w.id = d.worker_id
                 where w.status <> 'offline'
                 order by d.memory_bytes desc
                 """, (rs, n) -> new OfferedDevice(rs.getInt(1),
                 WorkerDevice.Kind.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT)), rs.getString(3),
-                rs.getLong(4)));
+                rs.getLong(4), rs.getBoolean(5)));
     }
 }

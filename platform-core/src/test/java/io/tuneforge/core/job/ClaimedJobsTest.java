@@ -179,7 +179,7 @@ class ClaimedJobsTest {
     }
 
     private Lease claim(long job) {
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
         assertThat(lease.jobId()).isEqualTo(job);
         return lease;
     }

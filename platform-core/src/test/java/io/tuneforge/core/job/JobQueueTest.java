@@ -64,7 +64,7 @@ class JobQueueTest {
         for (long workerId : workers) {
             futures.add(pool.submit(() -> {
                 while (done.get() < 500) {
-                    Optional<Lease> claimed = queue.claim(new WorkerCapacity(workerId, 1, BIG));
+                    Optional<Lease> claimed = queue.claim(new WorkerCapacity(workerId, 1, BIG, true));
                     if (claimed.isEmpty()) {
                         Thread.sleep(2);
                         continue;
@@ -108,7 +108,7 @@ class JobQueueTest {
 
         List<Long> claimedTeams = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Lease lease = queue.claim(new WorkerCapacity(worker, 4, BIG)).orElseThrow();
+            Lease lease = queue.claim(new WorkerCapacity(worker, 4, BIG, true)).orElseThrow();
             claimedTeams.add(teamOf(lease.jobId()));
         }
 
@@ -124,7 +124,7 @@ class JobQueueTest {
 
         List<Long> order = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            order.add(queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow().jobId());
+            order.add(queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow().jobId());
         }
 
         assertThat(order).containsExactly(high, mid, low);
@@ -137,12 +137,12 @@ class JobQueueTest {
         long second = fixtures.queuedJob(team, "second");
         fixtures.queuedJob(team, "too big for the quota", 9, 2, "{}");
 
-        Lease lease = queue.claim(new WorkerCapacity(worker, 4, BIG)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 4, BIG, true)).orElseThrow();
         assertThat(lease.jobId()).isEqualTo(first);
-        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG, true))).isEmpty();
 
         queue.succeed(lease, 10);
-        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG)).orElseThrow().jobId()).isEqualTo(second);
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG, true)).orElseThrow().jobId()).isEqualTo(second);
     }
 
     @Test
@@ -151,15 +151,26 @@ class JobQueueTest {
         long job = fixtures.queuedJob(team, "needs 10 GB");
         jdbc.update("update fine_tuning_jobs set required_memory_bytes = ? where id = ?", 10L << 30, job);
 
-        assertThat(queue.claim(new WorkerCapacity(worker, 1, 1L << 30))).isEmpty();
-        assertThat(queue.claim(new WorkerCapacity(worker, 1, 16L << 30)).orElseThrow().jobId()).isEqualTo(job);
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, 1L << 30, true))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, 16L << 30, true)).orElseThrow().jobId()).isEqualTo(job);
+    }
+
+    @Test
+    void aBf16JobIsLeftToAWorkerWhoseFreeDevicesComputeBf16() {
+        TeamSetup team = fixtures.team(4, "/m");
+        long bf16 = fixtures.queuedJob(team, "bf16 first", 0, 1, "{\"bf16\": true}");
+        long fp32 = fixtures.queuedJob(team, "fp32 second", 0, 1, "{\"bf16\": false}");
+
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG, false)).orElseThrow().jobId()).isEqualTo(fp32);
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG, false))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG, true)).orElseThrow().jobId()).isEqualTo(bf16);
     }
 
     @Test
     void heartbeatStoresThePhaseItsCountAndTheWorkersEndEstimate() {
         TeamSetup team = fixtures.team(1, "/m");
         long job = fixtures.queuedJob(team, "phases");
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
         Instant ends = Instant.parse("2030-01-01T00:01:40Z");
 
         queue.heartbeat(lease, 10, 10, 1000, Optional.of(new PhaseProgress(JobPhase.PREDICTING, 12, 32,
@@ -187,7 +198,7 @@ class JobQueueTest {
     void heartbeatAnswersRequestedCancelAndLostLease() {
         TeamSetup team = fixtures.team(1, "/m");
         long job = fixtures.queuedJob(team, "j");
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
 
         assertThat(queue.heartbeat(lease, 3, 10, 300)).isEqualTo(HeartbeatAnswer.CONTINUE);
         jdbc.update("update fine_tuning_jobs set requested_action = 'pause' where id = ?", job);
@@ -206,7 +217,7 @@ class JobQueueTest {
     void reaperRequeuesAJobWhoseWorkerDiedAndItsOldLeaseIsLost() {
         TeamSetup team = fixtures.team(1, "/m");
         long job = fixtures.queuedJob(team, "j");
-        Lease first = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Lease first = queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
         fixtures.expireLease(job);
 
         assertThat(queue.reapExpiredLeases()).isEqualTo(1);
@@ -215,7 +226,7 @@ class JobQueueTest {
         assertThat(runningDevices(team.teamId())).isZero();
         assertThat(queue.heartbeat(first, 1, 1, 1)).isEqualTo(HeartbeatAnswer.LEASE_LOST);
         assertThat(fixtures.eventTypes(job)).containsSubsequence("JOB_START", "WORKER_LOST", "JOB_RESTARTED");
-        Lease second = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Lease second = queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
         assertThat(second.jobId()).isEqualTo(job);
         assertThat(second.attempt()).as("a lost worker gives its attempt back").isEqualTo(1);
         assertThat(infrastructureRetries(job)).isEqualTo(1);
@@ -227,7 +238,7 @@ class JobQueueTest {
         long job = fixtures.queuedJob(team, "j");
         fixtures.maxAttempts(job, 1);
         for (int loss = 1; loss <= 3; loss++) { // the default limit: tuneforge.queue.max-infrastructure-retries=3
-            assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow().attempt()).isEqualTo(1);
+            assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow().attempt()).isEqualTo(1);
             fixtures.expireLease(job);
             queue.reapExpiredLeases();
             assertThat(fixtures.status(job)).as("after loss %d of a job allowed one attempt", loss).isEqualTo("queued");
@@ -251,7 +262,7 @@ class JobQueueTest {
         TeamSetup team = fixtures.team(1, "/m");
         long job = fixtures.queuedJob(team, "j");
         for (int loss = 1; loss <= 4; loss++) {
-            queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+            queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
             fixtures.expireLease(job);
             queue.reapExpiredLeases();
         }
@@ -273,7 +284,7 @@ class JobQueueTest {
     void metricsAreUpsertedSoReplayedStepsNeverDuplicate(@Autowired MetricsWriter metrics) {
         TeamSetup team = fixtures.team(1, "/m");
         long job = fixtures.queuedJob(team, "j");
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
 
         metrics.write(lease, List.of(new MetricPoint(1, "loss", 3.0), new MetricPoint(2, "loss", 2.5),
                 new MetricPoint(3, "loss", 2.4)));

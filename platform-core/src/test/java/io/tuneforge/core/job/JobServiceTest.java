@@ -89,7 +89,7 @@ class JobServiceTest {
     void cancellingARunningJobAsksItsWorkerThroughTheHeartbeat() {
         JobOverview job = submissions.submit(member, submission("j", 0));
         long worker = fixtures.worker("service-test-worker", 1L << 40);
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40, true)).orElseThrow();
 
         JobOverview asked = jobs.cancel(member, job.id());
 
@@ -104,7 +104,7 @@ class JobServiceTest {
     void pausedJobResumesIntoTheQueue() {
         JobOverview job = submissions.submit(member, submission("j", 0));
         long worker = fixtures.worker("service-test-worker", 1L << 40);
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40, true)).orElseThrow();
         jobs.pause(member, job.id());
         assertThat(queue.heartbeat(lease, 5, 10, 0)).isEqualTo(HeartbeatAnswer.PAUSE);
         queue.paused(lease, 5);
@@ -115,7 +115,7 @@ class JobServiceTest {
         assertThat(resumed.status()).isEqualTo(JobStatus.QUEUED);
         assertThat(fixtures.eventTypes(job.id())).containsSubsequence("JOB_START", "PAUSE_REQUESTED", "JOB_PAUSED",
                 "JOB_RESUMED");
-        assertThat(queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow().jobId()).isEqualTo(job.id());
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, 1L << 40, true)).orElseThrow().jobId()).isEqualTo(job.id());
     }
 
     @Test
@@ -130,7 +130,7 @@ class JobServiceTest {
         assertThat(announced()).containsExactly(JobStatus.QUEUED);
 
         long worker = fixtures.worker("service-test-worker", 1L << 40);
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40, true)).orElseThrow();
         assertThat(announced()).containsExactly(JobStatus.RUNNING);
 
         jobs.cancel(member, job.id());

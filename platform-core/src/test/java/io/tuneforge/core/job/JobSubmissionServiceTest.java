@@ -196,6 +196,26 @@ class JobSubmissionServiceTest {
     }
 
     @Test
+    void bf16IsRefusedNamingTheKeyWhenNoRegisteredDeviceComputesItAndQueuedOnceOneDoes() {
+        fixtures.worker("fp32-only-worker", 1L << 40, false);
+        Map<String, Object> bf16 = new java.util.HashMap<>(LORA);
+        bf16.put("bf16", true);
+        JobSubmission submission = JobSubmission.of("bf16", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, bf16);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("bf16");
+                    assertThat(e.getMessage()).contains("no registered worker device computes bf16")
+                            .contains("CPU").contains("train in fp32");
+                });
+        assertThat(jobsOfTeam()).isZero();
+
+        fixtures.worker("bf16-worker", 1L << 40, true);
+        assertThat(submissions.submit(member, submission).status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
     void aSweepQueuesOneJobPerGridPointInOneGroup() {
         List<JobOverview> sweep = submissions.submitSweep(member, submission("sweep"),
                 new SweepGrid(List.of(1e-4, 2e-4), List.of(4, 8), List.of(1.0)));

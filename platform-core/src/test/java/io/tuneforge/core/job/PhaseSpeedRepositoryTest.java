@@ -38,7 +38,7 @@ class PhaseSpeedRepositoryTest {
     void theMedianOfTheLatestMeasurementsOnModelsOfAboutTheSameSizeCalibrates() {
         TeamSetup team = fixtures.team(1, "/m");
         fixtures.queuedJob(team, "measured");
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40, true)).orElseThrow();
         for (double tokensPerSecond : new double[] {100, 300, 200}) {
             queue.recordPhaseSpeed(lease, JobPhase.PREDICTING, 1_000_000, tokensPerSecond, "tokens");
         }
@@ -56,7 +56,7 @@ class PhaseSpeedRepositoryTest {
     void aLostLeaseRecordsNothing() {
         TeamSetup team = fixtures.team(1, "/m");
         fixtures.queuedJob(team, "lost");
-        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40)).orElseThrow();
+        Lease lease = queue.claim(new WorkerCapacity(worker, 1, 1L << 40, true)).orElseThrow();
         Lease stale = new Lease(lease.jobId(), worker, lease.leaseVersion() - 1, 1);
 
         queue.recordPhaseSpeed(stale, JobPhase.MERGING, 1_000_000, 5e7, "parameters");

@@ -108,12 +108,17 @@ public final class JobFixtures {
 
     /** Registers a worker with one CPU device of {@code memoryBytes}; returns its id. */
     public long worker(String name, long memoryBytes) {
+        return worker(name, memoryBytes, false);
+    }
+
+    /** Registers (or revives) an active worker with one CPU device of this memory, computing bf16 natively or not. */
+    public long worker(String name, long memoryBytes, boolean bf16) {
         long id = jdbc.queryForObject("insert into workers (name, host, status) values (?, 'test', 'online') "
                 + "on conflict (name) do update set status = 'online', availability = 'active' returning id",
                 Long.class, name);
         jdbc.update("delete from worker_devices where worker_id = ?", id);
-        jdbc.update("insert into worker_devices (worker_id, device_index, kind, name, memory_bytes) "
-                + "values (?, -1, 'cpu', 'CPU', ?)", id, memoryBytes);
+        jdbc.update("insert into worker_devices (worker_id, device_index, kind, name, memory_bytes, bf16) "
+                + "values (?, -1, 'cpu', ?, ?, ?)", id, bf16 ? "CPU with AVX512-BF16" : "CPU", memoryBytes, bf16);
         return id;
     }
 }

@@ -20,7 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class WorkerAvailabilityTest {
 
     private static final long BIG = 1L << 40;
-    private static final List<OfferedDevice> CPU = List.of(new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU", BIG));
+    private static final List<OfferedDevice> CPU = List.of(new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU", BIG, true));
 
     @Autowired
     JobQueue queue;
@@ -48,9 +48,9 @@ class WorkerAvailabilityTest {
 
         registry.setAvailability(worker, Worker.Availability.PAUSED);
 
-        assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG, true))).isEmpty();
         registry.setAvailability(worker, Worker.Availability.ACTIVE);
-        assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG))).isPresent();
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG, true))).isPresent();
     }
 
     @Test
@@ -58,13 +58,13 @@ class WorkerAvailabilityTest {
         long worker = fixtures.worker("draining-worker", BIG);
         fixtures.queuedJob(team, "first");
         fixtures.queuedJob(team, "second");
-        Lease running = queue.claim(new WorkerCapacity(worker, 1, BIG)).orElseThrow();
+        Lease running = queue.claim(new WorkerCapacity(worker, 1, BIG, true)).orElseThrow();
 
         registry.setAvailability(worker, Worker.Availability.DRAINING);
 
         assertThat(queue.heartbeat(running, 1, 2, 10)).isEqualTo(HeartbeatAnswer.CONTINUE);
         assertThat(queue.succeed(running, 2)).isTrue();
-        assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(worker, 1, BIG, true))).isEmpty();
         assertThat(jdbc.queryForObject("select count(*) from fine_tuning_jobs where team_id = ? and status = 'queued'",
                 Integer.class, team.teamId())).isEqualTo(1);
     }
@@ -83,6 +83,6 @@ class WorkerAvailabilityTest {
         assertThat(jdbc.queryForObject("select status from workers where id = ?", String.class, again))
                 .isEqualTo("paused");
         fixtures.queuedJob(team, "waiting");
-        assertThat(queue.claim(new WorkerCapacity(again, 1, BIG))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(again, 1, BIG, true))).isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.util.cuda.CudaUtils;
 import io.tuneforge.core.worker.OfferedDevice;
 import io.tuneforge.core.worker.WorkerDevice;
+import io.tuneforge.shared.recipe.Bf16Support;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +59,23 @@ public final class DeviceDetector {
         long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         int cores = Runtime.getRuntime().availableProcessors();
-        return new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU (" + cores + " cores)", memory);
+        return new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU (" + cores + " cores)", memory,
+                Bf16Support.refusalOnThisHost().isEmpty());
+    }
+
+    /** Whether a GPU of this compute capability ("80", "90", "75") has bf16 tensor cores: Ampere (8.0) and later. */
+    static boolean computesBf16(String capability) {
+        try {
+            return Integer.parseInt(capability.strip()) >= 80;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static OfferedDevice gpu(int ordinal) {
         long memory = CudaUtils.getGpuMemory(Device.gpu(ordinal)).getMax();
         String capability = CudaUtils.getComputeCapability(ordinal);
         return new OfferedDevice(ordinal, WorkerDevice.Kind.CUDA, "CUDA GPU " + ordinal + " (sm " + capability + ")",
-                memory);
+                memory, computesBf16(capability));
     }
 }

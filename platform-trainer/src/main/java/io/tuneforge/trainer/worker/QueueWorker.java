@@ -131,7 +131,8 @@ public final class QueueWorker implements AutoCloseable {
             return Optional.empty();
         }
         long memory = free.stream().mapToLong(OfferedDevice::memoryBytes).min().orElse(0);
-        Optional<Lease> lease = queue.claim(new WorkerCapacity(workerId, free.size(), memory));
+        boolean bf16 = free.stream().allMatch(OfferedDevice::bf16);
+        Optional<Lease> lease = queue.claim(new WorkerCapacity(workerId, free.size(), memory, bf16));
         lease.ifPresent(this::launch);
         return lease;
     }

@@ -75,7 +75,7 @@ class QueueBenchmark {
             for (long id : ids) {
                 futures.add(pool.submit(() -> {
                     while (done.get() < jobs) {
-                        Optional<Lease> lease = queue.claim(new WorkerCapacity(id, 1, 1L << 40));
+                        Optional<Lease> lease = queue.claim(new WorkerCapacity(id, 1, 1L << 40, true));
                         if (lease.isPresent()) {
                             queue.succeed(lease.get(), 1);
                             done.incrementAndGet();

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 class TestWorkers {
 
     /** The one device a test worker offers: the CPU, with room for any job. */
-    static final List<OfferedDevice> CPU = List.of(new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40));
+    static final List<OfferedDevice> CPU = List.of(new OfferedDevice(-1, WorkerDevice.Kind.CPU, "CPU", 1L << 40, true));
 
     private final JobQueue queue;
     private final WorkerRegistry registry;

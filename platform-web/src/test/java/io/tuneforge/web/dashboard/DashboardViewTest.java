@@ -47,7 +47,7 @@ class DashboardViewTest extends SpringBrowserlessTest {
         Actor actor = SignedIn.as(Role.MEMBER, accounts, teams);
         stories.queued("dashboard-job", actor);
         String worker = "gpu-box-" + UUID.randomUUID().toString().substring(0, 6);
-        workers.register(worker, "localhost", List.of(new OfferedDevice(0, WorkerDevice.Kind.CUDA, "NVIDIA H200", 150_000_000_000L)));
+        workers.register(worker, "localhost", List.of(new OfferedDevice(0, WorkerDevice.Kind.CUDA, "NVIDIA H200", 150_000_000_000L, true)));
 
         DashboardView view = navigate(DashboardView.class);
 
@@ -65,7 +65,7 @@ class DashboardViewTest extends SpringBrowserlessTest {
         long job = stories.queued("running-job", actor);
         String worker = "cpu-box-" + UUID.randomUUID().toString().substring(0, 6);
         long workerId = workers.register(worker, "localhost",
-                List.of(new OfferedDevice(0, WorkerDevice.Kind.CPU, "CPU", 8_000_000_000L)));
+                List.of(new OfferedDevice(0, WorkerDevice.Kind.CPU, "CPU", 8_000_000_000L, true)));
         jdbc.update("update fine_tuning_jobs set status = 'running', worker_id = ?, started_at = now(), "
                 + "current_step = 3, total_steps = 30 where id = ?", workerId, job);
 
