@@ -19,9 +19,18 @@ import tools.jackson.databind.json.JsonMapper;
  * @param keyValueHeads     {@code num_key_value_heads} (grouped-query attention; = heads when absent)
  * @param vocabSize         {@code vocab_size}
  * @param tiedEmbeddings    {@code tie_word_embeddings}: the LM head shares the embedding matrix
+ * @param headDim           {@code head_dim}: width of one attention head (= hidden_size / heads when absent; Qwen3
+ *                          and Gemma set it wider, so their attention projections are not hidden × hidden)
  */
 public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, int attentionHeads,
-        int keyValueHeads, int vocabSize, boolean tiedEmbeddings) {
+        int keyValueHeads, int vocabSize, boolean tiedEmbeddings, int headDim) {
+
+    /** Dimensions whose heads split the hidden width evenly (Llama, Mistral, Qwen2). */
+    public ModelDimensions(int hiddenSize, int layers, int intermediateSize, int attentionHeads, int keyValueHeads,
+            int vocabSize, boolean tiedEmbeddings) {
+        this(hiddenSize, layers, intermediateSize, attentionHeads, keyValueHeads, vocabSize, tiedEmbeddings,
+                hiddenSize / attentionHeads);
+    }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -35,7 +44,8 @@ public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, 
             return new ModelDimensions(hidden, required(c, "num_hidden_layers", file),
                     required(c, "intermediate_size", file), heads,
                     c.has("num_key_value_heads") ? c.get("num_key_value_heads").asInt() : heads,
-                    required(c, "vocab_size", file), c.path("tie_word_embeddings").asBoolean(false));
+                    required(c, "vocab_size", file), c.path("tie_word_embeddings").asBoolean(false),
+                    c.path("head_dim").isNumber() ? c.get("head_dim").asInt() : hidden / heads);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file + ": the model folder needs a config.json", e);
         } catch (JacksonException e) {
@@ -52,15 +62,20 @@ public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, 
         return value.asInt();
     }
 
+    /** Width of the query projection's output (and the output projection's input): heads × head_dim. */
+    public long queryWidth() {
+        return (long) headDim * attentionHeads;
+    }
+
     /** Width of the key/value projections. */
     public long keyValueWidth() {
-        return (long) hiddenSize / attentionHeads * keyValueHeads;
+        return (long) headDim * keyValueHeads;
     }
 
     /** Parameters of one decoder layer (attention, MLP, two norms). */
     public long parametersPerLayer() {
         long h = hiddenSize;
-        long attention = h * h * 2 + h * keyValueWidth() * 2; // q, o: (h, h); k, v: (h, kv)
+        long attention = h * queryWidth() * 2 + h * keyValueWidth() * 2; // q (q, h), o (h, q); k, v: (kv, h)
         long mlp = 3L * h * intermediateSize; // gate, up, down
         return attention + mlp + 2 * h;
     }

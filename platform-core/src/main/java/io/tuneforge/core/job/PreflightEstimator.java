@@ -171,6 +171,7 @@ public final class PreflightEstimator {
     /** Adafactor's factored second moment: rows + columns of every trained matrix, the whole of every vector. */
     static long adafactorStateNumbers(ModelDimensions m, RecipeMethod method) {
         long h = m.hiddenSize();
+        long q = m.queryWidth();
         long kv = m.keyValueWidth();
         long inter = m.intermediateSize();
         if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
@@ -178,7 +179,7 @@ public final class PreflightEstimator {
             long perLayer = 0;
             for (String target : method.lora().targetModules()) {
                 perLayer += switch (target) { // A (r, in): r + in; B (out, r): out + r
-                    case "q_proj", "o_proj" -> (r + h) + (h + r);
+                    case "q_proj", "o_proj" -> (r + h) + (q + r);
                     case "k_proj", "v_proj" -> (r + h) + (kv + r);
                     case "gate_proj", "up_proj", "down_proj" -> (r + h) + (inter + r);
                     default -> 0;
@@ -186,8 +187,8 @@ public final class PreflightEstimator {
             }
             return perLayer * m.layers();
         }
-        // q, o (h, h); k, v (kv, h); gate, up (I, h); down (h, I); two norms (h)
-        long perLayer = 2 * (h + h) + 2 * (kv + h) + 3 * (inter + h) + 2 * h;
+        // q (q, h), o (h, q); k, v (kv, h); gate, up (I, h); down (h, I); two norms (h)
+        long perLayer = 2 * (q + h) + 2 * (kv + h) + 3 * (inter + h) + 2 * h;
         if (method.finetuningType() == RecipeMethod.FinetuningType.FREEZE) {
             return Math.min(m.layers(), method.freeze().trainableLayers()) * perLayer;
         }
@@ -199,14 +200,15 @@ public final class PreflightEstimator {
     static long loraParameters(ModelDimensions m, RecipeMethod.Lora lora) {
         long r = lora.rank();
         long h = m.hiddenSize();
+        long q = m.queryWidth();
         long kv = m.keyValueWidth();
         long perLayer = 0;
         for (String target : lora.targetModules()) {
             perLayer += switch (target) {
-                case "q_proj", "o_proj" -> r * (h + h);
+                case "q_proj", "o_proj" -> r * (h + q);
                 case "k_proj", "v_proj" -> r * (h + kv);
                 case "gate_proj", "up_proj", "down_proj" -> r * (h + m.intermediateSize());
-                case "qkv_proj" -> r * (h + h + 2 * kv);                           // Phi-3: fused q, k, v
+                case "qkv_proj" -> r * (h + q + 2 * kv);                           // Phi-3: fused q, k, v
                 case "gate_up_proj" -> r * (h + 2L * m.intermediateSize());       // Phi-3: fused gate, up
                 default -> 0;
             };
@@ -215,7 +217,8 @@ public final class PreflightEstimator {
         if (lora.useDora()) {
             for (String target : lora.targetModules()) {
                 magnitudes += switch (target) {
-                    case "q_proj", "o_proj", "down_proj" -> h;
+                    case "q_proj" -> q;
+                    case "o_proj", "down_proj" -> h;
                     case "k_proj", "v_proj" -> kv;
                     case "gate_proj", "up_proj" -> m.intermediateSize();
                     default -> 0;

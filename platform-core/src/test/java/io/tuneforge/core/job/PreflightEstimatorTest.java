@@ -18,6 +18,36 @@ class PreflightEstimatorTest {
         assertThat(LLAMA_1B.parameters()).isBetween(1_230_000_000L, 1_240_000_000L); // HF reports 1.236 B
     }
 
+    /** Qwen3-0.6B's and Gemma-2-2B's config.json numbers: heads wider than hidden_size / num_attention_heads. */
+    private static final ModelDimensions QWEN3_06B = new ModelDimensions(1024, 28, 3072, 16, 8, 151936, true, 128);
+    private static final ModelDimensions GEMMA2_2B = new ModelDimensions(2304, 26, 9216, 8, 4, 256000, true, 256);
+
+    @Test
+    void countsParametersOfModelsWhoseHeadDimIsNotHiddenOverHeads() {
+        // transformers 5.18 reports 596,049,920 and 2,614,341,888; the difference is Qwen3's per-head q/k norms and
+        // Gemma 2's two extra norms per layer, a few hundred thousandths
+        assertThat(QWEN3_06B.parameters()).isCloseTo(596_049_920L, org.assertj.core.data.Percentage.withPercentage(0.01));
+        assertThat(GEMMA2_2B.parameters()).isCloseTo(2_614_341_888L, org.assertj.core.data.Percentage.withPercentage(0.01));
+    }
+
+    @Test
+    void loraOnAllLinearsMatchesPeftParameterCountWhateverTheHeadWidth() {
+        JobRecipe recipe = recipe(Map.of("lora_rank", 8, "lora_target", "all"));
+        // peft 0.21 reports these trainable parameters for r=8, target_modules="all-linear"
+        assertThat(PreflightEstimator.loraParameters(QWEN3_06B, recipe.method().lora())).isEqualTo(5_046_272L);
+        assertThat(PreflightEstimator.loraParameters(GEMMA2_2B, recipe.method().lora())).isEqualTo(10_383_360L);
+    }
+
+    @Test
+    void readsHeadDimFromConfigJson(@org.junit.jupiter.api.io.TempDir java.nio.file.Path model) throws Exception {
+        java.nio.file.Files.writeString(model.resolve("config.json"), """
+                {"hidden_size": 1024, "num_hidden_layers": 28, "intermediate_size": 3072,
+                 "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 151936,
+                 "tie_word_embeddings": true}""");
+
+        assertThat(ModelDimensions.read(model)).isEqualTo(QWEN3_06B);
+    }
+
     @Test
     void loraOnAllLinearsMatchesPeftParameterCount() {
         JobRecipe recipe = recipe(Map.of("lora_rank", 8, "lora_target", "all"));
