@@ -248,7 +248,8 @@ public class JobMonitorService {
                 .or(() -> storedArtifact(job.getId(), ArtifactKind.MERGED));
         return artifact.map(a -> new TunedModel(job.getId(), job.getName(), job.getTeam().getName(),
                 job.getBaseModel().getId(), job.getBaseModel().getName(), Path.of(job.getBaseModel().getPath()),
-                a.getKind(), store.localCopy(a.getStoragePath()), templateOf(job.getConfig()), job.getFinishedAt()));
+                a.getKind(), store.localCopy(a.getStoragePath()), templateOf(job.getConfig()), job.getFinishedAt(),
+                JSON.readTree(job.getConfig()).path("bf16").asBoolean(false)));
     }
 
     private Optional<Artifact> storedArtifact(long jobId, ArtifactKind kind) {

@@ -19,7 +19,9 @@ import java.util.Optional;
  * @param path          the artifact's folder on the server
  * @param template      the built-in chat template the job trained with ({@code template}); empty: the model's own
  * @param finishedAt    when the job ended
+ * @param bf16          whether the job trained in bf16 ({@code bf16: true}); the playground answers in it too
  */
 public record TunedModel(long jobId, String jobName, String team, long baseModelId, String baseModelName,
-        Path baseModelPath, ArtifactKind kind, Path path, Optional<String> template, Optional<Instant> finishedAt) {
+        Path baseModelPath, ArtifactKind kind, Path path, Optional<String> template, Optional<Instant> finishedAt,
+        boolean bf16) {
 }

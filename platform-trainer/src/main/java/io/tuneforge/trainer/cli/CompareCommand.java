@@ -92,7 +92,8 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private Run run(List<EvalExample> rows, Optional<Path> adapterDir) throws IOException {
-        try (Evaluator evaluator = Evaluator.open(model, adapterDir, Optional.ofNullable(options.template))) {
+        try (Evaluator evaluator = Evaluator.open(model, adapterDir, Optional.ofNullable(options.template),
+                options.precision())) {
             PrintWriter err = spec.commandLine().getErr();
             String who = adapterDir.isPresent() ? "tuned" : "base";
             var loss = evaluator.loss(rows, EvalOptions.progress(err, who + " loss", rows.size()));

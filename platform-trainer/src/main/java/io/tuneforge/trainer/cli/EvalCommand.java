@@ -108,7 +108,7 @@ public final class EvalCommand implements Callable<Integer> {
     private EvalReport evaluate() throws IOException {
         List<EvalExample> rows = options.limit(EvalDataset.read(dataset, Optional.ofNullable(datasetDir)));
         try (Evaluator evaluator = Evaluator.open(model, Optional.ofNullable(adapter),
-                Optional.ofNullable(options.template))) {
+                Optional.ofNullable(options.template), options.precision())) {
             PrintWriter err = spec.commandLine().getErr();
             var loss = evaluator.loss(rows, EvalOptions.progress(err, "loss", rows.size()));
             Optional<GenerationMetrics> generation = Optional.empty();

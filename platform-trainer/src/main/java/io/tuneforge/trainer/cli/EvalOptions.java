@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.cli;
 
 import io.tuneforge.trainer.generate.GenerationConfig;
+import io.tuneforge.trainer.model.Precision;
 import java.util.List;
 import java.util.OptionalLong;
 import picocli.CommandLine.Option;
@@ -30,8 +31,18 @@ final class EvalOptions {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default 42).")
     long seed;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
+            description = "fp32 (default) or bf16: the base held in bfloat16 and computed in it, as a bf16 job "
+                    + "trains (needs a CPU with AVX512-BF16 or AMX).")
+    String precision;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
+
+    /** The precision asked for, refused with the reason where this host cannot compute it. */
+    Precision precision() {
+        return Precision.parse(precision).requireOnThisHost();
+    }
 
     GenerationConfig generation() {
         return new GenerationConfig(maxNewTokens, temperature, 0, topP, 1.0, OptionalLong.of(seed), List.of(), true);

@@ -3,6 +3,7 @@ package io.tuneforge.trainer.cli;
 import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 
 import java.io.IOException;
@@ -25,9 +26,15 @@ final class ModelArguments {
             description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}). CUDA needs a CUDA libtorch, see README.")
     String device;
 
-    /** Loads the model (fp16 frozen base on CUDA) with the adapter applied, frozen. */
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
+            description = "fp32 (default) or bf16 on the CPU: the base held in bfloat16 and computed in it, as a bf16 "
+                    + "job trains (needs AVX512-BF16 or AMX).")
+    String precision;
+
+    /** Loads the model (fp16 frozen base on CUDA; bf16 on the CPU if asked) with the adapter applied, frozen. */
     LlamaModel load() throws IOException {
-        LlamaModel loaded = LlamaModel.load(model, ModelOptions.inference(DeviceSpec.parse(device)));
+        LlamaModel loaded = LlamaModel.load(model, ModelOptions.inference(DeviceSpec.parse(device),
+                Precision.parse(precision).requireOnThisHost()));
         try {
             if (adapter != null) {
                 PeftAdapter.load(loaded, adapter, false);

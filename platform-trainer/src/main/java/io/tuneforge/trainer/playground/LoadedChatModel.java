@@ -53,7 +53,8 @@ final class LoadedChatModel implements AutoCloseable {
     static LoadedChatModel load(ChatModelSpec spec, ModelOptions options) {
         LlamaModel model = null;
         try {
-            model = LlamaModel.load(spec.modelDir(), options);
+            model = LlamaModel.load(spec.modelDir(), spec.precision() == options.precision() ? options
+                    : ModelOptions.inference(options.device(), spec.precision()));
             if (spec.adapterDir().isPresent()) {
                 PeftAdapter.load(model, spec.adapterDir().get(), false);
             }

@@ -7,6 +7,7 @@ import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.Precision;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -111,7 +112,8 @@ public class PlaygroundService implements AutoCloseable {
             }
             case ModelChoice.Tuned tuned -> {
                 TunedModel model = jobs.tunedModel(actor, tuned.jobId());
-                yield ChatModelSpec.tuned(model.jobName(), model.baseModelPath(), model.path());
+                yield ChatModelSpec.tuned(model.jobName(), model.baseModelPath(), model.path(),
+                        model.bf16() ? Precision.BF16 : Precision.FP32);
             }
         };
     }

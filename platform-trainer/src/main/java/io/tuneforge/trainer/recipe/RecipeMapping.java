@@ -168,8 +168,9 @@ public final class RecipeMapping {
     }
 
     /** The float type of the merged LoRA model. */
-    public static SafetensorsDType mergeDtype(JobRecipe recipe) {
-        return MergeOptions.parseDtype(recipe.outputs().mergeDtype());
+    public static Optional<SafetensorsDType> mergeDtype(JobRecipe recipe) {
+        String dtype = recipe.outputs().mergeDtype();
+        return dtype.equals("auto") ? Optional.empty() : Optional.of(MergeOptions.parseDtype(dtype));
     }
 
     /** The GGUF weight type to export, if any. */

@@ -28,6 +28,7 @@ import io.tuneforge.trainer.template.ResolvedTemplate;
 import io.tuneforge.trainer.export.LlamaGgufExporter;
 import io.tuneforge.trainer.export.LoraMerger;
 import io.tuneforge.trainer.export.MergeOptions;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,13 +122,14 @@ final class JobOutputs {
     private void merge(Path outputDir, Path merged, boolean lora) throws IOException {
         Path base = execution.spec().baseModelPath();
         if (lora) {
-            event("Merging the adapter into the base model (" + settings.mergeDtype().torchDtype() + ")");
+            event("Merging the adapter into the base model ("
+                    + settings.mergeDtype().map(SafetensorsDType::torchDtype).orElse("the base's dtype") + ")");
             execution.phase(JobPhase.MERGING, 0, 0);
             LoraMerger.Result result = LoraMerger.merge(new MergeOptions(base, outputDir, merged,
-                    MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.of(settings.mergeDtype()), true),
+                    MergeOptions.DEFAULT_MAX_SHARD_BYTES, settings.mergeDtype(), true),
                     (done, total) -> execution.phase(JobPhase.MERGING, done, total));
             event("Merged " + result.mergedWeights() + " LoRA weights; the model has " + result.tensors()
-                    + " tensors (" + megabytes(result.weightBytes()) + ")");
+                    + " tensors in " + result.dtype().torchDtype() + " (" + megabytes(result.weightBytes()) + ")");
         } else {
             event("Packaging the fine-tuned model as a Hugging Face folder");
             execution.phase(JobPhase.MERGING, 0, 1);
@@ -192,7 +194,7 @@ final class JobOutputs {
     private List<Prediction> generate(Path modelDir, Optional<Path> adapter, List<EvalExample> rows,
             GenerationConfig generation, String who, int answeredBefore) throws IOException {
         long total = 2L * rows.size();
-        try (Evaluator evaluator = Evaluator.open(modelDir, adapter, template)) {
+        try (Evaluator evaluator = Evaluator.open(modelDir, adapter, template, settings.predictPrecision())) {
             long start = System.nanoTime();
             List<Prediction> predictions = withDecodingThreads(() -> evaluator.predict(rows, generation,
                     done -> execution.phase(JobPhase.PREDICTING, answeredBefore + done, total)));
@@ -200,8 +202,9 @@ final class JobOutputs {
             long tokens = predictions.stream().mapToLong(p -> evaluator.tokenizer().encode(p.predict()).length).sum();
             generatedTokens += tokens;
             generatedSeconds += seconds;
-            event(String.format(Locale.ROOT, "Predicted %d held-out rows with the %s model: %d tokens in %.1f s "
-                    + "(%.0f tokens/s)", predictions.size(), who, tokens, seconds, tokens / Math.max(seconds, 1e-9)));
+            event(String.format(Locale.ROOT, "Predicted %d held-out rows with the %s model in %s: %d tokens in "
+                    + "%.1f s (%.0f tokens/s)", predictions.size(), who, evaluator.precision().key(), tokens, seconds,
+                    tokens / Math.max(seconds, 1e-9)));
             return predictions;
         }
     }

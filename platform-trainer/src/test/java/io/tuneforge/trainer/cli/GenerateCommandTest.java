@@ -43,6 +43,21 @@ class GenerateCommandTest {
     }
 
     @Test
+    void generatesInBf16OnRequestAndRefusesFp16OnTheCpuWithTheReason() {
+        String model = Fixtures.stories260K().toString();
+        Run fp32 = run("generate", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "8",
+                "--temperature", "0");
+        Run bf16 = run("generate", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "8",
+                "--temperature", "0", "--precision", "bf16");
+        Run fp16 = run("generate", "--model", model, "--prompt", "x", "--precision", "fp16");
+
+        assertThat(bf16.exit()).as(bf16.err()).isZero();
+        assertThat(bf16.out().strip().split(" ")[0]).isEqualTo(fp32.out().strip().split(" ")[0]);
+        assertThat(fp16.exit()).isEqualTo(1);
+        assertThat(fp16.err()).contains("fp16 is refused on the CPU").contains("use bf16");
+    }
+
+    @Test
     void seededSamplingIsReproducibleAndDiffersFromGreedy() {
         String model = Fixtures.stories260K().toString();
         String[] args = {"generate", "--model", model, "--prompt", "Once upon a time", "--max-new-tokens", "30",

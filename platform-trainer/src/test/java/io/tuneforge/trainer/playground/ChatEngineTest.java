@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.tuneforge.trainer.Fixtures;
+import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
@@ -15,6 +16,7 @@ import io.tuneforge.trainer.generate.StopReason;
 import io.tuneforge.trainer.model.Linear;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.template.ChatMessage;
@@ -146,7 +148,7 @@ class ChatEngineTest {
     void aTunedAdapterIsAppliedOnItsBaseModel() throws Exception {
         Path adapter = writeAdapter(stories, temp.resolve("adapter"));
         ChatSettings settings = ChatSettings.greedy(30).withTemplate(TEMPLATE);
-        ChatModelSpec tuned = ChatModelSpec.tuned("tuned", stories, adapter);
+        ChatModelSpec tuned = ChatModelSpec.tuned("tuned", stories, adapter, Precision.FP32);
 
         ChatReply tunedReply = engine.chat(tuned, settings, List.of(), MESSAGE, p -> { }, () -> false);
         ChatReply baseReply = engine.chat(ChatModelSpec.base("stories", stories), settings, List.of(), MESSAGE,
@@ -158,6 +160,28 @@ class ChatEngineTest {
                 new GenerationConfig(30, 0, 0, 1, 1, java.util.OptionalLong.empty(), template.stopStrings(), true));
         assertThat(tuned.adapterDir()).contains(adapter.toAbsolutePath().normalize());
         assertThat(tunedReply.text()).isEqualTo(expected.text()).isNotEqualTo(baseReply.text());
+    }
+
+    @Test
+    void aBf16JobsModelChatsInBf16AsItsOwnCacheEntry() throws Exception {
+        Path adapter = writeAdapter(stories, temp.resolve("adapter"));
+        ChatSettings settings = ChatSettings.greedy(30).withTemplate(TEMPLATE);
+        ChatModelSpec fp32 = ChatModelSpec.tuned("tuned", stories, adapter, Precision.FP32);
+        ChatModelSpec bf16 = ChatModelSpec.tuned("tuned", stories, adapter, Precision.BF16);
+
+        String fp32Reply = engine.chat(fp32, settings, List.of(), MESSAGE, p -> { }, () -> false).text();
+        String bf16Reply = engine.chat(bf16, settings, List.of(), MESSAGE, p -> { }, () -> false).text();
+
+        ChatTemplate template = ChatTemplates.forModel(stories, Optional.of(TEMPLATE));
+        String prompt = template.render(List.of(ChatMessage.of("user", MESSAGE)), List.of(), true, Map.of());
+        GenerationConfig greedy = new GenerationConfig(30, 0, 0, 1, 1, java.util.OptionalLong.empty(),
+                template.stopStrings(), true);
+        assertThat(bf16.precision()).isEqualTo(Precision.BF16.forInferenceOnThisHost());
+        assertThat(engine.isLoaded(fp32)).isTrue();
+        assertThat(engine.isLoaded(bf16)).isTrue();
+        assertThat(bf16Reply).isEqualTo(generate(stories, Optional.of(adapter), prompt, greedy, bf16.precision())
+                .text());
+        assertThat(fp32Reply).isEqualTo(generate(stories, Optional.of(adapter), prompt, greedy).text());
     }
 
     @Test
@@ -188,10 +212,10 @@ class ChatEngineTest {
         Files.writeString(merged.resolve("config.json"), "{}");
         Path empty = Files.createDirectories(temp.resolve("empty"));
 
-        assertThat(ChatModelSpec.tuned("a", stories, adapter).modelDir())
+        assertThat(ChatModelSpec.tuned("a", stories, adapter, Precision.FP32).modelDir())
                 .isEqualTo(stories.toAbsolutePath().normalize());
-        assertThat(ChatModelSpec.tuned("m", stories, merged)).isEqualTo(ChatModelSpec.base("m", merged));
-        assertThatThrownBy(() -> ChatModelSpec.tuned("job-9", stories, empty))
+        assertThat(ChatModelSpec.tuned("m", stories, merged, Precision.FP32)).isEqualTo(ChatModelSpec.base("m", merged));
+        assertThatThrownBy(() -> ChatModelSpec.tuned("job-9", stories, empty, Precision.FP32))
                 .isInstanceOf(PlaygroundException.class).hasMessageContaining("job-9")
                 .hasMessageContaining("neither a PEFT adapter");
     }
@@ -260,7 +284,12 @@ class ChatEngineTest {
     /** What the plain generator produces for a prompt on the model (with the adapter, if any). */
     private static GenerationResult generate(Path modelDir, Optional<Path> adapter, String prompt,
             GenerationConfig config) throws IOException {
-        try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
+        return generate(modelDir, adapter, prompt, config, Precision.FP32);
+    }
+
+    private static GenerationResult generate(Path modelDir, Optional<Path> adapter, String prompt,
+            GenerationConfig config, Precision precision) throws IOException {
+        try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference(DeviceSpec.CPU, precision));
              TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
             if (adapter.isPresent()) {
                 PeftAdapter.load(model, adapter.get(), false);

@@ -207,12 +207,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("save_steps", m -> (long) m.training().saveSteps()),
             entry("save_total_limit", m -> m.training().saveTotalLimit() > 0 ? (long) m.training().saveTotalLimit()
                     : null),
-            entry("merge_dtype", m -> switch (RecipeMapping.mergeDtype(m.recipe())) {
+            entry("merge_dtype", m -> RecipeMapping.mergeDtype(m.recipe()).map(dtype -> switch (dtype) {
                 case F32 -> "float32";
                 case BF16 -> "bfloat16";
                 case F16 -> "float16";
                 default -> "other";
-            }),
+            }).orElse("auto")),
             entry("predict_samples", m -> (long) m.recipe().outputs().predictSamples()),
             entry("predict_max_new_tokens", m -> (long) m.recipe().outputs().predictMaxNewTokens()),
             entry("export_gguf", m -> RecipeMapping.exportGguf(m.recipe()).map(t -> t.name().toLowerCase())

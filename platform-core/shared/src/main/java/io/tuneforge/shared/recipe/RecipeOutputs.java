@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param loggingSteps         {@code logging_steps}: a loss point every this many steps
  * @param saveSteps            {@code save_steps}: a resumable checkpoint every this many steps; 0 none
  * @param saveTotalLimit       {@code save_total_limit}: keep at most this many checkpoints (empty: all)
- * @param mergeDtype           {@code merge_dtype}: float type of the merged LoRA model's weights
+ * @param mergeDtype           {@code merge_dtype}: float type of the merged LoRA model's weights ({@code auto}: the
+ *                             base's)
  * @param predictSamples       {@code predict_samples}: held-out rows answered by the base and the tuned model; 0 none
  * @param predictMaxNewTokens  {@code predict_max_new_tokens}: longest generated answer in that comparison
  * @param exportGguf           {@code export_gguf}: GGUF weight type of an extra export; empty for none
@@ -39,9 +40,10 @@ public record RecipeOutputs(Optional<String> outputDir, Optional<String> resumeF
     static final RecipeField SAVE_TOTAL_LIMIT = RecipeField.integer("save_total_limit", Section.OUTPUTS, null,
             Range.between(1, 1_000_000), "Checkpoints kept",
             "Keep at most this many checkpoints, the best always among them (blank: keep all).");
-    static final RecipeField MERGE_DTYPE = RecipeField.choice("merge_dtype", Section.OUTPUTS, "float32",
-            List.of("float32", "bfloat16", "float16"), "Merged model precision",
-            "Float type of the merged LoRA model's weights (full and freeze results are stored in float32).");
+    static final RecipeField MERGE_DTYPE = RecipeField.choice("merge_dtype", Section.OUTPUTS, "auto",
+            List.of("auto", "float32", "bfloat16", "float16"), "Merged model precision",
+            "Float type of the merged LoRA model's weights; auto: the base model's own (its config's torch_dtype), "
+                    + "so a bf16 checkpoint merges to bf16 (full and freeze results are stored in float32).");
     static final RecipeField PREDICT_SAMPLES = RecipeField.integer("predict_samples", Section.OUTPUTS, 16L,
             Range.between(0, 100_000), "Compared rows",
             "Held-out rows answered by the base and the tuned model after training (scored with BLEU-4 and ROUGE, "

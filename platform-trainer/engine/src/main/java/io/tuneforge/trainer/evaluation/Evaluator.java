@@ -6,6 +6,7 @@ import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
+import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.generate.BatchGenerator;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
@@ -13,6 +14,7 @@ import io.tuneforge.trainer.generate.Generator;
 import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
@@ -55,8 +57,17 @@ public final class Evaluator implements AutoCloseable {
      */
     public static Evaluator open(Path modelDir, Optional<Path> adapterDir, Optional<String> templateName)
             throws IOException {
+        return open(modelDir, adapterDir, templateName, Precision.FP32);
+    }
+
+    /**
+     * As {@link #open(Path, Optional, Optional)}, computing in {@code precision} on the CPU (a bf16 job's model is
+     * evaluated and answers in bf16, its base held in bfloat16; see {@link Precision#forInferenceOnThisHost}).
+     */
+    public static Evaluator open(Path modelDir, Optional<Path> adapterDir, Optional<String> templateName,
+                                 Precision precision) throws IOException {
         ChatTemplate template = ChatTemplates.forModel(modelDir, templateName);
-        LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
+        LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference(DeviceSpec.CPU, precision));
         try {
             if (adapterDir.isPresent()) {
                 PeftAdapter.load(model, adapterDir.get(), false);
@@ -66,6 +77,11 @@ public final class Evaluator implements AutoCloseable {
             model.close();
             throw e;
         }
+    }
+
+    /** What the model computes in (bf16: its frozen base held in bfloat16). */
+    public Precision precision() {
+        return model.options().precision();
     }
 
     /** The text the model is prompted with for {@code example}. */

@@ -62,8 +62,7 @@ public final class LoraMerger {
             throw new ExportException("--out must differ from --model (the base model is read while writing)");
         }
         JsonNode config = readConfig(options.modelDir());
-        SafetensorsDType dtype = options.dtype().orElseGet(() ->
-                SafetensorsDType.fromTorchDtype(config.path("torch_dtype").asString("float32")));
+        SafetensorsDType dtype = options.dtype().orElseGet(() -> configuredDtype(config));
         Files.createDirectories(out.getParent());
         Path temp = out.resolveSibling("." + out.getFileName() + ".merging-" + UUID.randomUUID());
         try (LoraAdapter adapter = LoraAdapter.open(options.adapterDir());
@@ -112,9 +111,18 @@ public final class LoraMerger {
         return JSON.readTree(file.toFile());
     }
 
+    /** The base's float type: {@code torch_dtype}, or {@code dtype} as transformers 5 writes it; float32 when absent. */
+    static SafetensorsDType configuredDtype(JsonNode config) {
+        String name = config.path("torch_dtype").asString(config.path("dtype").asString("float32"));
+        return SafetensorsDType.fromTorchDtype(name);
+    }
+
     private static void writeConfig(Path file, JsonNode config, SafetensorsDType dtype) throws IOException {
         ObjectNode copy = (ObjectNode) config.deepCopy();
         copy.put("torch_dtype", dtype.torchDtype());
+        if (copy.has("dtype")) {
+            copy.put("dtype", dtype.torchDtype());
+        }
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(copy) + "\n");
     }
 

@@ -55,6 +55,19 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
         return new ModelOptions(device, device.isCuda() ? DataType.FLOAT16 : DataType.FLOAT32, FineTuning.none(), 42);
     }
 
+    /**
+     * Inference in a job's precision: on the CPU, {@link Precision#BF16} holds the base in bfloat16 and computes with
+     * SDPA as training did (half the float32 memory); on CUDA the base is held in FLOAT16 as {@link
+     * #inference(DeviceSpec)} does, whatever the precision.
+     */
+    public static ModelOptions inference(DeviceSpec device, Precision precision) {
+        if (device.isCuda() || precision == Precision.FP32) {
+            return inference(device);
+        }
+        return new ModelOptions(device, DataType.FLOAT32, FineTuning.none(), 42, precision,
+                AttentionKernel.forFlashAttn("auto", precision));
+    }
+
     /** Training on the CPU in FLOAT32. */
     public static ModelOptions training(FineTuning fineTuning, long seed) {
         return new ModelOptions(DeviceSpec.CPU, DataType.FLOAT32, fineTuning, seed);

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.model;
 
+import io.tuneforge.shared.recipe.Bf16Support;
 import java.util.Locale;
 
 /**
@@ -22,6 +23,29 @@ public enum Precision {
     /** The name used in messages and the CLI ({@code bf16}). */
     public String key() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The precision to answer in (evaluation, predictions, the playground) for a model trained in this one: bf16 where
+     * this host computes it natively, else fp32 (answers are still given, at fp32's speed and memory, rather than
+     * refused as a bf16 training job is).
+     */
+    public Precision forInferenceOnThisHost() {
+        return this == BF16 && Bf16Support.refusalOnThisHost().isEmpty() ? BF16 : FP32;
+    }
+
+    /**
+     * This precision, when this host computes it (asked for explicitly, as on the command line).
+     *
+     * @throws ModelConfigException for bf16 on a CPU without AVX512-BF16 or AMX, with the reason
+     */
+    public Precision requireOnThisHost() {
+        if (this == BF16) {
+            Bf16Support.refusalOnThisHost().ifPresent(reason -> {
+                throw new ModelConfigException(reason);
+            });
+        }
+        return this;
     }
 
     /** {@code fp32} or {@code bf16}, any case. */

@@ -89,6 +89,36 @@ class LoraMergerTest {
         assertThat(config.get("torch_dtype").asString()).isEqualTo("bfloat16");
     }
 
+    @Test
+    void withoutADtypeTheMergeKeepsTheBasesAsConfigJsonNamesItInEitherSpelling() throws Exception {
+        Path bf16Base = copyOfStoriesWithDtype(dir.resolve("bf16-base"), "bfloat16");
+        LoraMerger.Result result = LoraMerger.merge(new MergeOptions(bf16Base, adapter, dir.resolve("auto"),
+                MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.empty(), false));
+
+        assertThat(result.dtype()).isEqualTo(SafetensorsDType.BF16);
+        JsonNode config = JSON.readTree(dir.resolve("auto/config.json").toFile());
+        assertThat(config.get("torch_dtype").asString()).isEqualTo("bfloat16");
+        assertThat(config.get("dtype").asString()).isEqualTo("bfloat16");
+        assertThat(LoraMerger.configuredDtype(JSON.readTree("{\"torch_dtype\": \"float16\"}")))
+                .isEqualTo(SafetensorsDType.F16);
+        assertThat(LoraMerger.configuredDtype(JSON.readTree("{}"))).isEqualTo(SafetensorsDType.F32);
+    }
+
+    /** stories260K's files with its config.json naming the float type {@code dtype} as transformers 5 writes it. */
+    private Path copyOfStoriesWithDtype(Path target, String dtype) throws Exception {
+        Files.createDirectories(target);
+        try (var files = Files.list(model)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+        }
+        var config = (tools.jackson.databind.node.ObjectNode) JSON.readTree(target.resolve("config.json").toFile());
+        config.remove("torch_dtype");
+        config.put("dtype", dtype);
+        Files.writeString(target.resolve("config.json"), JSON.writeValueAsString(config));
+        return target;
+    }
+
     /** Independent of the writer: the closer of the two bf16 neighbours, ties to the even mantissa. */
     private static float nearestEvenBf16(float x) {
         int bits = Float.floatToRawIntBits(x);
