@@ -46,6 +46,10 @@ public final class PeftAdapter {
     public static final String CONFIG_FILE = "adapter_config.json";
     /** The adapter's weights file. */
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+    /** PEFT's task type of an adapter that carries a sequence-classification head ({@code modules_to_save} score). */
+    public static final String SEQ_CLS = "SEQ_CLS";
+    /** The modules PEFT keeps whole for a SEQ_CLS adapter: the head, under transformers' two names for it. */
+    private static final java.util.Set<String> HEAD_MODULES = java.util.Set.of("classifier", "score");
 
     /** The A matrix (r, in) in a key. */
     public static final String LORA_A = "lora_A";
@@ -133,13 +137,19 @@ public final class PeftAdapter {
         if (config.path("fan_in_fan_out").asBoolean(false)) {
             return Optional.of("fan_in_fan_out adapters (GPT-2 Conv1D) are not supported");
         }
-        if (nonEmpty(config.path("modules_to_save"))) {
+        if (nonEmpty(config.path("modules_to_save")) && !(isSequenceClassification(config)
+                && config.path("modules_to_save").valueStream().allMatch(m -> HEAD_MODULES.contains(m.asString())))) {
             return Optional.of("modules_to_save " + config.path("modules_to_save") + " is not supported");
         }
         if (nonEmpty(config.path("rank_pattern")) || nonEmpty(config.path("alpha_pattern"))) {
             return Optional.of("rank_pattern/alpha_pattern give per-module ranks, which are not supported");
         }
         return Optional.empty();
+    }
+
+    /** Whether an {@code adapter_config.json} is PEFT's SEQ_CLS task: LoRA plus a classification head. */
+    public static boolean isSequenceClassification(JsonNode config) {
+        return config.path("task_type").asString("").equals(SEQ_CLS);
     }
 
     private static boolean nonEmpty(JsonNode node) {
@@ -192,16 +202,7 @@ public final class PeftAdapter {
     /** Reads {@code adapter_config.json} (use_dora included); unsupported settings (biases, extra modules) fail clearly. */
     public static LoraConfig readConfig(Path directory) throws IOException {
         Path file = directory.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new ModelConfigException(directory + " has no " + CONFIG_FILE + ": --adapter must point at a PEFT "
-                    + "LoRA adapter directory (adapter_config.json + adapter_model.safetensors)");
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (JacksonException e) {
-            throw new ModelConfigException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
-        }
+        JsonNode root = readJson(directory);
         Optional<String> unsupported = unsupported(root);
         if (unsupported.isPresent()) {
             throw new ModelConfigException(file + ": " + unsupported.get());
@@ -220,11 +221,37 @@ public final class PeftAdapter {
                 targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false));
     }
 
+    /** The adapter's {@code adapter_config.json}, parsed; a missing or broken file fails naming it. */
+    private static JsonNode readJson(Path directory) throws IOException {
+        Path file = directory.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new ModelConfigException(directory + " has no " + CONFIG_FILE + ": --adapter must point at a PEFT "
+                    + "LoRA adapter directory (adapter_config.json + adapter_model.safetensors)");
+        }
+        try {
+            return JSON.readTree(Files.readString(file));
+        } catch (JacksonException e) {
+            throw new ModelConfigException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /**
      * Loads a PEFT adapter onto a model (frozen for inference, trainable to continue training). Missing or
      * mis-shaped tensors fail naming the key and the expected shape.
      */
     public static LoraConfig load(LoraHost model, Path directory, boolean trainable) throws IOException {
+        if (isSequenceClassification(readJson(directory))) {
+            throw new ModelConfigException(directory + " is a classification adapter (task_type SEQ_CLS, a score "
+                    + "head): it classifies texts and does not generate; evaluate it as a classifier");
+        }
+        return loadWithHead(model, directory, trainable);
+    }
+
+    /**
+     * As {@link #load}, also accepting a SEQ_CLS adapter, whose head the caller reads
+     * ({@code training.classification.SequenceClassifier}).
+     */
+    public static LoraConfig loadWithHead(LoraHost model, Path directory, boolean trainable) throws IOException {
         LoraConfig config = readConfig(directory);
         Path weightsFile = directory.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(weightsFile)) {
