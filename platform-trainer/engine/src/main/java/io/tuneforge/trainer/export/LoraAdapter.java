@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -76,7 +77,7 @@ public final class LoraAdapter implements AutoCloseable {
     private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank, boolean dora) {
         Map<String, Pair> pairs = new LinkedHashMap<>();
         for (String name : tensors.names()) {
-            if (dora && name.endsWith("." + PeftAdapter.MAGNITUDE)) {
+            if (dora && name.endsWith("." + PeftAdapter.MAGNITUDE) || PeftAdapter.isHeadKey(name)) {
                 continue;
             }
             PeftAdapter.Key key = PeftAdapter.parseKey(name).orElseThrow(() -> new ExportException(file
@@ -105,6 +106,21 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /** α/r (or α/√r): the factor applied to B·A. */
+    /** The SEQ_CLS head's tensor name in the adapter file, when the adapter carries a classification head. */
+    public Optional<String> headTensor() {
+        return tensors.names().stream().filter(PeftAdapter::isHeadKey).findFirst();
+    }
+
+    /** A tensor of the adapter file by name, as float32 (the head, for merging). */
+    public float[] read(String name) {
+        return tensors.read(name);
+    }
+
+    /** The shape of a tensor of the adapter file. */
+    public long[] shape(String name) {
+        return tensors.shape(name);
+    }
+
     public double scale() {
         return scale;
     }

@@ -4,9 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.shared.files.FileTrees;
+import io.tuneforge.trainer.model.HfWeightNames;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
+import io.tuneforge.trainer.training.classification.ClassLabels;
+import io.tuneforge.trainer.training.classification.SequenceClassifier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -71,9 +74,14 @@ public final class LoraMerger {
             Files.createDirectories(temp);
             // not closed itself: adapter and weights are closed by this try
             MergedWeightSource merged = new MergedWeightSource(weights, Optional.of(adapter));
-            List<Path> files = SafetensorsWriter.writeModel(temp, sources(merged, manager, progress), dtype,
-                    options.maxShardBytes());
-            writeConfig(temp.resolve("config.json"), config, dtype);
+            List<TensorSource> sources = sources(merged, manager, progress);
+            JsonNode mergedConfig = config;
+            if (adapter.headTensor().isPresent()) { // a SEQ_CLS adapter: the model becomes *ForSequenceClassification
+                sources = withClassificationHead(sources, adapter, manager);
+                mergedConfig = classificationConfig(config, options.adapterDir(), adapter);
+            }
+            List<Path> files = SafetensorsWriter.writeModel(temp, sources, dtype, options.maxShardBytes());
+            writeConfig(temp.resolve("config.json"), mergedConfig, dtype);
             copyTokenizerFiles(options.modelDir(), temp, config);
             replace(temp, out);
             List<Path> written = files.stream().map(f -> out.resolve(f.getFileName())).toList();
@@ -101,6 +109,36 @@ public final class LoraMerger {
             }));
         }
         return sources;
+    }
+
+    /**
+     * The merged weights of a classifier as transformers saves {@code *ForSequenceClassification}: the LM head left
+     * out, {@code score.weight} (num_labels, hidden) from the adapter added.
+     */
+    private static List<TensorSource> withClassificationHead(List<TensorSource> sources, LoraAdapter adapter,
+            NDManager manager) {
+        String head = adapter.headTensor().orElseThrow();
+        long[] shape = adapter.shape(head);
+        List<TensorSource> out = new ArrayList<>(sources.stream()
+                .filter(s -> !s.name().equals(HfWeightNames.LM_HEAD)).toList());
+        out.add(TensorSource.lazy(SequenceClassifier.MERGED_HEAD_KEY, shape,
+                () -> manager.create(adapter.read(head), new Shape(shape))));
+        return out;
+    }
+
+    /** The base's config as a classifier's: architectures, num_labels, id2label and label2id of the head's labels. */
+    private static JsonNode classificationConfig(JsonNode config, Path adapterDir, LoraAdapter adapter)
+            throws IOException {
+        int count = (int) adapter.shape(adapter.headTensor().orElseThrow())[0];
+        ClassLabels labels = ClassLabels.read(adapterDir).orElse(ClassLabels.placeholders(count));
+        if (labels.size() != count) {
+            throw new ExportException(adapterDir + ": " + ClassLabels.FILE + " names " + labels.size()
+                    + " labels but the head has " + count);
+        }
+        ObjectNode copy = (ObjectNode) config.deepCopy();
+        String causal = config.path("architectures").path(0).asString("LlamaForCausalLM");
+        copy.setAll(labels.configEntries(causal));
+        return copy;
     }
 
     private static JsonNode readConfig(Path modelDir) {

@@ -48,6 +48,9 @@ public final class PeftAdapter {
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     /** PEFT's task type of an adapter that carries a sequence-classification head ({@code modules_to_save} score). */
     public static final String SEQ_CLS = "SEQ_CLS";
+    /** PEFT's key of a SEQ_CLS adapter's head (transformers' {@code score.weight}, (num_labels, hidden)). */
+    public static final String HEAD_KEY = "base_model.model.score.weight";
+
     /** The modules PEFT keeps whole for a SEQ_CLS adapter: the head, under transformers' two names for it. */
     private static final java.util.Set<String> HEAD_MODULES = java.util.Set.of("classifier", "score");
 
@@ -145,6 +148,11 @@ public final class PeftAdapter {
             return Optional.of("rank_pattern/alpha_pattern give per-module ranks, which are not supported");
         }
         return Optional.empty();
+    }
+
+    /** Whether a tensor of an adapter file is a SEQ_CLS head ({@value #HEAD_KEY}, or as PEFT names the saved copy). */
+    public static boolean isHeadKey(String name) {
+        return name.equals(HEAD_KEY) || name.equals("base_model.model.score.modules_to_save.weight");
     }
 
     /** Whether an {@code adapter_config.json} is PEFT's SEQ_CLS task: LoRA plus a classification head. */

@@ -41,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class SequenceClassifier implements TrainableModel {
 
     /** PEFT's key of the head in a SEQ_CLS adapter (transformers' {@code score.weight}, (K, C)). */
-    public static final String HEAD_KEY = "base_model.model.score.weight";
+    public static final String HEAD_KEY = PeftAdapter.HEAD_KEY;
     /** The head's key in a merged model. */
     public static final String MERGED_HEAD_KEY = "score.weight";
     /** The modules PEFT keeps whole for a SEQ_CLS task. */
@@ -82,7 +82,7 @@ public final class SequenceClassifier implements TrainableModel {
     public static SequenceClassifier load(LlamaModel base, Path adapterDir) throws IOException {
         PeftAdapter.loadWithHead(base, adapterDir, false);
         try (SafetensorsReader reader = SafetensorsReader.open(adapterDir.resolve(PeftAdapter.WEIGHTS_FILE))) {
-            TensorInfo info = reader.find(HEAD_KEY).or(() -> reader.find("base_model.model.score.modules_to_save.weight"))
+            TensorInfo info = reader.names().stream().filter(PeftAdapter::isHeadKey).findFirst().map(reader::info)
                     .orElseThrow(() -> new ModelConfigException(adapterDir + ": no " + HEAD_KEY
                             + " in the adapter; it is not a classification adapter (task_type SEQ_CLS)"));
             long[] shape = info.shape();

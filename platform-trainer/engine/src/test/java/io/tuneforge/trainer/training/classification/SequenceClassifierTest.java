@@ -8,6 +8,8 @@ import io.tuneforge.trainer.Fixtures;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.evaluation.ClassificationMetrics;
+import io.tuneforge.trainer.export.LoraMerger;
+import io.tuneforge.trainer.export.MergeOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelConfigException;
@@ -27,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -72,6 +75,31 @@ class SequenceClassifierTest {
                             within(1e-4));
                 }
             }
+        }
+    }
+
+    @Test
+    void mergingASeqClsAdapterWritesTheClassifierTransformersWrites() throws Exception {
+        JsonNode golden = JSON.readTree(Files.readString(resource("golden.json"))).get("merged");
+        Path adapter = Files.createDirectories(dir.resolve("adapter"));
+        for (String file : List.of(PeftAdapter.CONFIG_FILE, PeftAdapter.WEIGHTS_FILE)) {
+            Files.copy(resource("adapter").resolve(file), adapter.resolve(file));
+        }
+        new ClassLabels(List.of("negative", "neutral", "positive")).save(adapter, "LlamaForCausalLM");
+
+        LoraMerger.merge(new MergeOptions(Fixtures.stories260K(), adapter, dir.resolve("merged"),
+                MergeOptions.DEFAULT_MAX_SHARD_BYTES, Optional.empty(), false));
+
+        JsonNode config = JSON.readTree(Files.readString(dir.resolve("merged/config.json")));
+        assertThat(config.get("architectures")).isEqualTo(golden.get("architectures"));
+        assertThat(config.get("id2label")).isEqualTo(golden.get("id2label"));
+        assertThat(config.get("label2id")).isEqualTo(golden.get("label2id"));
+        try (SafetensorsReader merged = SafetensorsReader.open(dir.resolve("merged"));
+             SafetensorsReader peft = SafetensorsReader.open(adapter.resolve(PeftAdapter.WEIGHTS_FILE))) {
+            assertThat(merged.names().stream().sorted().toList())
+                    .containsExactlyElementsOf(golden.get("tensor_names").valueStream().map(JsonNode::asString).toList());
+            assertThat(merged.readFloats(SequenceClassifier.MERGED_HEAD_KEY))
+                    .containsExactly(peft.readFloats(SequenceClassifier.HEAD_KEY));
         }
     }
 
