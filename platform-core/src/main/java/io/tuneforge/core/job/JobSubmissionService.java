@@ -194,6 +194,12 @@ public class JobSubmissionService {
                                 + "pairs: "
                                 + "choose a preference dataset");
             }
+            if (recipe.data().classificationHead() && version.getFormat() != DatasetFormat.CLASSIFICATION) {
+                throw new RecipeException("dataset", label, "classification datasets (rows with text and label)",
+                        "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)
+                                + " data; task_type seq_cls trains a classification head on text + label rows: "
+                                + "choose a classification dataset or set task_type causal_lm");
+            }
             if (stage.equals("pt") && version.getFormat() != DatasetFormat.TEXT) {
                 throw new RecipeException("dataset", label, "raw text datasets",
                         "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)

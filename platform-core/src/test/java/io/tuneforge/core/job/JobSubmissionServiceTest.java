@@ -148,6 +148,24 @@ class JobSubmissionServiceTest {
     }
 
     @Test
+    void aClassificationHeadRefusesADatasetWithoutLabelsNamingTheField() {
+        Map<String, Object> head = new java.util.HashMap<>(LORA);
+        head.put("task_type", "seq_cls");
+        JobSubmission submission = JobSubmission.of("head", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, head);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("dataset");
+                    assertThat(e.getMessage()).contains("task_type seq_cls").contains("classification dataset");
+                });
+        assertThat(jobsOfTeam()).isZero();
+
+        jdbc.update("update dataset_versions set format = 'classification' where id = ?", team.datasetVersionId());
+        assertThat(submissions.submit(member, submission).status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
     void aMixWithAZeroRatioOrNoDatasetIsRefused() {
         JobSubmission zero = new JobSubmission("zero", team.modelId(),
                 List.of(new JobSubmission.DatasetShare(team.datasetVersionId(), 0)), FineTuningMethod.LORA, LORA, 0,

@@ -6,6 +6,7 @@ import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.shared.dataset.DatasetException;
 import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.PretrainData;
+import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.SftData;
 import io.tuneforge.trainer.data.encoding.PretrainEncoder;
 import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
@@ -29,6 +30,9 @@ import io.tuneforge.trainer.training.TrainingConfigException;
 import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingListeners;
 import io.tuneforge.trainer.training.preference.PreferenceSetup;
+import io.tuneforge.trainer.training.classification.ClassLabels;
+import io.tuneforge.trainer.training.classification.ClassificationEncoder;
+import io.tuneforge.trainer.training.classification.SequenceClassifier;
 import io.tuneforge.trainer.training.reward.RewardModel;
 import io.tuneforge.trainer.training.reward.RewardObjective;
 import io.tuneforge.trainer.training.TrainingResult;
@@ -41,6 +45,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -173,10 +178,30 @@ public final class TrainCommand implements Callable<Integer> {
                                 .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
                     }
                 }
+                if (recipe.data().classificationHead()) {
+                    return trainHead(data, tokenizer, encoding.cutoffLen(), model, config, listeners, resume);
+                }
                 Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
                 return trainer.train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
             }
         }
+    }
+
+    /**
+     * {@code task_type: seq_cls}: the prepared rows' texts and labels train a classification head (the labels of all
+     * rows, sorted, are its classes).
+     */
+    private TrainingResult trainHead(SftData data, TextTokenizer tokenizer, int cutoffLen, LlamaModel model,
+            TrainingConfig config, TrainingListener listeners, Optional<Path> resume) throws IOException {
+        List<Example> train = data.prepared().train();
+        List<Example> validation = data.prepared().validation();
+        ClassLabels labels = ClassLabels.of(java.util.stream.Stream.concat(train.stream(), validation.stream())
+                .flatMap(e -> e.label().stream()).toList());
+        ClassificationEncoder encoder = new ClassificationEncoder(tokenizer, labels, cutoffLen);
+        console.printf(Locale.ROOT, "classification head over %d labels %s%n", labels.size(), labels.names());
+        SequenceClassifier classifier = SequenceClassifier.withNewHead(model, labels, config.seed());
+        return new Trainer(config, classifier, encoder.encodeAll(train), encoder.encodeAll(validation))
+                .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
     }
 
     private static Optional<Path> latestCheckpoint(Path outputDir) {

@@ -12,11 +12,13 @@ import io.tuneforge.shared.evaluation.ComparisonRow;
 import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.ExampleKind;
+import io.tuneforge.trainer.evaluation.ClassificationMetrics;
 import io.tuneforge.trainer.evaluation.Comparison;
 import io.tuneforge.trainer.evaluation.EvalDataset;
 import io.tuneforge.trainer.evaluation.EvalExample;
 import io.tuneforge.trainer.evaluation.Evaluator;
 import io.tuneforge.trainer.evaluation.GenerationMetrics;
+import io.tuneforge.trainer.evaluation.HeadEvaluation;
 import io.tuneforge.trainer.evaluation.Prediction;
 import io.tuneforge.trainer.evaluation.PredictionsFile;
 import io.tuneforge.trainer.export.GgmlType;
@@ -98,7 +100,12 @@ final class JobOutputs {
             if (!storeFolder(ArtifactKind.MERGED, merged) || stopped()) {
                 return;
             }
-            if (settings.predictSamples() > 0) {
+            if (settings.classificationHead()) {
+                runPhase("predicting", () -> classify(outputDir, heldOut, finalStep));
+                if (stopped()) {
+                    return;
+                }
+            } else if (settings.predictSamples() > 0) {
                 runPhase("predicting", () -> predict(outputDir, merged, lora, heldOut, finalStep));
                 if (stopped()) {
                     return;
@@ -175,6 +182,41 @@ final class JobOutputs {
             return;
         }
         recordScores(finalStep, PredictionsFile.score(basePredictions), PredictionsFile.score(tunedPredictions));
+    }
+
+    /**
+     * A classification head's held-out score: every validation row classified by the trained head; accuracy, macro-F1
+     * and AUC as job metrics, the predicted labels as the predictions file (the base has no head: its column is
+     * empty).
+     */
+    private void classify(Path adapterDir, List<Example> heldOut, int finalStep) throws IOException {
+        if (heldOut.isEmpty()) {
+            event("No held-out score for the classification head: set val_size above 0");
+            return;
+        }
+        execution.phase(JobPhase.PREDICTING, 0, heldOut.size());
+        HeadEvaluation scored = HeadEvaluation.run(execution.spec().baseModelPath(), adapterDir,
+                settings.predictPrecision(), heldOut, settings.cutoffLen());
+        execution.phase(JobPhase.PREDICTING, heldOut.size(), heldOut.size());
+        List<ComparisonRow> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < scored.texts().size(); i++) {
+            rows.add(new ComparisonRow(scored.texts().get(i), scored.truth().get(i), "", scored.predicted().get(i)));
+        }
+        if (!execution.artifact(ArtifactKind.PREDICTIONS,
+                dir -> PredictionsFile.writeRows(dir.resolve(PREDICTIONS_FILE), rows))) {
+            return;
+        }
+        ClassificationMetrics m = scored.metrics();
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put(MetricNames.predict("accuracy", "tuned"), m.accuracy());
+        metrics.put(MetricNames.predict("macro_f1", "tuned"), m.macroF1());
+        m.aucRoc().ifPresent(auc -> metrics.put(MetricNames.predict("auc_roc", "tuned"), auc));
+        metrics.forEach((name, value) -> execution.metric(finalStep, name, value));
+        execution.flushMetrics();
+        execution.event(JobEventType.MESSAGE, String.format(Locale.ROOT, "Classification head on %d held-out rows: "
+                + "accuracy %.3f, macro-F1 %.3f%s", m.samples(), m.accuracy(), m.macroF1(),
+                m.aucRoc().isPresent() ? String.format(Locale.ROOT, ", AUC %.3f", m.aucRoc().getAsDouble()) : ""),
+                Map.of("samples", m.samples(), "metrics", metrics, "labels", m.labels()));
     }
 
     /** Held-out chat and classification rows split into prompt and reference answer, at most predict_samples. */

@@ -17,13 +17,18 @@ import java.util.Optional;
  * @param exportGguf          {@code export_gguf}: GGUF weight type to export; empty for none
  * @param predictPrecision    what the predictions compute in: the job's own precision ({@code bf16}) where this host
  *                            computes it natively, else fp32
+ * @param classificationHead  {@code task_type: seq_cls}: the held-out rows are classified by the trained head
+ *                            (accuracy, macro-F1, AUC) instead of answered by generation
+ * @param cutoffLen           {@code cutoff_len}: the head reads texts cut as training did
  */
 record OutputSettings(Optional<SafetensorsDType> mergeDtype, int predictSamples, int predictMaxNewTokens,
-                      Optional<GgmlType> exportGguf, Precision predictPrecision) {
+                      Optional<GgmlType> exportGguf, Precision predictPrecision, boolean classificationHead,
+                      int cutoffLen) {
 
     static OutputSettings of(JobRecipe recipe) {
         return new OutputSettings(RecipeMapping.mergeDtype(recipe), recipe.outputs().predictSamples(),
                 recipe.outputs().predictMaxNewTokens(), RecipeMapping.exportGguf(recipe),
-                RecipeMapping.precision(recipe).forInferenceOnThisHost());
+                RecipeMapping.precision(recipe).forInferenceOnThisHost(), recipe.data().classificationHead(),
+                recipe.data().cutoffLen());
     }
 }

@@ -42,6 +42,9 @@ import io.tuneforge.trainer.training.TrainingLog;
 import io.tuneforge.trainer.training.TrainingResult;
 import io.tuneforge.trainer.training.TrainingStatus;
 import io.tuneforge.trainer.training.preference.PreferenceSetup;
+import io.tuneforge.trainer.training.classification.ClassLabels;
+import io.tuneforge.trainer.training.classification.ClassificationEncoder;
+import io.tuneforge.trainer.training.classification.SequenceClassifier;
 import io.tuneforge.trainer.training.reward.RewardModel;
 import io.tuneforge.trainer.training.reward.RewardObjective;
 import java.io.IOException;
@@ -140,6 +143,10 @@ public final class TrainerJobRunner implements JobRunner {
             if (preference != null) {
                 trainer = Trainer.preference(config, model, samples.trainPairs(), samples.validationPairs(),
                         preference.training());
+            } else if (samples.labels().isPresent()) {
+                SequenceClassifier classifier = SequenceClassifier.withNewHead(model, samples.labels().get(),
+                        config.seed());
+                trainer = new Trainer(config, classifier, samples.train(), samples.validation());
             } else if (RecipeMapping.isRewardStage(recipe)) {
                 RewardModel reward = RewardModel.withNewHead(model, config.seed());
                 trainer = Trainer.preference(config, reward, samples.trainPairs(), samples.validationPairs(),
@@ -171,6 +178,11 @@ public final class TrainerJobRunner implements JobRunner {
         if (outputs.exportGguf().isEmpty()) {
             return;
         }
+        if (outputs.classificationHead()) {
+            throw new JobFailureException(JobFailure.invalidConfiguration("export_gguf cannot be used with "
+                    + "task_type seq_cls: llama.cpp runs causal language models, not classification heads; set "
+                    + "export_gguf to none"), null);
+        }
         try {
             LlamaExportConfig.read(spec.baseModelPath());
         } catch (ExportException e) {
@@ -197,7 +209,13 @@ public final class TrainerJobRunner implements JobRunner {
      * trained on) for the base-versus-tuned comparison.
      */
     private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation,
-            List<PreferencePair> trainPairs, List<PreferencePair> validationPairs, List<Example> heldOut) {
+            List<PreferencePair> trainPairs, List<PreferencePair> validationPairs, List<Example> heldOut,
+            Optional<ClassLabels> labels) {
+
+        Samples(List<TokenizedSample> train, List<TokenizedSample> validation, List<PreferencePair> trainPairs,
+                List<PreferencePair> validationPairs, List<Example> heldOut) {
+            this(train, validation, trainPairs, validationPairs, heldOut, Optional.empty());
+        }
     }
 
     /**
@@ -246,6 +264,9 @@ public final class TrainerJobRunner implements JobRunner {
                         "validation_samples", validation.size(), "datasets", rowsData(parts, mixed)));
                 return new Samples(List.of(), List.of(), train, validation, mixed.validation());
             }
+            if (recipe.data().classificationHead()) {
+                return classificationSamples(mixed, tokenizer, cutoff, parts, execution);
+            }
             ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
             List<TokenizedSample> train = encoder.encodeAll(mixed.train()).samples();
             List<TokenizedSample> validation = encoder.encodeAll(mixed.validation()).samples();
@@ -254,6 +275,29 @@ public final class TrainerJobRunner implements JobRunner {
                     Map.of("train_samples", train.size(), "validation_samples", validation.size(),
                             "datasets", rowsData(parts, mixed)));
             return new Samples(train, validation, List.of(), List.of(), mixed.validation());
+        }
+    }
+
+    /**
+     * Rows for a classification head ({@code task_type: seq_cls}): the label set of all rows (sorted, as the head's
+     * class ids), each row its text and class; a dataset with other rows fails the job naming the row.
+     */
+    private static Samples classificationSamples(DatasetMix.Mixed mixed, TextTokenizer tokenizer, int cutoff,
+            List<DatasetMix.Part> parts, JobExecution execution) {
+        try {
+            ClassLabels labels = ClassLabels.of(java.util.stream.Stream.concat(mixed.train().stream(),
+                    mixed.validation().stream()).flatMap(e -> e.label().stream()).toList());
+            ClassificationEncoder encoder = new ClassificationEncoder(tokenizer, labels, cutoff);
+            List<TokenizedSample> train = encoder.encodeAll(mixed.train());
+            List<TokenizedSample> validation = encoder.encodeAll(mixed.validation());
+            execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training and " + validation.size()
+                    + " validation rows for a classification head over " + labels.size() + " labels "
+                    + labels.names() + " (cutoff " + cutoff + "); rows per dataset: " + describe(parts, mixed),
+                    Map.of("train_samples", train.size(), "validation_samples", validation.size(),
+                            "labels", labels.names(), "datasets", rowsData(parts, mixed)));
+            return new Samples(train, validation, List.of(), List.of(), mixed.validation(), Optional.of(labels));
+        } catch (DatasetException | IllegalArgumentException e) {
+            throw new JobFailureException(JobFailure.invalidTrainingFile("task_type seq_cls: " + e.getMessage()), e);
         }
     }
 

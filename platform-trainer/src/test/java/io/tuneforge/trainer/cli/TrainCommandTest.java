@@ -229,6 +229,34 @@ class TrainCommandTest {
     }
 
     @Test
+    void taskTypeSeqClsTrainsAClassificationHeadSavedAsPeftSavesIt() throws IOException {
+        Path data = dir.resolve("who.jsonl");
+        StringBuilder rows = new StringBuilder();
+        for (String who : List.of("dog", "cat", "bird", "girl", "boy", "mom")) {
+            rows.append("{\"text\": \"The ").append(who).append(" ran.\", \"label\": \"")
+                    .append(List.of("girl", "boy", "mom").contains(who) ? "person" : "animal").append("\"}\n");
+        }
+        Files.writeString(data, rows);
+        Path output = dir.resolve("head");
+        Path yaml = config("""
+                model_name_or_path: %s
+                task_type: seq_cls
+                dataset: %s
+                cutoff_len: 32
+                per_device_train_batch_size: 3
+                max_steps: 2
+                logging_steps: 1
+                output_dir: %s
+                """.formatted(Fixtures.stories260K(), data, output));
+
+        assertThat(run("train", "--config", yaml.toString())).as(err.toString()).isZero();
+        assertThat(Files.readString(output.resolve("adapter_config.json"))).contains("\"SEQ_CLS\"");
+        assertThat(Files.readString(output.resolve("classification_head.json")))
+                .contains("LlamaForSequenceClassification").contains("\"0\" : \"animal\"")
+                .contains("\"1\" : \"person\"");
+    }
+
+    @Test
     void stageDpoRefusesADatasetWithoutPairs() throws IOException {
         Path yaml = config("""
                 model_name_or_path: %s

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,6 +113,54 @@ class TrainerJobRunnerTest {
         assertThat(jdbc.queryForList("select distinct name from training_metrics where job_id = ? and step = 1",
                 String.class, job)).contains("loss", "rewards/accuracies", "rewards/margins");
         assertThat(artifact(job, "adapter").resolve("value_head.safetensors")).isRegularFile();
+    }
+
+    @Test
+    void aClassificationHeadJobScoresItsHeldOutRowsAndMergesIntoASequenceClassifier(@TempDir Path dir)
+            throws Exception {
+        Path data = dir.resolve("who.jsonl");
+        StringBuilder rows = new StringBuilder();
+        String[] animals = {"dog", "cat", "bird", "fish", "frog", "bunny"};
+        String[] people = {"girl", "boy", "mom", "dad", "man", "lady"};
+        for (int i = 0; i < animals.length; i++) {
+            for (String sentence : List.of("The %s ran to the park.", "A little %s was happy.")) {
+                rows.append("{\"text\": \"").append(sentence.formatted(animals[i])).append("\", \"label\": \"animal\"}\n");
+                rows.append("{\"text\": \"").append(sentence.formatted(people[i])).append("\", \"label\": \"person\"}\n");
+            }
+        }
+        Files.writeString(data, rows);
+        fixtures.clearQueue();
+        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
+        jdbc.update("update dataset_versions set format = 'classification' where id = ?", team.datasetVersionId());
+        addFile(team.datasetVersionId(), data);
+        long job = fixtures.queuedJob(team, "stories head", 0, 1, """
+                {"task_type": "seq_cls", "cutoff_len": 32, "max_steps": 20, "per_device_train_batch_size": 8,
+                 "learning_rate": 0.01, "lr_scheduler_type": "constant", "lora_rank": 8, "logging_steps": 1,
+                 "save_steps": 0, "eval_steps": 0, "val_size": 6}""");
+        jdbc.update("update fine_tuning_jobs set method = 'lora' where id = ?", job);
+        runQueued(job, "succeeded");
+
+        int finalStep = 20;
+        Map<String, Double> metrics = new java.util.HashMap<>();
+        jdbc.query("select name, value from training_metrics where job_id = ? and step = ? and name like 'predict_%'",
+                rs -> { metrics.put(rs.getString(1), rs.getDouble(2)); }, job, finalStep);
+        assertThat(metrics).containsOnlyKeys("predict_accuracy_tuned", "predict_macro_f1_tuned",
+                "predict_auc_roc_tuned");
+        assertThat(metrics.get("predict_accuracy_tuned")).isGreaterThanOrEqualTo(0.8);
+        List<JsonNode> predictions = predictionRows(job);
+        assertThat(predictions).hasSize(6).allSatisfy(row -> {
+            assertThat(row.path("label").asString()).isIn("animal", "person");
+            assertThat(row.path("tuned").asString()).isIn("animal", "person");
+            assertThat(row.path("base").asString()).isEmpty();
+        });
+        JsonNode merged = JSON.readTree(artifact(job, "merged").resolve("config.json").toFile());
+        assertThat(merged.path("architectures").get(0).asString()).isEqualTo("LlamaForSequenceClassification");
+        assertThat(merged.path("id2label").toString()).isEqualTo("{\"0\":\"animal\",\"1\":\"person\"}");
+        assertThat(artifact(job, "adapter").resolve("classification_head.json")).isRegularFile();
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ? order by id", String.class, job))
+                .anyMatch(m -> m.startsWith("Encoded 18 training and 6 validation rows for a classification head "
+                        + "over 2 labels [animal, person]"))
+                .anyMatch(m -> m.startsWith("Classification head on 6 held-out rows: accuracy"));
     }
 
     @Test

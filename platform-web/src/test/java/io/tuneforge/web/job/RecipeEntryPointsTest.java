@@ -100,6 +100,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("val_size", 0.1);
         m.put("train_on_prompt", true);
         m.put("packing", true);
+        m.put("task_type", "causal_lm"); // the default: a classification head needs classification data (and no packing)
         m.put("learning_rate", 1.0e-4);
         m.put("num_train_epochs", 2.0);
         m.put("max_steps", 7);
@@ -178,6 +179,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("val_size", m -> m.preparation().valSize().fraction()),
             entry("train_on_prompt", m -> m.encoding().trainOnPrompt()),
             entry("packing", m -> m.encoding().packing()),
+            entry("task_type", m -> m.recipe().data().taskType()),
             entry("learning_rate", m -> m.training().learningRate()),
             entry("num_train_epochs", m -> m.training().numTrainEpochs()),
             entry("max_steps", m -> m.training().maxSteps() > 0 ? m.training().maxSteps() : null),
@@ -287,7 +289,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         assertThat(ENGINE.keySet()).containsExactlyInAnyOrderElementsOf(keys);
         for (RecipeField field : RecipeKeys.FIELDS) {
             if (!field.pathKey() && field.choices().size() != 1
-                    && !List.of("do_train", "stage", "dpo_label_smoothing").contains(field.key())) {
+                    && !List.of("do_train", "stage", "dpo_label_smoothing", "task_type").contains(field.key())) {
                 assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
             }
         }

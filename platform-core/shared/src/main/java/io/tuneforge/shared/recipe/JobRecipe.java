@@ -144,9 +144,29 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
             throw RecipeModel.ADAPTER_NAME_OR_PATH.refused(model.adapterNameOrPath().get(), v.source(),
                     "an adapter only with finetuning_type lora");
         }
+        if (data.classificationHead()) {
+            checkClassificationHead(v);
+        }
         if (model.bf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA && method.lora().useDora()) {
             throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when bf16 is true (DoRA's weight norm "
                     + "needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain LoRA in bf16");
+        }
+    }
+
+    /** A classification head trains with LoRA in stage sft, on whole rows (no packing, no token weighting). */
+    private void checkClassificationHead(RecipeValues v) {
+        String refusal = !method.stage().equals("sft") ? "causal_lm with stage " + method.stage()
+                + " (a classification head trains in stage sft)"
+                : method.finetuningType() != RecipeMethod.FinetuningType.LORA ? "causal_lm with finetuning_type "
+                        + method.finetuningType().key() + " (the head is saved with a LoRA adapter: use lora)"
+                : data.packing() ? "causal_lm with packing (a classification row is one text; set packing false)"
+                : optimization.useDftLoss() || optimization.useEaftLoss() ? "causal_lm with use_dft_loss or "
+                        + "use_eaft_loss (they weight generated tokens; turn them off for a head)"
+                : model.adapterNameOrPath().isPresent() ? "causal_lm when continuing an adapter (a head starts "
+                        + "fresh; remove adapter_name_or_path)"
+                : null;
+        if (refusal != null) {
+            throw RecipeData.TASK_TYPE.refused(RecipeData.SEQ_CLS, v.source(), refusal);
         }
     }
 

@@ -16,9 +16,17 @@ import java.util.Optional;
  * @param valSize       {@code val_size}: the held-out validation share (below 1) or row count (1 and up); 0 none
  * @param trainOnPrompt {@code train_on_prompt}: also learn the prompt tokens
  * @param packing       {@code packing}: join short samples into cutoff-length sequences
+ * @param taskType      {@code task_type} (PEFT's names): {@value #CAUSAL_LM} trains the model to write the answer
+ *                      (a classification label as text); {@value #SEQ_CLS} trains a classification head on
+ *                      text + label rows (transformers' *ForSequenceClassification)
  */
 public record RecipeData(List<String> datasets, Optional<String> datasetDir, Optional<String> template, int cutoffLen,
-        Optional<Long> maxSamples, double valSize, boolean trainOnPrompt, boolean packing) {
+        Optional<Long> maxSamples, double valSize, boolean trainOnPrompt, boolean packing, String taskType) {
+
+    /** {@code task_type} of generation (the default). */
+    public static final String CAUSAL_LM = "causal_lm";
+    /** {@code task_type} of a classification head. */
+    public static final String SEQ_CLS = "seq_cls";
 
     /** The template choice meaning "the model's own chat template". */
     public static final String AUTO_TEMPLATE = "auto";
@@ -54,8 +62,14 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
     static final RecipeField PACKING = RecipeField.bool("packing", Section.DATA, false, "Packing",
             "Join short samples into sequences of cutoff length (faster on many short rows).");
 
+    static final RecipeField TASK_TYPE = RecipeField.choice("task_type", Section.DATA, CAUSAL_LM,
+            List.of(CAUSAL_LM, SEQ_CLS), "Task",
+            "causal_lm: the model learns to write the answer (for a classification dataset, the label as text); "
+                    + "seq_cls: a classification head on the last token learns the label (text + label rows, LoRA; "
+                    + "evaluated by accuracy, macro-F1 and AUC).");
+
     static final List<RecipeField> FIELDS = List.of(DATASET, DATASET_DIR, TEMPLATE, CUTOFF_LEN, MAX_SAMPLES, VAL_SIZE,
-            TRAIN_ON_PROMPT, PACKING);
+            TRAIN_ON_PROMPT, PACKING, TASK_TYPE);
 
     static RecipeData from(RecipeValues v) {
         double valSize = v.decimal(VAL_SIZE);
@@ -66,7 +80,12 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
         return new RecipeData(datasets, v.optionalText(DATASET_DIR),
                 v.optionalText(TEMPLATE).filter(t -> !t.equals(AUTO_TEMPLATE)), (int) v.integer(CUTOFF_LEN),
-                v.optionalInteger(MAX_SAMPLES), valSize, v.bool(TRAIN_ON_PROMPT), v.bool(PACKING));
+                v.optionalInteger(MAX_SAMPLES), valSize, v.bool(TRAIN_ON_PROMPT), v.bool(PACKING), v.text(TASK_TYPE));
+    }
+
+    /** Whether the job trains a classification head ({@code task_type: seq_cls}). */
+    public boolean classificationHead() {
+        return taskType.equals(SEQ_CLS);
     }
 
     /** Whether a validation split is held out. */

@@ -149,6 +149,24 @@ class JobRecipeTest {
     }
 
     @Test
+    void aClassificationHeadTrainsWithLoraInStageSftOnWholeRows() {
+        assertThat(JobRecipe.read(Map.of("task_type", "seq_cls"), RecipeSource.YAML).data().classificationHead())
+                .isTrue();
+        assertThat(JobRecipe.read(Map.of(), RecipeSource.YAML).data().taskType()).isEqualTo("causal_lm");
+        for (Map<String, Object> wrong : List.<Map<String, Object>>of(
+                Map.of("task_type", "seq_cls", "stage", "dpo"),
+                Map.of("task_type", "seq_cls", "finetuning_type", "full"),
+                Map.of("task_type", "seq_cls", "packing", true),
+                Map.of("task_type", "seq_cls", "use_dft_loss", true))) {
+            assertThatThrownBy(() -> JobRecipe.read(wrong, RecipeSource.YAML)).as(wrong.toString())
+                    .isInstanceOfSatisfying(RecipeException.class, e -> {
+                        assertThat(e.key()).isEqualTo("task_type");
+                        assertThat(e.getMessage()).contains("'seq_cls' is not allowed");
+                    });
+        }
+    }
+
+    @Test
     void aJobsMethodIsItsFinetuningTypeAndBothMustAgree() {
         assertThat(JobRecipe.readForMethod(Map.of(), RecipeSource.FORM, RecipeMethod.FinetuningType.FULL)
                 .method().finetuningType()).isEqualTo(RecipeMethod.FinetuningType.FULL);
