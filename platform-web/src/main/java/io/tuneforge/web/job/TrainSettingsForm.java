@@ -83,6 +83,10 @@ class TrainSettingsForm extends Composite<Div> {
         return (FormLayout) details.getContent().findFirst().orElseThrow();
     }
 
+    /** Words for the values of a choice where the recipe's spelling means little in a form. */
+    private static final Map<String, Map<String, String>> CHOICE_NAMES = Map.of(
+            "task_type", Map.of("causal_lm", "Generation (labels as text)", "seq_cls", "Classification (head)"));
+
     @SuppressWarnings("unchecked")
     private Component component(RecipeField field) {
         HasValue<?, ?> input = switch (field.kind()) {
@@ -96,6 +100,8 @@ class TrainSettingsForm extends Composite<Div> {
                 Select<String> select = new Select<>();
                 select.setLabel(field.label());
                 select.setItems(field.choices());
+                Map<String, String> names = CHOICE_NAMES.getOrDefault(field.key(), Map.of());
+                select.setItemLabelGenerator(choice -> names.getOrDefault(choice, choice));
                 select.setHelperText(field.help());
                 bind(field, select, Converter.from(choice -> parsed(field, choice), value -> (String) value));
                 yield select;
