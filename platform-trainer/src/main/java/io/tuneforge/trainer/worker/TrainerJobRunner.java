@@ -378,8 +378,11 @@ public final class TrainerJobRunner implements JobRunner {
 
         @Override
         public void onEvaluation(EvaluationResult result) {
-            execution.evaluation((int) result.step(), Map.of("eval_loss", result.loss(),
-                    "eval_perplexity", result.perplexity()));
+            Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            metrics.put("eval_loss", result.loss());
+            metrics.put("eval_perplexity", result.perplexity());
+            result.metrics().forEach((name, value) -> metrics.put("eval_" + name, value));
+            execution.evaluation((int) result.step(), metrics);
         }
 
         @Override

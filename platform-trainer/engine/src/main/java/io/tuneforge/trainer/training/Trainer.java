@@ -353,7 +353,8 @@ public final class Trainer {
 
     /** Evaluates, emits the result, updates best and early-stopping state; true when this is a new best. */
     private boolean evaluateAndTrack(NDManager run, RunState s, TrainingListener listener) {
-        double[] nllAndTokens = preference.isPresent() ? validationPreferenceLoss(run, evalPairs)
+        PreferenceMetrics pairMetrics = new PreferenceMetrics();
+        double[] nllAndTokens = preference.isPresent() ? validationPreferenceLoss(run, evalPairs, pairMetrics)
                 : validationNll(run, evalSamples, s.globalStep, listener);
         double loss = nllAndTokens[0] / nllAndTokens[1];
         boolean improvedBeyondDelta = s.bestEvalLoss == null || s.bestEvalLoss - loss > config.earlyStoppingMinDelta();
@@ -371,7 +372,7 @@ public final class Trainer {
             plateau.record(loss);
         }
         listener.onEvaluation(new EvaluationResult(s.globalStep, epochProgress(s), loss, Math.exp(loss),
-                (long) nllAndTokens[1], best));
+                (long) nllAndTokens[1], best, pairMetrics.means()));
         return best;
     }
 
@@ -383,16 +384,18 @@ public final class Trainer {
         return config.evalSteps() == TrainingConfig.EVAL_EACH_EPOCH ? stepsPerEpoch() : config.evalSteps();
     }
 
-    /** {sum of pair losses, pairs} over the validation pairs, without gradients. */
-    private double[] validationPreferenceLoss(NDManager run, List<PreferencePair> pairs) {
+    /** {sum of pair losses, pairs} over the validation pairs, without gradients; their metrics go to {@code metrics}. */
+    private double[] validationPreferenceLoss(NDManager run, List<PreferencePair> pairs, PreferenceMetrics metrics) {
         PairObjective objective = preference.orElseThrow();
         double total = 0;
         for (int i = 0; i < pairs.size(); i += config.perDeviceEvalBatchSize()) {
             PreferenceBatch batch = PreferenceBatch.collate(
                     pairs.subList(i, Math.min(pairs.size(), i + config.perDeviceEvalBatchSize())), config.padTokenId());
             try (NDManager step = run.newSubManager()) {
-                total += doubleValue(step, objective.losses(step, model, batch, config.lossChunkTokens(), false)
-                        .losses().sum());
+                PreferenceObjective.PairLosses losses = objective.losses(step, model, batch, config.lossChunkTokens(),
+                        false);
+                metrics.add(losses);
+                total += doubleValue(step, losses.losses().sum());
             }
         }
         return new double[] {total, pairs.size()};

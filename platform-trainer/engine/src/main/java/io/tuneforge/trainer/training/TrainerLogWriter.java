@@ -62,6 +62,7 @@ public final class TrainerLogWriter implements TrainingListener {
         line.put("total_steps", totalSteps);
         line.put("eval_loss", round(result.loss(), 4));
         line.put("eval_perplexity", round(result.perplexity(), 4));
+        result.metrics().forEach((name, value) -> line.put("eval_" + name, round(value, 4)));
         line.put("epoch", round(result.epoch(), 2));
         line.put("percentage", totalSteps == 0 ? 0.0 : round(100.0 * result.step() / totalSteps, 2));
         append(line);

@@ -14,9 +14,11 @@ import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
+import io.tuneforge.trainer.training.EvaluationResult;
 import io.tuneforge.trainer.training.Trainer;
 import io.tuneforge.trainer.training.TrainerLogWriter;
 import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingListeners;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 import io.tuneforge.trainer.training.preference.PreferenceBatch;
@@ -53,8 +55,20 @@ class RewardModelTest {
             TrainingConfig config = TrainingConfig.builder(dir).learningRate(3e-3).perDeviceTrainBatchSize(8)
                     .gradientAccumulationSteps(1).maxSteps(30).lrSchedulerType(SchedulerType.CONSTANT)
                     .loggingSteps(6).saveSteps(0).evalSteps(0).seed(3).build();
-            Trainer.preference(config, model, train, List.of(), new RewardObjective(model))
-                    .train(TrainingListeners.of(new TrainerLogWriter(dir)), () -> false);
+            List<EvaluationResult> evaluations = new ArrayList<>();
+            Trainer.preference(config, model, train, toyPairs(24, 2), new RewardObjective(model))
+                    .train(TrainingListeners.of(new TrainerLogWriter(dir), new TrainingListener() {
+                        @Override
+                        public void onEvaluation(EvaluationResult result) {
+                            evaluations.add(result);
+                        }
+                    }), () -> false);
+            assertThat(evaluations).isNotEmpty();
+            assertThat(evaluations.getLast().metrics()).containsKeys("rewards/chosen", "rewards/rejected",
+                    "rewards/accuracies", "rewards/margins");
+            assertThat(Files.readString(dir.resolve(TrainerLogWriter.FILE_NAME))).contains("eval_rewards/accuracies");
+            assertThat(evaluations.getLast().metrics().get("rewards/accuracies"))
+                    .isEqualTo(accuracy(model, toyPairs(24, 2))); // the trainer's evaluation scores as the model does
             double accuracyAfter = accuracy(model, train);
             assertThat(accuracyAfter).as("pairwise accuracy on the toy set before %.2f; log %s", accuracyBefore,
                     Files.readString(dir.resolve(TrainerLogWriter.FILE_NAME))).isGreaterThan(0.9);
