@@ -60,7 +60,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField LORA_DROPOUT = RecipeField.decimal("lora_dropout", Section.LORA, 0.0,
             Range.fromBelow(0, 1), "LoRA dropout", "Dropout on the adapter input, from 0 up to (not including) 1.");
     static final RecipeField LORA_TARGET = RecipeField.text("lora_target", Section.LORA, "all", "LoRA target modules",
-            "Comma-separated linear modules (q_proj,v_proj) or all (every linear layer of the decoder blocks).");
+            "Comma-separated linear modules (q_proj,v_proj), dotted suffixes of module paths (mlp.down_proj, "
+                    + "model.layers.0.self_attn.q_proj), all (every linear layer of the decoder blocks), or one regular "
+                    + "expression matched against the whole module path as PEFT does (.*\\.(q_proj|v_proj)).");
     static final RecipeField USE_RSLORA = RecipeField.bool("use_rslora", Section.LORA, false, "rsLoRA",
             "Rank-stabilised scaling α/√r instead of α/r.");
     static final RecipeField USE_DORA = RecipeField.bool("use_dora", Section.LORA, false, "DoRA",
@@ -117,12 +119,75 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
-                modules(LORA_TARGET, v, LINEAR_MODULES, FUSED_LINEAR_MODULES, List.of("all", "all-linear", "all_linear")),
+                loraTargets(v),
                 v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),
                 FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
+    }
+
+    /** Characters that make a {@code lora_target} one regular expression rather than a comma list of names. */
+    private static final java.util.regex.Pattern REGEX_SIGNS = java.util.regex.Pattern.compile("[*+?()\\[\\]{}|^$\\\\]");
+
+    /**
+     * Whether a target text is one regular expression, which PEFT matches with {@code re.fullmatch} against the whole
+     * module path (a {@code str} target_modules), rather than a list of names and dotted suffixes.
+     */
+    public static boolean isTargetPattern(String text) {
+        return text != null && REGEX_SIGNS.matcher(text).find();
+    }
+
+    /**
+     * PEFT's {@code check_target_module_exists} for one module path: a pattern (one entry, see
+     * {@link #isTargetPattern}) must match the whole path; a list entry must equal the path or be a dotted suffix of it.
+     */
+    public static boolean targetMatches(List<String> targets, String modulePath) {
+        if (targets.size() == 1 && isTargetPattern(targets.getFirst())) {
+            return java.util.regex.Pattern.compile(targets.getFirst()).matcher(modulePath).matches();
+        }
+        return targets.stream().anyMatch(t -> modulePath.equals(t) || modulePath.endsWith("." + t));
+    }
+
+    /**
+     * {@code lora_target}: all, a comma list of linear module names or dotted suffixes ending in one
+     * ({@code mlp.down_proj}), or one regular expression (kept as written: case matters there).
+     */
+    private static List<String> loraTargets(RecipeValues v) {
+        String text = v.text(LORA_TARGET).strip();
+        if (isTargetPattern(text)) {
+            try {
+                java.util.regex.Pattern.compile(text);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw LORA_TARGET.refused(text, v.source(), "a valid regular expression (" + e.getDescription()
+                        + " at index " + e.getIndex() + ")");
+            }
+            return List.of(text);
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (List.of("all", "all-linear", "all_linear").contains(lower)) {
+            return LINEAR_MODULES;
+        }
+        List<String> known = new ArrayList<>(LINEAR_MODULES);
+        known.addAll(FUSED_LINEAR_MODULES);
+        String expected = "all, a comma list of " + String.join(", ", known) + " (or dotted suffixes ending in one, "
+                + "e.g. mlp.down_proj), or one regular expression; embed_tokens and lm_head train whole through "
+                + "additional_target";
+        LinkedHashSet<String> chosen = new LinkedHashSet<>();
+        for (String part : lower.split("[,\\s]+")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String last = part.substring(part.lastIndexOf('.') + 1);
+            if (!known.contains(last) || !part.matches("[a-z0-9_.]+") || part.startsWith(".")) {
+                throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+            }
+            chosen.add(part);
+        }
+        if (chosen.isEmpty()) {
+            throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+        }
+        return new ArrayList<>(chosen);
     }
 
     /**

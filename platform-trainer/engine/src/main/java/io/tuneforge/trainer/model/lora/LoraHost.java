@@ -27,6 +27,20 @@ public interface LoraHost {
      */
     void attachLora(LoraConfig config, Map<String, NDArray[]> weightsByModule, boolean trainable);
 
+    /**
+     * Replaces the targeted base weights by PiSSA residuals before a PiSSA adapter ({@code init_lora_weights}
+     * "pissa…") is attached, as PEFT does on loading one.
+     */
+    void preparePissaBase(LoraConfig config);
+
+    /**
+     * Whether a PiSSA adapter is saved converted to an ordinary LoRA ({@code pissa_convert}): ΔW = B·A − B₀·A₀ as
+     * rank 2r, which applies to the original base.
+     */
+    default boolean convertsPissaOnSave() {
+        return false;
+    }
+
     /** The manager the model's weights live in (loaded adapter weights go there too). */
     NDManager manager();
 

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.model.lora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.tuneforge.trainer.model.Linear;
 import io.tuneforge.trainer.model.HfWeightNames;
@@ -150,18 +151,59 @@ public final class PeftAdapter {
     public static void save(LoraHost model, Path directory) throws IOException {
         LoraConfig config = model.loraConfig().orElseThrow(() -> new IllegalStateException("the model has no LoRA adapter"));
         Files.createDirectories(directory);
+        boolean convert = config.isPissa() && model.convertsPissaOnSave();
         SequencedMap<String, NDArray> tensors = new LinkedHashMap<>();
-        for (Linear linear : model.loraTargets(config)) {
-            LoraWeights w = linear.lora().orElseThrow();
-            tensors.put(key(linear.path(), LORA_A), w.a());                                 // (r, in)
-            tensors.put(key(linear.path(), LORA_B), w.b());                                 // (out, r)
-            w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));     // (out)
+        try (NDManager scratch = model.manager().newSubManager()) {
+            for (Linear linear : model.loraTargets(config)) {
+                LoraWeights w = linear.lora().orElseThrow();
+                if (convert) {
+                    NDArray[] converted = convertedPissa(scratch, w, linear.path());
+                    tensors.put(key(linear.path(), LORA_A), converted[0]);                 // (2r, in)
+                    tensors.put(key(linear.path(), LORA_B), converted[1]);                 // (out, 2r)
+                    continue;
+                }
+                tensors.put(key(linear.path(), LORA_A), w.a());                                 // (r, in)
+                tensors.put(key(linear.path(), LORA_B), w.b());                                 // (out, r)
+                w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));     // (out)
+            }
+            SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
         }
-        SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
+        LoraConfig saved = convert ? convertedConfig(config) : config;
         Path temp = directory.resolve("." + CONFIG_FILE + ".tmp");
-        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(config,
+        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(saved,
                 model.directory().toAbsolutePath().normalize().toString())));
         Files.move(temp, directory.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * PEFT's {@code subtract_mutated_init}: W + ΔW = W_res + s·B·A and W = W_res + s·B₀·A₀, so
+     * ΔW = s·(B·A − B₀·A₀) = s·[B | −B₀]·[A ; A₀], an ordinary LoRA of rank 2r on the original base.
+     *
+     * @return A' (2r, in) and B' (out, 2r) in {@code scratch}
+     */
+    static NDArray[] convertedPissa(NDManager scratch, LoraWeights w, String module) {
+        NDArray[] initial = w.initialFactors().orElseThrow(() -> new IllegalStateException(module
+                + ": the PiSSA adapter has no initial factors to convert against"));
+        NDArray a = own(scratch, w.a().stopGradient());                                       // (r, in)
+        NDArray b = own(scratch, w.b().stopGradient());                                       // (out, r)
+        NDArray stackedA = own(scratch, a.concat(initial[0], 0));                             // (2r, in)
+        NDArray negatedB0 = own(scratch, initial[1].neg());                                  // (out, r)
+        NDArray stackedB = own(scratch, b.concat(negatedB0, 1));                              // (out, 2r)
+        return new NDArray[] {stackedA, stackedB};
+    }
+
+    /**
+     * The config PEFT writes for a converted PiSSA adapter: rank 2r, alpha doubled (× √2 with rsLoRA) so the scale
+     * stays, {@code init_lora_weights} true.
+     */
+    static LoraConfig convertedConfig(LoraConfig config) {
+        double alpha = config.useRslora() ? config.alpha() * Math.sqrt(2) : config.alpha() * 2;
+        return new LoraConfig(2 * config.rank(), alpha, config.dropout(), config.targetModules(), config.useRslora(),
+                config.useDora(), LoraConfig.DEFAULT_INIT);
+    }
+
+    private static NDArray own(NDManager scope, NDArray array) {
+        return io.tuneforge.trainer.model.Owned.own(scope, array);
     }
 
     /** The {@code adapter_config.json} content PEFT writes for this config. */
@@ -177,15 +219,23 @@ public final class PeftAdapter {
             root.put("lora_alpha", config.alpha());
         }
         root.put("lora_dropout", config.dropout());
-        ArrayNode targets = root.putArray("target_modules");
-        config.targetModules().forEach(targets::add);
+        if (config.isPattern()) {
+            root.put("target_modules", config.targetModules().getFirst());   // PEFT's str form: re.fullmatch
+        } else {
+            ArrayNode targets = root.putArray("target_modules");
+            config.targetModules().forEach(targets::add);
+        }
         root.put("bias", "none");
         root.put("fan_in_fan_out", false);
         root.put("use_rslora", config.useRslora());
         root.put("use_dora", config.useDora());
         root.putNull("modules_to_save");
         root.put("inference_mode", true);
-        root.put("init_lora_weights", true);
+        if (config.isPissa()) {
+            root.put("init_lora_weights", config.initLoraWeights());
+        } else {
+            root.put("init_lora_weights", true);
+        }
         return root;
     }
 
@@ -213,11 +263,37 @@ public final class PeftAdapter {
         } else {
             targets.addAll(LoraConfig.parseTargets(targetsNode.asString("all-linear")));
         }
-        targets.sort((a, b) -> Integer.compare(HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(a),
-                HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(b)));
+        targets.sort((a, b) -> Integer.compare(HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(LoraConfig.moduleName(a)),
+                HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(LoraConfig.moduleName(b))));
         int rank = root.path("r").asInt(8);
-        return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
-                targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false));
+        String init = initLoraWeights(root.path("init_lora_weights"), file);
+        try {
+            return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
+                    targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false), init);
+        } catch (IllegalArgumentException e) {
+            throw new ModelConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code init_lora_weights} as far as loading cares: PiSSA ("pissa", "pissa_niter_N") changes the base, so it is
+     * kept; true, false and "gaussian" only chose starting values the saved weights replace; initialisations that
+     * change the base in other ways (OLoRA, CorDA, LoftQ, ...) are refused.
+     */
+    private static String initLoraWeights(JsonNode node, Path file) {
+        if (node.isMissingNode() || node.isNull() || node.isBoolean()) {
+            return LoraConfig.DEFAULT_INIT;
+        }
+        String value = node.asString().strip().toLowerCase(java.util.Locale.ROOT);
+        if (value.startsWith("pissa")) {
+            return value;
+        }
+        if (value.equals("gaussian") || value.equals("true") || value.equals("false")) {
+            return LoraConfig.DEFAULT_INIT;
+        }
+        throw new ModelConfigException(file + ": init_lora_weights '" + value + "' is not supported (it changes the "
+                + "base model in a way TuneForge does not reproduce); only true, gaussian and PiSSA's pissa / "
+                + "pissa_niter_N load");
     }
 
     /**
@@ -229,6 +305,9 @@ public final class PeftAdapter {
         Path weightsFile = directory.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(weightsFile)) {
             throw new ModelConfigException(directory + " has no " + WEIGHTS_FILE);
+        }
+        if (config.isPissa()) {
+            model.preparePissaBase(config);
         }
         Map<String, NDArray[]> weights = new HashMap<>();
         try (SafetensorsReader reader = SafetensorsReader.open(weightsFile)) {
