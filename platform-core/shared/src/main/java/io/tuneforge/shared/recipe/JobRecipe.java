@@ -144,9 +144,28 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
             throw RecipeModel.ADAPTER_NAME_OR_PATH.refused(model.adapterNameOrPath().get(), v.source(),
                     "an adapter only with finetuning_type lora");
         }
+        if (v.bool(RecipeMethod.CREATE_NEW_ADAPTER) && model.bf16() && model.adapterNameOrPath().isPresent()) {
+            throw RecipeMethod.CREATE_NEW_ADAPTER.refused(true, v.source(), "false when bf16 is true (merging the "
+                    + "given adapter needs the float32 base, which bf16 holds in bfloat16): train it in fp32");
+        }
+        if (v.bool(RecipeMethod.PISSA_INIT) && method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
+            checkPissa(v);
+        }
         if (model.bf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA && method.lora().useDora()) {
             throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when bf16 is true (DoRA's weight norm "
                     + "needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain LoRA in bf16");
+        }
+    }
+
+    /** PiSSA's rules for a LoRA job, as LLaMA-Factory's: not with a reference model, only for a new adapter. */
+    private void checkPissa(RecipeValues v) {
+        if (method.stage().equals("dpo") && !List.of("orpo", "simpo").contains(v.text(RecipePreference.PREF_LOSS))) {
+            throw RecipeMethod.PISSA_INIT.refused(true, v.source(), "false for DPO with a reference model: the "
+                    + "reference would be the residual base, not the original model (LLaMA-Factory refuses it too)");
+        }
+        if (model.adapterNameOrPath().isPresent() && !method.lora().createNewAdapter()) {
+            throw RecipeMethod.PISSA_INIT.refused(true, v.source(), "false when continuing adapter_name_or_path "
+                    + "(PiSSA initialises a new adapter; set create_new_adapter: true to start one on top)");
         }
     }
 

@@ -71,6 +71,17 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField LORAPLUS_LR_RATIO = RecipeField.decimal("loraplus_lr_ratio", Section.LORA, null,
             Range.aboveUpTo(0, 1_000_000), "LoRA+ ratio",
             "LoRA+: the B matrices learn at learning rate × this ratio (16 is typical); blank: off.");
+    static final RecipeField PISSA_INIT = RecipeField.bool("pissa_init", Section.LORA, false, "PiSSA",
+            "Start the adapter from the weight's principal singular part and train on the residual base (PiSSA; "
+                    + "PEFT's init_lora_weights pissa). Needs a float32 base; bf16 computes it in bf16 per use.");
+    static final RecipeField PISSA_ITER = RecipeField.integer("pissa_iter", Section.LORA, 16L, Range.between(-1, 10_000),
+            "PiSSA SVD iterations", "Fast-SVD power iterations for PiSSA (PEFT's pissa_niter_N); -1: full SVD.");
+    static final RecipeField PISSA_CONVERT = RecipeField.bool("pissa_convert", Section.LORA, false,
+            "Convert PiSSA to LoRA", "Save the PiSSA adapter as the ordinary LoRA (rank 2r) it amounts to on the "
+                    + "original model, so it loads, chats and merges like any LoRA.");
+    static final RecipeField CREATE_NEW_ADAPTER = RecipeField.bool("create_new_adapter", Section.LORA, false,
+            "New adapter on top", "With adapter_name_or_path: merge that adapter into the base and train a fresh "
+                    + "one (LLaMA-Factory's create_new_adapter), instead of continuing it.");
     static final RecipeField FREEZE_TRAINABLE_LAYERS = RecipeField.integer("freeze_trainable_layers", Section.FREEZE,
             2L, Range.between(1, 10_000), "Trainable layers", "The last N decoder layers train; the rest stays frozen.");
     static final RecipeField FREEZE_TRAINABLE_MODULES = RecipeField.text("freeze_trainable_modules", Section.FREEZE,
@@ -79,7 +90,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + "post_attention_layernorm.");
 
     static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
-            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT, PISSA_ITER, PISSA_CONVERT,
+            CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -91,9 +103,14 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      * @param useRslora     {@code use_rslora}: rank-stabilised scaling
      * @param useDora       {@code use_dora}: DoRA's trained magnitude per output feature
      * @param loraPlusLrRatio {@code loraplus_lr_ratio}: LoRA+'s learning-rate ratio of B over A; empty: off
+     * @param pissaInit     {@code pissa_init}: PiSSA initialises the adapter (the base keeps the residual)
+     * @param pissaIter     {@code pissa_iter}: PiSSA's fast-SVD iterations; -1 full SVD
+     * @param pissaConvert  {@code pissa_convert}: save PiSSA as the ordinary rank-2r LoRA it amounts to
+     * @param createNewAdapter {@code create_new_adapter}: merge adapter_name_or_path into the base, train a new one
      */
     public record Lora(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
-            boolean useDora, Optional<Double> loraPlusLrRatio) {
+            boolean useDora, Optional<Double> loraPlusLrRatio, boolean pissaInit, int pissaIter, boolean pissaConvert,
+            boolean createNewAdapter) {
 
         public Lora {
             targetModules = List.copyOf(targetModules);
@@ -113,6 +130,37 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
     }
 
+    /**
+     * The method as the job page and Compare name it, from the recipe: {@code LoRA r=8}, {@code LoRA r=16 on
+     * q_proj,v_proj (DoRA, rsLoRA)}, {@code LoRA r=8 (PiSSA, saved as LoRA)}, {@code freeze: last 2 layers},
+     * {@code full}.
+     */
+    public String describe() {
+        return switch (finetuningType) {
+            case LORA -> {
+                List<String> variants = new ArrayList<>();
+                if (lora.useDora()) {
+                    variants.add("DoRA");
+                }
+                if (lora.useRslora()) {
+                    variants.add("rsLoRA");
+                }
+                if (lora.pissaInit()) {
+                    variants.add(lora.pissaConvert() ? "PiSSA, saved as LoRA" : "PiSSA");
+                }
+                lora.loraPlusLrRatio().ifPresent(r -> variants.add("LoRA+ ×" + (r == Math.rint(r) ? String.valueOf(r.longValue())
+                        : String.valueOf(r))));
+                String targets = lora.targetModules().equals(LINEAR_MODULES) ? ""
+                        : " on " + String.join(",", lora.targetModules());
+                yield "LoRA r=" + lora.rank() + targets + (variants.isEmpty() ? "" : " (" + String.join(", ", variants) + ")");
+            }
+            case FREEZE -> "freeze: last " + freeze.trainableLayers() + (freeze.trainableLayers() == 1 ? " layer" : " layers")
+                    + (freeze.trainableModules().equals(FREEZE_MODULES) ? ""
+                        : " (" + String.join(",", freeze.trainableModules()) + ")");
+            case FULL -> "full";
+        };
+    }
+
     static RecipeMethod from(RecipeValues v) {
         if (!v.bool(DO_TRAIN)) {
             throw DO_TRAIN.refused(false, v.source(), "true (do_train: false leaves nothing to do; remove it)");
@@ -120,7 +168,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
                 loraTargets(v),
-                v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO));
+                v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO),
+                v.bool(PISSA_INIT), (int) v.integer(PISSA_ITER), v.bool(PISSA_CONVERT),
+                v.bool(CREATE_NEW_ADAPTER));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),
@@ -170,7 +220,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
         List<String> known = new ArrayList<>(LINEAR_MODULES);
         known.addAll(FUSED_LINEAR_MODULES);
-        String expected = "all, a comma list of " + String.join(", ", known) + " (or dotted suffixes ending in one, "
+        String expected = "all or a comma list of " + String.join(", ", known) + " (or dotted suffixes ending in one, "
                 + "e.g. mlp.down_proj), or one regular expression; embed_tokens and lm_head train whole through "
                 + "additional_target";
         LinkedHashSet<String> chosen = new LinkedHashSet<>();

@@ -154,6 +154,18 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     }
 
     /**
+     * Starts a new trainable adapter on a model loaded without one (after merging a previous adapter:
+     * {@code create_new_adapter}), with the fine-tuning's PiSSA conversion setting.
+     */
+    public void startLora(FineTuning.Lora fineTuning, long seed) {
+        if (lora.isPresent()) {
+            throw new IllegalStateException("the model already has a LoRA adapter: merge() it first");
+        }
+        convertPissa = fineTuning.convertPissa();
+        addLora(fineTuning.lora(), seed);
+    }
+
+    /**
      * Attaches fresh LoRA adapters (A Kaiming-uniform from {@code seed}, B zero) to the configured modules of every
      * layer and makes them the trainable parameters.
      */
@@ -162,8 +174,10 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         SplittableRandom random = new SplittableRandom(seed);
         for (Linear linear : loraTargets(loraConfig)) {
             if (loraConfig.isPissa()) {
+                // DoRA's magnitude starts at the row norms of the ORIGINAL weight = ‖W_res + s·B₀·A₀‖, as in PEFT
+                NDArray magnitude = loraConfig.useDora() ? LoraWeights.rowNorms(manager, linear.weight()) : null;
                 Pissa.Init init = pissaResidual(linear, loraConfig, random.split());
-                linear.attachLora(LoraWeights.pissa(init.a(), init.b(), loraConfig));
+                linear.attachLora(LoraWeights.pissa(init.a(), init.b(), magnitude, loraConfig));
                 continue;
             }
             LoraWeights weights = LoraWeights.initialise(manager, linear.inFeatures(), linear.outFeatures(),

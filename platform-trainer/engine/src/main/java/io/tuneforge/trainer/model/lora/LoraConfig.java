@@ -47,10 +47,6 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
         initLoraWeights = initLoraWeights == null ? DEFAULT_INIT : initLoraWeights.strip().toLowerCase(Locale.ROOT);
         if (!initLoraWeights.equals(DEFAULT_INIT)) {
             Pissa.iterations(initLoraWeights);                                  // fails clearly on other values
-            if (useDora) {
-                throw new IllegalArgumentException("PiSSA (init_lora_weights " + initLoraWeights + ") together with "
-                        + "DoRA is not supported: choose one");
-            }
         }
         if (rank <= 0) {
             throw new IllegalArgumentException("LoRA rank must be positive, got " + rank);

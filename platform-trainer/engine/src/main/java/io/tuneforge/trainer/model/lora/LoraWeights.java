@@ -73,14 +73,28 @@ public final class LoraWeights {
     }
 
     /**
-     * PiSSA's starting factors (A (r, in), B (out, r), in the model's manager); copies are kept to convert the trained
-     * adapter into an ordinary LoRA on save ({@link #initialFactors()}).
+     * PiSSA's starting factors (A (r, in), B (out, r), in the model's manager), with DoRA's magnitude (out) or null;
+     * copies of A and B are kept to convert the trained adapter into an ordinary LoRA on save
+     * ({@link #initialFactors()}).
      */
-    public static LoraWeights pissa(NDArray a, NDArray b, LoraConfig config) {
+    public static LoraWeights pissa(NDArray a, NDArray b, NDArray magnitude, LoraConfig config) {
         LoraWeights w = new LoraWeights(a, b, config.scaling(), config.dropout());
         w.initialA = a.duplicate();
         w.initialB = b.duplicate();
+        w.magnitude = magnitude;
         return w;
+    }
+
+    /** The row norms (out) of a weight (out, in), in {@code manager}: DoRA's starting magnitude. */
+    public static NDArray rowNorms(NDManager manager, NDArray weight) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight
+                    : own(scratch, weight.toType(DataType.FLOAT32, false));                     // (out, in)
+            NDArray norm = rowNorms(scratch, w, null);                                        // (out)
+            NDArray out = norm.duplicate();
+            out.attach(manager);
+            return out;
+        }
     }
 
     /** PiSSA's A₀ (r, in) and B₀ (out, r) at initialisation; empty for other adapters. */

@@ -160,6 +160,8 @@ public final class PeftAdapter {
                     NDArray[] converted = convertedPissa(scratch, w, linear.path());
                     tensors.put(key(linear.path(), LORA_A), converted[0]);                 // (2r, in)
                     tensors.put(key(linear.path(), LORA_B), converted[1]);                 // (out, 2r)
+                    // DoRA: W + s·B'·A' = W_res + s·B·A, so the same magnitude gives the same weight
+                    w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));
                     continue;
                 }
                 tensors.put(key(linear.path(), LORA_A), w.a());                                 // (r, in)
