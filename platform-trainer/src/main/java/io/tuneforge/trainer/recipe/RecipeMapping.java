@@ -152,7 +152,8 @@ public final class RecipeMapping {
     /** PEFT's LoraConfig from the recipe's LoRA settings. */
     public static LoraConfig loraConfig(RecipeMethod.Lora lora) {
         return new LoraConfig(lora.rank(), lora.alpha(), lora.dropout(), lora.targetModules(), lora.useRslora(),
-                lora.useDora(), lora.pissaInit() ? Pissa.initName(lora.pissaIter()) : LoraConfig.DEFAULT_INIT);
+                lora.useDora(), lora.pissaInit() ? Pissa.initName(lora.pissaIter()) : LoraConfig.DEFAULT_INIT,
+                lora.additionalTargets());
     }
 
     /** How rows are cleaned, capped and split (the split seeded with {@code seed}, as the Datasets page shows it). */

@@ -92,6 +92,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("pissa_iter", 4);
         m.put("pissa_convert", true);
         m.put("create_new_adapter", true);
+        m.put("additional_target", "norm,lm_head");
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
         m.put("pref_beta", 0.5);
@@ -177,6 +178,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                     "finetuning_type", "lora", "bf16", false), RecipeSource.STORED))).convertPissa()),
             // read by train when it loads adapter_name_or_path (TrainCommand.withNewAdapter)
             entry("create_new_adapter", m -> m.recipe().method().lora().createNewAdapter()),
+            entry("additional_target", m -> m.lora().modulesToSave().isEmpty() ? null
+                    : String.join(",", m.lora().modulesToSave())),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
             entry("pref_beta", m -> RecipeMapping.preference(m.recipe()).beta()),

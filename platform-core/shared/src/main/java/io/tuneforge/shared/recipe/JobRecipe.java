@@ -148,6 +148,12 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
             throw RecipeMethod.CREATE_NEW_ADAPTER.refused(true, v.source(), "false when bf16 is true (merging the "
                     + "given adapter needs the float32 base, which bf16 holds in bfloat16): train it in fp32");
         }
+        if (!method.lora().additionalTargets().isEmpty() && method.finetuningType() == RecipeMethod.FinetuningType.LORA
+                && usesReferenceModel(v)) {
+            throw RecipeMethod.ADDITIONAL_TARGET.refused(String.join(",", method.lora().additionalTargets()),
+                    v.source(), "blank for DPO with a reference model: the reference runs the base without the "
+                    + "adapter, which would then include the modules trained whole");
+        }
         if (v.bool(RecipeMethod.PISSA_INIT) && method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
             checkPissa(v);
         }
@@ -157,9 +163,14 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
         }
     }
 
+    /** Whether training keeps a reference model (DPO losses other than ORPO and SimPO), as LLaMA-Factory's use_ref_model. */
+    private boolean usesReferenceModel(RecipeValues v) {
+        return method.stage().equals("dpo") && !List.of("orpo", "simpo").contains(v.text(RecipePreference.PREF_LOSS));
+    }
+
     /** PiSSA's rules for a LoRA job, as LLaMA-Factory's: not with a reference model, only for a new adapter. */
     private void checkPissa(RecipeValues v) {
-        if (method.stage().equals("dpo") && !List.of("orpo", "simpo").contains(v.text(RecipePreference.PREF_LOSS))) {
+        if (usesReferenceModel(v)) {
             throw RecipeMethod.PISSA_INIT.refused(true, v.source(), "false for DPO with a reference model: the "
                     + "reference would be the residual base, not the original model (LLaMA-Factory refuses it too)");
         }

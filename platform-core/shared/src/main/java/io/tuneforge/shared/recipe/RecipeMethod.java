@@ -39,6 +39,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     /** Phi-3's fused linears (q/k/v and gate/up), which a LoRA target list may also name; "all" covers them there. */
     public static final List<String> FUSED_LINEAR_MODULES = List.of("qkv_proj", "gate_up_proj");
 
+    /** Modules outside the decoder blocks that {@code additional_target} can train whole (PEFT's modules_to_save). */
+    public static final List<String> ADDITIONAL_TARGETS = List.of("embed_tokens", "lm_head", "norm");
+
     /** The modules of a decoder block that freeze tuning can train, as LLaMA-Factory names them. */
     public static final List<String> FREEZE_MODULES = List.of("self_attn", "mlp", "input_layernorm",
             "post_attention_layernorm");
@@ -79,6 +82,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField PISSA_CONVERT = RecipeField.bool("pissa_convert", Section.LORA, false,
             "Convert PiSSA to LoRA", "Save the PiSSA adapter as the ordinary LoRA (rank 2r) it amounts to on the "
                     + "original model, so it loads, chats and merges like any LoRA.");
+    static final RecipeField ADDITIONAL_TARGET = RecipeField.text("additional_target", Section.LORA, null,
+            "Also train whole", "Modules besides the adapters that train in full and are saved with the adapter "
+                    + "(PEFT's modules_to_save): a comma list of embed_tokens, lm_head, norm. Blank: none.");
     static final RecipeField CREATE_NEW_ADAPTER = RecipeField.bool("create_new_adapter", Section.LORA, false,
             "New adapter on top", "With adapter_name_or_path: merge that adapter into the base and train a fresh "
                     + "one (LLaMA-Factory's create_new_adapter), instead of continuing it.");
@@ -91,7 +97,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
 
     static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
             LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT, PISSA_ITER, PISSA_CONVERT,
-            CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+            ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -107,13 +113,16 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      * @param pissaIter     {@code pissa_iter}: PiSSA's fast-SVD iterations; -1 full SVD
      * @param pissaConvert  {@code pissa_convert}: save PiSSA as the ordinary rank-2r LoRA it amounts to
      * @param createNewAdapter {@code create_new_adapter}: merge adapter_name_or_path into the base, train a new one
+     * @param additionalTargets {@code additional_target}: modules trained whole beside the adapters
+     *                      ({@link #ADDITIONAL_TARGETS}; PEFT's modules_to_save), empty for none
      */
     public record Lora(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
             boolean useDora, Optional<Double> loraPlusLrRatio, boolean pissaInit, int pissaIter, boolean pissaConvert,
-            boolean createNewAdapter) {
+            boolean createNewAdapter, List<String> additionalTargets) {
 
         public Lora {
             targetModules = List.copyOf(targetModules);
+            additionalTargets = List.copyOf(additionalTargets);
         }
     }
 
@@ -148,6 +157,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                 if (lora.pissaInit()) {
                     variants.add(lora.pissaConvert() ? "PiSSA, saved as LoRA" : "PiSSA");
                 }
+                if (!lora.additionalTargets().isEmpty()) {
+                    variants.add("+ " + String.join(",", lora.additionalTargets()) + " whole");
+                }
                 lora.loraPlusLrRatio().ifPresent(r -> variants.add("LoRA+ ×" + (r == Math.rint(r) ? String.valueOf(r.longValue())
                         : String.valueOf(r))));
                 String targets = lora.targetModules().equals(LINEAR_MODULES) ? ""
@@ -170,7 +182,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                 loraTargets(v),
                 v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO),
                 v.bool(PISSA_INIT), (int) v.integer(PISSA_ITER), v.bool(PISSA_CONVERT),
-                v.bool(CREATE_NEW_ADAPTER));
+                v.bool(CREATE_NEW_ADAPTER), additionalTargets(v));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),
@@ -236,6 +248,26 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
         if (chosen.isEmpty()) {
             throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+        }
+        return new ArrayList<>(chosen);
+    }
+
+    /** {@code additional_target}: blank for none, else a comma list of {@link #ADDITIONAL_TARGETS}. */
+    private static List<String> additionalTargets(RecipeValues v) {
+        String text = v.optionalText(ADDITIONAL_TARGET).orElse("");
+        if (text.isBlank()) {
+            return List.of();
+        }
+        LinkedHashSet<String> chosen = new LinkedHashSet<>();
+        for (String part : text.toLowerCase(Locale.ROOT).split("[,\\s]+")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            if (!ADDITIONAL_TARGETS.contains(part)) {
+                throw ADDITIONAL_TARGET.refused(text, v.source(), "blank or a comma list of "
+                        + String.join(", ", ADDITIONAL_TARGETS) + " (the modules outside the decoder layers)");
+            }
+            chosen.add(part);
         }
         return new ArrayList<>(chosen);
     }

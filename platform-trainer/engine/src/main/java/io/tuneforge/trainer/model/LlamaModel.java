@@ -260,6 +260,38 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             w.magnitude().ifPresent(m -> this.trainable.add(
                     new NamedParameter(PeftAdapter.magnitudeKey(linear.path()), m)));
         }
+        modulesToSave(loraConfig).forEach((module, weight) -> {
+            weight.setRequiresGradient(true);
+            this.trainable.add(new NamedParameter(PeftAdapter.wholeModuleKey(module), weight));
+        });
+    }
+
+    /**
+     * {@code additional_target}: the embedding, LM head or final norm, trained whole beside the adapters (PEFT's
+     * modules_to_save). A model whose LM head is its embedding (tie_word_embeddings) cannot train either alone.
+     */
+    @Override
+    public SequencedMap<String, NDArray> modulesToSave(LoraConfig loraConfig) {
+        SequencedMap<String, NDArray> out = new LinkedHashMap<>();
+        for (String module : loraConfig.modulesToSave()) {
+            if (config.tieWordEmbeddings() && (module.equals("embed_tokens") || module.equals("lm_head"))) {
+                throw new ModelConfigException("additional_target " + module + ": this model ties lm_head to "
+                        + "embed_tokens (tie_word_embeddings), so one cannot train apart from the other; PEFT would "
+                        + "untie them silently. Remove " + module + " from additional_target");
+            }
+            switch (module) {
+                case "embed_tokens" -> out.put(strip(HfWeightNames.EMBED), embedding);
+                case "lm_head" -> out.put(strip(HfWeightNames.LM_HEAD), lmHead);
+                case "norm" -> out.put(strip(HfWeightNames.FINAL_NORM), finalNorm.weight());
+                default -> throw new ModelConfigException("additional_target " + module + " is not supported");
+            }
+        }
+        return out;
+    }
+
+    /** {@code model.embed_tokens} of {@code model.embed_tokens.weight}. */
+    private static String strip(String weightKey) {
+        return weightKey.substring(0, weightKey.length() - ".weight".length());
     }
 
     /** The linears a LoRA config targets, layer by layer in PEFT's module order. */

@@ -25,9 +25,17 @@ import java.util.regex.PatternSyntaxException;
  * @param initLoraWeights PEFT's {@code init_lora_weights}: "true" (A Kaiming-uniform, B zero), or PiSSA's "pissa"
  *                      (full SVD) / "pissa_niter_N" (N fast-SVD iterations): the adapter starts as W's principal part
  *                      and the base keeps the residual ({@link Pissa})
+ * @param modulesToSave PEFT's {@code modules_to_save} ({@code additional_target}): modules outside the decoder
+ *                      layers that train whole and are saved with the adapter: embed_tokens, lm_head, norm
  */
 public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
-                         boolean useDora, String initLoraWeights) {
+                         boolean useDora, String initLoraWeights, List<String> modulesToSave) {
+
+    /** LoRA with an initialisation and no modules trained whole. */
+    public LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
+                      boolean useDora, String initLoraWeights) {
+        this(rank, alpha, dropout, targetModules, useRslora, useDora, initLoraWeights, List.of());
+    }
 
     /** PEFT's default initialisation (B zero). */
     public static final String DEFAULT_INIT = "true";
@@ -44,6 +52,13 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
     }
 
     public LoraConfig {
+        modulesToSave = List.copyOf(modulesToSave);
+        for (String m : modulesToSave) {
+            if (!RecipeMethod.ADDITIONAL_TARGETS.contains(m)) {
+                throw new IllegalArgumentException("modules_to_save '" + m + "' is not supported; TuneForge trains "
+                        + String.join(", ", RecipeMethod.ADDITIONAL_TARGETS) + " whole");
+            }
+        }
         initLoraWeights = initLoraWeights == null ? DEFAULT_INIT : initLoraWeights.strip().toLowerCase(Locale.ROOT);
         if (!initLoraWeights.equals(DEFAULT_INIT)) {
             Pissa.iterations(initLoraWeights);                                  // fails clearly on other values
@@ -93,7 +108,7 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
 
     /** This config with other target modules (a family's own names for "all"). */
     public LoraConfig withTargetModules(List<String> modules) {
-        return new LoraConfig(rank, alpha, dropout, modules, useRslora, useDora, initLoraWeights);
+        return new LoraConfig(rank, alpha, dropout, modules, useRslora, useDora, initLoraWeights, modulesToSave);
     }
 
     /** Whether the adapter is initialised by PiSSA (the base then holds the residual). */
@@ -103,7 +118,7 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
 
     /** This config with another {@code init_lora_weights}. */
     public LoraConfig withInitLoraWeights(String init) {
-        return new LoraConfig(rank, alpha, dropout, targetModules, useRslora, useDora, init);
+        return new LoraConfig(rank, alpha, dropout, targetModules, useRslora, useDora, init, modulesToSave);
     }
 
     /** The scale of B·A: alpha/r, or alpha/√r with rsLoRA. */

@@ -65,6 +65,11 @@ public final class PeftAdapter {
         return PREFIX + modulePath + "." + part + ".weight";
     }
 
+    /** PEFT's key of a module trained whole (modules_to_save): {@code base_model.model.<module>.weight}. */
+    public static String wholeModuleKey(String modulePath) {
+        return PREFIX + modulePath + ".weight";
+    }
+
     /** DoRA's magnitude (out) in a key. */
     public static final String MAGNITUDE = "lora_magnitude_vector";
 
@@ -135,7 +140,12 @@ public final class PeftAdapter {
             return Optional.of("fan_in_fan_out adapters (GPT-2 Conv1D) are not supported");
         }
         if (nonEmpty(config.path("modules_to_save"))) {
-            return Optional.of("modules_to_save " + config.path("modules_to_save") + " is not supported");
+            for (JsonNode m : config.path("modules_to_save")) {
+                if (!io.tuneforge.shared.recipe.RecipeMethod.ADDITIONAL_TARGETS.contains(m.asString())) {
+                    return Optional.of("modules_to_save " + config.path("modules_to_save") + " is not supported (only "
+                            + String.join(", ", io.tuneforge.shared.recipe.RecipeMethod.ADDITIONAL_TARGETS) + ")");
+                }
+            }
         }
         if (nonEmpty(config.path("rank_pattern")) || nonEmpty(config.path("alpha_pattern"))) {
             return Optional.of("rank_pattern/alpha_pattern give per-module ranks, which are not supported");
@@ -168,6 +178,7 @@ public final class PeftAdapter {
                 tensors.put(key(linear.path(), LORA_B), w.b());                                 // (out, r)
                 w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));     // (out)
             }
+            model.modulesToSave(config).forEach((module, weight) -> tensors.put(wholeModuleKey(module), weight));
             SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
         }
         LoraConfig saved = convert ? convertedConfig(config) : config;
@@ -201,7 +212,7 @@ public final class PeftAdapter {
     static LoraConfig convertedConfig(LoraConfig config) {
         double alpha = config.useRslora() ? config.alpha() * Math.sqrt(2) : config.alpha() * 2;
         return new LoraConfig(2 * config.rank(), alpha, config.dropout(), config.targetModules(), config.useRslora(),
-                config.useDora(), LoraConfig.DEFAULT_INIT);
+                config.useDora(), LoraConfig.DEFAULT_INIT, config.modulesToSave());
     }
 
     private static NDArray own(NDManager scope, NDArray array) {
@@ -231,7 +242,12 @@ public final class PeftAdapter {
         root.put("fan_in_fan_out", false);
         root.put("use_rslora", config.useRslora());
         root.put("use_dora", config.useDora());
-        root.putNull("modules_to_save");
+        if (config.modulesToSave().isEmpty()) {
+            root.putNull("modules_to_save");
+        } else {
+            ArrayNode modules = root.putArray("modules_to_save");
+            config.modulesToSave().forEach(modules::add);
+        }
         root.put("inference_mode", true);
         if (config.isPissa()) {
             root.put("init_lora_weights", config.initLoraWeights());
@@ -269,9 +285,12 @@ public final class PeftAdapter {
                 HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(LoraConfig.moduleName(b))));
         int rank = root.path("r").asInt(8);
         String init = initLoraWeights(root.path("init_lora_weights"), file);
+        List<String> modulesToSave = new ArrayList<>();
+        root.path("modules_to_save").forEach(n -> modulesToSave.add(n.asString()));
         try {
             return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
-                    targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false), init);
+                    targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false), init,
+                    modulesToSave);
         } catch (IllegalArgumentException e) {
             throw new ModelConfigException(file + ": " + e.getMessage(), e);
         }
@@ -319,9 +338,28 @@ public final class PeftAdapter {
                 NDArray m = config.useDora() ? readMagnitude(reader, linear.path(), linear.outFeatures(), model) : null;
                 weights.put(linear.path(), new NDArray[] {a, b, m});
             }
+            for (var entry : model.modulesToSave(config).entrySet()) {
+                loadWhole(reader, entry.getKey(), entry.getValue(), model);
+            }
         }
         model.attachLora(config, weights, trainable);
         return config;
+    }
+
+    /** Copies a saved module_to_save weight into the model's own array (same shape, FLOAT32). */
+    private static void loadWhole(SafetensorsReader reader, String module, NDArray target, LoraHost model) {
+        String name = wholeModuleKey(module);
+        TensorInfo info = reader.find(name)
+                .or(() -> reader.find(PREFIX + module + ".modules_to_save.default.weight"))
+                .orElseThrow(() -> new ModelConfigException("adapter tensor '" + name + "' (modules_to_save) is "
+                        + "missing; expected shape " + target.getShape()));
+        if (!Arrays.equals(info.shape(), target.getShape().getShape())) {
+            throw new ModelConfigException("adapter tensor '" + info.name() + "' has shape " + info.shapeText()
+                    + " but the model's " + module + " is " + target.getShape());
+        }
+        try (NDArray loaded = reader.load(model.manager(), info.name(), DataType.FLOAT32)) {
+            target.set(java.nio.FloatBuffer.wrap(loaded.toFloatArray()));
+        }
     }
 
     private static NDArray readMagnitude(SafetensorsReader reader, String module, long out, LoraHost model) {
