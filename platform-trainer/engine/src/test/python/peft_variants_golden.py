@@ -96,6 +96,8 @@ shutil.rmtree(OUT / "pissa-converted", ignore_errors=True)
 model.save_pretrained(OUT / "pissa-converted", path_initial_model_for_weight_conversion=str(tmp / "pissa_init"))
 (OUT / "pissa-converted" / "README.md").unlink(missing_ok=True)
 converted_config = json.loads((OUT / "pissa-converted" / "adapter_config.json").read_text())
+converted_config["base_model_name_or_path"] = "tiny-llama"  # no machine path in the committed file
+(OUT / "pissa-converted" / "adapter_config.json").write_text(json.dumps(converted_config, indent=2, sort_keys=True))
 converted = PeftModel.from_pretrained(fresh(), OUT / "pissa-converted").eval()
 with torch.no_grad():
     converted_logits = converted(INPUT).logits
