@@ -82,7 +82,7 @@ public final class Pissa {
         try (NDManager scope = weight.getManager().newSubManager()) {
             NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight
                     : own(scope, weight.toType(DataType.FLOAT32, false));                       // (out, in)
-            NDArray wt = own(scope, w.transpose());                                              // (in, out)
+            NDArray wt = own(scope, own(scope, w.transpose()).duplicate());                      // (in, out) contiguous
             double[] start = new double[in * q];
             for (int i = 0; i < start.length; i++) {
                 start[i] = random.nextGaussian();
