@@ -99,7 +99,7 @@ public class CompareService {
         Map<String, String> flat = new LinkedHashMap<>();
         flat.put("base model", run.baseModel());
         flat.put("dataset", run.dataset());
-        flat.put("method", run.method().name().toLowerCase());
+        flat.put("method", run.methodLabel());
         JsonNode config = JSON.readTree(run.configJson());
         config.properties().forEach(e -> {
             if (!e.getKey().equals("dataset_mix") && !e.getKey().equals("model_name_or_path")) {

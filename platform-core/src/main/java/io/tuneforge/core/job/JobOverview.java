@@ -1,6 +1,10 @@
 package io.tuneforge.core.job;
 
+import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeSource;
+
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -70,6 +74,22 @@ public record JobOverview(long id, String name, long teamId, String team, long u
                 Optional.empty(), Optional.empty(), 0, totalSteps, 0, Optional.empty(), requiredMemoryBytes, Optional.empty(),
                 Optional.empty(), createdAt, Optional.empty(), Optional.empty());
     }
+
+    /**
+     * The method as the stored recipe describes it ({@code LoRA r=8 (DoRA)}, {@code freeze: last 2 layers}); the bare
+     * method name where the stored configuration no longer reads as a recipe (a key since refused).
+     */
+    public String methodLabel() {
+        try {
+            Map<String, Object> stored = METHOD_JSON.readValue(configJson, Map.class);
+            return JobRecipe.read(stored, RecipeSource.STORED).method().describe();
+        } catch (RuntimeException e) {
+            return method.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static final tools.jackson.databind.json.JsonMapper METHOD_JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
 
     /** This job with another failure message (e.g. with server paths hidden). */
     JobOverview withErrorMessage(Optional<String> message) {

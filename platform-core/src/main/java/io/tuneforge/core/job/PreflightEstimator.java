@@ -2,6 +2,7 @@ package io.tuneforge.core.job;
 
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeMethod;
+import java.util.List;
 
 /**
  * Estimates a job's memory per device and its duration before it is queued, from the model's dimensions and the
@@ -196,36 +197,55 @@ public final class PreflightEstimator {
         return m.layers() * perLayer + embeddings + h;
     }
 
-    /** LoRA matrices A (r × in) and B (out × r) on every targeted linear of every layer. */
+    /**
+     * LoRA matrices A (r × in) and B (out × r) on every targeted linear of every layer (lora_target as PEFT matches
+     * it: names, dotted suffixes or one regular expression against {@code model.layers.<i>.<group>.<module>}), DoRA's
+     * magnitudes, and the modules additional_target trains whole.
+     */
     static long loraParameters(ModelDimensions m, RecipeMethod.Lora lora) {
         long r = lora.rank();
         long h = m.hiddenSize();
         long q = m.queryWidth();
         long kv = m.keyValueWidth();
-        long perLayer = 0;
-        for (String target : lora.targetModules()) {
-            perLayer += switch (target) {
-                case "q_proj", "o_proj" -> r * (h + q);
-                case "k_proj", "v_proj" -> r * (h + kv);
-                case "gate_proj", "up_proj", "down_proj" -> r * (h + m.intermediateSize());
-                case "qkv_proj" -> r * (h + q + 2 * kv);                           // Phi-3: fused q, k, v
-                case "gate_up_proj" -> r * (h + 2L * m.intermediateSize());       // Phi-3: fused gate, up
-                default -> 0;
-            };
-        }
-        long magnitudes = 0; // DoRA: one magnitude per output feature of each adapted linear
-        if (lora.useDora()) {
-            for (String target : lora.targetModules()) {
-                magnitudes += switch (target) {
-                    case "q_proj" -> q;
-                    case "o_proj", "down_proj" -> h;
-                    case "k_proj", "v_proj" -> kv;
-                    case "gate_proj", "up_proj" -> m.intermediateSize();
+        long inter = m.intermediateSize();
+        long total = 0;
+        for (int layer = 0; layer < m.layers(); layer++) {
+            for (String module : TARGETABLE) {
+                if (!RecipeMethod.targetMatches(lora.targetModules(), modulePath(layer, module))) {
+                    continue;
+                }
+                total += switch (module) {
+                    case "q_proj", "o_proj" -> r * (h + q);
+                    case "k_proj", "v_proj" -> r * (h + kv);
+                    case "gate_proj", "up_proj", "down_proj" -> r * (h + inter);
+                    case "qkv_proj" -> r * (h + q + 2 * kv);                           // Phi-3: fused q, k, v
+                    case "gate_up_proj" -> r * (h + 2L * inter);                      // Phi-3: fused gate, up
                     default -> 0;
                 };
+                if (lora.useDora()) { // one magnitude per output feature of each adapted linear
+                    total += switch (module) {
+                        case "q_proj" -> q;
+                        case "o_proj", "down_proj" -> h;
+                        case "k_proj", "v_proj" -> kv;
+                        case "gate_proj", "up_proj" -> inter;
+                        default -> 0;
+                    };
+                }
             }
         }
-        return (perLayer + magnitudes) * m.layers();
+        for (String whole : lora.additionalTargets()) {
+            total += whole.equals("norm") ? h : m.vocabSize() * h;
+        }
+        return total;
+    }
+
+    private static final List<String> TARGETABLE = java.util.stream.Stream.concat(
+            RecipeMethod.LINEAR_MODULES.stream(), RecipeMethod.FUSED_LINEAR_MODULES.stream()).toList();
+
+    /** {@code model.layers.<i>.self_attn.q_proj} or {@code model.layers.<i>.mlp.down_proj}. */
+    private static String modulePath(int layer, String module) {
+        boolean attention = List.of("q_proj", "k_proj", "v_proj", "o_proj", "qkv_proj").contains(module);
+        return "model.layers." + layer + (attention ? ".self_attn." : ".mlp.") + module;
     }
 
     private static long activationBytes(ModelDimensions m, long batch, long cutoff) {

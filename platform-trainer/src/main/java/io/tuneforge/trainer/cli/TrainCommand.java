@@ -215,6 +215,9 @@ public final class TrainCommand implements Callable<Integer> {
     private static LlamaModel loadModel(JobRecipe recipe, Path baseDir) throws IOException {
         Path modelDir = RecipeMapping.path(recipe.model().modelNameOrPath(), baseDir).orElseThrow();
         Optional<Path> adapter = RecipeMapping.path(recipe.model().adapterNameOrPath(), baseDir);
+        if (adapter.isPresent() && recipe.method().lora().createNewAdapter()) {
+            return withNewAdapter(recipe, modelDir, adapter.get());
+        }
         if (adapter.isPresent()) {
             LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
             try {
@@ -226,6 +229,24 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)));
+    }
+
+    /**
+     * {@code create_new_adapter}, as LLaMA-Factory does it: the given adapter is merged into the base
+     * ({@code merge_and_unload}) and a new adapter of the recipe's LoRA settings (PiSSA included) starts on the merged
+     * model. The recipe refuses it with bf16, whose frozen base is held in bfloat16 and cannot take the merge.
+     */
+    private static LlamaModel withNewAdapter(JobRecipe recipe, Path modelDir, Path adapter) throws IOException {
+        LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
+        try {
+            PeftAdapter.load(model, adapter, false);
+            model.merge();
+            model.startLora((FineTuning.Lora) RecipeMapping.fineTuning(recipe), recipe.optimization().seed());
+            return model;
+        } catch (RuntimeException | IOException e) {
+            model.close();
+            throw e;
+        }
     }
 
     /** The key: value mapping of a train config file, as {@code train --config} reads it (YAML 1.1, safe types). */

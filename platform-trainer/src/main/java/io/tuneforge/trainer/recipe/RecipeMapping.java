@@ -18,6 +18,7 @@ import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
@@ -121,7 +122,7 @@ public final class RecipeMapping {
     public static FineTuning fineTuning(JobRecipe recipe) {
         RecipeMethod method = recipe.method();
         return switch (method.finetuningType()) {
-            case LORA -> new FineTuning.Lora(loraConfig(method.lora()));
+            case LORA -> new FineTuning.Lora(loraConfig(method.lora()), method.lora().pissaConvert());
             case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules());
             case FULL -> new FineTuning.Full();
         };
@@ -151,7 +152,8 @@ public final class RecipeMapping {
     /** PEFT's LoraConfig from the recipe's LoRA settings. */
     public static LoraConfig loraConfig(RecipeMethod.Lora lora) {
         return new LoraConfig(lora.rank(), lora.alpha(), lora.dropout(), lora.targetModules(), lora.useRslora(),
-                lora.useDora());
+                lora.useDora(), lora.pissaInit() ? Pissa.initName(lora.pissaIter()) : LoraConfig.DEFAULT_INIT,
+                lora.additionalTargets());
     }
 
     /** How rows are cleaned, capped and split (the split seeded with {@code seed}, as the Datasets page shows it). */

@@ -240,7 +240,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
             case RUNNING -> "";
             default -> "contrast";
         });
-        facts.setText(job.method().name().toLowerCase() + " on " + job.baseModel() + " · data " + job.dataset()
+        facts.setText(job.methodLabel() + " on " + job.baseModel() + " · data " + job.dataset()
                 + " · by " + job.owner() + job.sweepGroup().map(g -> " · sweep " + g).orElse("")
                 + job.worker().map(w -> " · worker " + w).orElse(""));
         boolean active = !job.status().isTerminal();

@@ -31,6 +31,7 @@ import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
@@ -87,6 +88,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("use_rslora", true);
         m.put("use_dora", true);
         m.put("loraplus_lr_ratio", 16.0);
+        m.put("pissa_init", true);
+        m.put("pissa_iter", 4);
+        m.put("pissa_convert", true);
+        m.put("create_new_adapter", true);
+        m.put("additional_target", "norm,lm_head");
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
         m.put("pref_beta", 0.5);
@@ -166,6 +172,15 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                         "bf16", false), RecipeSource.STORED), Path.of("out")).loraPlusLrRatio();
                 return ratio > 0 ? ratio : null;
             }),
+            entry("pissa_init", m -> m.lora().isPissa()),
+            entry("pissa_iter", m -> (long) (m.lora().isPissa() ? Pissa.iterations(m.lora().initLoraWeights())
+                    : m.recipe().method().lora().pissaIter())),
+            entry("pissa_convert", m -> ((FineTuning.Lora) RecipeMapping.fineTuning(m.recipe().with(Map.of(
+                    "finetuning_type", "lora", "bf16", false), RecipeSource.STORED))).convertPissa()),
+            // read by train when it loads adapter_name_or_path (TrainCommand.withNewAdapter)
+            entry("create_new_adapter", m -> m.recipe().method().lora().createNewAdapter()),
+            entry("additional_target", m -> m.lora().modulesToSave().isEmpty() ? null
+                    : String.join(",", m.lora().modulesToSave())),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
             entry("pref_beta", m -> RecipeMapping.preference(m.recipe()).beta()),

@@ -147,6 +147,19 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
         if (data.classificationHead()) {
             checkClassificationHead(v);
         }
+        if (v.bool(RecipeMethod.CREATE_NEW_ADAPTER) && model.bf16() && model.adapterNameOrPath().isPresent()) {
+            throw RecipeMethod.CREATE_NEW_ADAPTER.refused(true, v.source(), "false when bf16 is true (merging the "
+                    + "given adapter needs the float32 base, which bf16 holds in bfloat16): train it in fp32");
+        }
+        if (!method.lora().additionalTargets().isEmpty() && method.finetuningType() == RecipeMethod.FinetuningType.LORA
+                && usesReferenceModel(v)) {
+            throw RecipeMethod.ADDITIONAL_TARGET.refused(String.join(",", method.lora().additionalTargets()),
+                    v.source(), "blank for DPO with a reference model: the reference runs the base without the "
+                    + "adapter, which would then include the modules trained whole");
+        }
+        if (v.bool(RecipeMethod.PISSA_INIT) && method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
+            checkPissa(v);
+        }
         if (model.bf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA && method.lora().useDora()) {
             throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when bf16 is true (DoRA's weight norm "
                     + "needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain LoRA in bf16");
@@ -164,9 +177,28 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
                         + "use_eaft_loss (they weight generated tokens; turn them off for a head)"
                 : model.adapterNameOrPath().isPresent() ? "causal_lm when continuing an adapter (a head starts "
                         + "fresh; remove adapter_name_or_path)"
+                : !method.lora().additionalTargets().isEmpty() ? "causal_lm with additional_target (the head is the "
+                        + "adapter's one module saved whole; remove additional_target)"
                 : null;
         if (refusal != null) {
             throw RecipeData.TASK_TYPE.refused(RecipeData.SEQ_CLS, v.source(), refusal);
+        }
+    }
+
+    /** Whether training keeps a reference model (DPO losses other than ORPO and SimPO), as LLaMA-Factory's use_ref_model. */
+    private boolean usesReferenceModel(RecipeValues v) {
+        return method.stage().equals("dpo") && !List.of("orpo", "simpo").contains(v.text(RecipePreference.PREF_LOSS));
+    }
+
+    /** PiSSA's rules for a LoRA job, as LLaMA-Factory's: not with a reference model, only for a new adapter. */
+    private void checkPissa(RecipeValues v) {
+        if (usesReferenceModel(v)) {
+            throw RecipeMethod.PISSA_INIT.refused(true, v.source(), "false for DPO with a reference model: the "
+                    + "reference would be the residual base, not the original model (LLaMA-Factory refuses it too)");
+        }
+        if (model.adapterNameOrPath().isPresent() && !method.lora().createNewAdapter()) {
+            throw RecipeMethod.PISSA_INIT.refused(true, v.source(), "false when continuing adapter_name_or_path "
+                    + "(PiSSA initialises a new adapter; set create_new_adapter: true to start one on top)");
         }
     }
 

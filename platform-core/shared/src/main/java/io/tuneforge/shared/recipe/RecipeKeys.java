@@ -103,8 +103,7 @@ public final class RecipeKeys {
         put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora, use_dora, "
                 + "loraplus_lr_ratio), freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
-                "pissa_init", "pissa_iter", "pissa_convert",
-                "additional_target", "lora_bf16_mode", "create_new_adapter", "use_galore", "use_badam", "use_apollo",
+                "lora_bf16_mode", "use_galore", "use_badam", "use_apollo",
                 "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
                 "use_asft_loss", "asft_alpha");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",

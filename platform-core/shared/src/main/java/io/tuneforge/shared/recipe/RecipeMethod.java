@@ -39,6 +39,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     /** Phi-3's fused linears (q/k/v and gate/up), which a LoRA target list may also name; "all" covers them there. */
     public static final List<String> FUSED_LINEAR_MODULES = List.of("qkv_proj", "gate_up_proj");
 
+    /** Modules outside the decoder blocks that {@code additional_target} can train whole (PEFT's modules_to_save). */
+    public static final List<String> ADDITIONAL_TARGETS = List.of("embed_tokens", "lm_head", "norm");
+
     /** The modules of a decoder block that freeze tuning can train, as LLaMA-Factory names them. */
     public static final List<String> FREEZE_MODULES = List.of("self_attn", "mlp", "input_layernorm",
             "post_attention_layernorm");
@@ -60,7 +63,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField LORA_DROPOUT = RecipeField.decimal("lora_dropout", Section.LORA, 0.0,
             Range.fromBelow(0, 1), "LoRA dropout", "Dropout on the adapter input, from 0 up to (not including) 1.");
     static final RecipeField LORA_TARGET = RecipeField.text("lora_target", Section.LORA, "all", "LoRA target modules",
-            "Comma-separated linear modules (q_proj,v_proj) or all (every linear layer of the decoder blocks).");
+            "Comma-separated linear modules (q_proj,v_proj), dotted suffixes of module paths (mlp.down_proj, "
+                    + "model.layers.0.self_attn.q_proj), all (every linear layer of the decoder blocks), or one regular "
+                    + "expression matched against the whole module path as PEFT does (.*\\.(q_proj|v_proj)).");
     static final RecipeField USE_RSLORA = RecipeField.bool("use_rslora", Section.LORA, false, "rsLoRA",
             "Rank-stabilised scaling α/√r instead of α/r.");
     static final RecipeField USE_DORA = RecipeField.bool("use_dora", Section.LORA, false, "DoRA",
@@ -69,6 +74,20 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField LORAPLUS_LR_RATIO = RecipeField.decimal("loraplus_lr_ratio", Section.LORA, null,
             Range.aboveUpTo(0, 1_000_000), "LoRA+ ratio",
             "LoRA+: the B matrices learn at learning rate × this ratio (16 is typical); blank: off.");
+    static final RecipeField PISSA_INIT = RecipeField.bool("pissa_init", Section.LORA, false, "PiSSA",
+            "Start the adapter from the weight's principal singular part and train on the residual base (PiSSA; "
+                    + "PEFT's init_lora_weights pissa). Needs a float32 base; bf16 computes it in bf16 per use.");
+    static final RecipeField PISSA_ITER = RecipeField.integer("pissa_iter", Section.LORA, 16L, Range.between(-1, 10_000),
+            "PiSSA SVD iterations", "Fast-SVD power iterations for PiSSA (PEFT's pissa_niter_N); -1: full SVD.");
+    static final RecipeField PISSA_CONVERT = RecipeField.bool("pissa_convert", Section.LORA, false,
+            "Convert PiSSA to LoRA", "Save the PiSSA adapter as the ordinary LoRA (rank 2r) it amounts to on the "
+                    + "original model, so it loads, chats and merges like any LoRA.");
+    static final RecipeField ADDITIONAL_TARGET = RecipeField.text("additional_target", Section.LORA, null,
+            "Also train whole", "Modules besides the adapters that train in full and are saved with the adapter "
+                    + "(PEFT's modules_to_save): a comma list of embed_tokens, lm_head, norm. Blank: none.");
+    static final RecipeField CREATE_NEW_ADAPTER = RecipeField.bool("create_new_adapter", Section.LORA, false,
+            "New adapter on top", "With adapter_name_or_path: merge that adapter into the base and train a fresh "
+                    + "one (LLaMA-Factory's create_new_adapter), instead of continuing it.");
     static final RecipeField FREEZE_TRAINABLE_LAYERS = RecipeField.integer("freeze_trainable_layers", Section.FREEZE,
             2L, Range.between(1, 10_000), "Trainable layers", "The last N decoder layers train; the rest stays frozen.");
     static final RecipeField FREEZE_TRAINABLE_MODULES = RecipeField.text("freeze_trainable_modules", Section.FREEZE,
@@ -77,7 +96,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + "post_attention_layernorm.");
 
     static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
-            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT, PISSA_ITER, PISSA_CONVERT,
+            ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -89,12 +109,20 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      * @param useRslora     {@code use_rslora}: rank-stabilised scaling
      * @param useDora       {@code use_dora}: DoRA's trained magnitude per output feature
      * @param loraPlusLrRatio {@code loraplus_lr_ratio}: LoRA+'s learning-rate ratio of B over A; empty: off
+     * @param pissaInit     {@code pissa_init}: PiSSA initialises the adapter (the base keeps the residual)
+     * @param pissaIter     {@code pissa_iter}: PiSSA's fast-SVD iterations; -1 full SVD
+     * @param pissaConvert  {@code pissa_convert}: save PiSSA as the ordinary rank-2r LoRA it amounts to
+     * @param createNewAdapter {@code create_new_adapter}: merge adapter_name_or_path into the base, train a new one
+     * @param additionalTargets {@code additional_target}: modules trained whole beside the adapters
+     *                      ({@link #ADDITIONAL_TARGETS}; PEFT's modules_to_save), empty for none
      */
     public record Lora(int rank, double alpha, double dropout, List<String> targetModules, boolean useRslora,
-            boolean useDora, Optional<Double> loraPlusLrRatio) {
+            boolean useDora, Optional<Double> loraPlusLrRatio, boolean pissaInit, int pissaIter, boolean pissaConvert,
+            boolean createNewAdapter, List<String> additionalTargets) {
 
         public Lora {
             targetModules = List.copyOf(targetModules);
+            additionalTargets = List.copyOf(additionalTargets);
         }
     }
 
@@ -111,18 +139,137 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
     }
 
+    /**
+     * The method as the job page and Compare name it, from the recipe: {@code LoRA r=8}, {@code LoRA r=16 on
+     * q_proj,v_proj (DoRA, rsLoRA)}, {@code LoRA r=8 (PiSSA, saved as LoRA)}, {@code freeze: last 2 layers},
+     * {@code full}.
+     */
+    public String describe() {
+        return switch (finetuningType) {
+            case LORA -> {
+                List<String> variants = new ArrayList<>();
+                if (lora.useDora()) {
+                    variants.add("DoRA");
+                }
+                if (lora.useRslora()) {
+                    variants.add("rsLoRA");
+                }
+                if (lora.pissaInit()) {
+                    variants.add(lora.pissaConvert() ? "PiSSA, saved as LoRA" : "PiSSA");
+                }
+                if (!lora.additionalTargets().isEmpty()) {
+                    variants.add("+ " + String.join(",", lora.additionalTargets()) + " whole");
+                }
+                lora.loraPlusLrRatio().ifPresent(r -> variants.add("LoRA+ ×" + (r == Math.rint(r) ? String.valueOf(r.longValue())
+                        : String.valueOf(r))));
+                String targets = lora.targetModules().equals(LINEAR_MODULES) ? ""
+                        : " on " + String.join(",", lora.targetModules());
+                yield "LoRA r=" + lora.rank() + targets + (variants.isEmpty() ? "" : " (" + String.join(", ", variants) + ")");
+            }
+            case FREEZE -> "freeze: last " + freeze.trainableLayers() + (freeze.trainableLayers() == 1 ? " layer" : " layers")
+                    + (freeze.trainableModules().equals(FREEZE_MODULES) ? ""
+                        : " (" + String.join(",", freeze.trainableModules()) + ")");
+            case FULL -> "full";
+        };
+    }
+
     static RecipeMethod from(RecipeValues v) {
         if (!v.bool(DO_TRAIN)) {
             throw DO_TRAIN.refused(false, v.source(), "true (do_train: false leaves nothing to do; remove it)");
         }
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
-                modules(LORA_TARGET, v, LINEAR_MODULES, FUSED_LINEAR_MODULES, List.of("all", "all-linear", "all_linear")),
-                v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO));
+                loraTargets(v),
+                v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO),
+                v.bool(PISSA_INIT), (int) v.integer(PISSA_ITER), v.bool(PISSA_CONVERT),
+                v.bool(CREATE_NEW_ADAPTER), additionalTargets(v));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),
                 FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
+    }
+
+    /** Characters that make a {@code lora_target} one regular expression rather than a comma list of names. */
+    private static final java.util.regex.Pattern REGEX_SIGNS = java.util.regex.Pattern.compile("[*+?()\\[\\]{}|^$\\\\]");
+
+    /**
+     * Whether a target text is one regular expression, which PEFT matches with {@code re.fullmatch} against the whole
+     * module path (a {@code str} target_modules), rather than a list of names and dotted suffixes.
+     */
+    public static boolean isTargetPattern(String text) {
+        return text != null && REGEX_SIGNS.matcher(text).find();
+    }
+
+    /**
+     * PEFT's {@code check_target_module_exists} for one module path: a pattern (one entry, see
+     * {@link #isTargetPattern}) must match the whole path; a list entry must equal the path or be a dotted suffix of it.
+     */
+    public static boolean targetMatches(List<String> targets, String modulePath) {
+        if (targets.size() == 1 && isTargetPattern(targets.getFirst())) {
+            return java.util.regex.Pattern.compile(targets.getFirst()).matcher(modulePath).matches();
+        }
+        return targets.stream().anyMatch(t -> modulePath.equals(t) || modulePath.endsWith("." + t));
+    }
+
+    /**
+     * {@code lora_target}: all, a comma list of linear module names or dotted suffixes ending in one
+     * ({@code mlp.down_proj}), or one regular expression (kept as written: case matters there).
+     */
+    private static List<String> loraTargets(RecipeValues v) {
+        String text = v.text(LORA_TARGET).strip();
+        if (isTargetPattern(text)) {
+            try {
+                java.util.regex.Pattern.compile(text);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw LORA_TARGET.refused(text, v.source(), "a valid regular expression (" + e.getDescription()
+                        + " at index " + e.getIndex() + ")");
+            }
+            return List.of(text);
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (List.of("all", "all-linear", "all_linear").contains(lower)) {
+            return LINEAR_MODULES;
+        }
+        List<String> known = new ArrayList<>(LINEAR_MODULES);
+        known.addAll(FUSED_LINEAR_MODULES);
+        String expected = "all or a comma list of " + String.join(", ", known) + " (or dotted suffixes ending in one, "
+                + "e.g. mlp.down_proj), or one regular expression; embed_tokens and lm_head train whole through "
+                + "additional_target";
+        LinkedHashSet<String> chosen = new LinkedHashSet<>();
+        for (String part : lower.split("[,\\s]+")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            String last = part.substring(part.lastIndexOf('.') + 1);
+            if (!known.contains(last) || !part.matches("[a-z0-9_.]+") || part.startsWith(".")) {
+                throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+            }
+            chosen.add(part);
+        }
+        if (chosen.isEmpty()) {
+            throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+        }
+        return new ArrayList<>(chosen);
+    }
+
+    /** {@code additional_target}: blank for none, else a comma list of {@link #ADDITIONAL_TARGETS}. */
+    private static List<String> additionalTargets(RecipeValues v) {
+        String text = v.optionalText(ADDITIONAL_TARGET).orElse("");
+        if (text.isBlank()) {
+            return List.of();
+        }
+        LinkedHashSet<String> chosen = new LinkedHashSet<>();
+        for (String part : text.toLowerCase(Locale.ROOT).split("[,\\s]+")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            if (!ADDITIONAL_TARGETS.contains(part)) {
+                throw ADDITIONAL_TARGET.refused(text, v.source(), "blank or a comma list of "
+                        + String.join(", ", ADDITIONAL_TARGETS) + " (the modules outside the decoder layers)");
+            }
+            chosen.add(part);
+        }
+        return new ArrayList<>(chosen);
     }
 
     /**

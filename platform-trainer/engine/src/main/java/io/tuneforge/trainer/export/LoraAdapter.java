@@ -34,12 +34,16 @@ public final class LoraAdapter implements AutoCloseable {
     private final double scale;
     private final int rank;
     private final Map<String, Pair> byBaseWeight;
+    /** modules_to_save: base weight name → the adapter's tensor that replaces it whole. */
+    private final Map<String, String> replacements;
 
-    private LoraAdapter(SafetensorsWeightSource tensors, double scale, int rank, Map<String, Pair> byBaseWeight) {
+    private LoraAdapter(SafetensorsWeightSource tensors, double scale, int rank, Map<String, Pair> byBaseWeight,
+                        Map<String, String> replacements) {
         this.tensors = tensors;
         this.scale = scale;
         this.rank = rank;
         this.byBaseWeight = byBaseWeight;
+        this.replacements = replacements;
     }
 
     /** Reads an adapter directory written by PEFT (or by TuneForge, which writes the same format). */
@@ -60,8 +64,9 @@ public final class LoraAdapter implements AutoCloseable {
         double scale = LoraConfig.scaling(alpha, rank, config.path("use_rslora").asBoolean(false));
         SafetensorsWeightSource tensors = SafetensorsWeightSource.open(weights);
         try {
+            Map<String, String> replacements = replacements(weights, tensors, config);
             return new LoraAdapter(tensors, scale, rank, pairs(weights, tensors, rank,
-                    config.path("use_dora").asBoolean(false)));
+                    config.path("use_dora").asBoolean(false), replacements.values()), replacements);
         } catch (RuntimeException e) {
             tensors.close();
             throw e;
@@ -72,12 +77,43 @@ public final class LoraAdapter implements AutoCloseable {
         PeftAdapter.unsupported(config).ifPresent(why -> {
             throw new ExportException(file + ": cannot merge this adapter: " + why);
         });
+        String init = config.path("init_lora_weights").asString("true");
+        if (init.toLowerCase(java.util.Locale.ROOT).startsWith("pissa")) {
+            throw new ExportException(file + ": cannot merge this adapter: it is a PiSSA adapter (init_lora_weights "
+                    + init + "), which applies to the residual base its training left, not to the original model; "
+                    + "train with pissa_convert: true to get the ordinary LoRA it amounts to, which merges");
+        }
     }
 
-    private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank, boolean dora) {
+    /** modules_to_save: {@code model.embed_tokens.weight} → {@code base_model.model.model.embed_tokens.weight}. */
+    private static Map<String, String> replacements(Path file, SafetensorsWeightSource tensors, JsonNode config) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode m : config.path("modules_to_save")) {
+            if (PeftAdapter.isSequenceClassification(config) && List.of("classifier", "score").contains(m.asString())) {
+                continue; // the head: merged as score.weight by LoraMerger
+            }
+            String module = switch (m.asString()) {
+                case "embed_tokens" -> "model.embed_tokens";
+                case "lm_head" -> "lm_head";
+                case "norm" -> "model.norm";
+                default -> throw new ExportException(file + ": modules_to_save " + m.asString() + " is not supported");
+            };
+            String key = PeftAdapter.wholeModuleKey(module);
+            if (!tensors.names().contains(key)) {
+                throw new ExportException(file + ": modules_to_save names " + m.asString() + " but " + key
+                        + " is missing");
+            }
+            out.put(module + ".weight", key);
+        }
+        return out;
+    }
+
+    private static Map<String, Pair> pairs(Path file, SafetensorsWeightSource tensors, int rank, boolean dora,
+                                           java.util.Collection<String> wholeModules) {
         Map<String, Pair> pairs = new LinkedHashMap<>();
         for (String name : tensors.names()) {
-            if (dora && name.endsWith("." + PeftAdapter.MAGNITUDE) || PeftAdapter.isHeadKey(name)) {
+            if (dora && name.endsWith("." + PeftAdapter.MAGNITUDE) || wholeModules.contains(name)
+                    || PeftAdapter.isHeadKey(name)) {
                 continue;
             }
             PeftAdapter.Key key = PeftAdapter.parseKey(name).orElseThrow(() -> new ExportException(file
@@ -140,6 +176,16 @@ public final class LoraAdapter implements AutoCloseable {
      * Each row's delta is summed over r in float32 before scaling, as {@code (B @ A) * scale} does.
      */
     public void mergeInto(String name, long[] shape, float[] weight) {
+        String whole = replacements.get(name);
+        if (whole != null) {                               // modules_to_save: the trained module replaces the base's
+            float[] trained = tensors.read(whole);
+            if (trained.length != weight.length) {
+                throw new ExportException("adapter " + whole + " does not fit base weight " + name + " of shape "
+                        + java.util.Arrays.toString(shape) + "; was it trained on another model?");
+            }
+            System.arraycopy(trained, 0, weight, 0, weight.length);
+            return;
+        }
         Pair pair = byBaseWeight.get(name);
         if (pair == null) {
             return;

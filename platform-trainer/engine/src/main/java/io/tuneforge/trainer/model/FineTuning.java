@@ -11,8 +11,19 @@ public sealed interface FineTuning {
     record None() implements FineTuning {
     }
 
-    /** LoRA adapters on chosen linears; the base is frozen. */
-    record Lora(LoraConfig lora) implements FineTuning {
+    /**
+     * LoRA adapters on chosen linears; the base is frozen.
+     *
+     * @param lora         the adapter's configuration (PiSSA through its {@code initLoraWeights})
+     * @param convertPissa {@code pissa_convert}: save a PiSSA adapter as the ordinary LoRA it amounts to on the
+     *                     original base (rank 2r), as PEFT's {@code path_initial_model_for_weight_conversion} does
+     */
+    record Lora(LoraConfig lora, boolean convertPissa) implements FineTuning {
+
+        /** LoRA without PiSSA conversion. */
+        public Lora(LoraConfig lora) {
+            this(lora, false);
+        }
     }
 
     /** Every weight trains (embedding, norms, all linears, the LM head). */

@@ -98,6 +98,23 @@ public final class Linear {
         lora = adapter;
     }
 
+    /**
+     * Replaces the frozen base weight (PiSSA's residual W − U_r·S_r·Vh_r), same shape and dtype, in the model's
+     * manager; a weight held in bfloat16 cannot be replaced.
+     */
+    public void replaceWeight(NDArray residual) {
+        if (held != null) {
+            throw new ModelConfigException(path + ": PiSSA changes the base weight, which a base held in bf16 cannot "
+                    + "take: train PiSSA without bf16");
+        }
+        if (!residual.getShape().equals(weight.getShape()) || residual.getDataType() != weight.getDataType()) {
+            throw new IllegalArgumentException(path + ": replacement weight " + residual.getShape() + " "
+                    + residual.getDataType() + " differs from " + weight.getShape() + " " + weight.getDataType());
+        }
+        weight.close();
+        weight = residual;
+    }
+
     /** Switches the adapter's update on or off (off: the base alone, PEFT's {@code disable_adapter()}). */
     public void enableLora(boolean enabled) {
         loraEnabled = enabled;

@@ -12,6 +12,7 @@ import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.lora.LoraHost;
 import io.tuneforge.trainer.model.lora.LoraWeights;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
@@ -57,6 +58,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private final ComputeKernels kernels;
     private final List<NamedParameter> trainable = new ArrayList<>();
     private Optional<LoraConfig> lora = Optional.empty();
+    /** {@code pissa_convert}: a PiSSA adapter is saved as the ordinary LoRA it amounts to. */
+    private boolean convertPissa;
 
     private LlamaModel(Path directory, ModelConfig config, ModelOptions options, NDManager manager,
                        LlamaWeights weights, ComputeKernels kernels) {
@@ -124,7 +127,10 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         switch (fineTuning) {
             case FineTuning.None none -> {
             }
-            case FineTuning.Lora l -> addLora(l.lora(), seed);
+            case FineTuning.Lora l -> {
+                convertPissa = l.convertPissa();
+                addLora(l.lora(), seed);
+            }
             case FineTuning.Full full -> HfCheckpoint.byName(weights(), config.tieWordEmbeddings())
                     .forEach(this::addTrainable);
             case FineTuning.Freeze freeze -> {
@@ -148,6 +154,18 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     }
 
     /**
+     * Starts a new trainable adapter on a model loaded without one (after merging a previous adapter:
+     * {@code create_new_adapter}), with the fine-tuning's PiSSA conversion setting.
+     */
+    public void startLora(FineTuning.Lora fineTuning, long seed) {
+        if (lora.isPresent()) {
+            throw new IllegalStateException("the model already has a LoRA adapter: merge() it first");
+        }
+        convertPissa = fineTuning.convertPissa();
+        addLora(fineTuning.lora(), seed);
+    }
+
+    /**
      * Attaches fresh LoRA adapters (A Kaiming-uniform from {@code seed}, B zero) to the configured modules of every
      * layer and makes them the trainable parameters.
      */
@@ -155,6 +173,13 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         LoraConfig loraConfig = forThisFamily(requested);
         SplittableRandom random = new SplittableRandom(seed);
         for (Linear linear : loraTargets(loraConfig)) {
+            if (loraConfig.isPissa()) {
+                // DoRA's magnitude starts at the row norms of the ORIGINAL weight = ‖W_res + s·B₀·A₀‖, as in PEFT
+                NDArray magnitude = loraConfig.useDora() ? LoraWeights.rowNorms(manager, linear.weight()) : null;
+                Pissa.Init init = pissaResidual(linear, loraConfig, random.split());
+                linear.attachLora(LoraWeights.pissa(init.a(), init.b(), magnitude, loraConfig));
+                continue;
+            }
             LoraWeights weights = LoraWeights.initialise(manager, linear.inFeatures(), linear.outFeatures(),
                     loraConfig, random.split());
             if (loraConfig.useDora()) {
@@ -163,6 +188,40 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             linear.attachLora(weights);
         }
         registerLora(loraConfig, true);
+    }
+
+    /**
+     * PiSSA on one linear (PEFT's {@code pissa_init}): the principal factors of its weight become A and B, and the base
+     * weight is replaced by the residual W − s·B·A.
+     */
+    private Pissa.Init pissaResidual(Linear linear, LoraConfig loraConfig, SplittableRandom random) {
+        if (linear.heldInBf16()) {
+            throw new ModelConfigException(linear.path() + ": PiSSA changes the base weight, which a base held in "
+                    + "bf16 cannot take: train PiSSA without bf16 (pure float32 base)");
+        }
+        NDArray weight = linear.weight();
+        Pissa.Factors factors = Pissa.principal(weight, loraConfig.rank(), Pissa.iterations(loraConfig.initLoraWeights()),
+                random);
+        Pissa.Init init = Pissa.initialise(manager, weight, factors, loraConfig.scaling());
+        linear.replaceWeight(init.residual());
+        return init;
+    }
+
+    /**
+     * Replaces the base weights of a PiSSA adapter's targets by their residuals, as PEFT does when it loads an adapter
+     * whose {@code init_lora_weights} is "pissa…" (it runs the initialisation, then loads A and B over it): with
+     * "pissa" (full SVD) the residual is the one training used; with "pissa_niter_N" it is as close as N iterations
+     * get, as in PEFT.
+     */
+    @Override
+    public void preparePissaBase(LoraConfig requested) {
+        LoraConfig loraConfig = forThisFamily(requested);
+        SplittableRandom random = new SplittableRandom(options.seed());
+        for (Linear linear : loraTargets(loraConfig)) {
+            Pissa.Init init = pissaResidual(linear, loraConfig, random.split());
+            init.a().close();
+            init.b().close();
+        }
     }
 
     /**
@@ -201,6 +260,38 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             w.magnitude().ifPresent(m -> this.trainable.add(
                     new NamedParameter(PeftAdapter.magnitudeKey(linear.path()), m)));
         }
+        modulesToSave(loraConfig).forEach((module, weight) -> {
+            weight.setRequiresGradient(true);
+            this.trainable.add(new NamedParameter(PeftAdapter.wholeModuleKey(module), weight));
+        });
+    }
+
+    /**
+     * {@code additional_target}: the embedding, LM head or final norm, trained whole beside the adapters (PEFT's
+     * modules_to_save). A model whose LM head is its embedding (tie_word_embeddings) cannot train either alone.
+     */
+    @Override
+    public SequencedMap<String, NDArray> modulesToSave(LoraConfig loraConfig) {
+        SequencedMap<String, NDArray> out = new LinkedHashMap<>();
+        for (String module : loraConfig.modulesToSave()) {
+            if (config.tieWordEmbeddings() && (module.equals("embed_tokens") || module.equals("lm_head"))) {
+                throw new ModelConfigException("additional_target " + module + ": this model ties lm_head to "
+                        + "embed_tokens (tie_word_embeddings), so one cannot train apart from the other; PEFT would "
+                        + "untie them silently. Remove " + module + " from additional_target");
+            }
+            switch (module) {
+                case "embed_tokens" -> out.put(strip(HfWeightNames.EMBED), embedding);
+                case "lm_head" -> out.put(strip(HfWeightNames.LM_HEAD), lmHead);
+                case "norm" -> out.put(strip(HfWeightNames.FINAL_NORM), finalNorm.weight());
+                default -> throw new ModelConfigException("additional_target " + module + " is not supported");
+            }
+        }
+        return out;
+    }
+
+    /** {@code model.embed_tokens} of {@code model.embed_tokens.weight}. */
+    private static String strip(String weightKey) {
+        return weightKey.substring(0, weightKey.length() - ".weight".length());
     }
 
     /** The linears a LoRA config targets, layer by layer in PEFT's module order. */
@@ -210,13 +301,22 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         List<Linear> targets = new ArrayList<>();
         for (DecoderBlock block : blocks) {
             for (Linear linear : allLinears(block)) {
-                String module = linear.path().substring(linear.path().lastIndexOf('.') + 1);
-                if (loraConfig.targetModules().contains(module)) {
+                if (loraConfig.targets(linear.path())) {
                     targets.add(linear);
                 }
             }
         }
+        if (targets.isEmpty()) {
+            throw new ModelConfigException("LoRA target " + describe(loraConfig) + " matches none of this "
+                    + config.architecture().hfName() + "'s linear modules (paths such as "
+                    + blocks.getFirst().attention().linears()[0].path() + ")");
+        }
         return targets;
+    }
+
+    private static String describe(LoraConfig loraConfig) {
+        return loraConfig.isPattern() ? "pattern '" + loraConfig.targetModules().getFirst() + "'"
+                : String.join(",", loraConfig.targetModules());
     }
 
     /**
@@ -226,11 +326,22 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private LoraConfig forThisFamily(LoraConfig requested) {
         List<String> modules = HfWeightNames.linearModules(config);
         List<String> targets = requested.targetModules();
+        if (requested.isPattern()) {
+            for (String outside : List.of(HfWeightNames.LM_HEAD, HfWeightNames.EMBED)) {
+                String module = outside.substring(0, outside.length() - ".weight".length());
+                if (requested.targets(module)) {
+                    throw new ModelConfigException("LoRA target pattern '" + targets.getFirst() + "' matches "
+                            + module + ": TuneForge puts LoRA on the decoder's linear layers only; train " + module
+                            + " whole with additional_target");
+                }
+            }
+            return requested;
+        }
         if (!modules.equals(HfWeightNames.LINEAR_MODULES)
                 && Set.copyOf(targets).equals(Set.copyOf(HfWeightNames.LINEAR_MODULES))) {
             return requested.withTargetModules(modules);
         }
-        List<String> foreign = targets.stream().filter(m -> !modules.contains(m)).toList();
+        List<String> foreign = targets.stream().filter(m -> !modules.contains(LoraConfig.moduleName(m))).toList();
         if (!foreign.isEmpty()) {
             throw new ModelConfigException("LoRA target module(s) " + foreign + " do not exist in a "
                     + config.architecture().hfName() + "; its linear modules are " + String.join(", ", modules));
@@ -257,6 +368,11 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     @Override
     public Optional<LoraConfig> loraConfig() {
         return lora;
+    }
+
+    @Override
+    public boolean convertsPissaOnSave() {
+        return convertPissa;
     }
 
     /**

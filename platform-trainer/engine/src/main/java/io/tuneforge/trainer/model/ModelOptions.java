@@ -39,10 +39,14 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
         }
     }
 
-    /** Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, inference). */
+    /**
+     * Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, inference).
+     * PiSSA replaces base weights by residuals, so its base stays float32 (computed in bf16 per use).
+     */
     public boolean holdsBaseInBf16() {
         return precision == Precision.BF16
-                && (fineTuning instanceof FineTuning.None || fineTuning instanceof FineTuning.Lora);
+                && (fineTuning instanceof FineTuning.None
+                    || fineTuning instanceof FineTuning.Lora lora && !lora.lora().isPissa());
     }
 
     /** Inference on the CPU in FLOAT32. */

@@ -27,6 +27,26 @@ public interface LoraHost {
      */
     void attachLora(LoraConfig config, Map<String, NDArray[]> weightsByModule, boolean trainable);
 
+    /**
+     * The weights of a config's {@code modules_to_save} by module path ({@code model.embed_tokens}, {@code lm_head},
+     * {@code model.norm}): the model's own arrays, trained whole and saved with the adapter.
+     */
+    java.util.SequencedMap<String, NDArray> modulesToSave(LoraConfig config);
+
+    /**
+     * Replaces the targeted base weights by PiSSA residuals before a PiSSA adapter ({@code init_lora_weights}
+     * "pissa…") is attached, as PEFT does on loading one.
+     */
+    void preparePissaBase(LoraConfig config);
+
+    /**
+     * Whether a PiSSA adapter is saved converted to an ordinary LoRA ({@code pissa_convert}): ΔW = B·A − B₀·A₀ as
+     * rank 2r, which applies to the original base.
+     */
+    default boolean convertsPissaOnSave() {
+        return false;
+    }
+
     /** The manager the model's weights live in (loaded adapter weights go there too). */
     NDManager manager();
 

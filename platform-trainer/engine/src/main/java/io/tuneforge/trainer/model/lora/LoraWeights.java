@@ -35,6 +35,8 @@ public final class LoraWeights {
     private final double scale;
     private final float dropout;
     private NDArray magnitude;      // (out) with DoRA, else null
+    private NDArray initialA;       // (r, in) PiSSA's A at initialisation (for conversion on save), else null
+    private NDArray initialB;       // (out, r) PiSSA's B at initialisation, else null
 
     private LoraWeights(NDArray a, NDArray b, double scale, double dropout) {
         this.a = a;
@@ -68,6 +70,36 @@ public final class LoraWeights {
         LoraWeights w = new LoraWeights(a, b, config.scaling(), config.dropout());
         w.magnitude = magnitude;
         return w;
+    }
+
+    /**
+     * PiSSA's starting factors (A (r, in), B (out, r), in the model's manager), with DoRA's magnitude (out) or null;
+     * copies of A and B are kept to convert the trained adapter into an ordinary LoRA on save
+     * ({@link #initialFactors()}).
+     */
+    public static LoraWeights pissa(NDArray a, NDArray b, NDArray magnitude, LoraConfig config) {
+        LoraWeights w = new LoraWeights(a, b, config.scaling(), config.dropout());
+        w.initialA = a.duplicate();
+        w.initialB = b.duplicate();
+        w.magnitude = magnitude;
+        return w;
+    }
+
+    /** The row norms (out) of a weight (out, in), in {@code manager}: DoRA's starting magnitude. */
+    public static NDArray rowNorms(NDManager manager, NDArray weight) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray w = weight.getDataType() == DataType.FLOAT32 ? weight
+                    : own(scratch, weight.toType(DataType.FLOAT32, false));                     // (out, in)
+            NDArray norm = rowNorms(scratch, w, null);                                        // (out)
+            NDArray out = norm.duplicate();
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /** PiSSA's A₀ (r, in) and B₀ (out, r) at initialisation; empty for other adapters. */
+    public java.util.Optional<NDArray[]> initialFactors() {
+        return initialA == null ? java.util.Optional.empty() : java.util.Optional.of(new NDArray[] {initialA, initialB});
     }
 
     /** Starts DoRA: the magnitude becomes the row norms of {@code baseWeight} (out, in), as PEFT initialises it. */
@@ -203,6 +235,10 @@ public final class LoraWeights {
         b.close();
         if (magnitude != null) {
             magnitude.close();
+        }
+        if (initialA != null) {
+            initialA.close();
+            initialB.close();
         }
         scaling.close();
     }

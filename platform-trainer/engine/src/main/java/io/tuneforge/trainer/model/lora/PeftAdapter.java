@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.model.lora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.tuneforge.trainer.model.Linear;
 import io.tuneforge.trainer.model.HfWeightNames;
@@ -69,6 +70,11 @@ public final class PeftAdapter {
     /** PEFT's key for a module's A or B: {@code base_model.model.<module>.lora_A.weight}. */
     public static String key(String modulePath, String part) {
         return PREFIX + modulePath + "." + part + ".weight";
+    }
+
+    /** PEFT's key of a module trained whole (modules_to_save): {@code base_model.model.<module>.weight}. */
+    public static String wholeModuleKey(String modulePath) {
+        return PREFIX + modulePath + ".weight";
     }
 
     /** DoRA's magnitude (out) in a key. */
@@ -140,9 +146,15 @@ public final class PeftAdapter {
         if (config.path("fan_in_fan_out").asBoolean(false)) {
             return Optional.of("fan_in_fan_out adapters (GPT-2 Conv1D) are not supported");
         }
-        if (nonEmpty(config.path("modules_to_save")) && !(isSequenceClassification(config)
-                && config.path("modules_to_save").valueStream().allMatch(m -> HEAD_MODULES.contains(m.asString())))) {
-            return Optional.of("modules_to_save " + config.path("modules_to_save") + " is not supported");
+        if (nonEmpty(config.path("modules_to_save"))) {
+            for (JsonNode m : config.path("modules_to_save")) {
+                boolean head = isSequenceClassification(config) && HEAD_MODULES.contains(m.asString());
+                if (!head && !io.tuneforge.shared.recipe.RecipeMethod.ADDITIONAL_TARGETS.contains(m.asString())) {
+                    return Optional.of("modules_to_save " + config.path("modules_to_save") + " is not supported (only "
+                            + String.join(", ", io.tuneforge.shared.recipe.RecipeMethod.ADDITIONAL_TARGETS)
+                            + ", or a SEQ_CLS adapter's classifier/score head)");
+                }
+            }
         }
         if (nonEmpty(config.path("rank_pattern")) || nonEmpty(config.path("alpha_pattern"))) {
             return Optional.of("rank_pattern/alpha_pattern give per-module ranks, which are not supported");
@@ -168,18 +180,62 @@ public final class PeftAdapter {
     public static void save(LoraHost model, Path directory) throws IOException {
         LoraConfig config = model.loraConfig().orElseThrow(() -> new IllegalStateException("the model has no LoRA adapter"));
         Files.createDirectories(directory);
+        boolean convert = config.isPissa() && model.convertsPissaOnSave();
         SequencedMap<String, NDArray> tensors = new LinkedHashMap<>();
-        for (Linear linear : model.loraTargets(config)) {
-            LoraWeights w = linear.lora().orElseThrow();
-            tensors.put(key(linear.path(), LORA_A), w.a());                                 // (r, in)
-            tensors.put(key(linear.path(), LORA_B), w.b());                                 // (out, r)
-            w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));     // (out)
+        try (NDManager scratch = model.manager().newSubManager()) {
+            for (Linear linear : model.loraTargets(config)) {
+                LoraWeights w = linear.lora().orElseThrow();
+                if (convert) {
+                    NDArray[] converted = convertedPissa(scratch, w, linear.path());
+                    tensors.put(key(linear.path(), LORA_A), converted[0]);                 // (2r, in)
+                    tensors.put(key(linear.path(), LORA_B), converted[1]);                 // (out, 2r)
+                    // DoRA: W + s·B'·A' = W_res + s·B·A, so the same magnitude gives the same weight
+                    w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));
+                    continue;
+                }
+                tensors.put(key(linear.path(), LORA_A), w.a());                                 // (r, in)
+                tensors.put(key(linear.path(), LORA_B), w.b());                                 // (out, r)
+                w.magnitude().ifPresent(m -> tensors.put(magnitudeKey(linear.path()), m));     // (out)
+            }
+            model.modulesToSave(config).forEach((module, weight) -> tensors.put(wholeModuleKey(module), weight));
+            SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
         }
-        SafetensorsWriter.writeFile(directory.resolve(WEIGHTS_FILE), tensors, SafetensorsDType.F32);
+        LoraConfig saved = convert ? convertedConfig(config) : config;
         Path temp = directory.resolve("." + CONFIG_FILE + ".tmp");
-        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(config,
+        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(saved,
                 model.directory().toAbsolutePath().normalize().toString())));
         Files.move(temp, directory.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * PEFT's {@code subtract_mutated_init}: W + ΔW = W_res + s·B·A and W = W_res + s·B₀·A₀, so
+     * ΔW = s·(B·A − B₀·A₀) = s·[B | −B₀]·[A ; A₀], an ordinary LoRA of rank 2r on the original base.
+     *
+     * @return A' (2r, in) and B' (out, 2r) in {@code scratch}
+     */
+    static NDArray[] convertedPissa(NDManager scratch, LoraWeights w, String module) {
+        NDArray[] initial = w.initialFactors().orElseThrow(() -> new IllegalStateException(module
+                + ": the PiSSA adapter has no initial factors to convert against"));
+        NDArray a = own(scratch, w.a().stopGradient());                                       // (r, in)
+        NDArray b = own(scratch, w.b().stopGradient());                                       // (out, r)
+        NDArray stackedA = own(scratch, a.concat(initial[0], 0));                             // (2r, in)
+        NDArray negatedB0 = own(scratch, initial[1].neg());                                  // (out, r)
+        NDArray stackedB = own(scratch, b.concat(negatedB0, 1));                              // (out, 2r)
+        return new NDArray[] {stackedA, stackedB};
+    }
+
+    /**
+     * The config PEFT writes for a converted PiSSA adapter: rank 2r, alpha doubled (× √2 with rsLoRA) so the scale
+     * stays, {@code init_lora_weights} true.
+     */
+    static LoraConfig convertedConfig(LoraConfig config) {
+        double alpha = config.useRslora() ? config.alpha() * Math.sqrt(2) : config.alpha() * 2;
+        return new LoraConfig(2 * config.rank(), alpha, config.dropout(), config.targetModules(), config.useRslora(),
+                config.useDora(), LoraConfig.DEFAULT_INIT, config.modulesToSave());
+    }
+
+    private static NDArray own(NDManager scope, NDArray array) {
+        return io.tuneforge.trainer.model.Owned.own(scope, array);
     }
 
     /** The {@code adapter_config.json} content PEFT writes for this config. */
@@ -195,15 +251,28 @@ public final class PeftAdapter {
             root.put("lora_alpha", config.alpha());
         }
         root.put("lora_dropout", config.dropout());
-        ArrayNode targets = root.putArray("target_modules");
-        config.targetModules().forEach(targets::add);
+        if (config.isPattern()) {
+            root.put("target_modules", config.targetModules().getFirst());   // PEFT's str form: re.fullmatch
+        } else {
+            ArrayNode targets = root.putArray("target_modules");
+            config.targetModules().forEach(targets::add);
+        }
         root.put("bias", "none");
         root.put("fan_in_fan_out", false);
         root.put("use_rslora", config.useRslora());
         root.put("use_dora", config.useDora());
-        root.putNull("modules_to_save");
+        if (config.modulesToSave().isEmpty()) {
+            root.putNull("modules_to_save");
+        } else {
+            ArrayNode modules = root.putArray("modules_to_save");
+            config.modulesToSave().forEach(modules::add);
+        }
         root.put("inference_mode", true);
-        root.put("init_lora_weights", true);
+        if (config.isPissa()) {
+            root.put("init_lora_weights", config.initLoraWeights());
+        } else {
+            root.put("init_lora_weights", true);
+        }
         return root;
     }
 
@@ -222,11 +291,43 @@ public final class PeftAdapter {
         } else {
             targets.addAll(LoraConfig.parseTargets(targetsNode.asString("all-linear")));
         }
-        targets.sort((a, b) -> Integer.compare(HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(a),
-                HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(b)));
+        targets.sort((a, b) -> Integer.compare(HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(LoraConfig.moduleName(a)),
+                HfWeightNames.KNOWN_LINEAR_MODULES.indexOf(LoraConfig.moduleName(b))));
         int rank = root.path("r").asInt(8);
-        return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
-                targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false));
+        String init = initLoraWeights(root.path("init_lora_weights"), file);
+        List<String> modulesToSave = new ArrayList<>();
+        root.path("modules_to_save").forEach(n -> modulesToSave.add(n.asString()));
+        if (isSequenceClassification(root)) {
+            modulesToSave.removeAll(HEAD_MODULES); // the head is read by the classifier, not trained whole here
+        }
+        try {
+            return new LoraConfig(rank, root.path("lora_alpha").asDouble(8), root.path("lora_dropout").asDouble(0),
+                    targets, root.path("use_rslora").asBoolean(false), root.path("use_dora").asBoolean(false), init,
+                    modulesToSave);
+        } catch (IllegalArgumentException e) {
+            throw new ModelConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code init_lora_weights} as far as loading cares: PiSSA ("pissa", "pissa_niter_N") changes the base, so it is
+     * kept; true, false and "gaussian" only chose starting values the saved weights replace; initialisations that
+     * change the base in other ways (OLoRA, CorDA, LoftQ, ...) are refused.
+     */
+    private static String initLoraWeights(JsonNode node, Path file) {
+        if (node.isMissingNode() || node.isNull() || node.isBoolean()) {
+            return LoraConfig.DEFAULT_INIT;
+        }
+        String value = node.asString().strip().toLowerCase(java.util.Locale.ROOT);
+        if (value.startsWith("pissa")) {
+            return value;
+        }
+        if (value.equals("gaussian") || value.equals("true") || value.equals("false")) {
+            return LoraConfig.DEFAULT_INIT;
+        }
+        throw new ModelConfigException(file + ": init_lora_weights '" + value + "' is not supported (it changes the "
+                + "base model in a way TuneForge does not reproduce); only true, gaussian and PiSSA's pissa / "
+                + "pissa_niter_N load");
     }
 
     /** The adapter's {@code adapter_config.json}, parsed; a missing or broken file fails naming it. */
@@ -265,6 +366,9 @@ public final class PeftAdapter {
         if (!Files.isRegularFile(weightsFile)) {
             throw new ModelConfigException(directory + " has no " + WEIGHTS_FILE);
         }
+        if (config.isPissa()) {
+            model.preparePissaBase(config);
+        }
         Map<String, NDArray[]> weights = new HashMap<>();
         try (SafetensorsReader reader = SafetensorsReader.open(weightsFile)) {
             for (Linear linear : model.loraTargets(config)) {
@@ -273,9 +377,28 @@ public final class PeftAdapter {
                 NDArray m = config.useDora() ? readMagnitude(reader, linear.path(), linear.outFeatures(), model) : null;
                 weights.put(linear.path(), new NDArray[] {a, b, m});
             }
+            for (var entry : model.modulesToSave(config).entrySet()) {
+                loadWhole(reader, entry.getKey(), entry.getValue(), model);
+            }
         }
         model.attachLora(config, weights, trainable);
         return config;
+    }
+
+    /** Copies a saved module_to_save weight into the model's own array (same shape, FLOAT32). */
+    private static void loadWhole(SafetensorsReader reader, String module, NDArray target, LoraHost model) {
+        String name = wholeModuleKey(module);
+        TensorInfo info = reader.find(name)
+                .or(() -> reader.find(PREFIX + module + ".modules_to_save.default.weight"))
+                .orElseThrow(() -> new ModelConfigException("adapter tensor '" + name + "' (modules_to_save) is "
+                        + "missing; expected shape " + target.getShape()));
+        if (!Arrays.equals(info.shape(), target.getShape().getShape())) {
+            throw new ModelConfigException("adapter tensor '" + info.name() + "' has shape " + info.shapeText()
+                    + " but the model's " + module + " is " + target.getShape());
+        }
+        try (NDArray loaded = reader.load(model.manager(), info.name(), DataType.FLOAT32)) {
+            target.set(java.nio.FloatBuffer.wrap(loaded.toFloatArray()));
+        }
     }
 
     private static NDArray readMagnitude(SafetensorsReader reader, String module, long out, LoraHost model) {
