@@ -144,6 +144,18 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
             throw RecipeModel.ADAPTER_NAME_OR_PATH.refused(model.adapterNameOrPath().get(), v.source(),
                     "an adapter only with finetuning_type lora");
         }
+        model.quantizationBit().ifPresent(bits -> {
+            if (bits != 4 && bits != 8) {
+                throw RecipeModel.QUANTIZATION_BIT.refused(bits, v.source(), "4 or 8 (bitsandbytes quantizes to 4 or 8 "
+                        + "bits; 2 and 3 bits are hqq's, which TuneForge does not implement)");
+            }
+            if (method.finetuningType() != RecipeMethod.FinetuningType.LORA) {
+                throw RecipeModel.QUANTIZATION_BIT.refused(bits, v.source(), "no value with finetuning_type "
+                        + method.finetuningType().name().toLowerCase(java.util.Locale.ROOT) + ": a quantized base is "
+                        + "frozen and only LoRA trains on top of it (QLoRA); remove quantization_bit or use "
+                        + "finetuning_type lora");
+            }
+        });
         if (model.bf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA && method.lora().useDora()) {
             throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when bf16 is true (DoRA's weight norm "
                     + "needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain LoRA in bf16");

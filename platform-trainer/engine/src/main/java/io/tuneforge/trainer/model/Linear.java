@@ -138,11 +138,18 @@ public final class Linear {
         return LinearKernel.project(step, x, float32Weight(step));
     }
 
-    /** The weight (out, in) as float32 in {@code step}: DoRA's norm needs it, so a bf16-held base cannot give it. */
+    /**
+     * The weight (out, in) as float32 in {@code step}: DoRA's norm needs it. A quantized base gives its dequantized
+     * weight (what the model computes with, as PEFT dequantizes a bitsandbytes layer for DoRA); a bf16-held base
+     * cannot give it.
+     */
     private NDArray float32Weight(NDManager step) {
+        if (held instanceof QuantizedWeightStore.Weight quantized) {
+            return quantized.widen(step);                                                      // (out, in)
+        }
         if (held != null) {
             throw new ModelConfigException(path + ": DoRA needs the base weight in float32; a base held in bf16 "
-                    + "or quantized cannot give it: train DoRA without bf16 and quantization_bit");
+                    + "cannot give it: train DoRA without bf16");
         }
         return weight.getDataType() == DataType.FLOAT32 ? weight : own(step, weight.toType(DataType.FLOAT32, false));
     }

@@ -158,7 +158,11 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             LoraWeights weights = LoraWeights.initialise(manager, linear.inFeatures(), linear.outFeatures(),
                     loraConfig, random.split());
             if (loraConfig.useDora()) {
-                weights.initialiseMagnitude(linear.weight());
+                NDArray base = linear.weight();                                               // (out, in)
+                weights.initialiseMagnitude(base);
+                if (linear.heldQuantized()) {
+                    base.close();                                  // a dequantized copy made for the norm
+                }
             }
             linear.attachLora(weights);
         }

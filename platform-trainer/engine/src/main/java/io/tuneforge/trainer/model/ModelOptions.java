@@ -50,10 +50,6 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
             throw new ModelConfigException("a quantized base (quantization_bit " + quantization.bits() + ") is "
                     + "frozen: only LoRA trains on it (full and freeze tuning change the base weights)");
         }
-        if (quantization.enabled() && fineTuning instanceof FineTuning.Lora lora && lora.lora().useDora()) {
-            throw new ModelConfigException("DoRA needs the float32 base weight for its norm; a quantized base "
-                    + "cannot give it: train plain LoRA on the quantized base, or DoRA without quantization_bit");
-        }
     }
 
     /** Whether the decoder linears are quantized (held by a {@link QuantizedWeightStore}). */
