@@ -304,6 +304,17 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         return options;
     }
 
+    /**
+     * With a quantized base: the bytes its decoder linears take as codes and scales (as libtorch counts them) and
+     * their parameter count; empty otherwise.
+     */
+    public java.util.Optional<long[]> quantizedBase() {
+        if (kernels == null || kernels.quantized() == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new long[] {kernels.quantized().bytes(), kernels.quantized().parameters()});
+    }
+
     @Override
     public NDManager manager() {
         return manager;
