@@ -225,7 +225,7 @@ class QuantizedWeights(torch.nn.Module):
         """flat (n) -> (scaled (nb, block) in [-1, 1], absmax (nb)); the tail block zero-padded."""
         pad = (-flat.numel()) % block
         if pad > 0:
-            flat = torch.cat([flat, torch.zeros(pad, dtype=flat.dtype)])
+            flat = torch.cat([flat, flat.new_zeros(pad)])
         blocks = flat.reshape(-1, block)                                     # (nb, block)
         absmax = blocks.abs().amax(dim=1)                                    # (nb)
         safe = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
@@ -235,8 +235,8 @@ class QuantizedWeights(torch.nn.Module):
     def store(self, i: int, w: torch.Tensor):
         w = w.detach().to(torch.float32)
         out_features, in_features = w.size(0), w.size(1)
-        scales2 = torch.zeros(0)
-        offset = torch.zeros(0)
+        scales2 = w.new_zeros(0)
+        offset = w.new_zeros(0)
         if self.bits == 8:
             absmax = w.abs().amax(dim=1)                                     # (out)
             safe = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
@@ -279,7 +279,7 @@ class QuantizedWeights(torch.nn.Module):
             pad = (-nb) % 256
             q = s.to(torch.int64)
             if pad > 0:
-                q = torch.cat([q, torch.zeros(pad, dtype=torch.int64)])
+                q = torch.cat([q, q.new_zeros(pad)])
             values = (self.dyn_code[q].reshape(-1, 256) * s2.unsqueeze(1)).reshape(-1)[:nb]
             return values + self.offsets[i]
         return s
