@@ -258,8 +258,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
 
         static Mapped of(String storedJson) {
             JobRecipe recipe = JobRecipe.read(JSON.readValue(storedJson, Map.class), RecipeSource.STORED);
+            Map<String, Object> asFreeze = new java.util.HashMap<>();
+            asFreeze.put("finetuning_type", "freeze");
+            asFreeze.put("quantization_bit", null); // a quantized base takes LoRA only
             FineTuning.Freeze freeze = (FineTuning.Freeze) RecipeMapping.fineTuning(
-                    recipe.with(Map.of("finetuning_type", "freeze"), RecipeSource.STORED));
+                    recipe.with(asFreeze, RecipeSource.STORED));
             return new Mapped(recipe, RecipeMapping.trainingConfig(recipe, Path.of("out")),
                     RecipeMapping.fineTuning(recipe), RecipeMapping.loraConfig(recipe.method().lora()), freeze,
                     RecipeMapping.preparation(recipe), RecipeMapping.encoding(recipe));

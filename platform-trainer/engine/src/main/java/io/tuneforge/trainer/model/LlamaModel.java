@@ -305,14 +305,25 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     }
 
     /**
-     * With a quantized base: the bytes its decoder linears take as codes and scales (as libtorch counts them) and
-     * their parameter count; empty otherwise.
+     * The size of a quantized base's decoder linears.
+     *
+     * @param bytes      bytes of their codes and scales, as libtorch counts the stored tensors
+     * @param parameters their weights (elements)
      */
-    public java.util.Optional<long[]> quantizedBase() {
+    public record QuantizedSize(long bytes, long parameters) {
+
+        /** Bytes against the same weights in bf16 (2 bytes each). */
+        public double ofBf16() {
+            return bytes / (2.0 * parameters);
+        }
+    }
+
+    /** With a quantized base: the size of its decoder linears; empty otherwise. */
+    public java.util.Optional<QuantizedSize> quantizedBase() {
         if (kernels == null || kernels.quantized() == null) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new long[] {kernels.quantized().bytes(), kernels.quantized().parameters()});
+        return java.util.Optional.of(new QuantizedSize(kernels.quantized().bytes(), kernels.quantized().parameters()));
     }
 
     @Override

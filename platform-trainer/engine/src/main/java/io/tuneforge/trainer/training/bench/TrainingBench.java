@@ -82,7 +82,7 @@ public final class TrainingBench {
                             .withQuantization(quantization))) {
                 frozen = model.quantizedBase().map(b -> String.format(java.util.Locale.ROOT,
                         ", %s base: decoder linears %.1f MiB = %.3fx their bf16 size (%.1f MiB)",
-                        quantization.describe(), b[0] / 1048576.0, b[0] / (2.0 * b[1]), 2.0 * b[1] / 1048576.0))
+                        quantization.describe(), b.bytes() / 1048576.0, b.ofBf16(), 2.0 * b.parameters() / 1048576.0))
                         .orElse("");
                 progress.println(frozen.isEmpty() ? "base not quantized" : frozen.substring(2));
                 TrainingConfig config = TrainingConfig.builder(work.resolve("out")).learningRate(1e-4).maxSteps(total)
