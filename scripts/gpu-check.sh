@@ -26,3 +26,14 @@ echo "== generate --device $DEVICE (stdout must be the generated text only)"
 echo "== greedy reference + LoRA steps (fp16 frozen base, fp32 adapters) on $DEVICE"
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR:platform-trainer/target/lib/*" \
     io.tuneforge.trainer.training.bench.GpuCheck "$MODEL" "$DEVICE"
+
+echo "== LoRA steps on a 4-bit NF4 base quantized on the fly (QLoRA, quantized_weights.pt) on $DEVICE"
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR:platform-trainer/target/lib/*" \
+    io.tuneforge.trainer.training.bench.GpuCheck "$MODEL" "$DEVICE" 4
+
+echo "== bench on the host CPU: fp32, bf16, and bf16 with a 4-bit base (bf16 kernels are CPU-only, DD019/DD027)"
+for args in "--precision fp32" "--precision bf16" "--precision bf16 --quantization-bit 4"; do
+    # shellcheck disable=SC2086
+    "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" bench $args --steps 4 --warmup 1 2>/dev/null \
+        | grep -E "^(shape|tokens/s|RSS)"
+done

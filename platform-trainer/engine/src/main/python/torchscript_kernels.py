@@ -9,10 +9,12 @@ of two.
 Run from the repository root with PyTorch (generated with 2.13 CPU; libtorch 2.7.1 reads the archives):
     python platform-trainer/engine/src/main/python/torchscript_kernels.py
 It writes:
-    platform-trainer/engine/src/main/resources/io/tuneforge/trainer/kernels/{bf16_weights,bf16_linear,sdpa_fp32,sdpa_bf16}.pt
+    platform-trainer/engine/src/main/resources/io/tuneforge/trainer/kernels/{bf16_weights,bf16_linear,sdpa_fp32,sdpa_bf16,
+        quantized_weights}.pt
     platform-trainer/engine/src/test/resources/kernels/kernel-reference.json   (fixed inputs -> outputs, gradients)
 The Java test TorchScriptKernelsTest runs the committed archives on the same inputs and compares with the JSON, so an
-archive that no longer matches this script fails the build.
+archive that no longer matches this script fails the build. quantized_weights.pt is checked by QuantizedWeightStoreTest
+against src/test/python/bnb_reference.py, an independent NumPy transcription of bitsandbytes' quantization.
 """
 import json
 import math
@@ -114,6 +116,218 @@ class Sdpa(torch.nn.Module):
         return out.to(torch.float32)                                         # (B, H, T, hd)
 
 
+# bitsandbytes' 4-bit code books (bitsandbytes.functional.get_4bit_type): NF4 from the QLoRA paper; FP4 is the
+# e2m1 format normalised by its largest value (12), in bit-pattern order (bit 3 = sign).
+NF4_CODE = [-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
+            -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+            0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0]
+FP4_CODE = [v / 12.0 for v in [0.0, 0.0625, 8.0, 12.0, 4.0, 6.0, 2.0, 3.0, -0.0, -0.0625, -8.0, -12.0, -4.0, -6.0,
+                               -2.0, -3.0]]
+
+
+def dynamic_map():
+    """bitsandbytes.functional.create_dynamic_map(signed=True, max_exponent_bits=7, total_bits=8): the 256 sorted
+    values of the 8-bit dynamic tree type that double quantization stores the 4-bit scales in."""
+    data = []
+    for i in range(7):
+        boundaries = torch.linspace(0.1, 1, 2 ** i + 1, dtype=torch.float32)
+        means = (boundaries[:-1] + boundaries[1:]) / 2.0
+        data += ((10 ** (-6 + i)) * means).tolist()
+        data += (-(10 ** (-6 + i)) * means).tolist()
+    data.append(0)
+    data.append(1.0)
+    data.sort()
+    return torch.tensor(data, dtype=torch.float32)
+
+
+def nearest_table(code):
+    """(sorted distinct values, their first index in code, midpoints between neighbours) for nearest-code search
+    with torch.searchsorted: a value at or below a midpoint takes the lower neighbour."""
+    order = sorted(range(len(code)), key=lambda i: (code[i], i))
+    values, index = [], []
+    for i in order:
+        if values and code[i] == values[-1]:
+            continue                                              # FP4's -0.0 duplicates 0.0: keep index 0
+        values.append(code[i])
+        index.append(i)
+    v = torch.tensor(values, dtype=torch.float32)
+    return v, torch.tensor(index, dtype=torch.int64), (v[1:] + v[:-1]) / 2.0
+
+
+class QuantizedWeights(torch.nn.Module):
+    """The frozen base's linear weights quantized inside libtorch as bitsandbytes stores them, and y = x·Wᵀ with each
+    weight dequantized per call (QLoRA).
+
+    4 bits: blocks of 64 consecutive elements of the flattened (out, in) weight; each block stores its absmax
+    (float32) and 64 codes of NF4 or FP4 (nearest code to value/absmax), two per byte, the first element in the high
+    nibble. Double quantization stores the absmax values minus their mean as 8-bit dynamic-tree codes in blocks of
+    256, with a float32 absmax per block and the mean (offset), as bitsandbytes' compress_statistics does.
+    8 bits: per-row absmax and int8 codes round(127·w/absmax) (LLM.int8's vector-wise weight quantization, without
+    the outlier decomposition and without quantizing activations).
+
+    forward(mode, slot, a), mode and slot 0-dim int64:
+      mode 0  a = x (..., in) float32 -> (..., out) float32; the weight dequantized to float32 and, with bf16 set,
+              x and the weight cast to bfloat16 for the product. The gradient flows to x only.
+      mode 1  a = weight (out, in) float32: quantized and stored at slot (slot == count appends). Returns (0).
+      mode 2  the dequantized weight (out, in) float32.
+      mode 3  packed codes: 4-bit (ceil(n/64)·32) uint8; 8-bit (out, in) int8.
+      mode 4  scales as stored: float32 absmax per block (or per row), or uint8 codes with double quantization.
+      mode 5  double quantization's float32 absmax per 256 scales (else (0)); mode 6 its offset () (else (0)).
+      mode 7  bytes held by every stored weight's codes and scales, () int64.
+      mode 8  a = (4) int64 [bits, fp4, double_quant, bf16]: configures the store; before any weight is stored.
+    Call it in training mode (DJL forward(..., true)) so stored tensors are ordinary tensors.
+    """
+
+    bits: int
+    fp4: bool
+    double_quant: bool
+    bf16: bool
+    codes: List[torch.Tensor]
+    scales: List[torch.Tensor]
+    scales2: List[torch.Tensor]
+    offsets: List[torch.Tensor]
+    rows: List[int]
+    cols: List[int]
+
+    def __init__(self):
+        super().__init__()
+        self.bits = 4
+        self.fp4 = False
+        self.double_quant = True
+        self.bf16 = False
+        self.codes = []
+        self.scales = []
+        self.scales2 = []
+        self.offsets = []
+        self.rows = []
+        self.cols = []
+        for name, code in (("nf4", NF4_CODE), ("fp4", FP4_CODE)):
+            values, index, mids = nearest_table(code)
+            self.register_buffer(name + "_index", index)
+            self.register_buffer(name + "_mids", mids)
+            table = torch.tensor(code, dtype=torch.float32)
+            byte = torch.arange(256)
+            # byte -> (value of its high nibble, value of its low nibble): (256, 2)
+            self.register_buffer(name + "_pairs", torch.stack([table[byte >> 4], table[byte & 15]], dim=1))
+        dyn = dynamic_map()
+        self.register_buffer("dyn_code", dyn)
+        self.register_buffer("dyn_mids", (dyn[1:] + dyn[:-1]) / 2.0)
+
+    def configure(self, a: torch.Tensor):
+        if len(self.codes) > 0:
+            raise RuntimeError("configure the quantized weight store before storing weights")
+        self.bits = int(a[0].item())
+        self.fp4 = int(a[1].item()) != 0
+        self.double_quant = int(a[2].item()) != 0
+        self.bf16 = int(a[3].item()) != 0
+
+    def blockwise_absmax(self, flat: torch.Tensor, block: int):
+        """flat (n) -> (scaled (nb, block) in [-1, 1], absmax (nb)); the tail block zero-padded."""
+        pad = (-flat.numel()) % block
+        if pad > 0:
+            flat = torch.cat([flat, flat.new_zeros(pad)])
+        blocks = flat.reshape(-1, block)                                     # (nb, block)
+        absmax = blocks.abs().amax(dim=1)                                    # (nb)
+        safe = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
+        scaled = torch.clamp(blocks * (1.0 / safe).unsqueeze(1), -1.0, 1.0)  # (nb, block)
+        return scaled, absmax
+
+    def store(self, i: int, w: torch.Tensor):
+        w = w.detach().to(torch.float32)
+        out_features, in_features = w.size(0), w.size(1)
+        scales2 = w.new_zeros(0)
+        offset = w.new_zeros(0)
+        if self.bits == 8:
+            absmax = w.abs().amax(dim=1)                                     # (out)
+            safe = torch.where(absmax > 0, absmax, torch.ones_like(absmax))
+            codes = torch.round(w * (127.0 / safe).unsqueeze(1)).to(torch.int8)   # (out, in)
+            scales = absmax
+        else:
+            scaled, absmax = self.blockwise_absmax(w.reshape(-1), 64)          # (nb, 64), (nb)
+            mids = self.fp4_mids if self.fp4 else self.nf4_mids
+            index = self.fp4_index if self.fp4 else self.nf4_index
+            q = index[torch.searchsorted(mids, scaled.reshape(-1).contiguous())]     # (nb·64) code numbers
+            pairs = q.reshape(-1, 2)
+            codes = ((pairs[:, 0] << 4) | pairs[:, 1]).to(torch.uint8)               # (nb·32)
+            scales = absmax
+            if self.double_quant:
+                offset = absmax.mean()                                        # ()
+                scaled2, scales2 = self.blockwise_absmax(absmax - offset, 256)     # (nb2, 256), (nb2)
+                q2 = torch.searchsorted(self.dyn_mids, scaled2.reshape(-1).contiguous())
+                scales = q2[:absmax.numel()].to(torch.uint8)                  # (nb)
+        if i == len(self.codes):
+            self.codes.append(codes)
+            self.scales.append(scales)
+            self.scales2.append(scales2)
+            self.offsets.append(offset)
+            self.rows.append(out_features)
+            self.cols.append(in_features)
+        else:
+            self.codes[i] = codes
+            self.scales[i] = scales
+            self.scales2[i] = scales2
+            self.offsets[i] = offset
+            self.rows[i] = out_features
+            self.cols[i] = in_features
+
+    def absmax(self, i: int) -> torch.Tensor:
+        """The float32 scale of each 64-block (4 bits, double quantization undone) or row (8 bits)."""
+        s = self.scales[i]
+        if self.bits == 4 and self.double_quant:
+            nb = s.numel()
+            s2 = self.scales2[i]
+            pad = (-nb) % 256
+            q = s.to(torch.int64)
+            if pad > 0:
+                q = torch.cat([q, q.new_zeros(pad)])
+            values = (self.dyn_code[q].reshape(-1, 256) * s2.unsqueeze(1)).reshape(-1)[:nb]
+            return values + self.offsets[i]
+        return s
+
+    def dequantize(self, i: int) -> torch.Tensor:
+        out_features, in_features = self.rows[i], self.cols[i]
+        if self.bits == 8:
+            return self.codes[i].to(torch.float32) * self.scales[i].unsqueeze(1) * 7.874015718698502e-3
+        pairs = self.fp4_pairs if self.fp4 else self.nf4_pairs
+        values = pairs[self.codes[i].to(torch.int64)].reshape(-1, 64)         # (nb, 64)
+        w = (values * self.absmax(i).unsqueeze(1)).reshape(-1)                 # (nb·64)
+        return w[:out_features * in_features].reshape(out_features, in_features)
+
+    def held_bytes(self) -> int:
+        total = 0
+        for t in self.codes + self.scales + self.scales2 + self.offsets:
+            total += t.numel() * t.element_size()
+        return total
+
+    def forward(self, mode: torch.Tensor, slot: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+        m = int(mode.item())
+        i = int(slot.item())
+        if m == 0:
+            w = self.dequantize(i)                                            # (out, in) float32, no gradient
+            if self.bf16:
+                return F.linear(a.to(torch.bfloat16), w.to(torch.bfloat16)).to(torch.float32)
+            return F.linear(a, w)
+        if m == 1:
+            self.store(i, a)
+            return torch.zeros(0)
+        if m == 2:
+            return self.dequantize(i)
+        if m == 3:
+            return self.codes[i]
+        if m == 4:
+            return self.scales[i]
+        if m == 5:
+            return self.scales2[i]
+        if m == 6:
+            return self.offsets[i]
+        if m == 7:
+            return torch.tensor(self.held_bytes(), dtype=torch.int64)
+        if m == 8:
+            self.configure(a)
+            return torch.zeros(0)
+        raise RuntimeError("unknown mode")
+
+
 def fixed(shape, seed):
     """Deterministic inputs Java rebuilds: 0.5·sin(0.37·i + seed) over the flat index i, in float32."""
     n = math.prod(shape)
@@ -150,6 +364,7 @@ def main():
     linear.save(os.path.join(ARCHIVES, "bf16_linear.pt"))
     sdpa32.save(os.path.join(ARCHIVES, "sdpa_fp32.pt"))
     sdpa16.save(os.path.join(ARCHIVES, "sdpa_bf16.pt"))
+    torch.jit.script(QuantizedWeights()).save(os.path.join(ARCHIVES, "quantized_weights.pt"))
 
     ref = {"torch": torch.__version__, "inputs": "0.5*sin(0.37*i + seed) over the flat index i, float32"}
     slot = torch.tensor(0, dtype=torch.int64)

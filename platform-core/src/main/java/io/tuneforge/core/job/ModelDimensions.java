@@ -39,6 +39,7 @@ public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, 
         Path file = modelDirectory.resolve("config.json");
         try {
             JsonNode c = JSON.readTree(Files.readString(file));
+            refusePreQuantized(c, modelDirectory);
             int hidden = required(c, "hidden_size", file);
             int heads = required(c, "num_attention_heads", file);
             return new ModelDimensions(hidden, required(c, "num_hidden_layers", file),
@@ -50,6 +51,25 @@ public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, 
             throw new UncheckedIOException("Cannot read " + file + ": the model folder needs a config.json", e);
         } catch (JacksonException e) {
             throw new JobRefusedException(file + " is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Refuses a checkpoint quantized ahead of time ({@code quantization_config} in config.json: GPTQ, AWQ, AQLM,
+     * bitsandbytes-saved...): TuneForge reads float weights and quantizes on the fly (quantization_bit) instead.
+     *
+     * @throws io.tuneforge.shared.recipe.RecipeException naming {@code model_name_or_path}
+     */
+    static void refusePreQuantized(JsonNode config, Path modelDirectory) {
+        JsonNode quantization = config.path("quantization_config");
+        if (quantization.isObject()) {
+            String method = quantization.path("quant_method").asString("unknown");
+            throw new io.tuneforge.shared.recipe.RecipeException("model_name_or_path", modelDirectory.toString(),
+                    "a model with float (F32/F16/BF16) weights",
+                    "model_name_or_path: " + modelDirectory + " is pre-quantized (quantization_config.quant_method "
+                            + method + "); TuneForge does not load pre-quantized (GPTQ, AWQ, AQLM, bitsandbytes-saved) "
+                            + "weights: choose the unquantized model and set quantization_bit: 4 to quantize it on "
+                            + "the fly (QLoRA)");
         }
     }
 

@@ -79,9 +79,18 @@ public final class PreflightEstimator {
         boolean lora = method.finetuningType() == RecipeMethod.FinetuningType.LORA;
         long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
+        long activations = activationBytes(model, batch, cutoff);
+        if (lora && recipe.model().quantized()) {
+            // QLoRA (DD027): the decoder layers held as codes and scales; each layer's weight is dequantized per call
+            // and autograd keeps that copy until backward, so a step holds them once more at the compute precision
+            long decoder = model.layers() * model.parametersPerLayer();
+            long quantizedBytes = recipe.model().quantizationBit().orElseThrow() == 8 ? decoder + decoder / 256
+                    : decoder / 2 + decoder / 16;
+            weights = weights - decoder * baseBytes + quantizedBytes;
+            activations += decoder * baseBytes;
+        }
         long gradients = trainable * FLOAT_BYTES;
         long optimizer = optimizerStateNumbers(model, recipe, trainable) * FLOAT_BYTES;
-        long activations = activationBytes(model, batch, cutoff);
         long subtotal = weights + gradients + optimizer + activations;
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
 

@@ -203,4 +203,30 @@ class PreflightEstimatorTest {
     private static JobRecipe recipe(Map<String, Object> values) {
         return JobRecipe.read(values, RecipeSource.FORM);
     }
+
+    @Test
+    void aFourBitBaseCountsItsDecoderLayersAtAboutHalfAByteAndOneDequantizedCopyInActivations() {
+        ResourceEstimate bf16 = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("bf16", true)), 1000, false);
+        ResourceEstimate qlora = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("bf16", true,
+                "quantization_bit", 4)), 1000, false);
+        long decoder = LLAMA_1B.layers() * LLAMA_1B.parametersPerLayer();
+
+        assertThat(bf16.weightsBytes() - qlora.weightsBytes()).isEqualTo(2 * decoder - (decoder / 2 + decoder / 16));
+        assertThat(qlora.activationBytes() - bf16.activationBytes()).isEqualTo(2 * decoder);
+    }
+
+    @Test
+    void aPreQuantizedCheckpointIsRefusedNamingTheModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("config.json"), """
+                {"architectures": ["LlamaForCausalLM"], "hidden_size": 64, "num_attention_heads": 8,
+                 "num_hidden_layers": 2, "intermediate_size": 128, "vocab_size": 512,
+                 "quantization_config": {"quant_method": "gptq", "bits": 4}}""");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelDimensions.read(dir))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("model_name_or_path");
+                    assertThat(e.getMessage()).contains("pre-quantized").contains("gptq")
+                            .contains("quantization_bit: 4");
+                });
+    }
 }

@@ -17,6 +17,7 @@ import io.tuneforge.trainer.model.AttentionKernel;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
+import io.tuneforge.trainer.model.Quantization;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
@@ -133,6 +134,16 @@ public final class RecipeMapping {
         return recipe.model().bf16() ? Precision.BF16 : Precision.FP32;
     }
 
+    /**
+     * The frozen base's on-the-fly quantization: {@code quantization_bit} (0 when unset) with the recipe's
+     * {@code quantization_type} and {@code double_quantization} (carried even when unused, so the mapping shows them).
+     */
+    public static Quantization quantization(JobRecipe recipe) {
+        int bits = recipe.model().quantizationBit().map(Long::intValue).orElse(0);
+        return new Quantization(bits, Quantization.Type.parse(recipe.model().quantizationType()),
+                recipe.model().doubleQuantization());
+    }
+
     /** The attention kernel of {@code flash_attn} in the recipe's precision. */
     public static AttentionKernel attention(JobRecipe recipe) {
         return AttentionKernel.forFlashAttn(recipe.model().flashAttn(), precision(recipe));
@@ -146,7 +157,8 @@ public final class RecipeMapping {
      */
     public static ModelOptions modelOptions(JobRecipe recipe, FineTuning fineTuning) {
         Bf16Support.requireFor(recipe);
-        return ModelOptions.training(fineTuning, recipe.optimization().seed(), precision(recipe), attention(recipe));
+        return ModelOptions.training(fineTuning, recipe.optimization().seed(), precision(recipe), attention(recipe))
+                .withQuantization(quantization(recipe));
     }
 
     /** PEFT's LoraConfig from the recipe's LoRA settings. */

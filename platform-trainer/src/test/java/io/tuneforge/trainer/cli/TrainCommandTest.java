@@ -190,10 +190,11 @@ class TrainCommandTest {
 
     @Test
     void unsupportedLlamaFactoryKeysAreRefusedWithTheReason() throws IOException {
-        Path yaml = config("model_name_or_path: x\ndataset: identity\nquantization_bit: 4\n");
+        Path yaml = config("model_name_or_path: x\ndataset: identity\nquantization_bit: 4\nquantization_method: gptq\n");
 
         assertThat(run("train", "--config", yaml.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("quantization_bit").contains("QLoRA");
+        assertThat(err.toString()).contains("quantization_method").contains("quantized ahead of time")
+                .contains("quantization_method bnb");
 
         Path ppo = config("model_name_or_path: x\ndataset: identity\nstage: ppo\n");
         assertThat(run("train", "--config", ppo.toString())).isEqualTo(1);

@@ -78,6 +78,10 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("bf16", true); // runs on any CPU in tests (tuneforge.bf16.allow-emulated, see Bf16Support)
         m.put("flash_attn", "sdpa");
+        m.put("quantization_bit", 4); // LoRA only: checked through the LoRA job (see QUANTIZATION)
+        m.put("quantization_method", "bnb"); // the one allowed value
+        m.put("quantization_type", "fp4");
+        m.put("double_quantization", false);
         m.put("stage", "sft"); // the default: the workspace's identity data is supervised (dpo/rm need pairs, pt text)
         m.put("do_train", true); // the one allowed value
         m.put("finetuning_type", "freeze");
@@ -146,6 +150,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
     static final Map<String, Function<Mapped, Object>> ENGINE = Map.ofEntries(
             entry("bf16", m -> RecipeMapping.precision(m.recipe()) == Precision.BF16),
             entry("flash_attn", m -> m.recipe().model().flashAttn()),
+            entry("quantization_bit", m -> RecipeMapping.quantization(m.recipe()).enabled()
+                    ? (long) RecipeMapping.quantization(m.recipe()).bits() : null),
+            entry("quantization_method", m -> m.recipe().model().quantizationMethod()),
+            entry("quantization_type", m -> RecipeMapping.quantization(m.recipe()).type().name().toLowerCase()),
+            entry("double_quantization", m -> RecipeMapping.quantization(m.recipe()).doubleQuantization()),
             entry("stage", m -> "sft"),
             entry("do_train", m -> true),
             entry("finetuning_type", m -> switch (m.fineTuning()) {
@@ -235,6 +244,17 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("export_gguf", m -> RecipeMapping.exportGguf(m.recipe()).map(t -> t.name().toLowerCase())
                     .orElse("none")));
 
+    /** Keys refused beside finetuning_type freeze (a quantized base only takes LoRA): checked through a LoRA job. */
+    static final List<String> QUANTIZATION = List.of("quantization_bit", "quantization_method", "quantization_type",
+            "double_quantization");
+
+    /** The samples without the LoRA-only quantization keys (the freeze job). */
+    private static Map<String, Object> withoutQuantization(Map<String, Object> samples) {
+        Map<String, Object> out = new LinkedHashMap<>(samples);
+        QUANTIZATION.forEach(out::remove);
+        return out;
+    }
+
     /** The loss weighting the same job trains with when use_dft_loss is off. */
     private static TokenLossWeighting withoutDft(Mapped m) {
         return RecipeMapping.trainingConfig(m.recipe().with(Map.of("use_dft_loss", false), RecipeSource.STORED),
@@ -255,8 +275,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
 
         static Mapped of(String storedJson) {
             JobRecipe recipe = JobRecipe.read(JSON.readValue(storedJson, Map.class), RecipeSource.STORED);
+            Map<String, Object> asFreeze = new java.util.HashMap<>();
+            asFreeze.put("finetuning_type", "freeze");
+            asFreeze.put("quantization_bit", null); // a quantized base takes LoRA only
             FineTuning.Freeze freeze = (FineTuning.Freeze) RecipeMapping.fineTuning(
-                    recipe.with(Map.of("finetuning_type", "freeze"), RecipeSource.STORED));
+                    recipe.with(asFreeze, RecipeSource.STORED));
             return new Mapped(recipe, RecipeMapping.trainingConfig(recipe, Path.of("out")),
                     RecipeMapping.fineTuning(recipe), RecipeMapping.loraConfig(recipe.method().lora()), freeze,
                     RecipeMapping.preparation(recipe), RecipeMapping.encoding(recipe));
@@ -312,24 +335,29 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
 
     @Test
     void everyKeyHasTheSameEffectiveValueThroughYamlRestTheFormAndTheWorker() throws Exception {
-        Map<String, Object> yaml = viaYaml(SAMPLES);
-        Map<String, Object> rest = effective(viaRest(SAMPLES));
+        Map<String, Object> yaml = viaYaml(withoutQuantization(SAMPLES));
+        Map<String, Object> rest = effective(viaRest(withoutQuantization(SAMPLES)));
         // the form sends the settings of the chosen method only: LoRA's keys go through a LoRA job
         Map<String, Object> loraSamples = new LinkedHashMap<>(SAMPLES);
         loraSamples.put("finetuning_type", "lora");
         loraSamples.put("bf16", false); // DoRA is refused beside bf16 for LoRA (bf16 is checked through the freeze job)
-        Map<String, Object> formFreeze = effective(viaForm(SAMPLES));
+        Map<String, Object> formFreeze = effective(viaForm(withoutQuantization(SAMPLES)));
         Map<String, Object> formLora = effective(viaForm(loraSamples));
-        Mapped worker = Mapped.of(viaRest(SAMPLES));
+        Mapped worker = Mapped.of(viaRest(withoutQuantization(SAMPLES)));
+        // quantization is refused beside freeze: its keys go through the LoRA job in every entry point
+        Map<String, Object> yamlLora = viaYaml(loraSamples);
+        Map<String, Object> restLora = effective(viaRest(loraSamples));
+        Mapped workerLora = Mapped.of(viaRest(loraSamples));
 
         for (String key : SAMPLES.keySet()) {
             Object expected = expected(key);
             Map<String, Object> form = RecipeKeys.field(key).orElseThrow().section() == Section.LORA ? formLora
                     : formFreeze;
-            assertThat(yaml.get(key)).as("YAML " + key).isEqualTo(expected);
-            assertThat(rest.get(key)).as("REST " + key).isEqualTo(expected);
+            boolean lora = QUANTIZATION.contains(key);
+            assertThat((lora ? yamlLora : yaml).get(key)).as("YAML " + key).isEqualTo(expected);
+            assertThat((lora ? restLora : rest).get(key)).as("REST " + key).isEqualTo(expected);
             assertThat(form.get(key)).as("form " + key).isEqualTo(expected);
-            assertThat(ENGINE.get(key).apply(worker)).as("worker " + key).isEqualTo(expected);
+            assertThat(ENGINE.get(key).apply(lora ? workerLora : worker)).as("worker " + key).isEqualTo(expected);
         }
     }
 

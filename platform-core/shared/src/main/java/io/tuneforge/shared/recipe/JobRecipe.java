@@ -160,6 +160,18 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
         if (v.bool(RecipeMethod.PISSA_INIT) && method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
             checkPissa(v);
         }
+        model.quantizationBit().ifPresent(bits -> {
+            if (bits != 4 && bits != 8) {
+                throw RecipeModel.QUANTIZATION_BIT.refused(bits, v.source(), "4 or 8 (bitsandbytes quantizes to 4 or 8 "
+                        + "bits; 2 and 3 bits are hqq's, which TuneForge does not implement)");
+            }
+            if (method.finetuningType() != RecipeMethod.FinetuningType.LORA) {
+                throw RecipeModel.QUANTIZATION_BIT.refused(bits, v.source(), "no value with finetuning_type "
+                        + method.finetuningType().name().toLowerCase(java.util.Locale.ROOT) + ": a quantized base is "
+                        + "frozen and only LoRA trains on top of it (QLoRA); remove quantization_bit or use "
+                        + "finetuning_type lora");
+            }
+        });
         if (model.bf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA && method.lora().useDora()) {
             throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when bf16 is true (DoRA's weight norm "
                     + "needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain LoRA in bf16");
@@ -192,6 +204,10 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
 
     /** PiSSA's rules for a LoRA job, as LLaMA-Factory's: not with a reference model, only for a new adapter. */
     private void checkPissa(RecipeValues v) {
+        if (model.quantizationBit().isPresent()) {
+            throw RecipeMethod.PISSA_INIT.refused(true, v.source(), "false with quantization_bit (PiSSA rewrites "
+                    + "the base weights as residuals, which a quantized base cannot hold)");
+        }
         if (usesReferenceModel(v)) {
             throw RecipeMethod.PISSA_INIT.refused(true, v.source(), "false for DPO with a reference model: the "
                     + "reference would be the residual base, not the original model (LLaMA-Factory refuses it too)");

@@ -37,7 +37,8 @@ public final class RecipeKeys {
             "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
                     + "lora, freeze and full"),
             "flash_attn", Map.of("fa2", "flash_attn fa2 (FlashAttention-2) needs a CUDA GPU and TuneForge trains on "
-                    + "the CPU: use sdpa (or auto), which fuses attention there"));
+                    + "the CPU: use sdpa (or auto), which fuses attention there"),
+            "quantization_method", quantizationMethods());
 
     /** Keys the platform itself writes into a job's stored configuration (never given by users). */
     public static final List<String> PLATFORM_KEYS = List.of("dataset_mix");
@@ -92,8 +93,8 @@ public final class RecipeKeys {
 
     private static Map<String, String> unsupported() {
         Map<String, String> m = new LinkedHashMap<>();
-        put(m, "quantized training (QLoRA) is not supported yet; remove it to train LoRA on the full-precision model",
-                "quantization_bit", "quantization_method", "quantization_type", "double_quantization");
+        put(m, "quantization_device_map places a quantized model across GPUs for inference; TuneForge runs a job on "
+                + "one device: remove it", "quantization_device_map");
         put(m, "distributed training is not supported: TuneForge trains a job on one device",
                 "deepspeed", "fsdp", "fsdp_config", "ddp_find_unused_parameters");
         put(m, "fp16 on the CPU runs ~1 GFLOP/s (CPUs have no fp16 matrix units): use bf16: true", "fp16");
@@ -117,6 +118,20 @@ public final class RecipeKeys {
         put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
                 "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");
+        return Map.copyOf(m);
+    }
+
+    /** LLaMA-Factory's other on-the-fly and pre-quantized methods, refused with why (TuneForge implements bnb). */
+    private static Map<String, String> quantizationMethods() {
+        Map<String, String> m = new LinkedHashMap<>();
+        String onTheFly = "TuneForge quantizes on the fly with bitsandbytes' formats only: use quantization_method bnb "
+                + "with quantization_bit 4 or 8";
+        put(m, onTheFly + " (hqq, eetq and quanto are other libraries' kernels)", "hqq", "eetq", "quanto");
+        put(m, "gptq, awq and aqlm are checkpoints quantized ahead of time, which TuneForge does not load: start from "
+                + "the unquantized model and set quantization_method bnb with quantization_bit 4", "gptq", "awq",
+                "aqlm");
+        put(m, onTheFly + " (mxfp4 and fp8 checkpoints are dequantized by transformers; start from a bf16 model)",
+                "mxfp4", "fp8");
         return Map.copyOf(m);
     }
 

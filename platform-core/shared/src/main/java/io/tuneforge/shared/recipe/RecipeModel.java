@@ -12,9 +12,15 @@ import java.util.Optional;
  * @param bf16              {@code bf16}: mixed precision, the decoder linears and attention computed in bfloat16 (the
  *                          frozen base held in it); trainable weights, optimizer state and the loss stay float32
  * @param flashAttn         {@code flash_attn}: auto (SDPA in bf16, manual attention in fp32), sdpa or disabled
+ * @param quantizationBit   {@code quantization_bit}: the frozen base quantized on the fly to 4 or 8 bits (QLoRA,
+ *                          LoRA only); empty: not quantized
+ * @param quantizationMethod {@code quantization_method}: bnb (bitsandbytes' formats), the one TuneForge implements
+ * @param quantizationType  {@code quantization_type}: the 4-bit code book, nf4 or fp4
+ * @param doubleQuantization {@code double_quantization}: 4-bit block scales stored in 8 bits too
  */
 public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> adapterNameOrPath, boolean bf16,
-        String flashAttn) {
+        String flashAttn, Optional<Long> quantizationBit, String quantizationMethod, String quantizationType,
+        boolean doubleQuantization) {
 
     static final RecipeField MODEL_NAME_OR_PATH = RecipeField.path("model_name_or_path", Section.MODEL,
             "Base model folder", "A local model folder with config.json, the tokenizer and *.safetensors.");
@@ -29,10 +35,30 @@ public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> ada
             "auto: fused scaled-dot-product attention (SDPA) with bf16, plain attention in fp32; sdpa: always fused; "
                     + "disabled: always plain.");
 
-    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN);
+    static final RecipeField QUANTIZATION_BIT = RecipeField.integer("quantization_bit", Section.LORA, null,
+            Range.between(2, 8), "Quantize the base (QLoRA)",
+            "4 or 8: hold the frozen base model in 4-bit (NF4/FP4 blocks of 64, about a quarter of bf16) or 8-bit "
+                    + "codes, dequantized layer by layer; LoRA trains on top in float32. Empty: not quantized.");
+    static final RecipeField QUANTIZATION_METHOD = RecipeField.choice("quantization_method", Section.LORA, "bnb",
+            List.of("bnb"), "Quantization method",
+            "bnb: bitsandbytes' formats, quantized on the fly when the model loads.");
+    static final RecipeField QUANTIZATION_TYPE = RecipeField.choice("quantization_type", Section.LORA, "nf4",
+            List.of("nf4", "fp4"), "4-bit data type",
+            "nf4: NormalFloat4 (QLoRA's default); fp4: a 4-bit float. Used with quantization_bit 4.");
+    static final RecipeField DOUBLE_QUANTIZATION = RecipeField.bool("double_quantization", Section.LORA, true,
+            "Double quantization", "Store the 4-bit blocks' scales in 8 bits too (saves about 0.4 bit per weight).");
+
+    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN,
+            QUANTIZATION_BIT, QUANTIZATION_METHOD, QUANTIZATION_TYPE, DOUBLE_QUANTIZATION);
 
     static RecipeModel from(RecipeValues v) {
         return new RecipeModel(v.optionalText(MODEL_NAME_OR_PATH), v.optionalText(ADAPTER_NAME_OR_PATH),
-                v.bool(BF16), v.text(FLASH_ATTN));
+                v.bool(BF16), v.text(FLASH_ATTN), v.optionalInteger(QUANTIZATION_BIT), v.text(QUANTIZATION_METHOD),
+                v.text(QUANTIZATION_TYPE), v.bool(DOUBLE_QUANTIZATION));
+    }
+
+    /** Whether the frozen base is quantized ({@code quantization_bit} set). */
+    public boolean quantized() {
+        return quantizationBit.isPresent();
     }
 }

@@ -68,7 +68,7 @@ public final class Bf16WeightStore implements AutoCloseable {
     }
 
     /** One stored weight (out, in). */
-    public final class Weight {
+    public final class Weight implements FrozenWeight {
         private final NDArray slot;        // () int64, lives with the store's manager
         private final long out;
         private final long in;
@@ -79,10 +79,12 @@ public final class Bf16WeightStore implements AutoCloseable {
             this.in = in;
         }
 
+        @Override
         public long outFeatures() {
             return out;
         }
 
+        @Override
         public long inFeatures() {
             return in;
         }
@@ -91,16 +93,19 @@ public final class Bf16WeightStore implements AutoCloseable {
          * @param x (..., in) float32 in {@code step}
          * @return (..., out) float32 in {@code step}, computed in bfloat16
          */
+        @Override
         public NDArray project(NDManager step, NDArray x) {
             return module.call(step, x, slot, empty);
         }
 
         /** The weight widened to float32 (out, in), in the store's manager (export and tests; exact). */
+        @Override
         public NDArray widen() {
             return widen(manager);
         }
 
         /** The weight widened to float32 (out, in), in {@code target} (export and tests; exact). */
+        @Override
         public NDArray widen(NDManager target) {
             return module.call(target, empty, slot, empty);
         }

@@ -8,28 +8,35 @@ import ai.djl.ndarray.types.Shape;
  * The TorchScript modules one model computes with beyond DJL's own ops, chosen by its {@link ModelOptions}: the
  * bfloat16 weight store of a frozen base, the autocast linear for float32 weights computed in bf16, and SDPA.
  *
- * @param store    frozen base weights in bfloat16 (precision bf16 with a frozen base), or null
+ * @param store    frozen base weights in bfloat16 (precision bf16 with a frozen base, not quantized), or null
+ * @param quantized frozen base weights quantized to 4 or 8 bits (quantization enabled), or null
  * @param autocast {@code bf16_linear.pt} (precision bf16), or null
  * @param sdpa     {@code sdpa_fp32.pt} / {@code sdpa_bf16.pt} (attention SDPA), or null
  * @param causal   () marker for SDPA's built-in causal mask, or null
  */
-record ComputeKernels(Bf16WeightStore store, ScriptedModule autocast, ScriptedModule sdpa, NDArray causal)
+record ComputeKernels(Bf16WeightStore store, QuantizedWeightStore quantized, ScriptedModule autocast,
+                      ScriptedModule sdpa, NDArray causal)
         implements AutoCloseable {
 
     static ComputeKernels create(NDManager manager, ModelOptions options) {
         boolean bf16 = options.precision() == Precision.BF16;
         Bf16WeightStore store = options.holdsBaseInBf16() ? new Bf16WeightStore(manager) : null;
+        QuantizedWeightStore quantized = options.quantization().enabled()
+                ? new QuantizedWeightStore(manager, options.quantization(), options.precision()) : null;
         ScriptedModule autocast = bf16 ? ScriptedModule.load(manager, "bf16_linear.pt") : null;
         ScriptedModule sdpa = options.attention() == AttentionKernel.SDPA
                 ? ScriptedModule.load(manager, bf16 ? "sdpa_bf16.pt" : "sdpa_fp32.pt") : null;
         NDArray causal = sdpa != null ? manager.zeros(new Shape()) : null;
-        return new ComputeKernels(store, autocast, sdpa, causal);
+        return new ComputeKernels(store, quantized, autocast, sdpa, causal);
     }
 
     @Override
     public void close() {
         if (store != null) {
             store.close();
+        }
+        if (quantized != null) {
+            quantized.close();
         }
         if (autocast != null) {
             autocast.close();

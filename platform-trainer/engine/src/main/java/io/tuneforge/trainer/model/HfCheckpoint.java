@@ -49,7 +49,7 @@ final class HfCheckpoint {
      */
     static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager)
             throws IOException {
-        return read(directory, config, baseType, manager, new ComputeKernels(null, null, null, null));
+        return read(directory, config, baseType, manager, new ComputeKernels(null, null, null, null, null));
     }
 
     /**
@@ -204,6 +204,14 @@ final class HfCheckpoint {
         Linear linear(String module, boolean bias, DataType type) {
             NDArray b = bias ? take(HfWeightNames.bias(module), DataType.FLOAT32) : null;       // (out)
             String name = HfWeightNames.weight(module);
+            if (kernels.quantized() != null) {
+                NDArray weight = take(name, DataType.FLOAT32);                                  // (out, in)
+                try {
+                    return new Linear(module, kernels.quantized().add(weight), b);
+                } finally {
+                    weight.close();
+                }
+            }
             if (kernels.store() != null) {
                 if (!expected.containsKey(name)) {
                     throw new IllegalStateException("weight not in the expected table: " + name);

@@ -17,13 +17,14 @@ import java.util.Optional;
  * <p>In {@link Precision#BF16} the base product is computed in bfloat16 by a TorchScript kernel and returned as
  * float32: a frozen weight is held in bfloat16 in a {@link Bf16WeightStore} ({@code held}); a float32 weight that
  * trains is cast per use by {@code bf16_linear.pt} ({@code autocast}), the gradient reaching it. Bias and the LoRA
- * update stay float32 and are added to the float32 result.
+ * update stay float32 and are added to the float32 result. With a quantized base (QLoRA, DD027) the frozen weight is
+ * held as 4- or 8-bit codes in a {@link QuantizedWeightStore} and dequantized per call inside the kernel.
  */
 public final class Linear {
 
     private final String path;
     private NDArray weight;             // (out, in); null when held in bfloat16
-    private final Bf16WeightStore.Weight held;   // (out, in) bfloat16 in libtorch, or null
+    private final FrozenWeight held;             // (out, in) bfloat16 or 4/8-bit codes in libtorch, or null
     private final ScriptedModule autocast;       // bf16_linear.pt for a float32 weight computed in bf16, or null
     private final NDArray bias;         // (out) or null
     private LoraWeights lora;
@@ -42,8 +43,8 @@ public final class Linear {
         this.bias = bias;
     }
 
-    /** A frozen weight held in bfloat16. */
-    Linear(String path, Bf16WeightStore.Weight held, NDArray bias) {
+    /** A frozen weight held in bfloat16 or quantized. */
+    Linear(String path, FrozenWeight held, NDArray bias) {
         this.path = path;
         this.weight = null;
         this.held = held;
@@ -69,7 +70,12 @@ public final class Linear {
 
     /** Whether the base weight is held in bfloat16 (frozen). */
     public boolean heldInBf16() {
-        return held != null;
+        return held instanceof Bf16WeightStore.Weight;
+    }
+
+    /** Whether the base weight is held quantized (frozen, QLoRA). */
+    public boolean heldQuantized() {
+        return held instanceof QuantizedWeightStore.Weight;
     }
 
     /** The bias (out), if any. */
@@ -149,8 +155,15 @@ public final class Linear {
         return LinearKernel.project(step, x, float32Weight(step));
     }
 
-    /** The weight (out, in) as float32 in {@code step}: DoRA's norm needs it, so a bf16-held base cannot give it. */
+    /**
+     * The weight (out, in) as float32 in {@code step}: DoRA's norm needs it. A quantized base gives its dequantized
+     * weight (what the model computes with, as PEFT dequantizes a bitsandbytes layer for DoRA); a bf16-held base
+     * cannot give it.
+     */
     private NDArray float32Weight(NDManager step) {
+        if (held instanceof QuantizedWeightStore.Weight quantized) {
+            return quantized.widen(step);                                                      // (out, in)
+        }
         if (held != null) {
             throw new ModelConfigException(path + ": DoRA needs the base weight in float32; a base held in bf16 "
                     + "cannot give it: train DoRA without bf16");
@@ -167,8 +180,8 @@ public final class Linear {
             return;
         }
         if (held != null) {
-            throw new ModelConfigException(path + ": merging an adapter into a base held in bf16 is not supported; "
-                    + "load the model in fp32 to merge");
+            throw new ModelConfigException(path + ": merging an adapter into a base held in bf16 or quantized is not "
+                    + "supported; load the model in fp32 to merge (the adapter is an ordinary PEFT adapter)");
         }
         NDManager manager = weight.getManager();
         try (NDManager scratch = manager.newSubManager()) {

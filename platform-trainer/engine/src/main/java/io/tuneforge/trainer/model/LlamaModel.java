@@ -183,7 +183,11 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             LoraWeights weights = LoraWeights.initialise(manager, linear.inFeatures(), linear.outFeatures(),
                     loraConfig, random.split());
             if (loraConfig.useDora()) {
-                weights.initialiseMagnitude(linear.weight());
+                NDArray base = linear.weight();                                               // (out, in)
+                weights.initialiseMagnitude(base);
+                if (linear.heldQuantized()) {
+                    base.close();                                  // a dequantized copy made for the norm
+                }
             }
             linear.attachLora(weights);
         }
@@ -414,6 +418,28 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     /** The options it was loaded with. */
     public ModelOptions options() {
         return options;
+    }
+
+    /**
+     * The size of a quantized base's decoder linears.
+     *
+     * @param bytes      bytes of their codes and scales, as libtorch counts the stored tensors
+     * @param parameters their weights (elements)
+     */
+    public record QuantizedSize(long bytes, long parameters) {
+
+        /** Bytes against the same weights in bf16 (2 bytes each). */
+        public double ofBf16() {
+            return bytes / (2.0 * parameters);
+        }
+    }
+
+    /** With a quantized base: the size of its decoder linears; empty otherwise. */
+    public java.util.Optional<QuantizedSize> quantizedBase() {
+        if (kernels == null || kernels.quantized() == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new QuantizedSize(kernels.quantized().bytes(), kernels.quantized().parameters()));
     }
 
     @Override

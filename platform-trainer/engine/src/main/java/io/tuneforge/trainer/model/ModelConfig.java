@@ -94,6 +94,23 @@ public record ModelConfig(
         return numHeads / numKvHeads;
     }
 
+    /**
+     * Refuses a checkpoint quantized ahead of time (config.json's {@code quantization_config}, e.g. GPTQ, AWQ,
+     * bitsandbytes-saved): its weights are packed integers TuneForge does not read; it quantizes on the fly instead.
+     */
+    static void refusePreQuantized(JsonNode root, Object source) {
+        JsonNode quantization = root.path("quantization_config");
+        if (quantization.isObject()) {
+            String method = quantization.path("quant_method").asString(
+                    quantization.path("load_in_4bit").asBoolean(false) || quantization.path("load_in_8bit")
+                            .asBoolean(false) ? "bitsandbytes" : "unknown");
+            throw new ModelConfigException(source + ": this checkpoint is pre-quantized (quantization_config."
+                    + "quant_method " + method + "); TuneForge does not load pre-quantized (GPTQ, AWQ, AQLM, "
+                    + "bitsandbytes-saved, ...) weights. Start from the unquantized model and set "
+                    + "quantization_bit: 4 to quantize it on the fly (QLoRA)");
+        }
+    }
+
     /** Reads {@code config.json} of a model directory. */
     public static ModelConfig load(Path modelDirectory) {
         Path file = modelDirectory.resolve("config.json");
@@ -112,6 +129,7 @@ public record ModelConfig(
 
     /** Parses a {@code config.json} tree; {@code source} names it in messages. */
     public static ModelConfig parse(JsonNode root, Object source) {
+        refusePreQuantized(root, source);
         JsonNode architectures = root.path("architectures");
         if (!architectures.isArray() || architectures.isEmpty()) {
             throw new ModelConfigException(source + ": field 'architectures' is missing; expected e.g. [\"LlamaForCausalLM\"]");

@@ -15,13 +15,21 @@ import io.tuneforge.trainer.device.DeviceSpec;
  * @param precision       what the decoder linears and attention compute in ({@link Precision#BF16}: CPU only, with
  *                        baseWeightType FLOAT32; the frozen base is then held in bfloat16 by the model itself)
  * @param attention       manual attention or SDPA
+ * @param quantization    the frozen base's decoder linears quantized on the fly (QLoRA, DD027; only with a frozen
+ *                        base: LoRA or inference), or {@link Quantization#NONE}
  */
 public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTuning fineTuning, long seed,
-                           Precision precision, AttentionKernel attention) {
+                           Precision precision, AttentionKernel attention, Quantization quantization) {
 
     /** float32 with manual attention, as before precisions existed. */
     public ModelOptions(DeviceSpec device, DataType baseWeightType, FineTuning fineTuning, long seed) {
         this(device, baseWeightType, fineTuning, seed, Precision.FP32, AttentionKernel.MANUAL);
+    }
+
+    /** Not quantized. */
+    public ModelOptions(DeviceSpec device, DataType baseWeightType, FineTuning fineTuning, long seed,
+                        Precision precision, AttentionKernel attention) {
+        this(device, baseWeightType, fineTuning, seed, precision, attention, Quantization.NONE);
     }
 
     public ModelOptions {
@@ -37,6 +45,16 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
             throw new ModelConfigException("bf16 is computed by TorchScript kernels on the CPU with float32 storage "
                     + "options; got device " + device + " and base " + baseWeightType);
         }
+        if (quantization.enabled() && !(fineTuning instanceof FineTuning.None)
+                && !(fineTuning instanceof FineTuning.Lora)) {
+            throw new ModelConfigException("a quantized base (quantization_bit " + quantization.bits() + ") is "
+                    + "frozen: only LoRA trains on it (full and freeze tuning change the base weights)");
+        }
+    }
+
+    /** Whether the decoder linears are quantized (held by a {@link QuantizedWeightStore}). */
+    public boolean quantizesBase() {
+        return quantization.enabled();
     }
 
     /**
@@ -44,7 +62,7 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
      * PiSSA replaces base weights by residuals, so its base stays float32 (computed in bf16 per use).
      */
     public boolean holdsBaseInBf16() {
-        return precision == Precision.BF16
+        return precision == Precision.BF16 && !quantization.enabled()
                 && (fineTuning instanceof FineTuning.None
                     || fineTuning instanceof FineTuning.Lora lora && !lora.lora().isPissa());
     }
@@ -84,11 +102,16 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
     }
 
     public ModelOptions withDevice(DeviceSpec d, DataType base) {
-        return new ModelOptions(d, base, fineTuning, seed, precision, attention);
+        return new ModelOptions(d, base, fineTuning, seed, precision, attention, quantization);
     }
 
     /** These options computing in {@code p} with {@code a}. */
     public ModelOptions withCompute(Precision p, AttentionKernel a) {
-        return new ModelOptions(device, baseWeightType, fineTuning, seed, p, a);
+        return new ModelOptions(device, baseWeightType, fineTuning, seed, p, a, quantization);
+    }
+
+    /** These options with the frozen base quantized as {@code q}. */
+    public ModelOptions withQuantization(Quantization q) {
+        return new ModelOptions(device, baseWeightType, fineTuning, seed, precision, attention, q);
     }
 }

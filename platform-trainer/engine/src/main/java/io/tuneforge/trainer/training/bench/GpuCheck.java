@@ -14,6 +14,7 @@ import io.tuneforge.trainer.generate.Generator;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.Quantization;
 import io.tuneforge.trainer.model.NamedParameter;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
@@ -41,7 +42,10 @@ public final class GpuCheck {
         }
         Path model = Path.of(args.length > 0 ? args[0] : "../shared/fixtures/models/stories260K");
         DeviceSpec device = DeviceSpec.parse(args.length > 1 ? args[1] : "cuda");
-        boolean ok = checkGeneration(model, device) & checkLoraSteps(model, device, 8);
+        // a third argument 4 or 8: the LoRA steps on a base quantized on the fly (QLoRA, NF4 with double quantization)
+        Quantization quantization = args.length > 2 ? new Quantization(Integer.parseInt(args[2]),
+                Quantization.Type.NF4, true) : Quantization.NONE;
+        boolean ok = checkGeneration(model, device) & checkLoraSteps(model, device, 8, quantization);
         System.out.println(ok ? "GPU CHECK PASSED on " + device : "GPU CHECK FAILED on " + device);
         System.exit(ok ? 0 : 1);
     }
@@ -63,10 +67,14 @@ public final class GpuCheck {
         }
     }
 
-    static boolean checkLoraSteps(Path dir, DeviceSpec device, int steps) throws Exception {
+    static boolean checkLoraSteps(Path dir, DeviceSpec device, int steps, Quantization quantization)
+            throws Exception {
         LoraConfig lora = new LoraConfig(8, 16, 0.0, List.of("q_proj", "v_proj"), false);
-        ModelOptions options = new ModelOptions(device, device.isCuda() ? ai.djl.ndarray.types.DataType.FLOAT16
-                : ai.djl.ndarray.types.DataType.FLOAT32, new FineTuning.Lora(lora), 42);
+        ModelOptions options = new ModelOptions(device, device.isCuda() && !quantization.enabled()
+                ? ai.djl.ndarray.types.DataType.FLOAT16 : ai.djl.ndarray.types.DataType.FLOAT32,
+                new FineTuning.Lora(lora), 42).withQuantization(quantization);
+        System.out.printf("lora steps on %s, base %s%n", device, quantization.enabled() ? quantization.describe()
+                : options.baseWeightType());
         try (LlamaModel model = LlamaModel.load(dir, options);
              TextTokenizer tokenizer = TextTokenizer.load(dir)) {
             int[] ids = tokenizer.encodeWithBos("Once upon a time, there was a little dog named Max. Max liked to run.");

@@ -9,6 +9,7 @@ import io.tuneforge.trainer.model.LinearKernel;
 import io.tuneforge.trainer.model.MatmulPeak;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
+import io.tuneforge.trainer.model.Quantization;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.training.CausalLmLoss;
 import io.tuneforge.trainer.training.Trainer;
@@ -52,6 +53,17 @@ public final class TrainingBench {
     public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
                                   Precision precision, AttentionKernel attention, PrintStream progress)
             throws IOException {
+        return run(shape, warmupSteps, timedSteps, lossChunkTokens, precision, attention, Quantization.NONE, progress);
+    }
+
+    /**
+     * As {@link #run(LlamaShape, int, int, int, Precision, AttentionKernel, PrintStream)} with the frozen base
+     * quantized as {@code quantization} (QLoRA); the report's compute line then gives the bytes the quantized
+     * decoder linears take against their bf16 size.
+     */
+    public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
+                                  Precision precision, AttentionKernel attention, Quantization quantization,
+                                  PrintStream progress) throws IOException {
         progress.println("measuring matrix-multiply peak...");
         MatmulPeak peakBefore = LinearKernel.measurePeak(1024, 10);
         Path work = Files.createTempDirectory("tuneforge-bench-");
@@ -64,8 +76,15 @@ public final class TrainingBench {
             int total = warmupSteps + timedSteps;
             LoraConfig lora = new LoraConfig(shape.loraRank(), 2.0 * shape.loraRank(), 0.0,
                     List.of("q_proj", "v_proj"), false);
+            String frozen = "";
             try (LlamaModel model = LlamaModel.load(modelDir,
-                    ModelOptions.training(new FineTuning.Lora(lora), 42, precision, attention))) {
+                    ModelOptions.training(new FineTuning.Lora(lora), 42, precision, attention)
+                            .withQuantization(quantization))) {
+                frozen = model.quantizedBase().map(b -> String.format(java.util.Locale.ROOT,
+                        ", %s base: decoder linears %.1f MiB = %.3fx their bf16 size (%.1f MiB)",
+                        quantization.describe(), b.bytes() / 1048576.0, b.ofBf16(), 2.0 * b.parameters() / 1048576.0))
+                        .orElse("");
+                progress.println(frozen.isEmpty() ? "base not quantized" : frozen.substring(2));
                 TrainingConfig config = TrainingConfig.builder(work.resolve("out")).learningRate(1e-4).maxSteps(total)
                         .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
                         .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0)
@@ -92,7 +111,7 @@ public final class TrainingBench {
             progress.println("measuring matrix-multiply peak again...");
             MatmulPeak peak = peakBefore.max(LinearKernel.measurePeak(1024, 10));
             return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes(),
-                    precision.key() + ", " + attention.name().toLowerCase(java.util.Locale.ROOT) + " attention");
+                    precision.key() + ", " + attention.name().toLowerCase(java.util.Locale.ROOT) + " attention" + frozen);
         } finally {
             FileTrees.delete(work);
         }
