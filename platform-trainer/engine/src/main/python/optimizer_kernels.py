@@ -10,6 +10,9 @@ and exchange only float32 and int64 arrays with DJL:
                     forward(g (m, n) float32, steps () int64) -> (m, n) float32: LLaMA-Factory's
                     zeropower_via_newtonschulz5 (third_party/muon/muon.py), iterated in bfloat16 as there, widened
                     to float32 at the end (the optimizer adds it to float32 weights, which widens it the same way).
+  apollo_random.pt  forward(seed () int64, rows () int64, cols () int64) -> APOLLO's random_projector.stable_randn:
+                    torch.randn((rows, cols), generator=torch.Generator().manual_seed(seed)) float32; with rows == 0
+                    its next_seed(seed): the last of torch.randint(0, 2^63 - 1, (15,), generator) as a () int64.
 
 Run from the repository root with PyTorch (generated with 2.13 CPU; libtorch 2.7.1 reads the archives):
     python platform-trainer/engine/src/main/python/optimizer_kernels.py
@@ -48,10 +51,21 @@ class MuonNewtonSchulz(torch.nn.Module):
         return x.float()
 
 
+class ApolloRandom(torch.nn.Module):
+    def forward(self, seed: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+        g = torch.Generator()
+        g.manual_seed(int(seed.item()))
+        if int(rows.item()) == 0:
+            draws = torch.randint(0, 9223372036854775807, [15], generator=g, dtype=torch.int64)
+            return draws[14]
+        return torch.randn([int(rows.item()), int(cols.item())], generator=g)
+
+
 def main():
     os.makedirs(ARCHIVES, exist_ok=True)
     torch.jit.script(GaLoreSvd()).save(os.path.join(ARCHIVES, "galore_svd.pt"))
     torch.jit.script(MuonNewtonSchulz()).save(os.path.join(ARCHIVES, "muon_newton_schulz.pt"))
+    torch.jit.script(ApolloRandom()).save(os.path.join(ARCHIVES, "apollo_random.pt"))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Golden updates of the memory-saving optimizers (GaLore, BAdam, Adam-mini, Muon), computed by their official code.
+"""Golden updates of the memory-saving optimizers (GaLore, APOLLO, BAdam, Adam-mini, Muon), computed by their official
+code.
 
-None of galore-torch, badam, adam-mini is installable from this machine's package index, so the script imports the
+None of galore-torch, apollo-torch, badam, adam-mini is installable from this machine's package index, so the script imports the
 official source files directly from a folder (SOURCES below lists each file, its repository and the commit read).
 Fetch them with git, e.g. for a bare mirror of each repository:
 
     git --git-dir=GaLore.git show 2cc66f88:galore_torch/adamw.py > SRC/galore_torch/adamw.py   (and so on)
 
 Each case drives the optimizer exactly as LLaMA-Factory's trainer_utils.py builds it (_create_galore_optimizer,
-_create_badam_optimizer, _create_adam_mini_optimizer, _create_muon_optimizer; arguments as the Hugging Face Trainer
+_create_apollo_optimizer, _create_badam_optimizer, _create_adam_mini_optimizer, _create_muon_optimizer; arguments as the Hugging Face Trainer
 passes them: lr, betas (0.9, 0.999), eps 1e-8, weight_decay) over the named parameters of a toy two-layer Llama
 (hidden 8, 2 heads of 4, 1 key/value head, MLP 12, vocabulary 10, a q_proj bias as Qwen2 has), with fixed random
 gradients and a changing learning rate per step. Recorded: the parameters after every step.
@@ -35,6 +36,9 @@ SOURCES = {
     "src/badam/block_optim.py": ("Ledzy/BAdam", "bf989dcb8c1a7bbcf7360034b323e1b5616bf3e4"),
     "adam_mini/adam_mini.py": ("zyushun/Adam-mini", "402aadfed23719f3b92c8e78b5d49ad499ff7ada"),
     "src/llamafactory/third_party/muon/muon.py": ("hiyouga/LLaMA-Factory", "ff6d4d12eeb035d6ce06805a5733dd7b29f2ac30"),
+    "apollo_torch/apollo.py": ("zhuhanqing/APOLLO", "76b34725abcbd45aa47d8fdf831c8b5ba6d34dde"),
+    "apollo_torch/random_projector.py": ("zhuhanqing/APOLLO", "76b34725abcbd45aa47d8fdf831c8b5ba6d34dde"),
+    "apollo_torch/svd_projector.py": ("zhuhanqing/APOLLO", "76b34725abcbd45aa47d8fdf831c8b5ba6d34dde"),
 }
 
 HIDDEN, HEADS, KV_HEADS, HEAD_DIM, INTERMEDIATE, VOCAB, LAYERS = 8, 2, 1, 4, 12, 10, 2
@@ -65,7 +69,12 @@ def official(src):
     badam = load(src, "src/badam/block_optim.py", "badam_block_optim")
     adam_mini = load(src, "adam_mini/adam_mini.py", "adam_mini_official")
     muon = load(src, "src/llamafactory/third_party/muon/muon.py", "llamafactory_muon")
-    return galore, badam, adam_mini, muon
+    sys.modules["apollo_torch"] = types.ModuleType("apollo_torch")  # its __init__ imports bitsandbytes: skip it
+    sys.modules["apollo_torch"].__path__ = [f"{src}/apollo_torch"]
+    load(src, "apollo_torch/svd_projector.py", "apollo_torch.svd_projector", "apollo_torch")
+    load(src, "apollo_torch/random_projector.py", "apollo_torch.random_projector", "apollo_torch")
+    apollo = load(src, "apollo_torch/apollo.py", "apollo_torch.apollo", "apollo_torch")
+    return galore, badam, adam_mini, muon, apollo
 
 
 def shapes():
@@ -163,6 +172,24 @@ def galore_projection_case(galore, targets, rank, gap, scale, steps):
                        "parameters": galore_names}}
 
 
+def apollo_case(apollo, name, targets, rank, gap, scale, scale_type, steps):
+    """LLaMA-Factory's _create_apollo_optimizer: groups no-decay, decay, APOLLO (scale_front in the group is unread)."""
+    def build(params):
+        linear = [n for n in params if n.endswith(".weight") and params[n].ndim == 2
+                  and "embed_tokens" not in n and "lm_head" not in n]
+        apollo_names = [n for n in linear if targets == ["all"] or any(t in n[: -len(".weight")] for t in targets)]
+        kwargs = {"rank": rank, "proj": "random", "proj_type": "std", "update_proj_gap": gap, "scale": scale,
+                  "scale_type": scale_type, "scale_front": False}
+        others = [n for n in params if n not in apollo_names]
+        groups = [dict(params=[params[n] for n in others if not decays(n)], weight_decay=0.0),
+                  dict(params=[params[n] for n in others if decays(n)], weight_decay=WEIGHT_DECAY),
+                  dict(params=[params[n] for n in apollo_names], weight_decay=WEIGHT_DECAY, **kwargs)]
+        return apollo.AdamW(groups, lr=LRS[0], betas=BETAS, eps=EPS)
+
+    return run(name, steps, build, {"apollo": {"target": targets, "rank": rank, "update_interval": gap,
+                                               "scale": scale, "scale_type": scale_type}})
+
+
 def badam_case(badam, name, switch_mode, switch_every, start_block, steps):
     def build(params):
         named = list(params.items())
@@ -199,7 +226,7 @@ def muon_case(muon, name, steps):
 
 def main():
     src = sys.argv[1]
-    galore, badam, adam_mini, muon = official(src)
+    galore, badam, adam_mini, muon, apollo = official(src)
     cases = [
         galore_projection_case(galore, ["all"], 2, 200, 2.0, 4),
         galore_projection_case(galore, ["self_attn"], 3, 2, 0.25, 4),
@@ -208,6 +235,8 @@ def main():
         badam_case(badam, "badam_fixed", "fixed", 2, 1, 3),
         adam_mini_case(adam_mini, 4),
         muon_case(muon, "muon", 4),
+        apollo_case(apollo, "apollo_channel", ["all"], 3, 2, 32.0, "channel", 5),
+        apollo_case(apollo, "apollo_tensor", ["mlp"], 2, 200, 4.0, "tensor", 3),
     ]
     json.dump({"generator": "memory_optimizers_golden.py", "torch": torch.__version__,
                "sources": {k: {"repository": r, "commit": c} for k, (r, c) in SOURCES.items()},

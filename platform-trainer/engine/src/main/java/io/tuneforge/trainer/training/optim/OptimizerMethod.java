@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * Which optimizer a run updates with: the {@code optim} alone, or one of LLaMA-Factory's memory-saving optimizers
- * that replace it ({@code use_galore}, {@code use_badam}, {@code use_adam_mini}, {@code use_muon}; DD032).
+ * that replace it ({@code use_galore}, {@code use_apollo}, {@code use_badam}, {@code use_adam_mini}, {@code use_muon}; DD032).
  */
 public sealed interface OptimizerMethod {
 
@@ -18,6 +18,10 @@ public sealed interface OptimizerMethod {
 
     /** GaLore's low-rank projected AdamW ({@code use_galore}). */
     record GaLore(GaLoreAdamW.Settings settings) implements OptimizerMethod {
+    }
+
+    /** APOLLO's channel-scaled AdamW ({@code use_apollo}). */
+    record Apollo(ApolloAdamW.Settings settings) implements OptimizerMethod {
     }
 
     /** BAdam's block-wise AdamW ({@code use_badam}, layer mode). */
@@ -45,6 +49,7 @@ public sealed interface OptimizerMethod {
         return switch (this) {
             case Standard s -> optim.configName();
             case GaLore g -> "galore+" + optim.configName();
+            case Apollo a -> "apollo+" + optim.configName();
             case BAdam b -> "badam+" + optim.configName();
             case AdamMiniMethod a -> "adam_mini";
             case MuonMethod m -> "muon";
@@ -52,11 +57,12 @@ public sealed interface OptimizerMethod {
     }
 
     /**
-     * Whether the trainer clips gradients by {@code max_grad_norm}: not with layer-wise GaLore, whose per-parameter
+     * Whether the trainer clips gradients by {@code max_grad_norm}: not with layer-wise GaLore or APOLLO, whose per-parameter
      * updates run inside backward in LLaMA-Factory, before the Trainer's clipping could see the gradients.
      */
     default boolean clipsGradients() {
-        return !(this instanceof GaLore g && g.settings().layerwise());
+        return !(this instanceof GaLore g && g.settings().layerwise())
+                && !(this instanceof Apollo a && a.settings().layerwise());
     }
 
     /**
@@ -73,12 +79,13 @@ public sealed interface OptimizerMethod {
                                       ParameterGroups groups, Supplier<AdamMini.Heads> heads, NDManager parent) {
         if (!(this instanceof Standard) && !(this instanceof AdamMiniMethod) && !(this instanceof MuonMethod)
                 && optim != OptimizerType.ADAMW_TORCH) {
-            throw new IllegalArgumentException(checkpointName(optim) + ": GaLore and BAdam run with optim "
-                    + "adamw_torch only");
+            throw new IllegalArgumentException(checkpointName(optim) + ": GaLore, APOLLO and BAdam run with "
+                    + "optim adamw_torch only");
         }
         return switch (this) {
             case Standard s -> optim.create(parameters, adamW, groups, parent);
             case GaLore g -> new GaLoreAdamW(parameters, adamW, g.settings(), parent);
+            case Apollo a -> new ApolloAdamW(parameters, adamW, a.settings(), parent);
             case BAdam b -> new BlockAdam(parameters, adamW, b.settings(), parent);
             case AdamMiniMethod a -> new AdamMini(parameters, adamW, heads.get(), parent);
             case MuonMethod m -> new Muon(parameters, adamW, parent);

@@ -10,7 +10,7 @@ import java.util.SequencedMap;
  * factored second moments, ...) lives in its own manager and is saved in checkpoints under stable keys.
  */
 public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, Sgd, Adafactor, GaLoreAdamW,
-        BlockAdam, AdamMini, Muon {
+        ApolloAdamW, BlockAdam, AdamMini, Muon {
 
     /**
      * One update of every parameter with its gradient.

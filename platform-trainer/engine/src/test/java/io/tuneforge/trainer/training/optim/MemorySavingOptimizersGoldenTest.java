@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * GaLore, BAdam, Adam-mini and Muon against their official code on a toy two-layer Llama's named parameters
+ * GaLore, APOLLO, BAdam, Adam-mini and Muon against their official code on a toy two-layer Llama's named parameters
  * (golden file from src/test/python/memory_optimizers_golden.py): parameters after every step with fixed gradients
  * and a changing learning rate.
  */
@@ -52,6 +52,20 @@ class MemorySavingOptimizersGoldenTest {
         JsonNode c = golden("galore_gap2");
         GaLoreAdamW.Settings settings = new GaLoreAdamW.Settings(3, 2, 0.25, List.of("self_attn"), false);
         replay(c, c.get("steps").size(), params -> new GaLoreAdamW(params, ADAM, settings, manager(params)), 3e-6);
+    }
+
+    @Test
+    void apolloMatchesTheOfficialApolloWithItsOwnRandomProjections() {
+        for (String name : List.of("apollo_channel", "apollo_tensor")) {
+            JsonNode c = golden(name);
+            JsonNode a = c.get("apollo");
+            List<String> targets = new ArrayList<>();
+            a.get("target").forEach(t -> targets.add(t.asString()));
+            ApolloAdamW.Settings settings = new ApolloAdamW.Settings(a.get("rank").asInt(),
+                    a.get("update_interval").asInt(), a.get("scale").asDouble(),
+                    ApolloAdamW.ScaleType.fromConfigName(a.get("scale_type").asString()), targets, false);
+            replay(c, c.get("steps").size(), params -> new ApolloAdamW(params, ADAM, settings, manager(params)), 3e-6);
+        }
     }
 
     @Test
