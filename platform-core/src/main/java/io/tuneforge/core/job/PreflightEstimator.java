@@ -177,7 +177,7 @@ public final class PreflightEstimator {
     /**
      * State of the memory-saving optimizers (DD032), for full or freeze tuning (LoRA only with Muon):
      * GaLore keeps, per projected matrix (m, n) at rank r' = min(r, m, n), two (max(m,n), r') moments and an r'×min
-     * projection instead of 2·m·n; BAdam AdamW moments for one decoder layer; Adam-mini one first moment per number
+     * projection instead of 2·m·n (APOLLO the same with r' = r, its random projection is not capped); BAdam AdamW moments for one decoder layer; Adam-mini one first moment per number
      * and one second moment per head (q, k), row (v, o, MLP, embeddings, head) or norm; Muon one momentum per 2-D
      * weight and two AdamW moments for embeddings, head and norms.
      */
@@ -203,18 +203,20 @@ public final class PreflightEstimator {
             long adamNumbers = 2 * h * layers + (full ? embeddingRows * h + h : 0);
             return trainable + adamNumbers;
         }
-        // GaLore: module (out, in) by name
+        // GaLore (rank capped at min(m, n)) and APOLLO (rank as given): module (out, in) by name
+        boolean apollo = memory.useApollo();
+        java.util.List<String> targets = apollo ? memory.apolloTarget() : memory.galoreTarget();
+        int rank = apollo ? memory.apolloRank() : memory.galoreRank();
         long saved = 0;
         long[][] shapes = {{h, h}, {kv, h}, {kv, h}, {h, h}, {inter, h}, {inter, h}, {h, inter}};
         String[] names = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
                 "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"};
         for (int i = 0; i < names.length; i++) {
             String name = names[i];
-            if (memory.galoreTarget().equals(java.util.List.of("all"))
-                    || memory.galoreTarget().stream().anyMatch(name::contains)) {
+            if (targets.equals(java.util.List.of("all")) || targets.stream().anyMatch(name::contains)) {
                 long rows = shapes[i][0];
                 long cols = shapes[i][1];
-                long r = Math.min(memory.galoreRank(), Math.min(rows, cols));
+                long r = apollo ? rank : Math.min(rank, Math.min(rows, cols));
                 saved += 2 * rows * cols - (2 * r * Math.max(rows, cols) + r * Math.min(rows, cols));
             }
         }

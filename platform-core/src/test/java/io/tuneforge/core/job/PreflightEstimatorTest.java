@@ -169,6 +169,9 @@ class PreflightEstimatorTest {
                 .isEqualTo(adamW - 4 * 16 * galoreSaved);
         assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_galore", true, "galore_rank", 128,
                 "galore_target", "mlp"))).isGreaterThan(adamW - 4 * 16 * galoreSaved).isLessThan(adamW);
+        // APOLLO rank 128 on every linear: the same shapes as GaLore's (no matrix here is smaller than 128)
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_apollo", true, "apollo_rank", 128)))
+                .isEqualTo(adamW - 4 * 16 * galoreSaved);
         // BAdam: AdamW's two moments for one decoder layer
         assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_badam", true)))
                 .isEqualTo(4 * 2 * LLAMA_1B.parametersPerLayer());

@@ -22,6 +22,7 @@ import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.optim.ApolloAdamW;
 import io.tuneforge.trainer.training.optim.BlockAdam;
 import io.tuneforge.trainer.training.optim.GaLoreAdamW;
 import io.tuneforge.trainer.training.optim.OptimizerMethod;
@@ -115,11 +116,14 @@ public final class RecipeMapping {
                 .build();
     }
 
-    /** GaLore, BAdam, Adam-mini or Muon when the recipe turns one on (one at most: the recipe checks), else none. */
+    /** GaLore, APOLLO, BAdam, Adam-mini or Muon when the recipe turns one on (one at most: the recipe checks), else none. */
     public static OptimizerMethod optimizerMethod(JobRecipe recipe) {
         RecipeMemoryOptimizers m = recipe.optimization().memoryOptimizers();
         if (m.useGalore()) {
             return new OptimizerMethod.GaLore(galoreSettings(m));
+        }
+        if (m.useApollo()) {
+            return new OptimizerMethod.Apollo(apolloSettings(m));
         }
         if (m.useBadam()) {
             return new OptimizerMethod.BAdam(badamSettings(recipe));
@@ -134,6 +138,12 @@ public final class RecipeMapping {
     public static GaLoreAdamW.Settings galoreSettings(RecipeMemoryOptimizers m) {
         return new GaLoreAdamW.Settings(m.galoreRank(), m.galoreUpdateInterval(), m.galoreScale(), m.galoreTarget(),
                 m.galoreLayerwise());
+    }
+
+    /** APOLLO's settings as the recipe gives them (read whether or not use_apollo is on). */
+    public static ApolloAdamW.Settings apolloSettings(RecipeMemoryOptimizers m) {
+        return new ApolloAdamW.Settings(m.apolloRank(), m.apolloUpdateInterval(), m.apolloScale(),
+                ApolloAdamW.ScaleType.fromConfigName(m.apolloScaleType()), m.apolloTarget(), m.apolloLayerwise());
     }
 
     /** BAdam's settings as the recipe gives them; the random order is seeded by {@code seed}. */

@@ -33,6 +33,7 @@ import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.training.TokenLossWeighting;
+import io.tuneforge.trainer.training.optim.ApolloAdamW;
 import io.tuneforge.trainer.training.optim.GaLoreAdamW;
 import io.tuneforge.trainer.training.optim.OptimizerMethod;
 import io.tuneforge.trainer.training.TrainingConfig;
@@ -119,6 +120,15 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("galore_scale", 0.25);
         m.put("galore_proj_type", "std");
         m.put("galore_layerwise", true);
+        m.put("use_apollo", false);
+        m.put("apollo_target", "mlp");
+        m.put("apollo_rank", 64);
+        m.put("apollo_update_interval", 50);
+        m.put("apollo_scale", 16.0);
+        m.put("apollo_proj", "random");
+        m.put("apollo_proj_type", "std");
+        m.put("apollo_scale_type", "tensor");
+        m.put("apollo_layerwise", true);
         m.put("use_badam", false);
         m.put("badam_mode", "layer");
         m.put("badam_switch_mode", "descending");
@@ -173,6 +183,15 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("galore_scale", m -> galore(m).scale()),
             entry("galore_proj_type", m -> "std"),
             entry("galore_layerwise", m -> galore(m).layerwise()),
+            entry("use_apollo", m -> m.training().optimizerMethod() instanceof OptimizerMethod.Apollo),
+            entry("apollo_target", m -> String.join(",", apollo(m).targets())),
+            entry("apollo_rank", m -> (long) apollo(m).rank()),
+            entry("apollo_update_interval", m -> (long) apollo(m).updateInterval()),
+            entry("apollo_scale", m -> apollo(m).scale()),
+            entry("apollo_proj", m -> "random"),
+            entry("apollo_proj_type", m -> "std"),
+            entry("apollo_scale_type", m -> apollo(m).scaleType().name().toLowerCase()),
+            entry("apollo_layerwise", m -> apollo(m).layerwise()),
             entry("use_badam", m -> m.training().optimizerMethod() instanceof OptimizerMethod.BAdam),
             entry("badam_mode", m -> "layer"),
             entry("badam_switch_mode", m -> RecipeMapping.badamSettings(m.recipe()).switchMode().configName()),
@@ -256,6 +275,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         return RecipeMapping.galoreSettings(m.recipe().optimization().memoryOptimizers());
     }
 
+    /** APOLLO's settings the worker reads from the job. */
+    private static ApolloAdamW.Settings apollo(Mapped m) {
+        return RecipeMapping.apolloSettings(m.recipe().optimization().memoryOptimizers());
+    }
+
     /** The loss weighting the same job trains with when use_dft_loss is off. */
     private static TokenLossWeighting withoutDft(Mapped m) {
         return RecipeMapping.trainingConfig(m.recipe().with(Map.of("use_dft_loss", false), RecipeSource.STORED),
@@ -325,7 +349,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         assertThat(ENGINE.keySet()).containsExactlyInAnyOrderElementsOf(keys);
         for (RecipeField field : RecipeKeys.FIELDS) {
             if (!field.pathKey() && field.choices().size() != 1
-                    && !List.of("do_train", "stage", "dpo_label_smoothing", "use_galore", "use_badam", "use_adam_mini",
+                    && !List.of("do_train", "stage", "dpo_label_smoothing", "use_galore", "use_apollo", "use_badam", "use_adam_mini",
                             "use_muon").contains(field.key())) {
                 assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
             }

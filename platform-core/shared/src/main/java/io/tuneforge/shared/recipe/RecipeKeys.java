@@ -84,6 +84,8 @@ public final class RecipeKeys {
                 "plot_loss")) {
             m.put(k, machinery);
         }
+        m.put("apollo_scale_front", "LLaMA-Factory passes it in APOLLO's parameter group, where APOLLO never reads "
+                + "it (it reads its constructor's, off): it has no effect there either");
         m.put("badam_verbose", "BAdam's console logging; TuneForge's log shows the step and loss instead");
         m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
         m.put("loraplus_lr_embedding", "LoRA+'s learning rate of LoRA on embedding layers; TuneForge puts LoRA on "
@@ -107,9 +109,6 @@ public final class RecipeKeys {
                 "pissa_init", "pissa_iter", "pissa_convert",
                 "additional_target", "lora_bf16_mode", "create_new_adapter", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
                 "use_asft_loss", "asft_alpha");
-        put(m, "APOLLO is not supported yet; TuneForge offers use_galore, use_badam, use_adam_mini and use_muon "
-                + "(DD032)", "use_apollo", "apollo_target", "apollo_rank", "apollo_update_interval", "apollo_scale",
-                "apollo_proj", "apollo_proj_type", "apollo_scale_type", "apollo_layerwise", "apollo_scale_front");
         put(m, "BAdam's ratio mode is not supported: use badam_mode layer", "badam_update_ratio", "badam_mask_mode");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",

@@ -47,11 +47,25 @@ class RecipeMemoryOptimizersTest {
     }
 
     @Test
+    void llamaFactorysApolloExampleReads() {
+        RecipeMemoryOptimizers apollo = yaml("finetuning_type", "full", "use_apollo", true, "apollo_layerwise", true,
+                "apollo_target", "all", "apollo_rank", 128, "apollo_scale", 32.0, "apollo_scale_type", "channel",
+                "gradient_accumulation_steps", 1, "apollo_scale_front", true).optimization().memoryOptimizers();
+        assertThat(apollo.chosen()).contains("use_apollo");
+        assertThat(apollo.apolloRank()).isEqualTo(128);
+        refused("apollo_proj", "only apollo_proj random", "apollo_proj", "svd");
+        refused("use_apollo", "one memory-saving optimizer at a time", "finetuning_type", "full", "use_galore", true,
+                "use_apollo", true);
+        refused("gradient_accumulation_steps", "per-layer APOLLO", "finetuning_type", "full", "use_apollo", true,
+                "apollo_layerwise", true, "gradient_accumulation_steps", 4);
+    }
+
+    @Test
     void galoreApolloAndBadamRefuseLoraAsLlamaFactoryDoes() {
         refused("use_galore", "finetuning_type full or freeze", "finetuning_type", "lora", "use_galore", true);
         refused("use_badam", "Cannot use LoRA with GaLore, APOLLO or BAdam", "use_badam", true);
         refused("use_adam_mini", "finetuning_type full or freeze", "use_adam_mini", true);
-        refused("use_apollo", "APOLLO is not supported yet", "finetuning_type", "full", "use_apollo", true);
+        refused("use_apollo", "finetuning_type full or freeze", "use_apollo", true);
         assertThat(yaml("use_muon", true).optimization().memoryOptimizers().chosen()).contains("use_muon");
     }
 

@@ -11,6 +11,7 @@ import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.training.bench.LlamaShape;
 import io.tuneforge.trainer.training.bench.RandomLlama;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
+import io.tuneforge.trainer.training.optim.ApolloAdamW;
 import io.tuneforge.trainer.training.optim.BlockAdam;
 import io.tuneforge.trainer.training.optim.GaLoreAdamW;
 import io.tuneforge.trainer.training.optim.OptimizerMethod;
@@ -84,6 +85,8 @@ class MemorySavingOptimizersTrainingTest {
         m.put("galore", new OptimizerMethod.GaLore(new GaLoreAdamW.Settings(2, 2, 0.25, List.of("all"), false)));
         m.put("galore_layerwise", new OptimizerMethod.GaLore(
                 new GaLoreAdamW.Settings(3, 4, 2.0, List.of("q_proj", "mlp"), true)));
+        m.put("apollo", new OptimizerMethod.Apollo(new ApolloAdamW.Settings(4, 2, 32.0,
+                ApolloAdamW.ScaleType.CHANNEL, List.of("all"), false)));
         m.put("badam", new OptimizerMethod.BAdam(new BlockAdam.Settings(BlockAdam.SwitchMode.RANDOM, 2,
                 OptionalInt.empty(), 11)));
         m.put("adam_mini", new OptimizerMethod.AdamMiniMethod());
