@@ -32,7 +32,7 @@ import java.util.SequencedMap;
  * LLaMA-Factory's group order (no-decay, decay, APOLLO parameters); the random matrices and next seeds come from
  * {@code torch.Generator} inside libtorch ({@code apollo_random.pt}), so they are APOLLO's own. LLaMA-Factory passes
  * {@code apollo_scale_front} in the group, where APOLLO never reads it (it reads its constructor's): no effect.
- * State: {@code exp_avg/exp_avg_sq.<name>}, {@code apollo_projection.<name>}, {@code apollo_seed.<name>} and
+ * State: {@code exp_avg/exp_avg_sq.<name>}, {@code apollo_projection.<name>}, {@code apollo_seed.<name>} (four 16-bit chunks, exact in float32) and
  * {@code apollo_scaled_grad_norm.<name>} (−1 before the first step).
  */
 public final class ApolloAdamW implements ParameterOptimizer {
@@ -114,7 +114,7 @@ public final class ApolloAdamW implements ParameterOptimizer {
                 state.put("apollo_projection." + name, stateManager.zeros(
                         right ? new Shape(settings.rank(), n) : new Shape(m, settings.rank())));
                 long seed = index + apollo.indexOf(name) + 1;
-                state.put("apollo_seed." + name, stateManager.create(seed));
+                state.put("apollo_seed." + name, stateManager.create(seedChunks(seed)));
                 state.put("apollo_scaled_grad_norm." + name, stateManager.create(-1f));
             }
             state.put("exp_avg." + name, stateManager.zeros(moments));
@@ -233,14 +233,35 @@ public final class ApolloAdamW implements ParameterOptimizer {
     /** A new random projection from this parameter's seed, which then moves on (APOLLO's update_ortho_matrix). */
     private void refresh(NDManager scope, String name, NDArray projection) {
         NDArray seed = state.get("apollo_seed." + name);
-        long current = seed.getLong();
+        long current = seedOf(seed.toFloatArray());
         Shape shape = projection.getShape();
         NDArray drawn = random.call(scope, scope.create(current), scope.create(shape.get(0)),
                 scope.create(shape.get(1)));                                              // projection's shape
         drawn.divi(scalar(scope, Math.sqrt(settings.rank()), drawn.getDataType()));
         projection.set(drawn.toByteBuffer());
         NDArray next = random.call(scope, scope.create(current), scope.create(0L), scope.create(0L));  // ()
-        seed.set(new long[] {next.getLong()});
+        seed.set(seedChunks(next.getLong()));
+    }
+
+    /**
+     * A 64-bit seed as four 16-bit chunks, low first, each exact in float32: checkpoints store optimizer state as
+     * float32, which would round a seed near 2^63 (the seed is state: the next projection depends on it).
+     */
+    static float[] seedChunks(long seed) {
+        float[] chunks = new float[4];
+        for (int i = 0; i < 4; i++) {
+            chunks[i] = (seed >>> (16 * i)) & 0xFFFF;
+        }
+        return chunks;
+    }
+
+    /** The seed written by {@link #seedChunks}. */
+    static long seedOf(float[] chunks) {
+        long seed = 0;
+        for (int i = 0; i < 4; i++) {
+            seed |= ((long) chunks[i] & 0xFFFF) << (16 * i);
+        }
+        return seed;
     }
 
     @Override
