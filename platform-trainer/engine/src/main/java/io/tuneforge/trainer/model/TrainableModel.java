@@ -65,7 +65,7 @@ public interface TrainableModel {
 
     /** The decoder's configuration, where the model has one (Adam-mini reads its hidden size and heads). */
     default java.util.Optional<ModelConfig> modelConfig() {
-        return this instanceof CausalLanguageModel c ? java.util.Optional.of(c.config()) : java.util.Optional.empty();
+        return java.util.Optional.empty();
     }
 
     /**
