@@ -1,6 +1,7 @@
 package io.tuneforge.core.job;
 
 import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeMemoryOptimizers;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import java.util.List;
 
@@ -16,7 +17,8 @@ import java.util.List;
  * LoRA/freeze (no weight gradients of frozen matrices), at a throughput measured on the reference CPU (2.6e11 FLOP/s
  * on 2 cores) or a conservative 5e13 FLOP/s for a CUDA device. Optimizer state follows {@code optim}: AdamW keeps
  * two moments per trained number, SGD none, Adafactor one row and one column per matrix (a full second moment only
- * for vectors). It is an estimate: it refuses jobs that cannot fit,
+ * for vectors); GaLore, BAdam, Adam-mini and Muon count their own state ({@link #memorySavingStateNumbers}). It is
+ * an estimate: it refuses jobs that cannot fit,
  * and gives a time scale, not a promise.
  *
  * <p>The time covers every phase ({@link PhaseSeconds}): training; the validation losses ({@code 2·N} FLOPs per token,
@@ -171,11 +173,64 @@ public final class PreflightEstimator {
 
     /** Numbers the optimizer keeps for {@code trainable} trained numbers, by {@code optim}. */
     static long optimizerStateNumbers(ModelDimensions m, JobRecipe recipe, long trainable) {
+        RecipeMemoryOptimizers memory = recipe.optimization().memoryOptimizers();
+        if (memory.chosen().isPresent()) {
+            return memorySavingStateNumbers(m, recipe.method(), memory, trainable);
+        }
         return switch (recipe.optimization().optim()) {
             case "sgd" -> 0;
             case "adafactor" -> adafactorStateNumbers(m, recipe.method());
             default -> 2 * trainable; // adamw_torch: exp_avg and exp_avg_sq
         };
+    }
+
+    /**
+     * State of the memory-saving optimizers (DD032), for full or freeze tuning (LoRA only with Muon):
+     * GaLore keeps, per projected matrix (m, n) at rank r' = min(r, m, n), two (max(m,n), r') moments and an r'×min
+     * projection instead of 2·m·n (APOLLO the same with r' = r, its random projection is not capped); BAdam AdamW moments for one decoder layer; Adam-mini one first moment per number
+     * and one second moment per head (q, k), row (v, o, MLP, embeddings, head) or norm; Muon one momentum per 2-D
+     * weight and two AdamW moments for embeddings, head and norms.
+     */
+    static long memorySavingStateNumbers(ModelDimensions m, RecipeMethod method, RecipeMemoryOptimizers memory,
+            long trainable) {
+        long h = m.hiddenSize();
+        long kv = m.keyValueWidth();
+        long inter = m.intermediateSize();
+        boolean full = method.finetuningType() == RecipeMethod.FinetuningType.FULL;
+        long layers = full ? m.layers() : Math.min(m.layers(), method.freeze().trainableLayers());
+        long embeddingRows = full ? m.vocabSize() * (m.tiedEmbeddings() ? 1L : 2L) : 0;
+        if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
+            return trainable; // Muon: every LoRA matrix is 2-D, one momentum each
+        }
+        if (memory.useBadam()) {
+            return 2 * m.parametersPerLayer();
+        }
+        if (memory.useAdamMini()) {
+            long perLayer = m.attentionHeads() + m.keyValueHeads() + kv + h + 2 * inter + h + 2;
+            return trainable + layers * perLayer + embeddingRows + (full ? 1 : 0);
+        }
+        if (memory.useMuon()) {
+            long adamNumbers = 2 * h * layers + (full ? embeddingRows * h + h : 0);
+            return trainable + adamNumbers;
+        }
+        // GaLore (rank capped at min(m, n)) and APOLLO (rank as given): module (out, in) by name
+        boolean apollo = memory.useApollo();
+        java.util.List<String> targets = apollo ? memory.apolloTarget() : memory.galoreTarget();
+        int rank = apollo ? memory.apolloRank() : memory.galoreRank();
+        long saved = 0;
+        long[][] shapes = {{h, h}, {kv, h}, {kv, h}, {h, h}, {inter, h}, {inter, h}, {h, inter}};
+        String[] names = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"};
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            if (targets.equals(java.util.List.of("all")) || targets.stream().anyMatch(name::contains)) {
+                long rows = shapes[i][0];
+                long cols = shapes[i][1];
+                long r = apollo ? rank : Math.min(rank, Math.min(rows, cols));
+                saved += 2 * rows * cols - (2 * r * Math.max(rows, cols) + r * Math.min(rows, cols));
+            }
+        }
+        return 2 * trainable - layers * saved;
     }
 
     /** Adafactor's factored second moment: rows + columns of every trained matrix, the whole of every vector. */

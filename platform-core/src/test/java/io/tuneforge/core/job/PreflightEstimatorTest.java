@@ -185,6 +185,40 @@ class PreflightEstimatorTest {
     }
 
     @Test
+    void memorySavingOptimizersCountTheirOwnState() {
+        long h = 2048;
+        long kv = 512;
+        long inter = 8192;
+        long adamW = optimizerBytes(Map.of("finetuning_type", "full"));
+        // GaLore rank 128 on every linear: per (m, n) matrix 2·128·max + 128·min numbers instead of 2·m·n
+        long galoreSaved = 0;
+        for (long[] mn : new long[][] {{h, h}, {kv, h}, {kv, h}, {h, h}, {inter, h}, {inter, h}, {h, inter}}) {
+            galoreSaved += 2 * mn[0] * mn[1] - (2 * 128 * Math.max(mn[0], mn[1]) + 128 * Math.min(mn[0], mn[1]));
+        }
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_galore", true, "galore_rank", 128)))
+                .isEqualTo(adamW - 4 * 16 * galoreSaved);
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_galore", true, "galore_rank", 128,
+                "galore_target", "mlp"))).isGreaterThan(adamW - 4 * 16 * galoreSaved).isLessThan(adamW);
+        // APOLLO rank 128 on every linear: the same shapes as GaLore's (no matrix here is smaller than 128)
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_apollo", true, "apollo_rank", 128)))
+                .isEqualTo(adamW - 4 * 16 * galoreSaved);
+        // BAdam: AdamW's two moments for one decoder layer
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_badam", true)))
+                .isEqualTo(4 * 2 * LLAMA_1B.parametersPerLayer());
+        // Adam-mini: one first moment per number, second moments per head / row / norm
+        long perLayer = 32 + 8 + kv + h + 2 * inter + h + 2;
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_adam_mini", true)))
+                .isEqualTo(4 * (LLAMA_1B.parameters() + 16 * perLayer + 128256 + 1));
+        // Muon: one momentum per 2-D weight; embeddings (tied) and norms keep AdamW's two
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_muon", true)))
+                .isEqualTo(4 * (LLAMA_1B.parameters() + 2 * h * 16 + 128256 * h + h));
+    }
+
+    private static long optimizerBytes(Map<String, Object> values) {
+        return PreflightEstimator.estimate(LLAMA_1B, recipe(values), 10, false).optimizerBytes();
+    }
+
+    @Test
     void adafactorOnLoraKeepsRowsAndColumnsOfEachAdapterMatrix() {
         long state = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("optim", "adafactor", "lora_rank", 8,
                 "lora_target", "q_proj")), 10, false).optimizerBytes();

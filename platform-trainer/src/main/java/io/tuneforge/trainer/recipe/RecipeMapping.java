@@ -3,6 +3,7 @@ package io.tuneforge.trainer.recipe;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeData;
 import io.tuneforge.shared.recipe.RecipeEvaluation;
+import io.tuneforge.shared.recipe.RecipeMemoryOptimizers;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.shared.recipe.RecipeOptimization;
 import io.tuneforge.shared.recipe.RecipeOutputs;
@@ -23,12 +24,17 @@ import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.optim.ApolloAdamW;
+import io.tuneforge.trainer.training.optim.BlockAdam;
+import io.tuneforge.trainer.training.optim.GaLoreAdamW;
+import io.tuneforge.trainer.training.optim.OptimizerMethod;
 import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 import io.tuneforge.trainer.training.preference.PreferenceConfig;
 import io.tuneforge.trainer.training.preference.PreferenceLoss;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.Map;
 import java.util.Optional;
 
@@ -92,6 +98,7 @@ public final class RecipeMapping {
                 .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
                 .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
                 .lossWeighting(lossWeighting(o))
+                .optimizerMethod(optimizerMethod(recipe))
                 .warmupSteps(o.warmupSteps())
                 .warmupRatio(o.warmupRatio())
                 .maxGradNorm(o.maxGradNorm())
@@ -109,6 +116,47 @@ public final class RecipeMapping {
                 .earlyStoppingMinDelta(e.earlyStoppingThreshold())
                 .loadBestModelAtEnd(e.loadBestModelAtEnd())
                 .build();
+    }
+
+    /** GaLore, APOLLO, BAdam, Adam-mini or Muon when the recipe turns one on (one at most: the recipe checks), else none. */
+    public static OptimizerMethod optimizerMethod(JobRecipe recipe) {
+        RecipeMemoryOptimizers m = recipe.optimization().memoryOptimizers();
+        if (m.useGalore()) {
+            return new OptimizerMethod.GaLore(galoreSettings(m));
+        }
+        if (m.useApollo()) {
+            return new OptimizerMethod.Apollo(apolloSettings(m));
+        }
+        if (m.useBadam()) {
+            return new OptimizerMethod.BAdam(badamSettings(recipe));
+        }
+        if (m.useAdamMini()) {
+            return new OptimizerMethod.AdamMiniMethod();
+        }
+        return m.useMuon() ? new OptimizerMethod.MuonMethod() : OptimizerMethod.standard();
+    }
+
+    /** GaLore's settings as the recipe gives them (read whether or not use_galore is on). */
+    public static GaLoreAdamW.Settings galoreSettings(RecipeMemoryOptimizers m) {
+        return new GaLoreAdamW.Settings(m.galoreRank(), m.galoreUpdateInterval(), m.galoreScale(), m.galoreTarget(),
+                m.galoreLayerwise());
+    }
+
+    /** APOLLO's settings as the recipe gives them (read whether or not use_apollo is on). */
+    public static ApolloAdamW.Settings apolloSettings(RecipeMemoryOptimizers m) {
+        return new ApolloAdamW.Settings(m.apolloRank(), m.apolloUpdateInterval(), m.apolloScale(),
+                ApolloAdamW.ScaleType.fromConfigName(m.apolloScaleType()), m.apolloTarget(), m.apolloLayerwise());
+    }
+
+    /** BAdam's settings as the recipe gives them; the random order is seeded by {@code seed}. */
+    public static BlockAdam.Settings badamSettings(JobRecipe recipe) {
+        RecipeMemoryOptimizers m = recipe.optimization().memoryOptimizers();
+        BlockAdam.SwitchMode mode = BlockAdam.SwitchMode.fromConfigName(m.badamSwitchMode());
+        OptionalInt start = m.badamStartBlock().map(b -> OptionalInt.of(b.intValue())).orElse(OptionalInt.empty());
+        if (mode == BlockAdam.SwitchMode.FIXED && start.isEmpty()) {
+            start = OptionalInt.of(0); // only reached when use_badam is off: the recipe refuses fixed without a start
+        }
+        return new BlockAdam.Settings(mode, m.badamSwitchInterval(), start, recipe.optimization().seed());
     }
 
     /** DFT when use_dft_loss (it wins, as in LLaMA-Factory), else EAFT when use_eaft_loss, else plain. */

@@ -242,6 +242,8 @@ class ApiTest {
                 Arguments.of("{\"per_device_train_batch_size\": 0}", "per_device_train_batch_size", "from 1"),
                 Arguments.of("{\"batch_size\": 0}", "per_device_train_batch_size", "from 1"),
                 Arguments.of("{\"n_epochs\": \"NaN\"}", "num_train_epochs", "above 0"),
+                Arguments.of("{\"use_galore\": true}", "use_galore", "finetuning_type full or freeze"),
+                Arguments.of("{\"use_muon\": true, \"optim\": \"sgd\"}", "optim", "adamw_torch with use_muon"),
                 Arguments.of("{\"learnig_rate\": 1e-4}", "learnig_rate", "a known key"),
                 Arguments.of("{\"max_steps\": 99999999999}", "max_steps", "to 1,000,000,000"),
                 Arguments.of("{\"max_steps\": -1}", "max_steps", "to 1,000,000,000"),

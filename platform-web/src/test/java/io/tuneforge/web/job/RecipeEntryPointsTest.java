@@ -34,6 +34,9 @@ import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.training.TokenLossWeighting;
+import io.tuneforge.trainer.training.optim.ApolloAdamW;
+import io.tuneforge.trainer.training.optim.GaLoreAdamW;
+import io.tuneforge.trainer.training.optim.OptimizerMethod;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.web.api.ApiTokenService;
 import io.tuneforge.web.testing.SignedIn;
@@ -119,6 +122,31 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("lr_scheduler_type", "cosine_with_restarts");
         m.put("lr_scheduler_kwargs", "{\"num_cycles\":3}");
         m.put("optim", "adafactor");
+        // memory-saving optimizers (DD032): each use_* needs optim adamw_torch, so they stay off here; their settings
+        // are read all the same
+        m.put("use_galore", false);
+        m.put("galore_target", "q_proj,v_proj");
+        m.put("galore_rank", 8);
+        m.put("galore_update_interval", 100);
+        m.put("galore_scale", 0.25);
+        m.put("galore_proj_type", "std");
+        m.put("galore_layerwise", true);
+        m.put("use_apollo", false);
+        m.put("apollo_target", "mlp");
+        m.put("apollo_rank", 64);
+        m.put("apollo_update_interval", 50);
+        m.put("apollo_scale", 16.0);
+        m.put("apollo_proj", "random");
+        m.put("apollo_proj_type", "std");
+        m.put("apollo_scale_type", "tensor");
+        m.put("apollo_layerwise", true);
+        m.put("use_badam", false);
+        m.put("badam_mode", "layer");
+        m.put("badam_switch_mode", "descending");
+        m.put("badam_switch_interval", 10);
+        m.put("badam_start_block", 1);
+        m.put("use_adam_mini", false);
+        m.put("use_muon", false);
         m.put("neftune_noise_alpha", 5.0);
         m.put("use_dft_loss", true);
         m.put("use_eaft_loss", true);
@@ -164,6 +192,30 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 case FineTuning.None none -> "none";
             }),
             entry("use_dft_loss", m -> m.training().lossWeighting() instanceof TokenLossWeighting.Dft),
+            entry("use_galore", m -> m.training().optimizerMethod() instanceof OptimizerMethod.GaLore),
+            entry("galore_target", m -> String.join(",", galore(m).targets())),
+            entry("galore_rank", m -> (long) galore(m).rank()),
+            entry("galore_update_interval", m -> (long) galore(m).updateInterval()),
+            entry("galore_scale", m -> galore(m).scale()),
+            entry("galore_proj_type", m -> "std"),
+            entry("galore_layerwise", m -> galore(m).layerwise()),
+            entry("use_apollo", m -> m.training().optimizerMethod() instanceof OptimizerMethod.Apollo),
+            entry("apollo_target", m -> String.join(",", apollo(m).targets())),
+            entry("apollo_rank", m -> (long) apollo(m).rank()),
+            entry("apollo_update_interval", m -> (long) apollo(m).updateInterval()),
+            entry("apollo_scale", m -> apollo(m).scale()),
+            entry("apollo_proj", m -> "random"),
+            entry("apollo_proj_type", m -> "std"),
+            entry("apollo_scale_type", m -> apollo(m).scaleType().name().toLowerCase()),
+            entry("apollo_layerwise", m -> apollo(m).layerwise()),
+            entry("use_badam", m -> m.training().optimizerMethod() instanceof OptimizerMethod.BAdam),
+            entry("badam_mode", m -> "layer"),
+            entry("badam_switch_mode", m -> RecipeMapping.badamSettings(m.recipe()).switchMode().configName()),
+            entry("badam_switch_interval", m -> (long) RecipeMapping.badamSettings(m.recipe()).switchInterval()),
+            entry("badam_start_block", m -> RecipeMapping.badamSettings(m.recipe()).startBlock().isPresent()
+                    ? (Object) (long) RecipeMapping.badamSettings(m.recipe()).startBlock().getAsInt() : null),
+            entry("use_adam_mini", m -> m.training().optimizerMethod() instanceof OptimizerMethod.AdamMiniMethod),
+            entry("use_muon", m -> m.training().optimizerMethod() instanceof OptimizerMethod.MuonMethod),
             // DFT wins when both are on: EAFT's keys are checked on the same job without DFT
             entry("use_eaft_loss", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft),
             entry("eaft_alpha", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft e ? e.alpha()
@@ -255,6 +307,16 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         return out;
     }
 
+    /** GaLore's settings the worker reads from the job. */
+    private static GaLoreAdamW.Settings galore(Mapped m) {
+        return RecipeMapping.galoreSettings(m.recipe().optimization().memoryOptimizers());
+    }
+
+    /** APOLLO's settings the worker reads from the job. */
+    private static ApolloAdamW.Settings apollo(Mapped m) {
+        return RecipeMapping.apolloSettings(m.recipe().optimization().memoryOptimizers());
+    }
+
     /** The loss weighting the same job trains with when use_dft_loss is off. */
     private static TokenLossWeighting withoutDft(Mapped m) {
         return RecipeMapping.trainingConfig(m.recipe().with(Map.of("use_dft_loss", false), RecipeSource.STORED),
@@ -327,7 +389,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         assertThat(ENGINE.keySet()).containsExactlyInAnyOrderElementsOf(keys);
         for (RecipeField field : RecipeKeys.FIELDS) {
             if (!field.pathKey() && field.choices().size() != 1
-                    && !List.of("do_train", "stage", "dpo_label_smoothing", "task_type").contains(field.key())) {
+                    && !List.of("do_train", "stage", "dpo_label_smoothing", "task_type", "use_galore", "use_apollo",
+                            "use_badam", "use_adam_mini", "use_muon").contains(field.key())) {
                 assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
             }
         }

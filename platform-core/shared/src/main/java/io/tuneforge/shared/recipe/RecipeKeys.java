@@ -17,7 +17,7 @@ public final class RecipeKeys {
 
     /** Every key TuneForge reads, in the form's order. */
     public static final List<RecipeField> FIELDS = Stream.of(RecipeModel.FIELDS, RecipeMethod.FIELDS,
-            RecipePreference.FIELDS, RecipeData.FIELDS, RecipeOptimization.FIELDS, RecipeEvaluation.FIELDS, RecipeOutputs.FIELDS)
+            RecipePreference.FIELDS, RecipeData.FIELDS, RecipeOptimization.ALL_FIELDS, RecipeEvaluation.FIELDS, RecipeOutputs.FIELDS)
             .flatMap(List::stream).toList();
 
     /** LLaMA-Factory keys that only tune LLaMA-Factory's own machinery: accepted, with no effect here. */
@@ -85,6 +85,9 @@ public final class RecipeKeys {
                 "plot_loss")) {
             m.put(k, machinery);
         }
+        m.put("apollo_scale_front", "LLaMA-Factory passes it in APOLLO's parameter group, where APOLLO never reads "
+                + "it (it reads its constructor's, off): it has no effect there either");
+        m.put("badam_verbose", "BAdam's console logging; TuneForge's log shows the step and loss instead");
         m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
         m.put("loraplus_lr_embedding", "LoRA+'s learning rate of LoRA on embedding layers; TuneForge puts LoRA on "
                 + "the linear layers only, so it has nothing to act on (loraplus_lr_ratio applies)");
@@ -104,9 +107,9 @@ public final class RecipeKeys {
         put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora, use_dora, "
                 + "loraplus_lr_ratio), freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
-                "lora_bf16_mode", "use_galore", "use_badam", "use_apollo",
-                "use_adam_mini", "use_muon", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
+                "lora_bf16_mode", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
                 "use_asft_loss", "asft_alpha");
+        put(m, "BAdam's ratio mode is not supported: use badam_mode layer", "badam_update_ratio", "badam_mask_mode");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");
@@ -143,7 +146,8 @@ public final class RecipeKeys {
 
     /** The reason a read key's value is not supported yet, if it is one LLaMA-Factory has. */
     static Optional<String> unsupportedValue(String key, Object value) {
-        return Optional.ofNullable(UNSUPPORTED_VALUES.getOrDefault(key, Map.of())
+        return Optional.ofNullable(UNSUPPORTED_VALUES.getOrDefault(key,
+                        RecipeMemoryOptimizers.UNSUPPORTED_VALUES.getOrDefault(key, Map.of()))
                 .get(String.valueOf(value).strip().toLowerCase(java.util.Locale.ROOT)));
     }
 

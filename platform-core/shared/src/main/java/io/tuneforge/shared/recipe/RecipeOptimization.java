@@ -34,12 +34,14 @@ import tools.jackson.databind.json.JsonMapper;
  *                                  wins over EAFT when both are set, as in LLaMA-Factory
  * @param useEaftLoss               {@code use_eaft_loss}: weigh each target token's loss by its top-20 entropy (EAFT)
  * @param eaftAlpha                 {@code eaft_alpha}: EAFT's exponent on the entropy weight
+ * @param memoryOptimizers          GaLore, BAdam, Adam-mini or Muon in place of {@code optim} (DD032)
  */
 public record RecipeOptimization(double learningRate, double numTrainEpochs, Optional<Long> maxSteps,
         int perDeviceTrainBatchSize, int gradientAccumulationSteps, String lrSchedulerType, int warmupSteps,
         double warmupRatio, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
         double adamEpsilon, long seed, String optim, Map<String, Object> lrSchedulerKwargs,
-        double neftuneNoiseAlpha, boolean useDftLoss, boolean useEaftLoss, double eaftAlpha) {
+        double neftuneNoiseAlpha, boolean useDftLoss, boolean useEaftLoss, double eaftAlpha,
+        RecipeMemoryOptimizers memoryOptimizers) {
 
     public RecipeOptimization {
         lrSchedulerKwargs = Map.copyOf(lrSchedulerKwargs);
@@ -113,6 +115,10 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
             MAX_GRAD_NORM, WEIGHT_DECAY, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, SEED, OPTIM, LR_SCHEDULER_KWARGS,
             NEFTUNE_NOISE_ALPHA, USE_DFT_LOSS, USE_EAFT_LOSS, EAFT_ALPHA);
 
+    /** This section's fields followed by the memory-saving optimizers' (one Training section in the form). */
+    static final List<RecipeField> ALL_FIELDS = java.util.stream.Stream.concat(FIELDS.stream(),
+            RecipeMemoryOptimizers.FIELDS.stream()).toList();
+
     static RecipeOptimization from(RecipeValues v) {
         return new RecipeOptimization(v.decimal(LEARNING_RATE), v.decimal(NUM_TRAIN_EPOCHS),
                 v.optionalInteger(MAX_STEPS), (int) v.integer(PER_DEVICE_TRAIN_BATCH_SIZE),
@@ -120,7 +126,7 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
                 v.decimal(WARMUP_RATIO), v.decimal(MAX_GRAD_NORM), v.decimal(WEIGHT_DECAY), v.decimal(ADAM_BETA1),
                 v.decimal(ADAM_BETA2), v.decimal(ADAM_EPSILON), v.integer(SEED), v.text(OPTIM),
                 schedulerKwargs(v), v.decimal(NEFTUNE_NOISE_ALPHA), v.bool(USE_DFT_LOSS), v.bool(USE_EAFT_LOSS),
-                v.decimal(EAFT_ALPHA));
+                v.decimal(EAFT_ALPHA), RecipeMemoryOptimizers.from(v));
     }
 
     /** {@code lr_scheduler_kwargs}: a JSON object of numbers and words (Hugging Face's dict), blank for none. */

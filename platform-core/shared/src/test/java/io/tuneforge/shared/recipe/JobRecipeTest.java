@@ -101,11 +101,11 @@ class JobRecipeTest {
 
     @Test
     void unsupportedKeysAreRefusedWithTheirReasonUnlessSwitchedOff() {
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_galore", true), RecipeSource.YAML))
-                .isInstanceOf(RecipeException.class).hasMessageContaining("use_galore")
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("use_llama_pro")
                 .hasMessageContaining("not supported");
 
-        assertThat(JobRecipe.read(Map.of("use_galore", false, "plot_loss", true), RecipeSource.YAML).given()).isEmpty();
+        assertThat(JobRecipe.read(Map.of("use_llama_pro", false, "plot_loss", true), RecipeSource.YAML).given()).isEmpty();
     }
 
     @Test

@@ -14,6 +14,11 @@ public interface CausalLanguageModel extends TrainableModel, AutoCloseable {
     /** The model's shape and flags. */
     ModelConfig config();
 
+    @Override
+    default java.util.Optional<ModelConfig> modelConfig() {
+        return java.util.Optional.of(config());
+    }
+
     /**
      * Final-normed hidden states.
      *

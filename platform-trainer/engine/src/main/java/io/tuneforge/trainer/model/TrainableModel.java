@@ -63,6 +63,11 @@ public interface TrainableModel {
      */
     SequencedMap<String, NDArray> trainableParameters();
 
+    /** The decoder's configuration, where the model has one (Adam-mini reads its hidden size and heads). */
+    default java.util.Optional<ModelConfig> modelConfig() {
+        return java.util.Optional.empty();
+    }
+
     /**
      * Writes the user-facing result of training (for LoRA a PEFT adapter: {@code adapter_config.json} +
      * {@code adapter_model.safetensors}) into an existing directory.

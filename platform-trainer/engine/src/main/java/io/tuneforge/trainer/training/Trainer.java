@@ -11,9 +11,11 @@ import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.data.PreferencePair;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.GradMode;
+import io.tuneforge.trainer.model.ModelConfig;
 import io.tuneforge.trainer.model.TrainableModel;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.checkpoint.TrainerState;
+import io.tuneforge.trainer.training.optim.AdamMini;
 import io.tuneforge.trainer.training.optim.GradientClipping;
 import io.tuneforge.trainer.training.optim.LearningRateSchedule;
 import io.tuneforge.trainer.training.optim.ParameterOptimizer;
@@ -163,7 +165,8 @@ public final class Trainer {
         model.neftuneNoiseAlpha(config.neftuneNoiseAlpha());
         SequencedMap<String, NDArray> params = model.trainableParameters();
         try (NDManager run = NDManager.newBaseManager();
-             ParameterOptimizer optimizer = config.optim().create(params, config.adamW(), config.parameterGroups(), run)) {
+             ParameterOptimizer optimizer = config.optimizerMethod().create(params, config.optim(), config.adamW(),
+                     config.parameterGroups(), this::attentionHeads, run)) {
             RunState s = new RunState();
             if (resumeFrom.isPresent()) {
                 restore(resumeFrom.get(), run, params, optimizer, s);
@@ -260,8 +263,9 @@ public final class Trainer {
                     loss += forwardBackward(step, batch, denominator);
                 }
             }
-            SequencedMap<String, NDArray> grads = gradients(step, params);
-            double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(), config.maxGradNorm());
+            SequencedMap<String, NDArray> grads = gradients(step, params, optimizer);
+            double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(),
+                    config.optimizerMethod().clipsGradients() ? config.maxGradNorm() : 0.0);
             optimizer.step(grads, lr);
             params.values().forEach(Trainer::zeroGradient);
             return new StepOutcome(loss, gradNorm, inputs, targets, metrics);
@@ -301,9 +305,14 @@ public final class Trainer {
         }
     }
 
-    private static SequencedMap<String, NDArray> gradients(NDManager step, SequencedMap<String, NDArray> params) {
+    /** The gradients the optimizer reads now (BAdam: its active block's), attached to {@code step}. */
+    private static SequencedMap<String, NDArray> gradients(NDManager step, SequencedMap<String, NDArray> params,
+                                                           ParameterOptimizer optimizer) {
         SequencedMap<String, NDArray> grads = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            if (!optimizer.readsGradient(e.getKey())) {
+                continue;
+            }
             NDArray grad = e.getValue().getGradient();
             grad.attach(step);
             grads.put(e.getKey(), grad);
@@ -480,7 +489,7 @@ public final class Trainer {
                 config.gradientAccumulationSteps(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
                 schedule.type().configName(), schedule.baseLearningRate(), schedule.warmupSteps(), s.lastLearningRate,
                 s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9,
-                config.optim().configName(), plateau == null ? null : plateau.state());
+                optimizerName(), plateau == null ? null : plateau.state());
         Path dir = checkpoints.save(state, params, optimizer.state(), model);
         s.lastCheckpoint = Optional.of(dir);
         s.lastCheckpointStep = Optional.of(s.globalStep);
@@ -511,9 +520,9 @@ public final class Trainer {
                         + "; resume with the same seed (this run has " + config.seed() + ")");
             }
             String optim = state.optim() == null ? "adamw_torch" : state.optim();
-            if (!optim.equals(config.optim().configName())) {
+            if (!optim.equals(optimizerName())) {
                 throw new IllegalStateException("Checkpoint " + directory + " was written with optim " + optim
-                        + "; resume with the same optimizer (this run has " + config.optim().configName() + ")");
+                        + "; resume with the same optimizer (this run has " + optimizerName() + ")");
             }
             copyWeights(params, loaded.trainable(), directory.toString());
             optimizer.restore(loaded.optimizerState(), state.optimizerSteps());
@@ -533,6 +542,19 @@ public final class Trainer {
             s.lastCheckpointStep = Optional.of(state.globalStep());
             s.lastEvalStep = -1;
         }
+    }
+
+    /** The optimizer's name in checkpoints: {@code optim}, or the memory-saving method with it (DD032). */
+    private String optimizerName() {
+        return config.optimizerMethod().checkpointName(config.optim());
+    }
+
+    /** Hidden size and query heads of the model, for Adam-mini's head blocks. */
+    private AdamMini.Heads attentionHeads() {
+        ModelConfig c = model.modelConfig().orElseThrow(() -> new IllegalStateException(
+                "use_adam_mini needs a decoder model's hidden_size and num_attention_heads; "
+                        + model.getClass().getSimpleName() + " has none"));
+        return new AdamMini.Heads(c.hiddenSize(), c.numHeads());
     }
 
     /** Copies checkpointed weights into the live parameters (same names and shapes required). */

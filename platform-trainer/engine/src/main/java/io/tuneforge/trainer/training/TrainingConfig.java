@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.training;
 
 import io.tuneforge.trainer.training.optim.AdamWConfig;
+import io.tuneforge.trainer.training.optim.OptimizerMethod;
 import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.ParameterGroups;
 import io.tuneforge.trainer.training.optim.SchedulerOptions;
@@ -53,6 +54,8 @@ import java.util.OptionalDouble;
  *                                  training; 0 disables ({@code neftune_noise_alpha}, off)
  * @param lossWeighting             per-token weighting of the training loss: none, DFT ({@code use_dft_loss}) or
  *                                  EAFT ({@code use_eaft_loss}, {@code eaft_alpha}); validation stays plain NLL
+ * @param optimizerMethod           the optimizer replacing {@code optim}: none (standard), GaLore, BAdam, Adam-mini or
+ *                                  Muon ({@code use_galore}, {@code use_badam}, ...; DD032)
  */
 public record TrainingConfig(
         Path outputDir,
@@ -84,7 +87,8 @@ public record TrainingConfig(
         SchedulerOptions lrSchedulerOptions,
         double loraPlusLrRatio,
         double neftuneNoiseAlpha,
-        TokenLossWeighting lossWeighting) {
+        TokenLossWeighting lossWeighting,
+        OptimizerMethod optimizerMethod) {
 
     /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
     public static final int EVAL_EACH_EPOCH = -1;
@@ -105,6 +109,9 @@ public record TrainingConfig(
         require(lossChunkTokens >= 1, "loss chunk size", "must be >= 1");
         require(optim != null, "optim", "must be set");
         require(lossWeighting != null, "loss weighting", "must be set");
+        require(optimizerMethod != null, "optimizer method", "must be set");
+        require(optimizerMethod.clipsGradients() || gradientAccumulationSteps == 1, "gradient_accumulation_steps",
+                "must be 1 with galore_layerwise (per-layer updates cannot accumulate)");
         require(lrSchedulerOptions != null, "lr_scheduler_kwargs", "must be set");
         require(loraPlusLrRatio >= 0 && Double.isFinite(loraPlusLrRatio), "loraplus_lr_ratio", "must be >= 0");
         require(neftuneNoiseAlpha >= 0 && Double.isFinite(neftuneNoiseAlpha), "neftune_noise_alpha", "must be >= 0");
@@ -205,6 +212,7 @@ public record TrainingConfig(
         private double loraPlusLrRatio = 0.0;
         private double neftuneNoiseAlpha = 0.0;
         private TokenLossWeighting lossWeighting = TokenLossWeighting.none();
+        private OptimizerMethod optimizerMethod = OptimizerMethod.standard();
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -240,6 +248,7 @@ public record TrainingConfig(
         public Builder loraPlusLrRatio(double v) { loraPlusLrRatio = v; return this; }
         public Builder neftuneNoiseAlpha(double v) { neftuneNoiseAlpha = v; return this; }
         public Builder lossWeighting(TokenLossWeighting v) { lossWeighting = v; return this; }
+        public Builder optimizerMethod(OptimizerMethod v) { optimizerMethod = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
@@ -247,7 +256,7 @@ public record TrainingConfig(
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
                     loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
-                    neftuneNoiseAlpha, lossWeighting);
+                    neftuneNoiseAlpha, lossWeighting, optimizerMethod);
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.SequencedMap;
  * An optimizer over named parameters, updated in place outside any gradient collector. Its state (moments,
  * factored second moments, ...) lives in its own manager and is saved in checkpoints under stable keys.
  */
-public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, Sgd, Adafactor {
+public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, Sgd, Adafactor, GaLoreAdamW,
+        ApolloAdamW, BlockAdam, AdamMini, Muon {
 
     /**
      * One update of every parameter with its gradient.
@@ -18,6 +19,14 @@ public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, 
      * @param learningRate the scheduled learning rate of this update (each parameter's group scales it)
      */
     void step(Map<String, NDArray> gradients, double learningRate);
+
+    /**
+     * Whether this update reads (and the trainer clips) the gradient of {@code name} now. BAdam reads only its active
+     * block's: the other parameters have no gradient there, so they count in no norm.
+     */
+    default boolean readsGradient(String name) {
+        return true;
+    }
 
     /** Number of updates done so far (PyTorch's {@code state['step']}). */
     long stepCount();

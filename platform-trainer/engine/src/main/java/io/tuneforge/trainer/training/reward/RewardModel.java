@@ -134,6 +134,11 @@ public final class RewardModel implements TrainableModel {
     }
 
     @Override
+    public java.util.Optional<io.tuneforge.trainer.model.ModelConfig> modelConfig() {
+        return java.util.Optional.of(base.config());
+    }
+
+    @Override
     public SequencedMap<String, NDArray> trainableParameters() {
         SequencedMap<String, NDArray> out = new LinkedHashMap<>(base.trainableParameters());
         out.put(WEIGHT, weight);
