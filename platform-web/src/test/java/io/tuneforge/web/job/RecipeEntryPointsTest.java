@@ -109,6 +109,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("lr_scheduler_kwargs", "{\"num_cycles\":3}");
         m.put("optim", "adafactor");
         m.put("neftune_noise_alpha", 5.0);
+        m.put("moe_aux_loss_coef", 0.01);
         m.put("use_dft_loss", true);
         m.put("use_eaft_loss", true);
         m.put("eaft_alpha", 0.5);
@@ -189,6 +190,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                     : null),
             entry("optim", m -> m.training().optim().configName()),
             entry("neftune_noise_alpha", m -> m.training().neftuneNoiseAlpha()),
+            entry("moe_aux_loss_coef", m -> m.training().moeAuxLossCoef()),
             entry("warmup_steps", m -> (long) m.training().warmupSteps()),
             entry("warmup_ratio", m -> m.training().warmupRatio()),
             entry("max_grad_norm", m -> m.training().maxGradNorm()),

@@ -12,9 +12,12 @@ import java.util.Optional;
  * @param bf16              {@code bf16}: mixed precision, the decoder linears and attention computed in bfloat16 (the
  *                          frozen base held in it); trainable weights, optimizer state and the loss stay float32
  * @param flashAttn         {@code flash_attn}: auto (SDPA in bf16, manual attention in fp32), sdpa or disabled
+ * @param moeAuxLossCoef    {@code moe_aux_loss_coef}: a mixture of experts' router load-balancing loss coefficient in
+ *                          training; 0 = the checkpoint's own ({@code router_aux_loss_coef} with
+ *                          {@code output_router_logits})
  */
 public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> adapterNameOrPath, boolean bf16,
-        String flashAttn) {
+        String flashAttn, double moeAuxLossCoef) {
 
     static final RecipeField MODEL_NAME_OR_PATH = RecipeField.path("model_name_or_path", Section.MODEL,
             "Base model folder", "A local model folder with config.json, the tokenizer and *.safetensors.");
@@ -29,10 +32,16 @@ public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> ada
             "auto: fused scaled-dot-product attention (SDPA) with bf16, plain attention in fp32; sdpa: always fused; "
                     + "disabled: always plain.");
 
-    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN);
+    static final RecipeField MOE_AUX_LOSS_COEF = RecipeField.decimal("moe_aux_loss_coef", Section.MODEL, 0.0,
+            Range.between(0, 100), "MoE router loss coefficient",
+            "Mixture-of-experts models (Mixtral, Qwen-MoE): weight of the router's load-balancing loss added to the "
+                    + "training loss (0.001 is typical); 0 keeps the model's own setting.");
+
+    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN,
+            MOE_AUX_LOSS_COEF);
 
     static RecipeModel from(RecipeValues v) {
         return new RecipeModel(v.optionalText(MODEL_NAME_OR_PATH), v.optionalText(ADAPTER_NAME_OR_PATH),
-                v.bool(BF16), v.text(FLASH_ATTN));
+                v.bool(BF16), v.text(FLASH_ATTN), v.decimal(MOE_AUX_LOSS_COEF));
     }
 }

@@ -282,6 +282,12 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                 config.moe().get().topK(), tokenMask));
     }
 
+    @Override
+    public double routerAuxLossCoefficient(double requested) {
+        return config.moe().map(m -> requested > 0 ? requested : m.outputRouterLogits() ? m.routerAuxLossCoef() : 0)
+                .orElse(0.0);
+    }
+
     /**
      * Per sparse layer, the share of the last forward's routed slots each expert received ({@code moe/expert_load/
      * layer_N/expert_E}, summing to 1 per layer); empty for a dense model.

@@ -68,6 +68,15 @@ public interface TrainableModel {
         return Optional.empty();
     }
 
+    /**
+     * The coefficient of the auxiliary loss in training, as LLaMA-Factory and transformers set it: the recipe's
+     * {@code moe_aux_loss_coef} when given (> 0), else the checkpoint's {@code router_aux_loss_coef} when its
+     * {@code output_router_logits} is set, else 0; always 0 for a dense model.
+     */
+    default double routerAuxLossCoefficient(double requested) {
+        return 0;
+    }
+
     /** A mixture of experts' share of routed tokens per expert and layer in the last forward; empty when dense. */
     default SequencedMap<String, Double> expertLoad() {
         return new java.util.LinkedHashMap<>();

@@ -53,6 +53,8 @@ import java.util.OptionalDouble;
  *                                  training; 0 disables ({@code neftune_noise_alpha}, off)
  * @param lossWeighting             per-token weighting of the training loss: none, DFT ({@code use_dft_loss}) or
  *                                  EAFT ({@code use_eaft_loss}, {@code eaft_alpha}); validation stays plain NLL
+ * @param moeAuxLossCoef            mixture of experts: coefficient of the router's load-balancing loss added in
+ *                                  training ({@code moe_aux_loss_coef}); 0 = the checkpoint's own setting
  */
 public record TrainingConfig(
         Path outputDir,
@@ -84,7 +86,8 @@ public record TrainingConfig(
         SchedulerOptions lrSchedulerOptions,
         double loraPlusLrRatio,
         double neftuneNoiseAlpha,
-        TokenLossWeighting lossWeighting) {
+        TokenLossWeighting lossWeighting,
+        double moeAuxLossCoef) {
 
     /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
     public static final int EVAL_EACH_EPOCH = -1;
@@ -108,6 +111,7 @@ public record TrainingConfig(
         require(lrSchedulerOptions != null, "lr_scheduler_kwargs", "must be set");
         require(loraPlusLrRatio >= 0 && Double.isFinite(loraPlusLrRatio), "loraplus_lr_ratio", "must be >= 0");
         require(neftuneNoiseAlpha >= 0 && Double.isFinite(neftuneNoiseAlpha), "neftune_noise_alpha", "must be >= 0");
+        require(moeAuxLossCoef >= 0 && Double.isFinite(moeAuxLossCoef), "moe_aux_loss_coef", "must be >= 0");
         new AdamWConfig(adamBeta1, adamBeta2, adamEpsilon, weightDecay);
     }
 
@@ -170,6 +174,7 @@ public record TrainingConfig(
         b.loraPlusLrRatio = loraPlusLrRatio;
         b.neftuneNoiseAlpha = neftuneNoiseAlpha;
         b.lossWeighting = lossWeighting;
+        b.moeAuxLossCoef = moeAuxLossCoef;
         return b;
     }
 
@@ -205,6 +210,7 @@ public record TrainingConfig(
         private double loraPlusLrRatio = 0.0;
         private double neftuneNoiseAlpha = 0.0;
         private TokenLossWeighting lossWeighting = TokenLossWeighting.none();
+        private double moeAuxLossCoef = 0.0;
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -240,6 +246,7 @@ public record TrainingConfig(
         public Builder loraPlusLrRatio(double v) { loraPlusLrRatio = v; return this; }
         public Builder neftuneNoiseAlpha(double v) { neftuneNoiseAlpha = v; return this; }
         public Builder lossWeighting(TokenLossWeighting v) { lossWeighting = v; return this; }
+        public Builder moeAuxLossCoef(double v) { moeAuxLossCoef = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
@@ -247,7 +254,7 @@ public record TrainingConfig(
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
                     loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
-                    neftuneNoiseAlpha, lossWeighting);
+                    neftuneNoiseAlpha, lossWeighting, moeAuxLossCoef);
         }
     }
 }
