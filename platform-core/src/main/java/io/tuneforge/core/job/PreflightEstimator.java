@@ -85,14 +85,15 @@ public final class PreflightEstimator {
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
 
         long tokens = trainingTokens(recipe, rowCount, cutoff);
-        double flopsPerToken = (method.finetuningType() == RecipeMethod.FinetuningType.FULL ? 6.0 : 4.0) * parameters;
+        long active = model.activeParameters(); // a mixture of experts computes with its top-k experts only
+        double flopsPerToken = (method.finetuningType() == RecipeMethod.FinetuningType.FULL ? 6.0 : 4.0) * active;
         double flops = onCuda ? CUDA_FLOPS : CPU_FLOPS;
         double trainingSeconds = speeds.trainingTokensPerSecond().isPresent()
                 ? tokens / speeds.trainingTokensPerSecond().getAsDouble() : tokens * flopsPerToken / flops;
         PhaseSeconds phases = new PhaseSeconds(ceil(trainingSeconds),
-                ceil(evaluationSeconds(recipe, rowCount, parameters, flops, flopsPerToken, speeds)),
+                ceil(evaluationSeconds(recipe, rowCount, active, flops, flopsPerToken, speeds)),
                 ceil(parameters / speeds.mergeParametersPerSecond().orElse(DEFAULT_MERGE_PARAMETERS_PER_SECOND)),
-                ceil(predictionSeconds(recipe, rowCount, parameters, speeds, onCuda)),
+                ceil(predictionSeconds(recipe, rowCount, active, speeds, onCuda)),
                 recipe.outputs().exportGguf().isEmpty() ? 0 : ceil(parameters
                         / speeds.exportParametersPerSecond().orElse(DEFAULT_EXPORT_PARAMETERS_PER_SECOND)),
                 speeds.any());
@@ -201,6 +202,7 @@ public final class PreflightEstimator {
         long h = m.hiddenSize();
         long kv = m.keyValueWidth();
         long perLayer = 0;
+        long perSparseLayer = 0; // a mixture of experts' sparse layers: every expert (and shared expert) adapted
         for (String target : lora.targetModules()) {
             perLayer += switch (target) {
                 case "q_proj", "o_proj" -> r * (h + h);
@@ -210,6 +212,24 @@ public final class PreflightEstimator {
                 case "gate_up_proj" -> r * (h + 2L * m.intermediateSize());       // Phi-3: fused gate, up
                 default -> 0;
             };
+            if (m.experts().isPresent()) {
+                ModelDimensions.Experts e = m.experts().get();
+                long expertLinear = r * (h + e.intermediateSize());
+                perSparseLayer += switch (target) {
+                    case "q_proj", "o_proj" -> r * (h + h);
+                    case "k_proj", "v_proj" -> r * (h + kv);
+                    case "w1", "w2", "w3" -> e.count() * expertLinear;                            // Mixtral
+                    case "gate_proj", "up_proj", "down_proj" -> e.count() * expertLinear
+                            + (e.sharedSize() > 0 ? r * (h + e.sharedSize()) : 0);                // Qwen MoE
+                    case "gate" -> r * (h + e.count());                                           // router
+                    case "shared_expert_gate" -> r * (h + 1);
+                    default -> 0;
+                };
+            }
+        }
+        if (m.experts().isPresent()) {
+            int sparse = m.experts().get().sparseLayers();
+            return perSparseLayer * sparse + perLayer * (m.layers() - sparse);
         }
         long magnitudes = 0; // DoRA: one magnitude per output feature of each adapted linear
         if (lora.useDora()) {

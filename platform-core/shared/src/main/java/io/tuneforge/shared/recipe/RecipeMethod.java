@@ -39,6 +39,13 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     /** Phi-3's fused linears (q/k/v and gate/up), which a LoRA target list may also name; "all" covers them there. */
     public static final List<String> FUSED_LINEAR_MODULES = List.of("qkv_proj", "gate_up_proj");
 
+    /**
+     * Mixture-of-experts linears a LoRA target list may also name: Mixtral's expert projections w1 (gate), w2 (down),
+     * w3 (up), the router {@code gate} and Qwen2-MoE's {@code shared_expert_gate}; "all" covers the experts, not the
+     * routers.
+     */
+    public static final List<String> MOE_LINEAR_MODULES = List.of("w1", "w2", "w3", "gate", "shared_expert_gate");
+
     /** The modules of a decoder block that freeze tuning can train, as LLaMA-Factory names them. */
     public static final List<String> FREEZE_MODULES = List.of("self_attn", "mlp", "input_layernorm",
             "post_attention_layernorm");
@@ -117,7 +124,10 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
-                modules(LORA_TARGET, v, LINEAR_MODULES, FUSED_LINEAR_MODULES, List.of("all", "all-linear", "all_linear")),
+                modules(LORA_TARGET, v, LINEAR_MODULES,
+                        java.util.stream.Stream.concat(FUSED_LINEAR_MODULES.stream(),
+                                MOE_LINEAR_MODULES.stream()).toList(),
+                        List.of("all", "all-linear", "all_linear")),
                 v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));

@@ -111,6 +111,14 @@ public final class HfWeightNames {
         return moeBlock(layer, architecture) + ".experts." + expert + "." + names.get(role);
     }
 
+    /**
+     * A checkpoint key with Mixtral's {@code block_sparse_moe} renamed {@code mlp}, as transformers 5 names the module
+     * (its {@code WeightRenaming}) and LLaMA-Factory's {@code freeze_trainable_modules: mlp} therefore matches it.
+     */
+    public static String asTransformers5Module(String key) {
+        return key.replace(".block_sparse_moe.", ".mlp.");
+    }
+
     /** Qwen2-MoE's shared expert projection: {@code model.layers.{i}.mlp.shared_expert.<module>}. */
     public static String sharedExpert(int layer, String module) {
         return layer(layer) + ".mlp.shared_expert." + module;

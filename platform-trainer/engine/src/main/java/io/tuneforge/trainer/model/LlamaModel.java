@@ -134,7 +134,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                 }
                 blocks.subList(config.numLayers() - freeze.trainableLayers(), config.numLayers())
                         .forEach(block -> HfCheckpoint.byName(block).forEach((name, weight) -> {
-                            if (freeze.trains(name)) {
+                            if (freeze.trains(HfWeightNames.asTransformers5Module(name))) {
                                 addTrainable(name, weight);
                             }
                         }));

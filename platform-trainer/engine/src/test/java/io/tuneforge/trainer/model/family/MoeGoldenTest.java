@@ -219,6 +219,17 @@ class MoeGoldenTest {
     }
 
     @Test
+    void freezeTuningOfTheMlpTrainsMixtralsRouterAndEveryExpertOfTheLastLayer() throws IOException {
+        try (LlamaModel model = LlamaModel.load(checkpoint("mixtral-tiny"),
+                ModelOptions.training(new FineTuning.Freeze(1, List.of("mlp")), 7))) {
+            assertThat(model.trainableParameters().keySet()).hasSize(1 + 4 * 3)
+                    .contains("model.layers.1.block_sparse_moe.gate.weight",
+                            "model.layers.1.block_sparse_moe.experts.3.w2.weight")
+                    .allMatch(k -> k.startsWith("model.layers.1.block_sparse_moe."));
+        }
+    }
+
+    @Test
     void mixtralLoraOnQwenExpertNamesFailsNamingItsModules() {
         LoraConfig qwenNames = new LoraConfig(4, 8, 0.0, List.of("q_proj", "gate_proj"), false);
         assertThatThrownBy(() -> LlamaModel.load(checkpoint("mixtral-tiny"),
