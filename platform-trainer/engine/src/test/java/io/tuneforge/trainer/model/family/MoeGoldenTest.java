@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.tuneforge.trainer.export.ExportException;
+import io.tuneforge.trainer.export.LlamaExportConfig;
 import io.tuneforge.trainer.export.LoraMerger;
 import io.tuneforge.trainer.export.MergeOptions;
 import io.tuneforge.trainer.model.FineTuning;
@@ -227,6 +229,16 @@ class MoeGoldenTest {
                             "model.layers.1.block_sparse_moe.experts.3.w2.weight")
                     .allMatch(k -> k.startsWith("model.layers.1.block_sparse_moe."));
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("families")
+    void ggufExportIsRefusedNamingTheExpertTensorsLlamaCppExpects(String family) {
+        assertThatThrownBy(() -> LlamaExportConfig.read(checkpoint(family)))
+                .isInstanceOf(ExportException.class)
+                .hasMessageContaining("mixture of experts")
+                .hasMessageContaining("ffn_gate_exps")
+                .hasMessageContaining("convert_hf_to_gguf.py");
     }
 
     @Test
