@@ -138,6 +138,12 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                                 addTrainable(name, weight);
                             }
                         }));
+                if (trainable.isEmpty()) {
+                    throw new ModelConfigException("freeze_trainable_modules " + freeze.trainableModules()
+                            + " names no weight of the last " + freeze.trainableLayers() + " layers of this "
+                            + config.architecture().hfName() + (config.moe().isPresent() ? " (its sparse layers are "
+                            + sparseBlocks().sequencedKeySet() + ")" : ""));
+                }
             }
         }
     }

@@ -231,6 +231,26 @@ class MoeGoldenTest {
         }
     }
 
+    @Test
+    void freezeTuningByExpertTrainsOnlyTheNamedExpertAndTheRouter() throws IOException {
+        try (LlamaModel model = LlamaModel.load(checkpoint("qwen3moe-tiny"),
+                ModelOptions.training(new FineTuning.Freeze(1, List.of("mlp.experts.2", "mlp.gate")), 7))) {
+            assertThat(model.trainableParameters().keySet()).containsExactlyInAnyOrder(
+                    "model.layers.1.mlp.gate.weight",
+                    "model.layers.1.mlp.experts.2.gate_proj.weight",
+                    "model.layers.1.mlp.experts.2.up_proj.weight",
+                    "model.layers.1.mlp.experts.2.down_proj.weight");
+        }
+    }
+
+    @Test
+    void freezeTuningOfExpertsOnADenseModelFailsNamingTheModules() {
+        assertThatThrownBy(() -> LlamaModel.load(checkpoint("gemma2-tiny"),
+                ModelOptions.training(new FineTuning.Freeze(1, List.of("mlp.experts")), 7)))
+                .isInstanceOf(ModelConfigException.class)
+                .hasMessageContaining("[mlp.experts] names no weight of the last 1 layers of this Gemma2ForCausalLM");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("families")
     void ggufExportIsRefusedNamingTheExpertTensorsLlamaCppExpects(String family) {
