@@ -97,14 +97,15 @@ public final class PreflightEstimator {
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
 
         long tokens = trainingTokens(recipe, rowCount, cutoff);
-        double flopsPerToken = (method.finetuningType() == RecipeMethod.FinetuningType.FULL ? 6.0 : 4.0) * parameters;
+        long active = model.activeParameters(); // a mixture of experts computes with its top-k experts only
+        double flopsPerToken = (method.finetuningType() == RecipeMethod.FinetuningType.FULL ? 6.0 : 4.0) * active;
         double flops = onCuda ? CUDA_FLOPS : CPU_FLOPS;
         double trainingSeconds = speeds.trainingTokensPerSecond().isPresent()
                 ? tokens / speeds.trainingTokensPerSecond().getAsDouble() : tokens * flopsPerToken / flops;
         PhaseSeconds phases = new PhaseSeconds(ceil(trainingSeconds),
-                ceil(evaluationSeconds(recipe, rowCount, parameters, flops, flopsPerToken, speeds)),
+                ceil(evaluationSeconds(recipe, rowCount, active, flops, flopsPerToken, speeds)),
                 ceil(parameters / speeds.mergeParametersPerSecond().orElse(DEFAULT_MERGE_PARAMETERS_PER_SECOND)),
-                ceil(predictionSeconds(recipe, rowCount, parameters, speeds, onCuda)),
+                ceil(predictionSeconds(recipe, rowCount, active, speeds, onCuda)),
                 recipe.outputs().exportGguf().isEmpty() ? 0 : ceil(parameters
                         / speeds.exportParametersPerSecond().orElse(DEFAULT_EXPORT_PARAMETERS_PER_SECOND)),
                 speeds.any());
@@ -274,19 +275,23 @@ public final class PreflightEstimator {
         long inter = m.intermediateSize();
         long total = 0;
         for (int layer = 0; layer < m.layers(); layer++) {
+            // a mixture of experts: its sparse layers adapt every expert (and the shared expert); which layers are
+            // sparse matters only to a regular expression naming layers, so the first ones are taken
+            boolean isSparse = m.experts().isPresent() && layerIsSparse(m.experts().get(), layer);
             for (String module : TARGETABLE) {
                 if (!RecipeMethod.targetMatches(lora.targetModules(), modulePath(layer, module))) {
                     continue;
                 }
-                total += switch (module) {
-                    case "q_proj", "o_proj" -> r * (h + q);
-                    case "k_proj", "v_proj" -> r * (h + kv);
-                    case "gate_proj", "up_proj", "down_proj" -> r * (h + inter);
-                    case "qkv_proj" -> r * (h + q + 2 * kv);                           // Phi-3: fused q, k, v
-                    case "gate_up_proj" -> r * (h + 2L * inter);                      // Phi-3: fused gate, up
-                    default -> 0;
-                };
-                if (lora.useDora()) { // one magnitude per output feature of each adapted linear
+                total += isSparse ? sparseLinear(m.experts().get(), module, r, h, q, kv)
+                        : switch (module) {
+                            case "q_proj", "o_proj" -> r * (h + q);
+                            case "k_proj", "v_proj" -> r * (h + kv);
+                            case "gate_proj", "up_proj", "down_proj" -> r * (h + inter);
+                            case "qkv_proj" -> r * (h + q + 2 * kv);                           // Phi-3: fused q, k, v
+                            case "gate_up_proj" -> r * (h + 2L * inter);                      // Phi-3: fused gate, up
+                            default -> 0;
+                        };
+                if (lora.useDora() && !isSparse) { // one magnitude per output feature of each adapted linear
                     total += switch (module) {
                         case "q_proj" -> q;
                         case "o_proj", "down_proj" -> h;
@@ -303,8 +308,28 @@ public final class PreflightEstimator {
         return total;
     }
 
-    private static final List<String> TARGETABLE = java.util.stream.Stream.concat(
-            RecipeMethod.LINEAR_MODULES.stream(), RecipeMethod.FUSED_LINEAR_MODULES.stream()).toList();
+    /** Whether decoder layer {@code layer} is one of the {@code sparseLayers} sparse ones (counted from the first). */
+    private static boolean layerIsSparse(ModelDimensions.Experts e, int layer) {
+        return layer < e.sparseLayers();
+    }
+
+    /** LoRA parameters of one targeted module of a sparse layer: attention as dense, expert linears once per expert. */
+    private static long sparseLinear(ModelDimensions.Experts e, String module, long r, long h, long q, long kv) {
+        long expertLinear = r * (h + e.intermediateSize());
+        return switch (module) {
+            case "q_proj", "o_proj" -> r * (h + q);
+            case "k_proj", "v_proj" -> r * (h + kv);
+            case "w1", "w2", "w3" -> e.count() * expertLinear;                                    // Mixtral
+            case "gate_proj", "up_proj", "down_proj" -> e.count() * expertLinear
+                    + (e.sharedSize() > 0 ? r * (h + e.sharedSize()) : 0);                        // Qwen MoE
+            case "gate" -> r * (h + e.count());                                                   // the router
+            case "shared_expert_gate" -> e.sharedSize() > 0 ? r * (h + 1) : 0;
+            default -> 0;
+        };
+    }
+
+    private static final List<String> TARGETABLE = java.util.stream.Stream.of(RecipeMethod.LINEAR_MODULES,
+            RecipeMethod.FUSED_LINEAR_MODULES, RecipeMethod.MOE_LINEAR_MODULES).flatMap(List::stream).toList();
 
     /** {@code model.layers.<i>.self_attn.q_proj} or {@code model.layers.<i>.mlp.down_proj}. */
     private static String modulePath(int layer, String module) {

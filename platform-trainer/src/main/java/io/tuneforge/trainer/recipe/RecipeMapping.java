@@ -96,6 +96,7 @@ public final class RecipeMapping {
                 .lrSchedulerOptions(SchedulerOptions.fromKwargs(scheduler, o.lrSchedulerKwargs()))
                 .optim(OptimizerType.fromConfigName(o.optim()))
                 .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
+                .moeAuxLossCoef(recipe.model().moeAuxLossCoef())
                 .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
                 .lossWeighting(lossWeighting(o))
                 .optimizerMethod(optimizerMethod(recipe))

@@ -87,6 +87,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final Grid<EventLine> events = new Grid<>();
     final Grid<CheckpointLine> checkpoints = new Grid<>();
     final HorizontalLayout downloads = new HorizontalLayout();
+    /** Expert load per layer of a mixture of experts, added with its first points; null until then. */
+    MetricChart expertLoadChart;
     /** The metric charts; hidden for a job that failed before logging a point (its failure says why instead). */
     final Div charts = new Div();
     /** Whether any metric point has arrived. */
@@ -204,6 +206,24 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         apply(new JobFeed.JobUpdate(job, metrics, lines));
     }
 
+    /**
+     * A mixture of experts' load per layer ({@code moe/expert_load/layer_N}: the busiest expert's share × experts,
+     * 1 = balanced), charted once the first such points arrive; the layers are those of the first points.
+     */
+    private void appendExpertLoad(List<MetricPoint> points) {
+        if (expertLoadChart == null) {
+            List<String> layers = points.stream().map(MetricPoint::name)
+                    .filter(n -> n.matches("moe/expert_load/layer_\\d+")).distinct().toList();
+            if (layers.isEmpty()) {
+                return;
+            }
+            expertLoadChart = new MetricChart("Expert load (busiest expert's share × experts)", layers, false, false);
+            expertLoadChart.setId("expert-load-chart");
+            charts.add(expertLoadChart);
+        }
+        expertLoadChart.append(points);
+    }
+
     /** Applies an update (on the UI thread). */
     void apply(JobFeed.JobUpdate update) {
         job = update.job();
@@ -214,6 +234,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         for (MetricChart chart : List.of(lossChart, lrChart, gradChart, speedChart)) {
             chart.append(update.metrics());
         }
+        appendExpertLoad(update.metrics());
         if (!update.events().isEmpty()) {
             eventTail.addAll(update.events());
             lastEventId = eventTail.getLast().id();

@@ -15,6 +15,7 @@ import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.Menu;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import io.tuneforge.core.job.ModelDimensions;
 import io.tuneforge.core.model.BaseModelService;
 import io.tuneforge.core.model.BaseModelSummary;
 import io.tuneforge.core.model.HubImportService;
@@ -119,8 +120,22 @@ public class ModelsView extends VerticalLayout {
         chatTemplate.getParent().ifPresent(p -> p.setVisible(model != null));
         if (model != null) {
             selected.setText(model.name() + " · " + model.architecture() + " · " + parameters(model.parameterCount())
-                    + " parameters · " + model.dtype());
+                    + " parameters · " + model.dtype() + experts(model.path()));
             chatTemplate.setValue(model.chatTemplate().orElse("(none of its own: template auto uses its family's, else default)"));
+        }
+    }
+
+    /**
+     * " · 8 experts, 2 per token, 12.9 B active parameters per token" for a mixture of experts (from its
+     * config.json), empty for a dense model or a folder whose config cannot be read here.
+     */
+    private static String experts(String path) {
+        try {
+            ModelDimensions m = ModelDimensions.read(java.nio.file.Path.of(path));
+            return m.experts().map(e -> " · " + e.count() + " experts, " + e.perToken() + " per token, "
+                    + parameters(m.activeParameters()) + " active parameters per token").orElse("");
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

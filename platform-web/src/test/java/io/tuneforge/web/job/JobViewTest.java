@@ -179,6 +179,22 @@ class JobViewTest extends SpringBrowserlessTest {
         assertThat(view.lossChart.pointCount()).isEqualTo(1);
     }
 
+    @Test
+    void aMixtureOfExpertsGetsAnExpertLoadChartWithOneSeriesPerLayer() {
+        JobView view = open();
+        logStep(5, 2.5, 1e-4);
+        pollAsTheFeedThreadWould();
+        assertThat(view.expertLoadChart).as("a dense model's job has none").isNull();
+
+        metrics.save(new TrainingMetric(jobId, "moe/expert_load/layer_0", 10, 1.5));
+        metrics.save(new TrainingMetric(jobId, "moe/expert_load/layer_1", 10, 2.0));
+        metrics.save(new TrainingMetric(jobId, "moe/expert_load/layer_0/expert_3", 10, 0.375));
+        pollAsTheFeedThreadWould();
+        assertThat(view.expertLoadChart).isNotNull();
+        assertThat(view.expertLoadChart.value(10, "moe/expert_load/layer_1")).isEqualTo(2.0);
+        assertThat(view.expertLoadChart.pointCount()).isEqualTo(1);
+    }
+
     /**
      * Polls the feed; its {@code ui.access} tasks are queued while this test thread holds the session lock, and run
      * when the lock is released — as they would between two requests in the running application.

@@ -148,6 +148,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("use_adam_mini", false);
         m.put("use_muon", false);
         m.put("neftune_noise_alpha", 5.0);
+        m.put("moe_aux_loss_coef", 0.01);
         m.put("use_dft_loss", true);
         m.put("use_eaft_loss", true);
         m.put("eaft_alpha", 0.5);
@@ -267,6 +268,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                     : null),
             entry("optim", m -> m.training().optim().configName()),
             entry("neftune_noise_alpha", m -> m.training().neftuneNoiseAlpha()),
+            entry("moe_aux_loss_coef", m -> m.training().moeAuxLossCoef()),
             entry("warmup_steps", m -> (long) m.training().warmupSteps()),
             entry("warmup_ratio", m -> m.training().warmupRatio()),
             entry("max_grad_norm", m -> m.training().maxGradNorm()),

@@ -114,7 +114,7 @@ public final class RecipeKeys {
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
-                "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output", "moe_aux_loss_coef",
+                "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output",
                 "disable_gradient_checkpointing");
         put(m, "PPO and KTO training are not supported yet: stage sft, pt, rm or dpo", "reward_model",
                 "ppo_epochs", "kto_chosen_weight");

@@ -41,10 +41,30 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
 
     /** Modules outside the decoder blocks that {@code additional_target} can train whole (PEFT's modules_to_save). */
     public static final List<String> ADDITIONAL_TARGETS = List.of("embed_tokens", "lm_head", "norm");
+    /**
+     * Mixture-of-experts linears a LoRA target list may also name: Mixtral's expert projections w1 (gate), w2 (down),
+     * w3 (up), the router {@code gate} and Qwen2-MoE's {@code shared_expert_gate}; "all" covers the experts, not the
+     * routers.
+     */
+    public static final List<String> MOE_LINEAR_MODULES = List.of("w1", "w2", "w3", "gate", "shared_expert_gate");
 
     /** The modules of a decoder block that freeze tuning can train, as LLaMA-Factory names them. */
     public static final List<String> FREEZE_MODULES = List.of("self_attn", "mlp", "input_layernorm",
             "post_attention_layernorm");
+
+    /**
+     * A mixture of experts' parts freeze tuning may name (a TuneForge extension of LLaMA-Factory's first-level
+     * modules): {@code mlp.experts} (every routed expert), {@code mlp.experts.N} (expert N), {@code mlp.gate} (the
+     * router), {@code mlp.shared_expert}, {@code mlp.shared_expert_gate} (Qwen2-MoE). Mixtral's
+     * {@code block_sparse_moe} is called {@code mlp} here, as transformers 5 names it.
+     */
+    private static final java.util.regex.Pattern MOE_FREEZE_MODULE =
+            java.util.regex.Pattern.compile("mlp\\.(experts(\\.\\d+)?|gate|shared_expert|shared_expert_gate)");
+
+    /** Whether freeze tuning may name this module: one of {@link #FREEZE_MODULES} or a mixture-of-experts part. */
+    public static boolean isFreezeModule(String module) {
+        return FREEZE_MODULES.contains(module) || MOE_FREEZE_MODULE.matcher(module).matches();
+    }
 
     static final RecipeField STAGE = RecipeField.choice("stage", Section.METHOD, "sft",
             List.of("sft", "pt", "rm", "dpo"), "Stage", "sft: supervised fine-tuning on prompts and answers; pt: "
@@ -93,7 +113,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField FREEZE_TRAINABLE_MODULES = RecipeField.text("freeze_trainable_modules", Section.FREEZE,
             "all", "Trainable modules",
             "Modules inside those layers that train: all, or a comma list of self_attn, mlp, input_layernorm, "
-                    + "post_attention_layernorm.");
+                    + "post_attention_layernorm; for a mixture of experts also mlp.experts, mlp.experts.N (one "
+                    + "expert), mlp.gate (the router), mlp.shared_expert.");
 
     static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
             LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT, PISSA_ITER, PISSA_CONVERT,
@@ -184,7 +205,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                 v.bool(PISSA_INIT), (int) v.integer(PISSA_ITER), v.bool(PISSA_CONVERT),
                 v.bool(CREATE_NEW_ADAPTER), additionalTargets(v));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
-                modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
+                freezeModules(v));
         return new RecipeMethod(v.text(STAGE),
                 FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
     }
@@ -232,6 +253,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         }
         List<String> known = new ArrayList<>(LINEAR_MODULES);
         known.addAll(FUSED_LINEAR_MODULES);
+        known.addAll(MOE_LINEAR_MODULES);
         String expected = "all or a comma list of " + String.join(", ", known) + " (or dotted suffixes ending in one, "
                 + "e.g. mlp.down_proj), or one regular expression; embed_tokens and lm_head train whole through "
                 + "additional_target";
@@ -268,6 +290,30 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                         + String.join(", ", ADDITIONAL_TARGETS) + " (the modules outside the decoder layers)");
             }
             chosen.add(part);
+        }
+        return new ArrayList<>(chosen);
+    }
+
+    /** {@code freeze_trainable_modules}: all, or a comma list of {@link #isFreezeModule} names. */
+    private static List<String> freezeModules(RecipeValues v) {
+        String text = v.text(FREEZE_TRAINABLE_MODULES).toLowerCase(Locale.ROOT).strip();
+        if (text.equals("all")) {
+            return FREEZE_MODULES;
+        }
+        LinkedHashSet<String> chosen = new LinkedHashSet<>();
+        for (String part : text.split("[,\\s]+")) {
+            if (!part.isBlank() && !isFreezeModule(part)) {
+                throw FREEZE_TRAINABLE_MODULES.refused(v.text(FREEZE_TRAINABLE_MODULES), v.source(), "all or a comma "
+                        + "list of " + String.join(", ", FREEZE_MODULES) + " (mixtures of experts also mlp.experts, "
+                        + "mlp.experts.N, mlp.gate, mlp.shared_expert, mlp.shared_expert_gate)");
+            }
+            if (!part.isBlank()) {
+                chosen.add(part);
+            }
+        }
+        if (chosen.isEmpty()) {
+            throw FREEZE_TRAINABLE_MODULES.refused(v.text(FREEZE_TRAINABLE_MODULES), v.source(), "all or a comma list "
+                    + "of " + String.join(", ", FREEZE_MODULES));
         }
         return new ArrayList<>(chosen);
     }

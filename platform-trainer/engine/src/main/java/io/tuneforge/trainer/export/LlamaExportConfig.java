@@ -73,6 +73,13 @@ public record LlamaExportConfig(int contextLength, int hiddenSize, int layers, i
         }
         JsonNode c = JsonMapper.builder().build().readTree(file.toFile());
         String type = c.path("model_type").asString("");
+        if (java.util.List.of("mixtral", "qwen2_moe", "qwen3_moe").contains(type)) {
+            throw new ExportException(file + ": GGUF export of a mixture of experts (model_type \"" + type + "\") is "
+                    + "not supported yet: llama.cpp expects each layer's experts stacked into blk.N.ffn_gate_exps, "
+                    + "ffn_up_exps and ffn_down_exps (E × I × C) with the router as blk.N.ffn_gate_inp, which this "
+                    + "exporter does not write. Merge the adapter (safetensors) and convert the merged model with "
+                    + "llama.cpp's convert_hf_to_gguf.py");
+        }
         if (!type.equals("llama") && !type.equals("mistral")) {
             throw new ExportException(file + ": model_type \"" + type + "\" is not supported; GGUF export writes the "
                     + "llama architecture (model_type llama or mistral)");

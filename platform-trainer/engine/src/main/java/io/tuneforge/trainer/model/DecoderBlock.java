@@ -16,13 +16,13 @@ public final class DecoderBlock {
     private final RmsNorm inputNorm;
     private final Attention attention;
     private final RmsNorm postAttentionNorm;     // Llama: before the MLP; Gemma: on the attention output
-    private final Mlp mlp;
+    private final FeedForward mlp;         // dense MLP or sparse mixture of experts
     private RmsNorm preFeedforwardNorm;          // Gemma only, else null
     private RmsNorm postFeedforwardNorm;         // Gemma only, else null
     private int window = Integer.MAX_VALUE;      // Gemma sliding layer: its own window
     private RotaryEmbedding ownRope;             // Gemma 3 sliding layer: its own RoPE base
 
-    DecoderBlock(int index, RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, Mlp mlp) {
+    DecoderBlock(int index, RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, FeedForward mlp) {
         this.index = index;
         this.inputNorm = inputNorm;
         this.attention = attention;
@@ -58,7 +58,7 @@ public final class DecoderBlock {
         return attention;
     }
 
-    Mlp mlp() {
+    FeedForward mlp() {
         return mlp;
     }
 

@@ -36,7 +36,9 @@ public sealed interface FineTuning {
      *
      * @param trainableLayers  how many of the last decoder blocks train
      * @param trainableModules the block's modules that train: self_attn, mlp, input_layernorm,
-     *                         post_attention_layernorm ({@link RecipeMethod#FREEZE_MODULES})
+     *                         post_attention_layernorm ({@link RecipeMethod#FREEZE_MODULES}); for a mixture of
+     *                         experts also mlp.experts, mlp.experts.N, mlp.gate, mlp.shared_expert(_gate)
+     *                         ({@link RecipeMethod#isFreezeModule})
      */
     record Freeze(int trainableLayers, List<String> trainableModules) implements FineTuning {
         public Freeze {
@@ -44,7 +46,7 @@ public sealed interface FineTuning {
                 throw new IllegalArgumentException("freeze tuning needs at least one trainable layer, got " + trainableLayers);
             }
             trainableModules = List.copyOf(trainableModules);
-            if (trainableModules.isEmpty() || !RecipeMethod.FREEZE_MODULES.containsAll(trainableModules)) {
+            if (trainableModules.isEmpty() || !trainableModules.stream().allMatch(RecipeMethod::isFreezeModule)) {
                 throw new IllegalArgumentException("freeze_trainable_modules " + trainableModules + " must name some of "
                         + RecipeMethod.FREEZE_MODULES);
             }

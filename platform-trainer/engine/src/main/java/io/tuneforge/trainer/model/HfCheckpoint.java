@@ -90,7 +90,7 @@ final class HfCheckpoint {
             return gemmaBlock(w, config, base, eps, scale, i, qNorm, kNorm);
         }
         Attention attention;
-        Mlp mlp;
+        FeedForward mlp;
         if (config.architecture().fusedProjections()) {
             attention = Attention.fused(
                     w.linear(HfWeightNames.linear(i, "qkv_proj"), false, base),
@@ -106,13 +106,37 @@ final class HfCheckpoint {
                     w.linear(HfWeightNames.linear(i, "v_proj"), config.qkvBias(), base),
                     w.linear(HfWeightNames.linear(i, "o_proj"), config.oBias(), base),
                     qNorm, kNorm, config, scale, kernels.sdpa(), kernels.causal());
-            mlp = new Mlp(
+            mlp = config.moe().isPresent() && config.moe().get().sparse(i) ? sparseMoe(w, config, base, i) : new Mlp(
                     w.linear(HfWeightNames.linear(i, "gate_proj"), config.mlpBias(), base),
                     w.linear(HfWeightNames.linear(i, "up_proj"), config.mlpBias(), base),
                     w.linear(HfWeightNames.linear(i, "down_proj"), config.mlpBias(), base));
         }
         return new DecoderBlock(i, w.norm(HfWeightNames.inputNorm(i), eps), attention,
                 w.norm(HfWeightNames.postAttentionNorm(i), eps), mlp);
+    }
+
+    /** Layer i's sparse block: router, experts (gate, up, down) and, for Qwen2-MoE, the shared expert and its gate. */
+    private static SparseMoe sparseMoe(CheckedTensors w, ModelConfig config, DataType base, int i) {
+        MoeSpec moe = config.moe().orElseThrow();
+        ModelArchitecture a = config.architecture();
+        List<Mlp> experts = new ArrayList<>();
+        for (int e = 0; e < moe.numExperts(); e++) {
+            experts.add(new Mlp(
+                    w.linear(HfWeightNames.expert(i, a, e, "gate"), false, base),
+                    w.linear(HfWeightNames.expert(i, a, e, "up"), false, base),
+                    w.linear(HfWeightNames.expert(i, a, e, "down"), false, base)));
+        }
+        Mlp shared = null;
+        Linear sharedGate = null;
+        if (moe.sharedExpertSize() > 0) {
+            shared = new Mlp(
+                    w.linear(HfWeightNames.sharedExpert(i, "gate_proj"), false, base),
+                    w.linear(HfWeightNames.sharedExpert(i, "up_proj"), false, base),
+                    w.linear(HfWeightNames.sharedExpert(i, "down_proj"), false, base));
+            sharedGate = w.linear(HfWeightNames.sharedExpertGate(i), false, base);
+        }
+        return new SparseMoe(w.linear(HfWeightNames.router(i, a), false, base), experts, shared, sharedGate,
+                moe.topK(), moe.normaliseTopK());
     }
 
     /**

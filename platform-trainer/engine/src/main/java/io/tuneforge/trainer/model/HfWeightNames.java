@@ -2,6 +2,7 @@ package io.tuneforge.trainer.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,6 +28,19 @@ import java.util.regex.Pattern;
  * model.layers.{i}.mlp.down_proj.weight / .bias     (C, I)
  * model.layers.{i}.self_attn.qkv_proj.weight       ((H+2·KV)*hd, C)  Phi-3: rows q, then k, then v
  * model.layers.{i}.mlp.gate_up_proj.weight          (2·I, C)          Phi-3: rows gate, then up
+ *
+ * Mixture of experts, sparse layers (E experts of width Ie; the per-expert layout save_pretrained writes: transformers
+ * 5 fuses the experts into stacked gate_up_proj (E, 2·Ie, C) / down_proj (E, C, Ie) parameters in memory only, and
+ * PEFT 0.18+ converts per-expert LoRA adapters of this layout to that on load):
+ *   Mixtral                                          Qwen2-MoE / Qwen3-MoE
+ *   model.layers.{i}.block_sparse_moe.gate  (E, C)   model.layers.{i}.mlp.gate                 (E, C)   router
+ *   ...block_sparse_moe.experts.{e}.w1      (Ie, C)  ...mlp.experts.{e}.gate_proj              (Ie, C)  expert gate
+ *   ...block_sparse_moe.experts.{e}.w3      (Ie, C)  ...mlp.experts.{e}.up_proj                (Ie, C)  expert up
+ *   ...block_sparse_moe.experts.{e}.w2      (C, Ie)  ...mlp.experts.{e}.down_proj              (C, Ie)  expert down
+ *                                                    ...mlp.shared_expert.{gate,up}_proj       (Is, C)  Qwen2-MoE
+ *                                                    ...mlp.shared_expert.down_proj            (C, Is)  Qwen2-MoE
+ *                                                    ...mlp.shared_expert_gate                 (1, C)   Qwen2-MoE
+ * Qwen's dense layers (mlp_only_layers, decoder_sparse_step) keep mlp.{gate,up,down}_proj of intermediate_size.
  * model.norm.weight                                 (C)
  * lm_head.weight                                    (V, C)        absent when tie_word_embeddings
  * </pre>
@@ -46,14 +60,73 @@ public final class HfWeightNames {
     /** Phi-3's four linear modules, fused q/k/v and gate/up, in the order PEFT lists them. */
     public static final List<String> FUSED_LINEAR_MODULES = List.of("qkv_proj", "o_proj", "gate_up_proj", "down_proj");
 
+    /** Mixtral's linear modules: attention, then the experts' w1 (gate), w2 (down), w3 (up), as PEFT names them. */
+    public static final List<String> MIXTRAL_LINEAR_MODULES =
+            List.of("q_proj", "k_proj", "v_proj", "o_proj", "w1", "w2", "w3");
+
+    /** The MoE router's linear ({@code gate}) and Qwen2-MoE's shared-expert gate: LoRA targets only when named. */
+    public static final List<String> ROUTER_MODULES = List.of("gate", "shared_expert_gate");
+
     /** Every linear module name of any supported family (what a LoRA target list may name). */
     public static final List<String> KNOWN_LINEAR_MODULES =
             List.of("q_proj", "k_proj", "v_proj", "qkv_proj", "o_proj", "gate_proj", "up_proj", "gate_up_proj",
-                    "down_proj");
+                    "down_proj", "w1", "w2", "w3", "gate", "shared_expert_gate");
 
-    /** The linear modules of a model of this config, as PEFT names them. */
+    /** The linear modules of a model of this config that "all" targets, as PEFT names them (routers excluded). */
     public static List<String> linearModules(ModelConfig config) {
+        if (config.architecture() == ModelArchitecture.MIXTRAL) {
+            return MIXTRAL_LINEAR_MODULES;
+        }
         return config.architecture().fusedProjections() ? FUSED_LINEAR_MODULES : LINEAR_MODULES;
+    }
+
+    /** The router modules a LoRA target list may add for this config (none for dense models). */
+    public static List<String> routerModules(ModelConfig config) {
+        return switch (config.architecture()) {
+            case MIXTRAL, QWEN3_MOE -> List.of("gate");
+            case QWEN2_MOE -> ROUTER_MODULES;
+            default -> List.of();
+        };
+    }
+
+    /** Expert projection names by role (gate, up, down): Mixtral's w1/w3/w2, Qwen's gate_proj/up_proj/down_proj. */
+    private static final Map<String, String> MIXTRAL_EXPERT_PROJECTIONS = Map.of("gate", "w1", "up", "w3", "down", "w2");
+    private static final Map<String, String> QWEN_EXPERT_PROJECTIONS =
+            Map.of("gate", "gate_proj", "up", "up_proj", "down", "down_proj");
+
+    /** The sparse block of layer i: {@code model.layers.{i}.block_sparse_moe} (Mixtral) or {@code ...mlp}. */
+    public static String moeBlock(int layer, ModelArchitecture architecture) {
+        return layer(layer) + (architecture == ModelArchitecture.MIXTRAL ? ".block_sparse_moe" : ".mlp");
+    }
+
+    /** The router linear of layer i: {@code <moeBlock>.gate}, (E, C). */
+    public static String router(int layer, ModelArchitecture architecture) {
+        return moeBlock(layer, architecture) + ".gate";
+    }
+
+    /** Expert e's projection of a role ({@code gate}, {@code up} or {@code down}) in layer i. */
+    public static String expert(int layer, ModelArchitecture architecture, int expert, String role) {
+        Map<String, String> names = architecture == ModelArchitecture.MIXTRAL ? MIXTRAL_EXPERT_PROJECTIONS
+                : QWEN_EXPERT_PROJECTIONS;
+        return moeBlock(layer, architecture) + ".experts." + expert + "." + names.get(role);
+    }
+
+    /**
+     * A checkpoint key with Mixtral's {@code block_sparse_moe} renamed {@code mlp}, as transformers 5 names the module
+     * (its {@code WeightRenaming}) and LLaMA-Factory's {@code freeze_trainable_modules: mlp} therefore matches it.
+     */
+    public static String asTransformers5Module(String key) {
+        return key.replace(".block_sparse_moe.", ".mlp.");
+    }
+
+    /** Qwen2-MoE's shared expert projection: {@code model.layers.{i}.mlp.shared_expert.<module>}. */
+    public static String sharedExpert(int layer, String module) {
+        return layer(layer) + ".mlp.shared_expert." + module;
+    }
+
+    /** Qwen2-MoE's shared expert gate (1, C): {@code model.layers.{i}.mlp.shared_expert_gate}. */
+    public static String sharedExpertGate(int layer) {
+        return layer(layer) + ".mlp.shared_expert_gate";
     }
 
     /** Suffix of the rotary inverse frequencies some checkpoints store (recomputed from the config, never loaded). */
@@ -149,19 +222,42 @@ public final class HfWeightNames {
                 specs.add(new WeightSpec(preFeedforwardNorm(i), new long[] {hidden}));
                 specs.add(new WeightSpec(postFeedforwardNorm(i), new long[] {hidden}));
             }
-            if (c.architecture().fusedProjections()) {
+            if (c.moe().isPresent() && c.moe().get().sparse(i)) {
+                addMoe(specs, c, i);
+            } else if (c.architecture().fusedProjections()) {
                 addLinear(specs, linear(i, "gate_up_proj"), 2 * inter, hidden, false);
             } else {
                 addLinear(specs, linear(i, "gate_proj"), inter, hidden, c.mlpBias());
                 addLinear(specs, linear(i, "up_proj"), inter, hidden, c.mlpBias());
             }
-            addLinear(specs, linear(i, "down_proj"), hidden, inter, c.mlpBias());
+            if (c.moe().isEmpty() || !c.moe().get().sparse(i)) {
+                addLinear(specs, linear(i, "down_proj"), hidden, inter, c.mlpBias());
+            }
         }
         specs.add(new WeightSpec(FINAL_NORM, new long[] {hidden}));
         if (!c.tieWordEmbeddings()) {
             specs.add(new WeightSpec(LM_HEAD, new long[] {c.vocabSize(), hidden}));
         }
         return specs;
+    }
+
+    /** A sparse block's router, experts and (Qwen2-MoE) shared expert with its gate. */
+    private static void addMoe(List<WeightSpec> specs, ModelConfig c, int i) {
+        MoeSpec moe = c.moe().orElseThrow();
+        long hidden = c.hiddenSize();
+        long width = moe.expertIntermediateSize();
+        addLinear(specs, router(i, c.architecture()), moe.numExperts(), hidden, false);
+        for (int e = 0; e < moe.numExperts(); e++) {
+            addLinear(specs, expert(i, c.architecture(), e, "gate"), width, hidden, false);
+            addLinear(specs, expert(i, c.architecture(), e, "up"), width, hidden, false);
+            addLinear(specs, expert(i, c.architecture(), e, "down"), hidden, width, false);
+        }
+        if (moe.sharedExpertSize() > 0) {
+            addLinear(specs, sharedExpert(i, "gate_proj"), moe.sharedExpertSize(), hidden, false);
+            addLinear(specs, sharedExpert(i, "up_proj"), moe.sharedExpertSize(), hidden, false);
+            addLinear(specs, sharedExpert(i, "down_proj"), hidden, moe.sharedExpertSize(), false);
+            addLinear(specs, sharedExpertGate(i), 1, hidden, false);
+        }
     }
 
     private static void addLinear(List<WeightSpec> specs, String module, long out, long in, boolean bias) {

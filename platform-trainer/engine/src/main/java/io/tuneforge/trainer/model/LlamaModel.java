@@ -140,10 +140,16 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                 }
                 blocks.subList(config.numLayers() - freeze.trainableLayers(), config.numLayers())
                         .forEach(block -> HfCheckpoint.byName(block).forEach((name, weight) -> {
-                            if (freeze.trains(name)) {
+                            if (freeze.trains(HfWeightNames.asTransformers5Module(name))) {
                                 addTrainable(name, weight);
                             }
                         }));
+                if (trainable.isEmpty()) {
+                    throw new ModelConfigException("freeze_trainable_modules " + freeze.trainableModules()
+                            + " names no weight of the last " + freeze.trainableLayers() + " layers of this "
+                            + config.architecture().hfName() + (config.moe().isPresent() ? " (its sparse layers are "
+                            + sparseBlocks().sequencedKeySet() + ")" : ""));
+                }
             }
         }
     }
@@ -345,10 +351,12 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                 && Set.copyOf(targets).equals(Set.copyOf(HfWeightNames.LINEAR_MODULES))) {
             return requested.withTargetModules(modules);
         }
-        List<String> foreign = targets.stream().filter(m -> !modules.contains(LoraConfig.moduleName(m))).toList();
+        List<String> allowed = new ArrayList<>(modules);
+        allowed.addAll(HfWeightNames.routerModules(config));
+        List<String> foreign = targets.stream().filter(m -> !allowed.contains(LoraConfig.moduleName(m))).toList();
         if (!foreign.isEmpty()) {
             throw new ModelConfigException("LoRA target module(s) " + foreign + " do not exist in a "
-                    + config.architecture().hfName() + "; its linear modules are " + String.join(", ", modules));
+                    + config.architecture().hfName() + "; its linear modules are " + String.join(", ", allowed));
         }
         return requested;
     }
@@ -365,6 +373,56 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         for (DecoderBlock block : blocks) {
             allLinears(block).forEach(l -> out.put(l.path(), l));
         }
+        return out;
+    }
+
+    /** The sparse blocks by layer index, in layer order; empty for a dense model. */
+    public SequencedMap<Integer, SparseMoe> sparseBlocks() {
+        SequencedMap<Integer, SparseMoe> out = new LinkedHashMap<>();
+        for (DecoderBlock block : blocks) {
+            if (block.mlp() instanceof SparseMoe moe) {
+                out.put(block.index(), moe);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link RouterLoss#loadBalancing} over the router logits of the last forward (the batch just computed), or empty
+     * for a dense model.
+     *
+     * @param tokenMask (B·T) 1 for real tokens, 0 for padding, or null
+     */
+    @Override
+    public Optional<NDArray> routerAuxiliaryLoss(NDManager step, NDArray tokenMask) {
+        if (config.moe().isEmpty()) {
+            return Optional.empty();
+        }
+        List<NDArray> logits = sparseBlocks().values().stream().map(m -> m.lastRouting().logits()).toList();
+        return Optional.of(RouterLoss.loadBalancing(step, logits, config.moe().get().numExperts(),
+                config.moe().get().topK(), tokenMask));
+    }
+
+    @Override
+    public double routerAuxLossCoefficient(double requested) {
+        return config.moe().map(m -> requested > 0 ? requested : m.outputRouterLogits() ? m.routerAuxLossCoef() : 0)
+                .orElse(0.0);
+    }
+
+    /**
+     * Per sparse layer, the share of the last forward's routed slots each expert received ({@code moe/expert_load/
+     * layer_N/expert_E}, summing to 1 per layer); empty for a dense model.
+     */
+    @Override
+    public SequencedMap<String, Double> expertLoad() {
+        SequencedMap<String, Double> out = new LinkedHashMap<>();
+        sparseBlocks().forEach((layer, moe) -> {
+            long[] load = moe.lastRouting() == null ? new long[0] : moe.lastRouting().tokensPerExpert();
+            long total = java.util.Arrays.stream(load).sum();
+            for (int e = 0; e < load.length && total > 0; e++) {
+                out.put("moe/expert_load/layer_" + layer + "/expert_" + e, load[e] / (double) total);
+            }
+        });
         return out;
     }
 

@@ -9,7 +9,7 @@ import ai.djl.nn.Activation;
  * SwiGLU feed-forward: {@code down(silu(gate(x)) · up(x))}, silu(z) = z·σ(z). Phi-3 fuses gate and up into one
  * {@code gate_up_proj} whose first half of outputs is the gate.
  */
-public final class Mlp {
+public final class Mlp implements FeedForward {
 
     private final Linear gate;      // null when fused
     private final Linear up;
@@ -40,7 +40,8 @@ public final class Mlp {
         return new Mlp(null, null, gateUp, down);
     }
 
-    Linear[] linears() {
+    @Override
+    public Linear[] linears() {
         return gateUp != null ? new Linear[] {gateUp, down} : new Linear[] {gate, up, down};
     }
 
@@ -48,6 +49,7 @@ public final class Mlp {
      * @param x (B, T, C) in {@code step}
      * @return (B, T, C) in {@code step}
      */
+    @Override
     public NDArray forward(NDManager step, NDArray x, boolean training) {
         NDArray g;
         NDArray u;

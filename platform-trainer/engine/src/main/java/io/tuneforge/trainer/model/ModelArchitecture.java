@@ -27,7 +27,19 @@ public enum ModelArchitecture {
      */
     GEMMA2("Gemma2ForCausalLM"),
     /** Gemma 3 text ({@code Gemma3ForCausalLM}): Gemma 2 plus q/k norms and a separate RoPE base for sliding layers. */
-    GEMMA3("Gemma3ForCausalLM");
+    GEMMA3("Gemma3ForCausalLM"),
+    /**
+     * Mixtral ({@code MixtralForCausalLM}): Mistral attention, a sparse MoE block in every layer
+     * ({@code block_sparse_moe}: router {@code gate}, experts {@code w1}/{@code w3}/{@code w2}), top-k renormalised.
+     */
+    MIXTRAL("MixtralForCausalLM"),
+    /**
+     * Qwen2-MoE ({@code Qwen2MoeForCausalLM}): Qwen2 attention, sparse layers with routed experts plus a shared
+     * expert scaled by {@code sigmoid(shared_expert_gate(x))}; top-k renormalised only with {@code norm_topk_prob}.
+     */
+    QWEN2_MOE("Qwen2MoeForCausalLM"),
+    /** Qwen3-MoE ({@code Qwen3MoeForCausalLM}): Qwen3 attention (q/k norms), routed experts, no shared expert. */
+    QWEN3_MOE("Qwen3MoeForCausalLM");
 
     private final String hfName;
 
@@ -48,6 +60,11 @@ public enum ModelArchitecture {
     /** True for the Gemma decoders (see {@link GemmaSpec}). */
     public boolean isGemma() {
         return this == GEMMA2 || this == GEMMA3;
+    }
+
+    /** True for the mixture-of-experts decoders (see {@link MoeSpec}). */
+    public boolean isMoe() {
+        return this == MIXTRAL || this == QWEN2_MOE || this == QWEN3_MOE;
     }
 
     /** The architecture for a {@code config.json} class name; an unknown one fails listing the supported ones. */

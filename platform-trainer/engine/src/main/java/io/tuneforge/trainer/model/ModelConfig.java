@@ -41,6 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param eosTokenIds           every {@code eos_token_id} (an int or a list in config.json)
  * @param torchDtype            the dtype the weights were saved in ({@code torch_dtype}), e.g. {@code bfloat16}
  * @param gemma                 the Gemma 2/3 specifics, empty for other families
+ * @param moe                   the mixture-of-experts fields (Mixtral, Qwen2-MoE, Qwen3-MoE), empty for dense models
  */
 public record ModelConfig(
         ModelArchitecture architecture,
@@ -64,7 +65,8 @@ public record ModelConfig(
         OptionalInt bosTokenId,
         List<Integer> eosTokenIds,
         String torchDtype,
-        Optional<GemmaSpec> gemma) {
+        Optional<GemmaSpec> gemma,
+        Optional<MoeSpec> moe) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -86,7 +88,7 @@ public record ModelConfig(
     public ModelConfig withRope(double theta, Optional<RopeScaling> scaling) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
                 headDim, maxPositions, rmsNormEps, theta, scaling, qkvBias, oBias, mlpBias, qkNorm, tieWordEmbeddings,
-                slidingWindow, bosTokenId, eosTokenIds, torchDtype, gemma);
+                slidingWindow, bosTokenId, eosTokenIds, torchDtype, gemma, moe);
     }
 
     /** Query heads per key/value head (GQA group size). */
@@ -152,16 +154,21 @@ public record ModelConfig(
         boolean attentionBias = root.path("attention_bias").asBoolean(false);
         boolean qkvBias = switch (architecture) {
             case QWEN2 -> true;
-            case QWEN3, LLAMA -> attentionBias;
-            case MISTRAL, PHI3 -> false;
+            case QWEN2_MOE -> root.path("qkv_bias").asBoolean(true);
+            case QWEN3, QWEN3_MOE, LLAMA -> attentionBias;
+            case MISTRAL, PHI3, MIXTRAL -> false;
             case GEMMA2, GEMMA3 -> attentionBias;
         };
         boolean oBias = (architecture == ModelArchitecture.LLAMA || architecture == ModelArchitecture.QWEN3
-                || architecture.isGemma()) && attentionBias;
+                || architecture == ModelArchitecture.QWEN3_MOE || architecture.isGemma()) && attentionBias;
+        if (architecture == ModelArchitecture.QWEN2_MOE && root.path("use_sliding_window").asBoolean(false)) {
+            throw new ModelConfigException(source + ": use_sliding_window is not supported for Qwen2MoeForCausalLM "
+                    + "(its sliding layers follow max_window_layers); set it to false");
+        }
         OptionalInt window = OptionalInt.empty();
         JsonNode sw = root.path("sliding_window");
         if (sw.isNumber() && (architecture == ModelArchitecture.MISTRAL || architecture == ModelArchitecture.PHI3
-                || root.path("use_sliding_window").asBoolean(false))) {
+                || architecture == ModelArchitecture.MIXTRAL || root.path("use_sliding_window").asBoolean(false))) {
             window = OptionalInt.of(sw.asInt());
         }
         List<Integer> eos = new ArrayList<>();
@@ -187,14 +194,17 @@ public record ModelConfig(
                 qkvBias,
                 oBias,
                 root.path("mlp_bias").asBoolean(false),
-                architecture == ModelArchitecture.QWEN3 || architecture == ModelArchitecture.GEMMA3,
+                architecture == ModelArchitecture.QWEN3 || architecture == ModelArchitecture.QWEN3_MOE
+                        || architecture == ModelArchitecture.GEMMA3,
                 root.path("tie_word_embeddings").asBoolean(architecture.isGemma()),
                 window,
                 root.path("bos_token_id").isNumber() ? OptionalInt.of(root.path("bos_token_id").asInt()) : OptionalInt.empty(),
                 eos,
                 root.path("torch_dtype").asString(root.path("dtype").asString("float32")),
                 architecture.isGemma() ? Optional.of(gemma(root, architecture, required(root, "num_hidden_layers", source),
-                        source)) : Optional.empty());
+                        source)) : Optional.empty(),
+                architecture.isMoe() ? Optional.of(MoeSpec.parse(root, architecture,
+                        required(root, "num_hidden_layers", source), source)) : Optional.empty());
     }
 
     /** Gemma 2/3: query scalar, soft-capping, layer types (default: Gemma 2 alternates, Gemma 3 one full in six). */

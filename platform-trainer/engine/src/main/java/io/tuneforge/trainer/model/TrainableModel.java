@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.SequencedMap;
 import java.util.function.UnaryOperator;
 
@@ -55,6 +56,30 @@ public interface TrainableModel {
             logits.attach(step);
             return logits;
         };
+    }
+
+    /**
+     * A mixture of experts' load-balancing auxiliary loss () over the router logits of the last forward (transformers'
+     * {@code load_balancing_loss_func}); empty for a dense model.
+     *
+     * @param tokenMask (B·T) 1 for real tokens, 0 for padding, or null when every token is real
+     */
+    default Optional<NDArray> routerAuxiliaryLoss(NDManager step, NDArray tokenMask) {
+        return Optional.empty();
+    }
+
+    /**
+     * The coefficient of the auxiliary loss in training, as LLaMA-Factory and transformers set it: the recipe's
+     * {@code moe_aux_loss_coef} when given (> 0), else the checkpoint's {@code router_aux_loss_coef} when its
+     * {@code output_router_logits} is set, else 0; always 0 for a dense model.
+     */
+    default double routerAuxLossCoefficient(double requested) {
+        return 0;
+    }
+
+    /** A mixture of experts' share of routed tokens per expert and layer in the last forward; empty when dense. */
+    default SequencedMap<String, Double> expertLoad() {
+        return new java.util.LinkedHashMap<>();
     }
 
     /**

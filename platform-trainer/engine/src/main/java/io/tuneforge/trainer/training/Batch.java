@@ -16,8 +16,9 @@ import java.util.List;
  * @param labels        (B, T) labels, right-padded with {@link TokenizedSample#IGNORE_INDEX}; unshifted
  * @param inputTokens   number of real (non-padding) input tokens
  * @param targetTokens  number of positions that count in the loss after the causal shift
+ * @param lengths       real (non-padding) tokens of each row
  */
-public record Batch(int[][] inputIds, int[][] labels, long inputTokens, long targetTokens) {
+public record Batch(int[][] inputIds, int[][] labels, long inputTokens, long targetTokens, int[] lengths) {
 
     /** Right-pads the samples to the longest one. */
     public static Batch collate(List<TokenizedSample> samples, int padTokenId) {
@@ -31,6 +32,7 @@ public record Batch(int[][] inputIds, int[][] labels, long inputTokens, long tar
         int[][] ids = new int[samples.size()][length];
         int[][] labels = new int[samples.size()][length];
         long inputTokens = 0;
+        int[] lengths = new int[samples.size()];
         for (int b = 0; b < samples.size(); b++) {
             TokenizedSample s = samples.get(b);
             java.util.Arrays.fill(ids[b], padTokenId);
@@ -38,8 +40,9 @@ public record Batch(int[][] inputIds, int[][] labels, long inputTokens, long tar
             System.arraycopy(s.inputIds(), 0, ids[b], 0, s.length());
             System.arraycopy(s.labels(), 0, labels[b], 0, s.length());
             inputTokens += s.length();
+            lengths[b] = s.length();
         }
-        return new Batch(ids, labels, inputTokens, countTargets(labels));
+        return new Batch(ids, labels, inputTokens, countTargets(labels), lengths);
     }
 
     /** Positions {@code t >= 1} whose label counts: each is predicted from the hidden state at {@code t - 1}. */
@@ -61,6 +64,15 @@ public record Batch(int[][] inputIds, int[][] labels, long inputTokens, long tar
 
     public int sequenceLength() {
         return inputIds[0].length;
+    }
+
+    /** (B·T) float32: 1 at each row's real tokens, 0 at its padding (transformers' attention_mask, flattened). */
+    public NDArray realTokenMask(NDManager manager) {
+        float[] mask = new float[batchSize() * sequenceLength()];
+        for (int b = 0; b < batchSize(); b++) {
+            java.util.Arrays.fill(mask, b * sequenceLength(), b * sequenceLength() + lengths[b], 1f);
+        }
+        return manager.create(mask);
     }
 
     /** The token ids as an int64 array (B, T) in {@code manager}. */

@@ -241,7 +241,7 @@ public final class Trainer {
     // ---------------------------------------------------------------- one optimizer step
 
     private record StepOutcome(double loss, double gradNorm, long inputTokens, long targetTokens,
-                               PreferenceMetrics metrics) {
+                               PreferenceMetrics metrics, ExpertLoadMetrics experts) {
     }
 
     private StepOutcome trainStep(NDManager run, ParameterOptimizer optimizer, SequencedMap<String, NDArray> params,
@@ -250,6 +250,7 @@ public final class Trainer {
         long inputs = microBatches.stream().mapToLong(Batch::inputTokens).sum();
         DataType type = model.lmHeadWeight().getDataType();
         PreferenceMetrics metrics = new PreferenceMetrics();
+        ExpertLoadMetrics experts = new ExpertLoadMetrics();
         try (NDManager step = run.newSubManager()) {
             // preference: the mean over the step's pairs (each batch is B pairs as 2B rows)
             long units = preference.isPresent() ? microBatches.stream().mapToLong(b -> b.batchSize() / 2).sum()
@@ -260,7 +261,7 @@ public final class Trainer {
                 if (preference.isPresent()) {
                     loss += preferenceForwardBackward(step, batch, denominator, metrics);
                 } else if (batch.targetTokens() > 0) {
-                    loss += forwardBackward(step, batch, denominator);
+                    loss += forwardBackward(step, batch, denominator, microBatches.size(), experts);
                 }
             }
             SequencedMap<String, NDArray> grads = gradients(step, params, optimizer);
@@ -268,12 +269,16 @@ public final class Trainer {
                     config.optimizerMethod().clipsGradients() ? config.maxGradNorm() : 0.0);
             optimizer.step(grads, lr);
             params.values().forEach(Trainer::zeroGradient);
-            return new StepOutcome(loss, gradNorm, inputs, targets, metrics);
+            return new StepOutcome(loss, gradNorm, inputs, targets, metrics, experts);
         }
     }
 
-    /** Forward and backward of one micro-batch; returns its share of the step's mean loss. */
-    private double forwardBackward(NDManager step, Batch batch, NDArray denominator) {
+    /**
+     * Forward and backward of one micro-batch; returns its share of the step's mean loss. A mixture of experts adds
+     * coef · aux / micro-batches (transformers adds coef · aux to each forward's loss), aux over the real tokens.
+     */
+    private double forwardBackward(NDManager step, Batch batch, NDArray denominator, int microBatches,
+                                   ExpertLoadMetrics experts) {
         try (NDManager micro = step.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
@@ -282,6 +287,16 @@ public final class Trainer {
                     config.lossChunkTokens(), config.lossWeighting());                         // ()
             NDArray share = nll.div(denominator);                                              // ()
             share.attach(micro);
+            experts.add(model.expertLoad());
+            Optional<NDArray> aux = model.routerAuxiliaryLoss(micro, batch.realTokenMask(micro));   // ()
+            if (aux.isPresent()) {
+                experts.addAuxLoss(doubleValue(micro, aux.get()));
+                double coef = model.routerAuxLossCoefficient(config.moeAuxLossCoef());
+                if (coef > 0) {
+                    share = share.add(aux.get().mul(coef / microBatches));                     // ()
+                    share.attach(micro);
+                }
+            }
             beforeBackward.run();
             collector.backward(share);
             return doubleValue(micro, share);
@@ -635,6 +650,7 @@ public final class Trainer {
         private int windowSteps;
         private long windowTokens;
         private PreferenceMetrics windowMetrics = new PreferenceMetrics();
+        private ExpertLoadMetrics windowExperts = new ExpertLoadMetrics();
 
         Session(long startStep) {
             this.startStep = startStep;
@@ -645,10 +661,18 @@ public final class Trainer {
             windowSteps++;
             windowTokens += outcome.inputTokens();
             windowMetrics.add(outcome.metrics());
+            windowExperts.add(outcome.experts());
         }
 
         Duration elapsed(RunState s) {
             return s.elapsedBefore.plusNanos(System.nanoTime() - startNanos);
+        }
+
+        /** The window's preference and mixture-of-experts metrics. */
+        private java.util.Map<String, Double> metrics() {
+            java.util.Map<String, Double> all = new java.util.LinkedHashMap<>(windowMetrics.means());
+            all.putAll(windowExperts.means());
+            return all;
         }
 
         TrainingLog log(RunState s, long totalSteps, double epoch, double gradNorm, double lr) {
@@ -658,12 +682,13 @@ public final class Trainer {
             double secondsPerStep = (now - startNanos) / 1e9 / Math.max(1, sessionSteps);
             Duration eta = Duration.ofMillis((long) (secondsPerStep * (totalSteps - s.globalStep) * 1000));
             TrainingLog log = new TrainingLog(s.globalStep, totalSteps, epoch, windowLoss / windowSteps, lr, gradNorm,
-                    windowTokens / windowSeconds, s.tokensSeen, elapsed(s), eta, windowMetrics.means());
+                    windowTokens / windowSeconds, s.tokensSeen, elapsed(s), eta, metrics());
             windowStartNanos = now;
             windowLoss = 0;
             windowSteps = 0;
             windowTokens = 0;
             windowMetrics = new PreferenceMetrics();
+            windowExperts = new ExpertLoadMetrics();
             return log;
         }
     }

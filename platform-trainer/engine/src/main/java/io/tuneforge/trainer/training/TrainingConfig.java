@@ -56,6 +56,8 @@ import java.util.OptionalDouble;
  *                                  EAFT ({@code use_eaft_loss}, {@code eaft_alpha}); validation stays plain NLL
  * @param optimizerMethod           the optimizer replacing {@code optim}: none (standard), GaLore, BAdam, Adam-mini or
  *                                  Muon ({@code use_galore}, {@code use_badam}, ...; DD032)
+ * @param moeAuxLossCoef            mixture of experts: coefficient of the router's load-balancing loss added in
+ *                                  training ({@code moe_aux_loss_coef}); 0 = the checkpoint's own setting
  */
 public record TrainingConfig(
         Path outputDir,
@@ -88,7 +90,8 @@ public record TrainingConfig(
         double loraPlusLrRatio,
         double neftuneNoiseAlpha,
         TokenLossWeighting lossWeighting,
-        OptimizerMethod optimizerMethod) {
+        OptimizerMethod optimizerMethod,
+        double moeAuxLossCoef) {
 
     /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
     public static final int EVAL_EACH_EPOCH = -1;
@@ -115,6 +118,7 @@ public record TrainingConfig(
         require(lrSchedulerOptions != null, "lr_scheduler_kwargs", "must be set");
         require(loraPlusLrRatio >= 0 && Double.isFinite(loraPlusLrRatio), "loraplus_lr_ratio", "must be >= 0");
         require(neftuneNoiseAlpha >= 0 && Double.isFinite(neftuneNoiseAlpha), "neftune_noise_alpha", "must be >= 0");
+        require(moeAuxLossCoef >= 0 && Double.isFinite(moeAuxLossCoef), "moe_aux_loss_coef", "must be >= 0");
         new AdamWConfig(adamBeta1, adamBeta2, adamEpsilon, weightDecay);
     }
 
@@ -177,6 +181,8 @@ public record TrainingConfig(
         b.loraPlusLrRatio = loraPlusLrRatio;
         b.neftuneNoiseAlpha = neftuneNoiseAlpha;
         b.lossWeighting = lossWeighting;
+        b.optimizerMethod = optimizerMethod;
+        b.moeAuxLossCoef = moeAuxLossCoef;
         return b;
     }
 
@@ -213,6 +219,7 @@ public record TrainingConfig(
         private double neftuneNoiseAlpha = 0.0;
         private TokenLossWeighting lossWeighting = TokenLossWeighting.none();
         private OptimizerMethod optimizerMethod = OptimizerMethod.standard();
+        private double moeAuxLossCoef = 0.0;
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -249,6 +256,7 @@ public record TrainingConfig(
         public Builder neftuneNoiseAlpha(double v) { neftuneNoiseAlpha = v; return this; }
         public Builder lossWeighting(TokenLossWeighting v) { lossWeighting = v; return this; }
         public Builder optimizerMethod(OptimizerMethod v) { optimizerMethod = v; return this; }
+        public Builder moeAuxLossCoef(double v) { moeAuxLossCoef = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
@@ -256,7 +264,7 @@ public record TrainingConfig(
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
                     loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
-                    neftuneNoiseAlpha, lossWeighting, optimizerMethod);
+                    neftuneNoiseAlpha, lossWeighting, optimizerMethod, moeAuxLossCoef);
         }
     }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * LoRA gradients through each new family's forward (fused projections and longrope; soft-capping, (1 + w) norms,
+ * LoRA gradients through each new family's forward (fused projections and longrope; soft-capping, (1 + w) norms;
+ * routed experts, the router through its top-k weights and Qwen2-MoE's shared expert gate;
  * GELU-tanh, sliding layers) and the chunked, soft-capped loss agree with central finite differences. The model
  * runs in float32, so the step is large (1e-2) and the tolerance relative (3 %).
  */
@@ -33,7 +34,11 @@ class FamilyLoraGradientCheckTest {
     Path temp;
 
     @ParameterizedTest
-    @CsvSource({"phi3-tiny, qkv_proj gate_up_proj", "gemma2-tiny, q_proj gate_proj", "gemma3-tiny, q_proj gate_proj"})
+    @CsvSource({"phi3-tiny, qkv_proj gate_up_proj", "gemma2-tiny, q_proj gate_proj", "gemma3-tiny, q_proj gate_proj",
+            // mixtures of experts: every expert's projection, the router (through the top-k weights) and
+            // Qwen2-MoE's shared expert gate
+            "mixtral-tiny, q_proj w1 w2 gate", "qwen2moe-tiny, up_proj gate shared_expert_gate",
+            "qwen3moe-tiny, v_proj down_proj gate"})
     void loraGradientsAgreeWithFiniteDifferences(String family, String targets) throws IOException {
         // one attention and one MLP input projection per layer: their gradients flow through the whole layer
         LoraConfig all = new LoraConfig(2, 4, 0.0, LoraConfig.parseTargets(targets), false);

@@ -1,0 +1,80 @@
+package io.tuneforge.trainer.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.model.FineTuning;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelOptions;
+import io.tuneforge.trainer.model.lora.LoraConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Training a mixture of experts with {@code moe_aux_loss_coef}: the first logged loss (LoRA B = 0, so the base
+ * model) of a right-padded batch equals transformers' loss with {@code output_router_logits} and the coefficient set
+ * (mean token NLL + coef · load-balancing loss over the real tokens), and the log carries the auxiliary loss and the
+ * expert load per layer.
+ */
+class MoeTrainingTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path temp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mixtral-tiny", "qwen2moe-tiny", "qwen3moe-tiny"})
+    void firstLossEqualsTransformersLossWithTheRouterAuxiliaryLoss(String family) throws IOException {
+        JsonNode aux;
+        try (InputStream in = getClass().getResourceAsStream("/models/" + family + "/reference.json")) {
+            aux = JSON.readTree(in).path("aux");
+        }
+        List<TokenizedSample> samples = new ArrayList<>();
+        for (int b = 0; b < aux.path("ids").size(); b++) {
+            List<Integer> real = new ArrayList<>();
+            for (int i = 0; i < aux.path("ids").get(b).size(); i++) {
+                if (aux.path("mask").get(b).get(i).asInt() == 1) {
+                    real.add(aux.path("ids").get(b).get(i).asInt());
+                }
+            }
+            int[] ids = real.stream().mapToInt(Integer::intValue).toArray();
+            samples.add(new TokenizedSample(ids, ids));
+        }
+        LoraConfig lora = new LoraConfig(2, 4, 0.0, LoraConfig.parseTargets("all"), false);
+        TrainingConfig config = TrainingConfig.builder(temp.resolve("out")).learningRate(1e-3)
+                .perDeviceTrainBatchSize(2).maxSteps(1).loggingSteps(1).saveSteps(0).evalSteps(0).seed(3)
+                .moeAuxLossCoef(aux.path("coef").asDouble()).build();
+        TrainerTest.Recorder recorder = new TrainerTest.Recorder();
+        try (LlamaModel model = LlamaModel.load(checkpoint(family), ModelOptions.training(new FineTuning.Lora(lora), 3))) {
+            new Trainer(config, model, samples, List.of()).train(recorder, () -> false);
+        }
+        TrainingLog log = recorder.logs.getFirst();
+        assertThat(log.loss()).isCloseTo(aux.path("loss_with_aux").asDouble(), within(1e-4));
+        assertThat(log.metrics().get("moe/aux_loss")).isCloseTo(aux.path("aux_loss").asDouble(), within(1e-4));
+        assertThat(log.metrics()).containsKeys("moe/expert_load/layer_0", "moe/expert_load/layer_0/expert_3");
+        assertThat(log.metrics().get("moe/expert_load/layer_0")).isBetween(1.0, 4.0);
+    }
+
+    private Path checkpoint(String family) throws IOException {
+        Path dir = Files.createDirectories(temp.resolve(family));
+        for (String name : List.of("config.json", "model.safetensors")) {
+            try (InputStream in = getClass().getResourceAsStream("/models/" + family + "/" + name)) {
+                Files.copy(in, dir.resolve(name));
+            }
+        }
+        return dir;
+    }
+}
