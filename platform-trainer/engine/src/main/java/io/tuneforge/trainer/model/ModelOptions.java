@@ -28,9 +28,8 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
         if (baseWeightType != DataType.FLOAT32 && baseWeightType != DataType.FLOAT16) {
             throw new ModelConfigException("base weights can be held as FLOAT32 or FLOAT16, not " + baseWeightType);
         }
-        if (baseWeightType == DataType.FLOAT16 && !(fineTuning instanceof FineTuning.None)
-                && !(fineTuning instanceof FineTuning.Lora)) {
-            throw new ModelConfigException("fp16 base weights are only for a frozen base (inference or LoRA); "
+        if (baseWeightType == DataType.FLOAT16 && !fineTuning.freezesBase()) {
+            throw new ModelConfigException("fp16 base weights are only for a frozen base (inference or adapters); "
                     + "full and freeze tuning train in FLOAT32");
         }
         if (precision == Precision.BF16 && (device.isCuda() || baseWeightType != DataType.FLOAT32)) {
@@ -41,8 +40,7 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
 
     /** Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, inference). */
     public boolean holdsBaseInBf16() {
-        return precision == Precision.BF16
-                && (fineTuning instanceof FineTuning.None || fineTuning instanceof FineTuning.Lora);
+        return precision == Precision.BF16 && fineTuning.freezesBase();
     }
 
     /** Inference on the CPU in FLOAT32. */
