@@ -14,8 +14,11 @@ import java.util.Optional;
  * @param finetuningType {@code finetuning_type}: lora, freeze or full
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
+ * @param prefix         prefix-tuning settings (used when finetuningType is prefix)
+ * @param adapter        bottleneck-adapter settings (used when finetuningType is adapter)
  */
-public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze) {
+public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze,
+                           RecipeAdapterMethods.Prefix prefix, RecipeAdapterMethods.Adapter adapter) {
 
     /** LLaMA-Factory's {@code finetuning_type} values TuneForge trains. */
     public enum FinetuningType {
@@ -24,7 +27,21 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         /** The last layers train, the rest stays frozen. */
         FREEZE,
         /** Every weight trains. */
-        FULL;
+        FULL,
+        /** Prefix tuning: trained key/value positions in every layer; the base is frozen. */
+        PREFIX,
+        /** Bottleneck adapters after sub-layer outputs; the base is frozen. */
+        ADAPTER;
+
+        /** Whether the method's result is an adapter beside the frozen base (lora, prefix, adapter). */
+        public boolean isAdapter() {
+            return this == LORA || this == PREFIX || this == ADAPTER;
+        }
+
+        /** Whether the adapter can be merged into the base weights (only LoRA's can). */
+        public boolean mergeable() {
+            return this != PREFIX && this != ADAPTER;
+        }
 
         /** The YAML / API spelling ({@code lora}). */
         public String key() {
@@ -50,8 +67,10 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",
-            List.of("lora", "freeze", "full"), "Fine-tuning method",
-            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every weight.");
+            List.of("lora", "freeze", "full", "prefix", "adapter"), "Fine-tuning method",
+            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every "
+                    + "weight; prefix: prefix tuning (trained virtual tokens); adapter: bottleneck adapters. Prefix "
+                    + "and adapter results stay beside the base model (they cannot be merged).");
     static final RecipeField LORA_RANK = RecipeField.integer("lora_rank", Section.LORA, 8L, Range.between(1, 4096),
             "LoRA rank", "Rank r of the adapter matrices; higher learns more and uses more memory.");
     static final RecipeField LORA_ALPHA = RecipeField.decimal("lora_alpha", Section.LORA, null,
@@ -76,8 +95,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             "Modules inside those layers that train: all, or a comma list of self_attn, mlp, input_layernorm, "
                     + "post_attention_layernorm.");
 
-    static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
-            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+    static final List<RecipeField> FIELDS = java.util.stream.Stream.concat(List.of(STAGE, DO_TRAIN, FINETUNING_TYPE,
+            LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO,
+            FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES).stream(), RecipeAdapterMethods.FIELDS.stream()).toList();
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -122,7 +142,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),
-                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
+                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze,
+                RecipeAdapterMethods.prefix(v), RecipeAdapterMethods.adapter(v));
     }
 
     /**

@@ -67,7 +67,7 @@ public final class PeftPrefixTuning {
         root.put("token_dim", shape.tokenDim());
         root.put("num_attention_heads", shape.kvHeads());
         root.put("num_transformer_submodules", 1);
-        root.put("encoder_hidden_size", config.encoderHiddenSize());
+        root.put("encoder_hidden_size", config.encoderHiddenSize(shape));
         root.put("prefix_projection", config.prefixProjection());
         root.put("inference_mode", true);
         root.putNull("modules_to_save");

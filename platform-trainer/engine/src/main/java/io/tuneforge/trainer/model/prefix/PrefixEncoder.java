@@ -58,7 +58,7 @@ public final class PrefixEncoder {
         if (!config.prefixProjection()) {
             return new PrefixEncoder(shape, gaussian(manager, random, p, shape.width()), null, null, null, null);
         }
-        int e = config.encoderHiddenSize();
+        int e = config.encoderHiddenSize(shape);
         int d = shape.tokenDim();
         return new PrefixEncoder(shape, gaussian(manager, random, p, d),
                 uniform(manager, random, 1.0 / Math.sqrt(d), e, d), uniform(manager, random, 1.0 / Math.sqrt(d), e),
