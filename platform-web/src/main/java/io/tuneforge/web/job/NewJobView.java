@@ -218,6 +218,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         estimateText.setId("job-estimate");
         templateText.setId("job-template");
         estimate.setId("job-estimate-button");
+        method.setId("job-method");
         estimateText.setWidthFull(); // a line of its own below the buttons, wrapped, never cut off
         HorizontalLayout buttons = new HorizontalLayout(launch, estimate, showYaml, importYaml, estimateText);
         buttons.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
