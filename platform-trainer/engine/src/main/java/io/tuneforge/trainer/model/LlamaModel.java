@@ -266,6 +266,11 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         }
     }
 
+    /** Whether an adapter (LoRA, prefix or bottleneck) sits on the frozen base, so switching it off gives the base. */
+    public boolean hasAdapter() {
+        return lora.isPresent() || prefix != null || bottleneck != null;
+    }
+
     /** The prefix-tuning settings, if the model has a prefix. */
     public Optional<PrefixConfig> prefixConfig() {
         return prefixConfig;

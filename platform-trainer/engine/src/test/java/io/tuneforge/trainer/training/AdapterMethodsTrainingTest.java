@@ -15,6 +15,9 @@ import io.tuneforge.trainer.training.bench.LlamaShape;
 import io.tuneforge.trainer.training.bench.RandomLlama;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.optim.SchedulerType;
+import io.tuneforge.trainer.training.preference.PreferenceConfig;
+import io.tuneforge.trainer.training.preference.PreferenceLoss;
+import io.tuneforge.trainer.training.preference.PreferenceSetup;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,6 +135,16 @@ class AdapterMethodsTrainingTest {
             assertThat(parts).as("%s", method).hasSameSizeAs(whole);
             for (int i = 0; i < whole.size(); i++) {
                 assertThat(parts.get(i)).as("%s loss of step %d", method, i + 1).isCloseTo(whole.get(i), within(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void preferenceTrainingUsesTheBaseUnderTheAdapterAsItsReferenceWithoutASecondCopy() throws IOException {
+        PreferenceConfig dpo = new PreferenceConfig(PreferenceLoss.SIGMOID, 0.1, 0, 0, 0);
+        for (FineTuning method : METHODS) {
+            try (LlamaModel model = load(method); PreferenceSetup setup = PreferenceSetup.of(dpo, model)) {
+                assertThat(setup.copy()).as("%s", method).isEmpty();
             }
         }
     }

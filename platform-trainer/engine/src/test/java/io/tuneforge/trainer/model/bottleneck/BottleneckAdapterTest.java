@@ -161,8 +161,9 @@ class BottleneckAdapterTest {
             for (int i = 0; i < trained.length; i++) {
                 assertThat((double) again[i]).isCloseTo(trained[i], within(1e-5));
             }
-            try (LlamaModel.BaseOnly base = reloaded.adaptersDisabled()) {
-                assertThat(logits(reloaded)).isNotEqualTo(again);
+            try (LlamaModel.BaseOnly off = reloaded.adaptersDisabled();
+                 LlamaModel base = LlamaModel.load(tinyLlama(), ModelOptions.inference())) {
+                assertThat(logits(reloaded)).as("adapters switched off: the base").containsExactly(logits(base));
             }
         }
     }

@@ -93,6 +93,9 @@ class PrefixTuningTest {
         }
         try (LlamaModel model = withAdapter("adapter")) {
             assertClose(logits(model, input), reference.get("prefix_logits"), "prefix logits");
+            try (LlamaModel.BaseOnly base = model.adaptersDisabled()) {   // a preference run's reference pass
+                assertClose(logits(model, input), reference.get("base_logits"), "prefix switched off");
+            }
         }
         try (LlamaModel model = withAdapter("projected")) {
             assertThat(model.prefixConfig().orElseThrow().prefixProjection()).isTrue();
