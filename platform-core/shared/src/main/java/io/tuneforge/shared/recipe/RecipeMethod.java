@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param stage          {@code stage}: what is trained: sft (supervised fine-tuning), pt (raw text), rm (a reward
  *                       model on preference pairs) or dpo (preference optimisation on pairs)
- * @param finetuningType {@code finetuning_type}: lora, freeze or full
+ * @param finetuningType {@code finetuning_type}: lora, freeze, full, prefix or adapter
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
  * @param prefix         prefix-tuning settings (used when finetuningType is prefix)
