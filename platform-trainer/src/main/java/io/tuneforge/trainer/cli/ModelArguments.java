@@ -1,10 +1,10 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ final class ModelArguments {
                 Precision.parse(precision).requireOnThisHost()));
         try {
             if (adapter != null) {
-                PeftAdapter.load(loaded, adapter, false);
+                AdapterFiles.load(loaded, adapter, false);
             }
             return loaded;
         } catch (RuntimeException | IOException e) {

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
@@ -15,8 +16,8 @@ import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
-import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -221,7 +222,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (adapter.isPresent()) {
             LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
             try {
-                PeftAdapter.load(model, adapter.get(), true);
+                AdapterFiles.load(model, adapter.get(), true);
                 return model;
             } catch (RuntimeException | IOException e) {
                 model.close();

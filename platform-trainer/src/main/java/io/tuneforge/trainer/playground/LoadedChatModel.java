@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.playground;
 
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
@@ -7,7 +8,6 @@ import io.tuneforge.trainer.generate.StopReason;
 import io.tuneforge.trainer.generate.TextStream;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -56,7 +56,7 @@ final class LoadedChatModel implements AutoCloseable {
             model = LlamaModel.load(spec.modelDir(), spec.precision() == options.precision() ? options
                     : ModelOptions.inference(options.device(), spec.precision()));
             if (spec.adapterDir().isPresent()) {
-                PeftAdapter.load(model, spec.adapterDir().get(), false);
+                AdapterFiles.load(model, spec.adapterDir().get(), false);
             }
             return new LoadedChatModel(spec, model, TextTokenizer.load(spec.modelDir()));
         } catch (IOException | RuntimeException e) {

@@ -11,11 +11,14 @@ import java.util.Optional;
  *
  * @param stage          {@code stage}: what is trained: sft (supervised fine-tuning), pt (raw text), rm (a reward
  *                       model on preference pairs) or dpo (preference optimisation on pairs)
- * @param finetuningType {@code finetuning_type}: lora, freeze or full
+ * @param finetuningType {@code finetuning_type}: lora, freeze, full, prefix or adapter
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
+ * @param prefix         prefix-tuning settings (used when finetuningType is prefix)
+ * @param adapter        bottleneck-adapter settings (used when finetuningType is adapter)
  */
-public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze) {
+public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze,
+                           RecipeAdapterMethods.Prefix prefix, RecipeAdapterMethods.Adapter adapter) {
 
     /** LLaMA-Factory's {@code finetuning_type} values TuneForge trains. */
     public enum FinetuningType {
@@ -24,7 +27,21 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         /** The last layers train, the rest stays frozen. */
         FREEZE,
         /** Every weight trains. */
-        FULL;
+        FULL,
+        /** Prefix tuning: trained key/value positions in every layer; the base is frozen. */
+        PREFIX,
+        /** Bottleneck adapters after sub-layer outputs; the base is frozen. */
+        ADAPTER;
+
+        /** Whether the method's result is an adapter beside the frozen base (lora, prefix, adapter). */
+        public boolean isAdapter() {
+            return this == LORA || this == PREFIX || this == ADAPTER;
+        }
+
+        /** Whether the adapter can be merged into the base weights (only LoRA's can). */
+        public boolean mergeable() {
+            return this != PREFIX && this != ADAPTER;
+        }
 
         /** The YAML / API spelling ({@code lora}). */
         public String key() {
@@ -73,8 +90,10 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",
-            List.of("lora", "freeze", "full"), "Fine-tuning method",
-            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every weight.");
+            List.of("lora", "freeze", "full", "prefix", "adapter"), "Fine-tuning method",
+            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every "
+                    + "weight; prefix: prefix tuning (trained virtual tokens); adapter: bottleneck adapters. Prefix "
+                    + "and adapter results stay beside the base model (they cannot be merged).");
     static final RecipeField LORA_RANK = RecipeField.integer("lora_rank", Section.LORA, 8L, Range.between(1, 4096),
             "LoRA rank", "Rank r of the adapter matrices; higher learns more and uses more memory.");
     static final RecipeField LORA_ALPHA = RecipeField.decimal("lora_alpha", Section.LORA, null,
@@ -116,9 +135,10 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + "post_attention_layernorm; for a mixture of experts also mlp.experts, mlp.experts.N (one "
                     + "expert), mlp.gate (the router), mlp.shared_expert.");
 
-    static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
-            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT, PISSA_ITER, PISSA_CONVERT,
-            ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+    static final List<RecipeField> FIELDS = java.util.stream.Stream.concat(List.of(STAGE, DO_TRAIN, FINETUNING_TYPE,
+            LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT,
+            PISSA_ITER, PISSA_CONVERT, ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS,
+            FREEZE_TRAINABLE_MODULES).stream(), RecipeAdapterMethods.FIELDS.stream()).toList();
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -191,6 +211,10 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + (freeze.trainableModules().equals(FREEZE_MODULES) ? ""
                         : " (" + String.join(",", freeze.trainableModules()) + ")");
             case FULL -> "full";
+            case PREFIX -> "prefix tuning: " + prefix.numVirtualTokens() + " virtual tokens"
+                    + (prefix.prefixProjection() ? " (reparameterised)" : "");
+            case ADAPTER -> "bottleneck adapters (" + adapter.placement() + ", reduction "
+                    + RecipeField.textOf(adapter.reductionFactor()) + ")";
         };
     }
 
@@ -207,7 +231,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 freezeModules(v));
         return new RecipeMethod(v.text(STAGE),
-                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
+                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze,
+                RecipeAdapterMethods.prefix(v), RecipeAdapterMethods.adapter(v));
     }
 
     /** Characters that make a {@code lora_target} one regular expression rather than a comma list of names. */

@@ -2,6 +2,7 @@ package io.tuneforge.trainer.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
@@ -15,7 +16,6 @@ import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -70,7 +70,7 @@ public final class Evaluator implements AutoCloseable {
         LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference(DeviceSpec.CPU, precision));
         try {
             if (adapterDir.isPresent()) {
-                PeftAdapter.load(model, adapterDir.get(), false);
+                AdapterFiles.load(model, adapterDir.get(), false);
             }
             return new Evaluator(model, TextTokenizer.load(modelDir), template);
         } catch (IOException | RuntimeException e) {

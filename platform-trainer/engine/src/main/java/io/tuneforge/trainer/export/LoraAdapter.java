@@ -1,7 +1,10 @@
 package io.tuneforge.trainer.export;
 
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.bottleneck.BottleneckAdapters;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.model.prefix.PeftPrefixTuning;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -55,6 +58,7 @@ public final class LoraAdapter implements AutoCloseable {
                     + "adapter_model.safetensors (PEFT format)");
         }
         JsonNode config = JSON.readTree(configFile.toFile());
+        requireMergeable(configFile, config);
         requireSupported(configFile, config);
         int rank = config.path("r").asInt(0);
         double alpha = config.path("lora_alpha").asDouble(0);
@@ -70,6 +74,17 @@ public final class LoraAdapter implements AutoCloseable {
         } catch (RuntimeException e) {
             tensors.close();
             throw e;
+        }
+    }
+
+    /** Prefix tuning and bottleneck adapters have no merged form: refused with the reason and what to do instead. */
+    private static void requireMergeable(Path file, JsonNode config) {
+        String type = config.path("peft_type").asString("LORA");
+        String why = type.equals(PeftPrefixTuning.PEFT_TYPE) ? LlamaModel.notMergeableReason("prefix")
+                : type.equals(BottleneckAdapters.PEFT_TYPE) ? LlamaModel.notMergeableReason("adapter") : null;
+        if (why != null) {
+            throw new ExportException(file + ": cannot merge (or export to GGUF) this adapter: " + why
+                    + "; keep the adapter folder beside the base model and load both (generate/evaluate --adapter)");
         }
     }
 
