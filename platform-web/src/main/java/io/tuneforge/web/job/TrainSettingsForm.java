@@ -162,6 +162,11 @@ class TrainSettingsForm extends Composite<Div> {
         clearCrossFieldError();
     }
 
+    /** Whether a section's settings are shown (for tests). */
+    boolean shows(Section section) {
+        return sections.get(section).isVisible();
+    }
+
     /** The chosen stage. */
     String stage() {
         return stage;

@@ -272,6 +272,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         actor = SignedIn.as(Role.MEMBER, accounts, teams);
         modelName = Workspace.stories(models, actor).name();
         data = Workspace.identity(datasets, actor);
+        Workspace.preferencePairs(datasets, actor);
     }
 
     @AfterEach
@@ -303,12 +304,17 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         loraSamples.put("bf16", false); // DoRA is refused beside bf16 for LoRA (bf16 is checked through the freeze job)
         Map<String, Object> formFreeze = effective(viaForm(SAMPLES));
         Map<String, Object> formLora = effective(viaForm(loraSamples));
+        // the form sends the preference settings for stage dpo only, which trains on preference pairs
+        Map<String, Object> dpoSamples = new LinkedHashMap<>(SAMPLES);
+        dpoSamples.put("stage", "dpo");
+        Map<String, Object> formDpo = effective(viaForm(dpoSamples));
         Mapped worker = Mapped.of(viaRest(SAMPLES));
 
         for (String key : SAMPLES.keySet()) {
             Object expected = expected(key);
-            Map<String, Object> form = RecipeKeys.field(key).orElseThrow().section() == Section.LORA ? formLora
-                    : formFreeze;
+            Section section = RecipeKeys.field(key).orElseThrow().section();
+            Map<String, Object> form = section == Section.LORA ? formLora
+                    : section == Section.PREFERENCE ? formDpo : formFreeze;
             assertThat(yaml.get(key)).as("YAML " + key).isEqualTo(expected);
             assertThat(rest.get(key)).as("REST " + key).isEqualTo(expected);
             assertThat(form.get(key)).as("form " + key).isEqualTo(expected);
@@ -374,6 +380,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         NewJobView view = navigate(NewJobView.class);
         test(view.name).setValue("entry points " + values.size());
         test(view.model).selectItem(view.model.getListDataView().getItem(0).name() + " (LlamaForCausalLM)");
+        if (values.containsKey("stage")) {
+            view.stage.setValue(values.get("stage").toString()); // first: it lists the datasets the stage trains on
+        }
         view.data.setValue(view.data.getListDataView().getItems().toList());
         values.forEach((key, value) -> {
             if (key.equals("finetuning_type")) {
