@@ -273,9 +273,25 @@ public class EvaluationService {
      * @param pairs     pairs exported (items with a preferred answer)
      * @param ties      rated items left out as ties
      * @param unrated   items left out because nobody rated them
+     * @param blank     items left out because one of their two answers is empty
      */
     public record PreferenceExport(VersionDetails version, long sessionId, long jobId, int pairs, int ties,
-            int unrated) {
+            int unrated, int blank) {
+
+        /** "1 tie, 2 unrated items" or "no item" — what was left out, for messages. */
+        public String leftOut() {
+            List<String> parts = new ArrayList<>();
+            if (ties > 0) {
+                parts.add(ties + (ties == 1 ? " tie" : " ties"));
+            }
+            if (unrated > 0) {
+                parts.add(unrated + (unrated == 1 ? " unrated item" : " unrated items"));
+            }
+            if (blank > 0) {
+                parts.add(blank + (blank == 1 ? " item" : " items") + " with an empty answer");
+            }
+            return parts.isEmpty() ? "no item" : String.join(", ", parts);
+        }
     }
 
     /**
@@ -295,14 +311,15 @@ public class EvaluationService {
         if (outcome.pairs().isEmpty()) {
             throw new EvaluationException("Session \"" + session.getName() + "\" has no rated item with a preferred "
                     + "answer (" + outcome.ties() + " ties, " + outcome.unrated() + " of " + all.size()
-                    + " items unrated): rate items and prefer answer A or B, ties are left out of a preference dataset");
+                    + " items unrated" + (outcome.blank() > 0 ? ", " + outcome.blank() + " with an empty answer" : "")
+                    + "): rate items and prefer answer A or B, ties are left out of a preference dataset");
         }
         byte[] jsonl = PreferencePairs.jsonLines(outcome.pairs()).getBytes(StandardCharsets.UTF_8);
         VersionDetails version = datasets.storeRatingExport(actor, preferenceDatasetName(session),
                 "preferences-" + sessionId + "-" + slug(session.getName()) + ".jsonl", new ByteArrayInputStream(jsonl),
                 PreferencePairs.COLUMNS, sessionId);
         return new PreferenceExport(version, sessionId, session.getJobId(), outcome.pairs().size(), outcome.ties(),
-                outcome.unrated());
+                outcome.unrated(), outcome.blank());
     }
 
     /** "&lt;session name&gt; (preferences)", cut to a dataset name's 200 characters. */

@@ -12,7 +12,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The preference pairs a blind A/B session's ratings make (DD030): per item, the answer more raters preferred is
  * {@code chosen} and the other {@code rejected}; an item whose raters are split evenly, or who all said "tie", is a tie
- * and left out, as is an item nobody rated. The prompt is the item's prompt as rated (the text both models answered).
+ * and left out, as is an item nobody rated or whose preferred or other answer is empty (a pair needs two answers;
+ * LLaMA-Factory refuses an empty one). The prompt is the item's prompt as rated (the text both models answered).
  *
  * <p>Written as LLaMA-Factory's pairwise rows ({@code ranking: true} data, alpaca style):
  * {@code {"instruction": prompt, "chosen": answer, "rejected": answer}}, read through the {@link #COLUMNS} mapping.
@@ -42,8 +43,9 @@ public final class PreferencePairs {
      * @param pairs   the pairs, in item order
      * @param ties    rated items left out because no answer was preferred by more raters
      * @param unrated items nobody rated
+     * @param blank   items with a preferred answer left out because one of the two answers is empty
      */
-    public record Outcome(List<Pair> pairs, int ties, int unrated) {
+    public record Outcome(List<Pair> pairs, int ties, int unrated, int blank) {
 
         public Outcome {
             pairs = List.copyOf(pairs);
@@ -59,6 +61,7 @@ public final class PreferencePairs {
         List<Pair> pairs = new ArrayList<>();
         int ties = 0;
         int unrated = 0;
+        int blank = 0;
         for (RatingItem item : items.stream().sorted(Comparator.comparingInt(RatingItem::getPosition)).toList()) {
             List<Rating> votes = byItem.getOrDefault(item.getId(), List.of());
             if (votes.isEmpty()) {
@@ -69,13 +72,15 @@ public final class PreferencePairs {
             long forB = votes.stream().filter(r -> r.getPreference() == Preference.B).count();
             if (forA == forB) {
                 ties++;
+            } else if (item.getAnswerA().isBlank() || item.getAnswerB().isBlank()) {
+                blank++;
             } else if (forA > forB) {
                 pairs.add(new Pair(item.getPosition(), item.getPrompt(), item.getAnswerA(), item.getAnswerB()));
             } else {
                 pairs.add(new Pair(item.getPosition(), item.getPrompt(), item.getAnswerB(), item.getAnswerA()));
             }
         }
-        return new Outcome(pairs, ties, unrated);
+        return new Outcome(pairs, ties, unrated, blank);
     }
 
     /** The pairs as JSON Lines in LLaMA-Factory's pairwise format, one object per line, UTF-8 text. */

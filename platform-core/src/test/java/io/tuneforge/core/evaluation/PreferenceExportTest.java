@@ -112,6 +112,23 @@ class PreferenceExportTest {
 
         assertThat(export.pairs()).isEqualTo(1);
         assertThat(export.unrated()).isEqualTo(3);
+        assertThat(export.leftOut()).isEqualTo("3 unrated items");
+    }
+
+    @Test
+    void anItemWithAnEmptyAnswerIsLeftOutAndCounted() {
+        long job = predictions.succeededJob(team, "silent", List.of(
+                new Row("Human: Say something.\nAssistant:", "", "", "tuned says something"),
+                new Row("Human: Greet me.\nAssistant:", "", "base says hello", "tuned says hi")));
+        long session = evaluation.start(member, job, "").id();
+        prefer(member, session, 0, "tuned");
+        prefer(member, session, 1, "tuned");
+
+        PreferenceExport export = evaluation.exportPreferences(member, session);
+
+        assertThat(export.pairs()).isEqualTo(1);
+        assertThat(export.blank()).isEqualTo(1);
+        assertThat(export.leftOut()).isEqualTo("1 item with an empty answer");
     }
 
     @Test

@@ -223,10 +223,11 @@ final class ApiDtos {
             @Schema(description = "Pairs stored (items with a preferred answer)") int pairs,
             @Schema(description = "Rated items left out as ties") int ties,
             @Schema(description = "Items left out because nobody rated them") int unrated,
+            @Schema(description = "Items left out because one of their answers is empty") int blank,
             @Schema(description = "The dataset version (training_file) holding the pairs") FileDto file) {
         static PreferenceDataset of(EvaluationService.PreferenceExport e) {
             return new PreferenceDataset("evaluation.preference_dataset", e.sessionId(), e.jobId(), e.pairs(),
-                    e.ties(), e.unrated(), FileDto.of(e.version()));
+                    e.ties(), e.unrated(), e.blank(), FileDto.of(e.version()));
         }
     }
 

@@ -239,17 +239,19 @@ public class EvaluateView extends VerticalLayout {
         }
         exportResult.setText("Stored " + exported.pairs() + " preference " + (exported.pairs() == 1 ? "pair" : "pairs")
                 + " as dataset \"" + exported.version().datasetName() + "\" v" + exported.version().version()
-                + " (" + exported.ties() + " ties and " + exported.unrated() + " unrated items left out), linked to "
-                + "this session.");
+                + " (left out: " + exported.leftOut() + "), linked to this session.");
         train.setEnabled(true);
     }
 
-    /** New job with stage dpo on the exported pairs, continuing the adapter of the job whose answers were rated. */
+    /**
+     * New job with stage dpo on the exported pairs, continuing the adapter of the job whose answers were rated, with
+     * template {@code empty}: the prompts are stored as rated, the chat template already applied (DD030).
+     */
     void trainWithRatings() {
         if (exported != null) {
             getUI().ifPresent(ui -> ui.navigate("jobs/new", com.vaadin.flow.router.QueryParameters.simple(
                     java.util.Map.of("stage", "dpo", "dataset", Long.toString(exported.version().id()),
-                            "adapter_from_job", Long.toString(exported.jobId())))));
+                            "adapter_from_job", Long.toString(exported.jobId()), "template", "empty"))));
         }
     }
 

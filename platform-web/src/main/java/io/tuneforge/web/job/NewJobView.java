@@ -133,6 +133,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         query.getSingleParameter("adapter_from_job").ifPresent(this::continueAdapterOf);
         query.getSingleParameter("val_size").ifPresent(v -> settings.setText("val_size", v));
         query.getSingleParameter("seed").ifPresent(v -> settings.setText("seed", v));
+        query.getSingleParameter("template").ifPresent(v -> settings.setText("template", v));
         query.getSingleParameter("clone").ifPresent(id -> {
             try {
                 cloneFrom(monitor.get(actor, Long.parseLong(id)));

@@ -190,10 +190,16 @@ class TrainSettingsForm extends Composite<Div> {
         return bindings.get(key).getField();
     }
 
-    /** Types text into a text field (the Datasets page's split link); the field shows whether the recipe takes it. */
+    /**
+     * Types text into a text field (the Datasets page's split link; the field shows whether the recipe takes it), or
+     * picks it in a choice that offers it.
+     */
+    @SuppressWarnings("unchecked")
     void setText(String key, String text) {
         if (field(key) instanceof TextField input) {
             input.setValue(text);
+        } else if (field(key) instanceof Select<?> select && fieldsByKey.get(key).choices().contains(text)) {
+            ((Select<String>) select).setValue(text); // a choice (the Evaluate page's template for rated prompts)
         }
     }
 

@@ -64,6 +64,7 @@ class TunedModelsPanel extends Composite<VerticalLayout> {
             results.addColumn(TunedResult::team).setHeader("Team").setAutoWidth(true);
         }
         results.setHeight("14em");
+        results.setId("tuned-results");
         results.asSingleSelect().addValueChangeListener(e -> {
             if (e.getValue() != null && versionName.isEmpty()) {
                 versionName.setValue(e.getValue().jobName());
