@@ -59,6 +59,7 @@ import jakarta.annotation.security.PermitAll;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,7 +122,6 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 basics(), settings, sweepSection(), actions(), templateText, templateRow);
         configureYamlDialog();
         method.setValue(FineTuningMethod.LORA);
-        stage.setValue(settings.stage());
     }
 
     @Override
@@ -186,7 +186,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     private void showStage(String chosen) {
         settings.showStage(chosen);
         List<DatasetSummary> fitting = fittingDatasets();
-        Set<DatasetSummary> kept = new java.util.LinkedHashSet<>(data.getSelectedItems());
+        Set<DatasetSummary> kept = new LinkedHashSet<>(data.getSelectedItems());
         kept.retainAll(fitting);
         data.setItems(fitting);
         data.setValue(kept);
@@ -433,6 +433,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
 
     private void cloneFrom(JobOverview job) {
         Map<String, Object> config = JsonMapper.builder().build().readValue(job.configJson(), LinkedHashMap.class);
+        JobRecipe recipe = JobRecipe.read(config, RecipeSource.STORED);
+        stage.setValue(recipe.method().stage()); // first: the dataset list shows the datasets of the job's stage
         Object mix = config.get("dataset_mix");
         if (mix instanceof List<?> shares) {
             List<Long> ids = shares.stream().map(s -> ((Number) ((Map<?, ?>) s).get("dataset_version_id")).longValue()).toList();
@@ -445,7 +447,6 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 }
             }
         }
-        JobRecipe recipe = JobRecipe.read(config, RecipeSource.STORED);
         showRecipe(recipe);
         pickModel(recipe);
         name.setValue(job.name() + " (clone)");

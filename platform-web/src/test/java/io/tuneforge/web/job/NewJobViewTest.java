@@ -465,6 +465,13 @@ class NewJobViewTest extends SpringBrowserlessTest {
         assertThat(config.path("stage").asString()).isEqualTo("dpo");
         assertThat(config.path("pref_loss").asString()).isEqualTo("ipo");
         assertThat(config.path("dataset").asString()).isEqualTo("pairs");
+
+        UI.getCurrent().navigate("jobs/new", QueryParameters.of("clone",
+                Long.toString(monitor.list(actor).getFirst().id())));
+        NewJobView clone = (NewJobView) getCurrentView();
+        assertThat(clone.stage.getValue()).isEqualTo("dpo");
+        assertThat(clone.data.getSelectedItems()).extracting(DatasetSummary::name).containsExactly("pairs");
+        assertThat(clone.settings.field("pref_loss").getValue()).isEqualTo("ipo");
     }
 
     @Test
