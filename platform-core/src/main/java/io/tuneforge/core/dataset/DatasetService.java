@@ -127,6 +127,34 @@ public class DatasetService {
         }
     }
 
+    /**
+     * Stores the preference pairs a blind A/B rating session exported (DD030) as the next version of the actor's
+     * team's dataset {@code datasetName} (created if new): read as {@link DatasetFormat#PREFERENCE} through
+     * {@code mapping}, validated and stored exactly as an upload, and linked to the session. Exporting the same pairs
+     * again stores nothing and answers the version that already holds them (linked to the session too).
+     *
+     * @param content the pairs as JSON Lines
+     * @throws DatasetRejectedException when a row is invalid (an answer left empty)
+     */
+    public VersionDetails storeRatingExport(Actor actor, String datasetName, String fileName, InputStream content,
+            ColumnMapping mapping, long ratingSessionId) {
+        VersionDetails stored;
+        try {
+            stored = upload(actor, UploadTarget.named(datasetName), fileName, content,
+                    Optional.of(DatasetFormat.PREFERENCE), mapping, false);
+        } catch (DuplicateDatasetVersionException e) {
+            stored = details(visibleVersion(actor, e.existingVersionId()));
+        }
+        visibleVersion(actor, stored.id()).exportedFrom(ratingSessionId);
+        return stored;
+    }
+
+    /** The rating session a version was exported from, if it was (its lineage, DD030). */
+    @Transactional(readOnly = true)
+    public Optional<Long> ratingSessionOf(Actor actor, long versionId) {
+        return visibleVersion(actor, versionId).getRatingSessionId();
+    }
+
     /** The dataset name an upload target stands for, refusing a taken new name or another team's dataset. */
     private String targetName(Actor actor, UploadTarget target) {
         return switch (target) {

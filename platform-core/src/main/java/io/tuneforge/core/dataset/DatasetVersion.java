@@ -15,6 +15,7 @@ import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Optional;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -67,6 +68,10 @@ public class DatasetVersion {
     @Column(name = "column_mapping")
     private String columnMapping;
 
+    /** The blind A/B rating session whose preferences this version holds (DD030); null for uploads and imports. */
+    @Column(name = "rating_session_id")
+    private Long ratingSessionId;
+
     @ManyToOne(fetch = FetchType.LAZY)
     @JoinColumn(name = "created_by")
     private AppUser createdBy;
@@ -107,6 +112,16 @@ public class DatasetVersion {
     public void changeFormat(DatasetFormat format) {
         this.format = format;
         this.status = Status.VALIDATING;
+    }
+
+    /** Records the rating session this version was exported from. */
+    void exportedFrom(long ratingSession) {
+        this.ratingSessionId = ratingSession;
+    }
+
+    /** The rating session this version was exported from, if it was (DD030). */
+    public Optional<Long> getRatingSessionId() {
+        return Optional.ofNullable(ratingSessionId);
     }
 
     public Long getId() {

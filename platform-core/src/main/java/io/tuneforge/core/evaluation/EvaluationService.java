@@ -2,6 +2,8 @@ package io.tuneforge.core.evaluation;
 
 import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
+import io.tuneforge.core.dataset.DatasetService;
+import io.tuneforge.core.dataset.VersionDetails;
 import io.tuneforge.core.job.Artifact;
 import io.tuneforge.core.job.ArtifactRepository;
 import io.tuneforge.core.job.FineTuningJob;
@@ -14,6 +16,8 @@ import io.tuneforge.core.user.AppUserRepository;
 import io.tuneforge.shared.evaluation.ComparisonFile;
 import io.tuneforge.shared.evaluation.ComparisonRow;
 import io.tuneforge.shared.evaluation.EvaluationException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -51,10 +55,13 @@ public class EvaluationService {
     private final ArtifactRepository artifacts;
     private final ArtifactStore store;
     private final AppUserRepository users;
+    private final DatasetService datasets;
     private final RandomGenerator sides = new SecureRandom();
 
     public EvaluationService(RatingSessionRepository sessions, RatingItemRepository items, RatingRepository ratings,
-            FineTuningJobRepository jobs, ArtifactRepository artifacts, ArtifactStore store, AppUserRepository users) {
+            FineTuningJobRepository jobs, ArtifactRepository artifacts, ArtifactStore store, AppUserRepository users,
+            DatasetService datasets) {
+        this.datasets = datasets;
         this.sessions = sessions;
         this.items = items;
         this.ratings = ratings;
@@ -255,6 +262,75 @@ public class EvaluationService {
                         .thenComparing(RatingsCsv.Row::rater))
                 .toList();
         RatingsCsv.write(rows, out);
+    }
+
+    /**
+     * A session's ratings exported as a preference dataset (DD030).
+     *
+     * @param version   the dataset version holding the pairs (new, or the one that already held the same pairs)
+     * @param sessionId the session the pairs come from (recorded on the version)
+     * @param jobId     the job whose answers were rated: its adapter is what "Train with these ratings" continues
+     * @param pairs     pairs exported (items with a preferred answer)
+     * @param ties      rated items left out as ties
+     * @param unrated   items left out because nobody rated them
+     * @param blank     items left out because one of their two answers is empty
+     */
+    public record PreferenceExport(VersionDetails version, long sessionId, long jobId, int pairs, int ties,
+            int unrated, int blank) {
+
+        /** "1 tie, 2 unrated items" or "no item" — what was left out, for messages. */
+        public String leftOut() {
+            List<String> parts = new ArrayList<>();
+            if (ties > 0) {
+                parts.add(ties + (ties == 1 ? " tie" : " ties"));
+            }
+            if (unrated > 0) {
+                parts.add(unrated + (unrated == 1 ? " unrated item" : " unrated items"));
+            }
+            if (blank > 0) {
+                parts.add(blank + (blank == 1 ? " item" : " items") + " with an empty answer");
+            }
+            return parts.isEmpty() ? "no item" : String.join(", ", parts);
+        }
+    }
+
+    /**
+     * Exports the session's ratings as a preference dataset of the session's team: per item the answer more raters
+     * preferred is {@code chosen}, the other {@code rejected}, the prompt as rated; ties and unrated items are left
+     * out ({@link PreferencePairs}). Stored as the next version of the dataset "&lt;session name&gt; (preferences)",
+     * LLaMA-Factory's pairwise JSON Lines with its column mapping, linked to the session.
+     *
+     * @throws EvaluationException when no item has a preferred answer yet (nothing to train on)
+     */
+    @Transactional
+    public PreferenceExport exportPreferences(Actor actor, long sessionId) {
+        actor.requireWriter();
+        RatingSession session = visibleSession(actor, sessionId);
+        List<RatingItem> all = items.findBySessionIdOrderByPositionAsc(sessionId);
+        PreferencePairs.Outcome outcome = PreferencePairs.of(all, ratings.findAllOfSession(sessionId));
+        if (outcome.pairs().isEmpty()) {
+            throw new EvaluationException("Session \"" + session.getName() + "\" has no rated item with a preferred "
+                    + "answer (" + outcome.ties() + " ties, " + outcome.unrated() + " of " + all.size()
+                    + " items unrated" + (outcome.blank() > 0 ? ", " + outcome.blank() + " with an empty answer" : "")
+                    + "): rate items and prefer answer A or B, ties are left out of a preference dataset");
+        }
+        byte[] jsonl = PreferencePairs.jsonLines(outcome.pairs()).getBytes(StandardCharsets.UTF_8);
+        VersionDetails version = datasets.storeRatingExport(actor, preferenceDatasetName(session),
+                "preferences-" + sessionId + "-" + slug(session.getName()) + ".jsonl", new ByteArrayInputStream(jsonl),
+                PreferencePairs.COLUMNS, sessionId);
+        return new PreferenceExport(version, sessionId, session.getJobId(), outcome.pairs().size(), outcome.ties(),
+                outcome.unrated(), outcome.blank());
+    }
+
+    /** "&lt;session name&gt; (preferences)", cut to a dataset name's 200 characters. */
+    static String preferenceDatasetName(RatingSession session) {
+        String suffix = " (preferences)";
+        String name = session.getName();
+        return (name.length() + suffix.length() > 200 ? name.substring(0, 200 - suffix.length()) : name) + suffix;
+    }
+
+    private static String slug(String name) {
+        return name.toLowerCase().replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
     }
 
     /** A file name for the session's export, e.g. {@code ratings-12-blind-a-b-of-support.csv}. */

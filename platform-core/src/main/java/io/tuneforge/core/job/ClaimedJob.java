@@ -2,6 +2,7 @@ package io.tuneforge.core.job;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a claimed job asks its worker to train, read by {@link ClaimedJobs} under the worker's lease.
@@ -17,9 +18,12 @@ import java.util.List;
  * @param datasets         every dataset the job trains on with its files and mixing ratio, in the mix's order
  * @param devicesRequested devices the job holds
  * @param attempt          1 on the first run; a restart after a lost worker or a release keeps the number
+ * @param adapterKey       the artifact-store key of the LoRA adapter the job continues training (another succeeded
+ *                         job's, DD030); empty when it starts from the base model alone
  */
 public record ClaimedJob(long jobId, String name, FineTuningMethod method, String configJson, String baseModelName,
-        Path baseModelPath, long datasetVersionId, List<ClaimedDataset> datasets, int devicesRequested, int attempt) {
+        Path baseModelPath, long datasetVersionId, List<ClaimedDataset> datasets, int devicesRequested, int attempt,
+        Optional<String> adapterKey) {
 
     public ClaimedJob {
         datasets = List.copyOf(datasets);

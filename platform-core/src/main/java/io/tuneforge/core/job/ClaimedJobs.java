@@ -1,5 +1,6 @@
 package io.tuneforge.core.job;
 
+import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.artifact.ArtifactStore;
 import io.tuneforge.core.dataset.DatasetFile;
 import io.tuneforge.core.dataset.DatasetFileRepository;
@@ -35,11 +36,13 @@ public class ClaimedJobs {
     private final DatasetVersionRepository versions;
     private final DatasetFileRepository files;
     private final CheckpointRepository checkpoints;
+    private final ArtifactRepository artifacts;
     private final ArtifactStore store;
     private final PlatformHome home;
 
     public ClaimedJobs(FineTuningJobRepository jobs, DatasetVersionRepository versions, DatasetFileRepository files,
-            CheckpointRepository checkpoints, ArtifactStore store, PlatformHome home) {
+            CheckpointRepository checkpoints, ArtifactRepository artifacts, ArtifactStore store, PlatformHome home) {
+        this.artifacts = artifacts;
         this.jobs = jobs;
         this.versions = versions;
         this.files = files;
@@ -103,7 +106,9 @@ public class ClaimedJobs {
         long primary = job.getDatasetVersion().getId();
         return new ClaimedJob(job.getId(), job.getName(), job.getMethod(), job.getConfig(),
                 job.getBaseModel().getName(), Path.of(job.getBaseModel().getPath()), primary,
-                datasets(mix(job.getConfig(), primary)), job.getDevicesRequested(), job.getAttempt());
+                datasets(mix(job.getConfig(), primary)), job.getDevicesRequested(), job.getAttempt(),
+                job.getAdapterFromJobId().flatMap(parent -> artifacts.findByJobIdAndKind(parent,
+                        ArtifactKind.ADAPTER)).map(Artifact::getStoragePath));
     }
 
     /** One entry of {@code dataset_mix}; the name is the one stored at launch, shown when the version is gone. */

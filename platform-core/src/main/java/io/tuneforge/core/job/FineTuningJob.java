@@ -68,6 +68,10 @@ public class FineTuningJob {
     @Column(nullable = false, length = 10)
     private FineTuningMethod method;
 
+    /** The succeeded job whose LoRA adapter this job continues training (DD030); null: a new adapter. */
+    @Column(name = "adapter_from_job_id")
+    private Long adapterFromJobId;
+
     /** The training configuration as JSON with LLaMA-Factory-compatible keys. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
@@ -186,6 +190,16 @@ public class FineTuningJob {
         this.status = JobStatus.QUEUED;
         this.updatedAt = now;
         unannounced.add(JobStatus.QUEUED);
+    }
+
+    /** Makes this (new) job continue the LoRA adapter another succeeded job trained (DD030). */
+    void continueAdapterOf(long jobId) {
+        this.adapterFromJobId = jobId;
+    }
+
+    /** The job whose adapter this one continues training, if any (the lineage base → that job → this job). */
+    public Optional<Long> getAdapterFromJobId() {
+        return Optional.ofNullable(adapterFromJobId);
     }
 
     /**

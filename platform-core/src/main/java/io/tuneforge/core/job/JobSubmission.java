@@ -19,15 +19,32 @@ import java.util.Optional;
  * @param priority         queue priority: higher runs first within fair share; only administrators go above 0
  * @param devicesRequested devices the job holds while running, at least 1 (the team quota applies when it is claimed)
  * @param maxAttempts      how many times the job may be (re)started after losing its worker; empty = 3
+ * @param adapterFromJob   a succeeded LoRA job of the same base model whose adapter this job continues training
+ *                         (DD030: "Train with these ratings"); empty to train a new adapter
  */
 public record JobSubmission(String name, long baseModelId, List<DatasetShare> datasets, FineTuningMethod method,
-        Map<String, Object> configuration, int priority, int devicesRequested, Optional<Integer> maxAttempts) {
+        Map<String, Object> configuration, int priority, int devicesRequested, Optional<Integer> maxAttempts,
+        Optional<Long> adapterFromJob) {
 
     public JobSubmission {
+        adapterFromJob = adapterFromJob == null ? Optional.empty() : adapterFromJob;
         datasets = datasets == null ? List.of() : List.copyOf(datasets);
         configuration = configuration == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(configuration));
         maxAttempts = maxAttempts == null ? Optional.empty() : maxAttempts;
+    }
+
+    /** A submission that trains a new adapter (or all weights). */
+    public JobSubmission(String name, long baseModelId, List<DatasetShare> datasets, FineTuningMethod method,
+            Map<String, Object> configuration, int priority, int devicesRequested, Optional<Integer> maxAttempts) {
+        this(name, baseModelId, datasets, method, configuration, priority, devicesRequested, maxAttempts,
+                Optional.empty());
+    }
+
+    /** This submission continuing the LoRA adapter of a succeeded job. */
+    public JobSubmission continuingAdapterOf(long jobId) {
+        return new JobSubmission(name, baseModelId, datasets, method, configuration, priority, devicesRequested,
+                maxAttempts, Optional.of(jobId));
     }
 
     /** A job on one whole dataset version with priority 0, one device and the default attempt limit. */
@@ -40,7 +57,7 @@ public record JobSubmission(String name, long baseModelId, List<DatasetShare> da
     /** This submission with another queue priority. */
     public JobSubmission withPriority(int newPriority) {
         return new JobSubmission(name, baseModelId, datasets, method, configuration, newPriority, devicesRequested,
-                maxAttempts);
+                maxAttempts, adapterFromJob);
     }
 
     /**

@@ -62,10 +62,13 @@ public class JobSubmissionService {
     private final ObjectProvider<ChatTemplateCheck> templateChecks;
 
     private final PhaseSpeedRepository speeds;
+    private final ArtifactRepository artifacts;
 
     JobSubmissionService(FineTuningJobRepository jobs, BaseModelRepository models, DatasetVersionRepository versions,
             AppUserRepository users, WorkerRegistry workers, JobEvents events, JobMonitorService monitor,
-            ObjectProvider<ChatTemplateCheck> templateChecks, PhaseSpeedRepository speeds) {
+            ObjectProvider<ChatTemplateCheck> templateChecks, PhaseSpeedRepository speeds,
+            ArtifactRepository artifacts) {
+        this.artifacts = artifacts;
         this.templateChecks = templateChecks;
         this.speeds = speeds;
         this.jobs = jobs;
@@ -155,14 +158,21 @@ public class JobSubmissionService {
         List<Share> mix = checkedMix(caller, submission.datasets());
         JobRecipe recipe = checkedRecipe(configuration, submission.method());
         requireDataOfTheStage(recipe, mix);
+        Optional<FineTuningJob> adapterSource = submission.adapterFromJob()
+                .map(parent -> adapterSource(caller, parent, model, submission.method()));
         checkTemplate(model, recipe);
         Optional<ResourceEstimate> estimate = estimate(model, recipe, rows(mix));
         estimate.ifPresent(e -> requireSomeDeviceFits(e, submission.devicesRequested()));
 
-        FineTuningJob job = jobs.saveAndFlush(new FineTuningJob(user.getTeam(), user, model, mix.getFirst().version(),
+        FineTuningJob created = new FineTuningJob(user.getTeam(), user, model, mix.getFirst().version(),
                 runName, submission.method(), stored(recipe, model, mix),
                 submission.priority(), submission.devicesRequested(), maxAttempts,
-                estimate.map(ResourceEstimate::totalBytes).orElse(0L), sweepGroup, Instant.now()));
+                estimate.map(ResourceEstimate::totalBytes).orElse(0L), sweepGroup, Instant.now());
+        adapterSource.ifPresent(parent -> created.continueAdapterOf(parent.getId()));
+        FineTuningJob job = jobs.saveAndFlush(created);
+        adapterSource.ifPresent(parent -> events.info(job.getId(), JobEventType.MESSAGE, "Continues the LoRA adapter "
+                + "of job " + parent.getId() + " (" + parent.getName() + ")", Map.of("adapter_from_job",
+                parent.getId())));
         events.info(job.getId(), JobEventType.JOB_PENDING, "Job created",
                 estimate.map(JobSubmissionService::estimateData).orElse(Map.of()));
         if (estimate.isEmpty()) {
@@ -211,6 +221,37 @@ public class JobSubmissionService {
                                 + recipe.method().stage() + " cannot train on: set stage: dpo or choose another dataset");
             }
         }
+    }
+
+    /**
+     * The job whose adapter a submission continues (DD030): visible to the caller, succeeded, a LoRA job of the same
+     * base model with a stored adapter, and the new job LoRA too.
+     *
+     * @throws JobRefusedException naming {@code adapter_from_job} and what to change
+     */
+    private FineTuningJob adapterSource(Actor caller, long parentId, BaseModel model, FineTuningMethod method) {
+        FineTuningJob parent = jobs.findById(parentId).filter(j -> caller.canSee(j.getTeam().getId()))
+                .orElseThrow(() -> new JobRefusedException("adapter_from_job: job " + parentId + " does not exist or "
+                        + "belongs to another team"));
+        String what = "adapter_from_job: job " + parentId + " (" + parent.getName() + ")";
+        if (parent.getStatus() != JobStatus.SUCCEEDED) {
+            throw new JobRefusedException(what + " is " + parent.getStatus().apiName() + ": only a succeeded job's "
+                    + "adapter can be trained further");
+        }
+        if (parent.getMethod() != FineTuningMethod.LORA
+                || artifacts.findByJobIdAndKind(parentId, io.tuneforge.core.artifact.ArtifactKind.ADAPTER).isEmpty()) {
+            throw new JobRefusedException(what + " has no LoRA adapter (it trained with "
+                    + parent.getMethod().name().toLowerCase(Locale.ROOT) + "): choose a LoRA job");
+        }
+        if (!parent.getBaseModel().getId().equals(model.getId())) {
+            throw new JobRefusedException(what + " tuned " + parent.getBaseModel().getName() + ", not "
+                    + model.getName() + ": choose the same base model");
+        }
+        if (method != FineTuningMethod.LORA) {
+            throw new JobRefusedException(what + ": continuing an adapter needs method lora, not "
+                    + method.name().toLowerCase(Locale.ROOT));
+        }
+        return parent;
     }
 
     /** Refuses a job whose chat template does not resolve for its model (see {@link ChatTemplateCheck}). */

@@ -19,6 +19,19 @@ public final class MetricNames {
     /** Fractional epoch reached. */
     public static final String EPOCH = "epoch";
 
+    /** Stage dpo / rm (TRL's names): mean implicit reward of the chosen answers, β·(log π − log π_ref). */
+    public static final String REWARDS_CHOSEN = "rewards/chosen";
+    /** Stage dpo / rm: mean implicit reward of the rejected answers. */
+    public static final String REWARDS_REJECTED = "rewards/rejected";
+    /** Stage dpo / rm: share of pairs whose chosen reward is above the rejected one. */
+    public static final String REWARDS_ACCURACIES = "rewards/accuracies";
+    /** Stage dpo / rm: mean chosen minus rejected reward. */
+    public static final String REWARDS_MARGINS = "rewards/margins";
+    /** Stage dpo: mean summed log-probability of the chosen answers under the policy. */
+    public static final String LOGPS_CHOSEN = "logps/chosen";
+    /** Stage dpo: mean summed log-probability of the rejected answers under the policy. */
+    public static final String LOGPS_REJECTED = "logps/rejected";
+
     /** Prefix of the held-out comparison scores recorded at the final step, see {@link #predict(String, String)}. */
     public static final String PREDICT_PREFIX = "predict_";
 

@@ -84,7 +84,9 @@ public final class PreflightEstimator {
         boolean lora = method.finetuningType().isAdapter();   // the base is frozen, the adapter beside it
         long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
-        long activations = activationBytes(model, batch, cutoff);
+        // stage dpo and rm: a micro-batch of B pairs is one forward pass of 2B rows (chosen and rejected)
+        long rowsPerMicroBatch = pairwise(recipe) ? 2 * batch : batch;
+        long activations = activationBytes(model, rowsPerMicroBatch, cutoff);
         if (lora && recipe.model().quantized()) {
             // QLoRA (DD027): the decoder layers held as codes and scales; each layer's weight is dequantized per call
             // and autograd keeps that copy until backward, so a step holds them once more at the compute precision
@@ -96,7 +98,8 @@ public final class PreflightEstimator {
         }
         long gradients = trainable * FLOAT_BYTES;
         long optimizer = optimizerStateNumbers(model, recipe, trainable) * FLOAT_BYTES;
-        long subtotal = weights + gradients + optimizer + activations;
+        long reference = referenceBytes(recipe, parameters);
+        long subtotal = weights + gradients + optimizer + activations + reference;
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
 
         long tokens = trainingTokens(recipe, rowCount, cutoff);
@@ -112,8 +115,25 @@ public final class PreflightEstimator {
                 recipe.outputs().exportGguf().isEmpty() ? 0 : ceil(parameters
                         / speeds.exportParametersPerSecond().orElse(DEFAULT_EXPORT_PARAMETERS_PER_SECOND)),
                 speeds.any());
-        return new ResourceEstimate(weights, trainable, gradients, optimizer, activations, overhead,
+        return new ResourceEstimate(weights, trainable, gradients, optimizer, activations, reference, overhead,
                 subtotal + overhead, tokens, phases);
+    }
+
+    /** Stages that train on chosen/rejected pairs. */
+    private static boolean pairwise(JobRecipe recipe) {
+        String stage = recipe.method().stage();
+        return stage.equals("dpo") || stage.equals("rm");
+    }
+
+    /**
+     * The reference model of stage dpo (DD020): a frozen float32 copy of every weight for full and freeze tuning;
+     * nothing for LoRA (the same model with its adapters switched off) and for orpo and simpo (no reference).
+     */
+    static long referenceBytes(JobRecipe recipe, long parameters) {
+        boolean needsReference = recipe.method().stage().equals("dpo")
+                && !java.util.Set.of("orpo", "simpo").contains(recipe.preference().loss());
+        boolean lora = recipe.method().finetuningType() == RecipeMethod.FinetuningType.LORA;
+        return needsReference && !lora ? parameters * FLOAT_BYTES : 0;
     }
 
     /** Rows of the validation split: {@code val_size} as a share (below 1) or a count, of the rows. */

@@ -8,13 +8,16 @@ package io.tuneforge.core.job;
  * @param gradientBytes    gradients of the trainable parameters
  * @param optimizerBytes   AdamW moments (two per trainable parameter)
  * @param activationBytes  activations kept for backward at the configured batch and cutoff length
+ * @param referenceBytes   the frozen reference model of stage dpo with full or freeze tuning (a second copy of the
+ *                         weights); 0 for LoRA (the reference is the base with its adapters off), for orpo and simpo
+ *                         (no reference) and for other stages
  * @param overheadBytes    runtime overhead (allocator slack, CUDA context)
  * @param totalBytes       the sum: memory one device must have
  * @param trainingTokens   tokens processed over all epochs (upper bound: rows × cutoff length)
  * @param phases           rough wall time of each phase on the expected device class
  */
 public record ResourceEstimate(long weightsBytes, long trainableParams, long gradientBytes, long optimizerBytes,
-        long activationBytes, long overheadBytes, long totalBytes, long trainingTokens, PhaseSeconds phases) {
+        long activationBytes, long referenceBytes, long overheadBytes, long totalBytes, long trainingTokens, PhaseSeconds phases) {
 
     /** Rough wall time of the whole job: every phase, training to GGUF export. */
     public long estimatedSeconds() {

@@ -37,13 +37,30 @@ public class TunedModelService {
      * @param finishedAt when the job succeeded
      * @param artifacts  the model artifacts it stored (adapter, merged, GGUF)
      * @param version    the version this result is, if it was named one (e.g. "support-bot v2")
+     * @param chain      the jobs from the base model to this one, this job last: earlier ones are the jobs whose
+     *                   LoRA adapter the next continued (DD030: base → sft job → dpo job); this job alone otherwise
      */
     public record TunedResult(long jobId, String jobName, String team, String baseModel, String method,
-            Optional<Instant> finishedAt, Set<ArtifactKind> artifacts, Optional<String> version) {
+            Optional<Instant> finishedAt, Set<ArtifactKind> artifacts, Optional<String> version,
+            List<LineageJob> chain) {
+
+        public TunedResult {
+            chain = List.copyOf(chain);
+        }
 
         public boolean has(ArtifactKind kind) {
             return artifacts.contains(kind);
         }
+    }
+
+    /**
+     * One job of a lineage.
+     *
+     * @param jobId the job
+     * @param name  its name
+     * @param stage its training stage (sft, pt, rm, dpo, ...)
+     */
+    public record LineageJob(long jobId, String name, String stage) {
     }
 
     /**
@@ -104,7 +121,39 @@ public class TunedModelService {
                 left join tuned_model_versions v on v.job_id = j.id
                 where j.status = 'succeeded' and (? or j.team_id = ?)
                 order by j.finished_at desc nulls last, j.id desc
-                """, this::tunedResult, actor.isAdmin(), actor.teamId());
+                """, this::tunedResult, actor.isAdmin(), actor.teamId()).stream()
+                .map(r -> new TunedResult(r.jobId(), r.jobName(), r.team(), r.baseModel(), r.method(), r.finishedAt(),
+                        r.artifacts(), r.version(), lineage(actor, r.jobId())))
+                .toList();
+    }
+
+    /**
+     * The jobs from the base model to {@code jobId}, root first: each continued the LoRA adapter of the one before
+     * (DD030). Jobs the actor may not see end the chain.
+     */
+    @Transactional(readOnly = true)
+    public List<LineageJob> lineage(Actor actor, long jobId) {
+        List<LineageJob> chain = jdbc.query("""
+                with recursive chain (id, name, stage, parent, team_id, depth) as (
+                    select j.id, j.name, coalesce(j.config ->> 'stage', 'sft'), j.adapter_from_job_id, j.team_id, 0
+                    from fine_tuning_jobs j where j.id = ?
+                    union all
+                    select p.id, p.name, coalesce(p.config ->> 'stage', 'sft'), p.adapter_from_job_id, p.team_id,
+                           c.depth + 1
+                    from fine_tuning_jobs p join chain c on p.id = c.parent
+                    where c.depth < 50
+                )
+                select id, name, stage, team_id from chain order by depth
+                """, (rs, row) -> actor.canSee(rs.getLong("team_id"))
+                ? new LineageJob(rs.getLong("id"), rs.getString("name"), rs.getString("stage")) : null, jobId);
+        List<LineageJob> visible = new java.util.ArrayList<>();
+        for (LineageJob job : chain) {
+            if (job == null) {
+                break;
+            }
+            visible.add(0, job);
+        }
+        return visible;
     }
 
     /**
@@ -221,7 +270,8 @@ public class TunedModelService {
         Optional<String> version = versionName == null ? Optional.empty()
                 : Optional.of(versionName + " v" + rs.getInt("version"));
         return new TunedResult(rs.getLong("id"), rs.getString("name"), rs.getString("team"), rs.getString("base"),
-                rs.getString("method"), instant(rs, "finished_at"), kinds(rs.getString("kinds")), version);
+                rs.getString("method"), instant(rs, "finished_at"), kinds(rs.getString("kinds")), version,
+                List.of());
     }
 
     private TunedVersion tunedVersion(ResultSet rs, int row) throws SQLException {

@@ -110,6 +110,20 @@ class ClaimedJobsTest {
     }
 
     @Test
+    void aJobContinuingAnotherJobsAdapterCarriesThatAdaptersStoreKey() throws IOException {
+        long sft = fixtures.queuedJob(team, "sft");
+        jdbc.update("update fine_tuning_jobs set status = 'succeeded', finished_at = now() where id = ?", sft);
+        jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes, sha256) values (?, 'adapter', ?, 1, "
+                + "'00')", sft, "jobs/" + sft + "/adapter");
+        long dpo = fixtures.queuedJob(team, "dpo");
+        jdbc.update("update fine_tuning_jobs set adapter_from_job_id = ? where id = ?", sft, dpo);
+
+        ClaimedJob claimed = claimedJobs.read(claim(dpo)).orElseThrow();
+
+        assertThat(claimed.adapterKey()).contains("jobs/" + sft + "/adapter");
+    }
+
+    @Test
     void withoutADatasetMixTheJobTrainsOnItsPrimaryVersionAlone() throws IOException {
         String train = datasetFile(team.datasetVersionId(), "train", "train.jsonl");
         long job = fixtures.queuedJob(team, "plain");

@@ -265,6 +265,51 @@ class JobSubmissionServiceTest {
         assertThatThrownBy(() -> submissions.estimate(member, submission(""))).isInstanceOf(JobRefusedException.class);
     }
 
+    @Test
+    void aJobMayContinueTheAdapterOfASucceededLoraJobOfTheSameModel() {
+        long sft = submissions.submit(member, submission("sft")).id();
+        succeedWithAdapter(sft);
+
+        JobOverview dpo = submissions.submit(member, submission("dpo").continuingAdapterOf(sft));
+
+        assertThat(jdbc.queryForObject("select adapter_from_job_id from fine_tuning_jobs where id = ?", Long.class,
+                dpo.id())).isEqualTo(sft);
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ?", String.class, dpo.id()))
+                .contains("Continues the LoRA adapter of job " + sft + " (sft)");
+    }
+
+    @Test
+    void continuingAnAdapterIsRefusedUnlessTheJobSucceededWithOneForTheSameModelAndMethodLora() {
+        long queued = submissions.submit(member, submission("waiting")).id();
+        assertThatThrownBy(() -> submissions.submit(member, submission("next").continuingAdapterOf(queued)))
+                .isInstanceOf(JobRefusedException.class)
+                .hasMessage("adapter_from_job: job " + queued + " (waiting) is queued: only a succeeded job's adapter "
+                        + "can be trained further");
+
+        long noAdapter = submissions.submit(member, submission("merged only")).id();
+        jdbc.update("update fine_tuning_jobs set status = 'succeeded', finished_at = now() where id = ?", noAdapter);
+        assertThatThrownBy(() -> submissions.submit(member, submission("next").continuingAdapterOf(noAdapter)))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("has no LoRA adapter");
+
+        long sft = submissions.submit(member, submission("sft")).id();
+        succeedWithAdapter(sft);
+        JobSubmission full = JobSubmission.of("full", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.FULL, Map.of("cutoff_len", 128)).continuingAdapterOf(sft);
+        assertThatThrownBy(() -> submissions.submit(member, full)).isInstanceOf(JobRefusedException.class)
+                .hasMessageContaining("continuing an adapter needs method lora, not full");
+        assertThatThrownBy(() -> submissions.submit(member, submission("next").continuingAdapterOf(999_999_999L)))
+                .isInstanceOf(JobRefusedException.class).hasMessageContaining("does not exist or belongs to another team");
+        assertThat(jdbc.queryForObject("select count(*) from fine_tuning_jobs where team_id = ? "
+                + "and adapter_from_job_id is not null", Long.class, team.teamId())).isZero();
+    }
+
+    /** Marks a job succeeded with an adapter artifact, as its worker leaves it. */
+    private void succeedWithAdapter(long jobId) {
+        jdbc.update("update fine_tuning_jobs set status = 'succeeded', finished_at = now() where id = ?", jobId);
+        jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes, sha256) values (?, 'adapter', ?, 1, "
+                + "'00')", jobId, "jobs/" + jobId + "/adapter");
+    }
+
     private JobSubmission submission(String name) {
         return JobSubmission.of(name, team.modelId(), team.datasetVersionId(), FineTuningMethod.LORA, LORA);
     }

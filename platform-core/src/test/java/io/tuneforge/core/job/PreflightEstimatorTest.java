@@ -85,6 +85,28 @@ class PreflightEstimatorTest {
     }
 
     @Test
+    void dpoCountsAFrozenReferenceForFullAndFreezeButNotForLoraOrReferenceFreeLosses() {
+        ResourceEstimate sftFull = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full")),
+                1000, false);
+        ResourceEstimate dpoFull = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full",
+                "stage", "dpo")), 1000, false);
+        ResourceEstimate dpoFreeze = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "freeze",
+                "stage", "dpo")), 1000, false);
+        ResourceEstimate dpoLora = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("stage", "dpo")), 1000, false);
+        ResourceEstimate simpo = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full",
+                "stage", "dpo", "pref_loss", "simpo")), 1000, false);
+
+        assertThat(sftFull.referenceBytes()).isZero();
+        assertThat(dpoFull.referenceBytes()).as("a float32 copy of every weight").isEqualTo(4 * LLAMA_1B.parameters());
+        assertThat(dpoFreeze.referenceBytes()).isEqualTo(4 * LLAMA_1B.parameters());
+        assertThat(dpoLora.referenceBytes()).as("the base with adapters off is the reference").isZero();
+        assertThat(simpo.referenceBytes()).as("SimPO needs no reference").isZero();
+        assertThat(dpoFull.totalBytes()).isGreaterThan(sftFull.totalBytes() + dpoFull.referenceBytes());
+        assertThat(dpoFull.activationBytes()).as("chosen and rejected rows of each pair")
+                .isGreaterThan(sftFull.activationBytes());
+    }
+
+    @Test
     void activationsGrowWithBatchAndCutoff() {
         long small = PreflightEstimator.estimate(LLAMA_1B,
                 recipe(Map.of("per_device_train_batch_size", 1, "cutoff_len", 256)), 10, false).activationBytes();

@@ -60,6 +60,22 @@ class TunedModelServiceTest {
     }
 
     @Test
+    void aJobContinuingAnotherJobsAdapterHasTheChainBaseSftDpoAsItsLineage() {
+        long sft = succeededJob("sft-run", ArtifactKind.ADAPTER);
+        long dpo = succeededJob("dpo-run", ArtifactKind.ADAPTER);
+        jdbc.update("update fine_tuning_jobs set adapter_from_job_id = ?, config = '{\"stage\": \"dpo\"}'::jsonb "
+                + "where id = ?", sft, dpo);
+
+        assertThat(tuned.lineage(member, dpo)).containsExactly(new TunedModelService.LineageJob(sft, "sft-run", "sft"),
+                new TunedModelService.LineageJob(dpo, "dpo-run", "dpo"));
+        assertThat(tuned.lineage(member, sft)).containsExactly(new TunedModelService.LineageJob(sft, "sft-run", "sft"));
+        TunedResult row = tuned.results(member).stream().filter(r -> r.jobId() == dpo).findFirst().orElseThrow();
+        assertThat(row.chain()).extracting(TunedModelService.LineageJob::jobId).containsExactly(sft, dpo);
+        Actor stranger = new JobFixtures(jdbc).team(1, "/models/tiny").as(Role.MEMBER);
+        assertThat(tuned.lineage(stranger, dpo)).as("another team's jobs read as absent").isEmpty();
+    }
+
+    @Test
     void resultsNamedAlikeBecomeVersionsOneTwoThree() {
         long first = succeededJob("run-a", ArtifactKind.ADAPTER);
         long second = succeededJob("run-b", ArtifactKind.MERGED);

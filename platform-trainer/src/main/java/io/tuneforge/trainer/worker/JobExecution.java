@@ -88,6 +88,14 @@ public final class JobExecution {
         return resumeFrom;
     }
 
+    /**
+     * The LoRA adapter this job continues training (another succeeded job's, DD030), as a local folder; empty when it
+     * trains a new adapter.
+     */
+    public Optional<java.nio.file.Path> adapterToContinue() {
+        return spec.adapterKey().map(artifacts::localCopy);
+    }
+
     /** Devices given to this job: -1 for the CPU, else CUDA ordinals. */
     public List<Integer> deviceIndexes() {
         return deviceIndexes;

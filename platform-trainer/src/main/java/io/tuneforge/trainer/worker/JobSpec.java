@@ -4,6 +4,7 @@ import io.tuneforge.core.job.ClaimedJob;
 import io.tuneforge.core.job.FineTuningMethod;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a claimed job asks to train.
@@ -18,9 +19,11 @@ import java.util.List;
  * @param datasets         every dataset the job trains on with its files and mixing ratio, the primary first
  * @param devicesRequested devices the job holds
  * @param attempt          1 on the first run, +1 per restart after a lost worker
+ * @param adapterKey       artifact-store key of the LoRA adapter to continue training (DD030); empty: a new adapter
  */
 public record JobSpec(long jobId, String name, FineTuningMethod method, String configJson, String baseModelName,
-        Path baseModelPath, long datasetVersionId, List<JobDataset> datasets, int devicesRequested, int attempt) {
+        Path baseModelPath, long datasetVersionId, List<JobDataset> datasets, int devicesRequested, int attempt,
+        Optional<String> adapterKey) {
 
     public JobSpec {
         datasets = List.copyOf(datasets);
@@ -30,6 +33,6 @@ public record JobSpec(long jobId, String name, FineTuningMethod method, String c
     static JobSpec of(ClaimedJob job) {
         return new JobSpec(job.jobId(), job.name(), job.method(), job.configJson(), job.baseModelName(),
                 job.baseModelPath(), job.datasetVersionId(), job.datasets().stream().map(JobDataset::of).toList(),
-                job.devicesRequested(), job.attempt());
+                job.devicesRequested(), job.attempt(), job.adapterKey());
     }
 }

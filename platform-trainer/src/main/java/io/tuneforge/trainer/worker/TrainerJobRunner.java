@@ -27,7 +27,9 @@ import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.export.ExportException;
 import io.tuneforge.trainer.export.LlamaExportConfig;
+import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -135,8 +137,7 @@ public final class TrainerJobRunner implements JobRunner {
 
         Samples samples = encode(spec, recipe, execution);
         TrainingResult result;
-        try (LlamaModel model = LlamaModel.load(spec.baseModelPath(),
-                RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)));
+        try (LlamaModel model = loadModel(execution, recipe);
              PreferenceSetup preference = RecipeMapping.isPreferenceStage(recipe)
                      ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null) {
             Trainer trainer;
@@ -171,6 +172,29 @@ public final class TrainerJobRunner implements JobRunner {
         // the training model is closed: merging and predicting load their own models
         new JobOutputs(execution, outputs, recipe.data().template(), workDir)
                 .store(config.outputDir(), samples.heldOut(), (int) result.steps());
+    }
+
+    /**
+     * The base model with new LoRA / full / freeze fine-tuning, or, for a job continuing another job's adapter
+     * (DD030), the base model with that adapter loaded trainable (as {@code train} does with
+     * {@code adapter_name_or_path}).
+     */
+    private static LlamaModel loadModel(JobExecution execution, JobRecipe recipe) throws IOException {
+        Path base = execution.spec().baseModelPath();
+        Optional<Path> adapter = execution.adapterToContinue();
+        if (adapter.isEmpty()) {
+            return LlamaModel.load(base, RecipeMapping.modelOptions(recipe, RecipeMapping.fineTuning(recipe)));
+        }
+        LlamaModel model = LlamaModel.load(base, RecipeMapping.modelOptions(recipe, FineTuning.none()));
+        try {
+            PeftAdapter.load(model, adapter.get(), true);
+        } catch (RuntimeException | IOException e) {
+            model.close();
+            throw e;
+        }
+        execution.event(JobEventType.MESSAGE, "Continuing the LoRA adapter " + adapter.get().getFileName()
+                + " of an earlier job", Map.of());
+        return model;
     }
 
     /** GGUF export writes the llama architecture only: refuse other models before training, not after. */

@@ -98,6 +98,37 @@ class TrainerJobRunnerTest {
     }
 
     @Test
+    void aJobContinuingAnotherJobsAdapterStartsFromItsWeightsNotFromTheBase() throws Exception {
+        fixtures.clearQueue();
+        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
+        jdbc.update("update dataset_versions set format = 'preference' where id = ?", team.datasetVersionId());
+        addFile(team.datasetVersionId(), Fixtures.path("datasets/llama_factory/dpo_en_demo.json"));
+        String dpo = """
+                {"stage": "dpo", "pref_loss": "sigmoid", "pref_beta": 0.1, "cutoff_len": 64, "max_steps": 2,
+                 "per_device_train_batch_size": 2, "learning_rate": 0.01, "lora_rank": 4,
+                 "lora_target": "q_proj,v_proj", "logging_steps": 1, "save_steps": 2, "eval_steps": 0,
+                 "max_samples": 8, "val_size": 2, "predict_samples": 0}""";
+        long first = fixtures.queuedJob(team, "first dpo", 0, 1, dpo);
+        jdbc.update("update fine_tuning_jobs set method = 'lora' where id = ?", first);
+        runQueued(first, "succeeded");
+        long next = fixtures.queuedJob(team, "dpo continuing it", 0, 1, dpo);
+        jdbc.update("update fine_tuning_jobs set method = 'lora', adapter_from_job_id = ? where id = ?", first, next);
+        runQueued(next, "succeeded");
+
+        // a new adapter starts with B = 0: policy = reference, so the first step's implicit reward is exactly 0
+        assertThat(firstStep(first, "rewards/chosen")).isZero();
+        assertThat(firstStep(next, "rewards/chosen")).as("the continued adapter already moved the policy")
+                .isNotZero();
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ?", String.class, next))
+                .anyMatch(m -> m.startsWith("Continuing the LoRA adapter"));
+    }
+
+    private double firstStep(long job, String metric) {
+        return jdbc.queryForObject("select value from training_metrics where job_id = ? and name = ? and step = 1",
+                Double.class, job, metric);
+    }
+
+    @Test
     void workerTrainsAStageRmJobWhoseAdapterArtifactHoldsTheValueHead() throws Exception {
         fixtures.clearQueue();
         TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());

@@ -57,7 +57,9 @@ final class ApiDtos {
             @Schema(description = "Higher runs first within the team's fair share (default 0)") Integer priority,
             @Schema(description = "Devices the job holds (default 1)") Integer devices,
             @Schema(description = "Attempts before a job that keeps losing its worker fails (default 3)")
-            Integer maxAttempts) {
+            Integer maxAttempts,
+            @Schema(description = "A succeeded LoRA job of the same model whose adapter this job continues training "
+                    + "(e.g. DPO on ratings of its answers); omit to train a new adapter") Long adapterFromJob) {
     }
 
     /** A failure's code and advice. */
@@ -211,6 +213,21 @@ final class ApiDtos {
         static Evaluation of(EvaluationService.SessionSummary s) {
             return new Evaluation(s.id(), "evaluation", s.name(), s.jobId(), s.jobName(), lower(s.status().name()),
                     s.ratings(), RatedCount.of(s.myProgress()), s.createdAt().getEpochSecond());
+        }
+    }
+
+    /** A session's ratings stored as a preference dataset version (DD030). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record PreferenceDataset(String object, long evaluation,
+            @Schema(description = "The job whose answers were rated: pass it as adapter_from_job to train on") long fineTuningJob,
+            @Schema(description = "Pairs stored (items with a preferred answer)") int pairs,
+            @Schema(description = "Rated items left out as ties") int ties,
+            @Schema(description = "Items left out because nobody rated them") int unrated,
+            @Schema(description = "Items left out because one of their answers is empty") int blank,
+            @Schema(description = "The dataset version (training_file) holding the pairs") FileDto file) {
+        static PreferenceDataset of(EvaluationService.PreferenceExport e) {
+            return new PreferenceDataset("evaluation.preference_dataset", e.sessionId(), e.jobId(), e.pairs(),
+                    e.ties(), e.unrated(), e.blank(), FileDto.of(e.version()));
         }
     }
 

@@ -10,6 +10,7 @@ import io.tuneforge.web.api.ApiDtos.Evaluation;
 import io.tuneforge.web.api.ApiDtos.EvaluationItem;
 import io.tuneforge.web.api.ApiDtos.EvaluationResultsDto;
 import io.tuneforge.web.api.ApiDtos.ListResponse;
+import io.tuneforge.web.api.ApiDtos.PreferenceDataset;
 import io.tuneforge.web.api.ApiDtos.RateRequest;
 import io.tuneforge.web.api.ApiDtos.RatedCount;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,15 @@ class EvaluationsController {
     @Operation(summary = "Unblinded results: per model the mean of each criterion, overall mean, wins and win rate")
     EvaluationResultsDto results(@PathVariable long id) {
         return EvaluationResultsDto.of(evaluations.results(caller.get(), id));
+    }
+
+    @PostMapping("/evaluations/{id}/preference-dataset")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Store the session's ratings as a preference dataset version (chosen = the answer preferred, "
+            + "rejected = the other, ties left out, the prompt as rated), linked to the session; train on it with "
+            + "stage dpo and adapter_from_job")
+    PreferenceDataset preferenceDataset(@PathVariable long id) {
+        return PreferenceDataset.of(evaluations.exportPreferences(caller.get(), id));
     }
 
     @GetMapping(value = "/evaluations/{id}/ratings.csv", produces = "text/csv")

@@ -88,6 +88,9 @@ class FineTuningJobsController {
                 List.of(new JobSubmission.DatasetShare(request.trainingFile(), 1.0)), method,
                 recipe.given(), Optional.ofNullable(request.priority()).orElse(0),
                 Optional.ofNullable(request.devices()).orElse(1), Optional.ofNullable(request.maxAttempts()));
+        if (request.adapterFromJob() != null) {
+            submission = submission.continuingAdapterOf(request.adapterFromJob());
+        }
         return Job.of(submissions.submit(actor, submission));
     }
 

@@ -66,7 +66,13 @@ public class EvaluateView extends VerticalLayout {
     final ResultsPanel results = new ResultsPanel();
     final Details resultsDetails = new Details("Results (unblinded: open after rating to avoid bias)", results);
 
+    final Button exportPreferences = new Button("Export ratings as preference dataset");
+    final Paragraph exportResult = new Paragraph();
+    final Button train = new Button("Train with these ratings");
+
     private SessionSummary current;
+    /** The last export of the open session, which "Train with these ratings" trains on. */
+    private EvaluationService.PreferenceExport exported;
     private ItemToRate shown;
 
     public EvaluateView(EvaluationService evaluation, CurrentActor currentActor) {
@@ -122,7 +128,18 @@ public class EvaluateView extends VerticalLayout {
         done.setId("evaluate-done");
         resultsDetails.setId("evaluate-results-panel");
         resultsDetails.setWidthFull();
-        ratingPanel.add(sessionTitle, form, new HorizontalLayout(previous, save, close), done, resultsDetails);
+        exportPreferences.setId("evaluate-export-preferences");
+        exportPreferences.addClickListener(click -> exportPreferences());
+        exportResult.setId("evaluate-export-result");
+        train.setId("evaluate-train");
+        train.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        train.addClickListener(click -> trainWithRatings());
+        HorizontalLayout exportRow = new HorizontalLayout(exportPreferences, train);
+        exportRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.BASELINE);
+        ratingPanel.add(sessionTitle, form, new HorizontalLayout(previous, save, close), done, resultsDetails,
+                new H3("Ratings train the next model"), new Paragraph("Export the ratings as preference pairs (the "
+                        + "preferred answer chosen, the other rejected, ties left out) and train the tuned model "
+                        + "further on them with DPO."), exportRow, exportResult);
         return ratingPanel;
     }
 
@@ -144,6 +161,10 @@ public class EvaluateView extends VerticalLayout {
 
     void open(SessionSummary chosen) {
         current = chosen;
+        exported = null;
+        exportResult.setText("");
+        train.setEnabled(false);
+        exportPreferences.setEnabled(actor.role() != Role.VIEWER);
         sessionTitle.setText(chosen.name() + " (job #" + chosen.jobId() + " " + chosen.jobName() + ")"
                 + (chosen.status() == SessionStatus.CLOSED ? " · closed" : ""));
         close.setEnabled(actor.role() != Role.VIEWER && chosen.status() == SessionStatus.OPEN);
@@ -198,6 +219,39 @@ public class EvaluateView extends VerticalLayout {
             Notifications.success("Session \"" + current.name() + "\" closed: its ratings are final");
         } catch (RatingSessionNotFoundException | AccessRefusedException e) {
             Notifications.error(e.getMessage());
+        }
+    }
+
+    /**
+     * Stores the session's ratings as a preference dataset version (DD030) and says what it holds; "Train with these
+     * ratings" then opens New job on it.
+     */
+    void exportPreferences() {
+        try {
+            exported = evaluation.exportPreferences(actor, current.id());
+        } catch (EvaluationException | RatingSessionNotFoundException | AccessRefusedException
+                | io.tuneforge.shared.dataset.DatasetException e) {
+            exported = null;
+            train.setEnabled(false);
+            exportResult.setText(e.getMessage());
+            Notifications.error(e.getMessage());
+            return;
+        }
+        exportResult.setText("Stored " + exported.pairs() + " preference " + (exported.pairs() == 1 ? "pair" : "pairs")
+                + " as dataset \"" + exported.version().datasetName() + "\" v" + exported.version().version()
+                + " (left out: " + exported.leftOut() + "), linked to this session.");
+        train.setEnabled(true);
+    }
+
+    /**
+     * New job with stage dpo on the exported pairs, continuing the adapter of the job whose answers were rated, with
+     * template {@code empty}: the prompts are stored as rated, the chat template already applied (DD030).
+     */
+    void trainWithRatings() {
+        if (exported != null) {
+            getUI().ifPresent(ui -> ui.navigate("jobs/new", com.vaadin.flow.router.QueryParameters.simple(
+                    java.util.Map.of("stage", "dpo", "dataset", Long.toString(exported.version().id()),
+                            "adapter_from_job", Long.toString(exported.jobId()), "template", "empty"))));
         }
     }
 

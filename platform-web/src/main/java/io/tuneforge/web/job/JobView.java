@@ -32,6 +32,7 @@ import io.tuneforge.core.job.JobStateException;
 import io.tuneforge.core.job.JobStatus;
 import io.tuneforge.core.job.JobOverview;
 import io.tuneforge.core.job.MetricNames;
+import io.tuneforge.core.model.TunedModelService;
 import io.tuneforge.core.user.Actor;
 import io.tuneforge.web.chart.MetricChart;
 import io.tuneforge.web.layout.Notifications;
@@ -59,6 +60,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     private final JobMonitorService monitor;
     private final JobService lifecycle;
     private final JobFeed feed;
+    private final TunedModelService tunedModels;
     private final Actor actor;
 
     private long jobId;
@@ -71,6 +73,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final H2 title = new H2();
     final Span status = new Span();
     final Span facts = new Span();
+    /** The jobs whose adapters this one continues, from the base model (DD030); hidden for a job of its own. */
+    final Span lineage = new Span();
     final ProgressBar progress = new ProgressBar(0, 1);
     private com.vaadin.flow.shared.Registration tick;
     final Span progressText = new Span();
@@ -84,6 +88,18 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     final MetricChart lrChart = new MetricChart("Learning rate", List.of(MetricNames.LEARNING_RATE), false, false);
     final MetricChart gradChart = new MetricChart("Gradient norm", List.of(MetricNames.GRAD_NORM), false, false);
     final MetricChart speedChart = new MetricChart("Tokens / s", List.of(MetricNames.THROUGHPUT), false, false);
+    /** Stage dpo / rm (TRL's metrics): implicit rewards of chosen and rejected answers and their margin. */
+    final MetricChart rewardsChart = new MetricChart("Rewards", List.of(MetricNames.REWARDS_CHOSEN,
+            MetricNames.REWARDS_REJECTED, MetricNames.REWARDS_MARGINS), false, false);
+    /** Stage dpo / rm: share of pairs ranked right. */
+    final MetricChart accuracyChart = new MetricChart("Reward accuracy", List.of(MetricNames.REWARDS_ACCURACIES),
+            false, false);
+    /** Stage dpo: the policy's log-probabilities of chosen and rejected answers. */
+    final MetricChart logpsChart = new MetricChart("Log-probabilities", List.of(MetricNames.LOGPS_CHOSEN,
+            MetricNames.LOGPS_REJECTED), false, false);
+    /** The newest value of every metric the job logged, by name. */
+    final Grid<MetricPoint> metricsTable = new Grid<>();
+    private final Map<String, MetricPoint> latestMetrics = new java.util.TreeMap<>();
     final Grid<EventLine> events = new Grid<>();
     final Grid<CheckpointLine> checkpoints = new Grid<>();
     final HorizontalLayout downloads = new HorizontalLayout();
@@ -94,7 +110,9 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     /** Whether any metric point has arrived. */
     private boolean hasMetrics;
 
-    public JobView(JobMonitorService monitor, JobService lifecycle, JobFeed feed, CurrentActor currentActor) {
+    public JobView(JobMonitorService monitor, JobService lifecycle, JobFeed feed, TunedModelService tunedModels,
+            CurrentActor currentActor) {
+        this.tunedModels = tunedModels;
         this.monitor = monitor;
         this.lifecycle = lifecycle;
         this.feed = feed;
@@ -111,6 +129,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         progress.setId("job-progress");
         title.setId("job-title");
         lossChart.setId("loss-chart");
+        lineage.setId("job-lineage");
+        lineage.setVisible(false);
         failure.getStyle().set("border-left", "4px solid var(--lumo-error-color)").set("padding", "var(--lumo-space-s)");
         progress.setWidth("28em");
         HorizontalLayout header = new HorizontalLayout(title, status, cancel, pause, resume, clone);
@@ -119,10 +139,16 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         HorizontalLayout progressRow = new HorizontalLayout(progress, progressText);
         progressRow.setWrap(true); // fits narrow windows (1280×720) by wrapping
         progressRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
-        charts.add(lossChart, lrChart, gradChart, speedChart);
+        charts.add(lossChart, rewardsChart, accuracyChart, logpsChart, lrChart, gradChart, speedChart);
+        List.of(rewardsChart, accuracyChart, logpsChart).forEach(chart -> chart.setVisible(false));
+        rewardsChart.setId("rewards-chart");
+        accuracyChart.setId("reward-accuracy-chart");
+        logpsChart.setId("logps-chart");
+        metricsTable.setId("job-metrics");
         charts.getStyle().set("display", "grid").set("grid-template-columns", "repeat(auto-fit, minmax(420px, 1fr))")
                 .set("gap", "var(--lumo-space-m)").set("width", "100%");
-        add(header, facts, progressRow, failure, charts, new H3("Downloads"), downloads,
+        add(header, facts, lineage, progressRow, failure, charts, new H3("Latest metrics"), metricsTable,
+                new H3("Downloads"), downloads,
                 new H3("Events and log"), events, new H3("Checkpoints"), checkpoints);
     }
 
@@ -201,6 +227,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     /** Reads everything once (the feed then sends only what is new). */
     private void load() {
         job = monitor.get(actor, jobId);
+        showLineage();
         List<MetricPoint> metrics = monitor.metrics(actor, jobId, 0);
         List<EventLine> lines = monitor.events(actor, jobId, 0);
         apply(new JobFeed.JobUpdate(job, metrics, lines));
@@ -231,10 +258,16 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         update.metrics().forEach(p -> lastSteps.merge(p.name(), p.step(), Math::max));
         hasMetrics |= !update.metrics().isEmpty();
         charts.setVisible(hasMetrics || job.status() != JobStatus.FAILED);
-        for (MetricChart chart : List.of(lossChart, lrChart, gradChart, speedChart)) {
+        for (MetricChart chart : List.of(lossChart, rewardsChart, accuracyChart, logpsChart, lrChart, gradChart,
+                speedChart)) {
             chart.append(update.metrics());
         }
         appendExpertLoad(update.metrics());
+        if (!update.metrics().isEmpty()) {
+            update.metrics().forEach(p -> latestMetrics.merge(p.name(), p, (old, now) -> now.step() >= old.step()
+                    ? now : old));
+            metricsTable.setItems(new ArrayList<>(latestMetrics.values()));
+        }
         if (!update.events().isEmpty()) {
             eventTail.addAll(update.events());
             lastEventId = eventTail.getLast().id();
@@ -253,6 +286,11 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
 
     private void showJob() {
         title.setText(job.name());
+        String stage = JobStage.of(job);
+        boolean pairwise = stage.equals("dpo") || stage.equals("rm");
+        rewardsChart.setVisible(pairwise);
+        accuracyChart.setVisible(pairwise);
+        logpsChart.setVisible(stage.equals("dpo"));
         status.setText(job.status().apiName());
         status.getElement().getThemeList().clear();
         status.getElement().getThemeList().add("badge " + switch (job.status()) {
@@ -261,7 +299,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
             case RUNNING -> "";
             default -> "contrast";
         });
-        facts.setText(job.methodLabel() + " on " + job.baseModel() + " · data " + job.dataset()
+        facts.setText("stage " + stage + " · " + job.methodLabel() + " on " + job.baseModel() + " · data " + job.dataset()
                 + " · by " + job.owner() + job.sweepGroup().map(g -> " · sweep " + g).orElse("")
                 + job.worker().map(w -> " · worker " + w).orElse(""));
         boolean active = !job.status().isTerminal();
@@ -278,6 +316,16 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
             failure.add(new Paragraph("Failed: " + message),
                     new Paragraph("What to do: " + FailureAdvice.advise(job.errorCode().orElse(""), message)));
         }
+    }
+
+    /** "Lineage: stories260K → sft-run #12 (sft) → dpo-run #13 (dpo)" when the job continues another's adapter. */
+    private void showLineage() {
+        List<TunedModelService.LineageJob> chain = tunedModels.lineage(actor, jobId);
+        lineage.setVisible(chain.size() > 1);
+        List<String> steps = new ArrayList<>();
+        steps.add(job.baseModel());
+        chain.forEach(j -> steps.add(j.name() + " #" + j.jobId() + " (" + j.stage() + ")"));
+        lineage.setText("Lineage: " + String.join(" → ", steps));
     }
 
     private void act(Runnable action, String done) {
@@ -312,6 +360,10 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         events.addColumn(EventLine::message).setHeader("Message").setFlexGrow(1);
         events.setHeight("16em");
         events.addThemeVariants(GridVariant.LUMO_WRAP_CELL_CONTENT); // long messages wrap instead of being cut off
+        metricsTable.addColumn(MetricPoint::name).setHeader("Metric").setAutoWidth(true).setFlexGrow(0);
+        metricsTable.addColumn(MetricPoint::step).setHeader("Step").setAutoWidth(true).setFlexGrow(0);
+        metricsTable.addColumn(p -> String.format(java.util.Locale.ROOT, "%.6g", p.value())).setHeader("Value");
+        metricsTable.setAllRowsVisible(true);
         checkpoints.addColumn(CheckpointLine::step).setHeader("Step").setAutoWidth(true).setFlexGrow(0);
         checkpoints.addColumn(c -> c.metricsJson().orElse("")).setHeader("Metrics");
         checkpoints.addColumn(c -> c.at().toString().substring(0, 19).replace('T', ' ')).setHeader("Saved (UTC)");

@@ -14,6 +14,7 @@ import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.radiobutton.RadioButtonGroup;
+import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
 import com.vaadin.flow.component.textfield.NumberField;
 import com.vaadin.flow.component.textfield.TextArea;
@@ -35,6 +36,7 @@ import io.tuneforge.core.job.JobSubmission;
 import io.tuneforge.core.job.JobSubmissionService;
 import io.tuneforge.core.job.PhaseSeconds;
 import io.tuneforge.core.job.ResourceEstimate;
+import io.tuneforge.core.job.StageData;
 import io.tuneforge.trainer.data.preview.DatasetPreviewException;
 import io.tuneforge.trainer.data.preview.DatasetPreviewService;
 import io.tuneforge.trainer.data.preview.TemplatePreview;
@@ -57,6 +59,7 @@ import jakarta.annotation.security.PermitAll;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,6 +88,11 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     final VerticalLayout ratios = new VerticalLayout();
     final Map<Long, NumberField> ratioFields = new LinkedHashMap<>();
     final RadioButtonGroup<FineTuningMethod> method = new RadioButtonGroup<>("Method");
+    final Select<String> stage = new Select<>();
+    /** Says whose LoRA adapter the job continues ("Train with these ratings", DD030); hidden otherwise. */
+    final Paragraph adapterText = new Paragraph();
+    /** The succeeded job whose adapter this job continues, if any. */
+    private JobOverview adapterSource;
     final IntegerField priority = new IntegerField("Priority");
     final TrainSettingsForm settings = new TrainSettingsForm();
     final TextField sweepRates = new TextField("Learning rates");
@@ -119,9 +127,13 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     @Override
     public void beforeEnter(BeforeEnterEvent event) {
         QueryParameters query = event.getLocation().getQueryParameters();
+        query.getSingleParameter("stage").filter(stage.getListDataView().getItems().toList()::contains)
+                .ifPresent(stage::setValue);
         query.getSingleParameter("dataset").ifPresent(this::preselectDataset);
+        query.getSingleParameter("adapter_from_job").ifPresent(this::continueAdapterOf);
         query.getSingleParameter("val_size").ifPresent(v -> settings.setText("val_size", v));
         query.getSingleParameter("seed").ifPresent(v -> settings.setText("seed", v));
+        query.getSingleParameter("template").ifPresent(v -> settings.setText("template", v));
         query.getSingleParameter("clone").ifPresent(id -> {
             try {
                 cloneFrom(monitor.get(actor, Long.parseLong(id)));
@@ -131,10 +143,64 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         });
     }
 
-    /** Selects the dataset whose newest version has this id (from the Datasets page's "New job with this split"). */
+    /**
+     * Selects the dataset whose newest version has this id (from the Datasets page's "New job with this split", the
+     * Evaluate page's "Train with these ratings"), when the chosen stage trains on it.
+     */
     private void preselectDataset(String versionId) {
-        datasets.stream().filter(d -> Long.toString(d.versionId()).equals(versionId)).findFirst()
+        fittingDatasets().stream().filter(d -> Long.toString(d.versionId()).equals(versionId)).findFirst()
                 .ifPresent(d -> data.setValue(Set.of(d)));
+    }
+
+    /**
+     * Continues the LoRA adapter of a succeeded job (DD030): its base model is chosen, the method is LoRA, and the
+     * page says so; the submission carries the job.
+     */
+    private void continueAdapterOf(String jobId) {
+        try {
+            JobOverview source = monitor.get(actor, Long.parseLong(jobId));
+            adapterSource = source;
+            models.stream().filter(m -> m.id() == source.baseModelId()).findFirst().ifPresent(model::setValue);
+            method.setValue(FineTuningMethod.LORA);
+            if (name.isEmpty()) {
+                name.setValue(source.name() + " " + stage.getValue());
+            }
+            adapterText.setText("Continues the LoRA adapter of job #" + source.id() + " " + source.name() + " ("
+                    + source.baseModel() + "): the lineage reads " + source.baseModel() + " → " + source.name()
+                    + " → this job.");
+            adapterText.setVisible(true);
+        } catch (NumberFormatException | JobNotFoundException e) {
+            Notifications.error("Cannot continue the adapter of job " + jobId + ": " + e.getMessage());
+        }
+    }
+
+    /** The valid datasets the chosen stage trains on. */
+    List<DatasetSummary> fittingDatasets() {
+        return datasets.stream().filter(d -> StageData.accepts(stage.getValue(), d.format())).toList();
+    }
+
+    /**
+     * Shows the chosen stage's settings and lists only the datasets it trains on (a chosen one it cannot use is
+     * dropped), with a message naming what it needs when none fits.
+     */
+    private void showStage(String chosen) {
+        settings.showStage(chosen);
+        List<DatasetSummary> fitting = fittingDatasets();
+        Set<DatasetSummary> kept = new LinkedHashSet<>(data.getSelectedItems());
+        kept.retainAll(fitting);
+        data.setItems(fitting);
+        data.setValue(kept);
+        String needs = StageData.of(chosen).description();
+        if (datasets.isEmpty()) {
+            data.setHelperText("Upload a valid dataset on the Datasets page first.");
+        } else if (fitting.isEmpty()) {
+            data.setHelperText("No valid dataset fits stage " + chosen + ": it trains on " + needs + ". Upload one "
+                    + "on the Datasets page" + (chosen.equals("dpo") || chosen.equals("rm")
+                            ? ", or export a blind A/B session's ratings on the Evaluate page." : "."));
+        } else {
+            data.setHelperText("Valid datasets of " + needs + " (stage " + chosen + "). Several are mixed by the "
+                    + "ratios below.");
+        }
     }
 
     private FormLayout basics() {
@@ -143,11 +209,18 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         model.setItems(models);
         model.setItemLabelGenerator(m -> m.name() + " (" + m.architecture() + ")");
         model.setHelperText(models.isEmpty() ? "Register a base model on the Models page first." : "The model to fine-tune.");
-        data.setItems(datasets);
-        data.setItemLabelGenerator(d -> d.name() + " v" + d.latestVersion() + " (" + d.rows() + " rows)");
-        data.setHelperText(datasets.isEmpty() ? "Upload a valid dataset on the Datasets page first."
-                : "Only valid datasets are listed. Several are mixed by the ratios below.");
+        data.setItemLabelGenerator(d -> d.name() + " v" + d.latestVersion() + " (" + d.rows() + " rows, "
+                + d.format().cliName() + ")");
         data.addValueChangeListener(e -> showRatios());
+        RecipeField stageField = RecipeKeys.field("stage").orElseThrow();
+        stage.setLabel(stageField.label());
+        stage.setHelperText(stageField.help());
+        stage.setItems(stageField.choices()); // the recipe's allowed stages: a stage added there appears here
+        stage.setValue(settings.stage());
+        stage.addValueChangeListener(e -> showStage(e.getValue()));
+        showStage(stage.getValue());
+        adapterText.setId("job-adapter");
+        adapterText.setVisible(false);
         ratios.setPadding(false);
         ratios.setSpacing(false);
         RecipeField finetuningType = RecipeKeys.field("finetuning_type").orElseThrow();
@@ -165,7 +238,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         priority.setValue(0);
         priority.setVisible(actor.isAdmin());
         priority.setHelperText("Higher runs first (administrators only).");
-        FormLayout form = new FormLayout(name, model, data, ratios, method, priority);
+        FormLayout form = new FormLayout(name, model, stage, data, ratios, method, priority, adapterText);
+        form.setColspan(adapterText, 2);
         form.setResponsiveSteps(new FormLayout.ResponsiveStep("0", 1), new FormLayout.ResponsiveStep("40em", 2));
         return form;
     }
@@ -211,6 +285,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         name.setId("job-name");
         model.setId("job-model");
         data.setId("job-datasets");
+        stage.setId("job-stage");
         showYaml.addClickListener(click -> openYaml(true));
         importYaml.addClickListener(click -> openYaml(false));
         estimate.addClickListener(click -> showEstimate());
@@ -266,9 +341,11 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     static String describe(ResourceEstimate e) {
         PhaseSeconds p = e.phases();
         return String.format(java.util.Locale.ROOT, "Needs about %.2f GiB per device (weights %.2f, optimizer %.2f, "
-                + "activations %.2f GiB), %,d trainable parameters, %,d tokens, roughly %s in all: training %s, "
+                + "activations %.2f GiB%s), %,d trainable parameters, %,d tokens, roughly %s in all: training %s, "
                 + "evaluation %s, merge %s, predictions %s%s (%s).",
                 gib(e.totalBytes()), gib(e.weightsBytes()), gib(e.optimizerBytes()), gib(e.activationBytes()),
+                e.referenceBytes() > 0 ? String.format(java.util.Locale.ROOT, ", reference model %.2f GiB",
+                        gib(e.referenceBytes())) : "",
                 e.trainableParams(), e.trainingTokens(), human(e.estimatedSeconds()), human(p.training()),
                 human(p.evaluation()), human(p.merging()), human(p.predicting()),
                 p.exporting() > 0 ? ", GGUF export " + human(p.exporting()) : "",
@@ -332,7 +409,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         showRecipe(recipe);
         List<String> picked = new ArrayList<>();
         pickModel(recipe).ifPresent(m -> picked.add("base model " + m.name()));
-        List<DatasetSummary> named = datasets.stream().filter(d -> recipe.data().datasets().contains(d.name())).toList();
+        List<DatasetSummary> named = fittingDatasets().stream()
+                .filter(d -> recipe.data().datasets().contains(d.name())).toList();
         if (!named.isEmpty()) {
             data.setValue(named);
             picked.add("datasets " + String.join(", ", named.stream().map(DatasetSummary::name).toList()));
@@ -345,6 +423,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     private void showRecipe(JobRecipe recipe) {
         settings.fill(recipe);
         method.setValue(FineTuningMethod.of(recipe.method().finetuningType()));
+        stage.setValue(recipe.method().stage());
     }
 
     /** Chooses the registered base model a recipe's model_name_or_path names (by folder or name), if any. */
@@ -357,10 +436,12 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
 
     private void cloneFrom(JobOverview job) {
         Map<String, Object> config = JsonMapper.builder().build().readValue(job.configJson(), LinkedHashMap.class);
+        JobRecipe recipe = JobRecipe.read(config, RecipeSource.STORED);
+        stage.setValue(recipe.method().stage()); // first: the dataset list shows the datasets of the job's stage
         Object mix = config.get("dataset_mix");
         if (mix instanceof List<?> shares) {
             List<Long> ids = shares.stream().map(s -> ((Number) ((Map<?, ?>) s).get("dataset_version_id")).longValue()).toList();
-            data.setValue(datasets.stream().filter(d -> ids.contains(d.versionId())).toList());
+            data.setValue(fittingDatasets().stream().filter(d -> ids.contains(d.versionId())).toList());
             for (Object share : shares) {
                 Map<?, ?> values = (Map<?, ?>) share;
                 NumberField ratio = ratioFields.get(((Number) values.get("dataset_version_id")).longValue());
@@ -369,7 +450,6 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 }
             }
         }
-        JobRecipe recipe = JobRecipe.read(config, RecipeSource.STORED);
         showRecipe(recipe);
         pickModel(recipe);
         name.setValue(job.name() + " (clone)");
@@ -389,8 +469,10 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         List<JobSubmission.DatasetShare> shares = new ArrayList<>();
         ratioFields.forEach((versionId, ratio) -> shares.add(new JobSubmission.DatasetShare(versionId,
                 ratio.getValue() == null ? 0 : ratio.getValue())));
-        return Optional.of(new JobSubmission(name.getValue(), model.getValue().id(), shares, method.getValue(),
-                train.get(), priority.getValue() == null ? 0 : priority.getValue(), 1, Optional.empty()));
+        JobSubmission submission = new JobSubmission(name.getValue(), model.getValue().id(), shares,
+                method.getValue(), train.get(), priority.getValue() == null ? 0 : priority.getValue(), 1,
+                Optional.empty());
+        return Optional.of(adapterSource == null ? submission : submission.continuingAdapterOf(adapterSource.id()));
     }
 
     private void launchOne() {

@@ -36,7 +36,8 @@ import java.util.Optional;
  * then checks the whole recipe ({@link JobRecipe#read}) and shows a cross-field refusal on the field it names.
  *
  * <p>Not rendered: path keys (the model and dataset pickers and the job set them) and the method section: the view's
- * method choice is {@code finetuning_type}, and {@code stage} / {@code do_train} have one allowed value each.
+ * method and stage choices are {@code finetuning_type} and {@code stage} ({@link #showStage}: the preference section
+ * shows for stage dpo only), and {@code do_train} has one allowed value.
  */
 class TrainSettingsForm extends Composite<Div> {
 
@@ -45,6 +46,8 @@ class TrainSettingsForm extends Composite<Div> {
     private final Map<String, RecipeField> fieldsByKey = new LinkedHashMap<>();
     private final Map<Section, Details> sections = new EnumMap<>(Section.class);
     private FinetuningType method = FinetuningType.LORA;
+    /** The chosen {@code stage} (sft, pt, rm, dpo, ...). */
+    private String stage = "sft";
     /** The field showing a cross-field refusal of the last {@link #read}, cleared on the next change. */
     private Binder.Binding<Map<String, Object>, Object> crossFieldError;
 
@@ -58,6 +61,7 @@ class TrainSettingsForm extends Composite<Div> {
         binder.setBean(initialValues());
         binder.addValueChangeListener(e -> clearCrossFieldError());
         showMethod(method);
+        showStage(stage);
     }
 
     /** Whether the form has a field for the key (see the class comment for the keys it leaves to others). */
@@ -159,12 +163,34 @@ class TrainSettingsForm extends Composite<Div> {
         clearCrossFieldError();
     }
 
+    /** Shows the settings of the chosen stage: the preference section (pref_loss, pref_beta, ...) for dpo only. */
+    void showStage(String chosen) {
+        stage = chosen;
+        sections.get(Section.PREFERENCE).setVisible(usesPreferenceSettings());
+        clearCrossFieldError();
+    }
+
+    /** Whether a section's settings are shown (for tests). */
+    boolean shows(Section section) {
+        return sections.get(section).isVisible();
+    }
+
+    /** The chosen stage. */
+    String stage() {
+        return stage;
+    }
+
+    private boolean usesPreferenceSettings() {
+        return stage.equals("dpo");
+    }
+
     private boolean applies(RecipeField field) {
         return switch (field.section()) {
             case LORA -> method == FinetuningType.LORA;
             case FREEZE -> method == FinetuningType.FREEZE;
             case PREFIX -> method == FinetuningType.PREFIX;
             case ADAPTER -> method == FinetuningType.ADAPTER;
+            case PREFERENCE -> usesPreferenceSettings();
             default -> true;
         };
     }
@@ -174,17 +200,24 @@ class TrainSettingsForm extends Composite<Div> {
         return bindings.get(key).getField();
     }
 
-    /** Types text into a text field (the Datasets page's split link); the field shows whether the recipe takes it. */
+    /**
+     * Types text into a text field (the Datasets page's split link; the field shows whether the recipe takes it), or
+     * picks it in a choice that offers it.
+     */
+    @SuppressWarnings("unchecked")
     void setText(String key, String text) {
         if (field(key) instanceof TextField input) {
             input.setValue(text);
+        } else if (field(key) instanceof Select<?> select && fieldsByKey.get(key).choices().contains(text)) {
+            ((Select<String>) select).setValue(text); // a choice (the Evaluate page's template for rated prompts)
         }
     }
 
     /**
      * The recipe of the entered values, or empty when a value is refused: a field's own refusal shows on it, a
      * cross-field one (e.g. eval_steps without a validation split) on the field the recipe names. Blank fields and the
-     * sections of other fine-tuning types are left out; {@code finetuning_type} is the chosen method.
+     * sections of other fine-tuning types and stages are left out; {@code finetuning_type} and {@code stage} are the
+     * chosen method and stage.
      */
     Optional<JobRecipe> read() {
         clearCrossFieldError();
@@ -210,6 +243,7 @@ class TrainSettingsForm extends Composite<Div> {
     /** The valid entered values by key, typed by the recipe, for the chosen method (no check across fields). */
     private Map<String, Object> values() {
         Map<String, Object> values = new LinkedHashMap<>();
+        values.put("stage", stage);
         values.put("finetuning_type", method.key());
         binder.getBean().forEach((key, value) -> {
             if (applies(fieldsByKey.get(key))) {
@@ -254,5 +288,6 @@ class TrainSettingsForm extends Composite<Div> {
         binder.setBean(values);
         binder.validate(); // clears the messages of values typed before
         showMethod(recipe.method().finetuningType());
+        showStage(recipe.method().stage());
     }
 }

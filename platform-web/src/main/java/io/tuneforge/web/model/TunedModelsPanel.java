@@ -64,6 +64,7 @@ class TunedModelsPanel extends Composite<VerticalLayout> {
             results.addColumn(TunedResult::team).setHeader("Team").setAutoWidth(true);
         }
         results.setHeight("14em");
+        results.setId("tuned-results");
         results.asSingleSelect().addValueChangeListener(e -> {
             if (e.getValue() != null && versionName.isEmpty()) {
                 versionName.setValue(e.getValue().jobName());
@@ -190,8 +191,12 @@ class TunedModelsPanel extends Composite<VerticalLayout> {
     static String lineage(TunedResult result) {
         List<String> steps = new ArrayList<>();
         steps.add(result.baseModel());
+        // the jobs whose adapters this one continued (DD030: base → sft job → dpo job), then this job
+        result.chain().stream().filter(job -> job.jobId() != result.jobId())
+                .forEach(job -> steps.add(job.name() + " #" + job.jobId() + " (" + job.stage() + ")"));
+        String stage = result.chain().isEmpty() ? "" : result.chain().getLast().stage() + ", ";
         steps.add(result.jobName() + " #" + result.jobId()
-                + (result.has(ArtifactKind.ADAPTER) ? " (adapter)" : " (" + result.method() + ")"));
+                + (result.has(ArtifactKind.ADAPTER) ? " (" + stage + "adapter)" : " (" + stage + result.method() + ")"));
         if (result.has(ArtifactKind.MERGED)) {
             steps.add("merged model");
         }

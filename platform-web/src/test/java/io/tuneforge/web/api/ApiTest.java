@@ -526,6 +526,59 @@ class ApiTest {
     }
 
     @Test
+    void ratingsBecomeAPreferenceDatasetThatADpoJobTrainsOnContinuingTheRatedAdapter() throws Exception {
+        TeamSetup team = new JobFixtures(jdbc).team(1, modelDir.toString());
+        String token = tokens.create(team.as(Role.MEMBER), "test", Optional.empty()).token();
+        long jobId = new PredictionsFixtures(jdbc, store).succeededJob(team, "rated-" + suffix, List.of(
+                new PredictionsFixtures.Row("Human: Reset my password\nAssistant:", "", "No idea",
+                        "Click 'Forgot password'"),
+                new PredictionsFixtures.Row("Human: Opening hours?\nAssistant:", "", "Maybe", "Nine to five")));
+        long id = JSON.readTree(post("/api/v1/evaluations", token, "{\"fine_tuning_job\": %d}".formatted(jobId))
+                .body()).path("id").asLong();
+        HttpResponse<String> nothingRated = post("/api/v1/evaluations/" + id + "/preference-dataset", token, "");
+        JsonNode first = JSON.readTree(get("/api/v1/evaluations/" + id + "/next_item", token).body());
+        boolean tunedIsA = first.path("answer_a").asString().startsWith("Click");
+        post("/api/v1/evaluation_items/" + first.path("id").asLong() + "/rating", token,
+                rating(5, 2, tunedIsA ? "a" : "b"));
+        JsonNode second = JSON.readTree(get("/api/v1/evaluations/" + id + "/next_item", token).body());
+        post("/api/v1/evaluation_items/" + second.path("id").asLong() + "/rating", token, rating(3, 3, "tie"));
+
+        HttpResponse<String> exported = post("/api/v1/evaluations/" + id + "/preference-dataset", token, "");
+
+        assertThat(nothingRated.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(nothingRated.body()).path("detail").asString())
+                .contains("has no rated item with a preferred answer (0 ties, 2 of 2 items unrated)");
+        assertThat(exported.statusCode()).as(exported.body()).isEqualTo(201);
+        JsonNode export = JSON.readTree(exported.body());
+        assertThat(export.path("pairs").asInt()).isEqualTo(1);
+        assertThat(export.path("ties").asInt()).isEqualTo(1);
+        assertThat(export.path("fine_tuning_job").asLong()).isEqualTo(jobId);
+        JsonNode file = export.path("file");
+        assertThat(file.path("format").asString()).isEqualTo("preference");
+        assertThat(file.path("status").asString()).as("validated by the data pipeline").isEqualTo("valid");
+        assertThat(file.path("column_mapping").path("columns").path("prompt").asString()).isEqualTo("instruction");
+        assertThat(jdbc.queryForObject("select rating_session_id from dataset_versions where id = ?", Long.class,
+                file.path("id").asLong())).isEqualTo(id);
+
+        String dpoJob = """
+                {"model": "model-%s", "training_file": %d, "hyperparameters": {"stage": "dpo", "cutoff_len": 64},
+                 "suffix": "dpo on ratings", "adapter_from_job": %d}""".formatted(team.suffix(),
+                file.path("id").asLong(), jobId);
+        HttpResponse<String> withoutAdapter = post("/api/v1/fine_tuning/jobs", token, dpoJob);
+        jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes, sha256) values (?, 'adapter', ?, "
+                + "1, '00')", jobId, "jobs/" + jobId + "/adapter");
+        HttpResponse<String> created = post("/api/v1/fine_tuning/jobs", token, dpoJob);
+
+        assertThat(withoutAdapter.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(withoutAdapter.body()).path("detail").asString())
+                .contains("adapter_from_job: job " + jobId).contains("has no LoRA adapter");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        long dpo = JSON.readTree(created.body()).path("id").asLong();
+        assertThat(jdbc.queryForObject("select adapter_from_job_id from fine_tuning_jobs where id = ?", Long.class,
+                dpo)).isEqualTo(jobId);
+    }
+
+    @Test
     void aRatingWithAnUnknownPreferenceOrAnOutOfRangeScoreIsRefusedByName() throws Exception {
         TeamSetup team = new JobFixtures(jdbc).team(1, modelDir.toString());
         String token = tokens.create(team.as(Role.MEMBER), "test", Optional.empty()).token();

@@ -106,6 +106,7 @@ class OtherTeamsResourcesApiTest {
             assertSameAsMissing("GET", "/api/v1/evaluations/%d" + path, session, "");
         }
         assertSameAsMissing("POST", "/api/v1/evaluations/%d/close", session, "");
+        assertSameAsMissing("POST", "/api/v1/evaluations/%d/preference-dataset", session, "");
         assertSameAsMissing("POST", "/api/v1/evaluation_items/%d/rating", item, """
                 {"answer_a": {"relevance": 3, "accuracy": 3, "completeness": 3, "professionalism": 3, "safety": 3},
                  "answer_b": {"relevance": 3, "accuracy": 3, "completeness": 3, "professionalism": 3, "safety": 3},

@@ -107,6 +107,28 @@ class EvaluateViewTest extends SpringBrowserlessTest {
     }
 
     @Test
+    void exportingASessionWithoutAPreferenceSaysWhyAndKeepsTrainingOff() {
+        EvaluateView view = navigate(EvaluateView.class);
+        view.job.setValue(view.job.getListDataView().getItems().filter(j -> j.jobId() == jobId).findFirst()
+                .orElseThrow());
+        test(view.start).click();
+        assertThat(view.train.isEnabled()).isFalse();
+
+        test(view.exportPreferences).click();
+
+        assertThat(view.exportResult.getText()).contains("has no rated item with a preferred answer");
+        assertThat(view.train.isEnabled()).isFalse();
+
+        rateTunedHigher(view, Preference.A);
+        test(view.save).click();
+        test(view.exportPreferences).click();
+
+        assertThat(view.exportResult.getText()).startsWith("Stored 1 preference pair as dataset \"Blind A/B of "
+                + "support-bot (preferences)\" v1 (left out: 1 unrated item)");
+        assertThat(view.train.isEnabled()).isTrue();
+    }
+
+    @Test
     void previousShowsTheEarlierRatingToChangeIt() {
         EvaluateView view = navigate(EvaluateView.class);
         view.job.setValue(view.job.getListDataView().getItems().filter(j -> j.jobId() == jobId).findFirst()

@@ -94,14 +94,14 @@ class JobViewTest extends SpringBrowserlessTest {
 
     @Test
     void theFactsNameTheMethodTheStoredRecipeUsed() {
-        assertThat(open().facts.getText()).startsWith("LoRA r=8 on ");
+        assertThat(open().facts.getText()).startsWith("stage sft · LoRA r=8 on ");
         BaseModelSummary model = Workspace.stories(models, actor);
         VersionDetails data = Workspace.identity(datasets, actor);
         jobId = submissions.submit(actor, JobSubmission.of("pissa", model.id(), data.id(), FineTuningMethod.LORA,
                 Map.of("lora_rank", 4, "lora_target", "q_proj,v_proj", "pissa_init", true, "pissa_convert", true)))
                 .id();
 
-        assertThat(open().facts.getText()).startsWith("LoRA r=4 on q_proj,v_proj (PiSSA, saved as LoRA) on ");
+        assertThat(open().facts.getText()).startsWith("stage sft · LoRA r=4 on q_proj,v_proj (PiSSA, saved as LoRA) on ");
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeField;
 import io.tuneforge.shared.recipe.RecipeKeys;
 import io.tuneforge.shared.recipe.RecipeSource;
+import io.tuneforge.shared.recipe.Section;
 import io.tuneforge.web.testing.SignedIn;
 import io.tuneforge.web.testing.Workspace;
 import java.nio.file.Files;
@@ -61,6 +62,9 @@ class NewJobViewTest extends SpringBrowserlessTest {
 
     @Autowired
     JobMonitorService monitor;
+
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     Actor actor;
 
@@ -435,6 +439,81 @@ class NewJobViewTest extends SpringBrowserlessTest {
     @SuppressWarnings("unchecked")
     private static void setSetting(NewJobView view, String key, String value) {
         ((com.vaadin.flow.component.HasValue<?, String>) view.settings.field(key)).setValue(value);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void stageDpoShowsItsPreferenceSettingsListsOnlyPreferencePairsAndStoresTheStage() {
+        Workspace.preferencePairs(datasets, actor);
+        NewJobView view = navigate(NewJobView.class);
+
+        assertThat(view.stage.getListDataView().getItems().toList())
+                .isEqualTo(RecipeKeys.field("stage").orElseThrow().choices());
+        assertThat(view.stage.getValue()).isEqualTo("sft");
+        assertThat(view.settings.shows(Section.PREFERENCE)).isFalse();
+        assertThat(view.data.getListDataView().getItems().map(DatasetSummary::name).toList()).containsExactly("identity");
+
+        view.stage.setValue("dpo");
+
+        assertThat(view.settings.shows(Section.PREFERENCE)).isTrue();
+        assertThat(view.data.getListDataView().getItems().map(DatasetSummary::name).toList()).containsExactly("pairs");
+        fillBasics(view, "dpo-run");
+        ((Select<String>) view.settings.field("pref_loss")).setValue("ipo");
+        test(view.launch).click();
+
+        JsonNode config = JsonMapper.builder().build().readTree(monitor.list(actor).getFirst().configJson());
+        assertThat(config.path("stage").asString()).isEqualTo("dpo");
+        assertThat(config.path("pref_loss").asString()).isEqualTo("ipo");
+        assertThat(config.path("dataset").asString()).isEqualTo("pairs");
+
+        UI.getCurrent().navigate("jobs/new", QueryParameters.of("clone",
+                Long.toString(monitor.list(actor).getFirst().id())));
+        NewJobView clone = (NewJobView) getCurrentView();
+        assertThat(clone.stage.getValue()).isEqualTo("dpo");
+        assertThat(clone.data.getSelectedItems()).extracting(DatasetSummary::name).containsExactly("pairs");
+        assertThat(clone.settings.field("pref_loss").getValue()).isEqualTo("ipo");
+    }
+
+    @Test
+    void aStageWithoutFittingDataSaysWhatItTrainsOn() {
+        NewJobView view = navigate(NewJobView.class);
+
+        view.stage.setValue("pt");
+
+        assertThat(view.data.getListDataView().getItems().toList()).isEmpty();
+        assertThat(view.data.getHelperText()).startsWith("No valid dataset fits stage pt: it trains on raw text.");
+        view.stage.setValue("dpo");
+        assertThat(view.data.getHelperText()).contains("it trains on preference pairs (chosen/rejected answers)")
+                .contains("export a blind A/B session's ratings on the Evaluate page");
+    }
+
+    @Test
+    void trainWithTheseRatingsOpensStageDpoOnThePairsContinuingTheRatedJobsAdapter() {
+        long pairs = Workspace.preferencePairs(datasets, actor).id();
+        NewJobView first = navigate(NewJobView.class);
+        fillBasics(first, "sft-run");
+        test(first.launch).click();
+        long sft = monitor.list(actor).getFirst().id();
+        jdbc.update("update fine_tuning_jobs set status = 'succeeded', finished_at = now() where id = ?", sft);
+        jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes, sha256) values (?, 'adapter', ?, "
+                + "1, '00')", sft, "jobs/" + sft + "/adapter");
+
+        UI.getCurrent().navigate("jobs/new", QueryParameters.simple(Map.of("stage", "dpo", "dataset",
+                Long.toString(pairs), "adapter_from_job", Long.toString(sft))));
+        NewJobView view = (NewJobView) getCurrentView();
+
+        assertThat(view.stage.getValue()).isEqualTo("dpo");
+        assertThat(view.data.getSelectedItems()).extracting(DatasetSummary::name).containsExactly("pairs");
+        assertThat(view.method.getValue()).isEqualTo(FineTuningMethod.LORA);
+        assertThat(view.model.getValue()).isNotNull();
+        assertThat(view.name.getValue()).isEqualTo("sft-run dpo");
+        assertThat(view.adapterText.getText()).startsWith("Continues the LoRA adapter of job #" + sft + " sft-run");
+        test(view.launch).click();
+
+        long dpo = monitor.list(actor).getFirst().id();
+        assertThat(dpo).isNotEqualTo(sft);
+        assertThat(jdbc.queryForObject("select adapter_from_job_id from fine_tuning_jobs where id = ?", Long.class,
+                dpo)).isEqualTo(sft);
     }
 
     private void fillBasics(NewJobView view, String name) {

@@ -398,6 +398,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         actor = SignedIn.as(Role.MEMBER, accounts, teams);
         modelName = Workspace.stories(models, actor).name();
         data = Workspace.identity(datasets, actor);
+        Workspace.preferencePairs(datasets, actor);
     }
 
     @AfterEach
@@ -429,7 +430,15 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         loraSamples.put("finetuning_type", "lora");
         loraSamples.put("bf16", false); // DoRA is refused beside bf16 for LoRA (bf16 is checked through the freeze job)
         Map<String, Object> formFreeze = effective(viaForm(withoutQuantization(SAMPLES)));
-        Map<String, Object> formLora = effective(viaForm(loraSamples));
+        // PiSSA is refused beside a quantized base: the quantization keys go through a LoRA job without PiSSA
+        Map<String, Object> quantizedLora = new LinkedHashMap<>(loraSamples);
+        List.of("pissa_init", "pissa_iter", "pissa_convert").forEach(quantizedLora::remove);
+        Map<String, Object> formLora = effective(viaForm(withoutQuantization(loraSamples)));
+        Map<String, Object> formQuantized = effective(viaForm(quantizedLora));
+        // the form sends the preference settings for stage dpo only, which trains on preference pairs
+        Map<String, Object> dpoSamples = new LinkedHashMap<>(withoutQuantization(SAMPLES));
+        dpoSamples.put("stage", "dpo");
+        Map<String, Object> formDpo = effective(viaForm(dpoSamples));
         Map<String, Object> prefixSamples = new LinkedHashMap<>(withoutQuantization(SAMPLES));
         prefixSamples.put("finetuning_type", "prefix");
         Map<String, Object> formPrefix = effective(viaForm(prefixSamples));
@@ -438,19 +447,20 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         Map<String, Object> formAdapter = effective(viaForm(adapterSamples));
         Mapped worker = Mapped.of(viaRest(withoutQuantization(SAMPLES)));
         // quantization is refused beside freeze: its keys go through the LoRA job in every entry point
-        Map<String, Object> yamlLora = viaYaml(loraSamples);
-        Map<String, Object> restLora = effective(viaRest(loraSamples));
-        Mapped workerLora = Mapped.of(viaRest(loraSamples));
+        Map<String, Object> yamlLora = viaYaml(quantizedLora);
+        Map<String, Object> restLora = effective(viaRest(quantizedLora));
+        Mapped workerLora = Mapped.of(viaRest(quantizedLora));
 
         for (String key : SAMPLES.keySet()) {
             Object expected = expected(key);
+            boolean lora = QUANTIZATION.contains(key);
             Map<String, Object> form = switch (RecipeKeys.field(key).orElseThrow().section()) {
-                case LORA -> formLora;
+                case LORA -> lora ? formQuantized : formLora;
                 case PREFIX -> formPrefix;
                 case ADAPTER -> formAdapter;
+                case PREFERENCE -> formDpo;
                 default -> formFreeze;
             };
-            boolean lora = QUANTIZATION.contains(key);
             assertThat((lora ? yamlLora : yaml).get(key)).as("YAML " + key).isEqualTo(expected);
             assertThat((lora ? restLora : rest).get(key)).as("REST " + key).isEqualTo(expected);
             assertThat(form.get(key)).as("form " + key).isEqualTo(expected);
@@ -516,6 +526,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         NewJobView view = navigate(NewJobView.class);
         test(view.name).setValue("entry points " + values.size());
         test(view.model).selectItem(view.model.getListDataView().getItem(0).name() + " (LlamaForCausalLM)");
+        if (values.containsKey("stage")) {
+            view.stage.setValue(values.get("stage").toString()); // first: it lists the datasets the stage trains on
+        }
         view.data.setValue(view.data.getListDataView().getItems().toList());
         values.forEach((key, value) -> {
             if (key.equals("finetuning_type")) {

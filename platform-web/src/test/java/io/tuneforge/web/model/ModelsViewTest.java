@@ -153,7 +153,7 @@ class ModelsViewTest extends SpringBrowserlessTest {
 
         assertThat(test(tuned.results).size()).isEqualTo(2);
         assertThat(test(tuned.results).getCellText(1, 3))
-                .isEqualTo("model-" + team.suffix() + " → sft-a #" + first + " (adapter) → merged model");
+                .isEqualTo("model-" + team.suffix() + " → sft-a #" + first + " (sft, adapter) → merged model");
 
         test(tuned.results).select(1);
         test(tuned.versionName).setValue("support-bot");

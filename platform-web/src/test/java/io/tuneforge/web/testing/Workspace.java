@@ -45,4 +45,22 @@ public final class Workspace {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * A small preference dataset of the actor's team (two LLaMA-Factory pairwise rows), for stage dpo and rm jobs;
+     * the same version when the team has it already.
+     */
+    public static VersionDetails preferencePairs(DatasetService datasets, Actor actor) {
+        String rows = """
+                {"instruction": "Tell me a story.", "chosen": "Once upon a time there was a cat.", "rejected": "No."}
+                {"instruction": "Say hello.", "chosen": "Hello! How are you?", "rejected": "Go away."}
+                """;
+        try (InputStream in = new java.io.ByteArrayInputStream(rows.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return datasets.upload(actor, "pairs", "pairs.jsonl", in, Optional.empty());
+        } catch (DuplicateDatasetVersionException e) {
+            return datasets.version(actor, e.existingVersionId());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
