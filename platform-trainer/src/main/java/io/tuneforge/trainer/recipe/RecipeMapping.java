@@ -88,6 +88,7 @@ public final class RecipeMapping {
                 .lrSchedulerOptions(SchedulerOptions.fromKwargs(scheduler, o.lrSchedulerKwargs()))
                 .optim(OptimizerType.fromConfigName(o.optim()))
                 .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
+                .gradientCheckpointing(!recipe.model().disableGradientCheckpointing())
                 .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
                 .lossWeighting(lossWeighting(o))
                 .warmupSteps(o.warmupSteps())

@@ -77,6 +77,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("bf16", true); // runs on any CPU in tests (tuneforge.bf16.allow-emulated, see Bf16Support)
         m.put("flash_attn", "sdpa");
+        m.put("disable_gradient_checkpointing", true);
         m.put("stage", "sft"); // the default: the workspace's identity data is supervised (dpo/rm need pairs, pt text)
         m.put("do_train", true); // the one allowed value
         m.put("finetuning_type", "freeze");
@@ -139,6 +140,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
     static final Map<String, Function<Mapped, Object>> ENGINE = Map.ofEntries(
             entry("bf16", m -> RecipeMapping.precision(m.recipe()) == Precision.BF16),
             entry("flash_attn", m -> m.recipe().model().flashAttn()),
+            entry("disable_gradient_checkpointing", m -> !m.training().gradientCheckpointing()),
             entry("stage", m -> "sft"),
             entry("do_train", m -> true),
             entry("finetuning_type", m -> switch (m.fineTuning()) {

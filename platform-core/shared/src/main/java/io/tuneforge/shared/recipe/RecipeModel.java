@@ -12,9 +12,12 @@ import java.util.Optional;
  * @param bf16              {@code bf16}: mixed precision, the decoder linears and attention computed in bfloat16 (the
  *                          frozen base held in it); trainable weights, optimizer state and the loss stay float32
  * @param flashAttn         {@code flash_attn}: auto (SDPA in bf16, manual attention in fp32), sdpa or disabled
+ * @param disableGradientCheckpointing {@code disable_gradient_checkpointing}: keep every decoder block's activations
+ *                          for backward instead of recomputing each block there (faster, more memory); false as in
+ *                          LLaMA-Factory, so training checkpoints by default
  */
 public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> adapterNameOrPath, boolean bf16,
-        String flashAttn) {
+        String flashAttn, boolean disableGradientCheckpointing) {
 
     static final RecipeField MODEL_NAME_OR_PATH = RecipeField.path("model_name_or_path", Section.MODEL,
             "Base model folder", "A local model folder with config.json, the tokenizer and *.safetensors.");
@@ -29,10 +32,16 @@ public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> ada
             "auto: fused scaled-dot-product attention (SDPA) with bf16, plain attention in fp32; sdpa: always fused; "
                     + "disabled: always plain.");
 
-    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN);
+    static final RecipeField DISABLE_GRADIENT_CHECKPOINTING = RecipeField.bool("disable_gradient_checkpointing",
+            Section.MODEL, false, "Disable gradient checkpointing",
+            "Off (the default): each decoder layer keeps only its input during the forward pass and is recomputed in "
+                    + "backward (less memory, about a third more compute). On: keep every activation.");
+
+    static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN,
+            DISABLE_GRADIENT_CHECKPOINTING);
 
     static RecipeModel from(RecipeValues v) {
         return new RecipeModel(v.optionalText(MODEL_NAME_OR_PATH), v.optionalText(ADAPTER_NAME_OR_PATH),
-                v.bool(BF16), v.text(FLASH_ATTN));
+                v.bool(BF16), v.text(FLASH_ATTN), v.bool(DISABLE_GRADIENT_CHECKPOINTING));
     }
 }

@@ -53,6 +53,9 @@ import java.util.OptionalDouble;
  *                                  training; 0 disables ({@code neftune_noise_alpha}, off)
  * @param lossWeighting             per-token weighting of the training loss: none, DFT ({@code use_dft_loss}) or
  *                                  EAFT ({@code use_eaft_loss}, {@code eaft_alpha}); validation stays plain NLL
+ * @param gradientCheckpointing     keep only each decoder block's input in the forward pass and recompute the block
+ *                                  in backward (Hugging Face's {@code gradient_checkpointing}, off; LLaMA-Factory
+ *                                  turns it on unless {@code disable_gradient_checkpointing})
  */
 public record TrainingConfig(
         Path outputDir,
@@ -84,7 +87,8 @@ public record TrainingConfig(
         SchedulerOptions lrSchedulerOptions,
         double loraPlusLrRatio,
         double neftuneNoiseAlpha,
-        TokenLossWeighting lossWeighting) {
+        TokenLossWeighting lossWeighting,
+        boolean gradientCheckpointing) {
 
     /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
     public static final int EVAL_EACH_EPOCH = -1;
@@ -170,6 +174,7 @@ public record TrainingConfig(
         b.loraPlusLrRatio = loraPlusLrRatio;
         b.neftuneNoiseAlpha = neftuneNoiseAlpha;
         b.lossWeighting = lossWeighting;
+        b.gradientCheckpointing = gradientCheckpointing;
         return b;
     }
 
@@ -205,6 +210,7 @@ public record TrainingConfig(
         private double loraPlusLrRatio = 0.0;
         private double neftuneNoiseAlpha = 0.0;
         private TokenLossWeighting lossWeighting = TokenLossWeighting.none();
+        private boolean gradientCheckpointing = false;
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -240,6 +246,7 @@ public record TrainingConfig(
         public Builder loraPlusLrRatio(double v) { loraPlusLrRatio = v; return this; }
         public Builder neftuneNoiseAlpha(double v) { neftuneNoiseAlpha = v; return this; }
         public Builder lossWeighting(TokenLossWeighting v) { lossWeighting = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
@@ -247,7 +254,7 @@ public record TrainingConfig(
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
                     loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
-                    neftuneNoiseAlpha, lossWeighting);
+                    neftuneNoiseAlpha, lossWeighting, gradientCheckpointing);
         }
     }
 }
