@@ -11,7 +11,8 @@ import io.tuneforge.shared.recipe.RecipeMethod;
  *
  * <p>Activations follow Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large Transformer Models"):
  * per layer {@code s·b·h·(34 + 5·a·s/h)} bytes in 16-bit, doubled for float32, plus the LM head's logits for the
- * trainer's 256-token chunks. Duration assumes {@code 6·N·tokens} FLOPs for full training and {@code 4·N·tokens} for
+ * trainer's 256-token chunks; with gradient checkpointing (on unless {@code disable_gradient_checkpointing}) only
+ * each layer's input plus one recomputed layer. Duration assumes {@code 6·N·tokens} FLOPs for full training and {@code 4·N·tokens} for
  * LoRA/freeze (no weight gradients of frozen matrices), at a throughput measured on the reference CPU (2.6e11 FLOP/s
  * on 2 cores) or a conservative 5e13 FLOP/s for a CUDA device. Optimizer state follows {@code optim}: AdamW keeps
  * two moments per trained number, SGD none, Adafactor one row and one column per matrix (a full second moment only
@@ -80,7 +81,7 @@ public final class PreflightEstimator {
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
         long gradients = trainable * FLOAT_BYTES;
         long optimizer = optimizerStateNumbers(model, recipe, trainable) * FLOAT_BYTES;
-        long activations = activationBytes(model, batch, cutoff);
+        long activations = activationBytes(model, batch, cutoff, !recipe.model().disableGradientCheckpointing());
         long subtotal = weights + gradients + optimizer + activations;
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
 
@@ -225,10 +226,18 @@ public final class PreflightEstimator {
         return (perLayer + magnitudes) * m.layers();
     }
 
-    private static long activationBytes(ModelDimensions m, long batch, long cutoff) {
+    /**
+     * Activations kept for backward. Without gradient checkpointing every layer keeps Korthikanti's per-layer figure;
+     * with it (the default) every layer keeps only its (b, s, h) float32 input, and one layer at a time holds its full
+     * activations while it is recomputed in backward.
+     */
+    static long activationBytes(ModelDimensions m, long batch, long cutoff, boolean gradientCheckpointing) {
         double perLayer16 = cutoff * batch * m.hiddenSize()
                 * (34.0 + 5.0 * m.attentionHeads() * cutoff / m.hiddenSize());
-        long layers = (long) (perLayer16 * 2 * m.layers()); // float32: twice the 16-bit figure
+        long fullLayer = (long) (perLayer16 * 2); // float32: twice the 16-bit figure
+        long layers = gradientCheckpointing
+                ? m.layers() * batch * cutoff * m.hiddenSize() * FLOAT_BYTES + fullLayer
+                : fullLayer * m.layers();
         long logits = batch * Math.min(cutoff, LOSS_CHUNK_TOKENS) * m.vocabSize() * FLOAT_BYTES * 3; // logits, softmax, grad
         long embeddings = batch * cutoff * m.hiddenSize() * FLOAT_BYTES * 2;
         return layers + logits + embeddings;
