@@ -3,10 +3,12 @@ package io.tuneforge.trainer.cli;
 import io.tuneforge.trainer.model.AttentionKernel;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.Precision;
+import io.tuneforge.trainer.training.bench.BenchPreset;
 import io.tuneforge.trainer.training.bench.BenchReport;
 import io.tuneforge.trainer.training.bench.LlamaShape;
 import io.tuneforge.trainer.training.bench.TrainingBench;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: LoRA training steps on a randomly initialised Llama ({@code LlamaModel}) of realistic shape; prints tokens/s, step
- * time, peak RSS and model-FLOP utilisation against the best matrix multiply measured in the same run.
+ * time, peak RSS and model-FLOP utilisation against the best matrix multiply of the same precision measured in the same
+ * run; {@code --preset} trains a real model's shape, {@code --gradient-checkpointing} recomputes blocks in backward.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark LoRA training on a random Llama: tokens/s, step time, peak RSS, MFU.")
@@ -65,6 +68,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "auto (SDPA in bf16, manual in fp32), sdpa or disabled (default: ${DEFAULT-VALUE}).")
     String attention;
 
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute each decoder block in backward instead of keeping its activations.")
+    boolean gradientCheckpointing;
+
+    @Option(names = "--preset", description = "A real model's shape with random weights (written as bf16): "
+            + "qwen3-0.6b, llama-3.2-1b or qwen2.5-1.5b; replaces --hidden, --layers, --heads, --kv-heads, "
+            + "--intermediate and --vocab.")
+    String preset;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -79,7 +91,15 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("--heads (" + heads + ") must be a multiple of --kv-heads (" + kv + ")");
             return 2;
         }
-        LlamaShape shape = new LlamaShape(hidden, layers, heads, kv, intermediate, vocab, sequence, batch, loraRank, 2);
+        Optional<BenchPreset> model;
+        try {
+            model = Optional.ofNullable(preset).map(BenchPreset::parse);
+        } catch (IllegalArgumentException e) {
+            System.err.println("--preset: " + e.getMessage());
+            return 2;
+        }
+        LlamaShape shape = model.map(m -> m.shape(sequence, batch, loraRank)).orElse(
+                new LlamaShape(hidden, layers, heads, kv, intermediate, vocab, sequence, batch, loraRank, 2));
         if (lossChunk < 1) {
             System.err.println("--loss-chunk (" + lossChunk + ") must be >= 1");
             return 2;
@@ -93,7 +113,8 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        BenchReport report = TrainingBench.run(shape, warmup, steps, lossChunk, p, a, System.err);
+        BenchReport report = TrainingBench.run(new TrainingBench.Setup(shape, model, p, a, gradientCheckpointing),
+                warmup, steps, lossChunk, System.err);
         System.out.println(json ? report.toJson() : report.toText());
         return 0;
     }

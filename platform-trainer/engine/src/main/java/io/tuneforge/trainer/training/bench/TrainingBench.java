@@ -10,6 +10,7 @@ import io.tuneforge.trainer.model.MatmulPeak;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.CausalLmLoss;
 import io.tuneforge.trainer.training.Trainer;
 import io.tuneforge.trainer.training.TrainingConfig;
@@ -23,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -52,12 +55,58 @@ public final class TrainingBench {
     public static BenchReport run(LlamaShape shape, int warmupSteps, int timedSteps, int lossChunkTokens,
                                   Precision precision, AttentionKernel attention, PrintStream progress)
             throws IOException {
+        return run(new Setup(shape, Optional.empty(), precision, attention, false), warmupSteps, timedSteps,
+                lossChunkTokens, progress);
+    }
+
+    /**
+     * What one bench run trains.
+     *
+     * @param shape                 batch, sequence and LoRA rank (and the model's shape without a preset)
+     * @param preset                a real model's shape (random weights) instead of {@code shape}'s model
+     * @param precision             fp32 or bf16
+     * @param attention             the attention kernel
+     * @param gradientCheckpointing recompute each decoder block in backward
+     */
+    public record Setup(LlamaShape shape, Optional<BenchPreset> preset, Precision precision,
+                        AttentionKernel attention, boolean gradientCheckpointing) {
+
+        /** Model FLOPs of one step (recomputation not counted, as MFU is defined). */
+        double stepFlops() {
+            return preset.map(p -> p.loraStepFlops(shape.sequence(), shape.batch())).orElse(shape.loraStepFlops());
+        }
+
+        String describe() {
+            return preset.map(p -> p.key() + " shape, ").orElse("") + precision.key() + ", "
+                    + attention.name().toLowerCase(Locale.ROOT) + " attention"
+                    + (gradientCheckpointing ? ", gradient checkpointing" : "");
+        }
+    }
+
+    /**
+     * Trains {@code setup} for warm-up plus timed steps. The peak RSS is reset (where Linux allows) after the random
+     * model was written, so it covers loading and training only; MFU is against the best matrix multiply of the
+     * run's precision.
+     */
+    public static BenchReport run(Setup setup, int warmupSteps, int timedSteps, int lossChunkTokens,
+                                  PrintStream progress) throws IOException {
+        LlamaShape shape = setup.shape();
+        boolean bf16 = setup.precision() == Precision.BF16;
         progress.println("measuring matrix-multiply peak...");
         MatmulPeak peakBefore = LinearKernel.measurePeak(1024, 10);
+        double bf16Before = bf16 ? LinearKernel.measureBf16Peak(2048, 5) : 0;
         Path work = Files.createTempDirectory("tuneforge-bench-");
         try {
-            progress.println("writing a random model of " + shape + "...");
-            Path modelDir = RandomLlama.write(work.resolve("model"), shape, 42);
+            Path modelDir;
+            if (setup.preset().isPresent()) {
+                progress.println("writing a random " + setup.preset().get().key() + " (bf16)...");
+                modelDir = RandomLlama.write(work.resolve("model"), setup.preset().get().config("bfloat16"),
+                        SafetensorsDType.BF16, 42);
+            } else {
+                progress.println("writing a random model of " + shape + "...");
+                modelDir = RandomLlama.write(work.resolve("model"), shape, 42);
+            }
+            ProcessMemory.resetPeak();
             long rssBefore = ProcessMemory.residentBytes();
             List<Double> stepSeconds = new ArrayList<>();
             List<Long> rssAfterStep = new ArrayList<>();
@@ -65,11 +114,11 @@ public final class TrainingBench {
             LoraConfig lora = new LoraConfig(shape.loraRank(), 2.0 * shape.loraRank(), 0.0,
                     List.of("q_proj", "v_proj"), false);
             try (LlamaModel model = LlamaModel.load(modelDir,
-                    ModelOptions.training(new FineTuning.Lora(lora), 42, precision, attention))) {
+                    ModelOptions.training(new FineTuning.Lora(lora), 42, setup.precision(), setup.attention()))) {
                 TrainingConfig config = TrainingConfig.builder(work.resolve("out")).learningRate(1e-4).maxSteps(total)
                         .perDeviceTrainBatchSize(shape.batch()).gradientAccumulationSteps(1)
                         .lrSchedulerType(SchedulerType.CONSTANT).loggingSteps(1).saveSteps(0).evalSteps(0)
-                        .lossChunkTokens(lossChunkTokens).build();
+                        .lossChunkTokens(lossChunkTokens).gradientCheckpointing(setup.gradientCheckpointing()).build();
                 long[] last = {System.nanoTime()};
                 progress.printf("training %d steps (%d warm-up)%n", total, warmupSteps);
                 new Trainer(config, model, randomSamples(shape, shape.batch() * total), List.of()).train(
@@ -89,10 +138,12 @@ public final class TrainingBench {
                             }
                         }, () -> false);
             }
+            long peakRss = ProcessMemory.peakResidentBytes();
             progress.println("measuring matrix-multiply peak again...");
             MatmulPeak peak = peakBefore.max(LinearKernel.measurePeak(1024, 10));
-            return BenchReport.of(shape, peak, stepSeconds, rssBefore, rssAfterStep, ProcessMemory.peakResidentBytes(),
-                    precision.key() + ", " + attention.name().toLowerCase(java.util.Locale.ROOT) + " attention");
+            double bf16Peak = bf16 ? Math.max(bf16Before, LinearKernel.measureBf16Peak(2048, 5)) : 0;
+            return BenchReport.of(shape, setup.stepFlops(), peak, bf16Peak, stepSeconds, rssBefore, rssAfterStep,
+                    peakRss, setup.describe());
         } finally {
             FileTrees.delete(work);
         }
