@@ -80,6 +80,7 @@ public final class GenerateBenchmark {
             Path modelDir = RandomLlama.write(work.resolve("model"), options.preset().config("bfloat16"),
                     SafetensorsDType.BF16, 42);
             long checkpointBytes = weightBytes(modelDir);
+            System.gc();                          // give back the heap that writing the random model grew
             boolean reset = ProcessMemory.resetPeak();
             long start = System.nanoTime();
             ModelOptions modelOptions = new ModelOptions(DeviceSpec.CPU, DataType.FLOAT32, FineTuning.none(), 42,

@@ -106,6 +106,7 @@ public final class TrainingBench {
                 progress.println("writing a random model of " + shape + "...");
                 modelDir = RandomLlama.write(work.resolve("model"), shape, 42);
             }
+            System.gc();                          // give back the heap that writing the random model grew
             ProcessMemory.resetPeak();
             long rssBefore = ProcessMemory.residentBytes();
             List<Double> stepSeconds = new ArrayList<>();
