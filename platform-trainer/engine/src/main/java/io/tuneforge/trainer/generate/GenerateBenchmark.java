@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.generate;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -71,6 +72,7 @@ public final class GenerateBenchmark {
     }
 
     public static Report run(Options options, PrintStream progress) throws IOException {
+        Engine.getInstance();                      // loads libtorch: its thread setting exists only from then on
         if (options.threads() > 0) {
             JniUtils.setNumThreads(options.threads());
         }
