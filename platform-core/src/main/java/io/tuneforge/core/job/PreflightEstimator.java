@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>Activations follow Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large Transformer Models"):
  * per layer {@code s·b·h·(34 + 5·a·s/h)} bytes in 16-bit, doubled for float32, plus the LM head's logits for the
- * trainer's 256-token chunks. Duration assumes {@code 6·N·tokens} FLOPs for full training and {@code 4·N·tokens} for
+ * trainer's 256-token chunks; with gradient checkpointing (on unless {@code disable_gradient_checkpointing}) only
+ * each layer's input plus one recomputed layer. Duration assumes {@code 6·N·tokens} FLOPs for full training and {@code 4·N·tokens} for
  * LoRA/freeze (no weight gradients of frozen matrices), at a throughput measured on the reference CPU (2.6e11 FLOP/s
  * on 2 cores) or a conservative 5e13 FLOP/s for a CUDA device. Optimizer state follows {@code optim}: AdamW keeps
  * two moments per trained number, SGD none, Adafactor one row and one column per matrix (a full second moment only
@@ -86,7 +87,8 @@ public final class PreflightEstimator {
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
         // stage dpo and rm: a micro-batch of B pairs is one forward pass of 2B rows (chosen and rejected)
         long rowsPerMicroBatch = pairwise(recipe) ? 2 * batch : batch;
-        long activations = activationBytes(model, rowsPerMicroBatch, cutoff);
+        long activations = activationBytes(model, rowsPerMicroBatch, cutoff,
+                !recipe.model().disableGradientCheckpointing());
         if (lora && recipe.model().quantized()) {
             // QLoRA (DD027): the decoder layers held as codes and scales; each layer's weight is dequantized per call
             // and autograd keeps that copy until backward, so a step holds them once more at the compute precision
@@ -406,10 +408,18 @@ public final class PreflightEstimator {
         return "model.layers." + layer + (attention ? ".self_attn." : ".mlp.") + module;
     }
 
-    private static long activationBytes(ModelDimensions m, long batch, long cutoff) {
+    /**
+     * Activations kept for backward. Without gradient checkpointing every layer keeps Korthikanti's per-layer figure;
+     * with it (the default) every layer keeps only its (b, s, h) float32 input, and one layer at a time holds its full
+     * activations while it is recomputed in backward.
+     */
+    static long activationBytes(ModelDimensions m, long batch, long cutoff, boolean gradientCheckpointing) {
         double perLayer16 = cutoff * batch * m.hiddenSize()
                 * (34.0 + 5.0 * m.attentionHeads() * cutoff / m.hiddenSize());
-        long layers = (long) (perLayer16 * 2 * m.layers()); // float32: twice the 16-bit figure
+        long fullLayer = (long) (perLayer16 * 2); // float32: twice the 16-bit figure
+        long layers = gradientCheckpointing
+                ? m.layers() * batch * cutoff * m.hiddenSize() * FLOAT_BYTES + fullLayer
+                : fullLayer * m.layers();
         long logits = batch * Math.min(cutoff, LOSS_CHUNK_TOKENS) * m.vocabSize() * FLOAT_BYTES * 3; // logits, softmax, grad
         long embeddings = batch * cutoff * m.hiddenSize() * FLOAT_BYTES * 2;
         return layers + logits + embeddings;

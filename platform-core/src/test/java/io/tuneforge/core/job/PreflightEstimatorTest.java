@@ -108,11 +108,25 @@ class PreflightEstimatorTest {
 
     @Test
     void activationsGrowWithBatchAndCutoff() {
-        long small = PreflightEstimator.estimate(LLAMA_1B,
-                recipe(Map.of("per_device_train_batch_size", 1, "cutoff_len", 256)), 10, false).activationBytes();
-        long large = PreflightEstimator.estimate(LLAMA_1B,
-                recipe(Map.of("per_device_train_batch_size", 4, "cutoff_len", 1024)), 10, false).activationBytes();
+        long small = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("per_device_train_batch_size", 1,
+                "cutoff_len", 256, "disable_gradient_checkpointing", true)), 10, false).activationBytes();
+        long large = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("per_device_train_batch_size", 4,
+                "cutoff_len", 1024, "disable_gradient_checkpointing", true)), 10, false).activationBytes();
         assertThat(large).isGreaterThan(16 * small);
+    }
+
+    @Test
+    void gradientCheckpointingKeepsOnlyEachLayersInputPlusOneRecomputedLayer() {
+        Map<String, Object> shape = Map.of("per_device_train_batch_size", 4, "cutoff_len", 1024);
+        long checkpointed = PreflightEstimator.estimate(LLAMA_1B, recipe(shape), 10, false).activationBytes();
+        java.util.HashMap<String, Object> disabled = new java.util.HashMap<>(shape);
+        disabled.put("disable_gradient_checkpointing", true);
+        long kept = PreflightEstimator.estimate(LLAMA_1B, recipe(disabled), 10, false).activationBytes();
+
+        long inputs = 16L * 4 * 1024 * 2048 * 4;                      // layers × (b, s, h) float32 inputs
+        long perLayer = (long) (1024.0 * 4 * 2048 * (34 + 5.0 * 32 * 1024 / 2048) * 2);
+        assertThat(kept - checkpointed).isEqualTo(15 * perLayer - inputs);
+        assertThat(checkpointed).isLessThan(kept / 4);
     }
 
     @Test

@@ -4,10 +4,12 @@ import io.tuneforge.trainer.model.AttentionKernel;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.Quantization;
+import io.tuneforge.trainer.training.bench.BenchPreset;
 import io.tuneforge.trainer.training.bench.BenchReport;
 import io.tuneforge.trainer.training.bench.LlamaShape;
 import io.tuneforge.trainer.training.bench.TrainingBench;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench}: LoRA training steps on a randomly initialised Llama ({@code LlamaModel}) of realistic shape; prints tokens/s, step
- * time, peak RSS and model-FLOP utilisation against the best matrix multiply measured in the same run.
+ * time, peak RSS and model-FLOP utilisation against the best matrix multiply of the same precision measured in the same
+ * run; {@code --preset} trains a real model's shape, {@code --gradient-checkpointing} recomputes blocks in backward.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark LoRA training on a random Llama: tokens/s, step time, peak RSS, MFU.")
@@ -75,6 +78,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "4-bit data type, nf4 or fp4 (default: ${DEFAULT-VALUE}).")
     String quantizationType;
 
+    @Option(names = "--gradient-checkpointing",
+            description = "Recompute each decoder block in backward instead of keeping its activations.")
+    boolean gradientCheckpointing;
+
+    @Option(names = "--preset", description = "A real model's shape with random weights (written as bf16): "
+            + "qwen3-0.6b, llama-3.2-1b or qwen2.5-1.5b; replaces --hidden, --layers, --heads, --kv-heads, "
+            + "--intermediate and --vocab.")
+    String preset;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -89,7 +101,15 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("--heads (" + heads + ") must be a multiple of --kv-heads (" + kv + ")");
             return 2;
         }
-        LlamaShape shape = new LlamaShape(hidden, layers, heads, kv, intermediate, vocab, sequence, batch, loraRank, 2);
+        Optional<BenchPreset> model;
+        try {
+            model = Optional.ofNullable(preset).map(BenchPreset::parse);
+        } catch (IllegalArgumentException e) {
+            System.err.println("--preset: " + e.getMessage());
+            return 2;
+        }
+        LlamaShape shape = model.map(m -> m.shape(sequence, batch, loraRank)).orElse(
+                new LlamaShape(hidden, layers, heads, kv, intermediate, vocab, sequence, batch, loraRank, 2));
         if (lossChunk < 1) {
             System.err.println("--loss-chunk (" + lossChunk + ") must be >= 1");
             return 2;
@@ -106,7 +126,8 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        BenchReport report = TrainingBench.run(shape, warmup, steps, lossChunk, p, a, q, System.err);
+        BenchReport report = TrainingBench.run(new TrainingBench.Setup(shape, model, p, a, gradientCheckpointing, q),
+                warmup, steps, lossChunk, System.err);
         System.out.println(json ? report.toJson() : report.toText());
         return 0;
     }

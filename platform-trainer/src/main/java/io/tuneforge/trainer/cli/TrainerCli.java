@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 MergeCommand.class,
                 BenchMergeCommand.class,
+                BenchGenerateCommand.class,
                 BenchPredictCommand.class,
                 EvalCommand.class,
                 CompareCommand.class,

@@ -100,6 +100,7 @@ public final class RecipeMapping {
                 .optim(OptimizerType.fromConfigName(o.optim()))
                 .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
                 .moeAuxLossCoef(recipe.model().moeAuxLossCoef())
+                .gradientCheckpointing(!recipe.model().disableGradientCheckpointing())
                 .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
                 .lossWeighting(lossWeighting(o))
                 .optimizerMethod(optimizerMethod(recipe))

@@ -85,6 +85,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("quantization_method", "bnb"); // the one allowed value
         m.put("quantization_type", "fp4");
         m.put("double_quantization", false);
+        m.put("disable_gradient_checkpointing", true);
         m.put("stage", "sft"); // the default: the workspace's identity data is supervised (dpo/rm need pairs, pt text)
         m.put("do_train", true); // the one allowed value
         m.put("finetuning_type", "freeze");
@@ -190,6 +191,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("quantization_method", m -> m.recipe().model().quantizationMethod()),
             entry("quantization_type", m -> RecipeMapping.quantization(m.recipe()).type().name().toLowerCase()),
             entry("double_quantization", m -> RecipeMapping.quantization(m.recipe()).doubleQuantization()),
+            entry("disable_gradient_checkpointing", m -> !m.training().gradientCheckpointing()),
             entry("stage", m -> "sft"),
             entry("do_train", m -> true),
             entry("finetuning_type", m -> switch (m.fineTuning()) {

@@ -114,8 +114,7 @@ public final class RecipeKeys {
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
-                "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output",
-                "disable_gradient_checkpointing");
+                "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output");
         put(m, "PPO and KTO training are not supported yet: stage sft, pt, rm or dpo", "reward_model",
                 "ppo_epochs", "kto_chosen_weight");
         put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");

@@ -17,13 +17,16 @@ import java.util.Optional;
  * @param quantizationMethod {@code quantization_method}: bnb (bitsandbytes' formats), the one TuneForge implements
  * @param quantizationType  {@code quantization_type}: the 4-bit code book, nf4 or fp4
  * @param doubleQuantization {@code double_quantization}: 4-bit block scales stored in 8 bits too
+ * @param disableGradientCheckpointing {@code disable_gradient_checkpointing}: keep every decoder block's activations
+ *                          for backward instead of recomputing each block there (faster, more memory); false as in
+ *                          LLaMA-Factory, so training checkpoints by default
  * @param moeAuxLossCoef    {@code moe_aux_loss_coef}: a mixture of experts' router load-balancing loss coefficient in
  *                          training; 0 = the checkpoint's own ({@code router_aux_loss_coef} with
  *                          {@code output_router_logits})
  */
 public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> adapterNameOrPath, boolean bf16,
         String flashAttn, Optional<Long> quantizationBit, String quantizationMethod, String quantizationType,
-        boolean doubleQuantization, double moeAuxLossCoef) {
+        boolean doubleQuantization, boolean disableGradientCheckpointing, double moeAuxLossCoef) {
 
     static final RecipeField MODEL_NAME_OR_PATH = RecipeField.path("model_name_or_path", Section.MODEL,
             "Base model folder", "A local model folder with config.json, the tokenizer and *.safetensors.");
@@ -51,18 +54,25 @@ public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> ada
     static final RecipeField DOUBLE_QUANTIZATION = RecipeField.bool("double_quantization", Section.LORA, true,
             "Double quantization", "Store the 4-bit blocks' scales in 8 bits too (saves about 0.4 bit per weight).");
 
+    static final RecipeField DISABLE_GRADIENT_CHECKPOINTING = RecipeField.bool("disable_gradient_checkpointing",
+            Section.MODEL, false, "Disable gradient checkpointing",
+            "Off (the default): each decoder layer keeps only its input during the forward pass and is recomputed in "
+                    + "backward (less memory, about a third more compute). On: keep every activation.");
+
     static final RecipeField MOE_AUX_LOSS_COEF = RecipeField.decimal("moe_aux_loss_coef", Section.MODEL, 0.0,
             Range.between(0, 100), "MoE router loss coefficient",
             "Mixture-of-experts models (Mixtral, Qwen-MoE): weight of the router's load-balancing loss added to the "
                     + "training loss (0.001 is typical); 0 keeps the model's own setting.");
 
     static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN,
-            QUANTIZATION_BIT, QUANTIZATION_METHOD, QUANTIZATION_TYPE, DOUBLE_QUANTIZATION, MOE_AUX_LOSS_COEF);
+            QUANTIZATION_BIT, QUANTIZATION_METHOD, QUANTIZATION_TYPE, DOUBLE_QUANTIZATION, DISABLE_GRADIENT_CHECKPOINTING,
+            MOE_AUX_LOSS_COEF);
 
     static RecipeModel from(RecipeValues v) {
         return new RecipeModel(v.optionalText(MODEL_NAME_OR_PATH), v.optionalText(ADAPTER_NAME_OR_PATH),
                 v.bool(BF16), v.text(FLASH_ATTN), v.optionalInteger(QUANTIZATION_BIT), v.text(QUANTIZATION_METHOD),
-                v.text(QUANTIZATION_TYPE), v.bool(DOUBLE_QUANTIZATION), v.decimal(MOE_AUX_LOSS_COEF));
+                v.text(QUANTIZATION_TYPE), v.bool(DOUBLE_QUANTIZATION), v.bool(DISABLE_GRADIENT_CHECKPOINTING),
+                v.decimal(MOE_AUX_LOSS_COEF));
     }
 
     /** Whether the frozen base is quantized ({@code quantization_bit} set). */

@@ -214,21 +214,26 @@ public final class LoraAdapter implements AutoCloseable {
                     + out + ", " + in + "]; was it trained on another model?");
         }
         float s = (float) scale;
-        float[] delta = new float[in];
-        for (int i = 0; i < out; i++) {
-            java.util.Arrays.fill(delta, 0f);
-            for (int k = 0; k < rank; k++) {
-                float bik = b[i * rank + k];
-                int aRow = k * in;
+        // rows in parallel blocks: each element is still summed over k in order, so the result does not change
+        int blocks = Math.max(1, Math.min(out, 4 * Runtime.getRuntime().availableProcessors()));
+        java.util.stream.IntStream.range(0, blocks).parallel().forEach(block -> {
+            float[] delta = new float[in];
+            for (int i = (int) ((long) out * block / blocks), end = (int) ((long) out * (block + 1) / blocks);
+                 i < end; i++) {
+                java.util.Arrays.fill(delta, 0f);
+                for (int k = 0; k < rank; k++) {
+                    float bik = b[i * rank + k];
+                    int aRow = k * in;
+                    for (int j = 0; j < in; j++) {
+                        delta[j] += bik * a[aRow + j];
+                    }
+                }
+                int wRow = i * in;
                 for (int j = 0; j < in; j++) {
-                    delta[j] += bik * a[aRow + j];
+                    weight[wRow + j] += delta[j] * s;
                 }
             }
-            int wRow = i * in;
-            for (int j = 0; j < in; j++) {
-                weight[wRow + j] += delta[j] * s;
-            }
-        }
+        });
         if (pair.magnitude() != null) {
             rescaleRows(weight, out, in, tensors.read(pair.magnitude()), name);
         }

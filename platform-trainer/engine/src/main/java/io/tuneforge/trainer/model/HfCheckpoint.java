@@ -59,10 +59,18 @@ final class HfCheckpoint {
      */
     static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager,
                              ComputeKernels kernels) throws IOException {
+        LlamaWeights weights;
         try (SafetensorsReader reader = SafetensorsReader.open(directory)) {
-            return assemble(new CheckedTensors(reader, config, manager, directory, kernels), config, baseType,
+            weights = assemble(new CheckedTensors(reader, config, manager, directory, kernels), config, baseType,
                     manager, kernels);
         }
+        if (kernels.store() != null) {
+            // The bf16 store copied each weight's mapped bytes; the mappings are released only when the GC collects
+            // their buffers, and a load that allocates little on the heap triggers none, so the whole checkpoint
+            // would stay mapped and resident beside its copy (measured: +1.1 GB RSS at the qwen3-0.6b shape).
+            System.gc();
+        }
+        return weights;
     }
 
     private static LlamaWeights assemble(CheckedTensors w, ModelConfig config, DataType base, NDManager manager,

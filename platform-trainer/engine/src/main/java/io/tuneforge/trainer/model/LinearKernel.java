@@ -170,6 +170,32 @@ public enum LinearKernel {
         return new MatmulPeak(bestMatMul, bestConv);
     }
 
+    /**
+     * The best bf16 matrix-multiply throughput right now in GFLOP/s: {@code n×n} fp32 operands through the model's
+     * own autocast kernel ({@code bf16_linear.pt}: both cast to bfloat16, the product, the result back to fp32), so
+     * the casts are counted as the model pays them ({@code O(n²)} against the product's {@code O(n³)}).
+     */
+    public static double measureBf16Peak(int n, int repetitions) {
+        double flops = 2.0 * n * n * n;
+        double best = 0;
+        try (NDManager manager = NDManager.newBaseManager();
+             ScriptedModule linear = ScriptedModule.load(manager, "bf16_linear.pt")) {
+            NDArray x = manager.randomNormal(new Shape(n, n));                                  // (n, n) rows
+            NDArray weight = manager.randomNormal(new Shape(n, n));                             // (out, in)
+            for (int rep = 0; rep <= repetitions; rep++) {
+                try (NDManager step = manager.newSubManager()) {
+                    long start = System.nanoTime();
+                    linear.call(step, x, weight).getFloat(0, 0);
+                    double gflops = flops / (System.nanoTime() - start);
+                    if (rep > 0) {
+                        best = Math.max(best, gflops);
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
     /** Wall time of one projection with this kernel, its result read back. */
     private long nanos(NDManager manager, NDArray x, NDArray weight) {
         try (NDManager step = manager.newSubManager()) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.model.bottleneck.BottleneckAdapters;
 import io.tuneforge.trainer.model.bottleneck.BottleneckConfig;
 import io.tuneforge.trainer.model.lora.LoraConfig;
@@ -54,6 +55,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private final ModelOptions options;
     /** NEFTune's alpha while training; 0 is off. */
     private double neftuneNoiseAlpha;
+    /** Gradient checkpointing of the decoder blocks while training, or null when off. */
+    private CheckpointedBlocks checkpointed;
     private final NDManager manager;
     private final NDArray embedding;         // (V, C)
     private final List<DecoderBlock> blocks;
@@ -655,8 +658,12 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
         if (prefix != null && prefix.enabled()) {
             return finalNorm.forward(step, prefixedLayers(step, x, ids, training, cache, mask, offset, leftPadding));
         }
-        for (DecoderBlock block : blocks) {
-            x = block.forward(step, x, rope, mask, cache, offset, training);                // (B, T, C)
+        if (checkpointed != null && training && cache == null && GradMode.isEnabled()) {
+            x = checkpointed.forward(step, x, rope, mask, hasDropout(), embedding.hasGradient()); // (B, T, C)
+        } else {
+            for (DecoderBlock block : blocks) {
+                x = block.forward(step, x, rope, mask, cache, offset, training);            // (B, T, C)
+            }
         }
         if (cache != null) {
             cache.advance(ids);
@@ -771,6 +778,25 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             throw new IllegalArgumentException("neftune_noise_alpha must be a number >= 0, got " + alpha);
         }
         this.neftuneNoiseAlpha = alpha;
+    }
+
+    /** Whether training draws random numbers inside the blocks (LoRA dropout). */
+    private boolean hasDropout() {
+        return lora.map(l -> l.dropout() > 0).orElse(false);
+    }
+
+    @Override
+    public void gradientCheckpointing(boolean on) {
+        this.checkpointed = on ? new CheckpointedBlocks(blocks) : null;
+    }
+
+    @Override
+    public void backward(GradientCollector collector, NDArray loss) {
+        if (checkpointed == null) {
+            collector.backward(loss);
+        } else {
+            checkpointed.backward(collector, loss);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tuneforge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +35,22 @@ public interface TrainableModel {
         if (alpha != 0.0) {
             throw new UnsupportedOperationException("neftune_noise_alpha is not supported by " + getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Gradient checkpointing (Hugging Face's {@code gradient_checkpointing}): while training, each decoder block keeps
+     * only its input in the forward pass and is recomputed in {@link #backward}. A model without decoder blocks of
+     * its own trains without it.
+     */
+    default void gradientCheckpointing(boolean on) {
+    }
+
+    /**
+     * The backward pass of a loss computed from this model's training-mode hidden states, inside {@code collector}:
+     * the collector's backward, then, with gradient checkpointing, the recomputed blocks' backward.
+     */
+    default void backward(GradientCollector collector, NDArray loss) {
+        collector.backward(loss);
     }
 
     /** The output projection (V, C); the token embedding when embeddings are tied. */

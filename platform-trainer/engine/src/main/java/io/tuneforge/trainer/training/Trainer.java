@@ -163,6 +163,7 @@ public final class Trainer {
         plateau = config.lrSchedulerType() == SchedulerType.REDUCE_LR_ON_PLATEAU
                 ? new ReduceLrOnPlateau(config.learningRate(), config.lrSchedulerOptions()) : null;
         model.neftuneNoiseAlpha(config.neftuneNoiseAlpha());
+        model.gradientCheckpointing(config.gradientCheckpointing());
         SequencedMap<String, NDArray> params = model.trainableParameters();
         try (NDManager run = NDManager.newBaseManager();
              ParameterOptimizer optimizer = config.optimizerMethod().create(params, config.optim(), config.adamW(),
@@ -298,7 +299,7 @@ public final class Trainer {
                 }
             }
             beforeBackward.run();
-            collector.backward(share);
+            model.backward(collector, share);
             return doubleValue(micro, share);
         }
     }
@@ -314,7 +315,7 @@ public final class Trainer {
             NDArray share = losses.losses().sum().div(denominator);                           // ()
             share.attach(micro);
             beforeBackward.run();
-            collector.backward(share);
+            model.backward(collector, share);
             metrics.add(losses);
             return doubleValue(micro, share);
         }

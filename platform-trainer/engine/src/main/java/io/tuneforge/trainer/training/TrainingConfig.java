@@ -58,6 +58,9 @@ import java.util.OptionalDouble;
  *                                  Muon ({@code use_galore}, {@code use_badam}, ...; DD032)
  * @param moeAuxLossCoef            mixture of experts: coefficient of the router's load-balancing loss added in
  *                                  training ({@code moe_aux_loss_coef}); 0 = the checkpoint's own setting
+ * @param gradientCheckpointing     keep only each decoder block's input in the forward pass and recompute the block
+ *                                  in backward (Hugging Face's {@code gradient_checkpointing}, off; LLaMA-Factory
+ *                                  turns it on unless {@code disable_gradient_checkpointing})
  */
 public record TrainingConfig(
         Path outputDir,
@@ -91,7 +94,8 @@ public record TrainingConfig(
         double neftuneNoiseAlpha,
         TokenLossWeighting lossWeighting,
         OptimizerMethod optimizerMethod,
-        double moeAuxLossCoef) {
+        double moeAuxLossCoef,
+        boolean gradientCheckpointing) {
 
     /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
     public static final int EVAL_EACH_EPOCH = -1;
@@ -183,6 +187,7 @@ public record TrainingConfig(
         b.lossWeighting = lossWeighting;
         b.optimizerMethod = optimizerMethod;
         b.moeAuxLossCoef = moeAuxLossCoef;
+        b.gradientCheckpointing = gradientCheckpointing;
         return b;
     }
 
@@ -220,6 +225,7 @@ public record TrainingConfig(
         private TokenLossWeighting lossWeighting = TokenLossWeighting.none();
         private OptimizerMethod optimizerMethod = OptimizerMethod.standard();
         private double moeAuxLossCoef = 0.0;
+        private boolean gradientCheckpointing = false;
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -257,6 +263,7 @@ public record TrainingConfig(
         public Builder lossWeighting(TokenLossWeighting v) { lossWeighting = v; return this; }
         public Builder optimizerMethod(OptimizerMethod v) { optimizerMethod = v; return this; }
         public Builder moeAuxLossCoef(double v) { moeAuxLossCoef = v; return this; }
+        public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
@@ -264,7 +271,7 @@ public record TrainingConfig(
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
                     loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
-                    neftuneNoiseAlpha, lossWeighting, optimizerMethod, moeAuxLossCoef);
+                    neftuneNoiseAlpha, lossWeighting, optimizerMethod, moeAuxLossCoef, gradientCheckpointing);
         }
     }
 }

@@ -23,4 +23,39 @@ public final class Bf16 {
         int rounding = 0x7FFF + ((bits >>> 16) & 1);
         return (short) ((bits + rounding) >>> 16);
     }
+
+    /** Elements converted per bulk copy: large enough to amortise the buffer call, small enough to stay in cache. */
+    private static final int CHUNK = 1 << 16;
+
+    /**
+     * Decodes {@code n} bfloat16 values from {@code src} into {@code out[offset ..]}: bulk copies of the bits into a
+     * {@code short[]} and a shift loop the JIT vectorises (a {@code getShort} per element runs ~10× slower).
+     */
+    public static void decode(java.nio.ShortBuffer src, int n, float[] out, int offset) {
+        short[] chunk = new short[Math.min(CHUNK, Math.max(1, n))];
+        for (int done = 0; done < n; done += chunk.length) {
+            int m = Math.min(chunk.length, n - done);
+            src.get(chunk, 0, m);
+            int base = offset + done;
+            for (int i = 0; i < m; i++) {
+                out[base + i] = Float.intBitsToFloat((chunk[i] & 0xFFFF) << 16);
+            }
+        }
+    }
+
+    /**
+     * Encodes {@code values[start .. start+n)} as bfloat16 bits into {@code dst}, as {@link #fromFloat} does element
+     * by element, through a {@code short[]} and one bulk copy per chunk.
+     */
+    public static void encode(float[] values, int start, int n, java.nio.ShortBuffer dst) {
+        short[] chunk = new short[Math.min(CHUNK, Math.max(1, n))];
+        for (int done = 0; done < n; done += chunk.length) {
+            int m = Math.min(chunk.length, n - done);
+            int base = start + done;
+            for (int i = 0; i < m; i++) {
+                chunk[i] = fromFloat(values[base + i]);
+            }
+            dst.put(chunk, 0, m);
+        }
+    }
 }

@@ -306,11 +306,7 @@ public final class SafetensorsReader implements AutoCloseable {
     private static int decodeFloats(TensorInfo info, ByteBuffer src, int n, float[] out, int offset) {
         switch (info.dtype()) {
             case F32 -> src.asFloatBuffer().get(out, offset, n);
-            case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    out[offset + i] = Bf16.toFloat(src.getShort());
-                }
-            }
+            case BF16 -> Bf16.decode(src.asShortBuffer(), n, out, offset);
             case F16 -> {
                 for (int i = 0; i < n; i++) {
                     out[offset + i] = Float.float16ToFloat(src.getShort());

@@ -204,6 +204,17 @@ public final class SafetensorsWriter {
         for (int start = 0; start < values.length; start += CHUNK_ELEMENTS) {
             int end = Math.min(values.length, start + CHUNK_ELEMENTS);
             buffer.clear();
+            if (dtype == SafetensorsDType.BF16 || dtype == SafetensorsDType.F32) {
+                // bulk copies: a put per element costs more than the disk write
+                if (dtype == SafetensorsDType.BF16) {
+                    Bf16.encode(values, start, end - start, buffer.asShortBuffer());
+                } else {
+                    buffer.asFloatBuffer().put(values, start, end - start);
+                }
+                buffer.position((end - start) * dtype.bytes());
+                writeFully(out, buffer.flip());
+                continue;
+            }
             for (int i = start; i < end; i++) {
                 switch (dtype) {
                     case F32 -> buffer.putFloat(values[i]);

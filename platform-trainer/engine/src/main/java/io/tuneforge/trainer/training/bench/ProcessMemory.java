@@ -20,6 +20,19 @@ public final class ProcessMemory {
         return field("VmHWM:");
     }
 
+    /**
+     * Resets the peak ({@code VmHWM}) to the current RSS by writing "5" to {@code /proc/self/clear_refs} (Linux 4.0+);
+     * returns false where the kernel does not allow it (the peak then covers the whole process).
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
     private static long field(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -10,11 +10,14 @@ import io.tuneforge.trainer.model.WeightSpec;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
+import io.tuneforge.trainer.model.safetensors.TensorSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.SequencedMap;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -63,6 +66,31 @@ public final class RandomLlama {
                         : manager.randomNormal(0f, 0.02f, s, DataType.FLOAT32));
             }
             SafetensorsWriter.writeFile(directory.resolve(SafetensorsReader.SINGLE_FILE), tensors, SafetensorsDType.F32);
+        }
+        return directory;
+    }
+
+    /**
+     * Writes a model of {@code config} (any supported family) with random weights in {@code dtype}: matrices
+     * ~ N(0, 0.02), norms 1, biases 0. Tensors are generated one at a time while the file is written, so a model of
+     * several GB never sits in memory.
+     */
+    public static Path write(Path directory, ObjectNode config, SafetensorsDType dtype, long seed) throws IOException {
+        Files.createDirectories(directory);
+        config.put("torch_dtype", dtype.torchDtype());
+        Files.writeString(directory.resolve("config.json"), JSON.writeValueAsString(config));
+        ModelConfig parsed = ModelConfig.parse(config, directory.resolve("config.json"));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed((int) seed);
+            List<TensorSource> sources = new ArrayList<>();
+            for (WeightSpec spec : HfWeightNames.expected(parsed)) {
+                Shape s = new Shape(spec.shape());
+                boolean bias = spec.name().endsWith(".bias");
+                sources.add(TensorSource.lazy(spec.name(), spec.shape(), () -> s.dimension() == 1
+                        ? (bias ? manager.zeros(s) : manager.ones(s))
+                        : manager.randomNormal(0f, 0.02f, s, DataType.FLOAT32)));
+            }
+            SafetensorsWriter.writeModel(directory, sources, dtype, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
         }
         return directory;
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.TrainableModel;
@@ -126,6 +127,16 @@ public final class RewardModel implements TrainableModel {
     @Override
     public NDArray hiddenStates(NDManager step, NDArray inputIds, boolean training) {
         return base.hiddenStates(step, inputIds, training);
+    }
+
+    @Override
+    public void gradientCheckpointing(boolean on) {
+        base.gradientCheckpointing(on);
+    }
+
+    @Override
+    public void backward(GradientCollector collector, NDArray loss) {
+        base.backward(collector, loss);
     }
 
     @Override
