@@ -4,10 +4,13 @@ import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.trainer.data.KtoData;
+import io.tuneforge.trainer.data.KtoExample;
 import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.PretrainData;
 import io.tuneforge.trainer.data.SftData;
 import io.tuneforge.trainer.data.encoding.PretrainEncoder;
+import io.tuneforge.trainer.data.encoding.KtoEncoder;
 import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
@@ -28,6 +31,7 @@ import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.TrainingConfigException;
 import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingListeners;
+import io.tuneforge.trainer.training.kto.KtoSetup;
 import io.tuneforge.trainer.training.preference.PreferenceSetup;
 import io.tuneforge.trainer.training.reward.RewardModel;
 import io.tuneforge.trainer.training.reward.RewardObjective;
@@ -64,7 +68,7 @@ import picocli.CommandLine.Option;
  * from the latest unless {@code overwrite_output_dir: true}. Exit 0 on success, 1 on bad input or a failed run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm or dpo; lora, "
+        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm, dpo or kto; lora, "
                 + "freeze or full).")
 public final class TrainCommand implements Callable<Integer> {
 
@@ -123,7 +127,16 @@ public final class TrainCommand implements Callable<Integer> {
             SftData data = null;
             PreferenceData pairs = null;
             PretrainData text = null;
-            if (RecipeMapping.isPretrainStage(recipe)) {
+            KtoData kto = null;
+            if (RecipeMapping.isKtoStage(recipe)) {
+                kto = KtoData.build(recipe.data().datasets(), datasetDir, preparation,
+                        new KtoEncoder(template, tokenizer, encoding));
+                long desirable = kto.train().stream().filter(KtoExample::desirable).count();
+                console.printf(Locale.ROOT, "data: %d rows -> %d train (%d desirable, %d undesirable) / %d "
+                                + "validation examples; cutoff_len %d; template %s; stage kto%n",
+                        kto.prepared().inputRows(), kto.train().size(), desirable, kto.train().size() - desirable,
+                        kto.validation().size(), encoding.cutoffLen(), template.name());
+            } else if (RecipeMapping.isPretrainStage(recipe)) {
                 text = PretrainData.build(recipe.data().datasets(), datasetDir, preparation,
                         new PretrainEncoder(tokenizer, encoding.cutoffLen(), RecipeMapping.pretrainPacking(recipe)));
                 console.printf(Locale.ROOT, "data: %d documents -> %d train / %d validation blocks of cutoff_len %d "
@@ -160,6 +173,12 @@ public final class TrainCommand implements Callable<Integer> {
                 if (text != null) {
                     return new Trainer(config, model, text.train(), text.validation())
                             .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+                }
+                if (kto != null) {
+                    try (KtoSetup setup = KtoSetup.of(RecipeMapping.kto(recipe), model)) {
+                        return Trainer.preference(config, model, kto.train(), kto.validation(), setup.objective())
+                                .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+                    }
                 }
                 if (pairs != null && RecipeMapping.isRewardStage(recipe)) {
                     RewardModel reward = RewardModel.withNewHead(model, recipe.optimization().seed());

@@ -24,6 +24,7 @@ import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
+import io.tuneforge.trainer.training.kto.KtoConfig;
 import io.tuneforge.trainer.training.preference.PreferenceConfig;
 import io.tuneforge.trainer.training.preference.PreferenceLoss;
 import java.nio.file.Path;
@@ -48,6 +49,17 @@ public final class RecipeMapping {
     /** Whether the recipe trains a reward model on preference pairs ({@code stage: rm}). */
     public static boolean isRewardStage(JobRecipe recipe) {
         return recipe.method().stage().equals("rm");
+    }
+
+    /** Whether the recipe trains KTO on examples tagged desirable or undesirable ({@code stage: kto}). */
+    public static boolean isKtoStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("kto");
+    }
+
+    /** KTO's settings: {@code pref_beta}, {@code pref_ftx}, {@code kto_chosen_weight}, {@code kto_rejected_weight}. */
+    public static KtoConfig kto(JobRecipe recipe) {
+        RecipePreference p = recipe.preference();
+        return new KtoConfig(p.beta(), p.ftx(), p.ktoChosenWeight(), p.ktoRejectedWeight());
     }
 
     /** Whether the recipe continues pre-training on raw text ({@code stage: pt}). */

@@ -197,7 +197,7 @@ class TrainCommandTest {
 
         Path ppo = config("model_name_or_path: x\ndataset: identity\nstage: ppo\n");
         assertThat(run("train", "--config", ppo.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("stage in " + ppo + ": 'ppo': ").contains("stage sft, pt, rm or dpo");
+        assertThat(err.toString()).contains("stage in " + ppo + ": 'ppo': ").contains("stage sft, pt, rm, dpo or kto");
     }
 
     @Test

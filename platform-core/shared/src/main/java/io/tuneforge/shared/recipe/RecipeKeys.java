@@ -31,7 +31,7 @@ public final class RecipeKeys {
      * instead of a bare "not one of the choices".
      */
     public static final Map<String, Map<String, String>> UNSUPPORTED_VALUES = Map.of(
-            "stage", stages("PPO and KTO are not supported yet: stage sft, pt, rm or dpo", "ppo", "kto"),
+            "stage", stages("PPO is not supported yet: stage sft, pt, rm, dpo or kto", "ppo"),
             "pref_loss", Map.of("kto_pair", "the kto_pair loss is not supported; use sigmoid, hinge, ipo, orpo or "
                     + "simpo"),
             "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
@@ -113,8 +113,8 @@ public final class RecipeKeys {
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output", "moe_aux_loss_coef",
                 "disable_gradient_checkpointing");
-        put(m, "PPO and KTO training are not supported yet: stage sft, pt, rm or dpo", "reward_model",
-                "ppo_epochs", "kto_chosen_weight");
+        put(m, "PPO training is not supported yet: stage sft, pt, rm, dpo or kto", "reward_model",
+                "ppo_epochs");
         put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
                 "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");

@@ -11,7 +11,7 @@ public enum Section {
     /** Freeze tuning's trainable part (shown for finetuning_type freeze). */
     FREEZE("Freeze"),
     /** Preference training's loss and its settings (stage dpo). */
-    PREFERENCE("Preference training (stage dpo)"),
+    PREFERENCE("Preference training (stages dpo and kto)"),
     /** Datasets, chat template, lengths and the validation split. */
     DATA("Data and template"),
     /** Learning rate, schedule, batch and steps. */
