@@ -187,6 +187,16 @@ public class JobSubmissionService {
             DatasetVersion version = share.version();
             String label = version.getDataset().getName() + " v" + version.getVersion();
             boolean isPreference = version.getFormat() == DatasetFormat.PREFERENCE;
+            if (stage.equals("kto") && !hasKtoTag(version)) {
+                throw new RecipeException("dataset", label, "datasets with a kto_tag column",
+                        "dataset: " + label + " has no kto_tag column; stage kto trains on answers tagged desirable "
+                                + "(true) or undesirable (false): map the column as kto_tag in the column mapping "
+                                + "(as LLaMA-Factory's kto_en_demo: {\"kto_tag\": \"label\"}) or choose another "
+                                + "dataset");
+            }
+            if (stage.equals("kto")) {
+                continue;
+            }
             if (pairs && !isPreference) {
                 throw new RecipeException("dataset", label, "preference datasets (rows with chosen and rejected)",
                         "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)
@@ -205,6 +215,14 @@ public class JobSubmissionService {
                                 + recipe.method().stage() + " cannot train on: set stage: dpo or choose another dataset");
             }
         }
+    }
+
+    /**
+     * Whether a version's rows carry KTO tags: its column mapping names the {@code kto_tag} column (LLaMA-Factory's
+     * {@code columns.kto_tag}; a LLaMA-Factory folder import keeps it). Rows are not read at submission.
+     */
+    private static boolean hasKtoTag(DatasetVersion version) {
+        return version.getColumnMapping().columns().containsKey("kto_tag");
     }
 
     /** Refuses a job whose chat template does not resolve for its model (see {@link ChatTemplateCheck}). */
