@@ -182,6 +182,13 @@ public class JobSubmissionService {
      */
     private static void requireDataOfTheStage(JobRecipe recipe, List<Share> mix) {
         String stage = recipe.method().stage();
+        if (stage.equals("ppo")) {
+            throw new RecipeException("reward_model", recipe.preference().ppo().rewardModel().orElse(null),
+                    "a finished reward-model run's folder, through the CLI",
+                    "stage ppo needs reward_model, the folder of a finished reward-model run (stage rm) of the same "
+                            + "base model; the platform's workers cannot take one yet: run it with "
+                            + "`train --config` and reward_model in the YAML");
+        }
         boolean pairs = stage.equals("dpo") || stage.equals("rm");
         for (Share share : mix) {
             DatasetVersion version = share.version();

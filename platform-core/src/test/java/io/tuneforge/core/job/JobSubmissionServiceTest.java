@@ -168,6 +168,22 @@ class JobSubmissionServiceTest {
     }
 
     @Test
+    void stagePpoIsRefusedNamingRewardModel() {
+        Map<String, Object> ppo = new java.util.HashMap<>(LORA);
+        ppo.put("stage", "ppo");
+        ppo.put("ppo_epochs", 2);
+        JobSubmission submission = JobSubmission.of("ppo", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, ppo);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("reward_model");
+                    assertThat(e.getMessage()).contains("reward-model run");
+                });
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
     void aMixWithAZeroRatioOrNoDatasetIsRefused() {
         JobSubmission zero = new JobSubmission("zero", team.modelId(),
                 List.of(new JobSubmission.DatasetShare(team.datasetVersionId(), 0)), FineTuningMethod.LORA, LORA, 0,

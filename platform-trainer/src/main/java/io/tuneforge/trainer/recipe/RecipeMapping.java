@@ -25,6 +25,7 @@ import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 import io.tuneforge.trainer.training.kto.KtoConfig;
+import io.tuneforge.trainer.training.ppo.PpoConfig;
 import io.tuneforge.trainer.training.preference.PreferenceConfig;
 import io.tuneforge.trainer.training.preference.PreferenceLoss;
 import java.nio.file.Path;
@@ -60,6 +61,17 @@ public final class RecipeMapping {
     public static KtoConfig kto(JobRecipe recipe) {
         RecipePreference p = recipe.preference();
         return new KtoConfig(p.beta(), p.ftx(), p.ktoChosenWeight(), p.ktoRejectedWeight());
+    }
+
+    /** Whether the recipe trains a policy with PPO against a reward model ({@code stage: ppo}). */
+    public static boolean isPpoStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("ppo");
+    }
+
+    /** PPO's settings: {@code ppo_epochs}, {@code ppo_buffer_size}, {@code ppo_target}, score norm, reward whitening. */
+    public static PpoConfig ppo(JobRecipe recipe) {
+        RecipePreference.Ppo p = recipe.preference().ppo();
+        return PpoConfig.of(p.epochs(), p.bufferSize(), p.target(), p.scoreNorm(), p.whitenRewards());
     }
 
     /** Whether the recipe continues pre-training on raw text ({@code stage: pt}). */

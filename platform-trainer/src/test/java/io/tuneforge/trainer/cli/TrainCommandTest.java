@@ -195,9 +195,9 @@ class TrainCommandTest {
         assertThat(run("train", "--config", yaml.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("quantization_bit").contains("QLoRA");
 
-        Path ppo = config("model_name_or_path: x\ndataset: identity\nstage: ppo\n");
+        Path ppo = config("model_name_or_path: x\ndataset: identity\nstage: ppo\nreward_model_adapters: a\n");
         assertThat(run("train", "--config", ppo.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("stage in " + ppo + ": 'ppo': ").contains("stage sft, pt, rm, dpo or kto");
+        assertThat(err.toString()).contains("reward_model_adapters").contains("reward-model run's folder");
     }
 
     @Test
@@ -226,6 +226,25 @@ class TrainCommandTest {
         assertThat(run("score", "--model", Fixtures.stories260K().toString(), "--reward-model", output.toString(),
                 "--prompt", "Who is the cat?", "--response", "The cat is Tom.")).as(err.toString()).isZero();
         assertThat(out.toString()).containsPattern("\\{\"reward\":-?[0-9.E-]+\\}");
+    }
+
+    @Test
+    void stagePpoRefusesAMissingOrWrongRewardModelNamingIt() throws IOException {
+        String base = """
+                model_name_or_path: %s
+                stage: ppo
+                dataset: identity
+                dataset_dir: %s
+                max_steps: 1
+                output_dir: %s
+                """.formatted(Fixtures.stories260K(), identityData(), dir.resolve("ppo"));
+
+        assertThat(run("train", "--config", config(base).toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("reward_model is required for stage ppo");
+
+        Path notRm = Files.createDirectories(dir.resolve("not-rm"));
+        assertThat(run("train", "--config", config(base + "reward_model: " + notRm + "\n").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("reward_model: " + notRm).contains("value_head.safetensors");
     }
 
     @Test

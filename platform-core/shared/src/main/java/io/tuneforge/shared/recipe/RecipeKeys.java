@@ -31,7 +31,6 @@ public final class RecipeKeys {
      * instead of a bare "not one of the choices".
      */
     public static final Map<String, Map<String, String>> UNSUPPORTED_VALUES = Map.of(
-            "stage", stages("PPO is not supported yet: stage sft, pt, rm, dpo or kto", "ppo"),
             "pref_loss", Map.of("kto_pair", "the kto_pair loss is not supported; use sigmoid, hinge, ipo, orpo or "
                     + "simpo"),
             "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
@@ -85,6 +84,8 @@ public final class RecipeKeys {
             m.put(k, machinery);
         }
         m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
+        m.put("reward_model_type", "TuneForge reads the reward_model folder itself: a PEFT adapter there is applied to "
+                + "a copy of the base, full weights are loaded as they are");
         m.put("loraplus_lr_embedding", "LoRA+'s learning rate of LoRA on embedding layers; TuneForge puts LoRA on "
                 + "the linear layers only, so it has nothing to act on (loraplus_lr_ratio applies)");
         return Map.copyOf(m);
@@ -113,17 +114,11 @@ public final class RecipeKeys {
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output", "moe_aux_loss_coef",
                 "disable_gradient_checkpointing");
-        put(m, "PPO training is not supported yet: stage sft, pt, rm, dpo or kto", "reward_model",
-                "ppo_epochs");
+        put(m, "PPO's reward comes from a finished reward-model run's folder (reward_model); other reward sources "
+                + "are not supported", "reward_model_adapters", "reward_model_quantization_bit");
         put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
                 "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");
-        return Map.copyOf(m);
-    }
-
-    private static Map<String, String> stages(String reason, String... values) {
-        Map<String, String> m = new LinkedHashMap<>();
-        put(m, reason, values);
         return Map.copyOf(m);
     }
 

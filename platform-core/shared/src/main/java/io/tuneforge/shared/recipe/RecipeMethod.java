@@ -44,10 +44,11 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             "post_attention_layernorm");
 
     static final RecipeField STAGE = RecipeField.choice("stage", Section.METHOD, "sft",
-            List.of("sft", "pt", "rm", "dpo", "kto"), "Stage", "sft: supervised fine-tuning on prompts and answers; "
+            List.of("sft", "pt", "rm", "dpo", "kto", "ppo"), "Stage", "sft: supervised fine-tuning on prompts and answers; "
                     + "pt: continued pre-training on raw text; rm: a reward model on chosen/rejected pairs; dpo: "
                     + "preference training on chosen/rejected pairs (pref_loss sigmoid, hinge, ipo, orpo, simpo); "
-                    + "kto: KTO on answers tagged desirable or undesirable (kto_tag).");
+                    + "kto: KTO on answers tagged desirable or undesirable (kto_tag); ppo: PPO against a trained "
+                    + "reward model (reward_model).");
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",
