@@ -29,13 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PPO on the pretrained TinyStories 260K model with a toy reward, the number of times the answer says one token
- * ({@value #REWARDED}, "the"), given through the {@link RewardFunction} interface: over the run the mean score of the
- * last steps is clearly above that of the first steps, the KL to the reference is logged every step and stays bounded,
+ * ({@value #REWARDED}, the full stop), given through the {@link RewardFunction} interface: over the run the mean score of the
+ * last 5 of 20 steps is above that of the first 5 by more than half a full stop per answer, the KL to the reference is
+ * logged every step, starts at 0 and stays bounded,
  * and the adapter and value head are written.
  */
 class Stories260KPpoTest {
 
-    private static final int REWARDED = 265;
+    private static final int REWARDED = 426;
 
     @TempDir
     Path dir;
@@ -53,15 +54,15 @@ class Stories260KPpoTest {
                     "A little bird", "Max had a", "In the park")) {
                 prompts.add(tokenizer.encodeWithBos(start));
             }
-            RewardFunction countOfThe = (queries, responses) -> responses.stream()
+            RewardFunction fullStops = (queries, responses) -> responses.stream()
                     .mapToDouble(r -> java.util.Arrays.stream(r).filter(id -> id == REWARDED).count()).toArray();
-            TrainingConfig config = TrainingConfig.builder(dir).learningRate(1e-2).perDeviceTrainBatchSize(8)
-                    .gradientAccumulationSteps(1).maxSteps(24).lrSchedulerType(SchedulerType.CONSTANT)
+            TrainingConfig config = TrainingConfig.builder(dir).learningRate(2e-3).perDeviceTrainBatchSize(8)
+                    .gradientAccumulationSteps(1).maxSteps(20).lrSchedulerType(SchedulerType.CONSTANT)
                     .loggingSteps(1).saveSteps(0).evalSteps(0).seed(5).build();
             GenerationConfig sampling = new GenerationConfig(16, 1.0, 0, 1.0, 1.0, OptionalLong.empty(), List.of(),
                     true);
             PpoTrainer trainer = new PpoTrainer(config, PpoConfig.of(4, 1, 6.0, false, false).withInitKlCoef(0.05),
-                    RewardModel.withNewHead(base, 3), tokenizer, countOfThe, prompts, sampling);
+                    RewardModel.withNewHead(base, 3), tokenizer, fullStops, prompts, sampling);
             TrainingListener recorder = new TrainingListener() {
                 @Override
                 public void onLog(TrainingLog log) {
@@ -71,17 +72,21 @@ class Stories260KPpoTest {
             result = trainer.train(TrainingListeners.of(recorder, new TrainerLogWriter(dir)), () -> false);
         }
         assertThat(result.status()).isEqualTo(TrainingStatus.COMPLETED);
-        assertThat(logs).hasSize(24);
-        double first = mean(logs.subList(0, 6));
-        double last = mean(logs.subList(18, 24));
+        assertThat(logs).hasSize(20);
+        double first = mean(logs.subList(0, 5));
+        double last = mean(logs.subList(15, 20));
         StringBuilder curve = new StringBuilder();
         logs.forEach(l -> curve.append(String.format(java.util.Locale.ROOT, "%.2f/%.3f ",
                 l.metrics().get(PpoTrainer.MEAN_SCORES), l.metrics().get(PpoTrainer.KL))));
         assertThat(last).as("mean score/kl per step: %s", curve).isGreaterThan(first + 0.5);
+        // the new adapter starts as the identity (B = 0): the first rollouts' KL to the reference is exactly 0;
+        // afterwards the penalty (coefficient 0.05) keeps the summed log-ratio of a 16-token answer under 40 nats
+        // (2.5 per token; a learning rate of 1e-2 drives it past 100 and the reward does not rise)
+        assertThat(logs.getFirst().metrics().get(PpoTrainer.KL)).isZero();
         for (TrainingLog log : logs) {
             assertThat(log.metrics()).containsKeys(PpoTrainer.MEAN_SCORES, PpoTrainer.LOSS_POLICY,
                     PpoTrainer.LOSS_VALUE, PpoTrainer.KL);
-            assertThat(log.metrics().get(PpoTrainer.KL)).as("kl, curve %s", curve).isFinite().isBetween(-1.0, 20.0);
+            assertThat(log.metrics().get(PpoTrainer.KL)).as("kl, curve %s", curve).isFinite().isBetween(-1.0, 40.0);
         }
         assertThat(dir.resolve("adapter_model.safetensors")).isRegularFile();
         assertThat(dir.resolve(RewardModel.VALUE_HEAD_FILE)).isRegularFile();
