@@ -364,7 +364,7 @@ public class DatasetService {
                 Path incoming = receive(in, file.getFileName().toString());
                 try {
                     imported.add(accept(actor, requireName(name), file.getFileName().toString(), incoming, format,
-                            ColumnMapping.none(), false));
+                            ktoMapping(spec), false));
                 } finally {
                     deleteQuietly(incoming);
                 }
@@ -395,10 +395,22 @@ public class DatasetService {
         if (spec.path("columns").has("images") || spec.path("columns").has("videos") || spec.path("columns").has("audios")) {
             return Optional.of("multimodal datasets are not supported");
         }
-        if (spec.path("kto_tag").isString() || spec.path("columns").has("kto_tag")) {
-            return Optional.of("KTO datasets are not supported");
-        }
         return Optional.empty();
+    }
+
+    /**
+     * A KTO entry's {@code columns} and {@code tags} (kto_en_demo: {@code messages}, {@code kto_tag: label}, role and
+     * content tags), kept with the version so its rows read with their tags and stage kto accepts it; none for others.
+     */
+    private static ColumnMapping ktoMapping(JsonNode spec) {
+        if (!spec.path("columns").has("kto_tag")) {
+            return ColumnMapping.none();
+        }
+        Map<String, String> columns = new java.util.LinkedHashMap<>();
+        spec.path("columns").properties().forEach(e -> columns.put(e.getKey(), e.getValue().asString()));
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        spec.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
+        return new ColumnMapping(columns, tags);
     }
 
     /** Preference data when the entry says {@code ranking}; otherwise the record keys tell (alpaca, sharegpt, text...). */

@@ -192,11 +192,28 @@ public class JobSubmissionService {
      */
     private static void requireDataOfTheStage(JobRecipe recipe, List<Share> mix) {
         String stage = recipe.method().stage();
+        if (stage.equals("ppo")) {
+            throw new RecipeException("reward_model", recipe.preference().ppo().rewardModel().orElse(null),
+                    "a finished reward-model run's folder, through the CLI",
+                    "stage ppo needs reward_model, the folder of a finished reward-model run (stage rm) of the same "
+                            + "base model; the platform's workers cannot take one yet: run it with "
+                            + "`train --config` and reward_model in the YAML");
+        }
         boolean pairs = stage.equals("dpo") || stage.equals("rm");
         for (Share share : mix) {
             DatasetVersion version = share.version();
             String label = version.getDataset().getName() + " v" + version.getVersion();
             boolean isPreference = version.getFormat() == DatasetFormat.PREFERENCE;
+            if (stage.equals("kto") && !hasKtoTag(version)) {
+                throw new RecipeException("dataset", label, "datasets with a kto_tag column",
+                        "dataset: " + label + " has no kto_tag column; stage kto trains on answers tagged desirable "
+                                + "(true) or undesirable (false): map the column as kto_tag in the column mapping "
+                                + "(as LLaMA-Factory's kto_en_demo: {\"kto_tag\": \"label\"}) or choose another "
+                                + "dataset");
+            }
+            if (stage.equals("kto")) {
+                continue;
+            }
             if (pairs && !isPreference) {
                 throw new RecipeException("dataset", label, "preference datasets (rows with chosen and rejected)",
                         "dataset: " + label + " is " + version.getFormat().name().toLowerCase(Locale.ROOT)
@@ -252,6 +269,14 @@ public class JobSubmissionService {
                     + method.name().toLowerCase(Locale.ROOT));
         }
         return parent;
+    }
+
+    /**
+     * Whether a version's rows carry KTO tags: its column mapping names the {@code kto_tag} column (LLaMA-Factory's
+     * {@code columns.kto_tag}; a LLaMA-Factory folder import keeps it). Rows are not read at submission.
+     */
+    private static boolean hasKtoTag(DatasetVersion version) {
+        return version.getColumnMapping().columns().containsKey("kto_tag");
     }
 
     /** Refuses a job whose chat template does not resolve for its model (see {@link ChatTemplateCheck}). */

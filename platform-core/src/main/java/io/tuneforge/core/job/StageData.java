@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * Which dataset formats each training stage ({@code stage}) trains on, for New job's dataset list: sft on prompts and
- * answers (instruction or chat rows), pt on raw text, rm and dpo on preference pairs (chosen/rejected). A stage the
- * recipe gains later (kto, ppo) adds its line to {@link #FORMATS}; until then it lists every format.
+ * answers (instruction or chat rows), pt on raw text, rm and dpo on preference pairs (chosen/rejected), kto on chat
+ * rows tagged desirable or not ({@code kto_tag}, checked at submit), ppo on prompts (instruction or chat rows). A stage
+ * the recipe gains later adds its line to {@link #FORMATS}; until then it lists every format.
  */
 public final class StageData {
 
@@ -26,7 +27,11 @@ public final class StageData {
                     DatasetFormat.CLASSIFICATION), "prompts with answers (instruction or chat data)"),
             "pt", new Accepted(EnumSet.of(DatasetFormat.TEXT), "raw text"),
             "rm", new Accepted(EnumSet.of(DatasetFormat.PREFERENCE), "preference pairs (chosen/rejected answers)"),
-            "dpo", new Accepted(EnumSet.of(DatasetFormat.PREFERENCE), "preference pairs (chosen/rejected answers)"));
+            "dpo", new Accepted(EnumSet.of(DatasetFormat.PREFERENCE), "preference pairs (chosen/rejected answers)"),
+            "kto", new Accepted(EnumSet.of(DatasetFormat.ALPACA, DatasetFormat.SHAREGPT, DatasetFormat.OPENAI),
+                    "answers tagged desirable or undesirable (a kto_tag column)"),
+            "ppo", new Accepted(EnumSet.of(DatasetFormat.ALPACA, DatasetFormat.SHAREGPT, DatasetFormat.OPENAI),
+                    "prompts (instruction or chat data; the answers are generated)"));
 
     private StageData() {
     }

@@ -267,6 +267,31 @@ class DatasetServiceTest {
     }
 
     @Test
+    void aKtoEntryIsImportedWithItsColumnsSoItsRowsKeepTheirTags() throws Exception {
+        Actor actor = member();
+        Path folder = Files.createTempDirectory("llama-factory-kto");
+        Files.writeString(folder.resolve("kto.json"), """
+                [{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}],
+                  "label": true},
+                 {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Go away"}],
+                  "label": false}]
+                """);
+        Files.writeString(folder.resolve("dataset_info.json"), """
+                {"kto_demo": {"file_name": "kto.json", "columns": {"kto_tag": "label"}}}
+                """);
+
+        ImportResult result = service.importLlamaFactoryFolder(actor, folder.toString());
+
+        assertThat(result.skipped()).isEmpty();
+        assertThat(result.imported()).singleElement().satisfies(v -> {
+            assertThat(v.datasetName()).isEqualTo("kto_demo");
+            assertThat(v.status()).isEqualTo(DatasetVersion.Status.VALID);
+            assertThat(v.mapping().columns()).containsExactly(java.util.Map.entry("kto_tag", "label"));
+            assertThat(v.report().rows()).isEqualTo(2);
+        });
+    }
+
+    @Test
     void anInvalidFileInALlamaFactoryFolderIsSkippedWithItsReportNotStored() throws Exception {
         Actor actor = member();
         Path folder = Files.createTempDirectory("llama-factory-bad");

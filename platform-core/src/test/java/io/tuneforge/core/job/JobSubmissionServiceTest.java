@@ -166,6 +166,42 @@ class JobSubmissionServiceTest {
     }
 
     @Test
+    void stageKtoRefusesADatasetWithoutAKtoTagColumnNamingTheField() {
+        Map<String, Object> kto = new java.util.HashMap<>(LORA);
+        kto.put("stage", "kto");
+        kto.put("kto_rejected_weight", 1.33);
+        JobSubmission submission = JobSubmission.of("kto", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, kto);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("dataset");
+                    assertThat(e.getMessage()).contains("no kto_tag column").contains("stage kto");
+                });
+        assertThat(jobsOfTeam()).isZero();
+
+        jdbc.update("update dataset_versions set column_mapping = cast(? as jsonb) where id = ?",
+                "{\"columns\": {\"kto_tag\": \"label\"}, \"tags\": {}}", team.datasetVersionId());
+        assertThat(submissions.submit(member, submission).status()).isEqualTo(JobStatus.QUEUED);
+    }
+
+    @Test
+    void stagePpoIsRefusedNamingRewardModel() {
+        Map<String, Object> ppo = new java.util.HashMap<>(LORA);
+        ppo.put("stage", "ppo");
+        ppo.put("ppo_epochs", 2);
+        JobSubmission submission = JobSubmission.of("ppo", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, ppo);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("reward_model");
+                    assertThat(e.getMessage()).contains("reward-model run");
+                });
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
     void aMixWithAZeroRatioOrNoDatasetIsRefused() {
         JobSubmission zero = new JobSubmission("zero", team.modelId(),
                 List.of(new JobSubmission.DatasetShare(team.datasetVersionId(), 0)), FineTuningMethod.LORA, LORA, 0,

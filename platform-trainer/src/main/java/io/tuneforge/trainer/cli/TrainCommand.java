@@ -5,11 +5,20 @@ import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.shared.dataset.DatasetException;
+import io.tuneforge.trainer.data.KtoData;
+import io.tuneforge.trainer.data.KtoExample;
 import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.PretrainData;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.SftData;
 import io.tuneforge.trainer.data.encoding.PretrainEncoder;
+import io.tuneforge.trainer.data.encoding.KtoEncoder;
+import io.tuneforge.trainer.data.encoding.PromptEncoder;
+import io.tuneforge.trainer.generate.GenerationConfig;
+import io.tuneforge.trainer.training.ppo.PpoTrainer;
+import io.tuneforge.trainer.training.ppo.RewardModelScores;
+import java.util.List;
+import java.util.OptionalLong;
 import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
@@ -30,6 +39,7 @@ import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.TrainingConfigException;
 import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingListeners;
+import io.tuneforge.trainer.training.kto.KtoSetup;
 import io.tuneforge.trainer.training.preference.PreferenceSetup;
 import io.tuneforge.trainer.training.classification.ClassLabels;
 import io.tuneforge.trainer.training.classification.ClassificationEncoder;
@@ -70,7 +80,7 @@ import picocli.CommandLine.Option;
  * from the latest unless {@code overwrite_output_dir: true}. Exit 0 on success, 1 on bad input or a failed run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm or dpo; lora, "
+        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm, dpo or kto; lora, "
                 + "freeze or full).")
 public final class TrainCommand implements Callable<Integer> {
 
@@ -129,7 +139,16 @@ public final class TrainCommand implements Callable<Integer> {
             SftData data = null;
             PreferenceData pairs = null;
             PretrainData text = null;
-            if (RecipeMapping.isPretrainStage(recipe)) {
+            KtoData kto = null;
+            if (RecipeMapping.isKtoStage(recipe)) {
+                kto = KtoData.build(recipe.data().datasets(), datasetDir, preparation,
+                        new KtoEncoder(template, tokenizer, encoding));
+                long desirable = kto.train().stream().filter(KtoExample::desirable).count();
+                console.printf(Locale.ROOT, "data: %d rows -> %d train (%d desirable, %d undesirable) / %d "
+                                + "validation examples; cutoff_len %d; template %s; stage kto%n",
+                        kto.prepared().inputRows(), kto.train().size(), desirable, kto.train().size() - desirable,
+                        kto.validation().size(), encoding.cutoffLen(), template.name());
+            } else if (RecipeMapping.isPretrainStage(recipe)) {
                 text = PretrainData.build(recipe.data().datasets(), datasetDir, preparation,
                         new PretrainEncoder(tokenizer, encoding.cutoffLen(), RecipeMapping.pretrainPacking(recipe)));
                 console.printf(Locale.ROOT, "data: %d documents -> %d train / %d validation blocks of cutoff_len %d "
@@ -167,6 +186,12 @@ public final class TrainCommand implements Callable<Integer> {
                     return new Trainer(config, model, text.train(), text.validation())
                             .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
                 }
+                if (kto != null) {
+                    try (KtoSetup setup = KtoSetup.of(RecipeMapping.kto(recipe), model)) {
+                        return Trainer.preference(config, model, kto.train(), kto.validation(), setup.objective())
+                                .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+                    }
+                }
                 if (pairs != null && RecipeMapping.isRewardStage(recipe)) {
                     RewardModel reward = RewardModel.withNewHead(model, recipe.optimization().seed());
                     return Trainer.preference(config, reward, pairs.train(), pairs.validation(),
@@ -181,6 +206,12 @@ public final class TrainCommand implements Callable<Integer> {
                 }
                 if (recipe.data().classificationHead()) {
                     return trainHead(data, tokenizer, encoding.cutoffLen(), model, config, listeners, resume);
+                }
+                if (RecipeMapping.isPpoStage(recipe)) {
+                    List<int[]> prompts = new PromptEncoder(template, tokenizer, encoding)
+                            .encodeAll(data.prepared().train());
+                    return ppo(recipe, baseDir, modelDir, model, tokenizer, config, prompts, encoding.cutoffLen())
+                            .train(listeners, () -> Thread.currentThread().isInterrupted());
                 }
                 Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
                 return trainer.train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
@@ -203,6 +234,51 @@ public final class TrainCommand implements Callable<Integer> {
         SequenceClassifier classifier = SequenceClassifier.withNewHead(model, labels, config.seed());
         return new Trainer(config, classifier, encoder.encodeAll(train), encoder.encodeAll(validation))
                 .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+    }
+
+    /**
+     * Stage ppo: the reward model from {@code reward_model} (a finished stage rm folder: a PEFT adapter applied to a
+     * copy of the base, or a full model with the same tokenizer, plus {@code value_head.safetensors}), a new value
+     * head on the LoRA policy, and LLaMA-Factory's default sampling (temperature 0.95, top-p 0.7, top-k 50) for
+     * answers of up to {@code min(1024, cutoff_len)} tokens.
+     */
+    private static PpoTrainer ppo(JobRecipe recipe, Path baseDir, Path modelDir, LlamaModel model,
+            TextTokenizer tokenizer, TrainingConfig config, List<int[]> prompts, int cutoff) throws IOException {
+        Path rewardDir = RecipeMapping.path(recipe.preference().ppo().rewardModel(), baseDir).orElseThrow(() ->
+                new TrainingConfigException("reward_model is required for stage ppo: the output folder of a "
+                        + "finished reward-model run (stage rm)"));
+        if (!Files.isRegularFile(rewardDir.resolve(RewardModel.VALUE_HEAD_FILE))) {
+            throw new TrainingConfigException("reward_model: " + rewardDir + " has no " + RewardModel.VALUE_HEAD_FILE
+                    + ": it is not the output of a finished reward-model run (stage rm)");
+        }
+        boolean full = Files.isRegularFile(rewardDir.resolve("config.json"));
+        if (full) {
+            requireSameTokenizer(modelDir, rewardDir);
+        } else if (!Files.isRegularFile(rewardDir.resolve(PeftAdapter.CONFIG_FILE))) {
+            throw new TrainingConfigException("reward_model: " + rewardDir + " has neither a LoRA adapter ("
+                    + PeftAdapter.CONFIG_FILE + ") nor model weights (config.json)");
+        }
+        LlamaModel rewardBase = LlamaModel.load(full ? rewardDir : modelDir,
+                RecipeMapping.modelOptions(recipe, FineTuning.none()));
+        if (!full) {
+            PeftAdapter.load(rewardBase, rewardDir, false);
+        }
+        RewardModel reward = RewardModel.withSavedHead(rewardBase, rewardDir);
+        GenerationConfig sampling = new GenerationConfig(Math.min(1024, cutoff), 0.95, 50, 0.7, 1.0,
+                OptionalLong.empty(), List.of(), true);
+        return new PpoTrainer(config, RecipeMapping.ppo(recipe), RewardModel.withNewHead(model, config.seed()),
+                tokenizer, new RewardModelScores(reward, config.padTokenId()), prompts, sampling);
+    }
+
+    /** A full reward model must share the policy's tokenizer: its scores read the policy's token ids. */
+    private static void requireSameTokenizer(Path modelDir, Path rewardDir) throws IOException {
+        Path ours = modelDir.resolve("tokenizer.json");
+        Path theirs = rewardDir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(theirs) || Files.mismatch(ours, theirs) != -1) {
+            throw new TrainingConfigException("reward_model: " + rewardDir + " has another tokenizer than "
+                    + modelDir + " (tokenizer.json differs or is missing): PPO scores the policy's token ids, so the "
+                    + "reward model must be trained from the same base model");
+        }
     }
 
     private static Optional<Path> latestCheckpoint(Path outputDir) {

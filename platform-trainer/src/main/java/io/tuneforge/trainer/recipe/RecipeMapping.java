@@ -34,6 +34,8 @@ import io.tuneforge.trainer.training.optim.OptimizerMethod;
 import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.SchedulerOptions;
 import io.tuneforge.trainer.training.optim.SchedulerType;
+import io.tuneforge.trainer.training.kto.KtoConfig;
+import io.tuneforge.trainer.training.ppo.PpoConfig;
 import io.tuneforge.trainer.training.preference.PreferenceConfig;
 import io.tuneforge.trainer.training.preference.PreferenceLoss;
 import java.nio.file.Path;
@@ -59,6 +61,28 @@ public final class RecipeMapping {
     /** Whether the recipe trains a reward model on preference pairs ({@code stage: rm}). */
     public static boolean isRewardStage(JobRecipe recipe) {
         return recipe.method().stage().equals("rm");
+    }
+
+    /** Whether the recipe trains KTO on examples tagged desirable or undesirable ({@code stage: kto}). */
+    public static boolean isKtoStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("kto");
+    }
+
+    /** KTO's settings: {@code pref_beta}, {@code pref_ftx}, {@code kto_chosen_weight}, {@code kto_rejected_weight}. */
+    public static KtoConfig kto(JobRecipe recipe) {
+        RecipePreference p = recipe.preference();
+        return new KtoConfig(p.beta(), p.ftx(), p.ktoChosenWeight(), p.ktoRejectedWeight());
+    }
+
+    /** Whether the recipe trains a policy with PPO against a reward model ({@code stage: ppo}). */
+    public static boolean isPpoStage(JobRecipe recipe) {
+        return recipe.method().stage().equals("ppo");
+    }
+
+    /** PPO's settings: {@code ppo_epochs}, {@code ppo_buffer_size}, {@code ppo_target}, score norm, reward whitening. */
+    public static PpoConfig ppo(JobRecipe recipe) {
+        RecipePreference.Ppo p = recipe.preference().ppo();
+        return PpoConfig.of(p.epochs(), p.bufferSize(), p.target(), p.scoreNorm(), p.whitenRewards());
     }
 
     /** Whether the recipe continues pre-training on raw text ({@code stage: pt}). */

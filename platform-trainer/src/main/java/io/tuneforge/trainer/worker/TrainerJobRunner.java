@@ -14,7 +14,12 @@ import io.tuneforge.trainer.data.DatasetSpec;
 import io.tuneforge.trainer.data.Datasets;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.LoadedDataset;
+import io.tuneforge.trainer.data.KtoData;
+import io.tuneforge.trainer.data.KtoExample;
 import io.tuneforge.trainer.data.PreferenceData;
+import io.tuneforge.trainer.data.TrainingPair;
+import io.tuneforge.trainer.data.encoding.KtoEncoder;
+import io.tuneforge.trainer.training.kto.KtoSetup;
 import io.tuneforge.trainer.data.PreferencePair;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
@@ -139,9 +144,13 @@ public final class TrainerJobRunner implements JobRunner {
         TrainingResult result;
         try (LlamaModel model = loadModel(execution, recipe);
              PreferenceSetup preference = RecipeMapping.isPreferenceStage(recipe)
-                     ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null) {
+                     ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null;
+             KtoSetup kto = RecipeMapping.isKtoStage(recipe) ? KtoSetup.of(RecipeMapping.kto(recipe), model) : null) {
             Trainer trainer;
-            if (preference != null) {
+            if (kto != null) {
+                trainer = Trainer.preference(config, model, samples.trainPairs(), samples.validationPairs(),
+                        kto.objective());
+            } else if (preference != null) {
                 trainer = Trainer.preference(config, model, samples.trainPairs(), samples.validationPairs(),
                         preference.training());
             } else if (samples.labels().isPresent()) {
@@ -233,11 +242,12 @@ public final class TrainerJobRunner implements JobRunner {
      * trained on) for the base-versus-tuned comparison.
      */
     private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation,
-            List<PreferencePair> trainPairs, List<PreferencePair> validationPairs, List<Example> heldOut,
-            Optional<ClassLabels> labels) {
+            List<? extends TrainingPair> trainPairs, List<? extends TrainingPair> validationPairs,
+            List<Example> heldOut, Optional<ClassLabels> labels) {
 
-        Samples(List<TokenizedSample> train, List<TokenizedSample> validation, List<PreferencePair> trainPairs,
-                List<PreferencePair> validationPairs, List<Example> heldOut) {
+        Samples(List<TokenizedSample> train, List<TokenizedSample> validation,
+                List<? extends TrainingPair> trainPairs, List<? extends TrainingPair> validationPairs,
+                List<Example> heldOut) {
             this(train, validation, trainPairs, validationPairs, heldOut, Optional.empty());
         }
     }
@@ -272,6 +282,23 @@ public final class TrainerJobRunner implements JobRunner {
                         "validation_samples", validation.size(), "datasets", rowsData(parts, mixed)));
                 // raw text has no prompt to answer: no base-versus-tuned predictions
                 return new Samples(train, validation, List.of(), List.of(), List.of());
+            }
+            if (RecipeMapping.isKtoStage(recipe)) {
+                KtoEncoder encoder = new KtoEncoder(template, tokenizer, options);
+                parts.forEach(TrainerJobRunner::requireKtoTags);
+                List<KtoExample> train = encoder.encodeAll(mixed.train());
+                List<KtoExample> validation = encoder.encodeAll(mixed.validation());
+                if (train.isEmpty()) {
+                    throw new JobFailureException(JobFailure.invalidTrainingFile("no training example has answer "
+                            + "tokens after encoding (cutoff " + cutoff + ")"), null);
+                }
+                long desirable = train.stream().filter(KtoExample::desirable).count();
+                execution.event(JobEventType.MESSAGE, "Encoded " + train.size() + " training (" + desirable
+                        + " desirable, " + (train.size() - desirable) + " undesirable) and " + validation.size()
+                        + " validation KTO examples (cutoff " + cutoff + "); rows per dataset: "
+                        + describe(parts, mixed), Map.of("train_samples", train.size(),
+                        "validation_samples", validation.size(), "datasets", rowsData(parts, mixed)));
+                return new Samples(List.of(), List.of(), train, validation, mixed.validation());
             }
             if (RecipeMapping.isPreferenceStage(recipe) || RecipeMapping.isRewardStage(recipe)) {
                 PreferenceEncoder encoder = new PreferenceEncoder(template, tokenizer, options);
@@ -346,6 +373,15 @@ public final class TrainerJobRunner implements JobRunner {
     private static void requirePairs(DatasetMix.Part part) {
         try {
             PreferenceData.requirePairs(part.name(), part.examples());
+        } catch (DatasetException e) {
+            throw new JobFailureException(JobFailure.invalidTrainingFile(e.getMessage()), e);
+        }
+    }
+
+    /** Stage kto trains on rows with a kto_tag only: a dataset with other rows fails the job, naming it. */
+    private static void requireKtoTags(DatasetMix.Part part) {
+        try {
+            KtoData.requireKtoTags(part.name(), part.examples());
         } catch (DatasetException e) {
             throw new JobFailureException(JobFailure.invalidTrainingFile(e.getMessage()), e);
         }

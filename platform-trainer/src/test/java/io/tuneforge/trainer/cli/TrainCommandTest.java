@@ -196,9 +196,9 @@ class TrainCommandTest {
         assertThat(err.toString()).contains("quantization_method").contains("quantized ahead of time")
                 .contains("quantization_method bnb");
 
-        Path ppo = config("model_name_or_path: x\ndataset: identity\nstage: ppo\n");
+        Path ppo = config("model_name_or_path: x\ndataset: identity\nstage: ppo\nreward_model_adapters: a\n");
         assertThat(run("train", "--config", ppo.toString())).isEqualTo(1);
-        assertThat(err.toString()).contains("stage in " + ppo + ": 'ppo': ").contains("stage sft, pt, rm or dpo");
+        assertThat(err.toString()).contains("reward_model_adapters").contains("reward-model run's folder");
     }
 
     @Test
@@ -255,6 +255,25 @@ class TrainCommandTest {
         assertThat(Files.readString(output.resolve("classification_head.json")))
                 .contains("LlamaForSequenceClassification").contains("\"0\" : \"animal\"")
                 .contains("\"1\" : \"person\"");
+    }
+
+    @Test
+    void stagePpoRefusesAMissingOrWrongRewardModelNamingIt() throws IOException {
+        String base = """
+                model_name_or_path: %s
+                stage: ppo
+                dataset: identity
+                dataset_dir: %s
+                max_steps: 1
+                output_dir: %s
+                """.formatted(Fixtures.stories260K(), identityData(), dir.resolve("ppo"));
+
+        assertThat(run("train", "--config", config(base).toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("reward_model is required for stage ppo");
+
+        Path notRm = Files.createDirectories(dir.resolve("not-rm"));
+        assertThat(run("train", "--config", config(base + "reward_model: " + notRm + "\n").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("reward_model: " + notRm).contains("value_head.safetensors");
     }
 
     @Test

@@ -114,6 +114,13 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("pref_loss", "hinge");
         m.put("simpo_gamma", 1.0);
         m.put("dpo_label_smoothing", 0.0); // the default: label smoothing needs pref_loss sigmoid
+        m.put("kto_chosen_weight", 1.5);
+        m.put("kto_rejected_weight", 0.75);
+        m.put("ppo_epochs", 2);
+        m.put("ppo_buffer_size", 3);
+        m.put("ppo_target", 3.5);
+        m.put("ppo_score_norm", true);
+        m.put("ppo_whiten_rewards", true);
         m.put("template", "alpaca");
         m.put("cutoff_len", 512);
         m.put("max_samples", 1000);
@@ -274,6 +281,13 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("pref_loss", m -> RecipeMapping.preference(m.recipe()).loss().configName()),
             entry("simpo_gamma", m -> RecipeMapping.preference(m.recipe()).simpoGamma()),
             entry("dpo_label_smoothing", m -> RecipeMapping.preference(m.recipe()).labelSmoothing()),
+            entry("kto_chosen_weight", m -> RecipeMapping.kto(m.recipe()).desirableWeight()),
+            entry("kto_rejected_weight", m -> RecipeMapping.kto(m.recipe()).undesirableWeight()),
+            entry("ppo_epochs", m -> (long) RecipeMapping.ppo(m.recipe()).ppoEpochs()),
+            entry("ppo_buffer_size", m -> (long) RecipeMapping.ppo(m.recipe()).bufferSize()),
+            entry("ppo_target", m -> RecipeMapping.ppo(m.recipe()).target()),
+            entry("ppo_score_norm", m -> RecipeMapping.ppo(m.recipe()).scoreNorm()),
+            entry("ppo_whiten_rewards", m -> RecipeMapping.ppo(m.recipe()).whitenRewards()),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
             entry("cutoff_len", m -> (long) m.encoding().cutoffLen()),
             entry("max_samples", m -> m.preparation().maxSamples().map(Integer::longValue).orElse(null)),

@@ -31,7 +31,6 @@ public final class RecipeKeys {
      * instead of a bare "not one of the choices".
      */
     public static final Map<String, Map<String, String>> UNSUPPORTED_VALUES = Map.of(
-            "stage", stages("PPO and KTO are not supported yet: stage sft, pt, rm or dpo", "ppo", "kto"),
             "pref_loss", Map.of("kto_pair", "the kto_pair loss is not supported; use sigmoid, hinge, ipo, orpo or "
                     + "simpo"),
             "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
@@ -89,6 +88,8 @@ public final class RecipeKeys {
                 + "it (it reads its constructor's, off): it has no effect there either");
         m.put("badam_verbose", "BAdam's console logging; TuneForge's log shows the step and loss instead");
         m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
+        m.put("reward_model_type", "TuneForge reads the reward_model folder itself: a PEFT adapter there is applied to "
+                + "a copy of the base, full weights are loaded as they are");
         m.put("loraplus_lr_embedding", "LoRA+'s learning rate of LoRA on embedding layers; TuneForge puts LoRA on "
                 + "the linear layers only, so it has nothing to act on (loraplus_lr_ratio applies)");
         return Map.copyOf(m);
@@ -115,8 +116,8 @@ public final class RecipeKeys {
                 "image_max_pixels", "video_max_pixels");
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output");
-        put(m, "PPO and KTO training are not supported yet: stage sft, pt, rm or dpo", "reward_model",
-                "ppo_epochs", "kto_chosen_weight");
+        put(m, "PPO's reward comes from a finished reward-model run's folder (reward_model); other reward sources "
+                + "are not supported", "reward_model_adapters", "reward_model_quantization_bit");
         put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
                 "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");
@@ -134,12 +135,6 @@ public final class RecipeKeys {
                 "aqlm");
         put(m, onTheFly + " (mxfp4 and fp8 checkpoints are dequantized by transformers; start from a bf16 model)",
                 "mxfp4", "fp8");
-        return Map.copyOf(m);
-    }
-
-    private static Map<String, String> stages(String reason, String... values) {
-        Map<String, String> m = new LinkedHashMap<>();
-        put(m, reason, values);
         return Map.copyOf(m);
     }
 

@@ -10,7 +10,8 @@ import java.util.Optional;
  * The training stage and the fine-tuning type with its settings.
  *
  * @param stage          {@code stage}: what is trained: sft (supervised fine-tuning), pt (raw text), rm (a reward
- *                       model on preference pairs) or dpo (preference optimisation on pairs)
+ *                       model on preference pairs), dpo (preference optimisation on pairs), kto (KTO on tagged answers)
+ *                       or ppo (RLHF with a reward model)
  * @param finetuningType {@code finetuning_type}: lora, freeze, full, prefix or adapter
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
@@ -84,9 +85,11 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     }
 
     static final RecipeField STAGE = RecipeField.choice("stage", Section.METHOD, "sft",
-            List.of("sft", "pt", "rm", "dpo"), "Stage", "sft: supervised fine-tuning on prompts and answers; pt: "
-                    + "continued pre-training on raw text; rm: a reward model on chosen/rejected pairs; dpo: "
-                    + "preference training on chosen/rejected pairs (pref_loss sigmoid, hinge, ipo, orpo, simpo).");
+            List.of("sft", "pt", "rm", "dpo", "kto", "ppo"), "Stage", "sft: supervised fine-tuning on prompts and answers; "
+                    + "pt: continued pre-training on raw text; rm: a reward model on chosen/rejected pairs; dpo: "
+                    + "preference training on chosen/rejected pairs (pref_loss sigmoid, hinge, ipo, orpo, simpo); "
+                    + "kto: KTO on answers tagged desirable or undesirable (kto_tag); ppo: PPO against a trained "
+                    + "reward model (reward_model).");
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",

@@ -15,7 +15,7 @@ public enum Section {
     /** Bottleneck adapters' shape (shown for finetuning_type adapter). */
     ADAPTER("Bottleneck adapters"),
     /** Preference training's loss and its settings (stage dpo). */
-    PREFERENCE("Preference training (stage dpo)"),
+    PREFERENCE("Preference training (stages dpo and kto)"),
     /** Datasets, chat template, lengths and the validation split. */
     DATA("Data and template"),
     /** Learning rate, schedule, batch and steps. */

@@ -110,11 +110,10 @@ class JobRecipeTest {
 
     @Test
     void llamaFactoryValuesNotSupportedYetAreRefusedWithTheirReason() {
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "ppo"), RecipeSource.YAML))
-                .isInstanceOfSatisfying(RecipeException.class, e -> {
-                    assertThat(e.key()).isEqualTo("stage");
-                    assertThat(e.getMessage()).contains("'ppo'").contains("not supported yet");
-                });
+        assertThat(JobRecipe.read(Map.of("stage", "ppo", "ppo_epochs", 2), RecipeSource.YAML).preference().ppo()
+                .epochs()).isEqualTo(2);
+        assertThat(JobRecipe.read(Map.of("stage", "kto", "kto_chosen_weight", 1.33), RecipeSource.YAML).preference()
+                .ktoChosenWeight()).isEqualTo(1.33);
         assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "dpo", "pref_loss", "kto_pair"), RecipeSource.YAML))
                 .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("pref_loss"));
         assertThatThrownBy(() -> JobRecipe.read(Map.of("finetuning_type", "oft"), RecipeSource.YAML))

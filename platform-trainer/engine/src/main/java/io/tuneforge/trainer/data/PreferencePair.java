@@ -8,10 +8,20 @@ package io.tuneforge.trainer.data;
  * @param chosen   prompt + preferred answer; labels {@link TokenizedSample#IGNORE_INDEX} on the prompt
  * @param rejected prompt + dispreferred answer; labels likewise
  */
-public record PreferencePair(TokenizedSample chosen, TokenizedSample rejected) {
+public record PreferencePair(TokenizedSample chosen, TokenizedSample rejected) implements TrainingPair {
 
     /** Input tokens of both sequences. */
     public int length() {
         return chosen.length() + rejected.length();
+    }
+
+    @Override
+    public TokenizedSample first() {
+        return chosen;
+    }
+
+    @Override
+    public TokenizedSample second() {
+        return rejected;
     }
 }

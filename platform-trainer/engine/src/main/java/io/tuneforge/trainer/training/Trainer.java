@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import io.tuneforge.trainer.data.PreferencePair;
+import io.tuneforge.trainer.data.TrainingPair;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.ModelConfig;
@@ -63,8 +63,8 @@ public final class Trainer {
     private final TrainableModel model;
     private final List<TokenizedSample> trainSamples;
     private final List<TokenizedSample> evalSamples;
-    private final List<PreferencePair> trainPairs;
-    private final List<PreferencePair> evalPairs;
+    private final List<? extends TrainingPair> trainPairs;
+    private final List<? extends TrainingPair> evalPairs;
     private final Optional<PairObjective> preference;
     private final CheckpointStore checkpoints;
     private Runnable beforeBackward = () -> { };
@@ -83,8 +83,8 @@ public final class Trainer {
     }
 
     private Trainer(TrainingConfig config, TrainableModel model, List<TokenizedSample> trainSamples,
-                    List<TokenizedSample> evalSamples, List<PreferencePair> trainPairs,
-                    List<PreferencePair> evalPairs, Optional<PairObjective> preference) {
+                    List<TokenizedSample> evalSamples, List<? extends TrainingPair> trainPairs,
+                    List<? extends TrainingPair> evalPairs, Optional<PairObjective> preference) {
         if (trainSamples.isEmpty() && trainPairs.isEmpty()) {
             throw new IllegalArgumentException("No training samples: the training set is empty");
         }
@@ -99,14 +99,16 @@ public final class Trainer {
     }
 
     /**
-     * A trainer of a loss on tokenized pairs (stage dpo, stage rm); batch sizes count pairs.
+     * A trainer of a loss on tokenized pairs (stage dpo, stage rm) or KTO examples (stage kto); batch sizes count
+     * pairs (examples).
      *
      * @param trainPairs training pairs (at least one)
      * @param evalPairs  validation pairs; empty for no evaluation
-     * @param preference the pairwise loss (with its reference model for DPO)
+     * @param preference the pairwise loss (with its reference model for DPO and KTO)
      */
-    public static Trainer preference(TrainingConfig config, TrainableModel model, List<PreferencePair> trainPairs,
-                                     List<PreferencePair> evalPairs, PairObjective preference) {
+    public static Trainer preference(TrainingConfig config, TrainableModel model,
+                                     List<? extends TrainingPair> trainPairs,
+                                     List<? extends TrainingPair> evalPairs, PairObjective preference) {
         if (trainPairs.isEmpty()) {
             throw new IllegalArgumentException("No training pairs: the preference training set is empty");
         }
@@ -245,24 +247,28 @@ public final class Trainer {
                                PreferenceMetrics metrics, ExpertLoadMetrics experts) {
     }
 
+    /** One micro-batch: its rows, and for preference training the same rows as pairs (else null). */
+    private record MicroBatch(Batch rows, PreferenceBatch pairs) {
+    }
+
     private StepOutcome trainStep(NDManager run, ParameterOptimizer optimizer, SequencedMap<String, NDArray> params,
-                                  List<Batch> microBatches, double lr) {
-        long targets = microBatches.stream().mapToLong(Batch::targetTokens).sum();
-        long inputs = microBatches.stream().mapToLong(Batch::inputTokens).sum();
+                                  List<MicroBatch> microBatches, double lr) {
+        long targets = microBatches.stream().mapToLong(m -> m.rows().targetTokens()).sum();
+        long inputs = microBatches.stream().mapToLong(m -> m.rows().inputTokens()).sum();
         DataType type = model.lmHeadWeight().getDataType();
         PreferenceMetrics metrics = new PreferenceMetrics();
         ExpertLoadMetrics experts = new ExpertLoadMetrics();
         try (NDManager step = run.newSubManager()) {
             // preference: the mean over the step's pairs (each batch is B pairs as 2B rows)
-            long units = preference.isPresent() ? microBatches.stream().mapToLong(b -> b.batchSize() / 2).sum()
+            long units = preference.isPresent() ? microBatches.stream().mapToLong(m -> m.pairs().pairs()).sum()
                     : targets;
             NDArray denominator = step.full(new Shape(), (float) Math.max(1, units), type);  // ()
             double loss = 0;
-            for (Batch batch : microBatches) {
+            for (MicroBatch batch : microBatches) {
                 if (preference.isPresent()) {
-                    loss += preferenceForwardBackward(step, batch, denominator, metrics);
-                } else if (batch.targetTokens() > 0) {
-                    loss += forwardBackward(step, batch, denominator, microBatches.size(), experts);
+                    loss += preferenceForwardBackward(step, batch.pairs(), denominator, metrics);
+                } else if (batch.rows().targetTokens() > 0) {
+                    loss += forwardBackward(step, batch.rows(), denominator, microBatches.size(), experts);
                 }
             }
             SequencedMap<String, NDArray> grads = gradients(step, params, optimizer);
@@ -305,13 +311,13 @@ public final class Trainer {
     }
 
     /** Forward and backward of B pairs (2B rows); returns their share of the step's mean pair loss. */
-    private double preferenceForwardBackward(NDManager step, Batch rows, NDArray denominator,
+    private double preferenceForwardBackward(NDManager step, PreferenceBatch pairs, NDArray denominator,
                                              PreferenceMetrics metrics) {
         PairObjective objective = preference.orElseThrow();
         try (NDManager micro = step.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            PreferenceObjective.PairLosses losses = objective.losses(micro, model,
-                    new PreferenceBatch(rows, rows.batchSize() / 2), config.lossChunkTokens(), true);
+            PreferenceObjective.PairLosses losses = objective.losses(micro, model, pairs, config.lossChunkTokens(),
+                    true);
             NDArray share = losses.losses().sum().div(denominator);                           // ()
             share.attach(micro);
             beforeBackward.run();
@@ -343,23 +349,24 @@ public final class Trainer {
     // ---------------------------------------------------------------- data position
 
     /** Up to {@code gradient_accumulation_steps} batches from the current epoch; the epoch's end ends the step. */
-    private List<Batch> nextMicroBatches(RunState s) {
-        List<Batch> batches = new ArrayList<>();
+    private List<MicroBatch> nextMicroBatches(RunState s) {
+        List<MicroBatch> batches = new ArrayList<>();
         int[] order = s.order(config.seed(), trainSize());
         while (batches.size() < config.gradientAccumulationSteps() && s.indexInEpoch < order.length) {
             int end = Math.min(order.length, s.indexInEpoch + config.perDeviceTrainBatchSize());
             if (preference.isPresent()) {
-                List<PreferencePair> pairs = new ArrayList<>();
+                List<TrainingPair> pairs = new ArrayList<>();
                 for (int i = s.indexInEpoch; i < end; i++) {
                     pairs.add(trainPairs.get(order[i]));
                 }
-                batches.add(PreferenceBatch.collate(pairs, config.padTokenId()).rows());
+                PreferenceBatch batch = PreferenceBatch.collate(pairs, config.padTokenId());
+                batches.add(new MicroBatch(batch.rows(), batch));
             } else {
                 List<TokenizedSample> samples = new ArrayList<>();
                 for (int i = s.indexInEpoch; i < end; i++) {
                     samples.add(trainSamples.get(order[i]));
                 }
-                batches.add(Batch.collate(samples, config.padTokenId()));
+                batches.add(new MicroBatch(Batch.collate(samples, config.padTokenId()), null));
             }
             s.indexInEpoch = end;
         }
@@ -410,7 +417,8 @@ public final class Trainer {
     }
 
     /** {sum of pair losses, pairs} over the validation pairs, without gradients; their metrics go to {@code metrics}. */
-    private double[] validationPreferenceLoss(NDManager run, List<PreferencePair> pairs, PreferenceMetrics metrics) {
+    private double[] validationPreferenceLoss(NDManager run, List<? extends TrainingPair> pairs,
+                                              PreferenceMetrics metrics) {
         PairObjective objective = preference.orElseThrow();
         double total = 0;
         for (int i = 0; i < pairs.size(); i += config.perDeviceEvalBatchSize()) {

@@ -60,6 +60,26 @@ public final class PreferenceEncoder {
         return Optional.of(new PreferencePair(joined(keptPrompt, keptChosen), joined(keptPrompt, keptRejected)));
     }
 
+    /**
+     * The prompt conversation followed by one answer, truncated as LLaMA-Factory's feedback (KTO) processor does:
+     * {@code infer_seqlen(len(prompt), len(answer), cutoff_len)}; earlier assistant turns are context. Empty when no
+     * answer token is left.
+     */
+    Optional<TokenizedSample> encodeOne(List<ChatMessage> promptMessages, List<Map<String, Object>> tools,
+            ChatMessage answer) {
+        List<ChatMessage> prompt = promptMessages.stream().map(PreferenceEncoder::asContext).toList();
+        TokenizedSample whole = withAnswer(prompt, Example.chat(List.of(), tools), answer);
+        int promptLength = firstCounted(whole);
+        int[] promptIds = Arrays.copyOf(whole.inputIds(), promptLength);
+        int[] answerIds = Arrays.copyOfRange(whole.inputIds(), promptLength, whole.length());
+        int[] lengths = ConversationEncoder.inferSeqLen(promptIds.length, answerIds.length, cutoffLen);
+        int[] keptAnswer = Arrays.copyOf(answerIds, Math.min(lengths[1], answerIds.length));
+        if (keptAnswer.length == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(joined(Arrays.copyOf(promptIds, lengths[0]), keptAnswer));
+    }
+
     /** Encodes every example, naming the example that fails; pairs without answer tokens are left out. */
     public List<PreferencePair> encodeAll(List<Example> examples) {
         List<PreferencePair> pairs = new ArrayList<>(examples.size());

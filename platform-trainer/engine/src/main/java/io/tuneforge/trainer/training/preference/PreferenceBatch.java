@@ -3,8 +3,9 @@ package io.tuneforge.trainer.training.preference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import io.tuneforge.trainer.data.PreferencePair;
+import io.tuneforge.trainer.data.KtoExample;
 import io.tuneforge.trainer.data.TokenizedSample;
+import io.tuneforge.trainer.data.TrainingPair;
 import io.tuneforge.trainer.model.TrainableModel;
 import io.tuneforge.trainer.training.Batch;
 
@@ -18,17 +19,66 @@ import java.util.Optional;
  * right-padded to one length: padding and prompt labels are ignored, so each row's log-probability covers its answer
  * only.
  *
- * @param rows  the 2B rows
- * @param pairs B
+ * <p>A batch of KTO examples has the same layout (completions first, then the mismatched completions) and carries
+ * each example's {@code kto_tag} in {@code desirable}.
+ *
+ * @param rows      the 2B rows
+ * @param pairs     B
+ * @param desirable KTO batches: the {@code kto_tag} of each of the B examples; preference pairs: empty
  */
-public record PreferenceBatch(Batch rows, int pairs) {
+public record PreferenceBatch(Batch rows, int pairs, boolean[] desirable) {
 
-    /** Collates pairs: rows {@code [0, B)} chosen, {@code [B, 2B)} rejected. */
-    public static PreferenceBatch collate(List<PreferencePair> pairs, int padTokenId) {
+    /** A batch of preference pairs (no KTO tags). */
+    public PreferenceBatch(Batch rows, int pairs) {
+        this(rows, pairs, new boolean[0]);
+    }
+
+    /**
+     * Collates units: rows {@code [0, B)} their first rows (chosen, or KTO completions), {@code [B, 2B)} their
+     * second rows (rejected, or mismatched completions); KTO examples' tags in {@link #desirable()}.
+     */
+    public static PreferenceBatch collate(List<? extends TrainingPair> pairs, int padTokenId) {
         List<TokenizedSample> rows = new ArrayList<>(pairs.size() * 2);
-        pairs.forEach(p -> rows.add(p.chosen()));
-        pairs.forEach(p -> rows.add(p.rejected()));
-        return new PreferenceBatch(Batch.collate(rows, padTokenId), pairs.size());
+        pairs.forEach(p -> rows.add(p.first()));
+        pairs.forEach(p -> rows.add(p.second()));
+        boolean kto = !pairs.isEmpty() && pairs.getFirst() instanceof KtoExample;
+        boolean[] desirable = new boolean[kto ? pairs.size() : 0];
+        for (int i = 0; i < desirable.length; i++) {
+            if (!(pairs.get(i) instanceof KtoExample example)) {
+                throw new IllegalArgumentException("a batch mixes KTO examples and preference pairs");
+            }
+            desirable[i] = example.desirable();
+        }
+        return new PreferenceBatch(Batch.collate(rows, padTokenId), pairs.size(), desirable);
+    }
+
+    /** Whether this batch holds KTO examples (tags in {@link #desirable()}). */
+    public boolean isKto() {
+        return desirable.length > 0;
+    }
+
+    /** The first B rows (chosen answers, or KTO completions) as a batch of their own. */
+    public Batch firstRows() {
+        return slice(0, pairs);
+    }
+
+    /** The last B rows (rejected answers, or KTO mismatched completions) as a batch of their own. */
+    public Batch secondRows() {
+        return slice(pairs, 2 * pairs);
+    }
+
+    /** Rows {@code [from, to)} still padded to this batch's length; its input-token count includes the padding. */
+    private Batch slice(int from, int to) {
+        int[][] ids = Arrays.copyOfRange(rows.inputIds(), from, to);
+        int[][] labels = Arrays.copyOfRange(rows.labels(), from, to);
+        long targets = 0;
+        for (int[] row : labels) {
+            for (int t = 1; t < row.length; t++) {
+                targets += row[t] != TokenizedSample.IGNORE_INDEX ? 1 : 0;
+            }
+        }
+        return new Batch(ids, labels, (long) (to - from) * rows.sequenceLength(), targets,
+                Arrays.copyOfRange(rows.lengths(), from, to));
     }
 
     /**

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The per-pair preference losses of {@link PreferenceLoss} from summed response log-probabilities, as LLaMA-Factory's
@@ -44,9 +45,22 @@ public final class PreferenceObjective {
      * @param rejectedRewards the implicit reward of each rejected answer
      * @param chosenLogps     the policy's log-probability of each chosen answer (averaged per token for ipo/orpo/simpo)
      * @param rejectedLogps   the same for each rejected answer
+     * @param kl              KTO only: the batch's KL estimate (then the answers are unpaired: chosen and rejected
+     *                        hold the desirable and the undesirable examples, in any numbers)
      */
     public record PairLosses(NDArray losses, double[] chosenRewards, double[] rejectedRewards, double[] chosenLogps,
-            double[] rejectedLogps) {
+            double[] rejectedLogps, OptionalDouble kl) {
+
+        /** Losses of preference pairs (chosen[i] and rejected[i] belong together). */
+        public PairLosses(NDArray losses, double[] chosenRewards, double[] rejectedRewards, double[] chosenLogps,
+                double[] rejectedLogps) {
+            this(losses, chosenRewards, rejectedRewards, chosenLogps, rejectedLogps, OptionalDouble.empty());
+        }
+
+        /** Whether chosen and rejected are unpaired KTO examples. */
+        public boolean unpaired() {
+            return kl.isPresent();
+        }
     }
 
     /**

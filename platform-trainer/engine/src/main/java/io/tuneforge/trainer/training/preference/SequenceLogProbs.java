@@ -38,6 +38,24 @@ public final class SequenceLogProbs {
         if (batch.targetTokens() == 0) {
             return step.zeros(new Shape(rows), hidden.getDataType());
         }
+        long[] positions = batch.predictingPositions();
+        NDArray tokenLogProbs = owned(step, perToken(step, hidden, lmHeadWeight, batch, chunkTokens)
+                .reshape(positions.length, 1));                                              // (N, 1)
+        NDArray rowOf = step.create(rowMatrix(positions, rows, batch.sequenceLength()),
+                new Shape(rows, positions.length)).toType(hidden.getDataType(), false);     // (R, N)
+        rowOf.attach(step);
+        NDArray perRow = owned(step, rowOf.matMul(tokenLogProbs));                          // (R, 1)
+        return owned(step, perRow.reshape(rows));                                           // (R,)
+    }
+
+    /**
+     * The log-probability of each counted label, in the order of {@link Batch#predictingPositions()} (PPO's
+     * per-token log-probabilities of the response).
+     *
+     * @return (N,) with N = {@code batch.targetTokens()} (must be at least 1)
+     */
+    public static NDArray perToken(NDManager step, NDArray hidden, NDArray lmHeadWeight, Batch batch,
+            int chunkTokens) {
         long channels = hidden.getShape().get(2);
         long[] positions = batch.predictingPositions();
         long[] targets = batch.targetIds();
@@ -53,11 +71,7 @@ public final class SequenceLogProbs {
             chunks[c] = owned(step, logProbs.gather(ids, 1));                              // (n, 1)
         }
         NDArray tokenLogProbs = chunks.length == 1 ? chunks[0] : concat(step, chunks);       // (N, 1)
-        NDArray rowOf = step.create(rowMatrix(positions, rows, batch.sequenceLength()),
-                new Shape(rows, positions.length)).toType(hidden.getDataType(), false);     // (R, N)
-        rowOf.attach(step);
-        NDArray perRow = owned(step, rowOf.matMul(tokenLogProbs));                          // (R, 1)
-        return owned(step, perRow.reshape(rows));                                           // (R,)
+        return owned(step, tokenLogProbs.reshape(targets.length));                         // (N,)
     }
 
     /** Counted labels per row (TRL's {@code valid_length}): the response length in tokens. */

@@ -111,6 +111,17 @@ public final class RewardModel implements TrainableModel {
         return own(step, scores.reshape(rows.batchSize()));                                     // (R,)
     }
 
+    /**
+     * The head applied to given hidden states: a value per state (PPO's critic reads every response position).
+     *
+     * @param states (N, C) hidden states
+     * @return (N,) values
+     */
+    public NDArray head(NDManager step, NDArray states) {
+        NDArray scores = own(step, own(step, states.matMul(own(step, weight.transpose()))).add(bias)); // (N, 1)
+        return own(step, scores.reshape(states.getShape().get(0)));                              // (N,)
+    }
+
     /** Flat index {@code b·T + t} of each row's last counted label. */
     static long[] lastTokens(Batch rows) {
         long[] out = new long[rows.batchSize()];
