@@ -1,6 +1,6 @@
 package io.tuneforge.trainer.cli;
 
-import io.tuneforge.trainer.generate.GenerateBenchmark;
+import io.tuneforge.trainer.training.bench.GenerateBenchmark;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.training.bench.BenchPreset;

@@ -1,4 +1,4 @@
-package io.tuneforge.trainer.generate;
+package io.tuneforge.trainer.training.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -17,9 +17,6 @@ import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
-import io.tuneforge.trainer.training.bench.BenchPreset;
-import io.tuneforge.trainer.training.bench.ProcessMemory;
-import io.tuneforge.trainer.training.bench.RandomLlama;
 
 import java.io.IOException;
 import java.io.PrintStream;
