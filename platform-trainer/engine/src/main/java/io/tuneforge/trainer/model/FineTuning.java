@@ -2,6 +2,7 @@ package io.tuneforge.trainer.model;
 
 import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.oft.OftConfig;
 import java.util.List;
 
 /** Which parameters of a loaded model train. */
@@ -24,6 +25,10 @@ public sealed interface FineTuning {
         public Lora(LoraConfig lora) {
             this(lora, false);
         }
+    }
+
+    /** OFT rotations (PEFT's OFT) on chosen linears; the base is frozen. */
+    record Oft(OftConfig oft) implements FineTuning {
     }
 
     /** Every weight trains (embedding, norms, all linears, the LM head). */

@@ -9,6 +9,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.oft.OftAdapter;
+import io.tuneforge.trainer.model.oft.OftConfig;
+import io.tuneforge.trainer.model.oft.OftWeights;
 import io.tuneforge.trainer.model.lora.LoraHost;
 import io.tuneforge.trainer.model.lora.LoraWeights;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
@@ -60,6 +63,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private Optional<LoraConfig> lora = Optional.empty();
     /** {@code pissa_convert}: a PiSSA adapter is saved as the ordinary LoRA it amounts to. */
     private boolean convertPissa;
+    private Optional<OftConfig> oft = Optional.empty();
 
     private LlamaModel(Path directory, ModelConfig config, ModelOptions options, NDManager manager,
                        LlamaWeights weights, ComputeKernels kernels) {
@@ -131,6 +135,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                 convertPissa = l.convertPissa();
                 addLora(l.lora(), seed);
             }
+            case FineTuning.Oft o -> addOft(o.oft());
             case FineTuning.Full full -> HfCheckpoint.byName(weights(), config.tieWordEmbeddings())
                     .forEach(this::addTrainable);
             case FineTuning.Freeze freeze -> {
@@ -188,6 +193,73 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             linear.attachLora(weights);
         }
         registerLora(loraConfig, true);
+    }
+
+    /** Attaches fresh OFT rotations (zero: R = I) to the configured linears and makes them the trainable parameters. */
+    public void addOft(OftConfig requested) {
+        OftConfig oftConfig = oftForThisFamily(requested);
+        for (Linear linear : oftTargets(oftConfig)) {
+            linear.attachOft(OftWeights.initialise(manager, linear.inFeatures(), oftConfig));
+        }
+        registerOft(oftConfig, true);
+    }
+
+    /**
+     * Attaches OFT rotations with given weights ({@code oft_R.weight} by module path, float32 in the model's
+     * manager); used by {@link OftAdapter#load}. Trainable when {@code trainable}.
+     */
+    public void attachOft(OftConfig requested, Map<String, NDArray> weightsByModule, boolean trainable) {
+        OftConfig oftConfig = oftForThisFamily(requested);
+        for (Linear linear : oftTargets(oftConfig)) {
+            NDArray w = weightsByModule.get(linear.path());
+            if (w == null) {
+                throw new ModelConfigException("OFT adapter has no oft_R.weight for module '" + linear.path() + "'");
+            }
+            linear.attachOft(OftWeights.of(w, linear.inFeatures(), oftConfig, linear.path()));
+        }
+        registerOft(oftConfig, trainable);
+    }
+
+    private void registerOft(OftConfig oftConfig, boolean trainable) {
+        this.oft = Optional.of(oftConfig);
+        this.trainable.clear();
+        if (!trainable) {
+            return;
+        }
+        for (Linear linear : oftTargets(oftConfig)) {
+            OftWeights w = linear.oft().orElseThrow();
+            w.setTrainable(true);
+            this.trainable.add(new NamedParameter(OftAdapter.key(linear.path()), w.weight()));
+        }
+    }
+
+    /** The linears an OFT config targets, layer by layer in PEFT's module order. */
+    public List<Linear> oftTargets(OftConfig requested) {
+        OftConfig oftConfig = oftForThisFamily(requested);
+        List<Linear> out = new ArrayList<>();
+        for (DecoderBlock block : blocks) {
+            allLinears(block).stream().filter(l -> oftConfig.targets(l.path())).forEach(out::add);
+        }
+        if (out.isEmpty()) {
+            throw new ModelConfigException("OFT target " + String.join(",", oftConfig.targetModules())
+                    + " matches none of this model's linear layers (e.g. model.layers.0.self_attn.q_proj)");
+        }
+        return out;
+    }
+
+    /** "all" (the Llama module list) as this family names its linears (Phi-3's fused ones). */
+    private OftConfig oftForThisFamily(OftConfig requested) {
+        List<String> modules = HfWeightNames.linearModules(config);
+        if (!requested.isPattern() && !modules.equals(HfWeightNames.LINEAR_MODULES)
+                && Set.copyOf(requested.targetModules()).equals(Set.copyOf(HfWeightNames.LINEAR_MODULES))) {
+            return requested.withTargetModules(modules);
+        }
+        return requested;
+    }
+
+    /** The attached OFT configuration, if any. */
+    public Optional<OftConfig> oftConfig() {
+        return oft;
     }
 
     /**
@@ -397,6 +469,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             linear.merge();
         }
         lora = Optional.empty();
+        oft = Optional.empty();
         trainable.clear();
     }
 
@@ -580,7 +653,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      */
     @Override
     public void saveTrained(Path target) throws IOException {
-        if (lora.isPresent()) {
+        if (oft.isPresent()) {
+            OftAdapter.save(this, target);
+        } else if (lora.isPresent()) {
             PeftAdapter.save(this, target);
         } else {
             saveModel(target, SafetensorsDType.F32, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
@@ -600,7 +675,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      * {@code config.json} with {@code torch_dtype} set, tokenizer and generation files copied. Weight files are atomic.
      */
     public void saveModel(Path target, SafetensorsDType dtype, long maxShardBytes) throws IOException {
-        if (lora.isPresent()) {
+        if (lora.isPresent() || oft.isPresent()) {
             throw new IllegalStateException("the model still has LoRA adapters: merge() before saving a full model");
         }
         HfCheckpoint.write(directory, target, namedWeights(), dtype, maxShardBytes);
