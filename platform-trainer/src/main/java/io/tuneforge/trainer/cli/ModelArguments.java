@@ -3,7 +3,6 @@ package io.tuneforge.trainer.cli;
 import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,7 +29,7 @@ final class ModelArguments {
         LlamaModel loaded = LlamaModel.load(model, ModelOptions.inference(DeviceSpec.parse(device)));
         try {
             if (adapter != null) {
-                PeftAdapter.load(loaded, adapter, false);
+                io.tuneforge.trainer.model.Adapters.load(loaded, adapter, false);
             }
             return loaded;
         } catch (RuntimeException | IOException e) {

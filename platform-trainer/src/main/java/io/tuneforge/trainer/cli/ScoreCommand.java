@@ -8,7 +8,6 @@ import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.ModelOptions;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -116,7 +115,7 @@ public final class ScoreCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(modelArguments.model, ModelOptions.training(FineTuning.none(), 0));
              TextTokenizer tokenizer = TextTokenizer.load(modelArguments.model)) {
             if (Files.isRegularFile(rewardModel.resolve("adapter_config.json"))) {
-                PeftAdapter.load(model, rewardModel, false);
+                io.tuneforge.trainer.model.Adapters.load(model, rewardModel, false);
             }
             RewardModel reward = RewardModel.withSavedHead(model, rewardModel);
             ChatTemplate chat = ChatTemplates.forModel(modelArguments.model, Optional.ofNullable(template));

@@ -15,7 +15,6 @@ import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelConfigException;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -196,7 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (adapter.isPresent()) {
             LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
             try {
-                PeftAdapter.load(model, adapter.get(), true);
+                io.tuneforge.trainer.model.Adapters.load(model, adapter.get(), true);
                 return model;
             } catch (RuntimeException | IOException e) {
                 model.close();
@@ -214,7 +213,7 @@ public final class TrainCommand implements Callable<Integer> {
     private static LlamaModel withNewAdapter(JobRecipe recipe, Path modelDir, Path adapter) throws IOException {
         LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
         try {
-            PeftAdapter.load(model, adapter, false);
+            io.tuneforge.trainer.model.Adapters.load(model, adapter, false);
             model.merge();
             model.startLora((FineTuning.Lora) RecipeMapping.fineTuning(recipe), recipe.optimization().seed());
             return model;

@@ -7,7 +7,6 @@ import io.tuneforge.trainer.generate.StopReason;
 import io.tuneforge.trainer.generate.TextStream;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -55,7 +54,7 @@ final class LoadedChatModel implements AutoCloseable {
         try {
             model = LlamaModel.load(spec.modelDir(), options);
             if (spec.adapterDir().isPresent()) {
-                PeftAdapter.load(model, spec.adapterDir().get(), false);
+                io.tuneforge.trainer.model.Adapters.load(model, spec.adapterDir().get(), false);
             }
             return new LoadedChatModel(spec, model, TextTokenizer.load(spec.modelDir()));
         } catch (IOException | RuntimeException e) {

@@ -10,10 +10,10 @@ import io.tuneforge.trainer.generate.BatchGenerator;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
+import io.tuneforge.trainer.model.Adapters;
 import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
 import io.tuneforge.trainer.template.ChatTemplates;
@@ -59,7 +59,7 @@ public final class Evaluator implements AutoCloseable {
         LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
         try {
             if (adapterDir.isPresent()) {
-                PeftAdapter.load(model, adapterDir.get(), false);
+                Adapters.load(model, adapterDir.get(), false);
             }
             return new Evaluator(model, TextTokenizer.load(modelDir), template);
         } catch (IOException | RuntimeException e) {
