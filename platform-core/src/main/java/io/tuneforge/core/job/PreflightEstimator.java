@@ -75,8 +75,10 @@ public final class PreflightEstimator {
             case LORA -> loraParameters(model, method.lora());
             case FULL -> parameters;
             case FREEZE -> Math.min(model.layers(), method.freeze().trainableLayers()) * model.parametersPerLayer();
+            case OFT -> oftParameters(model, method.oft());
         };
-        boolean lora = method.finetuningType() == RecipeMethod.FinetuningType.LORA;
+        boolean lora = method.finetuningType() == RecipeMethod.FinetuningType.LORA
+                || method.finetuningType() == RecipeMethod.FinetuningType.OFT;   // adapters beside a frozen base
         long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
         long gradients = trainable * FLOAT_BYTES;
@@ -234,6 +236,43 @@ public final class PreflightEstimator {
             total += whole.equals("norm") ? h : m.vocabSize() * h;
         }
         return total;
+    }
+
+    /**
+     * OFT's skew-symmetric blocks: a linear with {@code in} inputs has in / b blocks of b(b−1)/2 numbers (b moved to
+     * the nearest divisor of in where it does not divide it, as PEFT does), on every targeted linear of every layer.
+     */
+    static long oftParameters(ModelDimensions m, io.tuneforge.shared.recipe.RecipeOft oft) {
+        long h = m.hiddenSize();
+        long inter = m.intermediateSize();
+        long total = 0;
+        for (int layer = 0; layer < m.layers(); layer++) {
+            for (String module : TARGETABLE) {
+                if (!RecipeMethod.targetMatches(oft.targetModules(), modulePath(layer, module))) {
+                    continue;
+                }
+                long in = module.equals("down_proj") ? inter : h;
+                long b = oft.rank() == 0 ? nearestDivisor(in, oft.blockSize()) : in / nearestDivisor(in, oft.rank());
+                total += in / b * (b * (b - 1) / 2);
+            }
+        }
+        return total;
+    }
+
+    /** PEFT's {@code adjust_oft_parameters}: {@code value} if it divides {@code in}, else the nearest divisor. */
+    private static long nearestDivisor(long in, long value) {
+        if (value >= in) {
+            return in;
+        }
+        long higher = value;
+        while (higher <= in && in % higher != 0) {
+            higher++;
+        }
+        long lower = value;
+        while (lower > 1 && in % lower != 0) {
+            lower--;
+        }
+        return (value - lower) <= (higher - value) ? lower : higher;
     }
 
     private static final List<String> TARGETABLE = java.util.stream.Stream.concat(

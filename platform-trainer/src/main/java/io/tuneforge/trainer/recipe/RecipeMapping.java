@@ -4,6 +4,7 @@ import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeData;
 import io.tuneforge.shared.recipe.RecipeEvaluation;
 import io.tuneforge.shared.recipe.RecipeMethod;
+import io.tuneforge.shared.recipe.RecipeOft;
 import io.tuneforge.shared.recipe.RecipeOptimization;
 import io.tuneforge.shared.recipe.RecipeOutputs;
 import io.tuneforge.shared.recipe.RecipePreference;
@@ -18,6 +19,7 @@ import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.oft.OftConfig;
 import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TokenLossWeighting;
@@ -125,7 +127,13 @@ public final class RecipeMapping {
             case LORA -> new FineTuning.Lora(loraConfig(method.lora()), method.lora().pissaConvert());
             case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules());
             case FULL -> new FineTuning.Full();
+            case OFT -> new FineTuning.Oft(oftConfig(method.oft()));
         };
+    }
+
+    /** PEFT's OFTConfig as LLaMA-Factory builds it: r = oft_rank, oft_block_size, targets, module_dropout. */
+    public static OftConfig oftConfig(RecipeOft oft) {
+        return new OftConfig(oft.rank(), oft.blockSize(), oft.targetModules(), oft.moduleDropout(), true, 5, false);
     }
 
     /** What the model computes in: bf16 when the recipe sets {@code bf16: true}, else fp32. */

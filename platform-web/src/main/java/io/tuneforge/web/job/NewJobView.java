@@ -158,6 +158,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             case LORA -> "LoRA (small adapter, least memory)";
             case FULL -> "Full (all weights)";
             case FREEZE -> "Freeze (last layers only)";
+            case OFT -> "OFT (orthogonal rotations, small adapter)";
         });
         method.addValueChangeListener(e -> settings.showMethod(e.getValue().recipeType()));
         priority.setValue(0);

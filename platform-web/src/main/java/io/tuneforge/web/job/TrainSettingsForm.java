@@ -148,6 +148,7 @@ class TrainSettingsForm extends Composite<Div> {
         method = type;
         sections.get(Section.LORA).setVisible(type == FinetuningType.LORA);
         sections.get(Section.FREEZE).setVisible(type == FinetuningType.FREEZE);
+        sections.get(Section.OFT).setVisible(type == FinetuningType.OFT);
         clearCrossFieldError();
     }
 
@@ -155,6 +156,7 @@ class TrainSettingsForm extends Composite<Div> {
         return switch (field.section()) {
             case LORA -> method == FinetuningType.LORA;
             case FREEZE -> method == FinetuningType.FREEZE;
+            case OFT -> method == FinetuningType.OFT;
             default -> true;
         };
     }

@@ -34,8 +34,6 @@ public final class RecipeKeys {
             "stage", stages("PPO and KTO are not supported yet: stage sft, pt, rm or dpo", "ppo", "kto"),
             "pref_loss", Map.of("kto_pair", "the kto_pair loss is not supported; use sigmoid, hinge, ipo, orpo or "
                     + "simpo"),
-            "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
-                    + "lora, freeze and full"),
             "flash_attn", Map.of("fa2", "flash_attn fa2 (FlashAttention-2) needs a CUDA GPU and TuneForge trains on "
                     + "the CPU: use sdpa (or auto), which fuses attention there"));
 

@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param finetuningType {@code finetuning_type}: lora, freeze or full
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
+ * @param oft            OFT settings (used when finetuningType is oft)
  */
-public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze) {
+public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze, RecipeOft oft) {
 
     /** LLaMA-Factory's {@code finetuning_type} values TuneForge trains. */
     public enum FinetuningType {
@@ -24,7 +25,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         /** The last layers train, the rest stays frozen. */
         FREEZE,
         /** Every weight trains. */
-        FULL;
+        FULL,
+        /** Orthogonal fine-tuning: trained block rotations of the frozen linears' inputs. */
+        OFT;
 
         /** The YAML / API spelling ({@code lora}). */
         public String key() {
@@ -53,8 +56,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",
-            List.of("lora", "freeze", "full"), "Fine-tuning method",
-            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every weight.");
+            List.of("lora", "freeze", "full", "oft"), "Fine-tuning method",
+            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every weight; "
+                    + "oft: orthogonal fine-tuning (trained rotations of the linear layers' inputs, PEFT's OFT).");
     static final RecipeField LORA_RANK = RecipeField.integer("lora_rank", Section.LORA, 8L, Range.between(1, 4096),
             "LoRA rank", "Rank r of the adapter matrices; higher learns more and uses more memory.");
     static final RecipeField LORA_ALPHA = RecipeField.decimal("lora_alpha", Section.LORA, null,
@@ -97,7 +101,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
 
     static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
             LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT, PISSA_ITER, PISSA_CONVERT,
-            ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES);
+            ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES,
+            RecipeOft.OFT_RANK, RecipeOft.OFT_BLOCK_SIZE, RecipeOft.OFT_TARGET, RecipeOft.MODULE_DROPOUT);
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -170,6 +175,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + (freeze.trainableModules().equals(FREEZE_MODULES) ? ""
                         : " (" + String.join(",", freeze.trainableModules()) + ")");
             case FULL -> "full";
+            case OFT -> oft.describe();
         };
     }
 
@@ -186,7 +192,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
         return new RecipeMethod(v.text(STAGE),
-                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze);
+                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze,
+                RecipeOft.from(v));
     }
 
     /** Characters that make a {@code lora_target} one regular expression rather than a comma list of names. */
@@ -216,12 +223,17 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      * ({@code mlp.down_proj}), or one regular expression (kept as written: case matters there).
      */
     private static List<String> loraTargets(RecipeValues v) {
-        String text = v.text(LORA_TARGET).strip();
+        return targets(LORA_TARGET, v);
+    }
+
+    /** A target key ({@code lora_target}, {@code oft_target}) read with PEFT's two forms, as {@link #loraTargets}. */
+    static List<String> targets(RecipeField field, RecipeValues v) {
+        String text = v.text(field).strip();
         if (isTargetPattern(text)) {
             try {
                 java.util.regex.Pattern.compile(text);
             } catch (java.util.regex.PatternSyntaxException e) {
-                throw LORA_TARGET.refused(text, v.source(), "a valid regular expression (" + e.getDescription()
+                throw field.refused(text, v.source(), "a valid regular expression (" + e.getDescription()
                         + " at index " + e.getIndex() + ")");
             }
             return List.of(text);
@@ -242,12 +254,12 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             }
             String last = part.substring(part.lastIndexOf('.') + 1);
             if (!known.contains(last) || !part.matches("[a-z0-9_.]+") || part.startsWith(".")) {
-                throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+                throw field.refused(v.text(field), v.source(), expected);
             }
             chosen.add(part);
         }
         if (chosen.isEmpty()) {
-            throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+            throw field.refused(v.text(field), v.source(), expected);
         }
         return new ArrayList<>(chosen);
     }

@@ -10,6 +10,8 @@ public enum Section {
     LORA("LoRA"),
     /** Freeze tuning's trainable part (shown for finetuning_type freeze). */
     FREEZE("Freeze"),
+    /** OFT's block rotations (shown for finetuning_type oft). */
+    OFT("OFT"),
     /** Preference training's loss and its settings (stage dpo). */
     PREFERENCE("Preference training (stage dpo)"),
     /** Datasets, chat template, lengths and the validation split. */

@@ -29,7 +29,7 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
             throw new ModelConfigException("base weights can be held as FLOAT32 or FLOAT16, not " + baseWeightType);
         }
         if (baseWeightType == DataType.FLOAT16 && !(fineTuning instanceof FineTuning.None)
-                && !(fineTuning instanceof FineTuning.Lora)) {
+                && !(fineTuning instanceof FineTuning.Lora) && !(fineTuning instanceof FineTuning.Oft)) {
             throw new ModelConfigException("fp16 base weights are only for a frozen base (inference or LoRA); "
                     + "full and freeze tuning train in FLOAT32");
         }
@@ -40,12 +40,13 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
     }
 
     /**
-     * Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, inference).
+     * Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, OFT, inference).
      * PiSSA replaces base weights by residuals, so its base stays float32 (computed in bf16 per use).
      */
     public boolean holdsBaseInBf16() {
         return precision == Precision.BF16
                 && (fineTuning instanceof FineTuning.None
+                    || fineTuning instanceof FineTuning.Oft
                     || fineTuning instanceof FineTuning.Lora lora && !lora.lora().isPissa());
     }
 

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.tuneforge.trainer.export.LoraMerger;
+import io.tuneforge.trainer.export.MergeOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelConfigException;
@@ -20,6 +22,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +142,41 @@ class OftTest {
             assertClose(model.linears().get(Q0).weight().toFloatArray(), reference.get("q0_merged_weight"), 1e-5,
                     "q0 merged");
             assertClose(logits(model, reference), reference.get("merged_logits"), 1e-4, "merged");
+        }
+    }
+
+    @Test
+    void streamingMergerWritesPeftsMergedModel() throws IOException {
+        JsonNode reference = reference();
+        Path merged = dir.resolve("merged");
+        LoraMerger.merge(new MergeOptions(tiny(), pefts(), merged, MergeOptions.DEFAULT_MAX_SHARD_BYTES,
+                Optional.empty(), false));
+        try (LlamaModel model = LlamaModel.load(merged, ModelOptions.inference())) {
+            assertClose(model.linears().get(Q0).weight().toFloatArray(), reference.get("q0_merged_weight"), 1e-5,
+                    "q0 merged by the streaming merger");
+            assertClose(logits(model, reference), reference.get("merged_logits"), 1e-4, "merged model");
+        }
+    }
+
+    @Test
+    void streamingMergerWithExactCayleyEqualsTheEngine() throws IOException {
+        Path exact = dir.resolve("exact");
+        Files.createDirectories(exact);
+        Files.copy(pefts().resolve("adapter_model.safetensors"), exact.resolve("adapter_model.safetensors"));
+        Files.writeString(exact.resolve("adapter_config.json"), Files.readString(pefts().resolve("adapter_config.json"))
+                .replace("\"use_cayley_neumann\": true", "\"use_cayley_neumann\": false"));
+        float[] engine;
+        try (LlamaModel model = base()) {
+            OftAdapter.load(model, exact, false);
+            model.merge();
+            engine = model.linears().get("model.layers.1.mlp.down_proj").weight().toFloatArray();
+        }
+        Path merged = dir.resolve("merged-exact");
+        LoraMerger.merge(new MergeOptions(tiny(), exact, merged, MergeOptions.DEFAULT_MAX_SHARD_BYTES,
+                Optional.empty(), false));
+        try (LlamaModel model = LlamaModel.load(merged, ModelOptions.inference())) {
+            assertClose(model.linears().get("model.layers.1.mlp.down_proj").weight().toFloatArray(),
+                    JSON.valueToTree(toDoubles(engine)), 1e-5, "down_proj exact Cayley");
         }
     }
 
