@@ -80,7 +80,8 @@ final class JobOutputs {
      * Returns early, without error, when the job is asked to stop.
      */
     void store(Path outputDir, List<Example> heldOut, int finalStep) throws IOException {
-        boolean lora = execution.spec().method() == FineTuningMethod.LORA;
+        boolean lora = execution.spec().method() == FineTuningMethod.LORA   // an adapter to store and merge
+                || execution.spec().method() == FineTuningMethod.OFT;
         if (lora && !storeFolder(ArtifactKind.ADAPTER, outputDir)) {
             return;
         }

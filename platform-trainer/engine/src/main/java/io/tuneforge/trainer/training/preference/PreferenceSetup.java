@@ -23,7 +23,7 @@ public record PreferenceSetup(PreferenceTraining training, Optional<LlamaModel> 
         if (!config.loss().usesReference()) {
             return new PreferenceSetup(new PreferenceTraining(objective, Optional.empty()), Optional.empty());
         }
-        if (policy.loraConfig().isPresent()) {
+        if (policy.loraConfig().isPresent() || policy.oftConfig().isPresent()) {   // adapters off: the base
             return new PreferenceSetup(new PreferenceTraining(objective,
                     Optional.of(ReferenceModel.adaptersOff(policy))), Optional.empty());
         }
