@@ -95,6 +95,10 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("additional_target", "norm,lm_head");
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
+        m.put("oft_rank", 4);
+        m.put("oft_block_size", 0);
+        m.put("oft_target", "q_proj,down_proj");
+        m.put("module_dropout", 0.25);
         m.put("pref_beta", 0.5);
         m.put("pref_ftx", 0.2);
         m.put("pref_loss", "hinge");
@@ -151,6 +155,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 case FineTuning.Lora lora -> "lora";
                 case FineTuning.Freeze freeze -> "freeze";
                 case FineTuning.Full full -> "full";
+                case FineTuning.Oft oft -> "oft";
                 case FineTuning.None none -> "none";
             }),
             entry("use_dft_loss", m -> m.training().lossWeighting() instanceof TokenLossWeighting.Dft),
@@ -180,6 +185,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("create_new_adapter", m -> m.recipe().method().lora().createNewAdapter()),
             entry("additional_target", m -> m.lora().modulesToSave().isEmpty() ? null
                     : String.join(",", m.lora().modulesToSave())),
+            entry("oft_rank", m -> (long) RecipeMapping.oftConfig(m.recipe().method().oft()).rank()),
+            entry("oft_block_size", m -> (long) RecipeMapping.oftConfig(m.recipe().method().oft()).blockSize()),
+            entry("oft_target", m -> modules(RecipeMapping.oftConfig(m.recipe().method().oft()).targetModules(),
+                    RecipeMethod.LINEAR_MODULES)),
+            entry("module_dropout", m -> RecipeMapping.oftConfig(m.recipe().method().oft()).moduleDropout()),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
             entry("pref_beta", m -> RecipeMapping.preference(m.recipe()).beta()),
@@ -318,11 +328,15 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         loraSamples.put("bf16", false); // DoRA is refused beside bf16 for LoRA (bf16 is checked through the freeze job)
         Map<String, Object> formFreeze = effective(viaForm(SAMPLES));
         Map<String, Object> formLora = effective(viaForm(loraSamples));
+        Map<String, Object> oftSamples = new LinkedHashMap<>(SAMPLES);
+        oftSamples.put("finetuning_type", "oft");
+        Map<String, Object> formOft = effective(viaForm(oftSamples));
         Mapped worker = Mapped.of(viaRest(SAMPLES));
 
         for (String key : SAMPLES.keySet()) {
             Object expected = expected(key);
-            Map<String, Object> form = RecipeKeys.field(key).orElseThrow().section() == Section.LORA ? formLora
+            Section section = RecipeKeys.field(key).orElseThrow().section();
+            Map<String, Object> form = section == Section.LORA ? formLora : section == Section.OFT ? formOft
                     : formFreeze;
             assertThat(yaml.get(key)).as("YAML " + key).isEqualTo(expected);
             assertThat(rest.get(key)).as("REST " + key).isEqualTo(expected);

@@ -191,9 +191,12 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                 v.bool(CREATE_NEW_ADAPTER), additionalTargets(v));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 modules(FREEZE_TRAINABLE_MODULES, v, FREEZE_MODULES, List.of(), List.of("all")));
-        return new RecipeMethod(v.text(STAGE),
-                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze,
-                RecipeOft.from(v));
+        FinetuningType type = FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT));
+        if (type == FinetuningType.OFT && !lora.additionalTargets().isEmpty()) {
+            throw ADDITIONAL_TARGET.refused(v.text(ADDITIONAL_TARGET), v.source(), "blank with finetuning_type oft "
+                    + "(TuneForge trains modules whole beside LoRA adapters only)");
+        }
+        return new RecipeMethod(v.text(STAGE), type, lora, freeze, RecipeOft.from(v, type == FinetuningType.OFT));
     }
 
     /** Characters that make a {@code lora_target} one regular expression rather than a comma list of names. */

@@ -32,10 +32,11 @@ public record RecipeOft(int rank, int blockSize, List<String> targetModules, dou
             Range.fromBelow(0, 1), "OFT block dropout", "PEFT's module_dropout (multiplicative dropout of whole "
                     + "blocks). PEFT 0.21 builds it but never applies it, and TuneForge does the same.");
 
-    static RecipeOft from(RecipeValues v) {
+    /** The OFT keys; {@code chosen} (finetuning_type oft) checks them as PEFT's OFTConfig does. */
+    static RecipeOft from(RecipeValues v, boolean chosen) {
         int rank = (int) v.integer(OFT_RANK);
         int blockSize = (int) v.integer(OFT_BLOCK_SIZE);
-        if ((rank == 0) == (blockSize == 0)) {
+        if (chosen && (rank == 0) == (blockSize == 0)) {
             throw OFT_BLOCK_SIZE.refused(blockSize, v.source(), "a positive block size with oft_rank 0, or 0 with a "
                     + "positive oft_rank (PEFT needs exactly one of them; oft_rank is " + rank + ")");
         }
