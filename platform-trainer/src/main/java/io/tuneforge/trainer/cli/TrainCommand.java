@@ -215,7 +215,11 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             io.tuneforge.trainer.model.Adapters.load(model, adapter, false);
             model.merge();
-            model.startLora((FineTuning.Lora) RecipeMapping.fineTuning(recipe), recipe.optimization().seed());
+            switch (RecipeMapping.fineTuning(recipe)) {
+                case FineTuning.Oft oft -> model.addOft(oft.oft());
+                case FineTuning.Lora lora -> model.startLora(lora, recipe.optimization().seed());
+                default -> throw new IllegalStateException("create_new_adapter needs finetuning_type lora or oft");
+            }
             return model;
         } catch (RuntimeException | IOException e) {
             model.close();
