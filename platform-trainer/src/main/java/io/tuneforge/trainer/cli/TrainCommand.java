@@ -63,7 +63,7 @@ import picocli.CommandLine.Option;
  * from the latest unless {@code overwrite_output_dir: true}. Exit 0 on success, 1 on bad input or a failed run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm or dpo; lora, "
+        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm or dpo; lora, oft, "
                 + "freeze or full).")
 public final class TrainCommand implements Callable<Integer> {
 

@@ -120,7 +120,7 @@ public final class RecipeMapping {
         return o.useEaftLoss() ? new TokenLossWeighting.Eaft(o.eaftAlpha()) : TokenLossWeighting.none();
     }
 
-    /** LoRA, freeze or full fine-tuning as the model applies it. */
+    /** LoRA, freeze, full or OFT fine-tuning as the model applies it. */
     public static FineTuning fineTuning(JobRecipe recipe) {
         RecipeMethod method = recipe.method();
         return switch (method.finetuningType()) {
