@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.oft.OftAdapter;
 import io.tuneforge.trainer.model.oft.OftConfig;
+import io.tuneforge.trainer.model.oft.OftHost;
 import io.tuneforge.trainer.model.oft.OftWeights;
 import io.tuneforge.trainer.model.lora.LoraHost;
 import io.tuneforge.trainer.model.lora.LoraWeights;
@@ -43,7 +44,7 @@ import java.util.function.UnaryOperator;
  * The weights come from and go to Hugging Face files through {@link HfCheckpoint}; LoRA adapters through
  * {@link PeftAdapter}. This class is the forward pass, the trainable parameters, and attaching and merging LoRA.
  */
-public final class LlamaModel implements CausalLanguageModel, LoraHost {
+public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost {
 
     private final Path directory;
     private final ModelConfig config;
@@ -208,6 +209,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      * Attaches OFT rotations with given weights ({@code oft_R.weight} by module path, float32 in the model's
      * manager); used by {@link OftAdapter#load}. Trainable when {@code trainable}.
      */
+    @Override
     public void attachOft(OftConfig requested, Map<String, NDArray> weightsByModule, boolean trainable) {
         OftConfig oftConfig = oftForThisFamily(requested);
         for (Linear linear : oftTargets(oftConfig)) {
@@ -234,6 +236,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     }
 
     /** The linears an OFT config targets, layer by layer in PEFT's module order. */
+    @Override
     public List<Linear> oftTargets(OftConfig requested) {
         OftConfig oftConfig = oftForThisFamily(requested);
         List<Linear> out = new ArrayList<>();
@@ -258,6 +261,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     }
 
     /** The attached OFT configuration, if any. */
+    @Override
     public Optional<OftConfig> oftConfig() {
         return oft;
     }

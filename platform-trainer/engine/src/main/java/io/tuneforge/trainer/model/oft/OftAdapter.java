@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.trainer.model.Linear;
-import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
@@ -61,7 +60,7 @@ public final class OftAdapter {
     }
 
     /** Writes the model's OFT weights and config into {@code directory} (created if needed), each file atomically. */
-    public static void save(LlamaModel model, Path directory) throws IOException {
+    public static void save(OftHost model, Path directory) throws IOException {
         OftConfig config = model.oftConfig().orElseThrow(() -> new IllegalStateException("the model has no OFT adapter"));
         Files.createDirectories(directory);
         SequencedMap<String, NDArray> tensors = new LinkedHashMap<>();
@@ -150,7 +149,7 @@ public final class OftAdapter {
      * Loads a PEFT OFT adapter onto a model (frozen, or trainable to continue training); a missing or mis-shaped
      * tensor fails naming the key and the expected shape.
      */
-    public static OftConfig load(LlamaModel model, Path directory, boolean trainable) throws IOException {
+    public static OftConfig load(OftHost model, Path directory, boolean trainable) throws IOException {
         OftConfig config = readConfig(directory);
         Path weightsFile = directory.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(weightsFile)) {
