@@ -1,6 +1,7 @@
 package io.tuneforge.core.job;
 
 import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeAdapterMethods;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import java.util.List;
 
@@ -75,10 +76,11 @@ public final class PreflightEstimator {
             case LORA -> loraParameters(model, method.lora());
             case FULL -> parameters;
             case FREEZE -> Math.min(model.layers(), method.freeze().trainableLayers()) * model.parametersPerLayer();
+            case PREFIX -> prefixParameters(model, method.prefix());
+            case ADAPTER -> bottleneckParameters(model, method.adapter());
             case OFT -> oftParameters(model, method.oft());
         };
-        boolean lora = method.finetuningType() == RecipeMethod.FinetuningType.LORA
-                || method.finetuningType() == RecipeMethod.FinetuningType.OFT;   // adapters beside a frozen base
+        boolean lora = method.finetuningType().isAdapter();   // the base is frozen, the adapter beside it
         long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
         long gradients = trainable * FLOAT_BYTES;
@@ -171,11 +173,41 @@ public final class PreflightEstimator {
         };
     }
 
+    /**
+     * Prefix tuning's trained numbers: the prefix (P × 2·L·KV·hd), or with prefix_projection PEFT's MLP over a
+     * (P × KV·hd) embedding: Linear(KV·hd → E) and Linear(E → 2·L·KV·hd) with biases.
+     */
+    static long prefixParameters(ModelDimensions m, RecipeAdapterMethods.Prefix prefix) {
+        long tokenDim = m.keyValueWidth();
+        long width = 2L * m.layers() * tokenDim;
+        long p = prefix.numVirtualTokens();
+        if (!prefix.prefixProjection()) {
+            return p * width;
+        }
+        long e = prefix.encoderHiddenSize().orElse(tokenDim);
+        return p * tokenDim + (tokenDim * e + e) + (e * width + width);
+    }
+
+    /** Bottleneck adapters: per adapter W_down (r × C), b_down (r), W_up (C × r), b_up (C); houlsby has two a layer. */
+    static long bottleneckParameters(ModelDimensions m, RecipeAdapterMethods.Adapter adapter) {
+        long c = m.hiddenSize();
+        long r = Math.max(1, (long) Math.floor(c / adapter.reductionFactor()));
+        long perAdapter = 2 * c * r + r + c;
+        return perAdapter * m.layers() * (adapter.placement().equals("houlsby") ? 2 : 1);
+    }
+
     /** Adafactor's factored second moment: rows + columns of every trained matrix, the whole of every vector. */
     static long adafactorStateNumbers(ModelDimensions m, RecipeMethod method) {
         long h = m.hiddenSize();
         long kv = m.keyValueWidth();
         long inter = m.intermediateSize();
+        if (method.finetuningType() == RecipeMethod.FinetuningType.PREFIX
+                || method.finetuningType() == RecipeMethod.FinetuningType.ADAPTER) {
+            return adapterMethodAdafactorNumbers(m, method);
+        }
+        if (method.finetuningType() == RecipeMethod.FinetuningType.OFT) {
+            return oftParameters(m, method.oft());   // at most its own size (the (r, n) weights kept whole)
+        }
         if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
             long r = method.lora().rank();
             long perLayer = 0;
@@ -196,6 +228,25 @@ public final class PreflightEstimator {
         }
         long embeddings = (m.vocabSize() + h) * (m.tiedEmbeddings() ? 1 : 2);
         return m.layers() * perLayer + embeddings + h;
+    }
+
+    /** Adafactor's state for prefix tuning and bottleneck adapters: rows + columns of each matrix, each vector whole. */
+    private static long adapterMethodAdafactorNumbers(ModelDimensions m, RecipeMethod method) {
+        if (method.finetuningType() == RecipeMethod.FinetuningType.ADAPTER) {
+            long c = m.hiddenSize();
+            long r = Math.max(1, (long) Math.floor(c / method.adapter().reductionFactor()));
+            long perAdapter = (r + c) + r + (c + r) + c;
+            return perAdapter * m.layers() * (method.adapter().placement().equals("houlsby") ? 2 : 1);
+        }
+        RecipeAdapterMethods.Prefix prefix = method.prefix();
+        long tokenDim = m.keyValueWidth();
+        long width = 2L * m.layers() * tokenDim;
+        long p = prefix.numVirtualTokens();
+        if (!prefix.prefixProjection()) {
+            return p + width;
+        }
+        long e = prefix.encoderHiddenSize().orElse(tokenDim);
+        return (p + tokenDim) + (tokenDim + e) + e + (e + width) + width;
     }
 
     /**

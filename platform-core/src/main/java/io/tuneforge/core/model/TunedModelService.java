@@ -33,7 +33,7 @@ public class TunedModelService {
      * @param jobName    the job's name
      * @param team       the job's team
      * @param baseModel  the base model it fine-tuned
-     * @param method     lora, full or freeze
+     * @param method     lora, full, freeze, prefix or adapter
      * @param finishedAt when the job succeeded
      * @param artifacts  the model artifacts it stored (adapter, merged, GGUF)
      * @param version    the version this result is, if it was named one (e.g. "support-bot v2")

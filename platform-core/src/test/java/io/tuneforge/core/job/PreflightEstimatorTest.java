@@ -192,4 +192,29 @@ class PreflightEstimatorTest {
     private static JobRecipe recipe(Map<String, Object> values) {
         return JobRecipe.read(values, RecipeSource.FORM);
     }
+
+    @Test
+    void prefixTuningAndBottleneckAdaptersCountTheirOwnParametersOnAFrozenBase() {
+        // LLAMA_1B: h 2048, 16 layers, 32 heads, 8 key/value heads: token_dim = 8 · 64 = 512
+        JobRecipe prefix = JobRecipe.read(Map.of("finetuning_type", "prefix", "num_virtual_tokens", 10),
+                RecipeSource.YAML);
+        JobRecipe projected = JobRecipe.read(Map.of("finetuning_type", "prefix", "num_virtual_tokens", 10,
+                "prefix_projection", true, "encoder_hidden_size", 256), RecipeSource.YAML);
+        JobRecipe houlsby = JobRecipe.read(Map.of("finetuning_type", "adapter", "adapter_placement", "houlsby",
+                "adapter_reduction_factor", 16), RecipeSource.YAML);
+        JobRecipe pfeiffer = JobRecipe.read(Map.of("finetuning_type", "adapter"), RecipeSource.YAML);
+
+        long width = 2L * 16 * 512;
+        assertThat(PreflightEstimator.estimate(LLAMA_1B, prefix, 100, false).trainableParams())
+                .isEqualTo(10 * width);
+        assertThat(PreflightEstimator.estimate(LLAMA_1B, projected, 100, false).trainableParams())
+                .isEqualTo(10 * 512 + (512 * 256 + 256) + (256 * width + width));
+        long perAdapter = 2L * 2048 * 128 + 128 + 2048;
+        assertThat(PreflightEstimator.estimate(LLAMA_1B, houlsby, 100, false).trainableParams())
+                .isEqualTo(perAdapter * 16 * 2);
+        ResourceEstimate adapter = PreflightEstimator.estimate(LLAMA_1B, pfeiffer, 100, false);
+        assertThat(adapter.trainableParams()).isEqualTo(perAdapter * 16);
+        assertThat(adapter.gradientBytes()).isEqualTo(perAdapter * 16 * 4);
+        assertThat(adapter.optimizerBytes()).isEqualTo(2 * perAdapter * 16 * 4);
+    }
 }

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.device.DeviceSpec;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
@@ -29,7 +30,7 @@ final class ModelArguments {
         LlamaModel loaded = LlamaModel.load(model, ModelOptions.inference(DeviceSpec.parse(device)));
         try {
             if (adapter != null) {
-                io.tuneforge.trainer.model.Adapters.load(loaded, adapter, false);
+                AdapterFiles.load(loaded, adapter, false);
             }
             return loaded;
         } catch (RuntimeException | IOException e) {

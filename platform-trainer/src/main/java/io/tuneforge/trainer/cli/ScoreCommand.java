@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
@@ -115,7 +116,7 @@ public final class ScoreCommand implements Callable<Integer> {
         try (LlamaModel model = LlamaModel.load(modelArguments.model, ModelOptions.training(FineTuning.none(), 0));
              TextTokenizer tokenizer = TextTokenizer.load(modelArguments.model)) {
             if (Files.isRegularFile(rewardModel.resolve("adapter_config.json"))) {
-                io.tuneforge.trainer.model.Adapters.load(model, rewardModel, false);
+                AdapterFiles.load(model, rewardModel, false);
             }
             RewardModel reward = RewardModel.withSavedHead(model, rewardModel);
             ChatTemplate chat = ChatTemplates.forModel(modelArguments.model, Optional.ofNullable(template));

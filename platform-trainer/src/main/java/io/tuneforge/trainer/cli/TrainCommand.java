@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.cli;
 
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeException;
 import io.tuneforge.shared.recipe.RecipeSource;
@@ -195,7 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (adapter.isPresent()) {
             LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
             try {
-                io.tuneforge.trainer.model.Adapters.load(model, adapter.get(), true);
+                AdapterFiles.load(model, adapter.get(), true);
                 return model;
             } catch (RuntimeException | IOException e) {
                 model.close();
@@ -213,7 +214,7 @@ public final class TrainCommand implements Callable<Integer> {
     private static LlamaModel withNewAdapter(JobRecipe recipe, Path modelDir, Path adapter) throws IOException {
         LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
         try {
-            io.tuneforge.trainer.model.Adapters.load(model, adapter, false);
+            io.tuneforge.trainer.model.AdapterFiles.load(model, adapter, false);
             model.merge();
             switch (RecipeMapping.fineTuning(recipe)) {
                 case FineTuning.Oft oft -> model.addOft(oft.oft());

@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.playground;
 
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
@@ -54,7 +55,7 @@ final class LoadedChatModel implements AutoCloseable {
         try {
             model = LlamaModel.load(spec.modelDir(), options);
             if (spec.adapterDir().isPresent()) {
-                io.tuneforge.trainer.model.Adapters.load(model, spec.adapterDir().get(), false);
+                AdapterFiles.load(model, spec.adapterDir().get(), false);
             }
             return new LoadedChatModel(spec, model, TextTokenizer.load(spec.modelDir()));
         } catch (IOException | RuntimeException e) {

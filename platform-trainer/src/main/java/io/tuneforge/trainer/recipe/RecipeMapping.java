@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.recipe;
 
 import io.tuneforge.shared.recipe.JobRecipe;
+import io.tuneforge.shared.recipe.RecipeAdapterMethods;
 import io.tuneforge.shared.recipe.RecipeData;
 import io.tuneforge.shared.recipe.RecipeEvaluation;
 import io.tuneforge.shared.recipe.RecipeMethod;
@@ -18,9 +19,11 @@ import io.tuneforge.trainer.model.AttentionKernel;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
+import io.tuneforge.trainer.model.bottleneck.BottleneckConfig;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.oft.OftConfig;
 import io.tuneforge.trainer.model.lora.Pissa;
+import io.tuneforge.trainer.model.prefix.PrefixConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
@@ -128,12 +131,26 @@ public final class RecipeMapping {
             case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules());
             case FULL -> new FineTuning.Full();
             case OFT -> new FineTuning.Oft(oftConfig(method.oft()));
+            case PREFIX -> new FineTuning.Prefix(prefixConfig(method.prefix()));
+            case ADAPTER -> new FineTuning.Bottleneck(bottleneckConfig(method.adapter()));
         };
     }
 
     /** PEFT's OFTConfig as LLaMA-Factory builds it: r = oft_rank, oft_block_size, targets, module_dropout. */
     public static OftConfig oftConfig(RecipeOft oft) {
         return new OftConfig(oft.rank(), oft.blockSize(), oft.targetModules(), oft.moduleDropout(), true, 5, false);
+    }
+
+    /** PEFT's PrefixTuningConfig from the recipe (encoder_hidden_size blank: the model's token_dim). */
+    public static PrefixConfig prefixConfig(RecipeAdapterMethods.Prefix prefix) {
+        return new PrefixConfig(prefix.numVirtualTokens(), prefix.prefixProjection(),
+                prefix.encoderHiddenSize().map(Math::toIntExact).orElse(0));
+    }
+
+    /** The bottleneck adapters' settings from the recipe. */
+    public static BottleneckConfig bottleneckConfig(RecipeAdapterMethods.Adapter adapter) {
+        return new BottleneckConfig(adapter.reductionFactor(), BottleneckConfig.Placement.parse(adapter.placement()),
+                BottleneckConfig.NonLinearity.parse(adapter.nonLinearity()));
     }
 
     /** What the model computes in: bf16 when the recipe sets {@code bf16: true}, else fp32. */

@@ -3,6 +3,7 @@ package io.tuneforge.trainer.worker;
 import ai.djl.pytorch.jni.JniUtils;
 import io.tuneforge.core.artifact.ArtifactKind;
 import io.tuneforge.core.job.FineTuningMethod;
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.core.job.JobEventType;
 import io.tuneforge.core.job.JobFailure;
 import io.tuneforge.core.job.JobPhase;
@@ -80,12 +81,17 @@ final class JobOutputs {
      * Returns early, without error, when the job is asked to stop.
      */
     void store(Path outputDir, List<Example> heldOut, int finalStep) throws IOException {
-        boolean lora = execution.spec().method() == FineTuningMethod.LORA   // an adapter to store and merge
-                || execution.spec().method() == FineTuningMethod.OFT;
-        if (lora && !storeFolder(ArtifactKind.ADAPTER, outputDir)) {
+        FineTuningMethod method = execution.spec().method();
+        boolean lora = method == FineTuningMethod.LORA || method == FineTuningMethod.OFT;   // mergeable adapters
+        boolean besideTheBase = method == FineTuningMethod.PREFIX || method == FineTuningMethod.ADAPTER;
+        if ((lora || besideTheBase) && !storeFolder(ArtifactKind.ADAPTER, outputDir)) {
             return;
         }
         if (stopped()) {
+            return;
+        }
+        if (besideTheBase) {
+            storeUnmergeable(outputDir, heldOut, finalStep);
             return;
         }
         Path merged = workDir.resolve("merged");
@@ -113,6 +119,25 @@ final class JobOutputs {
             }
         } finally {
             FileTrees.delete(merged);
+        }
+    }
+
+    /**
+     * Prefix tuning and bottleneck adapters: no merged model and no GGUF (neither folds into the weights), each said
+     * with its reason; the held-out comparison runs the base with the adapter loaded beside it.
+     */
+    private void storeUnmergeable(Path outputDir, List<Example> heldOut, int finalStep) throws IOException {
+        AdapterFiles.Kind kind = AdapterFiles.kind(outputDir);
+        event("No merged model: " + kind.notMergeableReason() + ". The adapter is stored; download it and load it "
+                + "beside the base model (PEFT for prefix tuning; TuneForge's generate, evaluate and playground for both)");
+        if (settings.predictSamples() > 0) {
+            runPhase("predicting", () -> predict(outputDir, outputDir, true, heldOut, finalStep));
+            if (stopped()) {
+                return;
+            }
+        }
+        if (settings.exportGguf().isPresent()) {
+            event("GGUF export skipped: it needs a merged model, and " + kind.notMergeableReason());
         }
     }
 

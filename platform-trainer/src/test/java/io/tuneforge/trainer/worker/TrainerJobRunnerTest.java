@@ -342,7 +342,7 @@ class TrainerJobRunnerTest {
         try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
              TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
             if (adapter.isPresent()) {
-                io.tuneforge.trainer.model.Adapters.load(model, adapter.get(), false);
+                io.tuneforge.trainer.model.AdapterFiles.load(model, adapter.get(), false);
             }
             return new Generator(model, tokenizer).generate(prompt, GenerationConfig.greedy(24), t -> { }).text();
         }

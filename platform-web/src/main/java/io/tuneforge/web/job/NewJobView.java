@@ -158,6 +158,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             case LORA -> "LoRA (small adapter, least memory)";
             case FULL -> "Full (all weights)";
             case FREEZE -> "Freeze (last layers only)";
+            case PREFIX -> "Prefix tuning (virtual tokens; kept beside the base, not mergeable)";
+            case ADAPTER -> "Bottleneck adapters (kept beside the base, not mergeable)";
             case OFT -> "OFT (orthogonal rotations, small adapter)";
         });
         method.addValueChangeListener(e -> settings.showMethod(e.getValue().recipeType()));
@@ -217,6 +219,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         estimateText.setId("job-estimate");
         templateText.setId("job-template");
         estimate.setId("job-estimate-button");
+        method.setId("job-method");
         estimateText.setWidthFull(); // a line of its own below the buttons, wrapped, never cut off
         HorizontalLayout buttons = new HorizontalLayout(launch, estimate, showYaml, importYaml, estimateText);
         buttons.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);

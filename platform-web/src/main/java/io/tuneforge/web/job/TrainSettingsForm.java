@@ -148,6 +148,8 @@ class TrainSettingsForm extends Composite<Div> {
         method = type;
         sections.get(Section.LORA).setVisible(type == FinetuningType.LORA);
         sections.get(Section.FREEZE).setVisible(type == FinetuningType.FREEZE);
+        sections.get(Section.PREFIX).setVisible(type == FinetuningType.PREFIX);
+        sections.get(Section.ADAPTER).setVisible(type == FinetuningType.ADAPTER);
         sections.get(Section.OFT).setVisible(type == FinetuningType.OFT);
         clearCrossFieldError();
     }
@@ -156,6 +158,8 @@ class TrainSettingsForm extends Composite<Div> {
         return switch (field.section()) {
             case LORA -> method == FinetuningType.LORA;
             case FREEZE -> method == FinetuningType.FREEZE;
+            case PREFIX -> method == FinetuningType.PREFIX;
+            case ADAPTER -> method == FinetuningType.ADAPTER;
             case OFT -> method == FinetuningType.OFT;
             default -> true;
         };

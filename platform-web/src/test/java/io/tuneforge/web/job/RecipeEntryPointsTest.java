@@ -95,6 +95,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("additional_target", "norm,lm_head");
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
+        m.put("num_virtual_tokens", 8);
+        m.put("prefix_projection", true);
+        m.put("encoder_hidden_size", 64);
+        m.put("adapter_reduction_factor", 8.0);
+        m.put("adapter_placement", "houlsby");
+        m.put("adapter_non_linearity", "gelu");
         m.put("oft_rank", 4);
         m.put("oft_block_size", 0);
         m.put("oft_target", "q_proj,down_proj");
@@ -155,6 +161,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 case FineTuning.Lora lora -> "lora";
                 case FineTuning.Freeze freeze -> "freeze";
                 case FineTuning.Full full -> "full";
+                case FineTuning.Prefix prefix -> "prefix";
+                case FineTuning.Bottleneck adapter -> "adapter";
                 case FineTuning.Oft oft -> "oft";
                 case FineTuning.None none -> "none";
             }),
@@ -192,6 +200,20 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("module_dropout", m -> RecipeMapping.oftConfig(m.recipe().method().oft()).moduleDropout()),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
+            // like LoRA's keys: what the same job would train with as prefix tuning / bottleneck adapters
+            entry("num_virtual_tokens", m -> (long) RecipeMapping.prefixConfig(m.recipe().method().prefix())
+                    .numVirtualTokens()),
+            entry("prefix_projection", m -> RecipeMapping.prefixConfig(m.recipe().method().prefix()).prefixProjection()),
+            entry("encoder_hidden_size", m -> {
+                int e = RecipeMapping.prefixConfig(m.recipe().method().prefix()).encoderHiddenSize();
+                return e == 0 ? null : (long) e;                                 // 0: the model's token_dim
+            }),
+            entry("adapter_reduction_factor", m -> RecipeMapping.bottleneckConfig(m.recipe().method().adapter())
+                    .reductionFactor()),
+            entry("adapter_placement", m -> RecipeMapping.bottleneckConfig(m.recipe().method().adapter()).placement()
+                    .key()),
+            entry("adapter_non_linearity", m -> RecipeMapping.bottleneckConfig(m.recipe().method().adapter())
+                    .nonLinearity().key()),
             entry("pref_beta", m -> RecipeMapping.preference(m.recipe()).beta()),
             entry("pref_ftx", m -> RecipeMapping.preference(m.recipe()).ftx()),
             entry("pref_loss", m -> RecipeMapping.preference(m.recipe()).loss().configName()),
@@ -328,6 +350,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         loraSamples.put("bf16", false); // DoRA is refused beside bf16 for LoRA (bf16 is checked through the freeze job)
         Map<String, Object> formFreeze = effective(viaForm(SAMPLES));
         Map<String, Object> formLora = effective(viaForm(loraSamples));
+        Map<String, Object> prefixSamples = new LinkedHashMap<>(SAMPLES);
+        prefixSamples.put("finetuning_type", "prefix");
+        Map<String, Object> formPrefix = effective(viaForm(prefixSamples));
+        Map<String, Object> adapterSamples = new LinkedHashMap<>(SAMPLES);
+        adapterSamples.put("finetuning_type", "adapter");
+        Map<String, Object> formAdapter = effective(viaForm(adapterSamples));
         Map<String, Object> oftSamples = new LinkedHashMap<>(SAMPLES);
         oftSamples.put("finetuning_type", "oft");
         Map<String, Object> formOft = effective(viaForm(oftSamples));
@@ -335,9 +363,13 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
 
         for (String key : SAMPLES.keySet()) {
             Object expected = expected(key);
-            Section section = RecipeKeys.field(key).orElseThrow().section();
-            Map<String, Object> form = section == Section.LORA ? formLora : section == Section.OFT ? formOft
-                    : formFreeze;
+            Map<String, Object> form = switch (RecipeKeys.field(key).orElseThrow().section()) {
+                case LORA -> formLora;
+                case PREFIX -> formPrefix;
+                case ADAPTER -> formAdapter;
+                case OFT -> formOft;
+                default -> formFreeze;
+            };
             assertThat(yaml.get(key)).as("YAML " + key).isEqualTo(expected);
             assertThat(rest.get(key)).as("REST " + key).isEqualTo(expected);
             assertThat(form.get(key)).as("form " + key).isEqualTo(expected);

@@ -11,12 +11,15 @@ import java.util.Optional;
  *
  * @param stage          {@code stage}: what is trained: sft (supervised fine-tuning), pt (raw text), rm (a reward
  *                       model on preference pairs) or dpo (preference optimisation on pairs)
- * @param finetuningType {@code finetuning_type}: lora, freeze or full
+ * @param finetuningType {@code finetuning_type}: lora, freeze, full, prefix or adapter
  * @param lora           LoRA settings (used when finetuningType is lora)
  * @param freeze         freeze settings (used when finetuningType is freeze)
+ * @param prefix         prefix-tuning settings (used when finetuningType is prefix)
+ * @param adapter        bottleneck-adapter settings (used when finetuningType is adapter)
  * @param oft            OFT settings (used when finetuningType is oft)
  */
-public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze, RecipeOft oft) {
+public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze,
+                           RecipeAdapterMethods.Prefix prefix, RecipeAdapterMethods.Adapter adapter, RecipeOft oft) {
 
     /** LLaMA-Factory's {@code finetuning_type} values TuneForge trains. */
     public enum FinetuningType {
@@ -26,8 +29,22 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         FREEZE,
         /** Every weight trains. */
         FULL,
+        /** Prefix tuning: trained key/value positions in every layer; the base is frozen. */
+        PREFIX,
+        /** Bottleneck adapters after sub-layer outputs; the base is frozen. */
+        ADAPTER,
         /** Orthogonal fine-tuning: trained block rotations of the frozen linears' inputs. */
         OFT;
+
+        /** Whether the method's result is an adapter beside the frozen base (lora, prefix, adapter, oft). */
+        public boolean isAdapter() {
+            return this == LORA || this == PREFIX || this == ADAPTER || this == OFT;
+        }
+
+        /** Whether the adapter can be merged into the base weights (LoRA's and OFT's can). */
+        public boolean mergeable() {
+            return this != PREFIX && this != ADAPTER;
+        }
 
         /** The YAML / API spelling ({@code lora}). */
         public String key() {
@@ -56,9 +73,11 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",
-            List.of("lora", "freeze", "full", "oft"), "Fine-tuning method",
-            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every weight; "
-                    + "oft: orthogonal fine-tuning (trained rotations of the linear layers' inputs, PEFT's OFT).");
+            List.of("lora", "freeze", "full", "prefix", "adapter", "oft"), "Fine-tuning method",
+            "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every "
+                    + "weight; prefix: prefix tuning (trained virtual tokens); adapter: bottleneck adapters; oft: "
+                    + "orthogonal fine-tuning (trained rotations of the linear layers' inputs, PEFT's OFT). Prefix "
+                    + "and adapter results stay beside the base model (they cannot be merged).");
     static final RecipeField LORA_RANK = RecipeField.integer("lora_rank", Section.LORA, 8L, Range.between(1, 4096),
             "LoRA rank", "Rank r of the adapter matrices; higher learns more and uses more memory.");
     static final RecipeField LORA_ALPHA = RecipeField.decimal("lora_alpha", Section.LORA, null,
@@ -99,10 +118,11 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             "Modules inside those layers that train: all, or a comma list of self_attn, mlp, input_layernorm, "
                     + "post_attention_layernorm.");
 
-    static final List<RecipeField> FIELDS = List.of(STAGE, DO_TRAIN, FINETUNING_TYPE, LORA_RANK, LORA_ALPHA,
-            LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT, PISSA_ITER, PISSA_CONVERT,
-            ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS, FREEZE_TRAINABLE_MODULES,
-            RecipeOft.OFT_RANK, RecipeOft.OFT_BLOCK_SIZE, RecipeOft.OFT_TARGET, RecipeOft.MODULE_DROPOUT);
+    static final List<RecipeField> FIELDS = java.util.stream.Stream.concat(List.of(STAGE, DO_TRAIN, FINETUNING_TYPE,
+            LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT,
+            PISSA_ITER, PISSA_CONVERT, ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS,
+            FREEZE_TRAINABLE_MODULES, RecipeOft.OFT_RANK, RecipeOft.OFT_BLOCK_SIZE, RecipeOft.OFT_TARGET,
+            RecipeOft.MODULE_DROPOUT).stream(), RecipeAdapterMethods.FIELDS.stream()).toList();
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -175,6 +195,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + (freeze.trainableModules().equals(FREEZE_MODULES) ? ""
                         : " (" + String.join(",", freeze.trainableModules()) + ")");
             case FULL -> "full";
+            case PREFIX -> "prefix tuning: " + prefix.numVirtualTokens() + " virtual tokens"
+                    + (prefix.prefixProjection() ? " (projected)" : "");
+            case ADAPTER -> "bottleneck adapters (" + adapter.placement() + ", reduction " + adapter.reductionFactor() + ")";
             case OFT -> oft.describe();
         };
     }
@@ -196,7 +219,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             throw ADDITIONAL_TARGET.refused(v.text(ADDITIONAL_TARGET), v.source(), "blank with finetuning_type oft "
                     + "(TuneForge trains modules whole beside LoRA adapters only)");
         }
-        return new RecipeMethod(v.text(STAGE), type, lora, freeze, RecipeOft.from(v, type == FinetuningType.OFT));
+        return new RecipeMethod(v.text(STAGE), type, lora, freeze, RecipeAdapterMethods.prefix(v),
+                RecipeAdapterMethods.adapter(v), RecipeOft.from(v, type == FinetuningType.OFT));
     }
 
     /** Characters that make a {@code lora_target} one regular expression rather than a comma list of names. */

@@ -10,6 +10,10 @@ public enum Section {
     LORA("LoRA"),
     /** Freeze tuning's trainable part (shown for finetuning_type freeze). */
     FREEZE("Freeze"),
+    /** Prefix tuning's virtual tokens (shown for finetuning_type prefix). */
+    PREFIX("Prefix tuning"),
+    /** Bottleneck adapters' shape (shown for finetuning_type adapter). */
+    ADAPTER("Bottleneck adapters"),
     /** OFT's block rotations (shown for finetuning_type oft). */
     OFT("OFT"),
     /** Preference training's loss and its settings (stage dpo). */

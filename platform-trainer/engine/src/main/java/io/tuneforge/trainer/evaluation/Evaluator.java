@@ -2,6 +2,7 @@ package io.tuneforge.trainer.evaluation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
@@ -10,7 +11,6 @@ import io.tuneforge.trainer.generate.BatchGenerator;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
-import io.tuneforge.trainer.model.Adapters;
 import io.tuneforge.trainer.model.GradMode;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
@@ -59,7 +59,7 @@ public final class Evaluator implements AutoCloseable {
         LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
         try {
             if (adapterDir.isPresent()) {
-                Adapters.load(model, adapterDir.get(), false);
+                AdapterFiles.load(model, adapterDir.get(), false);
             }
             return new Evaluator(model, TextTokenizer.load(modelDir), template);
         } catch (IOException | RuntimeException e) {

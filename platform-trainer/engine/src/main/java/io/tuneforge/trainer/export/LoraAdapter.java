@@ -1,9 +1,12 @@
 package io.tuneforge.trainer.export;
 
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.bottleneck.BottleneckAdapters;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.oft.OftAdapter;
 import io.tuneforge.trainer.model.oft.OftConfig;
+import io.tuneforge.trainer.model.prefix.PeftPrefixTuning;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -63,6 +66,7 @@ public final class LoraAdapter implements AutoCloseable {
         if ("OFT".equalsIgnoreCase(config.path("peft_type").asString(""))) {
             return openOft(dir, weights);
         }
+        requireMergeable(configFile, config);
         requireSupported(configFile, config);
         int rank = config.path("r").asInt(0);
         double alpha = config.path("lora_alpha").asDouble(0);
@@ -105,6 +109,17 @@ public final class LoraAdapter implements AutoCloseable {
         adapter.oft = config;
         adapter.byOftWeight = byWeight;
         return adapter;
+    }
+
+    /** Prefix tuning and bottleneck adapters have no merged form: refused with the reason and what to do instead. */
+    private static void requireMergeable(Path file, JsonNode config) {
+        String type = config.path("peft_type").asString("LORA");
+        String why = type.equals(PeftPrefixTuning.PEFT_TYPE) ? LlamaModel.notMergeableReason("prefix")
+                : type.equals(BottleneckAdapters.PEFT_TYPE) ? LlamaModel.notMergeableReason("adapter") : null;
+        if (why != null) {
+            throw new ExportException(file + ": cannot merge (or export to GGUF) this adapter: " + why
+                    + "; keep the adapter folder beside the base model and load both (generate/evaluate --adapter)");
+        }
     }
 
     private static void requireSupported(Path file, JsonNode config) {

@@ -115,6 +115,20 @@ public final class Attention {
      */
     public NDArray forward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache, int layer,
                            int offset, boolean training) {
+        return forward(step, x, rope, mask, cache, layer, offset, training, null);
+    }
+
+    /**
+     * Attention with a trained prefix (prefix tuning): the P virtual keys and values come before the cached and new
+     * ones, every query sees them, and they are never rotated (they are past keys, as PEFT passes them).
+     *
+     * @param mask   (T, P+S) or (B, 1, 1, T, P+S): the first P columns 0 (visible)
+     * @param offset RoPE position of the first of the T tokens: P + the cache length, as transformers numbers tokens
+     *               after a prefix cache
+     * @param prefix this layer's prefix keys and values, each (1 or B, KV, P, hd), or null
+     */
+    public NDArray forward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache, int layer,
+                           int offset, boolean training, NDArray[] prefix) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int groups = heads / kvHeads;
@@ -138,8 +152,12 @@ public final class Attention {
             keys = kv[0];
             values = kv[1];
         }
+        if (prefix != null) {
+            keys = withPrefix(step, prefix[0], keys, b);                                    // (B, KV, P+S, hd)
+            values = withPrefix(step, prefix[1], values, b);                                // (B, KV, P+S, hd)
+        }
         if (sdpa != null) {
-            NDArray attnMask = cache == null && plainCausal ? causal : mask;                // () or (T, S)
+            NDArray attnMask = cache == null && plainCausal && prefix == null ? causal : mask;   // () or (T, S)
             if (attnMask.getShape().dimension() == 5) {                                     // (B, 1, 1, T, S) padded
                 attnMask = own(step, attnMask.reshape(b, 1, t, keys.getShape().get(2)));    // (B, 1, T, S)
             }
@@ -161,5 +179,11 @@ public final class Attention {
         NDArray merged = context.reshape(b, heads, t, headDim)                              // (B, H, T, hd)
                 .transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);              // (B, T, H*hd)
         return o.forward(step, merged, training);                                           // (B, T, C)
+    }
+
+    /** The prefix (1 or B, KV, P, hd), repeated per row when shared, before {@code keys} (B, KV, S, hd). */
+    private static NDArray withPrefix(NDManager step, NDArray prefix, NDArray keys, long b) {
+        NDArray rows = prefix.getShape().get(0) == b ? prefix : own(step, prefix.repeat(0, b));  // (B, KV, P, hd)
+        return own(step, rows.concat(keys, 2));                                             // (B, KV, P+S, hd)
     }
 }

@@ -4,6 +4,7 @@ import static io.tuneforge.trainer.model.Owned.own;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.model.bottleneck.BottleneckAdapter;
 
 /**
  * One pre-norm decoder layer: {@code h = x + attn(norm₁(x)); y = h + mlp(norm₂(h))}. Gemma's layer norms the
@@ -21,6 +22,8 @@ public final class DecoderBlock {
     private RmsNorm postFeedforwardNorm;         // Gemma only, else null
     private int window = Integer.MAX_VALUE;      // Gemma sliding layer: its own window
     private RotaryEmbedding ownRope;             // Gemma 3 sliding layer: its own RoPE base
+    private BottleneckAdapter attentionAdapter;  // bottleneck adapter on the attention output (houlsby), else null
+    private BottleneckAdapter mlpAdapter;        // bottleneck adapter on the MLP output, else null
 
     DecoderBlock(int index, RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, Mlp mlp) {
         this.index = index;
@@ -40,6 +43,12 @@ public final class DecoderBlock {
         block.window = window;
         block.ownRope = ownRope;
         return block;
+    }
+
+    /** Puts bottleneck adapters on the attention output (null: none) and the MLP output (null: none). */
+    void adapters(BottleneckAdapter afterAttention, BottleneckAdapter afterMlp) {
+        this.attentionAdapter = afterAttention;
+        this.mlpAdapter = afterMlp;
     }
 
     RmsNorm preFeedforwardNorm() {
@@ -76,17 +85,33 @@ public final class DecoderBlock {
      */
     public NDArray forward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache, int offset,
                            boolean training) {
+        return forward(step, x, rope, mask, cache, offset, training, null);
+    }
+
+    /**
+     * With this layer's prefix keys and values (prefix tuning; see {@link Attention}), or null. Bottleneck adapters,
+     * when attached, transform the attention and MLP outputs before their residual additions.
+     */
+    public NDArray forward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache, int offset,
+                           boolean training, NDArray[] prefix) {
         if (preFeedforwardNorm != null) {
-            return gemmaForward(step, x, rope, mask, cache, offset, training);
+            return gemmaForward(step, x, rope, mask, cache, offset, training, prefix);
         }
-        // attention rmsnorm, attention, residual
-        NDArray h = x.add(attention.forward(step, inputNorm.forward(step, x), rope, mask, cache, index, offset, training));
-        // ffn rmsnorm, SwiGLU, residual
-        return h.add(mlp.forward(step, postAttentionNorm.forward(step, h), training));
+        // attention rmsnorm, attention, (adapter), residual
+        NDArray attended = attention.forward(step, inputNorm.forward(step, x), rope, mask, cache, index, offset,
+                training, prefix);                                                          // (B, T, C)
+        NDArray h = x.add(adapted(step, attentionAdapter, attended));                      // (B, T, C)
+        // ffn rmsnorm, SwiGLU, (adapter), residual
+        NDArray fed = mlp.forward(step, postAttentionNorm.forward(step, h), training);     // (B, T, C)
+        return h.add(adapted(step, mlpAdapter, fed));                                       // (B, T, C)
+    }
+
+    private static NDArray adapted(NDManager step, BottleneckAdapter adapter, NDArray z) {
+        return adapter == null ? z : adapter.forward(step, z);
     }
 
     private NDArray gemmaForward(NDManager step, NDArray x, RotaryEmbedding rope, NDArray mask, KvCache cache,
-                                 int offset, boolean training) {
+                                 int offset, boolean training, NDArray[] prefix) {
         int t = (int) x.getShape().get(1);
         NDArray layerMask = mask;
         if (window != Integer.MAX_VALUE) {
@@ -97,9 +122,10 @@ public final class DecoderBlock {
         }
         RotaryEmbedding layerRope = ownRope != null ? ownRope : rope;
         NDArray attended = attention.forward(step, inputNorm.forward(step, x), layerRope, layerMask, cache, index,
-                offset, training);                                                          // (B, T, C)
+                offset, training, prefix);                                                  // (B, T, C)
+        attended = adapted(step, attentionAdapter, attended);                               // (B, T, C)
         NDArray h = x.add(postAttentionNorm.forward(step, attended));                       // (B, T, C)
-        NDArray fed = mlp.forward(step, preFeedforwardNorm.forward(step, h), training);     // (B, T, C)
+        NDArray fed = adapted(step, mlpAdapter, mlp.forward(step, preFeedforwardNorm.forward(step, h), training));
         return h.add(postFeedforwardNorm.forward(step, fed));                               // (B, T, C)
     }
 

@@ -1,8 +1,10 @@
 package io.tuneforge.trainer.model;
 
 import io.tuneforge.shared.recipe.RecipeMethod;
+import io.tuneforge.trainer.model.bottleneck.BottleneckConfig;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.oft.OftConfig;
+import io.tuneforge.trainer.model.prefix.PrefixConfig;
 import java.util.List;
 
 /** Which parameters of a loaded model train. */
@@ -29,6 +31,19 @@ public sealed interface FineTuning {
 
     /** OFT rotations (PEFT's OFT) on chosen linears; the base is frozen. */
     record Oft(OftConfig oft) implements FineTuning {
+    }
+
+    /** Prefix tuning: trained key/value prefixes in every layer; the base is frozen. */
+    record Prefix(PrefixConfig prefix) implements FineTuning {
+    }
+
+    /** Bottleneck adapters after sub-layer outputs; the base is frozen. */
+    record Bottleneck(BottleneckConfig adapter) implements FineTuning {
+    }
+
+    /** Whether the base model stays frozen (nothing of it trains): inference and every adapter method. */
+    default boolean freezesBase() {
+        return !(this instanceof Full) && !(this instanceof Freeze);
     }
 
     /** Every weight trains (embedding, norms, all linears, the LM head). */

@@ -4,10 +4,13 @@ import static io.tuneforge.trainer.model.Owned.own;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.tuneforge.trainer.model.bottleneck.BottleneckAdapters;
+import io.tuneforge.trainer.model.bottleneck.BottleneckConfig;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.oft.OftAdapter;
 import io.tuneforge.trainer.model.oft.OftConfig;
@@ -17,6 +20,10 @@ import io.tuneforge.trainer.model.lora.LoraHost;
 import io.tuneforge.trainer.model.lora.LoraWeights;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.lora.Pissa;
+import io.tuneforge.trainer.model.prefix.PeftPrefixTuning;
+import io.tuneforge.trainer.model.prefix.PrefixConfig;
+import io.tuneforge.trainer.model.prefix.PrefixEncoder;
+import io.tuneforge.trainer.model.prefix.PrefixShape;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
@@ -65,6 +72,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
     /** {@code pissa_convert}: a PiSSA adapter is saved as the ordinary LoRA it amounts to. */
     private boolean convertPissa;
     private Optional<OftConfig> oft = Optional.empty();
+    private Optional<PrefixConfig> prefixConfig = Optional.empty();
+    private PrefixEncoder prefix;                // prefix tuning's trained prefix, else null
+    private BottleneckAdapters bottleneck;       // bottleneck adapters, else null
 
     private LlamaModel(Path directory, ModelConfig config, ModelOptions options, NDManager manager,
                        LlamaWeights weights, ComputeKernels kernels) {
@@ -137,6 +147,10 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
                 addLora(l.lora(), seed);
             }
             case FineTuning.Oft o -> addOft(o.oft());
+            case FineTuning.Prefix p -> attachPrefix(p.prefix(), PrefixEncoder.initialise(manager, prefixShape(),
+                    p.prefix(), new SplittableRandom(seed)), true);
+            case FineTuning.Bottleneck b -> attachBottleneck(BottleneckAdapters.initialise(manager, b.adapter(),
+                    config.numLayers(), config.hiddenSize(), seed), true);
             case FineTuning.Full full -> HfCheckpoint.byName(weights(), config.tieWordEmbeddings())
                     .forEach(this::addTrainable);
             case FineTuning.Freeze freeze -> {
@@ -370,6 +384,70 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         return weightKey.substring(0, weightKey.length() - ".weight".length());
     }
 
+    /** The sizes of this model's prefix as PEFT derives them: layers, key/value heads, head width. */
+    public PrefixShape prefixShape() {
+        return new PrefixShape(config.numLayers(), config.numKvHeads(), config.headDim());
+    }
+
+    /**
+     * Makes {@code encoder} the model's prefix (prefix tuning), its parameters the trainable ones when
+     * {@code trainable}. Refused for layers whose positions or windows a prefix would break (Gemma's sliding layers,
+     * sliding-window attention, Phi-3's longrope that recomputes the cache).
+     */
+    public void attachPrefix(PrefixConfig settings, PrefixEncoder encoder, boolean trainable) {
+        if (config.architecture().isGemma() || config.slidingWindow().isPresent() || rope.canInvalidateCache()) {
+            throw new ModelConfigException("prefix tuning is not supported for a " + config.architecture().hfName()
+                    + " with sliding-window attention or longrope: use lora or adapter");
+        }
+        requireNoAdapter();
+        this.prefix = encoder;
+        this.prefixConfig = Optional.of(settings);
+        this.trainable.clear();
+        encoder.setTrainable(trainable);
+        if (trainable) {
+            encoder.parameters().forEach(this::addTrainableAdapterWeight);
+        }
+    }
+
+    /** Puts bottleneck adapters into every decoder block, trainable when {@code trainable}. */
+    public void attachBottleneck(BottleneckAdapters adapters, boolean trainable) {
+        requireNoAdapter();
+        this.bottleneck = adapters;
+        for (DecoderBlock block : blocks) {
+            block.adapters(adapters.afterAttention(block.index()).orElse(null), adapters.afterMlp(block.index()));
+        }
+        this.trainable.clear();
+        adapters.setTrainable(trainable);
+        if (trainable) {
+            adapters.parameters().forEach(this::addTrainableAdapterWeight);
+        }
+    }
+
+    private void addTrainableAdapterWeight(String name, NDArray array) {
+        trainable.add(new NamedParameter(name, array));
+    }
+
+    private void requireNoAdapter() {
+        if (lora.isPresent() || prefix != null || bottleneck != null) {
+            throw new IllegalStateException("the model already has an adapter");
+        }
+    }
+
+    /** Whether an adapter (LoRA, prefix or bottleneck) sits on the frozen base, so switching it off gives the base. */
+    public boolean hasAdapter() {
+        return lora.isPresent() || oft.isPresent() || prefix != null || bottleneck != null;
+    }
+
+    /** The prefix-tuning settings, if the model has a prefix. */
+    public Optional<PrefixConfig> prefixConfig() {
+        return prefixConfig;
+    }
+
+    /** The bottleneck adapters' settings, if the model has them. */
+    public Optional<BottleneckConfig> bottleneckConfig() {
+        return Optional.ofNullable(bottleneck).map(BottleneckAdapters::config);
+    }
+
     /** The linears a LoRA config targets, layer by layer in PEFT's module order. */
     @Override
     public List<Linear> loraTargets(LoraConfig requested) {
@@ -457,8 +535,18 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
      * second copy in memory.
      */
     public BaseOnly adaptersDisabled() {
-        linears().values().forEach(l -> l.enableLora(false));
-        return () -> linears().values().forEach(l -> l.enableLora(true));
+        switchAdapters(false);
+        return () -> switchAdapters(true);
+    }
+
+    private void switchAdapters(boolean on) {
+        linears().values().forEach(l -> l.enableLora(on));
+        if (prefix != null) {
+            prefix.enable(on);
+        }
+        if (bottleneck != null) {
+            bottleneck.enable(on);
+        }
     }
 
     /** The scope of {@link #adaptersDisabled()}; closing it switches the adapters back on. */
@@ -469,12 +557,32 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
 
     /** Folds every LoRA adapter into its base weight (W + s·B·A); afterwards the model has no adapter. */
     public void merge() {
+        requireMergeable();
         for (Linear linear : linears().values()) {
             linear.merge();
         }
         lora = Optional.empty();
         oft = Optional.empty();
         trainable.clear();
+    }
+
+    /**
+     * Fails when the model's adapter cannot be folded into the weights: a prefix adds attention positions and a
+     * bottleneck adapter a non-linear layer, so neither has a merged form; they stay beside the base.
+     */
+    public void requireMergeable() {
+        if (prefix != null || bottleneck != null) {
+            throw new IllegalStateException(notMergeableReason(prefix != null ? "prefix" : "adapter"));
+        }
+    }
+
+    /** Why an adapter of {@code finetuningType} (prefix, adapter) cannot be merged into the weights. */
+    public static String notMergeableReason(String finetuningType) {
+        return finetuningType.equals("prefix")
+                ? "a prefix-tuning adapter cannot be merged into the model's weights (it adds attention positions, "
+                        + "not a weight change): use it beside the base model"
+                : "bottleneck adapters cannot be merged into the model's weights (they add a non-linear layer, not a "
+                        + "weight change): use them beside the base model";
     }
 
     @Override
@@ -506,7 +614,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
             return recomputed(step, inputIds, cache, all -> hiddenStates(step, all, training, cache));
         }
         NDArray mask = onModelDevice(step, causalMask(step, t, offset));                     // (T, S)
-        return forward(step, inputIds, training, cache, mask, offset);
+        return forward(step, inputIds, training, cache, mask, offset, null);
     }
 
     @Override
@@ -521,12 +629,12 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
             return recomputed(step, inputIds, cache, all -> hiddenStates(step, all, cache, leftPadding));
         }
         NDArray mask = onModelDevice(step, paddedCausalMask(step, t, offset, leftPadding)); // (B, 1, 1, T, S)
-        return forward(step, inputIds, false, cache, mask, offset);
+        return forward(step, inputIds, false, cache, mask, offset, leftPadding);
     }
 
     /** The decoder stack over {@code inputIds} with an additive attention mask broadcastable to (B, KV, G, T, S). */
     private NDArray forward(NDManager step, NDArray inputIds, boolean training, KvCache cache, NDArray mask,
-            int offset) {
+            int offset, int[] leftPadding) {
         int t = (int) inputIds.getShape().get(1);
         NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
                 ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
@@ -537,6 +645,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         if (embedScale != null) {
             x = own(step, x.mul(embedScale));                                                // Gemma: ·√C
         }
+        if (prefix != null && prefix.enabled()) {
+            return finalNorm.forward(step, prefixedLayers(step, x, ids, training, cache, mask, offset, leftPadding));
+        }
         for (DecoderBlock block : blocks) {
             x = block.forward(step, x, rope, mask, cache, offset, training);                // (B, T, C)
         }
@@ -544,6 +655,58 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
             cache.advance(ids);
         }
         return finalNorm.forward(step, x);                                                   // (B, T, C)
+    }
+
+    /**
+     * The decoder stack with prefix tuning's virtual tokens: every layer attends to its P prefix keys and values
+     * first (the mask gets P visible columns), and the real tokens sit at positions P + offset .., as transformers
+     * numbers tokens after PEFT's prefix cache. In a left-padded batch row b's real tokens sit pad_b positions later
+     * still; its prefix keys are rotated by pad_b so that each query-to-prefix score is the one the row has alone
+     * (RoPE scores depend on position differences only).
+     *
+     * @param x (B, T, C) embedded tokens
+     * @return (B, T, C) before the final norm
+     */
+    private NDArray prefixedLayers(NDManager step, NDArray x, NDArray ids, boolean training, KvCache cache,
+                                   NDArray mask, int offset, int[] leftPadding) {
+        int p = prefix.virtualTokens();
+        PrefixEncoder.PastKeyValues past = prefix.pastKeyValues(step);                       // per layer (1, KV, P, hd)
+        NDArray prefixedMask = withVisibleColumns(step, mask, p);                            // (.., T, P+S)
+        for (DecoderBlock block : blocks) {
+            NDArray keys = past.keys()[block.index()];
+            if (leftPadding != null) {
+                keys = rotatedPerRow(step, keys, leftPadding);                               // (B, KV, P, hd)
+            }
+            x = block.forward(step, x, rope, prefixedMask, cache, p + offset, training,
+                    new NDArray[] {keys, past.values()[block.index()]});                    // (B, T, C)
+        }
+        if (cache != null) {
+            cache.advance(ids);
+        }
+        return x;
+    }
+
+    /** {@code mask} (T, S) or (B, 1, 1, T, S) with {@code p} visible (zero) columns in front. */
+    private static NDArray withVisibleColumns(NDManager step, NDArray mask, int p) {
+        Shape shape = mask.getShape();
+        long[] dims = shape.getShape();
+        dims[dims.length - 1] = p;
+        NDArray visible = step.zeros(new Shape(dims), mask.getDataType(), mask.getDevice());
+        return own(step, visible.concat(mask, dims.length - 1));
+    }
+
+    /** Row b of the shared prefix keys (1, KV, P, hd) rotated by RoPE position {@code leftPadding[b]}. */
+    private NDArray rotatedPerRow(NDManager step, NDArray keys, int[] leftPadding) {
+        long kv = keys.getShape().get(1);
+        long p = keys.getShape().get(2);
+        long hd = keys.getShape().get(3);
+        NDList rows = new NDList();
+        NDArray asPositions = keys.reshape(1, kv * p, 1, hd);                                // (1, KV·P, 1, hd)
+        for (int pad : leftPadding) {
+            NDArray row = pad == 0 ? keys : rope.apply(step, asPositions, pad).reshape(1, kv, p, hd);
+            rows.add(row);                                                                   // (1, KV, P, hd)
+        }
+        return own(step, ai.djl.ndarray.NDArrays.concat(rows, 0));                          // (B, KV, P, hd)
     }
 
     /**
@@ -661,6 +824,10 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
             OftAdapter.save(this, target);
         } else if (lora.isPresent()) {
             PeftAdapter.save(this, target);
+        } else if (prefix != null) {
+            PeftPrefixTuning.save(prefix, prefixConfig.orElseThrow(), manager, directory, target);
+        } else if (bottleneck != null) {
+            bottleneck.save(directory, target);
         } else {
             saveModel(target, SafetensorsDType.F32, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
         }
@@ -682,6 +849,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         if (lora.isPresent() || oft.isPresent()) {
             throw new IllegalStateException("the model still has LoRA adapters: merge() before saving a full model");
         }
+        requireMergeable();
         HfCheckpoint.write(directory, target, namedWeights(), dtype, maxShardBytes);
     }
 

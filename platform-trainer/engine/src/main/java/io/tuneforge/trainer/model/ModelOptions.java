@@ -28,9 +28,8 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
         if (baseWeightType != DataType.FLOAT32 && baseWeightType != DataType.FLOAT16) {
             throw new ModelConfigException("base weights can be held as FLOAT32 or FLOAT16, not " + baseWeightType);
         }
-        if (baseWeightType == DataType.FLOAT16 && !(fineTuning instanceof FineTuning.None)
-                && !(fineTuning instanceof FineTuning.Lora) && !(fineTuning instanceof FineTuning.Oft)) {
-            throw new ModelConfigException("fp16 base weights are only for a frozen base (inference or LoRA); "
+        if (baseWeightType == DataType.FLOAT16 && !fineTuning.freezesBase()) {
+            throw new ModelConfigException("fp16 base weights are only for a frozen base (inference or adapters); "
                     + "full and freeze tuning train in FLOAT32");
         }
         if (precision == Precision.BF16 && (device.isCuda() || baseWeightType != DataType.FLOAT32)) {
@@ -44,10 +43,8 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
      * PiSSA replaces base weights by residuals, so its base stays float32 (computed in bf16 per use).
      */
     public boolean holdsBaseInBf16() {
-        return precision == Precision.BF16
-                && (fineTuning instanceof FineTuning.None
-                    || fineTuning instanceof FineTuning.Oft
-                    || fineTuning instanceof FineTuning.Lora lora && !lora.lora().isPissa());
+        return precision == Precision.BF16 && fineTuning.freezesBase()
+                && !(fineTuning instanceof FineTuning.Lora lora && lora.lora().isPissa());
     }
 
     /** Inference on the CPU in FLOAT32. */

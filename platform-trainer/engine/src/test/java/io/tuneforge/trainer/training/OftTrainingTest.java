@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.data.TokenizedSample;
-import io.tuneforge.trainer.model.Adapters;
+import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
@@ -112,7 +112,7 @@ class OftTrainingTest {
         assertThat(saved.get("oft_block_size").asInt()).isEqualTo(8);
         try (LlamaModel original = LlamaModel.load(modelDir, ModelOptions.inference())) {
             float[] base = logits(original);
-            Adapters.load(original, wholeOut, false);
+            AdapterFiles.load(original, wholeOut, false);
             float[] reloaded = logits(original);
             assertThat(reloaded).isNotEqualTo(base);
             for (int i = 0; i < trained.length; i++) {

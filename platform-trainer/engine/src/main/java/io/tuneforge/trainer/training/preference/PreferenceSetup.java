@@ -17,13 +17,13 @@ import java.util.Optional;
  */
 public record PreferenceSetup(PreferenceTraining training, Optional<LlamaModel> copy) implements AutoCloseable {
 
-    /** Builds the setup for {@code policy}, loading a frozen copy only when the loss needs one and LoRA cannot serve. */
+    /** Builds the setup for {@code policy}, loading a frozen copy only when the loss needs one and no adapter can be switched off. */
     public static PreferenceSetup of(PreferenceConfig config, LlamaModel policy) throws IOException {
         PreferenceObjective objective = new PreferenceObjective(config);
         if (!config.loss().usesReference()) {
             return new PreferenceSetup(new PreferenceTraining(objective, Optional.empty()), Optional.empty());
         }
-        if (policy.loraConfig().isPresent() || policy.oftConfig().isPresent()) {   // adapters off: the base
+        if (policy.hasAdapter()) {   // LoRA, prefix or bottleneck adapters: switched off, the base remains
             return new PreferenceSetup(new PreferenceTraining(objective,
                     Optional.of(ReferenceModel.adaptersOff(policy))), Optional.empty());
         }
