@@ -5,8 +5,8 @@ import io.tuneforge.shared.recipe.RecipeMethod.FinetuningType;
 import jakarta.persistence.Converter;
 
 /**
- * How a job trains: LoRA adapters, all weights, only the last layers, a prefix (prefix tuning) or bottleneck
- * adapters. The job's column; the recipe's
+ * How a job trains: LoRA adapters, all weights, only the last layers, a prefix (prefix tuning), bottleneck
+ * adapters or OFT rotations. The job's column; the recipe's
  * {@code finetuning_type} says the same ({@link #of}, {@link #recipeType}).
  */
 public enum FineTuningMethod {
@@ -14,7 +14,8 @@ public enum FineTuningMethod {
     FULL,
     FREEZE,
     PREFIX,
-    ADAPTER;
+    ADAPTER,
+    OFT;
 
     /** The method of a recipe's fine-tuning type. */
     public static FineTuningMethod of(FinetuningType type) {

@@ -81,6 +81,7 @@ public final class PreflightEstimator {
             case FREEZE -> Math.min(model.layers(), method.freeze().trainableLayers()) * model.parametersPerLayer();
             case PREFIX -> prefixParameters(model, method.prefix());
             case ADAPTER -> bottleneckParameters(model, method.adapter());
+            case OFT -> oftParameters(model, method.oft());
         };
         boolean lora = method.finetuningType().isAdapter();   // the base is frozen, the adapter beside it
         long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
@@ -292,6 +293,9 @@ public final class PreflightEstimator {
                 || method.finetuningType() == RecipeMethod.FinetuningType.ADAPTER) {
             return adapterMethodAdafactorNumbers(m, method);
         }
+        if (method.finetuningType() == RecipeMethod.FinetuningType.OFT) {
+            return oftParameters(m, method.oft());   // at most its own size (the (r, n) weights kept whole)
+        }
         if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
             long r = method.lora().rank();
             long perLayer = 0;
@@ -397,6 +401,43 @@ public final class PreflightEstimator {
             case "shared_expert_gate" -> e.sharedSize() > 0 ? r * (h + 1) : 0;
             default -> 0;
         };
+    }
+
+    /**
+     * OFT's skew-symmetric blocks: a linear with {@code in} inputs has in / b blocks of b(b−1)/2 numbers (b moved to
+     * the nearest divisor of in where it does not divide it, as PEFT does), on every targeted linear of every layer.
+     */
+    static long oftParameters(ModelDimensions m, io.tuneforge.shared.recipe.RecipeOft oft) {
+        long h = m.hiddenSize();
+        long inter = m.intermediateSize();
+        long total = 0;
+        for (int layer = 0; layer < m.layers(); layer++) {
+            for (String module : TARGETABLE) {
+                if (!RecipeMethod.targetMatches(oft.targetModules(), modulePath(layer, module))) {
+                    continue;
+                }
+                long in = module.equals("down_proj") ? inter : h;
+                long b = oft.rank() == 0 ? nearestDivisor(in, oft.blockSize()) : in / nearestDivisor(in, oft.rank());
+                total += in / b * (b * (b - 1) / 2);
+            }
+        }
+        return total;
+    }
+
+    /** PEFT's {@code adjust_oft_parameters}: {@code value} if it divides {@code in}, else the nearest divisor. */
+    private static long nearestDivisor(long in, long value) {
+        if (value >= in) {
+            return in;
+        }
+        long higher = value;
+        while (higher <= in && in % higher != 0) {
+            higher++;
+        }
+        long lower = value;
+        while (lower > 1 && in % lower != 0) {
+            lower--;
+        }
+        return (value - lower) <= (higher - value) ? lower : higher;
     }
 
     private static final List<String> TARGETABLE = java.util.stream.Stream.of(RecipeMethod.LINEAR_MODULES,

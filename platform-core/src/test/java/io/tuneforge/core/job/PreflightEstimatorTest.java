@@ -56,6 +56,25 @@ class PreflightEstimatorTest {
     }
 
     @Test
+    void oftCountsItsSkewSymmetricBlocksAndIsEstimatedAsAnAdapterBesideAFrozenBase() {
+        JobRecipe oft = recipe(Map.of("finetuning_type", "oft", "oft_block_size", 32, "oft_target", "all"));
+        // per layer: six linears with in = 2048 (64 blocks) and down_proj with in = 8192 (256 blocks), 32·31/2 each
+        long perLayer = (6 * 64 + 256) * 496L;
+        assertThat(PreflightEstimator.oftParameters(LLAMA_1B, oft.method().oft())).isEqualTo(16 * perLayer);
+        // a block size that does not divide 2048 moves to the nearest divisor (PEFT's adjust_oft_parameters): 30 → 32
+        JobRecipe adjusted = recipe(Map.of("finetuning_type", "oft", "oft_block_size", 30, "oft_target", "q_proj"));
+        assertThat(PreflightEstimator.oftParameters(LLAMA_1B, adjusted.method().oft())).isEqualTo(16 * 64 * 496L);
+        ResourceEstimate estimate = PreflightEstimator.estimate(LLAMA_1B, oft, 1000, false);
+        assertThat(estimate.trainableParams()).isEqualTo(16 * perLayer);
+        ResourceEstimate full = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full")), 1000,
+                false);
+        assertThat(estimate.gradientBytes()).isEqualTo(16 * perLayer * 4);               // float32 gradients
+        assertThat(estimate.optimizerBytes()).isEqualTo(2 * 16 * perLayer * 4);         // AdamW's two moments
+        assertThat(estimate.weightsBytes()).isEqualTo(LLAMA_1B.parameters() * 4 + 16 * perLayer * 4);
+        assertThat(estimate.totalBytes()).isLessThan(full.totalBytes());
+    }
+
+    @Test
     void fullFineTuningNeedsFarMoreMemoryThanLora() {
         Map<String, Object> config = Map.of("per_device_train_batch_size", 1, "cutoff_len", 512);
         ResourceEstimate lora = PreflightEstimator.estimate(LLAMA_1B, recipe(config), 1000, true);

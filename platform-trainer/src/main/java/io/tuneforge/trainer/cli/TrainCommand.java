@@ -80,8 +80,8 @@ import picocli.CommandLine.Option;
  * from the latest unless {@code overwrite_output_dir: true}. Exit 0 on success, 1 on bad input or a failed run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm, dpo or kto; lora, "
-                + "freeze or full).")
+        description = "Fine-tune a model from a LLaMA-Factory-style YAML config (stage sft, pt, rm, dpo, kto or ppo; "
+                + "lora, oft, prefix, adapter, freeze or full).")
 public final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -316,9 +316,13 @@ public final class TrainCommand implements Callable<Integer> {
     private static LlamaModel withNewAdapter(JobRecipe recipe, Path modelDir, Path adapter) throws IOException {
         LlamaModel model = LlamaModel.load(modelDir, RecipeMapping.modelOptions(recipe, FineTuning.none()));
         try {
-            PeftAdapter.load(model, adapter, false);
+            io.tuneforge.trainer.model.AdapterFiles.load(model, adapter, false);
             model.merge();
-            model.startLora((FineTuning.Lora) RecipeMapping.fineTuning(recipe), recipe.optimization().seed());
+            switch (RecipeMapping.fineTuning(recipe)) {
+                case FineTuning.Oft oft -> model.addOft(oft.oft());
+                case FineTuning.Lora lora -> model.startLora(lora, recipe.optimization().seed());
+                default -> throw new IllegalStateException("create_new_adapter needs finetuning_type lora or oft");
+            }
             return model;
         } catch (RuntimeException | IOException e) {
             model.close();

@@ -6,6 +6,7 @@ import io.tuneforge.shared.recipe.RecipeData;
 import io.tuneforge.shared.recipe.RecipeEvaluation;
 import io.tuneforge.shared.recipe.RecipeMemoryOptimizers;
 import io.tuneforge.shared.recipe.RecipeMethod;
+import io.tuneforge.shared.recipe.RecipeOft;
 import io.tuneforge.shared.recipe.RecipeOptimization;
 import io.tuneforge.shared.recipe.RecipeOutputs;
 import io.tuneforge.shared.recipe.RecipePreference;
@@ -22,6 +23,7 @@ import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.Quantization;
 import io.tuneforge.trainer.model.bottleneck.BottleneckConfig;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.oft.OftConfig;
 import io.tuneforge.trainer.model.lora.Pissa;
 import io.tuneforge.trainer.model.prefix.PrefixConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
@@ -196,16 +198,22 @@ public final class RecipeMapping {
         return o.useEaftLoss() ? new TokenLossWeighting.Eaft(o.eaftAlpha()) : TokenLossWeighting.none();
     }
 
-    /** LoRA, freeze or full fine-tuning as the model applies it. */
+    /** LoRA, freeze, full or OFT fine-tuning as the model applies it. */
     public static FineTuning fineTuning(JobRecipe recipe) {
         RecipeMethod method = recipe.method();
         return switch (method.finetuningType()) {
             case LORA -> new FineTuning.Lora(loraConfig(method.lora()), method.lora().pissaConvert());
             case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules());
             case FULL -> new FineTuning.Full();
+            case OFT -> new FineTuning.Oft(oftConfig(method.oft()));
             case PREFIX -> new FineTuning.Prefix(prefixConfig(method.prefix()));
             case ADAPTER -> new FineTuning.Bottleneck(bottleneckConfig(method.adapter()));
         };
+    }
+
+    /** PEFT's OFTConfig as LLaMA-Factory builds it: r = oft_rank, oft_block_size, targets, module_dropout. */
+    public static OftConfig oftConfig(RecipeOft oft) {
+        return new OftConfig(oft.rank(), oft.blockSize(), oft.targetModules(), oft.moduleDropout(), true, 5, false);
     }
 
     /** PEFT's PrefixTuningConfig from the recipe (encoder_hidden_size blank: the model's token_dim). */

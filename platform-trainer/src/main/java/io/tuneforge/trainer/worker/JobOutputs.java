@@ -85,7 +85,7 @@ final class JobOutputs {
      */
     void store(Path outputDir, List<Example> heldOut, int finalStep) throws IOException {
         FineTuningMethod method = execution.spec().method();
-        boolean lora = method == FineTuningMethod.LORA;
+        boolean lora = method == FineTuningMethod.LORA || method == FineTuningMethod.OFT;   // mergeable adapters
         boolean besideTheBase = method == FineTuningMethod.PREFIX || method == FineTuningMethod.ADAPTER;
         if ((lora || besideTheBase) && !storeFolder(ArtifactKind.ADAPTER, outputDir)) {
             return;

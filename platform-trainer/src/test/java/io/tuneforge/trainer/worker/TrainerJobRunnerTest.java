@@ -10,7 +10,6 @@ import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.Generator;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
-import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -267,6 +266,22 @@ class TrainerJobRunnerTest {
     }
 
     @Test
+    void oftJobStoresItsPeftAdapterAndAMergedModelThatGeneratesLikeBasePlusAdapter() throws Exception {
+        Path model = Fixtures.stories260K();
+        long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "oft", """
+                {"finetuning_type": "oft", "template": "alpaca", "cutoff_len": 48, "max_steps": 4,
+                 "per_device_train_batch_size": 2, "learning_rate": 0.02, "oft_block_size": 16, "oft_target": "all",
+                 "logging_steps": 1, "save_steps": 0, "eval_steps": 0, "max_samples": 12, "val_size": 3,
+                 "predict_samples": 0}""");
+
+        Path adapter = artifact(job, "adapter");
+        assertThat(Files.readString(adapter.resolve("adapter_config.json"))).contains("\"peft_type\" : \"OFT\"");
+        Path merged = artifact(job, "merged");
+        String prompt = "Once upon a time, there was a little";
+        assertThat(greedy(merged, Optional.empty(), prompt)).isEqualTo(greedy(model, Optional.of(adapter), prompt));
+    }
+
+    @Test
     void freezeJobStoresTheTrainedModelAsAHuggingFaceFolder() throws Exception {
         long job = runJob(Fixtures.path("datasets/llama_factory/identity.json"), "freeze", """
                 {"template": "alpaca", "cutoff_len": 32, "max_steps": 2, "per_device_train_batch_size": 2,
@@ -407,7 +422,7 @@ class TrainerJobRunnerTest {
         try (LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference());
              TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
             if (adapter.isPresent()) {
-                PeftAdapter.load(model, adapter.get(), false);
+                io.tuneforge.trainer.model.AdapterFiles.load(model, adapter.get(), false);
             }
             return new Generator(model, tokenizer).generate(prompt, GenerationConfig.greedy(24), t -> { }).text();
         }

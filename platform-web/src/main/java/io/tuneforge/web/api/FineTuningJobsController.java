@@ -166,7 +166,7 @@ class FineTuningJobsController {
         try {
             return FineTuningMethod.valueOf(method.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new JobRefusedException("'method' must be lora, full, freeze, prefix or adapter; got '" + method + "'");
+            throw new JobRefusedException("'method' must be lora, full, freeze, prefix, adapter or oft; got '" + method + "'");
         }
     }
 }

@@ -233,6 +233,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             case FREEZE -> "Freeze (last layers only)";
             case PREFIX -> "Prefix tuning (virtual tokens; kept beside the base, not mergeable)";
             case ADAPTER -> "Bottleneck adapters (kept beside the base, not mergeable)";
+            case OFT -> "OFT (orthogonal rotations, small adapter)";
         });
         method.addValueChangeListener(e -> settings.showMethod(e.getValue().recipeType()));
         priority.setValue(0);

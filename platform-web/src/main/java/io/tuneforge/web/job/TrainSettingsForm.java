@@ -160,6 +160,7 @@ class TrainSettingsForm extends Composite<Div> {
         sections.get(Section.FREEZE).setVisible(type == FinetuningType.FREEZE);
         sections.get(Section.PREFIX).setVisible(type == FinetuningType.PREFIX);
         sections.get(Section.ADAPTER).setVisible(type == FinetuningType.ADAPTER);
+        sections.get(Section.OFT).setVisible(type == FinetuningType.OFT);
         clearCrossFieldError();
     }
 
@@ -191,6 +192,7 @@ class TrainSettingsForm extends Composite<Div> {
             case PREFIX -> method == FinetuningType.PREFIX;
             case ADAPTER -> method == FinetuningType.ADAPTER;
             case PREFERENCE -> usesPreferenceSettings();
+            case OFT -> method == FinetuningType.OFT;
             default -> true;
         };
     }

@@ -111,6 +111,25 @@ class NewJobViewTest extends SpringBrowserlessTest {
     }
 
     @Test
+    void launchesAnOftJobWithLlamaFactorysOftDefaults() {
+        NewJobView view = navigate(NewJobView.class);
+        fillBasics(view, "first-oft");
+        view.method.setValue(FineTuningMethod.OFT);
+
+        test(view.launch).click();
+
+        JobOverview job = monitor.list(actor).getFirst();
+        assertThat(job.method()).isEqualTo(FineTuningMethod.OFT);
+        JsonNode config = JsonMapper.builder().build().readTree(job.configJson());
+        assertThat(config.path("finetuning_type").asString()).isEqualTo("oft");
+        assertThat(config.path("oft_block_size").asInt()).isEqualTo(32);
+        assertThat(config.path("oft_rank").asInt()).isZero();
+        assertThat(config.path("oft_target").asString()).isEqualTo("all");
+        assertThat(JobRecipe.read(JsonMapper.builder().build().readValue(job.configJson(), Map.class),
+                RecipeSource.STORED).method().describe()).isEqualTo("OFT b=32");
+    }
+
+    @Test
     void aMembersPriorityAboveZeroIsRefusedAsByTheApiAndNothingIsQueued() {
         NewJobView view = navigate(NewJobView.class);
         fillBasics(view, "urgent");

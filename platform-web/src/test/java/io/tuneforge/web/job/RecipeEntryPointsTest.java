@@ -109,6 +109,10 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("adapter_reduction_factor", 8.0);
         m.put("adapter_placement", "houlsby");
         m.put("adapter_non_linearity", "gelu");
+        m.put("oft_rank", 4);
+        m.put("oft_block_size", 0);
+        m.put("oft_target", "q_proj,down_proj");
+        m.put("module_dropout", 0.25);
         m.put("pref_beta", 0.5);
         m.put("pref_ftx", 0.2);
         m.put("pref_loss", "hinge");
@@ -207,6 +211,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 case FineTuning.Full full -> "full";
                 case FineTuning.Prefix prefix -> "prefix";
                 case FineTuning.Bottleneck adapter -> "adapter";
+                case FineTuning.Oft oft -> "oft";
                 case FineTuning.None none -> "none";
             }),
             entry("use_dft_loss", m -> m.training().lossWeighting() instanceof TokenLossWeighting.Dft),
@@ -260,6 +265,11 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("create_new_adapter", m -> m.recipe().method().lora().createNewAdapter()),
             entry("additional_target", m -> m.lora().modulesToSave().isEmpty() ? null
                     : String.join(",", m.lora().modulesToSave())),
+            entry("oft_rank", m -> (long) RecipeMapping.oftConfig(m.recipe().method().oft()).rank()),
+            entry("oft_block_size", m -> (long) RecipeMapping.oftConfig(m.recipe().method().oft()).blockSize()),
+            entry("oft_target", m -> modules(RecipeMapping.oftConfig(m.recipe().method().oft()).targetModules(),
+                    RecipeMethod.LINEAR_MODULES)),
+            entry("module_dropout", m -> RecipeMapping.oftConfig(m.recipe().method().oft()).moduleDropout()),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
             // like LoRA's keys: what the same job would train with as prefix tuning / bottleneck adapters
@@ -461,6 +471,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         Map<String, Object> adapterSamples = new LinkedHashMap<>(withoutQuantization(SAMPLES));
         adapterSamples.put("finetuning_type", "adapter");
         Map<String, Object> formAdapter = effective(viaForm(adapterSamples));
+        Map<String, Object> oftSamples = new LinkedHashMap<>(withoutQuantization(SAMPLES));
+        oftSamples.put("finetuning_type", "oft");
+        Map<String, Object> formOft = effective(viaForm(oftSamples));
         Mapped worker = Mapped.of(viaRest(withoutQuantization(SAMPLES)));
         // quantization is refused beside freeze: its keys go through the LoRA job in every entry point
         Map<String, Object> yamlLora = viaYaml(quantizedLora);
@@ -475,6 +488,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 case PREFIX -> formPrefix;
                 case ADAPTER -> formAdapter;
                 case PREFERENCE -> formDpo;
+                case OFT -> formOft;
                 default -> formFreeze;
             };
             assertThat((lora ? yamlLora : yaml).get(key)).as("YAML " + key).isEqualTo(expected);

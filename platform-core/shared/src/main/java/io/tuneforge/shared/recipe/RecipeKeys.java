@@ -33,8 +33,6 @@ public final class RecipeKeys {
     public static final Map<String, Map<String, String>> UNSUPPORTED_VALUES = Map.of(
             "pref_loss", Map.of("kto_pair", "the kto_pair loss is not supported; use sigmoid, hinge, ipo, orpo or "
                     + "simpo"),
-            "finetuning_type", Map.of("oft", "orthogonal fine-tuning (OFT) is not supported yet; TuneForge offers "
-                    + "lora, freeze and full"),
             "flash_attn", Map.of("fa2", "flash_attn fa2 (FlashAttention-2) needs a CUDA GPU and TuneForge trains on "
                     + "the CPU: use sdpa (or auto), which fuses attention there"),
             "quantization_method", quantizationMethods());

@@ -17,9 +17,10 @@ import java.util.Optional;
  * @param freeze         freeze settings (used when finetuningType is freeze)
  * @param prefix         prefix-tuning settings (used when finetuningType is prefix)
  * @param adapter        bottleneck-adapter settings (used when finetuningType is adapter)
+ * @param oft            OFT settings (used when finetuningType is oft)
  */
 public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lora, Freeze freeze,
-                           RecipeAdapterMethods.Prefix prefix, RecipeAdapterMethods.Adapter adapter) {
+                           RecipeAdapterMethods.Prefix prefix, RecipeAdapterMethods.Adapter adapter, RecipeOft oft) {
 
     /** LLaMA-Factory's {@code finetuning_type} values TuneForge trains. */
     public enum FinetuningType {
@@ -32,14 +33,16 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         /** Prefix tuning: trained key/value positions in every layer; the base is frozen. */
         PREFIX,
         /** Bottleneck adapters after sub-layer outputs; the base is frozen. */
-        ADAPTER;
+        ADAPTER,
+        /** Orthogonal fine-tuning: trained block rotations of the frozen linears' inputs. */
+        OFT;
 
-        /** Whether the method's result is an adapter beside the frozen base (lora, prefix, adapter). */
+        /** Whether the method's result is an adapter beside the frozen base (lora, prefix, adapter, oft). */
         public boolean isAdapter() {
-            return this == LORA || this == PREFIX || this == ADAPTER;
+            return this == LORA || this == PREFIX || this == ADAPTER || this == OFT;
         }
 
-        /** Whether the adapter can be merged into the base weights (only LoRA's can). */
+        /** Whether the adapter can be merged into the base weights (LoRA's and OFT's can). */
         public boolean mergeable() {
             return this != PREFIX && this != ADAPTER;
         }
@@ -93,9 +96,10 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final RecipeField DO_TRAIN = RecipeField.bool("do_train", Section.METHOD, true, "Train",
             "Run training (LLaMA-Factory's do_train; false leaves nothing to do).");
     static final RecipeField FINETUNING_TYPE = RecipeField.choice("finetuning_type", Section.METHOD, "lora",
-            List.of("lora", "freeze", "full", "prefix", "adapter"), "Fine-tuning method",
+            List.of("lora", "freeze", "full", "prefix", "adapter", "oft"), "Fine-tuning method",
             "lora: small adapters on the frozen model (least memory); freeze: the last layers train; full: every "
-                    + "weight; prefix: prefix tuning (trained virtual tokens); adapter: bottleneck adapters. Prefix "
+                    + "weight; prefix: prefix tuning (trained virtual tokens); adapter: bottleneck adapters; oft: "
+                    + "orthogonal fine-tuning (trained rotations of the linear layers' inputs, PEFT's OFT). Prefix "
                     + "and adapter results stay beside the base model (they cannot be merged).");
     static final RecipeField LORA_RANK = RecipeField.integer("lora_rank", Section.LORA, 8L, Range.between(1, 4096),
             "LoRA rank", "Rank r of the adapter matrices; higher learns more and uses more memory.");
@@ -141,7 +145,8 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final List<RecipeField> FIELDS = java.util.stream.Stream.concat(List.of(STAGE, DO_TRAIN, FINETUNING_TYPE,
             LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT,
             PISSA_ITER, PISSA_CONVERT, ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS,
-            FREEZE_TRAINABLE_MODULES).stream(), RecipeAdapterMethods.FIELDS.stream()).toList();
+            FREEZE_TRAINABLE_MODULES, RecipeOft.OFT_RANK, RecipeOft.OFT_BLOCK_SIZE, RecipeOft.OFT_TARGET,
+            RecipeOft.MODULE_DROPOUT).stream(), RecipeAdapterMethods.FIELDS.stream()).toList();
 
     /**
      * LoRA's settings (PEFT's LoraConfig names).
@@ -218,6 +223,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + (prefix.prefixProjection() ? " (reparameterised)" : "");
             case ADAPTER -> "bottleneck adapters (" + adapter.placement() + ", reduction "
                     + RecipeField.textOf(adapter.reductionFactor()) + ")";
+            case OFT -> oft.describe();
         };
     }
 
@@ -233,9 +239,13 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                 v.bool(CREATE_NEW_ADAPTER), additionalTargets(v));
         Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
                 freezeModules(v));
-        return new RecipeMethod(v.text(STAGE),
-                FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT)), lora, freeze,
-                RecipeAdapterMethods.prefix(v), RecipeAdapterMethods.adapter(v));
+        FinetuningType type = FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT));
+        if (type == FinetuningType.OFT && !lora.additionalTargets().isEmpty()) {
+            throw ADDITIONAL_TARGET.refused(v.text(ADDITIONAL_TARGET), v.source(), "blank with finetuning_type oft "
+                    + "(TuneForge trains modules whole beside LoRA adapters only)");
+        }
+        return new RecipeMethod(v.text(STAGE), type, lora, freeze, RecipeAdapterMethods.prefix(v),
+                RecipeAdapterMethods.adapter(v), RecipeOft.from(v, type == FinetuningType.OFT));
     }
 
     /** Characters that make a {@code lora_target} one regular expression rather than a comma list of names. */
@@ -265,12 +275,17 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      * ({@code mlp.down_proj}), or one regular expression (kept as written: case matters there).
      */
     private static List<String> loraTargets(RecipeValues v) {
-        String text = v.text(LORA_TARGET).strip();
+        return targets(LORA_TARGET, v);
+    }
+
+    /** A target key ({@code lora_target}, {@code oft_target}) read with PEFT's two forms, as {@link #loraTargets}. */
+    static List<String> targets(RecipeField field, RecipeValues v) {
+        String text = v.text(field).strip();
         if (isTargetPattern(text)) {
             try {
                 java.util.regex.Pattern.compile(text);
             } catch (java.util.regex.PatternSyntaxException e) {
-                throw LORA_TARGET.refused(text, v.source(), "a valid regular expression (" + e.getDescription()
+                throw field.refused(text, v.source(), "a valid regular expression (" + e.getDescription()
                         + " at index " + e.getIndex() + ")");
             }
             return List.of(text);
@@ -292,12 +307,12 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             }
             String last = part.substring(part.lastIndexOf('.') + 1);
             if (!known.contains(last) || !part.matches("[a-z0-9_.]+") || part.startsWith(".")) {
-                throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+                throw field.refused(v.text(field), v.source(), expected);
             }
             chosen.add(part);
         }
         if (chosen.isEmpty()) {
-            throw LORA_TARGET.refused(v.text(LORA_TARGET), v.source(), expected);
+            throw field.refused(v.text(field), v.source(), expected);
         }
         return new ArrayList<>(chosen);
     }

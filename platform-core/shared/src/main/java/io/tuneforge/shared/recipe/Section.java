@@ -14,6 +14,8 @@ public enum Section {
     PREFIX("Prefix tuning"),
     /** Bottleneck adapters' shape (shown for finetuning_type adapter). */
     ADAPTER("Bottleneck adapters"),
+    /** OFT's block rotations (shown for finetuning_type oft). */
+    OFT("OFT"),
     /** Preference training's loss and its settings (stage dpo). */
     PREFERENCE("Preference training (stages dpo and kto)"),
     /** Datasets, chat template, lengths and the validation split. */

@@ -116,8 +116,8 @@ class JobRecipeTest {
                 .ktoChosenWeight()).isEqualTo(1.33);
         assertThatThrownBy(() -> JobRecipe.read(Map.of("stage", "dpo", "pref_loss", "kto_pair"), RecipeSource.YAML))
                 .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("pref_loss"));
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("finetuning_type", "oft"), RecipeSource.YAML))
-                .isInstanceOf(RecipeException.class).hasMessageContaining("OFT");
+        assertThat(JobRecipe.read(Map.of("finetuning_type", "oft"), RecipeSource.YAML).method().finetuningType())
+                .isEqualTo(RecipeMethod.FinetuningType.OFT);
         assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("not supported yet");
         assertThat(JobRecipe.read(Map.of("stage", "rm"), RecipeSource.YAML).method().stage()).isEqualTo("rm");

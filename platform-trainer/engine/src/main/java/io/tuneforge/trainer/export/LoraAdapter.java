@@ -4,6 +4,8 @@ import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.bottleneck.BottleneckAdapters;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.model.oft.OftAdapter;
+import io.tuneforge.trainer.model.oft.OftConfig;
 import io.tuneforge.trainer.model.prefix.PeftPrefixTuning;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A PEFT LoRA adapter directory as far as merging needs it: {@code adapter_config.json} (r, lora_alpha, use_rslora)
+ * A PEFT LoRA (or OFT: {@link OftMerge}) adapter directory as far as merging needs it: {@code adapter_config.json} (r, lora_alpha, use_rslora)
  * and {@code adapter_model.safetensors} with keys {@code base_model.model.<module>.lora_A.weight} ({@code [r, in]}) and
  * {@code .lora_B.weight} ({@code [out, r]}). The merged weight of {@code <module>.weight} is
  * {@code W + scale · B·A} with {@code scale = lora_alpha / r} ({@code lora_alpha / √r} with rsLoRA).
@@ -40,6 +42,10 @@ public final class LoraAdapter implements AutoCloseable {
     /** modules_to_save: base weight name → the adapter's tensor that replaces it whole. */
     private final Map<String, String> replacements;
 
+    /** OFT (peft_type "OFT"): its config, else null; then byOftWeight maps base weight → oft_R.weight key. */
+    private OftConfig oft;
+    private Map<String, String> byOftWeight = Map.of();
+
     private LoraAdapter(SafetensorsWeightSource tensors, double scale, int rank, Map<String, Pair> byBaseWeight,
                         Map<String, String> replacements) {
         this.tensors = tensors;
@@ -58,6 +64,9 @@ public final class LoraAdapter implements AutoCloseable {
                     + "adapter_model.safetensors (PEFT format)");
         }
         JsonNode config = JSON.readTree(configFile.toFile());
+        if ("OFT".equalsIgnoreCase(config.path("peft_type").asString(""))) {
+            return openOft(dir, weights);
+        }
         requireMergeable(configFile, config);
         requireSupported(configFile, config);
         int rank = config.path("r").asInt(0);
@@ -75,6 +84,32 @@ public final class LoraAdapter implements AutoCloseable {
             tensors.close();
             throw e;
         }
+    }
+
+    /** An OFT adapter: every {@code base_model.model.<module>.oft_R.weight} rotates {@code <module>.weight}. */
+    private static LoraAdapter openOft(Path dir, Path weights) {
+        OftConfig config;
+        try {
+            config = OftAdapter.readConfig(dir);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ExportException("cannot merge this OFT adapter: " + e.getMessage(), e);
+        }
+        SafetensorsWeightSource tensors = SafetensorsWeightSource.open(weights);
+        Map<String, String> byWeight = new LinkedHashMap<>();
+        String prefix = "base_model.model.";
+        String suffix = ".oft_R.weight";
+        for (String name : tensors.names()) {
+            if (!name.startsWith(prefix) || !name.endsWith(suffix)) {
+                tensors.close();
+                throw new ExportException(weights + ": unexpected tensor " + name + "; an OFT adapter TuneForge "
+                        + "merges holds only oft_R.weight of linear layers");
+            }
+            byWeight.put(name.substring(prefix.length(), name.length() - suffix.length()) + ".weight", name);
+        }
+        LoraAdapter adapter = new LoraAdapter(tensors, 1, 0, Map.of(), Map.of());
+        adapter.oft = config;
+        adapter.byOftWeight = byWeight;
+        return adapter;
     }
 
     /** Prefix tuning and bottleneck adapters have no merged form: refused with the reason and what to do instead. */
@@ -183,6 +218,9 @@ public final class LoraAdapter implements AutoCloseable {
 
     /** Base-model weight names ({@code model.layers.0.self_attn.q_proj.weight}, ...) this adapter changes. */
     public List<String> adaptedWeights() {
+        if (oft != null) {
+            return List.copyOf(byOftWeight.keySet());
+        }
         return List.copyOf(byBaseWeight.keySet());
     }
 
@@ -191,6 +229,13 @@ public final class LoraAdapter implements AutoCloseable {
      * Each row's delta is summed over r in float32 before scaling, as {@code (B @ A) * scale} does.
      */
     public void mergeInto(String name, long[] shape, float[] weight) {
+        if (oft != null) {                                 // OFT: W' = W·diag(R)ᵀ
+            String key = byOftWeight.get(name);
+            if (key != null) {
+                OftMerge.mergeInto(name, shape, weight, tensors.read(key), oft);
+            }
+            return;
+        }
         String whole = replacements.get(name);
         if (whole != null) {                               // modules_to_save: the trained module replaces the base's
             float[] trained = tensors.read(whole);

@@ -2,6 +2,7 @@ package io.tuneforge.trainer.model;
 
 import io.tuneforge.trainer.model.bottleneck.BottleneckAdapters;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
+import io.tuneforge.trainer.model.oft.OftAdapter;
 import io.tuneforge.trainer.model.prefix.PeftPrefixTuning;
 
 import java.io.IOException;
@@ -14,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Loads an adapter directory of any kind TuneForge trains onto a model, by the {@code peft_type} of its
- * {@code adapter_config.json}: LoRA ({@link PeftAdapter}), prefix tuning ({@link PeftPrefixTuning}) or bottleneck
+ * {@code adapter_config.json}: LoRA ({@link PeftAdapter}), OFT ({@link OftAdapter}), prefix tuning ({@link PeftPrefixTuning}) or bottleneck
  * adapters ({@link BottleneckAdapters}). Train, evaluate, generate, score and the playground all load through here.
  */
 public final class AdapterFiles {
@@ -31,17 +32,19 @@ public final class AdapterFiles {
         /** PEFT prefix tuning: stays beside the base. */
         PREFIX,
         /** Bottleneck adapters: stay beside the base. */
-        BOTTLENECK;
+        BOTTLENECK,
+        /** PEFT OFT: block rotations, mergeable into the weights. */
+        OFT;
 
         /** Whether the adapter can be folded into the base weights (merge, GGUF export). */
         public boolean mergeable() {
-            return this == LORA;
+            return this == LORA || this == OFT;
         }
 
         /** Why it cannot be merged (for messages), empty text for LoRA. */
         public String notMergeableReason() {
             return switch (this) {
-                case LORA -> "";
+                case LORA, OFT -> "";
                 case PREFIX -> LlamaModel.notMergeableReason("prefix");
                 case BOTTLENECK -> LlamaModel.notMergeableReason("adapter");
             };
@@ -64,6 +67,7 @@ public final class AdapterFiles {
         return switch (type) {
             case PeftPrefixTuning.PEFT_TYPE -> Kind.PREFIX;
             case BottleneckAdapters.PEFT_TYPE -> Kind.BOTTLENECK;
+            case "OFT" -> Kind.OFT;
             default -> Kind.LORA;      // PeftAdapter refuses other PEFT types with its message
         };
     }
@@ -77,6 +81,7 @@ public final class AdapterFiles {
         Kind kind = kind(directory);
         switch (kind) {
             case LORA -> PeftAdapter.load(model, directory, trainable);
+            case OFT -> OftAdapter.load(model, directory, trainable);
             case PREFIX -> {
                 PeftPrefixTuning.Loaded loaded = PeftPrefixTuning.load(directory, model.prefixShape(), model.manager());
                 model.attachPrefix(loaded.config(), loaded.encoder(), trainable);

@@ -3,6 +3,7 @@ package io.tuneforge.trainer.model;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.trainer.model.bottleneck.BottleneckConfig;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.oft.OftConfig;
 import io.tuneforge.trainer.model.prefix.PrefixConfig;
 import java.util.List;
 
@@ -26,6 +27,10 @@ public sealed interface FineTuning {
         public Lora(LoraConfig lora) {
             this(lora, false);
         }
+    }
+
+    /** OFT rotations (PEFT's OFT) on chosen linears; the base is frozen. */
+    record Oft(OftConfig oft) implements FineTuning {
     }
 
     /** Prefix tuning: trained key/value prefixes in every layer; the base is frozen. */

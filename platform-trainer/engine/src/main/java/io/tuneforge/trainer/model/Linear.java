@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.tuneforge.trainer.model.lora.LoraWeights;
+import io.tuneforge.trainer.model.oft.OftWeights;
 
 import java.util.Optional;
 
@@ -28,6 +29,7 @@ public final class Linear {
     private final ScriptedModule autocast;       // bf16_linear.pt for a float32 weight computed in bf16, or null
     private final NDArray bias;         // (out) or null
     private LoraWeights lora;
+    private OftWeights oft;             // OFT rotation of the input, or null
     private boolean loraEnabled = true;  // false while a reference pass runs the base alone (DPO)
 
     Linear(String path, NDArray weight, NDArray bias) {
@@ -121,6 +123,19 @@ public final class Linear {
         weight = residual;
     }
 
+    /** The OFT rotation, if one is attached. */
+    public Optional<OftWeights> oft() {
+        return Optional.ofNullable(oft);
+    }
+
+    /** Attaches (or replaces) an OFT rotation of the input. */
+    public void attachOft(OftWeights adapter) {
+        if (oft != null) {
+            oft.close();
+        }
+        oft = adapter;
+    }
+
     /** Switches the adapter's update on or off (off: the base alone, PEFT's {@code disable_adapter()}). */
     public void enableLora(boolean enabled) {
         loraEnabled = enabled;
@@ -131,6 +146,9 @@ public final class Linear {
      * @return (..., out) in {@code step}
      */
     public NDArray forward(NDManager step, NDArray x, boolean training) {
+        if (oft != null && loraEnabled) {
+            x = oft.rotate(step, x);                                                          // (..., in)
+        }
         NDArray xw = baseProduct(step, x);                                                   // (..., out)
         NDArray y = xw;
         if (bias != null) {
@@ -176,6 +194,9 @@ public final class Linear {
      * No-op without one.
      */
     public void merge() {
+        if (oft != null) {
+            mergeOft();
+        }
         if (lora == null) {
             return;
         }
@@ -202,5 +223,26 @@ public final class Linear {
         }
         lora.close();
         lora = null;
+    }
+
+    /** Folds the OFT rotation into the weight (PEFT: W' = W·diag(R)ᵀ), then drops it. */
+    private void mergeOft() {
+        if (held != null) {
+            throw new ModelConfigException(path + ": merging an adapter into a base held in bf16 is not supported; "
+                    + "load the model in fp32 to merge");
+        }
+        NDManager manager = weight.getManager();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray base = weight.getDataType() == DataType.FLOAT32 ? weight : weight.toType(DataType.FLOAT32, false);
+            if (base != weight) {
+                base.attach(scratch);
+            }
+            NDArray merged = oft.mergedWeight(scratch, base).toType(weight.getDataType(), false);
+            merged.attach(manager);
+            weight.close();
+            weight = merged;
+        }
+        oft.close();
+        oft = null;
     }
 }

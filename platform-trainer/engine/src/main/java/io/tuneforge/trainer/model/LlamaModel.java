@@ -13,6 +13,10 @@ import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.model.bottleneck.BottleneckAdapters;
 import io.tuneforge.trainer.model.bottleneck.BottleneckConfig;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.oft.OftAdapter;
+import io.tuneforge.trainer.model.oft.OftConfig;
+import io.tuneforge.trainer.model.oft.OftHost;
+import io.tuneforge.trainer.model.oft.OftWeights;
 import io.tuneforge.trainer.model.lora.LoraHost;
 import io.tuneforge.trainer.model.lora.LoraWeights;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
@@ -48,7 +52,7 @@ import java.util.function.UnaryOperator;
  * The weights come from and go to Hugging Face files through {@link HfCheckpoint}; LoRA adapters through
  * {@link PeftAdapter}. This class is the forward pass, the trainable parameters, and attaching and merging LoRA.
  */
-public final class LlamaModel implements CausalLanguageModel, LoraHost {
+public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost {
 
     private final Path directory;
     private final ModelConfig config;
@@ -70,6 +74,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
     private Optional<LoraConfig> lora = Optional.empty();
     /** {@code pissa_convert}: a PiSSA adapter is saved as the ordinary LoRA it amounts to. */
     private boolean convertPissa;
+    private Optional<OftConfig> oft = Optional.empty();
     private Optional<PrefixConfig> prefixConfig = Optional.empty();
     private PrefixEncoder prefix;                // prefix tuning's trained prefix, else null
     private BottleneckAdapters bottleneck;       // bottleneck adapters, else null
@@ -144,6 +149,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
                 convertPissa = l.convertPissa();
                 addLora(l.lora(), seed);
             }
+            case FineTuning.Oft o -> addOft(o.oft());
             case FineTuning.Prefix p -> attachPrefix(p.prefix(), PrefixEncoder.initialise(manager, prefixShape(),
                     p.prefix(), new SplittableRandom(seed)), true);
             case FineTuning.Bottleneck b -> attachBottleneck(BottleneckAdapters.initialise(manager, b.adapter(),
@@ -215,6 +221,76 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             linear.attachLora(weights);
         }
         registerLora(loraConfig, true);
+    }
+
+    /** Attaches fresh OFT rotations (zero: R = I) to the configured linears and makes them the trainable parameters. */
+    public void addOft(OftConfig requested) {
+        OftConfig oftConfig = oftForThisFamily(requested);
+        for (Linear linear : oftTargets(oftConfig)) {
+            linear.attachOft(OftWeights.initialise(manager, linear.inFeatures(), oftConfig));
+        }
+        registerOft(oftConfig, true);
+    }
+
+    /**
+     * Attaches OFT rotations with given weights ({@code oft_R.weight} by module path, float32 in the model's
+     * manager); used by {@link OftAdapter#load}. Trainable when {@code trainable}.
+     */
+    @Override
+    public void attachOft(OftConfig requested, Map<String, NDArray> weightsByModule, boolean trainable) {
+        OftConfig oftConfig = oftForThisFamily(requested);
+        for (Linear linear : oftTargets(oftConfig)) {
+            NDArray w = weightsByModule.get(linear.path());
+            if (w == null) {
+                throw new ModelConfigException("OFT adapter has no oft_R.weight for module '" + linear.path() + "'");
+            }
+            linear.attachOft(OftWeights.of(w, linear.inFeatures(), oftConfig, linear.path()));
+        }
+        registerOft(oftConfig, trainable);
+    }
+
+    private void registerOft(OftConfig oftConfig, boolean trainable) {
+        this.oft = Optional.of(oftConfig);
+        this.trainable.clear();
+        if (!trainable) {
+            return;
+        }
+        for (Linear linear : oftTargets(oftConfig)) {
+            OftWeights w = linear.oft().orElseThrow();
+            w.setTrainable(true);
+            this.trainable.add(new NamedParameter(OftAdapter.key(linear.path()), w.weight()));
+        }
+    }
+
+    /** The linears an OFT config targets, layer by layer in PEFT's module order. */
+    @Override
+    public List<Linear> oftTargets(OftConfig requested) {
+        OftConfig oftConfig = oftForThisFamily(requested);
+        List<Linear> out = new ArrayList<>();
+        for (DecoderBlock block : blocks) {
+            allLinears(block).stream().filter(l -> oftConfig.targets(l.path())).forEach(out::add);
+        }
+        if (out.isEmpty()) {
+            throw new ModelConfigException("OFT target " + String.join(",", oftConfig.targetModules())
+                    + " matches none of this model's linear layers (e.g. model.layers.0.self_attn.q_proj)");
+        }
+        return out;
+    }
+
+    /** "all" (the Llama module list) as this family names its linears (Phi-3's fused ones). */
+    private OftConfig oftForThisFamily(OftConfig requested) {
+        List<String> modules = HfWeightNames.linearModules(config);
+        if (!requested.isPattern() && !modules.equals(HfWeightNames.LINEAR_MODULES)
+                && Set.copyOf(requested.targetModules()).equals(Set.copyOf(HfWeightNames.LINEAR_MODULES))) {
+            return requested.withTargetModules(modules);
+        }
+        return requested;
+    }
+
+    /** The attached OFT configuration, if any. */
+    @Override
+    public Optional<OftConfig> oftConfig() {
+        return oft;
     }
 
     /**
@@ -372,7 +448,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
 
     /** Whether an adapter (LoRA, prefix or bottleneck) sits on the frozen base, so switching it off gives the base. */
     public boolean hasAdapter() {
-        return lora.isPresent() || prefix != null || bottleneck != null;
+        return lora.isPresent() || oft.isPresent() || prefix != null || bottleneck != null;
     }
 
     /** The prefix-tuning settings, if the model has a prefix. */
@@ -551,6 +627,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
             linear.merge();
         }
         lora = Optional.empty();
+        oft = Optional.empty();
         trainable.clear();
     }
 
@@ -853,7 +930,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      */
     @Override
     public void saveTrained(Path target) throws IOException {
-        if (lora.isPresent()) {
+        if (oft.isPresent()) {
+            OftAdapter.save(this, target);
+        } else if (lora.isPresent()) {
             PeftAdapter.save(this, target);
         } else if (prefix != null) {
             PeftPrefixTuning.save(prefix, prefixConfig.orElseThrow(), manager, directory, target);
@@ -877,7 +956,7 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost {
      * {@code config.json} with {@code torch_dtype} set, tokenizer and generation files copied. Weight files are atomic.
      */
     public void saveModel(Path target, SafetensorsDType dtype, long maxShardBytes) throws IOException {
-        if (lora.isPresent()) {
+        if (lora.isPresent() || oft.isPresent()) {
             throw new IllegalStateException("the model still has LoRA adapters: merge() before saving a full model");
         }
         requireMergeable();

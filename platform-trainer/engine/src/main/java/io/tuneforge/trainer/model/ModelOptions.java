@@ -57,7 +57,7 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
     }
 
     /**
-     * Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, inference).
+     * Whether the frozen base is held in bfloat16: bf16 precision and nothing in the base trains (LoRA, OFT, inference).
      * PiSSA replaces base weights by residuals, so its base stays float32 (computed in bf16 per use).
      */
     public boolean holdsBaseInBf16() {
