@@ -2,6 +2,7 @@ package io.tuneforge.web.api;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -11,6 +12,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,9 +28,17 @@ class ApiSecurityConfiguration {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** This chain's strategy: the application's bean if it has one, else the one configured while it is built. */
+    private static java.util.function.Supplier<SecurityContextHolderStrategy> chainStrategy(
+            ObjectProvider<SecurityContextHolderStrategy> strategies) {
+        SecurityContextHolderStrategy strategy = strategies.getIfUnique(SecurityContextHolder::getContextHolderStrategy);
+        return () -> strategy;
+    }
+
     @Bean
     @Order(1)
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokenService tokens) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiTokenService tokens,
+            ObjectProvider<SecurityContextHolderStrategy> strategies) throws Exception {
         http.securityMatcher("/api/**", "/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html")
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui/**", "/swagger-ui.html").permitAll()
@@ -36,8 +46,10 @@ class ApiSecurityConfiguration {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
-                .addFilterBefore(new ApiTokenAuthenticationFilter(tokens::authenticate,
-                        SecurityContextHolder::getContextHolderStrategy), AnonymousAuthenticationFilter.class)
+                // the strategy the chain's other filters took when it was built, not the global one of the moment:
+                // another application context started in the same JVM (tests) replaces the global strategy
+                .addFilterBefore(new ApiTokenAuthenticationFilter(tokens::authenticate, chainStrategy(strategies)),
+                        AnonymousAuthenticationFilter.class)
                 // a token authenticates every request; the browser's session only artifact downloads
                 .addFilterBefore(new BrowserDownloadSessionFilter(), AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -18,9 +19,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * a valid token stay anonymous and are answered 401 by the API's security chain.
  *
  * <p>The authentication is set through the {@link SecurityContextHolderStrategy} the filter is given, looked up per
- * request (the application passes the one {@code SecurityContextHolder} is configured with at that moment: Vaadin
- * replaces it after the filter is built), so that a test or a chain with a strategy of its own sees exactly its own
- * requests. It is set on the current context, as before: creating a fresh context and saving it in a request-scoped
+ * request (the application passes its own strategy bean, Vaadin's, which the rest of the chain reads too; the global
+ * {@code SecurityContextHolder} is replaced by every application context that starts in the JVM), so that a test or
+ * a chain with a strategy of its own sees exactly its own requests. It is set on the current context, as before: creating a fresh context and saving it in a request-scoped
  * {@code SecurityContextRepository} (Spring Security's recommended form) made the error dispatch of a refused
  * request (a 415 from {@code /api/v1/files}) answer 403 instead of its problem detail (DD023).
  */
@@ -46,12 +47,32 @@ final class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            tokens.authenticate(header.substring(BEARER.length()).strip()).ifPresent(username ->
-                    contexts.get().getContext().setAuthentication(
-                            UsernamePasswordAuthenticationToken.authenticated(username, null, List.of())));
+        Optional<String> username = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? tokens.authenticate(header.substring(BEARER.length()).strip()) : Optional.empty();
+        if (username.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
         }
-        chain.doFilter(request, response);
+        // this chain's strategy, as before; when another application context started later in the same JVM (tests)
+        // the strategy configured now is another object, which Spring Security's authorization may read: it gets the
+        // authentication too, for this request only
+        SecurityContextHolderStrategy chainStrategy = contexts.get();
+        SecurityContextHolderStrategy current = SecurityContextHolder.getContextHolderStrategy();
+        chainStrategy.getContext().setAuthentication(authenticated(username.get()));
+        if (current == chainStrategy) {
+            chain.doFilter(request, response);
+            return;
+        }
+        current.getContext().setAuthentication(authenticated(username.get()));
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            current.clearContext();
+        }
+    }
+
+    private static UsernamePasswordAuthenticationToken authenticated(String username) {
+        return UsernamePasswordAuthenticationToken.authenticated(username, null, List.of());
     }
 
     /** Streamed answers (server-sent events) end in an async dispatch, which must be authenticated again. */
