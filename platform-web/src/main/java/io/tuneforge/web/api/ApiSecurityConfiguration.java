@@ -51,7 +51,8 @@ class ApiSecurityConfiguration {
                 .addFilterBefore(new ApiTokenAuthenticationFilter(tokens::authenticate, chainStrategy(strategies)),
                         AnonymousAuthenticationFilter.class)
                 // a token authenticates every request; the browser's session only artifact downloads
-                .addFilterBefore(new BrowserDownloadSessionFilter(), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new BrowserDownloadSessionFilter(chainStrategy(strategies)),
+                        AnonymousAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> problem(response, HttpStatus.UNAUTHORIZED,
                                 "Send a personal API token: Authorization: Bearer tf_... (create one in the web UI)"))

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
-import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -53,26 +52,8 @@ final class ApiTokenAuthenticationFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        // this chain's strategy, as before; when another application context started later in the same JVM (tests)
-        // the strategy configured now is another object, which Spring Security's authorization may read: it gets the
-        // authentication too, for this request only
-        SecurityContextHolderStrategy chainStrategy = contexts.get();
-        SecurityContextHolderStrategy current = SecurityContextHolder.getContextHolderStrategy();
-        chainStrategy.getContext().setAuthentication(authenticated(username.get()));
-        if (current == chainStrategy) {
-            chain.doFilter(request, response);
-            return;
-        }
-        current.getContext().setAuthentication(authenticated(username.get()));
-        try {
-            chain.doFilter(request, response);
-        } finally {
-            current.clearContext();
-        }
-    }
-
-    private static UsernamePasswordAuthenticationToken authenticated(String username) {
-        return UsernamePasswordAuthenticationToken.authenticated(username, null, List.of());
+        RequestAuthentication.continueAs(UsernamePasswordAuthenticationToken.authenticated(username.get(), null,
+                List.of()), contexts.get(), chain, request, response);
     }
 
     /** Streamed answers (server-sent events) end in an async dispatch, which must be authenticated again. */

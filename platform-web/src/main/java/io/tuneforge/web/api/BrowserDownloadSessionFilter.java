@@ -6,11 +6,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
+import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContext;
-import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
@@ -27,6 +28,13 @@ final class BrowserDownloadSessionFilter extends OncePerRequestFilter {
     private static final RequestMatcher DOWNLOADS = PathPatternRequestMatcher.withDefaults()
             .matcher(HttpMethod.GET, "/api/v1/fine_tuning/jobs/*/artifacts/*/content");
 
+    private final Supplier<SecurityContextHolderStrategy> contexts;
+
+    /** @param contexts the security context strategy of the filter's chain */
+    BrowserDownloadSessionFilter(Supplier<SecurityContextHolderStrategy> contexts) {
+        this.contexts = contexts;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -36,7 +44,8 @@ final class BrowserDownloadSessionFilter extends OncePerRequestFilter {
                 instanceof SecurityContext signedIn) {
             Authentication user = signedIn.getAuthentication();
             if (user != null && user.isAuthenticated()) {
-                SecurityContextHolder.getContext().setAuthentication(user);
+                RequestAuthentication.continueAs(user, contexts.get(), chain, request, response);
+                return;
             }
         }
         chain.doFilter(request, response);

@@ -22,6 +22,7 @@ import io.tuneforge.trainer.template.ChatTemplates;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.training.Batch;
 import io.tuneforge.trainer.training.CausalLmLoss;
+import io.tuneforge.trainer.training.classification.Softmax;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,24 +142,10 @@ public final class Evaluator implements AutoCloseable {
                             batch, CausalLmLoss.DEFAULT_CHUNK_TOKENS).getFloat();
                 }
             }
-            probabilities[i] = softmax(logLikelihood);
+            probabilities[i] = Softmax.of(logLikelihood);
             progress.accept(i + 1);
         }
         return probabilities;
-    }
-
-    private static double[] softmax(double[] logits) {
-        double max = java.util.Arrays.stream(logits).max().orElse(0);
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int k = 0; k < logits.length; k++) {
-            p[k] = Math.exp(logits[k] - max);
-            sum += p[k];
-        }
-        for (int k = 0; k < logits.length; k++) {
-            p[k] /= sum;
-        }
-        return p;
     }
 
     /** Rows generated together by {@link #predict(List, GenerationConfig, IntConsumer)}. */

@@ -121,7 +121,7 @@ public final class SequenceClassifier implements TrainableModel {
             List<int[]> rows = texts.subList(from, Math.min(texts.size(), from + batchSize));
             double[][] batch = logits(rows);
             for (int i = 0; i < rows.size(); i++) {
-                out[from + i] = softmax(batch[i]);
+                out[from + i] = Softmax.of(batch[i]);
             }
         }
         return out;
@@ -151,20 +151,6 @@ public final class SequenceClassifier implements TrainableModel {
             }
             return out;
         }
-    }
-
-    private static double[] softmax(double[] logits) {
-        double max = java.util.Arrays.stream(logits).max().orElse(0);
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int k = 0; k < logits.length; k++) {
-            p[k] = Math.exp(logits[k] - max);
-            sum += p[k];
-        }
-        for (int k = 0; k < logits.length; k++) {
-            p[k] /= sum;
-        }
-        return p;
     }
 
     @Override
