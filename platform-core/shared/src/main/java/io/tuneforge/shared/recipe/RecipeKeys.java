@@ -104,7 +104,7 @@ public final class RecipeKeys {
                 + "weights, optimizer state and the loss in float32", "pure_bf16");
         put(m, "tf32 is a CUDA (Ampere) setting; TuneForge trains on the CPU: remove it", "tf32");
         put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora, use_dora, "
-                + "loraplus_lr_ratio), freeze "
+                + "loraplus_lr_ratio, pissa_init), oft, prefix, adapter, freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
                 "lora_bf16_mode", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
                 "use_asft_loss", "asft_alpha");
