@@ -33,6 +33,32 @@ public final class Datasets {
         return new LoadedDataset(spec, examples, report);
     }
 
+    /** The rows and validation reports of a comma list of datasets, in order. */
+    public record LoadedAll(List<Example> examples, List<ValidationReport> reports) {
+    }
+
+    /**
+     * Loads every dataset of LLaMA-Factory's {@code dataset:} list (names in {@code datasetDir/dataset_info.json} or
+     * files), letting {@code check} refuse one whose rows a stage cannot train on (it gets the reference and rows).
+     *
+     * @throws DatasetException for an empty list, or as {@code check} throws
+     */
+    public static LoadedAll loadAll(List<String> datasets, Optional<Path> datasetDir,
+            java.util.function.BiConsumer<String, List<Example>> check) {
+        if (datasets.isEmpty()) {
+            throw new DatasetException("no dataset given: set dataset to a dataset_info.json name or a file");
+        }
+        List<Example> examples = new ArrayList<>();
+        List<ValidationReport> reports = new ArrayList<>();
+        for (String reference : datasets) {
+            LoadedDataset loaded = load(resolve(reference, datasetDir), ValidationOptions.defaults());
+            check.accept(reference, loaded.examples());
+            examples.addAll(loaded.examples());
+            reports.add(loaded.report());
+        }
+        return new LoadedAll(examples, reports);
+    }
+
     /**
      * Resolves a dataset reference as LLaMA-Factory's {@code dataset:} key does: a name in
      * {@code datasetDir/dataset_info.json}, else a file path (relative to {@code datasetDir}, then to the working

@@ -5,11 +5,9 @@ import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
 import io.tuneforge.trainer.data.preparation.DatasetPreparation;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.preparation.PreparedDataset;
-import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.data.validation.ValidationReport;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,18 +36,8 @@ public record PreferenceData(List<PreferencePair> train, List<PreferencePair> va
      */
     public static PreferenceData build(List<String> datasets, Optional<Path> datasetDir,
             PreparationOptions preparation, PreferenceEncoder encoder) {
-        if (datasets.isEmpty()) {
-            throw new DatasetException("no dataset given: set dataset to a dataset_info.json name or a file");
-        }
-        List<Example> examples = new ArrayList<>();
-        List<ValidationReport> reports = new ArrayList<>();
-        for (String reference : datasets) {
-            LoadedDataset loaded = Datasets.load(Datasets.resolve(reference, datasetDir), ValidationOptions.defaults());
-            requirePairs(reference, loaded.examples());
-            examples.addAll(loaded.examples());
-            reports.add(loaded.report());
-        }
-        return encode(examples, reports, preparation, encoder);
+        Datasets.LoadedAll loaded = Datasets.loadAll(datasets, datasetDir, PreferenceData::requirePairs);
+        return encode(loaded.examples(), loaded.reports(), preparation, encoder);
     }
 
     /** Prepares and encodes examples already loaded (the worker loads and mixes them itself). */

@@ -5,10 +5,8 @@ import io.tuneforge.trainer.data.encoding.PretrainEncoder;
 import io.tuneforge.trainer.data.preparation.DatasetPreparation;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.preparation.PreparedDataset;
-import io.tuneforge.trainer.data.validation.ValidationOptions;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,25 +28,22 @@ public record PretrainData(List<TokenizedSample> train, List<TokenizedSample> va
     /** Reads and encodes the datasets; {@link DatasetException} when one is not raw text or no block remains. */
     public static PretrainData build(List<String> datasets, Optional<Path> datasetDir, PreparationOptions preparation,
             PretrainEncoder encoder) {
-        if (datasets.isEmpty()) {
-            throw new DatasetException("no dataset given: set dataset to a dataset_info.json name or a file");
-        }
-        List<Example> documents = new ArrayList<>();
-        for (String reference : datasets) {
-            LoadedDataset loaded = Datasets.load(Datasets.resolve(reference, datasetDir), ValidationOptions.defaults());
-            for (Example e : loaded.examples()) {
-                if (e.kind() != ExampleKind.TEXT) {
-                    throw new DatasetException("dataset '" + reference + "' is not raw text: stage pt trains on a text "
-                            + "column (dataset_info.json columns: {prompt: text}) or a .txt file");
-                }
-            }
-            documents.addAll(loaded.examples());
-        }
+        List<Example> documents = Datasets.loadAll(datasets, datasetDir, PretrainData::requireText).examples();
         PreparedDataset prepared = DatasetPreparation.prepare(documents, preparation);
         List<TokenizedSample> train = encoder.encodeAll(prepared.train());
         if (train.isEmpty()) {
             throw new DatasetException("no training block after encoding: the text is shorter than cutoff_len");
         }
         return new PretrainData(train, encoder.encodeAll(prepared.validation()), prepared);
+    }
+
+    /** Refuses a dataset that is not raw text, naming it. */
+    private static void requireText(String dataset, List<Example> examples) {
+        for (Example e : examples) {
+            if (e.kind() != ExampleKind.TEXT) {
+                throw new DatasetException("dataset '" + dataset + "' is not raw text: stage pt trains on a text "
+                        + "column (dataset_info.json columns: {prompt: text}) or a .txt file");
+            }
+        }
     }
 }

@@ -6,11 +6,9 @@ import io.tuneforge.trainer.data.encoding.EncodedDataset;
 import io.tuneforge.trainer.data.preparation.DatasetPreparation;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.data.preparation.PreparedDataset;
-import io.tuneforge.trainer.data.validation.ValidationOptions;
 import io.tuneforge.trainer.data.validation.ValidationReport;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,22 +36,9 @@ public record SftData(EncodedDataset train, EncodedDataset validation, PreparedD
      */
     public static SftData build(List<String> datasets, Optional<Path> datasetDir, PreparationOptions preparation,
             ConversationEncoder encoder) {
-        if (datasets.isEmpty()) {
-            throw new DatasetException("no dataset given: set dataset to a dataset_info.json name or a file");
-        }
-        List<Example> examples = new ArrayList<>();
-        List<ValidationReport> reports = new ArrayList<>();
-        for (String reference : datasets) {
-            LoadedDataset loaded = Datasets.load(Datasets.resolve(reference, datasetDir), ValidationOptions.defaults());
-            for (Example e : loaded.examples()) {
-                if (!ConversationEncoder.supports(e.kind())) {
-                    throw new DatasetException("dataset '" + reference + "' holds preference pairs (chosen/rejected), "
-                            + "which supervised fine-tuning cannot use");
-                }
-            }
-            examples.addAll(loaded.examples());
-            reports.add(loaded.report());
-        }
+        Datasets.LoadedAll loaded = Datasets.loadAll(datasets, datasetDir, SftData::requireConversations);
+        List<Example> examples = loaded.examples();
+        List<ValidationReport> reports = loaded.reports();
         PreparedDataset prepared = DatasetPreparation.prepare(examples, preparation);
         EncodedDataset train = encoder.encodeAll(prepared.train());
         if (train.samples().isEmpty()) {
@@ -62,5 +47,15 @@ public record SftData(EncodedDataset train, EncodedDataset validation, PreparedD
         }
         EncodedDataset validation = encoder.encodeAll(prepared.validation());
         return new SftData(train, validation, prepared, reports);
+    }
+
+    /** Refuses a dataset holding preference pairs, which supervised fine-tuning cannot use, naming it. */
+    private static void requireConversations(String dataset, List<Example> examples) {
+        for (Example e : examples) {
+            if (!ConversationEncoder.supports(e.kind())) {
+                throw new DatasetException("dataset '" + dataset + "' holds preference pairs (chosen/rejected), "
+                        + "which supervised fine-tuning cannot use");
+            }
+        }
     }
 }
