@@ -67,6 +67,24 @@ public final class PreflightEstimator {
         return estimate(model, recipe, rowCount, onCuda, MeasuredSpeeds.NONE);
     }
 
+    /** The decoder layers freeze tuning trains (the last, first or LLaMA Pro's |N|), at most the model's. */
+    static long freezeLayers(ModelDimensions model, RecipeMethod.Freeze freeze) {
+        return Math.min(model.layers(), Math.abs(freeze.trainableLayers()));
+    }
+
+    /** Freeze tuning's trained weights: its layers, plus embed_tokens, lm_head (untied) and norm when named. */
+    static long freezeParameters(ModelDimensions model, RecipeMethod.Freeze freeze) {
+        long outside = 0;
+        for (String module : freeze.extraModules()) {
+            outside += switch (module) {
+                case "embed_tokens" -> model.vocabSize() * model.hiddenSize();
+                case "lm_head" -> model.tiedEmbeddings() ? 0 : model.vocabSize() * model.hiddenSize();
+                default -> model.hiddenSize();                                           // the final norm
+            };
+        }
+        return freezeLayers(model, freeze) * model.parametersPerLayer() + outside;
+    }
+
     /** Estimates one job, timing the phases a worker measured with its measured speeds. */
     public static ResourceEstimate estimate(ModelDimensions model, JobRecipe recipe, long rowCount, boolean onCuda,
             MeasuredSpeeds speeds) {
@@ -78,7 +96,7 @@ public final class PreflightEstimator {
         long trainable = switch (method.finetuningType()) {
             case LORA -> loraParameters(model, method.lora());
             case FULL -> parameters;
-            case FREEZE -> Math.min(model.layers(), method.freeze().trainableLayers()) * model.parametersPerLayer();
+            case FREEZE -> freezeParameters(model, method.freeze());
             case PREFIX -> prefixParameters(model, method.prefix());
             case ADAPTER -> bottleneckParameters(model, method.adapter());
             case OFT -> oftParameters(model, method.oft());
@@ -224,7 +242,7 @@ public final class PreflightEstimator {
         long kv = m.keyValueWidth();
         long inter = m.intermediateSize();
         boolean full = method.finetuningType() == RecipeMethod.FinetuningType.FULL;
-        long layers = full ? m.layers() : Math.min(m.layers(), method.freeze().trainableLayers());
+        long layers = full ? m.layers() : freezeLayers(m, method.freeze());
         long embeddingRows = full ? m.vocabSize() * (m.tiedEmbeddings() ? 1L : 2L) : 0;
         if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
             return trainable; // Muon: every LoRA matrix is 2-D, one momentum each

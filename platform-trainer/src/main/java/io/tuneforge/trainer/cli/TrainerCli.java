@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 DatasetCommand.class,
                 TrainCommand.class,
                 MergeCommand.class,
+                LlamaProExpandCommand.class,
                 BenchMergeCommand.class,
                 BenchGenerateCommand.class,
                 BenchPredictCommand.class,

@@ -203,7 +203,8 @@ public final class RecipeMapping {
         RecipeMethod method = recipe.method();
         return switch (method.finetuningType()) {
             case LORA -> new FineTuning.Lora(loraConfig(method.lora()), method.lora().pissaConvert());
-            case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules());
+            case FREEZE -> new FineTuning.Freeze(method.freeze().trainableLayers(), method.freeze().trainableModules(),
+                    method.freeze().llamaPro(), method.freeze().extraModules());
             case FULL -> new FineTuning.Full();
             case OFT -> new FineTuning.Oft(oftConfig(method.oft()));
             case PREFIX -> new FineTuning.Prefix(prefixConfig(method.prefix()));

@@ -103,6 +103,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("additional_target", "norm,lm_head");
         m.put("freeze_trainable_layers", 1);
         m.put("freeze_trainable_modules", "mlp");
+        m.put("use_llama_pro", true); // 1 block of N: the last layer, as without it
+        m.put("freeze_extra_modules", "norm");
         m.put("num_virtual_tokens", 8);
         m.put("prefix_projection", true);
         m.put("encoder_hidden_size", 64);
@@ -272,6 +274,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("module_dropout", m -> RecipeMapping.oftConfig(m.recipe().method().oft()).moduleDropout()),
             entry("freeze_trainable_layers", m -> (long) m.freeze().trainableLayers()),
             entry("freeze_trainable_modules", m -> modules(m.freeze().trainableModules(), RecipeMethod.FREEZE_MODULES)),
+            entry("use_llama_pro", m -> m.freeze().llamaPro()),
+            entry("freeze_extra_modules", m -> m.freeze().extraModules().isEmpty() ? null
+                    : String.join(",", m.freeze().extraModules())),
             // like LoRA's keys: what the same job would train with as prefix tuning / bottleneck adapters
             entry("num_virtual_tokens", m -> (long) RecipeMapping.prefixConfig(m.recipe().method().prefix())
                     .numVirtualTokens()),

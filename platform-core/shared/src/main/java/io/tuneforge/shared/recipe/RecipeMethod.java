@@ -135,7 +135,14 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
             "New adapter on top", "With adapter_name_or_path: merge that adapter into the base and train a fresh "
                     + "one (LLaMA-Factory's create_new_adapter), instead of continuing it.");
     static final RecipeField FREEZE_TRAINABLE_LAYERS = RecipeField.integer("freeze_trainable_layers", Section.FREEZE,
-            2L, Range.between(1, 10_000), "Trainable layers", "The last N decoder layers train; the rest stays frozen.");
+            2L, Range.between(-10_000, 10_000), "Trainable layers", "N > 0: the last N decoder layers train; N < 0: "
+                    + "the first |N|; with LLaMA Pro: the N blocks the expansion added. The rest stays frozen.");
+    static final RecipeField USE_LLAMA_PRO = RecipeField.bool("use_llama_pro", Section.FREEZE, false, "LLaMA Pro",
+            "Train only the blocks a LLaMA Pro block expansion added (every (layers/N)-th layer, N the trainable "
+                    + "layers); expand a model first with the CLI's llama-pro-expand.");
+    static final RecipeField FREEZE_EXTRA_MODULES = RecipeField.text("freeze_extra_modules", Section.FREEZE, null,
+            "Also train whole", "Modules outside the decoder layers that train too: a comma list of embed_tokens, "
+                    + "norm, lm_head (lm_head only where it is not tied to embed_tokens). Blank: none.");
     static final RecipeField FREEZE_TRAINABLE_MODULES = RecipeField.text("freeze_trainable_modules", Section.FREEZE,
             "all", "Trainable modules",
             "Modules inside those layers that train: all, or a comma list of self_attn, mlp, input_layernorm, "
@@ -145,7 +152,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     static final List<RecipeField> FIELDS = java.util.stream.Stream.concat(List.of(STAGE, DO_TRAIN, FINETUNING_TYPE,
             LORA_RANK, LORA_ALPHA, LORA_DROPOUT, LORA_TARGET, USE_RSLORA, USE_DORA, LORAPLUS_LR_RATIO, PISSA_INIT,
             PISSA_ITER, PISSA_CONVERT, ADDITIONAL_TARGET, CREATE_NEW_ADAPTER, FREEZE_TRAINABLE_LAYERS,
-            FREEZE_TRAINABLE_MODULES, RecipeOft.OFT_RANK, RecipeOft.OFT_BLOCK_SIZE, RecipeOft.OFT_TARGET,
+            FREEZE_TRAINABLE_MODULES, USE_LLAMA_PRO, FREEZE_EXTRA_MODULES, RecipeOft.OFT_RANK, RecipeOft.OFT_BLOCK_SIZE, RecipeOft.OFT_TARGET,
             RecipeOft.MODULE_DROPOUT).stream(), RecipeAdapterMethods.FIELDS.stream()).toList();
 
     /**
@@ -178,14 +185,60 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     /**
      * Freeze tuning's trainable part.
      *
-     * @param trainableLayers  {@code freeze_trainable_layers}: the last N decoder layers train
+     * @param trainableLayers  {@code freeze_trainable_layers}: N > 0 the last N decoder layers train, N < 0 the first
+     *                         |N|; with {@code llamaPro} the N blocks a LLaMA Pro expansion added
      * @param trainableModules {@code freeze_trainable_modules}: the modules inside them that train (all expanded)
+     * @param llamaPro         {@code use_llama_pro}: the trainable layers are every (layers/N)-th one, LLaMA Pro's
+     *                         expanded blocks
+     * @param extraModules     {@code freeze_extra_modules}: modules outside the layers that train whole
+     *                         ({@link #ADDITIONAL_TARGETS}), empty for none
      */
-    public record Freeze(int trainableLayers, List<String> trainableModules) {
+    public record Freeze(int trainableLayers, List<String> trainableModules, boolean llamaPro,
+                         List<String> extraModules) {
 
         public Freeze {
             trainableModules = List.copyOf(trainableModules);
+            extraModules = List.copyOf(extraModules);
         }
+
+        /** The last {@code trainableLayers} layers, no LLaMA Pro, nothing outside the layers. */
+        public Freeze(int trainableLayers, List<String> trainableModules) {
+            this(trainableLayers, trainableModules, false, List.of());
+        }
+
+        /** The indices of the decoder layers that train in a model of {@code numLayers} layers. */
+        public List<Integer> layerIds(int numLayers) {
+            return freezeLayerIds(trainableLayers, llamaPro, numLayers);
+        }
+    }
+
+    /**
+     * The decoder layers freeze tuning trains, as LLaMA-Factory's {@code _setup_freeze_tuning} picks them: with LLaMA
+     * Pro every {@code stride}-th layer ({@code stride = layers / n}, the blocks {@code llama-pro-expand} added after
+     * each group), else the last {@code n} (n > 0) or the first {@code |n|} (n < 0).
+     *
+     * @throws IllegalArgumentException where the model cannot be tuned so (n = 0, |n| above the layers, layers not
+     *                                  divisible by n for LLaMA Pro), with the reason
+     */
+    public static List<Integer> freezeLayerIds(int n, boolean llamaPro, int numLayers) {
+        if (n == 0) {
+            throw new IllegalArgumentException("freeze_trainable_layers 0 trains nothing: use N > 0 (the last N "
+                    + "layers) or N < 0 (the first |N|)");
+        }
+        if (Math.abs(n) > numLayers) {
+            throw new IllegalArgumentException("freeze_trainable_layers " + n + ", but the model has only " + numLayers
+                    + " layers");
+        }
+        if (llamaPro) {
+            if (n < 0 || numLayers % n != 0) {
+                throw new IllegalArgumentException("use_llama_pro: the model's " + numLayers + " layers must be a "
+                        + "multiple of freeze_trainable_layers " + n + " (the number of blocks llama-pro-expand added)");
+            }
+            int stride = numLayers / n;
+            return java.util.stream.IntStream.range(0, n).mapToObj(i -> stride - 1 + i * stride).toList();
+        }
+        return n > 0 ? java.util.stream.IntStream.range(numLayers - n, numLayers).boxed().toList()
+                : java.util.stream.IntStream.range(0, -n).boxed().toList();
     }
 
     /**
@@ -215,9 +268,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                         : " on " + String.join(",", lora.targetModules());
                 yield "LoRA r=" + lora.rank() + targets + (variants.isEmpty() ? "" : " (" + String.join(", ", variants) + ")");
             }
-            case FREEZE -> "freeze: last " + freeze.trainableLayers() + (freeze.trainableLayers() == 1 ? " layer" : " layers")
-                    + (freeze.trainableModules().equals(FREEZE_MODULES) ? ""
-                        : " (" + String.join(",", freeze.trainableModules()) + ")");
+            case FREEZE -> describeFreeze();
             case FULL -> "full";
             case PREFIX -> "prefix tuning: " + prefix.numVirtualTokens() + " virtual tokens"
                     + (prefix.prefixProjection() ? " (reparameterised)" : "");
@@ -225,6 +276,17 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                     + RecipeField.textOf(adapter.reductionFactor()) + ")";
             case OFT -> oft.describe();
         };
+    }
+
+    /** {@code freeze: last 2 layers}, {@code freeze: first 3 layers (mlp)}, {@code freeze: 8 LLaMA Pro blocks + norm}. */
+    private String describeFreeze() {
+        int n = Math.abs(freeze.trainableLayers());
+        String layers = freeze.llamaPro() ? n + " LLaMA Pro " + (n == 1 ? "block" : "blocks")
+                : (freeze.trainableLayers() > 0 ? "last " : "first ") + n + (n == 1 ? " layer" : " layers");
+        return "freeze: " + layers
+                + (freeze.trainableModules().equals(FREEZE_MODULES) ? ""
+                    : " (" + String.join(",", freeze.trainableModules()) + ")")
+                + (freeze.extraModules().isEmpty() ? "" : " + " + String.join(",", freeze.extraModules()));
     }
 
     static RecipeMethod from(RecipeValues v) {
@@ -237,8 +299,17 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                 v.bool(USE_RSLORA), v.bool(USE_DORA), v.optionalDecimal(LORAPLUS_LR_RATIO),
                 v.bool(PISSA_INIT), (int) v.integer(PISSA_ITER), v.bool(PISSA_CONVERT),
                 v.bool(CREATE_NEW_ADAPTER), additionalTargets(v));
-        Freeze freeze = new Freeze((int) v.integer(FREEZE_TRAINABLE_LAYERS),
-                freezeModules(v));
+        int trainableLayers = (int) v.integer(FREEZE_TRAINABLE_LAYERS);
+        if (trainableLayers == 0) {
+            throw FREEZE_TRAINABLE_LAYERS.refused(0L, v.source(), "N > 0 (the last N layers train) or N < 0 (the "
+                    + "first |N|); 0 trains nothing");
+        }
+        boolean llamaPro = v.bool(USE_LLAMA_PRO);
+        if (llamaPro && trainableLayers < 0) {
+            throw FREEZE_TRAINABLE_LAYERS.refused((long) trainableLayers, v.source(), "N > 0 with use_llama_pro "
+                    + "(the number of blocks llama-pro-expand added)");
+        }
+        Freeze freeze = new Freeze(trainableLayers, freezeModules(v), llamaPro, moduleList(FREEZE_EXTRA_MODULES, v));
         FinetuningType type = FinetuningType.valueOf(v.text(FINETUNING_TYPE).toUpperCase(Locale.ROOT));
         if (type == FinetuningType.OFT && !lora.additionalTargets().isEmpty()) {
             throw ADDITIONAL_TARGET.refused(v.text(ADDITIONAL_TARGET), v.source(), "blank with finetuning_type oft "
@@ -319,7 +390,15 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
 
     /** {@code additional_target}: blank for none, else a comma list of {@link #ADDITIONAL_TARGETS}. */
     private static List<String> additionalTargets(RecipeValues v) {
-        String text = v.optionalText(ADDITIONAL_TARGET).orElse("");
+        return moduleList(ADDITIONAL_TARGET, v);
+    }
+
+    /**
+     * {@code additional_target} / {@code freeze_extra_modules}: blank, or a comma list of {@link #ADDITIONAL_TARGETS}
+     * (the modules outside the decoder layers).
+     */
+    private static List<String> moduleList(RecipeField field, RecipeValues v) {
+        String text = v.optionalText(field).orElse("");
         if (text.isBlank()) {
             return List.of();
         }
@@ -329,7 +408,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
                 continue;
             }
             if (!ADDITIONAL_TARGETS.contains(part)) {
-                throw ADDITIONAL_TARGET.refused(text, v.source(), "blank or a comma list of "
+                throw field.refused(text, v.source(), "blank or a comma list of "
                         + String.join(", ", ADDITIONAL_TARGETS) + " (the modules outside the decoder layers)");
             }
             chosen.add(part);

@@ -101,11 +101,34 @@ class JobRecipeTest {
 
     @Test
     void unsupportedKeysAreRefusedWithTheirReasonUnlessSwitchedOff() {
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true), RecipeSource.YAML))
-                .isInstanceOf(RecipeException.class).hasMessageContaining("use_llama_pro")
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("lora_bf16_mode", true), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("lora_bf16_mode")
                 .hasMessageContaining("not supported");
 
-        assertThat(JobRecipe.read(Map.of("use_llama_pro", false, "plot_loss", true), RecipeSource.YAML).given()).isEmpty();
+        assertThat(JobRecipe.read(Map.of("lora_bf16_mode", false, "plot_loss", true), RecipeSource.YAML).given()).isEmpty();
+    }
+
+    @Test
+    void freezeTuningTakesLlamaProTheFirstLayersAndModulesOutsideTheLayers() {
+        RecipeMethod pro = JobRecipe.read(Map.of("finetuning_type", "freeze", "use_llama_pro", true,
+                "freeze_trainable_layers", 8, "freeze_extra_modules", "embed_tokens, norm"), RecipeSource.YAML).method();
+        assertThat(pro.freeze().llamaPro()).isTrue();
+        assertThat(pro.freeze().extraModules()).containsExactly("embed_tokens", "norm");
+        assertThat(pro.freeze().layerIds(40)).containsExactly(4, 9, 14, 19, 24, 29, 34, 39);
+        assertThat(pro.describe()).isEqualTo("freeze: 8 LLaMA Pro blocks + embed_tokens,norm");
+
+        RecipeMethod first = JobRecipe.read(Map.of("finetuning_type", "freeze", "freeze_trainable_layers", -2),
+                RecipeSource.YAML).method();
+        assertThat(first.freeze().layerIds(6)).containsExactly(0, 1);
+        assertThat(first.describe()).isEqualTo("freeze: first 2 layers");
+
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("freeze_trainable_layers", 0), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("freeze_trainable_layers"));
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true, "freeze_trainable_layers", -2),
+                RecipeSource.YAML)).isInstanceOf(RecipeException.class).hasMessageContaining("use_llama_pro");
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("freeze_extra_modules", "mlp"), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("freeze_extra_modules"));
+        assertThatThrownBy(() -> pro.freeze().layerIds(12)).hasMessageContaining("multiple of freeze_trainable_layers 8");
     }
 
     @Test
@@ -118,7 +141,7 @@ class JobRecipeTest {
                 .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("pref_loss"));
         assertThat(JobRecipe.read(Map.of("finetuning_type", "oft"), RecipeSource.YAML).method().finetuningType())
                 .isEqualTo(RecipeMethod.FinetuningType.OFT);
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("use_llama_pro", true), RecipeSource.YAML))
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("lora_bf16_mode", true), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("not supported yet");
         assertThat(JobRecipe.read(Map.of("stage", "rm"), RecipeSource.YAML).method().stage()).isEqualTo("rm");
         assertThat(JobRecipe.read(Map.of("stage", "pt"), RecipeSource.YAML).method().stage()).isEqualTo("pt");

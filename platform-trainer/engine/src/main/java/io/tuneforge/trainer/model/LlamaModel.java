@@ -156,23 +156,34 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
                     config.numLayers(), config.hiddenSize(), seed), true);
             case FineTuning.Full full -> HfCheckpoint.byName(weights(), config.tieWordEmbeddings())
                     .forEach(this::addTrainable);
-            case FineTuning.Freeze freeze -> {
-                if (freeze.trainableLayers() > config.numLayers()) {
-                    throw new ModelConfigException("freeze tuning of the last " + freeze.trainableLayers()
-                            + " layers, but the model has only " + config.numLayers());
+            case FineTuning.Freeze freeze -> addFreezeTrainable(freeze);
+        }
+    }
+
+    /** Freeze tuning: the chosen modules of the chosen blocks, then the named modules outside the blocks. */
+    private void addFreezeTrainable(FineTuning.Freeze freeze) {
+        for (int layer : freeze.layerIds(config.numLayers())) {
+            HfCheckpoint.byName(blocks.get(layer)).forEach((name, weight) -> {
+                if (freeze.trains(HfWeightNames.asTransformers5Module(name))) {
+                    addTrainable(name, weight);
                 }
-                blocks.subList(config.numLayers() - freeze.trainableLayers(), config.numLayers())
-                        .forEach(block -> HfCheckpoint.byName(block).forEach((name, weight) -> {
-                            if (freeze.trains(HfWeightNames.asTransformers5Module(name))) {
-                                addTrainable(name, weight);
-                            }
-                        }));
-                if (trainable.isEmpty()) {
-                    throw new ModelConfigException("freeze_trainable_modules " + freeze.trainableModules()
-                            + " names no weight of the last " + freeze.trainableLayers() + " layers of this "
-                            + config.architecture().hfName() + (config.moe().isPresent() ? " (its sparse layers are "
-                            + sparseBlocks().sequencedKeySet() + ")" : ""));
-                }
+            });
+        }
+        if (trainable.isEmpty()) {
+            throw new ModelConfigException("freeze_trainable_modules " + freeze.trainableModules()
+                    + " names no weight of " + freeze.describeLayers() + " layers of this "
+                    + config.architecture().hfName() + (config.moe().isPresent() ? " (its sparse layers are "
+                    + sparseBlocks().sequencedKeySet() + ")" : ""));
+        }
+        for (String module : freeze.extraModules()) {
+            if (config.tieWordEmbeddings() && module.equals("lm_head")) {
+                throw new ModelConfigException("freeze_extra_modules lm_head: this model ties lm_head to embed_tokens "
+                        + "(tie_word_embeddings), so it has no lm_head of its own; name embed_tokens, which trains both");
+            }
+            switch (module) {
+                case "embed_tokens" -> addTrainable(HfWeightNames.EMBED, embedding);
+                case "lm_head" -> addTrainable(HfWeightNames.LM_HEAD, lmHead);
+                default -> addTrainable(HfWeightNames.FINAL_NORM, finalNorm.weight());
             }
         }
     }
