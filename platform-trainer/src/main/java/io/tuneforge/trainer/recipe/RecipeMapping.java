@@ -195,6 +195,9 @@ public final class RecipeMapping {
         if (o.useDftLoss()) {
             return new TokenLossWeighting.Dft();
         }
+        if (o.useAsftLoss()) {
+            return new TokenLossWeighting.Asft(o.asftAlpha());
+        }
         return o.useEaftLoss() ? new TokenLossWeighting.Eaft(o.eaftAlpha()) : TokenLossWeighting.none();
     }
 

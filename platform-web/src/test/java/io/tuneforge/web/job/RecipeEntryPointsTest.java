@@ -172,6 +172,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("use_dft_loss", true);
         m.put("use_eaft_loss", true);
         m.put("eaft_alpha", 0.5);
+        m.put("use_asft_loss", false); // the default: ASFT is refused beside DFT and EAFT (its alpha is checked alone)
+        m.put("asft_alpha", 0.3);
         m.put("warmup_steps", 3);
         m.put("warmup_ratio", 0.1);
         m.put("max_grad_norm", 0.5);
@@ -243,6 +245,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("use_muon", m -> m.training().optimizerMethod() instanceof OptimizerMethod.MuonMethod),
             // DFT wins when both are on: EAFT's keys are checked on the same job without DFT
             entry("use_eaft_loss", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft),
+            entry("use_asft_loss", m -> m.training().lossWeighting() instanceof TokenLossWeighting.Asft),
+            entry("asft_alpha", m -> asftAlone(m).alpha()),
             entry("eaft_alpha", m -> withoutDft(m) instanceof TokenLossWeighting.Eaft e ? e.alpha()
                     : m.recipe().optimization().eaftAlpha()),
             entry("lora_rank", m -> (long) m.lora().rank()),
@@ -378,6 +382,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
                 Path.of("out")).lossWeighting();
     }
 
+    /** ASFT as the same job trains with it when DFT and EAFT are off and ASFT on. */
+    private static TokenLossWeighting.Asft asftAlone(Mapped m) {
+        return (TokenLossWeighting.Asft) RecipeMapping.trainingConfig(m.recipe().with(Map.of("use_dft_loss", false,
+                "use_eaft_loss", false, "use_asft_loss", true), RecipeSource.STORED), Path.of("out")).lossWeighting();
+    }
+
     /** A module list as the recipe spells it: "all" for every module. */
     private static String modules(List<String> chosen, List<String> all) {
         return chosen.equals(all) ? "all" : String.join(",", chosen);
@@ -446,7 +456,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         for (RecipeField field : RecipeKeys.FIELDS) {
             if (!field.pathKey() && field.choices().size() != 1
                     && !List.of("do_train", "stage", "dpo_label_smoothing", "task_type", "use_galore", "use_apollo",
-                            "use_badam", "use_adam_mini", "use_muon").contains(field.key())) {
+                            "use_badam", "use_adam_mini", "use_muon", "use_asft_loss").contains(field.key())) {
                 assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
             }
         }

@@ -34,14 +34,17 @@ import tools.jackson.databind.json.JsonMapper;
  *                                  wins over EAFT when both are set, as in LLaMA-Factory
  * @param useEaftLoss               {@code use_eaft_loss}: weigh each target token's loss by its top-20 entropy (EAFT)
  * @param eaftAlpha                 {@code eaft_alpha}: EAFT's exponent on the entropy weight
+ * @param useAsftLoss               {@code use_asft_loss}: ASFT, DFT's weighted loss plus {@code asft_alpha} times the
+ *                                  KL divergence from the frozen reference model's predictions to the model's
+ * @param asftAlpha                 {@code asft_alpha}: ASFT's weight of the KL term
  * @param memoryOptimizers          GaLore, BAdam, Adam-mini or Muon in place of {@code optim} (DD032)
  */
 public record RecipeOptimization(double learningRate, double numTrainEpochs, Optional<Long> maxSteps,
         int perDeviceTrainBatchSize, int gradientAccumulationSteps, String lrSchedulerType, int warmupSteps,
         double warmupRatio, double maxGradNorm, double weightDecay, double adamBeta1, double adamBeta2,
         double adamEpsilon, long seed, String optim, Map<String, Object> lrSchedulerKwargs,
-        double neftuneNoiseAlpha, boolean useDftLoss, boolean useEaftLoss, double eaftAlpha,
-        RecipeMemoryOptimizers memoryOptimizers) {
+        double neftuneNoiseAlpha, boolean useDftLoss, boolean useEaftLoss, double eaftAlpha, boolean useAsftLoss,
+        double asftAlpha, RecipeMemoryOptimizers memoryOptimizers) {
 
     public RecipeOptimization {
         lrSchedulerKwargs = Map.copyOf(lrSchedulerKwargs);
@@ -105,6 +108,11 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
                     + "prediction / 3) ^ EAFT alpha.");
     static final RecipeField EAFT_ALPHA = RecipeField.decimal("eaft_alpha", Section.OPTIMIZATION, 1.0,
             Range.aboveUpTo(0, 100), "EAFT alpha", "Exponent of EAFT's entropy weight.");
+    static final RecipeField USE_ASFT_LOSS = RecipeField.bool("use_asft_loss", Section.OPTIMIZATION, false,
+            "ASFT loss", "Anchored SFT: DFT's probability-weighted loss plus ASFT alpha × the KL divergence from the "
+                    + "frozen starting model's predictions (LoRA: adapters off; full/freeze: a frozen copy in memory).");
+    static final RecipeField ASFT_ALPHA = RecipeField.decimal("asft_alpha", Section.OPTIMIZATION, 0.1,
+            Range.between(0, 100), "ASFT alpha", "Weight of ASFT's KL anchor to the starting model.");
     static final RecipeField NEFTUNE_NOISE_ALPHA = RecipeField.decimal("neftune_noise_alpha", Section.OPTIMIZATION,
             0.0, Range.between(0, 1000), "NEFTune alpha",
             "Uniform noise of scale alpha/√(length·width) on the input embeddings while training (NEFTune; "
@@ -113,7 +121,7 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
     static final List<RecipeField> FIELDS = List.of(LEARNING_RATE, NUM_TRAIN_EPOCHS, MAX_STEPS,
             PER_DEVICE_TRAIN_BATCH_SIZE, GRADIENT_ACCUMULATION_STEPS, LR_SCHEDULER_TYPE, WARMUP_STEPS, WARMUP_RATIO,
             MAX_GRAD_NORM, WEIGHT_DECAY, ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, SEED, OPTIM, LR_SCHEDULER_KWARGS,
-            NEFTUNE_NOISE_ALPHA, USE_DFT_LOSS, USE_EAFT_LOSS, EAFT_ALPHA);
+            NEFTUNE_NOISE_ALPHA, USE_DFT_LOSS, USE_EAFT_LOSS, EAFT_ALPHA, USE_ASFT_LOSS, ASFT_ALPHA);
 
     /** This section's fields followed by the memory-saving optimizers' (one Training section in the form). */
     static final List<RecipeField> ALL_FIELDS = java.util.stream.Stream.concat(FIELDS.stream(),
@@ -126,7 +134,17 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
                 v.decimal(WARMUP_RATIO), v.decimal(MAX_GRAD_NORM), v.decimal(WEIGHT_DECAY), v.decimal(ADAM_BETA1),
                 v.decimal(ADAM_BETA2), v.decimal(ADAM_EPSILON), v.integer(SEED), v.text(OPTIM),
                 schedulerKwargs(v), v.decimal(NEFTUNE_NOISE_ALPHA), v.bool(USE_DFT_LOSS), v.bool(USE_EAFT_LOSS),
-                v.decimal(EAFT_ALPHA), RecipeMemoryOptimizers.from(v));
+                v.decimal(EAFT_ALPHA), asft(v), v.decimal(ASFT_ALPHA), RecipeMemoryOptimizers.from(v));
+    }
+
+    /** {@code use_asft_loss}, refused beside DFT or EAFT (LLaMA-Factory would mix their loss functions). */
+    private static boolean asft(RecipeValues v) {
+        boolean asft = v.bool(USE_ASFT_LOSS);
+        if (asft && (v.bool(USE_DFT_LOSS) || v.bool(USE_EAFT_LOSS))) {
+            throw USE_ASFT_LOSS.refused(true, v.source(), "false beside use_dft_loss or use_eaft_loss (ASFT already "
+                    + "contains DFT's weighting; choose one loss)");
+        }
+        return asft;
     }
 
     /** {@code lr_scheduler_kwargs}: a JSON object of numbers and words (Hugging Face's dict), blank for none. */

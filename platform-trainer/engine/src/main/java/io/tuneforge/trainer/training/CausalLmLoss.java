@@ -85,21 +85,51 @@ public final class CausalLmLoss {
                 chunkTokens, weighting);
     }
 
+    /**
+     * ASFT's sum ({@link TokenLossWeighting.Asft}): per target position DFT's {@code p·(-log p)} plus
+     * {@code alpha · KL(q‖p)}, q from the reference's logits (constants for autograd); a scalar in {@code step}.
+     *
+     * @param reference    the frozen reference's final-normed hidden states of the same batch (B, T, C) and its
+     *                     projection to the vocabulary
+     */
+    public static NDArray asftSum(NDManager step, NDArray hidden, TrainableModel model, Reference reference,
+                                  Batch batch, int chunkTokens, TokenLossWeighting.Asft asft) {
+        UnaryOperator<NDArray> projection = model.vocabularyProjection(step);
+        return sum(step, hidden, rows -> owned(step, model.softcap(step, projection.apply(rows))), batch,
+                chunkTokens, asft, reference);
+    }
+
+    /**
+     * A frozen model's view of the batch for ASFT: its hidden states and its (n, C) → (n, V) head.
+     *
+     * @param hidden (B, T, C) hidden states of the batch, computed without gradient
+     * @param head   rows to logits, in the step
+     */
+    public record Reference(NDArray hidden, UnaryOperator<NDArray> head) {
+    }
+
     /** @param head (n, C) → (n, V) logits in {@code step} */
     private static NDArray sum(NDManager step, NDArray hidden, UnaryOperator<NDArray> head, Batch batch,
                                int chunkTokens, TokenLossWeighting weighting) {
+        return sum(step, hidden, head, batch, chunkTokens, weighting, null);
+    }
+
+    /** @param reference the frozen reference for ASFT, else null */
+    private static NDArray sum(NDManager step, NDArray hidden, UnaryOperator<NDArray> head, Batch batch,
+                               int chunkTokens, TokenLossWeighting weighting, Reference reference) {
         if (batch.targetTokens() == 0) {
             return step.zeros(new Shape(), hidden.getDataType());
         }
-        long channels = hidden.getShape().get(2);
-        NDArray flat = owned(step, hidden.reshape(-1, channels));                          // (B*T, C)
         NDArray positions = step.create(batch.predictingPositions());                       // (N,)
-        NDArray selected = owned(step, flat.get(new NDIndex("{}", positions)));             // (N, C)
+        NDArray selected = predictingRows(step, hidden, positions);                         // (N, C)
+        NDArray referenceRows = reference == null ? null
+                : predictingRows(step, reference.hidden(), positions);                      // (N, C)
         long[] targets = batch.targetIds();
         NDArray total = null;
         for (int start = 0; start < targets.length; start += chunkTokens) {
             int end = Math.min(targets.length, start + chunkTokens);
-            NDArray rows = owned(step, selected.get(new NDIndex("{}:{}", start, end)));      // (n, C)
+            NDIndex chunk = new NDIndex("{}:{}", start, end);
+            NDArray rows = owned(step, selected.get(chunk));                                // (n, C)
             NDArray logits = head.apply(rows);                                              // (n, V)
             NDArray logProbs = owned(step, logits.logSoftmax(1));                           // (n, V)
             NDArray ids = step.create(java.util.Arrays.copyOfRange(targets, start, end), new Shape(end - start, 1));
@@ -108,11 +138,52 @@ public final class CausalLmLoss {
                 case TokenLossWeighting.None none -> picked;
                 case TokenLossWeighting.Dft dft -> owned(step, picked.mul(targetProbability(step, picked)));
                 case TokenLossWeighting.Eaft eaft -> owned(step, picked.mul(entropyWeight(step, logits, eaft)));
+                case TokenLossWeighting.Asft asft -> anchored(step, picked, logProbs,
+                        reference.head().apply(owned(step, referenceRows.get(chunk))), asft);
             };                                                                              // (n, 1)
             NDArray chunkSum = owned(step, weighted.sum());                                 // ()
             total = total == null ? chunkSum : owned(step, total.add(chunkSum));
         }
         return owned(step, total.neg());
+    }
+
+    /** The rows of the (B, T, C) states at the flat predicting positions: (N, C). */
+    private static NDArray predictingRows(NDManager step, NDArray hidden, NDArray positions) {
+        long channels = hidden.getShape().get(2);
+        NDArray flat = owned(step, hidden.reshape(-1, channels));                          // (B*T, C)
+        return owned(step, flat.get(new NDIndex("{}", positions)));                        // (N, C)
+    }
+
+    /**
+     * ASFT's per-row term with the sign of a log-likelihood: {@code p·log p − alpha·KL(q‖p)}, so that the summed and
+     * negated result is {@code p·(-log p) + alpha·KL}.
+     *
+     * @param picked          (n, 1) the model's log-probability of each target
+     * @param logProbs        (n, V) the model's log-probabilities
+     * @param referenceLogits (n, V) the reference's logits
+     * @return (n, 1)
+     */
+    private static NDArray anchored(NDManager step, NDArray picked, NDArray logProbs, NDArray referenceLogits,
+                                    TokenLossWeighting.Asft asft) {
+        NDArray dft = owned(step, picked.mul(targetProbability(step, picked)));             // (n, 1)
+        NDArray alpha = step.full(new Shape(), (float) asft.alpha(), logProbs.getDataType()); // ()
+        NDArray kl = owned(step, referenceDivergence(step, logProbs, referenceLogits).mul(alpha)); // (n, 1)
+        return owned(step, dft.sub(kl));                                                    // (n, 1)
+    }
+
+    /**
+     * {@code KL(q‖p)} per row, {@code Σ_v q_v (log q_v − log p_v)} (torch's {@code kl_div(log p, q).sum(-1)}), the
+     * reference's distribution q a constant.
+     *
+     * @param logProbs        (n, V) the model's log-probabilities
+     * @param referenceLogits (n, V) the reference's logits
+     * @return (n, 1)
+     */
+    private static NDArray referenceDivergence(NDManager step, NDArray logProbs, NDArray referenceLogits) {
+        NDArray logQ = owned(step, owned(step, referenceLogits.stopGradient()).logSoftmax(1)); // (n, V)
+        NDArray q = owned(step, logQ.exp());                                                // (n, V)
+        NDArray gap = owned(step, logQ.sub(logProbs));                                      // (n, V)
+        return owned(step, owned(step, q.mul(gap)).sum(new int[] {1}, true));              // (n, 1)
     }
 
     /** DFT's weight {@code p(label) = exp(log p)}, detached. */

@@ -38,6 +38,29 @@ public sealed interface TokenLossWeighting {
         }
     }
 
+    /**
+     * ASFT, anchored supervised fine-tuning ({@code use_asft_loss}, {@code asft_alpha}; LLaMA-Factory's
+     * {@code asft_loss_func}): DFT's weighted NLL plus {@code alpha} times each target position's
+     * {@code KL(q‖p) = Σ_v q_v (log q_v − log p_v)}, q the frozen reference model's softmax (LoRA: the adapters
+     * switched off; full and freeze: a frozen copy of the starting model), p the model's. Both terms are summed over
+     * the target positions and divided by the step's target tokens, as the plain loss.
+     *
+     * @param alpha the KL term's weight ({@code asft_alpha}, 0.1)
+     */
+    record Asft(double alpha) implements TokenLossWeighting {
+
+        public Asft {
+            if (!(alpha >= 0) || !Double.isFinite(alpha)) {
+                throw new TrainingConfigException("asft_alpha must be a number >= 0, got " + alpha);
+            }
+        }
+    }
+
+    /** Whether the loss compares with a frozen reference model's predictions (ASFT). */
+    default boolean needsReference() {
+        return this instanceof Asft;
+    }
+
     /** Plain cross-entropy. */
     static TokenLossWeighting none() {
         return new None();

@@ -70,6 +70,8 @@ public final class Trainer {
     private Runnable beforeBackward = () -> { };
     /** reduce_lr_on_plateau's state during a run with that schedule, else null. */
     private ReduceLrOnPlateau plateau;
+    /** ASFT's frozen reference during a run with {@code use_asft_loss}, else null. */
+    private AsftReference asftReference;
 
     /**
      * @param config       hyper-parameters and output directory
@@ -151,8 +153,12 @@ public final class Trainer {
      */
     public TrainingResult train(TrainingListener listener, BooleanSupplier cancelRequested, Optional<Path> resumeFrom)
             throws IOException {
-        try (GradMode off = GradMode.disabled()) {
+        try (GradMode off = GradMode.disabled();
+             AsftReference reference = config.lossWeighting().needsReference() ? AsftReference.of(model) : null) {
+            asftReference = reference;
             return trainWithAutogradOff(listener, cancelRequested, resumeFrom);
+        } finally {
+            asftReference = null;
         }
     }
 
@@ -289,9 +295,13 @@ public final class Trainer {
         try (NDManager micro = step.newSubManager();
              GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray inputIds = batch.inputIdsArray(micro);                                   // (B, T)
+            CausalLmLoss.Reference reference = asftReference == null ? null
+                    : asftReference.forward(micro, inputIds);                                  // before the forward
             NDArray hidden = model.hiddenStates(micro, inputIds, true);                       // (B, T, C)
-            NDArray nll = CausalLmLoss.weightedNegativeLogLikelihoodSum(micro, hidden, model, batch,
-                    config.lossChunkTokens(), config.lossWeighting());                         // ()
+            NDArray nll = config.lossWeighting() instanceof TokenLossWeighting.Asft asft
+                    ? CausalLmLoss.asftSum(micro, hidden, model, reference, batch, config.lossChunkTokens(), asft)
+                    : CausalLmLoss.weightedNegativeLogLikelihoodSum(micro, hidden, model, batch,
+                            config.lossChunkTokens(), config.lossWeighting());                 // ()
             NDArray share = nll.div(denominator);                                              // ()
             share.attach(micro);
             experts.add(model.expertLoad());
