@@ -157,6 +157,7 @@ public class JobSubmissionService {
         BaseModel model = visibleModel(caller, submission.baseModelId());
         List<Share> mix = checkedMix(caller, submission.datasets());
         JobRecipe recipe = checkedRecipe(configuration, submission.method());
+        requireTrainingRun(recipe);
         requireDataOfTheStage(recipe, mix);
         Optional<FineTuningJob> adapterSource = submission.adapterFromJob()
                 .map(parent -> adapterSource(caller, parent, model, submission.method()));
@@ -182,6 +183,21 @@ public class JobSubmissionService {
         events.info(job.getId(), JobEventType.JOB_QUEUED, "Waiting for a device", Map.of());
         events.announce(job);
         return job.getId();
+    }
+
+    /**
+     * Refuses a prediction run ({@code do_predict}): a platform job trains; its held-out predictions come with it, and
+     * a prediction run of a YAML goes through the CLI.
+     *
+     * @throws RecipeException naming {@code do_predict}
+     */
+    private static void requireTrainingRun(JobRecipe recipe) {
+        if (recipe.evaluation().doPredict()) {
+            throw new RecipeException("do_predict", true, "false for a platform job",
+                    "do_predict: a platform job trains a model (and answers its held-out rows, downloadable as "
+                            + "predictions); run a prediction-only YAML with `java -jar platform-trainer.jar train "
+                            + "--config FILE`, or score a tuned model on the Evaluate page");
+        }
     }
 
     /**

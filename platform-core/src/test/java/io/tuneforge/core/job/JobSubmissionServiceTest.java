@@ -96,6 +96,22 @@ class JobSubmissionServiceTest {
     }
 
     @Test
+    void aPredictionRunIsTheClisNotAJob() {
+        Map<String, Object> predict = new java.util.HashMap<>(LORA);
+        predict.put("do_predict", true);
+        predict.put("predict_with_generate", true);
+        JobSubmission submission = JobSubmission.of("predict", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, predict);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("do_predict");
+                    assertThat(e.getMessage()).contains("train --config");
+                });
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
     void aViewerCannotSubmit() {
         assertThatThrownBy(() -> submissions.submit(team.as(Role.VIEWER), submission("look only")))
                 .isInstanceOf(AccessRefusedException.class);

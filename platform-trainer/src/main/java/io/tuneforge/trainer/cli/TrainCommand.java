@@ -98,6 +98,11 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             Map<String, Object> values = readYaml(config);
             JobRecipe recipe = JobRecipe.read(values, RecipeSource.YAML);
+            if (recipe.evaluation().doPredict()) {
+                spec.commandLine().getOut().println(PredictRun.run(recipe, Path.of("").toAbsolutePath(), console));
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
             TrainingResult result = run(recipe, Path.of("").toAbsolutePath());
             spec.commandLine().getOut().println(result.outputDir());
             spec.commandLine().getOut().flush();
@@ -105,7 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (RecipeException e) {
             return fail(e.getMessage().replace("in the YAML file", "in " + config));
         } catch (TrainingConfigException | DatasetException | TemplateException | TokenizerException
-                 | ModelConfigException e) {
+                 | ModelConfigException | io.tuneforge.shared.evaluation.EvaluationException e) {
             return fail(e.getMessage());
         } catch (IOException e) {
             return fail("I/O error: " + e.getMessage());

@@ -29,6 +29,8 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -176,6 +178,81 @@ class TrainCommandTest {
         assertThat(code).as(err + "\n" + console).isZero();
         assertThat(output.resolve(PeftAdapter.WEIGHTS_FILE)).exists();
         assertThat(console.toString()).contains("template qwen3_nothink").contains("completed after 2/2 steps");
+    }
+
+    /**
+     * LLaMA-Factory's {@code examples/extras/nlg_eval/llama3_lora_predict.yaml} (its keys, paths and sizes changed): a
+     * prediction run with the trained adapter writes generated_predictions.jsonl and predict_results.json with
+     * LLaMA-Factory's names; without predict_with_generate it reports the loss; beside do_train: true it is refused.
+     */
+    @Test
+    void aLlamaFactoryPredictionConfigAnswersTheEvalDatasetAndScoresIt() throws IOException {
+        Path adapter = dir.resolve("saves/lora/sft");
+        assertThat(run("train", "--config", config("""
+                model_name_or_path: %s
+                stage: sft
+                finetuning_type: lora
+                dataset: identity
+                dataset_dir: %s
+                template: default
+                cutoff_len: 128
+                max_samples: 8
+                output_dir: %s
+                max_steps: 2
+                """.formatted(Fixtures.stories260K(), identityData(), adapter)).toString())).as(err.toString()).isZero();
+        Path predictions = dir.resolve("saves/lora/predict");
+        String predict = """
+                ### model
+                model_name_or_path: %s
+                adapter_name_or_path: %s
+                trust_remote_code: true
+                ### method
+                stage: sft
+                do_predict: true
+                finetuning_type: lora
+                ### dataset
+                eval_dataset: identity
+                dataset_dir: %s
+                template: default
+                cutoff_len: 128
+                max_samples: 3
+                overwrite_cache: true
+                preprocessing_num_workers: 16
+                dataloader_num_workers: 4
+                ### output
+                output_dir: %s
+                overwrite_output_dir: true
+                report_to: none
+                ### eval
+                per_device_eval_batch_size: 2
+                predict_with_generate: %s
+                predict_max_new_tokens: 8
+                ddp_timeout: 180000000
+                """;
+
+        int code = run("train", "--config", config(predict.formatted(Fixtures.stories260K(), adapter, identityData(),
+                predictions, true)).toString());
+
+        assertThat(code).as(err + "\n" + console).isZero();
+        List<String> lines = Files.readAllLines(predictions.resolve("generated_predictions.jsonl"));
+        assertThat(lines).hasSize(3).allSatisfy(line -> assertThat(JSON.readTree(line).propertyNames())
+                .containsExactly("prompt", "predict", "label"));
+        JsonNode results = JSON.readTree(predictions.resolve("predict_results.json").toFile());
+        assertThat(results.propertyNames()).contains("predict_bleu-4", "predict_rouge-1", "predict_rouge-2",
+                "predict_rouge-l", "predict_runtime", "predict_samples_per_second", "predict_steps_per_second");
+        assertThat(results.path("predict_rouge-l").asDouble()).isBetween(0.0, 100.0);
+        assertThat(predictions.resolve("all_results.json")).exists();
+
+        assertThat(run("train", "--config", config(predict.formatted(Fixtures.stories260K(), adapter,
+                identityData(), predictions, false)).toString())).as(err.toString()).isZero();
+        JsonNode loss = JSON.readTree(predictions.resolve("predict_results.json").toFile());
+        assertThat(loss.path("predict_loss").asDouble()).isPositive();
+        assertThat(loss.has("predict_bleu-4")).isFalse();
+
+        Path both = config(predict.formatted(Fixtures.stories260K(), adapter, identityData(), predictions, true)
+                + "do_train: true\n");
+        assertThat(run("train", "--config", both.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("do_predict").contains("do_train: false");
     }
 
     @Test

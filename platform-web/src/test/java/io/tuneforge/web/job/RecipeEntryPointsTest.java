@@ -87,7 +87,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("double_quantization", false);
         m.put("disable_gradient_checkpointing", true);
         m.put("stage", "sft"); // the default: the workspace's identity data is supervised (dpo/rm need pairs, pt text)
-        m.put("do_train", true); // the one allowed value
+        m.put("do_train", true); // the one allowed value for a platform job
+        m.put("do_predict", false); // the defaults: a prediction run (do_train false) is the CLI's, not a job,
+        m.put("predict_with_generate", false); // and the form has no field for either (TrainCommandTest runs them)
         m.put("finetuning_type", "freeze");
         m.put("lora_rank", 16);
         m.put("lora_alpha", 8.0);
@@ -209,6 +211,9 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("disable_gradient_checkpointing", m -> !m.training().gradientCheckpointing()),
             entry("stage", m -> "sft"),
             entry("do_train", m -> true),
+            // read by train --config's prediction run (PredictRun), which a job never is
+            entry("do_predict", m -> m.recipe().evaluation().doPredict()),
+            entry("predict_with_generate", m -> m.recipe().evaluation().predictWithGenerate()),
             entry("finetuning_type", m -> switch (m.fineTuning()) {
                 case FineTuning.Lora lora -> "lora";
                 case FineTuning.Freeze freeze -> "freeze";
@@ -456,7 +461,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         for (RecipeField field : RecipeKeys.FIELDS) {
             if (!field.pathKey() && field.choices().size() != 1
                     && !List.of("do_train", "stage", "dpo_label_smoothing", "task_type", "use_galore", "use_apollo",
-                            "use_badam", "use_adam_mini", "use_muon", "use_asft_loss").contains(field.key())) {
+                            "use_badam", "use_adam_mini", "use_muon", "use_asft_loss", "do_predict", "predict_with_generate").contains(field.key())) {
                 assertThat(expected(field.key())).as(field.key()).isNotEqualTo(field.defaultValue().orElse(null));
             }
         }

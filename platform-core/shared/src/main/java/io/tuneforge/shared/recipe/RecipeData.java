@@ -9,6 +9,8 @@ import java.util.Optional;
  *
  * @param datasets      {@code dataset}: dataset_info.json names or files (YAML; the platform fills it with the
  *                      chosen datasets' names)
+ * @param evalDatasets  {@code eval_dataset}: dataset_info.json names or files a prediction run
+ *                      ({@code do_predict}) answers (YAML only); empty for none
  * @param datasetDir    {@code dataset_dir}: the folder holding dataset_info.json (YAML only)
  * @param template      {@code template}: a built-in chat template name; empty ("auto") uses the model's own
  * @param cutoffLen     {@code cutoff_len}: longest sample in tokens, longer ones are truncated
@@ -20,7 +22,7 @@ import java.util.Optional;
  *                      (a classification label as text); {@value #SEQ_CLS} trains a classification head on
  *                      text + label rows (transformers' *ForSequenceClassification)
  */
-public record RecipeData(List<String> datasets, Optional<String> datasetDir, Optional<String> template, int cutoffLen,
+public record RecipeData(List<String> datasets, List<String> evalDatasets, Optional<String> datasetDir, Optional<String> template, int cutoffLen,
         Optional<Long> maxSamples, double valSize, boolean trainOnPrompt, boolean packing, String taskType) {
 
     /** {@code task_type} of generation (the default). */
@@ -41,10 +43,13 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
 
     public RecipeData {
         datasets = List.copyOf(datasets);
+        evalDatasets = List.copyOf(evalDatasets);
     }
 
     static final RecipeField DATASET = RecipeField.path("dataset", Section.DATA, "Datasets",
             "Comma list of dataset_info.json names or data files.");
+    static final RecipeField EVAL_DATASET = RecipeField.path("eval_dataset", Section.DATA, "Prediction datasets",
+            "Comma list of dataset_info.json names or data files a prediction run (do_predict) answers.");
     static final RecipeField DATASET_DIR = RecipeField.path("dataset_dir", Section.DATA, "Dataset folder",
             "The folder with dataset_info.json (LLaMA-Factory's data folder).");
     static final RecipeField TEMPLATE = RecipeField.choice("template", Section.DATA, AUTO_TEMPLATE, TEMPLATES,
@@ -68,7 +73,7 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
                     + "seq_cls: a classification head on the last token learns the label (text + label rows, LoRA; "
                     + "evaluated by accuracy, macro-F1 and AUC).");
 
-    static final List<RecipeField> FIELDS = List.of(DATASET, DATASET_DIR, TEMPLATE, CUTOFF_LEN, MAX_SAMPLES, VAL_SIZE,
+    static final List<RecipeField> FIELDS = List.of(DATASET, EVAL_DATASET, DATASET_DIR, TEMPLATE, CUTOFF_LEN, MAX_SAMPLES, VAL_SIZE,
             TRAIN_ON_PROMPT, PACKING, TASK_TYPE);
 
     static RecipeData from(RecipeValues v) {
@@ -76,11 +81,15 @@ public record RecipeData(List<String> datasets, Optional<String> datasetDir, Opt
         if (valSize >= 1 && valSize != Math.rint(valSize)) {
             throw VAL_SIZE.refused(valSize, v.source(), "a fraction below 1 or a whole row count of 1 or more");
         }
-        List<String> datasets = v.optionalText(DATASET).map(s -> Arrays.stream(s.split(",")).map(String::strip)
-                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
-        return new RecipeData(datasets, v.optionalText(DATASET_DIR),
+        return new RecipeData(names(v, DATASET), names(v, EVAL_DATASET), v.optionalText(DATASET_DIR),
                 v.optionalText(TEMPLATE).filter(t -> !t.equals(AUTO_TEMPLATE)), (int) v.integer(CUTOFF_LEN),
                 v.optionalInteger(MAX_SAMPLES), valSize, v.bool(TRAIN_ON_PROMPT), v.bool(PACKING), v.text(TASK_TYPE));
+    }
+
+    /** A comma list of dataset names or files. */
+    private static List<String> names(RecipeValues v, RecipeField field) {
+        return v.optionalText(field).map(s -> Arrays.stream(s.split(",")).map(String::strip)
+                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
     }
 
     /** Whether the job trains a classification head ({@code task_type: seq_cls}). */

@@ -109,7 +109,7 @@ public final class RecipeKeys {
                 "lora_bf16_mode", "freeze_vision_tower");
         put(m, "BAdam's ratio mode is not supported: use badam_mode layer", "badam_update_ratio", "badam_mask_mode");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
-                "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
+                "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path",
                 "image_max_pixels", "video_max_pixels");
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output");
@@ -117,7 +117,7 @@ public final class RecipeKeys {
                 + "are not supported", "reward_model_adapters", "reward_model_quantization_bit");
         put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
-                "do_predict", "predict_with_generate", "eval_strategy", "evaluation_strategy");
+                "eval_strategy", "evaluation_strategy");
         return Map.copyOf(m);
     }
 

@@ -290,8 +290,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
     }
 
     static RecipeMethod from(RecipeValues v) {
-        if (!v.bool(DO_TRAIN)) {
-            throw DO_TRAIN.refused(false, v.source(), "true (do_train: false leaves nothing to do; remove it)");
+        if (!v.bool(DO_TRAIN) && !v.bool(RecipeEvaluation.DO_PREDICT)) { // do_predict alone: a prediction run
+            throw DO_TRAIN.refused(false, v.source(), "true (do_train: false leaves nothing to do unless do_predict: "
+                    + "true asks for a prediction run)");
         }
         int rank = (int) v.integer(LORA_RANK);
         Lora lora = new Lora(rank, v.optionalDecimal(LORA_ALPHA).orElse(2.0 * rank), v.decimal(LORA_DROPOUT),
