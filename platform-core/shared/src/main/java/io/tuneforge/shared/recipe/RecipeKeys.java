@@ -99,6 +99,15 @@ public final class RecipeKeys {
                 + "one device: remove it", "quantization_device_map");
         put(m, "distributed training is not supported: TuneForge trains a job on one device",
                 "deepspeed", "fsdp", "fsdp_config", "ddp_find_unused_parameters");
+        put(m, "FP8 training (TorchAO / Transformer Engine) needs FP8 matrix units (NVIDIA Hopper and later); "
+                + "TuneForge trains in fp32 or bf16: remove it and keep bf16: true", "fp8", "fp8_backend",
+                "fp8_enable_fsdp_float8_all_gather");
+        put(m, "Ray spreads one training over several GPUs or machines; TuneForge runs a job on one device and its "
+                + "queue spreads jobs over the workers: remove the ray_* keys", "ray_num_workers", "ray_init_kwargs",
+                "ray_run_name", "ray_storage_path", "ray_storage_filesystem", "resources_per_worker",
+                "placement_strategy", "fsdp_transformer_layer_cls_to_wrap");
+        put(m, "Mixture-of-Depths needs the MoD package's converted model classes, which TuneForge does not build",
+                "mixture_of_depths");
         put(m, "fp16 on the CPU runs ~1 GFLOP/s (CPUs have no fp16 matrix units): use bf16: true", "fp16");
         put(m, "pure_bf16 (trainable weights in bf16 too) is not supported: use bf16: true, which keeps trainable "
                 + "weights, optimizer state and the loss in float32", "pure_bf16");
