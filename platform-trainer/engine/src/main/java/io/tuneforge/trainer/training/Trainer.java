@@ -174,6 +174,9 @@ public final class Trainer {
             if (resumeFrom.isPresent()) {
                 restore(resumeFrom.get(), run, params, optimizer, s);
             }
+            if (config.trainableInBf16()) {
+                PureBf16.round(params.values());      // the loaded weights as the bf16 model holds them (pure_bf16)
+            }
             params.values().forEach(Trainer::zeroGradient);
             listener.onTrainingStarted(new TrainingPlan(totalSteps, s.globalStep, stepsPerEpoch(),
                     trainSize(), evalSize(), warmup, parameterCount(params)));
@@ -272,9 +275,19 @@ public final class Trainer {
                 }
             }
             SequencedMap<String, NDArray> grads = gradients(step, params, optimizer);
-            double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(),
-                    config.optimizerMethod().clipsGradients() ? config.maxGradNorm() : 0.0);
+            double maxNorm = config.optimizerMethod().clipsGradients() ? config.maxGradNorm() : 0.0;
+            if (config.trainableInBf16()) {
+                PureBf16.round(grads.values());       // a bf16 parameter's gradient is bf16
+            }
+            double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(), maxNorm);
+            if (config.trainableInBf16() && maxNorm > 0 && maxNorm / (gradNorm + 1e-6) < 1.0) {
+                PureBf16.round(grads.values());       // clipping scaled them: bf16 again, as in-place ops on bf16
+            }
             optimizer.step(grads, lr);
+            if (config.trainableInBf16()) {
+                PureBf16.round(params.values());
+                PureBf16.round(optimizer.valueState().values());
+            }
             params.values().forEach(Trainer::zeroGradient);
             return new StepOutcome(loss, gradNorm, inputs, targets, metrics, experts);
         }

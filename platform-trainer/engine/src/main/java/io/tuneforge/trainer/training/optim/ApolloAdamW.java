@@ -264,6 +264,14 @@ public final class ApolloAdamW implements ParameterOptimizer {
         return seed;
     }
 
+    /** The state without the seeds (16-bit chunks that must stay exact): moments, projections, norms. */
+    @Override
+    public SequencedMap<String, NDArray> valueState() {
+        SequencedMap<String, NDArray> out = new LinkedHashMap<>(state());
+        out.keySet().removeIf(key -> key.startsWith("apollo_seed."));
+        return out;
+    }
+
     @Override
     public long stepCount() {
         return stepCount;
