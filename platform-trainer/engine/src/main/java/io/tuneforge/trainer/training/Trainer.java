@@ -169,7 +169,7 @@ public final class Trainer {
         SequencedMap<String, NDArray> params = model.trainableParameters();
         try (NDManager run = NDManager.newBaseManager();
              ParameterOptimizer optimizer = config.optimizerMethod().create(params, config.optim(), config.adamW(),
-                     config.parameterGroups(), this::attentionHeads, run)) {
+                     config.parameterGroups(), this::attentionHeads, run, config.trainableInBf16())) {
             RunState s = new RunState();
             if (resumeFrom.isPresent()) {
                 restore(resumeFrom.get(), run, params, optimizer, s);
