@@ -496,7 +496,11 @@ public final class Trainer {
         Files.createDirectories(config.outputDir());
         Path temp = Files.createTempDirectory(config.outputDir(), ".result-");
         try {
-            model.saveTrained(temp);
+            if (config.trainableInBf16()) {
+                model.saveTrainedInBf16(temp);
+            } else {
+                model.saveTrained(temp);
+            }
             try (Stream<Path> files = Files.list(temp)) {
                 for (Path file : files.toList()) {
                     Files.move(file, config.outputDir().resolve(file.getFileName().toString()),

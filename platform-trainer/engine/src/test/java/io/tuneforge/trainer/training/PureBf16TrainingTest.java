@@ -13,6 +13,8 @@ import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.safetensors.Bf16;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.optim.ApolloAdamW;
 import io.tuneforge.trainer.training.optim.GaLoreAdamW;
@@ -186,6 +188,21 @@ class PureBf16TrainingTest {
                     assertThat(PureBf16.representable(value)).as("%s: %s", what, key).isTrue();
                 }
             });
+        }
+    }
+
+    @Test
+    void theTrainedModelIsWrittenInBf16WithItsExactValues() throws IOException {
+        Path out = dir.resolve("saved");
+        try (LlamaModel model = loadFull()) {
+            new Trainer(config(out, true).maxSteps(2).saveSteps(0).build(), model, samples, List.of())
+                    .train(new TrainerTest.Recorder(), () -> false);
+            String name = reference.get("full_sft").get("probe").asText();
+            float[] trained = model.trainableParameters().get(name).toFloatArray();
+            try (SafetensorsReader reader = SafetensorsReader.open(out.resolve("model.safetensors"))) {
+                assertThat(reader.names()).allMatch(n -> reader.info(n).dtype() == SafetensorsDType.BF16);
+                assertThat(reader.readFloats(name)).isEqualTo(trained);
+            }
         }
     }
 
