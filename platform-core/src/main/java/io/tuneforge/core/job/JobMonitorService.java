@@ -249,7 +249,12 @@ public class JobMonitorService {
         return artifact.map(a -> new TunedModel(job.getId(), job.getName(), job.getTeam().getName(),
                 job.getBaseModel().getId(), job.getBaseModel().getName(), Path.of(job.getBaseModel().getPath()),
                 a.getKind(), store.localCopy(a.getStoragePath()), templateOf(job.getConfig()), job.getFinishedAt(),
-                JSON.readTree(job.getConfig()).path("bf16").asBoolean(false)));
+                computesInBf16(JSON.readTree(job.getConfig()))));
+    }
+
+    /** Whether a stored job computed in bfloat16 ({@code bf16} or {@code pure_bf16}). */
+    private static boolean computesInBf16(JsonNode config) {
+        return config.path("bf16").asBoolean(false) || config.path("pure_bf16").asBoolean(false);
     }
 
     private Optional<Artifact> storedArtifact(long jobId, ArtifactKind kind) {

@@ -41,7 +41,8 @@ public class JobQueue {
                   and exists (select 1 from workers w where w.id = ? and w.availability = 'active')
                   and q.devices_requested <= ?
                   and q.required_memory_bytes <= ?
-                  and (? or not coalesce((q.config ->> 'bf16')::boolean, false))
+                  and (? or not (coalesce((q.config ->> 'bf16')::boolean, false)
+                                 or coalesce((q.config ->> 'pure_bf16')::boolean, false)))
                   and t.running_devices + q.devices_requested <= t.max_concurrent_devices
                 order by t.running_devices::float8 / greatest(t.max_concurrent_devices, 1),
                          q.priority desc, q.queued_at, q.id

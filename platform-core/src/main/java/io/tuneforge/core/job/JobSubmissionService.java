@@ -313,20 +313,20 @@ public class JobSubmissionService {
     }
 
     /**
-     * Refuses {@code bf16: true} when no registered worker device computes bfloat16 natively (the claim then leaves
-     * the job to a worker whose devices do). With no worker registered yet, this host's CPU decides: the embedded
-     * worker of a single-machine install is the one that will run it.
+     * Refuses {@code bf16: true} (or {@code pure_bf16: true}) when no registered worker device computes bfloat16
+     * natively (the claim then leaves the job to a worker whose devices do). With no worker registered yet, this
+     * host's CPU decides: the embedded worker of a single-machine install is the one that will run it.
      */
     private void requireBf16Device(JobRecipe recipe) {
-        if (!recipe.model().bf16()) {
+        if (!recipe.model().computesInBf16()) {
             return;
         }
         List<OfferedDevice> devices = workers.availableDevices();
         if (devices.isEmpty()) {
             Bf16Support.requireFor(recipe);
         } else if (devices.stream().noneMatch(OfferedDevice::bf16)) {
-            throw new RecipeException("bf16", true, "false on these workers", "no registered worker device computes "
-                    + "bf16 natively (" + String.join(", ", devices.stream().map(OfferedDevice::name).distinct()
+            throw new RecipeException(recipe.model().bf16Key(), true, "false on these workers", "no registered worker "
+                    + "device computes bf16 natively (" + String.join(", ", devices.stream().map(OfferedDevice::name).distinct()
                             .toList()) + "; it needs a CPU with AVX512-BF16 or AMX, or a GPU of compute capability "
                     + "8.0 or more): train in fp32 (remove bf16) or add such a worker");
         }

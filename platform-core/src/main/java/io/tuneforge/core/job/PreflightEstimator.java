@@ -102,7 +102,8 @@ public final class PreflightEstimator {
             case OFT -> oftParameters(model, method.oft());
         };
         boolean lora = method.finetuningType().isAdapter();   // the base is frozen, the adapter beside it
-        long baseBytes = lora && recipe.model().bf16() ? BF16_BYTES : FLOAT_BYTES;
+        // pure_bf16 (DD040): weights trained whole are rounded to bf16 but held in float32 arrays, so they count 4 bytes
+        long baseBytes = lora && recipe.model().computesInBf16() ? BF16_BYTES : FLOAT_BYTES;
         long weights = parameters * baseBytes + (lora ? trainable * FLOAT_BYTES : 0);
         // stage dpo and rm: a micro-batch of B pairs is one forward pass of 2B rows (chosen and rejected)
         long rowsPerMicroBatch = pairwise(recipe) ? 2 * batch : batch;

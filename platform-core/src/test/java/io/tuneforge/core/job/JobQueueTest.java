@@ -167,6 +167,15 @@ class JobQueueTest {
     }
 
     @Test
+    void aPureBf16JobIsLeftToAWorkerWhoseFreeDevicesComputeBf16() {
+        TeamSetup team = fixtures.team(4, "/m");
+        long pure = fixtures.queuedJob(team, "pure bf16", 0, 1, "{\"bf16\": false, \"pure_bf16\": true}");
+
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG, false))).isEmpty();
+        assertThat(queue.claim(new WorkerCapacity(worker, 4, BIG, true)).orElseThrow().jobId()).isEqualTo(pure);
+    }
+
+    @Test
     void heartbeatStoresThePhaseItsCountAndTheWorkersEndEstimate() {
         TeamSetup team = fixtures.team(1, "/m");
         long job = fixtures.queuedJob(team, "phases");

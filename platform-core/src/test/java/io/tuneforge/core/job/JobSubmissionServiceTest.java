@@ -286,6 +286,22 @@ class JobSubmissionServiceTest {
     }
 
     @Test
+    void pureBf16IsRefusedNamingItsKeyWhenNoRegisteredDeviceComputesBf16() {
+        fixtures.worker("fp32-only-worker", 1L << 40, false);
+        Map<String, Object> pure = new java.util.HashMap<>(LORA);
+        pure.put("pure_bf16", true);
+        JobSubmission submission = JobSubmission.of("pure", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.LORA, pure);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("pure_bf16");
+                    assertThat(e.getMessage()).contains("no registered worker device computes bf16");
+                });
+        assertThat(jobsOfTeam()).isZero();
+    }
+
+    @Test
     void aSweepQueuesOneJobPerGridPointInOneGroup() {
         List<JobOverview> sweep = submissions.submitSweep(member, submission("sweep"),
                 new SweepGrid(List.of(1e-4, 2e-4), List.of(4, 8), List.of(1.0)));

@@ -104,6 +104,20 @@ class PreflightEstimatorTest {
     }
 
     @Test
+    void pureBf16CountsAsBf16WithTheTrainedWeightsStillInFloat32Arrays() {
+        ResourceEstimate bf16 = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("bf16", true)), 1000, false);
+        ResourceEstimate pure = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("pure_bf16", true)), 1000, false);
+        assertThat(pure.weightsBytes()).as("LoRA: the frozen base in bf16").isEqualTo(bf16.weightsBytes());
+        ResourceEstimate full32 = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full")),
+                1000, false);
+        ResourceEstimate fullPure = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full",
+                "pure_bf16", true)), 1000, false);
+        // DD040: the values are rounded to bf16, the arrays stay float32 (DJL cannot hold bf16)
+        assertThat(fullPure.weightsBytes()).isEqualTo(full32.weightsBytes());
+        assertThat(fullPure.optimizerBytes()).isEqualTo(full32.optimizerBytes());
+    }
+
+    @Test
     void dpoCountsAFrozenReferenceForFullAndFreezeButNotForLoraOrReferenceFreeLosses() {
         ResourceEstimate sftFull = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full")),
                 1000, false);

@@ -127,6 +127,7 @@ public final class RecipeMapping {
                 .neftuneNoiseAlpha(o.neftuneNoiseAlpha())
                 .moeAuxLossCoef(recipe.model().moeAuxLossCoef())
                 .gradientCheckpointing(!recipe.model().disableGradientCheckpointing())
+                .trainableInBf16(trainableInBf16(recipe))
                 .loraPlusLrRatio(lora ? recipe.method().lora().loraPlusLrRatio().orElse(0.0) : 0.0)
                 .lossWeighting(lossWeighting(o))
                 .optimizerMethod(optimizerMethod(recipe))
@@ -232,9 +233,20 @@ public final class RecipeMapping {
                 BottleneckConfig.NonLinearity.parse(adapter.nonLinearity()));
     }
 
-    /** What the model computes in: bf16 when the recipe sets {@code bf16: true}, else fp32. */
+    /** What the model computes in: bf16 when the recipe sets {@code bf16: true} or {@code pure_bf16: true}, else fp32. */
     public static Precision precision(JobRecipe recipe) {
-        return recipe.model().bf16() ? Precision.BF16 : Precision.FP32;
+        return recipe.model().computesInBf16() ? Precision.BF16 : Precision.FP32;
+    }
+
+    /**
+     * Whether the trainable weights and their optimizer state are kept at bfloat16 precision (DD040):
+     * {@code pure_bf16} with full or freeze fine-tuning, whose weights LLaMA-Factory leaves in the model's bfloat16
+     * ({@code cast_trainable_params_to_fp32} is off). Adapters (LoRA, OFT, prefix, bottleneck) stay float32 under
+     * pure_bf16, as there: PEFT's {@code get_peft_model} upcasts adapter weights to float32
+     * ({@code autocast_adapter_dtype=True}, which LLaMA-Factory leaves at its default).
+     */
+    public static boolean trainableInBf16(JobRecipe recipe) {
+        return recipe.model().pureBf16() && !recipe.method().finetuningType().isAdapter();
     }
 
     /**

@@ -9,6 +9,7 @@ import io.tuneforge.shared.recipe.RecipeOptimization;
 import io.tuneforge.shared.recipe.RecipeSource;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.HfWeightNames;
+import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.template.BuiltinChatTemplate;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.optim.SchedulerType;
@@ -36,6 +37,23 @@ class RecipeMappingTest {
     @Test
     void loraTargetsAreTheLinearModulesTheModelHas() {
         assertThat(RecipeMethod.LINEAR_MODULES).containsExactlyElementsOf(HfWeightNames.LINEAR_MODULES);
+    }
+
+    @Test
+    void pureBf16ComputesInBf16AndKeepsWeightsTrainedWholeInBf16ButAdaptersInFloat32() {
+        for (String method : new String[] {"full", "freeze"}) {
+            JobRecipe recipe = JobRecipe.read(Map.of("finetuning_type", method, "pure_bf16", true), RecipeSource.YAML);
+            assertThat(RecipeMapping.precision(recipe)).as(method).isEqualTo(Precision.BF16);
+            assertThat(RecipeMapping.trainingConfig(recipe, Path.of("out")).trainableInBf16()).as(method).isTrue();
+        }
+        for (String method : new String[] {"lora", "oft", "prefix", "adapter"}) {
+            // PEFT's get_peft_model upcasts adapter weights to float32 in LLaMA-Factory's pure_bf16 too
+            JobRecipe recipe = JobRecipe.read(Map.of("finetuning_type", method, "pure_bf16", true), RecipeSource.YAML);
+            assertThat(RecipeMapping.precision(recipe)).as(method).isEqualTo(Precision.BF16);
+            assertThat(RecipeMapping.trainingConfig(recipe, Path.of("out")).trainableInBf16()).as(method).isFalse();
+        }
+        JobRecipe mixed = JobRecipe.read(Map.of("finetuning_type", "full", "bf16", true), RecipeSource.YAML);
+        assertThat(RecipeMapping.trainingConfig(mixed, Path.of("out")).trainableInBf16()).isFalse();
     }
 
     @Test

@@ -310,7 +310,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     void showEstimate() {
         request().ifPresent(request -> {
             try {
-                estimateText.setText(submissions.estimate(actor, request).map(NewJobView::describe)
+                estimateText.setText(submissions.estimate(actor, request)
+                        .map(e -> describe(e) + pureBf16Note(request))
                         .orElse("No estimate: the model folder has no readable config.json."));
             } catch (JobRefusedException | AccessRefusedException e) {
                 estimateText.setText(e.getMessage());
@@ -352,6 +353,18 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 p.exporting() > 0 ? ", GGUF export " + human(p.exporting()) : "",
                 p.calibrated() ? "calibrated by the workers' measured speeds" : "from model size; calibrated once a "
                         + "worker has finished a job on a model of this size");
+    }
+
+    /**
+     * What pure_bf16 costs in memory for weights trained whole (DD040): their values are bf16, their arrays float32, so
+     * the estimate counts weights, gradients and optimizer state at float32.
+     */
+    static String pureBf16Note(JobSubmission request) {
+        Object pure = request.configuration().get("pure_bf16");
+        boolean whole = request.method() == FineTuningMethod.FULL || request.method() == FineTuningMethod.FREEZE;
+        return pure != null && Boolean.parseBoolean(pure.toString()) && whole
+                ? " pure_bf16 rounds the trained weights and optimizer state to bf16 but holds them in float32 arrays: "
+                        + "their memory is that of float32." : "";
     }
 
     private static String human(long seconds) {

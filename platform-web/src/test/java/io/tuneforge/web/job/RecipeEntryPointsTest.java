@@ -86,6 +86,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("quantization_type", "fp4");
         m.put("double_quantization", false);
         m.put("disable_gradient_checkpointing", true);
+        m.put("pure_bf16", true); // the freeze job: its trained weights kept at bf16 precision (DD040)
         m.put("stage", "sft"); // the default: the workspace's identity data is supervised (dpo/rm need pairs, pt text)
         m.put("do_train", true); // the one allowed value for a platform job
         m.put("do_predict", false); // the defaults: a prediction run (do_train false) is the CLI's, not a job,
@@ -209,6 +210,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("quantization_type", m -> RecipeMapping.quantization(m.recipe()).type().name().toLowerCase()),
             entry("double_quantization", m -> RecipeMapping.quantization(m.recipe()).doubleQuantization()),
             entry("disable_gradient_checkpointing", m -> !m.training().gradientCheckpointing()),
+            entry("pure_bf16", m -> m.training().trainableInBf16()),
             entry("stage", m -> "sft"),
             entry("do_train", m -> true),
             // read by train --config's prediction run (PredictRun), which a job never is
@@ -262,16 +264,17 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("use_dora", m -> m.lora().useDora()),
             entry("loraplus_lr_ratio", m -> {
                 // like the freeze keys: what the same job would train with as LoRA, whatever its method
-                // (bf16 off: the sample's use_dora is refused beside bf16 for LoRA)
+                // (bf16 and pure_bf16 off: the sample's use_dora is refused beside them for LoRA)
                 double ratio = RecipeMapping.trainingConfig(m.recipe().with(Map.of("finetuning_type", "lora",
-                        "bf16", false), RecipeSource.STORED), Path.of("out")).loraPlusLrRatio();
+                        "bf16", false, "pure_bf16", false), RecipeSource.STORED), Path.of("out")).loraPlusLrRatio();
                 return ratio > 0 ? ratio : null;
             }),
             entry("pissa_init", m -> m.lora().isPissa()),
             entry("pissa_iter", m -> (long) (m.lora().isPissa() ? Pissa.iterations(m.lora().initLoraWeights())
                     : m.recipe().method().lora().pissaIter())),
             entry("pissa_convert", m -> ((FineTuning.Lora) RecipeMapping.fineTuning(m.recipe().with(Map.of(
-                    "finetuning_type", "lora", "bf16", false), RecipeSource.STORED))).convertPissa()),
+                    "finetuning_type", "lora", "bf16", false, "pure_bf16", false), RecipeSource.STORED)))
+                    .convertPissa()),
             // read by train when it loads adapter_name_or_path (TrainCommand.withNewAdapter)
             entry("create_new_adapter", m -> m.recipe().method().lora().createNewAdapter()),
             entry("additional_target", m -> m.lora().modulesToSave().isEmpty() ? null
@@ -475,6 +478,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         Map<String, Object> loraSamples = new LinkedHashMap<>(SAMPLES);
         loraSamples.put("finetuning_type", "lora");
         loraSamples.put("bf16", false); // DoRA is refused beside bf16 for LoRA (bf16 is checked through the freeze job)
+        loraSamples.put("pure_bf16", false); // likewise
         Map<String, Object> formFreeze = effective(viaForm(withoutQuantization(SAMPLES)));
         // PiSSA is refused beside a quantized base: the quantization keys go through a LoRA job without PiSSA
         Map<String, Object> quantizedLora = new LinkedHashMap<>(loraSamples);

@@ -68,14 +68,15 @@ public final class Bf16Support {
     }
 
     /**
-     * Refuses a recipe asking for bf16 on this host.
+     * Refuses a recipe asking for bf16 ({@code bf16} or {@code pure_bf16}) on this host.
      *
-     * @throws RecipeException naming {@code bf16}, with the reason and the alternative
+     * @throws RecipeException naming the key that asked ({@code bf16}, else {@code pure_bf16}), with the reason and
+     *                         the alternative
      */
     public static void requireFor(JobRecipe recipe) {
-        if (recipe.model().bf16()) {
+        if (recipe.model().computesInBf16()) {
             refusalOnThisHost().ifPresent(reason -> {
-                throw new RecipeException("bf16", true, "false on this machine", reason);
+                throw new RecipeException(recipe.model().bf16Key(), true, "false on this machine", reason);
             });
         }
     }

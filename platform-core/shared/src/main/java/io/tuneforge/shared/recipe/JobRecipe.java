@@ -147,9 +147,10 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
         if (data.classificationHead()) {
             checkClassificationHead(v);
         }
-        if (v.bool(RecipeMethod.CREATE_NEW_ADAPTER) && model.bf16() && model.adapterNameOrPath().isPresent()) {
-            throw RecipeMethod.CREATE_NEW_ADAPTER.refused(true, v.source(), "false when bf16 is true (merging the "
-                    + "given adapter needs the float32 base, which bf16 holds in bfloat16): train it in fp32");
+        if (v.bool(RecipeMethod.CREATE_NEW_ADAPTER) && model.computesInBf16() && model.adapterNameOrPath().isPresent()) {
+            throw RecipeMethod.CREATE_NEW_ADAPTER.refused(true, v.source(), "false when " + model.bf16Key()
+                    + " is true (merging the given adapter needs the float32 base, which bf16 holds in bfloat16): "
+                    + "train it in fp32");
         }
         if (!method.lora().additionalTargets().isEmpty() && method.finetuningType() == RecipeMethod.FinetuningType.LORA
                 && usesReferenceModel(v)) {
@@ -172,9 +173,11 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
                         + "finetuning_type lora");
             }
         });
-        if (model.bf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA && method.lora().useDora()) {
-            throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when bf16 is true (DoRA's weight norm "
-                    + "needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain LoRA in bf16");
+        if (model.computesInBf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA
+                && method.lora().useDora()) {
+            throw RecipeMethod.USE_DORA.refused(true, v.source(), "false when " + model.bf16Key() + " is true (DoRA's "
+                    + "weight norm needs the float32 base, which bf16 holds in bfloat16): train DoRA in fp32, or plain "
+                    + "LoRA in bf16");
         }
     }
 

@@ -109,8 +109,6 @@ public final class RecipeKeys {
         put(m, "Mixture-of-Depths needs the MoD package's converted model classes, which TuneForge does not build",
                 "mixture_of_depths");
         put(m, "fp16 on the CPU runs ~1 GFLOP/s (CPUs have no fp16 matrix units): use bf16: true", "fp16");
-        put(m, "pure_bf16 (trainable weights in bf16 too) is not supported: use bf16: true, which keeps trainable "
-                + "weights, optimizer state and the loss in float32", "pure_bf16");
         put(m, "tf32 is a CUDA (Ampere) setting; TuneForge trains on the CPU: remove it", "tf32");
         put(m, "this fine-tuning variant is not supported yet; TuneForge offers lora (with use_rslora, use_dora, "
                 + "loraplus_lr_ratio, pissa_init), oft, prefix, adapter, freeze "

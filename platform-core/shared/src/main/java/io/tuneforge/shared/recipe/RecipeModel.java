@@ -23,10 +23,15 @@ import java.util.Optional;
  * @param moeAuxLossCoef    {@code moe_aux_loss_coef}: a mixture of experts' router load-balancing loss coefficient in
  *                          training; 0 = the checkpoint's own ({@code router_aux_loss_coef} with
  *                          {@code output_router_logits})
+ * @param pureBf16          {@code pure_bf16}: the model in bfloat16 with no float32 master copy (LLaMA-Factory's
+ *                          pure_bf16): computes as {@code bf16}, and weights that train whole (full, freeze) and their
+ *                          optimizer state are kept at bfloat16 precision after every step; adapters stay float32, as
+ *                          PEFT's {@code autocast_adapter_dtype} keeps them in LLaMA-Factory (DD040)
  */
 public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> adapterNameOrPath, boolean bf16,
         String flashAttn, Optional<Long> quantizationBit, String quantizationMethod, String quantizationType,
-        boolean doubleQuantization, boolean disableGradientCheckpointing, double moeAuxLossCoef) {
+        boolean doubleQuantization, boolean disableGradientCheckpointing, double moeAuxLossCoef,
+        boolean pureBf16) {
 
     static final RecipeField MODEL_NAME_OR_PATH = RecipeField.path("model_name_or_path", Section.MODEL,
             "Base model folder", "A local model folder with config.json, the tokenizer and *.safetensors.");
@@ -64,15 +69,31 @@ public record RecipeModel(Optional<String> modelNameOrPath, Optional<String> ada
             "Mixture-of-experts models (Mixtral, Qwen-MoE): weight of the router's load-balancing loss added to the "
                     + "training loss (0.001 is typical); 0 keeps the model's own setting.");
 
+    static final RecipeField PURE_BF16 = RecipeField.bool("pure_bf16", Section.MODEL, false, "Pure bf16",
+            "The whole model in bfloat16 with no float32 master weights (LLaMA-Factory's pure_bf16): computes as bf16, "
+                    + "and weights trained whole (full, freeze) and their optimizer state are rounded to bfloat16 "
+                    + "after every step (held in float32 arrays: their memory stays that of float32). LoRA and other "
+                    + "adapters stay float32, as in LLaMA-Factory.");
+
     static final List<RecipeField> FIELDS = List.of(MODEL_NAME_OR_PATH, ADAPTER_NAME_OR_PATH, BF16, FLASH_ATTN,
             QUANTIZATION_BIT, QUANTIZATION_METHOD, QUANTIZATION_TYPE, DOUBLE_QUANTIZATION, DISABLE_GRADIENT_CHECKPOINTING,
-            MOE_AUX_LOSS_COEF);
+            MOE_AUX_LOSS_COEF, PURE_BF16);
 
     static RecipeModel from(RecipeValues v) {
         return new RecipeModel(v.optionalText(MODEL_NAME_OR_PATH), v.optionalText(ADAPTER_NAME_OR_PATH),
                 v.bool(BF16), v.text(FLASH_ATTN), v.optionalInteger(QUANTIZATION_BIT), v.text(QUANTIZATION_METHOD),
                 v.text(QUANTIZATION_TYPE), v.bool(DOUBLE_QUANTIZATION), v.bool(DISABLE_GRADIENT_CHECKPOINTING),
-                v.decimal(MOE_AUX_LOSS_COEF));
+                v.decimal(MOE_AUX_LOSS_COEF), v.bool(PURE_BF16));
+    }
+
+    /** Whether the model computes in bfloat16: {@code bf16} or {@code pure_bf16}. */
+    public boolean computesInBf16() {
+        return bf16 || pureBf16;
+    }
+
+    /** The key that asked for bfloat16, for messages: {@code bf16}, else {@code pure_bf16}. */
+    public String bf16Key() {
+        return bf16 ? "bf16" : "pure_bf16";
     }
 
     /** Whether the frozen base is quantized ({@code quantization_bit} set). */

@@ -31,12 +31,10 @@ class PrecisionKeysTest {
     }
 
     @Test
-    void fp16PureBf16AndFa2AreRefusedWithTheReasonAndTheAlternative() {
+    void fp16AndFa2AreRefusedWithTheReasonAndTheAlternative() {
         assertThatThrownBy(() -> JobRecipe.read(Map.of("fp16", true), RecipeSource.YAML))
                 .isInstanceOf(RecipeException.class).hasMessageContaining("fp16")
                 .hasMessageContaining("1 GFLOP/s").hasMessageContaining("use bf16");
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("pure_bf16", true), RecipeSource.YAML))
-                .isInstanceOf(RecipeException.class).hasMessageContaining("use bf16: true");
         assertThatThrownBy(() -> JobRecipe.read(Map.of("flash_attn", "fa2"), RecipeSource.YAML))
                 .isInstanceOfSatisfying(RecipeException.class, e -> {
                     assertThat(e.key()).isEqualTo("flash_attn");
@@ -44,6 +42,27 @@ class PrecisionKeysTest {
                 });
         assertThat(JobRecipe.read(Map.of("fp16", false, "pure_bf16", false), RecipeSource.YAML).model().bf16())
                 .isFalse();
+    }
+
+    @Test
+    void pureBf16IsReadAndComputesInBf16LikeBf16() {
+        assertThat(JobRecipe.defaults().model().pureBf16()).isFalse();
+        RecipeModel pure = JobRecipe.read(Map.of("pure_bf16", true, "finetuning_type", "full"), RecipeSource.YAML)
+                .model();
+        assertThat(pure.pureBf16()).isTrue();
+        assertThat(pure.bf16()).isFalse();
+        assertThat(pure.computesInBf16()).isTrue();
+        assertThat(pure.bf16Key()).isEqualTo("pure_bf16");
+        assertThat(JobRecipe.defaults().model().computesInBf16()).isFalse();
+    }
+
+    @Test
+    void pureBf16KeepsBf16sRefusalsNamingItself() {
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("pure_bf16", true, "finetuning_type", "lora", "use_dora", true),
+                RecipeSource.YAML)).isInstanceOfSatisfying(RecipeException.class, e -> {
+                    assertThat(e.key()).isEqualTo("use_dora");
+                    assertThat(e.getMessage()).contains("pure_bf16 is true");
+                });
     }
 
     @Test

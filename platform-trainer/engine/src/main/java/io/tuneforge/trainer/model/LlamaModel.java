@@ -954,6 +954,16 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         }
     }
 
+    /** The whole model in BF16 when no adapter trains (pure_bf16 full or freeze), else the adapter as usual. */
+    @Override
+    public void saveTrainedInBf16(Path target) throws IOException {
+        if (oft.isPresent() || lora.isPresent() || prefix != null || bottleneck != null) {
+            saveTrained(target);
+        } else {
+            saveModel(target, SafetensorsDType.BF16, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+        }
+    }
+
     /**
      * Every weight by Hugging Face key with its current values (merge first to export a LoRA-tuned model), produced
      * lazily for the streaming writer.

@@ -115,4 +115,13 @@ public interface TrainableModel {
      * {@code adapter_model.safetensors}) into an existing directory.
      */
     void saveTrained(Path directory) throws IOException;
+
+    /**
+     * Writes the result of a pure_bf16 run (DD040): as {@link #saveTrained}, except that a model trained whole is
+     * written in BF16, the dtype LLaMA-Factory's bf16 model is saved in (its weights already are bf16 values, so
+     * nothing is lost). Adapters are written as by {@link #saveTrained} (float32, as PEFT keeps them).
+     */
+    default void saveTrainedInBf16(Path directory) throws IOException {
+        saveTrained(directory);
+    }
 }

@@ -175,10 +175,13 @@ public final class Trainer {
         SequencedMap<String, NDArray> params = model.trainableParameters();
         try (NDManager run = NDManager.newBaseManager();
              ParameterOptimizer optimizer = config.optimizerMethod().create(params, config.optim(), config.adamW(),
-                     config.parameterGroups(), this::attentionHeads, run)) {
+                     config.parameterGroups(), this::attentionHeads, run, config.trainableInBf16())) {
             RunState s = new RunState();
             if (resumeFrom.isPresent()) {
                 restore(resumeFrom.get(), run, params, optimizer, s);
+            }
+            if (config.trainableInBf16()) {
+                PureBf16.round(params.values());      // the loaded weights as the bf16 model holds them (pure_bf16)
             }
             params.values().forEach(Trainer::zeroGradient);
             listener.onTrainingStarted(new TrainingPlan(totalSteps, s.globalStep, stepsPerEpoch(),
@@ -278,9 +281,19 @@ public final class Trainer {
                 }
             }
             SequencedMap<String, NDArray> grads = gradients(step, params, optimizer);
-            double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(),
-                    config.optimizerMethod().clipsGradients() ? config.maxGradNorm() : 0.0);
+            double maxNorm = config.optimizerMethod().clipsGradients() ? config.maxGradNorm() : 0.0;
+            if (config.trainableInBf16()) {
+                PureBf16.round(grads.values());       // a bf16 parameter's gradient is bf16
+            }
+            double gradNorm = GradientClipping.clipByGlobalNorm(step, grads.values(), maxNorm);
+            if (config.trainableInBf16() && maxNorm > 0 && maxNorm / (gradNorm + 1e-6) < 1.0) {
+                PureBf16.round(grads.values());       // clipping scaled them: bf16 again, as in-place ops on bf16
+            }
             optimizer.step(grads, lr);
+            if (config.trainableInBf16()) {
+                PureBf16.round(params.values());
+                PureBf16.round(optimizer.valueState().values());
+            }
             params.values().forEach(Trainer::zeroGradient);
             return new StepOutcome(loss, gradNorm, inputs, targets, metrics, experts);
         }
@@ -493,7 +506,11 @@ public final class Trainer {
         Files.createDirectories(config.outputDir());
         Path temp = Files.createTempDirectory(config.outputDir(), ".result-");
         try {
-            model.saveTrained(temp);
+            if (config.trainableInBf16()) {
+                model.saveTrainedInBf16(temp);
+            } else {
+                model.saveTrained(temp);
+            }
             try (Stream<Path> files = Files.list(temp)) {
                 for (Path file : files.toList()) {
                     Files.move(file, config.outputDir().resolve(file.getFileName().toString()),

@@ -61,6 +61,10 @@ import java.util.OptionalDouble;
  * @param gradientCheckpointing     keep only each decoder block's input in the forward pass and recompute the block
  *                                  in backward (Hugging Face's {@code gradient_checkpointing}, off; LLaMA-Factory
  *                                  turns it on unless {@code disable_gradient_checkpointing})
+ * @param trainableInBf16           keep the trainable weights, their gradients and the optimizer state at bfloat16
+ *                                  precision: rounded to nearest even (PyTorch's cast) at the start, before clipping
+ *                                  and after every optimizer step, in float32 arrays ({@code pure_bf16} for full and
+ *                                  freeze fine-tuning, DD040); false: float32 as always
  */
 public record TrainingConfig(
         Path outputDir,
@@ -95,7 +99,8 @@ public record TrainingConfig(
         TokenLossWeighting lossWeighting,
         OptimizerMethod optimizerMethod,
         double moeAuxLossCoef,
-        boolean gradientCheckpointing) {
+        boolean gradientCheckpointing,
+        boolean trainableInBf16) {
 
     /** {@code evalSteps} value: evaluate once per epoch (every steps-per-epoch optimizer steps). */
     public static final int EVAL_EACH_EPOCH = -1;
@@ -188,6 +193,7 @@ public record TrainingConfig(
         b.optimizerMethod = optimizerMethod;
         b.moeAuxLossCoef = moeAuxLossCoef;
         b.gradientCheckpointing = gradientCheckpointing;
+        b.trainableInBf16 = trainableInBf16;
         return b;
     }
 
@@ -226,6 +232,7 @@ public record TrainingConfig(
         private OptimizerMethod optimizerMethod = OptimizerMethod.standard();
         private double moeAuxLossCoef = 0.0;
         private boolean gradientCheckpointing = false;
+        private boolean trainableInBf16 = false;
 
         private Builder(Path outputDir) {
             this.outputDir = outputDir;
@@ -264,6 +271,7 @@ public record TrainingConfig(
         public Builder optimizerMethod(OptimizerMethod v) { optimizerMethod = v; return this; }
         public Builder moeAuxLossCoef(double v) { moeAuxLossCoef = v; return this; }
         public Builder gradientCheckpointing(boolean v) { gradientCheckpointing = v; return this; }
+        public Builder trainableInBf16(boolean v) { trainableInBf16 = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
@@ -271,7 +279,8 @@ public record TrainingConfig(
                     maxGradNorm, weightDecay, adamBeta1, adamBeta2, adamEpsilon, loggingSteps, saveSteps,
                     saveTotalLimit, evalSteps, seed, earlyStoppingPatience, earlyStoppingMinDelta,
                     loadBestModelAtEnd, padTokenId, lossChunkTokens, optim, lrSchedulerOptions, loraPlusLrRatio,
-                    neftuneNoiseAlpha, lossWeighting, optimizerMethod, moeAuxLossCoef, gradientCheckpointing);
+                    neftuneNoiseAlpha, lossWeighting, optimizerMethod, moeAuxLossCoef, gradientCheckpointing,
+                    trainableInBf16);
         }
     }
 }

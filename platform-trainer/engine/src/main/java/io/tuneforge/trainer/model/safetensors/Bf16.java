@@ -24,6 +24,21 @@ public final class Bf16 {
         return (short) ((bits + rounding) >>> 16);
     }
 
+    /**
+     * {@code value} rounded to the nearest bfloat16 and widened back: PyTorch's {@code x.to(torch.bfloat16).float()}
+     * bit for bit (nearest even on ties, overflow to infinity, NaN to the quiet NaN 0x7FC0).
+     */
+    public static float round(float value) {
+        return toFloat(fromFloat(value));
+    }
+
+    /** Rounds every element of {@code values} to bfloat16 precision in place, as {@link #round} does. */
+    public static void roundInPlace(float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] = round(values[i]);
+        }
+    }
+
     /** Elements converted per bulk copy: large enough to amortise the buffer call, small enough to stay in cache. */
     private static final int CHUNK = 1 << 16;
 

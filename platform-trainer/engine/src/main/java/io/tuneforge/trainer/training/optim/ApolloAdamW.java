@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.ScriptedModule;
+import io.tuneforge.trainer.model.safetensors.Bf16;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,6 +74,7 @@ public final class ApolloAdamW implements ParameterOptimizer {
     private final Settings settings;
     private final NDManager stateManager;
     private final ScriptedModule random;
+    private final boolean bf16Projections;
     private final Map<String, Boolean> rightSide = new LinkedHashMap<>();
     private final SequencedMap<String, NDArray> state = new LinkedHashMap<>();
     private long stepCount;
@@ -85,6 +87,20 @@ public final class ApolloAdamW implements ParameterOptimizer {
      */
     public ApolloAdamW(SequencedMap<String, NDArray> parameters, AdamWConfig config, Settings settings,
                        NDManager parent) {
+        this(parameters, config, settings, parent, false);
+    }
+
+    /**
+     * @param parameters      trainable parameters by stable name (updated in place)
+     * @param config          betas, epsilon, weight decay
+     * @param settings        the method's settings
+     * @param parent          long-lived manager for the state
+     * @param bf16Projections round each new projection to bfloat16 before it is used, as the reference does
+     *                        for bf16 weights (pure_bf16, DD040)
+     */
+    public ApolloAdamW(SequencedMap<String, NDArray> parameters, AdamWConfig config, Settings settings,
+                       NDManager parent, boolean bf16Projections) {
+        this.bf16Projections = bf16Projections;
         this.parameters = parameters;
         this.config = config;
         this.settings = settings;
@@ -238,7 +254,13 @@ public final class ApolloAdamW implements ParameterOptimizer {
         NDArray drawn = random.call(scope, scope.create(current), scope.create(shape.get(0)),
                 scope.create(shape.get(1)));                                              // projection's shape
         drawn.divi(scalar(scope, Math.sqrt(settings.rank()), drawn.getDataType()));
-        projection.set(drawn.toByteBuffer());
+        if (bf16Projections) {
+            float[] values = drawn.toFloatArray();
+            Bf16.roundInPlace(values);                // the reference draws P in the bf16 weight's dtype
+            projection.set(values);
+        } else {
+            projection.set(drawn.toByteBuffer());
+        }
         NDArray next = random.call(scope, scope.create(current), scope.create(0L), scope.create(0L));  // ()
         seed.set(seedChunks(next.getLong()));
     }
@@ -262,6 +284,14 @@ public final class ApolloAdamW implements ParameterOptimizer {
             seed |= ((long) chunks[i] & 0xFFFF) << (16 * i);
         }
         return seed;
+    }
+
+    /** The state without the seeds (16-bit chunks that must stay exact): moments, projections, norms. */
+    @Override
+    public SequencedMap<String, NDArray> valueState() {
+        SequencedMap<String, NDArray> out = new LinkedHashMap<>(state());
+        out.keySet().removeIf(key -> key.startsWith("apollo_seed."));
+        return out;
     }
 
     @Override

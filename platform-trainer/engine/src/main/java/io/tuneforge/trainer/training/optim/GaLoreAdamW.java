@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.ScriptedModule;
+import io.tuneforge.trainer.model.safetensors.Bf16;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class GaLoreAdamW implements ParameterOptimizer {
     private final Settings settings;
     private final NDManager stateManager;
     private final ScriptedModule svd;
+    private final boolean bf16Projections;
     private final Map<String, Boolean> rightSide = new LinkedHashMap<>();
     private final SequencedMap<String, NDArray> state = new LinkedHashMap<>();
     private long stepCount;
@@ -72,6 +74,20 @@ public final class GaLoreAdamW implements ParameterOptimizer {
      */
     public GaLoreAdamW(SequencedMap<String, NDArray> parameters, AdamWConfig config, Settings settings,
                        NDManager parent) {
+        this(parameters, config, settings, parent, false);
+    }
+
+    /**
+     * @param parameters      trainable parameters by stable name (updated in place)
+     * @param config          betas, epsilon, weight decay
+     * @param settings        the method's settings
+     * @param parent          long-lived manager for the state
+     * @param bf16Projections round each new projection to bfloat16 before it is used, as the reference does
+     *                        for bf16 weights (pure_bf16, DD040)
+     */
+    public GaLoreAdamW(SequencedMap<String, NDArray> parameters, AdamWConfig config, Settings settings,
+                       NDManager parent, boolean bf16Projections) {
+        this.bf16Projections = bf16Projections;
         this.parameters = parameters;
         this.config = config;
         this.settings = settings;
@@ -177,7 +193,13 @@ public final class GaLoreAdamW implements ParameterOptimizer {
         top.attach(scope);
         NDArray contiguous = top.duplicate();
         contiguous.attach(scope);
-        projection.set(contiguous.toByteBuffer());
+        if (bf16Projections) {
+            float[] values = contiguous.toFloatArray();
+            Bf16.roundInPlace(values);                // the reference casts P to the bf16 weight's dtype
+            projection.set(values);
+        } else {
+            projection.set(contiguous.toByteBuffer());
+        }
     }
 
     /** R = G·Pᵀ (right) or Pᵀ·G (left), in {@code scope}. */

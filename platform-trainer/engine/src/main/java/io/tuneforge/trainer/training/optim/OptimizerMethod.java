@@ -74,9 +74,12 @@ public sealed interface OptimizerMethod {
      * @param groups     Hugging Face's groups (standard method)
      * @param heads      the model's attention shape (read by Adam-mini only)
      * @param parent     long-lived manager for the state
+     * @param bf16Values the weights are kept at bfloat16 precision (pure_bf16): GaLore's and APOLLO's projections are
+     *                   rounded to bfloat16 when drawn, as their references make them in the weight's dtype
      */
     default ParameterOptimizer create(SequencedMap<String, NDArray> parameters, OptimizerType optim, AdamWConfig adamW,
-                                      ParameterGroups groups, Supplier<AdamMini.Heads> heads, NDManager parent) {
+                                      ParameterGroups groups, Supplier<AdamMini.Heads> heads, NDManager parent,
+                                      boolean bf16Values) {
         if (!(this instanceof Standard) && !(this instanceof AdamMiniMethod) && !(this instanceof MuonMethod)
                 && optim != OptimizerType.ADAMW_TORCH) {
             throw new IllegalArgumentException(checkpointName(optim) + ": GaLore, APOLLO and BAdam run with "
@@ -84,8 +87,8 @@ public sealed interface OptimizerMethod {
         }
         return switch (this) {
             case Standard s -> optim.create(parameters, adamW, groups, parent);
-            case GaLore g -> new GaLoreAdamW(parameters, adamW, g.settings(), parent);
-            case Apollo a -> new ApolloAdamW(parameters, adamW, a.settings(), parent);
+            case GaLore g -> new GaLoreAdamW(parameters, adamW, g.settings(), parent, bf16Values);
+            case Apollo a -> new ApolloAdamW(parameters, adamW, a.settings(), parent, bf16Values);
             case BAdam b -> new BlockAdam(parameters, adamW, b.settings(), parent);
             case AdamMiniMethod a -> new AdamMini(parameters, adamW, heads.get(), parent);
             case MuonMethod m -> new Muon(parameters, adamW, parent);

@@ -34,6 +34,14 @@ public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, 
     /** The optimizer state by stable key, for checkpoints (live arrays; empty when stateless). */
     SequencedMap<String, NDArray> state();
 
+    /**
+     * The state arrays that hold numbers at the parameters' precision (moments, projections, norms), which pure bf16
+     * keeps at bfloat16 precision like the parameters (DD040); seeds and counters kept as floats are not among them.
+     */
+    default SequencedMap<String, NDArray> valueState() {
+        return state();
+    }
+
     /** Restores the state (as written by {@link #state()}) and the update count from a checkpoint. */
     void restore(Map<String, NDArray> state, long restoredStepCount);
 
