@@ -272,6 +272,19 @@ class SequenceClassifierTest {
         }
         assertThat(losses.getFirst()).isCloseTo(Math.log(2), within(0.15)); // a fresh head: chance
         assertThat(losses.getLast()).isLessThan(0.2);
+        // transformers' AutoModelForSequenceClassification loaded this run's saved folder (no missing or unexpected
+        // key) and computed these probabilities (whole_model_head_check.py); the same labels, to 1e-4
+        JsonNode reference = JSON.readTree(Files.readString(resource("whole-model-heads.json")))
+                .get(tuning instanceof FineTuning.Full ? "full" : "freeze");
+        for (int r = 0; r < texts.size(); r++) {
+            JsonNode row = reference.get("rows").get(r);
+            assertThat(texts.get(r)).containsExactly(row.get("input_ids").valueStream().mapToInt(JsonNode::asInt)
+                    .toArray());
+            for (int k = 0; k < 2; k++) {
+                assertThat(trained[r][k]).as("row %d class %d", r, k)
+                        .isCloseTo(row.get("probabilities").get(k).asDouble(), within(1e-4));
+            }
+        }
         List<String> truth = rows.stream().map(r -> r.label().orElseThrow()).toList();
         assertThat(ClassificationMetrics.fromProbabilities(truth, labels.names(), trained).accuracy())
                 .isGreaterThan(0.9);
