@@ -95,6 +95,33 @@ class MoeTrainingTest {
                 .hasMessageContaining("disable_gradient_checkpointing: true");
     }
 
+    @Test
+    void freezeTuningByExpertChangesOnlyTheNamedExpertAndTheRouter() throws IOException {
+        Path base = checkpoint("qwen3moe-tiny");
+        List<TokenizedSample> samples = List.of(new TokenizedSample(new int[] {1, 7, 33, 12, 5, 60},
+                new int[] {1, 7, 33, 12, 5, 60}), new TokenizedSample(new int[] {1, 41, 19, 8}, new int[] {1, 41, 19, 8}));
+        TrainingConfig config = TrainingConfig.builder(temp.resolve("freeze")).learningRate(1e-2)
+                .perDeviceTrainBatchSize(2).maxSteps(3).loggingSteps(1).saveSteps(0).evalSteps(0).seed(3)
+                .gradientCheckpointing(true).build();
+        try (LlamaModel model = LlamaModel.load(base, ModelOptions.training(
+                new FineTuning.Freeze(1, List.of("mlp.experts.2", "mlp.gate")), 3))) {
+            new Trainer(config, model, samples, List.of()).train(new TrainerTest.Recorder(), () -> false);
+        }
+        List<String> trained = List.of("model.layers.1.mlp.gate.weight", "model.layers.1.mlp.experts.2.gate_proj.weight",
+                "model.layers.1.mlp.experts.2.up_proj.weight", "model.layers.1.mlp.experts.2.down_proj.weight");
+        try (var before = io.tuneforge.trainer.export.SafetensorsWeightSource.openModelDir(base);
+             var after = io.tuneforge.trainer.export.SafetensorsWeightSource.openModelDir(temp.resolve("freeze"))) {
+            assertThat(after.names()).containsExactlyInAnyOrderElementsOf(before.names());
+            for (String name : before.names()) {
+                if (trained.contains(name)) {
+                    assertThat(after.read(name)).as(name + " trains").isNotEqualTo(before.read(name));
+                } else {
+                    assertThat(after.read(name)).as(name + " stays frozen").containsExactly(before.read(name));
+                }
+            }
+        }
+    }
+
     private List<TrainingLog> run(String family, List<TokenizedSample> samples, boolean checkpointing, double coef)
             throws IOException {
         LoraConfig lora = new LoraConfig(2, 4, 0.0, LoraConfig.parseTargets("all"), false);
