@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code export-gguf}: a Hugging Face Llama model (plus an optional LoRA adapter) to GGUF and an Ollama Modelfile. */
+/**
+ * {@code export-gguf}: a Hugging Face Llama, Mistral, Mixtral, Qwen2-MoE or Qwen3-MoE model (plus an optional LoRA
+ * adapter) to GGUF and an Ollama Modelfile.
+ */
 @Command(name = "export-gguf", mixinStandardHelpOptions = true,
         description = "Write a GGUF file (llama.cpp, Ollama) and an Ollama Modelfile beside it.")
 public final class ExportGgufCommand implements Callable<Integer> {

@@ -206,7 +206,10 @@ public final class TrainerJobRunner implements JobRunner {
         return model;
     }
 
-    /** GGUF export writes the llama architecture only: refuse other models before training, not after. */
+    /**
+     * GGUF export writes llama, qwen2moe and qwen3moe ({@code LlamaExportConfig}): refuse other models (and variants
+     * llama.cpp cannot compute) before training, not after.
+     */
     private static void requireGgufExportable(JobSpec spec, OutputSettings outputs) {
         if (outputs.exportGguf().isEmpty()) {
             return;

@@ -148,26 +148,10 @@ class TrainerJobRunnerTest {
     @Test
     void aClassificationHeadJobScoresItsHeldOutRowsAndMergesIntoASequenceClassifier(@TempDir Path dir)
             throws Exception {
-        Path data = dir.resolve("who.jsonl");
-        StringBuilder rows = new StringBuilder();
-        String[] animals = {"dog", "cat", "bird", "fish", "frog", "bunny"};
-        String[] people = {"girl", "boy", "mom", "dad", "man", "lady"};
-        for (int i = 0; i < animals.length; i++) {
-            for (String sentence : List.of("The %s ran to the park.", "A little %s was happy.")) {
-                rows.append("{\"text\": \"").append(sentence.formatted(animals[i])).append("\", \"label\": \"animal\"}\n");
-                rows.append("{\"text\": \"").append(sentence.formatted(people[i])).append("\", \"label\": \"person\"}\n");
-            }
-        }
-        Files.writeString(data, rows);
-        fixtures.clearQueue();
-        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
-        jdbc.update("update dataset_versions set format = 'classification' where id = ?", team.datasetVersionId());
-        addFile(team.datasetVersionId(), data);
-        long job = fixtures.queuedJob(team, "stories head", 0, 1, """
+        long job = classificationJob(dir, "lora", """
                 {"task_type": "seq_cls", "cutoff_len": 32, "max_steps": 20, "per_device_train_batch_size": 8,
                  "learning_rate": 0.01, "lr_scheduler_type": "constant", "lora_rank": 8, "logging_steps": 1,
                  "save_steps": 0, "eval_steps": 0, "val_size": 6}""");
-        jdbc.update("update fine_tuning_jobs set method = 'lora' where id = ?", job);
         runQueued(job, "succeeded");
 
         int finalStep = 20;
@@ -190,6 +174,53 @@ class TrainerJobRunnerTest {
         assertThat(jdbc.queryForList("select message from job_events where job_id = ? order by id", String.class, job))
                 .anyMatch(m -> m.startsWith("Encoded 18 training and 6 validation rows for a classification head "
                         + "over 2 labels [animal, person]"))
+                .anyMatch(m -> m.startsWith("Classification head on 6 held-out rows: accuracy"));
+    }
+
+    /** A queued classification job on animal/person rows (24 rows: 18 train, 6 held out). */
+    private long classificationJob(Path dir, String method, String config) throws Exception {
+        Path data = dir.resolve("who.jsonl");
+        StringBuilder rows = new StringBuilder();
+        String[] animals = {"dog", "cat", "bird", "fish", "frog", "bunny"};
+        String[] people = {"girl", "boy", "mom", "dad", "man", "lady"};
+        for (int i = 0; i < animals.length; i++) {
+            for (String sentence : List.of("The %s ran to the park.", "A little %s was happy.")) {
+                rows.append("{\"text\": \"").append(sentence.formatted(animals[i])).append("\", \"label\": \"animal\"}\n");
+                rows.append("{\"text\": \"").append(sentence.formatted(people[i])).append("\", \"label\": \"person\"}\n");
+            }
+        }
+        Files.writeString(data, rows);
+        fixtures.clearQueue();
+        TeamSetup team = fixtures.team(1, Fixtures.stories260K().toString());
+        jdbc.update("update dataset_versions set format = 'classification' where id = ?", team.datasetVersionId());
+        addFile(team.datasetVersionId(), data);
+        long job = fixtures.queuedJob(team, "stories head", 0, 1, config);
+        jdbc.update("update fine_tuning_jobs set method = ? where id = ?", method, job);
+        return job;
+    }
+
+    @Test
+    void aFullTuningHeadJobStoresATransformersClassifierAndScoresItsHeldOutRows(@TempDir Path dir)
+            throws Exception {
+        long job = classificationJob(dir, "full", """
+                {"task_type": "seq_cls", "finetuning_type": "full", "cutoff_len": 32, "max_steps": 20,
+                 "per_device_train_batch_size": 8, "learning_rate": 0.001, "lr_scheduler_type": "constant",
+                 "logging_steps": 1, "save_steps": 0, "eval_steps": 0, "val_size": 6}""");
+        runQueued(job, "succeeded");
+
+        Map<String, Double> metrics = new java.util.HashMap<>();
+        jdbc.query("select name, value from training_metrics where job_id = ? and step = 20 and name like 'predict_%'",
+                rs -> { metrics.put(rs.getString(1), rs.getDouble(2)); }, job);
+        assertThat(metrics).containsKeys("predict_accuracy_tuned", "predict_macro_f1_tuned");
+        Path merged = artifact(job, "merged");
+        JsonNode config = JSON.readTree(merged.resolve("config.json").toFile());
+        assertThat(config.path("architectures").get(0).asString()).isEqualTo("LlamaForSequenceClassification");
+        assertThat(config.path("id2label").toString()).isEqualTo("{\"0\":\"animal\",\"1\":\"person\"}");
+        try (var reader = io.tuneforge.trainer.model.safetensors.SafetensorsReader.open(merged)) {
+            assertThat(reader.names()).contains("score.weight").doesNotContain("lm_head.weight");
+        }
+        assertThat(merged.resolve("tokenizer.json")).isRegularFile();
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ? order by id", String.class, job))
                 .anyMatch(m -> m.startsWith("Classification head on 6 held-out rows: accuracy"));
     }
 

@@ -38,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Each model family TuneForge loads fine-tunes from the New job page (issue #15): its tiny transformers-made
  * checkpoint is registered, chosen in the form and launched with LoRA; the embedded worker trains it, merges it into
- * a checkpoint of the same architecture and answers the held-out rows with it.
+ * a checkpoint of the same architecture and answers the held-out rows with it. The mixtures of experts (Mixtral,
+ * Qwen2-MoE, Qwen3-MoE) also log their expert utilisation, which the job page charts.
  */
 @SpringBootTest(properties = {"tuneforge.worker.embedded=true", "tuneforge.worker.devices=cpu",
         "tuneforge.worker.name=family-new-job"})
@@ -84,7 +85,9 @@ class FamilyNewJobTest extends SpringBrowserlessTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource({"gemma2-tiny, Gemma2ForCausalLM", "gemma3-tiny, Gemma3ForCausalLM", "phi3-tiny, Phi3ForCausalLM"})
+    @CsvSource({"gemma2-tiny, Gemma2ForCausalLM", "gemma3-tiny, Gemma3ForCausalLM", "phi3-tiny, Phi3ForCausalLM",
+            "mixtral-tiny, MixtralForCausalLM", "qwen2moe-tiny, Qwen2MoeForCausalLM",
+            "qwen3moe-tiny, Qwen3MoeForCausalLM"})
     void aLoraJobOnTheFamilyLaunchedFromNewJobTrainsMergesAndAnswers(String checkpoint, String architecture)
             throws Exception {
         Path root = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "tuneforge-test-models"));
@@ -115,6 +118,24 @@ class FamilyNewJobTest extends SpringBrowserlessTest {
                 .findFirst().orElseThrow().path();
         assertThat(JsonMapper.builder().build().readTree(Files.readString(merged.resolve("config.json")))
                 .path("architectures").get(0).asString()).isEqualTo(architecture);
+        if (architecture.contains("Moe") || architecture.startsWith("Mixtral")) {
+            expertUtilisationIsLoggedAndCharted(job.id());
+        }
+    }
+
+    /**
+     * A mixture of experts logs each sparse layer's expert load per logging step, and the job page charts it (layer
+     * 0 is sparse in every tiny MoE checkpoint).
+     */
+    private void expertUtilisationIsLoggedAndCharted(long jobId) {
+        assertThat(monitor.metrics(actor, jobId, java.util.Optional.of("moe/expert_load/layer_0"))).hasSize(2)
+                .allSatisfy(p -> assertThat(p.value()).isBetween(1.0, 4.0)); // 1 = balanced, 4 = one expert of 4
+        assertThat(monitor.metrics(actor, jobId, java.util.Optional.of("moe/expert_load/layer_0/expert_0")))
+                .hasSize(2);
+        com.vaadin.flow.component.UI.getCurrent().navigate("jobs/" + jobId);
+        JobView page = (JobView) getCurrentView();
+        assertThat(page.expertLoadChart).as("the job page's expert load chart").isNotNull();
+        assertThat(page.expertLoadChart.pointCount()).isEqualTo(2);
     }
 
     private JobOverview awaitEnd(long jobId) throws InterruptedException {

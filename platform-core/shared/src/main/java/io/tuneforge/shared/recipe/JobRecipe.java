@@ -181,12 +181,16 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
         }
     }
 
-    /** A classification head trains with LoRA in stage sft, on whole rows (no packing, no token weighting). */
+    /**
+     * A classification head trains with LoRA, freeze or full tuning in stage sft, on whole rows (no packing, no token
+     * weighting).
+     */
     private void checkClassificationHead(RecipeValues v) {
         String refusal = !method.stage().equals("sft") ? "causal_lm with stage " + method.stage()
                 + " (a classification head trains in stage sft)"
-                : method.finetuningType() != RecipeMethod.FinetuningType.LORA ? "causal_lm with finetuning_type "
-                        + method.finetuningType().key() + " (the head is saved with a LoRA adapter: use lora)"
+                : !HEAD_TUNING.contains(method.finetuningType()) ? "causal_lm with finetuning_type "
+                        + method.finetuningType().key() + " (a head trains with lora, saved as a PEFT SEQ_CLS "
+                        + "adapter, or with freeze or full, saved as a *ForSequenceClassification model)"
                 : data.packing() ? "causal_lm with packing (a classification row is one text; set packing false)"
                 : optimization.useDftLoss() || optimization.useEaftLoss() ? "causal_lm with use_dft_loss or "
                         + "use_eaft_loss (they weight generated tokens; turn them off for a head)"
@@ -199,6 +203,10 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
             throw RecipeData.TASK_TYPE.refused(RecipeData.SEQ_CLS, v.source(), refusal);
         }
     }
+
+    /** The fine-tuning types a classification head trains with. */
+    private static final java.util.Set<RecipeMethod.FinetuningType> HEAD_TUNING = java.util.EnumSet.of(
+            RecipeMethod.FinetuningType.LORA, RecipeMethod.FinetuningType.FREEZE, RecipeMethod.FinetuningType.FULL);
 
     /** Whether training keeps a reference model (DPO losses other than ORPO and SimPO), as LLaMA-Factory's use_ref_model. */
     private boolean usesReferenceModel(RecipeValues v) {

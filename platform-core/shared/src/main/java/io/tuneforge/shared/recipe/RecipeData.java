@@ -70,8 +70,8 @@ public record RecipeData(List<String> datasets, List<String> evalDatasets, Optio
     static final RecipeField TASK_TYPE = RecipeField.choice("task_type", Section.DATA, CAUSAL_LM,
             List.of(CAUSAL_LM, SEQ_CLS), "Task",
             "causal_lm: the model learns to write the answer (for a classification dataset, the label as text); "
-                    + "seq_cls: a classification head on the last token learns the label (text + label rows, LoRA; "
-                    + "evaluated by accuracy, macro-F1 and AUC).");
+                    + "seq_cls: a classification head on the last token learns the label (text + label rows; LoRA, "
+                    + "freeze or full tuning; evaluated by accuracy, macro-F1 and AUC).");
 
     static final List<RecipeField> FIELDS = List.of(DATASET, EVAL_DATASET, DATASET_DIR, TEMPLATE, CUTOFF_LEN, MAX_SAMPLES, VAL_SIZE,
             TRAIN_ON_PROMPT, PACKING, TASK_TYPE);

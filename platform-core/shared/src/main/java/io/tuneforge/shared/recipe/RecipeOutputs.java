@@ -53,7 +53,8 @@ public record RecipeOutputs(Optional<String> outputDir, Optional<String> resumeF
             "Longest generated answer in tokens (greedy) for the comparison.");
     static final RecipeField EXPORT_GGUF = RecipeField.choice("export_gguf", Section.OUTPUTS, "none",
             List.of("none", "f16", "q8_0", "f32"), "GGUF export",
-            "Also export the merged model as GGUF with an Ollama Modelfile (Llama-architecture models): f16 is "
+            "Also export the merged model as GGUF with an Ollama Modelfile (Llama, Mistral, Mixtral, Qwen2-MoE, "
+                    + "Qwen3-MoE): f16 is "
                     + "lossless for most models, q8_0 halves that size, f32 keeps full precision.");
 
     static final List<RecipeField> FIELDS = List.of(OUTPUT_DIR, RESUME_FROM_CHECKPOINT, OVERWRITE_OUTPUT_DIR,

@@ -171,13 +171,17 @@ class JobRecipeTest {
     }
 
     @Test
-    void aClassificationHeadTrainsWithLoraInStageSftOnWholeRows() {
+    void aClassificationHeadTrainsWithLoraFreezeOrFullInStageSftOnWholeRows() {
         assertThat(JobRecipe.read(Map.of("task_type", "seq_cls"), RecipeSource.YAML).data().classificationHead())
                 .isTrue();
         assertThat(JobRecipe.read(Map.of(), RecipeSource.YAML).data().taskType()).isEqualTo("causal_lm");
+        for (String tuning : List.of("freeze", "full")) {
+            assertThat(JobRecipe.read(Map.of("task_type", "seq_cls", "finetuning_type", tuning), RecipeSource.YAML)
+                    .data().classificationHead()).as(tuning).isTrue();
+        }
         for (Map<String, Object> wrong : List.<Map<String, Object>>of(
                 Map.of("task_type", "seq_cls", "stage", "dpo"),
-                Map.of("task_type", "seq_cls", "finetuning_type", "full"),
+                Map.of("task_type", "seq_cls", "finetuning_type", "oft"),
                 Map.of("task_type", "seq_cls", "packing", true),
                 Map.of("task_type", "seq_cls", "use_dft_loss", true))) {
             assertThatThrownBy(() -> JobRecipe.read(wrong, RecipeSource.YAML)).as(wrong.toString())

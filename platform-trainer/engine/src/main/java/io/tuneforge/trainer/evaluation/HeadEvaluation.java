@@ -1,5 +1,6 @@
 package io.tuneforge.trainer.evaluation;
 
+import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.ExampleKind;
 import io.tuneforge.trainer.device.DeviceSpec;
@@ -10,6 +11,7 @@ import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.training.classification.ClassificationEncoder;
 import io.tuneforge.trainer.training.classification.SequenceClassifier;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,16 +33,37 @@ public record HeadEvaluation(List<String> texts, List<String> truth, List<String
     private static final int BATCH = 8;
 
     /**
-     * Loads {@code baseDir} with the SEQ_CLS adapter in {@code adapterDir} (in {@code precision}) and scores the
-     * classification rows among {@code rows} (others are skipped).
+     * Loads {@code baseDir} with the SEQ_CLS adapter in {@code adapterDir} (in {@code precision}), or, when
+     * {@code adapterDir} holds a whole {@code *ForSequenceClassification} model (full / freeze tuning), that model,
+     * and scores the classification rows among {@code rows} (others are skipped).
      */
     public static HeadEvaluation run(Path baseDir, Path adapterDir, Precision precision, List<Example> rows,
                                      int cutoffLen) throws IOException {
+        if (!SequenceClassifier.isModelCheckpoint(adapterDir)) {
+            return score(baseDir, baseDir, precision, rows, cutoffLen,
+                    base -> SequenceClassifier.load(base, adapterDir));
+        }
+        Path view = Files.createTempDirectory("causal-view-");
+        try {
+            return score(SequenceClassifier.causalView(adapterDir, view.resolve("model")), baseDir, precision, rows,
+                    cutoffLen, base -> SequenceClassifier.fromModelCheckpoint(base, adapterDir));
+        } finally {
+            FileTrees.delete(view);
+        }
+    }
+
+    /** How a classifier is made from the loaded model. */
+    private interface HeadLoader {
+        SequenceClassifier load(LlamaModel base) throws IOException;
+    }
+
+    private static HeadEvaluation score(Path modelDir, Path tokenizerDir, Precision precision, List<Example> rows,
+                                        int cutoffLen, HeadLoader head) throws IOException {
         List<Example> usable = rows.stream()
                 .filter(e -> e.kind() == ExampleKind.CLASSIFICATION && e.label().isPresent()).toList();
-        try (LlamaModel base = LlamaModel.load(baseDir, ModelOptions.inference(DeviceSpec.CPU, precision));
-             TextTokenizer tokenizer = TextTokenizer.load(baseDir)) {
-            SequenceClassifier classifier = SequenceClassifier.load(base, adapterDir);
+        try (LlamaModel base = LlamaModel.load(modelDir, ModelOptions.inference(DeviceSpec.CPU, precision));
+             TextTokenizer tokenizer = TextTokenizer.load(tokenizerDir)) {
+            SequenceClassifier classifier = head.load(base);
             ClassificationEncoder encoder = new ClassificationEncoder(tokenizer, classifier.labels(), cutoffLen);
             List<String> texts = usable.stream().map(e -> e.messages().getFirst().content()).toList();
             List<String> truth = usable.stream().map(e -> e.label().orElseThrow()).toList();

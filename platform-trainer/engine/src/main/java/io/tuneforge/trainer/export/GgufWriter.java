@@ -53,12 +53,26 @@ public final class GgufWriter {
     /**
      * One tensor to write.
      *
-     * @param name   GGUF tensor name, e.g. {@code blk.0.attn_q.weight}
-     * @param shape  PyTorch-order shape ({@code [rows, cols]}); GGUF stores it reversed
-     * @param type   storage type
-     * @param values supplies the row-major float32 values when the tensor is written
+     * @param name  GGUF tensor name, e.g. {@code blk.0.attn_q.weight}
+     * @param shape PyTorch-order shape ({@code [rows, cols]}, or {@code [experts, rows, cols]} for stacked experts);
+     *              GGUF stores it reversed
+     * @param type  storage type
+     * @param parts supply the row-major float32 values when the tensor is written, one part after the other, each
+     *              whole rows (a stacked expert tensor reads one expert per part, so only one is held at a time)
      */
-    public record Tensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
+    public record Tensor(String name, long[] shape, GgmlType type, List<Supplier<float[]>> parts) {
+
+        public Tensor {
+            parts = List.copyOf(parts);
+            if (parts.isEmpty()) {
+                throw new IllegalArgumentException(name + ": a tensor needs at least one part");
+            }
+        }
+
+        /** A tensor whose values come from one supplier. */
+        public Tensor(String name, long[] shape, GgmlType type, Supplier<float[]> values) {
+            this(name, shape, type, List.of(values));
+        }
 
         /** Values in the tensor. */
         public long elementCount() {
@@ -184,14 +198,26 @@ public final class GgufWriter {
     }
 
     private static void writeTensorData(FileChannel out, Tensor tensor) throws IOException {
-        float[] values = tensor.values().get();
-        if (values.length != tensor.elementCount()) {
-            throw new IllegalStateException(tensor.name() + ": supplier gave " + values.length + " values, shape needs "
+        int rowValues = (int) tensor.shape()[tensor.shape().length - 1];
+        long written = 0;
+        for (Supplier<float[]> part : tensor.parts()) {
+            float[] values = part.get();
+            if (values.length % rowValues != 0) {
+                throw new IllegalStateException(tensor.name() + ": a part of " + values.length + " values is not whole "
+                        + "rows of " + rowValues);
+            }
+            writeValues(out, tensor, values, rowValues);
+            written += values.length;
+        }
+        if (written != tensor.elementCount()) {
+            throw new IllegalStateException(tensor.name() + ": suppliers gave " + written + " values, shape needs "
                     + tensor.elementCount());
         }
-        long size = tensor.type().byteSize(values.length);
+        writeFully(out, ByteBuffer.allocate(padding(tensor.type().byteSize(written))));
+    }
+
+    private static void writeValues(FileChannel out, Tensor tensor, float[] values, int rowValues) throws IOException {
         // Encode in slices of whole rows so a multi-GB embedding never needs one buffer of its full size.
-        int rowValues = (int) tensor.shape()[tensor.shape().length - 1];
         int rowsPerSlice = Math.max(1, (16 << 20) / Math.max(1, rowValues * 4));
         ByteBuffer buffer = ByteBuffer.allocate((int) tensor.type().byteSize((long) rowsPerSlice * rowValues))
                 .order(ByteOrder.LITTLE_ENDIAN);
@@ -202,7 +228,6 @@ public final class GgufWriter {
             buffer.flip();
             writeFully(out, buffer);
         }
-        writeFully(out, ByteBuffer.allocate(padding(size)));
     }
 
     private static int padding(long size) {

@@ -10,10 +10,13 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Exports a Hugging Face Llama checkpoint (optionally with a LoRA adapter merged in) to a GGUF file llama.cpp and
- * Ollama load, plus an Ollama {@code Modelfile} beside it. Weights stream one tensor at a time.
+ * Exports a Hugging Face checkpoint (optionally with a LoRA adapter merged in) to a GGUF file llama.cpp and Ollama
+ * load, plus an Ollama {@code Modelfile} beside it: Llama and Mistral, and the mixtures of experts Mixtral (GGUF
+ * {@code llama} with stacked experts), Qwen2-MoE ({@code qwen2moe}) and Qwen3-MoE ({@code qwen3moe}); the tensors
+ * are planned by {@link GgufTensorPlan}. Weights stream one tensor (one expert of a stacked tensor) at a time.
  */
 public final class LlamaGgufExporter {
 
@@ -51,27 +54,44 @@ public final class LlamaGgufExporter {
     }
 
     private static void writeModelMetadata(GgufWriter gguf, GgufExportOptions options, LlamaExportConfig c) {
-        gguf.putString("general.architecture", "llama");
+        String a = c.architecture();
+        gguf.putString("general.architecture", a);
         gguf.putString("general.name", options.modelDir().toAbsolutePath().normalize().getFileName().toString());
         gguf.putUint32("general.file_type", options.type().fileType);
-        gguf.putUint32("llama.context_length", c.contextLength());
-        gguf.putUint32("llama.embedding_length", c.hiddenSize());
-        gguf.putUint32("llama.block_count", c.layers());
-        gguf.putUint32("llama.feed_forward_length", c.intermediateSize());
-        gguf.putUint32("llama.attention.head_count", c.heads());
-        gguf.putUint32("llama.attention.head_count_kv", c.kvHeads());
-        gguf.putFloat32("llama.attention.layer_norm_rms_epsilon", (float) c.rmsNormEps());
-        gguf.putFloat32("llama.rope.freq_base", (float) c.ropeTheta());
-        gguf.putUint32("llama.rope.dimension_count", c.headDim());
-        if (c.headDim() * c.heads() != c.hiddenSize()) {
-            gguf.putUint32("llama.attention.key_length", c.headDim());
-            gguf.putUint32("llama.attention.value_length", c.headDim());
+        gguf.putUint32(a + ".context_length", c.contextLength());
+        gguf.putUint32(a + ".embedding_length", c.hiddenSize());
+        gguf.putUint32(a + ".block_count", c.layers());
+        gguf.putUint32(a + ".feed_forward_length", c.intermediateSize());
+        gguf.putUint32(a + ".attention.head_count", c.heads());
+        gguf.putUint32(a + ".attention.head_count_kv", c.kvHeads());
+        gguf.putFloat32(a + ".attention.layer_norm_rms_epsilon", (float) c.rmsNormEps());
+        gguf.putFloat32(a + ".rope.freq_base", (float) c.ropeTheta());
+        if (c.llamaArchitecture()) {
+            // LlamaModel.set_gguf_parameters adds these two; the Qwen MoE converters do not
+            gguf.putUint32(a + ".rope.dimension_count", c.headDim());
+            gguf.putUint32(a + ".vocab_size", c.vocabSize());
+        }
+        if (c.llamaArchitecture() ? c.headDim() * c.heads() != c.hiddenSize() : c.declaresHeadDim()) {
+            gguf.putUint32(a + ".attention.key_length", c.headDim());
+            gguf.putUint32(a + ".attention.value_length", c.headDim());
         }
         if (c.linearRopeFactor() > 0) {
-            gguf.putString("llama.rope.scaling.type", "linear");
-            gguf.putFloat32("llama.rope.scaling.factor", (float) c.linearRopeFactor());
+            gguf.putString(a + ".rope.scaling.type", "linear");
+            gguf.putFloat32(a + ".rope.scaling.factor", (float) c.linearRopeFactor());
         }
-        gguf.putUint32("llama.vocab_size", c.vocabSize());
+        c.experts().ifPresent(e -> writeExpertMetadata(gguf, a, e));
+    }
+
+    /** TextModel.set_gguf_parameters' expert keys, and Qwen2MoeModel's expert widths. */
+    private static void writeExpertMetadata(GgufWriter gguf, String a, LlamaExportConfig.Experts e) {
+        gguf.putUint32(a + ".expert_count", e.count());
+        gguf.putUint32(a + ".expert_used_count", e.used());
+        if (e.feedForwardLength() > 0) {
+            gguf.putUint32(a + ".expert_feed_forward_length", e.feedForwardLength());
+        }
+        if (e.sharedFeedForwardLength() > 0) {
+            gguf.putUint32(a + ".expert_shared_feed_forward_length", e.sharedFeedForwardLength());
+        }
     }
 
     private static void addTensors(GgufWriter gguf, WeightSource source, LlamaExportConfig c, GgmlType type,
@@ -85,25 +105,47 @@ public final class LlamaGgufExporter {
         if (c.tiedEmbeddings()) {
             names.remove(HfWeightNames.LM_HEAD); // llama.cpp reuses token_embd when output.weight is absent
         }
-        int total = (int) names.stream().filter(n -> LlamaTensorNames.map(n).isPresent()).count();
+        List<GgufTensorPlan.Planned> plan = GgufTensorPlan.of(names, c);
+        int total = plan.stream().mapToInt(p -> p.sources().size()).sum();
         int[] converted = {0};
-        for (String name : names) {
-            Optional<LlamaTensorNames.Mapped> mapped = LlamaTensorNames.map(name);
-            if (mapped.isEmpty()) {
-                continue;
-            }
-            long[] shape = source.shape(name);
-            int heads = switch (mapped.get().permutation()) {
+        for (GgufTensorPlan.Planned planned : plan) {
+            long[] shape = shape(source, planned);
+            GgmlType storage = planned.alwaysF32() ? GgmlType.F32 : storageType(shape, type);
+            int heads = switch (planned.permutation()) {
                 case QUERY -> c.heads();
                 case KEY -> c.kvHeads();
                 case NONE -> 0;
             };
-            gguf.addTensor(new GgufWriter.Tensor(mapped.get().name(), shape, storageType(shape, type), () -> {
-                float[] values = source.read(name);
-                progress.tensorsDone(++converted[0], total);
-                return heads == 0 ? values : LlamaTensorNames.permuteRows(values, shape, heads);
-            }));
+            List<Supplier<float[]>> parts = new ArrayList<>();
+            for (String name : planned.sources()) {
+                long[] sourceShape = source.shape(name);
+                parts.add(() -> {
+                    float[] values = source.read(name);
+                    progress.tensorsDone(++converted[0], total);
+                    return heads == 0 ? values : LlamaTensorNames.permuteRows(values, sourceShape, heads);
+                });
+            }
+            gguf.addTensor(new GgufWriter.Tensor(planned.name(), shape, storage, parts));
         }
+    }
+
+    /** A single source's shape, or (E, rows, cols) for experts stacked along a new first axis. */
+    private static long[] shape(WeightSource source, GgufTensorPlan.Planned planned) {
+        long[] first = source.shape(planned.sources().getFirst());
+        if (!planned.stacked()) {
+            return first;
+        }
+        for (String name : planned.sources()) {
+            if (!java.util.Arrays.equals(source.shape(name), first)) {
+                throw new ExportException("cannot stack " + planned.name() + ": " + name + " has shape "
+                        + java.util.Arrays.toString(source.shape(name)) + ", expert 0 "
+                        + java.util.Arrays.toString(first));
+            }
+        }
+        long[] stacked = new long[first.length + 1];
+        stacked[0] = planned.sources().size();
+        System.arraycopy(first, 0, stacked, 1, first.length);
+        return stacked;
     }
 
     /**

@@ -128,6 +128,11 @@ final class CheckpointedBlocks {
             NDArray out = blockForwardIn(scope, block, x, rope, mask, dropout, seed);       // (B, T, C)
             out.attach(step);
             x.attach(step);
+            if (block.mlp() instanceof SparseMoe moe) {
+                // the expert metrics and the auxiliary loss's value read this forward's router logits (N, E) after
+                // the stack; without autograd here, they carry no gradient (Trainer refuses a coefficient then)
+                moe.lastRouting().logits().attach(step);
+            }
             return out;
         }
     }

@@ -317,9 +317,16 @@ final class HfCheckpoint {
      */
     static void write(Path source, Path target, List<TensorSource> tensors, SafetensorsDType dtype, long maxShardBytes)
             throws IOException {
+        write(source, target, tensors, dtype, maxShardBytes, JSON.createObjectNode());
+    }
+
+    /** As {@link #write(Path, Path, List, SafetensorsDType, long)}, with {@code configEntries} set in config.json. */
+    static void write(Path source, Path target, List<TensorSource> tensors, SafetensorsDType dtype, long maxShardBytes,
+                      ObjectNode configEntries) throws IOException {
         Files.createDirectories(target);
         SafetensorsWriter.writeModel(target, tensors, dtype, maxShardBytes);
         ObjectNode configJson = (ObjectNode) JSON.readTree(Files.readString(source.resolve("config.json")));
+        configJson.setAll(configEntries);
         configJson.put("torch_dtype", dtype.torchDtype());
         writeAtomically(target.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
         for (String name : COPIED_FILES) {

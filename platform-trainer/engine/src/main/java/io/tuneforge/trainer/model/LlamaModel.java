@@ -40,6 +40,7 @@ import java.util.SequencedMap;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2, Qwen3) loaded from a Hugging Face model directory:
@@ -982,6 +983,23 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         }
         requireMergeable();
         HfCheckpoint.write(directory, target, namedWeights(), dtype, maxShardBytes);
+    }
+
+    /**
+     * Writes the model with a classification head as transformers saves {@code *ForSequenceClassification} (full or
+     * freeze tuning of a head): every weight but the LM head, then {@code head} ({@code score.weight}), FLOAT32,
+     * {@code config.json} with {@code configEntries} (architectures, num_labels, id2label, label2id) set.
+     */
+    public void saveSequenceClassifier(Path target, TensorSource head, ObjectNode configEntries) throws IOException {
+        if (lora.isPresent() || oft.isPresent()) {
+            throw new IllegalStateException("the model still has adapters: a head is saved with them (PEFT SEQ_CLS)");
+        }
+        requireMergeable();
+        List<TensorSource> tensors = new ArrayList<>(namedWeights().stream()
+                .filter(t -> !t.name().equals(HfWeightNames.LM_HEAD)).toList());
+        tensors.add(head);
+        HfCheckpoint.write(directory, target, tensors, SafetensorsDType.F32, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES,
+                configEntries);
     }
 
     @Override

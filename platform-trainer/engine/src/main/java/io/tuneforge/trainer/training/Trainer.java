@@ -171,6 +171,7 @@ public final class Trainer {
         plateau = config.lrSchedulerType() == SchedulerType.REDUCE_LR_ON_PLATEAU
                 ? new ReduceLrOnPlateau(config.learningRate(), config.lrSchedulerOptions()) : null;
         model.neftuneNoiseAlpha(config.neftuneNoiseAlpha());
+        requireAuxLossGradient();
         model.gradientCheckpointing(config.gradientCheckpointing());
         SequencedMap<String, NDArray> params = model.trainableParameters();
         try (NDManager run = NDManager.newBaseManager();
@@ -296,6 +297,21 @@ public final class Trainer {
             }
             params.values().forEach(Trainer::zeroGradient);
             return new StepOutcome(loss, gradNorm, inputs, targets, metrics, experts);
+        }
+    }
+
+    /**
+     * Gradient checkpointing runs the decoder blocks without autograd and recomputes them block by block in the
+     * backward, so the router logits the auxiliary loss is computed from carry no gradient: a mixture of experts
+     * trained with an auxiliary-loss coefficient needs checkpointing off (transformers' aux loss trains the routers).
+     */
+    private void requireAuxLossGradient() {
+        if (config.gradientCheckpointing() && model.routerAuxLossCoefficient(config.moeAuxLossCoef()) > 0) {
+            throw new TrainingConfigException("moe_aux_loss_coef " + model.routerAuxLossCoefficient(
+                    config.moeAuxLossCoef()) + " (or the checkpoint's output_router_logits with router_aux_loss_coef) "
+                    + "needs gradient checkpointing off: checkpointed blocks compute the router logits without "
+                    + "autograd, so the auxiliary loss would not train the routers; set "
+                    + "disable_gradient_checkpointing: true, or moe_aux_loss_coef 0 with output_router_logits false");
         }
     }
 

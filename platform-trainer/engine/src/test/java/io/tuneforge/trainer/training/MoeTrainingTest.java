@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tuneforge.trainer.data.TokenizedSample;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -66,6 +68,73 @@ class MoeTrainingTest {
         assertThat(log.metrics().get("moe/aux_loss")).isCloseTo(aux.path("aux_loss").asDouble(), within(1e-4));
         assertThat(log.metrics()).containsKeys("moe/expert_load/layer_0", "moe/expert_load/layer_0/expert_3");
         assertThat(log.metrics().get("moe/expert_load/layer_0")).isBetween(1.0, 4.0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mixtral-tiny", "qwen2moe-tiny", "qwen3moe-tiny"})
+    void withGradientCheckpointingTheExpertLoadIsLoggedAndTheLossIsTheSame(String family) throws IOException {
+        List<TokenizedSample> samples = List.of(new TokenizedSample(new int[] {1, 7, 33, 12, 5, 60},
+                new int[] {1, 7, 33, 12, 5, 60}), new TokenizedSample(new int[] {1, 41, 19, 8}, new int[] {1, 41, 19, 8}));
+        List<TrainingLog> plain = run(family, samples, false, 0);
+        List<TrainingLog> checkpointed = run(family, samples, true, 0);
+        for (int i = 0; i < plain.size(); i++) {
+            assertThat(checkpointed.get(i).loss()).isCloseTo(plain.get(i).loss(), within(1e-5));
+            assertThat(checkpointed.get(i).metrics().get("moe/expert_load/layer_0"))
+                    .isCloseTo(plain.get(i).metrics().get("moe/expert_load/layer_0"), within(1e-9));
+            assertThat(checkpointed.get(i).metrics().get("moe/aux_loss"))
+                    .isCloseTo(plain.get(i).metrics().get("moe/aux_loss"), within(1e-5));
+        }
+    }
+
+    @Test
+    void anAuxiliaryLossCoefficientWithGradientCheckpointingIsRefusedNamingBothKeys() {
+        List<TokenizedSample> samples = List.of(new TokenizedSample(new int[] {1, 7, 33, 12}, new int[] {1, 7, 33, 12}));
+        assertThatThrownBy(() -> run("mixtral-tiny", samples, true, 0.02))
+                .isInstanceOf(TrainingConfigException.class)
+                .hasMessageContaining("moe_aux_loss_coef 0.02")
+                .hasMessageContaining("disable_gradient_checkpointing: true");
+    }
+
+    @Test
+    void freezeTuningByExpertChangesOnlyTheNamedExpertAndTheRouter() throws IOException {
+        Path base = checkpoint("qwen3moe-tiny");
+        List<TokenizedSample> samples = List.of(new TokenizedSample(new int[] {1, 7, 33, 12, 5, 60},
+                new int[] {1, 7, 33, 12, 5, 60}), new TokenizedSample(new int[] {1, 41, 19, 8}, new int[] {1, 41, 19, 8}));
+        TrainingConfig config = TrainingConfig.builder(temp.resolve("freeze")).learningRate(1e-2)
+                .perDeviceTrainBatchSize(2).maxSteps(3).loggingSteps(1).saveSteps(0).evalSteps(0).seed(3)
+                .gradientCheckpointing(true).build();
+        try (LlamaModel model = LlamaModel.load(base, ModelOptions.training(
+                new FineTuning.Freeze(1, List.of("mlp.experts.2", "mlp.gate")), 3))) {
+            new Trainer(config, model, samples, List.of()).train(new TrainerTest.Recorder(), () -> false);
+        }
+        List<String> trained = List.of("model.layers.1.mlp.gate.weight", "model.layers.1.mlp.experts.2.gate_proj.weight",
+                "model.layers.1.mlp.experts.2.up_proj.weight", "model.layers.1.mlp.experts.2.down_proj.weight");
+        try (var before = io.tuneforge.trainer.export.SafetensorsWeightSource.openModelDir(base);
+             var after = io.tuneforge.trainer.export.SafetensorsWeightSource.openModelDir(temp.resolve("freeze"))) {
+            assertThat(after.names()).containsExactlyInAnyOrderElementsOf(before.names());
+            for (String name : before.names()) {
+                if (trained.contains(name)) {
+                    assertThat(after.read(name)).as(name + " trains").isNotEqualTo(before.read(name));
+                } else {
+                    assertThat(after.read(name)).as(name + " stays frozen").containsExactly(before.read(name));
+                }
+            }
+        }
+    }
+
+    private List<TrainingLog> run(String family, List<TokenizedSample> samples, boolean checkpointing, double coef)
+            throws IOException {
+        LoraConfig lora = new LoraConfig(2, 4, 0.0, LoraConfig.parseTargets("all"), false);
+        TrainingConfig config = TrainingConfig.builder(temp.resolve("out-" + checkpointing)).learningRate(1e-2)
+                .perDeviceTrainBatchSize(2).maxSteps(3).loggingSteps(1).saveSteps(0).evalSteps(0).seed(3)
+                .gradientCheckpointing(checkpointing).moeAuxLossCoef(coef).build();
+        TrainerTest.Recorder recorder = new TrainerTest.Recorder();
+        Path dir = temp.resolve(family);
+        try (LlamaModel model = LlamaModel.load(Files.isDirectory(dir) ? dir : checkpoint(family),
+                ModelOptions.training(new FineTuning.Lora(lora), 3))) {
+            new Trainer(config, model, samples, List.of()).train(recorder, () -> false);
+        }
+        return recorder.logs;
     }
 
     private Path checkpoint(String family) throws IOException {

@@ -95,6 +95,15 @@ public record ClassLabels(List<String> names) {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        return Optional.of(fromId2Label(file));
+    }
+
+    /** The labels in a {@code *ForSequenceClassification} checkpoint's {@code config.json} ({@code id2label}). */
+    public static ClassLabels readConfig(Path modelDir) throws IOException {
+        return fromId2Label(modelDir.resolve("config.json"));
+    }
+
+    private static ClassLabels fromId2Label(Path file) throws IOException {
         JsonNode id2label = JSON.readTree(Files.readString(file)).path("id2label");
         List<String> names = new ArrayList<>();
         for (int i = 0; id2label.has(Integer.toString(i)); i++) {
@@ -103,6 +112,6 @@ public record ClassLabels(List<String> names) {
         if (names.size() != id2label.size()) {
             throw new IOException(file + ": id2label must map 0.." + (id2label.size() - 1) + " to names");
         }
-        return Optional.of(new ClassLabels(names));
+        return new ClassLabels(names);
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.GradMode;
+import io.tuneforge.trainer.model.HfWeightNames;
 import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.TrainableModel;
@@ -14,6 +15,7 @@ import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
 import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorInfo;
+import io.tuneforge.trainer.model.safetensors.TensorSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +31,12 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A classification head on a causal LM, as transformers' {@code LlamaForSequenceClassification} (and its Qwen2/3,
  * Mistral siblings): a bias-free {@code score} linear (K, C) from the final-normed hidden state of each text's last
- * token to K class logits; the LM head is unused. Trained: the base's LoRA adapters plus the head (PEFT's
- * {@code modules_to_save}). Saved as PEFT saves a {@code SEQ_CLS} LoRA adapter: {@code task_type} SEQ_CLS,
- * {@code modules_to_save} [classifier, score], the head in {@code adapter_model.safetensors} as
- * {@value #HEAD_KEY}; and {@link ClassLabels#FILE} with the label names.
+ * token to K class logits; the LM head is unused. Trained: the base's trainable weights (LoRA adapters, or with full
+ * / freeze tuning the base's own weights, the LM head excepted) plus the head. With LoRA it is saved as PEFT saves a
+ * {@code SEQ_CLS} adapter: {@code task_type} SEQ_CLS, {@code modules_to_save} [classifier, score], the head in
+ * {@code adapter_model.safetensors} as {@value #HEAD_KEY}; with full / freeze tuning as transformers saves the
+ * {@code *ForSequenceClassification} model ({@code score.weight}, no {@code lm_head}, num_labels / id2label /
+ * label2id in {@code config.json}). Either way {@link ClassLabels#FILE} holds the label names.
  *
  * <p>For training, {@link #lmHeadWeight()} is the head: rows from {@link ClassificationEncoder} carry one counted
  * target (the class id) after the text, so the trainer's chunked cross-entropy through the "LM head" is exactly the
@@ -48,6 +52,7 @@ public final class SequenceClassifier implements TrainableModel {
     public static final List<String> MODULES_TO_SAVE = List.of("classifier", "score");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String SEQUENCE_CLASSIFICATION = "ForSequenceClassification";
 
     private final LlamaModel base;
     private final ClassLabels labels;
@@ -96,6 +101,63 @@ public final class SequenceClassifier implements TrainableModel {
                         + " labels but the head has " + shape[0]);
             }
             return new SequenceClassifier(base, labels, reader.load(base.manager(), info.name(), DataType.FLOAT32));
+        }
+    }
+
+    /**
+     * Whether {@code dir} holds a whole {@code *ForSequenceClassification} model (full / freeze tuning), rather than
+     * a PEFT SEQ_CLS adapter.
+     */
+    public static boolean isModelCheckpoint(Path dir) throws IOException {
+        Path config = dir.resolve("config.json");
+        return Files.isRegularFile(config) && JSON.readTree(Files.readString(config)).path("architectures").path(0)
+                .asString("").endsWith(SEQUENCE_CLASSIFICATION);
+    }
+
+    /**
+     * A directory beside which {@code checkpoint} (a {@code *ForSequenceClassification} model) loads as the causal LM
+     * {@link LlamaModel} reads: its {@code config.json} with the causal architecture and {@code tie_word_embeddings}
+     * true (the checkpoint has no LM head; the classifier never uses one), every other file linked. The extra
+     * {@code score.weight} is not read by the LM; {@link #fromModelCheckpoint} reads it.
+     */
+    public static Path causalView(Path checkpoint, Path view) throws IOException {
+        Files.createDirectories(view);
+        ObjectNode config = (ObjectNode) JSON.readTree(Files.readString(checkpoint.resolve("config.json")));
+        String architecture = config.path("architectures").path(0).asString();
+        config.putArray("architectures").add(architecture.replace(SEQUENCE_CLASSIFICATION, "ForCausalLM"));
+        config.put("tie_word_embeddings", true);
+        Files.writeString(view.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
+        try (var files = Files.list(checkpoint)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = file.getFileName().toString();
+                if (!name.equals("config.json")) {
+                    Files.createSymbolicLink(view.resolve(name), file.toAbsolutePath());
+                }
+            }
+        }
+        return view;
+    }
+
+    /**
+     * The head of a {@code *ForSequenceClassification} checkpoint ({@code score.weight}, labels from its
+     * {@code config.json}) on {@code base}, loaded from its {@link #causalView}; frozen.
+     */
+    public static SequenceClassifier fromModelCheckpoint(LlamaModel base, Path checkpoint) throws IOException {
+        try (SafetensorsReader reader = SafetensorsReader.open(checkpoint)) {
+            TensorInfo info = reader.find(MERGED_HEAD_KEY).orElseThrow(() -> new ModelConfigException(checkpoint
+                    + ": no " + MERGED_HEAD_KEY + " in the checkpoint; it is not a sequence classifier"));
+            long[] shape = info.shape();
+            if (shape.length != 2 || shape[1] != base.config().hiddenSize()) {
+                throw new ModelConfigException(checkpoint + ": " + MERGED_HEAD_KEY + " has shape " + info.shapeText()
+                        + ", expected (num_labels, " + base.config().hiddenSize() + ")");
+            }
+            ClassLabels labels = ClassLabels.readConfig(checkpoint);
+            if (labels.size() != shape[0]) {
+                throw new ModelConfigException(checkpoint + ": config.json's id2label names " + labels.size()
+                        + " labels but " + MERGED_HEAD_KEY + " has " + shape[0]);
+            }
+            return new SequenceClassifier(base, labels, reader.load(base.manager(), MERGED_HEAD_KEY,
+                    DataType.FLOAT32));
         }
     }
 
@@ -189,6 +251,7 @@ public final class SequenceClassifier implements TrainableModel {
     @Override
     public SequencedMap<String, NDArray> trainableParameters() {
         SequencedMap<String, NDArray> out = new LinkedHashMap<>(base.trainableParameters());
+        out.remove(HfWeightNames.LM_HEAD); // full tuning: the classifier has no LM head (transformers drops it)
         out.put(HEAD_KEY, score);
         return out;
     }
@@ -201,7 +264,8 @@ public final class SequenceClassifier implements TrainableModel {
     @Override
     public void saveTrained(Path directory) throws IOException {
         if (base.loraConfig().isEmpty()) {
-            throw new IllegalStateException("a classification head is saved with a LoRA adapter; the base has none");
+            saveModelCheckpoint(directory);
+            return;
         }
         base.saveTrained(directory);
         Path weights = directory.resolve(PeftAdapter.WEIGHTS_FILE);
@@ -225,5 +289,16 @@ public final class SequenceClassifier implements TrainableModel {
         Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         Files.move(temp, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         labels.save(directory, base.config().architecture().hfName());
+    }
+
+    /**
+     * Full / freeze tuning: the model as transformers' {@code save_pretrained} writes the
+     * {@code *ForSequenceClassification} class (weights without the LM head, {@code score.weight} (K, C), config
+     * entries), and {@link ClassLabels#FILE}.
+     */
+    private void saveModelCheckpoint(Path directory) throws IOException {
+        String causal = base.config().architecture().hfName();
+        base.saveSequenceClassifier(directory, TensorSource.of(MERGED_HEAD_KEY, score), labels.configEntries(causal));
+        labels.save(directory, causal);
     }
 }

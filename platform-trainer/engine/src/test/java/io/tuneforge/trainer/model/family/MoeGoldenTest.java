@@ -9,8 +9,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.tuneforge.trainer.export.ExportException;
-import io.tuneforge.trainer.export.LlamaExportConfig;
 import io.tuneforge.trainer.export.LoraMerger;
 import io.tuneforge.trainer.export.MergeOptions;
 import io.tuneforge.trainer.model.FineTuning;
@@ -249,16 +247,6 @@ class MoeGoldenTest {
                 ModelOptions.training(new FineTuning.Freeze(1, List.of("mlp.experts")), 7)))
                 .isInstanceOf(ModelConfigException.class)
                 .hasMessageContaining("[mlp.experts] names no weight of the last 1 layers of this Gemma2ForCausalLM");
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("families")
-    void ggufExportIsRefusedNamingTheExpertTensorsLlamaCppExpects(String family) {
-        assertThatThrownBy(() -> LlamaExportConfig.read(checkpoint(family)))
-                .isInstanceOf(ExportException.class)
-                .hasMessageContaining("mixture of experts")
-                .hasMessageContaining("ffn_gate_exps")
-                .hasMessageContaining("convert_hf_to_gguf.py");
     }
 
     @Test
