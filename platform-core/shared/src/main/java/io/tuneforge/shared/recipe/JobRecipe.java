@@ -166,11 +166,12 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
                 throw RecipeModel.QUANTIZATION_BIT.refused(bits, v.source(), "4 or 8 (bitsandbytes quantizes to 4 or 8 "
                         + "bits; 2 and 3 bits are hqq's, which TuneForge does not implement)");
             }
-            if (method.finetuningType() != RecipeMethod.FinetuningType.LORA) {
+            if (method.finetuningType() != RecipeMethod.FinetuningType.LORA
+                    && method.finetuningType() != RecipeMethod.FinetuningType.OFT) {
                 throw RecipeModel.QUANTIZATION_BIT.refused(bits, v.source(), "no value with finetuning_type "
                         + method.finetuningType().name().toLowerCase(java.util.Locale.ROOT) + ": a quantized base is "
-                        + "frozen and only LoRA trains on top of it (QLoRA); remove quantization_bit or use "
-                        + "finetuning_type lora");
+                        + "frozen and only LoRA (QLoRA) or OFT (QOFT) trains on top of it, as in LLaMA-Factory; remove "
+                        + "quantization_bit or use finetuning_type lora or oft");
             }
         });
         if (model.computesInBf16() && method.finetuningType() == RecipeMethod.FinetuningType.LORA

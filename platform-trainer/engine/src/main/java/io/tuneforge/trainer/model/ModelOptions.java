@@ -45,9 +45,10 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
                     + "options; got device " + device + " and base " + baseWeightType);
         }
         if (quantization.enabled() && !(fineTuning instanceof FineTuning.None)
-                && !(fineTuning instanceof FineTuning.Lora)) {
+                && !(fineTuning instanceof FineTuning.Lora) && !(fineTuning instanceof FineTuning.Oft)) {
             throw new ModelConfigException("a quantized base (quantization_bit " + quantization.bits() + ") is "
-                    + "frozen: only LoRA trains on it (full and freeze tuning change the base weights)");
+                    + "frozen: only LoRA or OFT trains on it, as in LLaMA-Factory (full and freeze tuning change the "
+                    + "base weights)");
         }
     }
 

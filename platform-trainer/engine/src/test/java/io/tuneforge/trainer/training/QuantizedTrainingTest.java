@@ -20,6 +20,7 @@ import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.model.Quantization;
 import io.tuneforge.trainer.model.lora.LoraConfig;
+import io.tuneforge.trainer.model.oft.OftConfig;
 import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
@@ -294,13 +295,39 @@ class QuantizedTrainingTest {
     }
 
     @Test
-    void aQuantizedBaseOnlyTakesLora() {
+    void aQuantizedBaseOnlyTakesLoraOrOft() {
         ModelOptions full = ModelOptions.training(new FineTuning.Full(), 1);
         assertThatThrownBy(() -> full.withQuantization(NF4)).isInstanceOf(ModelConfigException.class)
-                .hasMessageContaining("only LoRA");
+                .hasMessageContaining("only LoRA or OFT");
         ModelOptions freeze = ModelOptions.training(new FineTuning.Freeze(1), 1);
         assertThatThrownBy(() -> freeze.withQuantization(NF4)).isInstanceOf(ModelConfigException.class)
-                .hasMessageContaining("only LoRA");
+                .hasMessageContaining("only LoRA or OFT");
+    }
+
+    /**
+     * QOFT (LLaMA-Factory's {@code examples/extras/qoft}): OFT rotates each linear's input before the frozen 4-bit
+     * kernel, so its gradients are those of OFT on the dequantized float32 weights; it trains and saves an ordinary
+     * PEFT OFT adapter.
+     */
+    @Test
+    void oftOnAQuantizedBaseRotatesTheInputOfTheDequantizedWeightsAndTrains() throws IOException {
+        FineTuning oft = new FineTuning.Oft(OftConfig.of(0, 16, LoraConfig.parseTargets("all")));
+        try (LlamaModel q = load(oft, Precision.FP32, NF4)) {
+            SequencedMap<String, float[]> quantized = firstGradients(q);
+            try (LlamaModel t = dequantizedTwin(q, oft)) {
+                SequencedMap<String, float[]> twin = firstGradients(t);
+                assertThat(quantized.keySet()).isEqualTo(twin.keySet()).isNotEmpty();
+                quantized.forEach((name, grad) -> assertThat(cosine(grad, twin.get(name))).as(name)
+                        .isGreaterThan(0.9999));
+            }
+        }
+        try (LlamaModel model = load(oft, Precision.FP32, NF4)) {
+            TrainerTest.Recorder r = new TrainerTest.Recorder();
+            new Trainer(config(dir.resolve("qoft"), 10).build(), model, samples, List.of()).train(r, () -> false);
+            assertThat(r.losses().getLast()).as("%s", r.losses()).isLessThan(r.losses().getFirst() * 0.9);
+        }
+        String config = Files.readString(dir.resolve("qoft").resolve("adapter_config.json"));
+        assertThat(config).contains("\"OFT\"").doesNotContain("quantiz");
     }
 
     @Test
