@@ -9,7 +9,7 @@ import java.util.SequencedMap;
  * An optimizer over named parameters, updated in place outside any gradient collector. Its state (moments,
  * factored second moments, ...) lives in its own manager and is saved in checkpoints under stable keys.
  */
-public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, Sgd, Adafactor, GaLoreAdamW,
+public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, AdamW8bit, Sgd, Adafactor, GaLoreAdamW,
         ApolloAdamW, BlockAdam, AdamMini, Muon {
 
     /**
