@@ -249,6 +249,11 @@ public final class PreflightEstimator {
         if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
             return trainable; // Muon: every LoRA matrix is 2-D, one momentum each
         }
+        if (memory.useBadam() && memory.badamMode().equals("ratio")) {
+            // two moments for int(n·ratio) entries of every parameter but the embedding and the LM head
+            long frozen = full ? m.vocabSize() * h * (m.tiedEmbeddings() ? 1L : 2L) : 0;
+            return 2 * (long) ((trainable - frozen) * memory.badamUpdateRatio());
+        }
         if (memory.useBadam()) {
             return 2 * m.parametersPerLayer();
         }

@@ -283,6 +283,9 @@ class PreflightEstimatorTest {
         // BAdam: AdamW's two moments for one decoder layer
         assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_badam", true)))
                 .isEqualTo(4 * 2 * LLAMA_1B.parametersPerLayer());
+        // BAdam ratio: two moments for 5 % of every weight but the (tied) embedding
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_badam", true, "badam_mode", "ratio")))
+                .isEqualTo(4 * 2 * (long) ((LLAMA_1B.parameters() - 128256L * 2048) * 0.05));
         // Adam-mini: one first moment per number, second moments per head / row / norm
         long perLayer = 32 + 8 + kv + h + 2 * inter + h + 2;
         assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_adam_mini", true)))

@@ -163,6 +163,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("badam_switch_mode", "descending");
         m.put("badam_switch_interval", 10);
         m.put("badam_start_block", 1);
+        m.put("badam_update_ratio", 0.2);
+        m.put("badam_mask_mode", "scatter");
         m.put("use_adam_mini", false);
         m.put("use_muon", false);
         m.put("neftune_noise_alpha", 5.0);
@@ -237,6 +239,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("badam_switch_interval", m -> (long) RecipeMapping.badamSettings(m.recipe()).switchInterval()),
             entry("badam_start_block", m -> RecipeMapping.badamSettings(m.recipe()).startBlock().isPresent()
                     ? (Object) (long) RecipeMapping.badamSettings(m.recipe()).startBlock().getAsInt() : null),
+            entry("badam_update_ratio", m -> RecipeMapping.badamRatioSettings(m.recipe()).updateRatio()),
+            entry("badam_mask_mode", m -> RecipeMapping.badamRatioSettings(m.recipe()).maskMode().configName()),
             entry("use_adam_mini", m -> m.training().optimizerMethod() instanceof OptimizerMethod.AdamMiniMethod),
             entry("use_muon", m -> m.training().optimizerMethod() instanceof OptimizerMethod.MuonMethod),
             // DFT wins when both are on: EAFT's keys are checked on the same job without DFT

@@ -108,7 +108,6 @@ public final class RecipeKeys {
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
                 "lora_bf16_mode", "use_llama_pro", "freeze_extra_modules", "freeze_vision_tower",
                 "use_asft_loss", "asft_alpha");
-        put(m, "BAdam's ratio mode is not supported: use badam_mode layer", "badam_update_ratio", "badam_mask_mode");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path", "eval_dataset",
                 "image_max_pixels", "video_max_pixels");
