@@ -180,7 +180,8 @@ public final class RecipeMapping {
     /** APOLLO's settings as the recipe gives them (read whether or not use_apollo is on). */
     public static ApolloAdamW.Settings apolloSettings(RecipeMemoryOptimizers m) {
         return new ApolloAdamW.Settings(m.apolloRank(), m.apolloUpdateInterval(), m.apolloScale(),
-                ApolloAdamW.ScaleType.fromConfigName(m.apolloScaleType()), m.apolloTarget(), m.apolloLayerwise());
+                ApolloAdamW.ScaleType.fromConfigName(m.apolloScaleType()), m.apolloTarget(), m.apolloLayerwise(),
+                ApolloAdamW.Projection.fromConfigName(m.apolloProj()));
     }
 
     /** BAdam's settings as the recipe gives them; the random order is seeded by {@code seed}. */

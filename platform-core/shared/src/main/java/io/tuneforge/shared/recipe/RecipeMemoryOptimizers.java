@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param apolloRank           {@code apollo_rank}: rank of the random projection
  * @param apolloUpdateInterval {@code apollo_update_interval}: steps between new random projections
  * @param apolloScale          {@code apollo_scale}: the update is multiplied by its square root
- * @param apolloProj           {@code apollo_proj}: random
+ * @param apolloProj           {@code apollo_proj}: random or svd
  * @param apolloProjType       {@code apollo_proj_type}: std
  * @param apolloScaleType      {@code apollo_scale_type}: channel or tensor
  * @param apolloLayerwise      {@code apollo_layerwise}: per-layer updates (no gradient clipping, no accumulation)
@@ -82,7 +82,8 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
     static final RecipeField APOLLO_SCALE = RecipeField.decimal("apollo_scale", Section.OPTIMIZATION, 32.0,
             Range.aboveUpTo(0, 1e6), "APOLLO scale", "The update is multiplied by the square root of this.");
     static final RecipeField APOLLO_PROJ = RecipeField.choice("apollo_proj", Section.OPTIMIZATION, "random",
-            List.of("random"), "APOLLO projection", "random: a seeded Gaussian projection.");
+            List.of("random", "svd"), "APOLLO projection", "random: a seeded Gaussian projection; svd: the "
+                    + "gradient's top singular vectors, recomputed every update interval.");
     static final RecipeField APOLLO_PROJ_TYPE = RecipeField.choice("apollo_proj_type", Section.OPTIMIZATION, "std",
             List.of("std"), "APOLLO projection side", "std: project the side of the gradient with fewer numbers.");
     static final RecipeField APOLLO_SCALE_TYPE = RecipeField.choice("apollo_scale_type", Section.OPTIMIZATION,
@@ -131,7 +132,6 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
             "galore_proj_type", Map.of("reverse_std", "only galore_proj_type std is offered",
                     "right", "only galore_proj_type std is offered", "left", "only galore_proj_type std is offered",
                     "full", "only galore_proj_type std is offered"),
-            "apollo_proj", Map.of("svd", "only apollo_proj random is offered"),
             "apollo_proj_type", Map.of("right", "only apollo_proj_type std is offered",
                     "left", "only apollo_proj_type std is offered"));
 

@@ -53,7 +53,9 @@ class RecipeMemoryOptimizersTest {
                 "gradient_accumulation_steps", 1, "apollo_scale_front", true).optimization().memoryOptimizers();
         assertThat(apollo.chosen()).contains("use_apollo");
         assertThat(apollo.apolloRank()).isEqualTo(128);
-        refused("apollo_proj", "only apollo_proj random", "apollo_proj", "svd");
+        assertThat(yaml("finetuning_type", "full", "use_apollo", true, "apollo_proj", "svd").optimization()
+                .memoryOptimizers().apolloProj()).isEqualTo("svd");
+        refused("apollo_proj", "random", "apollo_proj", "qr");
         refused("use_apollo", "one memory-saving optimizer at a time", "finetuning_type", "full", "use_galore", true,
                 "use_apollo", true);
         refused("gradient_accumulation_steps", "per-layer APOLLO", "finetuning_type", "full", "use_apollo", true,

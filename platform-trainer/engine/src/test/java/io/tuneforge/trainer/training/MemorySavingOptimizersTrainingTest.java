@@ -88,6 +88,8 @@ class MemorySavingOptimizersTrainingTest {
                 new GaLoreAdamW.Settings(3, 4, 2.0, List.of("q_proj", "mlp"), true)));
         m.put("apollo", new OptimizerMethod.Apollo(new ApolloAdamW.Settings(4, 2, 32.0,
                 ApolloAdamW.ScaleType.CHANNEL, List.of("all"), false)));
+        m.put("apollo_svd", new OptimizerMethod.Apollo(new ApolloAdamW.Settings(4, 2, 32.0,
+                ApolloAdamW.ScaleType.TENSOR, List.of("all"), false, ApolloAdamW.Projection.SVD)));
         m.put("badam", new OptimizerMethod.BAdam(new BlockAdam.Settings(BlockAdam.SwitchMode.RANDOM, 2,
                 OptionalInt.empty(), 11)));
         m.put("badam_ratio", new OptimizerMethod.BAdamRatio(new BlockAdamRatio.Settings(0.3,
