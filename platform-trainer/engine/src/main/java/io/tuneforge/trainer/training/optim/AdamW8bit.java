@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SequencedMap;
@@ -163,13 +161,13 @@ public final class AdamW8bit implements ParameterOptimizer {
             float denom = (float) Math.sqrt(v[i]) / correction2 + eps;   // (√v / c2).add_(eps)
             p[i] = p[i] + value * m[i] / denom;                          // p.addcdiv_(m, denom, value)
         }
-        param.set(FloatBuffer.wrap(p));
+        OptimMath.overwrite(param, p);
         SIGNED.quantize(m, codes1, absmax1);
         UNSIGNED.quantize(v, codes2, absmax2);
-        q.codes1().set(ByteBuffer.wrap(codes1));
-        q.codes2().set(ByteBuffer.wrap(codes2));
-        q.absmax1().set(FloatBuffer.wrap(absmax1));
-        q.absmax2().set(FloatBuffer.wrap(absmax2));
+        OptimMath.overwrite(q.codes1(), codes1);
+        OptimMath.overwrite(q.codes2(), codes2);
+        OptimMath.overwrite(q.absmax1(), absmax1);
+        OptimMath.overwrite(q.absmax2(), absmax2);
     }
 
     /** bitsandbytes' {@code _optimizer_update_32bit_cpu}, "adam" branch (no update-norm limit: max_unorm 0). */
@@ -193,9 +191,9 @@ public final class AdamW8bit implements ParameterOptimizer {
             float update = m[i] / ((float) Math.sqrt(v[i]) + epsCorrected);
             p[i] = Math.fma(stepSize, update, p[i]);                     // p.add_(update, alpha=step_size)
         }
-        param.set(FloatBuffer.wrap(p));
-        f.state1().set(FloatBuffer.wrap(m));
-        f.state2().set(FloatBuffer.wrap(v));
+        OptimMath.overwrite(param, p);
+        OptimMath.overwrite(f.state1(), m);
+        OptimMath.overwrite(f.state2(), v);
     }
 
     /** {@code m.mul_(beta1).add_(g, alpha=1−beta1)}; {@code v.mul_(beta2).addcmul_(g, g, value=1−beta2)}. */

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.ScriptedModule;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -161,15 +160,15 @@ public final class BlockAdamRatio implements ParameterOptimizer {
         for (int index : mask(name)) {
             masked[index] = g[index];
         }
-        gradient.set(FloatBuffer.wrap(masked));
+        OptimMath.overwrite(gradient, masked);
     }
 
     @Override
     public void step(Map<String, NDArray> gradients, double learningRate) {
         long period = settings.switchEvery();
         if (stepCount % period == 0) {
-            expAvg.values().forEach(a -> a.set(new float[(int) a.size()]));
-            expAvgSq.values().forEach(a -> a.set(new float[(int) a.size()]));
+            expAvg.values().forEach(a -> OptimMath.overwrite(a, new float[(int) a.size()]));
+            expAvgSq.values().forEach(a -> OptimMath.overwrite(a, new float[(int) a.size()]));
         }
         long stepInPeriod = stepCount % period + 1;
         double biasCorrection1 = 1 - Math.pow(config.beta1(), stepInPeriod);
@@ -203,9 +202,9 @@ public final class BlockAdamRatio implements ParameterOptimizer {
             float direction = m[j] / ((float) Math.sqrt(v[j]) + eps);     // numer / (√v + eps)
             p[indices[j]] = p[indices[j]] + negativeStepSize * direction; // param.add_(−step_size · direction)
         }
-        param.set(FloatBuffer.wrap(p));
-        expAvgArray.set(FloatBuffer.wrap(m));
-        expAvgSqArray.set(FloatBuffer.wrap(v));
+        OptimMath.overwrite(param, p);
+        OptimMath.overwrite(expAvgArray, m);
+        OptimMath.overwrite(expAvgSqArray, v);
     }
 
     /** The sorted flat indices {@code name} updates at the current step (BAdam's mask, coalesced). */
