@@ -13,12 +13,18 @@ and exchange only float32 and int64 arrays with DJL:
   apollo_random.pt  forward(seed () int64, rows () int64, cols () int64) -> APOLLO's random_projector.stable_randn:
                     torch.randn((rows, cols), generator=torch.Generator().manual_seed(seed)) float32; with rows == 0
                     its next_seed(seed): the last of torch.randint(0, 2^63 - 1, (15,), generator) as a () int64.
+  badam_random.pt   forward(seed () int64, n () int64, mode () int64) -> int64: BAdam ratio mode's draws from a
+                    torch.Generator().manual_seed(seed): mode 0, n successive torch.randint(0, 1000, (1,)) (the
+                    per-parameter seeds BlockOptimizerRatio draws in parameter order) as (n); mode 1, torch.randperm(n)
+                    (the scatter mask's permutation after torch.random.manual_seed(parameter seed)) as (n).
 
 Run from the repository root with PyTorch (generated with 2.13 CPU; libtorch 2.7.1 reads the archives):
     python platform-trainer/engine/src/main/python/optimizer_kernels.py
 MemorySavingOptimizersGoldenTest checks both against the official optimizers' updates.
 """
 import os
+
+from typing import List
 
 import torch
 
@@ -61,11 +67,24 @@ class ApolloRandom(torch.nn.Module):
         return torch.randn([int(rows.item()), int(cols.item())], generator=g)
 
 
+class BadamRandom(torch.nn.Module):
+    def forward(self, seed: torch.Tensor, n: torch.Tensor, mode: torch.Tensor) -> torch.Tensor:
+        g = torch.Generator()
+        g.manual_seed(int(seed.item()))
+        if int(mode.item()) == 1:
+            return torch.randperm(int(n.item()), generator=g)
+        draws: List[torch.Tensor] = []
+        for _ in range(int(n.item())):
+            draws.append(torch.randint(0, 1000, [1], generator=g, dtype=torch.int64))
+        return torch.cat(draws)
+
+
 def main():
     os.makedirs(ARCHIVES, exist_ok=True)
     torch.jit.script(GaLoreSvd()).save(os.path.join(ARCHIVES, "galore_svd.pt"))
     torch.jit.script(MuonNewtonSchulz()).save(os.path.join(ARCHIVES, "muon_newton_schulz.pt"))
     torch.jit.script(ApolloRandom()).save(os.path.join(ARCHIVES, "apollo_random.pt"))
+    torch.jit.script(BadamRandom()).save(os.path.join(ARCHIVES, "badam_random.pt"))
 
 
 if __name__ == "__main__":

@@ -172,13 +172,13 @@ def galore_projection_case(galore, targets, rank, gap, scale, steps):
                        "parameters": galore_names}}
 
 
-def apollo_case(apollo, name, targets, rank, gap, scale, scale_type, steps):
+def apollo_case(apollo, name, targets, rank, gap, scale, scale_type, steps, proj="random"):
     """LLaMA-Factory's _create_apollo_optimizer: groups no-decay, decay, APOLLO (scale_front in the group is unread)."""
     def build(params):
         linear = [n for n in params if n.endswith(".weight") and params[n].ndim == 2
                   and "embed_tokens" not in n and "lm_head" not in n]
         apollo_names = [n for n in linear if targets == ["all"] or any(t in n[: -len(".weight")] for t in targets)]
-        kwargs = {"rank": rank, "proj": "random", "proj_type": "std", "update_proj_gap": gap, "scale": scale,
+        kwargs = {"rank": rank, "proj": proj, "proj_type": "std", "update_proj_gap": gap, "scale": scale,
                   "scale_type": scale_type, "scale_front": False}
         others = [n for n in params if n not in apollo_names]
         groups = [dict(params=[params[n] for n in others if not decays(n)], weight_decay=0.0),
@@ -187,7 +187,7 @@ def apollo_case(apollo, name, targets, rank, gap, scale, scale_type, steps):
         return apollo.AdamW(groups, lr=LRS[0], betas=BETAS, eps=EPS)
 
     return run(name, steps, build, {"apollo": {"target": targets, "rank": rank, "update_interval": gap,
-                                               "scale": scale, "scale_type": scale_type}})
+                                               "scale": scale, "scale_type": scale_type, "proj": proj}})
 
 
 def badam_case(badam, name, switch_mode, switch_every, start_block, steps):
@@ -237,6 +237,7 @@ def main():
         muon_case(muon, "muon", 4),
         apollo_case(apollo, "apollo_channel", ["all"], 3, 2, 32.0, "channel", 5),
         apollo_case(apollo, "apollo_tensor", ["mlp"], 2, 200, 4.0, "tensor", 3),
+        apollo_case(apollo, "apollo_svd", ["all"], 3, 2, 32.0, "channel", 5, proj="svd"),
     ]
     json.dump({"generator": "memory_optimizers_golden.py", "torch": torch.__version__,
                "sources": {k: {"repository": r, "commit": c} for k, (r, c) in SOURCES.items()},

@@ -18,7 +18,7 @@ import java.util.List;
  * each layer's input plus one recomputed layer. Duration assumes {@code 6·N·tokens} FLOPs for full training and {@code 4·N·tokens} for
  * LoRA/freeze (no weight gradients of frozen matrices), at a throughput measured on the reference CPU (2.6e11 FLOP/s
  * on 2 cores) or a conservative 5e13 FLOP/s for a CUDA device. Optimizer state follows {@code optim}: AdamW keeps
- * two moments per trained number, SGD none, Adafactor one row and one column per matrix (a full second moment only
+ * two moments per trained number (one byte each with adamw_8bit, {@link #optimizerStateBytes}), SGD none, Adafactor one row and one column per matrix (a full second moment only
  * for vectors); GaLore, BAdam, Adam-mini and Muon count their own state ({@link #memorySavingStateNumbers}). It is
  * an estimate: it refuses jobs that cannot fit,
  * and gives a time scale, not a promise.
@@ -119,7 +119,7 @@ public final class PreflightEstimator {
             activations += decoder * baseBytes;
         }
         long gradients = trainable * FLOAT_BYTES;
-        long optimizer = optimizerStateNumbers(model, recipe, trainable) * FLOAT_BYTES;
+        long optimizer = optimizerStateBytes(model, recipe, trainable);
         long reference = referenceBytes(recipe, parameters);
         long subtotal = weights + gradients + optimizer + activations + reference;
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
@@ -217,6 +217,26 @@ public final class PreflightEstimator {
                 .orElse((long) (rowCount * cutoff * recipe.optimization().numTrainEpochs()));
     }
 
+    /** {@code optim} names whose AdamW moments are stored in 8 bits (bitsandbytes; paging is a CUDA matter). */
+    static final java.util.Set<String> EIGHT_BIT_OPTIMIZERS = java.util.Set.of("adamw_8bit", "adamw_bnb_8bit",
+            "paged_adamw_8bit");
+
+    /**
+     * Bytes of optimizer state: {@link #optimizerStateNumbers} in float32, except 8-bit AdamW (DD038), which keeps two
+     * one-byte codes per trained number plus one float32 scale per 256 numbers and moment, and 32-bit moments for the
+     * embedding table when full fine-tuning trains it (the Trainer's nn.Embedding override).
+     */
+    static long optimizerStateBytes(ModelDimensions m, JobRecipe recipe, long trainable) {
+        if (!EIGHT_BIT_OPTIMIZERS.contains(recipe.optimization().optim())
+                || recipe.optimization().memoryOptimizers().chosen().isPresent()) {
+            return optimizerStateNumbers(m, recipe, trainable) * FLOAT_BYTES;
+        }
+        long embedding = recipe.method().finetuningType() == RecipeMethod.FinetuningType.FULL
+                ? (long) m.vocabSize() * m.hiddenSize() : 0;
+        long quantized = trainable - embedding;
+        return 2 * quantized + 2 * ((quantized + 255) / 256) * FLOAT_BYTES + 2 * embedding * FLOAT_BYTES;
+    }
+
     /** Numbers the optimizer keeps for {@code trainable} trained numbers, by {@code optim}. */
     static long optimizerStateNumbers(ModelDimensions m, JobRecipe recipe, long trainable) {
         RecipeMemoryOptimizers memory = recipe.optimization().memoryOptimizers();
@@ -247,6 +267,11 @@ public final class PreflightEstimator {
         long embeddingRows = full ? m.vocabSize() * (m.tiedEmbeddings() ? 1L : 2L) : 0;
         if (method.finetuningType() == RecipeMethod.FinetuningType.LORA) {
             return trainable; // Muon: every LoRA matrix is 2-D, one momentum each
+        }
+        if (memory.useBadam() && memory.badamMode().equals("ratio")) {
+            // two moments for int(n·ratio) entries of every parameter but the embedding and the LM head
+            long frozen = full ? m.vocabSize() * h * (m.tiedEmbeddings() ? 1L : 2L) : 0;
+            return 2 * (long) ((trainable - frozen) * memory.badamUpdateRatio());
         }
         if (memory.useBadam()) {
             return 2 * m.parametersPerLayer();

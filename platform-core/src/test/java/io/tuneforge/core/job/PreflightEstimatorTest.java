@@ -1,9 +1,11 @@
 package io.tuneforge.core.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeSource;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -254,6 +256,27 @@ class PreflightEstimatorTest {
     }
 
     @Test
+    void eightBitAdamWKeepsAboutTwoBytesPerTrainedWeightInsteadOfEight() {
+        long adamW = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full")), 10, false)
+                .optimizerBytes();
+        long embedding = 128256L * 2048;
+        long quantized = LLAMA_1B.parameters() - embedding;
+        for (String name : List.of("adamw_8bit", "adamw_bnb_8bit", "paged_adamw_8bit")) {
+            long eightBit = PreflightEstimator.estimate(LLAMA_1B,
+                    recipe(Map.of("finetuning_type", "full", "optim", name)), 10, false).optimizerBytes();
+            // codes: 1 byte per moment; scales: 1 float per 256 numbers per moment; the embedding table in 32 bits
+            assertThat(eightBit).as(name).isEqualTo(2 * quantized + 2 * 4 * ((quantized + 255) / 256)
+                    + 2 * 4 * embedding);
+        }
+        long lora = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("optim", "adamw_8bit")), 10, false)
+                .optimizerBytes();
+        long loraAdamW = PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of()), 10, false).optimizerBytes();
+        assertThat((double) lora / loraAdamW).isCloseTo(2.0 / 8 * (1 + 4.0 / 256), within(1e-3));
+        assertThat(PreflightEstimator.estimate(LLAMA_1B, recipe(Map.of("finetuning_type", "full",
+                "optim", "paged_adamw_32bit")), 10, false).optimizerBytes()).isEqualTo(adamW);
+    }
+
+    @Test
     void memorySavingOptimizersCountTheirOwnState() {
         long h = 2048;
         long kv = 512;
@@ -274,6 +297,9 @@ class PreflightEstimatorTest {
         // BAdam: AdamW's two moments for one decoder layer
         assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_badam", true)))
                 .isEqualTo(4 * 2 * LLAMA_1B.parametersPerLayer());
+        // BAdam ratio: two moments for 5 % of every weight but the (tied) embedding
+        assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_badam", true, "badam_mode", "ratio")))
+                .isEqualTo(4 * 2 * (long) ((LLAMA_1B.parameters() - 128256L * 2048) * 0.05));
         // Adam-mini: one first moment per number, second moments per head / row / norm
         long perLayer = 32 + 8 + kv + h + 2 * inter + h + 2;
         assertThat(optimizerBytes(Map.of("finetuning_type", "full", "use_adam_mini", true)))

@@ -31,6 +31,7 @@ import io.tuneforge.trainer.training.TokenLossWeighting;
 import io.tuneforge.trainer.training.TrainingConfig;
 import io.tuneforge.trainer.training.optim.ApolloAdamW;
 import io.tuneforge.trainer.training.optim.BlockAdam;
+import io.tuneforge.trainer.training.optim.BlockAdamRatio;
 import io.tuneforge.trainer.training.optim.GaLoreAdamW;
 import io.tuneforge.trainer.training.optim.OptimizerMethod;
 import io.tuneforge.trainer.training.optim.OptimizerType;
@@ -159,6 +160,9 @@ public final class RecipeMapping {
         if (m.useApollo()) {
             return new OptimizerMethod.Apollo(apolloSettings(m));
         }
+        if (m.useBadam() && m.badamMode().equals("ratio")) {
+            return new OptimizerMethod.BAdamRatio(badamRatioSettings(recipe));
+        }
         if (m.useBadam()) {
             return new OptimizerMethod.BAdam(badamSettings(recipe));
         }
@@ -177,7 +181,8 @@ public final class RecipeMapping {
     /** APOLLO's settings as the recipe gives them (read whether or not use_apollo is on). */
     public static ApolloAdamW.Settings apolloSettings(RecipeMemoryOptimizers m) {
         return new ApolloAdamW.Settings(m.apolloRank(), m.apolloUpdateInterval(), m.apolloScale(),
-                ApolloAdamW.ScaleType.fromConfigName(m.apolloScaleType()), m.apolloTarget(), m.apolloLayerwise());
+                ApolloAdamW.ScaleType.fromConfigName(m.apolloScaleType()), m.apolloTarget(), m.apolloLayerwise(),
+                ApolloAdamW.Projection.fromConfigName(m.apolloProj()));
     }
 
     /** BAdam's settings as the recipe gives them; the random order is seeded by {@code seed}. */
@@ -189,6 +194,16 @@ public final class RecipeMapping {
             start = OptionalInt.of(0); // only reached when use_badam is off: the recipe refuses fixed without a start
         }
         return new BlockAdam.Settings(mode, m.badamSwitchInterval(), start, recipe.optimization().seed());
+    }
+
+    /**
+     * BAdam's ratio-mode settings as the recipe gives them: switches every 100 steps, as LLaMA-Factory leaves BAdam's
+     * default (badam_switch_interval is layer mode's); scatter seeds from {@code seed}.
+     */
+    public static BlockAdamRatio.Settings badamRatioSettings(JobRecipe recipe) {
+        RecipeMemoryOptimizers m = recipe.optimization().memoryOptimizers();
+        return new BlockAdamRatio.Settings(m.badamUpdateRatio(), BlockAdamRatio.MaskMode.fromConfigName(
+                m.badamMaskMode()), BlockAdamRatio.DEFAULT_SWITCH_EVERY, recipe.optimization().seed());
     }
 
     /** DFT when use_dft_loss (it wins, as in LLaMA-Factory), else EAFT when use_eaft_loss, else plain. */

@@ -12,6 +12,10 @@ import io.tuneforge.trainer.model.HfWeightNames;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.template.BuiltinChatTemplate;
 import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.optim.ApolloAdamW;
+import io.tuneforge.trainer.training.optim.BlockAdamRatio;
+import io.tuneforge.trainer.training.optim.OptimizerMethod;
+import io.tuneforge.trainer.training.optim.OptimizerType;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,6 +36,28 @@ class RecipeMappingTest {
     void theRecipeOffersExactlyTheSchedulersTheTrainerImplements() {
         assertThat(RecipeOptimization.SCHEDULERS).containsExactlyInAnyOrderElementsOf(
                 Arrays.stream(SchedulerType.values()).map(SchedulerType::configName).toList());
+    }
+
+    @Test
+    void theRecipeOffersExactlyTheOptimizersTheTrainerBuilds() {
+        for (String name : RecipeOptimization.OPTIMIZERS) {
+            assertThat(OptimizerType.fromConfigName(name)).as(name).isNotNull();
+        }
+        JobRecipe eightBit = JobRecipe.read(Map.of("optim", "adamw_bnb_8bit"), RecipeSource.FORM);
+        assertThat(RecipeMapping.trainingConfig(eightBit, Path.of("out")).optim()).isEqualTo(OptimizerType.ADAMW_8BIT);
+    }
+
+    @Test
+    void badamRatioAndApolloSvdReachTheEngine() {
+        JobRecipe ratio = JobRecipe.read(Map.of("finetuning_type", "full", "use_badam", true, "badam_mode", "ratio",
+                "badam_update_ratio", 0.1, "badam_mask_mode", "scatter", "seed", 7), RecipeSource.YAML);
+        assertThat(RecipeMapping.optimizerMethod(ratio)).isInstanceOfSatisfying(OptimizerMethod.BAdamRatio.class,
+                b -> assertThat(b.settings()).isEqualTo(new BlockAdamRatio.Settings(0.1,
+                        BlockAdamRatio.MaskMode.SCATTER, 100, 7)));
+        JobRecipe svd = JobRecipe.read(Map.of("finetuning_type", "full", "use_apollo", true, "apollo_proj", "svd"),
+                RecipeSource.YAML);
+        assertThat(RecipeMapping.optimizerMethod(svd)).isInstanceOfSatisfying(OptimizerMethod.Apollo.class,
+                a -> assertThat(a.settings().projection()).isEqualTo(ApolloAdamW.Projection.SVD));
     }
 
     @Test

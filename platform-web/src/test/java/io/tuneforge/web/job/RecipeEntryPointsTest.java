@@ -159,15 +159,17 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("apollo_rank", 64);
         m.put("apollo_update_interval", 50);
         m.put("apollo_scale", 16.0);
-        m.put("apollo_proj", "random");
+        m.put("apollo_proj", "svd");
         m.put("apollo_proj_type", "std");
         m.put("apollo_scale_type", "tensor");
         m.put("apollo_layerwise", true);
         m.put("use_badam", false);
-        m.put("badam_mode", "layer");
+        m.put("badam_mode", "ratio");
         m.put("badam_switch_mode", "descending");
         m.put("badam_switch_interval", 10);
         m.put("badam_start_block", 1);
+        m.put("badam_update_ratio", 0.2);
+        m.put("badam_mask_mode", "scatter");
         m.put("use_adam_mini", false);
         m.put("use_muon", false);
         m.put("neftune_noise_alpha", 5.0);
@@ -238,16 +240,18 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("apollo_rank", m -> (long) apollo(m).rank()),
             entry("apollo_update_interval", m -> (long) apollo(m).updateInterval()),
             entry("apollo_scale", m -> apollo(m).scale()),
-            entry("apollo_proj", m -> "random"),
+            entry("apollo_proj", m -> apollo(m).projection().name().toLowerCase()),
             entry("apollo_proj_type", m -> "std"),
             entry("apollo_scale_type", m -> apollo(m).scaleType().name().toLowerCase()),
             entry("apollo_layerwise", m -> apollo(m).layerwise()),
             entry("use_badam", m -> m.training().optimizerMethod() instanceof OptimizerMethod.BAdam),
-            entry("badam_mode", m -> "layer"),
+            entry("badam_mode", m -> m.recipe().optimization().memoryOptimizers().badamMode()),
             entry("badam_switch_mode", m -> RecipeMapping.badamSettings(m.recipe()).switchMode().configName()),
             entry("badam_switch_interval", m -> (long) RecipeMapping.badamSettings(m.recipe()).switchInterval()),
             entry("badam_start_block", m -> RecipeMapping.badamSettings(m.recipe()).startBlock().isPresent()
                     ? (Object) (long) RecipeMapping.badamSettings(m.recipe()).startBlock().getAsInt() : null),
+            entry("badam_update_ratio", m -> RecipeMapping.badamRatioSettings(m.recipe()).updateRatio()),
+            entry("badam_mask_mode", m -> RecipeMapping.badamRatioSettings(m.recipe()).maskMode().configName()),
             entry("use_adam_mini", m -> m.training().optimizerMethod() instanceof OptimizerMethod.AdamMiniMethod),
             entry("use_muon", m -> m.training().optimizerMethod() instanceof OptimizerMethod.MuonMethod),
             // DFT wins when both are on: EAFT's keys are checked on the same job without DFT

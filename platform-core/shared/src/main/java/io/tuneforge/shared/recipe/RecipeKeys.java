@@ -114,7 +114,6 @@ public final class RecipeKeys {
                 + "loraplus_lr_ratio, pissa_init), oft, prefix, adapter, freeze "
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
                 "lora_bf16_mode", "freeze_vision_tower");
-        put(m, "BAdam's ratio mode is not supported: use badam_mode layer", "badam_update_ratio", "badam_mask_mode");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
                 "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path",
                 "image_max_pixels", "video_max_pixels");

@@ -22,15 +22,18 @@ import java.util.Optional;
  * @param apolloRank           {@code apollo_rank}: rank of the random projection
  * @param apolloUpdateInterval {@code apollo_update_interval}: steps between new random projections
  * @param apolloScale          {@code apollo_scale}: the update is multiplied by its square root
- * @param apolloProj           {@code apollo_proj}: random
+ * @param apolloProj           {@code apollo_proj}: random or svd
  * @param apolloProjType       {@code apollo_proj_type}: std
  * @param apolloScaleType      {@code apollo_scale_type}: channel or tensor
  * @param apolloLayerwise      {@code apollo_layerwise}: per-layer updates (no gradient clipping, no accumulation)
  * @param useBadam             {@code use_badam}: BAdam, one decoder layer learning at a time
- * @param badamMode            {@code badam_mode}: layer
+ * @param badamMode            {@code badam_mode}: layer (one decoder layer at a time) or ratio (a share of every
+ *                             parameter's entries per step)
  * @param badamSwitchMode      {@code badam_switch_mode}: ascending, descending, random or fixed block order
  * @param badamSwitchInterval  {@code badam_switch_interval}: steps per block
  * @param badamStartBlock      {@code badam_start_block}: the first block (required by fixed)
+ * @param badamUpdateRatio     {@code badam_update_ratio}: ratio mode's share of entries updated per step
+ * @param badamMaskMode        {@code badam_mask_mode}: ratio mode's entries, adjacent or scatter
  * @param useAdamMini          {@code use_adam_mini}: Adam-mini (one second moment per head / row)
  * @param useMuon              {@code use_muon}: Muon (orthogonalised momentum) with AdamW for the rest
  */
@@ -39,7 +42,8 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
         boolean useApollo, List<String> apolloTarget, int apolloRank, int apolloUpdateInterval, double apolloScale,
         String apolloProj, String apolloProjType, String apolloScaleType, boolean apolloLayerwise,
         boolean useBadam, String badamMode, String badamSwitchMode, int badamSwitchInterval,
-        Optional<Long> badamStartBlock, boolean useAdamMini, boolean useMuon) {
+        Optional<Long> badamStartBlock, double badamUpdateRatio, String badamMaskMode, boolean useAdamMini,
+        boolean useMuon) {
 
     public RecipeMemoryOptimizers {
         galoreTarget = List.copyOf(galoreTarget);
@@ -78,7 +82,8 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
     static final RecipeField APOLLO_SCALE = RecipeField.decimal("apollo_scale", Section.OPTIMIZATION, 32.0,
             Range.aboveUpTo(0, 1e6), "APOLLO scale", "The update is multiplied by the square root of this.");
     static final RecipeField APOLLO_PROJ = RecipeField.choice("apollo_proj", Section.OPTIMIZATION, "random",
-            List.of("random"), "APOLLO projection", "random: a seeded Gaussian projection.");
+            List.of("random", "svd"), "APOLLO projection", "random: a seeded Gaussian projection; svd: the "
+                    + "gradient's top singular vectors, recomputed every update interval.");
     static final RecipeField APOLLO_PROJ_TYPE = RecipeField.choice("apollo_proj_type", Section.OPTIMIZATION, "std",
             List.of("std"), "APOLLO projection side", "std: project the side of the gradient with fewer numbers.");
     static final RecipeField APOLLO_SCALE_TYPE = RecipeField.choice("apollo_scale_type", Section.OPTIMIZATION,
@@ -91,7 +96,10 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
             "Block coordinate descent: one decoder layer learns at a time with a fresh AdamW; embeddings and the LM "
                     + "head stay frozen (full or freeze only; optim adamw_torch).");
     static final RecipeField BADAM_MODE = RecipeField.choice("badam_mode", Section.OPTIMIZATION, "layer",
-            List.of("layer"), "BAdam mode", "layer: the blocks are the decoder layers.");
+            List.of("layer", "ratio"), "BAdam mode", "layer: the blocks are the decoder layers; ratio: every "
+                    + "parameter learns a share (BAdam update ratio) of its entries per step, with Adam moments for "
+                    + "those entries only (embedding and LM head frozen, no weight decay, the entries move every 100 "
+                    + "steps).");
     static final RecipeField BADAM_SWITCH_MODE = RecipeField.choice("badam_switch_mode", Section.OPTIMIZATION,
             "ascending", List.of("ascending", "descending", "random", "fixed"), "BAdam switch mode",
             "Order of the blocks; fixed keeps badam_start_block.");
@@ -100,6 +108,12 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
             "Steps before the next block takes over (its moments start from zero).");
     static final RecipeField BADAM_START_BLOCK = RecipeField.integer("badam_start_block", Section.OPTIMIZATION, null,
             Range.between(0, 100_000), "BAdam start block", "Index of the first block (blank: by the switch mode).");
+    static final RecipeField BADAM_UPDATE_RATIO = RecipeField.decimal("badam_update_ratio", Section.OPTIMIZATION,
+            0.05, Range.aboveUpTo(1e-6, 1), "BAdam update ratio",
+            "Ratio mode: share of each parameter's entries updated per step (its Adam state is that share).");
+    static final RecipeField BADAM_MASK_MODE = RecipeField.choice("badam_mask_mode", Section.OPTIMIZATION, "adjacent",
+            List.of("adjacent", "scatter"), "BAdam mask mode",
+            "Ratio mode: adjacent takes consecutive entries, scatter a seeded random set.");
     static final RecipeField USE_ADAM_MINI = RecipeField.bool("use_adam_mini", Section.OPTIMIZATION, false,
             "Adam-mini", "Adam with one second moment per attention head / output row instead of per weight "
                     + "(about half of AdamW's state; full or freeze only).");
@@ -111,15 +125,13 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
             GALORE_SCALE, GALORE_PROJ_TYPE, GALORE_LAYERWISE, USE_APOLLO, APOLLO_TARGET, APOLLO_RANK,
             APOLLO_UPDATE_INTERVAL, APOLLO_SCALE, APOLLO_PROJ, APOLLO_PROJ_TYPE, APOLLO_SCALE_TYPE, APOLLO_LAYERWISE,
             USE_BADAM, BADAM_MODE, BADAM_SWITCH_MODE,
-            BADAM_SWITCH_INTERVAL, BADAM_START_BLOCK, USE_ADAM_MINI, USE_MUON);
+            BADAM_SWITCH_INTERVAL, BADAM_START_BLOCK, BADAM_UPDATE_RATIO, BADAM_MASK_MODE, USE_ADAM_MINI, USE_MUON);
 
     /** Values of keys LLaMA-Factory has and TuneForge does not offer, with the reason. */
     static final Map<String, Map<String, String>> UNSUPPORTED_VALUES = Map.of(
             "galore_proj_type", Map.of("reverse_std", "only galore_proj_type std is offered",
                     "right", "only galore_proj_type std is offered", "left", "only galore_proj_type std is offered",
                     "full", "only galore_proj_type std is offered"),
-            "badam_mode", Map.of("ratio", "BAdam's ratio mode is not supported: use badam_mode layer"),
-            "apollo_proj", Map.of("svd", "only apollo_proj random is offered"),
             "apollo_proj_type", Map.of("right", "only apollo_proj_type std is offered",
                     "left", "only apollo_proj_type std is offered"));
 
@@ -130,8 +142,8 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
                 (int) v.integer(APOLLO_RANK), (int) v.integer(APOLLO_UPDATE_INTERVAL), v.decimal(APOLLO_SCALE),
                 v.text(APOLLO_PROJ), v.text(APOLLO_PROJ_TYPE), v.text(APOLLO_SCALE_TYPE), v.bool(APOLLO_LAYERWISE),
                 v.bool(USE_BADAM), v.text(BADAM_MODE), v.text(BADAM_SWITCH_MODE),
-                (int) v.integer(BADAM_SWITCH_INTERVAL), v.optionalInteger(BADAM_START_BLOCK), v.bool(USE_ADAM_MINI),
-                v.bool(USE_MUON));
+                (int) v.integer(BADAM_SWITCH_INTERVAL), v.optionalInteger(BADAM_START_BLOCK),
+                v.decimal(BADAM_UPDATE_RATIO), v.text(BADAM_MASK_MODE), v.bool(USE_ADAM_MINI), v.bool(USE_MUON));
         o.checkCombinations(v);
         return o;
     }
@@ -188,7 +200,8 @@ public record RecipeMemoryOptimizers(boolean useGalore, List<String> galoreTarge
                             + (first == USE_GALORE ? "galore_layerwise" : "apollo_layerwise") + " (per-layer " + name
                             + " does not support gradient accumulation)");
         }
-        if (first == USE_BADAM && v.text(BADAM_SWITCH_MODE).equals("fixed") && v.optionalInteger(BADAM_START_BLOCK).isEmpty()) {
+        if (first == USE_BADAM && v.text(BADAM_MODE).equals("layer") && v.text(BADAM_SWITCH_MODE).equals("fixed")
+                && v.optionalInteger(BADAM_START_BLOCK).isEmpty()) {
             throw BADAM_START_BLOCK.refused("", v.source(), "a block index with badam_switch_mode fixed (the block "
                     + "that learns)");
         }

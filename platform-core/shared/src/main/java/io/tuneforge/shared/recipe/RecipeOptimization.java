@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param adamBeta2                 {@code adam_beta2}: AdamW second-moment decay
  * @param adamEpsilon               {@code adam_epsilon}: AdamW epsilon
  * @param seed                      {@code seed}: shuffling, split and initialisation seed
- * @param optim                     {@code optim}: the optimizer (adamw_torch, sgd, adafactor)
+ * @param optim                     {@code optim}: the optimizer (adamw_torch, adamw_8bit, sgd, adafactor, aliases)
  * @param lrSchedulerKwargs         {@code lr_scheduler_kwargs}: the schedule's own arguments (e.g. min_lr_rate);
  *                                  empty for Hugging Face's defaults; the trainer checks the names per schedule
  * @param neftuneNoiseAlpha         {@code neftune_noise_alpha}: NEFTune's noise scale on input embeddings; 0 is off
@@ -53,10 +53,17 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
     /** Hugging Face scheduler names the trainer implements. */
     public static final List<String> SCHEDULERS = List.of("cosine", "linear", "constant", "constant_with_warmup",
             "cosine_with_restarts", "polynomial", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr",
-            "warmup_stable_decay");
+            "cosine_warmup_with_min_lr", "warmup_stable_decay");
 
-    /** Hugging Face optimizer names the trainer implements ({@code adamw_torch_fused} is adamw_torch's maths). */
-    public static final List<String> OPTIMIZERS = List.of("adamw_torch", "adamw_torch_fused", "sgd", "adafactor");
+    /** Schedules that need {@code min_lr} or {@code min_lr_rate} in {@code lr_scheduler_kwargs} (Hugging Face raises). */
+    private static final List<String> MIN_LR_SCHEDULERS = List.of("cosine_with_min_lr", "cosine_warmup_with_min_lr");
+
+    /**
+     * Hugging Face optimizer names the trainer implements ({@code adamw_torch_fused} is adamw_torch's maths;
+     * {@code adamw_bnb_8bit} and {@code paged_adamw_8bit} are adamw_8bit: paging only matters for CUDA memory).
+     */
+    public static final List<String> OPTIMIZERS = List.of("adamw_torch", "adamw_torch_fused", "adamw_8bit",
+            "adamw_bnb_8bit", "paged_adamw_8bit", "paged_adamw_32bit", "sgd", "adafactor");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -95,8 +102,11 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
     static final RecipeField SEED = RecipeField.integer("seed", Section.OPTIMIZATION, 42L,
             Range.between(0, 4_294_967_295L), "Seed", "Makes shuffling, the validation split and initialisation repeatable.");
     static final RecipeField OPTIM = RecipeField.choice("optim", Section.OPTIMIZATION, "adamw_torch", OPTIMIZERS,
-            "Optimizer", "adamw_torch: AdamW (two moments per weight); sgd: plain SGD, no optimizer memory; "
-                    + "adafactor: factored second moment (rows + columns per matrix), far less memory.");
+            "Optimizer", "adamw_torch: AdamW (two moments per weight); adamw_8bit: bitsandbytes' AdamW with both "
+                    + "moments stored in 8 bits (about a quarter of AdamW's optimizer memory; tensors under 4096 "
+                    + "numbers and embeddings stay 32-bit); paged_* variants: the same on the CPU (paging only moves "
+                    + "CUDA state to host memory); sgd: plain SGD, no optimizer memory; adafactor: factored second "
+                    + "moment (rows + columns per matrix), far less memory.");
     static final RecipeField LR_SCHEDULER_KWARGS = RecipeField.text("lr_scheduler_kwargs", Section.OPTIMIZATION, null,
             "Scheduler arguments", "The schedule's own arguments as a JSON object, e.g. {\"min_lr_rate\": 0.1} for "
                     + "cosine_with_min_lr or {\"num_cycles\": 3} for cosine_with_restarts (blank: defaults).");
@@ -151,9 +161,9 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
     private static Map<String, Object> schedulerKwargs(RecipeValues v) {
         String text = v.optionalText(LR_SCHEDULER_KWARGS).orElse("");
         if (text.isBlank()) {
-            if (v.text(LR_SCHEDULER_TYPE).equals("cosine_with_min_lr")) {
-                throw LR_SCHEDULER_KWARGS.refused(text, v.source(),
-                        "min_lr or min_lr_rate with lr_scheduler_type cosine_with_min_lr, e.g. {\"min_lr_rate\": 0.1}");
+            if (MIN_LR_SCHEDULERS.contains(v.text(LR_SCHEDULER_TYPE))) {
+                throw LR_SCHEDULER_KWARGS.refused(text, v.source(), "min_lr or min_lr_rate with lr_scheduler_type "
+                        + v.text(LR_SCHEDULER_TYPE) + ", e.g. {\"min_lr_rate\": 0.1}");
             }
             return Map.of();
         }
@@ -167,9 +177,9 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
         if (node == null || !node.isObject()) {
             throw LR_SCHEDULER_KWARGS.refused(text, v.source(), rule);
         }
-        if (v.text(LR_SCHEDULER_TYPE).equals("cosine_with_min_lr") && !node.has("min_lr") && !node.has("min_lr_rate")) {
-            throw LR_SCHEDULER_KWARGS.refused(text, v.source(),
-                    "min_lr or min_lr_rate with lr_scheduler_type cosine_with_min_lr, e.g. {\"min_lr_rate\": 0.1}");
+        if (MIN_LR_SCHEDULERS.contains(v.text(LR_SCHEDULER_TYPE)) && !node.has("min_lr") && !node.has("min_lr_rate")) {
+            throw LR_SCHEDULER_KWARGS.refused(text, v.source(), "min_lr or min_lr_rate with lr_scheduler_type "
+                    + v.text(LR_SCHEDULER_TYPE) + ", e.g. {\"min_lr_rate\": 0.1}");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (String name : node.propertyNames()) {

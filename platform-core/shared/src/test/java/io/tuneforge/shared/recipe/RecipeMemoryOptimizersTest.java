@@ -53,7 +53,9 @@ class RecipeMemoryOptimizersTest {
                 "gradient_accumulation_steps", 1, "apollo_scale_front", true).optimization().memoryOptimizers();
         assertThat(apollo.chosen()).contains("use_apollo");
         assertThat(apollo.apolloRank()).isEqualTo(128);
-        refused("apollo_proj", "only apollo_proj random", "apollo_proj", "svd");
+        assertThat(yaml("finetuning_type", "full", "use_apollo", true, "apollo_proj", "svd").optimization()
+                .memoryOptimizers().apolloProj()).isEqualTo("svd");
+        refused("apollo_proj", "random", "apollo_proj", "qr");
         refused("use_apollo", "one memory-saving optimizer at a time", "finetuning_type", "full", "use_galore", true,
                 "use_apollo", true);
         refused("gradient_accumulation_steps", "per-layer APOLLO", "finetuning_type", "full", "use_apollo", true,
@@ -87,12 +89,24 @@ class RecipeMemoryOptimizersTest {
                 "finetuning_type", "full", "use_galore", true, "galore_layerwise", true);
         refused("badam_start_block", "with badam_switch_mode fixed", "finetuning_type", "full", "use_badam", true,
                 "badam_switch_mode", "fixed");
-        refused("badam_mode", "ratio mode is not supported", "finetuning_type", "full", "use_badam", true,
-                "badam_mode", "ratio");
-        refused("badam_update_ratio", "ratio mode is not supported", "badam_update_ratio", 0.05);
+        refused("badam_mask_mode", "adjacent", "badam_mask_mode", "random");
+        refused("badam_update_ratio", "", "badam_update_ratio", 1.5);
         refused("galore_proj_type", "only galore_proj_type std", "galore_proj_type", "reverse_std");
         refused("galore_target", "comma-separated module names", "galore_target", "all,q_proj");
         refused("badam_switch_interval", "1", "badam_switch_interval", -1);
+    }
+
+    @Test
+    void badamRatioModeIsReadWithLlamaFactoryDefaultsAndNeedsNoStartBlock() {
+        RecipeMemoryOptimizers ratio = yaml("finetuning_type", "full", "use_badam", true, "badam_mode", "ratio",
+                "badam_switch_mode", "fixed").optimization().memoryOptimizers();
+        assertThat(ratio.badamMode()).isEqualTo("ratio");
+        assertThat(ratio.badamUpdateRatio()).isEqualTo(0.05);
+        assertThat(ratio.badamMaskMode()).isEqualTo("adjacent");
+        RecipeMemoryOptimizers scatter = yaml("finetuning_type", "full", "use_badam", true, "badam_mode", "ratio",
+                "badam_update_ratio", 0.2, "badam_mask_mode", "scatter").optimization().memoryOptimizers();
+        assertThat(scatter.badamUpdateRatio()).isEqualTo(0.2);
+        assertThat(scatter.badamMaskMode()).isEqualTo("scatter");
     }
 
     @Test

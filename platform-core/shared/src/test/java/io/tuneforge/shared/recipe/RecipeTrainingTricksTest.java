@@ -3,6 +3,7 @@ package io.tuneforge.shared.recipe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -50,8 +51,31 @@ class RecipeTrainingTricksTest {
 
     @Test
     void anOptimizerTuneForgeDoesNotTrainWithIsRefusedWithTheChoices() {
-        assertThatThrownBy(() -> JobRecipe.read(Map.of("optim", "paged_adamw_8bit"), RecipeSource.YAML))
-                .isInstanceOf(RecipeException.class).hasMessageContaining("adafactor");
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("optim", "lion_8bit"), RecipeSource.YAML))
+                .isInstanceOf(RecipeException.class).hasMessageContaining("adafactor")
+                .hasMessageContaining("adamw_8bit");
+    }
+
+    @Test
+    void eightBitAdamWIsReadUnderEachHuggingFaceNameAndRefusedBesideAMemorySavingOptimizer() {
+        for (String name : List.of("adamw_8bit", "adamw_bnb_8bit", "paged_adamw_8bit", "paged_adamw_32bit")) {
+            assertThat(JobRecipe.read(Map.of("optim", name), RecipeSource.YAML).optimization().optim()).isEqualTo(name);
+            assertThat(JobRecipe.read(Map.of("optim", name), RecipeSource.REST).optimization().optim()).isEqualTo(name);
+        }
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("optim", "adamw_8bit", "use_galore", true,
+                "finetuning_type", "full"), RecipeSource.YAML)).isInstanceOf(RecipeException.class)
+                .hasMessageContaining("optim");
+    }
+
+    @Test
+    void cosineWarmupWithMinLrNeedsItsFloorAsHuggingFaceDoes() {
+        RecipeOptimization o = JobRecipe.read(Map.of("lr_scheduler_type", "cosine_warmup_with_min_lr",
+                "lr_scheduler_kwargs", "{\"min_lr_rate\": 0.1, \"warmup_lr_rate\": 0.2}"), RecipeSource.YAML)
+                .optimization();
+        assertThat(o.lrSchedulerType()).isEqualTo("cosine_warmup_with_min_lr");
+        assertThat(o.lrSchedulerKwargs()).containsEntry("warmup_lr_rate", 0.2);
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("lr_scheduler_type", "cosine_warmup_with_min_lr"),
+                RecipeSource.YAML)).isInstanceOf(RecipeException.class).hasMessageContaining("min_lr_rate");
     }
 
     @Test

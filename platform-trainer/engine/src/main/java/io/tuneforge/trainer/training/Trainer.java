@@ -376,6 +376,7 @@ public final class Trainer {
             }
             NDArray grad = e.getValue().getGradient();
             grad.attach(step);
+            optimizer.prepareGradient(e.getKey(), grad);
             grads.put(e.getKey(), grad);
         }
         return grads;

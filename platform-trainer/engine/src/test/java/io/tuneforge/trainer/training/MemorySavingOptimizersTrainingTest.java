@@ -13,6 +13,7 @@ import io.tuneforge.trainer.training.bench.RandomLlama;
 import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
 import io.tuneforge.trainer.training.optim.ApolloAdamW;
 import io.tuneforge.trainer.training.optim.BlockAdam;
+import io.tuneforge.trainer.training.optim.BlockAdamRatio;
 import io.tuneforge.trainer.training.optim.GaLoreAdamW;
 import io.tuneforge.trainer.training.optim.OptimizerMethod;
 import io.tuneforge.trainer.training.optim.SchedulerType;
@@ -87,8 +88,12 @@ class MemorySavingOptimizersTrainingTest {
                 new GaLoreAdamW.Settings(3, 4, 2.0, List.of("q_proj", "mlp"), true)));
         m.put("apollo", new OptimizerMethod.Apollo(new ApolloAdamW.Settings(4, 2, 32.0,
                 ApolloAdamW.ScaleType.CHANNEL, List.of("all"), false)));
+        m.put("apollo_svd", new OptimizerMethod.Apollo(new ApolloAdamW.Settings(4, 2, 32.0,
+                ApolloAdamW.ScaleType.TENSOR, List.of("all"), false, ApolloAdamW.Projection.SVD)));
         m.put("badam", new OptimizerMethod.BAdam(new BlockAdam.Settings(BlockAdam.SwitchMode.RANDOM, 2,
                 OptionalInt.empty(), 11)));
+        m.put("badam_ratio", new OptimizerMethod.BAdamRatio(new BlockAdamRatio.Settings(0.3,
+                BlockAdamRatio.MaskMode.SCATTER, 4, 11)));
         m.put("adam_mini", new OptimizerMethod.AdamMiniMethod());
         m.put("muon", new OptimizerMethod.MuonMethod());
         return m;

@@ -274,7 +274,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     /**
      * The tensor as an NDArray of {@code type} in {@code manager}. F32 and BF16 are created from Java floats; an F16
-     * tensor loaded as FLOAT16 is created from its bytes directly.
+     * tensor loaded as FLOAT16, and a U8 tensor loaded as UINT8 (8-bit optimizer state), are created from their bytes.
      */
     public NDArray load(NDManager manager, String name, DataType type) {
         TensorInfo info = info(name);
@@ -287,6 +287,11 @@ public final class SafetensorsReader implements AutoCloseable {
             long[] values = readLongs(name);
             NDArray longs = manager.create(values, shape);
             return type == DataType.INT64 ? longs : longs.toType(type, false);
+        }
+        if (type == DataType.UINT8 && info.dtype() == SafetensorsDType.U8) {
+            ByteBuffer direct = ByteBuffer.allocateDirect((int) info.byteCount()).order(ByteOrder.nativeOrder());
+            direct.put(readBytes(name));
+            return manager.create(direct.flip(), shape, DataType.UINT8);
         }
         if (type == DataType.FLOAT16 && info.dtype() == SafetensorsDType.F16) {
             ByteBuffer direct = ByteBuffer.allocateDirect((int) info.byteCount()).order(ByteOrder.nativeOrder());

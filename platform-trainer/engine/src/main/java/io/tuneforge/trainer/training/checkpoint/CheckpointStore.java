@@ -100,12 +100,13 @@ public final class CheckpointStore {
         return readTensors(directory.resolve(TRAINABLE_FILE), manager);
     }
 
-    /** Every tensor of a checkpoint file as FLOAT32, in file order. */
-    private static SequencedMap<String, NDArray> readTensors(Path file, NDManager manager) throws IOException {
+    /** Every tensor of a checkpoint file as FLOAT32 (UINT8 codes of 8-bit optimizer state as they are), in file order. */
+    public static SequencedMap<String, NDArray> readTensors(Path file, NDManager manager) throws IOException {
         try (SafetensorsReader reader = SafetensorsReader.open(file)) {
             SequencedMap<String, NDArray> out = new LinkedHashMap<>();
             for (String name : reader.names()) {
-                out.put(name, reader.load(manager, name, DataType.FLOAT32));
+                boolean codes = reader.info(name).dtype() == SafetensorsDType.U8;
+                out.put(name, reader.load(manager, name, codes ? DataType.UINT8 : DataType.FLOAT32));
             }
             return out;
         }

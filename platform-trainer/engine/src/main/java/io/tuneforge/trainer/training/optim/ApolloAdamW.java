@@ -5,6 +5,7 @@ import static io.tuneforge.trainer.training.optim.OptimMath.scalar;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.tuneforge.trainer.model.ScriptedModule;
@@ -19,7 +20,8 @@ import java.util.SequencedMap;
 
 /**
  * APOLLO (Zhu et al. 2024) exactly as the official {@code apollo_torch.AdamW} with LLaMA-Factory's groups
- * ({@code _create_apollo_optimizer}, {@code apollo_proj: random}, {@code apollo_proj_type: std}). AdamW's moments of
+ * ({@code _create_apollo_optimizer}, {@code apollo_proj: random} or {@code svd}, {@code apollo_proj_type: std}; with svd
+ * the projection is the gradient's top singular vectors at each refresh, {@link Projection#SVD}). AdamW's moments of
  * a random projection of the gradient only measure how much each channel (or the whole tensor) should be scaled; the
  * update is the raw gradient scaled so:
  * <pre>
@@ -48,6 +50,22 @@ public final class ApolloAdamW implements ParameterOptimizer {
         }
     }
 
+    /** {@code apollo_proj}: where the projection comes from. */
+    public enum Projection {
+        /** A seeded Gaussian matrix / √rank (APOLLO's GradientProjector). */
+        RANDOM,
+        /**
+         * The top singular vectors of the gradient at each refresh (APOLLO's GaLoreProjector, proj_type std):
+         * Vh's first rows when m ≥ n, U's first columns otherwise, rank capped at min(m, n).
+         */
+        SVD;
+
+        /** Parses {@code apollo_proj}. */
+        public static Projection fromConfigName(String name) {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        }
+    }
+
     /**
      * APOLLO's settings.
      *
@@ -57,15 +75,22 @@ public final class ApolloAdamW implements ParameterOptimizer {
      * @param scaleType      {@code apollo_scale_type}: channel or tensor
      * @param targets        {@code apollo_target}: module-name parts, or {@code all} for every linear layer
      * @param layerwise      {@code apollo_layerwise}: no gradient clipping, accumulation 1 (as GaLore's)
+     * @param projection     {@code apollo_proj}: random or svd
      */
     public record Settings(int rank, int updateInterval, double scale, ScaleType scaleType, List<String> targets,
-                           boolean layerwise) {
+                           boolean layerwise, Projection projection) {
         public Settings {
             if (rank < 1 || updateInterval < 1 || !(scale > 0) || targets.isEmpty()) {
                 throw new IllegalArgumentException("APOLLO needs rank >= 1, update interval >= 1, scale > 0 and a "
                         + "target, got " + rank + ", " + updateInterval + ", " + scale + ", " + targets);
             }
             targets = List.copyOf(targets);
+        }
+
+        /** Settings with the random projection (APOLLO's default). */
+        public Settings(int rank, int updateInterval, double scale, ScaleType scaleType, List<String> targets,
+                        boolean layerwise) {
+            this(rank, updateInterval, scale, scaleType, targets, layerwise, Projection.RANDOM);
         }
     }
 
@@ -75,6 +100,7 @@ public final class ApolloAdamW implements ParameterOptimizer {
     private final NDManager stateManager;
     private final ScriptedModule random;
     private final boolean bf16Projections;
+    private final ScriptedModule svd;
     private final Map<String, Boolean> rightSide = new LinkedHashMap<>();
     private final SequencedMap<String, NDArray> state = new LinkedHashMap<>();
     private long stepCount;
@@ -106,6 +132,7 @@ public final class ApolloAdamW implements ParameterOptimizer {
         this.settings = settings;
         this.stateManager = parent.newSubManager();
         this.random = ScriptedModule.load(stateManager, "apollo_random.pt");
+        this.svd = settings.projection() == Projection.SVD ? ScriptedModule.load(stateManager, "galore_svd.pt") : null;
         List<String> noDecay = new ArrayList<>();
         List<String> decay = new ArrayList<>();
         List<String> apollo = new ArrayList<>();
@@ -126,9 +153,10 @@ public final class ApolloAdamW implements ParameterOptimizer {
                 long n = shape.get(1);
                 boolean right = m >= n;
                 rightSide.put(name, right);
-                moments = right ? new Shape(m, settings.rank()) : new Shape(settings.rank(), n);
-                state.put("apollo_projection." + name, stateManager.zeros(
-                        right ? new Shape(settings.rank(), n) : new Shape(m, settings.rank())));
+                long r = settings.projection() == Projection.SVD ? Math.min(settings.rank(), Math.min(m, n))
+                        : settings.rank();
+                moments = right ? new Shape(m, r) : new Shape(r, n);
+                state.put("apollo_projection." + name, stateManager.zeros(right ? new Shape(r, n) : new Shape(m, r)));
                 long seed = index + apollo.indexOf(name) + 1;
                 state.put("apollo_seed." + name, stateManager.create(seedChunks(seed)));
                 state.put("apollo_scaled_grad_norm." + name, stateManager.create(-1f));
@@ -162,7 +190,11 @@ public final class ApolloAdamW implements ParameterOptimizer {
                 Boolean right = rightSide.get(name);
                 NDArray projection = right == null ? null : state.get("apollo_projection." + name);
                 if (projection != null && iteration % settings.updateInterval() == 0) {
-                    refresh(scope, name, projection);
+                    if (svd != null) {
+                        refreshFromSvd(scope, g, projection, right);
+                    } else {
+                        refresh(scope, name, projection);
+                    }
                 }
                 NDArray grad = g;
                 if (projection != null) {
@@ -246,6 +278,23 @@ public final class ApolloAdamW implements ParameterOptimizer {
         return update;
     }
 
+    /** P from the SVD of G (APOLLO's GaLoreProjector): the first r rows of Vh (right) or columns of U (left). */
+    private void refreshFromSvd(NDManager scope, NDArray g, NDArray projection, boolean right) {
+        NDArray factor = svd.call(scope, g, scope.create(right ? 1L : 0L));      // Vh (k, n) or U (m, k)
+        long r = right ? projection.getShape().get(0) : projection.getShape().get(1);
+        NDArray top = right ? factor.get(new NDIndex(":{}", r)) : factor.get(new NDIndex(":, :{}", r));
+        top.attach(scope);
+        NDArray contiguous = top.duplicate();
+        contiguous.attach(scope);
+        if (bf16Projections) {
+            float[] values = contiguous.toFloatArray();
+            Bf16.roundInPlace(values);                // the reference computes the SVD of the bf16 gradient
+            projection.set(values);
+        } else {
+            projection.set(contiguous.toByteBuffer());
+        }
+    }
+
     /** A new random projection from this parameter's seed, which then moves on (APOLLO's update_ortho_matrix). */
     private void refresh(NDManager scope, String name, NDArray projection) {
         NDArray seed = state.get("apollo_seed." + name);
@@ -313,6 +362,9 @@ public final class ApolloAdamW implements ParameterOptimizer {
     @Override
     public void close() {
         random.close();
+        if (svd != null) {
+            svd.close();
+        }
         stateManager.close();
     }
 }

@@ -22,8 +22,9 @@ public record LearningRateSchedule(SchedulerType type, double baseLearningRate, 
             throw new IllegalArgumentException("warmupSteps must be >= 0 and totalSteps >= 1, got "
                     + warmupSteps + " and " + totalSteps);
         }
-        if (type == SchedulerType.COSINE_WITH_MIN_LR && options.minLr().isEmpty() && options.minLrRate().isEmpty()) {
-            throw new IllegalArgumentException("lr_scheduler_type cosine_with_min_lr needs lr_scheduler_kwargs "
+        if ((type == SchedulerType.COSINE_WITH_MIN_LR || type == SchedulerType.COSINE_WARMUP_WITH_MIN_LR)
+                && options.minLr().isEmpty() && options.minLrRate().isEmpty()) {
+            throw new IllegalArgumentException("lr_scheduler_type " + type.configName() + " needs lr_scheduler_kwargs "
                     + "min_lr or min_lr_rate (as in Hugging Face), e.g. {\"min_lr_rate\": 0.1}");
         }
         if (type == SchedulerType.POLYNOMIAL && !(baseLearningRate > options.lrEnd())) {
@@ -57,6 +58,7 @@ public record LearningRateSchedule(SchedulerType type, double baseLearningRate, 
             case COSINE -> step < warmupSteps ? warmup(step) : cosine(step, options.numCycles().orElse(0.5), 0.0);
             case COSINE_WITH_MIN_LR -> step < warmupSteps ? warmup(step)
                     : cosine(step, options.numCycles().orElse(0.5), minLrRate());
+            case COSINE_WARMUP_WITH_MIN_LR -> cosineWarmupWithMinLr(step);
             case COSINE_WITH_RESTARTS -> step < warmupSteps ? warmup(step) : cosineWithRestarts(step);
             case POLYNOMIAL -> step < warmupSteps ? warmup(step) : polynomial(step);
             case INVERSE_SQRT -> step < warmupSteps ? warmup(step) : inverseSqrt(step);
@@ -76,6 +78,27 @@ public record LearningRateSchedule(SchedulerType type, double baseLearningRate, 
             factor = factor * (1 - minLrRate) + minLrRate;
         }
         return Math.max(0.0, factor);
+    }
+
+    /**
+     * Hugging Face's {@code _get_cosine_with_min_lr_schedule_with_warmup_lr_rate_lambda}: warmup
+     * {@code (step + 1) / warmup}, or from {@code warmup_lr_rate} to 1 over {@code warmup − 1} steps; then the cosine
+     * with its progress one step ahead ({@code (step − warmup + 1) / (total − warmup)}), floored at min_lr_rate.
+     */
+    private double cosineWarmupWithMinLr(long step) {
+        double current = step;
+        double warmup = warmupSteps;
+        if (current < warmup) {
+            if (options.warmupLrRate().isEmpty()) {
+                return (current + 1.0) / Math.max(1.0, warmup);
+            }
+            double rate = options.warmupLrRate().getAsDouble();
+            return rate + (1.0 - rate) * current / Math.max(1, warmup - 1);
+        }
+        double progress = (current - warmup + 1.0) / Math.max(1.0, (double) totalSteps - warmup);
+        double factor = 0.5 * (1.0 + Math.cos(Math.PI * options.numCycles().orElse(0.5) * 2.0 * progress));
+        factor = factor * (1 - minLrRate()) + minLrRate();
+        return Math.max(0, factor);
     }
 
     private double minLrRate() {

@@ -35,6 +35,25 @@ final class OptimMath {
         }
     }
 
+    /**
+     * Overwrites {@code target} with {@code values} by copying inside libtorch. Never {@code NDArray.set(Buffer)} on a
+     * tensor that outlives its Java wrapper (a parameter's gradient, a parameter seen through several wrappers):
+     * DJL's set makes the tensor's storage alias the Java buffer, which is freed when that wrapper is collected.
+     */
+    static void overwrite(NDArray target, float[] values) {
+        try (NDArray source = target.getManager().create(values, target.getShape())) {
+            target.set(new ai.djl.ndarray.index.NDIndex("..."), source);
+        }
+    }
+
+    /** {@link #overwrite(NDArray, float[])} for uint8 codes. */
+    static void overwrite(NDArray target, byte[] codes) {
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(codes.length).put(codes).flip();
+        try (NDArray source = target.getManager().create(direct, target.getShape(), DataType.UINT8)) {
+            target.set(new ai.djl.ndarray.index.NDIndex("..."), source);
+        }
+    }
+
     /** The gradient of {@code name}, refusing a missing one. */
     static NDArray gradient(java.util.Map<String, NDArray> gradients, String name) {
         NDArray g = gradients.get(name);

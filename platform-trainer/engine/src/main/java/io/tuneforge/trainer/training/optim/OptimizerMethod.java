@@ -28,6 +28,10 @@ public sealed interface OptimizerMethod {
     record BAdam(BlockAdam.Settings settings) implements OptimizerMethod {
     }
 
+    /** BAdam's ratio mode: a share of every parameter's entries per step ({@code use_badam, badam_mode: ratio}). */
+    record BAdamRatio(BlockAdamRatio.Settings settings) implements OptimizerMethod {
+    }
+
     /** Adam-mini's block-shared second moment ({@code use_adam_mini}). */
     record AdamMiniMethod() implements OptimizerMethod {
     }
@@ -51,6 +55,7 @@ public sealed interface OptimizerMethod {
             case GaLore g -> "galore+" + optim.configName();
             case Apollo a -> "apollo+" + optim.configName();
             case BAdam b -> "badam+" + optim.configName();
+            case BAdamRatio b -> "badam_ratio+" + optim.configName();
             case AdamMiniMethod a -> "adam_mini";
             case MuonMethod m -> "muon";
         };
@@ -90,6 +95,7 @@ public sealed interface OptimizerMethod {
             case GaLore g -> new GaLoreAdamW(parameters, adamW, g.settings(), parent, bf16Values);
             case Apollo a -> new ApolloAdamW(parameters, adamW, a.settings(), parent, bf16Values);
             case BAdam b -> new BlockAdam(parameters, adamW, b.settings(), parent);
+            case BAdamRatio b -> new BlockAdamRatio(parameters, adamW, b.settings(), parent);
             case AdamMiniMethod a -> new AdamMini(parameters, adamW, heads.get(), parent);
             case MuonMethod m -> new Muon(parameters, adamW, parent);
         };

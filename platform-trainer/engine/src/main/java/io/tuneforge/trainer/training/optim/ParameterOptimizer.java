@@ -9,8 +9,8 @@ import java.util.SequencedMap;
  * An optimizer over named parameters, updated in place outside any gradient collector. Its state (moments,
  * factored second moments, ...) lives in its own manager and is saved in checkpoints under stable keys.
  */
-public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, Sgd, Adafactor, GaLoreAdamW,
-        ApolloAdamW, BlockAdam, AdamMini, Muon {
+public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, AdamW8bit, Sgd, Adafactor, GaLoreAdamW,
+        ApolloAdamW, BlockAdam, BlockAdamRatio, AdamMini, Muon {
 
     /**
      * One update of every parameter with its gradient.
@@ -26,6 +26,13 @@ public sealed interface ParameterOptimizer extends AutoCloseable permits AdamW, 
      */
     default boolean readsGradient(String name) {
         return true;
+    }
+
+    /**
+     * Rewrites the gradient of {@code name} in place before the trainer measures and clips it, as an optimizer's
+     * gradient hook would (BAdam's ratio mode keeps only the entries it updates). The default leaves it as is.
+     */
+    default void prepareGradient(String name, NDArray gradient) {
     }
 
     /** Number of updates done so far (PyTorch's {@code state['step']}). */

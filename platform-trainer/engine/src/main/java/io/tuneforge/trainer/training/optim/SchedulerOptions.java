@@ -17,6 +17,7 @@ import java.util.OptionalLong;
  * @param timescale      {@code timescale}: inverse_sqrt's time scale (default: the warmup steps, or 10,000 without)
  * @param minLr          {@code min_lr}: cosine_with_min_lr's floor as a learning rate; reduce_lr_on_plateau's floor
  * @param minLrRate      {@code min_lr_rate}: cosine_with_min_lr's floor as a share of the peak
+ * @param warmupLrRate   {@code warmup_lr_rate}: cosine_warmup_with_min_lr's first warmup factor (default 1/warmup)
  * @param numStableSteps {@code num_stable_steps}: WSD's stable phase (LLaMA-Factory: a third of the steps after warmup)
  * @param numDecaySteps  {@code num_decay_steps}: WSD's decay phase (LLaMA-Factory: the rest)
  * @param warmupType     {@code warmup_type}: WSD's warmup shape, linear, cosine or 1-sqrt (linear)
@@ -28,23 +29,26 @@ import java.util.OptionalLong;
  * @param cooldown       {@code cooldown}: evaluations after a reduction before counting again (0)
  */
 public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double power, OptionalLong timescale,
-                               OptionalDouble minLr, OptionalDouble minLrRate, OptionalLong numStableSteps,
+                               OptionalDouble minLr, OptionalDouble minLrRate, OptionalDouble warmupLrRate,
+                               OptionalLong numStableSteps,
                                OptionalLong numDecaySteps, String warmupType, String decayType, double minLrRatio,
                                double factor, int patience, double threshold, int cooldown) {
 
     /** The keys each schedule accepts in {@code lr_scheduler_kwargs}. */
-    public static final Map<SchedulerType, List<String>> ACCEPTED = Map.of(
-            SchedulerType.LINEAR, List.of(),
-            SchedulerType.CONSTANT, List.of(),
-            SchedulerType.CONSTANT_WITH_WARMUP, List.of(),
-            SchedulerType.COSINE, List.of("num_cycles"),
-            SchedulerType.COSINE_WITH_RESTARTS, List.of("num_cycles"),
-            SchedulerType.POLYNOMIAL, List.of("lr_end", "power"),
-            SchedulerType.INVERSE_SQRT, List.of("timescale"),
-            SchedulerType.COSINE_WITH_MIN_LR, List.of("num_cycles", "min_lr", "min_lr_rate"),
-            SchedulerType.WARMUP_STABLE_DECAY, List.of("num_stable_steps", "num_decay_steps", "warmup_type",
-                    "decay_type", "min_lr_ratio", "num_cycles"),
-            SchedulerType.REDUCE_LR_ON_PLATEAU, List.of("factor", "patience", "threshold", "cooldown", "min_lr"));
+    public static final Map<SchedulerType, List<String>> ACCEPTED = Map.ofEntries(
+            Map.entry(SchedulerType.LINEAR, List.of()),
+            Map.entry(SchedulerType.CONSTANT, List.of()),
+            Map.entry(SchedulerType.CONSTANT_WITH_WARMUP, List.of()),
+            Map.entry(SchedulerType.COSINE, List.of("num_cycles")),
+            Map.entry(SchedulerType.COSINE_WITH_RESTARTS, List.of("num_cycles")),
+            Map.entry(SchedulerType.POLYNOMIAL, List.of("lr_end", "power")),
+            Map.entry(SchedulerType.INVERSE_SQRT, List.of("timescale")),
+            Map.entry(SchedulerType.COSINE_WITH_MIN_LR, List.of("num_cycles", "min_lr", "min_lr_rate")),
+            Map.entry(SchedulerType.COSINE_WARMUP_WITH_MIN_LR,
+                    List.of("num_cycles", "min_lr", "min_lr_rate", "warmup_lr_rate")),
+            Map.entry(SchedulerType.WARMUP_STABLE_DECAY, List.of("num_stable_steps", "num_decay_steps", "warmup_type",
+                    "decay_type", "min_lr_ratio", "num_cycles")),
+            Map.entry(SchedulerType.REDUCE_LR_ON_PLATEAU, List.of("factor", "patience", "threshold", "cooldown", "min_lr")));
 
     private static final List<String> SHAPES = List.of("linear", "cosine", "1-sqrt");
 
@@ -64,7 +68,7 @@ public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double po
     /** Hugging Face's defaults for every schedule. */
     public static SchedulerOptions defaults() {
         return new SchedulerOptions(OptionalDouble.empty(), 1e-7, 1.0, OptionalLong.empty(), OptionalDouble.empty(),
-                OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(), "linear", "cosine", 0.0, 0.1, 10,
+                OptionalDouble.empty(), OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(), "linear", "cosine", 0.0, 0.1, 10,
                 1e-4, 0);
     }
 
@@ -90,6 +94,7 @@ public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double po
                         .orElse(d.timescale()),
                 optionalNumber(kwargs, "min_lr").map(OptionalDouble::of).orElse(d.minLr()),
                 optionalNumber(kwargs, "min_lr_rate").map(OptionalDouble::of).orElse(d.minLrRate()),
+                optionalNumber(kwargs, "warmup_lr_rate").map(OptionalDouble::of).orElse(d.warmupLrRate()),
                 optionalNumber(kwargs, "num_stable_steps").map(v -> OptionalLong.of(whole(v, "num_stable_steps")))
                         .orElse(d.numStableSteps()),
                 optionalNumber(kwargs, "num_decay_steps").map(v -> OptionalLong.of(whole(v, "num_decay_steps")))

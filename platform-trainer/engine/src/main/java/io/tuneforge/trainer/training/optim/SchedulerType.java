@@ -28,6 +28,12 @@ public enum SchedulerType {
     REDUCE_LR_ON_PLATEAU("reduce_lr_on_plateau"),
     /** Linear warmup, then half a cosine wave down to {@code min_lr} (or {@code min_lr_rate} × the peak). */
     COSINE_WITH_MIN_LR("cosine_with_min_lr"),
+    /**
+     * As {@link #COSINE_WITH_MIN_LR}, but the warmup starts at {@code warmup_lr_rate} (default 1/warmup) and reaches the
+     * peak on its last step, and the decay counts from the step after (Hugging Face's
+     * {@code get_cosine_with_min_lr_schedule_with_warmup_lr_rate}).
+     */
+    COSINE_WARMUP_WITH_MIN_LR("cosine_warmup_with_min_lr"),
     /** Warmup, a stable phase at the peak, then a decay to {@code min_lr_ratio} × the peak (WSD). */
     WARMUP_STABLE_DECAY("warmup_stable_decay");
 

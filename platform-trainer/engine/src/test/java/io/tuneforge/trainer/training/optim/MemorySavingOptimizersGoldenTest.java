@@ -55,6 +55,18 @@ class MemorySavingOptimizersGoldenTest {
     }
 
     @Test
+    void apolloWithTheSvdProjectionMatchesTheOfficialApolloAcrossRefreshes() {
+        JsonNode c = golden("apollo_svd");
+        JsonNode a = c.get("apollo");
+        assertThat(a.get("proj").asString()).isEqualTo("svd");
+        ApolloAdamW.Settings settings = new ApolloAdamW.Settings(a.get("rank").asInt(),
+                a.get("update_interval").asInt(), a.get("scale").asDouble(),
+                ApolloAdamW.ScaleType.fromConfigName(a.get("scale_type").asString()), List.of("all"), false,
+                ApolloAdamW.Projection.SVD);
+        replay(c, c.get("steps").size(), params -> new ApolloAdamW(params, ADAM, settings, manager(params)), 3e-6);
+    }
+
+    @Test
     void apolloMatchesTheOfficialApolloWithItsOwnRandomProjections() {
         for (String name : List.of("apollo_channel", "apollo_tensor")) {
             JsonNode c = golden(name);
