@@ -288,11 +288,12 @@ public final class LoraAdapter implements AutoCloseable {
             for (int r = 0; r < rows; r++) {
                 int i = firstRow + r;
                 int wRow = offset + r * in;
-                float bi0 = b[i * rank];
-                for (int j = 0; j < in; j++) {
-                    delta[j] = 0f + bi0 * a[j];       // 0f + as the sum starts from zero (-0 products give +0)
+                java.util.Arrays.fill(delta, 0f);
+                int k = 0;
+                for (; k + 4 <= rank; k += 4) {     // four terms per pass, still added one after the other
+                    accumulateFour(delta, i, k);
                 }
-                for (int k = 1; k < rank; k++) {
+                for (; k < rank; k++) {
                     float bik = b[i * rank + k];
                     int aRow = k * in;
                     for (int j = 0; j < in; j++) {
@@ -305,6 +306,26 @@ public final class LoraAdapter implements AutoCloseable {
                 if (magnitude != null) {
                     rescaleRow(block, wRow, in, magnitude[i]);
                 }
+            }
+        }
+
+        /** {@code delta[j] += B[i,k]·A[k,j]; … += B[i,k+3]·A[k+3,j]} in that order, one load and store of delta. */
+        private void accumulateFour(float[] delta, int i, int k) {
+            float b0 = b[i * rank + k];
+            float b1 = b[i * rank + k + 1];
+            float b2 = b[i * rank + k + 2];
+            float b3 = b[i * rank + k + 3];
+            int a0 = k * in;
+            int a1 = a0 + in;
+            int a2 = a1 + in;
+            int a3 = a2 + in;
+            for (int j = 0; j < in; j++) {
+                float d = delta[j];
+                d += b0 * a[a0 + j];
+                d += b1 * a[a1 + j];
+                d += b2 * a[a2 + j];
+                d += b3 * a[a3 + j];
+                delta[j] = d;
             }
         }
     }

@@ -14,19 +14,21 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The merged model's tensors as {@link TensorSource}s that write their own bytes, one tensor at a time, in slabs of
- * rows of about {@value #SLAB_BYTES} bytes read from the checkpoint file (positional reads, no mapping, so the
- * resident memory stays at two slabs whatever the model's size):
+ * rows of about {@value #SLAB_BYTES} bytes. Each slab is filled by row blocks in parallel, each block reading its own
+ * bytes from the checkpoint file (positional reads, no mapping, so the resident memory stays at two slabs whatever
+ * the model's size), and written by a writer thread while the next slab is filled:
  * <ul>
- *   <li>a tensor the adapter leaves alone, stored in the dtype it already has, is written byte for byte as read; in
- *       a bf16 or fp16 slab holding a NaN, every element goes through float32 and back as before (which writes each
- *       NaN as the canonical quiet NaN);</li>
+ *   <li>a tensor the adapter leaves alone, stored in the dtype it already has, is copied byte for byte by the kernel
+ *       ({@link FileChannel#transferTo}; on this kind of host a copy through user memory costs several times the
+ *       CPU); a bf16 or fp16 tensor holding a NaN is read slab by slab instead, every element of a slab holding a NaN
+ *       going through float32 and back as before (which writes each NaN as the canonical quiet NaN);</li>
  *   <li>any other slab is decoded to float32 in row blocks of {@link RowMerge#BLOCK_ELEMENTS}, merged
  *       ({@link LoraAdapter#rowMerge}), rounded to the stored dtype (bfloat16 to nearest even) and written with one
  *       sequential write; the blocks run in parallel.</li>
@@ -43,10 +45,12 @@ final class MergeStreams implements AutoCloseable {
     private final SafetensorsWeightSource base;
     private final LoraAdapter adapter;
     /** Open read channels of the checkpoint's files, by path. */
-    private final Map<Path, FileChannel> inputs = new LinkedHashMap<>();
-    /** The slab read (source bytes) and the slab written (stored bytes), reused across tensors; grown on demand. */
-    private ByteBuffer read = ByteBuffer.allocateDirect(0);
-    private ByteBuffer written = ByteBuffer.allocateDirect(0);
+    private final Map<Path, FileChannel> inputs = new ConcurrentHashMap<>();
+    /** Two slab buffers written in turn by one writer thread. */
+    private final SlabWriter slabs = new SlabWriter(SLAB_BYTES);
+    /** A block's source bytes, per thread. */
+    private final ThreadLocal<ByteBuffer> blockBytes = ThreadLocal.withInitial(
+            () -> ByteBuffer.allocateDirect(RowMerge.BLOCK_ELEMENTS * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN));
 
     MergeStreams(SafetensorsWeightSource base, LoraAdapter adapter) {
         this.base = base;
@@ -76,8 +80,10 @@ final class MergeStreams implements AutoCloseable {
     static TensorSource ofFloats(String name, long[] shape, float[] values) {
         return TensorSource.streamed(name, shape, SafetensorsDType.F32, (out, stored) -> {
             ByteBuffer bytes = ByteBuffer.allocate(values.length * stored.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-            encode(values, stored, bytes, 0);
-            writeFully(out, bytes);
+            encode(values, stored, bytes);
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
         });
     }
 
@@ -89,19 +95,41 @@ final class MergeStreams implements AutoCloseable {
         int cols = RowMerge.columns(shape);
         SafetensorsDType from = info.dtype();
         boolean asStored = merge.isEmpty() && from == stored && keepsBits(from);
-        long rowBytes = (long) cols * Math.max(from.bytes(), asStored ? 0 : stored.bytes());
+        long rowBytes = (long) cols * Math.max(from.bytes(), stored.bytes());
         int slabRows = (int) Math.max(1, Math.min(rows, SLAB_BYTES / Math.max(1, rowBytes)));
+        if (asStored && !holdsNaN(in, info)) {
+            transferFully(in, info.start(), info.byteCount(), out);
+            return;
+        }
+        long position = out.position();
         for (int first = 0; first < rows; first += slabRows) {
             int count = Math.min(slabRows, rows - first);
-            int elements = Math.multiplyExact(count, cols);
-            ByteBuffer source = readSlab(in, info.start() + (long) first * cols * from.bytes(), elements * from.bytes());
-            if (asStored) {
-                canonicalNaNs(source, from);
-                writeFully(out, source);
-            } else {
-                writeFully(out, mergeSlab(source, from, merge, first, count, cols, stored));
-            }
+            ByteBuffer target = slabs.next(Math.multiplyExact(count * cols, stored.bytes()));
+            long sourceStart = info.start() + (long) first * cols * from.bytes();
+            int slabFirst = first;
+            RowMerge.forEachBlock(count, cols, (blockFirst, blockRows) -> {
+                int element = blockFirst * cols;
+                int elements = blockRows * cols;
+                ByteBuffer bytes = target.slice(element * stored.bytes(), elements * stored.bytes())
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                long at = sourceStart + (long) element * from.bytes();
+                if (asStored) {
+                    read(in, at, bytes);
+                    canonicalNaNs(bytes, from);
+                } else {
+                    ByteBuffer source = blockBuffer(elements * from.bytes());
+                    read(in, at, source);
+                    float[] block = new float[elements];                           // (blockRows, cols)
+                    decode(source, from, block);
+                    merge.ifPresent(m -> m.apply(block, 0, slabFirst + blockFirst, blockRows));
+                    encode(block, stored, bytes);
+                }
+            });
+            slabs.write(out, target, position);
+            position += target.limit();
         }
+        slabs.awaitWritten();
+        out.position(position);
     }
 
     /**
@@ -112,20 +140,39 @@ final class MergeStreams implements AutoCloseable {
         return dtype == SafetensorsDType.F32 || dtype == SafetensorsDType.BF16 || dtype == SafetensorsDType.F16;
     }
 
-    /** The slab decoded, merged and encoded block by block in parallel (blocks are disjoint row ranges). */
-    private ByteBuffer mergeSlab(ByteBuffer source, SafetensorsDType from, Optional<RowMerge> merge, int first,
-                                 int count, int cols, SafetensorsDType stored) {
-        ByteBuffer target = written(count * cols * stored.bytes());
-        RowMerge.forEachBlock(count, cols, (blockFirst, blockRows) -> {
-            float[] block = new float[blockRows * cols];                        // (blockRows, cols)
-            int element = blockFirst * cols;
-            decode(source.slice(element * from.bytes(), block.length * from.bytes()).order(ByteOrder.LITTLE_ENDIAN),
-                    from, block);
-            merge.ifPresent(m -> m.apply(block, 0, first + blockFirst, blockRows));
-            encode(block, stored, target.slice(element * stored.bytes(), block.length * stored.bytes())
-                    .order(ByteOrder.LITTLE_ENDIAN), 0);
-        });
-        return target;
+    /** Whether a bf16 or fp16 tensor holds a NaN, read block by block (never for F32, whose bits always stay). */
+    private boolean holdsNaN(FileChannel in, TensorInfo info) {
+        if (info.dtype() == SafetensorsDType.F32) {
+            return false;
+        }
+        int nanAbove = info.dtype() == SafetensorsDType.BF16 ? 0x7F80 : 0x7C00;    // exponent all ones, mantissa > 0
+        int blockBytes = 2 * RowMerge.BLOCK_ELEMENTS;
+        short[] bits = new short[RowMerge.BLOCK_ELEMENTS];
+        for (long done = 0; done < info.byteCount(); done += blockBytes) {
+            int n = (int) Math.min(blockBytes, info.byteCount() - done);
+            ByteBuffer block = blockBuffer(n);
+            read(in, info.start() + done, block);
+            block.asShortBuffer().get(bits, 0, n / 2);
+            int max = 0;
+            for (int i = 0; i < n / 2; i++) {
+                max = Math.max(max, bits[i] & 0x7FFF);
+            }
+            if (max > nanAbove) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Copies {@code count} bytes of {@code in} from {@code position} to {@code out}'s position, in the kernel. */
+    private static void transferFully(FileChannel in, long position, long count, FileChannel out) throws IOException {
+        for (long done = 0; done < count; ) {
+            long n = in.transferTo(position + done, count - done, out);
+            if (n <= 0) {
+                throw new IOException("copying " + count + " bytes from the checkpoint stopped after " + done);
+            }
+            done += n;
+        }
     }
 
     /**
@@ -176,53 +223,49 @@ final class MergeStreams implements AutoCloseable {
         }
     }
 
-    /** Encodes {@code values} from {@code byteOffset} on as the safetensors writer stores floats. */
-    private static void encode(float[] values, SafetensorsDType dtype, ByteBuffer target, int byteOffset) {
+    /** Encodes {@code values} into {@code target} (from its index 0) as the safetensors writer stores floats. */
+    private static void encode(float[] values, SafetensorsDType dtype, ByteBuffer target) {
         int n = values.length;
         switch (dtype) {
-            case F32 -> target.slice(byteOffset, 4 * n).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
-            case BF16 -> Bf16.encode(values, 0, n, target.slice(byteOffset, 2 * n).order(ByteOrder.LITTLE_ENDIAN)
-                    .asShortBuffer());
+            case F32 -> target.asFloatBuffer().put(values);
+            case BF16 -> Bf16.encode(values, 0, n, target.asShortBuffer());
             case F16 -> {
                 for (int i = 0; i < n; i++) {
-                    target.putShort(byteOffset + 2 * i, Float.floatToFloat16(values[i]));
+                    target.putShort(2 * i, Float.floatToFloat16(values[i]));
                 }
             }
             case F64 -> {
                 for (int i = 0; i < n; i++) {
-                    target.putDouble(byteOffset + 8 * i, values[i]);
+                    target.putDouble(8 * i, values[i]);
                 }
             }
             default -> throw new IllegalStateException("not a float dtype: " + dtype);
         }
     }
 
-    /** {@code bytes} bytes of {@code in} from {@code position} into the reused read buffer. */
-    private ByteBuffer readSlab(FileChannel in, long position, int bytes) throws IOException {
-        if (read.capacity() < bytes) {
-            read = ByteBuffer.allocateDirect(bytes);
+    /** This thread's block buffer, cleared, limit {@code bytes} (grown for rows longer than a block). */
+    private ByteBuffer blockBuffer(int bytes) {
+        ByteBuffer buffer = blockBytes.get();
+        if (buffer.capacity() < bytes) {
+            buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            blockBytes.set(buffer);
         }
-        ByteBuffer slab = read.clear().limit(bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
-        while (slab.hasRemaining()) {
-            if (in.read(slab, position + slab.position()) < 0) {
-                throw new EOFException("the checkpoint ended before byte " + (position + bytes));
+        return buffer.clear().limit(bytes);
+    }
+
+    /** Fills {@code into} (position to limit) from {@code in} at {@code position}. */
+    private static void read(FileChannel in, long position, ByteBuffer into) {
+        long start = position - into.position();
+        try {
+            while (into.hasRemaining()) {
+                if (in.read(into, start + into.position()) < 0) {
+                    throw new EOFException("the checkpoint ended before byte " + (start + into.limit()));
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return slab.flip();
-    }
-
-    /** The reused write buffer with room for {@code bytes}, little-endian, limit {@code bytes}. */
-    private ByteBuffer written(int bytes) {
-        if (written.capacity() < bytes) {
-            written = ByteBuffer.allocateDirect(bytes);
-        }
-        return written.clear().limit(bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            out.write(bytes);
-        }
+        into.flip();
     }
 
     private FileChannel input(Path file) {
@@ -246,6 +289,7 @@ final class MergeStreams implements AutoCloseable {
             }
         }
         inputs.clear();
+        slabs.close();
         if (failure != null) {
             throw new UncheckedIOException(failure);
         }
