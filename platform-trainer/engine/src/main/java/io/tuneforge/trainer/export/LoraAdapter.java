@@ -282,39 +282,44 @@ public final class LoraAdapter implements AutoCloseable {
     private record LoraRows(float[] a, float[] b, int rank, int in, float scale, float[] magnitude)
             implements RowMerge {
 
+        /** The row delta, per thread. */
+        private static final ThreadLocal<float[]> DELTA = ThreadLocal.withInitial(() -> new float[0]);
+
         @Override
         public void apply(float[] block, int offset, int firstRow, int rows) {
-            float[] delta = new float[in];                                      // (in)
+            float[] delta = DELTA.get();                                        // (in)
+            if (delta.length < in) {
+                delta = new float[in];
+                DELTA.set(delta);
+            }
             for (int r = 0; r < rows; r++) {
-                int i = firstRow + r;
                 int wRow = offset + r * in;
-                java.util.Arrays.fill(delta, 0f);
-                int k = 0;
-                for (; k + 4 <= rank; k += 4) {     // four terms per pass, still added one after the other
-                    accumulateFour(delta, i, k);
-                }
-                for (; k < rank; k++) {
-                    float bik = b[i * rank + k];
-                    int aRow = k * in;
-                    for (int j = 0; j < in; j++) {
-                        delta[j] += bik * a[aRow + j];
-                    }
-                }
-                for (int j = 0; j < in; j++) {
-                    block[wRow + j] += delta[j] * scale;
-                }
+                addLowRankRow(a, b, rank, in, scale, firstRow + r, block, wRow, delta);
                 if (magnitude != null) {
-                    rescaleRow(block, wRow, in, magnitude[i]);
+                    rescaleRow(block, wRow, in, magnitude[firstRow + r]);
                 }
             }
         }
+    }
 
-        /** {@code delta[j] += B[i,k]·A[k,j]; … += B[i,k+3]·A[k+3,j]} in that order, one load and store of delta. */
-        private void accumulateFour(float[] delta, int i, int k) {
-            float b0 = b[i * rank + k];
-            float b1 = b[i * rank + k + 1];
-            float b2 = b[i * rank + k + 2];
-            float b3 = b[i * rank + k + 3];
+    /**
+     * {@code w[wRow + j] += (Σ_k B[i,k]·A[k,j]) · scale}: the sum from 0 in k order, four terms per pass over the row
+     * (one load and store of {@code delta} per four products, each still added on its own).
+     *
+     * @param a     A (r, in) row-major
+     * @param b     B (out, r) row-major
+     * @param delta scratch (in)
+     */
+    static void addLowRankRow(float[] a, float[] b, int rank, int in, float scale, int i, float[] w, int wRow,
+                              float[] delta) {
+        java.util.Arrays.fill(delta, 0, in, 0f);
+        int bRow = i * rank;
+        int k = 0;
+        for (; k + 4 <= rank; k += 4) {
+            float b0 = b[bRow + k];
+            float b1 = b[bRow + k + 1];
+            float b2 = b[bRow + k + 2];
+            float b3 = b[bRow + k + 3];
             int a0 = k * in;
             int a1 = a0 + in;
             int a2 = a1 + in;
@@ -327,6 +332,16 @@ public final class LoraAdapter implements AutoCloseable {
                 d += b3 * a[a3 + j];
                 delta[j] = d;
             }
+        }
+        for (; k < rank; k++) {
+            float bk = b[bRow + k];
+            int a0 = k * in;
+            for (int j = 0; j < in; j++) {
+                delta[j] += bk * a[a0 + j];
+            }
+        }
+        for (int j = 0; j < in; j++) {
+            w[wRow + j] += delta[j] * scale;
         }
     }
 

@@ -48,6 +48,8 @@ final class MergeStreams implements AutoCloseable {
     private final Map<Path, FileChannel> inputs = new ConcurrentHashMap<>();
     /** Two slab buffers written in turn by one writer thread. */
     private final SlabWriter slabs = new SlabWriter(SLAB_BYTES);
+    /** A block's floats, per thread (a new array per block would churn gigabytes through the heap). */
+    private final ThreadLocal<float[]> blockFloats = ThreadLocal.withInitial(() -> new float[RowMerge.BLOCK_ELEMENTS]);
     /** A block's source bytes, per thread. */
     private final ThreadLocal<ByteBuffer> blockBytes = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(RowMerge.BLOCK_ELEMENTS * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN));
@@ -80,7 +82,7 @@ final class MergeStreams implements AutoCloseable {
     static TensorSource ofFloats(String name, long[] shape, float[] values) {
         return TensorSource.streamed(name, shape, SafetensorsDType.F32, (out, stored) -> {
             ByteBuffer bytes = ByteBuffer.allocate(values.length * stored.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-            encode(values, stored, bytes);
+            encode(values, values.length, stored, bytes);
             while (bytes.hasRemaining()) {
                 out.write(bytes);
             }
@@ -119,10 +121,10 @@ final class MergeStreams implements AutoCloseable {
                 } else {
                     ByteBuffer source = blockBuffer(elements * from.bytes());
                     read(in, at, source);
-                    float[] block = new float[elements];                           // (blockRows, cols)
-                    decode(source, from, block);
+                    float[] block = blockFloats(elements);                         // (blockRows, cols)
+                    decode(source, from, block, elements);
                     merge.ifPresent(m -> m.apply(block, 0, slabFirst + blockFirst, blockRows));
-                    encode(block, stored, bytes);
+                    encode(block, elements, stored, bytes);
                 }
             });
             slabs.write(out, target, position);
@@ -203,9 +205,8 @@ final class MergeStreams implements AutoCloseable {
         }
     }
 
-    /** Decodes {@code out.length} elements as the safetensors reader widens them. */
-    private static void decode(ByteBuffer source, SafetensorsDType dtype, float[] out) {
-        int n = out.length;
+    /** Decodes {@code n} elements into {@code out} as the safetensors reader widens them. */
+    private static void decode(ByteBuffer source, SafetensorsDType dtype, float[] out, int n) {
         switch (dtype) {
             case F32 -> source.asFloatBuffer().get(out, 0, n);
             case BF16 -> Bf16.decode(source.asShortBuffer(), n, out, 0);
@@ -223,11 +224,10 @@ final class MergeStreams implements AutoCloseable {
         }
     }
 
-    /** Encodes {@code values} into {@code target} (from its index 0) as the safetensors writer stores floats. */
-    private static void encode(float[] values, SafetensorsDType dtype, ByteBuffer target) {
-        int n = values.length;
+    /** Encodes {@code values[0 .. n)} into {@code target} (from its index 0) as the safetensors writer stores floats. */
+    private static void encode(float[] values, int n, SafetensorsDType dtype, ByteBuffer target) {
         switch (dtype) {
-            case F32 -> target.asFloatBuffer().put(values);
+            case F32 -> target.asFloatBuffer().put(values, 0, n);
             case BF16 -> Bf16.encode(values, 0, n, target.asShortBuffer());
             case F16 -> {
                 for (int i = 0; i < n; i++) {
@@ -241,6 +241,16 @@ final class MergeStreams implements AutoCloseable {
             }
             default -> throw new IllegalStateException("not a float dtype: " + dtype);
         }
+    }
+
+    /** This thread's float block with room for {@code elements} (grown for rows longer than a block). */
+    private float[] blockFloats(int elements) {
+        float[] block = blockFloats.get();
+        if (block.length < elements) {
+            block = new float[elements];
+            blockFloats.set(block);
+        }
+        return block;
     }
 
     /** This thread's block buffer, cleared, limit {@code bytes} (grown for rows longer than a block). */
