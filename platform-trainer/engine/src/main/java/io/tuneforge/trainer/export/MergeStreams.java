@@ -50,6 +50,8 @@ final class MergeStreams implements AutoCloseable {
     private final SlabWriter slabs = new SlabWriter(SLAB_BYTES);
     /** A block's floats, per thread (a new array per block would churn gigabytes through the heap). */
     private final ThreadLocal<float[]> blockFloats = ThreadLocal.withInitial(() -> new float[RowMerge.BLOCK_ELEMENTS]);
+    /** Scratch for bf16 bits, per thread. */
+    private final ThreadLocal<short[]> blockBits = ThreadLocal.withInitial(() -> new short[RowMerge.BLOCK_ELEMENTS]);
     /** A block's source bytes, per thread. */
     private final ThreadLocal<ByteBuffer> blockBytes = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(RowMerge.BLOCK_ELEMENTS * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN));
@@ -82,7 +84,7 @@ final class MergeStreams implements AutoCloseable {
     static TensorSource ofFloats(String name, long[] shape, float[] values) {
         return TensorSource.streamed(name, shape, SafetensorsDType.F32, (out, stored) -> {
             ByteBuffer bytes = ByteBuffer.allocate(values.length * stored.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-            encode(values, values.length, stored, bytes);
+            encode(values, values.length, stored, bytes, new short[RowMerge.BLOCK_ELEMENTS]);
             while (bytes.hasRemaining()) {
                 out.write(bytes);
             }
@@ -122,9 +124,10 @@ final class MergeStreams implements AutoCloseable {
                     ByteBuffer source = blockBuffer(elements * from.bytes());
                     read(in, at, source);
                     float[] block = blockFloats(elements);                         // (blockRows, cols)
-                    decode(source, from, block, elements);
+                    short[] bits = blockBits.get();
+                    decode(source, from, block, elements, bits);
                     merge.ifPresent(m -> m.apply(block, 0, slabFirst + blockFirst, blockRows));
-                    encode(block, elements, stored, bytes);
+                    encode(block, elements, stored, bytes, bits);
                 }
             });
             slabs.write(out, target, position);
@@ -206,10 +209,10 @@ final class MergeStreams implements AutoCloseable {
     }
 
     /** Decodes {@code n} elements into {@code out} as the safetensors reader widens them. */
-    private static void decode(ByteBuffer source, SafetensorsDType dtype, float[] out, int n) {
+    private static void decode(ByteBuffer source, SafetensorsDType dtype, float[] out, int n, short[] scratch) {
         switch (dtype) {
             case F32 -> source.asFloatBuffer().get(out, 0, n);
-            case BF16 -> Bf16.decode(source.asShortBuffer(), n, out, 0);
+            case BF16 -> Bf16.decode(source.asShortBuffer(), n, out, 0, scratch);
             case F16 -> {
                 for (int i = 0; i < n; i++) {
                     out[i] = Float.float16ToFloat(source.getShort(2 * i));
@@ -225,10 +228,10 @@ final class MergeStreams implements AutoCloseable {
     }
 
     /** Encodes {@code values[0 .. n)} into {@code target} (from its index 0) as the safetensors writer stores floats. */
-    private static void encode(float[] values, int n, SafetensorsDType dtype, ByteBuffer target) {
+    private static void encode(float[] values, int n, SafetensorsDType dtype, ByteBuffer target, short[] scratch) {
         switch (dtype) {
             case F32 -> target.asFloatBuffer().put(values, 0, n);
-            case BF16 -> Bf16.encode(values, 0, n, target.asShortBuffer());
+            case BF16 -> Bf16.encode(values, 0, n, target.asShortBuffer(), scratch);
             case F16 -> {
                 for (int i = 0; i < n; i++) {
                     target.putShort(2 * i, Float.floatToFloat16(values[i]));
