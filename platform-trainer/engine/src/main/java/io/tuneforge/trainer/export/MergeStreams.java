@@ -30,8 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       CPU); a bf16 or fp16 tensor holding a NaN is read slab by slab instead, every element of a slab holding a NaN
  *       going through float32 and back as before (which writes each NaN as the canonical quiet NaN);</li>
  *   <li>any other slab is decoded to float32 in row blocks of {@link RowMerge#BLOCK_ELEMENTS}, merged
- *       ({@link LoraAdapter#rowMerge}), rounded to the stored dtype (bfloat16 to nearest even) and written with one
- *       sequential write; the blocks run in parallel.</li>
+ *       ({@link LoraAdapter#rowMerge}) and rounded to the stored dtype (bfloat16 to nearest even) into the slab; the
+ *       blocks run in parallel, the slab is written by {@link SlabWriter}.</li>
  * </ul>
  * The bytes equal those of the element-by-element path ({@link MergedWeightSource} through
  * {@link io.tuneforge.trainer.model.safetensors.SafetensorsWriter}'s float route): the same decode, the same float32
