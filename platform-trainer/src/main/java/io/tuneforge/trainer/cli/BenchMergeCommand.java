@@ -47,6 +47,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
         out.printf("plain copy + fsync: %.2f s = %.0f MB/s%n", r.copySyncedSeconds(), r.copySyncedMegabytesPerSecond());
         out.printf("merge (fsyncs):     %.2f s = %.0f MB/s written (%.2fx the synced copy's time)%n", r.mergeSeconds(),
                 r.mergeMegabytesPerSecond(), r.mergeSeconds() / r.copySyncedSeconds());
+        out.printf("process CPU time:   copy + fsync %.2f s, merge %.2f s (%.2fx)%n", r.copyCpuSeconds(),
+                r.mergeCpuSeconds(), r.mergeCpuSeconds() / r.copyCpuSeconds());
         out.printf("merge peak RSS: %.0f MB%s, JVM max heap %.0f MB%n", r.peakRssBytes() / 1e6,
                 r.peakRssResetWorked() ? "" : " (since process start: VmHWM could not be reset)",
                 r.maxHeapBytes() / 1e6);

@@ -225,30 +225,42 @@ public final class LoraAdapter implements AutoCloseable {
     }
 
     /**
-     * Adds {@code scale · B·A} to {@code weight} (row-major {@code [out, in]}) in place when {@code name} is adapted.
-     * Each row's delta is summed over r in float32 before scaling, as {@code (B @ A) * scale} does.
+     * Adds {@code scale · B·A} to {@code weight} (row-major {@code [out, in]}) in place when {@code name} is adapted
+     * (DoRA rescales, OFT rotates, modules_to_save replaces), as {@link #rowMerge} does row block by row block.
      */
     public void mergeInto(String name, long[] shape, float[] weight) {
+        rowMerge(name, shape).ifPresent(merge -> {
+            int rows = RowMerge.rows(shape);
+            int cols = RowMerge.columns(shape);
+            RowMerge.forEachBlock(rows, cols, (first, count) -> merge.apply(weight, first * cols, first, count));
+        });
+    }
+
+    /**
+     * How the rows of {@code name} (shape {@code [out, in]}) change, empty when the adapter leaves it alone. LoRA: each
+     * row's delta {@code Σ_k B[i,k]·A[k,·]} is summed over k in order in float32, then {@code W[i,·] += delta·scale},
+     * as {@code (B @ A) * scale} does element by element; DoRA then rescales the row. The adapter's tensors are read
+     * here, once per weight; the returned merge may be applied to disjoint row blocks from several threads.
+     */
+    public Optional<RowMerge> rowMerge(String name, long[] shape) {
         if (oft != null) {                                 // OFT: W' = W·diag(R)ᵀ
             String key = byOftWeight.get(name);
-            if (key != null) {
-                OftMerge.mergeInto(name, shape, weight, tensors.read(key), oft);
-            }
-            return;
+            return key == null ? Optional.empty() : Optional.of(OftMerge.rows(name, shape, tensors.read(key), oft));
         }
         String whole = replacements.get(name);
         if (whole != null) {                               // modules_to_save: the trained module replaces the base's
             float[] trained = tensors.read(whole);
-            if (trained.length != weight.length) {
+            if (trained.length != WeightSource.elementCount(shape)) {
                 throw new ExportException("adapter " + whole + " does not fit base weight " + name + " of shape "
                         + java.util.Arrays.toString(shape) + "; was it trained on another model?");
             }
-            System.arraycopy(trained, 0, weight, 0, weight.length);
-            return;
+            int cols = RowMerge.columns(shape);
+            return Optional.of((block, offset, first, rows) ->
+                    System.arraycopy(trained, first * cols, block, offset, rows * cols));
         }
         Pair pair = byBaseWeight.get(name);
         if (pair == null) {
-            return;
+            return Optional.empty();
         }
         float[] a = tensors.read(pair.loraA()); // (r, in)
         float[] b = tensors.read(pair.loraB()); // (out, r)
@@ -258,48 +270,91 @@ public final class LoraAdapter implements AutoCloseable {
             throw new ExportException("adapter " + pair.loraA() + " does not fit base weight " + name + " of shape ["
                     + out + ", " + in + "]; was it trained on another model?");
         }
-        float s = (float) scale;
-        // rows in parallel blocks: each element is still summed over k in order, so the result does not change
-        int blocks = Math.max(1, Math.min(out, 4 * Runtime.getRuntime().availableProcessors()));
-        java.util.stream.IntStream.range(0, blocks).parallel().forEach(block -> {
-            float[] delta = new float[in];
-            for (int i = (int) ((long) out * block / blocks), end = (int) ((long) out * (block + 1) / blocks);
-                 i < end; i++) {
-                java.util.Arrays.fill(delta, 0f);
-                for (int k = 0; k < rank; k++) {
-                    float bik = b[i * rank + k];
-                    int aRow = k * in;
-                    for (int j = 0; j < in; j++) {
-                        delta[j] += bik * a[aRow + j];
-                    }
-                }
-                int wRow = i * in;
-                for (int j = 0; j < in; j++) {
-                    weight[wRow + j] += delta[j] * s;
-                }
-            }
-        });
-        if (pair.magnitude() != null) {
-            rescaleRows(weight, out, in, tensors.read(pair.magnitude()), name);
-        }
-    }
-
-    /** DoRA: each row {@code W'_i} becomes {@code m_i / ‖W'_i‖ · W'_i} (the norm in double). */
-    private static void rescaleRows(float[] weight, int out, int in, float[] magnitude, String name) {
-        if (magnitude.length != out) {
+        float[] magnitude = pair.magnitude() == null ? null : tensors.read(pair.magnitude()); // (out)
+        if (magnitude != null && magnitude.length != out) {
             throw new ExportException("DoRA magnitude of " + name + " has " + magnitude.length + " entries, the weight "
                     + out + " rows; was it trained on another model?");
         }
-        for (int i = 0; i < out; i++) {
-            double sumOfSquares = 0;
-            for (int j = 0; j < in; j++) {
-                double v = weight[i * in + j];
-                sumOfSquares += v * v;
+        return Optional.of(new LoraRows(a, b, rank, in, (float) scale, magnitude));
+    }
+
+    /** LoRA (and DoRA) rows: {@code W[i,·] += (Σ_k B[i,k]·A[k,·]) · scale}, then DoRA's rescale of the row. */
+    private record LoraRows(float[] a, float[] b, int rank, int in, float scale, float[] magnitude)
+            implements RowMerge {
+
+        /** The row delta, per thread. */
+        private static final ThreadLocal<float[]> DELTA = ThreadLocal.withInitial(() -> new float[0]);
+
+        @Override
+        public void apply(float[] block, int offset, int firstRow, int rows) {
+            float[] delta = DELTA.get();                                        // (in)
+            if (delta.length < in) {
+                delta = new float[in];
+                DELTA.set(delta);
             }
-            float factor = (float) (magnitude[i] / Math.sqrt(sumOfSquares));
-            for (int j = 0; j < in; j++) {
-                weight[i * in + j] *= factor;
+            for (int r = 0; r < rows; r++) {
+                int wRow = offset + r * in;
+                addLowRankRow(a, b, rank, in, scale, firstRow + r, block, wRow, delta);
+                if (magnitude != null) {
+                    rescaleRow(block, wRow, in, magnitude[firstRow + r]);
+                }
             }
+        }
+    }
+
+    /**
+     * {@code w[wRow + j] += (Σ_k B[i,k]·A[k,j]) · scale}: the sum from 0 in k order, four terms per pass over the row
+     * (one load and store of {@code delta} per four products, each still added on its own).
+     *
+     * @param a     A (r, in) row-major
+     * @param b     B (out, r) row-major
+     * @param delta scratch (in)
+     */
+    static void addLowRankRow(float[] a, float[] b, int rank, int in, float scale, int i, float[] w, int wRow,
+                              float[] delta) {
+        java.util.Arrays.fill(delta, 0, in, 0f);
+        int bRow = i * rank;
+        int k = 0;
+        for (; k + 4 <= rank; k += 4) {
+            float b0 = b[bRow + k];
+            float b1 = b[bRow + k + 1];
+            float b2 = b[bRow + k + 2];
+            float b3 = b[bRow + k + 3];
+            int a0 = k * in;
+            int a1 = a0 + in;
+            int a2 = a1 + in;
+            int a3 = a2 + in;
+            for (int j = 0; j < in; j++) {
+                float d = delta[j];
+                d += b0 * a[a0 + j];
+                d += b1 * a[a1 + j];
+                d += b2 * a[a2 + j];
+                d += b3 * a[a3 + j];
+                delta[j] = d;
+            }
+        }
+        for (; k < rank; k++) {
+            float bk = b[bRow + k];
+            int a0 = k * in;
+            for (int j = 0; j < in; j++) {
+                delta[j] += bk * a[a0 + j];
+            }
+        }
+        for (int j = 0; j < in; j++) {
+            w[wRow + j] += delta[j] * scale;
+        }
+    }
+
+    /** DoRA: the row {@code W'_i} becomes {@code m_i / ‖W'_i‖ · W'_i} (the norm in double). */
+    private static void rescaleRow(float[] block, int start, int in, float magnitude) {
+        double sumOfSquares = 0;
+        for (int j = 0; j < in; j++) {
+            double v = block[start + j];
+            sumOfSquares += v * v;
+        }
+        float factor = (float) (magnitude / Math.sqrt(sumOfSquares));
+        for (int j = 0; j < in; j++) {
+            block[start + j] *= factor;
         }
     }
 

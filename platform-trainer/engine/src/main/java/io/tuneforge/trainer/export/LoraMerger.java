@@ -1,8 +1,5 @@
 package io.tuneforge.trainer.export;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.tuneforge.shared.files.FileTrees;
 import io.tuneforge.trainer.model.HfWeightNames;
 import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
@@ -30,9 +27,11 @@ import tools.jackson.databind.node.ObjectNode;
  * (torch_dtype updated), safetensors shards with {@code model.safetensors.index.json} and
  * {@code {"__metadata__":{"format":"pt"}}}, the tokenizer files and {@code generation_config.json}.
  *
- * <p>Weights stream one tensor at a time ({@code W + scale·B·A} in float32, then rounded to the output dtype,
- * bfloat16 to nearest even like torch), so peak memory is a few copies of the largest tensor, not the model.
- * Everything is written into a temporary directory beside the target, renamed into place at the end.
+ * <p>Weights stream one tensor at a time ({@link MergeStreams}): tensors the adapter leaves alone are copied byte for
+ * byte when their dtype stays; adapted ones are computed in row blocks ({@code W + scale·B·A} in float32, then
+ * rounded to the output dtype, bfloat16 to nearest even like torch), so peak memory is about two copies of the
+ * largest tensor, not the model. Everything is written into a temporary directory beside the target (each shard
+ * fsynced), renamed into place at the end.
  */
 public final class LoraMerger {
 
@@ -70,14 +69,13 @@ public final class LoraMerger {
         Path temp = out.resolveSibling("." + out.getFileName() + ".merging-" + UUID.randomUUID());
         try (LoraAdapter adapter = LoraAdapter.open(options.adapterDir());
              SafetensorsWeightSource weights = SafetensorsWeightSource.openModelDir(options.modelDir());
-             NDManager manager = NDManager.newBaseManager()) {
+             MergeStreams streams = new MergeStreams(weights, adapter)) {
             Files.createDirectories(temp);
-            // not closed itself: adapter and weights are closed by this try
-            MergedWeightSource merged = new MergedWeightSource(weights, Optional.of(adapter));
-            List<TensorSource> sources = sources(merged, manager, progress);
+            MergedWeightSource.requireFits(weights, adapter);
+            List<TensorSource> sources = streams.sources(progress);
             JsonNode mergedConfig = config;
             if (adapter.headTensor().isPresent()) { // a SEQ_CLS adapter: the model becomes *ForSequenceClassification
-                sources = withClassificationHead(sources, adapter, manager);
+                sources = withClassificationHead(sources, adapter);
                 mergedConfig = classificationConfig(config, options.adapterDir(), adapter);
             }
             List<Path> files = SafetensorsWriter.writeModel(temp, sources, dtype, options.maxShardBytes());
@@ -95,34 +93,16 @@ public final class LoraMerger {
         }
     }
 
-    /** One lazily merged tensor per weight; each NDArray lives only while the writer writes it. */
-    private static List<TensorSource> sources(WeightSource weights, NDManager manager, TensorProgress progress) {
-        List<TensorSource> sources = new ArrayList<>();
-        int total = weights.names().size();
-        int[] read = {0};
-        for (String name : weights.names()) {
-            long[] shape = weights.shape(name);
-            sources.add(TensorSource.lazy(name, shape, () -> {
-                NDArray tensor = manager.create(weights.read(name), new Shape(shape));
-                progress.tensorsDone(++read[0], total);
-                return tensor;
-            }));
-        }
-        return sources;
-    }
-
     /**
      * The merged weights of a classifier as transformers saves {@code *ForSequenceClassification}: the LM head left
      * out, {@code score.weight} (num_labels, hidden) from the adapter added.
      */
-    private static List<TensorSource> withClassificationHead(List<TensorSource> sources, LoraAdapter adapter,
-            NDManager manager) {
+    private static List<TensorSource> withClassificationHead(List<TensorSource> sources, LoraAdapter adapter) {
         String head = adapter.headTensor().orElseThrow();
         long[] shape = adapter.shape(head);
         List<TensorSource> out = new ArrayList<>(sources.stream()
                 .filter(s -> !s.name().equals(HfWeightNames.LM_HEAD)).toList());
-        out.add(TensorSource.lazy(SequenceClassifier.MERGED_HEAD_KEY, shape,
-                () -> manager.create(adapter.read(head), new Shape(shape))));
+        out.add(MergeStreams.ofFloats(SequenceClassifier.MERGED_HEAD_KEY, shape, adapter.read(head)));
         return out;
     }
 

@@ -51,12 +51,15 @@ public final class MergeBenchmark {
      * @param copySyncedSeconds  the same copy until {@code fsync} returned (the merge fsyncs each file it writes)
      * @param mergeSeconds       time of the whole merge (read, B·A, round to bf16, write, config/tokenizer files)
      * @param mergedBytes        size of the merged safetensors written
+     * @param copyCpuSeconds     process CPU time (all threads, user + system) of the synced copy
+     * @param mergeCpuSeconds    process CPU time of the merge: on a shared host a steadier measure than wall time
      * @param peakRssBytes       VmHWM during the merge (since process start when the reset is not allowed)
      * @param peakRssResetWorked whether VmHWM was reset before the merge
      * @param maxHeapBytes       the JVM's -Xmx
      */
     public record Report(long checkpointBytes, double copySeconds, double copySyncedSeconds, double mergeSeconds, long mergedBytes,
-                         long peakRssBytes, boolean peakRssResetWorked, long maxHeapBytes) {
+                         double copyCpuSeconds, double mergeCpuSeconds, long peakRssBytes, boolean peakRssResetWorked,
+                         long maxHeapBytes) {
 
         public double copyMegabytesPerSecond() {
             return checkpointBytes / 1e6 / copySeconds;
@@ -86,6 +89,7 @@ public final class MergeBenchmark {
             long bytes = Files.size(base.resolve(SafetensorsReader.SINGLE_FILE));
 
             Files.createDirectories(copy);
+            long cpu = processCpuNanos();
             long start = System.nanoTime();
             Files.copy(base.resolve(SafetensorsReader.SINGLE_FILE), copy.resolve(SafetensorsReader.SINGLE_FILE));
             double copySeconds = (System.nanoTime() - start) / 1e9;
@@ -93,14 +97,17 @@ public final class MergeBenchmark {
                 written.force(true); // the merge fsyncs what it writes; so must the copy to compare like with like
             }
             double copySyncedSeconds = (System.nanoTime() - start) / 1e9;
+            double copyCpuSeconds = (processCpuNanos() - cpu) / 1e9;
 
             boolean reset = resetPeakRss();
+            cpu = processCpuNanos();
             start = System.nanoTime();
             var result = LoraMerger.merge(new MergeOptions(base, adapter, merged, MergeOptions.DEFAULT_MAX_SHARD_BYTES,
                     Optional.of(SafetensorsDType.BF16), false));
             double mergeSeconds = (System.nanoTime() - start) / 1e9;
-            return new Report(bytes, copySeconds, copySyncedSeconds, mergeSeconds, result.weightBytes(),
-                    ProcessMemory.peakResidentBytes(), reset, Runtime.getRuntime().maxMemory());
+            double mergeCpuSeconds = (processCpuNanos() - cpu) / 1e9;
+            return new Report(bytes, copySeconds, copySyncedSeconds, mergeSeconds, result.weightBytes(), copyCpuSeconds,
+                    mergeCpuSeconds, ProcessMemory.peakResidentBytes(), reset, Runtime.getRuntime().maxMemory());
         } finally {
             if (!o.keep()) {
                 for (Path p : List.of(base, adapter, copy, merged)) {
@@ -108,6 +115,12 @@ public final class MergeBenchmark {
                 }
             }
         }
+    }
+
+    /** CPU time of the whole process (all threads), -1 where the JVM does not report it. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     /** Writing "5" to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0). */

@@ -18,13 +18,18 @@ public final class MergedWeightSource implements WeightSource {
     public MergedWeightSource(WeightSource base, Optional<LoraAdapter> adapter) {
         this.base = base;
         this.adapter = adapter;
+        adapter.ifPresent(a -> requireFits(base, a));
+    }
+
+    /** Fails when the adapter names a weight the base does not have (an adapter for another model). */
+    static void requireFits(WeightSource base, LoraAdapter adapter) {
         Set<String> names = new HashSet<>(base.names());
-        adapter.ifPresent(a -> a.adaptedWeights().forEach(w -> {
+        adapter.adaptedWeights().forEach(w -> {
             if (!names.contains(w)) {
                 throw new ExportException("the adapter changes " + w + ", which the base model does not have; "
                         + "was it trained on another model?");
             }
-        }));
+        });
     }
 
     @Override

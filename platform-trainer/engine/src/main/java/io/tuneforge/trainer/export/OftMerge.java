@@ -15,12 +15,11 @@ final class OftMerge {
     }
 
     /**
-     * Rotates {@code weight} (row-major [out, in]) in place.
+     * The rotation of {@code name}'s rows (row-major [out, in]): each row's blocks {@code W_r · R_rᵀ} in double.
      *
      * @param vector {@code oft_R.weight} row-major (r or 1, b(b−1)/2)
      */
-    static void mergeInto(String name, long[] shape, float[] weight, float[] vector, OftConfig config) {
-        int out = (int) shape[0];
+    static RowMerge rows(String name, long[] shape, float[] vector, OftConfig config) {
         int in = (int) shape[1];
         int b = config.blockSizeFor(in);
         int blocks = in / b;
@@ -36,23 +35,25 @@ final class OftMerge {
         for (int r = 0; r < rows; r++) {
             rotations[r] = rotation(Arrays.copyOfRange(vector, r * n, (r + 1) * n), b, config);
         }
-        double[] block = new double[b];
-        for (int o = 0; o < out; o++) {
-            for (int r = 0; r < blocks; r++) {
-                double[] rot = rotations[config.blockShare() ? 0 : r];
-                int base = o * in + r * b;
-                for (int c = 0; c < b; c++) {
-                    double sum = 0;
-                    for (int k = 0; k < b; k++) {
-                        sum += weight[base + k] * rot[c * b + k];          // W_r · R_rᵀ
+        return (weight, offset, firstRow, count) -> {
+            double[] block = new double[b];
+            for (int o = 0; o < count; o++) {
+                for (int r = 0; r < blocks; r++) {
+                    double[] rot = rotations[config.blockShare() ? 0 : r];
+                    int base = offset + o * in + r * b;
+                    for (int c = 0; c < b; c++) {
+                        double sum = 0;
+                        for (int k = 0; k < b; k++) {
+                            sum += weight[base + k] * rot[c * b + k];          // W_r · R_rᵀ
+                        }
+                        block[c] = sum;
                     }
-                    block[c] = sum;
-                }
-                for (int c = 0; c < b; c++) {
-                    weight[base + c] = (float) block[c];
+                    for (int c = 0; c < b; c++) {
+                        weight[base + c] = (float) block[c];
+                    }
                 }
             }
-        }
+        };
     }
 
     /** One block's R (b·b row-major) from its strict upper triangle. */

@@ -47,7 +47,11 @@ public final class Bf16 {
      * {@code short[]} and a shift loop the JIT vectorises (a {@code getShort} per element runs ~10× slower).
      */
     public static void decode(java.nio.ShortBuffer src, int n, float[] out, int offset) {
-        short[] chunk = new short[Math.min(CHUNK, Math.max(1, n))];
+        decode(src, n, out, offset, new short[Math.min(CHUNK, Math.max(1, n))]);
+    }
+
+    /** {@link #decode(java.nio.ShortBuffer, int, float[], int)} through the caller's scratch array (any length ≥ 1). */
+    public static void decode(java.nio.ShortBuffer src, int n, float[] out, int offset, short[] chunk) {
         for (int done = 0; done < n; done += chunk.length) {
             int m = Math.min(chunk.length, n - done);
             src.get(chunk, 0, m);
@@ -63,7 +67,11 @@ public final class Bf16 {
      * by element, through a {@code short[]} and one bulk copy per chunk.
      */
     public static void encode(float[] values, int start, int n, java.nio.ShortBuffer dst) {
-        short[] chunk = new short[Math.min(CHUNK, Math.max(1, n))];
+        encode(values, start, n, dst, new short[Math.min(CHUNK, Math.max(1, n))]);
+    }
+
+    /** {@link #encode(float[], int, int, java.nio.ShortBuffer)} through the caller's scratch array (any length ≥ 1). */
+    public static void encode(float[] values, int start, int n, java.nio.ShortBuffer dst, short[] chunk) {
         for (int done = 0; done < n; done += chunk.length) {
             int m = Math.min(chunk.length, n - done);
             int base = start + done;

@@ -165,6 +165,16 @@ public final class SafetensorsWriter {
     }
 
     private static void writeTensor(FileChannel out, TensorSource source, SafetensorsDType dtype) throws IOException {
+        if (source.bytes() != null) {
+            long start = out.position();
+            source.bytes().write(out, dtype);
+            long written = out.position() - start;
+            if (written != source.elementCount() * dtype.bytes()) {
+                throw new SafetensorsException("tensor '" + source.name() + "' was declared with "
+                        + source.elementCount() + " " + dtype + " elements but " + written + " bytes were written");
+            }
+            return;
+        }
         NDArray array = source.data().get();
         try {
             if (array.getShape().size() != source.elementCount()) {
