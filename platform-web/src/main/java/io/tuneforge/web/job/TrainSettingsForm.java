@@ -164,7 +164,7 @@ class TrainSettingsForm extends Composite<Div> {
         clearCrossFieldError();
     }
 
-    /** Shows the settings of the chosen stage: the preference section (pref_loss, pref_beta, ...) for dpo only. */
+    /** Shows the settings of the chosen stage: the preference section (pref_loss, pref_beta, ppo_*, ...) for dpo and ppo. */
     void showStage(String chosen) {
         stage = chosen;
         sections.get(Section.PREFERENCE).setVisible(usesPreferenceSettings());
@@ -182,7 +182,7 @@ class TrainSettingsForm extends Composite<Div> {
     }
 
     private boolean usesPreferenceSettings() {
-        return stage.equals("dpo");
+        return stage.equals("dpo") || stage.equals("ppo");
     }
 
     private boolean applies(RecipeField field) {
