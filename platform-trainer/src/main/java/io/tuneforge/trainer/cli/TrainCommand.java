@@ -209,7 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
                             .encodeAll(data.prepared().train());
                     try (PpoSetup ppo = PpoSetup.of(recipe, config, model, tokenizer,
                             rewardFolder(recipe, baseDir, modelDir), prompts, encoding.cutoffLen())) {
-                        return ppo.trainer().train(listeners, () -> Thread.currentThread().isInterrupted());
+                        return ppo.trainer().train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
                     }
                 }
                 Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());

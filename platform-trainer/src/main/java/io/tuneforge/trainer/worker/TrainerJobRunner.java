@@ -212,7 +212,8 @@ public final class TrainerJobRunner implements JobRunner {
                 int startStep = execution.resumeFrom().map(ResumePoint::step).orElse(0);
                 execution.progress(startStep, (int) trainer.totalSteps(), 0);
                 execution.phase(JobPhase.TRAINING, startStep, trainer.totalSteps());
-                return trainer.train(new Reporter(execution), () -> execution.stopRequested().isPresent());
+                return trainer.train(new Reporter(execution), () -> execution.stopRequested().isPresent(),
+                        execution.resumeFrom().map(ResumePoint::directory));
             }
         }
     }
