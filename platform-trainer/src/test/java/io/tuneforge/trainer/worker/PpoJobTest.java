@@ -75,6 +75,8 @@ class PpoJobTest {
         assertThat(metric(submitted.id(), "ppo/mean_scores", 1)).isFinite();
         assertThat(jdbc.queryForList("select message from job_events where job_id = ?", String.class,
                 submitted.id())).anyMatch(m -> m.startsWith("Scoring answers with the reward model of job " + rm));
+        assertThat(jdbc.queryForList("select step from checkpoints where job_id = ? order by step", Integer.class,
+                submitted.id())).as("save_steps 1").containsExactly(1, 2);
         Path adapter = artifacts.resolve(jdbc.queryForObject("select storage_path from artifacts where job_id = ? "
                 + "and kind = 'adapter'", String.class, submitted.id()));
         assertThat(adapter.resolve("adapter_model.safetensors")).isRegularFile();

@@ -263,7 +263,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         rewardModel.setHelperText(choices.isEmpty() ? "No finished reward-model job yet: train one with Stage rm on "
                 + "preference pairs first." : "A finished reward-model job (stage rm) trained from this base model "
                 + "or one with its tokenizer.");
-        ((com.vaadin.flow.component.Component) settings.field("reward_model")).setVisible(false);
+        settings.hideBehindPicker("reward_model");
         rewardModel.addValueChangeListener(e -> {
             if (e.isFromClient() || e.getValue() != null) {
                 settings.setText("reward_model", e.getValue() == null ? "" : Long.toString(e.getValue().jobId()));

@@ -197,6 +197,16 @@ class TrainSettingsForm extends Composite<Div> {
         };
     }
 
+    /**
+     * Hides a key's field that another control of the view stands for (stage ppo's reward-model picker sets
+     * {@code reward_model}); its value is still read and sent (Binder skips hidden fields unless told otherwise).
+     */
+    void hideBehindPicker(String key) {
+        Binder.Binding<Map<String, Object>, Object> binding = bindings.get(key);
+        ((Component) binding.getField()).setVisible(false);
+        binding.setIsAppliedPredicate(b -> true);
+    }
+
     /** The input of a key (for tests, the sweep and the Datasets page's split link). */
     HasValue<?, ?> field(String key) {
         return bindings.get(key).getField();
