@@ -144,10 +144,25 @@ public final class TrainerJobRunner implements JobRunner {
         requireGgufExportable(spec, outputs);
 
         Samples samples = encode(spec, recipe, execution);
-        TrainingResult result;
-        if (RecipeMapping.isPpoStage(recipe)) {
-            result = trainPpo(execution, recipe, config, samples.prompts());
-        } else try (LlamaModel model = loadModel(execution, recipe);
+        TrainingResult result = RecipeMapping.isPpoStage(recipe)
+                ? trainPpo(execution, recipe, config, samples.prompts())
+                : train(execution, recipe, config, samples);
+        if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
+            return; // the worker reports cancelled / paused / released from the stop reason
+        }
+        if (execution.resumeFrom().isEmpty() && result.elapsed().toMillis() > 0) { // a whole run: a clean measurement
+            execution.speed(JobPhase.TRAINING, result.tokensSeen() / (result.elapsed().toMillis() / 1000.0),
+                    "tokens");
+        }
+        // the training model is closed: merging and predicting load their own models
+        new JobOutputs(execution, outputs, recipe.data().template(), workDir)
+                .store(config.outputDir(), samples.heldOut(), (int) result.steps());
+    }
+
+    /** Every stage but ppo: the model with the stage's objective, trained by the {@link Trainer}. */
+    private static TrainingResult train(JobExecution execution, JobRecipe recipe, TrainingConfig config,
+            Samples samples) throws IOException {
+        try (LlamaModel model = loadModel(execution, recipe);
              PreferenceSetup preference = RecipeMapping.isPreferenceStage(recipe)
                      ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null;
              KtoSetup kto = RecipeMapping.isKtoStage(recipe) ? KtoSetup.of(RecipeMapping.kto(recipe), model) : null) {
@@ -172,20 +187,10 @@ public final class TrainerJobRunner implements JobRunner {
             int startStep = execution.resumeFrom().map(ResumePoint::step).orElse(0);
             execution.progress(startStep, (int) trainer.totalSteps(), 0);
             execution.phase(JobPhase.TRAINING, startStep, trainer.totalSteps());
-            result = trainer.train(new Reporter(execution),
+            return trainer.train(new Reporter(execution),
                     () -> execution.stopRequested().isPresent(),
                     execution.resumeFrom().map(ResumePoint::directory));
         }
-        if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
-            return; // the worker reports cancelled / paused / released from the stop reason
-        }
-        if (execution.resumeFrom().isEmpty() && result.elapsed().toMillis() > 0) { // a whole run: a clean measurement
-            execution.speed(JobPhase.TRAINING, result.tokensSeen() / (result.elapsed().toMillis() / 1000.0),
-                    "tokens");
-        }
-        // the training model is closed: merging and predicting load their own models
-        new JobOutputs(execution, outputs, recipe.data().template(), workDir)
-                .store(config.outputDir(), samples.heldOut(), (int) result.steps());
     }
 
     /**
