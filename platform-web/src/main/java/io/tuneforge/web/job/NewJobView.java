@@ -265,6 +265,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 + "or one with its tokenizer.");
         settings.hideBehindPicker("reward_model");
         rewardModel.addValueChangeListener(e -> {
+            rewardModel.setInvalid(false); // a refusal shown on the picker is about the previous choice
             if (e.isFromClient() || e.getValue() != null) {
                 settings.setText("reward_model", e.getValue() == null ? "" : Long.toString(e.getValue().jobId()));
             }
@@ -345,7 +346,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
             try {
                 estimateText.setText(submissions.estimate(actor, request).map(NewJobView::describe)
                         .orElse("No estimate: the model folder has no readable config.json."));
-            } catch (JobRefusedException | AccessRefusedException e) {
+            } catch (JobRefusedException | AccessRefusedException | RecipeException e) {
                 estimateText.setText(e.getMessage());
             }
             showTemplate(request);
@@ -517,10 +518,22 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 long id = submissions.submit(actor, request).id();
                 Notifications.success("Queued job " + id);
                 UI.getCurrent().navigate("jobs/" + id);
+            } catch (RecipeException e) {
+                showSubmitRefusal(e);
             } catch (JobRefusedException | AccessRefusedException e) {
                 Notifications.error(e.getMessage());
             }
         });
+    }
+
+    /** A refusal at submit naming a key: on the reward-model picker for {@code reward_model}, else as a message. */
+    private void showSubmitRefusal(RecipeException e) {
+        if (e.key().equals("reward_model")) {
+            rewardModel.setErrorMessage(e.getMessage());
+            rewardModel.setInvalid(true);
+        } else {
+            Notifications.error(e.getMessage());
+        }
     }
 
     private void queueSweep() {

@@ -553,9 +553,14 @@ class NewJobViewTest extends SpringBrowserlessTest {
         view.stage.setValue("ppo");
         assertThat(view.rewardModel.isVisible()).isTrue();
         assertThat(view.rewardModel.getListDataView().getItems().map(c -> c.jobId()).toList()).containsExactly(rm);
+        test(view.launch).click();
+        assertThat(view.rewardModel.isInvalid()).as("launched without a reward model").isTrue();
+        assertThat(view.rewardModel.getErrorMessage()).contains("stage ppo needs reward_model");
+        assertThat(monitor.list(actor)).extracting(JobOverview::name).doesNotContain("stories-ppo");
         assertThat(view.rewardModel.getListDataView().getItem(0).label()).startsWith("#" + rm + " stories-rm (stories-")
                 .endsWith(", lora)");
         test(view.rewardModel).selectItem(view.rewardModel.getListDataView().getItem(0).label());
+        assertThat(view.rewardModel.isInvalid()).isFalse();
         test(view.launch).click();
 
         JobOverview ppo = monitor.list(actor).stream().filter(j -> j.name().equals("stories-ppo")).findFirst()
