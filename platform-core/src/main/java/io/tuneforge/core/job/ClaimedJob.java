@@ -20,10 +20,11 @@ import java.util.Optional;
  * @param attempt          1 on the first run; a restart after a lost worker or a release keeps the number
  * @param adapterKey       the artifact-store key of the LoRA adapter the job continues training (another succeeded
  *                         job's, DD030); empty when it starts from the base model alone
+ * @param rewardModel      stage ppo: the finished reward-model job that scores its answers (DD037); empty otherwise
  */
 public record ClaimedJob(long jobId, String name, FineTuningMethod method, String configJson, String baseModelName,
         Path baseModelPath, long datasetVersionId, List<ClaimedDataset> datasets, int devicesRequested, int attempt,
-        Optional<String> adapterKey) {
+        Optional<String> adapterKey, Optional<ClaimedRewardModel> rewardModel) {
 
     public ClaimedJob {
         datasets = List.copyOf(datasets);

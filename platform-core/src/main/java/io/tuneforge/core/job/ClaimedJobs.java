@@ -39,9 +39,12 @@ public class ClaimedJobs {
     private final ArtifactRepository artifacts;
     private final ArtifactStore store;
     private final PlatformHome home;
+    private final RewardModelJobs rewardModels;
 
     public ClaimedJobs(FineTuningJobRepository jobs, DatasetVersionRepository versions, DatasetFileRepository files,
-            CheckpointRepository checkpoints, ArtifactRepository artifacts, ArtifactStore store, PlatformHome home) {
+            CheckpointRepository checkpoints, ArtifactRepository artifacts, ArtifactStore store, PlatformHome home,
+            RewardModelJobs rewardModels) {
+        this.rewardModels = rewardModels;
         this.artifacts = artifacts;
         this.jobs = jobs;
         this.versions = versions;
@@ -108,7 +111,7 @@ public class ClaimedJobs {
                 job.getBaseModel().getName(), Path.of(job.getBaseModel().getPath()), primary,
                 datasets(mix(job.getConfig(), primary)), job.getDevicesRequested(), job.getAttempt(),
                 job.getAdapterFromJobId().flatMap(parent -> artifacts.findByJobIdAndKind(parent,
-                        ArtifactKind.ADAPTER)).map(Artifact::getStoragePath));
+                        ArtifactKind.ADAPTER)).map(Artifact::getStoragePath), rewardModels.claimed(job.getConfig()));
     }
 
     /** One entry of {@code dataset_mix}; the name is the one stored at launch, shown when the version is gone. */

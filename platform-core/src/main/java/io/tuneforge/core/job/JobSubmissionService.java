@@ -63,11 +63,13 @@ public class JobSubmissionService {
 
     private final PhaseSpeedRepository speeds;
     private final ArtifactRepository artifacts;
+    private final RewardModelJobs rewardModels;
 
     JobSubmissionService(FineTuningJobRepository jobs, BaseModelRepository models, DatasetVersionRepository versions,
             AppUserRepository users, WorkerRegistry workers, JobEvents events, JobMonitorService monitor,
             ObjectProvider<ChatTemplateCheck> templateChecks, PhaseSpeedRepository speeds,
-            ArtifactRepository artifacts) {
+            ArtifactRepository artifacts, RewardModelJobs rewardModels) {
+        this.rewardModels = rewardModels;
         this.artifacts = artifacts;
         this.templateChecks = templateChecks;
         this.speeds = speeds;
@@ -127,7 +129,9 @@ public class JobSubmissionService {
     public Optional<ResourceEstimate> estimate(Actor caller, JobSubmission submission) {
         BaseModel model = visibleModel(caller, submission.baseModelId());
         List<Share> mix = checkedMix(caller, submission.datasets());
-        return estimate(model, checkedRecipe(submission.configuration(), submission.method()), rows(mix));
+        JobRecipe recipe = checkedRecipe(submission.configuration(), submission.method());
+        Optional<FineTuningJob> rewardModel = rewardModel(caller, recipe, model, submission.method());
+        return estimate(model, recipe, rows(mix), rewardModel);
     }
 
     /** The id of the base model with this name, if the caller may use it (for the REST API, which names models). */
@@ -159,10 +163,15 @@ public class JobSubmissionService {
         JobRecipe recipe = checkedRecipe(configuration, submission.method());
         requireTrainingRun(recipe);
         requireDataOfTheStage(recipe, mix);
+        Optional<FineTuningJob> rewardModel = rewardModel(caller, recipe, model, submission.method());
+        if (rewardModel.isPresent()) { // stored as the job's id, whatever the user typed
+            recipe = recipe.with(Map.of("reward_model", Long.toString(rewardModel.get().getId())),
+                    RecipeSource.STORED);
+        }
         Optional<FineTuningJob> adapterSource = submission.adapterFromJob()
                 .map(parent -> adapterSource(caller, parent, model, submission.method()));
         checkTemplate(model, recipe);
-        Optional<ResourceEstimate> estimate = estimate(model, recipe, rows(mix));
+        Optional<ResourceEstimate> estimate = estimate(model, recipe, rows(mix), rewardModel);
         estimate.ifPresent(e -> requireSomeDeviceFits(e, submission.devicesRequested()));
 
         FineTuningJob created = new FineTuningJob(user.getTeam(), user, model, mix.getFirst().version(),
@@ -174,6 +183,9 @@ public class JobSubmissionService {
         adapterSource.ifPresent(parent -> events.info(job.getId(), JobEventType.MESSAGE, "Continues the LoRA adapter "
                 + "of job " + parent.getId() + " (" + parent.getName() + ")", Map.of("adapter_from_job",
                 parent.getId())));
+        rewardModel.ifPresent(rm -> events.info(job.getId(), JobEventType.MESSAGE, "Scores its answers with the "
+                + "reward model of job " + rm.getId() + " (" + rm.getName() + ")", Map.of("reward_model_job",
+                rm.getId())));
         events.info(job.getId(), JobEventType.JOB_PENDING, "Job created",
                 estimate.map(JobSubmissionService::estimateData).orElse(Map.of()));
         if (estimate.isEmpty()) {
@@ -208,13 +220,6 @@ public class JobSubmissionService {
      */
     private static void requireDataOfTheStage(JobRecipe recipe, List<Share> mix) {
         String stage = recipe.method().stage();
-        if (stage.equals("ppo")) {
-            throw new RecipeException("reward_model", recipe.preference().ppo().rewardModel().orElse(null),
-                    "a finished reward-model run's folder, through the CLI",
-                    "stage ppo needs reward_model, the folder of a finished reward-model run (stage rm) of the same "
-                            + "base model; the platform's workers cannot take one yet: run it with "
-                            + "`train --config` and reward_model in the YAML");
-        }
         boolean pairs = stage.equals("dpo") || stage.equals("rm");
         for (Share share : mix) {
             DatasetVersion version = share.version();
@@ -254,6 +259,26 @@ public class JobSubmissionService {
                                 + recipe.method().stage() + " cannot train on: set stage: dpo or choose another dataset");
             }
         }
+    }
+
+    /**
+     * Stage ppo's reward model (DD037): the finished stage rm job that {@code reward_model} names, with the policy's
+     * tokenizer; and the policy LoRA (its reference is the base with the adapter switched off). Empty for other
+     * stages.
+     *
+     * @throws RecipeException naming {@code reward_model} or {@code finetuning_type}
+     */
+    private Optional<FineTuningJob> rewardModel(Actor caller, JobRecipe recipe, BaseModel model,
+            FineTuningMethod method) {
+        if (!recipe.method().stage().equals("ppo")) {
+            return Optional.empty();
+        }
+        if (method != FineTuningMethod.LORA) {
+            throw new RecipeException("finetuning_type", method.recipeType().key(), "lora", "stage ppo trains a "
+                    + "LoRA policy (its reference model is the base with the adapter switched off): set "
+                    + "finetuning_type lora");
+        }
+        return Optional.of(rewardModels.resolve(caller, recipe.preference().ppo().rewardModel().orElse(null), model));
     }
 
     /**
@@ -407,15 +432,30 @@ public class JobSubmissionService {
         return Math.round(mix.stream().mapToDouble(s -> s.version().getRowCount() * s.ratio()).sum());
     }
 
-    private Optional<ResourceEstimate> estimate(BaseModel model, JobRecipe recipe, long rowCount) {
+    private Optional<ResourceEstimate> estimate(BaseModel model, JobRecipe recipe, long rowCount,
+            Optional<FineTuningJob> rewardModel) {
         Path folder = Path.of(model.getPath());
         if (!Files.isRegularFile(folder.resolve("config.json"))) {
             return Optional.empty();
         }
         boolean cuda = workers.availableDevices().stream().anyMatch(d -> d.kind() == WorkerDevice.Kind.CUDA);
         ModelDimensions dimensions = ModelDimensions.read(folder);
+        Optional<PreflightEstimator.RewardModelSize> reward = rewardModel.flatMap(JobSubmissionService::rewardSize);
         return Optional.of(PreflightEstimator.estimate(dimensions, recipe, rowCount, cuda,
-                speeds.near(dimensions.parameters())));
+                speeds.near(dimensions.parameters()), reward));
+    }
+
+    /** The size of a reward model for the estimate: its base model's dimensions and whether it is an adapter. */
+    private static Optional<PreflightEstimator.RewardModelSize> rewardSize(FineTuningJob rewardJob) {
+        Path folder = Path.of(rewardJob.getBaseModel().getPath());
+        if (!Files.isRegularFile(folder.resolve("config.json"))) {
+            return Optional.empty();
+        }
+        JobRecipe recipe = JobRecipe.readForMethod(JSON.readValue(rewardJob.getConfig(), Map.class),
+                RecipeSource.STORED, rewardJob.getMethod().recipeType());
+        return Optional.of(new PreflightEstimator.RewardModelSize(ModelDimensions.read(folder),
+                PreflightEstimator.trainableParameters(ModelDimensions.read(folder), recipe),
+                rewardJob.getMethod() != FineTuningMethod.FULL && rewardJob.getMethod() != FineTuningMethod.FREEZE));
     }
 
     private void requireSomeDeviceFits(ResourceEstimate estimate, int devicesRequested) {

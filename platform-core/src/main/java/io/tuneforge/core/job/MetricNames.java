@@ -32,6 +32,11 @@ public final class MetricNames {
     /** Stage dpo: mean summed log-probability of the rejected answers under the policy. */
     public static final String LOGPS_REJECTED = "logps/rejected";
 
+    /** Stage ppo: mean reward-model score of the step's rollouts (before normalisation). */
+    public static final String PPO_MEAN_SCORES = "ppo/mean_scores";
+    /** Stage ppo (and kto): KL to the reference, for ppo the mean over rollouts of the summed log-ratio. */
+    public static final String KL = "kl";
+
     /** Prefix of the held-out comparison scores recorded at the final step, see {@link #predict(String, String)}. */
     public static final String PREDICT_PREFIX = "predict_";
 

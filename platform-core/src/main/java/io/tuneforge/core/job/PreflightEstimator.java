@@ -88,19 +88,48 @@ public final class PreflightEstimator {
     /** Estimates one job, timing the phases a worker measured with its measured speeds. */
     public static ResourceEstimate estimate(ModelDimensions model, JobRecipe recipe, long rowCount, boolean onCuda,
             MeasuredSpeeds speeds) {
-        long batch = recipe.optimization().perDeviceTrainBatchSize();
-        long cutoff = recipe.data().cutoffLen();
-        long parameters = model.parameters();
-        RecipeMethod method = recipe.method();
+        return estimate(model, recipe, rowCount, onCuda, speeds, java.util.Optional.empty());
+    }
 
-        long trainable = switch (method.finetuningType()) {
+    /**
+     * A reward model as stage ppo loads it beside the policy (DD037).
+     *
+     * @param base              the dimensions of the base model it was trained from
+     * @param adapterParameters the parameters of its adapter (0 for a full-tuned reward model)
+     * @param adapter           true: an adapter applied to its own frozen copy of {@code base} (the engine holds one
+     *                          adapter per model, so the reward model does not share the policy's weights); false:
+     *                          the complete full/freeze-tuned model
+     */
+    public record RewardModelSize(ModelDimensions base, long adapterParameters, boolean adapter) {
+    }
+
+    /** The parameters a job of this recipe trains on this model (the adapter's, or all / unfrozen layers). */
+    public static long trainableParameters(ModelDimensions model, JobRecipe recipe) {
+        RecipeMethod method = recipe.method();
+        return switch (method.finetuningType()) {
             case LORA -> loraParameters(model, method.lora());
-            case FULL -> parameters;
+            case FULL -> model.parameters();
             case FREEZE -> freezeParameters(model, method.freeze());
             case PREFIX -> prefixParameters(model, method.prefix());
             case ADAPTER -> bottleneckParameters(model, method.adapter());
             case OFT -> oftParameters(model, method.oft());
         };
+    }
+
+    /**
+     * Estimates one job; stage ppo adds its reward model ({@code rewardModel}), the policy's value head (trained
+     * beside the adapter) and no reference copy (the LoRA policy with its adapter switched off).
+     */
+    public static ResourceEstimate estimate(ModelDimensions model, JobRecipe recipe, long rowCount, boolean onCuda,
+            MeasuredSpeeds speeds, java.util.Optional<RewardModelSize> rewardModel) {
+        long batch = recipe.optimization().perDeviceTrainBatchSize();
+        long cutoff = recipe.data().cutoffLen();
+        long parameters = model.parameters();
+        RecipeMethod method = recipe.method();
+
+        boolean ppo = method.stage().equals("ppo");
+        // stage ppo: the policy's value head (v_head.summary: hidden_size weights and a bias) trains with the adapter
+        long trainable = trainableParameters(model, recipe) + (ppo ? valueHeadParameters(model) : 0);
         boolean lora = method.finetuningType().isAdapter();   // the base is frozen, the adapter beside it
         // pure_bf16 (DD040): weights trained whole are rounded to bf16 but held in float32 arrays, so they count 4 bytes
         long baseBytes = lora && recipe.model().computesInBf16() ? BF16_BYTES : FLOAT_BYTES;
@@ -121,7 +150,8 @@ public final class PreflightEstimator {
         long gradients = trainable * FLOAT_BYTES;
         long optimizer = optimizerStateBytes(model, recipe, trainable);
         long reference = referenceBytes(recipe, parameters);
-        long subtotal = weights + gradients + optimizer + activations + reference;
+        long reward = ppo ? rewardModel.map(r -> rewardModelBytes(r, lora && recipe.model().bf16())).orElse(0L) : 0;
+        long subtotal = weights + gradients + optimizer + activations + reference + reward;
         long overhead = subtotal / 10 + (onCuda ? RUNTIME_BYTES : 0);
 
         long tokens = trainingTokens(recipe, rowCount, cutoff);
@@ -138,7 +168,22 @@ public final class PreflightEstimator {
                         / speeds.exportParametersPerSecond().orElse(DEFAULT_EXPORT_PARAMETERS_PER_SECOND)),
                 speeds.any());
         return new ResourceEstimate(weights, trainable, gradients, optimizer, activations, reference, overhead,
-                subtotal + overhead, tokens, phases);
+                subtotal + overhead, tokens, phases, reward);
+    }
+
+    /** A value head's parameters: one weight per hidden unit and a bias. */
+    static long valueHeadParameters(ModelDimensions model) {
+        return model.hiddenSize() + 1L;
+    }
+
+    /**
+     * The reward model held during PPO (inference only: no gradients, no optimizer state): its base's weights at the
+     * policy's precision (bf16 when the policy's frozen base is), plus its adapter and value head in float32.
+     */
+    static long rewardModelBytes(RewardModelSize reward, boolean bf16) {
+        long weights = reward.base().parameters() * (bf16 ? BF16_BYTES : FLOAT_BYTES);
+        return weights + (reward.adapter() ? reward.adapterParameters() * FLOAT_BYTES : 0)
+                + valueHeadParameters(reward.base()) * FLOAT_BYTES;
     }
 
     /** Stages that train on chosen/rejected pairs. */
@@ -149,7 +194,8 @@ public final class PreflightEstimator {
 
     /**
      * The reference model of stage dpo (DD020): a frozen float32 copy of every weight for full and freeze tuning;
-     * nothing for LoRA (the same model with its adapters switched off) and for orpo and simpo (no reference).
+     * nothing for LoRA (the same model with its adapters switched off) and for orpo and simpo (no reference). Stage
+     * ppo trains LoRA only: its reference is the policy with the adapter switched off, nothing more.
      */
     static long referenceBytes(JobRecipe recipe, long parameters) {
         boolean needsReference = recipe.method().stage().equals("dpo")
@@ -356,7 +402,7 @@ public final class PreflightEstimator {
         // q (q, h), o (h, q); k, v (kv, h); gate, up (I, h); down (h, I); two norms (h)
         long perLayer = 2 * (q + h) + 2 * (kv + h) + 3 * (inter + h) + 2 * h;
         if (method.finetuningType() == RecipeMethod.FinetuningType.FREEZE) {
-            return Math.min(m.layers(), method.freeze().trainableLayers()) * perLayer;
+            return freezeLayers(m, method.freeze()) * perLayer;
         }
         long embeddings = (m.vocabSize() + h) * (m.tiedEmbeddings() ? 1 : 2);
         return m.layers() * perLayer + embeddings + h;

@@ -15,9 +15,20 @@ package io.tuneforge.core.job;
  * @param totalBytes       the sum: memory one device must have
  * @param trainingTokens   tokens processed over all epochs (upper bound: rows × cutoff length)
  * @param phases           rough wall time of each phase on the expected device class
+ * @param rewardModelBytes stage ppo: the reward model scoring the answers (DD037): its base model loaded beside the
+ *                         policy plus its adapter and value head, or the complete full-tuned model; 0 for other stages
  */
 public record ResourceEstimate(long weightsBytes, long trainableParams, long gradientBytes, long optimizerBytes,
-        long activationBytes, long referenceBytes, long overheadBytes, long totalBytes, long trainingTokens, PhaseSeconds phases) {
+        long activationBytes, long referenceBytes, long overheadBytes, long totalBytes, long trainingTokens, PhaseSeconds phases,
+        long rewardModelBytes) {
+
+    /** An estimate without a reward model (every stage but ppo). */
+    public ResourceEstimate(long weightsBytes, long trainableParams, long gradientBytes, long optimizerBytes,
+            long activationBytes, long referenceBytes, long overheadBytes, long totalBytes, long trainingTokens,
+            PhaseSeconds phases) {
+        this(weightsBytes, trainableParams, gradientBytes, optimizerBytes, activationBytes, referenceBytes,
+                overheadBytes, totalBytes, trainingTokens, phases, 0);
+    }
 
     /** Rough wall time of the whole job: every phase, training to GGUF export. */
     public long estimatedSeconds() {

@@ -202,19 +202,117 @@ class JobSubmissionServiceTest {
     }
 
     @Test
-    void stagePpoIsRefusedNamingRewardModel() {
+    void stagePpoWithoutRewardModelIsRefusedNamingIt() {
+        assertRefusedNamingRewardModel(ppo(null), "stage ppo needs reward_model");
+        assertRefusedNamingRewardModel(ppo("  "), "stage ppo needs reward_model");
+    }
+
+    @Test
+    void stagePpoTakesAFinishedRewardModelJobByIdOrNameAndStoresItsId() {
+        long rm = finishedJob("my reward model", "rm", "succeeded", team.modelId());
+
+        JobOverview byName = submissions.submit(member, ppo("my reward model"));
+        JobOverview byId = submissions.submit(member, ppo(Long.toString(rm)));
+        JobOverview byHash = submissions.submit(member, ppo("#" + rm));
+
+        for (JobOverview job : List.of(byName, byId, byHash)) {
+            assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(JsonMapper.builder().build().readTree(job.configJson()).path("reward_model").asString())
+                    .isEqualTo(Long.toString(rm));
+        }
+        assertThat(jdbc.queryForList("select message from job_events where job_id = ?", String.class, byName.id()))
+                .anyMatch(m -> m.contains("reward model of job " + rm + " (my reward model)"));
+    }
+
+    @Test
+    void stagePpoRefusesARewardModelThatIsNotAFinishedStageRmJobOfTheSameTokenizer(@TempDir Path otherModel)
+            throws IOException {
+        long sft = finishedJob("an sft job", "sft", "succeeded", team.modelId());
+        long running = finishedJob("a running rm", "rm", "running", team.modelId());
+        java.nio.file.Files.writeString(modelDir.resolve("tokenizer.json"), "{\"model\": {\"vocab\": {\"a\": 0}}}");
+        java.nio.file.Files.writeString(otherModel.resolve("config.json"), JobFixtures.SMALL_CONFIG);
+        java.nio.file.Files.writeString(otherModel.resolve("tokenizer.json"), "{\"model\": {\"vocab\": {\"b\": 0}}}");
+        long otherBase = jdbc.queryForObject("insert into base_models (team_id, name, path, architecture, "
+                + "parameter_count, dtype) values (?, ?, ?, 'LlamaForCausalLM', 260000, 'float32') returning id",
+                Long.class, team.teamId(), "other-" + team.suffix(), otherModel.toString());
+        long otherTokenizer = finishedJob("rm of another model", "rm", "succeeded", otherBase);
+        TeamSetup stranger = fixtures.team(1, modelDir.toString());
+        long strangers = jdbc.queryForObject("insert into fine_tuning_jobs (team_id, user_id, base_model_id, "
+                + "dataset_version_id, name, method, config, status, priority, devices_requested, finished_at) "
+                + "values (?, ?, ?, ?, 'theirs', 'lora', '{\"stage\": \"rm\"}'::jsonb, 'succeeded', 0, 1, now()) "
+                + "returning id", Long.class, stranger.teamId(), stranger.userId(), stranger.modelId(),
+                stranger.datasetVersionId());
+
+        assertRefusedNamingRewardModel(ppo(Long.toString(sft)), "trained stage sft, not rm");
+        assertRefusedNamingRewardModel(ppo("a running rm"), "is running: only a succeeded reward-model job");
+        assertRefusedNamingRewardModel(ppo(Long.toString(otherTokenizer)), "whose tokenizer differs");
+        assertRefusedNamingRewardModel(ppo(Long.toString(strangers)), "does not exist or belongs to another team");
+        assertRefusedNamingRewardModel(ppo("no such job"), "no job of your team is named 'no such job'");
+        assertThat(jdbc.queryForObject("select count(*) from fine_tuning_jobs where team_id = ? and name = 'ppo'",
+                Long.class, team.teamId())).as("nothing stored").isZero();
+    }
+
+    @Test
+    void stagePpoTrainsALoraPolicy() {
+        long rm = finishedJob("rm", "rm", "succeeded", team.modelId());
+        Map<String, Object> full = new java.util.HashMap<>(ppo(Long.toString(rm)).configuration());
+        full.remove("lora_rank");
+        JobSubmission submission = JobSubmission.of("ppo full", team.modelId(), team.datasetVersionId(),
+                FineTuningMethod.FULL, full);
+
+        assertThatThrownBy(() -> submissions.submit(member, submission))
+                .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class,
+                        e -> assertThat(e.key()).isEqualTo("finetuning_type"));
+    }
+
+    @Test
+    void thePpoEstimateCountsTheRewardModelAndTheValueHead() {
+        long rm = finishedJob("rm", "rm", "succeeded", team.modelId());
+        Map<String, Object> sft = new java.util.HashMap<>(ppo(Long.toString(rm)).configuration());
+        sft.remove("stage");
+        sft.remove("reward_model");
+
+        ResourceEstimate ppo = submissions.estimate(member, ppo(Long.toString(rm))).orElseThrow();
+        ResourceEstimate plain = submissions.estimate(member, JobSubmission.of("sft", team.modelId(),
+                team.datasetVersionId(), FineTuningMethod.LORA, sft)).orElseThrow();
+
+        assertThat(ppo.rewardModelBytes()).as("the reward model's own base copy, adapter and value head")
+                .isGreaterThan(ppo.weightsBytes() - ppo.trainableParams() * 4);
+        assertThat(ppo.referenceBytes()).as("the reference is the policy with its adapter off").isZero();
+        assertThat(ppo.trainableParams() - plain.trainableParams()).as("the value head: hidden_size + 1")
+                .isEqualTo(64 + 1);
+        assertThat(ppo.totalBytes()).isGreaterThan(plain.totalBytes() + ppo.rewardModelBytes());
+    }
+
+    /** A stage ppo submission (LoRA) on the team's dataset with this reward_model. */
+    private JobSubmission ppo(String rewardModel) {
         Map<String, Object> ppo = new java.util.HashMap<>(LORA);
         ppo.put("stage", "ppo");
         ppo.put("ppo_epochs", 2);
-        JobSubmission submission = JobSubmission.of("ppo", team.modelId(), team.datasetVersionId(),
-                FineTuningMethod.LORA, ppo);
+        if (rewardModel != null) {
+            ppo.put("reward_model", rewardModel);
+        }
+        return JobSubmission.of("ppo", team.modelId(), team.datasetVersionId(), FineTuningMethod.LORA, ppo);
+    }
 
+    /** A job of the team with this stage and status, with a stored adapter (as a finished LoRA job has). */
+    private long finishedJob(String name, String stage, String status, long baseModelId) {
+        long id = jdbc.queryForObject("insert into fine_tuning_jobs (team_id, user_id, base_model_id, "
+                + "dataset_version_id, name, method, config, status, priority, devices_requested, finished_at) "
+                + "values (?, ?, ?, ?, ?, 'lora', cast(? as jsonb), ?, 0, 1, now()) returning id", Long.class,
+                team.teamId(), team.userId(), baseModelId, team.datasetVersionId(), name,
+                "{\"stage\": \"" + stage + "\", \"lora_rank\": 4}", status);
+        jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes, sha256) values (?, 'adapter', ?, "
+                + "1, '00')", id, "jobs/" + id + "/adapter");
+        return id;
+    }
+
+    private void assertRefusedNamingRewardModel(JobSubmission submission, String message) {
         assertThatThrownBy(() -> submissions.submit(member, submission))
                 .isInstanceOfSatisfying(io.tuneforge.shared.recipe.RecipeException.class, e -> {
                     assertThat(e.key()).isEqualTo("reward_model");
-                    assertThat(e.getMessage()).contains("reward-model run");
+                    assertThat(e.getMessage()).contains(message);
                 });
-        assertThat(jobsOfTeam()).isZero();
     }
 
     @Test

@@ -14,11 +14,8 @@ import io.tuneforge.trainer.data.SftData;
 import io.tuneforge.trainer.data.encoding.PretrainEncoder;
 import io.tuneforge.trainer.data.encoding.KtoEncoder;
 import io.tuneforge.trainer.data.encoding.PromptEncoder;
-import io.tuneforge.trainer.generate.GenerationConfig;
-import io.tuneforge.trainer.training.ppo.PpoTrainer;
-import io.tuneforge.trainer.training.ppo.RewardModelScores;
+import io.tuneforge.trainer.ppo.PpoSetup;
 import java.util.List;
-import java.util.OptionalLong;
 import io.tuneforge.trainer.data.encoding.PreferenceEncoder;
 import io.tuneforge.trainer.data.encoding.ConversationEncoder;
 import io.tuneforge.trainer.data.encoding.EncodingOptions;
@@ -215,8 +212,10 @@ public final class TrainCommand implements Callable<Integer> {
                 if (RecipeMapping.isPpoStage(recipe)) {
                     List<int[]> prompts = new PromptEncoder(template, tokenizer, encoding)
                             .encodeAll(data.prepared().train());
-                    return ppo(recipe, baseDir, modelDir, model, tokenizer, config, prompts, encoding.cutoffLen())
-                            .train(listeners, () -> Thread.currentThread().isInterrupted());
+                    try (PpoSetup ppo = PpoSetup.of(recipe, config, model, tokenizer,
+                            rewardFolder(recipe, baseDir, modelDir), prompts, encoding.cutoffLen())) {
+                        return ppo.trainer().train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
+                    }
                 }
                 Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
                 return trainer.train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
@@ -242,13 +241,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Stage ppo: the reward model from {@code reward_model} (a finished stage rm folder: a PEFT adapter applied to a
-     * copy of the base, or a full model with the same tokenizer, plus {@code value_head.safetensors}), a new value
-     * head on the LoRA policy, and LLaMA-Factory's default sampling (temperature 0.95, top-p 0.7, top-k 50) for
-     * answers of up to {@code min(1024, cutoff_len)} tokens.
+     * Stage ppo's reward model from {@code reward_model}: a finished stage rm folder, a PEFT adapter applied to a
+     * copy of the policy's base, or a full model with the same tokenizer, plus {@code value_head.safetensors}.
      */
-    private static PpoTrainer ppo(JobRecipe recipe, Path baseDir, Path modelDir, LlamaModel model,
-            TextTokenizer tokenizer, TrainingConfig config, List<int[]> prompts, int cutoff) throws IOException {
+    private static PpoSetup.RewardFolder rewardFolder(JobRecipe recipe, Path baseDir, Path modelDir)
+            throws IOException {
         Path rewardDir = RecipeMapping.path(recipe.preference().ppo().rewardModel(), baseDir).orElseThrow(() ->
                 new TrainingConfigException("reward_model is required for stage ppo: the output folder of a "
                         + "finished reward-model run (stage rm)"));
@@ -263,16 +260,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new TrainingConfigException("reward_model: " + rewardDir + " has neither a LoRA adapter ("
                     + PeftAdapter.CONFIG_FILE + ") nor model weights (config.json)");
         }
-        LlamaModel rewardBase = LlamaModel.load(full ? rewardDir : modelDir,
-                RecipeMapping.modelOptions(recipe, FineTuning.none()));
-        if (!full) {
-            PeftAdapter.load(rewardBase, rewardDir, false);
-        }
-        RewardModel reward = RewardModel.withSavedHead(rewardBase, rewardDir);
-        GenerationConfig sampling = new GenerationConfig(Math.min(1024, cutoff), 0.95, 50, 0.7, 1.0,
-                OptionalLong.empty(), List.of(), true);
-        return new PpoTrainer(config, RecipeMapping.ppo(recipe), RewardModel.withNewHead(model, config.seed()),
-                tokenizer, new RewardModelScores(reward, config.padTokenId()), prompts, sampling);
+        return new PpoSetup.RewardFolder(rewardDir, modelDir, !full);
     }
 
     /** A full reward model must share the policy's tokenizer: its scores read the policy's token ids. */

@@ -96,6 +96,28 @@ public final class JobExecution {
         return spec.adapterKey().map(artifacts::localCopy);
     }
 
+    /**
+     * Stage ppo: the reward-model job's result folder (an adapter with its value head, or a complete model with it)
+     * as a local copy, with the base model it was trained from (DD037); empty for other stages.
+     */
+    public Optional<RewardModelFiles> rewardModel() {
+        return spec.rewardModel().map(r -> new RewardModelFiles(r.jobId(), r.name(), artifacts.localCopy(r.artifactKey()),
+                r.baseModelPath(), r.adapter()));
+    }
+
+    /**
+     * A reward model on this worker.
+     *
+     * @param jobId     the reward-model job
+     * @param name      its name
+     * @param folder    its result folder (local copy)
+     * @param baseModel the base model it was trained from
+     * @param adapter   true: {@code folder} is an adapter to apply to {@code baseModel}; false: a complete model
+     */
+    public record RewardModelFiles(long jobId, String name, java.nio.file.Path folder, java.nio.file.Path baseModel,
+            boolean adapter) {
+    }
+
     /** Devices given to this job: -1 for the CPU, else CUDA ordinals. */
     public List<Integer> deviceIndexes() {
         return deviceIndexes;

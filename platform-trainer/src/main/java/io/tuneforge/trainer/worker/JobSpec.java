@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.worker;
 
 import io.tuneforge.core.job.ClaimedJob;
+import io.tuneforge.core.job.ClaimedRewardModel;
 import io.tuneforge.core.job.FineTuningMethod;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,10 +21,11 @@ import java.util.Optional;
  * @param devicesRequested devices the job holds
  * @param attempt          1 on the first run, +1 per restart after a lost worker
  * @param adapterKey       artifact-store key of the LoRA adapter to continue training (DD030); empty: a new adapter
+ * @param rewardModel      stage ppo: the reward-model job scoring the answers (DD037); empty for other stages
  */
 public record JobSpec(long jobId, String name, FineTuningMethod method, String configJson, String baseModelName,
         Path baseModelPath, long datasetVersionId, List<JobDataset> datasets, int devicesRequested, int attempt,
-        Optional<String> adapterKey) {
+        Optional<String> adapterKey, Optional<ClaimedRewardModel> rewardModel) {
 
     public JobSpec {
         datasets = List.copyOf(datasets);
@@ -33,6 +35,7 @@ public record JobSpec(long jobId, String name, FineTuningMethod method, String c
     static JobSpec of(ClaimedJob job) {
         return new JobSpec(job.jobId(), job.name(), job.method(), job.configJson(), job.baseModelName(),
                 job.baseModelPath(), job.datasetVersionId(), job.datasets().stream().map(JobDataset::of).toList(),
-                job.devicesRequested(), job.attempt(), job.adapterKey());
+                job.devicesRequested(), job.attempt(), job.adapterKey(),
+                job.rewardModel());
     }
 }

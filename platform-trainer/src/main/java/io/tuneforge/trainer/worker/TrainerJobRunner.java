@@ -19,6 +19,9 @@ import io.tuneforge.trainer.data.KtoExample;
 import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.TrainingPair;
 import io.tuneforge.trainer.data.encoding.KtoEncoder;
+import io.tuneforge.trainer.data.encoding.PromptEncoder;
+import io.tuneforge.trainer.ppo.PpoSetup;
+import io.tuneforge.trainer.training.ppo.PpoTrainer;
 import io.tuneforge.trainer.training.kto.KtoSetup;
 import io.tuneforge.trainer.data.PreferencePair;
 import io.tuneforge.trainer.data.TokenizedSample;
@@ -141,7 +144,24 @@ public final class TrainerJobRunner implements JobRunner {
         requireGgufExportable(spec, outputs);
 
         Samples samples = encode(spec, recipe, execution);
-        TrainingResult result;
+        TrainingResult result = RecipeMapping.isPpoStage(recipe)
+                ? trainPpo(execution, recipe, config, samples.prompts())
+                : train(execution, recipe, config, samples);
+        if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
+            return; // the worker reports cancelled / paused / released from the stop reason
+        }
+        if (execution.resumeFrom().isEmpty() && result.elapsed().toMillis() > 0) { // a whole run: a clean measurement
+            execution.speed(JobPhase.TRAINING, result.tokensSeen() / (result.elapsed().toMillis() / 1000.0),
+                    "tokens");
+        }
+        // the training model is closed: merging and predicting load their own models
+        new JobOutputs(execution, outputs, recipe.data().template(), workDir)
+                .store(config.outputDir(), samples.heldOut(), (int) result.steps());
+    }
+
+    /** Every stage but ppo: the model with the stage's objective, trained by the {@link Trainer}. */
+    private static TrainingResult train(JobExecution execution, JobRecipe recipe, TrainingConfig config,
+            Samples samples) throws IOException {
         try (LlamaModel model = loadModel(execution, recipe);
              PreferenceSetup preference = RecipeMapping.isPreferenceStage(recipe)
                      ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null;
@@ -167,20 +187,40 @@ public final class TrainerJobRunner implements JobRunner {
             int startStep = execution.resumeFrom().map(ResumePoint::step).orElse(0);
             execution.progress(startStep, (int) trainer.totalSteps(), 0);
             execution.phase(JobPhase.TRAINING, startStep, trainer.totalSteps());
-            result = trainer.train(new Reporter(execution),
+            return trainer.train(new Reporter(execution),
                     () -> execution.stopRequested().isPresent(),
                     execution.resumeFrom().map(ResumePoint::directory));
         }
-        if (result.status() == TrainingStatus.CANCELLED || execution.stopRequested().isPresent()) {
-            return; // the worker reports cancelled / paused / released from the stop reason
+    }
+
+    /**
+     * Stage ppo (DD037): the LoRA policy answers the prompts and learns from the reward model of the finished stage rm
+     * job the submission resolved ({@link JobExecution#rewardModel()}); metrics, progress and checkpoints are
+     * reported as for the other stages.
+     */
+    private static TrainingResult trainPpo(JobExecution execution, JobRecipe recipe, TrainingConfig config,
+            List<int[]> prompts) throws IOException {
+        JobExecution.RewardModelFiles reward = execution.rewardModel().orElseThrow(() -> new JobFailureException(
+                JobFailure.invalidConfiguration("stage ppo needs reward_model, a finished reward-model job: the "
+                        + "job's reward model " + recipe.preference().ppo().rewardModel().orElse("(none)")
+                        + " has no stored result (was it deleted?)"), null));
+        execution.event(JobEventType.MESSAGE, "Scoring answers with the reward model of job " + reward.jobId() + " ("
+                + reward.name() + ")", Map.of("reward_model_job", reward.jobId()));
+        try (TextTokenizer tokenizer = TextTokenizer.load(execution.spec().baseModelPath());
+             LlamaModel model = loadModel(execution, recipe)) {
+            TrainingConfig withPad = config.toBuilder().padTokenId(tokenizer.specialTokens().padId().orElse(0))
+                    .build();
+            try (PpoSetup ppo = PpoSetup.of(recipe, withPad, model, tokenizer, new PpoSetup.RewardFolder(
+                    reward.folder(), reward.baseModel(), reward.adapter()), prompts,
+                    RecipeMapping.encoding(recipe).cutoffLen())) {
+                PpoTrainer trainer = ppo.trainer();
+                int startStep = execution.resumeFrom().map(ResumePoint::step).orElse(0);
+                execution.progress(startStep, (int) trainer.totalSteps(), 0);
+                execution.phase(JobPhase.TRAINING, startStep, trainer.totalSteps());
+                return trainer.train(new Reporter(execution), () -> execution.stopRequested().isPresent(),
+                        execution.resumeFrom().map(ResumePoint::directory));
+            }
         }
-        if (execution.resumeFrom().isEmpty() && result.elapsed().toMillis() > 0) { // a whole run: a clean measurement
-            execution.speed(JobPhase.TRAINING, result.tokensSeen() / (result.elapsed().toMillis() / 1000.0),
-                    "tokens");
-        }
-        // the training model is closed: merging and predicting load their own models
-        new JobOutputs(execution, outputs, recipe.data().template(), workDir)
-                .store(config.outputDir(), samples.heldOut(), (int) result.steps());
     }
 
     /**
@@ -246,12 +286,17 @@ public final class TrainerJobRunner implements JobRunner {
      */
     private record Samples(List<TokenizedSample> train, List<TokenizedSample> validation,
             List<? extends TrainingPair> trainPairs, List<? extends TrainingPair> validationPairs,
-            List<Example> heldOut, Optional<ClassLabels> labels) {
+            List<Example> heldOut, Optional<ClassLabels> labels, List<int[]> prompts) {
 
         Samples(List<TokenizedSample> train, List<TokenizedSample> validation,
                 List<? extends TrainingPair> trainPairs, List<? extends TrainingPair> validationPairs,
                 List<Example> heldOut) {
-            this(train, validation, trainPairs, validationPairs, heldOut, Optional.empty());
+            this(train, validation, trainPairs, validationPairs, heldOut, Optional.empty(), List.of());
+        }
+
+        /** Stage ppo: the prompts (templated token ids) it answers, and the held-out rows. */
+        static Samples prompts(List<int[]> prompts, List<Example> heldOut) {
+            return new Samples(List.of(), List.of(), List.of(), List.of(), heldOut, Optional.empty(), prompts);
         }
     }
 
@@ -321,6 +366,17 @@ public final class TrainerJobRunner implements JobRunner {
             if (recipe.data().classificationHead()) {
                 return classificationSamples(mixed, tokenizer, cutoff, parts, execution);
             }
+            if (RecipeMapping.isPpoStage(recipe)) {
+                List<int[]> prompts = new PromptEncoder(template, tokenizer, options).encodeAll(mixed.train());
+                if (prompts.isEmpty()) {
+                    throw new JobFailureException(JobFailure.invalidTrainingFile("no training row has a prompt to "
+                            + "answer"), null);
+                }
+                execution.event(JobEventType.MESSAGE, "Encoded " + prompts.size() + " prompts for PPO (cutoff "
+                        + cutoff + "); rows per dataset: " + describe(parts, mixed), Map.of("train_samples",
+                        prompts.size(), "datasets", rowsData(parts, mixed)));
+                return Samples.prompts(prompts, mixed.validation());
+            }
             ConversationEncoder encoder = new ConversationEncoder(template, tokenizer, options);
             List<TokenizedSample> train = encoder.encodeAll(mixed.train()).samples();
             List<TokenizedSample> validation = encoder.encodeAll(mixed.validation()).samples();
@@ -349,7 +405,8 @@ public final class TrainerJobRunner implements JobRunner {
                     + labels.names() + " (cutoff " + cutoff + "); rows per dataset: " + describe(parts, mixed),
                     Map.of("train_samples", train.size(), "validation_samples", validation.size(),
                             "labels", labels.names(), "datasets", rowsData(parts, mixed)));
-            return new Samples(train, validation, List.of(), List.of(), mixed.validation(), Optional.of(labels));
+            return new Samples(train, validation, List.of(), List.of(), mixed.validation(), Optional.of(labels),
+                    List.of());
         } catch (DatasetException | IllegalArgumentException e) {
             throw new JobFailureException(JobFailure.invalidTrainingFile("task_type seq_cls: " + e.getMessage()), e);
         }

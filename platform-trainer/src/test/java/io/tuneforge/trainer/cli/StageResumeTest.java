@@ -67,7 +67,46 @@ class StageResumeTest {
         }
     }
 
+    /**
+     * Stage ppo: a reward model trained first (stage rm, 2 steps), then PPO against it on alpaca_en_demo's prompts
+     * with score normalisation; the resumed run's rollouts are sampled as the uninterrupted run's (sampling seeded by
+     * seed and step), and the KL coefficient and score moments carry over in the checkpoint.
+     */
+    @org.junit.jupiter.api.Test
+    void aResumedPpoRunRepeatsTheUninterruptedRun() throws IOException {
+        Path rewardModel = dir.resolve("rm");
+        assertThat(train("rm", "dpo_en_demo", rewardModel, 2, 0)).as(err.toString()).isZero();
+        String ppo = "reward_model: " + rewardModel + "\nppo_score_norm: true\nppo_epochs: 2\n";
+        Path whole = dir.resolve("ppo-whole");
+        Path parts = dir.resolve("ppo-parts");
+
+        assertThat(train("ppo", "alpaca_en_demo", whole, 4, 0, ppo)).as(err.toString()).isZero();
+        assertThat(train("ppo", "alpaca_en_demo", parts, 2, 2, ppo)).as(err.toString()).isZero();
+        assertThat(parts.resolve("checkpoint-2").resolve("ppo_state.json")).isRegularFile();
+        assertThat(train("ppo", "alpaca_en_demo", parts, 4, 2, ppo)).as(err.toString()).isZero();
+
+        List<JsonNode> expected = log(whole);
+        List<JsonNode> actual = log(parts);
+        assertThat(actual).hasSize(4).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i).get("current_steps").asInt()).isEqualTo(i + 1);
+            for (String metric : List.of("loss", "ppo/mean_scores", "ppo/loss/policy", "ppo/loss/value", "kl",
+                    "ppo/kl_coef")) {
+                assertThat(actual.get(i).get(metric).asDouble()).as("ppo %s of step %d", metric, i + 1)
+                        .isCloseTo(expected.get(i).get(metric).asDouble(), within(1e-6));
+            }
+        }
+        assertThat(expected.get(3).get("ppo/mean_scores").asDouble())
+                .as("the steps after the resume answered other prompts than the first").isNotEqualTo(
+                        expected.get(1).get("ppo/mean_scores").asDouble());
+    }
+
     private int train(String stage, String dataset, Path output, int steps, int saveSteps) throws IOException {
+        return train(stage, dataset, output, steps, saveSteps, "");
+    }
+
+    private int train(String stage, String dataset, Path output, int steps, int saveSteps, String extra)
+            throws IOException {
         Path yaml = Files.writeString(dir.resolve(stage + "-" + steps + ".yaml"), """
                 model_name_or_path: %s
                 stage: %s
@@ -90,7 +129,7 @@ class StageResumeTest {
                 seed: 11
                 output_dir: %s
                 """.formatted(Fixtures.stories260K(), stage, dataset, Fixtures.path("datasets/llama_factory"), steps,
-                saveSteps, output));
+                saveSteps, output) + extra);
         CommandLine cli = TrainerCli.newCommandLine();
         cli.setOut(new PrintWriter(new StringWriter()));
         cli.setErr(new PrintWriter(err));

@@ -97,6 +97,9 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
     /** Stage dpo: the policy's log-probabilities of chosen and rejected answers. */
     final MetricChart logpsChart = new MetricChart("Log-probabilities", List.of(MetricNames.LOGPS_CHOSEN,
             MetricNames.LOGPS_REJECTED), false, false);
+    /** Stage ppo: the reward model's mean score of the rollouts and the KL to the reference (DD037). */
+    final MetricChart ppoChart = new MetricChart("PPO score and KL", List.of(MetricNames.PPO_MEAN_SCORES,
+            MetricNames.KL), false, false);
     /** The newest value of every metric the job logged, by name. */
     final Grid<MetricPoint> metricsTable = new Grid<>();
     private final Map<String, MetricPoint> latestMetrics = new java.util.TreeMap<>();
@@ -139,8 +142,9 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         HorizontalLayout progressRow = new HorizontalLayout(progress, progressText);
         progressRow.setWrap(true); // fits narrow windows (1280×720) by wrapping
         progressRow.setDefaultVerticalComponentAlignment(FlexComponent.Alignment.CENTER);
-        charts.add(lossChart, rewardsChart, accuracyChart, logpsChart, lrChart, gradChart, speedChart);
-        List.of(rewardsChart, accuracyChart, logpsChart).forEach(chart -> chart.setVisible(false));
+        charts.add(lossChart, rewardsChart, accuracyChart, logpsChart, ppoChart, lrChart, gradChart, speedChart);
+        List.of(rewardsChart, accuracyChart, logpsChart, ppoChart).forEach(chart -> chart.setVisible(false));
+        ppoChart.setId("ppo-chart");
         rewardsChart.setId("rewards-chart");
         accuracyChart.setId("reward-accuracy-chart");
         logpsChart.setId("logps-chart");
@@ -258,8 +262,8 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         update.metrics().forEach(p -> lastSteps.merge(p.name(), p.step(), Math::max));
         hasMetrics |= !update.metrics().isEmpty();
         charts.setVisible(hasMetrics || job.status() != JobStatus.FAILED);
-        for (MetricChart chart : List.of(lossChart, rewardsChart, accuracyChart, logpsChart, lrChart, gradChart,
-                speedChart)) {
+        for (MetricChart chart : List.of(lossChart, rewardsChart, accuracyChart, logpsChart, ppoChart, lrChart,
+                gradChart, speedChart)) {
             chart.append(update.metrics());
         }
         appendExpertLoad(update.metrics());
@@ -291,6 +295,7 @@ public class JobView extends VerticalLayout implements BeforeEnterObserver {
         rewardsChart.setVisible(pairwise);
         accuracyChart.setVisible(pairwise);
         logpsChart.setVisible(stage.equals("dpo"));
+        ppoChart.setVisible(stage.equals("ppo"));
         status.setText(job.status().apiName());
         status.getElement().getThemeList().clear();
         status.getElement().getThemeList().add("badge " + switch (job.status()) {

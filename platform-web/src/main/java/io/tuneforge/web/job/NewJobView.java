@@ -36,6 +36,7 @@ import io.tuneforge.core.job.JobSubmission;
 import io.tuneforge.core.job.JobSubmissionService;
 import io.tuneforge.core.job.PhaseSeconds;
 import io.tuneforge.core.job.ResourceEstimate;
+import io.tuneforge.core.job.RewardModelJobs;
 import io.tuneforge.core.job.StageData;
 import io.tuneforge.trainer.data.preview.DatasetPreviewException;
 import io.tuneforge.trainer.data.preview.DatasetPreviewService;
@@ -89,6 +90,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     final Map<Long, NumberField> ratioFields = new LinkedHashMap<>();
     final RadioButtonGroup<FineTuningMethod> method = new RadioButtonGroup<>("Method");
     final Select<String> stage = new Select<>();
+    /** Stage ppo: the finished reward-model job scoring the answers (sets {@code reward_model} to its id). */
+    final ComboBox<RewardModelJobs.Choice> rewardModel = new ComboBox<>("Reward model");
     /** Says whose LoRA adapter the job continues ("Train with these ratings", DD030); hidden otherwise. */
     final Paragraph adapterText = new Paragraph();
     /** The succeeded job whose adapter this job continues, if any. */
@@ -110,7 +113,8 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
     final Dialog yamlDialog = new Dialog();
 
     public NewJobView(JobSubmissionService submissions, JobMonitorService monitor, BaseModelService modelService,
-            DatasetService datasetService, DatasetPreviewService previews, CurrentActor currentActor) {
+            DatasetService datasetService, DatasetPreviewService previews, CurrentActor currentActor,
+            RewardModelJobs rewardModels) {
         this.submissions = submissions;
         this.previews = previews;
         this.monitor = monitor;
@@ -118,6 +122,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         this.models = modelService.list(actor);
         this.datasets = datasetService.list(actor).stream()
                 .filter(d -> d.status() == DatasetVersion.Status.VALID).toList();
+        configureRewardModel(rewardModels.choices(actor));
         add(new SectionHeader("New job", "Choose a model and data, keep the defaults or adjust them, and launch."),
                 basics(), settings, sweepSection(), actions(), templateText, templateRow);
         configureYamlDialog();
@@ -185,6 +190,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
      */
     private void showStage(String chosen) {
         settings.showStage(chosen);
+        rewardModel.setVisible(chosen.equals("ppo"));
         List<DatasetSummary> fitting = fittingDatasets();
         Set<DatasetSummary> kept = new LinkedHashSet<>(data.getSelectedItems());
         kept.retainAll(fitting);
@@ -239,10 +245,38 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         priority.setValue(0);
         priority.setVisible(actor.isAdmin());
         priority.setHelperText("Higher runs first (administrators only).");
-        FormLayout form = new FormLayout(name, model, stage, data, ratios, method, priority, adapterText);
+        FormLayout form = new FormLayout(name, model, stage, rewardModel, data, ratios, method, priority,
+                adapterText);
         form.setColspan(adapterText, 2);
         form.setResponsiveSteps(new FormLayout.ResponsiveStep("0", 1), new FormLayout.ResponsiveStep("40em", 2));
         return form;
+    }
+
+    /**
+     * The reward-model picker of stage ppo: the team's finished stage rm jobs; choosing one sets the recipe's
+     * {@code reward_model} (a settings field the picker stands for, not shown itself) to the job's id.
+     */
+    private void configureRewardModel(List<RewardModelJobs.Choice> choices) {
+        rewardModel.setId("job-reward-model");
+        rewardModel.setItems(choices);
+        rewardModel.setItemLabelGenerator(RewardModelJobs.Choice::label);
+        rewardModel.setHelperText(choices.isEmpty() ? "No finished reward-model job yet: train one with Stage rm on "
+                + "preference pairs first." : "A finished reward-model job (stage rm) trained from this base model "
+                + "or one with its tokenizer.");
+        settings.hideBehindPicker("reward_model");
+        rewardModel.addValueChangeListener(e -> {
+            rewardModel.setInvalid(false); // a refusal shown on the picker is about the previous choice
+            if (e.isFromClient() || e.getValue() != null) {
+                settings.setText("reward_model", e.getValue() == null ? "" : Long.toString(e.getValue().jobId()));
+            }
+        });
+    }
+
+    /** Chooses the reward model a recipe names by job id (a cloned job, an imported YAML), if it is listed. */
+    private void pickRewardModel(JobRecipe recipe) {
+        recipe.preference().ppo().rewardModel().map(String::strip).ifPresent(given -> rewardModel
+                .getListDataView().getItems().filter(c -> Long.toString(c.jobId()).equals(given)
+                        || c.name().equals(given)).findFirst().ifPresent(rewardModel::setValue));
     }
 
     private void showRatios() {
@@ -313,7 +347,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 estimateText.setText(submissions.estimate(actor, request)
                         .map(e -> describe(e) + pureBf16Note(request))
                         .orElse("No estimate: the model folder has no readable config.json."));
-            } catch (JobRefusedException | AccessRefusedException e) {
+            } catch (JobRefusedException | AccessRefusedException | RecipeException e) {
                 estimateText.setText(e.getMessage());
             }
             showTemplate(request);
@@ -346,8 +380,9 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 + "activations %.2f GiB%s), %,d trainable parameters, %,d tokens, roughly %s in all: training %s, "
                 + "evaluation %s, merge %s, predictions %s%s (%s).",
                 gib(e.totalBytes()), gib(e.weightsBytes()), gib(e.optimizerBytes()), gib(e.activationBytes()),
-                e.referenceBytes() > 0 ? String.format(java.util.Locale.ROOT, ", reference model %.2f GiB",
-                        gib(e.referenceBytes())) : "",
+                (e.referenceBytes() > 0 ? String.format(java.util.Locale.ROOT, ", reference model %.2f GiB",
+                        gib(e.referenceBytes())) : "") + (e.rewardModelBytes() > 0 ? String.format(
+                        java.util.Locale.ROOT, ", reward model %.2f GiB", gib(e.rewardModelBytes())) : ""),
                 e.trainableParams(), e.trainingTokens(), human(e.estimatedSeconds()), human(p.training()),
                 human(p.evaluation()), human(p.merging()), human(p.predicting()),
                 p.exporting() > 0 ? ", GGUF export " + human(p.exporting()) : "",
@@ -438,6 +473,7 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
         settings.fill(recipe);
         method.setValue(FineTuningMethod.of(recipe.method().finetuningType()));
         stage.setValue(recipe.method().stage());
+        pickRewardModel(recipe);
     }
 
     /** Chooses the registered base model a recipe's model_name_or_path names (by folder or name), if any. */
@@ -495,10 +531,22 @@ public class NewJobView extends VerticalLayout implements BeforeEnterObserver {
                 long id = submissions.submit(actor, request).id();
                 Notifications.success("Queued job " + id);
                 UI.getCurrent().navigate("jobs/" + id);
+            } catch (RecipeException e) {
+                showSubmitRefusal(e);
             } catch (JobRefusedException | AccessRefusedException e) {
                 Notifications.error(e.getMessage());
             }
         });
+    }
+
+    /** A refusal at submit naming a key: on the reward-model picker for {@code reward_model}, else as a message. */
+    private void showSubmitRefusal(RecipeException e) {
+        if (e.key().equals("reward_model")) {
+            rewardModel.setErrorMessage(e.getMessage());
+            rewardModel.setInvalid(true);
+        } else {
+            Notifications.error(e.getMessage());
+        }
     }
 
     private void queueSweep() {

@@ -164,7 +164,7 @@ class TrainSettingsForm extends Composite<Div> {
         clearCrossFieldError();
     }
 
-    /** Shows the settings of the chosen stage: the preference section (pref_loss, pref_beta, ...) for dpo only. */
+    /** Shows the settings of the chosen stage: the preference section (pref_loss, pref_beta, ppo_*, ...) for dpo and ppo. */
     void showStage(String chosen) {
         stage = chosen;
         sections.get(Section.PREFERENCE).setVisible(usesPreferenceSettings());
@@ -182,7 +182,7 @@ class TrainSettingsForm extends Composite<Div> {
     }
 
     private boolean usesPreferenceSettings() {
-        return stage.equals("dpo");
+        return stage.equals("dpo") || stage.equals("ppo");
     }
 
     private boolean applies(RecipeField field) {
@@ -195,6 +195,16 @@ class TrainSettingsForm extends Composite<Div> {
             case OFT -> method == FinetuningType.OFT;
             default -> true;
         };
+    }
+
+    /**
+     * Hides a key's field that another control of the view stands for (stage ppo's reward-model picker sets
+     * {@code reward_model}); its value is still read and sent (Binder skips hidden fields unless told otherwise).
+     */
+    void hideBehindPicker(String key) {
+        Binder.Binding<Map<String, Object>, Object> binding = bindings.get(key);
+        ((Component) binding.getField()).setVisible(false);
+        binding.setIsAppliedPredicate(b -> true);
     }
 
     /** The input of a key (for tests, the sweep and the Datasets page's split link). */

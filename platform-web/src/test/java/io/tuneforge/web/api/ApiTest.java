@@ -249,7 +249,10 @@ class ApiTest {
                 Arguments.of("{\"max_steps\": -1}", "max_steps", "to 1,000,000,000"),
                 Arguments.of("{\"eval_steps\": 10}", "eval_steps", "val_size"),
                 Arguments.of("{\"output_dir\": \"/etc\"}", "output_dir", "the platform sets it"),
-                Arguments.of("{\"fp16\": true}", "fp16", "false, none or no value"));
+                Arguments.of("{\"fp16\": true}", "fp16", "false, none or no value"),
+                Arguments.of("{\"stage\": \"ppo\"}", "reward_model", "finished reward-model job"),
+                Arguments.of("{\"stage\": \"ppo\", \"reward_model\": \"999999999\"}", "reward_model",
+                        "finished reward-model job"));
     }
 
     @ParameterizedTest(name = "{0}")

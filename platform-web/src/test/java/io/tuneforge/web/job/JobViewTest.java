@@ -180,6 +180,26 @@ class JobViewTest extends SpringBrowserlessTest {
     }
 
     @Test
+    void aPpoJobChartsItsMeanScoreAndKlInsteadOfThePairwiseRewards() {
+        assertThat(open().ppoChart.isVisible()).as("stage sft").isFalse();
+        jdbc.update("update fine_tuning_jobs set config = jsonb_set(config, '{stage}', '\"ppo\"') where id = ?",
+                jobId);
+        JobView view = open();
+        assertThat(view.ppoChart.isVisible()).isTrue();
+        assertThat(view.rewardsChart.isVisible()).isFalse();
+
+        metrics.save(new TrainingMetric(jobId, MetricNames.PPO_MEAN_SCORES, 1, 0.75));
+        metrics.save(new TrainingMetric(jobId, MetricNames.KL, 1, 0.0));
+        metrics.save(new TrainingMetric(jobId, MetricNames.PPO_MEAN_SCORES, 2, 1.25));
+        metrics.save(new TrainingMetric(jobId, MetricNames.KL, 2, 3.5));
+        pollAsTheFeedThreadWould();
+
+        assertThat(view.ppoChart.pointCount()).isEqualTo(2);
+        assertThat(view.ppoChart.value(2, MetricNames.PPO_MEAN_SCORES)).isEqualTo(1.25);
+        assertThat(view.ppoChart.value(2, MetricNames.KL)).isEqualTo(3.5);
+    }
+
+    @Test
     void aMixtureOfExpertsGetsAnExpertLoadChartWithOneSeriesPerLayer() {
         JobView view = open();
         logStep(5, 2.5, 1e-4);

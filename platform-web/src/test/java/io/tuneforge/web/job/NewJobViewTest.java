@@ -535,6 +535,42 @@ class NewJobViewTest extends SpringBrowserlessTest {
                 dpo)).isEqualTo(sft);
     }
 
+    @Test
+    void stagePpoOffersTheTeamsFinishedRewardModelJobsAndLaunchesWithTheChosenOne() {
+        NewJobView first = navigate(NewJobView.class);
+        fillBasics(first, "stories-rm");
+        test(first.launch).click();
+        long rm = monitor.list(actor).stream().filter(j -> j.name().equals("stories-rm")).findFirst().orElseThrow()
+                .id();
+        jdbc.update("update fine_tuning_jobs set status = 'succeeded', finished_at = now(), "
+                + "config = jsonb_set(config, '{stage}', '\"rm\"') where id = ?", rm);
+        jdbc.update("insert into artifacts (job_id, kind, storage_path, size_bytes, sha256) values (?, 'adapter', ?, "
+                + "1, '00')", rm, "jobs/" + rm + "/adapter");
+
+        NewJobView view = navigate(NewJobView.class);
+        assertThat(view.rewardModel.isVisible()).as("stage sft has no reward model").isFalse();
+        fillBasics(view, "stories-ppo");
+        view.stage.setValue("ppo");
+        assertThat(view.rewardModel.isVisible()).isTrue();
+        assertThat(view.rewardModel.getListDataView().getItems().map(c -> c.jobId()).toList()).containsExactly(rm);
+        test(view.launch).click();
+        assertThat(view.rewardModel.isInvalid()).as("launched without a reward model").isTrue();
+        assertThat(view.rewardModel.getErrorMessage()).contains("stage ppo needs reward_model");
+        assertThat(monitor.list(actor)).extracting(JobOverview::name).doesNotContain("stories-ppo");
+        assertThat(view.rewardModel.getListDataView().getItem(0).label()).startsWith("#" + rm + " stories-rm (stories-")
+                .endsWith(", lora)");
+        test(view.rewardModel).selectItem(view.rewardModel.getListDataView().getItem(0).label());
+        assertThat(view.rewardModel.isInvalid()).isFalse();
+        test(view.launch).click();
+
+        JobOverview ppo = monitor.list(actor).stream().filter(j -> j.name().equals("stories-ppo")).findFirst()
+                .orElseThrow();
+        JsonNode config = JsonMapper.builder().build().readTree(ppo.configJson());
+        assertThat(config.path("stage").asString()).isEqualTo("ppo");
+        assertThat(config.path("reward_model").asString()).isEqualTo(Long.toString(rm));
+        assertThat(config.path("ppo_epochs").asInt()).as("the ppo settings are shown and sent").isEqualTo(4);
+    }
+
     private void fillBasics(NewJobView view, String name) {
         test(view.name).setValue(name);
         test(view.model).selectItem(view.model.getListDataView().getItem(0).name() + " (LlamaForCausalLM)");

@@ -130,6 +130,7 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("ppo_target", 3.5);
         m.put("ppo_score_norm", true);
         m.put("ppo_whiten_rewards", true);
+        m.put("reward_model", "7"); // stage ppo's reward-model job; other stages ignore it (DD037)
         m.put("template", "alpaca");
         m.put("cutoff_len", 512);
         m.put("max_samples", 1000);
@@ -319,6 +320,8 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("ppo_target", m -> RecipeMapping.ppo(m.recipe()).target()),
             entry("ppo_score_norm", m -> RecipeMapping.ppo(m.recipe()).scoreNorm()),
             entry("ppo_whiten_rewards", m -> RecipeMapping.ppo(m.recipe()).whitenRewards()),
+            // the worker resolves the job id to the reward model's files (ClaimedJobs, JobSpec.rewardModel)
+            entry("reward_model", m -> m.recipe().preference().ppo().rewardModel().orElse(null)),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
             entry("cutoff_len", m -> (long) m.encoding().cutoffLen()),
             entry("max_samples", m -> m.preparation().maxSamples().map(Integer::longValue).orElse(null)),

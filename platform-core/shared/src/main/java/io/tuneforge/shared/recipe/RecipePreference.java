@@ -28,7 +28,8 @@ public record RecipePreference(double beta, double ftx, String loss, double simp
     /**
      * Stage ppo's settings (LLaMA-Factory's names and defaults).
      *
-     * @param rewardModel   {@code reward_model}: the output folder of a finished reward-model run (stage rm), with
+     * @param rewardModel   {@code reward_model}: a finished reward-model run (stage rm): in the platform the job (its
+     *                      id or name, stored as the id), for {@code train --config} its output folder with
      *                      {@code value_head.safetensors}
      * @param epochs        {@code ppo_epochs}: optimisation passes over each batch of rollouts
      * @param bufferSize    {@code ppo_buffer_size}: mini-batches of rollouts per PPO step
@@ -64,8 +65,9 @@ public record RecipePreference(double beta, double ftx, String loss, double simp
             1.0, Range.aboveUpTo(0, 1_000_000), "KTO undesirable weight",
             "Stage kto: weight of the loss of an undesirable example (kto_tag false).");
 
-    static final RecipeField REWARD_MODEL = RecipeField.path("reward_model", Section.PREFERENCE, "Reward model",
-            "Stage ppo: the output folder of a finished reward-model run (stage rm) of the same base model.");
+    static final RecipeField REWARD_MODEL = RecipeField.text("reward_model", Section.PREFERENCE, null,
+            "Reward model", "Stage ppo: a finished reward-model job (stage rm) with the policy's tokenizer: its id "
+                    + "or name (train --config: its output folder).");
     static final RecipeField PPO_EPOCHS = RecipeField.integer("ppo_epochs", Section.PREFERENCE, 4L,
             Range.between(1, 1000), "PPO epochs", "Stage ppo: optimisation passes over each batch of rollouts.");
     static final RecipeField PPO_BUFFER_SIZE = RecipeField.integer("ppo_buffer_size", Section.PREFERENCE, 1L,

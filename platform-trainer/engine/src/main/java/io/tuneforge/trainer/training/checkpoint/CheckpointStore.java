@@ -59,6 +59,16 @@ public final class CheckpointStore {
     /** Writes a complete checkpoint atomically and returns its directory. */
     public Path save(TrainerState state, SequencedMap<String, NDArray> trainable,
                      SequencedMap<String, NDArray> optimizerState, TrainableModel model) throws IOException {
+        return save(state, trainable, optimizerState, model, java.util.Map.of());
+    }
+
+    /**
+     * Writes a complete checkpoint atomically with extra text files of a trainer's own state (e.g. PPO's KL
+     * coefficient and score moments, by file name), and returns its directory.
+     */
+    public Path save(TrainerState state, SequencedMap<String, NDArray> trainable,
+                     SequencedMap<String, NDArray> optimizerState, TrainableModel model,
+                     java.util.Map<String, String> extraFiles) throws IOException {
         Files.createDirectories(outputDir);
         Path target = directoryOf(state.globalStep());
         Path temp = Files.createTempDirectory(outputDir, ".checkpoint-" + state.globalStep() + "-");
@@ -67,6 +77,9 @@ public final class CheckpointStore {
             SafetensorsWriter.writeFile(temp.resolve(TRAINABLE_FILE), trainable, SafetensorsDType.F32);
             SafetensorsWriter.writeFile(temp.resolve(OPTIMIZER_FILE), optimizerState, SafetensorsDType.F32);
             Files.writeString(temp.resolve(STATE_FILE), JSON.writeValueAsString(state));
+            for (java.util.Map.Entry<String, String> extra : extraFiles.entrySet()) {
+                Files.writeString(temp.resolve(extra.getKey()), extra.getValue());
+            }
             if (Files.exists(target)) {
                 FileTrees.delete(target);
             }

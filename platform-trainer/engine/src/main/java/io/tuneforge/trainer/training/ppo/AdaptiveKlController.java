@@ -21,6 +21,11 @@ public final class AdaptiveKlController {
         return value;
     }
 
+    /** Sets the coefficient a checkpoint saved (a resumed run continues from it). */
+    void restore(double saved) {
+        value = saved;
+    }
+
     /** Updates the coefficient with the step's mean KL over {@code rollouts} rollouts. */
     public void update(double currentKl, int rollouts) {
         double error = Math.max(-0.2, Math.min(0.2, currentKl / target - 1));

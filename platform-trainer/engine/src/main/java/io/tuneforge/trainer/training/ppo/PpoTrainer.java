@@ -18,7 +18,10 @@ import io.tuneforge.trainer.model.LlamaModel;
 import io.tuneforge.trainer.tokenizer.TextTokenizer;
 import io.tuneforge.trainer.training.Batch;
 import io.tuneforge.trainer.training.DataOrder;
+import io.tuneforge.trainer.training.CheckpointSaved;
 import io.tuneforge.trainer.training.TrainingConfig;
+import io.tuneforge.trainer.training.checkpoint.CheckpointStore;
+import io.tuneforge.trainer.training.checkpoint.TrainerState;
 import io.tuneforge.trainer.training.TrainingListener;
 import io.tuneforge.trainer.training.TrainingLog;
 import io.tuneforge.trainer.training.TrainingPlan;
@@ -61,9 +64,14 @@ import java.util.stream.Stream;
  * KL controller moves β_KL toward {@code ppo_target}. Logged per step: {@code ppo/mean_scores}, {@code ppo/loss/policy},
  * {@code ppo/loss/value}, {@code kl} (mean over rollouts of the summed log-ratio), {@code ppo/kl_coef}.
  *
- * <p>Not done here: checkpoints and resume of a PPO run (the result is written at the end).
+ * <p>Every {@code save_steps} steps a {@code checkpoint-<step>/} is written ({@link CheckpointStore}: the adapter and
+ * value head, every trainable tensor, the optimizer state, {@code trainer_state.json}, and {@link PpoState}: the KL
+ * coefficient and the score moments); a run resumed from it repeats the uninterrupted run exactly (DD037).
  */
 public final class PpoTrainer {
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
 
     /** The metric names. */
     public static final String MEAN_SCORES = "ppo/mean_scores";
@@ -120,12 +128,23 @@ public final class PpoTrainer {
 
     /** Runs PPO to the end (or until {@code cancelRequested}) and writes the adapter and value head. */
     public TrainingResult train(TrainingListener listener, BooleanSupplier cancelRequested) throws IOException {
+        return train(listener, cancelRequested, Optional.empty());
+    }
+
+    /**
+     * Runs PPO, continuing from the checkpoint {@code resumeFrom} when given (written by a run of the same prompts,
+     * batch sizes, seed and optimizer), to the end or until {@code cancelRequested}; writes the adapter and value
+     * head.
+     */
+    public TrainingResult train(TrainingListener listener, BooleanSupplier cancelRequested,
+            Optional<Path> resumeFrom) throws IOException {
         try (GradMode off = GradMode.disabled()) {
-            return run(listener, cancelRequested);
+            return run(listener, cancelRequested, resumeFrom);
         }
     }
 
-    private TrainingResult run(TrainingListener listener, BooleanSupplier cancelRequested) throws IOException {
+    private TrainingResult run(TrainingListener listener, BooleanSupplier cancelRequested, Optional<Path> resumeFrom)
+            throws IOException {
         long totalSteps = totalSteps();
         long updatesPerStep = (long) ppo.ppoEpochs() * ppo.bufferSize();
         long totalUpdates = totalSteps * updatesPerStep;
@@ -140,10 +159,22 @@ public final class PpoTrainer {
         double lastLoss = Double.NaN;
         TrainingStatus status = TrainingStatus.COMPLETED;
         long step = 0;
+        Duration elapsedBefore = Duration.ZERO;
+        long firstStep;
+        long firstTokens;
+        CheckpointStore checkpoints = new CheckpointStore(config.outputDir());
         try (NDManager run = NDManager.newBaseManager();
              ParameterOptimizer optimizer = config.optim().create(params, config.adamW(), config.parameterGroups(),
                      run)) {
             params.values().forEach(p -> JniUtils.zeroGrad((PtNDArray) p));
+            if (resumeFrom.isPresent()) {
+                TrainerState restored = restore(resumeFrom.get(), run, params, optimizer, klController, moments);
+                step = restored.globalStep();
+                tokensSeen = restored.tokensSeen();
+                elapsedBefore = Duration.ofNanos((long) (restored.elapsedSeconds() * 1e9));
+            }
+            firstStep = step;
+            firstTokens = tokensSeen;
             listener.onTrainingStarted(new TrainingPlan(totalSteps, 0, Math.max(1, queries.size()
                     / rolloutsPerStep()), queries.size(), 0, warmup, params.values().stream()
                     .mapToLong(p -> p.getShape().size()).sum()));
@@ -167,16 +198,28 @@ public final class PpoTrainer {
                 add(window, KL, rollouts.meanKl());
                 add(window, KL_COEF, klController.value());
                 windowSteps++;
+                if (config.saveSteps() > 0 && step % config.saveSteps() == 0) {
+                    Duration elapsed = elapsedBefore.plusNanos(System.nanoTime() - start);
+                    Path dir = checkpoints.save(new TrainerState(step, totalSteps, optimizer.stepCount(), 0, 0,
+                            queries.size(), config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps(),
+                            config.seed(), TrainerState.RNG_SCHEME, tokensSeen, schedule.type().configName(),
+                            schedule.baseLearningRate(), schedule.warmupSteps(), stats.learningRate(), null, null, 0,
+                            elapsed.toNanos() / 1e9, optimizerName(), null), params, optimizer.state(), policy,
+                            Map.of(PpoState.FILE_NAME, JSON.writeValueAsString(new PpoState(klController.value(),
+                                    moments.state(), queries.size()))));
+                    checkpoints.rotate(config.saveTotalLimit(), Optional.empty());
+                    listener.onCheckpointSaved(new CheckpointSaved(step, dir, false));
+                }
                 if (step % config.loggingSteps() == 0 || step == totalSteps) {
-                    double seconds = (System.nanoTime() - start) / 1e9;
+                    double seconds = (System.nanoTime() - start) / 1e9; // this session (after a resume too)
                     Map<String, Double> means = new LinkedHashMap<>();
                     int n = windowSteps;
                     window.forEach((k, v) -> means.put(k, v / n));
                     listener.onLog(new TrainingLog(step, totalSteps, (double) step * rolloutsPerStep()
                             / queries.size(), lastLoss, stats.learningRate(), stats.gradNorm(),
-                            tokensSeen / Math.max(1e-9, seconds), tokensSeen, Duration.ofNanos(System.nanoTime()
-                            - start), Duration.ofMillis((long) (seconds / step * (totalSteps - step) * 1000)),
-                            means));
+                            (tokensSeen - firstTokens) / Math.max(1e-9, seconds), tokensSeen,
+                            elapsedBefore.plusNanos(System.nanoTime() - start), Duration.ofMillis((long) (seconds
+                            / (step - firstStep) * (totalSteps - step) * 1000)), means));
                     window.clear();
                     windowSteps = 0;
                 }
@@ -190,6 +233,59 @@ public final class PpoTrainer {
                 tokensSeen);
         listener.onTrainingFinished(result);
         return result;
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * Restores a checkpoint of a PPO run: trainable tensors, optimizer state, KL coefficient and score moments; the
+     * run's prompts, batch sizes, seed and optimizer must be those the checkpoint was written with.
+     */
+    private TrainerState restore(Path directory, NDManager run, SequencedMap<String, NDArray> params,
+            ParameterOptimizer optimizer, AdaptiveKlController klController, RunningMoments moments)
+            throws IOException {
+        Path ppoFile = directory.resolve(PpoState.FILE_NAME);
+        if (!Files.isRegularFile(ppoFile)) {
+            throw new IOException("Checkpoint " + directory + " is not a PPO checkpoint: " + PpoState.FILE_NAME
+                    + " is missing");
+        }
+        PpoState ppoState = JSON.readValue(Files.readString(ppoFile), PpoState.class);
+        try (NDManager scope = run.newSubManager()) {
+            CheckpointStore.Loaded loaded = CheckpointStore.load(directory, scope);
+            TrainerState state = loaded.state();
+            String optim = state.optim() == null ? "adamw_torch" : state.optim();
+            requireSame(directory, "prompts", ppoState.prompts(), queries.size());
+            requireSame(directory, "per_device_train_batch_size", state.batchSize(), config.perDeviceTrainBatchSize());
+            requireSame(directory, "gradient_accumulation_steps", state.accumulationSteps(),
+                    config.gradientAccumulationSteps());
+            requireSame(directory, "seed", state.seed(), config.seed());
+            requireSame(directory, "optim", optim, optimizerName());
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray saved = loaded.trainable().get(e.getKey());
+                if (saved == null || !saved.getShape().equals(e.getValue().getShape())) {
+                    throw new IllegalStateException("Checkpoint " + directory + " has no tensor " + e.getKey()
+                            + " of shape " + e.getValue().getShape() + ": it was written for other trainable "
+                            + "parameters (lora_rank or lora_target differ)");
+                }
+                e.getValue().set(saved.toType(e.getValue().getDataType(), false).toByteBuffer());
+            }
+            optimizer.restore(loaded.optimizerState(), state.optimizerSteps());
+            klController.restore(ppoState.klCoef());
+            moments.restore(ppoState.moments());
+            return state;
+        }
+    }
+
+    private static void requireSame(Path directory, String key, Object saved, Object now) {
+        if (!saved.equals(now)) {
+            throw new IllegalStateException("Checkpoint " + directory + " was written with " + key + " " + saved
+                    + "; resume with the same value (this run has " + now + ")");
+        }
+    }
+
+    /** The optimizer's name in checkpoints (as {@code Trainer} writes it). */
+    private String optimizerName() {
+        return config.optimizerMethod().checkpointName(config.optim());
     }
 
     // ---------------------------------------------------------------- rollouts

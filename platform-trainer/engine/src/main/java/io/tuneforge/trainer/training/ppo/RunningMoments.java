@@ -32,6 +32,28 @@ final class RunningMoments {
         count = total;
     }
 
+    /**
+     * The moments as a checkpoint keeps them (a resumed run normalises scores exactly as the uninterrupted one).
+     *
+     * @param mean     running mean of the scores
+     * @param variance running (population) variance
+     * @param std      Bessel-corrected standard deviation
+     * @param count    scores seen (starts at 1e-24, as TRL)
+     */
+    record State(double mean, double variance, double std, double count) {
+    }
+
+    State state() {
+        return new State(mean, variance, std, count);
+    }
+
+    void restore(State state) {
+        mean = state.mean();
+        variance = state.variance();
+        std = state.std();
+        count = state.count();
+    }
+
     double mean() {
         return mean;
     }
