@@ -137,6 +137,9 @@ public record ModelConfig(
             throw new ModelConfigException(source + ": field 'architectures' is missing; expected e.g. [\"LlamaForCausalLM\"]");
         }
         ModelArchitecture architecture = ModelArchitecture.fromHfName(architectures.get(0).asString(), source);
+        if (architecture.isEncoderDecoder()) {
+            return T5Config.parse(root, source).asModelConfig();
+        }
         String act = architecture.isGemma()
                 ? root.path("hidden_activation").asString(root.path("hidden_act").asString("gelu_pytorch_tanh"))
                 : root.path("hidden_act").asString("silu");
@@ -156,7 +159,7 @@ public record ModelConfig(
             case QWEN2 -> true;
             case QWEN2_MOE -> root.path("qkv_bias").asBoolean(true);
             case QWEN3, QWEN3_MOE, LLAMA -> attentionBias;
-            case MISTRAL, PHI3, MIXTRAL -> false;
+            case MISTRAL, PHI3, MIXTRAL, T5 -> false;
             case GEMMA2, GEMMA3 -> attentionBias;
         };
         boolean oBias = (architecture == ModelArchitecture.LLAMA || architecture == ModelArchitecture.QWEN3
