@@ -16,6 +16,9 @@ reference.json holds:
   - a padded batch of two sources (attention_mask) and the logits of each row,
   - greedy continuations of the sources by model.generate (with and without the KV cache),
   - the sorted checkpoint keys (what a merged model must have, no more, no less).
+Each folder also gets a tiny character-level tokenizer laid out as T5's: <pad> 0, </s> 1, <unk> 2, then 61 single
+characters (WordLevel; the post-processor appends </s> as T5's does), so that training, generation and the platform
+can run on the checkpoints.
 
 Run from the repository root with transformers 5.18:
     python platform-trainer/engine/src/test/python/t5_golden.py platform-trainer/engine/src/test/resources/models
@@ -110,10 +113,34 @@ def make(name, config_fn, untied, root):
     (target / "generation_config.json").unlink(missing_ok=True)
 
 
+SPECIALS = ["<pad>", "</s>", "<unk>"]
+CHARACTERS = " abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.,?!':#\n"
+
+
+def write_tokenizer(target):
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors
+    from tokenizers import AddedToken
+    assert len(SPECIALS) + len(CHARACTERS) == 64
+    vocab = {token: i for i, token in enumerate(SPECIALS + list(CHARACTERS))}
+    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIALS])
+    tokenizer.pre_tokenizer = pre_tokenizers.Split(Regex("[\\s\\S]"), behavior="isolated")
+    tokenizer.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>",
+                                                             special_tokens=[("</s>", 1)])
+    tokenizer.decoder = decoders.Fuse()
+    tokenizer.save(str(target / "tokenizer.json"))
+    (target / "tokenizer_config.json").write_text(json.dumps(
+        {"eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>",
+         "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 512}, indent=2))
+    assert tokenizer.encode("ab").ids == [4, 5, 1], tokenizer.encode("ab").ids
+
+
 def main():
     root = Path(sys.argv[1])
     make("t5-tiny", t5_v10, False, root)
     make("flant5-tiny", flan_t5, True, root)
+    for name in ("t5-tiny", "flant5-tiny"):
+        write_tokenizer(root / name)
 
 
 if __name__ == "__main__":

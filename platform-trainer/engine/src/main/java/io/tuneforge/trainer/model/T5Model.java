@@ -523,7 +523,9 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
         if (java.util.Set.copyOf(targets).equals(java.util.Set.copyOf(LLAMA_ALL))) {
             return requested.withTargetModules(linearModules());
         }
-        List<String> foreign = targets.stream().filter(m -> !linearModules().contains(LoraConfig.moduleName(m)))
+        // as PEFT: a T5 module name the variant lacks (wi on a gated T5) matches nothing; other names are errors
+        List<String> foreign = targets.stream()
+                .filter(m -> !io.tuneforge.shared.recipe.RecipeMethod.T5_LINEAR_MODULES.contains(LoraConfig.moduleName(m)))
                 .toList();
         if (!foreign.isEmpty()) {
             throw new ModelConfigException("LoRA target module(s) " + foreign + " do not exist in a T5ForConditional"
