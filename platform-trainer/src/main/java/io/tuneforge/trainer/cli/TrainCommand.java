@@ -11,6 +11,7 @@ import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.PretrainData;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.SftData;
+import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.PretrainEncoder;
 import io.tuneforge.trainer.data.encoding.KtoEncoder;
 import io.tuneforge.trainer.data.encoding.PromptEncoder;
@@ -242,6 +243,9 @@ public final class TrainCommand implements Callable<Integer> {
             if (adapter.isPresent()) {
                 PeftAdapter.load(model, adapter.get(), true);
             }
+            model.requireSourceEnds(data.train().samples().stream()
+                    .map(s -> new int[][] {s.inputIds(), s.labels()}).toList(), TokenizedSample.IGNORE_INDEX,
+                    recipe.data().template().orElse("auto"));
             return new Trainer(config, model, data.train().samples(), data.validation().samples())
                     .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
         }

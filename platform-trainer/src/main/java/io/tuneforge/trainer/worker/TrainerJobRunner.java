@@ -208,6 +208,8 @@ public final class TrainerJobRunner implements JobRunner {
             if (adapter.isPresent()) {
                 PeftAdapter.load(model, adapter.get(), true);
             }
+            model.requireSourceEnds(samples.train().stream().map(s -> new int[][] {s.inputIds(), s.labels()})
+                    .toList(), TokenizedSample.IGNORE_INDEX, recipe.data().template().orElse("auto"));
             return model;
         } catch (RuntimeException | IOException e) {
             model.close();

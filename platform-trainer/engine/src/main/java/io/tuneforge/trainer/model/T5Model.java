@@ -372,6 +372,32 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
         }
     }
 
+    /**
+     * Fails when no training row ends its source with &lt;/s&gt; before its first trained label: the template then
+     * writes no &lt;/s&gt; after the prompt (e.g. alpaca, default), and every label would sit in the source, which
+     * predicts nothing.
+     *
+     * @param rows each row's token ids and labels ({@code ignoreIndex} where the loss does not count)
+     */
+    public void requireSourceEnds(List<int[][]> rows, int ignoreIndex, String template) {
+        for (int[][] row : rows) {
+            int[] ids = row[0];
+            int[] labels = row[1];
+            int firstLabel = 0;
+            while (firstLabel < labels.length && labels[firstLabel] == ignoreIndex) {
+                firstLabel++;
+            }
+            for (int p = 0; p < firstLabel; p++) {
+                if (ids[p] == t5.eosTokenId()) {
+                    return;
+                }
+            }
+        }
+        throw new ModelConfigException("template " + template + " writes no " + "</s> (id " + t5.eosTokenId()
+                + ") after the prompt, where a T5 ends its source: use template auto (TuneForge's t5 layout, "
+                + "source </s> target </s>)");
+    }
+
     // ---------------------------------------------------------------- head, cache, parameters
 
     @Override
