@@ -115,4 +115,25 @@ class T5TrainCommandTest {
                 dir.resolve("t5.gguf").toString())).isNotZero();
         assertThat(gguf.toString()).contains("T5ForConditionalGeneration").contains("encoder-decoder");
     }
+
+    @Test
+    void aTemplateThatWritesNoEosAfterThePromptIsRefusedNamingTheFix() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("flant5"));
+        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(CHECKPOINT.resolve(file), model.resolve(file));
+        }
+        Path data = Files.writeString(dir.resolve("alpaca.json"),
+                "[{\"instruction\": \"Is it hot?\", \"input\": \"fire\", \"output\": \"yes\"}]");
+        Path yaml = Files.writeString(dir.resolve("train.yaml"), """
+                model_name_or_path: %s
+                dataset: %s
+                template: alpaca
+                val_size: 0
+                max_steps: 1
+                output_dir: %s
+                """.formatted(model, data, dir.resolve("out")));
+
+        assertThat(run("train", "--config", yaml.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("template alpaca writes no </s>").contains("use template auto");
+    }
 }
