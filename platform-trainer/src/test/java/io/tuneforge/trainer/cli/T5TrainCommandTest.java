@@ -107,6 +107,10 @@ class T5TrainCommandTest {
         assertThat(JSON.readTree(merged.resolve("config.json").toFile()).path("architectures").get(0).asString())
                 .isEqualTo("T5ForConditionalGeneration");
 
+        String fromAdapter = generate("--model", model.toString(), "--adapter", output.toString());
+        String fromMerged = generate("--model", merged.toString());
+        assertThat(fromMerged).isEqualTo(fromAdapter).isNotBlank();
+
         StringWriter gguf = new StringWriter();
         CommandLine export = TrainerCli.newCommandLine();
         export.setOut(new PrintWriter(new StringWriter()));
@@ -114,6 +118,19 @@ class T5TrainCommandTest {
         assertThat(export.execute("export-gguf", "--model", merged.toString(), "--out",
                 dir.resolve("t5.gguf").toString())).isNotZero();
         assertThat(gguf.toString()).contains("T5ForConditionalGeneration").contains("encoder-decoder");
+    }
+
+    /** Greedy answer of {@code generate --chat} (template auto: the t5 layout) to a training prompt. */
+    private String generate(String... model) {
+        StringWriter answer = new StringWriter();
+        CommandLine generate = TrainerCli.newCommandLine();
+        generate.setOut(new PrintWriter(answer));
+        generate.setErr(new PrintWriter(err));
+        List<String> args = new ArrayList<>(List.of("generate"));
+        args.addAll(List.of(model));
+        args.addAll(List.of("--chat", "--prompt", "Is it hot?\nfire", "--temperature", "0", "--max-new-tokens", "4"));
+        assertThat(generate.execute(args.toArray(String[]::new))).as(err.toString()).isZero();
+        return answer.toString();
     }
 
     @Test
