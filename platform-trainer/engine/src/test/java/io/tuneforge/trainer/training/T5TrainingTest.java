@@ -156,6 +156,44 @@ class T5TrainingTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"t5-tiny", "flant5-tiny"})
+    void fullTuningTrainsEveryWeightAndSavesTransformersKeysThatReloadToTheTunedLogits(String name)
+            throws IOException {
+        Path dir = checkpoint(name);
+        int[] ids = {5, 9, 33, 12, 20, 1, 7, 41, 19, 8, 1};
+        int[] labels = ids.clone();
+        Arrays.fill(labels, 0, 6, TokenizedSample.IGNORE_INDEX);
+        List<String> transformersKeys = new ArrayList<>();
+        try (InputStream in = getClass().getResourceAsStream("/models/" + name + "/reference.json")) {
+            tools.jackson.databind.json.JsonMapper.builder().build().readTree(in).path("checkpoint_keys")
+                    .forEach(k -> transformersKeys.add(k.asString()));
+        }
+        float[] tuned;
+        try (T5Model model = T5Model.load(dir, ModelOptions.training(new FineTuning.Full(), 1))) {
+            assertThat(model.trainableParameters().keySet()).containsExactlyInAnyOrderElementsOf(transformersKeys);
+            TrainingConfig config = TrainingConfig.builder(temp.resolve("full-" + name)).learningRate(1e-3)
+                    .maxSteps(2).perDeviceTrainBatchSize(1).loggingSteps(1).saveSteps(1000).seed(1).build();
+            new Trainer(config, model, List.of(new TokenizedSample(ids, labels)), List.of())
+                    .train(new TrainerTest.Recorder(), () -> false);
+            tuned = logits(model, ids);
+            model.saveTrained(temp.resolve("saved-" + name));
+        }
+        try (SafetensorsReader reader = SafetensorsReader.open(temp.resolve("saved-" + name))) {
+            assertThat(reader.names()).containsExactlyInAnyOrderElementsOf(transformersKeys);
+        }
+        float[] base;
+        try (T5Model original = T5Model.load(dir, ModelOptions.inference());
+             T5Model reloaded = T5Model.load(temp.resolve("saved-" + name), ModelOptions.inference())) {
+            base = logits(original, ids);
+            float[] again = logits(reloaded, ids);
+            for (int i = 0; i < tuned.length; i++) {
+                assertThat(again[i]).isCloseTo(tuned[i], within(1e-4f));
+            }
+        }
+        assertThat(Arrays.equals(base, tuned)).isFalse();
+    }
+
     private static float[] logits(T5Model model, int[] ids) {
         try (NDManager step = model.manager().newSubManager(); GradMode off = GradMode.disabled()) {
             long[] longs = Arrays.stream(ids).asLongStream().toArray();
