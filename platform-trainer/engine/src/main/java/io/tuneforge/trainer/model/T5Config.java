@@ -3,8 +3,6 @@ package io.tuneforge.trainer.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.OptionalInt;
 
 import tools.jackson.databind.JsonNode;
 
@@ -147,19 +145,6 @@ public record T5Config(
             ids.add(1);
         }
         return ids;
-    }
-
-    /**
-     * The decoder-shaped view that code common to all families reads (vocabulary, widths, layers, special tokens):
-     * hidden size d_model, intermediate d_ff, the decoder's layers, one key/value head per head, no RoPE; the head
-     * counts as tied exactly when the decoder output is scaled (T5 v1.0), since transformers decides the tie by the
-     * checkpoint (an {@code lm_head.weight} it holds is used).
-     */
-    public ModelConfig asModelConfig() {
-        return new ModelConfig(ModelArchitecture.T5, vocabSize, dModel, dFf, numDecoderLayers, numHeads, numHeads,
-                dKv, maxPositions, layerNormEps, 10000.0, Optional.empty(), false, false, false, false,
-                scaleDecoderOutputs, OptionalInt.empty(), OptionalInt.empty(), eosTokenIds, torchDtype,
-                Optional.empty(), Optional.empty());
     }
 
     private static int required(JsonNode root, String field, Object source) {

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.trainer.model.lora.LoraConfig;
 import io.tuneforge.trainer.model.lora.LoraHost;
 import io.tuneforge.trainer.model.lora.LoraWeights;
@@ -20,15 +21,19 @@ import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 import io.tuneforge.trainer.model.safetensors.TensorSource;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SequencedMap;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * A T5 encoder-decoder ({@code T5ForConditionalGeneration}: T5 v1.0, v1.1, Flan-T5) presented as a causal language
@@ -72,7 +77,7 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
     private T5Model(Path directory, T5Config t5, ModelOptions options, NDManager manager, Weights w) {
         this.directory = directory;
         this.t5 = t5;
-        this.config = t5.asModelConfig();
+        this.config = ModelConfig.of(t5);
         this.options = options;
         this.manager = manager;
         this.shared = w.shared;
@@ -116,7 +121,7 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
         FineTuning f = options.fineTuning();
         if (!(f instanceof FineTuning.None || f instanceof FineTuning.Full || f instanceof FineTuning.Lora)) {
             throw new ModelConfigException(directory + ": T5 fine-tunes with lora or full only; "
-                    + f.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " is not supported for "
+                    + f.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " is not supported for "
                     + "encoder-decoder models");
         }
     }
@@ -546,12 +551,12 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
             return requested;
         }
         List<String> targets = requested.targetModules();
-        if (java.util.Set.copyOf(targets).equals(java.util.Set.copyOf(LLAMA_ALL))) {
+        if (Set.copyOf(targets).equals(Set.copyOf(LLAMA_ALL))) {
             return requested.withTargetModules(linearModules());
         }
         // as PEFT: a T5 module name the variant lacks (wi on a gated T5) matches nothing; other names are errors
         List<String> foreign = targets.stream()
-                .filter(m -> !io.tuneforge.shared.recipe.RecipeMethod.T5_LINEAR_MODULES.contains(LoraConfig.moduleName(m)))
+                .filter(m -> !RecipeMethod.T5_LINEAR_MODULES.contains(LoraConfig.moduleName(m)))
                 .toList();
         if (!foreign.isEmpty()) {
             throw new ModelConfigException("LoRA target module(s) " + foreign + " do not exist in a T5ForConditional"
@@ -624,7 +629,7 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
         if (lora.isPresent()) {
             PeftAdapter.save(this, target);
         } else {
-            java.nio.file.Files.createDirectories(target);
+            Files.createDirectories(target);
             saveModel(target, SafetensorsDType.F32, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
         }
     }
@@ -662,7 +667,7 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
             expected.values().forEach(spec -> check(reader, spec, directory));
             NDArray eps = manager.full(new Shape(), (float) t5.layerNormEps(), DataType.FLOAT32);
             GeluTanh gelu = t5.activation().equals("gelu_new") ? new GeluTanh(manager) : null;
-            java.util.function.Function<String, NDArray> take = name -> {
+            Function<String, NDArray> take = name -> {
                 if (!expected.containsKey(name)) {
                     throw new IllegalStateException("weight not in the expected table: " + name);
                 }
@@ -696,7 +701,7 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
         }
 
         private static List<T5Block> stack(String stack, int layers, T5Config t5,
-                                           java.util.function.Function<String, NDArray> take, NDArray eps,
+                                           Function<String, NDArray> take, NDArray eps,
                                            GeluTanh gelu) {
             List<T5Block> blocks = new ArrayList<>();
             for (int i = 0; i < layers; i++) {
@@ -721,12 +726,12 @@ public final class T5Model implements CausalLanguageModel, LoraHost {
         }
 
         private static T5Block.Attention attention(String module, T5Config t5,
-                                                   java.util.function.Function<String, NDArray> take) {
+                                                   Function<String, NDArray> take) {
             return new T5Block.Attention(linear(module + ".q", take), linear(module + ".k", take),
                     linear(module + ".v", take), linear(module + ".o", take), t5.numHeads(), t5.dKv());
         }
 
-        private static Linear linear(String module, java.util.function.Function<String, NDArray> take) {
+        private static Linear linear(String module, Function<String, NDArray> take) {
             return new Linear(module, take.apply(T5WeightNames.weight(module)), null);         // (out, in)
         }
     }
