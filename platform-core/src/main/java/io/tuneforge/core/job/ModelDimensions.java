@@ -69,6 +69,9 @@ public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, 
         try {
             JsonNode c = JSON.readTree(Files.readString(file));
             refusePreQuantized(c, modelDirectory);
+            if (c.path("model_type").asString("").equals("t5")) {
+                return t5(c, file);
+            }
             int hidden = required(c, "hidden_size", file);
             int heads = required(c, "num_attention_heads", file);
             return new ModelDimensions(hidden, required(c, "num_hidden_layers", file),
@@ -101,6 +104,27 @@ public record ModelDimensions(int hiddenSize, int layers, int intermediateSize, 
                             + "weights: choose the unquantized model and set quantization_bit: 4 to quantize it on "
                             + "the fly (QLoRA)");
         }
+    }
+
+    /**
+     * A T5 / Flan-T5 encoder-decoder (DD036) as the decoder-only model with the same weights: encoder plus decoder
+     * blocks as layers, d_model wide, num_heads × d_kv attention, and an intermediate width chosen so that
+     * 3·h·I per layer holds each layer's feed-forward (2 or 3 matrices of d_ff) and the decoder's cross-attention
+     * (4·h·inner per decoder block): the parameter count is exact up to a few norm vectors, memory an estimate of the same order.
+     */
+    private static ModelDimensions t5(JsonNode c, Path file) {
+        int hidden = required(c, "d_model", file);
+        int heads = required(c, "num_heads", file);
+        int headDim = required(c, "d_kv", file);
+        int encoder = required(c, "num_layers", file);
+        int decoder = c.path("num_decoder_layers").isNumber() ? c.get("num_decoder_layers").asInt() : encoder;
+        int layers = encoder + decoder;
+        long ffMatrices = c.path("feed_forward_proj").asString("relu").startsWith("gated-") ? 3 : 2;
+        long perModel = 4L * decoder * heads * headDim + layers * ffMatrices * required(c, "d_ff", file);
+        int intermediate = (int) Math.round(perModel / (3.0 * layers));
+        boolean untied = c.path("tie_word_embeddings").isBoolean() && !c.get("tie_word_embeddings").asBoolean();
+        return new ModelDimensions(hidden, layers, intermediate, heads, heads, required(c, "vocab_size", file),
+                !untied, headDim);
     }
 
     /** The experts of a config naming {@code num_experts_per_tok}; empty for a dense config. */

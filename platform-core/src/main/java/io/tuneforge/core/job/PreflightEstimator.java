@@ -454,6 +454,10 @@ public final class PreflightEstimator {
                             case "gate_proj", "up_proj", "down_proj" -> r * (h + inter);
                             case "qkv_proj" -> r * (h + q + 2 * kv);                           // Phi-3: fused q, k, v
                             case "gate_up_proj" -> r * (h + 2L * inter);                      // Phi-3: fused gate, up
+                            // T5 (DD036; its layers are encoder + decoder blocks, so cross-attention is counted
+                            // as a second attention of the decoder's only approximately)
+                            case "q", "k", "v", "o" -> r * (h + q);
+                            case "wi", "wi_0", "wi_1", "wo" -> r * (h + inter);
                             default -> 0;
                         };
                 if (lora.useDora() && !isSparse) { // one magnitude per output feature of each adapted linear
@@ -531,11 +535,13 @@ public final class PreflightEstimator {
     }
 
     private static final List<String> TARGETABLE = java.util.stream.Stream.of(RecipeMethod.LINEAR_MODULES,
-            RecipeMethod.FUSED_LINEAR_MODULES, RecipeMethod.MOE_LINEAR_MODULES).flatMap(List::stream).toList();
+            RecipeMethod.FUSED_LINEAR_MODULES, RecipeMethod.MOE_LINEAR_MODULES, RecipeMethod.T5_LINEAR_MODULES)
+            .flatMap(List::stream).toList();
 
     /** {@code model.layers.<i>.self_attn.q_proj} or {@code model.layers.<i>.mlp.down_proj}. */
     private static String modulePath(int layer, String module) {
-        boolean attention = List.of("q_proj", "k_proj", "v_proj", "o_proj", "qkv_proj").contains(module);
+        boolean attention = List.of("q_proj", "k_proj", "v_proj", "o_proj", "qkv_proj", "q", "k", "v", "o")
+                .contains(module);
         return "model.layers." + layer + (attention ? ".self_attn." : ".mlp.") + module;
     }
 

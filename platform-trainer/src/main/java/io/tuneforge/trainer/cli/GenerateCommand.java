@@ -4,7 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.tuneforge.trainer.device.DeviceException;
 import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.Generator;
-import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.CausalLanguageModel;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.model.safetensors.SafetensorsException;
 import io.tuneforge.trainer.template.ChatMessage;
@@ -92,7 +92,7 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int previousThreads = -1;
-        try (LlamaModel model = modelArguments.load();
+        try (CausalLanguageModel model = modelArguments.load();
              TextTokenizer tokenizer = TextTokenizer.load(modelArguments.model)) {
             if (threads > 0) {
                 previousThreads = JniUtils.getNumThreads();

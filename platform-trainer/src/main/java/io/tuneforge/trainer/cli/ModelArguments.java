@@ -2,7 +2,11 @@ package io.tuneforge.trainer.cli;
 
 import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.device.DeviceSpec;
+import io.tuneforge.trainer.model.CausalLanguageModel;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelConfig;
+import io.tuneforge.trainer.model.T5Model;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 
@@ -31,8 +35,23 @@ final class ModelArguments {
                     + "job trains (needs AVX512-BF16 or AMX).")
     String precision;
 
-    /** Loads the model (fp16 frozen base on CUDA; bf16 on the CPU if asked) with the adapter applied, frozen. */
-    LlamaModel load() throws IOException {
+    /**
+     * Loads the model (fp16 frozen base on CUDA; bf16 on the CPU if asked) with the adapter applied, frozen; a T5 /
+     * Flan-T5 (DD036) loads in float32 with its LoRA adapter.
+     */
+    CausalLanguageModel load() throws IOException {
+        if (ModelConfig.load(model).architecture().isEncoderDecoder()) {
+            T5Model t5 = T5Model.load(model, ModelOptions.inference(DeviceSpec.parse(device)));
+            try {
+                if (adapter != null) {
+                    PeftAdapter.load(t5, adapter, false);
+                }
+                return t5;
+            } catch (RuntimeException | IOException e) {
+                t5.close();
+                throw e;
+            }
+        }
         LlamaModel loaded = LlamaModel.load(model, ModelOptions.inference(DeviceSpec.parse(device),
                 Precision.parse(precision).requireOnThisHost()));
         try {

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
+import io.tuneforge.trainer.model.CausalLanguageModel;
 import io.tuneforge.trainer.model.AdapterFiles;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.TokenizedSample;
@@ -84,7 +85,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     + "and --response");
             return 1;
         }
-        try (LlamaModel model = modelArguments.load();
+        try (CausalLanguageModel model = modelArguments.load();
              TextTokenizer tokenizer = TextTokenizer.load(modelArguments.model)) {
             int[] ids = tokenizer.encodeWithBos(Files.readString(textFile));
             if (ids.length < 2) {

@@ -11,6 +11,7 @@ import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.PretrainData;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.SftData;
+import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.PretrainEncoder;
 import io.tuneforge.trainer.data.encoding.KtoEncoder;
 import io.tuneforge.trainer.data.encoding.PromptEncoder;
@@ -22,6 +23,8 @@ import io.tuneforge.trainer.data.encoding.EncodingOptions;
 import io.tuneforge.trainer.data.preparation.PreparationOptions;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelConfig;
+import io.tuneforge.trainer.model.T5Model;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.ModelConfigException;
 import io.tuneforge.trainer.recipe.RecipeMapping;
@@ -183,6 +186,9 @@ public final class TrainCommand implements Callable<Integer> {
                             : latestCheckpoint(config.outputDir()));
             TrainingListener listeners = TrainingListeners.of(new ConsoleProgressBar(console),
                     new TrainerLogWriter(config.outputDir()));
+            if (ModelConfig.load(modelDir).architecture().isEncoderDecoder()) {
+                return trainT5(recipe, baseDir, modelDir, data, config, listeners, resume);
+            }
             try (LlamaModel model = loadModel(recipe, baseDir)) {
                 if (text != null) {
                     return new Trainer(config, model, text.train(), text.validation())
@@ -220,6 +226,32 @@ public final class TrainCommand implements Callable<Integer> {
                 Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
                 return trainer.train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
             }
+        }
+    }
+
+    /**
+     * A T5 / Flan-T5 (DD036): supervised source → target training only (stage sft, generation labels), LoRA or full,
+     * through the same Trainer; an {@code adapter_name_or_path} continues training that adapter.
+     */
+    private static TrainingResult trainT5(JobRecipe recipe, Path baseDir, Path modelDir, SftData data,
+            TrainingConfig config, TrainingListener listeners, Optional<Path> resume) throws IOException {
+        if (data == null || recipe.data().classificationHead() || RecipeMapping.isPpoStage(recipe)) {
+            throw new TrainingConfigException("model_name_or_path: " + modelDir + " is a T5ForConditionalGeneration "
+                    + "(encoder-decoder), which TuneForge trains with stage sft on chat, Alpaca or classification "
+                    + "(labels as text) data only; stage " + recipe.method().stage() + (recipe.data()
+                    .classificationHead() ? " with task_type seq_cls" : "") + " is not supported for it");
+        }
+        Optional<Path> adapter = RecipeMapping.path(recipe.model().adapterNameOrPath(), baseDir);
+        FineTuning fineTuning = adapter.isPresent() ? FineTuning.none() : RecipeMapping.fineTuning(recipe);
+        try (T5Model model = T5Model.load(modelDir, RecipeMapping.modelOptions(recipe, fineTuning))) {
+            if (adapter.isPresent()) {
+                PeftAdapter.load(model, adapter.get(), true);
+            }
+            model.requireSourceEnds(data.train().samples().stream()
+                    .map(s -> new int[][] {s.inputIds(), s.labels()}).toList(), TokenizedSample.IGNORE_INDEX,
+                    recipe.data().template().orElse("auto"));
+            return new Trainer(config, model, data.train().samples(), data.validation().samples())
+                    .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
         }
     }
 

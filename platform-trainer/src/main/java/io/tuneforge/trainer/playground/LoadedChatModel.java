@@ -6,7 +6,11 @@ import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
 import io.tuneforge.trainer.generate.StopReason;
 import io.tuneforge.trainer.generate.TextStream;
+import io.tuneforge.trainer.model.CausalLanguageModel;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelConfig;
+import io.tuneforge.trainer.model.T5Model;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.template.ChatMessage;
 import io.tuneforge.trainer.template.ChatTemplate;
@@ -33,13 +37,13 @@ final class LoadedChatModel implements AutoCloseable {
     private static final long WAIT_SLICE_MILLIS = 100;
 
     private final ChatModelSpec spec;
-    private final LlamaModel model;
+    private final CausalLanguageModel model;
     private final TextTokenizer tokenizer;
     private final Map<String, ChatTemplate> templates = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
 
-    private LoadedChatModel(ChatModelSpec spec, LlamaModel model, TextTokenizer tokenizer) {
+    private LoadedChatModel(ChatModelSpec spec, CausalLanguageModel model, TextTokenizer tokenizer) {
         this.spec = spec;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -51,17 +55,26 @@ final class LoadedChatModel implements AutoCloseable {
      * @throws PlaygroundException naming the model and the reason when anything fails to load
      */
     static LoadedChatModel load(ChatModelSpec spec, ModelOptions options) {
-        LlamaModel model = null;
+        CausalLanguageModel model = null;
         try {
-            model = LlamaModel.load(spec.modelDir(), spec.precision() == options.precision() ? options
-                    : ModelOptions.inference(options.device(), spec.precision()));
-            if (spec.adapterDir().isPresent()) {
-                AdapterFiles.load(model, spec.adapterDir().get(), false);
+            if (ModelConfig.load(spec.modelDir()).architecture().isEncoderDecoder()) {
+                T5Model t5 = T5Model.load(spec.modelDir(), ModelOptions.inference(options.device())); // float32 (DD036)
+                model = t5;
+                if (spec.adapterDir().isPresent()) {
+                    PeftAdapter.load(t5, spec.adapterDir().get(), false);
+                }
+            } else {
+                LlamaModel llama = LlamaModel.load(spec.modelDir(), spec.precision() == options.precision() ? options
+                        : ModelOptions.inference(options.device(), spec.precision()));
+                model = llama;
+                if (spec.adapterDir().isPresent()) {
+                    AdapterFiles.load(llama, spec.adapterDir().get(), false);
+                }
             }
             return new LoadedChatModel(spec, model, TextTokenizer.load(spec.modelDir()));
         } catch (IOException | RuntimeException e) {
             if (model != null) {
-                model.close();
+                closeQuietly(model);
             }
             throw new PlaygroundException("Cannot load " + spec.label() + " from " + spec.modelDir()
                     + spec.adapterDir().map(a -> " with adapter " + a).orElse("") + ": " + reason(e), e);
@@ -189,10 +202,19 @@ final class LoadedChatModel implements AutoCloseable {
             if (!closed) {
                 closed = true;
                 tokenizer.close();
-                model.close();
+                closeQuietly(model);
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Closes a model (LlamaModel and T5Model close without checked exceptions). */
+    private static void closeQuietly(CausalLanguageModel model) {
+        try {
+            model.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the model failed", e);
         }
     }
 

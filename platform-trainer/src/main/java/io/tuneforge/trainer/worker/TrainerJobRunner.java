@@ -37,6 +37,8 @@ import io.tuneforge.trainer.export.ExportException;
 import io.tuneforge.trainer.export.LlamaExportConfig;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelConfig;
+import io.tuneforge.trainer.model.T5Model;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.recipe.RecipeMapping;
 import io.tuneforge.trainer.template.ChatTemplate;
@@ -162,12 +164,16 @@ public final class TrainerJobRunner implements JobRunner {
     /** Every stage but ppo: the model with the stage's objective, trained by the {@link Trainer}. */
     private static TrainingResult train(JobExecution execution, JobRecipe recipe, TrainingConfig config,
             Samples samples) throws IOException {
-        try (LlamaModel model = loadModel(execution, recipe);
+        boolean t5 = ModelConfig.load(execution.spec().baseModelPath()).architecture().isEncoderDecoder();
+        try (T5Model t5Model = t5 ? loadT5(execution, recipe, samples) : null;
+             LlamaModel model = t5 ? null : loadModel(execution, recipe);
              PreferenceSetup preference = RecipeMapping.isPreferenceStage(recipe)
                      ? PreferenceSetup.of(RecipeMapping.preference(recipe), model) : null;
              KtoSetup kto = RecipeMapping.isKtoStage(recipe) ? KtoSetup.of(RecipeMapping.kto(recipe), model) : null) {
             Trainer trainer;
-            if (kto != null) {
+            if (t5Model != null) {
+                trainer = new Trainer(config, t5Model, samples.train(), samples.validation());
+            } else if (kto != null) {
                 trainer = Trainer.preference(config, model, samples.trainPairs(), samples.validationPairs(),
                         kto.objective());
             } else if (preference != null) {
@@ -220,6 +226,34 @@ public final class TrainerJobRunner implements JobRunner {
                 return trainer.train(new Reporter(execution), () -> execution.stopRequested().isPresent(),
                         execution.resumeFrom().map(ResumePoint::directory));
             }
+        }
+    }
+
+    /**
+     * A T5 / Flan-T5 job's model (DD036): source → target training (stage sft, generation labels) with LoRA or full,
+     * or continuing another job's adapter; other stages and classification heads are refused.
+     */
+    private static T5Model loadT5(JobExecution execution, JobRecipe recipe, Samples samples) throws IOException {
+        if (RecipeMapping.isPreferenceStage(recipe) || RecipeMapping.isKtoStage(recipe)
+                || RecipeMapping.isRewardStage(recipe) || samples.labels().isPresent()) {
+            throw new JobFailureException(JobFailure.invalidConfiguration("the base model is a T5ForConditional"
+                    + "Generation (encoder-decoder), which TuneForge trains with stage sft and generation labels "
+                    + "only; stage " + recipe.method().stage() + (samples.labels().isPresent()
+                    ? " with a classification head" : "") + " is not supported for it"), null);
+        }
+        Optional<Path> adapter = execution.adapterToContinue();
+        FineTuning fineTuning = adapter.isPresent() ? FineTuning.none() : RecipeMapping.fineTuning(recipe);
+        T5Model model = T5Model.load(execution.spec().baseModelPath(), RecipeMapping.modelOptions(recipe, fineTuning));
+        try {
+            if (adapter.isPresent()) {
+                PeftAdapter.load(model, adapter.get(), true);
+            }
+            model.requireSourceEnds(samples.train().stream().map(s -> new int[][] {s.inputIds(), s.labels()})
+                    .toList(), TokenizedSample.IGNORE_INDEX, recipe.data().template().orElse("auto"));
+            return model;
+        } catch (RuntimeException | IOException e) {
+            model.close();
+            throw e;
         }
     }
 

@@ -282,6 +282,29 @@ class ChatEngineTest {
     }
 
     /** What the plain generator produces for a prompt on the model (with the adapter, if any). */
+    /** A Flan-T5 (the engine's tiny flant5-tiny, DD036) chats with the t5 layout as the generator answers its prompt. */
+    @Test
+    void aFlanT5ChatsWithTheSourceTargetTemplateAsTheGeneratorAnswers() throws Exception {
+        Path t5 = Files.createDirectories(temp.resolve("flant5"));
+        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")) {
+            Files.copy(Path.of("engine", "src", "test", "resources", "models", "flant5-tiny", file), t5.resolve(file));
+        }
+        ChatModelSpec spec = ChatModelSpec.base("flant5", t5);
+        ChatSettings settings = ChatSettings.greedy(6);
+        String rendered = engine.renderPrompt(spec, settings, List.of(), "Is it hot?");
+        assertThat(rendered).isEqualTo("Is it hot?</s>");
+        ChatReply reply = engine.chat(spec, settings, List.of(), "Is it hot?", piece -> { }, () -> false);
+        GenerationResult expected;
+        try (io.tuneforge.trainer.model.T5Model model = io.tuneforge.trainer.model.T5Model.load(t5,
+                ModelOptions.inference()); TextTokenizer tokenizer = TextTokenizer.load(t5)) {
+            expected = new Generator(model, tokenizer).generate(tokenizer.encodeWithBos(rendered),
+                    new GenerationConfig(6, 0, 0, 1, 1, java.util.OptionalLong.empty(),
+                            ChatTemplates.forModel(t5, Optional.empty()).stopStrings(), true), p -> { }, () -> false);
+        }
+        assertThat(reply.text()).isEqualTo(expected.text());
+        assertThat(reply.tokens()).isEqualTo(expected.tokenIds().length).isPositive();
+    }
+
     private static GenerationResult generate(Path modelDir, Optional<Path> adapter, String prompt,
             GenerationConfig config) throws IOException {
         return generate(modelDir, adapter, prompt, config, Precision.FP32);

@@ -138,6 +138,45 @@ class FamilyNewJobTest extends SpringBrowserlessTest {
         assertThat(page.expertLoadChart.pointCount()).isEqualTo(2);
     }
 
+    /**
+     * Flan-T5 (DD036, the engine's flant5-tiny with its own T5-layout character tokenizer): template auto gives it the
+     * source → target layout, the job trains LoRA on the encoder-decoder, merges it into a T5ForConditionalGeneration
+     * with transformers' keys and answers the held-out rows.
+     */
+    @org.junit.jupiter.api.Test
+    void aFlanT5LoraJobLaunchedFromNewJobTrainsMergesAndAnswers() throws Exception {
+        Path root = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "tuneforge-test-models"));
+        Path folder = TinyFamilies.model("flant5-tiny", Files.createTempDirectory(root, "flant5").resolve("model"));
+        String name = "flant5-tiny-" + System.nanoTime();
+        models.register(actor, name, folder.toString(), false);
+        assertThat(models.list(actor).stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow()
+                .parameterCount()).isEqualTo(45_312L);
+
+        NewJobView view = navigate(NewJobView.class);
+        test(view.name).setValue(name + " lora");
+        test(view.model).selectItem(name + " (T5ForConditionalGeneration)");
+        view.data.setValue(view.data.getListDataView().getItems().toList());
+        Map.of("max_steps", "2", "cutoff_len", "96", "per_device_train_batch_size", "2", "predict_samples", "2",
+                "predict_max_new_tokens", "4", "logging_steps", "1")
+                .forEach((key, value) -> test((TextField) view.settings.field(key)).setValue(value));
+        test(view.launch).click();
+
+        JobOverview job = awaitEnd(monitor.list(actor).stream().filter(j -> j.name().equals(name + " lora"))
+                .findFirst().orElseThrow().id());
+        assertThat(job.status()).as(() -> "job error: " + job.errorMessage().orElse("")).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(monitor.metrics(actor, job.id(), java.util.Optional.of("loss"))).hasSize(2);
+        List<ArtifactKind> kinds = monitor.artifacts(actor, job.id()).stream()
+                .map(JobMonitorService.ArtifactLine::kind).toList();
+        assertThat(kinds).contains(ArtifactKind.ADAPTER, ArtifactKind.MERGED, ArtifactKind.PREDICTIONS);
+        Path merged = monitor.artifacts(actor, job.id()).stream().filter(a -> a.kind() == ArtifactKind.MERGED)
+                .findFirst().orElseThrow().path();
+        assertThat(JsonMapper.builder().build().readTree(Files.readString(merged.resolve("config.json")))
+                .path("architectures").get(0).asString()).isEqualTo("T5ForConditionalGeneration");
+        Path adapter = monitor.artifacts(actor, job.id()).stream().filter(a -> a.kind() == ArtifactKind.ADAPTER)
+                .findFirst().orElseThrow().path();
+        assertThat(Files.readString(adapter.resolve("adapter_config.json"))).contains("SEQ_2_SEQ_LM");
+    }
+
     private JobOverview awaitEnd(long jobId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (true) {

@@ -41,6 +41,13 @@ public final class TinyFamilies {
             for (String file : List.of("config.json", "model.safetensors")) {
                 Files.copy(CHECKPOINTS.resolve(name).resolve(file), target.resolve(file));
             }
+            if (Files.isRegularFile(CHECKPOINTS.resolve(name).resolve("tokenizer.json"))) {
+                // the T5 checkpoints carry their own character tokenizer (T5's layout: <pad> 0, </s> 1, <unk> 2)
+                for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+                    Files.copy(CHECKPOINTS.resolve(name).resolve(file), target.resolve(file));
+                }
+                return target;
+            }
             Files.writeString(target.resolve("tokenizer.json"), tokenizerJson());
             Files.writeString(target.resolve("tokenizer_config.json"), """
                     {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>",

@@ -69,6 +69,9 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
      */
     public static final List<String> MOE_LINEAR_MODULES = List.of("w1", "w2", "w3", "gate", "shared_expert_gate");
 
+    /** T5's linears (encoder-decoder, DD036): attention q, k, v, o and feed-forward wi or wi_0/wi_1, wo. */
+    public static final List<String> T5_LINEAR_MODULES = List.of("q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo");
+
     /** The modules of a decoder block that freeze tuning can train, as LLaMA-Factory names them. */
     public static final List<String> FREEZE_MODULES = List.of("self_attn", "mlp", "input_layernorm",
             "post_attention_layernorm");
@@ -369,6 +372,7 @@ public record RecipeMethod(String stage, FinetuningType finetuningType, Lora lor
         List<String> known = new ArrayList<>(LINEAR_MODULES);
         known.addAll(FUSED_LINEAR_MODULES);
         known.addAll(MOE_LINEAR_MODULES);
+        known.addAll(T5_LINEAR_MODULES);
         String expected = "all or a comma list of " + String.join(", ", known) + " (or dotted suffixes ending in one, "
                 + "e.g. mlp.down_proj), or one regular expression; embed_tokens and lm_head train whole through "
                 + "additional_target";

@@ -25,6 +25,15 @@ final class BuiltinFormats {
     private static final String GEMMA_OBSERVATION =
             "<start_of_turn>tool\n{{content}}<end_of_turn>\n<start_of_turn>model\n";
 
+    /**
+     * TuneForge's plain source → target layout for encoder-decoders (T5, Flan-T5), which LLaMA-Factory does not train:
+     * the prompt is the source and ends with the EOS ({@code </s>}), where the T5 model splits encoder and decoder
+     * input (DD036); the answer is the target, ending with the EOS too. A system message goes before the first
+     * prompt. Not among {@link #ALL} (it is no LLaMA-Factory template): {@code template: auto} picks it for a T5.
+     */
+    static final BuiltinFormat SOURCE_TARGET = entry("t5").user("{{content}}{{eos}}").system("{{content}}\n\n")
+            .build();
+
     /** In the order offered to users: TuneForge's first seven built-ins, then the rest alphabetically by family. */
     static final List<BuiltinFormat> ALL = List.of(
             // register_template(name="default", ...)
@@ -131,7 +140,7 @@ final class BuiltinFormats {
 
     /** The format named {@code name}, if there is one. */
     static Optional<BuiltinFormat> find(String name) {
-        return Optional.ofNullable(BY_NAME.get(name));
+        return name.equals(SOURCE_TARGET.name()) ? Optional.of(SOURCE_TARGET) : Optional.ofNullable(BY_NAME.get(name));
     }
 
     private static Map<String, BuiltinFormat> index() {

@@ -30,7 +30,8 @@ final class ModelFamilies {
             Map.entry("gemma3", "gemma3"), Map.entry("gemma3_text", "gemma3"),
             Map.entry("phi3", "phi"), Map.entry("cohere", "cohere"), Map.entry("cohere2", "cohere"),
             Map.entry("deepseek_v3", "deepseek3"), Map.entry("glm4", "glm4"), Map.entry("internlm2", "intern2"),
-            Map.entry("olmo", "olmo"), Map.entry("olmo2", "olmo"));
+            Map.entry("olmo", "olmo"), Map.entry("olmo2", "olmo"),
+            Map.entry("t5", "t5"));
 
     private ModelFamilies() {
     }
@@ -67,7 +68,7 @@ final class ModelFamilies {
                 && list.get(0) instanceof String architecture) {
             String a = architecture.toLowerCase(Locale.ROOT);
             for (String type : List.of("qwen3", "qwen2", "llama", "mistral", "mixtral", "gemma3", "gemma2", "gemma",
-                    "phi3", "cohere", "olmo")) {
+                    "phi3", "cohere", "olmo", "t5")) {
                 if (a.startsWith(type)) {
                     return Optional.of(type);
                 }

@@ -13,7 +13,11 @@ import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.generate.GenerationResult;
 import io.tuneforge.trainer.generate.Generator;
 import io.tuneforge.trainer.model.GradMode;
+import io.tuneforge.trainer.model.CausalLanguageModel;
 import io.tuneforge.trainer.model.LlamaModel;
+import io.tuneforge.trainer.model.ModelConfig;
+import io.tuneforge.trainer.model.T5Model;
+import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.model.ModelOptions;
 import io.tuneforge.trainer.model.Precision;
 import io.tuneforge.trainer.template.ChatMessage;
@@ -40,13 +44,15 @@ import java.util.stream.IntStream;
  */
 public final class Evaluator implements AutoCloseable {
 
-    private final LlamaModel model;
+    private final CausalLanguageModel model;
+    private final Precision precision;
     private final TextTokenizer tokenizer;
     private final ChatTemplate template;
     private final ConversationEncoder encoder;
 
-    private Evaluator(LlamaModel model, TextTokenizer tokenizer, ChatTemplate template) {
+    private Evaluator(CausalLanguageModel model, Precision precision, TextTokenizer tokenizer, ChatTemplate template) {
         this.model = model;
+        this.precision = precision;
         this.tokenizer = tokenizer;
         this.template = template;
         this.encoder = new ConversationEncoder(template, tokenizer, EncodingOptions.defaults());
@@ -68,12 +74,30 @@ public final class Evaluator implements AutoCloseable {
     public static Evaluator open(Path modelDir, Optional<Path> adapterDir, Optional<String> templateName,
                                  Precision precision) throws IOException {
         ChatTemplate template = ChatTemplates.forModel(modelDir, templateName);
+        if (ModelConfig.load(modelDir).architecture().isEncoderDecoder()) {
+            return openT5(modelDir, adapterDir, template);
+        }
         LlamaModel model = LlamaModel.load(modelDir, ModelOptions.inference(DeviceSpec.CPU, precision));
         try {
             if (adapterDir.isPresent()) {
                 AdapterFiles.load(model, adapterDir.get(), false);
             }
-            return new Evaluator(model, TextTokenizer.load(modelDir), template);
+            return new Evaluator(model, model.options().precision(), TextTokenizer.load(modelDir), template);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** A T5 / Flan-T5 (DD036), in float32, with its LoRA adapter when given. */
+    private static Evaluator openT5(Path modelDir, Optional<Path> adapterDir, ChatTemplate template)
+            throws IOException {
+        T5Model model = T5Model.load(modelDir, ModelOptions.inference(DeviceSpec.CPU));
+        try {
+            if (adapterDir.isPresent()) {
+                PeftAdapter.load(model, adapterDir.get(), false);
+            }
+            return new Evaluator(model, Precision.FP32, TextTokenizer.load(modelDir), template);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
@@ -82,7 +106,7 @@ public final class Evaluator implements AutoCloseable {
 
     /** What the model computes in (bf16: its frozen base held in bfloat16). */
     public Precision precision() {
-        return model.options().precision();
+        return precision;
     }
 
     /** The text the model is prompted with for {@code example}. */
@@ -222,6 +246,10 @@ public final class Evaluator implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
-        model.close();
+        try {
+            model.close();                  // LlamaModel and T5Model close without checked exceptions
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the model failed", e);
+        }
     }
 }

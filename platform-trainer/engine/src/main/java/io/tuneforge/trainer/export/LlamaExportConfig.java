@@ -110,6 +110,7 @@ public record LlamaExportConfig(int contextLength, int hiddenSize, int layers, i
      * reason), and RoPE scalings this exporter does not write.
      */
     public static LlamaExportConfig read(Path dir) {
+        refuseEncoderDecoder(dir);
         Path file = dir.resolve("config.json");
         if (!Files.isRegularFile(file)) {
             throw new ExportException(dir + ": no config.json; point --model at a Hugging Face model directory");
@@ -215,5 +216,26 @@ public record LlamaExportConfig(int contextLength, int hiddenSize, int layers, i
             throw new ExportException(file + ": field \"" + field + "\" is missing or not a positive integer");
         }
         return v;
+    }
+
+    /**
+     * T5 / Flan-T5 (DD036) has no GGUF export here: llama.cpp's T5 support is a separate encoder-decoder graph
+     * (architecture "t5": encoder and decoder tensor sets, relative position buckets) that this llama-architecture
+     * writer does not produce.
+     */
+    private static void refuseEncoderDecoder(Path dir) {
+        Path file = dir.resolve("config.json");
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        JsonNode c = JsonMapper.builder().build().readTree(file.toFile());
+        if (c.path("model_type").asString("").equals("t5")
+                || c.path("architectures").path(0).asString("").equals("T5ForConditionalGeneration")) {
+            throw new ExportException(file + ": GGUF export of T5 / Flan-T5 (T5ForConditionalGeneration) is not "
+                    + "supported: it is an encoder-decoder, which llama.cpp runs as its own \"t5\" architecture "
+                    + "(encoder and decoder tensors, relative position buckets), not the llama architecture this "
+                    + "exporter writes. Use the merged safetensors model, or convert it with llama.cpp's "
+                    + "convert_hf_to_gguf.py");
+        }
     }
 }

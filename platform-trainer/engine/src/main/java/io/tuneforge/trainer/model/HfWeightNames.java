@@ -70,7 +70,9 @@ public final class HfWeightNames {
     /** Every linear module name of any supported family (what a LoRA target list may name). */
     public static final List<String> KNOWN_LINEAR_MODULES =
             List.of("q_proj", "k_proj", "v_proj", "qkv_proj", "o_proj", "gate_proj", "up_proj", "gate_up_proj",
-                    "down_proj", "w1", "w2", "w3", "gate", "shared_expert_gate");
+                    "down_proj", "w1", "w2", "w3", "gate", "shared_expert_gate",
+                    // T5 (T5Model): attention q/k/v/o, feed-forward wi (v1.0) or wi_0/wi_1 (gated), wo
+                    "q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo");
 
     /** The linear modules of a model of this config that "all" targets, as PEFT names them (routers excluded). */
     public static List<String> linearModules(ModelConfig config) {

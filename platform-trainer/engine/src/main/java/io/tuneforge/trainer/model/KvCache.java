@@ -18,6 +18,7 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] values;   // per layer (B, KV, S, hd)
     private final boolean keepsTokens; // whether the model may need the tokens again (longrope's switch)
     private NDArray ids;               // (B, S) INT64: the tokens cached when keepsTokens, else null
+    private NDArray sourceMask;        // (B, 1, 1, S) additive mask of an encoder-decoder's source, else null
     private int length;
 
     /** @param keepsTokens keep the cached tokens too, for a model that recomputes them (Phi-3's longrope) */
@@ -48,6 +49,26 @@ public final class KvCache implements AutoCloseable {
         return new NDArray[] {fullK, fullV};
     }
 
+    /** Layer {@code layer}'s cached (B, KV, S, hd) keys and values, or null when nothing was appended yet. */
+    NDArray[] stored(int layer) {
+        return keys[layer] == null ? null : new NDArray[] {keys[layer], values[layer]};
+    }
+
+    /** An encoder-decoder's additive source mask (B, 1, 1, S), kept with the rows; null when none was set. */
+    NDArray sourceMask() {
+        return sourceMask;
+    }
+
+    /** Keeps {@code mask} (B, 1, 1, S) as the source mask (a copy owned by the cache). */
+    void sourceMask(NDArray mask) {
+        NDArray own = mask.duplicate();
+        own.attach(manager);
+        if (sourceMask != null) {
+            sourceMask.close();
+        }
+        sourceMask = own;
+    }
+
     /**
      * Keeps only the given batch rows, in that order (a batch drops the rows that finished generating).
      *
@@ -72,6 +93,13 @@ public final class KvCache implements AutoCloseable {
                 values[layer].close();
                 keys[layer] = keptK;
                 values[layer] = keptV;
+            }
+            if (sourceMask != null) {
+                NDArray keptMask = sourceMask.get(new NDIndex("{}", scratch.create(indexes)
+                        .toDevice(sourceMask.getDevice(), false)));                        // (B', 1, 1, S)
+                keptMask.attach(manager);
+                sourceMask.close();
+                sourceMask = keptMask;
             }
             if (ids != null) {
                 NDArray keptIds = ids.get(new NDIndex("{}", scratch.create(indexes).toDevice(ids.getDevice(),
@@ -115,6 +143,10 @@ public final class KvCache implements AutoCloseable {
         if (ids != null) {
             ids.close();
             ids = null;
+        }
+        if (sourceMask != null) {
+            sourceMask.close();
+            sourceMask = null;
         }
         length = 0;
     }

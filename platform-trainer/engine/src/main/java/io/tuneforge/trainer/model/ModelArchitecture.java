@@ -39,7 +39,12 @@ public enum ModelArchitecture {
      */
     QWEN2_MOE("Qwen2MoeForCausalLM"),
     /** Qwen3-MoE ({@code Qwen3MoeForCausalLM}): Qwen3 attention (q/k norms), routed experts, no shared expert. */
-    QWEN3_MOE("Qwen3MoeForCausalLM");
+    QWEN3_MOE("Qwen3MoeForCausalLM"),
+    /**
+     * T5 v1.0, v1.1 and Flan-T5 ({@code T5ForConditionalGeneration}): an encoder-decoder with relative position
+     * buckets and RMS-style norms; read by {@link T5Config}, run by {@link T5Model}.
+     */
+    T5("T5ForConditionalGeneration");
 
     private final String hfName;
 
@@ -65,6 +70,11 @@ public enum ModelArchitecture {
     /** True for the mixture-of-experts decoders (see {@link MoeSpec}). */
     public boolean isMoe() {
         return this == MIXTRAL || this == QWEN2_MOE || this == QWEN3_MOE;
+    }
+
+    /** True for the encoder-decoder T5 family ({@link T5Model}). */
+    public boolean isEncoderDecoder() {
+        return this == T5;
     }
 
     /** The architecture for a {@code config.json} class name; an unknown one fails listing the supported ones. */

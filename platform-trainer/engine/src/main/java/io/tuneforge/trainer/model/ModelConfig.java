@@ -91,6 +91,19 @@ public record ModelConfig(
                 slidingWindow, bosTokenId, eosTokenIds, torchDtype, gemma, moe);
     }
 
+    /**
+     * A T5's decoder-shaped view that code common to all families reads (vocabulary, widths, layers, special tokens):
+     * hidden size d_model, intermediate d_ff, the decoder's layers, one key/value head per head, no RoPE; the head
+     * counts as tied exactly when the decoder output is scaled (T5 v1.0), since transformers decides the tie by the
+     * checkpoint (an {@code lm_head.weight} it holds is used).
+     */
+    public static ModelConfig of(T5Config t5) {
+        return new ModelConfig(ModelArchitecture.T5, t5.vocabSize(), t5.dModel(), t5.dFf(), t5.numDecoderLayers(),
+                t5.numHeads(), t5.numHeads(), t5.dKv(), t5.maxPositions(), t5.layerNormEps(), 10000.0,
+                Optional.empty(), false, false, false, false, t5.scaleDecoderOutputs(), OptionalInt.empty(),
+                OptionalInt.empty(), t5.eosTokenIds(), t5.torchDtype(), Optional.empty(), Optional.empty());
+    }
+
     /** Query heads per key/value head (GQA group size). */
     public int groupSize() {
         return numHeads / numKvHeads;
@@ -137,6 +150,9 @@ public record ModelConfig(
             throw new ModelConfigException(source + ": field 'architectures' is missing; expected e.g. [\"LlamaForCausalLM\"]");
         }
         ModelArchitecture architecture = ModelArchitecture.fromHfName(architectures.get(0).asString(), source);
+        if (architecture.isEncoderDecoder()) {
+            return of(T5Config.parse(root, source));
+        }
         String act = architecture.isGemma()
                 ? root.path("hidden_activation").asString(root.path("hidden_act").asString("gelu_pytorch_tanh"))
                 : root.path("hidden_act").asString("silu");
@@ -156,7 +172,7 @@ public record ModelConfig(
             case QWEN2 -> true;
             case QWEN2_MOE -> root.path("qkv_bias").asBoolean(true);
             case QWEN3, QWEN3_MOE, LLAMA -> attentionBias;
-            case MISTRAL, PHI3, MIXTRAL -> false;
+            case MISTRAL, PHI3, MIXTRAL, T5 -> false;
             case GEMMA2, GEMMA3 -> attentionBias;
         };
         boolean oBias = (architecture == ModelArchitecture.LLAMA || architecture == ModelArchitecture.QWEN3

@@ -47,6 +47,11 @@ public interface LoraHost {
         return false;
     }
 
+    /** PEFT's {@code task_type} of the adapter: CAUSAL_LM, or SEQ_2_SEQ_LM for an encoder-decoder (T5). */
+    default String peftTaskType() {
+        return "CAUSAL_LM";
+    }
+
     /** The manager the model's weights live in (loaded adapter weights go there too). */
     NDManager manager();
 

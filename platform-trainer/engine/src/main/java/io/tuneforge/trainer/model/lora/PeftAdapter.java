@@ -202,8 +202,9 @@ public final class PeftAdapter {
         }
         LoraConfig saved = convert ? convertedConfig(config) : config;
         Path temp = directory.resolve("." + CONFIG_FILE + ".tmp");
-        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson(saved,
-                model.directory().toAbsolutePath().normalize().toString())));
+        ObjectNode configJson = configJson(saved, model.directory().toAbsolutePath().normalize().toString());
+        configJson.put("task_type", model.peftTaskType());
+        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(configJson));
         Files.move(temp, directory.resolve(CONFIG_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
