@@ -27,10 +27,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Our own memory-mapped safetensors reader: one file, or a sharded checkpoint through
- * {@code model.safetensors.index.json}. Offsets are {@code long}, so files over 2 GiB work; tensor data is mapped
- * in windows of at most {@value #WINDOW_BYTES} bytes and converted to {@code float[]} in Java (BF16 by {@code bits << 16},
- * F16 by {@link Float#float16ToFloat}), so DJL never sees a BF16 array.
+ * Our own safetensors reader: one file, or a sharded checkpoint through {@code model.safetensors.index.json}.
+ * Offsets are {@code long}, so files over 2 GiB work. Floats are read in chunks of {@value #READ_CHUNK_BYTES} bytes
+ * (no mapping: a mapping stays resident until the GC collects its buffer) and converted to {@code float[]} in Java
+ * (BF16 by {@code bits << 16}, F16 by {@link Float#float16ToFloat}), so DJL never sees a BF16 array;
+ * {@link #readBytes} maps (read-only) for callers that want the bytes as they are.
  *
  * <p>Layout: 8-byte little-endian header length N, N bytes of JSON header (tensor name to dtype, shape and
  * {@code data_offsets} relative to the data section; optional {@code __metadata__}), then the data.
@@ -42,7 +43,8 @@ public final class SafetensorsReader implements AutoCloseable {
     /** The index of a sharded checkpoint. */
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
-    static final int WINDOW_BYTES = 1 << 30;
+    /** Bytes read per call when a tensor is read without mapping ({@link #readFloats}, chunked bf16 bits). */
+    static final int READ_CHUNK_BYTES = 8 << 20;
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -223,15 +225,81 @@ public final class SafetensorsReader implements AutoCloseable {
         }
         float[] out = new float[(int) count];
         int elementBytes = info.dtype().bytes();
-        long perWindow = (WINDOW_BYTES / elementBytes);
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(READ_CHUNK_BYTES, count * elementBytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long perChunk = chunk.capacity() / elementBytes;
         int written = 0;
-        for (long first = 0; first < count; first += perWindow) {
-            long n = Math.min(perWindow, count - first);
-            ByteBuffer window = map(info, info.start() + first * elementBytes, n * elementBytes)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            written = decodeFloats(info, window, (int) n, out, written);
+        for (long first = 0; first < count; first += perChunk) {
+            int n = (int) Math.min(perChunk, count - first);
+            read(info, first * elementBytes, chunk.clear().limit(n * elementBytes));
+            written = decodeFloats(info, chunk.flip(), n, out, written);
         }
         return out;
+    }
+
+    /**
+     * Fills {@code into} (its remaining bytes, an even number) with the tensor's elements from {@code firstElement}
+     * on as little-endian bfloat16 bits, read from the file without mapping it: nothing of the checkpoint stays
+     * resident once the caller has copied the chunk (a mapping is released only when the GC collects its buffer).
+     * A BF16 tensor's bytes are copied as they are; other float types are rounded to nearest even as PyTorch's
+     * {@code .to(torch.bfloat16)}.
+     */
+    public void readBf16Bits(String name, long firstElement, ByteBuffer into) {
+        TensorInfo info = info(name);
+        if (!info.dtype().isFloatingPoint()) {
+            throw new SafetensorsException("tensor '" + name + "' is " + info.dtype() + ", not a float tensor");
+        }
+        long n = into.remaining() / 2;
+        if (into.remaining() % 2 != 0 || firstElement < 0 || firstElement + n > info.elementCount()) {
+            throw new IllegalArgumentException("elements " + firstElement + " .. " + (firstElement + n) + " of '"
+                    + name + "' (" + info.elementCount() + " elements) do not fit a buffer of " + into.remaining()
+                    + " bytes");
+        }
+        if (info.dtype() == SafetensorsDType.BF16) {
+            read(info, 2 * firstElement, into);
+            return;
+        }
+        int elementBytes = info.dtype().bytes();
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(READ_CHUNK_BYTES, n * elementBytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        long perChunk = chunk.capacity() / elementBytes;
+        float[] values = new float[(int) perChunk];
+        ByteBuffer out = into.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        for (long done = 0; done < n; done += perChunk) {
+            int m = (int) Math.min(perChunk, n - done);
+            read(info, (firstElement + done) * elementBytes, chunk.clear().limit(m * elementBytes));
+            decodeFloats(info, chunk.flip(), m, values, 0);
+            for (int i = 0; i < m; i++) {
+                out.putShort(Bf16.fromFloat(values[i]));
+            }
+        }
+        into.position(into.limit());
+    }
+
+    /** Reads {@code into.remaining()} bytes of the tensor from byte {@code offset} of its data on. */
+    private void read(TensorInfo info, long offset, ByteBuffer into) {
+        try {
+            FileChannel channel = channel(info);
+            long position = info.start() + offset;
+            while (into.hasRemaining()) {
+                int n = channel.read(into, position);
+                if (n < 0) {
+                    throw new SafetensorsException(info.file() + " ends inside tensor '" + info.name() + "'");
+                }
+                position += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tensor '" + info.name() + "' from " + info.file(), e);
+        }
+    }
+
+    private FileChannel channel(TensorInfo info) throws IOException {
+        FileChannel channel = channels.get(info.file());
+        if (channel == null) {
+            channel = FileChannel.open(info.file(), StandardOpenOption.READ);
+            channels.put(info.file(), channel);
+        }
+        return channel;
     }
 
     /**
@@ -343,12 +411,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     private MappedByteBuffer map(TensorInfo info, long position, long size) {
         try {
-            FileChannel channel = channels.get(info.file());
-            if (channel == null) {
-                channel = FileChannel.open(info.file(), StandardOpenOption.READ);
-                channels.put(info.file(), channel);
-            }
-            return channel.map(FileChannel.MapMode.READ_ONLY, position, size);
+            return channel(info).map(FileChannel.MapMode.READ_ONLY, position, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map tensor '" + info.name() + "' from " + info.file(), e);
         }
