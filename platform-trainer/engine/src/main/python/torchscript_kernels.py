@@ -36,9 +36,11 @@ class Bf16Weights(torch.nn.Module):
       bits (out, in, 2) uint8, non-empty, slot 0-dim: little-endian bfloat16 bits of a whole weight; decoded exactly
           and stored at `slot` (slot == number stored so far appends). Returns an empty tensor. Call it in training
           mode (DJL forward(..., true)), or the stored tensor is an inference tensor that backward cannot save.
-      bits (rows, in, 2) uint8, non-empty, slot (3) int64 [i, first_row, out]: rows first_row .. first_row + rows
-          of weight i (out, in), filled chunk by chunk so the caller never holds the whole weight's bytes; the chunk
-          at first_row 0 allocates the weight (appending when i == number stored so far). Returns an empty tensor.
+      bits (rows, in) float32, slot (3) int64 [i, first_row, out]: rows first_row .. first_row + rows of weight i
+          (out, in), rounded to bfloat16 (exact for values a BF16 checkpoint holds; NaN payloads are not kept) and
+          filled chunk by chunk so the caller never holds the whole weight; the chunk at first_row 0 allocates the
+          weight (appending when i == number stored so far). Returns an empty tensor. (Decoding uint8 bits here
+          runs ~40x slower than widening them in Java, so chunks arrive as float32.)
       x empty (numel 0), bits empty: returns the stored weight `slot` widened to float32 (out, in) (export, tests).
       x int64 token ids (...), bits empty: embedding lookup, rows of the stored (V, C) weight widened to float32
           (..., C) (exact; no gradient: the stored weight is frozen).
@@ -69,17 +71,16 @@ class Bf16Weights(torch.nn.Module):
         value = torch.where(negative, -value, value)
         return value.to(torch.bfloat16)                                      # exact: value is a bfloat16 number
 
-    def store_rows(self, where: torch.Tensor, bits: torch.Tensor):
+    def store_rows(self, where: torch.Tensor, rows: torch.Tensor):
         i = int(where[0].item())
         first = int(where[1].item())
         if first == 0:
-            weight = torch.empty(int(where[2].item()), bits.size(1), dtype=torch.bfloat16)
+            weight = torch.empty(int(where[2].item()), rows.size(1), dtype=torch.bfloat16)
             if i == len(self.w):
                 self.w.append(weight)
             else:
                 self.w[i] = weight
-        rows = self.decode(bits)                                             # (rows, in)
-        self.w[i][first:first + rows.size(0)].copy_(rows)
+        self.w[i][first:first + rows.size(0)].copy_(rows)                   # (rows, in) rounded to bfloat16
 
     def forward(self, x: torch.Tensor, slot: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
         if slot.dim() == 1:
@@ -401,7 +402,7 @@ def main():
                            "y": flat(y), "x_grad": flat(x.grad), "w_widened": flat(weights(empty, slot, empty))}
     # the same weight stored in chunks of 2, 2 and 1 rows at slot 1, then looked up as an embedding
     for first, rows in ((0, 2), (2, 2), (4, 1)):
-        weights(empty, torch.tensor([1, first, 5], dtype=torch.int64), bf16_bytes(w[first:first + rows]))
+        weights(empty, torch.tensor([1, first, 5], dtype=torch.int64), w[first:first + rows])
     ids = torch.tensor([[4, 0, 2], [1, 1, 3]], dtype=torch.int64)
     ref["bf16_weights"]["ids"] = flat(ids)
     ref["bf16_weights"]["chunked_widened"] = flat(weights(empty, torch.tensor(1, dtype=torch.int64), empty))

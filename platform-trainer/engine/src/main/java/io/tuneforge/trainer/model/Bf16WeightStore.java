@@ -16,19 +16,20 @@ import java.nio.ByteOrder;
  * decoded exactly inside the module; {@link Weight#project} computes {@code x·Wᵀ} in bfloat16 and returns float32, the
  * gradient flowing back to {@code x}; {@link Weight#lookup} reads rows of a stored embedding as float32. Weights read
  * from a checkpoint ({@link #add(SafetensorsReader, String, long, long)}) arrive in row chunks of at most
- * {@value #CHUNK_BYTES} bytes read without mapping the file, so loading holds one chunk beside the store.
+ * {@value #CHUNK_ELEMENTS} elements read without mapping the file, so loading holds one chunk beside the store.
  */
 public final class Bf16WeightStore implements AutoCloseable {
 
     static final String ARCHIVE = "bf16_weights.pt";
 
-    /** Largest row chunk read from a checkpoint at a time (whole rows; a row larger than this is one chunk). */
-    static final int CHUNK_BYTES = 16 << 20;
+    /** Most elements read from a checkpoint at a time (whole rows; a row larger than this is one chunk). */
+    static final int CHUNK_ELEMENTS = 4 << 20;
 
     private final NDManager manager;
     private final ScriptedModule module;
     private final NDArray empty;           // (0) float32: the "no input" argument
-    private ByteBuffer chunk;              // reused for every chunk read from a checkpoint, or null
+    private ByteBuffer chunk;              // direct, reused for every chunk read from a checkpoint, or null
+    private float[] floats;                // the chunk widened in Java, reused, or null
     private int count;
     private long bytes;
 
@@ -67,22 +68,28 @@ public final class Bf16WeightStore implements AutoCloseable {
      * @return the handle that computes with it
      */
     public Weight add(SafetensorsReader reader, String name, long out, long in) {
-        return add(reader, name, out, in, Math.max(1, CHUNK_BYTES / (2 * in)));
+        return add(reader, name, out, in, Math.max(1, CHUNK_ELEMENTS / in));
     }
 
-    /** As {@link #add(SafetensorsReader, String, long, long)} with {@code rowsPerChunk} rows per chunk (tests). */
+    /**
+     * As {@link #add(SafetensorsReader, String, long, long)} with {@code rowsPerChunk} rows per chunk (tests). A chunk
+     * is widened to float32 in Java and rounded to bfloat16 inside libtorch: exact for a BF16 checkpoint, round to
+     * nearest even for F32/F16 (NaN payloads aside); decoding the uint8 bits inside TorchScript ran ~40× slower.
+     */
     Weight add(SafetensorsReader reader, String name, long out, long in, long rowsPerChunk) {
-        ByteBuffer chunk = chunk((int) (2 * in * Math.min(rowsPerChunk, out)));
+        int chunkElements = (int) (in * Math.min(rowsPerChunk, out));
+        ensureChunk(chunkElements);
         NDArray slot = manager.create((long) count);                                           // () int64
         for (long first = 0; first < out; first += rowsPerChunk) {
             long rows = Math.min(rowsPerChunk, out - first);
-            chunk.clear().limit((int) (2 * in * rows));
-            reader.readBf16Bits(name, first * in, chunk);
-            chunk.flip();
+            int n = (int) (rows * in);
+            reader.readFloats(name, first * in, floats, n);
+            ByteBuffer view = chunk.clear().limit(4 * n);
+            view.asFloatBuffer().put(floats, 0, n);
             try (NDManager scratch = manager.newSubManager()) {
                 NDArray where = scratch.create(new long[] {count, first, out});               // (3) int64
-                NDArray bits = scratch.create(chunk, new Shape(rows, in, 2), DataType.UINT8); // (rows, in, 2)
-                module.call(scratch, empty, where, bits);
+                NDArray values = scratch.create(view, new Shape(rows, in), DataType.FLOAT32);  // (rows, in)
+                module.call(scratch, empty, where, values);
             }
         }
         count++;
@@ -90,13 +97,13 @@ public final class Bf16WeightStore implements AutoCloseable {
         return new Weight(slot, out, in);
     }
 
-    /** The one direct chunk buffer of this store, grown when a row is larger (direct memory leaves only by GC). */
-    private ByteBuffer chunk(int bytes) {
-        if (chunk == null || chunk.capacity() < bytes) {
-            chunk = ByteBuffer.allocateDirect(Math.max(bytes, CHUNK_BYTES))
-                    .order(ByteOrder.LITTLE_ENDIAN);
+    /** The reused chunk buffers, grown when a row is larger than a chunk (direct memory leaves only by GC). */
+    private void ensureChunk(int elements) {
+        if (floats == null || floats.length < elements) {
+            int size = Math.max(elements, CHUNK_ELEMENTS);
+            floats = new float[size];
+            chunk = ByteBuffer.allocateDirect(4 * size).order(ByteOrder.nativeOrder());
         }
-        return chunk;
     }
 
     /** Weights stored. */

@@ -238,42 +238,28 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     /**
-     * Fills {@code into} (its remaining bytes, an even number) with the tensor's elements from {@code firstElement}
-     * on as little-endian bfloat16 bits, read from the file without mapping it: nothing of the checkpoint stays
-     * resident once the caller has copied the chunk (a mapping is released only when the GC collects its buffer).
-     * A BF16 tensor's bytes are copied as they are; other float types are rounded to nearest even as PyTorch's
-     * {@code .to(torch.bfloat16)}.
+     * Elements {@code firstElement .. firstElement + n} of a float tensor as floats into {@code out[0 .. n)}, read
+     * from the file without mapping it: nothing of the checkpoint stays resident once the caller has copied them (a
+     * mapping is released only when the GC collects its buffer).
      */
-    public void readBf16Bits(String name, long firstElement, ByteBuffer into) {
+    public void readFloats(String name, long firstElement, float[] out, int n) {
         TensorInfo info = info(name);
         if (!info.dtype().isFloatingPoint()) {
             throw new SafetensorsException("tensor '" + name + "' is " + info.dtype() + ", not a float tensor");
         }
-        long n = into.remaining() / 2;
-        if (into.remaining() % 2 != 0 || firstElement < 0 || firstElement + n > info.elementCount()) {
+        if (firstElement < 0 || n < 0 || n > out.length || firstElement + n > info.elementCount()) {
             throw new IllegalArgumentException("elements " + firstElement + " .. " + (firstElement + n) + " of '"
-                    + name + "' (" + info.elementCount() + " elements) do not fit a buffer of " + into.remaining()
-                    + " bytes");
-        }
-        if (info.dtype() == SafetensorsDType.BF16) {
-            read(info, 2 * firstElement, into);
-            return;
+                    + name + "' (" + info.elementCount() + " elements) into an array of " + out.length);
         }
         int elementBytes = info.dtype().bytes();
-        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(READ_CHUNK_BYTES, n * elementBytes))
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(READ_CHUNK_BYTES, (long) n * elementBytes))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        long perChunk = chunk.capacity() / elementBytes;
-        float[] values = new float[(int) perChunk];
-        ByteBuffer out = into.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        for (long done = 0; done < n; done += perChunk) {
-            int m = (int) Math.min(perChunk, n - done);
+        int perChunk = chunk.capacity() / elementBytes;
+        for (int done = 0; done < n; done += perChunk) {
+            int m = Math.min(perChunk, n - done);
             read(info, (firstElement + done) * elementBytes, chunk.clear().limit(m * elementBytes));
-            decodeFloats(info, chunk.flip(), m, values, 0);
-            for (int i = 0; i < m; i++) {
-                out.putShort(Bf16.fromFloat(values[i]));
-            }
+            decodeFloats(info, chunk.flip(), m, out, done);
         }
-        into.position(into.limit());
     }
 
     /** Reads {@code into.remaining()} bytes of the tensor from byte {@code offset} of its data on. */
