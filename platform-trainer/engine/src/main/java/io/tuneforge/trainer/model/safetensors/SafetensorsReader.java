@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Offsets are {@code long}, so files over 2 GiB work. Floats are read in chunks of {@value #READ_CHUNK_BYTES} bytes
  * (no mapping: a mapping stays resident until the GC collects its buffer) and converted to {@code float[]} in Java
  * (BF16 by {@code bits << 16}, F16 by {@link Float#float16ToFloat}), so DJL never sees a BF16 array;
- * {@link #readBytes} maps (read-only) for callers that want the bytes as they are.
+ * {@link #readBytes} maps (read-only) for callers that want the bytes as they are. One reader serves one thread.
  *
  * <p>Layout: 8-byte little-endian header length N, N bytes of JSON header (tensor name to dtype, shape and
  * {@code data_offsets} relative to the data section; optional {@code __metadata__}), then the data.
@@ -51,6 +51,7 @@ public final class SafetensorsReader implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<Path, FileChannel> channels = new LinkedHashMap<>();
     private final Map<String, String> metadata;
+    private ByteBuffer readChunk;                 // reused by every chunked read, or null until the first
 
     private SafetensorsReader(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         this.tensors = tensors;
@@ -225,8 +226,7 @@ public final class SafetensorsReader implements AutoCloseable {
         }
         float[] out = new float[(int) count];
         int elementBytes = info.dtype().bytes();
-        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(READ_CHUNK_BYTES, count * elementBytes))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer chunk = readChunk();
         long perChunk = chunk.capacity() / elementBytes;
         int written = 0;
         for (long first = 0; first < count; first += perChunk) {
@@ -252,14 +252,24 @@ public final class SafetensorsReader implements AutoCloseable {
                     + name + "' (" + info.elementCount() + " elements) into an array of " + out.length);
         }
         int elementBytes = info.dtype().bytes();
-        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(READ_CHUNK_BYTES, (long) n * elementBytes))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer chunk = readChunk();
         int perChunk = chunk.capacity() / elementBytes;
         for (int done = 0; done < n; done += perChunk) {
             int m = Math.min(perChunk, n - done);
             read(info, (firstElement + done) * elementBytes, chunk.clear().limit(m * elementBytes));
             decodeFloats(info, chunk.flip(), m, out, done);
         }
+    }
+
+    /**
+     * The one read buffer of this reader: a new 8 MB buffer per call grew the Java heap by hundreds of MB of garbage
+     * during a load (the JVM keeps a grown heap resident).
+     */
+    private ByteBuffer readChunk() {
+        if (readChunk == null) {
+            readChunk = ByteBuffer.allocate(READ_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return readChunk;
     }
 
     /** Reads {@code into.remaining()} bytes of the tensor from byte {@code offset} of its data on. */
