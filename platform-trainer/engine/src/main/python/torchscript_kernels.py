@@ -32,13 +32,20 @@ REFERENCE = os.path.join(ROOT, "src", "test", "resources", "kernels", "kernel-re
 class Bf16Weights(torch.nn.Module):
     """The frozen base's linear weights held in bfloat16 inside libtorch, and y = x·Wᵀ computed with them.
 
-    forward(x, slot, bits) has three uses, told apart by which argument is empty:
-      bits (out, in, 2) uint8, non-empty: little-endian bfloat16 bits of a weight; decoded exactly and stored at
-          `slot` (slot == number stored so far appends). Returns an empty tensor. Call it in training mode (DJL
-          forward(..., true)), or the stored tensor is an inference tensor that backward cannot save.
+    forward(x, slot, bits) has five uses, told apart by which argument is empty and by x's dtype:
+      bits (out, in, 2) uint8, non-empty, slot 0-dim: little-endian bfloat16 bits of a whole weight; decoded exactly
+          and stored at `slot` (slot == number stored so far appends). Returns an empty tensor. Call it in training
+          mode (DJL forward(..., true)), or the stored tensor is an inference tensor that backward cannot save.
+      bits (rows, in) float32, slot (3) int64 [i, first_row, out]: rows first_row .. first_row + rows of weight i
+          (out, in), rounded to bfloat16 (exact for values a BF16 checkpoint holds; NaN payloads are not kept) and
+          filled chunk by chunk so the caller never holds the whole weight; the chunk at first_row 0 allocates the
+          weight (appending when i == number stored so far). Returns an empty tensor. (Decoding uint8 bits here
+          runs ~40x slower than widening them in Java, so chunks arrive as float32.)
       x empty (numel 0), bits empty: returns the stored weight `slot` widened to float32 (out, in) (export, tests).
+      x int64 token ids (...), bits empty: embedding lookup, rows of the stored (V, C) weight widened to float32
+          (..., C) (exact; no gradient: the stored weight is frozen).
       otherwise: x (..., in) float32 -> (..., out) float32, computed in bfloat16; the gradient flows to x.
-    slot is a 0-dim int64 tensor.
+    slot is a 0-dim int64 tensor except for the chunked store.
     """
 
     w: List[torch.Tensor]
@@ -64,7 +71,21 @@ class Bf16Weights(torch.nn.Module):
         value = torch.where(negative, -value, value)
         return value.to(torch.bfloat16)                                      # exact: value is a bfloat16 number
 
+    def store_rows(self, where: torch.Tensor, rows: torch.Tensor):
+        i = int(where[0].item())
+        first = int(where[1].item())
+        if first == 0:
+            weight = torch.empty(int(where[2].item()), rows.size(1), dtype=torch.bfloat16)
+            if i == len(self.w):
+                self.w.append(weight)
+            else:
+                self.w[i] = weight
+        self.w[i][first:first + rows.size(0)].copy_(rows)                   # (rows, in) rounded to bfloat16
+
     def forward(self, x: torch.Tensor, slot: torch.Tensor, bits: torch.Tensor) -> torch.Tensor:
+        if slot.dim() == 1:
+            self.store_rows(slot, bits)
+            return torch.zeros(0)
         i = int(slot.item())
         if bits.numel() > 0:
             weight = self.decode(bits)
@@ -75,6 +96,8 @@ class Bf16Weights(torch.nn.Module):
             return torch.zeros(0)
         if x.numel() == 0:
             return self.w[i].to(torch.float32)
+        if x.dtype == torch.int64:
+            return F.embedding(x, self.w[i]).to(torch.float32)                # (..., C)
         return F.linear(x.to(torch.bfloat16), self.w[i]).to(torch.float32)
 
 
@@ -377,6 +400,13 @@ def main():
     y.sum().backward()
     ref["bf16_weights"] = {"x_shape": [2, 3, 8], "x_seed": 1.0, "w_shape": [5, 8], "w_seed": 2.0,
                            "y": flat(y), "x_grad": flat(x.grad), "w_widened": flat(weights(empty, slot, empty))}
+    # the same weight stored in chunks of 2, 2 and 1 rows at slot 1, then looked up as an embedding
+    for first, rows in ((0, 2), (2, 2), (4, 1)):
+        weights(empty, torch.tensor([1, first, 5], dtype=torch.int64), w[first:first + rows])
+    ids = torch.tensor([[4, 0, 2], [1, 1, 3]], dtype=torch.int64)
+    ref["bf16_weights"]["ids"] = flat(ids)
+    ref["bf16_weights"]["chunked_widened"] = flat(weights(empty, torch.tensor(1, dtype=torch.int64), empty))
+    ref["bf16_weights"]["lookup"] = flat(weights(ids, torch.tensor(1, dtype=torch.int64), empty))
     # Bf16Linear with a float32 weight that trains
     x = fixed((2, 3, 8), 1.0).requires_grad_(True)
     w32 = fixed((5, 8), 2.0).requires_grad_(True)

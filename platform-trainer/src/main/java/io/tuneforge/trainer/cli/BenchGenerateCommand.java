@@ -56,6 +56,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         out.printf("load: %.2f s%n", r.loadSeconds());
         out.printf("time to first token (%d-token prompt): %.3f s%n", promptTokens, r.firstTokenSeconds());
         out.printf("decoding: %.2f tokens/s (%d tokens after the first)%n", r.tokensPerSecond(), newTokens - 1);
+        out.printf("per decoded token: decoder stack %.1f ms (its linears alone %.1f ms), LM head %.1f ms, read-out "
+                + "and arg-max %.1f ms%n", r.split().stackMs(), r.split().linearsMs(), r.split().headMs(),
+                r.split().readoutMs());
         out.printf("peak RSS: %.0f MB%s%n", r.peakRssBytes() / 1e6,
                 r.peakRssResetWorked() ? " (from loading on)" : " (since process start)");
         out.flush();

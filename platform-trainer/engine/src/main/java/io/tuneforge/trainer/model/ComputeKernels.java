@@ -13,10 +13,16 @@ import ai.djl.ndarray.types.Shape;
  * @param autocast {@code bf16_linear.pt} (precision bf16), or null
  * @param sdpa     {@code sdpa_fp32.pt} / {@code sdpa_bf16.pt} (attention SDPA), or null
  * @param causal   () marker for SDPA's built-in causal mask, or null
+ * @param embeddingInStore whether the embedding and LM head go into {@code store} too (frozen, bf16)
  */
 record ComputeKernels(Bf16WeightStore store, QuantizedWeightStore quantized, ScriptedModule autocast,
-                      ScriptedModule sdpa, NDArray causal)
+                      ScriptedModule sdpa, NDArray causal, boolean embeddingInStore)
         implements AutoCloseable {
+
+    /** No kernels: float32 through DJL's own ops. */
+    static ComputeKernels none() {
+        return new ComputeKernels(null, null, null, null, null, false);
+    }
 
     static ComputeKernels create(NDManager manager, ModelOptions options) {
         boolean bf16 = options.precision() == Precision.BF16;
@@ -27,7 +33,7 @@ record ComputeKernels(Bf16WeightStore store, QuantizedWeightStore quantized, Scr
         ScriptedModule sdpa = options.attention() == AttentionKernel.SDPA
                 ? ScriptedModule.load(manager, bf16 ? "sdpa_bf16.pt" : "sdpa_fp32.pt") : null;
         NDArray causal = sdpa != null ? manager.zeros(new Shape()) : null;
-        return new ComputeKernels(store, quantized, autocast, sdpa, causal);
+        return new ComputeKernels(store, quantized, autocast, sdpa, causal, options.holdsEmbeddingInBf16());
     }
 
     @Override

@@ -49,7 +49,7 @@ final class HfCheckpoint {
      */
     static LlamaWeights read(Path directory, ModelConfig config, DataType baseType, NDManager manager)
             throws IOException {
-        return read(directory, config, baseType, manager, new ComputeKernels(null, null, null, null, null));
+        return read(directory, config, baseType, manager, ComputeKernels.none());
     }
 
     /**
@@ -64,12 +64,6 @@ final class HfCheckpoint {
             weights = assemble(new CheckedTensors(reader, config, manager, directory, kernels), config, baseType,
                     manager, kernels);
         }
-        if (kernels.store() != null) {
-            // The bf16 store copied each weight's mapped bytes; the mappings are released only when the GC collects
-            // their buffers, and a load that allocates little on the heap triggers none, so the whole checkpoint
-            // would stay mapped and resident beside its copy (measured: +1.1 GB RSS at the qwen3-0.6b shape).
-            System.gc();
-        }
         return weights;
     }
 
@@ -80,14 +74,22 @@ final class HfCheckpoint {
                 .map(GemmaSpec::queryPreAttnScalar).orElse((double) config.headDim()))), DataType.FLOAT32);
         w.gemmaOne = config.architecture().isGemma() ? manager.full(new Shape(), 1f, DataType.FLOAT32) : null;
         w.gelu = config.architecture().isGemma() ? new GeluTanh(manager) : null;
-        NDArray embedding = w.take(HfWeightNames.EMBED, DataType.FLOAT32);                      // (V, C)
+        boolean tied = config.tieWordEmbeddings();
+        // only a BF16 embedding / head: its bf16 copy is then exact, so logits equal those of the float32 embedding
+        // and the autocast head bit for bit; an F32 checkpoint keeps its float32 values (rounding them would move a
+        // small model's greedy answers)
+        boolean inStore = kernels.embeddingInStore() && w.isBf16(HfWeightNames.EMBED)
+                && (tied || w.isBf16(HfWeightNames.LM_HEAD));
+        Bf16WeightStore.Weight embeddingBf16 = inStore ? w.stored(HfWeightNames.EMBED) : null;     // (V, C) bf16
+        NDArray embedding = inStore ? null : w.take(HfWeightNames.EMBED, DataType.FLOAT32);       // (V, C)
         List<DecoderBlock> blocks = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             blocks.add(block(w, config, base, eps, scale, i, kernels));
         }
         RmsNorm finalNorm = w.norm(HfWeightNames.FINAL_NORM, eps);
-        NDArray lmHead = config.tieWordEmbeddings() ? embedding : w.take(HfWeightNames.LM_HEAD, DataType.FLOAT32);
-        return new LlamaWeights(embedding, blocks, finalNorm, lmHead);
+        Bf16WeightStore.Weight lmHeadBf16 = !inStore ? null : tied ? embeddingBf16 : w.stored(HfWeightNames.LM_HEAD);
+        NDArray lmHead = inStore ? null : tied ? embedding : w.take(HfWeightNames.LM_HEAD, DataType.FLOAT32);
+        return new LlamaWeights(embedding, blocks, finalNorm, lmHead, embeddingBf16, lmHeadBf16);
     }
 
     private static DecoderBlock block(CheckedTensors w, ModelConfig config, DataType base, NDArray eps, NDArray scale,
@@ -227,6 +229,23 @@ final class HfCheckpoint {
             return reader.load(manager, name, type);
         }
 
+        /** Whether checkpoint tensor {@code name} is stored as BF16. */
+        boolean isBf16(String name) {
+            return reader.info(name).dtype() == SafetensorsDType.BF16;
+        }
+
+        /**
+         * A 2-D weight put into the bf16 store, read in row chunks without mapping the file, so the load never
+         * holds the checkpoint beside its copy.
+         */
+        Bf16WeightStore.Weight stored(String name) {
+            if (!expected.containsKey(name)) {
+                throw new IllegalStateException("weight not in the expected table: " + name);
+            }
+            long[] shape = reader.info(name).shape();                                            // (out, in)
+            return kernels.store().add(reader, name, shape[0], shape[1]);
+        }
+
         /** A norm weight (FLOAT32) as the family uses it: w, or Gemma's 1 + w. */
         RmsNorm norm(String name, NDArray eps) {
             NDArray weight = take(name, DataType.FLOAT32);                                      // (C) or (hd)
@@ -245,11 +264,7 @@ final class HfCheckpoint {
                 }
             }
             if (kernels.store() != null) {
-                if (!expected.containsKey(name)) {
-                    throw new IllegalStateException("weight not in the expected table: " + name);
-                }
-                long[] shape = reader.info(name).shape();                                        // (out, in)
-                return new Linear(module, kernels.store().add(reader.readBf16Bits(name), shape[0], shape[1]), b);
+                return new Linear(module, stored(name), b);
             }
             NDArray weight = take(name, type);                                                  // (out, in)
             return new Linear(module, weight, b, kernels.autocast());

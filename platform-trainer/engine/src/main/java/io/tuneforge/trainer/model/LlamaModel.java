@@ -63,10 +63,14 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
     /** Gradient checkpointing of the decoder blocks while training, or null when off. */
     private CheckpointedBlocks checkpointed;
     private final NDManager manager;
-    private final NDArray embedding;         // (V, C)
+    private NDArray embedding;               // (V, C) float32, or null while held in bf16
     private final List<DecoderBlock> blocks;
     private final RmsNorm finalNorm;
-    private final NDArray lmHead;            // (V, C), the embedding when tied
+    private NDArray lmHead;                  // (V, C) float32, the embedding when tied; null while held in bf16
+    /** The embedding held in bfloat16 (frozen, DD041), or null when it is the float32 {@code embedding}. */
+    private Bf16WeightStore.Weight embeddingBf16;
+    /** The LM head held in bfloat16 ({@code embeddingBf16} when tied), or null when it is {@code lmHead}. */
+    private Bf16WeightStore.Weight lmHeadBf16;
     private final RotaryEmbedding rope;
     private final NDArray embedScale;        // () Gemma's √C in the checkpoint's dtype, else null
     private final NDArray logitSoftcap;      // () Gemma 2's final_logit_softcapping, else null
@@ -91,6 +95,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         this.blocks = weights.blocks();
         this.finalNorm = weights.finalNorm();
         this.lmHead = weights.lmHead();
+        this.embeddingBf16 = weights.embeddingBf16();
+        this.lmHeadBf16 = weights.lmHeadBf16();
         this.rope = new RotaryEmbedding(manager, config);
         this.embedScale = config.architecture().isGemma()
                 ? manager.full(new Shape(), embeddingScale(config), DataType.FLOAT32) : null;
@@ -116,9 +122,31 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         };
     }
 
-    /** The weights as {@link HfCheckpoint} names and writes them. */
+    /** The weights as {@link HfCheckpoint} names and writes them (the embedding and LM head in float32). */
     private LlamaWeights weights() {
+        widenEmbedding();
         return new LlamaWeights(embedding, blocks, finalNorm, lmHead);
+    }
+
+    /**
+     * Gives a bf16-held embedding and LM head float32 arrays (exact widening) and computes with those from now on:
+     * for whatever needs them as arrays (training one whole, writing the model, callers of {@link #lmHeadWeight}).
+     * The bf16 copies stay in the store; nothing happens when they are float32 already.
+     */
+    private void widenEmbedding() {
+        if (embeddingBf16 != null) {
+            embedding = embeddingBf16.widen(manager);                                          // (V, C)
+            embeddingBf16 = null;
+        }
+        if (lmHeadBf16 != null) {
+            lmHead = config.tieWordEmbeddings() ? embedding : lmHeadBf16.widen(manager);      // (V, C)
+            lmHeadBf16 = null;
+        }
+    }
+
+    /** Whether the embedding and LM head are held in bfloat16 (frozen), with no float32 copy. */
+    public boolean embeddingHeldInBf16() {
+        return embeddingBf16 != null;
     }
 
     /** Loads config and weights of a model directory and sets up the fine-tuning mode of {@code options}. */
@@ -388,6 +416,9 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
     @Override
     public SequencedMap<String, NDArray> modulesToSave(LoraConfig loraConfig) {
         SequencedMap<String, NDArray> out = new LinkedHashMap<>();
+        if (loraConfig.modulesToSave().contains("embed_tokens") || loraConfig.modulesToSave().contains("lm_head")) {
+            widenEmbedding();                      // an adapter trained them whole: they become float32 arrays
+        }
         for (String module : loraConfig.modulesToSave()) {
             if (config.tieWordEmbeddings() && (module.equals("embed_tokens") || module.equals("lm_head"))) {
                 throw new ModelConfigException("additional_target " + module + ": this model ties lm_head to "
@@ -737,7 +768,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         int t = (int) inputIds.getShape().get(1);
         NDArray ids = onModelDevice(step, inputIds.getDataType() == DataType.INT64
                 ? inputIds : own(step, inputIds.toType(DataType.INT64, false)));              // (B, T)
-        NDArray x = own(step, embedding.get(new NDIndex("{}", ids)));                        // (B, T, C)
+        NDArray x = embeddingBf16 != null ? embeddingBf16.lookup(step, ids)                  // (B, T, C)
+                : own(step, embedding.get(new NDIndex("{}", ids)));                          // (B, T, C)
         if (training && neftuneNoiseAlpha > 0) {
             x = Neftune.addNoise(step, x, neftuneNoiseAlpha);                                // (B, T, C)
         }
@@ -748,7 +780,8 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
             return finalNorm.forward(step, prefixedLayers(step, x, ids, training, cache, mask, offset, leftPadding));
         }
         if (checkpointed != null && training && cache == null && GradMode.isEnabled()) {
-            x = checkpointed.forward(step, x, rope, mask, hasDropout(), embedding.hasGradient()); // (B, T, C)
+            x = checkpointed.forward(step, x, rope, mask, hasDropout(),
+                    embedding != null && embedding.hasGradient()); // (B, T, C)
         } else {
             for (DecoderBlock block : blocks) {
                 x = block.forward(step, x, rope, mask, cache, offset, training);            // (B, T, C)
@@ -888,14 +921,25 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         }
     }
 
+    /**
+     * The LM head as a float32 array; a head held in bf16 is widened once for it and computed in float32 from then on
+     * (the trainers' own loss goes through {@link #vocabularyProjection} and never asks).
+     */
     @Override
     public NDArray lmHeadWeight() {
+        widenEmbedding();
         return lmHead;
     }
 
     @Override
+    public DataType lossType() {
+        return DataType.FLOAT32;
+    }
+
+    @Override
     public NDArray logits(NDManager step, NDArray hidden) {
-        NDArray logits = kernels.autocast() != null
+        NDArray logits = lmHeadBf16 != null ? lmHeadBf16.project(step, hidden)                 // (..., V) bf16 weight
+                : kernels.autocast() != null
                 ? kernels.autocast().call(step, hidden, lmHead)                                   // (..., V) bf16 product
                 : LinearKernel.project(step, hidden, lmHead);                                     // (..., V)
         return logitSoftcap == null ? logits : softcap(step, logits);
@@ -910,9 +954,16 @@ public final class LlamaModel implements CausalLanguageModel, LoraHost, OftHost 
         return own(step, logits.div(logitSoftcap).tanh().mul(logitSoftcap));                     // (..., V)
     }
 
-    /** In bf16 the LM head is computed in bfloat16 (its fp32 weight cast per call, the gradient kept). */
+    /**
+     * In bf16 the LM head is computed in bfloat16: from its bf16 copy when it is frozen, else its fp32 weight cast per
+     * call; the gradient reaches the rows (and a float32 head that trains).
+     */
     @Override
     public UnaryOperator<NDArray> vocabularyProjection(NDManager step) {
+        if (lmHeadBf16 != null) {
+            Bf16WeightStore.Weight head = lmHeadBf16;
+            return rows -> head.project(step, rows);                                           // (n, V)
+        }
         if (kernels.autocast() != null) {
             return rows -> kernels.autocast().call(step, rows, lmHead);                          // (n, V)
         }

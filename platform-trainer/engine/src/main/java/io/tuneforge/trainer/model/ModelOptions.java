@@ -66,6 +66,19 @@ public record ModelOptions(DeviceSpec device, DataType baseWeightType, FineTunin
                 && !(fineTuning instanceof FineTuning.Lora lora && lora.lora().isPissa());
     }
 
+    /**
+     * Whether the token embedding and the LM head are held in bfloat16 too: the base is ({@link #holdsBaseInBf16})
+     * and LoRA does not train either of them whole ({@code additional_target} embed_tokens / lm_head); the load does
+     * it for a checkpoint that stores them as BF16 (an exact copy; F32 ones stay float32). The lookup
+     * and the LM-head projection then read the bf16 copy; no float32 copy exists until something asks for one
+     * ({@code LlamaModel.lmHeadWeight}).
+     */
+    public boolean holdsEmbeddingInBf16() {
+        return holdsBaseInBf16() && !(fineTuning instanceof FineTuning.Lora lora
+                && (lora.lora().modulesToSave().contains("embed_tokens")
+                        || lora.lora().modulesToSave().contains("lm_head")));
+    }
+
     /** Inference on the CPU in FLOAT32. */
     public static ModelOptions inference() {
         return new ModelOptions(DeviceSpec.CPU, DataType.FLOAT32, FineTuning.none(), 42);

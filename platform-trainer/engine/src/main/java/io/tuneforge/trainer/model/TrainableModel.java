@@ -56,6 +56,14 @@ public interface TrainableModel {
     /** The output projection (V, C); the token embedding when embeddings are tied. */
     NDArray lmHeadWeight();
 
+    /**
+     * The float type of the loss and its denominators: the LM head's (asked without widening a head the model holds
+     * in bfloat16).
+     */
+    default ai.djl.ndarray.types.DataType lossType() {
+        return lmHeadWeight().getDataType();
+    }
+
     /** The family's transform of raw LM-head logits (Gemma 2's final soft-capping); the identity elsewhere. */
     default NDArray softcap(NDManager step, NDArray logits) {
         return logits;

@@ -265,7 +265,7 @@ public final class Trainer {
                                   List<MicroBatch> microBatches, double lr) {
         long targets = microBatches.stream().mapToLong(m -> m.rows().targetTokens()).sum();
         long inputs = microBatches.stream().mapToLong(m -> m.rows().inputTokens()).sum();
-        DataType type = model.lmHeadWeight().getDataType();
+        DataType type = model.lossType();
         PreferenceMetrics metrics = new PreferenceMetrics();
         ExpertLoadMetrics experts = new ExpertLoadMetrics();
         try (NDManager step = run.newSubManager()) {

@@ -9,14 +9,22 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.tuneforge.trainer.model.safetensors.Bf16;
+import io.tuneforge.trainer.model.safetensors.SafetensorsDType;
+import io.tuneforge.trainer.model.safetensors.SafetensorsReader;
+import io.tuneforge.trainer.model.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -107,6 +115,34 @@ class TorchScriptKernelsTest {
             assertClose(y, expected("bf16_weights", "y"), 1e-3);
             assertClose(x.getGradient().toFloatArray(), expected("bf16_weights", "x_grad"), 1e-3);
             assertClose(weight.widen().toFloatArray(), expected("bf16_weights", "w_widened"), 0);
+        }
+    }
+
+    @Test
+    void aWeightReadFromACheckpointInRowChunksIsStoredAndLookedUpAsItsGeneratorDoes(@TempDir Path dir)
+            throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(); Bf16WeightStore store = new Bf16WeightStore(manager)) {
+            for (SafetensorsDType dtype : List.of(SafetensorsDType.F32, SafetensorsDType.BF16)) {
+                Path file = dir.resolve(dtype + ".safetensors");
+                SafetensorsWriter.writeFile(file, new LinkedHashMap<>(Map.of("w",
+                        manager.create(fixed(40, 2.0), new Shape(5, 8)))), dtype);                      // (5, 8)
+                try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+                    Bf16WeightStore.Weight weight = store.add(reader, "w", 5, 8, 2);                   // 2 + 2 + 1 rows
+                    assertClose(weight.widen().toFloatArray(), expected("bf16_weights", "chunked_widened"), 0);
+                    float[] idsAsFloats = expected("bf16_weights", "ids");
+                    long[] ids = new long[idsAsFloats.length];
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = (long) idsAsFloats[i];
+                    }
+                    try (NDManager step = manager.newSubManager()) {
+                        NDArray rows = weight.lookup(step, step.create(ids, new Shape(2, 3)));        // (2, 3, 8)
+                        assertThat(rows.getShape()).isEqualTo(new Shape(2, 3, 8));
+                        assertClose(rows.toFloatArray(), expected("bf16_weights", "lookup"), 0);
+                    }
+                }
+            }
+            assertThat(store.size()).isEqualTo(2);
+            assertThat(store.bytes()).isEqualTo(2 * 2 * 40);
         }
     }
 

@@ -27,10 +27,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Our own memory-mapped safetensors reader: one file, or a sharded checkpoint through
- * {@code model.safetensors.index.json}. Offsets are {@code long}, so files over 2 GiB work; tensor data is mapped
- * in windows of at most {@value #WINDOW_BYTES} bytes and converted to {@code float[]} in Java (BF16 by {@code bits << 16},
- * F16 by {@link Float#float16ToFloat}), so DJL never sees a BF16 array.
+ * Our own safetensors reader: one file, or a sharded checkpoint through {@code model.safetensors.index.json}.
+ * Offsets are {@code long}, so files over 2 GiB work. Floats are read in chunks of {@value #READ_CHUNK_BYTES} bytes
+ * (no mapping: a mapping stays resident until the GC collects its buffer) and converted to {@code float[]} in Java
+ * (BF16 by {@code bits << 16}, F16 by {@link Float#float16ToFloat}), so DJL never sees a BF16 array;
+ * {@link #readBytes} maps (read-only) for callers that want the bytes as they are. One reader serves one thread.
  *
  * <p>Layout: 8-byte little-endian header length N, N bytes of JSON header (tensor name to dtype, shape and
  * {@code data_offsets} relative to the data section; optional {@code __metadata__}), then the data.
@@ -42,13 +43,15 @@ public final class SafetensorsReader implements AutoCloseable {
     /** The index of a sharded checkpoint. */
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
-    static final int WINDOW_BYTES = 1 << 30;
+    /** Bytes read per call when a tensor is read without mapping ({@link #readFloats}, chunked bf16 bits). */
+    static final int READ_CHUNK_BYTES = 8 << 20;
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Map<String, TensorInfo> tensors;
     private final Map<Path, FileChannel> channels = new LinkedHashMap<>();
     private final Map<String, String> metadata;
+    private ByteBuffer readChunk;                 // reused by every chunked read, or null until the first
 
     private SafetensorsReader(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
         this.tensors = tensors;
@@ -223,15 +226,76 @@ public final class SafetensorsReader implements AutoCloseable {
         }
         float[] out = new float[(int) count];
         int elementBytes = info.dtype().bytes();
-        long perWindow = (WINDOW_BYTES / elementBytes);
+        ByteBuffer chunk = readChunk();
+        long perChunk = chunk.capacity() / elementBytes;
         int written = 0;
-        for (long first = 0; first < count; first += perWindow) {
-            long n = Math.min(perWindow, count - first);
-            ByteBuffer window = map(info, info.start() + first * elementBytes, n * elementBytes)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            written = decodeFloats(info, window, (int) n, out, written);
+        for (long first = 0; first < count; first += perChunk) {
+            int n = (int) Math.min(perChunk, count - first);
+            read(info, first * elementBytes, chunk.clear().limit(n * elementBytes));
+            written = decodeFloats(info, chunk.flip(), n, out, written);
         }
         return out;
+    }
+
+    /**
+     * Elements {@code firstElement .. firstElement + n} of a float tensor as floats into {@code out[0 .. n)}, read
+     * from the file without mapping it: nothing of the checkpoint stays resident once the caller has copied them (a
+     * mapping is released only when the GC collects its buffer).
+     */
+    public void readFloats(String name, long firstElement, float[] out, int n) {
+        TensorInfo info = info(name);
+        if (!info.dtype().isFloatingPoint()) {
+            throw new SafetensorsException("tensor '" + name + "' is " + info.dtype() + ", not a float tensor");
+        }
+        if (firstElement < 0 || n < 0 || n > out.length || firstElement + n > info.elementCount()) {
+            throw new IllegalArgumentException("elements " + firstElement + " .. " + (firstElement + n) + " of '"
+                    + name + "' (" + info.elementCount() + " elements) into an array of " + out.length);
+        }
+        int elementBytes = info.dtype().bytes();
+        ByteBuffer chunk = readChunk();
+        int perChunk = chunk.capacity() / elementBytes;
+        for (int done = 0; done < n; done += perChunk) {
+            int m = Math.min(perChunk, n - done);
+            read(info, (firstElement + done) * elementBytes, chunk.clear().limit(m * elementBytes));
+            decodeFloats(info, chunk.flip(), m, out, done);
+        }
+    }
+
+    /**
+     * The one read buffer of this reader: a new 8 MB buffer per call grew the Java heap by hundreds of MB of garbage
+     * during a load (the JVM keeps a grown heap resident).
+     */
+    private ByteBuffer readChunk() {
+        if (readChunk == null) {
+            readChunk = ByteBuffer.allocate(READ_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return readChunk;
+    }
+
+    /** Reads {@code into.remaining()} bytes of the tensor from byte {@code offset} of its data on. */
+    private void read(TensorInfo info, long offset, ByteBuffer into) {
+        try {
+            FileChannel channel = channel(info);
+            long position = info.start() + offset;
+            while (into.hasRemaining()) {
+                int n = channel.read(into, position);
+                if (n < 0) {
+                    throw new SafetensorsException(info.file() + " ends inside tensor '" + info.name() + "'");
+                }
+                position += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read tensor '" + info.name() + "' from " + info.file(), e);
+        }
+    }
+
+    private FileChannel channel(TensorInfo info) throws IOException {
+        FileChannel channel = channels.get(info.file());
+        if (channel == null) {
+            channel = FileChannel.open(info.file(), StandardOpenOption.READ);
+            channels.put(info.file(), channel);
+        }
+        return channel;
     }
 
     /**
@@ -348,12 +412,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     private MappedByteBuffer map(TensorInfo info, long position, long size) {
         try {
-            FileChannel channel = channels.get(info.file());
-            if (channel == null) {
-                channel = FileChannel.open(info.file(), StandardOpenOption.READ);
-                channels.put(info.file(), channel);
-            }
-            return channel.map(FileChannel.MapMode.READ_ONLY, position, size);
+            return channel(info).map(FileChannel.MapMode.READ_ONLY, position, size);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map tensor '" + info.name() + "' from " + info.file(), e);
         }

@@ -1,6 +1,7 @@
 package io.tuneforge.trainer.model.safetensors;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 import java.io.IOException;
@@ -157,14 +158,17 @@ public final class SafetensorsWriter {
                 StandardOpenOption.WRITE)) {
             writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).flip());
             writeFully(out, ByteBuffer.wrap(headerBytes));
+            // one chunk buffer per file: a direct buffer per tensor would stay resident until a GC
+            ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * 8).order(ByteOrder.LITTLE_ENDIAN);
             for (TensorSource s : sources) {
-                writeTensor(out, s, stored(s, floatType));
+                writeTensor(out, s, stored(s, floatType), buffer);
             }
             out.force(true);
         }
     }
 
-    private static void writeTensor(FileChannel out, TensorSource source, SafetensorsDType dtype) throws IOException {
+    private static void writeTensor(FileChannel out, TensorSource source, SafetensorsDType dtype, ByteBuffer buffer)
+            throws IOException {
         if (source.bytes() != null) {
             long start = out.position();
             source.bytes().write(out, dtype);
@@ -197,11 +201,21 @@ public final class SafetensorsWriter {
                 return;
             }
             NDArray f32 = array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
-            float[] values = f32.toFloatArray();
-            if (f32 != array) {
-                f32.close();
+            try (NDArray flat = f32.reshape(-1)) {                                              // (n) view
+                long n = source.elementCount();
+                // chunk by chunk: the Java heap never holds a whole tensor (a 622 MB embedding grew the heap, which
+                // the JVM then kept resident)
+                for (long start = 0; start < n; start += CHUNK_ELEMENTS) {
+                    long end = Math.min(n, start + CHUNK_ELEMENTS);
+                    try (NDArray part = flat.get(new NDIndex("{}:{}", start, end))) {           // (end - start)
+                        writeFloats(out, part.toFloatArray(), dtype, buffer);
+                    }
+                }
+            } finally {
+                if (f32 != array) {
+                    f32.close();
+                }
             }
-            writeFloats(out, values, dtype);
         } finally {
             if (source.closeAfterWrite()) {
                 array.close();
@@ -209,8 +223,9 @@ public final class SafetensorsWriter {
         }
     }
 
-    private static void writeFloats(FileChannel out, float[] values, SafetensorsDType dtype) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_ELEMENTS * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+    /** Writes {@code values} (at most {@value #CHUNK_ELEMENTS}·8 bytes per chunk of {@code buffer}) as {@code dtype}. */
+    private static void writeFloats(FileChannel out, float[] values, SafetensorsDType dtype, ByteBuffer buffer)
+            throws IOException {
         for (int start = 0; start < values.length; start += CHUNK_ELEMENTS) {
             int end = Math.min(values.length, start + CHUNK_ELEMENTS);
             buffer.clear();

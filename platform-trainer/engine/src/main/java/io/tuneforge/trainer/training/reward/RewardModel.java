@@ -156,6 +156,11 @@ public final class RewardModel implements TrainableModel {
     }
 
     @Override
+    public ai.djl.ndarray.types.DataType lossType() {
+        return base.lossType();
+    }
+
+    @Override
     public java.util.Optional<io.tuneforge.trainer.model.ModelConfig> modelConfig() {
         return java.util.Optional.of(base.config());
     }
