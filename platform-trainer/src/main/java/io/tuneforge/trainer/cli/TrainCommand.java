@@ -11,6 +11,7 @@ import io.tuneforge.trainer.data.PreferenceData;
 import io.tuneforge.trainer.data.PretrainData;
 import io.tuneforge.trainer.data.Example;
 import io.tuneforge.trainer.data.SftData;
+import io.tuneforge.trainer.data.TokenizedDataset;
 import io.tuneforge.trainer.data.TokenizedSample;
 import io.tuneforge.trainer.data.encoding.PretrainEncoder;
 import io.tuneforge.trainer.data.encoding.KtoEncoder;
@@ -141,6 +142,11 @@ public final class TrainCommand implements Callable<Integer> {
             PreparationOptions preparation = RecipeMapping.preparation(recipe);
             console.printf(Locale.ROOT, "reading %s%n", String.join(", ", recipe.data().datasets()));
             Optional<Path> datasetDir = RecipeMapping.path(recipe.data().datasetDir(), baseDir);
+            Optional<Path> tokenizedPath = RecipeMapping.path(recipe.data().tokenizedPath(), baseDir);
+            TokenizedDataset.Provenance provenance = tokenizedPath.isPresent()
+                    ? tokenizedProvenance(recipe, modelDir, template.name(), encoding.cutoffLen()) : null;
+            TokenizedDataset cached = tokenizedPath.filter(TokenizedDataset::exists).isPresent()
+                    ? TokenizedDataset.read(tokenizedPath.get(), provenance) : null;
             SftData data = null;
             PreferenceData pairs = null;
             PretrainData text = null;
@@ -153,6 +159,10 @@ public final class TrainCommand implements Callable<Integer> {
                                 + "validation examples; cutoff_len %d; template %s; stage kto%n",
                         kto.prepared().inputRows(), kto.train().size(), desirable, kto.train().size() - desirable,
                         kto.validation().size(), encoding.cutoffLen(), template.name());
+            } else if (cached != null) {
+                console.printf(Locale.ROOT, "data: %d train / %d validation samples read from tokenized_path %s "
+                                + "(template %s, cutoff_len %d)%n", cached.train().size(), cached.validation().size(),
+                        tokenizedPath.orElseThrow(), template.name(), encoding.cutoffLen());
             } else if (RecipeMapping.isPretrainStage(recipe)) {
                 text = PretrainData.build(recipe.data().datasets(), datasetDir, preparation,
                         new PretrainEncoder(tokenizer, encoding.cutoffLen(), RecipeMapping.pretrainPacking(recipe)));
@@ -176,6 +186,17 @@ public final class TrainCommand implements Callable<Integer> {
                         data.prepared().validation().size(), data.prepared().duplicatesRemoved(),
                         data.train().stats().truncated(), encoding.cutoffLen(), template.name());
             }
+            if (tokenizedPath.isPresent() && cached == null) {
+                cached = text != null ? new TokenizedDataset(provenance, text.train(), text.validation())
+                        : new TokenizedDataset(provenance, data.train().samples(), data.validation().samples());
+                cached.write(tokenizedPath.get());
+                console.printf(Locale.ROOT, "data: tokenized set saved to tokenized_path %s; later runs read it%n",
+                        tokenizedPath.get());
+            }
+            List<TokenizedSample> trainSamples = cached != null ? cached.train()
+                    : text != null ? text.train() : data != null ? data.train().samples() : null;
+            List<TokenizedSample> validationSamples = cached != null ? cached.validation()
+                    : text != null ? text.validation() : data != null ? data.validation().samples() : null;
             Path outputDir = RecipeMapping.path(recipe.outputs().outputDir(), baseDir)
                     .orElse(baseDir.resolve("saves/train"));
             TrainingConfig config = RecipeMapping.trainingConfig(recipe, outputDir).toBuilder()
@@ -190,8 +211,8 @@ public final class TrainCommand implements Callable<Integer> {
                 return trainT5(recipe, baseDir, modelDir, data, config, listeners, resume);
             }
             try (LlamaModel model = loadModel(recipe, baseDir)) {
-                if (text != null) {
-                    return new Trainer(config, model, text.train(), text.validation())
+                if (RecipeMapping.isPretrainStage(recipe)) {
+                    return new Trainer(config, model, trainSamples, validationSamples)
                             .train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
                 }
                 if (kto != null) {
@@ -223,10 +244,28 @@ public final class TrainCommand implements Callable<Integer> {
                         return ppo.trainer().train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
                     }
                 }
-                Trainer trainer = new Trainer(config, model, data.train().samples(), data.validation().samples());
+                Trainer trainer = new Trainer(config, model, trainSamples, validationSamples);
                 return trainer.train(listeners, () -> Thread.currentThread().isInterrupted(), resume);
             }
         }
+    }
+
+    /**
+     * What a tokenized set kept at {@code tokenized_path} depends on; refused (naming the key) for the runs that need
+     * more than token ids: preference pairs, KTO, classification heads, PPO prompts, T5's source/target split.
+     */
+    private static TokenizedDataset.Provenance tokenizedProvenance(JobRecipe recipe, Path modelDir, String template,
+            int cutoffLen) throws IOException {
+        boolean plain = (recipe.method().stage().equals("sft") && !recipe.data().classificationHead())
+                || RecipeMapping.isPretrainStage(recipe);
+        if (!plain || ModelConfig.load(modelDir).architecture().isEncoderDecoder()) {
+            throw new TrainingConfigException("tokenized_path keeps the token ids of stage sft (generation) and pt "
+                    + "on a decoder model; remove it for stage " + recipe.method().stage()
+                    + (recipe.data().classificationHead() ? " with task_type seq_cls" : "")
+                    + (ModelConfig.load(modelDir).architecture().isEncoderDecoder() ? " on an encoder-decoder" : ""));
+        }
+        return new TokenizedDataset.Provenance(TokenizedDataset.tokenizerFingerprint(modelDir), template, cutoffLen,
+                recipe.method().stage(), recipe.data().datasets());
     }
 
     /**

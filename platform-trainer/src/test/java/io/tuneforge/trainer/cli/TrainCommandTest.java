@@ -3,6 +3,7 @@ package io.tuneforge.trainer.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tuneforge.trainer.Fixtures;
+import io.tuneforge.trainer.data.TokenizedDataset;
 import io.tuneforge.trainer.model.lora.PeftAdapter;
 import io.tuneforge.trainer.training.TrainerLogWriter;
 
@@ -253,6 +254,57 @@ class TrainCommandTest {
                 + "do_train: true\n");
         assertThat(run("train", "--config", both.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("do_predict").contains("do_train: false");
+    }
+
+    /**
+     * LLaMA-Factory's {@code examples/train_lora/qwen3_preprocess.yaml}: the first run tokenizes, keeps the set at
+     * tokenized_path and trains; the second reads it instead of the data and trains the same; a run with another
+     * cutoff_len is refused naming what differs.
+     */
+    @Test
+    void tokenizedPathKeepsTheTokenizedSetForLaterRuns() throws IOException {
+        Path tokenized = dir.resolve("saves/qwen3-4b/dataset/sft");
+        String yaml = """
+                model_name_or_path: %s
+                trust_remote_code: true
+                stage: sft
+                do_train: true
+                finetuning_type: lora
+                lora_rank: 8
+                lora_target: all
+                dataset: identity,alpaca_en_demo
+                dataset_dir: %s
+                template: default
+                cutoff_len: %d
+                max_samples: 6
+                preprocessing_num_workers: 16
+                tokenized_path: %s
+                output_dir: %s
+                overwrite_output_dir: true
+                max_steps: 2
+                seed: 3
+                """;
+        Path data = Fixtures.path("datasets/llama_factory");
+        assertThat(run("train", "--config", config(yaml.formatted(Fixtures.stories260K(), data, 128, tokenized,
+                dir.resolve("first"))).toString())).as(err + "\n" + console).isZero();
+        assertThat(tokenized.resolve(TokenizedDataset.DESCRIPTION)).exists();
+        assertThat(console.toString()).contains("saved to tokenized_path");
+
+        console.reset();
+        assertThat(run("train", "--config", config(yaml.formatted(Fixtures.stories260K(), data, 128, tokenized,
+                dir.resolve("second"))).toString())).as(err + "\n" + console).isZero();
+        assertThat(console.toString()).contains("read from tokenized_path");
+        assertThat(losses(dir.resolve("second"))).isEqualTo(losses(dir.resolve("first")));
+
+        assertThat(run("train", "--config", config(yaml.formatted(Fixtures.stories260K(), data, 64, tokenized,
+                dir.resolve("third"))).toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("tokenized_path").contains("cutoff_len 128 (this run: 64)");
+    }
+
+    private static List<Double> losses(Path outputDir) throws IOException {
+        return Files.readAllLines(outputDir.resolve("trainer_log.jsonl")).stream()
+                .map(line -> JSON.readTree(line).path("loss")).filter(JsonNode::isNumber)
+                .map(JsonNode::asDouble).toList();
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param evalDatasets  {@code eval_dataset}: dataset_info.json names or files a prediction run
  *                      ({@code do_predict}) answers (YAML only); empty for none
  * @param datasetDir    {@code dataset_dir}: the folder holding dataset_info.json (YAML only)
+ * @param tokenizedPath {@code tokenized_path}: a folder keeping the tokenized training set: written by the first run,
+ *                      read instead of the data by later runs (YAML only; stages sft and pt)
  * @param template      {@code template}: a built-in chat template name; empty ("auto") uses the model's own
  * @param cutoffLen     {@code cutoff_len}: longest sample in tokens, longer ones are truncated
  * @param maxSamples    {@code max_samples}: use at most this many rows of each dataset (empty: all)
@@ -22,7 +24,8 @@ import java.util.Optional;
  *                      (a classification label as text); {@value #SEQ_CLS} trains a classification head on
  *                      text + label rows (transformers' *ForSequenceClassification)
  */
-public record RecipeData(List<String> datasets, List<String> evalDatasets, Optional<String> datasetDir, Optional<String> template, int cutoffLen,
+public record RecipeData(List<String> datasets, List<String> evalDatasets, Optional<String> datasetDir,
+        Optional<String> tokenizedPath, Optional<String> template, int cutoffLen,
         Optional<Long> maxSamples, double valSize, boolean trainOnPrompt, boolean packing, String taskType) {
 
     /** {@code task_type} of generation (the default). */
@@ -52,6 +55,9 @@ public record RecipeData(List<String> datasets, List<String> evalDatasets, Optio
             "Comma list of dataset_info.json names or data files a prediction run (do_predict) answers.");
     static final RecipeField DATASET_DIR = RecipeField.path("dataset_dir", Section.DATA, "Dataset folder",
             "The folder with dataset_info.json (LLaMA-Factory's data folder).");
+    static final RecipeField TOKENIZED_PATH = RecipeField.path("tokenized_path", Section.DATA, "Tokenized data folder",
+            "Keeps the tokenized training set: the first run writes it, later runs read it instead of the datasets "
+                    + "(refused when made with another tokenizer, template, cutoff_len or stage).");
     static final RecipeField TEMPLATE = RecipeField.choice("template", Section.DATA, AUTO_TEMPLATE, TEMPLATES,
             "Chat template", "auto: the model's own chat template (tokenizer_config.json). Or a built-in format.");
     static final RecipeField CUTOFF_LEN = RecipeField.integer("cutoff_len", Section.DATA, 2048L,
@@ -73,7 +79,7 @@ public record RecipeData(List<String> datasets, List<String> evalDatasets, Optio
                     + "seq_cls: a classification head on the last token learns the label (text + label rows; LoRA, "
                     + "freeze or full tuning; evaluated by accuracy, macro-F1 and AUC).");
 
-    static final List<RecipeField> FIELDS = List.of(DATASET, EVAL_DATASET, DATASET_DIR, TEMPLATE, CUTOFF_LEN, MAX_SAMPLES, VAL_SIZE,
+    static final List<RecipeField> FIELDS = List.of(DATASET, EVAL_DATASET, DATASET_DIR, TOKENIZED_PATH, TEMPLATE, CUTOFF_LEN, MAX_SAMPLES, VAL_SIZE,
             TRAIN_ON_PROMPT, PACKING, TASK_TYPE);
 
     static RecipeData from(RecipeValues v) {
@@ -82,6 +88,7 @@ public record RecipeData(List<String> datasets, List<String> evalDatasets, Optio
             throw VAL_SIZE.refused(valSize, v.source(), "a fraction below 1 or a whole row count of 1 or more");
         }
         return new RecipeData(names(v, DATASET), names(v, EVAL_DATASET), v.optionalText(DATASET_DIR),
+                v.optionalText(TOKENIZED_PATH),
                 v.optionalText(TEMPLATE).filter(t -> !t.equals(AUTO_TEMPLATE)), (int) v.integer(CUTOFF_LEN),
                 v.optionalInteger(MAX_SAMPLES), valSize, v.bool(TRAIN_ON_PROMPT), v.bool(PACKING), v.text(TASK_TYPE));
     }

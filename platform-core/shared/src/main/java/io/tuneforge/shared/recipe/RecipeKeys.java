@@ -115,7 +115,7 @@ public final class RecipeKeys {
                 + "(freeze_trainable_layers, freeze_trainable_modules) and full",
                 "lora_bf16_mode", "freeze_vision_tower");
         put(m, "this data option is not supported", "neat_packing", "mask_history", "tool_format", "streaming",
-                "buffer_size", "mix_strategy", "interleave_probs", "tokenized_path",
+                "buffer_size", "mix_strategy", "interleave_probs",
                 "image_max_pixels", "video_max_pixels");
         put(m, "this model option is not supported yet", "shift_attn", "rope_scaling",
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output");
