@@ -66,7 +66,7 @@ public final class LlamaProExpansion {
         if (Files.exists(out)) {
             throw new ExportException(out + " already exists; choose a new folder for the expanded model");
         }
-        JsonNode config = readConfig(modelDir);
+        JsonNode config = LoraMerger.readConfig(modelDir);
         int layers = config.path("num_hidden_layers").asInt(0);
         requireExpandable(modelDir, config, layers, numExpand);
         SafetensorsDType dtype = LoraMerger.configuredDtype(config);
@@ -192,13 +192,5 @@ public final class LlamaProExpansion {
             }
         }
         return copy;
-    }
-
-    private static JsonNode readConfig(Path modelDir) {
-        Path file = modelDir.resolve("config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new ExportException(modelDir + ": no config.json; point --model at a Hugging Face model directory");
-        }
-        return JSON.readTree(file.toFile());
     }
 }

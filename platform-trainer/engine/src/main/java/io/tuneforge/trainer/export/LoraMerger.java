@@ -121,7 +121,8 @@ public final class LoraMerger {
         return copy;
     }
 
-    private static JsonNode readConfig(Path modelDir) {
+    /** The model folder's {@code config.json}, or an {@link ExportException} saying it is not a model folder. */
+    static JsonNode readConfig(Path modelDir) {
         Path file = modelDir.resolve("config.json");
         if (!Files.isRegularFile(file)) {
             throw new ExportException(modelDir + ": no config.json; point --model at a Hugging Face model directory");

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,18 +114,6 @@ class AsftTrainingTest {
     }
 
     private static List<TokenizedSample> samples(int count) {
-        Random random = new Random(1);
-        List<TokenizedSample> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int length = 5 + random.nextInt(8);
-            int[] ids = new int[length];
-            int[] labels = new int[length];
-            for (int t = 0; t < length; t++) {
-                ids[t] = 3 + random.nextInt(61);
-                labels[t] = t < 2 ? TokenizedSample.IGNORE_INDEX : ids[t];
-            }
-            out.add(new TokenizedSample(ids, labels));
-        }
-        return out;
+        return RandomSamples.of(count, 1);
     }
 }

@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Random;
 
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,19 +58,7 @@ class MemorySavingOptimizersTrainingTest {
     }
 
     private static List<TokenizedSample> samples(int count, long seed) {
-        Random random = new Random(seed);
-        List<TokenizedSample> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int length = 5 + random.nextInt(8);
-            int[] ids = new int[length];
-            int[] labels = new int[length];
-            for (int t = 0; t < length; t++) {
-                ids[t] = 3 + random.nextInt(61);
-                labels[t] = t < 2 ? TokenizedSample.IGNORE_INDEX : ids[t];
-            }
-            out.add(new TokenizedSample(ids, labels));
-        }
-        return out;
+        return RandomSamples.of(count, seed);
     }
 
     private static TrainingConfig.Builder config(Path out, OptimizerMethod method, int accumulation) {
