@@ -280,19 +280,7 @@ public final class ApolloAdamW implements ParameterOptimizer {
 
     /** P from the SVD of G (APOLLO's GaLoreProjector): the first r rows of Vh (right) or columns of U (left). */
     private void refreshFromSvd(NDManager scope, NDArray g, NDArray projection, boolean right) {
-        NDArray factor = svd.call(scope, g, scope.create(right ? 1L : 0L));      // Vh (k, n) or U (m, k)
-        long r = right ? projection.getShape().get(0) : projection.getShape().get(1);
-        NDArray top = right ? factor.get(new NDIndex(":{}", r)) : factor.get(new NDIndex(":, :{}", r));
-        top.attach(scope);
-        NDArray contiguous = top.duplicate();
-        contiguous.attach(scope);
-        if (bf16Projections) {
-            float[] values = contiguous.toFloatArray();
-            Bf16.roundInPlace(values);                // the reference computes the SVD of the bf16 gradient
-            projection.set(values);
-        } else {
-            projection.set(contiguous.toByteBuffer());
-        }
+        GaLoreAdamW.projectFromSvd(svd, scope, g, projection, right, bf16Projections);
     }
 
     /** A new random projection from this parameter's seed, which then moves on (APOLLO's update_ortho_matrix). */

@@ -187,15 +187,25 @@ public final class GaLoreAdamW implements ParameterOptimizer {
 
     /** P from the SVD of G: the first r rows of Vh (right) or columns of U (left). */
     private void refresh(NDManager scope, NDArray g, NDArray projection, boolean right) {
+        projectFromSvd(svd, scope, g, projection, right, bf16Projections);
+    }
+
+    /**
+     * Overwrites {@code projection} with the top singular vectors of {@code g} (GaLore's and APOLLO's
+     * {@code GaLoreProjector}): the first r rows of Vh (right) or columns of U (left), rounded to bf16 when
+     * {@code bf16} (pure_bf16: the reference computes them in the weight's dtype).
+     */
+    static void projectFromSvd(ScriptedModule svd, NDManager scope, NDArray g, NDArray projection, boolean right,
+                               boolean bf16) {
         NDArray factor = svd.call(scope, g, scope.create(right ? 1L : 0L));      // Vh (k, n) or U (m, k)
         long r = right ? projection.getShape().get(0) : projection.getShape().get(1);
         NDArray top = right ? factor.get(new NDIndex(":{}", r)) : factor.get(new NDIndex(":, :{}", r));
         top.attach(scope);
         NDArray contiguous = top.duplicate();
         contiguous.attach(scope);
-        if (bf16Projections) {
+        if (bf16) {
             float[] values = contiguous.toFloatArray();
-            Bf16.roundInPlace(values);                // the reference casts P to the bf16 weight's dtype
+            Bf16.roundInPlace(values);
             projection.set(values);
         } else {
             projection.set(contiguous.toByteBuffer());
