@@ -16,7 +16,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * The New job form's recipe as a LLaMA-Factory training YAML, both ways, through {@link JobRecipe}: the export is
- * {@link JobRecipe#toYaml()} with the chosen model's path, the datasets' names and {@code stage: sft}, so
+ * {@link JobRecipe#toYaml()} with the chosen model's path, the datasets' names and the chosen stage, so
  * {@code llamafactory-cli train} and TuneForge's {@code train} read it; the import is {@link RecipeSource#YAML}, whose
  * refusals name the key.
  *
@@ -33,7 +33,7 @@ record JobYaml(JobRecipe recipe, List<String> ignored) {
      */
     static String write(JobRecipe recipe, Optional<String> modelPath, List<String> datasets) {
         Map<String, Object> values = new LinkedHashMap<>(recipe.given());
-        values.put("stage", "sft");
+        values.put("stage", recipe.method().stage()); // written even when it is the default sft, as LLaMA-Factory wants
         values.put("do_train", true); // LLaMA-Factory trains only with do_train: true
         modelPath.ifPresent(path -> values.put("model_name_or_path", path));
         if (!datasets.isEmpty()) {

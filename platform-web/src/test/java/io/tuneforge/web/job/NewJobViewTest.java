@@ -480,6 +480,9 @@ class NewJobViewTest extends SpringBrowserlessTest {
         assertThat(view.data.getListDataView().getItems().map(DatasetSummary::name).toList()).containsExactly("pairs");
         fillBasics(view, "dpo-run");
         ((Select<String>) view.settings.field("pref_loss")).setValue("ipo");
+        test(view.showYaml).click();
+        assertThat(view.yaml.getValue()).contains("stage: dpo", "pref_loss: ipo").doesNotContain("stage: sft");
+        view.yamlDialog.close();
         test(view.launch).click();
 
         JsonNode config = JsonMapper.builder().build().readTree(monitor.list(actor).getFirst().configJson());
