@@ -37,11 +37,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class PredictRun {
 
-    /** LLaMA-Factory's generating defaults (hparams/generating_args.py): sampling, temperature 0.95, top-p 0.7, top-k 50. */
-    static final double TEMPERATURE = 0.95;
-    static final double TOP_P = 0.7;
-    static final int TOP_K = 50;
-
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private PredictRun() {
@@ -105,13 +100,11 @@ final class PredictRun {
         return rows;
     }
 
-    /**
-     * LLaMA-Factory's generating defaults with the recipe's seed (reproducible sampling) and
-     * {@code predict_max_new_tokens} as the answer length.
-     */
+    /** The recipe's generation keys (LLaMA-Factory's names and defaults), seeded with {@code seed}: reproducible. */
     static GenerationConfig generation(JobRecipe recipe) {
-        return new GenerationConfig((int) recipe.outputs().predictMaxNewTokens(), TEMPERATURE, TOP_K, TOP_P, 1.0,
-                OptionalLong.of(recipe.optimization().seed()), List.of(), true);
+        GenerationConfig g = RecipeMapping.generation(recipe, Integer.MAX_VALUE);
+        return new GenerationConfig(g.maxNewTokens(), g.temperature(), g.topK(), g.topP(), g.repetitionPenalty(),
+                OptionalLong.of(recipe.optimization().seed()), g.stopStrings(), g.stopOnEos());
     }
 
     /** A line of LLaMA-Factory's {@code generated_predictions.jsonl}: prompt, predict, label. */

@@ -51,7 +51,8 @@ public final class PpoSetup implements AutoCloseable {
      * @param tokenizer the policy's tokenizer
      * @param reward    the reward model's files
      * @param prompts   the prompts' token ids (templated)
-     * @param cutoff    {@code cutoff_len}: answers are at most {@code min(1024, cutoff)} tokens
+     * @param cutoff    {@code cutoff_len}: answers are at most {@code min(max_new_tokens, cutoff)} tokens, sampled
+     *                  as the recipe's generation keys say
      */
     public static PpoSetup of(JobRecipe recipe, TrainingConfig config, LlamaModel policy, TextTokenizer tokenizer,
             RewardFolder reward, List<int[]> prompts, int cutoff) throws IOException {
@@ -62,8 +63,7 @@ public final class PpoSetup implements AutoCloseable {
                 AdapterFiles.load(rewardBase, reward.folder(), false);
             }
             RewardModel scorer = RewardModel.withSavedHead(rewardBase, reward.folder());
-            GenerationConfig sampling = new GenerationConfig(Math.min(1024, cutoff), 0.95, 50, 0.7, 1.0,
-                    OptionalLong.empty(), List.of(), true);
+            GenerationConfig sampling = RecipeMapping.generation(recipe, cutoff);
             PpoTrainer trainer = new PpoTrainer(config, RecipeMapping.ppo(recipe),
                     RewardModel.withNewHead(policy, config.seed()), tokenizer,
                     new RewardModelScores(scorer, config.padTokenId()), prompts, sampling);

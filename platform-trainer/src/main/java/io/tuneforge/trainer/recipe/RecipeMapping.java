@@ -4,6 +4,7 @@ import io.tuneforge.shared.recipe.JobRecipe;
 import io.tuneforge.shared.recipe.RecipeAdapterMethods;
 import io.tuneforge.shared.recipe.RecipeData;
 import io.tuneforge.shared.recipe.RecipeEvaluation;
+import io.tuneforge.shared.recipe.RecipeGeneration;
 import io.tuneforge.shared.recipe.RecipeMemoryOptimizers;
 import io.tuneforge.shared.recipe.RecipeMethod;
 import io.tuneforge.shared.recipe.RecipeOft;
@@ -16,6 +17,7 @@ import io.tuneforge.trainer.data.preparation.ValSize;
 import io.tuneforge.trainer.export.GgmlType;
 import io.tuneforge.trainer.export.MergeOptions;
 import io.tuneforge.shared.recipe.Bf16Support;
+import io.tuneforge.trainer.generate.GenerationConfig;
 import io.tuneforge.trainer.model.AttentionKernel;
 import io.tuneforge.trainer.model.FineTuning;
 import io.tuneforge.trainer.model.ModelOptions;
@@ -42,9 +44,11 @@ import io.tuneforge.trainer.training.ppo.PpoConfig;
 import io.tuneforge.trainer.training.preference.PreferenceConfig;
 import io.tuneforge.trainer.training.preference.PreferenceLoss;
 import java.nio.file.Path;
-import java.util.OptionalInt;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The one place a checked {@link JobRecipe} becomes the engine's configurations: the CLI's {@code train} and the
@@ -246,6 +250,23 @@ public final class RecipeMapping {
     public static BottleneckConfig bottleneckConfig(RecipeAdapterMethods.Adapter adapter) {
         return new BottleneckConfig(adapter.reductionFactor(), BottleneckConfig.Placement.parse(adapter.placement()),
                 BottleneckConfig.NonLinearity.parse(adapter.nonLinearity()));
+    }
+
+    /**
+     * The sampling of stage ppo's rollouts and of prediction runs ({@code do_sample}, {@code temperature},
+     * {@code top_p}, {@code top_k}, {@code max_new_tokens}, {@code repetition_penalty}); {@code do_sample: false} is
+     * greedy. No seed: the caller seeds per step or run.
+     *
+     * @param maxNewTokensCap a further cap on the answer length (stage ppo: {@code cutoff_len})
+     */
+    public static GenerationConfig generation(JobRecipe recipe, int maxNewTokensCap) {
+        RecipeGeneration g = recipe.generation();
+        int maxNewTokens = Math.min(g.maxNewTokens(), maxNewTokensCap);
+        return g.doSample()
+                ? new GenerationConfig(maxNewTokens, g.temperature(), g.topK(), g.topP(), g.repetitionPenalty(),
+                        OptionalLong.empty(), List.of(), true)
+                : new GenerationConfig(maxNewTokens, 0, 0, 1, g.repetitionPenalty(), OptionalLong.empty(), List.of(),
+                        true);
     }
 
     /** What the model computes in: bf16 when the recipe sets {@code bf16: true} or {@code pure_bf16: true}, else fp32. */

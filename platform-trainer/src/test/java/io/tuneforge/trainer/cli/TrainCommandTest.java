@@ -227,7 +227,7 @@ class TrainCommandTest {
                 ### eval
                 per_device_eval_batch_size: 2
                 predict_with_generate: %s
-                predict_max_new_tokens: 8
+                max_new_tokens: 8
                 ddp_timeout: 180000000
                 """;
 

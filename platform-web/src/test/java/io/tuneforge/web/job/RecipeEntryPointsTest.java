@@ -130,6 +130,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
         m.put("ppo_target", 3.5);
         m.put("ppo_score_norm", true);
         m.put("ppo_whiten_rewards", true);
+        m.put("do_sample", false);
+        m.put("temperature", 0.5);
+        m.put("top_p", 0.9);
+        m.put("top_k", 10);
+        m.put("max_new_tokens", 64);
+        m.put("repetition_penalty", 1.1);
         m.put("reward_model", "7"); // stage ppo's reward-model job; other stages ignore it (DD037)
         m.put("template", "alpaca");
         m.put("cutoff_len", 512);
@@ -320,6 +326,13 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
             entry("ppo_target", m -> RecipeMapping.ppo(m.recipe()).target()),
             entry("ppo_score_norm", m -> RecipeMapping.ppo(m.recipe()).scoreNorm()),
             entry("ppo_whiten_rewards", m -> RecipeMapping.ppo(m.recipe()).whitenRewards()),
+            // read by stage ppo's rollouts and prediction runs; the sampling keys as the same job samples with them
+            entry("do_sample", m -> RecipeMapping.generation(m.recipe(), Integer.MAX_VALUE).temperature() > 0),
+            entry("temperature", m -> sampling(m).temperature()),
+            entry("top_p", m -> sampling(m).topP()),
+            entry("top_k", m -> (long) sampling(m).topK()),
+            entry("max_new_tokens", m -> (long) RecipeMapping.generation(m.recipe(), Integer.MAX_VALUE).maxNewTokens()),
+            entry("repetition_penalty", m -> RecipeMapping.generation(m.recipe(), Integer.MAX_VALUE).repetitionPenalty()),
             // the worker resolves the job id to the reward model's files (ClaimedJobs, JobSpec.rewardModel)
             entry("reward_model", m -> m.recipe().preference().ppo().rewardModel().orElse(null)),
             entry("template", m -> m.recipe().data().template().orElse("auto")),
@@ -395,6 +408,12 @@ class RecipeEntryPointsTest extends SpringBrowserlessTest {
     private static TokenLossWeighting withoutDft(Mapped m) {
         return RecipeMapping.trainingConfig(m.recipe().with(Map.of("use_dft_loss", false), RecipeSource.STORED),
                 Path.of("out")).lossWeighting();
+    }
+
+    /** The sampling of the same job with do_sample on. */
+    private static io.tuneforge.trainer.generate.GenerationConfig sampling(Mapped m) {
+        return RecipeMapping.generation(m.recipe().with(Map.of("do_sample", true), RecipeSource.STORED),
+                Integer.MAX_VALUE);
     }
 
     /** ASFT as the same job trains with it when DFT and EAFT are off and ASFT on. */

@@ -21,11 +21,12 @@ import org.yaml.snakeyaml.Yaml;
  * @param optimization learning rate, schedule, batch and steps
  * @param evaluation   validation loss and early stopping
  * @param outputs      logging, checkpoints and what a finished job stores
+ * @param generation   how stage ppo's rollouts and prediction runs sample their answers
  * @param given        the values as given, by key (typed, defaults not filled): what YAML export writes
  */
 public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference preference, RecipeData data,
         RecipeOptimization optimization,
-        RecipeEvaluation evaluation, RecipeOutputs outputs, Map<String, Object> given) {
+        RecipeEvaluation evaluation, RecipeOutputs outputs, RecipeGeneration generation, Map<String, Object> given) {
 
     public JobRecipe {
         given = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(given));
@@ -113,7 +114,8 @@ public record JobRecipe(RecipeModel model, RecipeMethod method, RecipePreference
     private static JobRecipe build(RecipeValues v) {
         JobRecipe recipe = new JobRecipe(RecipeModel.from(v), RecipeMethod.from(v), RecipePreference.from(v),
                 RecipeData.from(v),
-                RecipeOptimization.from(v), RecipeEvaluation.from(v), RecipeOutputs.from(v), givenByKey(v));
+                RecipeOptimization.from(v), RecipeEvaluation.from(v), RecipeOutputs.from(v), RecipeGeneration.from(v),
+                givenByKey(v));
         recipe.checkCrossFieldRules(v);
         return recipe;
     }

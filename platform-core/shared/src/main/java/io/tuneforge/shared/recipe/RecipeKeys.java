@@ -17,7 +17,8 @@ public final class RecipeKeys {
 
     /** Every key TuneForge reads, in the form's order. */
     public static final List<RecipeField> FIELDS = Stream.of(RecipeModel.FIELDS, RecipeMethod.FIELDS,
-            RecipePreference.FIELDS, RecipeData.FIELDS, RecipeOptimization.ALL_FIELDS, RecipeEvaluation.FIELDS, RecipeOutputs.FIELDS)
+            RecipePreference.FIELDS, RecipeGeneration.FIELDS, RecipeData.FIELDS, RecipeOptimization.ALL_FIELDS,
+            RecipeEvaluation.FIELDS, RecipeOutputs.FIELDS)
             .flatMap(List::stream).toList();
 
     /** LLaMA-Factory keys that only tune LLaMA-Factory's own machinery: accepted, with no effect here. */
@@ -84,6 +85,10 @@ public final class RecipeKeys {
         }
         m.put("apollo_scale_front", "LLaMA-Factory passes it in APOLLO's parameter group, where APOLLO never reads "
                 + "it (it reads its constructor's, off): it has no effect there either");
+        m.put("length_penalty", "beam search's length penalty; TuneForge samples or decodes greedily (num_beams 1)");
+        m.put("max_length", "Hugging Face's cap on prompt + answer, which max_new_tokens overrides (LLaMA-Factory sets "
+                + "both); TuneForge reads max_new_tokens");
+        m.put("skip_special_tokens", "answers are decoded without special tokens, as LLaMA-Factory's default true");
         m.put("badam_verbose", "BAdam's console logging; TuneForge's log shows the step and loss instead");
         m.put("trust_remote_code", "TuneForge runs no model code from the model folder; architectures are built in");
         m.put("reward_model_type", "TuneForge reads the reward_model folder itself: a PEFT adapter there is applied to "
@@ -121,6 +126,8 @@ public final class RecipeKeys {
                 "enable_liger_kernel", "use_unsloth", "upcast_layernorm", "upcast_lmhead_output");
         put(m, "PPO's reward comes from a finished reward-model run's folder (reward_model); other reward sources "
                 + "are not supported", "reward_model_adapters", "reward_model_quantization_bit");
+        put(m, "beam search is not implemented: answers are sampled (do_sample) or greedy; remove num_beams",
+                "num_beams");
         put(m, "this preference option is not supported yet", "pref_bco_weight", "ld_alpha");
         put(m, "use eval_steps and val_size; separate evaluation runs are a different command", "do_eval",
                 "eval_strategy", "evaluation_strategy");

@@ -109,6 +109,21 @@ class JobRecipeTest {
     }
 
     @Test
+    void generationKeysHaveLlamaFactorysDefaultsAndBeamSearchIsRefused() {
+        RecipeGeneration defaults = JobRecipe.defaults().generation();
+        assertThat(defaults).isEqualTo(new RecipeGeneration(true, 0.95, 0.7, 50, 1024, 1.0));
+        RecipeGeneration greedy = JobRecipe.read(Map.of("do_sample", false, "max_new_tokens", 64, "max_length", 512,
+                "length_penalty", 1.0, "skip_special_tokens", true), RecipeSource.YAML).generation();
+        assertThat(greedy.doSample()).isFalse();
+        assertThat(greedy.maxNewTokens()).isEqualTo(64);
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("num_beams", 4), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("num_beams"))
+                .hasMessageContaining("beam search");
+        assertThatThrownBy(() -> JobRecipe.read(Map.of("top_p", 1.5), RecipeSource.YAML))
+                .isInstanceOfSatisfying(RecipeException.class, e -> assertThat(e.key()).isEqualTo("top_p"));
+    }
+
+    @Test
     void freezeTuningTakesLlamaProTheFirstLayersAndModulesOutsideTheLayers() {
         RecipeMethod pro = JobRecipe.read(Map.of("finetuning_type", "freeze", "use_llama_pro", true,
                 "freeze_trainable_layers", 8, "freeze_extra_modules", "embed_tokens, norm"), RecipeSource.YAML).method();
