@@ -53,7 +53,7 @@ public record RecipeOptimization(double learningRate, double numTrainEpochs, Opt
     /** Hugging Face scheduler names the trainer implements. */
     public static final List<String> SCHEDULERS = List.of("cosine", "linear", "constant", "constant_with_warmup",
             "cosine_with_restarts", "polynomial", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr",
-            "cosine_warmup_with_min_lr", "warmup_stable_decay");
+            "cosine_warmup_with_min_lr", "warmup_stable_decay", "greedy");
 
     /** Schedules that need {@code min_lr} or {@code min_lr_rate} in {@code lr_scheduler_kwargs} (Hugging Face raises). */
     private static final List<String> MIN_LR_SCHEDULERS = List.of("cosine_with_min_lr", "cosine_warmup_with_min_lr");

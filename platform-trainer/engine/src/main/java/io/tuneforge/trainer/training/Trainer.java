@@ -19,6 +19,7 @@ import io.tuneforge.trainer.training.optim.AdamMini;
 import io.tuneforge.trainer.training.optim.GradientClipping;
 import io.tuneforge.trainer.training.optim.LearningRateSchedule;
 import io.tuneforge.trainer.training.optim.ParameterOptimizer;
+import io.tuneforge.trainer.training.optim.GreedyLr;
 import io.tuneforge.trainer.training.optim.ReduceLrOnPlateau;
 import io.tuneforge.trainer.training.optim.SchedulerType;
 import io.tuneforge.trainer.training.preference.PreferenceBatch;
@@ -70,6 +71,8 @@ public final class Trainer {
     private Runnable beforeBackward = () -> { };
     /** reduce_lr_on_plateau's state during a run with that schedule, else null. */
     private ReduceLrOnPlateau plateau;
+    /** greedy's state during a run with that schedule, else null. */
+    private GreedyLr greedy;
     /** ASFT's frozen reference during a run with {@code use_asft_loss}, else null. */
     private AsftReference asftReference;
 
@@ -170,6 +173,8 @@ public final class Trainer {
                 warmup, totalSteps, config.lrSchedulerOptions());
         plateau = config.lrSchedulerType() == SchedulerType.REDUCE_LR_ON_PLATEAU
                 ? new ReduceLrOnPlateau(config.learningRate(), config.lrSchedulerOptions()) : null;
+        greedy = config.lrSchedulerType() == SchedulerType.GREEDY
+                ? new GreedyLr(config.learningRate(), config.lrSchedulerOptions().greedy()) : null;
         model.neftuneNoiseAlpha(config.neftuneNoiseAlpha());
         requireAuxLossGradient();
         model.gradientCheckpointing(config.gradientCheckpointing());
@@ -195,7 +200,8 @@ public final class Trainer {
                     break;
                 }
                 Engine.getInstance().setRandomSeed((int) DataOrder.mix(config.seed(), s.globalStep));
-                double lr = plateau != null ? plateau.learningRate() : schedule.learningRate(s.globalStep);
+                double lr = plateau != null ? plateau.learningRate()
+                        : greedy != null ? greedy.learningRate() : schedule.learningRate(s.globalStep);
                 StepOutcome outcome = trainStep(run, optimizer, params, nextMicroBatches(s), lr);
                 requireFinite(outcome, s.globalStep + 1, lr);
                 s.globalStep++;
@@ -443,6 +449,9 @@ public final class Trainer {
         if (plateau != null) {
             plateau.record(loss);
         }
+        if (greedy != null) {
+            greedy.record(loss);
+        }
         listener.onEvaluation(new EvaluationResult(s.globalStep, epochProgress(s), loss, Math.exp(loss),
                 (long) nllAndTokens[1], best, pairMetrics.means()));
         return best;
@@ -557,7 +566,7 @@ public final class Trainer {
                 config.gradientAccumulationSteps(), config.seed(), TrainerState.RNG_SCHEME, s.tokensSeen,
                 schedule.type().configName(), schedule.baseLearningRate(), schedule.warmupSteps(), s.lastLearningRate,
                 s.bestEvalLoss, s.bestCheckpoint, s.evalsWithoutImprovement, session.elapsed(s).toNanos() / 1e9,
-                optimizerName(), plateau == null ? null : plateau.state());
+                optimizerName(), plateau == null ? null : plateau.state(), greedy == null ? null : greedy.state());
         Path dir = checkpoints.save(state, params, optimizer.state(), model);
         s.lastCheckpoint = Optional.of(dir);
         s.lastCheckpointStep = Optional.of(s.globalStep);
@@ -596,6 +605,9 @@ public final class Trainer {
             optimizer.restore(loaded.optimizerState(), state.optimizerSteps());
             if (plateau != null && state.plateau() != null) {
                 plateau.restore(state.plateau());
+            }
+            if (greedy != null && state.greedy() != null) {
+                greedy.restore(state.greedy());
             }
             s.globalStep = state.globalStep();
             s.epoch = state.epoch();

@@ -135,6 +135,37 @@ class TrainingTricksTest {
         }
     }
 
+    /** lr_scheduler_type greedy moves the rate after each evaluation, and a resumed run moves it alike. */
+    @Test
+    void greedyFollowsTheValidationLossAndResumesItsState() throws IOException {
+        List<TokenizedSample> train = samples(18, 3);
+        List<TokenizedSample> eval = samples(4, 4);
+        TrainingConfig.Builder base = config(dir).lrSchedulerType(SchedulerType.GREEDY).evalSteps(1)
+                .lrSchedulerOptions(SchedulerOptions.fromKwargs(SchedulerType.GREEDY,
+                        Map.of("patience", 0, "factor", 0.5, "min_lr", 1e-4)));
+        List<Double> wholeLrs;
+        try (LlamaModel model = load()) {
+            TrainerTest.Recorder r = new TrainerTest.Recorder();
+            new Trainer(base.outputDir(dir.resolve("greedy-whole")).build(), model, train, eval).train(r, () -> false);
+            wholeLrs = r.logs.stream().map(TrainingLog::learningRate).toList();
+        }
+        Path out = dir.resolve("greedy-parts");
+        List<Double> partLrs = new ArrayList<>();
+        try (LlamaModel model = load()) {
+            TrainerTest.Recorder r = new TrainerTest.Recorder();
+            new Trainer(base.outputDir(out).build(), model, train, eval).train(r, () -> r.logs.size() >= 3);
+            r.logs.forEach(l -> partLrs.add(l.learningRate()));
+        }
+        try (LlamaModel model = load()) {
+            TrainerTest.Recorder r = new TrainerTest.Recorder();
+            new Trainer(base.outputDir(out).build(), model, train, eval).train(r, () -> false,
+                    CheckpointStore.latest(out));
+            r.logs.forEach(l -> partLrs.add(l.learningRate()));
+        }
+        assertThat(wholeLrs).hasSize(6).as("greedy moved the rate").anyMatch(lr -> Math.abs(lr - 1e-2) > 1e-9);
+        assertThat(partLrs).isEqualTo(wholeLrs);
+    }
+
     @Test
     void resumedRunsContinueTheSameLossCurveWithEachOptimizerAndTrick() throws IOException {
         List<TokenizedSample> train = samples(18, 3);

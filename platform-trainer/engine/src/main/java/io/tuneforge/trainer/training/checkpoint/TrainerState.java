@@ -27,6 +27,7 @@ package io.tuneforge.trainer.training.checkpoint;
  * @param optim                 the optimizer whose state the checkpoint holds (null in checkpoints of older
  *                              versions: adamw_torch)
  * @param plateau               reduce_lr_on_plateau's state, or null for the other schedules
+ * @param greedy                greedy's state, or null for the other schedules
  */
 public record TrainerState(
         long globalStep,
@@ -49,7 +50,8 @@ public record TrainerState(
         int evalsWithoutImprovement,
         double elapsedSeconds,
         String optim,
-        io.tuneforge.trainer.training.optim.ReduceLrOnPlateau.State plateau) {
+        io.tuneforge.trainer.training.optim.ReduceLrOnPlateau.State plateau,
+        io.tuneforge.trainer.training.optim.GreedyLr.State greedy) {
 
     /** The RNG scheme of this version: engine reseeded before each step with a mix of seed and step. */
     public static final String RNG_SCHEME = "reseed-per-step-v1";

@@ -51,7 +51,7 @@ public record LearningRateSchedule(SchedulerType type, double baseLearningRate, 
     /** The factor applied to the base learning rate at update number {@code step} (0-based). */
     public double multiplier(long step) {
         return switch (type) {
-            case CONSTANT, REDUCE_LR_ON_PLATEAU -> 1.0;
+            case CONSTANT, REDUCE_LR_ON_PLATEAU, GREEDY -> 1.0;
             case CONSTANT_WITH_WARMUP -> step < warmupSteps ? warmup(step) : 1.0;
             case LINEAR -> step < warmupSteps ? warmup(step)
                     : Math.max(0.0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));

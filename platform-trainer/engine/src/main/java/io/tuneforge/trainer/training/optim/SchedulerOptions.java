@@ -27,12 +27,14 @@ import java.util.OptionalLong;
  * @param patience       {@code patience}: evaluations without improvement before a reduction (10)
  * @param threshold      {@code threshold}: the relative improvement that counts (1e-4)
  * @param cooldown       {@code cooldown}: evaluations after a reduction before counting again (0)
+ * @param greedy         greedy's own arguments, with its defaults ({@link GreedyLr.Options})
  */
 public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double power, OptionalLong timescale,
                                OptionalDouble minLr, OptionalDouble minLrRate, OptionalDouble warmupLrRate,
                                OptionalLong numStableSteps,
                                OptionalLong numDecaySteps, String warmupType, String decayType, double minLrRatio,
-                               double factor, int patience, double threshold, int cooldown) {
+                               double factor, int patience, double threshold, int cooldown,
+                               GreedyLr.Options greedy) {
 
     /** The keys each schedule accepts in {@code lr_scheduler_kwargs}. */
     public static final Map<SchedulerType, List<String>> ACCEPTED = Map.ofEntries(
@@ -48,7 +50,8 @@ public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double po
                     List.of("num_cycles", "min_lr", "min_lr_rate", "warmup_lr_rate")),
             Map.entry(SchedulerType.WARMUP_STABLE_DECAY, List.of("num_stable_steps", "num_decay_steps", "warmup_type",
                     "decay_type", "min_lr_ratio", "num_cycles")),
-            Map.entry(SchedulerType.REDUCE_LR_ON_PLATEAU, List.of("factor", "patience", "threshold", "cooldown", "min_lr")));
+            Map.entry(SchedulerType.REDUCE_LR_ON_PLATEAU, List.of("factor", "patience", "threshold", "cooldown", "min_lr")),
+            Map.entry(SchedulerType.GREEDY, GreedyLr.KEYS));
 
     private static final List<String> SHAPES = List.of("linear", "cosine", "1-sqrt");
 
@@ -69,7 +72,7 @@ public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double po
     public static SchedulerOptions defaults() {
         return new SchedulerOptions(OptionalDouble.empty(), 1e-7, 1.0, OptionalLong.empty(), OptionalDouble.empty(),
                 OptionalDouble.empty(), OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(), "linear", "cosine", 0.0, 0.1, 10,
-                1e-4, 0);
+                1e-4, 0, GreedyLr.Options.defaults());
     }
 
     /**
@@ -87,6 +90,12 @@ public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double po
             }
         }
         SchedulerOptions d = defaults();
+        if (type == SchedulerType.GREEDY) {      // its keys overlap plateau's with other defaults: read apart
+            return new SchedulerOptions(d.numCycles(), d.lrEnd(), d.power(), d.timescale(), d.minLr(), d.minLrRate(),
+                    d.warmupLrRate(), d.numStableSteps(), d.numDecaySteps(), d.warmupType(), d.decayType(),
+                    d.minLrRatio(), d.factor(), d.patience(), d.threshold(), d.cooldown(),
+                    GreedyLr.Options.fromKwargs(kwargs));
+        }
         return new SchedulerOptions(
                 optionalNumber(kwargs, "num_cycles").map(OptionalDouble::of).orElse(d.numCycles()),
                 number(kwargs, "lr_end", d.lrEnd()), number(kwargs, "power", d.power()),
@@ -103,7 +112,7 @@ public record SchedulerOptions(OptionalDouble numCycles, double lrEnd, double po
                 number(kwargs, "min_lr_ratio", d.minLrRatio()), number(kwargs, "factor", d.factor()),
                 (int) whole(number(kwargs, "patience", d.patience()), "patience"),
                 number(kwargs, "threshold", d.threshold()),
-                (int) whole(number(kwargs, "cooldown", d.cooldown()), "cooldown"));
+                (int) whole(number(kwargs, "cooldown", d.cooldown()), "cooldown"), d.greedy());
     }
 
     private static Optional<Double> optionalNumber(Map<String, ?> kwargs, String key) {

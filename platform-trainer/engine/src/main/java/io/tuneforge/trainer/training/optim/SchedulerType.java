@@ -35,7 +35,17 @@ public enum SchedulerType {
      */
     COSINE_WARMUP_WITH_MIN_LR("cosine_warmup_with_min_lr"),
     /** Warmup, a stable phase at the peak, then a decay to {@code min_lr_ratio} × the peak (WSD). */
-    WARMUP_STABLE_DECAY("warmup_stable_decay");
+    WARMUP_STABLE_DECAY("warmup_stable_decay"),
+    /**
+     * Hugging Face's GreedyLR: no warmup; the rate rises after improving evaluations and falls on a plateau (see
+     * {@link GreedyLr}).
+     */
+    GREEDY("greedy");
+
+    /** Whether the schedule follows the validation loss instead of a per-step formula. */
+    public boolean followsValidationLoss() {
+        return this == REDUCE_LR_ON_PLATEAU || this == GREEDY;
+    }
 
     private final String configName;
 

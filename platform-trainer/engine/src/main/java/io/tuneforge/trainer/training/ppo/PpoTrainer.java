@@ -204,7 +204,7 @@ public final class PpoTrainer {
                             queries.size(), config.perDeviceTrainBatchSize(), config.gradientAccumulationSteps(),
                             config.seed(), TrainerState.RNG_SCHEME, tokensSeen, schedule.type().configName(),
                             schedule.baseLearningRate(), schedule.warmupSteps(), stats.learningRate(), null, null, 0,
-                            elapsed.toNanos() / 1e9, optimizerName(), null), params, optimizer.state(), policy,
+                            elapsed.toNanos() / 1e9, optimizerName(), null, null), params, optimizer.state(), policy,
                             Map.of(PpoState.FILE_NAME, JSON.writeValueAsString(new PpoState(klController.value(),
                                     moments.state(), queries.size()))));
                     checkpoints.rotate(config.saveTotalLimit(), Optional.empty());
